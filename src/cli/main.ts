@@ -1,0 +1,53 @@
+// The CLI: one small file per command; this file only wires them and maps errors to exit codes
+// (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
+import { Command, CommanderError } from 'commander';
+import { CheckFailedError, EnvironmentError, InputError, errorMessage } from '../errors.ts';
+import { registerGenerate } from './commands/generate.ts';
+import { registerRun } from './commands/run.ts';
+import { registerValidate } from './commands/validate.ts';
+import { processIo, type Io } from './io.ts';
+import { VERSION } from '../version.ts';
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const done = (c: number): void => {
+    code = c;
+  };
+  const program = new Command('trackbench')
+    .description('Benchmark and conformance harness for experiment-tracking hooks in data pipelines')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  for (const register of [registerValidate, registerGenerate, registerRun]) register(program, io, done);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    return exitCodeFor(err, io);
+  }
+}
+
+function exitCodeFor(err: unknown, io: Io): number {
+  if (err instanceof CommanderError) {
+    // Help and version are exits with code 0; everything else commander rejects is usage.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof InputError) {
+    io.err(err.message);
+    return 2;
+  }
+  if (err instanceof CheckFailedError) {
+    io.err(err.message);
+    return 1;
+  }
+  if (err instanceof EnvironmentError) {
+    io.err(`environment: ${err.message}`);
+    return 3;
+  }
+  io.err(`trackbench: unexpected error: ${errorMessage(err)}`);
+  if (process.env.TRACKBENCH_DEBUG && err instanceof Error) io.err(err.stack ?? '');
+  return 3;
+}

@@ -1,0 +1,111 @@
+// Kedro's DataCatalog, reduced to what pipelines here need: memory datasets and file datasets
+// (real files in a per-run temp directory, so disk I/O is real), plus `params:` entries.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveParam } from './params.ts';
+import type { DatasetKind, DatasetSpec, Pipeline } from './types.ts';
+
+export interface DatasetInfo extends DatasetSpec {
+  /** For file datasets: where the bytes are. */
+  filepath?: string;
+}
+
+interface Dataset {
+  load(): Promise<unknown>;
+  save(data: unknown): Promise<void>;
+}
+
+class MemoryDataset implements Dataset {
+  private data: unknown;
+  private saved = false;
+  constructor(private readonly name: string, initial?: { value: unknown }) {
+    if (initial) {
+      this.data = initial.value;
+      this.saved = true;
+    }
+  }
+  async load(): Promise<unknown> {
+    if (!this.saved) throw new Error(`dataset ${this.name} has not been saved yet`);
+    return this.data;
+  }
+  async save(data: unknown): Promise<void> {
+    this.data = data;
+    this.saved = true;
+  }
+}
+
+/** Buffers are written raw; anything else as JSON. */
+class FileDataset implements Dataset {
+  private binary = true;
+  constructor(readonly filepath: string) {}
+  async load(): Promise<unknown> {
+    const bytes = await readFile(this.filepath);
+    return this.binary ? bytes : JSON.parse(bytes.toString('utf8'));
+  }
+  async save(data: unknown): Promise<void> {
+    this.binary = Buffer.isBuffer(data);
+    await writeFile(this.filepath, this.binary ? (data as Buffer) : JSON.stringify(data));
+  }
+}
+
+export class DataCatalog {
+  readonly dir: string;
+  private readonly datasets = new Map<string, { info: DatasetInfo; dataset: Dataset }>();
+
+  constructor(pipeline: Pipeline, baseDir = tmpdir()) {
+    this.dir = mkdtempSync(join(baseDir, 'trackbench-run-'));
+    for (const node of pipeline.nodes) {
+      for (const name of node.inputs) {
+        if (name.startsWith('params:')) {
+          this.add({ name, kind: 'params', storage: 'memory' }, new MemoryDataset(name, { value: resolveParam(pipeline.parameters, name) }));
+        }
+      }
+    }
+    for (const spec of Object.values(pipeline.datasets)) {
+      if (spec.storage === 'file') {
+        const filepath = join(this.dir, spec.name.replace(/[^\w.-]/g, '_'));
+        this.add({ ...spec, filepath }, new FileDataset(filepath));
+      } else {
+        this.add({ ...spec }, new MemoryDataset(spec.name));
+      }
+    }
+    this.add({ name: 'parameters', kind: 'params', storage: 'memory' }, new MemoryDataset('parameters', { value: pipeline.parameters }));
+  }
+
+  private add(info: DatasetInfo, dataset: Dataset): void {
+    this.datasets.set(info.name, { info, dataset });
+  }
+
+  private entry(name: string): { info: DatasetInfo; dataset: Dataset } {
+    const e = this.datasets.get(name);
+    if (!e) throw new Error(`dataset "${name}" is not in the catalog`);
+    return e;
+  }
+
+  describe(name: string): DatasetInfo {
+    return this.entry(name).info;
+  }
+
+  kindOf(name: string): DatasetKind | undefined {
+    return this.datasets.get(name)?.info.kind;
+  }
+
+  list(): string[] {
+    return [...this.datasets.keys()];
+  }
+
+  load(name: string): Promise<unknown> {
+    return this.entry(name).dataset.load();
+  }
+
+  save(name: string, data: unknown): Promise<void> {
+    return this.entry(name).dataset.save(data);
+  }
+
+  /** Removes the run's temp directory and every file dataset in it. */
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

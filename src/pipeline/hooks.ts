@@ -1,0 +1,119 @@
+// Kedro's hook specification in TypeScript form. This is public API: built-in hooks, user hook
+// modules (`module:./my-hook.js`) and external plugins all meet the pipeline here.
+import type { DataCatalog } from './catalog.ts';
+import type { Pipeline, PipelineNode, ParamTree } from './types.ts';
+
+/** Kedro's run_params, camelCased. */
+export interface RunParams {
+  runId: string;
+  projectPath: string;
+  env: string;
+  kedroVersion: string;
+  tags: string[];
+  fromNodes: string[];
+  toNodes: string[];
+  nodeNames: string[];
+  fromInputs: string[];
+  toOutputs: string[];
+  loadVersions: Record<string, string>;
+  runtimeParams: Record<string, unknown>;
+  pipelineNames: string[];
+  namespaces: string[];
+  runner: string;
+  onlyMissingOutputs: boolean;
+}
+
+export interface HookContext {
+  projectPath: string;
+  env: string;
+  parameters: ParamTree;
+}
+
+/** What `afterPipelineRun` receives; Kedro returns the free outputs' data, we name them. */
+export interface RunResult {
+  freeOutputs: string[];
+  nodesRun: number;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+export type Inputs = Record<string, unknown>;
+
+/** Every method is optional and may be async; async hooks are awaited before the pipeline goes on. */
+export interface Hooks {
+  afterContextCreated?(context: HookContext): MaybePromise<void>;
+  afterCatalogCreated?(
+    catalog: DataCatalog,
+    confCatalog: Record<string, unknown>,
+    confCreds: Record<string, unknown>,
+    parameters: ParamTree,
+    saveVersion: string | undefined,
+    loadVersions: Record<string, string>,
+  ): MaybePromise<void>;
+  beforePipelineRun?(runParams: RunParams, pipeline: Pipeline, catalog: DataCatalog): MaybePromise<void>;
+  afterPipelineRun?(runParams: RunParams, runResult: RunResult, pipeline: Pipeline, catalog: DataCatalog): MaybePromise<void>;
+  onPipelineError?(error: Error, runParams: RunParams, pipeline: Pipeline, catalog: DataCatalog): MaybePromise<void>;
+  /** May return a mapping that overrides some of the node's inputs. */
+  beforeNodeRun?(node: PipelineNode, catalog: DataCatalog, inputs: Inputs, isAsync: boolean, runId: string): MaybePromise<Inputs | void>;
+  afterNodeRun?(node: PipelineNode, catalog: DataCatalog, inputs: Inputs, outputs: Inputs, isAsync: boolean, runId: string): MaybePromise<void>;
+  onNodeError?(error: Error, node: PipelineNode, catalog: DataCatalog, inputs: Inputs, isAsync: boolean, runId: string): MaybePromise<void>;
+  beforeDatasetLoaded?(datasetName: string, node: PipelineNode): MaybePromise<void>;
+  afterDatasetLoaded?(datasetName: string, data: unknown, node: PipelineNode): MaybePromise<void>;
+  beforeDatasetSaved?(datasetName: string, data: unknown, node: PipelineNode): MaybePromise<void>;
+  afterDatasetSaved?(datasetName: string, data: unknown, node: PipelineNode): MaybePromise<void>;
+}
+
+export type HookMethod = keyof Hooks;
+
+export const HOOK_METHODS: readonly HookMethod[] = [
+  'afterContextCreated',
+  'afterCatalogCreated',
+  'beforePipelineRun',
+  'afterPipelineRun',
+  'onPipelineError',
+  'beforeNodeRun',
+  'afterNodeRun',
+  'onNodeError',
+  'beforeDatasetLoaded',
+  'afterDatasetLoaded',
+  'beforeDatasetSaved',
+  'afterDatasetSaved',
+];
+
+/** What a hook module's default export is: options from the scenario in, hook object out. */
+export type HookFactory = (options: Record<string, unknown>) => MaybePromise<Hooks>;
+
+export interface NamedHooks {
+  name: string;
+  hooks: Hooks;
+}
+
+/** A hook threw: says which hook and which method, keeps the original as `cause`. */
+export class HookError extends Error {
+  constructor(readonly hookName: string, readonly method: HookMethod, cause: unknown) {
+    super(`hook "${hookName}" failed in ${method}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'HookError';
+  }
+}
+
+/** Calls every registered hook's method in registration order and awaits each. */
+export class HookManager {
+  constructor(private readonly registered: NamedHooks[]) {}
+
+  get names(): string[] {
+    return this.registered.map((h) => h.name);
+  }
+
+  async call<M extends HookMethod>(method: M, ...args: Parameters<NonNullable<Hooks[M]>>): Promise<unknown[]> {
+    const results: unknown[] = [];
+    for (const { name, hooks } of this.registered) {
+      const fn = hooks[method] as ((...a: unknown[]) => unknown) | undefined;
+      if (!fn) continue;
+      try {
+        results.push(await fn.apply(hooks, args));
+      } catch (err) {
+        throw new HookError(name, method, err);
+      }
+    }
+    return results;
+  }
+}

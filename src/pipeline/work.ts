@@ -1,0 +1,65 @@
+// What a generated node does when it runs: real CPU, real allocation, real sleeping, and outputs
+// whose sizes the scenario sets. Deterministic outputs, so what hooks log can be checked.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MetricsValue, PipelineNode } from './types.ts';
+
+export class InjectedNodeFailure extends Error {
+  constructor(nodeName: string) {
+    super(`injected failure in node ${nodeName} (scenario failAt)`);
+    this.name = 'InjectedNodeFailure';
+  }
+}
+
+/** Busy computation until `ms` of this process's CPU time have passed. */
+export function burnCpu(ms: number): number {
+  if (ms <= 0) return 0;
+  const start = process.cpuUsage();
+  const budgetMicros = ms * 1000;
+  let acc = 0;
+  for (;;) {
+    for (let i = 0; i < 2000; i++) acc = (acc * 1103515245 + 12345 + i) % 2147483647;
+    const used = process.cpuUsage(start);
+    if (used.user + used.system >= budgetMicros) return acc;
+  }
+}
+
+/** Allocates and touches `bytes` (so the pages are really resident), then lets them go. */
+export function allocate(bytes: number): number {
+  if (bytes <= 0) return 0;
+  const block = Buffer.allocUnsafe(bytes);
+  block.fill(0x5a);
+  return block[bytes - 1]!;
+}
+
+function payload(bytes: number, seed: number): Buffer {
+  return Buffer.alloc(bytes, seed & 0xff);
+}
+
+export async function executeNode(node: PipelineNode, outputKinds: (name: string) => string | undefined): Promise<Record<string, unknown>> {
+  const w = node.work;
+  burnCpu(w.cpuMs);
+  allocate(w.allocBytes);
+  if (w.sleepMs > 0) await sleep(w.sleepMs);
+  if (node.fails) throw new InjectedNodeFailure(node.name);
+
+  const outputs: Record<string, unknown> = {};
+  for (const name of node.outputs) {
+    switch (outputKinds(name)) {
+      case 'metrics': {
+        const value: MetricsValue = {};
+        for (const s of node.metrics) value[s.key] = s.values.map((v, step) => ({ value: v, step }));
+        outputs[name] = value;
+        break;
+      }
+      case 'artifact':
+        outputs[name] = payload(node.artifactBytes, node.index);
+        break;
+      case 'model':
+        outputs[name] = payload(node.modelBytes, node.index + 1);
+        break;
+      default:
+        outputs[name] = w.ioBytes > 0 ? payload(w.ioBytes, node.index) : { node: node.name, index: node.index };
+    }
+  }
+  return outputs;
+}

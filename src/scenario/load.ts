@@ -1,0 +1,86 @@
+// Load a scenario file: YAML with positions -> schema validation with defaults -> semantic checks.
+// Every problem is collected and thrown together as one InputError; nothing is half-loaded.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { InputError, type Diagnostic } from '../errors.ts';
+import type { HookRef, Scenario } from './types.ts';
+import { dottedPath, parseYaml, positionOf, validateAgainstSchema, type ParsedYaml } from './validate-yaml.ts';
+
+const require = createRequire(import.meta.url);
+/** The published schema is the single source of truth for shape and defaults. */
+export const scenarioSchema: object = require('../../scenarios/scenario.schema.json');
+
+/** Points a later check (e.g. an unknown hook name) at the right line of the scenario file. */
+export type Locate = (path: (string | number)[], message: string) => Diagnostic;
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  locate: Locate;
+}
+
+export function loadScenarioFile(file: string): LoadedScenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError([{ file, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})` }]);
+  }
+  return parseScenario(text, file);
+}
+
+export function parseScenario(text: string, file = '<inline>'): LoadedScenario {
+  const { parsed, diagnostics } = parseYaml(text, file);
+  if (diagnostics.length) throw new InputError(diagnostics);
+  const data: unknown = parsed.doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InputError([{ file, line: 1, col: 1, message: 'a scenario must be a YAML mapping (see scenarios/scenario.schema.json)' }]);
+  }
+  const schemaProblems = validateAgainstSchema(data, scenarioSchema, parsed);
+  if (schemaProblems.length) throw new InputError(schemaProblems);
+  const locate = locator(parsed);
+  const raw = data as Omit<Scenario, 'source' | 'hooks'> & { hooks: (string | Partial<HookRef>)[]; $schema?: string };
+  delete raw.$schema;
+  const scenario: Scenario = { ...raw, source: file, hooks: raw.hooks.map(normaliseHook) };
+  const semantic = checkSemantics(scenario, locate);
+  if (semantic.length) throw new InputError(semantic);
+  return { scenario, locate };
+}
+
+function normaliseHook(h: string | Partial<HookRef>): HookRef {
+  if (typeof h === 'string') return { name: h, label: h, options: {} };
+  const name = h.name!;
+  return { name, label: h.label ?? name, options: h.options ?? {} };
+}
+
+function locator(parsed: ParsedYaml): Locate {
+  return (path, message) => ({ file: parsed.file, ...positionOf(parsed, path), path: dottedPath(path), message });
+}
+
+/** Rules the schema cannot express: cross-field bounds. */
+function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const p = s.pipeline;
+  if (typeof p.failAt === 'number' && p.failAt >= p.nodes) {
+    out.push(locate(['pipeline', 'failAt'], `node index ${p.failAt} is out of range (the pipeline has ${p.nodes} nodes, 0..${p.nodes - 1})`));
+  }
+  p.modelNodes.indices?.forEach((i, k) => {
+    if (i >= p.nodes) out.push(locate(['pipeline', 'modelNodes', 'indices', k], `node index ${i} is out of range (0..${p.nodes - 1})`));
+  });
+  if (p.modelNodes.count > p.nodes) {
+    out.push(locate(['pipeline', 'modelNodes', 'count'], `cannot exceed the node count (${p.nodes})`));
+  }
+  const nsCount = p.namespaces.names?.length ?? p.namespaces.count;
+  if (nsCount > p.nodes) out.push(locate(['pipeline', 'namespaces'], `${nsCount} namespaces for ${p.nodes} nodes: each namespace needs a node`));
+  const k = p.paramsPerNode.kinds;
+  if (p.paramsPerNode.count > 0 && k.number + k.string + k.dict <= 0) {
+    out.push(locate(['pipeline', 'paramsPerNode', 'kinds'], 'at least one value kind needs a weight above 0'));
+  }
+  if (s.backend.kind === 'remote' && !s.backend.uri) out.push(locate(['backend'], 'kind remote needs a `uri`'));
+  const labels = new Set<string>();
+  s.hooks.forEach((h, i) => {
+    if (labels.has(h.label)) out.push(locate(['hooks', i], `hook label "${h.label}" is used twice; give one a distinct \`label\``));
+    labels.add(h.label);
+  });
+  return out;
+}

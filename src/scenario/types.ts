@@ -1,0 +1,90 @@
+// The validated scenario, every default filled in. Mirrors scenarios/scenario.schema.json,
+// which is the published contract; keep the two in step.
+
+export type TopologyKind = 'chain' | 'fan' | 'layered' | 'random';
+
+export interface Topology {
+  kind: TopologyKind;
+  width: number;
+  fanIn: number;
+  edgeProbability: number;
+}
+
+export interface NamespaceSpec {
+  count: number;
+  depth: number;
+  names?: string[];
+}
+
+export interface ParamSpec {
+  count: number;
+  kinds: { number: number; string: number; dict: number };
+  stringLength: number;
+  dictKeys: number;
+  dictDepth: number;
+}
+
+export interface Work {
+  cpuMs: number;
+  ioBytes: number;
+  allocBytes: number;
+  sleepMs: number;
+}
+
+export interface PipelineSpec {
+  name: string;
+  nodes: number;
+  seed: number | string;
+  topology: Topology;
+  namespaces: NamespaceSpec;
+  paramsPerNode: ParamSpec;
+  metricsPerNode: number;
+  metricSteps: number;
+  artifactsPerNode: { count: number; bytes: number };
+  modelNodes: { count: number; indices?: number[]; modelsPerNode: number; bytes: number };
+  work: Work;
+  failAt: number | string | null;
+}
+
+export interface HookRef {
+  /** A built-in hook name or `module:<path>`. */
+  name: string;
+  /** Shown in reports. */
+  label: string;
+  options: Record<string, unknown>;
+}
+
+export type BackendKind = 'mock' | 'local' | 'container' | 'remote';
+
+export interface BackendSpec {
+  kind: BackendKind;
+  uri?: string;
+  mlflowVersion: string;
+  latencyMs: number;
+}
+
+export interface TrialSpec {
+  repetitions: number;
+  warmup: number;
+  quickRepetitions: number;
+  order: 'abba' | 'random';
+  seed: number;
+  timeoutMs: number;
+}
+
+export interface RunnerSpec {
+  kind: 'sequential' | 'parallel';
+  concurrency: number;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  /** Where the scenario came from (a path, or `<inline>`); relative paths in it resolve from its folder. */
+  source: string;
+  pipeline: PipelineSpec;
+  hooks: HookRef[];
+  backend: BackendSpec;
+  trials: TrialSpec;
+  runner: RunnerSpec;
+}

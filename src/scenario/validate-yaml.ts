@@ -1,0 +1,132 @@
+// Parse YAML keeping source positions, validate against a JSON Schema, and turn every problem
+// into a Diagnostic with file:line:col and a dotted field path. Shared by scenarios and mlflow.yml.
+import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic } from '../errors.ts';
+import { closest } from './suggest.ts';
+
+export interface ParsedYaml {
+  doc: Document;
+  lineCounter: LineCounter;
+  file: string;
+}
+
+export function parseYaml(text: string, file: string): { parsed: ParsedYaml; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+    const { line, col } = lineCounter.linePos(e.pos[0]);
+    return { file, line, col, message: firstLine(e.message) };
+  });
+  return { parsed: { doc, lineCounter, file }, diagnostics };
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** Validates `data` in place (defaults are filled in) and returns every problem, located in the YAML. */
+export function validateAgainstSchema(data: unknown, schema: object, parsed: ParsedYaml): Diagnostic[] {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(data)) return [];
+  return sortByPosition(dedupe((validate.errors ?? []).map((e) => toDiagnostic(e, parsed))));
+}
+
+/** Position of the value at `path` (or of its key, for unknown-key errors), 1-based. */
+export function positionOf(parsed: ParsedYaml, path: (string | number)[], key?: string): { line?: number; col?: number } {
+  let node: unknown = parsed.doc.contents;
+  for (const seg of path) {
+    const next = isMap(node) || isSeq(node) ? node.get(seg, true) : undefined;
+    if (next === undefined) break;
+    node = next;
+  }
+  let offset: number | undefined;
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+    if (pair && isScalar(pair.key)) offset = pair.key.range?.[0];
+  }
+  offset ??= (node as Node | undefined)?.range?.[0];
+  if (offset === undefined) return {};
+  const { line, col } = parsed.lineCounter.linePos(offset);
+  return { line, col };
+}
+
+export function dottedPath(path: (string | number)[]): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+}
+
+function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
+  const path = pointerToPath(e.instancePath);
+  const got = describe(e.data);
+  let message: string;
+  let key: string | undefined;
+  let fieldPath = path;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      key = String(e.params.additionalProperty);
+      fieldPath = [...path, key];
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const hint = closest(key, known);
+      message = `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${known.join(', ')}`;
+      break;
+    }
+    case 'required':
+      fieldPath = [...path, String(e.params.missingProperty)];
+      message = `is required`;
+      break;
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const hint = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+      message = `must be one of ${allowed.join(', ')}; got ${got}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+      break;
+    }
+    case 'type':
+      message = `must be ${String(e.params.type).replace(',', ' or ')}; got ${got}`;
+      break;
+    case 'pattern':
+      message = `must match ${String(e.params.pattern)}; got ${got}`;
+      break;
+    default:
+      message = `${e.message ?? 'is invalid'}; got ${got}`;
+  }
+  return { file: parsed.file, ...positionOf(parsed, path, key), path: dottedPath(fieldPath) || '(top level)', message };
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return String(value);
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.line}:${d.col}:${d.path}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
