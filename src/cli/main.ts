@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { CheckFailedError, EnvironmentError, InputError, errorMessage } from '../errors.ts';
 import { registerGenerate } from './commands/generate.ts';
+import { registerMockMlflow } from './commands/mock-mlflow.ts';
 import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
 import { processIo, type Io } from './io.ts';
@@ -19,7 +20,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [registerValidate, registerGenerate, registerRun]) register(program, io, done);
+  for (const register of [registerValidate, registerGenerate, registerRun, registerMockMlflow]) register(program, io, done);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
   try {

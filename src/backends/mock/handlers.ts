@@ -1,0 +1,229 @@
+// The MLflow endpoints as request handlers over a MockStore, kept apart from how requests arrive
+// (as msw does it): `routes.ts` adapts the same handlers to msw (in-process) and to node:http.
+import { ARTIFACTS_PREFIX, ERROR_STATUS, type KeyValue, type Metric } from '../../mlflow/wire.ts';
+import { modelFilter, runFilter } from './filters.ts';
+import type { MockStore } from './store.ts';
+import { invalid, MockMlflowError, parseDouble, parseInt64, required, requiredString } from './validation.ts';
+
+type Json = Record<string, unknown>;
+
+/** A request as the handlers see it, whatever transport brought it. */
+export interface MockRequest {
+  method: string;
+  url: URL;
+  contentType: string;
+  body: Buffer;
+}
+
+/** An answer as the handlers give it; transports turn it into bytes on a socket or a fetch Response. */
+export interface MockReply {
+  status: number;
+  contentType: string;
+  body: Buffer | string;
+}
+
+type Answer = Json | MockReply;
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT';
+  /** Path after the origin; a trailing `*` matches any rest. */
+  path: string;
+  handle(request: MockRequest): Promise<MockReply>;
+}
+
+const ERROR_CLASS: Record<string, string> = { RESOURCE_DOES_NOT_EXIST: 'RESOURCE_NOT_FOUND' };
+
+/** Python's json.dumps(...) default separators, as MLflow writes error bodies. */
+function pythonJson(body: Json): string {
+  return `{${Object.entries(body).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
+}
+
+export function errorReply(errorCode: string, message: string): MockReply {
+  const body = { error_code: errorCode, message, sqlstate: 'KAM00', error_class: ERROR_CLASS[errorCode] ?? errorCode };
+  return { status: ERROR_STATUS[errorCode] ?? 500, contentType: 'application/json', body: pythonJson(body) };
+}
+
+/** Success bodies are pretty-printed with two spaces, as MLflow's message_to_json does. */
+function ok(body: Json): MockReply {
+  return { status: 200, contentType: 'application/json', body: JSON.stringify(body, null, 2) };
+}
+
+function isReply(a: Answer): a is MockReply {
+  return typeof (a as MockReply).status === 'number' && typeof (a as MockReply).contentType === 'string';
+}
+
+async function respond(fn: () => Answer | Promise<Answer>): Promise<MockReply> {
+  try {
+    const out = await fn();
+    return isReply(out) ? out : ok(out);
+  } catch (err) {
+    if (err instanceof MockMlflowError) return errorReply(err.errorCode, err.message);
+    return errorReply('INTERNAL_ERROR', err instanceof Error ? err.message : String(err));
+  }
+}
+
+function jsonBody(request: MockRequest): Json {
+  const type = request.contentType.split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw invalid("Bad Request. Content-Type must be one of ['application/json'].");
+  const text = request.body.toString('utf8');
+  if (!text.trim()) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body is not valid JSON.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body must be a JSON object.');
+  return parsed as Json;
+}
+
+function queryOf(request: MockRequest): Json {
+  const params = request.url.searchParams;
+  const out: Json = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length > 1 ? all : all[0];
+  }
+  return out;
+}
+
+const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+
+function keyValues(v: unknown, path: string): KeyValue[] {
+  return list<Json>(v).map((x, i) => {
+    required(x, 'key', `${path}[${i}].key`);
+    return { key: String(x.key), value: x.value === undefined || x.value === null ? '' : String(x.value) };
+  });
+}
+
+function metricOf(x: Json, path: string): Metric {
+  required(x, 'key', `${path}key`);
+  required(x, 'value', `${path}value`);
+  required(x, 'timestamp', `${path}timestamp`);
+  return {
+    key: String(x.key),
+    value: parseDouble(x.value, `${path}value`),
+    timestamp: parseInt64(x.timestamp, `${path}timestamp`),
+    step: x.step === undefined ? 0 : parseInt64(x.step, `${path}step`),
+  };
+}
+
+/** One page of a search answer; the token is an opaque offset. Empty lists are omitted, as in protobuf-JSON. */
+function page(all: unknown[], token: unknown, max: number, field: string): Json {
+  const offset = token ? Number(Buffer.from(String(token), 'base64').toString('utf8')) || 0 : 0;
+  const items = all.slice(offset, offset + max);
+  const out: Json = {};
+  if (items.length) out[field] = items;
+  if (offset + max < all.length) out.next_page_token = Buffer.from(String(offset + max)).toString('base64');
+  return out;
+}
+
+/** Every route, under /api and the /ajax-api mirror. */
+export function mlflowRoutes(store: MockStore): Route[] {
+  const routes: Route[] = [];
+  const route = (method: 'get' | 'post', endpoint: string, fn: (input: Json) => Answer | Promise<Answer>): void => {
+    for (const prefix of ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow']) {
+      routes.push({
+        method: method === 'get' ? 'GET' : 'POST',
+        path: `${prefix}/${endpoint}`,
+        handle: (request) => respond(() => fn(method === 'get' ? queryOf(request) : jsonBody(request))),
+      });
+    }
+  };
+
+  route('post', 'experiments/create', (b) => ({ experiment_id: store.createExperiment(requiredString(b, 'name'), keyValues(b.tags, 'tags')) }));
+  route('get', 'experiments/get', (q) => ({ experiment: store.getExperiment(requiredString(q, 'experiment_id')) }));
+  route('get', 'experiments/get-by-name', (q) => ({ experiment: store.getExperimentByName(requiredString(q, 'experiment_name')) }));
+  route('post', 'experiments/search', (b) => {
+    const max = b.max_results === undefined ? 1000 : parseInt64(b.max_results, 'max_results');
+    return page(store.searchExperiments(), b.page_token, max, 'experiments');
+  });
+
+  route('post', 'runs/create', (b) => ({
+    run: store.createRun(String(b.experiment_id ?? ''), str(b.run_name), b.start_time === undefined ? 0 : parseInt64(b.start_time, 'start_time'), keyValues(b.tags, 'tags')),
+  }));
+  route('post', 'runs/update', (b) => ({
+    run_info: store.updateRun(requiredString(b, 'run_id'), str(b.status), b.end_time === undefined ? undefined : parseInt64(b.end_time, 'end_time'), str(b.run_name)),
+  }));
+  route('get', 'runs/get', (q) => ({ run: store.getRun(requiredString(q, 'run_id')) }));
+  route('post', 'runs/delete', (b) => (store.deleteRun(requiredString(b, 'run_id')), {}));
+  route('post', 'runs/restore', (b) => (store.restoreRun(requiredString(b, 'run_id')), {}));
+  route('post', 'runs/search', (b) => {
+    const max = b.max_results === undefined ? 1000 : parseInt64(b.max_results, 'max_results');
+    return page(store.searchRuns(list<string>(b.experiment_ids).map(String), runFilter(str(b.filter)), str(b.run_view_type) ?? 'ACTIVE_ONLY'), b.page_token, max, 'runs');
+  });
+
+  route('post', 'runs/log-batch', (b) => {
+    const runId = requiredString(b, 'run_id');
+    const metrics = list<Json>(b.metrics).map((m, i) => metricOf(m, `metrics[${i}].`));
+    store.logBatch(runId, metrics, keyValues(b.params, 'params'), keyValues(b.tags, 'tags'));
+    return {};
+  });
+  route('post', 'runs/log-metric', (b) => {
+    const runId = requiredString(b, 'run_id');
+    store.logMetric(runId, metricOf(b, ''));
+    return {};
+  });
+  route('post', 'runs/log-parameter', (b) => {
+    const runId = requiredString(b, 'run_id');
+    store.logParam(runId, requiredString(b, 'key'), str(b.value) ?? '');
+    return {};
+  });
+  route('post', 'runs/set-tag', (b) => {
+    const runId = requiredString(b, 'run_id');
+    store.setTag(runId, requiredString(b, 'key'), str(b.value) ?? '');
+    return {};
+  });
+  route('post', 'runs/delete-tag', (b) => (store.deleteTag(requiredString(b, 'run_id'), requiredString(b, 'key')), {}));
+  route('get', 'metrics/get-history', (q) => {
+    const metrics = store.metricHistory(requiredString(q, 'run_id'), requiredString(q, 'metric_key'));
+    return metrics.length ? { metrics } : {};
+  });
+
+  route('get', 'artifacts/list', (q) => store.listArtifacts(requiredString(q, 'run_id'), str(q.path)));
+
+  route('post', 'registered-models/create', (b) => ({ registered_model: store.createRegisteredModel(requiredString(b, 'name'), keyValues(b.tags, 'tags'), str(b.description)) }));
+  route('get', 'registered-models/get', (q) => ({ registered_model: store.getRegisteredModel(requiredString(q, 'name')) }));
+  route('get', 'registered-models/search', (q) => {
+    const models = store.searchRegisteredModels(modelFilter(str(q.filter)), q.max_results === undefined ? 100 : parseInt64(q.max_results, 'max_results'));
+    return models.length ? { registered_models: models } : {};
+  });
+  route('post', 'model-versions/create', (b) => ({
+    model_version: store.createModelVersion(requiredString(b, 'name'), requiredString(b, 'source'), str(b.run_id), keyValues(b.tags, 'tags'), str(b.run_link) ?? '', str(b.description) ?? ''),
+  }));
+
+  // Proxied artifact upload and download.
+  const artifactPath = (request: MockRequest): string => decodeURIComponent(request.url.pathname.slice(ARTIFACTS_PREFIX.length + 1));
+  routes.push(
+    {
+      method: 'PUT',
+      path: `${ARTIFACTS_PREFIX}/*`,
+      handle: (request) =>
+        respond(() => {
+          store.putArtifact(artifactPath(request), request.body);
+          return { status: 200, contentType: 'text/html; charset=utf-8', body: '' };
+        }),
+    },
+    {
+      method: 'GET',
+      path: `${ARTIFACTS_PREFIX}/*`,
+      handle: (request) =>
+        respond(() => {
+          const bytes = store.getArtifact(artifactPath(request));
+          if (!bytes) throw new MockMlflowError('RESOURCE_DOES_NOT_EXIST', `File not found: ${artifactPath(request)}`);
+          return { status: 200, contentType: 'application/octet-stream', body: bytes };
+        }),
+    },
+    { method: 'GET', path: '/health', handle: async () => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'OK' }) },
+    { method: 'GET', path: '/version', handle: async () => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'trackbench-mock' }) },
+  );
+  return routes;
+}
+
+/** What the real server sends for a path it has no route for. */
+export function notFoundReply(): MockReply {
+  const html =
+    '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
+  return { status: 404, contentType: 'text/html; charset=utf-8', body: html };
+}

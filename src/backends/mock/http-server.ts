@@ -1,0 +1,70 @@
+// The mock served as a real HTTP server on 127.0.0.1, for clients in other processes (measured
+// trials, Python plugins). Same handlers, same request log as the in-process mode.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EnvironmentError } from '../../errors.ts';
+import type { RunningBackend } from '../types.ts';
+import type { FaultSpec } from './faults.ts';
+import type { RequestLog } from './request-log.ts';
+import { createMockMlflow, type MockMlflow } from './mock-mlflow.ts';
+
+export interface HttpMock extends RunningBackend {
+  mock: MockMlflow;
+  requestLog: RequestLog;
+  port: number;
+  /** TCP connections accepted so far (keep-alive clients reuse one). */
+  connections(): number;
+}
+
+export async function startHttpMock(options: { port?: number; host?: string; faults?: FaultSpec } = {}): Promise<HttpMock> {
+  const host = options.host ?? '127.0.0.1';
+  let mock: MockMlflow | undefined;
+  const server = createServer((req, res) => {
+    void serve(mock!, req, res);
+  });
+  server.keepAliveTimeout = 60_000;
+  let connections = 0;
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new EnvironmentError(err.code === 'EADDRINUSE' ? `port ${options.port} on ${host} is already in use` : `mock MLflow could not listen: ${err.message}`)),
+    );
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://${host}:${port}`;
+  mock = createMockMlflow(origin, options.faults);
+  return {
+    kind: 'mock-http',
+    trackingUri: origin,
+    port,
+    connections: () => connections,
+    requestLog: mock.requestLog,
+    describe: `mock MLflow (HTTP, ${origin})`,
+    mock,
+    setFaults: (spec) => mock!.faults.set(spec),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function serve(mock: MockMlflow, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const reply = await mock.answer({
+      method: req.method ?? 'GET',
+      url: new URL(req.url ?? '/', mock.origin),
+      contentType: req.headers['content-type'] ?? '',
+      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+    });
+    res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });
+    res.end(reply.body);
+  } catch (err) {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end(`mock MLflow internal error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -1,0 +1,52 @@
+// The mock served in-process through msw's setupServer: node:http and fetch calls to the mock's
+// origin are answered without a socket. For tests; measured trials use the loopback server.
+import { http, HttpResponse, type HttpHandler } from 'msw';
+import { setupServer } from 'msw/node';
+import type { RunningBackend } from '../types.ts';
+import type { FaultSpec } from './faults.ts';
+import type { MockReply, MockRequest, Route } from './handlers.ts';
+import type { RequestLog } from './request-log.ts';
+import { createMockMlflow, type MockMlflow } from './mock-mlflow.ts';
+
+export const IN_PROCESS_ORIGIN = 'http://mlflow.mock';
+
+export interface InProcessMock extends RunningBackend {
+  mock: MockMlflow;
+  requestLog: RequestLog;
+}
+
+async function toMockRequest(request: Request): Promise<MockRequest> {
+  return {
+    method: request.method,
+    url: new URL(request.url),
+    contentType: request.headers.get('content-type') ?? '',
+    body: Buffer.from(await request.arrayBuffer()),
+  };
+}
+
+function toResponse(reply: MockReply): Response {
+  return new HttpResponse(reply.body, { status: reply.status, headers: { 'content-type': reply.contentType } });
+}
+
+/** msw handlers for the mock's routes at one origin; anything else under the origin gets a 404. */
+export function mswHandlers(mock: MockMlflow): HttpHandler[] {
+  const verb = { GET: http.get, POST: http.post, PUT: http.put } as const;
+  const one = (route: Route | undefined, path: string, method: typeof http.all) =>
+    method(`${mock.origin}${path}`, async ({ request }) => toResponse(await mock.handle(route, await toMockRequest(request))));
+  return [...mock.routes.map((r) => one(r, r.path, verb[r.method])), one(undefined, '/*', http.all)];
+}
+
+export async function startInProcessMock(faults: FaultSpec = {}, origin = IN_PROCESS_ORIGIN): Promise<InProcessMock> {
+  const mock = createMockMlflow(origin, faults);
+  const server = setupServer(...mswHandlers(mock));
+  server.listen({ onUnhandledRequest: 'bypass' });
+  return {
+    kind: 'mock',
+    trackingUri: origin,
+    requestLog: mock.requestLog,
+    describe: `mock MLflow (in-process, ${origin})`,
+    mock,
+    setFaults: (spec) => mock.faults.set(spec),
+    stop: async () => server.close(),
+  };
+}

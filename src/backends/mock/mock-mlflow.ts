@@ -1,0 +1,69 @@
+// The mock MLflow: one store, one route table, one request log, one fault policy.
+// Every transport hands requests to `answer` (or, through msw, to `handle` for a matched route),
+// so faults and the request log behave the same whichever way a request came.
+import { Faults, type FaultSpec } from './faults.ts';
+import { errorReply, mlflowRoutes, notFoundReply, type MockReply, type MockRequest, type Route } from './handlers.ts';
+import { endpointOf, RequestLog } from './request-log.ts';
+import { MockStore } from './store.ts';
+
+export interface MockMlflow {
+  store: MockStore;
+  routes: Route[];
+  requestLog: RequestLog;
+  faults: Faults;
+  origin: string;
+  /** Route lookup, then `handle`; a path with no route gets the server's 404 page. */
+  answer(request: MockRequest): Promise<MockReply>;
+  /** Faults, then the route's handler, then a request-log entry. */
+  handle(route: Route | undefined, request: MockRequest): Promise<MockReply>;
+}
+
+export function createMockMlflow(origin: string, faults: FaultSpec = {}): MockMlflow {
+  const store = new MockStore();
+  const requestLog = new RequestLog();
+  const policy = new Faults();
+  policy.set(faults);
+  const routes = mlflowRoutes(store);
+  const exact = new Map<string, Route>();
+  const prefixed: Route[] = [];
+  for (const r of routes) {
+    if (r.path.endsWith('*')) prefixed.push(r);
+    else exact.set(`${r.method} ${r.path}`, r);
+  }
+  const lookup = (method: string, path: string): Route | undefined =>
+    exact.get(`${method} ${path}`) ?? prefixed.find((r) => r.method === method && path.startsWith(r.path.slice(0, -1)));
+
+  async function handle(route: Route | undefined, request: MockRequest): Promise<MockReply> {
+    const started = performance.now();
+    const at = Date.now();
+    const verdict = await policy.apply();
+    const reply =
+      verdict.kind === 'unavailable'
+        ? errorReply('TEMPORARILY_UNAVAILABLE', 'The mock MLflow server is unavailable (injected fault).')
+        : route
+          ? await route.handle(request)
+          : notFoundReply();
+    const path = request.url.pathname;
+    requestLog.add({
+      method: request.method,
+      endpoint: endpointOf(path),
+      path,
+      status: reply.status,
+      requestBytes: request.body.length,
+      responseBytes: Buffer.byteLength(reply.body),
+      durationMs: performance.now() - started,
+      at,
+    });
+    return reply;
+  }
+
+  return {
+    store,
+    routes,
+    requestLog,
+    faults: policy,
+    origin,
+    handle,
+    answer: (request) => handle(lookup(request.method, request.url.pathname), request),
+  };
+}

@@ -1,0 +1,70 @@
+// Every request the mock answered: the source of API-call counts and request bytes.
+
+export interface RequestRecord {
+  seq: number;
+  method: string;
+  /** e.g. `runs/log-batch`, or `mlflow-artifacts` for artifact uploads and downloads. */
+  endpoint: string;
+  path: string;
+  status: number;
+  /** Body bytes as sent by the client. */
+  requestBytes: number;
+  responseBytes: number;
+  durationMs: number;
+  /** Milliseconds since the epoch when the request arrived. */
+  at: number;
+}
+
+export interface RequestSummary {
+  apiCalls: number;
+  requestBytes: number;
+  responseBytes: number;
+  errors: number;
+  byEndpoint: Record<string, number>;
+}
+
+export class RequestLog {
+  private readonly records: RequestRecord[] = [];
+
+  add(r: Omit<RequestRecord, 'seq'>): void {
+    this.records.push({ seq: this.records.length, ...r });
+  }
+
+  /** A position to count from: `since(mark())` covers only what came after. */
+  mark(): number {
+    return this.records.length;
+  }
+
+  since(mark = 0): RequestRecord[] {
+    return this.records.slice(mark);
+  }
+
+  get size(): number {
+    return this.records.length;
+  }
+
+  clear(): void {
+    this.records.length = 0;
+  }
+}
+
+export function endpointOf(path: string): string {
+  const api = path.match(/^\/(?:ajax-)?api\/\d\.\d\/mlflow\/(.+)$/);
+  if (api) return api[1]!;
+  if (path.startsWith('/api/2.0/mlflow-artifacts/')) return 'mlflow-artifacts';
+  return path;
+}
+
+export function summarizeRequests(records: readonly RequestRecord[]): RequestSummary {
+  const byEndpoint: Record<string, number> = {};
+  let requestBytes = 0;
+  let responseBytes = 0;
+  let errors = 0;
+  for (const r of records) {
+    byEndpoint[r.endpoint] = (byEndpoint[r.endpoint] ?? 0) + 1;
+    requestBytes += r.requestBytes;
+    responseBytes += r.responseBytes;
+    if (r.status >= 400) errors++;
+  }
+  return { apiCalls: records.length, requestBytes, responseBytes, errors, byEndpoint };
+}

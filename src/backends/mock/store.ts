@@ -1,0 +1,357 @@
+// The mock's in-memory tracking store and model registry, with MLflow's write semantics:
+// params write-once, tags overwrite, metrics append, deleted runs refuse writes.
+import { randomBytes } from 'node:crypto';
+import type { Experiment, FileInfo, KeyValue, Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunStatus } from '../../mlflow/wire.ts';
+import { RUN_STATUSES } from '../../mlflow/wire.ts';
+import { generateRunName } from './run-names.ts';
+import {
+  invalid,
+  MockMlflowError,
+  notFound,
+  validateBatchLimits,
+  validateMetric,
+  validateParam,
+  validateRunId,
+  validateTag,
+} from './validation.ts';
+
+interface StoredExperiment {
+  id: string;
+  name: string;
+  stage: 'active' | 'deleted';
+  created: number;
+  updated: number;
+  tags: Map<string, string>;
+}
+
+interface StoredRun {
+  info: RunInfo;
+  params: Map<string, string>;
+  tags: Map<string, string>;
+  /** Every value ever logged, per key, in arrival order. */
+  metrics: Map<string, Metric[]>;
+}
+
+interface StoredModel {
+  name: string;
+  created: number;
+  updated: number;
+  description?: string;
+  tags: Map<string, string>;
+  versions: ModelVersion[];
+}
+
+const kv = (m: Map<string, string>): KeyValue[] => [...m].map(([key, value]) => ({ key, value }));
+
+export class MockStore {
+  private readonly experiments = new Map<string, StoredExperiment>();
+  private readonly runs = new Map<string, StoredRun>();
+  private readonly models = new Map<string, StoredModel>();
+  /** Artifact bytes by full path: `<experiment>/<run>/artifacts/<relative path>`. */
+  readonly artifacts = new Map<string, Buffer>();
+  private nextExperimentId = 1;
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+    const t = now();
+    this.experiments.set('0', { id: '0', name: 'Default', stage: 'active', created: t, updated: t, tags: new Map() });
+  }
+
+  // ---- experiments
+  createExperiment(name: string, tags: KeyValue[] = []): string {
+    if ([...this.experiments.values()].some((e) => e.name === name)) {
+      throw new MockMlflowError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists.`);
+    }
+    const id = String(this.nextExperimentId++);
+    const t = this.now();
+    this.experiments.set(id, { id, name, stage: 'active', created: t, updated: t, tags: new Map(tags.map((x) => [x.key, x.value ?? ''])) });
+    return id;
+  }
+
+  getExperiment(id: string): Experiment {
+    const e = this.experiments.get(id);
+    if (!e) throw notFound(`No Experiment with id=${id} exists`);
+    return this.experimentJson(e);
+  }
+
+  getExperimentByName(name: string): Experiment {
+    const e = [...this.experiments.values()].find((x) => x.name === name);
+    if (!e) throw notFound(`Could not find experiment with name '${name}'`);
+    return this.experimentJson(e);
+  }
+
+  /** Newest first, as the SQL store orders by default. */
+  searchExperiments(): Experiment[] {
+    return [...this.experiments.values()]
+      .filter((e) => e.stage === 'active')
+      .sort((a, b) => b.created - a.created || Number(b.id) - Number(a.id))
+      .map((e) => this.experimentJson(e));
+  }
+
+  private experimentJson(e: StoredExperiment): Experiment {
+    const out: Experiment = {
+      experiment_id: e.id,
+      name: e.name,
+      artifact_location: `mlflow-artifacts:/${e.id}`,
+      lifecycle_stage: e.stage,
+      last_update_time: e.updated,
+      creation_time: e.created,
+    };
+    if (e.tags.size) out.tags = kv(e.tags);
+    out.workspace = 'default';
+    return out;
+  }
+
+  // ---- runs
+  createRun(experimentId: string, runName: string | undefined, startTime: number, tags: KeyValue[]): Run {
+    const exp = this.experiments.get(experimentId);
+    if (!exp) throw notFound(`No Experiment with id=${experimentId} exists`);
+    const id = randomBytes(16).toString('hex');
+    const userTags = new Map(tags.map((t) => [t.key, t.value ?? '']));
+    const name = runName || userTags.get('mlflow.runName') || generateRunName();
+    const info: RunInfo = {
+      run_uuid: id,
+      experiment_id: experimentId,
+      run_name: name,
+      user_id: '',
+      status: 'RUNNING',
+      start_time: startTime,
+      artifact_uri: `mlflow-artifacts:/${experimentId}/${id}/artifacts`,
+      lifecycle_stage: 'active',
+      run_id: id,
+    };
+    userTags.set('mlflow.runName', name);
+    const run: StoredRun = { info, params: new Map(), tags: userTags, metrics: new Map() };
+    this.runs.set(id, run);
+    return { info: { ...info }, data: { tags: kv(run.tags) }, inputs: {} };
+  }
+
+  private run(runId: string): StoredRun {
+    const r = this.runs.get(runId);
+    if (!r) throw notFound(`Run with id=${runId} not found`);
+    return r;
+  }
+
+  private activeRun(runId: string): StoredRun {
+    const r = this.run(runId);
+    if (r.info.lifecycle_stage !== 'active') {
+      throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${r.info.lifecycle_stage}.`);
+    }
+    return r;
+  }
+
+  getRun(runId: string): Run {
+    return this.runJson(this.run(runId));
+  }
+
+  updateRun(runId: string, status: string | undefined, endTime: number | undefined, runName: string | undefined): RunInfo {
+    const r = this.activeRun(runId);
+    // An unknown status name is dropped by proto parsing, so the status stays as it was.
+    if (status && RUN_STATUSES.includes(status as RunStatus)) r.info.status = status as RunStatus;
+    if (endTime !== undefined) r.info.end_time = endTime;
+    if (runName) {
+      r.info.run_name = runName;
+      r.tags.set('mlflow.runName', runName);
+    }
+    return { ...r.info };
+  }
+
+  deleteRun(runId: string): void {
+    this.run(runId).info.lifecycle_stage = 'deleted';
+  }
+
+  restoreRun(runId: string): void {
+    this.run(runId).info.lifecycle_stage = 'active';
+  }
+
+  /** Runs of the given experiments, newest start first, then by run id. */
+  searchRuns(experimentIds: string[], filter: (run: Run) => boolean, view: string): Run[] {
+    const wanted = new Set(experimentIds);
+    return [...this.runs.values()]
+      .filter((r) => wanted.has(r.info.experiment_id))
+      .filter((r) => (view === 'ALL' ? true : view === 'DELETED_ONLY' ? r.info.lifecycle_stage === 'deleted' : r.info.lifecycle_stage === 'active'))
+      .sort((a, b) => b.info.start_time - a.info.start_time || (a.info.run_id < b.info.run_id ? -1 : 1))
+      .map((r) => this.runJson(r))
+      .filter(filter);
+  }
+
+  private runJson(r: StoredRun): Run {
+    const data: Run['data'] = {};
+    if (r.metrics.size) data.metrics = [...r.metrics.values()].map(latest);
+    if (r.params.size) data.params = kv(r.params);
+    if (r.tags.size) data.tags = kv(r.tags);
+    return { info: { ...r.info }, data, inputs: {}, outputs: {} };
+  }
+
+  // ---- logging
+  /** log-batch, in the SQL store's order: validate data, limits, unique keys, then the run. */
+  logBatch(runId: string, metrics: Metric[], params: KeyValue[], tags: KeyValue[]): void {
+    validateRunId(runId);
+    metrics.forEach((m, i) => validateMetric(m, `metrics[${i}]`));
+    const cleanParams = params.map((p, i) => ({ key: p.key, value: validateParam(p.key, p.value ?? '', `params[${i}]`) }));
+    const cleanTags = tags.map((t, i) => ({ key: t.key, value: validateTag(t.key, t.value ?? '', `tags[${i}]`) }));
+    validateBatchLimits(metrics.length, params.length, tags.length);
+    const seen = new Set<string>();
+    const dupes: string[] = [];
+    for (const p of cleanParams) {
+      if (seen.has(p.key)) dupes.push(p.key);
+      seen.add(p.key);
+    }
+    if (dupes.length) {
+      throw invalid(`Duplicate parameter keys have been submitted: [${dupes.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`);
+    }
+    const run = this.activeRun(runId);
+    const changed = cleanParams.filter((p) => run.params.has(p.key) && run.params.get(p.key) !== p.value);
+    if (changed.length) {
+      const list = changed.map((p) => `{'key': '${p.key}', 'old_value': '${run.params.get(p.key)}', 'new_value': '${p.value}'}`).join(', ');
+      throw invalid(`Changing param values is not allowed. Params were already logged='[${list}]' for run ID='${runId}'.`);
+    }
+    for (const p of cleanParams) run.params.set(p.key, p.value);
+    for (const t of cleanTags) this.setRunTag(run, t.key, t.value);
+    for (const m of metrics) appendMetric(run, m);
+  }
+
+  logParam(runId: string, key: string, value: string): void {
+    validateRunId(runId);
+    const clean = validateParam(key, value, '');
+    const run = this.activeRun(runId);
+    const old = run.params.get(key);
+    if (old !== undefined && old !== clean) {
+      throw invalid(`Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${clean}'.`);
+    }
+    run.params.set(key, clean);
+  }
+
+  logMetric(runId: string, m: Metric): void {
+    validateRunId(runId);
+    validateMetric(m, '');
+    appendMetric(this.activeRun(runId), m);
+  }
+
+  setTag(runId: string, key: string, value: string): void {
+    validateRunId(runId);
+    const clean = validateTag(key, value, '');
+    this.setRunTag(this.activeRun(runId), key, clean);
+  }
+
+  private setRunTag(run: StoredRun, key: string, value: string): void {
+    run.tags.set(key, value);
+    if (key === 'mlflow.runName') run.info.run_name = value;
+  }
+
+  deleteTag(runId: string, key: string): void {
+    const run = this.activeRun(runId);
+    if (!run.tags.has(key)) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+    run.tags.delete(key);
+  }
+
+  /** Ordered by timestamp, then step, then value, as the SQL store returns them. */
+  metricHistory(runId: string, key: string): Metric[] {
+    const history = this.run(runId).metrics.get(key) ?? [];
+    return [...history].sort((a, b) => a.timestamp - b.timestamp || a.step - b.step || a.value - b.value);
+  }
+
+  // ---- artifacts
+  putArtifact(path: string, bytes: Buffer): void {
+    this.artifacts.set(path, bytes);
+  }
+
+  getArtifact(path: string): Buffer | undefined {
+    return this.artifacts.get(path);
+  }
+
+  /** Direct children of `path` under the run's artifact root, sorted by path. */
+  listArtifacts(runId: string, path: string | undefined): { root_uri: string; files?: FileInfo[] } {
+    const run = this.run(runId);
+    const root = run.info.artifact_uri.slice('mlflow-artifacts:/'.length);
+    const rel = (path ?? '').replace(/^\/+|\/+$/g, '');
+    const prefix = rel ? `${root}/${rel}/` : `${root}/`;
+    const children = new Map<string, FileInfo>();
+    for (const [full, bytes] of this.artifacts) {
+      if (!full.startsWith(prefix)) continue;
+      const rest = full.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      const childPath = rel ? `${rel}/${slash < 0 ? rest : rest.slice(0, slash)}` : slash < 0 ? rest : rest.slice(0, slash);
+      children.set(childPath, slash < 0 ? { path: childPath, is_dir: false, file_size: bytes.length } : { path: childPath, is_dir: true });
+    }
+    const files = [...children.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+    return files.length ? { root_uri: run.info.artifact_uri, files } : { root_uri: run.info.artifact_uri };
+  }
+
+  // ---- model registry
+  createRegisteredModel(name: string, tags: KeyValue[], description: string | undefined): RegisteredModel {
+    if (this.models.has(name)) throw new MockMlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+    const t = this.now();
+    const m: StoredModel = { name, created: t, updated: t, description, tags: new Map(tags.map((x) => [x.key, x.value ?? ''])), versions: [] };
+    this.models.set(name, m);
+    return this.modelJson(m);
+  }
+
+  getRegisteredModel(name: string): RegisteredModel {
+    const m = this.models.get(name);
+    if (!m) throw notFound(`Registered Model with name=${name} not found`);
+    return this.modelJson(m);
+  }
+
+  searchRegisteredModels(filter: (m: RegisteredModel) => boolean, maxResults: number): RegisteredModel[] {
+    return [...this.models.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((m) => this.modelJson(m))
+      .filter(filter)
+      .slice(0, maxResults);
+  }
+
+  createModelVersion(name: string, source: string, runId: string | undefined, tags: KeyValue[], runLink: string, description: string): ModelVersion {
+    if (!/^[a-zA-Z][\w+.-]*:/.test(source)) {
+      throw invalid(`Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`);
+    }
+    const m = this.models.get(name);
+    if (!m) throw notFound(`Registered Model with name=${name} not found`);
+    const t = this.now();
+    const v: ModelVersion = {
+      name,
+      version: String(m.versions.length + 1),
+      creation_timestamp: t,
+      last_updated_timestamp: t,
+      current_stage: 'None',
+      description,
+      source,
+      run_id: runId ?? '',
+      status: 'READY',
+      run_link: runLink,
+    };
+    if (tags.length) v.tags = tags.map((x) => ({ key: x.key, value: x.value ?? '' }));
+    m.versions.push(v);
+    m.updated = t;
+    return { ...v };
+  }
+
+  private modelJson(m: StoredModel): RegisteredModel {
+    const out: RegisteredModel = { name: m.name, creation_timestamp: m.created, last_updated_timestamp: m.updated };
+    if (m.description !== undefined) out.description = m.description;
+    // latest_versions: the newest version in each stage; every version here stays in stage "None".
+    const newest = m.versions[m.versions.length - 1];
+    if (newest) out.latest_versions = [{ ...newest }];
+    if (m.tags.size) out.tags = kv(m.tags);
+    return out;
+  }
+
+  // ---- for checks and tests
+  runIds(): string[] {
+    return [...this.runs.keys()];
+  }
+}
+
+function appendMetric(run: StoredRun, m: Metric): void {
+  const history = run.metrics.get(m.key);
+  if (history) history.push(m);
+  else run.metrics.set(m.key, [m]);
+}
+
+/** MLflow's "latest" value of a metric: the largest (step, timestamp, value). */
+function latest(history: Metric[]): Metric {
+  return history.reduce((best, m) =>
+    m.step > best.step || (m.step === best.step && (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.value > best.value))) ? m : best,
+  );
+}

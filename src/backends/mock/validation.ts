@@ -1,0 +1,127 @@
+// MLflow's request validation, with its exact messages (mlflow/utils/validation.py and
+// mlflow/server/handlers.py of MLflow 3.17). The contract suite checks these against the real server.
+import { LIMITS, KEY_PATTERN, normpath, pathNotUnique } from '../../mlflow/limits.ts';
+import type { Metric } from '../../mlflow/wire.ts';
+
+/** An MLflow error as the server raises it; the handlers turn it into an HTTP answer. */
+export class MockMlflowError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const API_DOCS = ' See the API docs for more information about request parameters.';
+
+export const invalid = (message: string): MockMlflowError => new MockMlflowError('INVALID_PARAMETER_VALUE', message);
+export const notFound = (message: string): MockMlflowError => new MockMlflowError('RESOURCE_DOES_NOT_EXIST', message);
+
+/** Python's json.dumps(value, sort_keys=True, separators=(",", ":")) for the values MLflow quotes. */
+function pyJson(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function missingValue(path: string): MockMlflowError {
+  return invalid(`Missing value for required parameter '${path}'.${API_DOCS}`);
+}
+
+export function invalidValue(path: string, value: unknown, message?: string): MockMlflowError {
+  return invalid(`Invalid value ${pyJson(value)} for parameter '${path}' supplied${message ? `: ${message}` : '.'}`);
+}
+
+/** handlers.py _assert_required: absent and empty strings are both missing. */
+export function required(body: Record<string, unknown>, field: string, path = field): unknown {
+  const v = body[field];
+  if (v === undefined || v === null || v === '') throw missingValue(path);
+  return v;
+}
+
+export function requiredString(body: Record<string, unknown>, field: string): string {
+  return String(required(body, field));
+}
+
+function badCharacters(): string {
+  return 'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).';
+}
+
+function badPath(name: string): string {
+  return `Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${normpath(name)}'`;
+}
+
+export function validateName(name: string, path: string): void {
+  if (!KEY_PATTERN.test(name)) throw invalidValue(path, name, badCharacters());
+  if (pathNotUnique(name)) throw invalidValue(path, name, badPath(name));
+}
+
+function lengthLimit(entity: string, limit: number, value: string): void {
+  if (value.length > limit) throw invalid(`'${entity}' exceeds the maximum length of ${limit} characters`);
+}
+
+export function validateMetric(m: Metric, path: string): void {
+  validateName(m.key, `${path}.name`.replace(/^\./, ''));
+  if (typeof m.value !== 'number' && !isSpecialFloat(m.value)) {
+    throw invalidValue(`${path}.value`.replace(/^\./, ''), m.value, `(timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`);
+  }
+  lengthLimit('Metric name', LIMITS.keyLength, m.key);
+}
+
+/** Returns the value as stored: over-long values are silently truncated (MLFLOW_TRUNCATE_LONG_VALUES). */
+export function validateParam(key: string, value: string, path: string): string {
+  validateName(key, `${path}.key`.replace(/^\./, ''));
+  lengthLimit('Param key', LIMITS.keyLength, key);
+  return value.slice(0, LIMITS.paramValueLength);
+}
+
+export function validateTag(key: string, value: string, path: string): string {
+  validateName(key, `${path}.key`.replace(/^\./, ''));
+  lengthLimit(`${path}.key`.replace(/^\./, ''), LIMITS.keyLength, key);
+  return value.slice(0, LIMITS.tagValueLength);
+}
+
+export function validateBatchLimits(metrics: number, params: number, tags: number): void {
+  const over = (what: string, limit: number, got: number): MockMlflowError =>
+    invalid(`A batch logging request can contain at most ${limit} ${what}. Got ${got} ${what}. Please split up ${what} across multiple requests and try again.`);
+  if (metrics > LIMITS.metricsPerBatch) throw over('metrics', LIMITS.metricsPerBatch, metrics);
+  if (params > LIMITS.paramsPerBatch) throw over('params', LIMITS.paramsPerBatch, params);
+  if (tags > LIMITS.tagsPerBatch) throw over('tags', LIMITS.tagsPerBatch, tags);
+  const total = metrics + params + tags;
+  if (total > LIMITS.itemsPerBatch) throw over('metrics, params, and tags', LIMITS.itemsPerBatch, total);
+}
+
+export function validateRunId(runId: string): void {
+  if (!/^[a-zA-Z0-9][\w-]{0,255}$/.test(runId)) throw invalidValue('run_id', runId);
+}
+
+/** JSON has no NaN or Infinity; MLflow accepts them spelled as strings. */
+function isSpecialFloat(v: unknown): boolean {
+  return v === 'NaN' || v === 'Infinity' || v === '-Infinity';
+}
+
+/** Proto-JSON parsing of a double field: numbers, numeric strings and the special spellings. */
+export function parseDouble(v: unknown, path: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (isSpecialFloat(v)) return Number(v);
+    const n = Number(v);
+    if (v.trim() !== '' && Number.isFinite(n)) return n;
+    throw invalid(`Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type 'str'.${API_DOCS}`);
+  }
+  throw invalid(`Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type '${pyType(v)}'.${API_DOCS}`);
+}
+
+export function parseInt64(v: unknown, path: string): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
+  throw invalid(`Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type '${pyType(v)}'.${API_DOCS}`);
+}
+
+function pyType(v: unknown): string {
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (Array.isArray(v)) return 'list';
+  if (v === null) return 'NoneType';
+  return 'dict';
+}

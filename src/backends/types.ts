@@ -1,0 +1,23 @@
+// What every MLflow backend gives the stages above it: a tracking URI, a request log when the
+// backend can see requests, and a way to stop. Mock, local server, container and remote all fit.
+import type { FaultSpec } from './mock/faults.ts';
+import type { RequestLog } from './mock/request-log.ts';
+
+export type BackendKind = 'mock' | 'mock-http' | 'local' | 'container' | 'remote';
+
+export interface RunningBackend {
+  kind: BackendKind;
+  trackingUri: string;
+  /** Every request the backend answered; absent where requests are not visible (a remote server). */
+  requestLog?: RequestLog;
+  /** A one-line description for reports, without credentials. */
+  describe: string;
+  /** Mock backends only: change the injected faults while running. */
+  setFaults?(spec: FaultSpec): void;
+  stop(): Promise<void>;
+}
+
+export interface Backend {
+  kind: BackendKind;
+  start(): Promise<RunningBackend>;
+}

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { InputError } from '../../errors.ts';
+import { startHttpMock } from '../../backends/mock/http-server.ts';
+import type { Io } from '../io.ts';
+
+export function registerMockMlflow(program: Command, io: Io, done: (code: number) => void): void {
+  program
+    .command('mock-mlflow')
+    .description('serve the mock MLflow over HTTP on 127.0.0.1 until interrupted')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '5055')
+    .option('--latency-ms <ms>', 'latency added to every answer', '0')
+    .action(async (opts: { port: string; latencyMs: string }) => {
+      const port = Number(opts.port);
+      const latencyMs = Number(opts.latencyMs);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw InputError.flag('--port', `must be an integer 0..65535; got "${opts.port}"`);
+      if (!Number.isFinite(latencyMs) || latencyMs < 0) throw InputError.flag('--latency-ms', `must be a number >= 0; got "${opts.latencyMs}"`);
+      const server = await startHttpMock({ port, faults: { latencyMs } });
+      io.out(`mock MLflow listening on ${server.trackingUri} (MLFLOW_TRACKING_URI=${server.trackingUri}); Ctrl-C to stop`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      const calls = server.requestLog.size;
+      await server.stop();
+      io.err(`mock MLflow stopped after ${calls} request(s)`);
+      done(0);
+    });
+}

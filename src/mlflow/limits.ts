@@ -1,0 +1,51 @@
+// MLflow's server-side limits (mlflow/utils/validation.py, checked against mlflow server 3.17.2).
+// The mock enforces them; hooks pack batches by them.
+
+export const LIMITS = {
+  paramsPerBatch: 100,
+  tagsPerBatch: 100,
+  metricsPerBatch: 1000,
+  itemsPerBatch: 1000,
+  paramValueLength: 6000,
+  tagValueLength: 8000,
+  keyLength: 250,
+  experimentNameLength: 500,
+} as const;
+
+/** Keys MLflow accepts (POSIX servers also accept ':'). */
+export const KEY_PATTERN = /^[/\w.\- :]*$/;
+
+/** posixpath.normpath, for MLflow's "names must not resolve to other names" rule. */
+export function normpath(path: string): string {
+  if (path === '') return '.';
+  const absolute = path.startsWith('/');
+  // POSIX keeps exactly two leading slashes; three or more collapse to one.
+  const lead = absolute ? (path.startsWith('//') && !path.startsWith('///') ? '//' : '/') : '';
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && (parts.length && parts[parts.length - 1] !== '..')) parts.pop();
+    else if (part === '..' && absolute) continue;
+    else parts.push(part);
+  }
+  return lead + parts.join('/') || (lead || '.');
+}
+
+/** MLflow's path_not_unique: a key that would name another file when used as a path. */
+export function pathNotUnique(key: string): boolean {
+  const norm = normpath(key);
+  return norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
+}
+
+/** Why MLflow would reject this key, or undefined if it is fine. */
+export function keyProblem(key: string): string | undefined {
+  if (!KEY_PATTERN.test(key)) return 'bad characters';
+  if (pathNotUnique(key)) return 'resolves to another name as a path';
+  if (key.length > LIMITS.keyLength) return `longer than ${LIMITS.keyLength} characters`;
+  return undefined;
+}
+
+/** MLflow's own key sanitising, as kedro-mlflow applies it: characters outside the pattern become '_'. */
+export function sanitiseKey(key: string): string {
+  return key.replace(/[^/\w.\- :]/g, '_');
+}

@@ -1,0 +1,114 @@
+// MLflow's REST wire format (protobuf-JSON: snake_case, unset fields omitted, int64 as numbers).
+// Shared by the client and the mock; nothing else crosses that boundary.
+
+export const API_PREFIX = '/api/2.0/mlflow';
+export const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
+
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+export type LifecycleStage = 'active' | 'deleted';
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+export type Param = KeyValue;
+export type RunTag = KeyValue;
+
+export interface Metric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+
+export interface Experiment {
+  experiment_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: LifecycleStage;
+  last_update_time: number;
+  creation_time: number;
+  tags?: KeyValue[];
+  workspace?: string;
+}
+
+export interface RunInfo {
+  run_id: string;
+  run_uuid: string;
+  run_name: string;
+  experiment_id: string;
+  user_id: string;
+  status: RunStatus;
+  start_time: number;
+  end_time?: number;
+  artifact_uri: string;
+  lifecycle_stage: LifecycleStage;
+}
+
+export interface RunData {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: RunTag[];
+}
+
+export interface Run {
+  info: RunInfo;
+  data: RunData;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+export interface FileInfo {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
+
+export interface ModelVersion {
+  name: string;
+  version: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  current_stage: string;
+  description: string;
+  source: string;
+  run_id?: string;
+  status: string;
+  run_link: string;
+  tags?: KeyValue[];
+}
+
+export interface RegisteredModel {
+  name: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  description?: string;
+  latest_versions?: ModelVersion[];
+  tags?: KeyValue[];
+}
+
+/** The body of every MLflow error answer. */
+export interface ErrorBody {
+  error_code: string;
+  message: string;
+  sqlstate?: string;
+  error_class?: string;
+}
+
+/** error_code -> HTTP status, as mlflow/server/handlers.py maps them. */
+export const ERROR_STATUS: Record<string, number> = {
+  INVALID_PARAMETER_VALUE: 400,
+  BAD_REQUEST: 400,
+  RESOURCE_ALREADY_EXISTS: 400,
+  INVALID_STATE: 400,
+  RESOURCE_DOES_NOT_EXIST: 404,
+  ENDPOINT_NOT_FOUND: 404,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  REQUEST_LIMIT_EXCEEDED: 429,
+  INTERNAL_ERROR: 500,
+  TEMPORARILY_UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+};
