@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import type { Io } from '../src/cli/io.ts';
-import { InputError } from '../src/errors.ts';
+import { inputErrorLines } from './helpers/errors.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load.ts';
 
 function capture(): Io & { stdout: string; stderr: string } {
@@ -19,15 +19,7 @@ function writeScenario(text: string): string {
   return file;
 }
 
-function diagnosticsOf(text: string): string[] {
-  try {
-    parseScenario(text, 's.yaml');
-  } catch (err) {
-    if (err instanceof InputError) return err.message.split('\n');
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
+const diagnosticsOf = (text: string): string[] => inputErrorLines(() => parseScenario(text, 's.yaml'));
 
 describe('scenario validation', () => {
   it('fills every default from the schema', () => {

@@ -4,9 +4,12 @@ import { Command, CommanderError } from 'commander';
 import { CheckFailedError, EnvironmentError, InputError, errorMessage } from '../errors.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerMockMlflow } from './commands/mock-mlflow.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerRun } from './commands/run.ts';
+import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
 import { processIo, type Io } from './io.ts';
+import { isMlflowError } from '../mlflow/errors.ts';
 import { VERSION } from '../version.ts';
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -20,7 +23,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [registerValidate, registerGenerate, registerRun, registerMockMlflow]) register(program, io, done);
+  for (const register of [registerValidate, registerGenerate, registerRun, registerTrace, registerReplay, registerMockMlflow]) register(program, io, done);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
   try {
@@ -43,6 +46,10 @@ function exitCodeFor(err: unknown, io: Io): number {
   if (err instanceof CheckFailedError) {
     io.err(err.message);
     return 1;
+  }
+  if (isMlflowError(err)) {
+    io.err(`mlflow: ${err.message}`);
+    return 3;
   }
   if (err instanceof EnvironmentError) {
     io.err(`environment: ${err.message}`);

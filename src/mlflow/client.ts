@@ -199,6 +199,11 @@ export class MlflowClient {
     return (await this.post<{ model_version: ModelVersion }>('model-versions/create', req)).model_version;
   }
 
+  async searchModelVersions(req: { filter?: string; max_results?: number; page_token?: string } = {}): Promise<{ model_versions: ModelVersion[]; next_page_token?: string }> {
+    const r = await this.get<{ model_versions?: ModelVersion[]; next_page_token?: string }>('model-versions/search', req);
+    return { model_versions: r.model_versions ?? [], next_page_token: r.next_page_token };
+  }
+
   /** GET /health: true when the server answers OK. */
   async health(): Promise<boolean> {
     try {

@@ -1,5 +1,6 @@
 // Kedro's hook specification in TypeScript form. This is public API: built-in hooks, user hook
 // modules (`module:./my-hook.js`) and external plugins all meet the pipeline here.
+import type { Diagnostic } from '../errors.ts';
 import type { DataCatalog } from './catalog.ts';
 import type { Pipeline, PipelineNode, ParamTree } from './types.ts';
 
@@ -79,8 +80,22 @@ export const HOOK_METHODS: readonly HookMethod[] = [
   'afterDatasetSaved',
 ];
 
+/** What a factory learns of where it runs, besides its options. */
+export interface HookFactoryContext {
+  /** The scenario's name (tracking hooks use it as the default experiment name). */
+  scenarioName: string;
+  /** Folder of the scenario file; relative paths in options resolve from here. */
+  scenarioDir: string;
+  /** The MLflow the harness runs against; overrides any URI in the hook's own config. */
+  trackingUri?: string;
+  /** Where the hook's warnings go (stderr by default). */
+  warn(message: string): void;
+  /** Locates a problem in the hook's options, as `<file>:<line>:<col> hooks[i].options.<path>`. */
+  locate?(path: (string | number)[], message: string, atKey?: boolean): Diagnostic;
+}
+
 /** What a hook module's default export is: options from the scenario in, hook object out. */
-export type HookFactory = (options: Record<string, unknown>) => MaybePromise<Hooks>;
+export type HookFactory = (options: Record<string, unknown>, context: HookFactoryContext) => MaybePromise<Hooks>;
 
 export interface NamedHooks {
   name: string;

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 export const scenarioSchema: object = require('../../scenarios/scenario.schema.json');
 
 /** Points a later check (e.g. an unknown hook name) at the right line of the scenario file. */
-export type Locate = (path: (string | number)[], message: string) => Diagnostic;
+export type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -54,7 +54,11 @@ function normaliseHook(h: string | Partial<HookRef>): HookRef {
 }
 
 function locator(parsed: ParsedYaml): Locate {
-  return (path, message) => ({ file: parsed.file, ...positionOf(parsed, path), path: dottedPath(path), message });
+  return (path, message, atKey) => {
+    const last = path[path.length - 1];
+    const pos = atKey && typeof last === 'string' ? positionOf(parsed, path.slice(0, -1), last) : positionOf(parsed, path);
+    return { file: parsed.file, ...pos, path: dottedPath(path), message };
+  };
 }
 
 /** Rules the schema cannot express: cross-field bounds. */

@@ -22,17 +22,30 @@ export function parseYaml(text: string, file: string): { parsed: ParsedYaml; dia
   return { parsed: { doc, lineCounter, file }, diagnostics };
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
-const compiled = new WeakMap<object, ValidateFunction>();
+const withDefaults = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
+const withoutDefaults = new Ajv({ allErrors: true, useDefaults: false, strict: true, allowUnionTypes: true, verbose: true });
+const compiled = new Map<Ajv, WeakMap<object, ValidateFunction>>();
 
-/** Validates `data` in place (defaults are filled in) and returns every problem, located in the YAML. */
-export function validateAgainstSchema(data: unknown, schema: object, parsed: ParsedYaml): Diagnostic[] {
-  let validate = compiled.get(schema);
+export function schemaValidator(schema: object, fillDefaults = true): ValidateFunction {
+  const ajv = fillDefaults ? withDefaults : withoutDefaults;
+  let cache = compiled.get(ajv);
+  if (!cache) compiled.set(ajv, (cache = new WeakMap()));
+  let validate = cache.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);
-    compiled.set(schema, validate);
+    cache.set(schema, validate);
   }
+  return validate;
+}
+
+/**
+ * Validates `data` (in place, filling defaults unless `fillDefaults` is false) and returns every
+ * problem, located in the YAML. `prefix` is where `data` sits inside the document.
+ */
+export function validateAgainstSchema(data: unknown, schema: object, parsed: ParsedYaml, fillDefaults = true, prefix: (string | number)[] = []): Diagnostic[] {
+  const validate = schemaValidator(schema, fillDefaults);
   if (validate(data)) return [];
+  if (prefix.length) return sortByPosition(dedupe((validate.errors ?? []).map((e) => toDiagnostic({ ...e, instancePath: `/${prefix.join('/')}${e.instancePath}` }, parsed))));
   return sortByPosition(dedupe((validate.errors ?? []).map((e) => toDiagnostic(e, parsed))));
 }
 
@@ -60,6 +73,22 @@ export function dottedPath(path: (string | number)[]): string {
 }
 
 function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
+  const { path, key, fieldPath, message } = describeSchemaError(e);
+  return { file: parsed.file, ...positionOf(parsed, path, key), path: dottedPath(fieldPath) || '(top level)', message };
+}
+
+/** Validates data that has no YAML of its own (e.g. inline options), locating problems with `locate`. */
+export function validateWithLocator(data: unknown, schema: object, locate: (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic, prefix: (string | number)[]): Diagnostic[] {
+  const validate = schemaValidator(schema, false);
+  if (validate(data)) return [];
+  return dedupe((validate.errors ?? []).map((e) => {
+    const { fieldPath, message, key } = describeSchemaError(e);
+    return locate([...prefix, ...fieldPath], message, key !== undefined);
+  }));
+}
+
+/** An ajv error in words: where (value path, key for unknown keys, field path) and what. */
+function describeSchemaError(e: ErrorObject): { path: (string | number)[]; key?: string; fieldPath: (string | number)[]; message: string } {
   const path = pointerToPath(e.instancePath);
   const got = describe(e.data);
   let message: string;
@@ -93,7 +122,7 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
     default:
       message = `${e.message ?? 'is invalid'}; got ${got}`;
   }
-  return { file: parsed.file, ...positionOf(parsed, path, key), path: dottedPath(fieldPath) || '(top level)', message };
+  return { path, key, fieldPath, message };
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

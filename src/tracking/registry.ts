@@ -4,37 +4,88 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type Diagnostic } from '../errors.ts';
-import type { HookFactory, NamedHooks } from '../pipeline/hooks.ts';
+import type { HookFactory, HookFactoryContext, NamedHooks } from '../pipeline/hooks.ts';
 import type { Locate } from '../scenario/load.ts';
 import { closest } from '../scenario/suggest.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
+import { createKedroMlflowLikeHook } from './builtin/kedro-mlflow-like.ts';
+import { createNaiveHook } from './builtin/naive.ts';
 import { createRecorder } from './builtin/recorder.ts';
+import { createReferenceHook } from './builtin/reference.ts';
+import { loadTrackingConfig, type TrackingConfig } from './config/load-config.ts';
 
 export interface BuiltinHook {
   description: string;
+  /** Whether it logs to MLflow (and so needs a tracking backend). */
+  tracking: boolean;
   factory: HookFactory;
 }
 
+/** Options every tracking built-in takes: `conf` (a Kedro conf folder with base/ and local/ mlflow.yml) and/or `mlflow` (the same keys inline, applied last). */
+function trackingConfigFrom(options: Record<string, unknown>, ctx: HookFactoryContext): TrackingConfig {
+  const problems: Diagnostic[] = [];
+  for (const key of Object.keys(options)) {
+    if (key !== 'conf' && key !== 'mlflow') {
+      const hint = closest(key, ['conf', 'mlflow']);
+      const message = `unknown option${hint ? ` (did you mean "${hint}"?)` : ''}; tracking hooks take conf (a folder with base/mlflow.yml) and mlflow (inline mlflow.yml keys)`;
+      problems.push(ctx.locate ? ctx.locate([key], message, true) : { file: '<hook options>', path: key, message });
+    }
+  }
+  if (options.conf !== undefined && typeof options.conf !== 'string') problems.push(ctx.locate?.(['conf'], 'must be a folder path') ?? { file: '<hook options>', path: 'conf', message: 'must be a folder path' });
+  if (problems.length) throw new InputError(problems);
+  return loadTrackingConfig({
+    confDir: typeof options.conf === 'string' ? resolve(ctx.scenarioDir, options.conf) : undefined,
+    inline: options.mlflow,
+    locate: ctx.locate,
+    inlinePath: ['mlflow'],
+  });
+}
+
 export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
-  noop: { description: 'implements no hook method; the floor of hook-manager cost', factory: () => ({}) },
-  recorder: { description: 'records every hook call in order; logs nothing', factory: () => createRecorder() },
+  reference: {
+    description: 'the reference tracking hook: batched, asynchronous, bounded queue, spill file; every param, metric, artifact and model',
+    tracking: true,
+    factory: (options, ctx) => createReferenceHook(trackingConfigFrom(options, ctx), ctx),
+  },
+  naive: {
+    description: 'model of manual MLflow calls: one synchronous request per parameter, metric value and tag',
+    tracking: true,
+    factory: (options, ctx) => createNaiveHook(trackingConfigFrom(options, ctx), ctx),
+  },
+  'kedro-mlflow-like': {
+    description: "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + log_metric per metric value",
+    tracking: true,
+    factory: (options, ctx) => createKedroMlflowLikeHook(trackingConfigFrom(options, ctx), ctx),
+  },
+  noop: { description: 'implements no hook method; the floor of hook-manager cost', tracking: false, factory: () => ({}) },
+  recorder: { description: 'records every hook call in order; logs nothing', tracking: false, factory: () => createRecorder() },
 };
 
 const MODULE_PREFIX = 'module:';
 
-export function modulePath(ref: HookRef, scenarioSource: string): string | undefined {
-  if (!ref.name.startsWith(MODULE_PREFIX)) return undefined;
-  const base = scenarioSource.startsWith('<') ? process.cwd() : dirname(scenarioSource);
-  return resolve(base, ref.name.slice(MODULE_PREFIX.length));
+export function scenarioDir(scenarioSource: string): string {
+  return scenarioSource.startsWith('<') ? process.cwd() : dirname(resolve(scenarioSource));
 }
 
-/** Every hook reference in the scenario names a built-in or an existing module file. */
+export function modulePath(ref: HookRef, scenarioSource: string): string | undefined {
+  if (!ref.name.startsWith(MODULE_PREFIX)) return undefined;
+  return resolve(scenarioDir(scenarioSource), ref.name.slice(MODULE_PREFIX.length));
+}
+
+/** Every hook reference in the scenario names a built-in or an existing module file, with valid options. */
 export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
   scenario.hooks.forEach((ref, i) => {
     const path = modulePath(ref, scenario.source);
     if (path !== undefined) {
       if (!existsSync(path)) out.push(locate(['hooks', i], `hook module not found: ${path}`));
+    } else if (BUILTIN_HOOKS[ref.name]?.tracking) {
+      try {
+        trackingConfigFrom(ref.options, factoryContext(scenario, { locate, index: i }));
+      } catch (err) {
+        if (err instanceof InputError) out.push(...err.diagnostics);
+        else throw err;
+      }
     } else if (!BUILTIN_HOOKS[ref.name]) {
       const hint = closest(ref.name, Object.keys(BUILTIN_HOOKS));
       out.push(locate(['hooks', i], `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>`));
@@ -43,19 +94,39 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
   return out;
 }
 
-export async function resolveHook(ref: HookRef, scenarioSource: string): Promise<NamedHooks> {
-  const path = modulePath(ref, scenarioSource);
+export interface ResolveOptions {
+  trackingUri?: string;
+  warn?: (message: string) => void;
+  /** Locates problems in the scenario (hook options are validated against it). */
+  locate?: Locate;
+  /** The hook's index in the scenario's `hooks`, for error paths. */
+  index?: number;
+}
+
+export async function resolveHook(ref: HookRef, scenario: Pick<Scenario, 'name' | 'source'>, options: ResolveOptions = {}): Promise<NamedHooks> {
+  const path = modulePath(ref, scenario.source);
   let factory: HookFactory;
   if (path !== undefined) {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
-      throw new InputError([{ file: path, message: 'a hook module must export a factory function as its default export: (options) => hooks' }]);
+      throw new InputError([{ file: path, message: 'a hook module must export a factory function as its default export: (options, context) => hooks' }]);
     }
     factory = mod.default as HookFactory;
   } else {
     const builtin = BUILTIN_HOOKS[ref.name];
-    if (!builtin) throw new InputError([{ file: scenarioSource, message: `unknown hook "${ref.name}"` }]);
+    if (!builtin) throw new InputError([{ file: scenario.source, message: `unknown hook "${ref.name}"` }]);
     factory = builtin.factory;
   }
-  return { name: ref.label, hooks: await factory(ref.options) };
+  return { name: ref.label, hooks: await factory(ref.options, factoryContext(scenario, options)) };
+}
+
+function factoryContext(scenario: Pick<Scenario, 'name' | 'source'>, options: ResolveOptions): HookFactoryContext {
+  const { locate, index } = options;
+  return {
+    scenarioName: scenario.name,
+    scenarioDir: scenarioDir(scenario.source),
+    trackingUri: options.trackingUri,
+    warn: options.warn ?? ((m) => process.stderr.write(`${m}\n`)),
+    locate: locate && index !== undefined ? (p, message, atKey) => locate(['hooks', index, 'options', ...p], message, atKey) : undefined,
+  };
 }

@@ -171,6 +171,9 @@ export const CASES: ContractCase[] = [
     post('model-versions/create', { name: 'contract-model-b', source: 'mlflow-artifacts:/{{exp}}/{{run}}/artifacts/model_0', run_id: '{{run}}' }),
     post('model-versions/create', { name: 'contract-model-b', source: 'mlflow-artifacts:/{{exp}}/{{run}}/artifacts/model_1', run_id: '{{run}}' }),
     get('registered-models/get', { name: 'contract-model-b' }),
+    get('model-versions/search', { filter: "run_id='{{run}}'" }),
+    get('model-versions/search', { filter: "name='contract-model-b'" }),
+    get('model-versions/search', { filter: "name='contract-no-such-model'" }),
   ]),
   withRun('model-version-errors', [
     post('model-versions/create', { name: 'contract-model-c' }),

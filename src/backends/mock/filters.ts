@@ -1,6 +1,6 @@
 // The small part of MLflow's search filter language the mock understands:
 // `<entity>.<key> <op> '<value>'` clauses joined by AND, with = and != (and LIKE for model names).
-import type { RegisteredModel, Run } from '../../mlflow/wire.ts';
+import type { ModelVersion, RegisteredModel, Run } from '../../mlflow/wire.ts';
 import { invalid } from './validation.ts';
 
 interface Clause {
@@ -53,4 +53,9 @@ export function runFilter(filter: string | undefined): (run: Run) => boolean {
 export function modelFilter(filter: string | undefined): (m: RegisteredModel) => boolean {
   const clauses = parse(filter);
   return (m) => clauses.every((c) => (c.key === 'name' ? compare(m.name, c) : false));
+}
+
+export function versionFilter(filter: string | undefined): (v: ModelVersion) => boolean {
+  const clauses = parse(filter);
+  return (v) => clauses.every((c) => (c.key === 'name' ? compare(v.name, c) : c.key === 'run_id' ? compare(v.run_id, c) : false));
 }

@@ -1,7 +1,7 @@
 // The MLflow endpoints as request handlers over a MockStore, kept apart from how requests arrive
 // (as msw does it): `routes.ts` adapts the same handlers to msw (in-process) and to node:http.
 import { ARTIFACTS_PREFIX, ERROR_STATUS, type KeyValue, type Metric } from '../../mlflow/wire.ts';
-import { modelFilter, runFilter } from './filters.ts';
+import { modelFilter, runFilter, versionFilter } from './filters.ts';
 import type { MockStore } from './store.ts';
 import { invalid, MockMlflowError, parseDouble, parseInt64, required, requiredString } from './validation.ts';
 
@@ -188,6 +188,10 @@ export function mlflowRoutes(store: MockStore): Route[] {
   route('get', 'registered-models/search', (q) => {
     const models = store.searchRegisteredModels(modelFilter(str(q.filter)), q.max_results === undefined ? 100 : parseInt64(q.max_results, 'max_results'));
     return models.length ? { registered_models: models } : {};
+  });
+  route('get', 'model-versions/search', (q) => {
+    const max = q.max_results === undefined ? 10000 : parseInt64(q.max_results, 'max_results');
+    return page(store.searchModelVersions(versionFilter(str(q.filter))), q.page_token, max, 'model_versions');
   });
   route('post', 'model-versions/create', (b) => ({
     model_version: store.createModelVersion(requiredString(b, 'name'), requiredString(b, 'source'), str(b.run_id), keyValues(b.tags, 'tags'), str(b.run_link) ?? '', str(b.description) ?? ''),

@@ -327,6 +327,15 @@ export class MockStore {
     return { ...v };
   }
 
+  /** Every version of every model, newest model name order as the SQL store: by name, then version descending. */
+  searchModelVersions(filter: (v: ModelVersion) => boolean): ModelVersion[] {
+    return [...this.models.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .flatMap((m) => [...m.versions].reverse())
+      .filter(filter)
+      .map((v) => ({ ...v }));
+  }
+
   private modelJson(m: StoredModel): RegisteredModel {
     const out: RegisteredModel = { name: m.name, creation_timestamp: m.created, last_updated_timestamp: m.updated };
     if (m.description !== undefined) out.description = m.description;

@@ -1,0 +1,47 @@
+import { Option, type Command } from 'commander';
+import { InputError } from '../../errors.ts';
+import { trace, type TraceResult } from '../../measure/trace.ts';
+import type { HookRef } from '../../scenario/types.ts';
+import { closest } from '../../scenario/suggest.ts';
+import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
+import type { Io } from '../io.ts';
+import { prepareScenario } from '../prepare.ts';
+
+export function registerTrace(program: Command, io: Io, done: (code: number) => void): void {
+  program
+    .command('trace')
+    .description('run the pipeline once with one hook against the embedded mock MLflow and show what the hook sent')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('--hook <name>', "a hook of the scenario (by label), a built-in name or module:<path> (default: the scenario's first hook)")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--cold', 'trace the first run against an empty server (by default an earlier run has already created the experiment and registered models)')
+    .action(async (file: string, opts: { hook?: string; format: 'text' | 'json'; cold?: boolean }) => {
+      const { scenario } = prepareScenario(file);
+      const ref = pickHook(scenario.hooks, opts.hook);
+      const result = await trace(scenario, ref, { cold: opts.cold, warn: (m) => io.err(m) });
+      io.out(opts.format === 'json' ? JSON.stringify(result) : formatTrace(result));
+      done(0);
+    });
+}
+
+function pickHook(hooks: HookRef[], wanted: string | undefined): HookRef {
+  if (!wanted) return hooks[0]!;
+  const fromScenario = hooks.find((h) => h.label === wanted || h.name === wanted);
+  if (fromScenario) return fromScenario;
+  if (wanted.startsWith('module:') || BUILTIN_HOOKS[wanted]) return { name: wanted, label: wanted, options: {} };
+  const hint = closest(wanted, [...Object.keys(BUILTIN_HOOKS), ...hooks.map((h) => h.label)]);
+  throw InputError.flag('--hook', `unknown hook "${wanted}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+}
+
+export function formatTrace(r: TraceResult): string {
+  const lines = [`hook ${r.hook}: ${r.apiCalls} API calls, ${r.requestBytes} request bytes, ${r.errors} error answers, ${r.runs} run(s)${r.warm ? ' (steady state: experiment and models existed)' : ' (cold: empty server)'}`];
+  if (r.pipelineError) lines.push(`pipeline failed: ${r.pipelineError}`);
+  lines.push('', '  endpoint                       calls');
+  for (const [endpoint, n] of Object.entries(r.byEndpoint).sort((a, b) => b[1] - a[1])) lines.push(`  ${endpoint.padEnd(30)} ${String(n).padStart(5)}`);
+  lines.push('', '  values      generated  delivered  lost');
+  for (const k of ['params', 'metrics', 'tags', 'artifacts', 'models'] as const) {
+    lines.push(`  ${k.padEnd(10)} ${String(r.generated[k]).padStart(10)} ${String(r.delivered[k]).padStart(10)} ${String(r.lost[k]).padStart(5)}`);
+  }
+  if (r.spilled) lines.push('', `${r.spilled} value(s) written to ${r.spillFile} (trackbench replay ${r.spillFile})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,36 @@
+// What the pipeline really produced in one run, counted by a hook of our own that logs nothing:
+// the truth a tracking hook's deliveries are compared with.
+import type { DataCatalog } from '../pipeline/catalog.ts';
+import type { Hooks } from '../pipeline/hooks.ts';
+import type { MetricsValue } from '../pipeline/types.ts';
+
+export interface Produced {
+  params: number;
+  metrics: number;
+  artifacts: number;
+  models: number;
+  nodesRun: number;
+}
+
+export function productionCounter(): { hooks: Hooks; produced: Produced } {
+  const produced: Produced = { params: 0, metrics: 0, artifacts: 0, models: 0, nodesRun: 0 };
+  let catalog: DataCatalog | undefined;
+  const hooks: Hooks = {
+    afterCatalogCreated: (c) => void (catalog = c),
+    beforeNodeRun: (_node, _c, inputs) => {
+      for (const name of Object.keys(inputs)) if (name.startsWith('params:')) produced.params++;
+    },
+    afterNodeRun: (_node, c, _inputs, outputs) => {
+      produced.nodesRun++;
+      for (const [name, value] of Object.entries(outputs)) {
+        if (c.kindOf(name) === 'metrics') for (const series of Object.values(value as MetricsValue)) produced.metrics += series.length;
+      }
+    },
+    afterDatasetSaved: (name) => {
+      const kind = catalog?.kindOf(name);
+      if (kind === 'artifact') produced.artifacts++;
+      else if (kind === 'model') produced.models++;
+    },
+  };
+  return { hooks, produced };
+}

@@ -1,0 +1,142 @@
+// The reference tracking hook: everything the seed article's plugin promises, at the least cost a
+// hook can have. One run per pipeline run (or a child run per node), every parameter, metric value,
+// artifact and model, batched to MLflow's limits and sent off the node's critical path; when the
+// server is gone, the pipeline still completes and what was not delivered is written to a file.
+import { tmpdir } from 'node:os';
+import { errorMessage } from '../../errors.ts';
+import type { MlflowClient } from '../../mlflow/client.ts';
+import { LIMITS } from '../../mlflow/limits.ts';
+import type { DataCatalog } from '../../pipeline/catalog.ts';
+import type { HookFactoryContext, RunParams } from '../../pipeline/hooks.ts';
+import type { PipelineNode } from '../../pipeline/types.ts';
+import { asBytes, experimentName, metricsFromOutputs, nodeRunTags, nodeTag, registeredModelName, runTags, trackingClient, truncate, type TrackingHooks } from '../common.ts';
+import type { TrackingConfig } from '../config/load-config.ts';
+import { Accounting } from '../delivery/accounting.ts';
+import { Outbox, type RunRef } from '../delivery/outbox.ts';
+import { SpillWriter } from '../delivery/spill.ts';
+import { paramsFromInputs } from '../params.ts';
+
+export interface ReferenceHooks extends TrackingHooks {
+  /** For tests: the most values ever waiting in the queue at once. */
+  readonly maxQueued: number;
+}
+
+export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryContext, client: MlflowClient = trackingClient(config, ctx)): ReferenceHooks {
+  const tb = config.trackbench;
+  const accounting = new Accounting();
+  const spill = new SpillWriter(tb.spillDir ?? process.cwd() ?? tmpdir());
+  const outbox = new Outbox(client, { batching: tb.batching, async: tb.async, queueBound: tb.queueBound, flushIntervalMs: tb.flushIntervalMs }, accounting, spill);
+  const expName = experimentName(config, ctx);
+  let experimentId: string | undefined;
+  let enabled = true;
+  let parent: RunRef | undefined;
+  const children = new Map<string, RunRef>();
+  let failedNode: string | undefined;
+  let catalog: DataCatalog | undefined;
+
+  const target = (node: PipelineNode): RunRef => children.get(node.name) ?? parent!;
+
+  async function finish(status: 'FINISHED' | 'FAILED'): Promise<void> {
+    if (!parent) return;
+    for (const child of children.values()) await outbox.endRun(child, status);
+    children.clear();
+    await outbox.endRun(parent, status);
+    await outbox.close();
+    client.close();
+    const lost = accounting.totalLost();
+    if (lost > 0) {
+      const msg = `trackbench reference hook: ${lost} value(s) were not delivered to MLflow (${Object.entries(accounting.lost).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ')}); written to ${accounting.spillFile}; deliver them later with: trackbench replay ${accounting.spillFile}`;
+      accounting.warnings.push(msg);
+      ctx.warn(client.redact(msg));
+    }
+  }
+
+  return {
+    get maxQueued() {
+      return outbox.maxQueued;
+    },
+    stats: () => accounting.snapshot(),
+
+    async afterContextCreated() {
+      try {
+        experimentId = await client.getOrCreateExperiment(expName);
+      } catch (err) {
+        // The pipeline must still run: everything will be spilled for replay.
+        accounting.warnings.push(`experiment "${expName}" could not be resolved: ${errorMessage(err)}`);
+      }
+    },
+
+    async beforePipelineRun(runParams: RunParams, pipeline) {
+      enabled = !config.tracking.disable_tracking.pipelines.includes(pipeline.name);
+      if (!enabled) return;
+      parent = { key: 'pipeline', experimentName: expName, runName: config.tracking.run.name ?? pipeline.name, tags: runTags(pipeline, runParams, 'reference') };
+      if (config.tracking.run.id) {
+        await outbox.attachRun(parent, config.tracking.run.id);
+        await outbox.add(parent, 'tags', parent.tags);
+      } else await outbox.createRun(parent, () => experimentId);
+    },
+
+    async beforeNodeRun(node, _catalog, inputs) {
+      if (!enabled || !parent) return;
+      const { params, tags } = paramsFromInputs(inputs, config.tracking.params);
+      if (tb.childRunPerNode) {
+        const child: RunRef = { key: node.name, experimentName: expName, runName: node.name, tags: [...nodeRunTags(node), ...tags], parent };
+        children.set(node.name, child);
+        await outbox.createRun(child, () => experimentId);
+      } else {
+        await outbox.add(parent, 'tags', [nodeTag(node), ...tags]);
+      }
+      await outbox.add(target(node), 'params', params);
+    },
+
+    async afterNodeRun(node, catalog, _inputs, outputs) {
+      if (!enabled || !parent) return;
+      await outbox.add(target(node), 'metrics', metricsFromOutputs(outputs, catalog));
+    },
+
+    afterCatalogCreated(created) {
+      // Dataset hooks get no catalog; keep it to know what each saved dataset is.
+      catalog = created;
+    },
+
+    async afterDatasetSaved(datasetName, data, node) {
+      if (!enabled || !parent) return;
+      const kind = catalog?.kindOf(datasetName);
+      const run = target(node);
+      if (kind === 'artifact') await outbox.addArtifact(run, `${node.name}/${datasetName.slice(node.name.length + 1)}`, asBytes(data));
+      else if (kind === 'model') await outbox.addModel(run, registeredModelName(datasetName), `models/${datasetName}`, asBytes(data));
+      if (tb.childRunPerNode && node.outputs[node.outputs.length - 1] === datasetName) {
+        // The node is done once its outputs are saved: end its child run.
+        const child = children.get(node.name);
+        if (child) {
+          children.delete(node.name);
+          await outbox.endRun(child, 'FINISHED');
+        }
+      }
+    },
+
+    async onNodeError(error, node) {
+      if (!enabled || !parent) return;
+      failedNode = node.name;
+      const child = children.get(node.name);
+      if (child) {
+        await outbox.add(child, 'tags', [{ key: 'trackbench.error', value: truncate(client.redact(error.message), LIMITS.tagValueLength) }]);
+        children.delete(node.name);
+        await outbox.endRun(child, 'FAILED');
+      }
+    },
+
+    async afterPipelineRun() {
+      if (!enabled) return;
+      await finish('FINISHED');
+    },
+
+    async onPipelineError(error) {
+      if (!enabled || !parent) return;
+      const tags = [{ key: 'trackbench.error', value: truncate(client.redact(`${error.name}: ${error.message}`), LIMITS.tagValueLength) }];
+      if (failedNode) tags.push({ key: 'trackbench.failed_node', value: failedNode });
+      await outbox.add(parent, 'tags', tags);
+      await finish('FAILED');
+    },
+  };
+}

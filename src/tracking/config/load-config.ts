@@ -1,0 +1,131 @@
+// The tracking configuration: kedro-mlflow's mlflow.yml keys and defaults (conf/base/mlflow.yml,
+// overridden by conf/local/mlflow.yml) plus a `trackbench:` section, or the same inline in a scenario.
+// Unknown keys are errors with file:line:col; `${env:NAME}` is interpolated; literal secrets are refused.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { InputError, type Diagnostic } from '../../errors.ts';
+import { parseYaml, positionOf, dottedPath, schemaValidator, sortByPosition, validateAgainstSchema, validateWithLocator } from '../../scenario/validate-yaml.ts';
+
+const require = createRequire(import.meta.url);
+export const mlflowConfigSchema: object = require('./mlflow-config.schema.json');
+
+export type LongParamsStrategy = 'fail' | 'tag' | 'truncate';
+
+/** The resolved configuration, every default filled in (shape of mlflow.yml). */
+export interface TrackingConfig {
+  server: { mlflow_tracking_uri: string | null; mlflow_registry_uri: string | null };
+  tracking: {
+    disable_tracking: { disable_autologging: boolean; pipelines: string[] };
+    experiment: { name: string | null; create_experiment_kwargs: { artifact_location: string | null; tags: Record<string, string> | null }; restore_if_deleted: boolean };
+    run: { id: string | null; name: string | null; nested: boolean };
+    params: { dict_params: { flatten: boolean; recursive: boolean; sep: string }; long_params_strategy: LongParamsStrategy };
+  };
+  trackbench: {
+    batching: boolean;
+    async: boolean;
+    queueBound: number;
+    flushIntervalMs: number;
+    childRunPerNode: boolean;
+    spillDir: string | null;
+    retry: { maxRetries: number; backoffFactor: number; backoffJitter: number; timeout: number };
+  };
+}
+
+type Json = Record<string, unknown>;
+type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
+
+const SECRET_KEY = /(token|password|passwd|secret|api[_-]?key|credential)/i;
+const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const ONLY_ENV_REF = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
+
+/** Interpolates `${env:NAME}` and refuses literal credentials; returns the problems found. */
+function interpolate(node: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, locate: Locate, out: Diagnostic[]): unknown {
+  if (typeof node === 'string') {
+    const key = String(path[path.length - 1] ?? '');
+    if (SECRET_KEY.test(key) && node !== '' && !ONLY_ENV_REF.test(node)) {
+      out.push(locate(path, `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. \${env:MLFLOW_TRACKING_TOKEN})`));
+      return node;
+    }
+    if (/^[a-z][\w+.-]*:\/\/[^/@\s]+:[^/@\s]+@/i.test(node)) {
+      out.push(locate(path, 'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the environment instead'));
+      return node;
+    }
+    return node.replace(ENV_REF, (_, name: string) => {
+      const value = env[name];
+      if (value === undefined) out.push(locate(path, `environment variable ${name} is not set`));
+      return value ?? '';
+    });
+  }
+  if (Array.isArray(node)) return node.map((v, i) => interpolate(v, [...path, i], env, locate, out));
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolate(v, [...path, k], env, locate, out)]));
+  }
+  return node;
+}
+
+/** One mlflow.yml: parsed, checked (no defaults yet, so a local file overrides only what it names). */
+function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined {
+  if (!existsSync(file)) return undefined;
+  const { parsed, diagnostics } = parseYaml(readFileSync(file, 'utf8'), file);
+  if (diagnostics.length) throw new InputError(diagnostics);
+  const data: unknown = parsed.doc.toJS() ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
+  const problems = validateAgainstSchema(data, mlflowConfigSchema, parsed, false);
+  const locate: Locate = (path, message) => ({ file, ...positionOf(parsed, path), path: dottedPath(path), message });
+  const interpolated = interpolate(data, [], env, locate, problems) as Json;
+  if (problems.length) throw new InputError(sortByPosition(problems));
+  return interpolated;
+}
+
+function deepMerge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? deepMerge(b as Json, v as Json) : v;
+  }
+  return out;
+}
+
+function withDefaults(raw: Json): TrackingConfig {
+  const data = structuredClone(raw);
+  schemaValidator(mlflowConfigSchema, true)(data);
+  return data as unknown as TrackingConfig;
+}
+
+export interface ConfigSource {
+  /** A Kedro-style conf folder: `<dir>/base/mlflow.yml`, overridden by `<dir>/local/mlflow.yml`. */
+  confDir?: string;
+  /** The same keys inline (a scenario's hook options), located in the scenario by `locate`. */
+  inline?: unknown;
+  locate?: Locate;
+  /** Where `inline` sits in the scenario, for error paths. */
+  inlinePath?: (string | number)[];
+}
+
+export function loadTrackingConfig(source: ConfigSource = {}, env: NodeJS.ProcessEnv = process.env): TrackingConfig {
+  let merged: Json = {};
+  if (source.confDir) {
+    const base = join(source.confDir, 'base', 'mlflow.yml');
+    const local = join(source.confDir, 'local', 'mlflow.yml');
+    const baseData = readConfigFile(base, env);
+    const localData = readConfigFile(local, env);
+    if (!baseData && !localData) throw new InputError([{ file: source.confDir, message: 'no mlflow.yml found in base/ or local/' }]);
+    merged = deepMerge(baseData ?? {}, localData ?? {});
+  }
+  if (source.inline !== undefined) {
+    const locate: Locate = source.locate ?? ((path, message) => ({ file: '<inline mlflow config>', path: dottedPath(path), message }));
+    const prefix = source.inlinePath ?? [];
+    const problems = validateWithLocator(source.inline, mlflowConfigSchema, locate, prefix);
+    if (problems.length) throw new InputError(problems);
+    const interpolated = interpolate(source.inline, prefix, env, locate, problems) as Json;
+    if (problems.length) throw new InputError(problems);
+    merged = deepMerge(merged, interpolated);
+  }
+  return withDefaults(merged);
+}
+
+/** kedro-mlflow's default configuration, with ours. */
+export function defaultTrackingConfig(): TrackingConfig {
+  return withDefaults({});
+}

@@ -1,0 +1,51 @@
+// Parameters from a node's inputs, as kedro-mlflow derives them: every `params:X` input becomes
+// param X (and `parameters` whole), optionally flattened, keys sanitised, long values handled by
+// the configured strategy.
+import { LIMITS, sanitiseKey } from '../mlflow/limits.ts';
+import type { KeyValue } from '../mlflow/wire.ts';
+import type { TrackingConfig } from './config/load-config.ts';
+
+export class LongParamError extends Error {
+  constructor(key: string, length: number) {
+    super(`Parameter '${key}' length is ${length}, while mlflow forces it to be lower than '${LIMITS.paramValueLength}'. Change 'long_params_strategy' to 'tag' or 'truncate' in mlflow.yml to bypass it.`);
+    this.name = 'LongParamError';
+  }
+}
+
+export function paramValueString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** kedro-mlflow's _flatten_dict: nested keys joined by `sep`; only one level unless recursive. */
+export function flattenDict(d: Record<string, unknown>, recursive: boolean, sep: string, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(d)) {
+    const key = prefix ? `${prefix}${sep}${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && (recursive || !prefix)) Object.assign(out, flattenDict(v as Record<string, unknown>, recursive, sep, key));
+    else out[key] = v;
+  }
+  return out;
+}
+
+/** The params (and, with strategy `tag`, tags) one node's inputs produce. Throws LongParamError for `fail`. */
+export function paramsFromInputs(inputs: Record<string, unknown>, config: TrackingConfig['tracking']['params']): { params: KeyValue[]; tags: KeyValue[] } {
+  let found: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(inputs)) {
+    if (name.startsWith('params:')) found[name.slice('params:'.length)] = value;
+    else if (name === 'parameters') found[name] = value;
+  }
+  if (config.dict_params.flatten) found = flattenDict(found, config.dict_params.recursive, config.dict_params.sep);
+  const params: KeyValue[] = [];
+  const tags: KeyValue[] = [];
+  for (const [rawKey, value] of Object.entries(found)) {
+    const key = sanitiseKey(rawKey);
+    const text = paramValueString(value);
+    if (text.length <= LIMITS.paramValueLength) params.push({ key, value: text });
+    else if (config.long_params_strategy === 'fail') throw new LongParamError(key, text.length);
+    else if (config.long_params_strategy === 'tag') tags.push({ key, value: text });
+    else params.push({ key, value: text.slice(0, LIMITS.paramValueLength) });
+  }
+  return { params, tags };
+}
