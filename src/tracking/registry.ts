@@ -8,6 +8,7 @@ import type { HookFactory, HookFactoryContext, NamedHooks } from '../pipeline/ho
 import type { Locate } from '../scenario/load.ts';
 import { closest } from '../scenario/suggest.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
+import { calibrationOptions, createCalibrationHook } from './builtin/calibration.ts';
 import { createKedroMlflowLikeHook } from './builtin/kedro-mlflow-like.ts';
 import { createNaiveHook } from './builtin/naive.ts';
 import { createRecorder } from './builtin/recorder.ts';
@@ -19,6 +20,8 @@ export interface BuiltinHook {
   /** Whether it logs to MLflow (and so needs a tracking backend). */
   tracking: boolean;
   factory: HookFactory;
+  /** Checks the options without building the hook (throws InputError). */
+  check?(options: Record<string, unknown>, ctx: HookFactoryContext): void;
 }
 
 /** Options every tracking built-in takes: `conf` (a Kedro conf folder with base/ and local/ mlflow.yml) and/or `mlflow` (the same keys inline, applied last). */
@@ -45,17 +48,26 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
   reference: {
     description: 'the reference tracking hook: batched, asynchronous, bounded queue, spill file; every param, metric, artifact and model',
     tracking: true,
+    check: trackingConfigFrom,
     factory: (options, ctx) => createReferenceHook(trackingConfigFrom(options, ctx), ctx),
   },
   naive: {
     description: 'model of manual MLflow calls: one synchronous request per parameter, metric value and tag',
     tracking: true,
+    check: trackingConfigFrom,
     factory: (options, ctx) => createNaiveHook(trackingConfigFrom(options, ctx), ctx),
   },
   'kedro-mlflow-like': {
     description: "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + log_metric per metric value",
     tracking: true,
+    check: trackingConfigFrom,
     factory: (options, ctx) => createKedroMlflowLikeHook(trackingConfigFrom(options, ctx), ctx),
+  },
+  calibration: {
+    description: 'adds a known cost per node (cpuMsPerNode, allocBytesPerNode, diskBytesPerNode, requestsPerNode), to check the instrument',
+    tracking: false,
+    check: calibrationOptions,
+    factory: (options, ctx) => createCalibrationHook(calibrationOptions(options, ctx), ctx),
   },
   noop: { description: 'implements no hook method; the floor of hook-manager cost', tracking: false, factory: () => ({}) },
   recorder: { description: 'records every hook call in order; logs nothing', tracking: false, factory: () => createRecorder() },
@@ -79,9 +91,9 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
     const path = modulePath(ref, scenario.source);
     if (path !== undefined) {
       if (!existsSync(path)) out.push(locate(['hooks', i], `hook module not found: ${path}`));
-    } else if (BUILTIN_HOOKS[ref.name]?.tracking) {
+    } else if (BUILTIN_HOOKS[ref.name]?.check) {
       try {
-        trackingConfigFrom(ref.options, factoryContext(scenario, { locate, index: i }));
+        BUILTIN_HOOKS[ref.name]!.check!(ref.options, factoryContext(scenario, { locate, index: i }));
       } catch (err) {
         if (err instanceof InputError) out.push(...err.diagnostics);
         else throw err;

@@ -1,16 +1,52 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InputError } from '../../errors.ts';
+import { measure, type Progress } from '../../measure/measure.ts';
+import { buildReport } from '../../report/build.ts';
+import { consoleTables } from '../../report/console.ts';
+import { markdownReport } from '../../report/markdown.ts';
+import { writeReportFiles } from '../../report/write.ts';
+import type { Scenario } from '../../scenario/types.ts';
+import { checkHookRefs } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
 
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('run')
-    .description('measure the scenario with and without each hook (not built yet: validates only)')
+    .description('measure the pipeline without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports')
     .argument('<scenario>', 'scenario YAML file')
-    .option('--quick', 'a short smoke run')
-    .action((file: string) => {
-      prepareScenario(file);
-      io.err(`${file}: valid, but measuring is not built yet (tracked in the measuring issue); nothing was run.`);
-      done(3);
+    .option('--quick', "a short smoke run: the scenario's quickRepetitions, one warm-up round")
+    .option('--hook <names>', "comma-separated hooks to measure instead of the scenario's (labels, built-in names or module:<path>)")
+    .option('--out <dir>', 'where reports go', 'reports')
+    .action(async (file: string, opts: { quick?: boolean; hook?: string; out: string }) => {
+      const prepared = prepareScenario(file);
+      const scenario = opts.hook ? withHooks(prepared.scenario, opts.hook) : prepared.scenario;
+      const report = buildReport(scenario, await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }), Boolean(opts.quick));
+      if (io.isTTY) process.stderr.write('\r\x1b[K');
+      const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
+      io.out(consoleTables(report, io.isTTY));
+      io.out(`reports: ${paths.json}\n         ${paths.md}`);
+      done(0);
     });
+}
+
+/** The scenario with the hooks named on the command line, checked like the scenario's own. */
+function withHooks(scenario: Scenario, list: string): Scenario {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!names.length) throw InputError.flag('--hook', 'names no hook');
+  const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? { name, label: name, options: {} });
+  const next = { ...scenario, hooks };
+  const problems = checkHookRefs(next, (path, message) => ({ file: '--hook', message: `${hooks[Number(path[1])]?.name ?? ''}: ${message}` }));
+  if (problems.length) throw new InputError(problems);
+  return next;
+}
+
+/** One line, rewritten in place on stderr; only on a TTY, so nothing of it reaches CI logs. */
+function progressLine(): (p: Progress) => void {
+  return (p) => {
+    const eta = p.done > 0 ? ((p.elapsedMs / p.done) * (p.total - p.done)) / 1000 : NaN;
+    const what = p.variant ? `${p.warmup ? 'warm-up' : `round ${p.round + 1}`}, ${p.variant}` : 'done';
+    process.stderr.write(`\r\x1b[Ktrial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${(p.elapsedMs / 1000).toFixed(0)} s elapsed${Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : ''}`);
+  };
 }

@@ -1,0 +1,58 @@
+// A loopback proxy that forwards to any http tracking server and records every request in a
+// RequestLog, so API calls and request bytes are counted the same way against a real server as
+// against the mock.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { endpointOf, RequestLog } from './mock/request-log.ts';
+import type { RunningBackend } from './types.ts';
+
+export async function withRequestLog(backend: RunningBackend): Promise<RunningBackend> {
+  if (backend.requestLog) return backend;
+  const upstream = new URL(backend.trackingUri);
+  if (upstream.protocol !== 'http:') return backend; // https: counted nowhere; reports say so
+  const log = new RequestLog();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    const at = Date.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const headers = { ...req.headers, host: upstream.host };
+      const out = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent }, (up) => {
+        const back: Buffer[] = [];
+        up.on('data', (c: Buffer) => back.push(c));
+        up.on('end', () => {
+          const payload = Buffer.concat(back);
+          const path = new URL(req.url ?? '/', 'http://x').pathname;
+          log.add({ method: req.method ?? 'GET', endpoint: endpointOf(path), path, status: up.statusCode ?? 0, requestBytes: body.length, responseBytes: payload.length, durationMs: performance.now() - started, at });
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(payload);
+        });
+      });
+      out.on('error', (err) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`trackbench proxy: upstream failed: ${err.message}`);
+      });
+      out.end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    ...backend,
+    trackingUri: `http://127.0.0.1:${port}`,
+    requestLog: log,
+    describe: `${backend.describe}, counted through a recording proxy`,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      agent.destroy();
+      await backend.stop();
+    },
+  };
+}

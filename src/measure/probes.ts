@@ -1,0 +1,62 @@
+// Per-trial resource probes, read by the trial process about itself: CPU time, peak RSS (its own
+// ru_maxrss, not a parent's high-water mark) and /proc/self/io counters. A probe the platform lacks
+// is null, and reports say "unavailable" rather than printing zero.
+import { readFileSync } from 'node:fs';
+
+export interface IoCounters {
+  wchar: number;
+  writeBytes: number;
+  cancelledWriteBytes: number;
+}
+
+export function readProcIo(): IoCounters | null {
+  try {
+    const fields = Object.fromEntries(
+      readFileSync('/proc/self/io', 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const [k, v] = l.split(':');
+          return [k!.trim(), Number(v)];
+        }),
+    ) as Record<string, number>;
+    return { wchar: fields.wchar ?? 0, writeBytes: fields.write_bytes ?? 0, cancelledWriteBytes: fields.cancelled_write_bytes ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+export interface ProbeStart {
+  wall: bigint;
+  cpu: NodeJS.CpuUsage;
+  io: IoCounters | null;
+}
+
+export function startProbes(): ProbeStart {
+  return { io: readProcIo(), cpu: process.cpuUsage(), wall: process.hrtime.bigint() };
+}
+
+export interface ResourceProbes {
+  wallMs: number;
+  cpuMs: number;
+  peakRssBytes: number;
+  /** Bytes sent toward storage, net of writes cancelled by truncation or deletion. */
+  diskWriteBytes: number | null;
+  /** Every byte passed to write system calls (files, sockets, pipes). */
+  writeBytes: number | null;
+}
+
+/** `ioEnd` may be taken earlier than the rest (before temp files are removed). */
+export function endProbes(start: ProbeStart, ioEnd: IoCounters | null = readProcIo()): ResourceProbes {
+  const wallMs = Number(process.hrtime.bigint() - start.wall) / 1e6;
+  const cpu = process.cpuUsage(start.cpu);
+  const io = start.io && ioEnd ? ioEnd : null;
+  return {
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    // resourceUsage().maxRSS is in KiB.
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    diskWriteBytes: io && start.io ? io.writeBytes - start.io.writeBytes - (io.cancelledWriteBytes - start.io.cancelledWriteBytes) : null,
+    writeBytes: io && start.io ? io.wchar - start.io.wchar : null,
+  };
+}

@@ -1,0 +1,48 @@
+// Reports are written atomically (temp file, then rename) and the JSON is validated against its
+// schema first: a report on disk is always whole and always valid.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { InputError } from '../errors.ts';
+import { schemaValidator } from '../scenario/validate-yaml.ts';
+import type { Report } from './types.ts';
+
+const require = createRequire(import.meta.url);
+export const reportSchema: object = require('./report.schema.json');
+
+export function reportProblems(data: unknown): string[] {
+  const validate = schemaValidator(reportSchema, false);
+  return validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(top level)'} ${e.message ?? 'is invalid'}`);
+}
+
+export function writeAtomic(path: string, content: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+export function reportBaseName(report: Report): string {
+  return `${report.scenario.name}-${report.createdAt.replace(/[:.]/g, '-')}`;
+}
+
+export function writeReportFiles(report: Report, dir: string, markdown: string): { json: string; md: string } {
+  const problems = reportProblems(JSON.parse(JSON.stringify(report)));
+  if (problems.length) throw new Error(`internal error: the report does not match its schema:\n${problems.join('\n')}`);
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, reportBaseName(report));
+  writeAtomic(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeAtomic(`${base}.md`, markdown);
+  return { json: `${base}.json`, md: `${base}.md` };
+}
+
+export function readReport(file: string): Report {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError([{ file, message: `not a readable JSON report: ${(err as Error).message}` }]);
+  }
+  const problems = reportProblems(data);
+  if (problems.length) throw new InputError(problems.map((message) => ({ file, message: `not a trackbench report: ${message}` })));
+  return data as Report;
+}
