@@ -2,6 +2,7 @@
 // (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
 import { Command, CommanderError } from 'commander';
 import { CheckFailedError, EnvironmentError, InputError, errorMessage } from '../errors.ts';
+import { registerConformance } from './commands/conformance.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerMockMlflow } from './commands/mock-mlflow.ts';
 import { registerReplay } from './commands/replay.ts';
@@ -23,7 +24,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [registerValidate, registerGenerate, registerRun, registerTrace, registerReplay, registerMockMlflow]) register(program, io, done);
+  for (const register of [registerValidate, registerGenerate, registerRun, registerTrace, registerReplay, registerConformance, registerMockMlflow]) register(program, io, done);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
   try {

@@ -179,6 +179,11 @@ export class MlflowClient {
     const path = `${root}/${relativePath}`.split('/').map(encodeURIComponent).join('/');
     await this.call('PUT', `mlflow-artifacts/artifacts`, `${ARTIFACTS_PREFIX}/${path}`, undefined, bytes, 'application/octet-stream');
   }
+  async downloadArtifact(artifactUri: string, relativePath: string): Promise<Buffer> {
+    const root = artifactUri.replace(/^mlflow-artifacts:\/*/, '');
+    const path = `${root}/${relativePath}`.split('/').map(encodeURIComponent).join('/');
+    return this.call<Buffer>('GET', 'mlflow-artifacts/artifacts', `${ARTIFACTS_PREFIX}/${path}`, undefined, undefined, undefined, true);
+  }
   async listArtifacts(runId: string, path?: string): Promise<{ root_uri: string; files: FileInfo[] }> {
     const r = await this.get<{ root_uri: string; files?: FileInfo[] }>('artifacts/list', { run_id: runId, path });
     return { root_uri: r.root_uri, files: r.files ?? [] };
@@ -229,7 +234,7 @@ export class MlflowClient {
     return h;
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT', endpoint: string, path: string, query?: Query, body?: Buffer, contentType?: string): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST' | 'PUT', endpoint: string, path: string, query?: Query, body?: Buffer, contentType?: string, raw = false): Promise<T> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined) continue;
@@ -242,7 +247,7 @@ export class MlflowClient {
       let failure: Error;
       try {
         const res = await this.transport({ method, url, headers, body, timeoutMs: this.retry.timeout * 1000 });
-        if (res.status >= 200 && res.status < 300) return parseJson<T>(res.body);
+        if (res.status >= 200 && res.status < 300) return raw ? (res.body as T) : parseJson<T>(res.body);
         failure = this.apiError(endpoint, res.status, res.body, attempt);
         retryable = RETRYABLE_STATUSES.has(res.status);
       } catch (err) {

@@ -13,6 +13,7 @@ export interface MockRequest {
   url: URL;
   contentType: string;
   body: Buffer;
+  authorization?: string;
 }
 
 /** An answer as the handlers give it; transports turn it into bytes on a socket or a fetch Response. */

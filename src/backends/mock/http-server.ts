@@ -59,6 +59,7 @@ async function serve(mock: MockMlflow, req: IncomingMessage, res: ServerResponse
       method: req.method ?? 'GET',
       url: new URL(req.url ?? '/', mock.origin),
       contentType: req.headers['content-type'] ?? '',
+      authorization: req.headers.authorization,
       body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
     });
     res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });

@@ -20,6 +20,7 @@ async function toMockRequest(request: Request): Promise<MockRequest> {
     method: request.method,
     url: new URL(request.url),
     contentType: request.headers.get('content-type') ?? '',
+    authorization: request.headers.get('authorization') ?? undefined,
     body: Buffer.from(await request.arrayBuffer()),
   };
 }

@@ -1,6 +1,7 @@
 // The mock MLflow: one store, one route table, one request log, one fault policy.
 // Every transport hands requests to `answer` (or, through msw, to `handle` for a matched route),
 // so faults and the request log behave the same whichever way a request came.
+import { createHash } from 'node:crypto';
 import { Faults, type FaultSpec } from './faults.ts';
 import { errorReply, mlflowRoutes, notFoundReply, type MockReply, type MockRequest, type Route } from './handlers.ts';
 import { endpointOf, RequestLog } from './request-log.ts';
@@ -53,6 +54,8 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}): MockMl
       responseBytes: Buffer.byteLength(reply.body),
       durationMs: performance.now() - started,
       at,
+      error: reply.status >= 400 ? errorText(reply) : undefined,
+      authSha256: request.authorization ? createHash('sha256').update(request.authorization).digest('hex') : undefined,
     });
     return reply;
   }
@@ -66,4 +69,12 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}): MockMl
     handle,
     answer: (request) => handle(lookup(request.method, request.url.pathname), request),
   };
+}
+
+function errorText(reply: MockReply): string {
+  try {
+    return String((JSON.parse(String(reply.body)) as { message?: unknown }).message ?? '');
+  } catch {
+    return String(reply.body).slice(0, 200);
+  }
 }

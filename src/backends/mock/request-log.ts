@@ -13,6 +13,10 @@ export interface RequestRecord {
   durationMs: number;
   /** Milliseconds since the epoch when the request arrived. */
   at: number;
+  /** For error answers: MLflow's message (so checks can tell why a request was refused). */
+  error?: string;
+  /** sha256 of the Authorization header, if any: enough to check which credential was used, never the credential. */
+  authSha256?: string;
 }
 
 export interface RequestSummary {

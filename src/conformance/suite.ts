@@ -1,0 +1,52 @@
+// One suite run over one target: each scenario the catalogue needs is run once, then every
+// requirement is checked on its scenario's observation.
+import { errorMessage } from '../errors.ts';
+import { observe } from './observe.ts';
+import { REQUIREMENTS } from './requirements.ts';
+import { SCENARIOS } from './scenarios.ts';
+import type { Target } from './targets.ts';
+import type { Observation, Requirement, RequirementResult, ScenarioId, TargetResult } from './types.ts';
+
+export interface SuiteOptions {
+  requirements?: Requirement[];
+  onScenario?: (target: string, scenario: ScenarioId) => void;
+}
+
+export async function runSuite(target: Target, options: SuiteOptions = {}): Promise<TargetResult> {
+  const requirements = options.requirements ?? REQUIREMENTS;
+  const needed = [...new Set(requirements.map((r) => r.scenario))];
+  const observations = new Map<ScenarioId, Observation | { error: string; skipped?: boolean }>();
+  for (const id of needed) {
+    const scenario = SCENARIOS[id];
+    if (scenario.inProcessOnly && !target.inProcess) {
+      observations.set(id, { error: 'needs a hook running in trackbench\'s process (an extra hook is put beside it)', skipped: true });
+      continue;
+    }
+    options.onScenario?.(target.id, id);
+    try {
+      observations.set(id, await observe(target, scenario));
+    } catch (err) {
+      observations.set(id, { error: errorMessage(err) });
+    }
+  }
+  const results: RequirementResult[] = requirements.map((r) => {
+    const o = observations.get(r.scenario)!;
+    if ('error' in o) {
+      const status = 'skipped' in o && o.skipped ? 'skip' : 'fail';
+      return { id: r.id, level: r.level, statement: r.statement, scenario: r.scenario, finding: { status, expected: `scenario ${r.scenario} runs`, found: o.error } };
+    }
+    let finding;
+    try {
+      finding = r.check(o);
+    } catch (err) {
+      finding = { status: 'fail' as const, expected: 'the check to run', found: `check error: ${errorMessage(err)}` };
+    }
+    return { id: r.id, level: r.level, statement: r.statement, scenario: r.scenario, finding };
+  });
+  const errors = [...observations].filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped)).map(([scenario, o]) => ({ scenario, error: (o as { error: string }).error }));
+  return { target: target.id, results, errors };
+}
+
+export function mustFailures(r: TargetResult): number {
+  return r.results.filter((x) => x.level === 'MUST' && x.finding.status === 'fail').length;
+}

@@ -1,0 +1,162 @@
+// What the suite can check: a built-in hook, a JS/TS hook module (through the public hook
+// interface), or any external process (`command:`) that runs the described pipeline itself and
+// logs to MLFLOW_TRACKING_URI, in any language.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InputError } from '../errors.ts';
+import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
+import { resolveParam } from '../pipeline/params.ts';
+import { runSession } from '../pipeline/session.ts';
+import type { Pipeline } from '../pipeline/types.ts';
+import { closest } from '../scenario/suggest.ts';
+import { BUILTIN_HOOKS, resolveHook } from '../tracking/registry.ts';
+import type { ConformanceScenario } from './scenarios.ts';
+
+export interface TargetRun {
+  pipelineError?: string;
+  output: string;
+  completedNodes: string[];
+  failedNode?: string;
+}
+
+export interface Target {
+  id: string;
+  /** Whether the hook runs inside trackbench's process (so extra hooks can be put beside it). */
+  inProcess: boolean;
+  run(scenario: ConformanceScenario, trackingUri: string, experimentName: string): Promise<TargetRun>;
+}
+
+/** A target from a hook factory: built-ins, modules, and the suite's own mutants. */
+export function factoryTarget(id: string, factory: HookFactory, options: Record<string, unknown> = {}): Target {
+  return {
+    id,
+    inProcess: true,
+    async run(scenario, trackingUri, experimentName) {
+      const warnings: string[] = [];
+      const hooks = await factory(options, { scenarioName: experimentName, scenarioDir: process.cwd(), trackingUri, warn: (m) => void warnings.push(m) });
+      return runInProcess(scenario, { name: id, hooks }, warnings);
+    },
+  };
+}
+
+async function runInProcess(scenario: ConformanceScenario, target: NamedHooks, warnings: string[]): Promise<TargetRun> {
+  const completed: string[] = [];
+  let failedNode: string | undefined;
+  const watcher: Hooks = {
+    afterNodeRun: (node) => void completed.push(node.name),
+    onNodeError: (_e, node) => void (failedNode = node.name),
+  };
+  const hooks: NamedHooks[] = [{ name: 'trackbench.watch', hooks: watcher }, target];
+  if (scenario.hookErrorAt !== undefined) {
+    const at = scenario.hookErrorAt;
+    hooks.push({ name: 'trackbench.inject', hooks: { beforeNodeRun: (node) => { if (node.index === at) throw new Error('injected pipeline error (not a node error)'); } } });
+  }
+  let pipelineError: string | undefined;
+  try {
+    await runSession(scenario.pipeline, { hooks });
+  } catch (err) {
+    pipelineError = err instanceof Error ? err.message : String(err);
+  }
+  return { pipelineError, output: warnings.join('\n'), completedNodes: completed, failedNode };
+}
+
+/** The JSON a `command:` target receives (path in TRACKBENCH_PIPELINE_FILE); see README. */
+export function describePipeline(p: Pipeline, experimentName: string): object {
+  return {
+    format: 'trackbench-pipeline/1',
+    experimentName,
+    pipeline: {
+      name: p.name,
+      edges: p.edges,
+      nodes: p.nodes.map((n) => ({
+        index: n.index,
+        name: n.name,
+        namespace: n.namespace,
+        fails: n.fails,
+        params: Object.fromEntries(n.inputs.filter((i) => i.startsWith('params:')).map((i) => [i.slice('params:'.length), resolveParam(p.parameters, i)])),
+        metrics: Object.fromEntries(n.metrics.map((m) => [m.key, m.values])),
+        artifacts: n.outputs.filter((o) => p.datasets[o]?.kind === 'artifact').map((name) => ({ name, bytes: n.artifactBytes, fill: n.index & 0xff })),
+        models: n.outputs.filter((o) => p.datasets[o]?.kind === 'model').map((name) => ({ name, bytes: n.modelBytes, fill: (n.index + 1) & 0xff })),
+      })),
+    },
+  };
+}
+
+function commandTarget(id: string, command: string, timeoutMs = 120_000): Target {
+  return {
+    id,
+    inProcess: false,
+    async run(scenario, trackingUri, experimentName) {
+      const dir = mkdtempSync(join(tmpdir(), 'trackbench-target-'));
+      const file = join(dir, 'pipeline.json');
+      writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
+      const outputs: string[] = [];
+      for (let i = 0; i < scenario.repeat; i++) {
+        const { code, output } = await runCommand(command, { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file }, timeoutMs);
+        outputs.push(output);
+        if (code !== 0) {
+          const failIndex = scenario.pipeline.nodes.findIndex((n) => n.fails);
+          return {
+            pipelineError: `command exited with code ${code}`,
+            output: outputs.join('\n'),
+            completedNodes: scenario.pipeline.nodes.slice(0, failIndex < 0 ? 0 : failIndex).map((n) => n.name),
+            failedNode: failIndex < 0 ? undefined : scenario.pipeline.nodes[failIndex]!.name,
+          };
+        }
+      }
+      return { output: outputs.join('\n'), completedNodes: scenario.pipeline.nodes.map((n) => n.name) };
+    },
+  };
+}
+
+function runCommand(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; output: string }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, { shell: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (b: Buffer): void => {
+      output = (output + b.toString('utf8')).slice(-20_000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? (signal ? 128 : 1), output: signal === 'SIGKILL' ? `${output}\n(killed after ${timeoutMs} ms)` : output });
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolvePromise({ code: 127, output: err.message });
+    });
+  });
+}
+
+/** `builtin:<name>`, `module:<path>` or `command:<shell command>`. */
+export function parseTarget(spec: string): Target {
+  const [kind, ...rest] = spec.split(':');
+  const value = rest.join(':');
+  if (kind === 'builtin') {
+    const builtin = BUILTIN_HOOKS[value];
+    if (!builtin || !builtin.tracking) {
+      const names = Object.entries(BUILTIN_HOOKS).filter(([, b]) => b.tracking).map(([n]) => n);
+      const hint = closest(value, names);
+      throw InputError.flag('--target', `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`);
+    }
+    return factoryTarget(spec, builtin.factory);
+  }
+  if (kind === 'module') {
+    const path = resolve(value);
+    return {
+      id: spec,
+      inProcess: true,
+      async run(scenario, trackingUri, experimentName) {
+        const warnings: string[] = [];
+        const named = await resolveHook({ name: `module:${path}`, label: spec, options: {} }, { name: experimentName, source: join(process.cwd(), 'conformance.yaml') }, { trackingUri, warn: (m) => void warnings.push(m) });
+        return runInProcess(scenario, named, warnings);
+      },
+    };
+  }
+  if (kind === 'command' && value.trim()) return commandTarget(spec, value);
+  throw InputError.flag('--target', `"${spec}": expected builtin:<name>, module:<path> or command:<shell command>`);
+}

@@ -1,0 +1,41 @@
+// For plugin authors: the conformance suite inside your own vitest run, one test per requirement.
+//
+//   import { defineConformanceSuite } from 'trackbench/vitest';
+//   defineConformanceSuite({ target: 'module:./src/my-hook.ts' });
+//
+// A requirement that does not apply to the hook (e.g. nested runs when it makes none) is skipped.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REQUIREMENTS } from './requirements.ts';
+import { runSuite } from './suite.ts';
+import { factoryTarget, parseTarget, type Target } from './targets.ts';
+import type { HookFactory } from '../pipeline/hooks.ts';
+import type { Level, TargetResult } from './types.ts';
+
+export interface ConformanceSuiteOptions {
+  /** `builtin:<name>`, `module:<path>` or `command:<cmd>`; or give `factory`. */
+  target?: string;
+  factory?: HookFactory;
+  options?: Record<string, unknown>;
+  name?: string;
+  /** Levels whose failures fail the test (default MUST and SHOULD; MAY failures are reported as skipped). */
+  enforce?: Level[];
+  timeoutMs?: number;
+}
+
+export function defineConformanceSuite(opts: ConformanceSuiteOptions): void {
+  const target: Target = opts.factory ? factoryTarget(opts.name ?? 'hook', opts.factory, opts.options) : parseTarget(opts.target ?? '');
+  const enforce = new Set(opts.enforce ?? ['MUST', 'SHOULD']);
+  describe(`trackbench conformance: ${opts.name ?? target.id}`, () => {
+    let result: TargetResult;
+    beforeAll(async () => {
+      result = await runSuite(target);
+    }, opts.timeoutMs ?? 180_000);
+    for (const r of REQUIREMENTS) {
+      it(`${r.id} [${r.level}] ${r.statement}`, (ctx) => {
+        const found = result.results.find((x) => x.id === r.id)!;
+        if (found.finding.status === 'skip' || (found.finding.status === 'fail' && !enforce.has(r.level))) ctx.skip();
+        expect(found.finding.status, `expected ${found.finding.expected}; found ${found.finding.found}`).toBe('pass');
+      });
+    }
+  });
+}
