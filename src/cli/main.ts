@@ -2,11 +2,14 @@
 // (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
 import { Command, CommanderError } from 'commander';
 import { CheckFailedError, EnvironmentError, InputError, errorMessage } from '../errors.ts';
+import { registerBench } from './commands/bench.ts';
+import { registerCompare } from './commands/compare.ts';
 import { registerConformance } from './commands/conformance.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerMockMlflow } from './commands/mock-mlflow.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
 import { processIo, type Io } from './io.ts';
@@ -24,7 +27,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [registerValidate, registerGenerate, registerRun, registerTrace, registerReplay, registerConformance, registerMockMlflow]) register(program, io, done);
+  for (const register of [registerValidate, registerGenerate, registerRun, registerTrace, registerReplay, registerCompare, registerSweep, registerBench, registerConformance, registerMockMlflow]) register(program, io, done);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
   try {

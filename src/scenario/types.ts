@@ -77,6 +77,16 @@ export interface RunnerSpec {
   concurrency: number;
 }
 
+export type BudgetMetric = 'wallMs' | 'cpuMs' | 'peakRssBytes' | 'diskWriteBytes' | 'writeBytes' | 'apiCalls' | 'requestBytes';
+
+export interface Budget {
+  max?: number;
+  overhead?: number;
+  overheadAbsolute?: number;
+  overheadBytes?: number;
+  perNode?: number;
+}
+
 export interface Scenario {
   name: string;
   description?: string;
@@ -87,4 +97,6 @@ export interface Scenario {
   backend: BackendSpec;
   trials: TrialSpec;
   runner: RunnerSpec;
+  budgets: Partial<Record<BudgetMetric, Budget>>;
+  regression: { alpha: number; noise: number };
 }

@@ -50,3 +50,23 @@ export function overheadRatio(without: readonly number[], withHook: readonly num
   const base = median(without);
   return base === 0 ? (median(withHook) === 0 ? 0 : Infinity) : median(withHook) / base - 1;
 }
+
+/** Percentile bootstrap for two independent samples: each side is resampled on its own. */
+export function bootstrapIndependent(
+  a: readonly number[],
+  b: readonly number[],
+  statistic: (a: number[], b: number[]) => number,
+  options: { resamples?: number; seed?: number; level?: number } = {},
+): [number, number] {
+  if (!a.length || !b.length) return [NaN, NaN];
+  const resamples = options.resamples ?? 10_000;
+  const level = options.level ?? 0.95;
+  const random = rng(options.seed ?? 1, 'bootstrap-independent');
+  const draw = (xs: readonly number[]): number[] => Array.from({ length: xs.length }, () => xs[random.int(xs.length)]!);
+  const stats: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const s = statistic(draw(a), draw(b));
+    if (Number.isFinite(s)) stats.push(s);
+  }
+  return [quantile(stats, (1 - level) / 2), quantile(stats, 1 - (1 - level) / 2)];
+}

@@ -5,7 +5,10 @@ import { measure, type Progress } from '../../measure/measure.ts';
 import { buildReport } from '../../report/build.ts';
 import { consoleTables } from '../../report/console.ts';
 import { markdownReport } from '../../report/markdown.ts';
-import { writeReportFiles } from '../../report/write.ts';
+import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts';
+import { assertComparable } from '../../report/gate.ts';
+import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { emitGate } from '../gate-output.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
@@ -19,15 +22,29 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
     .option('--quick', "a short smoke run: the scenario's quickRepetitions, one warm-up round")
     .option('--hook <names>', "comma-separated hooks to measure instead of the scenario's (labels, built-in names or module:<path>)")
     .option('--out <dir>', 'where reports go', 'reports')
-    .action(async (file: string, opts: { quick?: boolean; hook?: string; out: string }) => {
+    .option('--save-baseline <file>', 'also write the JSON report to this file, as the baseline of later runs')
+    .option('--baseline <file>', 'gate this run against a baseline report (budgets and regressions); exit 1 when it fails')
+    .option('--junit <file>', 'with budgets or --baseline: write the gate as JUnit XML')
+    .option('--summary <file>', 'with budgets or --baseline: write the Markdown verdict to a file')
+    .action(async (file: string, opts: { quick?: boolean; hook?: string; out: string; saveBaseline?: string; baseline?: string; junit?: string; summary?: string }) => {
       const prepared = prepareScenario(file);
+      // Read the baseline before minutes of measuring, so a bad file fails at once.
+      const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
       const scenario = opts.hook ? withHooks(prepared.scenario, opts.hook) : prepared.scenario;
       const report = buildReport(scenario, await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }), Boolean(opts.quick));
       if (io.isTTY) process.stderr.write('\r\x1b[K');
       const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
       io.out(consoleTables(report, io.isTTY));
       io.out(`reports: ${paths.json}\n         ${paths.md}`);
-      done(0);
+      if (opts.saveBaseline) {
+        writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
+        io.out(`baseline saved: ${opts.saveBaseline}`);
+      }
+      const hasBudgets = Object.keys(scenario.budgets).length > 0;
+      if (!baseline && !hasBudgets) return done(0);
+      if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
+      const checks = [...checkBudgets(report, scenario.budgets, scenario.regression.alpha), ...(baseline ? checkRegressions(baseline, report, scenario.regression) : [])];
+      done(emitGate(gate(checks), scenario.name, io, opts));
     });
 }
 

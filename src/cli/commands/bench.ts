@@ -1,0 +1,32 @@
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { InputError } from '../../errors.ts';
+import { benchHooks } from '../../measure/bench.ts';
+import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
+import type { Io } from '../io.ts';
+import { prepareScenario } from '../prepare.ts';
+
+export function registerBench(program: Command, io: Io, done: (code: number) => void): void {
+  program
+    .command('bench')
+    .description('micro-benchmark each hook method call (tinybench) against the in-process mock')
+    .argument('[scenario]', 'scenario whose pipeline shape to use', 'scenarios/overhead-table.yaml')
+    .option('--hook <names>', 'comma-separated built-in tracking hooks', 'reference,naive,kedro-mlflow-like')
+    .option('--time <ms>', 'time per benchmark task', '500')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (file: string, opts: { hook: string; time: string; format: string }) => {
+      const hooks = opts.hook.split(',').map((s) => s.trim());
+      const unknown = hooks.filter((h) => !BUILTIN_HOOKS[h]?.tracking);
+      if (unknown.length) throw InputError.flag('--hook', `not a built-in tracking hook: ${unknown.join(', ')}`);
+      const time = Number(opts.time);
+      if (!(time >= 10)) throw InputError.flag('--time', `expected milliseconds >= 10; got "${opts.time}"`);
+      const rows = await benchHooks(prepareScenario(file).scenario, hooks, time);
+      if (opts.format === 'json') io.out(JSON.stringify(rows));
+      else {
+        const t = new Table({ head: ['hook', 'method', 'mean (µs)', 'p99 (µs)', 'rme', 'samples'], style: io.isTTY ? {} : { head: [], border: [] } });
+        for (const r of rows) t.push([r.hook, r.method, r.meanUs.toFixed(1), r.p99Us.toFixed(1), `±${r.rme.toFixed(1)}%`, String(r.samples)]);
+        io.out(t.toString());
+      }
+      done(0);
+    });
+}

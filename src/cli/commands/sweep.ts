@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../../errors.ts';
+import { mergeSweeps, shard, sweep, type SweepReport } from '../../measure/sweep.ts';
+import { sweepTables } from '../../report/sweep.ts';
+import { writeAtomic } from '../../report/write.ts';
+import type { Io } from '../io.ts';
+import { prepareScenario } from '../prepare.ts';
+import { mkdirSync } from 'node:fs';
+
+function parseSizes(list: string): number[] {
+  const sizes = list.split(',').map((s) => Number(s.trim()));
+  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) throw InputError.flag('--nodes', `expected comma-separated node counts 1..100000, e.g. 50,500,5000; got "${list}"`);
+  return sizes;
+}
+
+function write(report: SweepReport, out: string, suffix = ''): string {
+  const dir = resolve(out);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${report.scenario}-sweep${suffix}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+export function registerSweep(program: Command, io: Io, done: (code: number) => void): void {
+  program
+    .command('sweep')
+    .description('run the same pipeline shape at several sizes; report overhead per node and the growth exponent of hook cost')
+    .argument('<scenario>', 'scenario YAML file')
+    .requiredOption('--nodes <list>', 'node counts, e.g. 50,500,5000')
+    .option('--quick', 'quick repetitions at each size')
+    .option('--shard <i/n>', 'measure only this share of the sizes (for parallel CI jobs; join with trackbench merge)')
+    .option('--out <dir>', 'where the sweep report goes', 'reports')
+    .action(async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string }) => {
+      const sizes = shard(parseSizes(opts.nodes), opts.shard);
+      const { scenario } = prepareScenario(file);
+      const report = await sweep(scenario, sizes, { quick: opts.quick });
+      io.out(sweepTables(report, io.isTTY));
+      io.out(`sweep report: ${write(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`);
+      done(0);
+    });
+
+  program
+    .command('merge')
+    .description('join sweep reports written by sharded jobs into one, with the growth exponents recomputed')
+    .argument('<files...>', 'sweep reports (JSON)')
+    .option('--out <dir>', 'where the merged report goes', 'reports')
+    .action((files: string[], opts: { out: string }) => {
+      const parts = files.map((f) => {
+        try {
+          const data = JSON.parse(readFileSync(f, 'utf8')) as SweepReport;
+          if (data.kind !== 'trackbench-sweep') throw new Error('not a sweep report');
+          return data;
+        } catch (err) {
+          throw new InputError([{ file: f, message: `not a trackbench sweep report: ${(err as Error).message}` }]);
+        }
+      });
+      const merged = mergeSweeps(parts, files);
+      io.out(sweepTables(merged, io.isTTY));
+      io.out(`merged report: ${write(merged, opts.out, '-merged')}`);
+      done(0);
+    });
+}

@@ -1,0 +1,71 @@
+// The same pipeline shape at several sizes: overhead per node at each size and how the hook's cost
+// grows (log-log slope). Sweep points can be split across CI jobs (--shard i/n) and merged after.
+import { InputError } from '../errors.ts';
+import type { MetricName } from './trial-types.ts';
+import { buildReport } from '../report/build.ts';
+import type { Report } from '../report/types.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { growthExponent, type Growth } from '../stats/growth.ts';
+import { measure, type MeasureOptions } from './measure.ts';
+
+export interface SweepPoint {
+  nodes: number;
+  report: Report;
+}
+
+export interface SweepReport {
+  kind: 'trackbench-sweep';
+  schemaVersion: 1;
+  scenario: string;
+  points: SweepPoint[];
+  /** hook -> metric -> growth of median(with) - median(without) against nodes. */
+  growth: Record<string, Partial<Record<MetricName, Growth | null>>>;
+}
+
+export const GROWTH_METRICS: MetricName[] = ['wallMs', 'cpuMs', 'apiCalls', 'requestBytes'];
+
+/** `i/n`: this job's share of a list, 1-based, round-robin so slow and fast points mix. */
+export function shard<T>(items: T[], spec: string | undefined): T[] {
+  if (!spec) return items;
+  const m = spec.match(/^(\d+)\/(\d+)$/);
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || n < 1 || i < 1 || i > n) throw InputError.flag('--shard', `expected i/n with 1 <= i <= n (e.g. 2/3); got "${spec}"`);
+  return items.filter((_, k) => k % n === i - 1);
+}
+
+export async function sweep(scenario: Scenario, sizes: number[], options: MeasureOptions & { quick?: boolean } = {}): Promise<SweepReport> {
+  const points: SweepPoint[] = [];
+  for (const nodes of sizes) {
+    const sized: Scenario = { ...scenario, pipeline: { ...scenario.pipeline, nodes } };
+    points.push({ nodes, report: buildReport(sized, await measure(sized, options), Boolean(options.quick)) });
+  }
+  return withGrowth(scenario.name, points);
+}
+
+export function withGrowth(scenario: string, points: SweepPoint[]): SweepReport {
+  const sorted = [...points].sort((a, b) => a.nodes - b.nodes);
+  const hooks = [...new Set(sorted.flatMap((p) => Object.keys(p.report.results)))];
+  const growth: SweepReport['growth'] = {};
+  for (const hook of hooks) {
+    growth[hook] = {};
+    for (const metric of GROWTH_METRICS) {
+      const pts = sorted.filter((p) => p.report.results[hook]?.metrics[metric].available);
+      growth[hook][metric] = growthExponent(
+        pts.map((p) => p.nodes),
+        pts.map((p) => p.report.results[hook]!.metrics[metric].overhead.absolute ?? 0),
+      );
+    }
+  }
+  return { kind: 'trackbench-sweep', schemaVersion: 1, scenario, points: sorted, growth };
+}
+
+export function mergeSweeps(parts: SweepReport[], files: string[]): SweepReport {
+  const names = new Set(parts.map((p) => p.scenario));
+  if (names.size !== 1) throw new InputError([{ file: files.join(', '), message: `sweeps of different scenarios cannot be merged: ${[...names].join(', ')}` }]);
+  const points = parts.flatMap((p) => p.points);
+  const sizes = points.map((p) => p.nodes);
+  const dup = sizes.filter((n, i) => sizes.indexOf(n) !== i);
+  if (dup.length) throw new InputError([{ file: files.join(', '), message: `the same size was measured twice: ${[...new Set(dup)].join(', ')} nodes` }]);
+  return withGrowth(parts[0]!.scenario, points);
+}
