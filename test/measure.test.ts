@@ -153,3 +153,23 @@ describe('trackbench run (end to end)', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 });
+
+describe('adaptive repetitions', () => {
+  const hooks = [{ name: 'calibration', label: 'c', options: { cpuMsPerNode: 2 } }];
+  it('stops as soon as the interval is narrower than the target', async () => {
+    const s = scenarioOf({ nodes: 5 }, { hooks, trials: { repetitions: 2, warmup: 0, adaptive: { targetCiWidth: 100, maxSeconds: 60 } } });
+    const m = await measure(s);
+    expect(m.repetitions).toBe(2);
+    expect(m.adaptive).toMatch(/^interval width .* <= target 100 after 2 rounds$/);
+  }, 60_000);
+
+  it('adds interleaved rounds until the time budget is spent', async () => {
+    const s = scenarioOf({ nodes: 5 }, { hooks, trials: { repetitions: 2, warmup: 0, adaptive: { targetCiWidth: 1e-9, maxSeconds: 6 } } });
+    const m = await measure(s);
+    expect(m.repetitions).toBeGreaterThan(2);
+    expect(m.adaptive).toContain('time budget of 6 s spent');
+    // Every round has both variants, so pairs stay complete.
+    for (let r = 0; r < m.repetitions; r++) expect(m.trials.filter((t) => t.round === r && !t.warmup)).toHaveLength(2);
+    expect(buildReport(s, m, false).notes.join(' ')).toContain('adaptive repetitions stopped');
+  }, 60_000);
+});

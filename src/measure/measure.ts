@@ -8,6 +8,7 @@ import { runTrialProcess } from './run-trial.ts';
 import { schedule } from './schedule.ts';
 import type { TrialResult, Variant } from './trial-types.ts';
 import { EnvironmentError } from '../errors.ts';
+import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
 
 export interface Progress {
   done: number;
@@ -30,6 +31,21 @@ export interface Measurement {
   warmup: number;
   startedAt: string;
   durationMs: number;
+  /** With adaptive repetitions: why measuring stopped. */
+  adaptive?: string;
+}
+
+/** Widest 95% interval of the wall-time overhead ratio over the hooks, from the rounds so far. */
+function widestInterval(trials: TrialResult[], hooks: string[], seed: number): number {
+  const measured = trials.filter((t) => !t.warmup);
+  const base = new Map(measured.filter((t) => t.hook === null).map((t) => [t.round, t.probes.wallMs!]));
+  let widest = 0;
+  for (const hook of hooks) {
+    const pairs = measured.filter((t) => t.hook === hook && base.has(t.round));
+    const [lo, hi] = bootstrapPaired(pairs.map((t) => base.get(t.round)!), pairs.map((t) => t.probes.wallMs!), overheadRatio, { seed, resamples: 2000 });
+    widest = Math.max(widest, hi - lo);
+  }
+  return widest;
 }
 
 export async function measure(scenario: Scenario, options: MeasureOptions = {}): Promise<Measurement> {
@@ -37,12 +53,16 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const warmup = options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
   const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
+  const adaptive = options.quick ? undefined : scenario.trials.adaptive;
   const backend = await withRequestLog(await startBackend(scenario.backend));
   const startedAt = new Date();
   const t0 = performance.now();
   const trials: TrialResult[] = [];
+  let rounds = repetitions;
+  let stopped: string | undefined;
   try {
-    for (const [seq, item] of plan.entries()) {
+    for (let seq = 0; seq < plan.length; seq++) {
+      const item = plan[seq]!;
       const label = item.variant.kind === 'with' ? item.variant.hook.label : 'without';
       options.onProgress?.({ done: seq, total: plan.length, variant: label, round: item.round, warmup: item.warmup, elapsedMs: performance.now() - t0 });
       const mark = backend.requestLog?.mark() ?? 0;
@@ -64,10 +84,24 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         lost: reply.lost,
         pipelineError: reply.pipelineError,
       });
+      if (adaptive && seq === plan.length - 1) {
+        // Adaptive repetitions: one more interleaved round while the interval is too wide.
+        const width = widestInterval(trials, scenario.hooks.map((h) => h.label), scenario.trials.seed);
+        const elapsed = (performance.now() - t0) / 1000;
+        if (width <= adaptive.targetCiWidth) stopped = `interval width ${width.toFixed(3)} <= target ${adaptive.targetCiWidth} after ${rounds} rounds`;
+        else if (elapsed >= adaptive.maxSeconds) stopped = `time budget of ${adaptive.maxSeconds} s spent after ${rounds} rounds (interval width ${width.toFixed(3)}, target ${adaptive.targetCiWidth})`;
+        else if (rounds >= adaptive.maxRounds) stopped = `${rounds} rounds, the maximum (interval width ${width.toFixed(3)})`;
+        else {
+          const next = schedule(variants, 1, 0, scenario.trials.order, scenario.trials.seed * 1000 + rounds);
+          const order = scenario.trials.order === 'abba' && rounds % 2 === 1 ? [...next].reverse() : next;
+          for (const n of order) plan.push({ ...n, round: rounds });
+          rounds++;
+        }
+      }
     }
     options.onProgress?.({ done: plan.length, total: plan.length, variant: '', round: repetitions, warmup: false, elapsedMs: performance.now() - t0 });
   } finally {
     await backend.stop();
   }
-  return { trials, backend: backend.describe, repetitions, warmup, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0 };
+  return { trials, backend: backend.describe, repetitions: rounds, warmup, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, adaptive: stopped };
 }

@@ -4,6 +4,7 @@ import { METRICS, type MetricName, type TrialResult } from '../measure/trial-typ
 import type { Measurement } from '../measure/measure.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median, overheadRatio } from '../stats/basic.ts';
+import { tukey } from '../stats/outliers.ts';
 import { VERSION } from '../version.ts';
 import type { HookResult, MetricResult, Report } from './types.ts';
 
@@ -29,7 +30,7 @@ export function metricResult(without: TrialResult[], withHook: TrialResult[], me
   const xs = rounds.map((r) => a.get(r) ?? null);
   const ys = rounds.map((r) => b.get(r) ?? null);
   if (!available) {
-    return { unit: UNITS[metric], available: false, without: { median: null, samples: xs }, with: { median: null, samples: ys }, overhead: { ratio: null, ci95: null, perNode: null, absolute: null } };
+    return { unit: UNITS[metric], available: false, without: { median: null, samples: xs }, with: { median: null, samples: ys }, overhead: { ratio: null, ci95: null, perNode: null, absolute: null }, outliers: { without: [], with: [] } };
   }
   const x = xs as number[];
   const y = ys as number[];
@@ -47,6 +48,7 @@ export function metricResult(without: TrialResult[], withHook: TrialResult[], me
       perNode: (my - mx) / nodes,
       absolute: my - mx,
     },
+    outliers: { without: tukey(x).indices, with: tukey(y).indices },
   };
 }
 
@@ -78,6 +80,9 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   const notes: string[] = [];
   const unavailable = METRICS.filter((name) => Object.values(results).some((r) => !r.metrics[name].available));
   if (unavailable.length) notes.push(`not measurable here: ${unavailable.join(', ')} (${platform() === 'linux' ? 'the backend does not expose its requests' : 'no /proc/self/io on this platform'})`);
+  const flagged = Object.entries(results).flatMap(([h, r]) => (['wallMs', 'cpuMs', 'peakRssBytes'] as const).filter((k) => r.metrics[k].outliers.with.length + r.metrics[k].outliers.without.length > 0).map((k) => `${h} ${k}`));
+  if (flagged.length) notes.push(`Tukey outliers flagged (kept in every figure): ${flagged.join(', ')}; see outliers in the JSON report`);
+  if (m.adaptive) notes.push(`adaptive repetitions stopped: ${m.adaptive}`);
   if (m.repetitions < 9) notes.push(`${m.repetitions} paired rounds: intervals this wide say little; use the full run (not --quick) for decisions`);
   const cpu = cpus();
   return {

@@ -23,6 +23,8 @@ export interface MetricResult {
     /** median(with) - median(without). */
     absolute: number | null;
   };
+  /** Tukey-fence outliers (indices into samples): flagged, never dropped. */
+  outliers: { without: number[]; with: number[] };
 }
 
 export interface HookResult {

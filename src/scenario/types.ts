@@ -70,6 +70,7 @@ export interface TrialSpec {
   order: 'abba' | 'random';
   seed: number;
   timeoutMs: number;
+  adaptive?: { targetCiWidth: number; maxSeconds: number; maxRounds: number };
 }
 
 export interface RunnerSpec {
