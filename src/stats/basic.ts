@@ -1,5 +1,5 @@
 // Order statistics and a seeded bootstrap: the small core every figure in a report rests on.
-import { rng } from '../pipeline/random.ts';
+import { rng, type Rng } from '../pipeline/random.ts';
 
 export function median(xs: readonly number[]): number {
   return quantile(xs, 0.5);
@@ -12,6 +12,20 @@ export function quantile(xs: readonly number[], q: number): number {
   const h = (s.length - 1) * q;
   const lo = Math.floor(h);
   return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
+}
+
+type Resampler = (random: Rng) => number;
+
+/** The percentile interval of a statistic over `resamples` draws (non-finite draws are ignored). */
+function percentileBootstrap(draw: Resampler, options: { resamples?: number; seed?: number; level?: number }, stream: string): [number, number] {
+  const random = rng(options.seed ?? 1, stream);
+  const level = options.level ?? 0.95;
+  const stats: number[] = [];
+  for (let r = 0; r < (options.resamples ?? 10_000); r++) {
+    const s = draw(random);
+    if (Number.isFinite(s)) stats.push(s);
+  }
+  return [quantile(stats, (1 - level) / 2), quantile(stats, 1 - (1 - level) / 2)];
 }
 
 /**
@@ -27,28 +41,20 @@ export function bootstrapPaired(
 ): [number, number] {
   const n = Math.min(a.length, b.length);
   if (n === 0) return [NaN, NaN];
-  const resamples = options.resamples ?? 10_000;
-  const level = options.level ?? 0.95;
-  const random = rng(options.seed ?? 1, 'bootstrap');
-  const stats: number[] = new Array(resamples);
   const ra = new Array<number>(n);
   const rb = new Array<number>(n);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) {
-      const k = random.int(n);
-      ra[i] = a[k]!;
-      rb[i] = b[k]!;
-    }
-    stats[r] = statistic(ra, rb);
-  }
-  const finite = stats.filter(Number.isFinite);
-  return [quantile(finite, (1 - level) / 2), quantile(finite, 1 - (1 - level) / 2)];
-}
-
-/** Overhead as a ratio of medians: median(with) / median(without) - 1. */
-export function overheadRatio(without: readonly number[], withHook: readonly number[]): number {
-  const base = median(without);
-  return base === 0 ? (median(withHook) === 0 ? 0 : Infinity) : median(withHook) / base - 1;
+  return percentileBootstrap(
+    (random) => {
+      for (let i = 0; i < n; i++) {
+        const k = random.int(n);
+        ra[i] = a[k]!;
+        rb[i] = b[k]!;
+      }
+      return statistic(ra, rb);
+    },
+    options,
+    'bootstrap',
+  );
 }
 
 /** Percentile bootstrap for two independent samples: each side is resampled on its own. */
@@ -59,14 +65,12 @@ export function bootstrapIndependent(
   options: { resamples?: number; seed?: number; level?: number } = {},
 ): [number, number] {
   if (!a.length || !b.length) return [NaN, NaN];
-  const resamples = options.resamples ?? 10_000;
-  const level = options.level ?? 0.95;
-  const random = rng(options.seed ?? 1, 'bootstrap-independent');
-  const draw = (xs: readonly number[]): number[] => Array.from({ length: xs.length }, () => xs[random.int(xs.length)]!);
-  const stats: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    const s = statistic(draw(a), draw(b));
-    if (Number.isFinite(s)) stats.push(s);
-  }
-  return [quantile(stats, (1 - level) / 2), quantile(stats, 1 - (1 - level) / 2)];
+  const draw = (xs: readonly number[], random: Rng): number[] => Array.from({ length: xs.length }, () => xs[random.int(xs.length)]!);
+  return percentileBootstrap((random) => statistic(draw(a, random), draw(b, random)), options, 'bootstrap-independent');
+}
+
+/** Overhead as a ratio of medians: median(with) / median(without) - 1. */
+export function overheadRatio(without: readonly number[], withHook: readonly number[]): number {
+  const base = median(without);
+  return base === 0 ? (median(withHook) === 0 ? 0 : Infinity) : median(withHook) / base - 1;
 }
