@@ -173,3 +173,28 @@ describe('adaptive repetitions', () => {
     expect(buildReport(s, m, false).notes.join(' ')).toContain('adaptive repetitions stopped');
   }, 60_000);
 });
+
+describe('sharded runs', () => {
+  it('split scenarios across jobs with --shard, and merge joins their reports', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'tb-shard-'));
+    const files = ['one', 'two'].map((name) => {
+      const f = join(dir, `${name}.yaml`);
+      writeFileSync(f, `name: ${name}\npipeline: {nodes: 3}\nhooks: [noop]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n`);
+      return f;
+    });
+    const io = { out: () => {}, err: () => {}, isTTY: false };
+    const outA = join(dir, 'a');
+    const outB = join(dir, 'b');
+    expect(await main(['run', ...files, '--quick', '--shard', '1/2', '--out', outA], io)).toBe(0);
+    expect(await main(['run', ...files, '--quick', '--shard', '2/2', '--out', outB], io)).toBe(0);
+    const a = readdirSync(outA).filter((f) => f.endsWith('.json'));
+    const b = readdirSync(outB).filter((f) => f.endsWith('.json'));
+    expect([a.length, b.length]).toEqual([1, 1]);
+    expect(a[0]).toMatch(/^one-/);
+    let said = '';
+    expect(await main(['merge', join(outA, a[0]!), join(outB, b[0]!), '--out', dir], { ...io, out: (t) => void (said += t) })).toBe(0);
+    expect(said).toContain('merged 2 run reports (one, two)');
+    expect(await main(['run', ...files, '--baseline', join(outA, a[0]!)], io)).toBe(2);
+  }, 60_000);
+});

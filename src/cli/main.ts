@@ -6,6 +6,7 @@ import { registerBench } from './commands/bench.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerConformance } from './commands/conformance.ts';
 import { registerGenerate } from './commands/generate.ts';
+import { registerMerge } from './commands/merge.ts';
 import { registerMockMlflow } from './commands/mock-mlflow.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRun } from './commands/run.ts';
@@ -27,7 +28,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [registerValidate, registerGenerate, registerRun, registerTrace, registerReplay, registerCompare, registerSweep, registerBench, registerConformance, registerMockMlflow]) register(program, io, done);
+  for (const register of [registerValidate, registerGenerate, registerRun, registerTrace, registerReplay, registerCompare, registerSweep, registerMerge, registerBench, registerConformance, registerMockMlflow]) register(program, io, done);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
   try {

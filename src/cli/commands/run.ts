@@ -9,6 +9,7 @@ import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts
 import { assertComparable } from '../../report/gate.ts';
 import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
 import { emitGate } from '../gate-output.ts';
+import { shard } from '../../measure/sweep.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
@@ -17,34 +18,41 @@ import { prepareScenario } from '../prepare.ts';
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('run')
-    .description('measure the pipeline without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports')
-    .argument('<scenario>', 'scenario YAML file')
+    .description('measure each scenario without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports')
+    .argument('<scenarios...>', 'scenario YAML files')
     .option('--quick', "a short smoke run: the scenario's quickRepetitions, one warm-up round")
     .option('--hook <names>', "comma-separated hooks to measure instead of the scenario's (labels, built-in names or module:<path>)")
+    .option('--shard <i/n>', 'run only this share of the scenarios (for parallel CI jobs; join the reports with trackbench merge)')
     .option('--out <dir>', 'where reports go', 'reports')
-    .option('--save-baseline <file>', 'also write the JSON report to this file, as the baseline of later runs')
-    .option('--baseline <file>', 'gate this run against a baseline report (budgets and regressions); exit 1 when it fails')
+    .option('--save-baseline <file>', 'also write the JSON report to this file, as the baseline of later runs (one scenario)')
+    .option('--baseline <file>', 'gate this run against a baseline report (budgets and regressions); exit 1 when it fails (one scenario)')
     .option('--junit <file>', 'with budgets or --baseline: write the gate as JUnit XML')
     .option('--summary <file>', 'with budgets or --baseline: write the Markdown verdict to a file')
-    .action(async (file: string, opts: { quick?: boolean; hook?: string; out: string; saveBaseline?: string; baseline?: string; junit?: string; summary?: string }) => {
-      const prepared = prepareScenario(file);
-      // Read the baseline before minutes of measuring, so a bad file fails at once.
+    .action(async (files: string[], opts: { quick?: boolean; hook?: string; shard?: string; out: string; saveBaseline?: string; baseline?: string; junit?: string; summary?: string }) => {
+      // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
+      const scenarios = shard(files, opts.shard).map((f) => {
+        const { scenario } = prepareScenario(f);
+        return opts.hook ? withHooks(scenario, opts.hook) : scenario;
+      });
+      if ((opts.baseline || opts.saveBaseline) && scenarios.length !== 1) throw InputError.flag(opts.baseline ? '--baseline' : '--save-baseline', `works with one scenario; this run has ${scenarios.length}`);
       const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
-      const scenario = opts.hook ? withHooks(prepared.scenario, opts.hook) : prepared.scenario;
-      const report = buildReport(scenario, await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }), Boolean(opts.quick));
-      if (io.isTTY) process.stderr.write('\r\x1b[K');
-      const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
-      io.out(consoleTables(report, io.isTTY));
-      io.out(`reports: ${paths.json}\n         ${paths.md}`);
-      if (opts.saveBaseline) {
-        writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
-        io.out(`baseline saved: ${opts.saveBaseline}`);
+      let code = 0;
+      for (const scenario of scenarios) {
+        const report = buildReport(scenario, await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }), Boolean(opts.quick));
+        if (io.isTTY) process.stderr.write('\r\x1b[K');
+        const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
+        io.out(consoleTables(report, io.isTTY));
+        io.out(`reports: ${paths.json}\n         ${paths.md}`);
+        if (opts.saveBaseline) {
+          writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
+          io.out(`baseline saved: ${opts.saveBaseline}`);
+        }
+        if (!baseline && !Object.keys(scenario.budgets).length) continue;
+        if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
+        const checks = [...checkBudgets(report, scenario.budgets, scenario.regression.alpha), ...(baseline ? checkRegressions(baseline, report, scenario.regression) : [])];
+        code = Math.max(code, emitGate(gate(checks), scenario.name, io, opts));
       }
-      const hasBudgets = Object.keys(scenario.budgets).length > 0;
-      if (!baseline && !hasBudgets) return done(0);
-      if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
-      const checks = [...checkBudgets(report, scenario.budgets, scenario.regression.alpha), ...(baseline ? checkRegressions(baseline, report, scenario.regression) : [])];
-      done(emitGate(gate(checks), scenario.name, io, opts));
+      done(code);
     });
 }
 

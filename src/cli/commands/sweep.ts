@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
-import { mergeSweeps, shard, sweep, type SweepReport } from '../../measure/sweep.ts';
+import { shard, sweep, type SweepReport } from '../../measure/sweep.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
@@ -15,7 +14,7 @@ function parseSizes(list: string): number[] {
   return sizes;
 }
 
-function write(report: SweepReport, out: string, suffix = ''): string {
+export function writeSweep(report: SweepReport, out: string, suffix = ''): string {
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${report.scenario}-sweep${suffix}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -37,28 +36,7 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
       const { scenario } = prepareScenario(file);
       const report = await sweep(scenario, sizes, { quick: opts.quick });
       io.out(sweepTables(report, io.isTTY));
-      io.out(`sweep report: ${write(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`);
-      done(0);
-    });
-
-  program
-    .command('merge')
-    .description('join sweep reports written by sharded jobs into one, with the growth exponents recomputed')
-    .argument('<files...>', 'sweep reports (JSON)')
-    .option('--out <dir>', 'where the merged report goes', 'reports')
-    .action((files: string[], opts: { out: string }) => {
-      const parts = files.map((f) => {
-        try {
-          const data = JSON.parse(readFileSync(f, 'utf8')) as SweepReport;
-          if (data.kind !== 'trackbench-sweep') throw new Error('not a sweep report');
-          return data;
-        } catch (err) {
-          throw new InputError([{ file: f, message: `not a trackbench sweep report: ${(err as Error).message}` }]);
-        }
-      });
-      const merged = mergeSweeps(parts, files);
-      io.out(sweepTables(merged, io.isTTY));
-      io.out(`merged report: ${write(merged, opts.out, '-merged')}`);
+      io.out(`sweep report: ${writeSweep(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`);
       done(0);
     });
 }
