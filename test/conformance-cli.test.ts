@@ -7,6 +7,10 @@ import { REQUIREMENTS } from '../src/conformance/requirements.ts';
 import { runSuite } from '../src/conformance/suite.ts';
 import { parseTarget } from '../src/conformance/targets.ts';
 import { junitReport, markdownMatrix, tapReport } from '../src/report/conformance.ts';
+import { schemaValidator } from '../src/scenario/validate-yaml.ts';
+import { createRequire } from 'node:module';
+
+const conformanceSchema: object = createRequire(import.meta.url)('../src/report/conformance.schema.json');
 
 const capture = () => {
   const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
@@ -22,6 +26,8 @@ describe('trackbench conformance', () => {
     const files = readdirSync(out);
     const json = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8'));
     expect(json.targets[0].results).toHaveLength(REQUIREMENTS.length);
+    const validate = schemaValidator(conformanceSchema, false);
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     const junit = readFileSync(join(out, files.find((f) => f.endsWith('.junit.xml'))!), 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(REQUIREMENTS.length);
     expect(junit).toMatch(/^<\?xml version="1.0"/);
