@@ -94,12 +94,12 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
       writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
       const outputs: string[] = [];
       for (let i = 0; i < scenario.repeat; i++) {
-        const { code, output } = await runCommand(command, { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file }, timeoutMs);
+        const { code, output, timedOut } = await runCommand(command, { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file }, timeoutMs);
         outputs.push(output);
         if (code !== 0) {
           const failIndex = scenario.pipeline.nodes.findIndex((n) => n.fails);
           return {
-            pipelineError: `command exited with code ${code}`,
+            pipelineError: timedOut ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)` : `command exited with code ${code}`,
             output: outputs.join('\n'),
             completedNodes: scenario.pipeline.nodes.slice(0, failIndex < 0 ? 0 : failIndex).map((n) => n.name),
             failedNode: failIndex < 0 ? undefined : scenario.pipeline.nodes[failIndex]!.name,
@@ -111,7 +111,7 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
   };
 }
 
-function runCommand(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; output: string }> {
+function runCommand(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; output: string; timedOut: boolean }> {
   return new Promise((resolvePromise) => {
     const child = spawn(command, { shell: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -123,11 +123,11 @@ function runCommand(command: string, env: NodeJS.ProcessEnv, timeoutMs: number):
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code: code ?? (signal ? 128 : 1), output: signal === 'SIGKILL' ? `${output}\n(killed after ${timeoutMs} ms)` : output });
+      resolvePromise({ code: code ?? (signal ? 128 : 1), output, timedOut: signal === 'SIGKILL' });
     });
     child.on('error', (err) => {
       clearTimeout(timer);
-      resolvePromise({ code: 127, output: err.message });
+      resolvePromise({ code: 127, output: err.message, timedOut: false });
     });
   });
 }
