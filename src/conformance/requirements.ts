@@ -369,8 +369,11 @@ export const REQUIREMENTS: Requirement[] = [
     rationale: 'A truncated artifact is a corrupted record.',
     check: (o) => {
       const size = expectedFiles(o, 'artifact')[0]?.bytes;
-      const wrong = o.artifactBytes.filter((a) => !a.path.startsWith('models/') && a.bytes.length !== size).map((a) => `${a.path} (${a.bytes.length} bytes)`);
-      return verdict(wrong.length === 0 && size !== undefined, `${size} bytes each`, wrong.length ? `wrong size: ${list(wrong)}` : 'all right');
+      const uploaded = o.artifactBytes.filter((a) => !a.path.startsWith('models/'));
+      // Nothing uploaded is ART-001's failure; a size check with nothing to check does not apply.
+      if (!uploaded.length) return skip(`${size} bytes each`, 'no artifacts uploaded (see ART-001)');
+      const wrong = uploaded.filter((a) => a.bytes.length !== size).map((a) => `${a.path} (${a.bytes.length} bytes)`);
+      return verdict(wrong.length === 0 && size !== undefined, `${size} bytes each`, wrong.length ? `wrong size: ${list(wrong)}` : `${uploaded.length} right`);
     },
   },
   {
