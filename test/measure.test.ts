@@ -147,6 +147,12 @@ describe('trackbench run (end to end)', () => {
     expect(readFileSync(join(out, files[1]!), 'utf8')).toContain('| MLflow API calls |');
   }, 60_000);
 
+  it('an unwritable --out fails at once, naming the flag', async () => {
+    let err = '';
+    expect(await main(['run', 'scenarios/overhead-table.yaml', '--out', '/proc/trackbench-nope'], { out: () => {}, err: (t) => void (err += t), isTTY: false })).toBe(2);
+    expect(err).toContain('--out cannot write reports to /proc/trackbench-nope');
+  });
+
   it('bad input writes nothing and exits 2', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tb-out-'));
     expect(await main(['run', 'scenarios/overhead-table.yaml', '--hook', 'refrence', '--out', out], { out: () => {}, err: () => {}, isTTY: false })).toBe(2);

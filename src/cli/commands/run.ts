@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
@@ -36,6 +37,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
       });
       if ((opts.baseline || opts.saveBaseline) && scenarios.length !== 1) throw InputError.flag(opts.baseline ? '--baseline' : '--save-baseline', `works with one scenario; this run has ${scenarios.length}`);
       const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
+      assertWritableDir(opts.out);
       let code = 0;
       for (const scenario of scenarios) {
         const report = buildReport(scenario, await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }), Boolean(opts.quick));
@@ -54,6 +56,16 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
       }
       done(code);
     });
+}
+
+/** Fails now, naming the flag, rather than after minutes of measuring. */
+function assertWritableDir(dir: string): void {
+  try {
+    mkdirSync(resolve(dir), { recursive: true });
+    accessSync(resolve(dir), constants.W_OK);
+  } catch (err) {
+    throw InputError.flag('--out', `cannot write reports to ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }
 
 /** The scenario with the hooks named on the command line, checked like the scenario's own. */
