@@ -147,10 +147,13 @@ describe('trackbench run (end to end)', () => {
     expect(readFileSync(join(out, files[1]!), 'utf8')).toContain('| MLflow API calls |');
   }, 60_000);
 
-  it('an unwritable --out fails at once, naming the flag', async () => {
+  it('an unusable --out fails at once, naming the flag', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const file = join(mkdtempSync(join(tmpdir(), 'tb-out-')), 'a-file');
+    writeFileSync(file, 'not a folder');
     let err = '';
-    expect(await main(['run', 'scenarios/overhead-table.yaml', '--out', '/proc/trackbench-nope'], { out: () => {}, err: (t) => void (err += t), isTTY: false })).toBe(2);
-    expect(err).toContain('--out cannot write reports to /proc/trackbench-nope');
+    expect(await main(['run', 'scenarios/overhead-table.yaml', '--out', join(file, 'reports')], { out: () => {}, err: (t) => void (err += t), isTTY: false })).toBe(2);
+    expect(err).toContain(`--out cannot write reports to ${join(file, 'reports')}: ${file} is not a folder`);
   });
 
   it('bad input writes nothing and exits 2', async () => {

@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { measure, type Progress } from '../../measure/measure.ts';
@@ -58,13 +58,27 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
     });
 }
 
-/** Fails now, naming the flag, rather than after minutes of measuring. */
+/**
+ * Fails now, naming the flag, rather than after minutes of measuring. The nearest existing ancestor
+ * is checked first: a recursive mkdir into some special file systems (/proc) never returns on Node 20.
+ */
 function assertWritableDir(dir: string): void {
+  const fail = (why: string): never => {
+    throw InputError.flag('--out', `cannot write reports to ${dir}: ${why}`);
+  };
+  let existing = resolve(dir);
+  while (!existsSync(existing)) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) fail(`${existing} is not a folder`);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    fail(`${existing} is not writable`);
+  }
+  if (existing.startsWith('/proc') || existing.startsWith('/sys')) fail(`${existing} is not an ordinary file system`);
   try {
     mkdirSync(resolve(dir), { recursive: true });
-    accessSync(resolve(dir), constants.W_OK);
   } catch (err) {
-    throw InputError.flag('--out', `cannot write reports to ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    fail((err as NodeJS.ErrnoException).code ?? String(err));
   }
 }
 
