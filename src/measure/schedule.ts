@@ -13,7 +13,7 @@ export function schedule<V>(variants: V[], rounds: number, warmupRounds: number,
   const random = rng(seed, 'schedule');
   const out: ScheduledTrial<V>[] = [];
   for (let r = 0; r < warmupRounds + rounds; r++) {
-    let round = [...variants];
+    const round = [...variants];
     if (order === 'abba') {
       if (r % 2 === 1) round.reverse();
     } else {
@@ -22,9 +22,8 @@ export function schedule<V>(variants: V[], rounds: number, warmupRounds: number,
         [round[i], round[j]] = [round[j]!, round[i]!];
       }
     }
-    const warmup = r < warmupRounds;
-    round = round.slice();
-    for (const variant of round) out.push({ variant, round: warmup ? r - warmupRounds : r - warmupRounds, warmup });
+    // Warm-up rounds get negative numbers, so measured rounds count from 0.
+    for (const variant of round) out.push({ variant, round: r - warmupRounds, warmup: r < warmupRounds });
   }
   return out;
 }

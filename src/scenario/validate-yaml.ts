@@ -40,12 +40,11 @@ export function schemaValidator(schema: object, fillDefaults = true): ValidateFu
 
 /**
  * Validates `data` (in place, filling defaults unless `fillDefaults` is false) and returns every
- * problem, located in the YAML. `prefix` is where `data` sits inside the document.
+ * problem, located in the YAML.
  */
-export function validateAgainstSchema(data: unknown, schema: object, parsed: ParsedYaml, fillDefaults = true, prefix: (string | number)[] = []): Diagnostic[] {
+export function validateAgainstSchema(data: unknown, schema: object, parsed: ParsedYaml, fillDefaults = true): Diagnostic[] {
   const validate = schemaValidator(schema, fillDefaults);
   if (validate(data)) return [];
-  if (prefix.length) return sortByPosition(dedupe((validate.errors ?? []).map((e) => toDiagnostic({ ...e, instancePath: `/${prefix.join('/')}${e.instancePath}` }, parsed))));
   return sortByPosition(dedupe((validate.errors ?? []).map((e) => toDiagnostic(e, parsed))));
 }
 

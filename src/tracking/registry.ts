@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type Diagnostic } from '../errors.ts';
-import type { HookFactory, HookFactoryContext, NamedHooks } from '../pipeline/hooks.ts';
+import type { HookFactory, HookFactoryContext, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import type { Locate } from '../scenario/load.ts';
 import { closest } from '../scenario/suggest.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
@@ -44,25 +44,18 @@ function trackingConfigFrom(options: Record<string, unknown>, ctx: HookFactoryCo
   });
 }
 
+/** A hook that logs to MLflow: its options are an mlflow.yml configuration. */
+function trackingBuiltin(description: string, create: (config: TrackingConfig, ctx: HookFactoryContext) => Hooks): BuiltinHook {
+  return { description, tracking: true, check: trackingConfigFrom, factory: (options, ctx) => create(trackingConfigFrom(options, ctx), ctx) };
+}
+
 export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
-  reference: {
-    description: 'the reference tracking hook: batched, asynchronous, bounded queue, spill file; every param, metric, artifact and model',
-    tracking: true,
-    check: trackingConfigFrom,
-    factory: (options, ctx) => createReferenceHook(trackingConfigFrom(options, ctx), ctx),
-  },
-  naive: {
-    description: 'model of manual MLflow calls: one synchronous request per parameter, metric value and tag',
-    tracking: true,
-    check: trackingConfigFrom,
-    factory: (options, ctx) => createNaiveHook(trackingConfigFrom(options, ctx), ctx),
-  },
-  'kedro-mlflow-like': {
-    description: "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + log_metric per metric value",
-    tracking: true,
-    check: trackingConfigFrom,
-    factory: (options, ctx) => createKedroMlflowLikeHook(trackingConfigFrom(options, ctx), ctx),
-  },
+  reference: trackingBuiltin('the reference tracking hook: batched, asynchronous, bounded queue, spill file; every param, metric, artifact and model', createReferenceHook),
+  naive: trackingBuiltin('model of manual MLflow calls: one synchronous request per parameter, metric value and tag', createNaiveHook),
+  'kedro-mlflow-like': trackingBuiltin(
+    "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + log_metric per metric value",
+    createKedroMlflowLikeHook,
+  ),
   calibration: {
     description: 'adds a known cost per node (cpuMsPerNode, allocBytesPerNode, diskBytesPerNode, requestsPerNode), to check the instrument',
     tracking: false,

@@ -1,5 +1,5 @@
 // The MLflow endpoints as request handlers over a MockStore, kept apart from how requests arrive
-// (as msw does it): `routes.ts` adapts the same handlers to msw (in-process) and to node:http.
+// (as msw does it): in-process.ts adapts the same handlers to msw, http-server.ts to node:http.
 import { ARTIFACTS_PREFIX, ERROR_STATUS, type KeyValue, type Metric } from '../../mlflow/wire.ts';
 import { modelFilter, runFilter, versionFilter } from './filters.ts';
 import type { MockStore } from './store.ts';

@@ -327,7 +327,7 @@ export class MockStore {
     return { ...v };
   }
 
-  /** Every version of every model, newest model name order as the SQL store: by name, then version descending. */
+  /** Every version of every model, as the SQL store orders them: by model name, then newest version first. */
   searchModelVersions(filter: (v: ModelVersion) => boolean): ModelVersion[] {
     return [...this.models.values()]
       .sort((a, b) => (a.name < b.name ? -1 : 1))

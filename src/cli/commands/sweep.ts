@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
@@ -6,7 +7,6 @@ import { sweepTables } from '../../report/sweep.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
-import { mkdirSync } from 'node:fs';
 
 function parseSizes(list: string): number[] {
   const sizes = list.split(',').map((s) => Number(s.trim()));

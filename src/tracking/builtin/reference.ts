@@ -2,7 +2,6 @@
 // hook can have. One run per pipeline run (or a child run per node), every parameter, metric value,
 // artifact and model, batched to MLflow's limits and sent off the node's critical path; when the
 // server is gone, the pipeline still completes and what was not delivered is written to a file.
-import { tmpdir } from 'node:os';
 import { errorMessage } from '../../errors.ts';
 import type { MlflowClient } from '../../mlflow/client.ts';
 import { LIMITS } from '../../mlflow/limits.ts';
@@ -24,7 +23,7 @@ export interface ReferenceHooks extends TrackingHooks {
 export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryContext, client: MlflowClient = trackingClient(config, ctx)): ReferenceHooks {
   const tb = config.trackbench;
   const accounting = new Accounting();
-  const spill = new SpillWriter(tb.spillDir ?? process.cwd() ?? tmpdir());
+  const spill = new SpillWriter(tb.spillDir ?? process.cwd());
   const outbox = new Outbox(client, { batching: tb.batching, async: tb.async, queueBound: tb.queueBound, flushIntervalMs: tb.flushIntervalMs }, accounting, spill);
   const expName = experimentName(config, ctx);
   let experimentId: string | undefined;
