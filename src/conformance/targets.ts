@@ -1,15 +1,14 @@
 // What the suite can check: a built-in hook, a JS/TS hook module (through the public hook
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
-import { resolveParam } from '../pipeline/params.ts';
+import { describePipeline } from '../pipeline/describe.ts';
+import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
-import type { Pipeline } from '../pipeline/types.ts';
 import { closest } from '../scenario/suggest.ts';
 import { BUILTIN_HOOKS, resolveHook } from '../tracking/registry.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -62,28 +61,6 @@ async function runInProcess(scenario: ConformanceScenario, target: NamedHooks, w
   return { pipelineError, output: warnings.join('\n'), completedNodes: completed, failedNode };
 }
 
-/** The JSON a `command:` target receives (path in TRACKBENCH_PIPELINE_FILE); see README. */
-export function describePipeline(p: Pipeline, experimentName: string): object {
-  return {
-    format: 'trackbench-pipeline/1',
-    experimentName,
-    pipeline: {
-      name: p.name,
-      edges: p.edges,
-      nodes: p.nodes.map((n) => ({
-        index: n.index,
-        name: n.name,
-        namespace: n.namespace,
-        fails: n.fails,
-        params: Object.fromEntries(n.inputs.filter((i) => i.startsWith('params:')).map((i) => [i.slice('params:'.length), resolveParam(p.parameters, i)])),
-        metrics: Object.fromEntries(n.metrics.map((m) => [m.key, m.values])),
-        artifacts: n.outputs.filter((o) => p.datasets[o]?.kind === 'artifact').map((name) => ({ name, bytes: n.artifactBytes, fill: n.index & 0xff })),
-        models: n.outputs.filter((o) => p.datasets[o]?.kind === 'model').map((name) => ({ name, bytes: n.modelBytes, fill: (n.index + 1) & 0xff })),
-      })),
-    },
-  };
-}
-
 function commandTarget(id: string, command: string, timeoutMs = 120_000): Target {
   return {
     id,
@@ -94,7 +71,7 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
       writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
       const outputs: string[] = [];
       for (let i = 0; i < scenario.repeat; i++) {
-        const { code, output, timedOut } = await runCommand(command, { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file }, timeoutMs);
+        const { code, output, timedOut } = await runExternal(command, { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file }, timeoutMs);
         outputs.push(output);
         if (code !== 0) {
           const failIndex = scenario.pipeline.nodes.findIndex((n) => n.fails);
@@ -109,27 +86,6 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
       return { output: outputs.join('\n'), completedNodes: scenario.pipeline.nodes.map((n) => n.name) };
     },
   };
-}
-
-function runCommand(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; output: string; timedOut: boolean }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, { shell: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (b: Buffer): void => {
-      output = (output + b.toString('utf8')).slice(-20_000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? (signal ? 128 : 1), output, timedOut: signal === 'SIGKILL' });
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolvePromise({ code: 127, output: err.message, timedOut: false });
-    });
-  });
 }
 
 /** `builtin:<name>`, `module:<path>` or `command:<shell command>`. */

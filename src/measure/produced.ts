@@ -2,7 +2,7 @@
 // the truth a tracking hook's deliveries are compared with.
 import type { DataCatalog } from '../pipeline/catalog.ts';
 import type { Hooks } from '../pipeline/hooks.ts';
-import type { MetricsValue } from '../pipeline/types.ts';
+import type { MetricsValue, Pipeline } from '../pipeline/types.ts';
 
 export interface Produced {
   params: number;
@@ -33,4 +33,25 @@ export function productionCounter(): { hooks: Hooks; produced: Produced } {
     },
   };
   return { hooks, produced };
+}
+
+/**
+ * What an external process (a `command:` hook) produces when it runs the described pipeline: nodes
+ * run in index order, and a failing node stops the run after its inputs were loaded (the same
+ * counting as productionCounter's).
+ */
+export function plannedProduction(p: Pipeline): Produced {
+  const produced: Produced = { params: 0, metrics: 0, artifacts: 0, models: 0, nodesRun: 0 };
+  for (const node of p.nodes) {
+    for (const input of node.inputs) if (input.startsWith('params:')) produced.params++;
+    if (node.fails) break;
+    produced.nodesRun++;
+    for (const s of node.metrics) produced.metrics += s.values.length;
+    for (const out of node.outputs) {
+      const kind = p.datasets[out]?.kind;
+      if (kind === 'artifact') produced.artifacts++;
+      else if (kind === 'model') produced.models++;
+    }
+  }
+  return produced;
 }

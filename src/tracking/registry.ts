@@ -67,6 +67,17 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
 };
 
 const MODULE_PREFIX = 'module:';
+const COMMAND_PREFIX = 'command:';
+
+/** The shell command of a `command:` hook: an external process that runs the described pipeline itself. */
+export function commandOf(ref: HookRef): string | undefined {
+  return ref.name.startsWith(COMMAND_PREFIX) ? ref.name.slice(COMMAND_PREFIX.length).trim() : undefined;
+}
+
+/** The command that runs every trial of a scenario measuring an external plugin, if it is one. */
+export function externalCommand(hooks: HookRef[]): string | undefined {
+  return hooks.length === 1 ? commandOf(hooks[0]!) : undefined;
+}
 
 export function scenarioDir(scenarioSource: string): string {
   return scenarioSource.startsWith('<') ? process.cwd() : dirname(resolve(scenarioSource));
@@ -82,7 +93,14 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
   const out: Diagnostic[] = [];
   scenario.hooks.forEach((ref, i) => {
     const path = modulePath(ref, scenario.source);
-    if (path !== undefined) {
+    const command = commandOf(ref);
+    if (command !== undefined) {
+      // Its "without" trials run the same command with tracking off, so it cannot share a
+      // baseline with hooks that run inside trackbench's own runner.
+      if (!command) out.push(locate(['hooks', i], 'command: needs a shell command after it'));
+      else if (scenario.hooks.length > 1) out.push(locate(['hooks', i], 'a command: hook is measured against the same command with tracking off, so it must be the only hook of its scenario; put other hooks in another scenario'));
+      else if (Object.keys(ref.options).length) out.push(locate(['hooks', i, 'options'], 'a command: hook takes no options; the command reads its own configuration', true));
+    } else if (path !== undefined) {
       if (!existsSync(path)) out.push(locate(['hooks', i], `hook module not found: ${path}`));
     } else if (BUILTIN_HOOKS[ref.name]?.check) {
       try {
@@ -93,7 +111,7 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
       }
     } else if (!BUILTIN_HOOKS[ref.name]) {
       const hint = closest(ref.name, Object.keys(BUILTIN_HOOKS));
-      out.push(locate(['hooks', i], `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>`));
+      out.push(locate(['hooks', i], `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>, or command:<shell command>`));
     }
   });
   return out;
@@ -111,6 +129,9 @@ export interface ResolveOptions {
 export async function resolveHook(ref: HookRef, scenario: Pick<Scenario, 'name' | 'source'>, options: ResolveOptions = {}): Promise<NamedHooks> {
   const path = modulePath(ref, scenario.source);
   let factory: HookFactory;
+  if (commandOf(ref) !== undefined) {
+    throw new InputError([{ file: scenario.source, message: `hook "${ref.label}" is an external command: it runs in its own process, so only \`run\` and \`sweep\` (which measure it) and \`conformance --target ${ref.name}\` can use it` }]);
+  }
   if (path !== undefined) {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {

@@ -1,0 +1,74 @@
+// One trial of an external plugin (a `command:` hook): the command runs the described pipeline
+// in its own process, with tracking on or off, and writes its own probes to a JSON file. The
+// parent counts API calls from the request log, as for every trial.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvironmentError } from '../errors.ts';
+import { describePipeline } from '../pipeline/describe.ts';
+import { runExternal } from '../pipeline/external.ts';
+import { generatePipeline } from '../pipeline/generate.ts';
+import { scenarioDir } from '../tracking/registry.ts';
+import type { ResourceProbes } from './probes.ts';
+import { plannedProduction } from './produced.ts';
+import type { TrialReply, TrialRequest } from './trial-types.ts';
+
+const REQUIRED = ['wallMs', 'cpuMs', 'peakRssBytes'] as const;
+const OPTIONAL = ['diskWriteBytes', 'writeBytes'] as const;
+
+export async function runCommandTrial(req: TrialRequest, command: string, timeoutMs: number): Promise<TrialReply> {
+  const dir = mkdtempSync(join(tmpdir(), 'trackbench-trial-'));
+  try {
+    const pipeline = generatePipeline(req.scenario.pipeline);
+    const pipelineFile = join(dir, 'pipeline.json');
+    const probesFile = join(dir, 'probes.json');
+    writeFileSync(pipelineFile, JSON.stringify(describePipeline(pipeline, req.scenario.name)));
+    const env = {
+      ...process.env,
+      MLFLOW_TRACKING_URI: req.trackingUri,
+      TRACKBENCH_PIPELINE_FILE: pipelineFile,
+      TRACKBENCH_PROBES_FILE: probesFile,
+      TRACKBENCH_TRACKING: req.variant.kind === 'with' ? 'on' : 'off',
+    };
+    // Run from the scenario's folder, so relative paths in the command read like module: paths do.
+    const result = await runExternal(command, env, timeoutMs, scenarioDir(req.scenario.source));
+    const tail = result.output.trim().split('\n').slice(-6).join('\n  ');
+    if (result.timedOut) throw new EnvironmentError(`trial command did not finish within ${timeoutMs} ms (scenario trials.timeoutMs): ${command}${tail ? `\n  ${tail}` : ''}`);
+    if (!existsSync(probesFile)) {
+      return { ok: false, error: `command exited with code ${result.code} without writing its probes to TRACKBENCH_PROBES_FILE (README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}` };
+    }
+    const probes = parseProbes(readFileSync(probesFile, 'utf8'), command);
+    return {
+      ok: true,
+      probes,
+      produced: plannedProduction(pipeline),
+      pipelineError: result.code !== 0 ? `command exited with code ${result.code}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}` : undefined,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The probes file: wallMs, cpuMs, peakRssBytes as numbers >= 0; diskWriteBytes and writeBytes as numbers or null (not measurable there). */
+export function parseProbes(text: string, command: string): ResourceProbes {
+  const fail = (what: string): never => {
+    throw new EnvironmentError(`the probes written by \`${command}\` ${what}; expected {"wallMs": n, "cpuMs": n, "peakRssBytes": n, "diskWriteBytes": n|null, "writeBytes": n|null}`);
+  };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return fail(`are not JSON (${(err as Error).message})`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('are not a JSON object');
+  const record = data as Record<string, unknown>;
+  const number = (key: string, nullable: boolean): number | null => {
+    const v = record[key];
+    if (nullable && (v === null || v === undefined)) return null;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return fail(`give ${key} = ${JSON.stringify(v)}, not a number >= 0`);
+    return v;
+  };
+  const [wallMs, cpuMs, peakRssBytes] = REQUIRED.map((k) => number(k, false) as number);
+  const [diskWriteBytes, writeBytes] = OPTIONAL.map((k) => number(k, true));
+  return { wallMs: wallMs!, cpuMs: cpuMs!, peakRssBytes: peakRssBytes!, diskWriteBytes: diskWriteBytes!, writeBytes: writeBytes! };
+}

@@ -1,0 +1,39 @@
+// Runs an external command (a shell command line) to completion: combined output kept (the last
+// 20,000 characters), killed with its whole process group after a timeout.
+import { spawn } from 'node:child_process';
+
+export interface ExternalResult {
+  code: number;
+  output: string;
+  timedOut: boolean;
+}
+
+export function runExternal(command: string, env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string): Promise<ExternalResult> {
+  return new Promise((resolve) => {
+    // detached: its own process group, so a timeout also stops what the shell started.
+    const child = spawn(command, { shell: true, env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    const keep = (b: Buffer): void => {
+      output = (output + b.toString('utf8')).slice(-20_000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), output, timedOut });
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: 127, output: err.message, timedOut: false });
+    });
+  });
+}

@@ -1,0 +1,88 @@
+// Measuring an external plugin (a `command:` hook): the command runs the described pipeline in its
+// own process with tracking on or off and writes its own probes; API calls come from the request
+// log as for every trial. Uses the Python fixture plugin (standard library only).
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { parseProbes } from '../src/measure/command-trial.ts';
+import { measure, type Measurement } from '../src/measure/measure.ts';
+import { buildReport } from '../src/report/build.ts';
+import { reportProblems } from '../src/report/write.ts';
+import type { Report } from '../src/report/types.ts';
+import { scenarioOf } from './helpers/scenario.ts';
+
+const NODES = 12;
+const PLUGIN = 'command:python3 fixtures/conformance/python_target.py';
+const quiet = { out: () => {}, isTTY: false };
+
+describe('an external plugin measured as a command', () => {
+  let m: Measurement;
+  let report: Report;
+  beforeAll(async () => {
+    const scenario = scenarioOf(
+      { nodes: NODES, paramsPerNode: { count: 4 }, metricsPerNode: 2, metricSteps: 3 },
+      { hooks: [{ name: PLUGIN, label: 'python-fixture' }], trials: { repetitions: 2, warmup: 1 } },
+    );
+    m = await measure(scenario);
+    report = buildReport(scenario, m, false);
+  }, 120_000);
+
+  it('runs the command for both variants: tracking off sends nothing, tracking on its exact request pattern', () => {
+    const calls = report.results['python-fixture']!.metrics.apiCalls;
+    expect(calls.without.samples).toEqual([0, 0]);
+    // After the warm-up created the experiment: get-by-name, runs/create, one log-batch per node
+    // (4 params + 6 metric values + 1 node tag fit one batch), runs/update.
+    expect(calls.with.samples).toEqual([NODES + 3, NODES + 3]);
+  });
+
+  it('reads the probes the process wrote about itself, and counts what the pipeline produced', () => {
+    for (const t of m.trials) {
+      expect(t.probes.wallMs).toBeGreaterThan(0);
+      // A Python interpreter's own resident set is several MB; zero would mean a probe not read.
+      expect(t.probes.peakRssBytes).toBeGreaterThan(4 * 1024 * 1024);
+      expect(t.produced).toEqual({ params: NODES * 4, metrics: NODES * 2 * 3, artifacts: 0, models: 0, nodesRun: NODES });
+    }
+    expect(reportProblems(JSON.parse(JSON.stringify(report)))).toEqual([]);
+  });
+});
+
+describe('command hooks: bad input and bad probes', () => {
+  it('a command hook beside another hook is refused with file:line:col, exit 2', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tb-cmd-')), 'mixed.yaml');
+    writeFileSync(file, `name: mixed\npipeline: {nodes: 5}\nhooks:\n  - reference\n  - ${PLUGIN}\n`);
+    let err = '';
+    expect(await main(['validate', file], { ...quiet, err: (t) => void (err += t) })).toBe(2);
+    expect(err).toContain(`${file}:5:5`);
+    expect(err).toContain('must be the only hook of its scenario');
+  });
+
+  it('trace, which runs hooks in its own process, says where a command hook can be used', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tb-cmd-')), 'cmd.yaml');
+    writeFileSync(file, `name: cmd\npipeline: {nodes: 5}\nhooks: ['${PLUGIN}']\n`);
+    let err = '';
+    expect(await main(['trace', file], { ...quiet, err: (t) => void (err += t) })).toBe(2);
+    expect(err).toContain('only `run` and `sweep`');
+  });
+
+  it('a command that writes no probes fails the run, naming the file it should have written, and writes no report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cmd-'));
+    const out = join(dir, 'reports');
+    writeFileSync(join(dir, 'silent.yaml'), `name: silent\npipeline: {nodes: 3}\nhooks: ['command:echo starting; exit 3']\ntrials: {repetitions: 1, warmup: 0}\n`);
+    let err = '';
+    expect(await main(['run', join(dir, 'silent.yaml'), '--out', out], { ...quiet, err: (t) => void (err += t) })).toBe(3);
+    expect(err).toContain('command exited with code 3 without writing its probes to TRACKBENCH_PROBES_FILE');
+    expect(err).toContain('starting');
+    expect(readdirSync(out)).toEqual([]); // --out is checked (and made) up front; nothing lands in it
+  });
+
+  it('probes must be a JSON object of numbers >= 0; disk figures may be null', () => {
+    const ok = parseProbes('{"wallMs": 5, "cpuMs": 4, "peakRssBytes": 1e7, "diskWriteBytes": null, "writeBytes": 10}', 'x');
+    expect(ok).toEqual({ wallMs: 5, cpuMs: 4, peakRssBytes: 1e7, diskWriteBytes: null, writeBytes: 10 });
+    expect(() => parseProbes('{"wallMs": 5', 'my-plugin')).toThrow(/probes written by `my-plugin` are not JSON/);
+    expect(() => parseProbes('[1]', 'x')).toThrow(/not a JSON object/);
+    expect(() => parseProbes('{"wallMs": -1, "cpuMs": 4, "peakRssBytes": 1}', 'x')).toThrow(/wallMs = -1, not a number >= 0/);
+    expect(() => parseProbes('{"wallMs": 1, "cpuMs": 4}', 'x')).toThrow(/peakRssBytes = undefined/);
+  });
+});
