@@ -8,7 +8,10 @@ import { buildReport } from '../src/report/build.ts';
 import type { Report } from '../src/report/types.ts';
 import { checkBudgets, checkRegressions, gate } from '../src/stats/gate.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '20' }, hook: { type: 'string', default: 'reference' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { runs: { type: 'string', default: '20' }, hook: { type: 'string', default: 'reference' } },
+});
 const file = positionals[0] ?? 'scenarios/overhead-table.yaml';
 const { scenario: loaded } = prepareScenario(file);
 const scenario = { ...loaded, hooks: loaded.hooks.filter((h) => h.label === values.hook) };
@@ -19,14 +22,28 @@ const mde: number[] = [];
 for (let i = 0; i <= comparisons; i++) {
   const report = buildReport(scenario, await measure(scenario), false);
   if (previous) {
-    const checks = [...checkBudgets(report, scenario.budgets), ...checkRegressions(previous, report, scenario.regression)];
+    const checks = [
+      ...checkBudgets(report, scenario.budgets),
+      ...checkRegressions(previous, report, scenario.regression),
+    ];
     const result = gate(checks);
     if (result.verdict === 'fail') fired++;
     const wall = checks.find((c) => c.metric === 'wallMs');
     mde.push(Number((wall?.minimumDetectable ?? '±NaN%').replace(/[±%]/g, '')));
-    console.log(`A/A ${i}/${comparisons}: ${result.verdict}${result.verdict === 'fail' ? ` (${result.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.found}`).join('; ')})` : ''}; wall-time change detectable: ±${mde.at(-1)}%`);
+    console.log(
+      `A/A ${i}/${comparisons}: ${result.verdict}${
+        result.verdict === 'fail'
+          ? ` (${result.checks
+              .filter((c) => c.status === 'fail')
+              .map((c) => `${c.id}: ${c.found}`)
+              .join('; ')})`
+          : ''
+      }; wall-time change detectable: ±${mde.at(-1)}%`,
+    );
   }
   previous = report;
 }
 mde.sort((a, b) => a - b);
-console.log(`\n${file}, hook ${values.hook}: ${scenario.trials.repetitions} paired rounds per run; the gate fired in ${fired} of ${comparisons} A/A comparisons (false-positive rate ${((100 * fired) / comparisons).toFixed(1)}%); median detectable wall-time change ±${mde[mde.length >> 1]}%`);
+console.log(
+  `\n${file}, hook ${values.hook}: ${scenario.trials.repetitions} paired rounds per run; the gate fired in ${fired} of ${comparisons} A/A comparisons (false-positive rate ${((100 * fired) / comparisons).toFixed(1)}%); median detectable wall-time change ±${mde[mde.length >> 1]}%`,
+);

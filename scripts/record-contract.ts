@@ -9,10 +9,17 @@ const server = await startLocalServer();
 try {
   const results = await runCases(server.trackingUri, CASES);
   const file = `fixtures/mlflow/contract-${DEFAULT_MLFLOW_VERSION}.json`;
-  const doc = { mlflowVersion: DEFAULT_MLFLOW_VERSION, recordedAt: new Date().toISOString(), server: 'mlflow server, sqlite store, proxied artifacts', cases: results };
+  const doc = {
+    mlflowVersion: DEFAULT_MLFLOW_VERSION,
+    recordedAt: new Date().toISOString(),
+    server: 'mlflow server, sqlite store, proxied artifacts',
+    cases: results,
+  };
   writeFileSync(`${file}.tmp`, `${JSON.stringify(doc, null, 1)}\n`);
   renameSync(`${file}.tmp`, file);
-  console.log(`recorded ${results.length} cases (${results.reduce((n, c) => n + c.steps.length, 0)} requests) from ${server.describe} into ${file}`);
+  console.log(
+    `recorded ${results.length} cases (${results.reduce((n, c) => n + c.steps.length, 0)} requests) from ${server.describe} into ${file}`,
+  );
 } finally {
   await server.stop();
 }

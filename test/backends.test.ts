@@ -16,13 +16,27 @@ describe('mock transports share one store, one request log, one fault policy', (
   it('records method, endpoint, status and bytes of every request, including unknown paths', async () => {
     const mock = await startHttpMock();
     const body = JSON.stringify({ name: 'log-exp' });
-    const res = await fetch(`${mock.trackingUri}/api/2.0/mlflow/experiments/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${mock.trackingUri}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const text = await res.text();
     await fetch(`${mock.trackingUri}/api/2.0/mlflow/nope`);
     const [create, unknown] = mock.requestLog.since(0);
-    expect(create).toMatchObject({ method: 'POST', endpoint: 'experiments/create', status: 200, requestBytes: body.length, responseBytes: Buffer.byteLength(text) });
+    expect(create).toMatchObject({
+      method: 'POST',
+      endpoint: 'experiments/create',
+      status: 200,
+      requestBytes: body.length,
+      responseBytes: Buffer.byteLength(text),
+    });
     expect(unknown).toMatchObject({ method: 'GET', status: 404 });
-    expect(summarizeRequests(mock.requestLog.since(0))).toMatchObject({ apiCalls: 2, errors: 1, byEndpoint: { 'experiments/create': 1, nope: 1 } });
+    expect(summarizeRequests(mock.requestLog.since(0))).toMatchObject({
+      apiCalls: 2,
+      errors: 1,
+      byEndpoint: { 'experiments/create': 1, nope: 1 },
+    });
     await mock.stop();
   });
 
@@ -35,9 +49,19 @@ describe('mock transports share one store, one request log, one fault policy', (
     // Two requests (get-by-name 404, create), each delayed; a wide lower bound only.
     expect(performance.now() - t0).toBeGreaterThanOrEqual(50);
     mock.setFaults!({ down: true });
-    await expect(client.getExperiment('0')).rejects.toMatchObject({ status: 503, errorCode: 'TEMPORARILY_UNAVAILABLE' });
+    await expect(client.getExperiment('0')).rejects.toMatchObject({
+      status: 503,
+      errorCode: 'TEMPORARILY_UNAVAILABLE',
+    });
     mock.setFaults!({ errorRate: 0.5 });
-    const outcomes = await Promise.all(Array.from({ length: 200 }, () => client.getExperiment('0').then(() => 'ok', () => 'fail')));
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        client.getExperiment('0').then(
+          () => 'ok',
+          () => 'fail',
+        ),
+      ),
+    );
     const failed = outcomes.filter((o) => o === 'fail').length;
     // Binomial(200, 0.5): 60..140 holds with overwhelming probability for any seed.
     expect(failed).toBeGreaterThan(60);
@@ -64,7 +88,9 @@ describe('mock transports share one store, one request log, one fault policy', (
   it('says clearly when the port is taken (exit 3)', async () => {
     const busy = await startHttpMock();
     const err: string[] = [];
-    expect(await main(['mock-mlflow', '--port', String(busy.port)], { ...quiet, err: (t) => void err.push(t) })).toBe(3);
+    expect(await main(['mock-mlflow', '--port', String(busy.port)], { ...quiet, err: (t) => void err.push(t) })).toBe(
+      3,
+    );
     expect(err.join('')).toContain(`port ${busy.port} on 127.0.0.1 is already in use`);
     await busy.stop();
   });
@@ -110,7 +136,9 @@ describe('container backend', () => {
     if (runtimeProblem) {
       const err = await startContainer().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EnvironmentError);
-      expect((err as Error).message).toMatch(/^container backend unavailable \(.+\); use backend kind "local" or "mock"$/);
+      expect((err as Error).message).toMatch(
+        /^container backend unavailable \(.+\); use backend kind "local" or "mock"$/,
+      );
       expect((err as Error).message).not.toContain('\n');
     } else {
       expect(runtimeProblem).toBeUndefined();
@@ -118,11 +146,15 @@ describe('container backend', () => {
   });
 
   // Honestly skipped where no runtime exists (this project's machines have none).
-  it.skipIf(runtimeProblem !== undefined)(`runs MLflow in a container${runtimeProblem ? ` (skipped: ${runtimeProblem})` : ''}`, async () => {
-    const c = await startContainer();
-    const client = new MlflowClient({ trackingUri: c.trackingUri });
-    expect(await client.health()).toBe(true);
-    client.close();
-    await c.stop();
-  }, 300_000);
+  it.skipIf(runtimeProblem !== undefined)(
+    `runs MLflow in a container${runtimeProblem ? ` (skipped: ${runtimeProblem})` : ''}`,
+    async () => {
+      const c = await startContainer();
+      const client = new MlflowClient({ trackingUri: c.trackingUri });
+      expect(await client.health()).toBe(true);
+      client.close();
+      await c.stop();
+    },
+    300_000,
+  );
 });

@@ -13,7 +13,13 @@ import { createRequire } from 'node:module';
 const conformanceSchema: object = createRequire(import.meta.url)('../src/report/conformance.schema.json');
 
 const capture = () => {
-  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTTY: false,
+    out: (t: string) => void (io.stdout += `${t}\n`),
+    err: (t: string) => void (io.stderr += `${t}\n`),
+  };
   return io;
 };
 
@@ -24,18 +30,37 @@ describe('trackbench conformance', () => {
     expect(await main(['conformance', '--target', 'builtin:reference', '--out', out], io)).toBe(0);
     expect(io.stdout).toMatch(/Total: 32\/32 MUST \(3 not applicable\), 15\/15 SHOULD/);
     const files = readdirSync(out);
-    const json = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8'));
+    const json = JSON.parse(
+      readFileSync(
+        join(
+          out,
+          files.find((f) => f.endsWith('.json'))!,
+        ),
+        'utf8',
+      ),
+    );
     expect(json.targets[0].results).toHaveLength(REQUIREMENTS.length);
     const validate = schemaValidator(conformanceSchema, false);
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
-    const junit = readFileSync(join(out, files.find((f) => f.endsWith('.junit.xml'))!), 'utf8');
+    const junit = readFileSync(
+      join(
+        out,
+        files.find((f) => f.endsWith('.junit.xml'))!,
+      ),
+      'utf8',
+    );
     expect(junit.match(/<testcase /g)).toHaveLength(REQUIREMENTS.length);
     expect(junit).toMatch(/^<\?xml version="1.0"/);
   }, 60_000);
 
   it('exits 1 when a MUST fails, printing expected vs found', async () => {
     const io = capture();
-    expect(await main(['conformance', '--target', 'builtin:kedro-mlflow-like', '--out', mkdtempSync(join(tmpdir(), 'tb-conf-'))], io)).toBe(1);
+    expect(
+      await main(
+        ['conformance', '--target', 'builtin:kedro-mlflow-like', '--out', mkdtempSync(join(tmpdir(), 'tb-conf-'))],
+        io,
+      ),
+    ).toBe(1);
     expect(io.stdout).toContain('FAIL TAG-003 MUST');
     expect(io.stdout).toContain('expected: 12 nodes named');
   }, 60_000);

@@ -28,16 +28,24 @@ describe('requirement catalogue', () => {
 describe('the reference hook', () => {
   it('passes every MUST and SHOULD it is checked on', async () => {
     const result = await runSuite(parseTarget('builtin:reference'));
-    const failed = result.results.filter((r) => r.finding.status === 'fail').map((r) => `${r.id}: expected ${r.finding.expected}; found ${r.finding.found}`);
+    const failed = result.results
+      .filter((r) => r.finding.status === 'fail')
+      .map((r) => `${r.id}: expected ${r.finding.expected}; found ${r.finding.found}`);
     expect(failed).toEqual([]);
-    expect(result.results.filter((r) => r.finding.status === 'pass').length).toBeGreaterThanOrEqual(REQUIREMENTS.length - 3);
+    expect(result.results.filter((r) => r.finding.status === 'pass').length).toBeGreaterThanOrEqual(
+      REQUIREMENTS.length - 3,
+    );
   }, 60_000);
 
   it('with a child run per node, also passes the nested-run requirements', async () => {
     const nested = REQUIREMENTS.filter((r) => r.id.startsWith('NST') || r.id.startsWith('RUN'));
-    const target = factoryTarget('reference+children', BUILTIN_HOOKS.reference!.factory, { mlflow: { trackbench: { childRunPerNode: true } } });
+    const target = factoryTarget('reference+children', BUILTIN_HOOKS.reference!.factory, {
+      mlflow: { trackbench: { childRunPerNode: true } },
+    });
     const result = await runSuite(target, { requirements: nested });
-    expect(result.results.filter((r) => r.finding.status !== 'pass').map((r) => `${r.id}: ${r.finding.found}`)).toEqual([]);
+    expect(result.results.filter((r) => r.finding.status !== 'pass').map((r) => `${r.id}: ${r.finding.found}`)).toEqual(
+      [],
+    );
   }, 60_000);
 });
 
@@ -49,7 +57,8 @@ describe('every mutant is caught by the requirement it targets', () => {
         const r = result.results.find((x) => x.id === id)!;
         expect(r.finding.status, `${id}: expected ${r.finding.expected}; found ${r.finding.found}`).toBe('fail');
       }
-      if (m.breaks.some((id) => REQUIREMENTS.find((r) => r.id === id)!.level === 'MUST')) expect(mustFailures(result)).toBeGreaterThan(0);
+      if (m.breaks.some((id) => REQUIREMENTS.find((r) => r.id === id)!.level === 'MUST'))
+        expect(mustFailures(result)).toBeGreaterThan(0);
     }, 60_000);
   }
 });

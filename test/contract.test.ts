@@ -3,13 +3,21 @@
 // real server can be started: always in CI, where .ci/run provisions it).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MLFLOW_VERSION, localServerAvailable, startLocalServer, type LocalServer } from '../src/backends/local-server.ts';
+import {
+  DEFAULT_MLFLOW_VERSION,
+  localServerAvailable,
+  startLocalServer,
+  type LocalServer,
+} from '../src/backends/local-server.ts';
 import { startHttpMock } from '../src/backends/mock/http-server.ts';
 import { CASES } from './contract/cases.ts';
 import { diffCases } from './contract/diff.ts';
 import { runCases, type CaseResult } from './contract/runner.ts';
 
-const fixture = JSON.parse(readFileSync(`fixtures/mlflow/contract-${DEFAULT_MLFLOW_VERSION}.json`, 'utf8')) as { mlflowVersion: string; cases: CaseResult[] };
+const fixture = JSON.parse(readFileSync(`fixtures/mlflow/contract-${DEFAULT_MLFLOW_VERSION}.json`, 'utf8')) as {
+  mlflowVersion: string;
+  cases: CaseResult[];
+};
 
 async function mockResults(): Promise<CaseResult[]> {
   const mock = await startHttpMock();

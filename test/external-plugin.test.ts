@@ -42,7 +42,13 @@ describe('an external plugin measured as a command', () => {
       expect(t.probes.wallMs).toBeGreaterThan(0);
       // A Python interpreter's own resident set is several MB; zero would mean a probe not read.
       expect(t.probes.peakRssBytes).toBeGreaterThan(4 * 1024 * 1024);
-      expect(t.produced).toEqual({ params: NODES * 4, metrics: NODES * 2 * 3, artifacts: 0, models: 0, nodesRun: NODES });
+      expect(t.produced).toEqual({
+        params: NODES * 4,
+        metrics: NODES * 2 * 3,
+        artifacts: 0,
+        models: 0,
+        nodesRun: NODES,
+      });
     }
     expect(reportProblems(JSON.parse(JSON.stringify(report)))).toEqual([]);
   });
@@ -69,20 +75,30 @@ describe('command hooks: bad input and bad probes', () => {
   it('a command that writes no probes fails the run, naming the file it should have written, and writes no report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-cmd-'));
     const out = join(dir, 'reports');
-    writeFileSync(join(dir, 'silent.yaml'), `name: silent\npipeline: {nodes: 3}\nhooks: ['command:echo starting; exit 3']\ntrials: {repetitions: 1, warmup: 0}\n`);
+    writeFileSync(
+      join(dir, 'silent.yaml'),
+      `name: silent\npipeline: {nodes: 3}\nhooks: ['command:echo starting; exit 3']\ntrials: {repetitions: 1, warmup: 0}\n`,
+    );
     let err = '';
-    expect(await main(['run', join(dir, 'silent.yaml'), '--out', out], { ...quiet, err: (t) => void (err += t) })).toBe(3);
+    expect(await main(['run', join(dir, 'silent.yaml'), '--out', out], { ...quiet, err: (t) => void (err += t) })).toBe(
+      3,
+    );
     expect(err).toContain('command exited with code 3 without writing its probes to TRACKBENCH_PROBES_FILE');
     expect(err).toContain('starting');
     expect(readdirSync(out)).toEqual([]); // --out is checked (and made) up front; nothing lands in it
   });
 
   it('probes must be a JSON object of numbers >= 0; disk figures may be null', () => {
-    const ok = parseProbes('{"wallMs": 5, "cpuMs": 4, "peakRssBytes": 1e7, "diskWriteBytes": null, "writeBytes": 10}', 'x');
+    const ok = parseProbes(
+      '{"wallMs": 5, "cpuMs": 4, "peakRssBytes": 1e7, "diskWriteBytes": null, "writeBytes": 10}',
+      'x',
+    );
     expect(ok).toEqual({ wallMs: 5, cpuMs: 4, peakRssBytes: 1e7, diskWriteBytes: null, writeBytes: 10 });
     expect(() => parseProbes('{"wallMs": 5', 'my-plugin')).toThrow(/probes written by `my-plugin` are not JSON/);
     expect(() => parseProbes('[1]', 'x')).toThrow(/not a JSON object/);
-    expect(() => parseProbes('{"wallMs": -1, "cpuMs": 4, "peakRssBytes": 1}', 'x')).toThrow(/wallMs = -1, not a number >= 0/);
+    expect(() => parseProbes('{"wallMs": -1, "cpuMs": 4, "peakRssBytes": 1}', 'x')).toThrow(
+      /wallMs = -1, not a number >= 0/,
+    );
     expect(() => parseProbes('{"wallMs": 1, "cpuMs": 4}', 'x')).toThrow(/peakRssBytes = undefined/);
   });
 });

@@ -38,12 +38,25 @@ describe('statistics', () => {
 
   it('calls a change only when significant and beyond the noise band', () => {
     const base = [100, 101, 99, 100, 102, 98, 100, 101, 99, 100];
-    expect(compareSamples(base, base.map((x) => x + 0.5)).verdict).toBe('unchanged'); // inside the 2% band
-    const slower = compareSamples(base, base.map((x) => x * 1.2));
+    expect(
+      compareSamples(
+        base,
+        base.map((x) => x + 0.5),
+      ).verdict,
+    ).toBe('unchanged'); // inside the 2% band
+    const slower = compareSamples(
+      base,
+      base.map((x) => x * 1.2),
+    );
     expect(slower.verdict).toBe('regressed');
     expect(slower.p).toBeLessThan(0.05);
     expect(slower.ci95[0]).toBeGreaterThan(0.02);
-    expect(compareSamples(base, base.map((x) => x * 0.8)).verdict).toBe('improved');
+    expect(
+      compareSamples(
+        base,
+        base.map((x) => x * 0.8),
+      ).verdict,
+    ).toBe('improved');
     // Three samples each cannot reach significance: the gate says so instead of guessing.
     expect(compareSamples([100, 101, 99], [130, 131, 129]).minimumDetectable).toBeGreaterThan(0.02);
   });
@@ -56,7 +69,11 @@ describe('the gate on measured runs', () => {
     { name: 'calibration', label: 'extra-request', options: { requestsPerNode: 1 } },
     { name: 'calibration', label: 'slow', options: { cpuMsPerNode: 15 } },
   ];
-  const spec = (labelled: typeof hooks) => scenarioOf({ nodes: 10, topology: { kind: 'chain' }, work: { cpuMs: 1 } }, { hooks: labelled, trials: { repetitions: 6, warmup: 1 } });
+  const spec = (labelled: typeof hooks) =>
+    scenarioOf(
+      { nodes: 10, topology: { kind: 'chain' }, work: { cpuMs: 1 } },
+      { hooks: labelled, trials: { repetitions: 6, warmup: 1 } },
+    );
   let first: Report;
   let second: Report;
   beforeAll(async () => {
@@ -69,7 +86,9 @@ describe('the gate on measured runs', () => {
     // A 10-node pipeline runs in ~20 ms, where run-to-run noise is tens of percent; a 25% band keeps
     // this unit test from flaking. The gate's real false-positive rate at the default 2% band is
     // measured by scripts/aa-benchmark.ts (see README), not asserted here.
-    const checks = checkRegressions(first, second, { alpha: 0.05, noise: 0.25 }).filter((c) => c.hook.startsWith('same'));
+    const checks = checkRegressions(first, second, { alpha: 0.05, noise: 0.25 }).filter((c) =>
+      c.hook.startsWith('same'),
+    );
     expect(checks.length).toBeGreaterThan(0);
     expect(checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.found}`)).toEqual([]);
   });
@@ -83,7 +102,9 @@ describe('the gate on measured runs', () => {
   it('an exact regression against the baseline: more API calls than the baseline fails', () => {
     const base = structuredClone(first);
     base.results['extra-request']!.metrics.apiCalls.with.median = 9;
-    const c = checkRegressions(base, second, { alpha: 0.05, noise: 0.02 }).find((x) => x.id === 'regression extra-request apiCalls')!;
+    const c = checkRegressions(base, second, { alpha: 0.05, noise: 0.02 }).find(
+      (x) => x.id === 'regression extra-request apiCalls',
+    )!;
     expect(c.status).toBe('fail');
     expect(gate([c]).verdict).toBe('fail');
   });
@@ -102,7 +123,10 @@ describe('the gate on measured runs', () => {
     writeFileSync(join(dir, 'base.json'), JSON.stringify(first));
     writeFileSync(join(dir, 'cur.json'), JSON.stringify(withBudget));
     let out = '';
-    const code = await main(['compare', join(dir, 'base.json'), join(dir, 'cur.json'), '--junit', join(dir, 'gate.xml')], { out: (t) => void (out += t), err: () => {}, isTTY: false });
+    const code = await main(
+      ['compare', join(dir, 'base.json'), join(dir, 'cur.json'), '--junit', join(dir, 'gate.xml')],
+      { out: (t) => void (out += t), err: () => {}, isTTY: false },
+    );
     expect(code).toBe(1);
     expect(out.split('\n')[0]).toBe(`## FAIL: trackbench gate for ${second.scenario.name}`);
     const junit = readFileSync(join(dir, 'gate.xml'), 'utf8');
@@ -117,12 +141,31 @@ describe('the gate on measured runs', () => {
     writeFileSync(join(dir, 'a.json'), JSON.stringify(first));
     writeFileSync(join(dir, 'b.json'), JSON.stringify(other));
     let err = '';
-    expect(await main(['compare', join(dir, 'a.json'), join(dir, 'b.json')], { out: () => {}, err: (t) => void (err += t), isTTY: false })).toBe(2);
+    expect(
+      await main(['compare', join(dir, 'a.json'), join(dir, 'b.json')], {
+        out: () => {},
+        err: (t) => void (err += t),
+        isTTY: false,
+      }),
+    ).toBe(2);
     expect(err).toContain('different scenarios: "test" vs "another"');
   });
 
   it('JUnit from the gate is well-formed even with characters that need escaping', () => {
-    const xml = gateJunit(gate([{ id: 'budget <a&b> "x"', hook: 'h', metric: 'wallMs', kind: 'budget', limit: '<= 1', found: '2 & more', status: 'fail' }]), 'scen<ario>');
+    const xml = gateJunit(
+      gate([
+        {
+          id: 'budget <a&b> "x"',
+          hook: 'h',
+          metric: 'wallMs',
+          kind: 'budget',
+          limit: '<= 1',
+          found: '2 & more',
+          status: 'fail',
+        },
+      ]),
+      'scen<ario>',
+    );
     expect(XMLValidator.validate(xml)).toBe(true);
   });
 });

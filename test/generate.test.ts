@@ -23,11 +23,22 @@ function isAcyclic(n: number, edges: [number, number][]): boolean {
   return seen === n;
 }
 
-const shape = { paramsPerNode: { count: 10 }, metricsPerNode: 5, artifactsPerNode: { count: 1 }, modelNodes: { count: 3, modelsPerNode: 2 } };
+const shape = {
+  paramsPerNode: { count: 10 },
+  metricsPerNode: 5,
+  artifactsPerNode: { count: 1 },
+  modelNodes: { count: 3, modelsPerNode: 2 },
+};
 
 describe('generator', () => {
   it('is deterministic: the same scenario gives the same pipeline byte for byte', () => {
-    const spec = { nodes: 300, seed: 7, topology: { kind: 'random', edgeProbability: 0.02 }, namespaces: { count: 4, depth: 2 }, paramsPerNode: { count: 5, kinds: { number: 1, string: 1, dict: 1 } } };
+    const spec = {
+      nodes: 300,
+      seed: 7,
+      topology: { kind: 'random', edgeProbability: 0.02 },
+      namespaces: { count: 4, depth: 2 },
+      paramsPerNode: { count: 5, kinds: { number: 1, string: 1, dict: 1 } },
+    };
     expect(JSON.stringify(pipelineOf(spec))).toBe(JSON.stringify(pipelineOf(spec)));
   });
 
@@ -39,8 +50,18 @@ describe('generator', () => {
   });
 
   it('keeps edges fixed when only parameter kinds change (separate random streams)', () => {
-    const a = pipelineOf({ nodes: 100, seed: 3, topology: { kind: 'layered', width: 7, fanIn: 3 }, paramsPerNode: { count: 3 } });
-    const b = pipelineOf({ nodes: 100, seed: 3, topology: { kind: 'layered', width: 7, fanIn: 3 }, paramsPerNode: { count: 3, kinds: { string: 1 } } });
+    const a = pipelineOf({
+      nodes: 100,
+      seed: 3,
+      topology: { kind: 'layered', width: 7, fanIn: 3 },
+      paramsPerNode: { count: 3 },
+    });
+    const b = pipelineOf({
+      nodes: 100,
+      seed: 3,
+      topology: { kind: 'layered', width: 7, fanIn: 3 },
+      paramsPerNode: { count: 3, kinds: { string: 1 } },
+    });
     expect(b.edges).toEqual(a.edges);
   });
 
@@ -104,11 +125,20 @@ describe('generator', () => {
     expect(p.nodes[39]!.namespace).toBe('stage_1.module_3');
     for (const node of p.nodes) expect(node.name.startsWith(`${node.namespace}.`)).toBe(true);
     const explicit = pipelineOf({ nodes: 4, namespaces: { names: ['ingest', 'train.model_a'] } });
-    expect(explicit.nodes.map((x) => x.name)).toEqual(['ingest.load_0', 'ingest.clean_1', 'train.model_a.join_2', 'train.model_a.featurize_3']);
+    expect(explicit.nodes.map((x) => x.name)).toEqual([
+      'ingest.load_0',
+      'ingest.clean_1',
+      'train.model_a.join_2',
+      'train.model_a.featurize_3',
+    ]);
   });
 
   it('takes parameters as params:<namespace>.<key> inputs that resolve into the parameters tree', () => {
-    const p = pipelineOf({ nodes: 12, namespaces: { count: 3, depth: 2 }, paramsPerNode: { count: 4, kinds: { number: 1, string: 1, dict: 1 } } });
+    const p = pipelineOf({
+      nodes: 12,
+      namespaces: { count: 3, depth: 2 },
+      paramsPerNode: { count: 4, kinds: { number: 1, string: 1, dict: 1 } },
+    });
     for (const node of p.nodes) {
       const params = node.inputs.filter((i) => i.startsWith('params:'));
       expect(params).toHaveLength(4);
@@ -131,7 +161,10 @@ describe('generator', () => {
     const s = pipelineOf({ nodes: 3, paramsPerNode: { count: 2, kinds: { string: 1 }, stringLength: 37 } });
     for (const input of s.nodes[0]!.inputs) expect(resolveParam(s.parameters, input)).toMatch(/^[A-Za-z0-9]{37}$/);
     const d = pipelineOf({ nodes: 1, paramsPerNode: { count: 1, kinds: { dict: 1 }, dictKeys: 2, dictDepth: 3 } });
-    const v = resolveParam(d.parameters, d.nodes[0]!.inputs[0]!) as Record<string, Record<string, Record<string, number>>>;
+    const v = resolveParam(d.parameters, d.nodes[0]!.inputs[0]!) as Record<
+      string,
+      Record<string, Record<string, number>>
+    >;
     expect(Object.keys(v)).toEqual(['k0', 'k1']);
     expect(typeof v.k1!.k0!.k1).toBe('number');
   });

@@ -16,7 +16,13 @@ import { loadScenarioFile } from '../src/scenario/load.ts';
 function kedroPython(): string | undefined {
   try {
     // The setup script only prints the path when the environment is complete; it installs nothing here.
-    const out = execFileSync('bash', ['-c', 'TRACKBENCH_CHECK_ONLY=1 bash scripts/setup-kedro-mlflow.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop();
+    const out = execFileSync('bash', ['-c', 'TRACKBENCH_CHECK_ONLY=1 bash scripts/setup-kedro-mlflow.sh'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split('\n')
+      .pop();
     return out && existsSync(out) ? out : undefined;
   } catch {
     return undefined;
@@ -25,14 +31,17 @@ function kedroPython(): string | undefined {
 
 const python = kedroPython();
 describe.runIf(python || process.env.CI === 'true')('the real kedro-mlflow plugin', () => {
-  it('sends 910 requests for the article\'s pipeline: one per parameter and metric value, and a run re-entry per node', async () => {
+  it("sends 910 requests for the article's pipeline: one per parameter and metric value, and a run re-entry per node", async () => {
     const { scenario } = loadScenarioFile('scenarios/overhead-table.yaml');
     const file = join(mkdtempSync(join(tmpdir(), 'tb-km-')), 'pipeline.json');
     writeFileSync(file, JSON.stringify(describePipeline(generatePipeline(scenario.pipeline), 'overhead-table')));
     const mock = await startHttpMock();
     const run = () =>
       new Promise<number>((resolve) => {
-        const child = spawn(python!, ['fixtures/kedro-mlflow/run_with_kedro_mlflow.py'], { env: { ...process.env, MLFLOW_TRACKING_URI: mock.trackingUri, TRACKBENCH_PIPELINE_FILE: file }, stdio: 'ignore' });
+        const child = spawn(python!, ['fixtures/kedro-mlflow/run_with_kedro_mlflow.py'], {
+          env: { ...process.env, MLFLOW_TRACKING_URI: mock.trackingUri, TRACKBENCH_PIPELINE_FILE: file },
+          stdio: 'ignore',
+        });
         child.on('close', (code) => resolve(code ?? 1));
       });
     try {

@@ -14,14 +14,31 @@ import { scenarioOf } from './helpers/scenario.ts';
 describe('schedule', () => {
   it('runs warm-up rounds first, then every variant once per round, ABBA alternating', () => {
     const s = schedule(['A', 'B'], 4, 1, 'abba', 1);
-    expect(s.map((t) => `${t.warmup ? 'w' : ''}${t.variant}`)).toEqual(['wA', 'wB', 'B', 'A', 'A', 'B', 'B', 'A', 'A', 'B']);
+    expect(s.map((t) => `${t.warmup ? 'w' : ''}${t.variant}`)).toEqual([
+      'wA',
+      'wB',
+      'B',
+      'A',
+      'A',
+      'B',
+      'B',
+      'A',
+      'A',
+      'B',
+    ]);
     expect(s.filter((t) => !t.warmup).map((t) => t.round)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
   });
 
   it('random order: a seeded shuffle per round, each variant once per round, reproducible', () => {
     const a = schedule(['A', 'B', 'C', 'D'], 30, 0, 'random', 7);
     expect(schedule(['A', 'B', 'C', 'D'], 30, 0, 'random', 7)).toEqual(a);
-    for (let r = 0; r < 30; r++) expect(a.filter((t) => t.round === r).map((t) => t.variant).sort()).toEqual(['A', 'B', 'C', 'D']);
+    for (let r = 0; r < 30; r++)
+      expect(
+        a
+          .filter((t) => t.round === r)
+          .map((t) => t.variant)
+          .sort(),
+      ).toEqual(['A', 'B', 'C', 'D']);
     // Not always the same order: over 30 rounds, A leads in more than one position.
     expect(new Set(a.filter((t) => t.variant === 'A').map((t) => a.indexOf(t) % 4)).size).toBeGreaterThan(1);
   });
@@ -86,7 +103,7 @@ describe('calibration: the harness recovers a known injected cost', () => {
     }
   });
 
-  it('recovers injected bytes written exactly (up to the event loop\'s 8-byte wake-ups)', () => {
+  it("recovers injected bytes written exactly (up to the event loop's 8-byte wake-ups)", () => {
     const w = report.results.disk!.metrics.writeBytes;
     expect(Math.abs(w.overhead.absolute! - NODES * 50_000)).toBeLessThan(WAKEUPS);
     expect(Math.abs(w.overhead.perNode! - 50_000)).toBeLessThan(WAKEUPS / NODES);
@@ -111,7 +128,7 @@ describe('calibration: the harness recovers a known injected cost', () => {
     expect(cpu).toBeLessThan(400 * 1.1);
   });
 
-  it('sees a 128 MiB allocation in the trial process\'s own peak RSS', () => {
+  it("sees a 128 MiB allocation in the trial process's own peak RSS", () => {
     // One block is live at a time, so the peak rises by about the block: 126-131 MiB seen in 12
     // rounds. The peak without the hook moves by up to 8 MiB between processes (GC timing), and a
     // 32 MiB block once read as 25.6 MB in CI; 20% either side of 128 MiB is three times that spread.
@@ -123,7 +140,15 @@ describe('calibration: the harness recovers a known injected cost', () => {
   it('builds a report that validates against its JSON Schema, with every documented field', () => {
     const json = JSON.parse(JSON.stringify(report));
     expect(reportProblems(json)).toEqual([]);
-    for (const metric of ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes', 'apiCalls', 'requestBytes']) {
+    for (const metric of [
+      'wallMs',
+      'cpuMs',
+      'peakRssBytes',
+      'diskWriteBytes',
+      'writeBytes',
+      'apiCalls',
+      'requestBytes',
+    ]) {
       const r = json.results.disk.metrics[metric];
       expect(Object.keys(r.without)).toEqual(['median', 'samples']);
       expect(Object.keys(r.overhead)).toEqual(expect.arrayContaining(['ratio', 'ci95', 'perNode']));
@@ -139,9 +164,16 @@ describe('trackbench run (end to end)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-sc-'));
     const file = join(dir, 'tiny.yaml');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(file, 'name: tiny\npipeline: {nodes: 10, paramsPerNode: {count: 3}, metricsPerNode: 2}\nhooks: [reference]\ntrials: {repetitions: 2, warmup: 0, quickRepetitions: 1}\n');
+    writeFileSync(
+      file,
+      'name: tiny\npipeline: {nodes: 10, paramsPerNode: {count: 3}, metricsPerNode: 2}\nhooks: [reference]\ntrials: {repetitions: 2, warmup: 0, quickRepetitions: 1}\n',
+    );
     let stdout = '';
-    const code = await main(['run', file, '--quick', '--out', out], { out: (t) => void (stdout += `${t}\n`), err: () => {}, isTTY: false });
+    const code = await main(['run', file, '--quick', '--out', out], {
+      out: (t) => void (stdout += `${t}\n`),
+      err: () => {},
+      isTTY: false,
+    });
     expect(code).toBe(0);
     expect(stdout).toContain('Pipeline execution time (s)');
     expect(stdout).toContain('MLflow API calls');
@@ -160,13 +192,25 @@ describe('trackbench run (end to end)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'tb-out-')), 'a-file');
     writeFileSync(file, 'not a folder');
     let err = '';
-    expect(await main(['run', 'scenarios/overhead-table.yaml', '--out', join(file, 'reports')], { out: () => {}, err: (t) => void (err += t), isTTY: false })).toBe(2);
+    expect(
+      await main(['run', 'scenarios/overhead-table.yaml', '--out', join(file, 'reports')], {
+        out: () => {},
+        err: (t) => void (err += t),
+        isTTY: false,
+      }),
+    ).toBe(2);
     expect(err).toContain(`--out cannot write reports to ${join(file, 'reports')}: ${file} is not a folder`);
   });
 
   it('bad input writes nothing and exits 2', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tb-out-'));
-    expect(await main(['run', 'scenarios/overhead-table.yaml', '--hook', 'refrence', '--out', out], { out: () => {}, err: () => {}, isTTY: false })).toBe(2);
+    expect(
+      await main(['run', 'scenarios/overhead-table.yaml', '--hook', 'refrence', '--out', out], {
+        out: () => {},
+        err: () => {},
+        isTTY: false,
+      }),
+    ).toBe(2);
     expect(readdirSync(out)).toEqual([]);
   });
 });
@@ -174,14 +218,20 @@ describe('trackbench run (end to end)', () => {
 describe('adaptive repetitions', () => {
   const hooks = [{ name: 'calibration', label: 'c', options: { cpuMsPerNode: 2 } }];
   it('stops as soon as the interval is narrower than the target', async () => {
-    const s = scenarioOf({ nodes: 5 }, { hooks, trials: { repetitions: 2, warmup: 0, adaptive: { targetCiWidth: 100, maxSeconds: 60 } } });
+    const s = scenarioOf(
+      { nodes: 5 },
+      { hooks, trials: { repetitions: 2, warmup: 0, adaptive: { targetCiWidth: 100, maxSeconds: 60 } } },
+    );
     const m = await measure(s);
     expect(m.repetitions).toBe(2);
     expect(m.adaptive).toMatch(/^interval width .* <= target 100 after 2 rounds$/);
   }, 60_000);
 
   it('adds interleaved rounds until the time budget is spent', async () => {
-    const s = scenarioOf({ nodes: 5 }, { hooks, trials: { repetitions: 2, warmup: 0, adaptive: { targetCiWidth: 1e-9, maxSeconds: 12 } } });
+    const s = scenarioOf(
+      { nodes: 5 },
+      { hooks, trials: { repetitions: 2, warmup: 0, adaptive: { targetCiWidth: 1e-9, maxSeconds: 12 } } },
+    );
     // The first 2 rounds (4 trial processes) take 3-6 s on a quiet 2-core machine: a 12 s budget
     // leaves room for more rounds even when other test files load the machine.
     const m = await measure(s);
@@ -199,7 +249,10 @@ describe('sharded runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-shard-'));
     const files = ['one', 'two'].map((name) => {
       const f = join(dir, `${name}.yaml`);
-      writeFileSync(f, `name: ${name}\npipeline: {nodes: 3}\nhooks: [noop]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n`);
+      writeFileSync(
+        f,
+        `name: ${name}\npipeline: {nodes: 3}\nhooks: [noop]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n`,
+      );
       return f;
     });
     const io = { out: () => {}, err: () => {}, isTTY: false };
@@ -212,7 +265,12 @@ describe('sharded runs', () => {
     expect([a.length, b.length]).toEqual([1, 1]);
     expect(a[0]).toMatch(/^one-/);
     let said = '';
-    expect(await main(['merge', join(outA, a[0]!), join(outB, b[0]!), '--out', dir], { ...io, out: (t) => void (said += t) })).toBe(0);
+    expect(
+      await main(['merge', join(outA, a[0]!), join(outB, b[0]!), '--out', dir], {
+        ...io,
+        out: (t) => void (said += t),
+      }),
+    ).toBe(0);
     expect(said).toContain('merged 2 run reports (one, two)');
     expect(await main(['run', ...files, '--baseline', join(outA, a[0]!)], io)).toBe(2);
   }, 60_000);

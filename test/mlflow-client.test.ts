@@ -27,13 +27,16 @@ describe('MlflowClient against the in-process mock (msw)', () => {
     expect((await client.getExperimentByName('client-exp')).experiment_id).toBe(id);
     expect(await client.createExperiment({ name: 'client-exp-2', tags: [{ key: 'a', value: 'b' }] })).not.toBe(id);
     const found = await client.searchExperiments({ max_results: 10 });
-    expect(found.experiments.map((e) => e.name)).toEqual(expect.arrayContaining(['client-exp', 'client-exp-2', 'Default']));
+    expect(found.experiments.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['client-exp', 'client-exp-2', 'Default']),
+    );
   });
 
   it('covers runs: create, update, get, search (all pages), delete, restore', async () => {
     const exp = await client.getOrCreateExperiment('client-runs');
     const runs = [];
-    for (let i = 0; i < 5; i++) runs.push(await client.createRun({ experiment_id: exp, run_name: `r${i}`, start_time: 1000 + i }));
+    for (let i = 0; i < 5; i++)
+      runs.push(await client.createRun({ experiment_id: exp, run_name: `r${i}`, start_time: 1000 + i }));
     expect(runs[0]!.info.status).toBe('RUNNING');
     const info = await client.updateRun({ run_id: runs[0]!.info.run_id, status: 'FINISHED', end_time: 5000 });
     expect(info).toMatchObject({ status: 'FINISHED', end_time: 5000 });
@@ -41,23 +44,39 @@ describe('MlflowClient against the in-process mock (msw)', () => {
     const page = await client.searchRuns({ experiment_ids: [exp], max_results: 2 });
     expect(page.runs.map((r) => r.info.run_name)).toEqual(['r4', 'r3']);
     expect(page.next_page_token).toBeDefined();
-    expect((await client.searchAllRuns({ experiment_ids: [exp] })).map((r) => r.info.run_name)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
+    expect((await client.searchAllRuns({ experiment_ids: [exp] })).map((r) => r.info.run_name)).toEqual([
+      'r4',
+      'r3',
+      'r2',
+      'r1',
+      'r0',
+    ]);
     await client.deleteRun(runs[1]!.info.run_id);
     expect((await client.searchAllRuns({ experiment_ids: [exp] })).length).toBe(4);
     await client.restoreRun(runs[1]!.info.run_id);
-    expect((await client.searchAllRuns({ experiment_ids: [exp], filter: "attributes.run_name = 'r1'" })).length).toBe(1);
+    expect((await client.searchAllRuns({ experiment_ids: [exp], filter: "attributes.run_name = 'r1'" })).length).toBe(
+      1,
+    );
   });
 
   it('covers logging: batch, metric, parameter, tag, delete-tag, metric history', async () => {
     const exp = await client.getOrCreateExperiment('client-log');
     const run = (await client.createRun({ experiment_id: exp })).info.run_id;
-    await client.logBatch({ run_id: run, params: [{ key: 'a', value: '1' }], tags: [{ key: 't', value: 'x' }], metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] });
+    await client.logBatch({
+      run_id: run,
+      params: [{ key: 'a', value: '1' }],
+      tags: [{ key: 't', value: 'x' }],
+      metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }],
+    });
     await client.logMetric({ run_id: run, key: 'm', value: 2, timestamp: 2, step: 1 });
     await client.logParam({ run_id: run, key: 'b', value: '2' });
     await client.setTag({ run_id: run, key: 'u', value: 'y' });
     await client.deleteTag({ run_id: run, key: 't' });
     const got = await client.getRun(run);
-    expect(got.data.params).toEqual([{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    expect(got.data.params).toEqual([
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
     expect(got.data.tags?.map((t) => t.key).sort()).toEqual(['mlflow.runName', 'u']);
     expect((await client.getMetricHistory(run, 'm')).metrics.map((m) => m.value)).toEqual([1, 2]);
   });
@@ -71,7 +90,9 @@ describe('MlflowClient against the in-process mock (msw)', () => {
       { path: 'models', is_dir: true },
       { path: 'notes.txt', is_dir: false, file_size: 2 },
     ]);
-    expect((await client.listArtifacts(run.info.run_id, 'models')).files).toEqual([{ path: 'models/m.bin', is_dir: false, file_size: 1234 }]);
+    expect((await client.listArtifacts(run.info.run_id, 'models')).files).toEqual([
+      { path: 'models/m.bin', is_dir: false, file_size: 1234 },
+    ]);
     await expect(client.uploadArtifact('/local/path', 'x', Buffer.from('x'))).rejects.toThrow(/proxied artifact store/);
   });
 
@@ -87,16 +108,27 @@ describe('MlflowClient against the in-process mock (msw)', () => {
   it('raises typed errors carrying error_code, HTTP status and the server message', async () => {
     const err = await client.getRun('doesnotexist').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MlflowApiError);
-    expect(err).toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', status: 404, serverMessage: 'Run with id=doesnotexist not found', endpoint: 'runs/get' });
+    expect(err).toMatchObject({
+      errorCode: 'RESOURCE_DOES_NOT_EXIST',
+      status: 404,
+      serverMessage: 'Run with id=doesnotexist not found',
+      endpoint: 'runs/get',
+    });
     await client.createRegisteredModel({ name: 'dup-model' });
-    await expect(client.createRegisteredModel({ name: 'dup-model' })).rejects.toMatchObject({ errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 });
+    await expect(client.createRegisteredModel({ name: 'dup-model' })).rejects.toMatchObject({
+      errorCode: 'RESOURCE_ALREADY_EXISTS',
+      status: 400,
+    });
     const exp = await client.getOrCreateExperiment('client-err');
     const run = (await client.createRun({ experiment_id: exp })).info.run_id;
     const params = Array.from({ length: 101 }, (_, i) => ({ key: `p${i}`, value: 'v' }));
-    await expect(client.logBatch({ run_id: run, params })).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', status: 400 });
+    await expect(client.logBatch({ run_id: run, params })).rejects.toMatchObject({
+      errorCode: 'INVALID_PARAMETER_VALUE',
+      status: 400,
+    });
   });
 
-  it('is counted by the backend\'s request log, one record per request', async () => {
+  it("is counted by the backend's request log, one record per request", async () => {
     const mark = backend.requestLog.mark();
     await client.getOrCreateExperiment('client-count');
     await client.getOrCreateExperiment('client-count');
@@ -115,7 +147,10 @@ function scripted(statuses: (number | 'refused')[]): Transport & { calls: HttpRe
     calls.push(req);
     const s = statuses[Math.min(calls.length - 1, statuses.length - 1)]!;
     if (s === 'refused') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    const body = s === 200 ? '{}' : JSON.stringify({ error_code: 'X', message: `status ${s}; auth was ${req.headers.authorization ?? 'none'}` });
+    const body =
+      s === 200
+        ? '{}'
+        : JSON.stringify({ error_code: 'X', message: `status ${s}; auth was ${req.headers.authorization ?? 'none'}` });
     return { status: s, contentType: 'application/json', body: Buffer.from(body) };
   };
   return Object.assign(t, { calls });
@@ -167,8 +202,12 @@ describe('retries', () => {
     expect(backoffMs(p, 10, 0)).toBe(60_000);
   });
 
-  it('reads MLflow\'s retry environment variables, ignoring nonsense', () => {
-    const p = retryPolicyFromEnv({ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '7', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '2', MLFLOW_HTTP_REQUEST_TIMEOUT: 'soon' });
+  it("reads MLflow's retry environment variables, ignoring nonsense", () => {
+    const p = retryPolicyFromEnv({
+      MLFLOW_HTTP_REQUEST_MAX_RETRIES: '7',
+      MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '2',
+      MLFLOW_HTTP_REQUEST_TIMEOUT: 'soon',
+    });
     expect(p).toMatchObject({ maxRetries: 7, backoffFactor: 2, timeout: 30 });
   });
 });
@@ -178,16 +217,28 @@ describe('credentials', () => {
 
   it('sends Bearer from MLFLOW_TRACKING_TOKEN, Basic from username + password (which wins)', async () => {
     const t = scripted([200]);
-    await new MlflowClient({ trackingUri: 'http://x.invalid', transport: t, credentials: credentialsFromEnv({ MLFLOW_TRACKING_TOKEN: TOKEN }) }).setTag({ run_id: 'r', key: 'k', value: 'v' });
+    await new MlflowClient({
+      trackingUri: 'http://x.invalid',
+      transport: t,
+      credentials: credentialsFromEnv({ MLFLOW_TRACKING_TOKEN: TOKEN }),
+    }).setTag({ run_id: 'r', key: 'k', value: 'v' });
     expect(t.calls[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    const both = credentialsFromEnv({ MLFLOW_TRACKING_TOKEN: TOKEN, MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'pw-secret' });
+    const both = credentialsFromEnv({
+      MLFLOW_TRACKING_TOKEN: TOKEN,
+      MLFLOW_TRACKING_USERNAME: 'u',
+      MLFLOW_TRACKING_PASSWORD: 'pw-secret',
+    });
     expect(both.authorization).toBe(`Basic ${Buffer.from('u:pw-secret').toString('base64')}`);
     expect(credentialsFromEnv({}).authorization).toBeUndefined();
   });
 
   it('never shows a credential in an error message, even when the server echoes it', async () => {
     const t = scripted([400]);
-    const c = new MlflowClient({ trackingUri: 'http://x.invalid', transport: t, credentials: credentialsFromEnv({ MLFLOW_TRACKING_TOKEN: TOKEN }) });
+    const c = new MlflowClient({
+      trackingUri: 'http://x.invalid',
+      transport: t,
+      credentials: credentialsFromEnv({ MLFLOW_TRACKING_TOKEN: TOKEN }),
+    });
     const err = (await c.setTag({ run_id: 'r', key: 'k', value: 'v' }).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain('auth was Bearer ***');
     expect(err.message).not.toContain(TOKEN);

@@ -39,7 +39,7 @@ describe('runner: Kedro hook lifecycle', () => {
     expect(result).toEqual({ nodesRun: 2, freeOutputs: ['load_0.metrics', 'clean_1.out', 'clean_1.metrics'] });
   });
 
-  it('on a node error calls onNodeError then onPipelineError, and rejects with that node\'s error', async () => {
+  it("on a node error calls onNodeError then onPipelineError, and rejects with that node's error", async () => {
     const rec = createRecorder();
     const run = runSession(pipelineOf({ ...twoNodes, failAt: 1 }), { hooks: [{ name: 'rec', hooks: rec }] });
     await expect(run).rejects.toBeInstanceOf(InjectedNodeFailure);
@@ -60,7 +60,9 @@ describe('runner: Kedro hook lifecycle', () => {
     const hooks: Hooks = { afterNodeRun: (_node, _cat, _in, outputs) => void seen.push(outputs) };
     const p = pipelineOf(twoNodes);
     await runSession(p, { hooks: [{ name: 'h', hooks }] });
-    expect(seen[0]!['load_0.metrics']).toEqual({ [p.nodes[0]!.metrics[0]!.key]: [{ value: p.nodes[0]!.metrics[0]!.values[0], step: 0 }] });
+    expect(seen[0]!['load_0.metrics']).toEqual({
+      [p.nodes[0]!.metrics[0]!.key]: [{ value: p.nodes[0]!.metrics[0]!.values[0], step: 0 }],
+    });
   });
 
   it('awaits async hooks before going on', async () => {
@@ -95,7 +97,12 @@ describe('runner: Kedro hook lifecycle', () => {
         if (node.index === 1) throw new Error('boom');
       },
     };
-    const run = runSession(pipelineOf(twoNodes), { hooks: [{ name: 'rec', hooks: rec }, { name: 'bad-hook', hooks: bad }] });
+    const run = runSession(pipelineOf(twoNodes), {
+      hooks: [
+        { name: 'rec', hooks: rec },
+        { name: 'bad-hook', hooks: bad },
+      ],
+    });
     await expect(run).rejects.toBeInstanceOf(HookError);
     await expect(run).rejects.toThrow('hook "bad-hook" failed in afterNodeRun: boom');
     expect(rec.calls.at(-1)!.method).toBe('onPipelineError');
@@ -113,7 +120,9 @@ describe('runner: Kedro hook lifecycle', () => {
         if (info.filepath) fileExisted = existsSync(info.filepath);
       },
     };
-    await runSession(pipelineOf({ nodes: 3, topology: { kind: 'chain' }, work: { ioBytes: 4096 } }), { hooks: [{ name: 'f', hooks }] });
+    await runSession(pipelineOf({ nodes: 3, topology: { kind: 'chain' }, work: { ioBytes: 4096 } }), {
+      hooks: [{ name: 'f', hooks }],
+    });
     expect(fileExisted).toBe(true);
     expect(dir).not.toBe('');
     expect(existsSync(dir)).toBe(false);
@@ -122,7 +131,12 @@ describe('runner: Kedro hook lifecycle', () => {
 
 describe('parallel runner', () => {
   it('starts a node only after every node it depends on has finished, within the concurrency bound', async () => {
-    const p = pipelineOf({ nodes: 60, seed: 5, topology: { kind: 'random', edgeProbability: 0.08 }, work: { sleepMs: 2 } });
+    const p = pipelineOf({
+      nodes: 60,
+      seed: 5,
+      topology: { kind: 'random', edgeProbability: 0.08 },
+      work: { sleepMs: 2 },
+    });
     const events: string[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
@@ -136,7 +150,10 @@ describe('parallel runner', () => {
         events.push(`end ${node.index}`);
       },
     };
-    const result = await runSession(p, { hooks: [{ name: 'order', hooks }], runner: { kind: 'parallel', concurrency: 4 } });
+    const result = await runSession(p, {
+      hooks: [{ name: 'order', hooks }],
+      runner: { kind: 'parallel', concurrency: 4 },
+    });
     expect(result.nodesRun).toBe(60);
     for (const [from, to] of p.edges) expect(events.indexOf(`end ${from}`)).toBeLessThan(events.indexOf(`start ${to}`));
     expect(maxInFlight).toBeLessThanOrEqual(4);
@@ -144,12 +161,18 @@ describe('parallel runner', () => {
     expect(maxInFlight).toBeGreaterThan(1);
   });
 
-  it('stops starting nodes after a failure and rejects with the failing node\'s error', async () => {
+  it("stops starting nodes after a failure and rejects with the failing node's error", async () => {
     const p = pipelineOf({ nodes: 30, topology: { kind: 'chain' }, failAt: 10 });
     const started: number[] = [];
     const rec = createRecorder();
     const hooks: Hooks = { beforeNodeRun: (node) => void started.push(node.index) };
-    const run = runSession(p, { hooks: [{ name: 'h', hooks }, { name: 'rec', hooks: rec }], runner: { kind: 'parallel', concurrency: 3 } });
+    const run = runSession(p, {
+      hooks: [
+        { name: 'h', hooks },
+        { name: 'rec', hooks: rec },
+      ],
+      runner: { kind: 'parallel', concurrency: 3 },
+    });
     await expect(run).rejects.toThrow('injected failure in node load_10');
     expect(Math.max(...started)).toBe(10);
     expect(rec.calls.slice(-2).map(formatCall)).toEqual(['onNodeError load_10', 'onPipelineError']);

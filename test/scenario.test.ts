@@ -8,7 +8,13 @@ import { inputErrorLines } from './helpers/errors.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load.ts';
 
 function capture(): Io & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTTY: false, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTTY: false,
+    out: (t: string) => void (io.stdout += `${t}\n`),
+    err: (t: string) => void (io.stderr += `${t}\n`),
+  };
   return io;
 }
 
@@ -32,7 +38,16 @@ describe('scenario validation', () => {
   });
 
   it('reports every schema violation with line, column and field path', () => {
-    const lines = diagnosticsOf(['name: x', 'pipeline:', '  nodes: 5', '  topology: {kind: tree, widht: 3}', '  metricsPerNode: -2', 'hooks: []'].join('\n'));
+    const lines = diagnosticsOf(
+      [
+        'name: x',
+        'pipeline:',
+        '  nodes: 5',
+        '  topology: {kind: tree, widht: 3}',
+        '  metricsPerNode: -2',
+        'hooks: []',
+      ].join('\n'),
+    );
     expect(lines).toEqual([
       's.yaml:4:20 pipeline.topology.kind: must be one of chain, fan, layered, random; got "tree"',
       's.yaml:4:26 pipeline.topology.widht: unknown key (did you mean "width"?); allowed: kind, width, fanIn, edgeProbability',
@@ -44,17 +59,23 @@ describe('scenario validation', () => {
   it('points a missing required key at its parent and suggests close unknown keys', () => {
     const lines = diagnosticsOf('name: x\npipeline:\n  nodez: 5\n');
     expect(lines).toContain('s.yaml:3:3 pipeline.nodes: is required');
-    expect(lines.some((l) => l.startsWith('s.yaml:3:3 pipeline.nodez: unknown key (did you mean "nodes"?)'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('s.yaml:3:3 pipeline.nodez: unknown key (did you mean "nodes"?)'))).toBe(
+      true,
+    );
   });
 
   it('reports malformed YAML and duplicate keys with their position', () => {
     expect(diagnosticsOf('name: x\npipeline:\n  nodes: [1\n')[0]).toMatch(/^s\.yaml:4:1 /);
     expect(diagnosticsOf('name: x\npipeline: {nodes: 1}\nname: y\n')).toEqual(['s.yaml:3:1 Map keys must be unique']);
-    expect(diagnosticsOf('- just\n- a list\n')).toEqual(['s.yaml:1:1 a scenario must be a YAML mapping (see scenarios/scenario.schema.json)']);
+    expect(diagnosticsOf('- just\n- a list\n')).toEqual([
+      's.yaml:1:1 a scenario must be a YAML mapping (see scenarios/scenario.schema.json)',
+    ]);
   });
 
   it('checks cross-field rules the schema cannot express', () => {
-    const lines = diagnosticsOf('name: x\npipeline:\n  nodes: 5\n  failAt: 5\n  modelNodes: {indices: [1, 9]}\nbackend: {kind: remote}\n');
+    const lines = diagnosticsOf(
+      'name: x\npipeline:\n  nodes: 5\n  failAt: 5\n  modelNodes: {indices: [1, 9]}\nbackend: {kind: remote}\n',
+    );
     expect(lines).toEqual([
       's.yaml:4:11 pipeline.failAt: node index 5 is out of range (the pipeline has 5 nodes, 0..4)',
       's.yaml:5:29 pipeline.modelNodes.indices[1]: node index 9 is out of range (0..4)',
@@ -85,7 +106,9 @@ describe('cli', () => {
   });
 
   it('checks hook names and module paths, with a suggestion', async () => {
-    const file = writeScenario('name: x\npipeline: {nodes: 3, failAt: nope}\nhooks: [recorde, "module:./missing.js"]\n');
+    const file = writeScenario(
+      'name: x\npipeline: {nodes: 3, failAt: nope}\nhooks: [recorde, "module:./missing.js"]\n',
+    );
     const io = capture();
     expect(await main(['validate', file], io)).toBe(2);
     expect(io.stderr).toContain('2:30 pipeline.failAt: no node is named "nope"');

@@ -27,7 +27,13 @@ describe('shard', () => {
 });
 
 describe('sweep', () => {
-  const scenario = scenarioOf({ nodes: 10, topology: { kind: 'chain' } }, { hooks: [{ name: 'calibration', label: 'one-call-per-node', options: { requestsPerNode: 1 } }], trials: { repetitions: 2, warmup: 0 } });
+  const scenario = scenarioOf(
+    { nodes: 10, topology: { kind: 'chain' } },
+    {
+      hooks: [{ name: 'calibration', label: 'one-call-per-node', options: { requestsPerNode: 1 } }],
+      trials: { repetitions: 2, warmup: 0 },
+    },
+  );
 
   it('reports overhead per node at each size and a growth exponent of exactly 1 for a cost of one call per node', async () => {
     const s = await sweep(scenario, [5, 20, 40]);
@@ -50,7 +56,10 @@ describe('sweep', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-sweep-'));
     const file = join(dir, 's.yaml');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(file, 'name: s\npipeline: {nodes: 3}\nhooks: [{name: calibration, options: {requestsPerNode: 2}}]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n');
+    writeFileSync(
+      file,
+      'name: s\npipeline: {nodes: 3}\nhooks: [{name: calibration, options: {requestsPerNode: 2}}]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
+    );
     let out = '';
     const io = { out: (t: string) => void (out += `${t}\n`), err: () => {}, isTTY: false };
     expect(await main(['sweep', file, '--nodes', '3,6', '--quick', '--out', dir], io)).toBe(0);
@@ -64,8 +73,17 @@ describe('sweep', () => {
 
 describe('bench', () => {
   it('measures every hook method each tracking hook implements, with tinybench statistics', async () => {
-    const rows = await benchHooks(scenarioOf({ nodes: 5, paramsPerNode: { count: 2 }, metricsPerNode: 1 }), ['reference', 'naive'], 50);
-    expect(rows.map((r) => `${r.hook} ${r.method}`)).toEqual(['reference beforeNodeRun', 'reference afterNodeRun', 'naive beforeNodeRun', 'naive afterNodeRun']);
+    const rows = await benchHooks(
+      scenarioOf({ nodes: 5, paramsPerNode: { count: 2 }, metricsPerNode: 1 }),
+      ['reference', 'naive'],
+      50,
+    );
+    expect(rows.map((r) => `${r.hook} ${r.method}`)).toEqual([
+      'reference beforeNodeRun',
+      'reference afterNodeRun',
+      'naive beforeNodeRun',
+      'naive afterNodeRun',
+    ]);
     for (const r of rows) {
       expect(r.samples).toBeGreaterThan(0);
       expect(r.meanUs).toBeGreaterThan(0);

@@ -27,11 +27,15 @@ function confDir(base?: string, local?: string): string {
 const problems = inputErrorLines;
 
 describe('mlflow.yml loading', () => {
-  it('has kedro-mlflow\'s defaults', () => {
+  it("has kedro-mlflow's defaults", () => {
     const c = defaultTrackingConfig();
     expect(c.tracking).toEqual({
       disable_tracking: { disable_autologging: true, pipelines: [] },
-      experiment: { name: null, create_experiment_kwargs: { artifact_location: null, tags: null }, restore_if_deleted: true },
+      experiment: {
+        name: null,
+        create_experiment_kwargs: { artifact_location: null, tags: null },
+        restore_if_deleted: true,
+      },
       run: { id: null, name: null, nested: true },
       params: { dict_params: { flatten: false, recursive: true, sep: '.' }, long_params_strategy: 'fail' },
     });
@@ -40,7 +44,10 @@ describe('mlflow.yml loading', () => {
   });
 
   it('overrides conf/base with conf/local, key by key', () => {
-    const dir = confDir('tracking:\n  experiment: {name: base-exp}\n  run: {name: base-run}\n', 'tracking:\n  run: {name: local-run}\n');
+    const dir = confDir(
+      'tracking:\n  experiment: {name: base-exp}\n  run: {name: base-run}\n',
+      'tracking:\n  run: {name: local-run}\n',
+    );
     const c = loadTrackingConfig({ confDir: dir });
     expect(c.tracking.experiment.name).toBe('base-exp');
     expect(c.tracking.run.name).toBe('local-run');
@@ -48,58 +55,95 @@ describe('mlflow.yml loading', () => {
   });
 
   it('reports unknown keys with file:line:col and a suggestion, in either file', () => {
-    const dir = confDir('tracking:\n  experiment: {name: x}\n  parms: {}\n', 'server:\n  mlflow_tracking_url: http://x\n');
+    const dir = confDir(
+      'tracking:\n  experiment: {name: x}\n  parms: {}\n',
+      'server:\n  mlflow_tracking_url: http://x\n',
+    );
     const lines = problems(() => loadTrackingConfig({ confDir: dir }));
-    expect(lines[0]).toBe(`${join(dir, 'base', 'mlflow.yml')}:3:3 tracking.parms: unknown key (did you mean "params"?); allowed: disable_tracking, experiment, run, params`);
+    expect(lines[0]).toBe(
+      `${join(dir, 'base', 'mlflow.yml')}:3:3 tracking.parms: unknown key (did you mean "params"?); allowed: disable_tracking, experiment, run, params`,
+    );
     // The base file's problem stops loading before the local one is read.
     const only = confDir(undefined, 'server:\n  mlflow_tracking_url: http://x\n');
-    expect(problems(() => loadTrackingConfig({ confDir: only }))[0]).toContain('local/mlflow.yml:2:3 server.mlflow_tracking_url: unknown key (did you mean "mlflow_tracking_uri"?)');
+    expect(problems(() => loadTrackingConfig({ confDir: only }))[0]).toContain(
+      'local/mlflow.yml:2:3 server.mlflow_tracking_url: unknown key (did you mean "mlflow_tracking_uri"?)',
+    );
   });
 
   it('interpolates ${env:NAME} and names a missing variable', () => {
     const dir = confDir('tracking:\n  experiment: {name: "exp-${env:TB_TEST_TEAM}"}\n');
     expect(loadTrackingConfig({ confDir: dir }, { TB_TEST_TEAM: 'fraud' }).tracking.experiment.name).toBe('exp-fraud');
-    expect(problems(() => loadTrackingConfig({ confDir: dir }, {}))).toEqual([`${join(dir, 'base', 'mlflow.yml')}:2:22 tracking.experiment.name: environment variable TB_TEST_TEAM is not set`]);
+    expect(problems(() => loadTrackingConfig({ confDir: dir }, {}))).toEqual([
+      `${join(dir, 'base', 'mlflow.yml')}:2:22 tracking.experiment.name: environment variable TB_TEST_TEAM is not set`,
+    ]);
   });
 
   it('refuses a literal token or password, saying why, and credentials in a URI', () => {
-    const dir = confDir('server:\n  request_header_provider:\n    init_kwargs: {token: abc123secret}\n  mlflow_tracking_uri: "https://bob:hunter2@mlflow.example"\n');
+    const dir = confDir(
+      'server:\n  request_header_provider:\n    init_kwargs: {token: abc123secret}\n  mlflow_tracking_uri: "https://bob:hunter2@mlflow.example"\n',
+    );
     const lines = problems(() => loadTrackingConfig({ confDir: dir }));
-    expect(lines.join('\n')).toContain('server.request_header_provider.init_kwargs.token: a literal credential is refused: secrets must not be committed in config files; use ${env:NAME}');
+    expect(lines.join('\n')).toContain(
+      'server.request_header_provider.init_kwargs.token: a literal credential is refused: secrets must not be committed in config files; use ${env:NAME}',
+    );
     expect(lines.join('\n')).toContain('server.mlflow_tracking_uri: credentials in a URI are refused');
     expect(lines.join('\n')).not.toContain('abc123secret');
     const ok = confDir('server:\n  request_header_provider:\n    init_kwargs: {token: "${env:MY_TOKEN}"}\n');
     expect(loadTrackingConfig({ confDir: ok }, { MY_TOKEN: 't' }).server).toBeDefined();
-    expect(problems(() => loadTrackingConfig({ confDir: confDir('server: {credentials: my_creds}\n') }))[0]).toContain('server.credentials: must be null');
+    expect(problems(() => loadTrackingConfig({ confDir: confDir('server: {credentials: my_creds}\n') }))[0]).toContain(
+      'server.credentials: must be null',
+    );
   });
 
   it('locates problems of an inline config in the scenario file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-sc-'));
     const file = join(dir, 's.yaml');
-    writeFileSync(file, 'name: s\npipeline: {nodes: 2}\nhooks:\n  - name: reference\n    options:\n      mlflow:\n        tracking: {run: {nme: x}}\n');
+    writeFileSync(
+      file,
+      'name: s\npipeline: {nodes: 2}\nhooks:\n  - name: reference\n    options:\n      mlflow:\n        tracking: {run: {nme: x}}\n',
+    );
     const err: string[] = [];
     expect(await main(['trace', file], { out: () => {}, err: (t) => void err.push(t), isTTY: false })).toBe(2);
-    expect(err.join('')).toContain(`${file}:7:26 hooks[0].options.mlflow.tracking.run.nme: unknown key (did you mean "name"?)`);
+    expect(err.join('')).toContain(
+      `${file}:7:26 hooks[0].options.mlflow.tracking.run.nme: unknown key (did you mean "name"?)`,
+    );
   });
 
   it('refuses a conf folder with no mlflow.yml', () => {
-    expect(problems(() => loadTrackingConfig({ confDir: confDir() }))[0]).toContain('no mlflow.yml found in base/ or local/');
+    expect(problems(() => loadTrackingConfig({ confDir: confDir() }))[0]).toContain(
+      'no mlflow.yml found in base/ or local/',
+    );
   });
 });
 
 describe('every configuration key takes effect', () => {
-  const p = pipelineOf({ nodes: 3, paramsPerNode: { count: 2, kinds: { dict: 1 }, dictKeys: 2, dictDepth: 2 }, metricsPerNode: 1 });
+  const p = pipelineOf({
+    nodes: 3,
+    paramsPerNode: { count: 2, kinds: { dict: 1 }, dictKeys: 2, dictDepth: 2 },
+    metricsPerNode: 1,
+  });
 
   it('server.mlflow_tracking_uri is used when the harness names no server; MLFLOW_TRACKING_URI is the fallback', () => {
     const c = loadTrackingConfig({ inline: { server: { mlflow_tracking_uri: 'http://config.example:5000' } } });
     expect(trackingClient(c, { ...context(undefined) }, {}).trackingUri).toBe('http://config.example:5000');
-    expect(trackingClient(defaultTrackingConfig(), context(undefined), { MLFLOW_TRACKING_URI: 'http://env.example' }).trackingUri).toBe('http://env.example');
+    expect(
+      trackingClient(defaultTrackingConfig(), context(undefined), { MLFLOW_TRACKING_URI: 'http://env.example' })
+        .trackingUri,
+    ).toBe('http://env.example');
     expect(() => trackingClient(defaultTrackingConfig(), context(undefined), {})).toThrow('no tracking URI');
     expect(trackingClient(c, context({ trackingUri: 'http://harness' }), {}).trackingUri).toBe('http://harness');
   });
 
   it('tracking.experiment.name and tracking.run.name', async () => {
-    const { backend, runs } = await runTracked(p, (b) => createReferenceHook(config({ tracking: { experiment: { name: 'my-exp' }, run: { name: 'my-run' } } }), context(b)), { keepBackend: true });
+    const { backend, runs } = await runTracked(
+      p,
+      (b) =>
+        createReferenceHook(
+          config({ tracking: { experiment: { name: 'my-exp' }, run: { name: 'my-run' } } }),
+          context(b),
+        ),
+      { keepBackend: true },
+    );
     expect(runs[0]!.run.info.run_name).toBe('my-run');
     expect(backend.mock.store.getExperimentByName('my-exp').experiment_id).toBe(runs[0]!.run.info.experiment_id);
     await backend.stop();
@@ -119,13 +163,20 @@ describe('every configuration key takes effect', () => {
 
   it('tracking.run.nested is accepted as in kedro-mlflow (it matters only inside an already active run, which the runner never starts)', () => {
     expect(loadTrackingConfig({ inline: { tracking: { run: { nested: false } } } }).tracking.run.nested).toBe(false);
-    expect(problems(() => loadTrackingConfig({ inline: { tracking: { run: { nested: 'yes' } } } }))[0]).toContain('tracking.run.nested: must be boolean');
+    expect(problems(() => loadTrackingConfig({ inline: { tracking: { run: { nested: 'yes' } } } }))[0]).toContain(
+      'tracking.run.nested: must be boolean',
+    );
   });
 
   it('tracking.params.dict_params: flatten, recursive and sep', () => {
     const inputs = { 'params:a.b': { k0: { x: 1 }, k1: 2 }, other: 5 };
-    const dp = (flatten: boolean, recursive: boolean, sep: string) => ({ dict_params: { flatten, recursive, sep }, long_params_strategy: 'fail' as const });
-    expect(paramsFromInputs(inputs, dp(false, true, '.')).params).toEqual([{ key: 'a.b', value: '{"k0":{"x":1},"k1":2}' }]);
+    const dp = (flatten: boolean, recursive: boolean, sep: string) => ({
+      dict_params: { flatten, recursive, sep },
+      long_params_strategy: 'fail' as const,
+    });
+    expect(paramsFromInputs(inputs, dp(false, true, '.')).params).toEqual([
+      { key: 'a.b', value: '{"k0":{"x":1},"k1":2}' },
+    ]);
     expect(paramsFromInputs(inputs, dp(true, true, '.')).params.map((x) => x.key)).toEqual(['a.b.k0.x', 'a.b.k1']);
     expect(paramsFromInputs(inputs, dp(true, false, '/')).params).toEqual([
       { key: 'a.b/k0', value: '{"x":1}' },
@@ -134,7 +185,7 @@ describe('every configuration key takes effect', () => {
     expect(flattenDict({ a: { b: { c: 1 } } }, true, '__')).toEqual({ a__b__c: 1 });
   });
 
-  it('keys are sanitised the way kedro-mlflow does (characters outside MLflow\'s set become _)', () => {
+  it("keys are sanitised the way kedro-mlflow does (characters outside MLflow's set become _)", () => {
     const out = paramsFromInputs({ 'params:weird key!(x)': 1 }, defaultTrackingConfig().tracking.params);
     expect(out.params).toEqual([{ key: 'weird key__x_', value: '1' }]);
   });
@@ -145,7 +196,9 @@ describe('every configuration key takes effect', () => {
   ] as const) {
     it(`tracking.params.long_params_strategy: ${strategy}`, async () => {
       const long = pipelineOf({ nodes: 1, paramsPerNode: { count: 1, kinds: { string: 1 }, stringLength: 7000 } });
-      const { runs, error } = await runTracked(long, (b) => createReferenceHook(config({ tracking: { params: { long_params_strategy: strategy } } }), context(b)));
+      const { runs, error } = await runTracked(long, (b) =>
+        createReferenceHook(config({ tracking: { params: { long_params_strategy: strategy } } }), context(b)),
+      );
       expect(error).toBeUndefined();
       expect(paramsOf(runs[0]!)['load_0.learning_rate_0']?.length).toBe(expectParam);
       expect(tagsOf(runs[0]!)['load_0.learning_rate_0']?.length).toBe(expectTag);
@@ -154,14 +207,22 @@ describe('every configuration key takes effect', () => {
   // `fail` is covered in tracking-hooks.test.ts (the run ends FAILED with the message).
 
   it('tracking.disable_tracking.pipelines: a listed pipeline creates no run', async () => {
-    const { runs, apiCalls } = await runTracked(p, (b) => createReferenceHook(config({ tracking: { disable_tracking: { pipelines: ['__default__'] } } }), context(b)));
+    const { runs, apiCalls } = await runTracked(p, (b) =>
+      createReferenceHook(config({ tracking: { disable_tracking: { pipelines: ['__default__'] } } }), context(b)),
+    );
     expect(runs).toHaveLength(0);
     expect(apiCalls).toBe(2); // the experiment lookup in afterContextCreated, as kedro-mlflow does it
   });
 
   it('trackbench.batching: off sends one request per value', async () => {
-    const { backend } = await runTracked(p, (b) => createReferenceHook(config({ trackbench: { batching: false } }), context(b)), { keepBackend: true });
-    const byEndpoint = backend.requestLog.since(0).reduce<Record<string, number>>((m, r) => ({ ...m, [r.endpoint]: (m[r.endpoint] ?? 0) + 1 }), {});
+    const { backend } = await runTracked(
+      p,
+      (b) => createReferenceHook(config({ trackbench: { batching: false } }), context(b)),
+      { keepBackend: true },
+    );
+    const byEndpoint = backend.requestLog
+      .since(0)
+      .reduce<Record<string, number>>((m, r) => ({ ...m, [r.endpoint]: (m[r.endpoint] ?? 0) + 1 }), {});
     expect(byEndpoint).toMatchObject({ 'runs/log-parameter': 6, 'runs/log-metric': 3, 'runs/set-tag': 3 });
     expect(byEndpoint['runs/log-batch']).toBeUndefined();
     await backend.stop();
@@ -185,7 +246,11 @@ describe('every configuration key takes effect', () => {
 
   it('trackbench.flushIntervalMs sends partial batches on a timer', async () => {
     const slow = pipelineOf({ nodes: 4, paramsPerNode: { count: 1 }, work: { sleepMs: 60 } });
-    const { backend } = await runTracked(slow, (b) => createReferenceHook(config({ trackbench: { flushIntervalMs: 20 } }), context(b)), { keepBackend: true });
+    const { backend } = await runTracked(
+      slow,
+      (b) => createReferenceHook(config({ trackbench: { flushIntervalMs: 20 } }), context(b)),
+      { keepBackend: true },
+    );
     // Without the timer, 4 params + 4 tags would go in one final batch.
     expect(backend.requestLog.since(0).filter((r) => r.endpoint === 'runs/log-batch').length).toBeGreaterThan(1);
     await backend.stop();
@@ -197,7 +262,12 @@ describe('every configuration key takes effect', () => {
       p,
       (b) => {
         b.setFaults!({ down: true });
-        return createReferenceHook(loadTrackingConfig({ inline: { trackbench: { spillDir: dir, retry: { maxRetries: 2, backoffFactor: 0.001, backoffJitter: 0 } } } }), context(b));
+        return createReferenceHook(
+          loadTrackingConfig({
+            inline: { trackbench: { spillDir: dir, retry: { maxRetries: 2, backoffFactor: 0.001, backoffJitter: 0 } } },
+          }),
+          context(b),
+        );
       },
       { keepBackend: true },
     );
@@ -208,6 +278,8 @@ describe('every configuration key takes effect', () => {
   });
 
   it('trackbench.childRunPerNode and queueBound are covered in tracking-hooks.test.ts', () => {
-    expect(loadTrackingConfig({ inline: { trackbench: { childRunPerNode: true, queueBound: 7 } } }).trackbench).toMatchObject({ childRunPerNode: true, queueBound: 7 });
+    expect(
+      loadTrackingConfig({ inline: { trackbench: { childRunPerNode: true, queueBound: 7 } } }).trackbench,
+    ).toMatchObject({ childRunPerNode: true, queueBound: 7 });
   });
 });

@@ -16,7 +16,7 @@ import { pipelineOf } from './helpers/scenario.ts';
 const overhead = loadScenarioFile('scenarios/overhead-table.yaml').scenario;
 const ref = (name: string, options: Record<string, unknown> = {}) => ({ name, label: name, options });
 
-describe('trace: request patterns of the three designs on the article\'s 50 x 10 x 5 pipeline (exact counts)', () => {
+describe("trace: request patterns of the three designs on the article's 50 x 10 x 5 pipeline (exact counts)", () => {
   it('reference: at most 10 calls, everything delivered', async () => {
     const r = await trace(overhead, ref('reference'));
     expect(r.apiCalls).toBeLessThanOrEqual(10);
@@ -34,7 +34,14 @@ describe('trace: request patterns of the three designs on the article\'s 50 x 10
 
   it('naive: one call per value (params + metric values + tags) plus experiment, run create and end', async () => {
     const r = await trace(overhead, ref('naive'));
-    expect(r.byEndpoint).toEqual({ 'runs/log-parameter': 500, 'runs/log-metric': 250, 'runs/set-tag': 56, 'experiments/get-by-name': 1, 'runs/create': 1, 'runs/update': 1 });
+    expect(r.byEndpoint).toEqual({
+      'runs/log-parameter': 500,
+      'runs/log-metric': 250,
+      'runs/set-tag': 56,
+      'experiments/get-by-name': 1,
+      'runs/create': 1,
+      'runs/update': 1,
+    });
     expect(r.apiCalls).toBe(500 + 250 + 56 + 3);
     expect(r.delivered).toEqual(r.generated);
   });
@@ -42,7 +49,12 @@ describe('trace: request patterns of the three designs on the article\'s 50 x 10
   it('kedro-mlflow-like: 6 setup + 50 x (3 re-entry + 10 params) + 250 x (get_run + log_metric) + 1 end', async () => {
     const r = await trace(overhead, ref('kedro-mlflow-like'));
     expect(r.apiCalls).toBe(6 + 50 * (3 + 10) + 250 * 2 + 1);
-    expect(r.byEndpoint).toMatchObject({ 'runs/log-parameter': 500, 'runs/log-metric': 250, 'runs/get': 1 + 50 * 2 + 250, 'runs/update': 50 + 1 });
+    expect(r.byEndpoint).toMatchObject({
+      'runs/log-parameter': 500,
+      'runs/log-metric': 250,
+      'runs/get': 1 + 50 * 2 + 250,
+      'runs/update': 50 + 1,
+    });
     expect(r.delivered).toMatchObject({ params: 500, metrics: 250 });
   });
 
@@ -54,16 +66,29 @@ describe('trace: request patterns of the three designs on the article\'s 50 x 10
 
   it('prints JSON with the documented keys', async () => {
     let out = '';
-    const code = await main(['trace', 'scenarios/overhead-table.yaml', '--hook', 'reference', '--format', 'json'], { out: (t) => void (out += t), err: () => {}, isTTY: false });
+    const code = await main(['trace', 'scenarios/overhead-table.yaml', '--hook', 'reference', '--format', 'json'], {
+      out: (t) => void (out += t),
+      err: () => {},
+      isTTY: false,
+    });
     expect(code).toBe(0);
     const j = JSON.parse(out);
-    expect(Object.keys(j)).toEqual(expect.arrayContaining(['apiCalls', 'byEndpoint', 'requestBytes', 'generated', 'delivered', 'lost']));
+    expect(Object.keys(j)).toEqual(
+      expect.arrayContaining(['apiCalls', 'byEndpoint', 'requestBytes', 'generated', 'delivered', 'lost']),
+    );
     expect(j.lost).toEqual({ params: 0, metrics: 0, tags: 0, artifacts: 0, models: 0 });
   });
 });
 
 describe('reference hook behaviour', () => {
-  const shape = { nodes: 6, topology: { kind: 'chain' }, namespaces: { count: 2 }, paramsPerNode: { count: 3 }, metricsPerNode: 2, metricSteps: 3 };
+  const shape = {
+    nodes: 6,
+    topology: { kind: 'chain' },
+    namespaces: { count: 2 },
+    paramsPerNode: { count: 3 },
+    metricsPerNode: 2,
+    metricSteps: 3,
+  };
 
   it('logs one run per pipeline run with the run tags, node identity, every param and full metric history', async () => {
     const p = pipelineOf(shape);
@@ -73,7 +98,12 @@ describe('reference hook behaviour', () => {
     const run = runs[0]!;
     expect(run.run.info).toMatchObject({ status: 'FINISHED', run_name: '__default__' });
     expect(run.run.info.end_time).toBeGreaterThan(0);
-    expect(tagsOf(run)).toMatchObject({ 'kedro.pipeline_name': '__default__', kedro_command: 'kedro run', 'trackbench.node_count': '6', 'trackbench.hook': 'reference' });
+    expect(tagsOf(run)).toMatchObject({
+      'kedro.pipeline_name': '__default__',
+      kedro_command: 'kedro run',
+      'trackbench.node_count': '6',
+      'trackbench.hook': 'reference',
+    });
     for (const node of p.nodes) expect(tagsOf(run)[`kedro.node.${node.name}`]).toBe(node.namespace);
     expect(Object.keys(paramsOf(run))).toHaveLength(18);
     expect(paramsOf(run)[`${p.nodes[0]!.name}.learning_rate_0`]).toBeDefined();
@@ -82,10 +112,16 @@ describe('reference hook behaviour', () => {
   });
 
   it('uploads every artifact and registers every model, not only the first', async () => {
-    const p = pipelineOf({ nodes: 4, artifactsPerNode: { count: 2, bytes: 777 }, modelNodes: { indices: [1, 3], modelsPerNode: 3, bytes: 2048 } });
+    const p = pipelineOf({
+      nodes: 4,
+      artifactsPerNode: { count: 2, bytes: 777 },
+      modelNodes: { indices: [1, 3], modelsPerNode: 3, bytes: 2048 },
+    });
     const { runs } = await runTracked(p, (b) => createReferenceHook(config(), context(b)));
     const run = runs[0]!;
-    expect(run.artifacts.filter((f) => !f.path.startsWith('models/')).map((f) => f.file_size)).toEqual(Array(8).fill(777));
+    expect(run.artifacts.filter((f) => !f.path.startsWith('models/')).map((f) => f.file_size)).toEqual(
+      Array(8).fill(777),
+    );
     expect(run.modelVersions).toHaveLength(6);
     expect(new Set(run.modelVersions.map((v) => v.name)).size).toBe(6);
     expect(run.artifacts.filter((f) => f.path.startsWith('models/')).every((f) => f.file_size === 2048)).toBe(true);
@@ -113,10 +149,14 @@ describe('reference hook behaviour', () => {
 
   it('with a child run per node: one nested child per node linked by mlflow.parentRunId, FAILED where the node failed', async () => {
     const p = pipelineOf({ ...shape, failAt: 4 });
-    const { runs } = await runTracked(p, (b) => createReferenceHook(config({ trackbench: { childRunPerNode: true } }), context(b)));
+    const { runs } = await runTracked(p, (b) =>
+      createReferenceHook(config({ trackbench: { childRunPerNode: true } }), context(b)),
+    );
     const parent = runs.find((r) => !tagsOf(r)['mlflow.parentRunId'])!;
     const children = runs.filter((r) => tagsOf(r)['mlflow.parentRunId'] === parent.run.info.run_id);
-    expect(children.map((c) => c.run.info.run_name)).toEqual(expect.arrayContaining(p.nodes.slice(0, 5).map((n) => n.name)));
+    expect(children.map((c) => c.run.info.run_name)).toEqual(
+      expect.arrayContaining(p.nodes.slice(0, 5).map((n) => n.name)),
+    );
     expect(children).toHaveLength(5);
     expect(children.find((c) => c.run.info.run_name === p.nodes[4]!.name)!.run.info.status).toBe('FAILED');
     expect(children.filter((c) => c.run.info.status === 'FINISHED')).toHaveLength(4);
@@ -125,17 +165,27 @@ describe('reference hook behaviour', () => {
   });
 
   it('works with the parallel runner', async () => {
-    const p = pipelineOf({ nodes: 40, topology: { kind: 'layered', width: 8 }, paramsPerNode: { count: 5 }, metricsPerNode: 2, work: { sleepMs: 1 } });
-    const { runs } = await runTracked(p, (b) => createReferenceHook(config(), context(b)), { runner: { kind: 'parallel', concurrency: 4 } });
+    const p = pipelineOf({
+      nodes: 40,
+      topology: { kind: 'layered', width: 8 },
+      paramsPerNode: { count: 5 },
+      metricsPerNode: 2,
+      work: { sleepMs: 1 },
+    });
+    const { runs } = await runTracked(p, (b) => createReferenceHook(config(), context(b)), {
+      runner: { kind: 'parallel', concurrency: 4 },
+    });
     expect(Object.keys(paramsOf(runs[0]!))).toHaveLength(200);
     expect(Object.values(runs[0]!.metricHistory).flat()).toHaveLength(80);
   });
 });
 
 describe('cost by design', () => {
-  it('packs log-batch requests to MLflow\'s limits: 1000 params -> 10 requests of 100', async () => {
+  it("packs log-batch requests to MLflow's limits: 1000 params -> 10 requests of 100", async () => {
     const p = pipelineOf({ nodes: 100, paramsPerNode: { count: 10 } });
-    const { backend, runs } = await runTracked(p, (b) => createReferenceHook(config(), context(b)), { keepBackend: true });
+    const { backend, runs } = await runTracked(p, (b) => createReferenceHook(config(), context(b)), {
+      keepBackend: true,
+    });
     onTestFinished(() => backend.stop());
     const batches = backend.requestLog.since(0).filter((r) => r.endpoint === 'runs/log-batch');
     expect(batches.every((r) => r.status === 200)).toBe(true);
@@ -146,7 +196,9 @@ describe('cost by design', () => {
 
   it('packs metrics up to 1000 per request', async () => {
     const p = pipelineOf({ nodes: 10, metricsPerNode: 10, metricSteps: 50 });
-    const { backend, runs } = await runTracked(p, (b) => createReferenceHook(config(), context(b)), { keepBackend: true });
+    const { backend, runs } = await runTracked(p, (b) => createReferenceHook(config(), context(b)), {
+      keepBackend: true,
+    });
     onTestFinished(() => backend.stop());
     // 5000 metric values + 10 node tags = 5010 items, at most 1000 per request.
     expect(backend.requestLog.since(0).filter((r) => r.endpoint === 'runs/log-batch')).toHaveLength(6);
@@ -276,4 +328,3 @@ describe('the comparison designs', () => {
     }
   });
 });
-

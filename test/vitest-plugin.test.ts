@@ -2,4 +2,7 @@
 // hook as a module path, the way an outside project would name its own hook file).
 import { defineConformanceSuite } from '../src/conformance/vitest.ts';
 
-defineConformanceSuite({ target: 'module:fixtures/conformance/reference-hook-module.ts', name: 'reference hook as a module' });
+defineConformanceSuite({
+  target: 'module:fixtures/conformance/reference-hook-module.ts',
+  name: 'reference hook as a module',
+});

@@ -22,15 +22,34 @@ export async function containerRuntimeProblem(): Promise<string | undefined> {
 
 export async function startContainer(options: { version?: string } = {}): Promise<RunningBackend> {
   const problem = await containerRuntimeProblem();
-  if (problem) throw new EnvironmentError(`container backend unavailable (${problem}); use backend kind "local" or "mock"`);
+  if (problem)
+    throw new EnvironmentError(`container backend unavailable (${problem}); use backend kind "local" or "mock"`);
   const version = options.version ?? DEFAULT_MLFLOW_VERSION;
   const { GenericContainer, Wait } = await import('testcontainers');
   const image = `ghcr.io/mlflow/mlflow:v${version}`;
   const container = await new GenericContainer(image)
     .withExposedPorts(5000)
-    .withCommand(['mlflow', 'server', '--host', '0.0.0.0', '--port', '5000', '--backend-store-uri', 'sqlite:////tmp/mlflow.db', '--artifacts-destination', '/tmp/artifacts', '--allowed-hosts', '*'])
+    .withCommand([
+      'mlflow',
+      'server',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '5000',
+      '--backend-store-uri',
+      'sqlite:////tmp/mlflow.db',
+      '--artifacts-destination',
+      '/tmp/artifacts',
+      '--allowed-hosts',
+      '*',
+    ])
     .withWaitStrategy(Wait.forHttp('/health', 5000))
     .start();
   const uri = `http://${container.getHost()}:${container.getMappedPort(5000)}`;
-  return { kind: 'container', trackingUri: uri, describe: `${image} (container, ${uri})`, stop: async () => void (await container.stop()) };
+  return {
+    kind: 'container',
+    trackingUri: uri,
+    describe: `${image} (container, ${uri})`,
+    stop: async () => void (await container.stop()),
+  };
 }

@@ -39,16 +39,36 @@ export interface LocalServer extends RunningBackend {
   dir: string;
 }
 
-export async function startLocalServer(options: { version?: string; healthTimeoutMs?: number } = {}): Promise<LocalServer> {
+export async function startLocalServer(
+  options: { version?: string; healthTimeoutMs?: number } = {},
+): Promise<LocalServer> {
   const version = options.version ?? DEFAULT_MLFLOW_VERSION;
   const exe = mlflowExecutable(version);
   if (!existsSync(exe)) {
-    throw new EnvironmentError(`no mlflow ${version} at ${exe}: run \`npm run setup:mlflow\` (or set TRACKBENCH_MLFLOW to an mlflow executable)`);
+    throw new EnvironmentError(
+      `no mlflow ${version} at ${exe}: run \`npm run setup:mlflow\` (or set TRACKBENCH_MLFLOW to an mlflow executable)`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'trackbench-mlflow-'));
   const port = await freePort();
-  const args = ['server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--artifacts-destination', join(dir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
-  const child = spawn(exe, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
+  const args = [
+    'server',
+    '--backend-store-uri',
+    `sqlite:///${join(dir, 'mlflow.db')}`,
+    '--artifacts-destination',
+    join(dir, 'artifacts'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    '1',
+  ];
+  const child = spawn(exe, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MLFLOW_TRACKING_URI: '' },
+  });
   const output: string[] = [];
   const keep = (b: Buffer): void => {
     output.push(...b.toString('utf8').split('\n').filter(Boolean));
@@ -79,7 +99,9 @@ export async function startLocalServer(options: { version?: string; healthTimeou
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
-      throw new EnvironmentError(`mlflow server exited with code ${child.exitCode} before answering /health:\n  ${output.slice(-8).join('\n  ')}`);
+      throw new EnvironmentError(
+        `mlflow server exited with code ${child.exitCode} before answering /health:\n  ${output.slice(-8).join('\n  ')}`,
+      );
     }
     try {
       const res = await fetch(`${uri}/health`, { signal: AbortSignal.timeout(1000) });
@@ -89,11 +111,21 @@ export async function startLocalServer(options: { version?: string; healthTimeou
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new EnvironmentError(`mlflow server did not answer ${uri}/health within ${options.healthTimeoutMs ?? 90_000} ms; last output:\n  ${output.slice(-8).join('\n  ')}`);
+      throw new EnvironmentError(
+        `mlflow server did not answer ${uri}/health within ${options.healthTimeoutMs ?? 90_000} ms; last output:\n  ${output.slice(-8).join('\n  ')}`,
+      );
     }
     await sleep(250);
   }
-  return { kind: 'local', trackingUri: uri, port, pid: child.pid!, dir, describe: `mlflow server ${version} (local, ${uri}, sqlite)`, stop };
+  return {
+    kind: 'local',
+    trackingUri: uri,
+    port,
+    pid: child.pid!,
+    dir,
+    describe: `mlflow server ${version} (local, ${uri}, sqlite)`,
+    stop,
+  };
 }
 
 /** Signal 0 to the group: throws ESRCH once no process of it is left. */

@@ -20,17 +20,29 @@ export async function withRequestLog(backend: RunningBackend): Promise<RunningBa
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const headers = { ...req.headers, host: upstream.host };
-      const out = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent }, (up) => {
-        const back: Buffer[] = [];
-        up.on('data', (c: Buffer) => back.push(c));
-        up.on('end', () => {
-          const payload = Buffer.concat(back);
-          const path = new URL(req.url ?? '/', 'http://x').pathname;
-          log.add({ method: req.method ?? 'GET', endpoint: endpointOf(path), path, status: up.statusCode ?? 0, requestBytes: body.length, responseBytes: payload.length, durationMs: performance.now() - started, at });
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          res.end(payload);
-        });
-      });
+      const out = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+        (up) => {
+          const back: Buffer[] = [];
+          up.on('data', (c: Buffer) => back.push(c));
+          up.on('end', () => {
+            const payload = Buffer.concat(back);
+            const path = new URL(req.url ?? '/', 'http://x').pathname;
+            log.add({
+              method: req.method ?? 'GET',
+              endpoint: endpointOf(path),
+              path,
+              status: up.statusCode ?? 0,
+              requestBytes: body.length,
+              responseBytes: payload.length,
+              durationMs: performance.now() - started,
+              at,
+            });
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(payload);
+          });
+        },
+      );
       out.on('error', (err) => {
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`trackbench proxy: upstream failed: ${err.message}`);

@@ -3,5 +3,10 @@ import { displayUri } from '../mlflow/auth.ts';
 import type { RunningBackend } from './types.ts';
 
 export function remoteBackend(uri: string): RunningBackend {
-  return { kind: 'remote', trackingUri: uri.replace(/\/+$/, ''), describe: `remote MLflow (${displayUri(uri)})`, stop: async () => {} };
+  return {
+    kind: 'remote',
+    trackingUri: uri.replace(/\/+$/, ''),
+    describe: `remote MLflow (${displayUri(uri)})`,
+    stop: async () => {},
+  };
 }

@@ -11,7 +11,9 @@ import type { RunningBackend } from './types.ts';
 export async function startBackend(spec: BackendSpec, options: { inProcess?: boolean } = {}): Promise<RunningBackend> {
   switch (spec.kind) {
     case 'mock':
-      return options.inProcess ? startInProcessMock({ latencyMs: spec.latencyMs }) : startHttpMock({ faults: { latencyMs: spec.latencyMs } });
+      return options.inProcess
+        ? startInProcessMock({ latencyMs: spec.latencyMs })
+        : startHttpMock({ faults: { latencyMs: spec.latencyMs } });
     case 'local':
       return startLocalServer({ version: spec.mlflowVersion });
     case 'container':

@@ -5,7 +5,12 @@ import { writeAtomic } from '../report/write.ts';
 import type { GateResult } from '../stats/gate.ts';
 import type { Io } from './io.ts';
 
-export function emitGate(result: GateResult, title: string, io: Io, opts: { junit?: string; summary?: string }): number {
+export function emitGate(
+  result: GateResult,
+  title: string,
+  io: Io,
+  opts: { junit?: string; summary?: string },
+): number {
   const md = gateMarkdown(result, title);
   io.out(md);
   if (opts.junit) writeAtomic(opts.junit, gateJunit(result, title));

@@ -28,8 +28,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [registerValidate, registerGenerate, registerRun, registerTrace, registerReplay, registerCompare, registerSweep, registerMerge, registerBench, registerConformance, registerMockMlflow]) register(program, io, done);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const register of [
+    registerValidate,
+    registerGenerate,
+    registerRun,
+    registerTrace,
+    registerReplay,
+    registerCompare,
+    registerSweep,
+    registerMerge,
+    registerBench,
+    registerConformance,
+    registerMockMlflow,
+  ])
+    register(program, io, done);
+  for (const cmd of program.commands)
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -19,7 +19,10 @@ export function prepareScenario(file: string): Prepared {
   const pipeline = generatePipeline(scenario.pipeline);
   const failAt = scenario.pipeline.failAt;
   if (typeof failAt === 'string' && !pipeline.nodes.some((n) => n.name === failAt)) {
-    const sample = pipeline.nodes.slice(0, 3).map((n) => n.name).join(', ');
+    const sample = pipeline.nodes
+      .slice(0, 3)
+      .map((n) => n.name)
+      .join(', ');
     problems.push(locate(['pipeline', 'failAt'], `no node is named "${failAt}" (names look like: ${sample}, ...)`));
   }
   if (problems.length) throw new InputError(sortByPosition(problems));

@@ -19,7 +19,8 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
     const experimentName = `conformance-${scenario.id}`;
     let run = await target.run(scenario, mock.trackingUri, experimentName);
     // `twice`: a second pipeline run in the same backend (command targets repeat by themselves).
-    if (scenario.repeat > 1 && target.inProcess) for (let i = 1; i < scenario.repeat; i++) run = await target.run(scenario, mock.trackingUri, experimentName);
+    if (scenario.repeat > 1 && target.inProcess)
+      for (let i = 1; i < scenario.repeat; i++) run = await target.run(scenario, mock.trackingUri, experimentName);
     const requests = mock.requestLog.since(0);
     mock.setFaults!({});
     const client = new MlflowClient({ trackingUri: mock.trackingUri, retry: { maxRetries: 0 } });
@@ -27,7 +28,13 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
       const runs = [];
       for (const id of mock.mock.store.runIds()) runs.push(await readRun(client, id));
       const artifactBytes = [];
-      for (const r of runs) for (const f of r.artifacts) artifactBytes.push({ runId: r.run.info.run_id, path: f.path, bytes: await client.downloadArtifact(r.run.info.artifact_uri, f.path) });
+      for (const r of runs)
+        for (const f of r.artifacts)
+          artifactBytes.push({
+            runId: r.run.info.run_id,
+            path: f.path,
+            bytes: await client.downloadArtifact(r.run.info.artifact_uri, f.path),
+          });
       const experiments = (await client.searchExperiments({ max_results: 1000 })).experiments;
       return {
         scenario: scenario.id,

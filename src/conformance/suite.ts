@@ -19,7 +19,10 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
   for (const id of needed) {
     const scenario = SCENARIOS[id];
     if (scenario.inProcessOnly && !target.inProcess) {
-      observations.set(id, { error: 'needs a hook running in trackbench\'s process (an extra hook is put beside it)', skipped: true });
+      observations.set(id, {
+        error: "needs a hook running in trackbench's process (an extra hook is put beside it)",
+        skipped: true,
+      });
       continue;
     }
     options.onScenario?.(target.id, id);
@@ -33,7 +36,13 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
     const o = observations.get(r.scenario)!;
     if ('error' in o) {
       const status = 'skipped' in o && o.skipped ? 'skip' : 'fail';
-      return { id: r.id, level: r.level, statement: r.statement, scenario: r.scenario, finding: { status, expected: `scenario ${r.scenario} runs`, found: o.error } };
+      return {
+        id: r.id,
+        level: r.level,
+        statement: r.statement,
+        scenario: r.scenario,
+        finding: { status, expected: `scenario ${r.scenario} runs`, found: o.error },
+      };
     }
     let finding;
     try {
@@ -43,7 +52,9 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
     }
     return { id: r.id, level: r.level, statement: r.statement, scenario: r.scenario, finding };
   });
-  const errors = [...observations].filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped)).map(([scenario, o]) => ({ scenario, error: (o as { error: string }).error }));
+  const errors = [...observations]
+    .filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped))
+    .map(([scenario, o]) => ({ scenario, error: (o as { error: string }).error }));
   return { target: target.id, results, errors };
 }
 

@@ -34,7 +34,12 @@ export function factoryTarget(id: string, factory: HookFactory, options: Record<
     inProcess: true,
     async run(scenario, trackingUri, experimentName) {
       const warnings: string[] = [];
-      const hooks = await factory(options, { scenarioName: experimentName, scenarioDir: process.cwd(), trackingUri, warn: (m) => void warnings.push(m) });
+      const hooks = await factory(options, {
+        scenarioName: experimentName,
+        scenarioDir: process.cwd(),
+        trackingUri,
+        warn: (m) => void warnings.push(m),
+      });
       return runInProcess(scenario, { name: id, hooks }, warnings);
     },
   };
@@ -50,7 +55,14 @@ async function runInProcess(scenario: ConformanceScenario, target: NamedHooks, w
   const hooks: NamedHooks[] = [{ name: 'trackbench.watch', hooks: watcher }, target];
   if (scenario.hookErrorAt !== undefined) {
     const at = scenario.hookErrorAt;
-    hooks.push({ name: 'trackbench.inject', hooks: { beforeNodeRun: (node) => { if (node.index === at) throw new Error('injected pipeline error (not a node error)'); } } });
+    hooks.push({
+      name: 'trackbench.inject',
+      hooks: {
+        beforeNodeRun: (node) => {
+          if (node.index === at) throw new Error('injected pipeline error (not a node error)');
+        },
+      },
+    });
   }
   let pipelineError: string | undefined;
   try {
@@ -71,12 +83,18 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
       writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
       const outputs: string[] = [];
       for (let i = 0; i < scenario.repeat; i++) {
-        const { code, output, timedOut } = await runExternal(command, { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file }, timeoutMs);
+        const { code, output, timedOut } = await runExternal(
+          command,
+          { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file },
+          timeoutMs,
+        );
         outputs.push(output);
         if (code !== 0) {
           const failIndex = scenario.pipeline.nodes.findIndex((n) => n.fails);
           return {
-            pipelineError: timedOut ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)` : `command exited with code ${code}`,
+            pipelineError: timedOut
+              ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)`
+              : `command exited with code ${code}`,
             output: outputs.join('\n'),
             completedNodes: scenario.pipeline.nodes.slice(0, failIndex < 0 ? 0 : failIndex).map((n) => n.name),
             failedNode: failIndex < 0 ? undefined : scenario.pipeline.nodes[failIndex]!.name,
@@ -95,9 +113,14 @@ export function parseTarget(spec: string): Target {
   if (kind === 'builtin') {
     const builtin = BUILTIN_HOOKS[value];
     if (!builtin || !builtin.tracking) {
-      const names = Object.entries(BUILTIN_HOOKS).filter(([, b]) => b.tracking).map(([n]) => n);
+      const names = Object.entries(BUILTIN_HOOKS)
+        .filter(([, b]) => b.tracking)
+        .map(([n]) => n);
       const hint = closest(value, names);
-      throw InputError.flag('--target', `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`);
+      throw InputError.flag(
+        '--target',
+        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
+      );
     }
     return factoryTarget(spec, builtin.factory);
   }
@@ -108,7 +131,11 @@ export function parseTarget(spec: string): Target {
       inProcess: true,
       async run(scenario, trackingUri, experimentName) {
         const warnings: string[] = [];
-        const named = await resolveHook({ name: `module:${path}`, label: spec, options: {} }, { name: experimentName, source: join(process.cwd(), 'conformance.yaml') }, { trackingUri, warn: (m) => void warnings.push(m) });
+        const named = await resolveHook(
+          { name: `module:${path}`, label: spec, options: {} },
+          { name: experimentName, source: join(process.cwd(), 'conformance.yaml') },
+          { trackingUri, warn: (m) => void warnings.push(m) },
+        );
         return runInProcess(scenario, named, warnings);
       },
     };

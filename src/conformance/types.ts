@@ -8,7 +8,8 @@ import type { Pipeline } from '../pipeline/types.ts';
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
 /** The situations a target is run in; each requirement is checked on one of them. */
-export type ScenarioId = 'basic' | 'twice' | 'node-failure' | 'pipeline-error' | 'long-params' | 'server-down' | 'slow-server';
+export type ScenarioId =
+  'basic' | 'twice' | 'node-failure' | 'pipeline-error' | 'long-params' | 'server-down' | 'slow-server';
 
 export interface Finding {
   status: 'pass' | 'fail' | 'skip';

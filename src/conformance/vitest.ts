@@ -23,7 +23,9 @@ export interface ConformanceSuiteOptions {
 }
 
 export function defineConformanceSuite(opts: ConformanceSuiteOptions): void {
-  const target: Target = opts.factory ? factoryTarget(opts.name ?? 'hook', opts.factory, opts.options) : parseTarget(opts.target ?? '');
+  const target: Target = opts.factory
+    ? factoryTarget(opts.name ?? 'hook', opts.factory, opts.options)
+    : parseTarget(opts.target ?? '');
   const enforce = new Set(opts.enforce ?? ['MUST', 'SHOULD']);
   describe(`trackbench conformance: ${opts.name ?? target.id}`, () => {
     let result: TargetResult;

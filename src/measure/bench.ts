@@ -22,17 +22,46 @@ export interface BenchRow {
 
 export async function benchHooks(scenario: Scenario, hooks: string[], timeMs = 500): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const pipeline = generatePipeline({ ...scenario.pipeline, work: { cpuMs: 0, ioBytes: 0, allocBytes: 0, sleepMs: 0 }, failAt: null });
+  const pipeline = generatePipeline({
+    ...scenario.pipeline,
+    work: { cpuMs: 0, ioBytes: 0, allocBytes: 0, sleepMs: 0 },
+    failAt: null,
+  });
   const runParams: RunParams = {
-    runId: 'bench', projectPath: process.cwd(), env: 'local', kedroVersion: KEDRO_VERSION_EMULATED, tags: [], fromNodes: [], toNodes: [], nodeNames: [], fromInputs: [], toOutputs: [],
-    loadVersions: {}, runtimeParams: {}, pipelineNames: [pipeline.name], namespaces: [], runner: 'SequentialRunner', onlyMissingOutputs: false,
+    runId: 'bench',
+    projectPath: process.cwd(),
+    env: 'local',
+    kedroVersion: KEDRO_VERSION_EMULATED,
+    tags: [],
+    fromNodes: [],
+    toNodes: [],
+    nodeNames: [],
+    fromInputs: [],
+    toOutputs: [],
+    loadVersions: {},
+    runtimeParams: {},
+    pipelineNames: [pipeline.name],
+    namespaces: [],
+    runner: 'SequentialRunner',
+    onlyMissingOutputs: false,
   };
   for (const name of hooks) {
     const backend = await startInProcessMock();
     const catalog = new DataCatalog(pipeline);
     try {
-      const { hooks: h } = await resolveHook({ name, label: name, options: {} }, scenario, { trackingUri: backend.trackingUri, warn: () => {} });
-      const inputs = await Promise.all(pipeline.nodes.map(async (n) => Object.fromEntries(await Promise.all(n.inputs.filter((i) => i.startsWith('params:')).map(async (i) => [i, await catalog.load(i)])))));
+      const { hooks: h } = await resolveHook({ name, label: name, options: {} }, scenario, {
+        trackingUri: backend.trackingUri,
+        warn: () => {},
+      });
+      const inputs = await Promise.all(
+        pipeline.nodes.map(async (n) =>
+          Object.fromEntries(
+            await Promise.all(
+              n.inputs.filter((i) => i.startsWith('params:')).map(async (i) => [i, await catalog.load(i)]),
+            ),
+          ),
+        ),
+      );
       const outputs = await Promise.all(pipeline.nodes.map((n) => executeNode(n, (d) => catalog.kindOf(d))));
       await h.afterContextCreated?.({ projectPath: process.cwd(), env: 'local', parameters: pipeline.parameters });
       await h.afterCatalogCreated?.(catalog, {}, {}, pipeline.parameters, undefined, {});
@@ -55,7 +84,14 @@ export async function benchHooks(scenario: Scenario, hooks: string[], timeMs = 5
       for (const task of bench.tasks) {
         const r = task.result;
         if (r.state !== 'completed') continue;
-        rows.push({ hook: name, method: task.name, meanUs: r.latency.mean * 1000, p99Us: (r.latency.p99 ?? r.latency.max) * 1000, rme: r.latency.rme, samples: r.latency.samplesCount });
+        rows.push({
+          hook: name,
+          method: task.name,
+          meanUs: r.latency.mean * 1000,
+          p99Us: (r.latency.p99 ?? r.latency.max) * 1000,
+          rme: r.latency.rme,
+          samples: r.latency.samplesCount,
+        });
       }
       await h.afterPipelineRun?.(runParams, { nodesRun: 0, freeOutputs: [] }, pipeline, catalog);
     } finally {

@@ -33,16 +33,25 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
     // Run from the scenario's folder, so relative paths in the command read like module: paths do.
     const result = await runExternal(command, env, timeoutMs, scenarioDir(req.scenario.source));
     const tail = result.output.trim().split('\n').slice(-6).join('\n  ');
-    if (result.timedOut) throw new EnvironmentError(`trial command did not finish within ${timeoutMs} ms (scenario trials.timeoutMs): ${command}${tail ? `\n  ${tail}` : ''}`);
+    if (result.timedOut)
+      throw new EnvironmentError(
+        `trial command did not finish within ${timeoutMs} ms (scenario trials.timeoutMs): ${command}${tail ? `\n  ${tail}` : ''}`,
+      );
     if (!existsSync(probesFile)) {
-      return { ok: false, error: `command exited with code ${result.code} without writing its probes to TRACKBENCH_PROBES_FILE (README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}` };
+      return {
+        ok: false,
+        error: `command exited with code ${result.code} without writing its probes to TRACKBENCH_PROBES_FILE (README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}`,
+      };
     }
     const probes = parseProbes(readFileSync(probesFile, 'utf8'), command);
     return {
       ok: true,
       probes,
       produced: plannedProduction(pipeline),
-      pipelineError: result.code !== 0 ? `command exited with code ${result.code}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}` : undefined,
+      pipelineError:
+        result.code !== 0
+          ? `command exited with code ${result.code}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}`
+          : undefined,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -52,7 +61,9 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
 /** The probes file: wallMs, cpuMs, peakRssBytes as numbers >= 0; diskWriteBytes and writeBytes as numbers or null (not measurable there). */
 export function parseProbes(text: string, command: string): ResourceProbes {
   const fail = (what: string): never => {
-    throw new EnvironmentError(`the probes written by \`${command}\` ${what}; expected {"wallMs": n, "cpuMs": n, "peakRssBytes": n, "diskWriteBytes": n|null, "writeBytes": n|null}`);
+    throw new EnvironmentError(
+      `the probes written by \`${command}\` ${what}; expected {"wallMs": n, "cpuMs": n, "peakRssBytes": n, "diskWriteBytes": n|null, "writeBytes": n|null}`,
+    );
   };
   let data: unknown;
   try {
@@ -65,10 +76,17 @@ export function parseProbes(text: string, command: string): ResourceProbes {
   const number = (key: string, nullable: boolean): number | null => {
     const v = record[key];
     if (nullable && (v === null || v === undefined)) return null;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return fail(`give ${key} = ${JSON.stringify(v)}, not a number >= 0`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      return fail(`give ${key} = ${JSON.stringify(v)}, not a number >= 0`);
     return v;
   };
   const [wallMs, cpuMs, peakRssBytes] = REQUIRED.map((k) => number(k, false) as number);
   const [diskWriteBytes, writeBytes] = OPTIONAL.map((k) => number(k, true));
-  return { wallMs: wallMs!, cpuMs: cpuMs!, peakRssBytes: peakRssBytes!, diskWriteBytes: diskWriteBytes!, writeBytes: writeBytes! };
+  return {
+    wallMs: wallMs!,
+    cpuMs: cpuMs!,
+    peakRssBytes: peakRssBytes!,
+    diskWriteBytes: diskWriteBytes!,
+    writeBytes: writeBytes!,
+  };
 }

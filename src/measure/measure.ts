@@ -42,14 +42,21 @@ function widestInterval(trials: TrialResult[], hooks: string[], seed: number): n
   let widest = 0;
   for (const hook of hooks) {
     const pairs = measured.filter((t) => t.hook === hook && base.has(t.round));
-    const [lo, hi] = bootstrapPaired(pairs.map((t) => base.get(t.round)!), pairs.map((t) => t.probes.wallMs!), overheadRatio, { seed, resamples: 2000 });
+    const [lo, hi] = bootstrapPaired(
+      pairs.map((t) => base.get(t.round)!),
+      pairs.map((t) => t.probes.wallMs!),
+      overheadRatio,
+      { seed, resamples: 2000 },
+    );
     widest = Math.max(widest, hi - lo);
   }
   return widest;
 }
 
 export async function measure(scenario: Scenario, options: MeasureOptions = {}): Promise<Measurement> {
-  const repetitions = options.quick ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions) : scenario.trials.repetitions;
+  const repetitions = options.quick
+    ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
+    : scenario.trials.repetitions;
   const warmup = options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
   const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
@@ -64,10 +71,21 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     for (let seq = 0; seq < plan.length; seq++) {
       const item = plan[seq]!;
       const label = item.variant.kind === 'with' ? item.variant.hook.label : 'without';
-      options.onProgress?.({ done: seq, total: plan.length, variant: label, round: item.round, warmup: item.warmup, elapsedMs: performance.now() - t0 });
+      options.onProgress?.({
+        done: seq,
+        total: plan.length,
+        variant: label,
+        round: item.round,
+        warmup: item.warmup,
+        elapsedMs: performance.now() - t0,
+      });
       const mark = backend.requestLog?.mark() ?? 0;
-      const reply = await runTrialProcess({ scenario, variant: item.variant, trackingUri: backend.trackingUri }, scenario.trials.timeoutMs);
-      if (!reply.ok || !reply.probes || !reply.produced) throw new EnvironmentError(`trial ${seq + 1} (${label}) failed: ${reply.error ?? 'no result'}`);
+      const reply = await runTrialProcess(
+        { scenario, variant: item.variant, trackingUri: backend.trackingUri },
+        scenario.trials.timeoutMs,
+      );
+      if (!reply.ok || !reply.probes || !reply.produced)
+        throw new EnvironmentError(`trial ${seq + 1} (${label}) failed: ${reply.error ?? 'no result'}`);
       const requests = backend.requestLog?.since(mark);
       trials.push({
         hook: item.variant.kind === 'with' ? label : null,
@@ -86,11 +104,18 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       });
       if (adaptive && seq === plan.length - 1) {
         // Adaptive repetitions: one more interleaved round while the interval is too wide.
-        const width = widestInterval(trials, scenario.hooks.map((h) => h.label), scenario.trials.seed);
+        const width = widestInterval(
+          trials,
+          scenario.hooks.map((h) => h.label),
+          scenario.trials.seed,
+        );
         const elapsed = (performance.now() - t0) / 1000;
-        if (width <= adaptive.targetCiWidth) stopped = `interval width ${width.toFixed(3)} <= target ${adaptive.targetCiWidth} after ${rounds} rounds`;
-        else if (elapsed >= adaptive.maxSeconds) stopped = `time budget of ${adaptive.maxSeconds} s spent after ${rounds} rounds (interval width ${width.toFixed(3)}, target ${adaptive.targetCiWidth})`;
-        else if (rounds >= adaptive.maxRounds) stopped = `${rounds} rounds, the maximum (interval width ${width.toFixed(3)})`;
+        if (width <= adaptive.targetCiWidth)
+          stopped = `interval width ${width.toFixed(3)} <= target ${adaptive.targetCiWidth} after ${rounds} rounds`;
+        else if (elapsed >= adaptive.maxSeconds)
+          stopped = `time budget of ${adaptive.maxSeconds} s spent after ${rounds} rounds (interval width ${width.toFixed(3)}, target ${adaptive.targetCiWidth})`;
+        else if (rounds >= adaptive.maxRounds)
+          stopped = `${rounds} rounds, the maximum (interval width ${width.toFixed(3)})`;
         else {
           const next = schedule(variants, 1, 0, scenario.trials.order, scenario.trials.seed * 1000 + rounds);
           const order = scenario.trials.order === 'abba' && rounds % 2 === 1 ? [...next].reverse() : next;
@@ -99,9 +124,24 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         }
       }
     }
-    options.onProgress?.({ done: plan.length, total: plan.length, variant: '', round: repetitions, warmup: false, elapsedMs: performance.now() - t0 });
+    options.onProgress?.({
+      done: plan.length,
+      total: plan.length,
+      variant: '',
+      round: repetitions,
+      warmup: false,
+      elapsedMs: performance.now() - t0,
+    });
   } finally {
     await backend.stop();
   }
-  return { trials, backend: backend.describe, repetitions: rounds, warmup, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, adaptive: stopped };
+  return {
+    trials,
+    backend: backend.describe,
+    repetitions: rounds,
+    warmup,
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - t0,
+    adaptive: stopped,
+  };
 }

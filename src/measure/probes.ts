@@ -20,7 +20,11 @@ export function readProcIo(): IoCounters | null {
           return [k!.trim(), Number(v)];
         }),
     ) as Record<string, number>;
-    return { wchar: fields.wchar ?? 0, writeBytes: fields.write_bytes ?? 0, cancelledWriteBytes: fields.cancelled_write_bytes ?? 0 };
+    return {
+      wchar: fields.wchar ?? 0,
+      writeBytes: fields.write_bytes ?? 0,
+      cancelledWriteBytes: fields.cancelled_write_bytes ?? 0,
+    };
   } catch {
     return null;
   }
@@ -56,7 +60,10 @@ export function endProbes(start: ProbeStart, ioEnd: IoCounters | null = readProc
     cpuMs: (cpu.user + cpu.system) / 1000,
     // resourceUsage().maxRSS is in KiB.
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    diskWriteBytes: io && start.io ? io.writeBytes - start.io.writeBytes - (io.cancelledWriteBytes - start.io.cancelledWriteBytes) : null,
+    diskWriteBytes:
+      io && start.io
+        ? io.writeBytes - start.io.writeBytes - (io.cancelledWriteBytes - start.io.cancelledWriteBytes)
+        : null,
     writeBytes: io && start.io ? io.wchar - start.io.wchar : null,
   };
 }

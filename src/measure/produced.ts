@@ -23,7 +23,8 @@ export function productionCounter(): { hooks: Hooks; produced: Produced } {
     afterNodeRun: (_node, c, _inputs, outputs) => {
       produced.nodesRun++;
       for (const [name, value] of Object.entries(outputs)) {
-        if (c.kindOf(name) === 'metrics') for (const series of Object.values(value as MetricsValue)) produced.metrics += series.length;
+        if (c.kindOf(name) === 'metrics')
+          for (const series of Object.values(value as MetricsValue)) produced.metrics += series.length;
       }
     },
     afterDatasetSaved: (name) => {

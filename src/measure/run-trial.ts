@@ -40,7 +40,12 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (reply) resolve(reply);
-      else reject(new EnvironmentError(`trial process exited (${signal ?? `code ${code}`}) without a result${stderr ? `:\n${stderr.trim()}` : ''}`));
+      else
+        reject(
+          new EnvironmentError(
+            `trial process exited (${signal ?? `code ${code}`}) without a result${stderr ? `:\n${stderr.trim()}` : ''}`,
+          ),
+        );
     });
     child.send(req);
   });

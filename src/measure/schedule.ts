@@ -9,7 +9,13 @@ export interface ScheduledTrial<V> {
   warmup: boolean;
 }
 
-export function schedule<V>(variants: V[], rounds: number, warmupRounds: number, order: 'abba' | 'random', seed: number): ScheduledTrial<V>[] {
+export function schedule<V>(
+  variants: V[],
+  rounds: number,
+  warmupRounds: number,
+  order: 'abba' | 'random',
+  seed: number,
+): ScheduledTrial<V>[] {
   const random = rng(seed, 'schedule');
   const out: ScheduledTrial<V>[] = [];
   for (let r = 0; r < warmupRounds + rounds; r++) {

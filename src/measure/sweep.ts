@@ -30,11 +30,16 @@ export function shard<T>(items: T[], spec: string | undefined): T[] {
   const m = spec.match(/^(\d+)\/(\d+)$/);
   const i = Number(m?.[1]);
   const n = Number(m?.[2]);
-  if (!m || n < 1 || i < 1 || i > n) throw InputError.flag('--shard', `expected i/n with 1 <= i <= n (e.g. 2/3); got "${spec}"`);
+  if (!m || n < 1 || i < 1 || i > n)
+    throw InputError.flag('--shard', `expected i/n with 1 <= i <= n (e.g. 2/3); got "${spec}"`);
   return items.filter((_, k) => k % n === i - 1);
 }
 
-export async function sweep(scenario: Scenario, sizes: number[], options: MeasureOptions & { quick?: boolean } = {}): Promise<SweepReport> {
+export async function sweep(
+  scenario: Scenario,
+  sizes: number[],
+  options: MeasureOptions & { quick?: boolean } = {},
+): Promise<SweepReport> {
   const points: SweepPoint[] = [];
   for (const nodes of sizes) {
     const sized: Scenario = { ...scenario, pipeline: { ...scenario.pipeline, nodes } };
@@ -62,10 +67,16 @@ export function withGrowth(scenario: string, points: SweepPoint[]): SweepReport 
 
 export function mergeSweeps(parts: SweepReport[], files: string[]): SweepReport {
   const names = new Set(parts.map((p) => p.scenario));
-  if (names.size !== 1) throw new InputError([{ file: files.join(', '), message: `sweeps of different scenarios cannot be merged: ${[...names].join(', ')}` }]);
+  if (names.size !== 1)
+    throw new InputError([
+      { file: files.join(', '), message: `sweeps of different scenarios cannot be merged: ${[...names].join(', ')}` },
+    ]);
   const points = parts.flatMap((p) => p.points);
   const sizes = points.map((p) => p.nodes);
   const dup = sizes.filter((n, i) => sizes.indexOf(n) !== i);
-  if (dup.length) throw new InputError([{ file: files.join(', '), message: `the same size was measured twice: ${[...new Set(dup)].join(', ')} nodes` }]);
+  if (dup.length)
+    throw new InputError([
+      { file: files.join(', '), message: `the same size was measured twice: ${[...new Set(dup)].join(', ')} nodes` },
+    ]);
   return withGrowth(parts[0]!.scenario, points);
 }

@@ -42,18 +42,33 @@ export async function trace(scenario: Scenario, ref: HookRef, options: TraceOpti
   const backend = await startInProcessMock();
   const pipeline = generatePipeline(scenario.pipeline);
   const warn = options.warn ?? (() => {});
-  const runOnce = async (): Promise<{ error?: string; tags: number; spilled: number; spillFile?: string; produced: ReturnType<typeof productionCounter>['produced'] }> => {
+  const runOnce = async (): Promise<{
+    error?: string;
+    tags: number;
+    spilled: number;
+    spillFile?: string;
+    produced: ReturnType<typeof productionCounter>['produced'];
+  }> => {
     const hook = await resolveHook(ref, scenario, { trackingUri: backend.trackingUri, warn });
     const counter = productionCounter();
     let error: string | undefined;
     try {
-      await runSession(pipeline, { hooks: [{ name: 'trackbench.produced', hooks: counter.hooks }, hook], runner: scenario.runner });
+      await runSession(pipeline, {
+        hooks: [{ name: 'trackbench.produced', hooks: counter.hooks }, hook],
+        runner: scenario.runner,
+      });
     } catch (err) {
       error = errorMessage(err);
     }
     const stats = isTrackingHooks(hook.hooks) ? hook.hooks.stats() : undefined;
     const spilled = stats ? Object.values(stats.lost).reduce((a, b) => a + b, 0) : 0;
-    return { error, tags: stats?.generated.tags ?? 0, spilled, spillFile: stats?.spillFile, produced: counter.produced };
+    return {
+      error,
+      tags: stats?.generated.tags ?? 0,
+      spilled,
+      spillFile: stats?.spillFile,
+      produced: counter.produced,
+    };
   };
   try {
     if (!options.cold) await runOnce();
@@ -68,8 +83,16 @@ export async function trace(scenario: Scenario, ref: HookRef, options: TraceOpti
     client.close();
     const delivered = countDelivered(states);
     const p = outcome.produced;
-    const generated: DeliveredCounts = { params: p.params, metrics: p.metrics, tags: outcome.tags, artifacts: p.artifacts, models: p.models };
-    const lost = Object.fromEntries(Object.entries(generated).map(([k, v]) => [k, Math.max(0, v - delivered[k as keyof DeliveredCounts])])) as unknown as DeliveredCounts;
+    const generated: DeliveredCounts = {
+      params: p.params,
+      metrics: p.metrics,
+      tags: outcome.tags,
+      artifacts: p.artifacts,
+      models: p.models,
+    };
+    const lost = Object.fromEntries(
+      Object.entries(generated).map(([k, v]) => [k, Math.max(0, v - delivered[k as keyof DeliveredCounts])]),
+    ) as unknown as DeliveredCounts;
     return {
       hook: ref.label,
       apiCalls: summary.apiCalls,

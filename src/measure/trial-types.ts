@@ -22,7 +22,15 @@ export interface TrialReply {
   error?: string;
 }
 
-export const METRICS = ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes', 'apiCalls', 'requestBytes'] as const;
+export const METRICS = [
+  'wallMs',
+  'cpuMs',
+  'peakRssBytes',
+  'diskWriteBytes',
+  'writeBytes',
+  'apiCalls',
+  'requestBytes',
+] as const;
 export type MetricName = (typeof METRICS)[number];
 
 export interface TrialResult {

@@ -14,12 +14,20 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   const counter = productionCounter();
   const hooks: NamedHooks[] = [{ name: 'trackbench.produced', hooks: counter.hooks }];
   if (req.variant.kind === 'with') {
-    hooks.push(await resolveHook(req.variant.hook, req.scenario, { trackingUri: req.trackingUri, warn: (m) => process.stderr.write(`${m}\n`) }));
+    hooks.push(
+      await resolveHook(req.variant.hook, req.scenario, {
+        trackingUri: req.trackingUri,
+        warn: (m) => process.stderr.write(`${m}\n`),
+      }),
+    );
   }
   // Registered last: reads the I/O counters after the tracking hook has flushed, before the
   // catalog's temp files are removed (which would cancel their write_bytes).
   let ioEnd: IoCounters | null = null;
-  hooks.push({ name: 'trackbench.probe', hooks: { afterPipelineRun: () => void (ioEnd = readProcIo()), onPipelineError: () => void (ioEnd = readProcIo()) } });
+  hooks.push({
+    name: 'trackbench.probe',
+    hooks: { afterPipelineRun: () => void (ioEnd = readProcIo()), onPipelineError: () => void (ioEnd = readProcIo()) },
+  });
   const start = startProbes();
   let pipelineError: string | undefined;
   try {
@@ -30,7 +38,14 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   const probes = endProbes(start, ioEnd ?? readProcIo());
   const tracked = hooks[1]?.hooks;
   const stats = tracked && isTrackingHooks(tracked) ? tracked.stats() : undefined;
-  return { ok: true, probes, produced: counter.produced, delivered: stats?.delivered, lost: stats?.lost, pipelineError };
+  return {
+    ok: true,
+    probes,
+    produced: counter.produced,
+    delivered: stats?.delivered,
+    lost: stats?.lost,
+    pipelineError,
+  };
 }
 
 process.once('message', (msg) => {

@@ -3,7 +3,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { credentialsFromEnv, displayUri, redact, type Credentials } from './auth.ts';
 import { MlflowApiError, MlflowNetworkError } from './errors.ts';
-import { backoffMs, RETRYABLE_NETWORK_CODES, RETRYABLE_STATUSES, retryPolicyFromEnv, type RetryPolicy } from './retry.ts';
+import {
+  backoffMs,
+  RETRYABLE_NETWORK_CODES,
+  RETRYABLE_STATUSES,
+  retryPolicyFromEnv,
+  type RetryPolicy,
+} from './retry.ts';
 import { keepAliveTransport, TransportError, type Transport } from './transport.ts';
 import {
   API_PREFIX,
@@ -57,8 +63,13 @@ export class MlflowClient {
     this.credentials = options.credentials ?? { secrets: [] };
     if (this.base.username || this.base.password) {
       // Credentials in the URI are honoured as Basic auth, then dropped from the URL itself.
-      const basic = Buffer.from(`${decodeURIComponent(this.base.username)}:${decodeURIComponent(this.base.password)}`).toString('base64');
-      this.credentials = { authorization: this.credentials.authorization ?? `Basic ${basic}`, secrets: [...this.credentials.secrets, basic, decodeURIComponent(this.base.password)].filter(Boolean) };
+      const basic = Buffer.from(
+        `${decodeURIComponent(this.base.username)}:${decodeURIComponent(this.base.password)}`,
+      ).toString('base64');
+      this.credentials = {
+        authorization: this.credentials.authorization ?? `Basic ${basic}`,
+        secrets: [...this.credentials.secrets, basic, decodeURIComponent(this.base.password)].filter(Boolean),
+      };
       this.base.username = '';
       this.base.password = '';
     }
@@ -75,7 +86,11 @@ export class MlflowClient {
   static fromEnv(env: NodeJS.ProcessEnv = process.env, options: Partial<ClientOptions> = {}): MlflowClient {
     const uri = options.trackingUri ?? env.MLFLOW_TRACKING_URI;
     if (!uri) throw new Error('MLFLOW_TRACKING_URI is not set');
-    return new MlflowClient({ ...options, trackingUri: uri, credentials: options.credentials ?? credentialsFromEnv(env) });
+    return new MlflowClient({
+      ...options,
+      trackingUri: uri,
+      credentials: options.credentials ?? credentialsFromEnv(env),
+    });
   }
 
   /** Scrubs this client's secrets from any text about to be shown. */
@@ -89,7 +104,8 @@ export class MlflowClient {
 
   // ---- experiments
   async getExperimentByName(name: string): Promise<Experiment> {
-    return (await this.get<{ experiment: Experiment }>('experiments/get-by-name', { experiment_name: name })).experiment;
+    return (await this.get<{ experiment: Experiment }>('experiments/get-by-name', { experiment_name: name }))
+      .experiment;
   }
   async createExperiment(req: { name: string; artifact_location?: string; tags?: KeyValue[] }): Promise<string> {
     return (await this.post<{ experiment_id: string }>('experiments/create', req)).experiment_id;
@@ -97,7 +113,9 @@ export class MlflowClient {
   async getExperiment(experimentId: string): Promise<Experiment> {
     return (await this.get<{ experiment: Experiment }>('experiments/get', { experiment_id: experimentId })).experiment;
   }
-  async searchExperiments(req: { max_results?: number; page_token?: string; filter?: string; order_by?: string[]; view_type?: ViewType } = {}): Promise<{ experiments: Experiment[]; next_page_token?: string }> {
+  async searchExperiments(
+    req: { max_results?: number; page_token?: string; filter?: string; order_by?: string[]; view_type?: ViewType } = {},
+  ): Promise<{ experiments: Experiment[]; next_page_token?: string }> {
     const r = await this.post<{ experiments?: Experiment[]; next_page_token?: string }>('experiments/search', req);
     return { experiments: r.experiments ?? [], next_page_token: r.next_page_token };
   }
@@ -111,13 +129,19 @@ export class MlflowClient {
     try {
       return await this.createExperiment({ name });
     } catch (err) {
-      if (err instanceof MlflowApiError && err.errorCode === 'RESOURCE_ALREADY_EXISTS') return (await this.getExperimentByName(name)).experiment_id;
+      if (err instanceof MlflowApiError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')
+        return (await this.getExperimentByName(name)).experiment_id;
       throw err;
     }
   }
 
   // ---- runs
-  async createRun(req: { experiment_id: string; run_name?: string; start_time?: number; tags?: RunTag[] }): Promise<Run> {
+  async createRun(req: {
+    experiment_id: string;
+    run_name?: string;
+    start_time?: number;
+    tags?: RunTag[];
+  }): Promise<Run> {
     return (await this.post<{ run: Run }>('runs/create', req)).run;
   }
   async updateRun(req: { run_id: string; status?: RunStatus; end_time?: number; run_name?: string }): Promise<RunInfo> {
@@ -126,7 +150,14 @@ export class MlflowClient {
   async getRun(runId: string): Promise<Run> {
     return (await this.get<{ run: Run }>('runs/get', { run_id: runId })).run;
   }
-  async searchRuns(req: { experiment_ids: string[]; filter?: string; run_view_type?: ViewType; max_results?: number; order_by?: string[]; page_token?: string }): Promise<{ runs: Run[]; next_page_token?: string }> {
+  async searchRuns(req: {
+    experiment_ids: string[];
+    filter?: string;
+    run_view_type?: ViewType;
+    max_results?: number;
+    order_by?: string[];
+    page_token?: string;
+  }): Promise<{ runs: Run[]; next_page_token?: string }> {
     const r = await this.post<{ runs?: Run[]; next_page_token?: string }>('runs/search', req);
     return { runs: r.runs ?? [], next_page_token: r.next_page_token };
   }
@@ -152,7 +183,13 @@ export class MlflowClient {
   async logBatch(req: { run_id: string; metrics?: Metric[]; params?: Param[]; tags?: RunTag[] }): Promise<void> {
     await this.post('runs/log-batch', req);
   }
-  async logMetric(req: { run_id: string; key: string; value: number; timestamp: number; step?: number }): Promise<void> {
+  async logMetric(req: {
+    run_id: string;
+    key: string;
+    value: number;
+    timestamp: number;
+    step?: number;
+  }): Promise<void> {
     await this.post('runs/log-metric', req);
   }
   async logParam(req: { run_id: string; key: string; value: string }): Promise<void> {
@@ -164,8 +201,16 @@ export class MlflowClient {
   async deleteTag(req: { run_id: string; key: string }): Promise<void> {
     await this.post('runs/delete-tag', req);
   }
-  async getMetricHistory(runId: string, key: string, page: { page_token?: string; max_results?: number } = {}): Promise<{ metrics: Metric[]; next_page_token?: string }> {
-    const r = await this.get<{ metrics?: Metric[]; next_page_token?: string }>('metrics/get-history', { run_id: runId, metric_key: key, ...page });
+  async getMetricHistory(
+    runId: string,
+    key: string,
+    page: { page_token?: string; max_results?: number } = {},
+  ): Promise<{ metrics: Metric[]; next_page_token?: string }> {
+    const r = await this.get<{ metrics?: Metric[]; next_page_token?: string }>('metrics/get-history', {
+      run_id: runId,
+      metric_key: key,
+      ...page,
+    });
     return { metrics: r.metrics ?? [], next_page_token: r.next_page_token };
   }
 
@@ -173,16 +218,33 @@ export class MlflowClient {
   async uploadArtifact(artifactUri: string, relativePath: string, bytes: Buffer): Promise<void> {
     const prefix = 'mlflow-artifacts:';
     if (!artifactUri.startsWith(prefix)) {
-      throw new Error(`artifact upload needs a proxied artifact store (mlflow-artifacts:/...); this run's artifact_uri is ${artifactUri}`);
+      throw new Error(
+        `artifact upload needs a proxied artifact store (mlflow-artifacts:/...); this run's artifact_uri is ${artifactUri}`,
+      );
     }
     const root = artifactUri.slice(prefix.length).replace(/^\/+/, '');
     const path = `${root}/${relativePath}`.split('/').map(encodeURIComponent).join('/');
-    await this.call('PUT', `mlflow-artifacts/artifacts`, `${ARTIFACTS_PREFIX}/${path}`, undefined, bytes, 'application/octet-stream');
+    await this.call(
+      'PUT',
+      `mlflow-artifacts/artifacts`,
+      `${ARTIFACTS_PREFIX}/${path}`,
+      undefined,
+      bytes,
+      'application/octet-stream',
+    );
   }
   async downloadArtifact(artifactUri: string, relativePath: string): Promise<Buffer> {
     const root = artifactUri.replace(/^mlflow-artifacts:\/*/, '');
     const path = `${root}/${relativePath}`.split('/').map(encodeURIComponent).join('/');
-    return this.call<Buffer>('GET', 'mlflow-artifacts/artifacts', `${ARTIFACTS_PREFIX}/${path}`, undefined, undefined, undefined, true);
+    return this.call<Buffer>(
+      'GET',
+      'mlflow-artifacts/artifacts',
+      `${ARTIFACTS_PREFIX}/${path}`,
+      undefined,
+      undefined,
+      undefined,
+      true,
+    );
   }
   async listArtifacts(runId: string, path?: string): Promise<{ root_uri: string; files: FileInfo[] }> {
     const r = await this.get<{ root_uri: string; files?: FileInfo[] }>('artifacts/list', { run_id: runId, path });
@@ -190,29 +252,55 @@ export class MlflowClient {
   }
 
   // ---- model registry
-  async createRegisteredModel(req: { name: string; tags?: KeyValue[]; description?: string }): Promise<RegisteredModel> {
+  async createRegisteredModel(req: {
+    name: string;
+    tags?: KeyValue[];
+    description?: string;
+  }): Promise<RegisteredModel> {
     return (await this.post<{ registered_model: RegisteredModel }>('registered-models/create', req)).registered_model;
   }
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
     return (await this.get<{ registered_model: RegisteredModel }>('registered-models/get', { name })).registered_model;
   }
-  async searchRegisteredModels(req: { filter?: string; max_results?: number; page_token?: string } = {}): Promise<{ registered_models: RegisteredModel[]; next_page_token?: string }> {
-    const r = await this.get<{ registered_models?: RegisteredModel[]; next_page_token?: string }>('registered-models/search', req);
+  async searchRegisteredModels(
+    req: { filter?: string; max_results?: number; page_token?: string } = {},
+  ): Promise<{ registered_models: RegisteredModel[]; next_page_token?: string }> {
+    const r = await this.get<{ registered_models?: RegisteredModel[]; next_page_token?: string }>(
+      'registered-models/search',
+      req,
+    );
     return { registered_models: r.registered_models ?? [], next_page_token: r.next_page_token };
   }
-  async createModelVersion(req: { name: string; source: string; run_id?: string; tags?: KeyValue[]; run_link?: string; description?: string }): Promise<ModelVersion> {
+  async createModelVersion(req: {
+    name: string;
+    source: string;
+    run_id?: string;
+    tags?: KeyValue[];
+    run_link?: string;
+    description?: string;
+  }): Promise<ModelVersion> {
     return (await this.post<{ model_version: ModelVersion }>('model-versions/create', req)).model_version;
   }
 
-  async searchModelVersions(req: { filter?: string; max_results?: number; page_token?: string } = {}): Promise<{ model_versions: ModelVersion[]; next_page_token?: string }> {
-    const r = await this.get<{ model_versions?: ModelVersion[]; next_page_token?: string }>('model-versions/search', req);
+  async searchModelVersions(
+    req: { filter?: string; max_results?: number; page_token?: string } = {},
+  ): Promise<{ model_versions: ModelVersion[]; next_page_token?: string }> {
+    const r = await this.get<{ model_versions?: ModelVersion[]; next_page_token?: string }>(
+      'model-versions/search',
+      req,
+    );
     return { model_versions: r.model_versions ?? [], next_page_token: r.next_page_token };
   }
 
   /** GET /health: true when the server answers OK. */
   async health(): Promise<boolean> {
     try {
-      const res = await this.transport({ method: 'GET', url: new URL('/health', this.base), headers: this.headers(), timeoutMs: 2000 });
+      const res = await this.transport({
+        method: 'GET',
+        url: new URL('/health', this.base),
+        headers: this.headers(),
+        timeoutMs: 2000,
+      });
       return res.status === 200;
     } catch {
       return false;
@@ -224,7 +312,14 @@ export class MlflowClient {
     return this.call<T>('GET', endpoint, `${API_PREFIX}/${endpoint}`, query);
   }
   private post<T = unknown>(endpoint: string, body: object): Promise<T> {
-    return this.call<T>('POST', endpoint, `${API_PREFIX}/${endpoint}`, undefined, Buffer.from(JSON.stringify(body)), 'application/json');
+    return this.call<T>(
+      'POST',
+      endpoint,
+      `${API_PREFIX}/${endpoint}`,
+      undefined,
+      Buffer.from(JSON.stringify(body)),
+      'application/json',
+    );
   }
 
   private headers(contentType?: string): Record<string, string> {
@@ -234,7 +329,15 @@ export class MlflowClient {
     return h;
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT', endpoint: string, path: string, query?: Query, body?: Buffer, contentType?: string, raw = false): Promise<T> {
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PUT',
+    endpoint: string,
+    path: string,
+    query?: Query,
+    body?: Buffer,
+    contentType?: string,
+    raw = false,
+  ): Promise<T> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined) continue;
@@ -252,7 +355,12 @@ export class MlflowClient {
         retryable = RETRYABLE_STATUSES.has(res.status);
       } catch (err) {
         const code = err instanceof TransportError ? err.code : ((err as NodeJS.ErrnoException).code ?? 'ERROR');
-        failure = new MlflowNetworkError(endpoint, code, attempt, this.redact(`(${displayUri(this.trackingUri)}): ${(err as Error).message}`));
+        failure = new MlflowNetworkError(
+          endpoint,
+          code,
+          attempt,
+          this.redact(`(${displayUri(this.trackingUri)}): ${(err as Error).message}`),
+        );
         retryable = RETRYABLE_NETWORK_CODES.has(code);
       }
       if (!retryable || attempt > this.retry.maxRetries) {
@@ -272,7 +380,10 @@ export class MlflowClient {
       if (parsed.error_code) code = parsed.error_code;
       if (parsed.message !== undefined) message = parsed.message;
     } catch {
-      message = message.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+      message = message
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
     }
     return new MlflowApiError(endpoint, status, code, this.redact(message), attempts);
   }

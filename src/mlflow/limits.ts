@@ -24,11 +24,11 @@ export function normpath(path: string): string {
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
-    if (part === '..' && (parts.length && parts[parts.length - 1] !== '..')) parts.pop();
+    if (part === '..' && parts.length && parts[parts.length - 1] !== '..') parts.pop();
     else if (part === '..' && absolute) continue;
     else parts.push(part);
   }
-  return lead + parts.join('/') || (lead || '.');
+  return lead + parts.join('/') || lead || '.';
 }
 
 /** MLflow's path_not_unique: a key that would name another file when used as a path. */

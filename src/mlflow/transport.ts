@@ -20,7 +20,10 @@ export interface HttpResponse {
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
 
 export class TransportError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'TransportError';
   }
@@ -40,11 +43,21 @@ export function keepAliveTransport(maxSockets = 16): Transport & { close(): void
       const r = mod.request(req.url, { method: req.method, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks),
+          }),
+        );
         res.on('error', (e: NodeJS.ErrnoException) => reject(new TransportError(e.code ?? 'ECONNRESET', e.message)));
       });
-      r.setTimeout(req.timeoutMs, () => r.destroy(new TransportError('TIMEOUT', `no answer within ${req.timeoutMs} ms`)));
-      r.on('error', (e: NodeJS.ErrnoException) => reject(e instanceof TransportError ? e : new TransportError(e.code ?? 'ECONNRESET', e.message)));
+      r.setTimeout(req.timeoutMs, () =>
+        r.destroy(new TransportError('TIMEOUT', `no answer within ${req.timeoutMs} ms`)),
+      );
+      r.on('error', (e: NodeJS.ErrnoException) =>
+        reject(e instanceof TransportError ? e : new TransportError(e.code ?? 'ECONNRESET', e.message)),
+      );
       r.end(req.body);
     });
   return Object.assign(send, {

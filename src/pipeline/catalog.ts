@@ -20,7 +20,10 @@ interface Dataset {
 class MemoryDataset implements Dataset {
   private data: unknown;
   private saved = false;
-  constructor(private readonly name: string, initial?: { value: unknown }) {
+  constructor(
+    private readonly name: string,
+    initial?: { value: unknown },
+  ) {
     if (initial) {
       this.data = initial.value;
       this.saved = true;
@@ -59,7 +62,10 @@ export class DataCatalog {
     for (const node of pipeline.nodes) {
       for (const name of node.inputs) {
         if (name.startsWith('params:')) {
-          this.add({ name, kind: 'params', storage: 'memory' }, new MemoryDataset(name, { value: resolveParam(pipeline.parameters, name) }));
+          this.add(
+            { name, kind: 'params', storage: 'memory' },
+            new MemoryDataset(name, { value: resolveParam(pipeline.parameters, name) }),
+          );
         }
       }
     }
@@ -71,7 +77,10 @@ export class DataCatalog {
         this.add({ ...spec }, new MemoryDataset(spec.name));
       }
     }
-    this.add({ name: 'parameters', kind: 'params', storage: 'memory' }, new MemoryDataset('parameters', { value: pipeline.parameters }));
+    this.add(
+      { name: 'parameters', kind: 'params', storage: 'memory' },
+      new MemoryDataset('parameters', { value: pipeline.parameters }),
+    );
   }
 
   private add(info: DatasetInfo, dataset: Dataset): void {

@@ -20,11 +20,24 @@ export function describePipeline(p: Pipeline, experimentName: string): object {
         fails: n.fails,
         // What the node does besides producing outputs: CPU ms, bytes allocated, ms asleep, and the
         // size of its main output (written to a file and read back by consumers when > 0).
-        work: { cpuMs: n.work.cpuMs, allocBytes: n.work.allocBytes, sleepMs: n.work.sleepMs, outputBytes: n.work.ioBytes },
-        params: Object.fromEntries(n.inputs.filter((i) => i.startsWith('params:')).map((i) => [i.slice('params:'.length), resolveParam(p.parameters, i)])),
+        work: {
+          cpuMs: n.work.cpuMs,
+          allocBytes: n.work.allocBytes,
+          sleepMs: n.work.sleepMs,
+          outputBytes: n.work.ioBytes,
+        },
+        params: Object.fromEntries(
+          n.inputs
+            .filter((i) => i.startsWith('params:'))
+            .map((i) => [i.slice('params:'.length), resolveParam(p.parameters, i)]),
+        ),
         metrics: Object.fromEntries(n.metrics.map((m) => [m.key, m.values])),
-        artifacts: n.outputs.filter((o) => p.datasets[o]?.kind === 'artifact').map((name) => ({ name, bytes: n.artifactBytes, fill: n.index & 0xff })),
-        models: n.outputs.filter((o) => p.datasets[o]?.kind === 'model').map((name) => ({ name, bytes: n.modelBytes, fill: (n.index + 1) & 0xff })),
+        artifacts: n.outputs
+          .filter((o) => p.datasets[o]?.kind === 'artifact')
+          .map((name) => ({ name, bytes: n.artifactBytes, fill: n.index & 0xff })),
+        models: n.outputs
+          .filter((o) => p.datasets[o]?.kind === 'model')
+          .map((name) => ({ name, bytes: n.modelBytes, fill: (n.index + 1) & 0xff })),
       })),
     },
   };

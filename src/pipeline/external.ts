@@ -8,7 +8,12 @@ export interface ExternalResult {
   timedOut: boolean;
 }
 
-export function runExternal(command: string, env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string): Promise<ExternalResult> {
+export function runExternal(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  cwd?: string,
+): Promise<ExternalResult> {
   return new Promise((resolve) => {
     // detached: its own process group, so a timeout also stops what the shell started.
     const child = spawn(command, { shell: true, env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

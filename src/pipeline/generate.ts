@@ -4,7 +4,15 @@ import type { NamespaceSpec, PipelineSpec } from '../scenario/types.ts';
 import { makeParamValue, paramName, subtree } from './params.ts';
 import { rng } from './random.ts';
 import { buildEdges, depthOf } from './topology.ts';
-import type { DatasetKind, DatasetSpec, MetricSeries, ParamTree, Pipeline, PipelineNode, PipelineSummary } from './types.ts';
+import type {
+  DatasetKind,
+  DatasetSpec,
+  MetricSeries,
+  ParamTree,
+  Pipeline,
+  PipelineNode,
+  PipelineSummary,
+} from './types.ts';
 
 const FUNCS = ['load', 'clean', 'join', 'featurize', 'split', 'train', 'tune', 'evaluate', 'score', 'report'];
 const METRIC_WORDS = ['accuracy', 'loss', 'rmse', 'f1', 'auc', 'precision', 'recall', 'mae'];
@@ -54,7 +62,8 @@ export function generatePipeline(spec: PipelineSpec): Pipeline {
       metrics.push({ key: `${name}.${METRIC_WORDS[m % METRIC_WORDS.length]}_${m}`, values });
     }
     if (metrics.length) outputs.push(declare(`${name}.metrics`, 'metrics', 'memory'));
-    for (let a = 0; a < spec.artifactsPerNode.count; a++) outputs.push(declare(`${name}.artifact_${a}`, 'artifact', 'file'));
+    for (let a = 0; a < spec.artifactsPerNode.count; a++)
+      outputs.push(declare(`${name}.artifact_${a}`, 'artifact', 'file'));
     const modelCount = modelIndices.has(i) ? spec.modelNodes.modelsPerNode : 0;
     for (let k = 0; k < modelCount; k++) outputs.push(declare(`${name}.model_${k}`, 'model', 'file'));
 
@@ -83,7 +92,10 @@ export function namespacePaths(spec: NamespaceSpec): string[] {
   const d = spec.depth;
   const base = Math.max(2, Math.ceil(Math.pow(c, 1 / d)));
   return Array.from({ length: c }, (_, k) =>
-    Array.from({ length: d }, (_, l) => `${LEVEL_WORDS[l % LEVEL_WORDS.length]}_${Math.floor(k / Math.pow(base, d - 1 - l))}`).join('.'),
+    Array.from(
+      { length: d },
+      (_, l) => `${LEVEL_WORDS[l % LEVEL_WORDS.length]}_${Math.floor(k / Math.pow(base, d - 1 - l))}`,
+    ).join('.'),
   );
 }
 

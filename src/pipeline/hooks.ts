@@ -51,12 +51,37 @@ export interface Hooks {
     loadVersions: Record<string, string>,
   ): MaybePromise<void>;
   beforePipelineRun?(runParams: RunParams, pipeline: Pipeline, catalog: DataCatalog): MaybePromise<void>;
-  afterPipelineRun?(runParams: RunParams, runResult: RunResult, pipeline: Pipeline, catalog: DataCatalog): MaybePromise<void>;
+  afterPipelineRun?(
+    runParams: RunParams,
+    runResult: RunResult,
+    pipeline: Pipeline,
+    catalog: DataCatalog,
+  ): MaybePromise<void>;
   onPipelineError?(error: Error, runParams: RunParams, pipeline: Pipeline, catalog: DataCatalog): MaybePromise<void>;
   /** May return a mapping that overrides some of the node's inputs. */
-  beforeNodeRun?(node: PipelineNode, catalog: DataCatalog, inputs: Inputs, isAsync: boolean, runId: string): MaybePromise<Inputs | void>;
-  afterNodeRun?(node: PipelineNode, catalog: DataCatalog, inputs: Inputs, outputs: Inputs, isAsync: boolean, runId: string): MaybePromise<void>;
-  onNodeError?(error: Error, node: PipelineNode, catalog: DataCatalog, inputs: Inputs, isAsync: boolean, runId: string): MaybePromise<void>;
+  beforeNodeRun?(
+    node: PipelineNode,
+    catalog: DataCatalog,
+    inputs: Inputs,
+    isAsync: boolean,
+    runId: string,
+  ): MaybePromise<Inputs | void>;
+  afterNodeRun?(
+    node: PipelineNode,
+    catalog: DataCatalog,
+    inputs: Inputs,
+    outputs: Inputs,
+    isAsync: boolean,
+    runId: string,
+  ): MaybePromise<void>;
+  onNodeError?(
+    error: Error,
+    node: PipelineNode,
+    catalog: DataCatalog,
+    inputs: Inputs,
+    isAsync: boolean,
+    runId: string,
+  ): MaybePromise<void>;
   beforeDatasetLoaded?(datasetName: string, node: PipelineNode): MaybePromise<void>;
   afterDatasetLoaded?(datasetName: string, data: unknown, node: PipelineNode): MaybePromise<void>;
   beforeDatasetSaved?(datasetName: string, data: unknown, node: PipelineNode): MaybePromise<void>;
@@ -104,8 +129,14 @@ export interface NamedHooks {
 
 /** A hook threw: says which hook and which method, keeps the original as `cause`. */
 export class HookError extends Error {
-  constructor(readonly hookName: string, readonly method: HookMethod, cause: unknown) {
-    super(`hook "${hookName}" failed in ${method}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(
+    readonly hookName: string,
+    readonly method: HookMethod,
+    cause: unknown,
+  ) {
+    super(`hook "${hookName}" failed in ${method}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
     this.name = 'HookError';
   }
 }

@@ -5,7 +5,12 @@ import type { HookManager, Inputs } from './hooks.ts';
 import type { PipelineNode } from './types.ts';
 import { executeNode } from './work.ts';
 
-export async function runNode(node: PipelineNode, catalog: DataCatalog, hooks: HookManager, runId: string): Promise<void> {
+export async function runNode(
+  node: PipelineNode,
+  catalog: DataCatalog,
+  hooks: HookManager,
+  runId: string,
+): Promise<void> {
   let inputs: Inputs = {};
   for (const name of node.inputs) {
     await hooks.call('beforeDatasetLoaded', name, node);

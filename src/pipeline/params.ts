@@ -3,7 +3,18 @@ import type { ParamSpec } from '../scenario/types.ts';
 import type { Rng } from './random.ts';
 import type { ParamTree, ParamValue } from './types.ts';
 
-const PARAM_WORDS = ['learning_rate', 'max_depth', 'n_estimators', 'alpha', 'threshold', 'window', 'batch_size', 'seed', 'test_size', 'penalty'];
+const PARAM_WORDS = [
+  'learning_rate',
+  'max_depth',
+  'n_estimators',
+  'alpha',
+  'threshold',
+  'window',
+  'batch_size',
+  'seed',
+  'test_size',
+  'penalty',
+];
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export function paramName(j: number): string {

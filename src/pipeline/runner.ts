@@ -14,13 +14,24 @@ export function schedulerFor(spec: RunnerSpec): NodeScheduler {
   return spec.kind === 'parallel' ? (p, c, h, r) => runParallel(p, c, h, r, spec.concurrency) : runSequential;
 }
 
-export async function runSequential(pipeline: Pipeline, catalog: DataCatalog, hooks: HookManager, runId: string): Promise<number> {
+export async function runSequential(
+  pipeline: Pipeline,
+  catalog: DataCatalog,
+  hooks: HookManager,
+  runId: string,
+): Promise<number> {
   for (const node of pipeline.nodes) await runNode(node, catalog, hooks, runId);
   return pipeline.nodes.length;
 }
 
 /** On the first failure no new node starts; nodes already running finish; then the failure is thrown. */
-export async function runParallel(pipeline: Pipeline, catalog: DataCatalog, hooks: HookManager, runId: string, concurrency: number): Promise<number> {
+export async function runParallel(
+  pipeline: Pipeline,
+  catalog: DataCatalog,
+  hooks: HookManager,
+  runId: string,
+  concurrency: number,
+): Promise<number> {
   const n = pipeline.nodes.length;
   const waitingOn = new Array<number>(n).fill(0);
   const successors: number[][] = Array.from({ length: n }, () => []);

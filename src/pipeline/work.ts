@@ -35,7 +35,10 @@ function payload(bytes: number, seed: number): Buffer {
   return Buffer.alloc(bytes, seed & 0xff);
 }
 
-export async function executeNode(node: PipelineNode, outputKinds: (name: string) => string | undefined): Promise<Record<string, unknown>> {
+export async function executeNode(
+  node: PipelineNode,
+  outputKinds: (name: string) => string | undefined,
+): Promise<Record<string, unknown>> {
   const w = node.work;
   burnCpu(w.cpuMs);
   allocate(w.allocBytes);

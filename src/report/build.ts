@@ -22,7 +22,13 @@ function byRound(trials: TrialResult[], metric: MetricName): Map<number, number 
   return new Map(trials.map((t) => [t.round, t.probes[metric]]));
 }
 
-export function metricResult(without: TrialResult[], withHook: TrialResult[], metric: MetricName, nodes: number, seed: number): MetricResult {
+export function metricResult(
+  without: TrialResult[],
+  withHook: TrialResult[],
+  metric: MetricName,
+  nodes: number,
+  seed: number,
+): MetricResult {
   const a = byRound(without, metric);
   const b = byRound(withHook, metric);
   const rounds = [...a.keys()].filter((r) => b.has(r)).sort((x, y) => x - y);
@@ -30,7 +36,14 @@ export function metricResult(without: TrialResult[], withHook: TrialResult[], me
   const xs = rounds.map((r) => a.get(r) ?? null);
   const ys = rounds.map((r) => b.get(r) ?? null);
   if (!available) {
-    return { unit: UNITS[metric], available: false, without: { median: null, samples: xs }, with: { median: null, samples: ys }, overhead: { ratio: null, ci95: null, perNode: null, absolute: null }, outliers: { without: [], with: [] } };
+    return {
+      unit: UNITS[metric],
+      available: false,
+      without: { median: null, samples: xs },
+      with: { median: null, samples: ys },
+      overhead: { ratio: null, ci95: null, perNode: null, absolute: null },
+      outliers: { without: [], with: [] },
+    };
   }
   const x = xs as number[];
   const y = ys as number[];
@@ -52,7 +65,10 @@ export function metricResult(without: TrialResult[], withHook: TrialResult[], me
   };
 }
 
-function sumCounts(trials: TrialResult[], pick: (t: TrialResult) => Record<string, number> | undefined): Record<string, number> | null {
+function sumCounts(
+  trials: TrialResult[],
+  pick: (t: TrialResult) => Record<string, number> | undefined,
+): Record<string, number> | null {
   const present = trials.map(pick).filter((x): x is Record<string, number> => x !== undefined);
   if (!present.length) return null;
   // Per trial; every measured trial of a hook produces the same values, so report the median trial.
@@ -66,7 +82,12 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   const results: Record<string, HookResult> = {};
   for (const hook of scenario.hooks) {
     const withHook = measured.filter((t) => t.hook === hook.label);
-    const metrics = Object.fromEntries(METRICS.map((name) => [name, metricResult(without, withHook, name, scenario.pipeline.nodes, scenario.trials.seed)])) as Record<MetricName, MetricResult>;
+    const metrics = Object.fromEntries(
+      METRICS.map((name) => [
+        name,
+        metricResult(without, withHook, name, scenario.pipeline.nodes, scenario.trials.seed),
+      ]),
+    ) as Record<MetricName, MetricResult>;
     results[hook.label] = {
       metrics,
       values: {
@@ -79,11 +100,22 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   }
   const notes: string[] = [];
   const unavailable = METRICS.filter((name) => Object.values(results).some((r) => !r.metrics[name].available));
-  if (unavailable.length) notes.push(`not measurable here: ${unavailable.join(', ')} (${platform() === 'linux' ? 'the backend does not expose its requests' : 'no /proc/self/io on this platform'})`);
-  const flagged = Object.entries(results).flatMap(([h, r]) => (['wallMs', 'cpuMs', 'peakRssBytes'] as const).filter((k) => r.metrics[k].outliers.with.length + r.metrics[k].outliers.without.length > 0).map((k) => `${h} ${k}`));
-  if (flagged.length) notes.push(`Tukey outliers flagged (kept in every figure): ${flagged.join(', ')}; see outliers in the JSON report`);
+  if (unavailable.length)
+    notes.push(
+      `not measurable here: ${unavailable.join(', ')} (${platform() === 'linux' ? 'the backend does not expose its requests' : 'no /proc/self/io on this platform'})`,
+    );
+  const flagged = Object.entries(results).flatMap(([h, r]) =>
+    (['wallMs', 'cpuMs', 'peakRssBytes'] as const)
+      .filter((k) => r.metrics[k].outliers.with.length + r.metrics[k].outliers.without.length > 0)
+      .map((k) => `${h} ${k}`),
+  );
+  if (flagged.length)
+    notes.push(`Tukey outliers flagged (kept in every figure): ${flagged.join(', ')}; see outliers in the JSON report`);
   if (m.adaptive) notes.push(`adaptive repetitions stopped: ${m.adaptive}`);
-  if (m.repetitions < 9) notes.push(`${m.repetitions} paired rounds: intervals this wide say little; use the full run (not --quick) for decisions`);
+  if (m.repetitions < 9)
+    notes.push(
+      `${m.repetitions} paired rounds: intervals this wide say little; use the full run (not --quick) for decisions`,
+    );
   const cpu = cpus();
   return {
     schemaVersion: 1,
@@ -91,9 +123,23 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     trackbenchVersion: VERSION,
     createdAt: new Date().toISOString(),
     scenario,
-    environment: { node: process.version, platform: platform(), os: `${osType()} ${release()}`, cpuModel: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryBytes: totalmem() },
+    environment: {
+      node: process.version,
+      platform: platform(),
+      os: `${osType()} ${release()}`,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      cores: cpu.length,
+      memoryBytes: totalmem(),
+    },
     backend: m.backend,
-    trials: { repetitions: m.repetitions, warmup: m.warmup, order: scenario.trials.order, quick, total: m.trials.length, durationMs: Math.round(m.durationMs) },
+    trials: {
+      repetitions: m.repetitions,
+      warmup: m.warmup,
+      order: scenario.trials.order,
+      quick,
+      total: m.trials.length,
+      durationMs: Math.round(m.durationMs),
+    },
     nodes: scenario.pipeline.nodes,
     results,
     notes,

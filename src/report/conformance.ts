@@ -7,7 +7,11 @@ const LEVELS: Level[] = ['MUST', 'SHOULD', 'MAY'];
 
 function tally(r: TargetResult, level: Level): { passed: number; total: number; skipped: number } {
   const of = r.results.filter((x) => x.level === level);
-  return { passed: of.filter((x) => x.finding.status === 'pass').length, total: of.filter((x) => x.finding.status !== 'skip').length, skipped: of.filter((x) => x.finding.status === 'skip').length };
+  return {
+    passed: of.filter((x) => x.finding.status === 'pass').length,
+    total: of.filter((x) => x.finding.status !== 'skip').length,
+    skipped: of.filter((x) => x.finding.status === 'skip').length,
+  };
 }
 
 export function consoleSummary(results: TargetResult[]): string {
@@ -15,22 +19,35 @@ export function consoleSummary(results: TargetResult[]): string {
   for (const r of results) {
     const parts = LEVELS.map((l) => {
       const t = tally(r, l);
-      return t.total + t.skipped ? `${t.passed}/${t.total} ${l}${t.skipped ? ` (${t.skipped} not applicable)` : ''}` : '';
+      return t.total + t.skipped
+        ? `${t.passed}/${t.total} ${l}${t.skipped ? ` (${t.skipped} not applicable)` : ''}`
+        : '';
     }).filter(Boolean);
     out.push(`${r.target}\n  Total: ${parts.join(', ')}`);
     for (const e of r.errors) out.push(`  scenario ${e.scenario} could not run: ${e.error}`);
     for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
-      out.push(`  FAIL ${x.id} ${x.level} ${x.statement}\n       expected: ${x.finding.expected}\n       found:    ${x.finding.found}`);
+      out.push(
+        `  FAIL ${x.id} ${x.level} ${x.statement}\n       expected: ${x.finding.expected}\n       found:    ${x.finding.found}`,
+      );
     }
   }
   return out.join('\n');
 }
 
 export function jsonReport(results: TargetResult[]): object {
-  return { kind: 'trackbench-conformance', schemaVersion: 1, trackbenchVersion: VERSION, createdAt: new Date().toISOString(), targets: results };
+  return {
+    kind: 'trackbench-conformance',
+    schemaVersion: 1,
+    trackbenchVersion: VERSION,
+    createdAt: new Date().toISOString(),
+    targets: results,
+  };
 }
 
-const xml = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const xml = (s: string): string =>
+  s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 export function junitReport(results: TargetResult[]): string {
   const suites = results.map((r) => {
@@ -52,23 +69,43 @@ export function junitReport(results: TargetResult[]): string {
 
 export function tapReport(results: TargetResult[]): string {
   const lines = ['TAP version 13'];
-  const all: [string, RequirementResult][] = results.flatMap((r) => r.results.map((x): [string, RequirementResult] => [r.target, x]));
+  const all: [string, RequirementResult][] = results.flatMap((r) =>
+    r.results.map((x): [string, RequirementResult] => [r.target, x]),
+  );
   lines.push(`1..${all.length}`);
   all.forEach(([target, x], i) => {
     const ok = x.finding.status !== 'fail';
     const directive = x.finding.status === 'skip' ? ` # SKIP ${x.finding.found}` : '';
     lines.push(`${ok ? 'ok' : 'not ok'} ${i + 1} - ${target} ${x.id} [${x.level}] ${x.statement}${directive}`);
-    if (!ok) lines.push('  ---', `  expected: ${JSON.stringify(x.finding.expected)}`, `  found: ${JSON.stringify(x.finding.found)}`, '  ...');
+    if (!ok)
+      lines.push(
+        '  ---',
+        `  expected: ${JSON.stringify(x.finding.expected)}`,
+        `  found: ${JSON.stringify(x.finding.found)}`,
+        '  ...',
+      );
   });
   return `${lines.join('\n')}\n`;
 }
 
 export function markdownMatrix(results: TargetResult[]): string {
-  const mark = (x: RequirementResult | undefined): string => (!x ? '' : x.finding.status === 'pass' ? 'pass' : x.finding.status === 'skip' ? 'n/a' : '**FAIL**');
+  const mark = (x: RequirementResult | undefined): string =>
+    !x ? '' : x.finding.status === 'pass' ? 'pass' : x.finding.status === 'skip' ? 'n/a' : '**FAIL**';
   const head = `| Requirement | Level | ${results.map((r) => r.target).join(' | ')} |`;
   const rule = `| --- | --- | ${results.map(() => ':---:').join(' | ')} |`;
   const ids = results[0]?.results ?? [];
-  const rows = ids.map((x) => `| ${x.id} ${x.statement} | ${x.level} | ${results.map((r) => mark(r.results.find((y) => y.id === x.id))).join(' | ')} |`);
-  const totals = LEVELS.filter((l) => results.some((r) => tally(r, l).total > 0)).map((l) => `| **${l} passed** | | ${results.map((r) => { const t = tally(r, l); return `${t.passed}/${t.total}`; }).join(' | ')} |`);
+  const rows = ids.map(
+    (x) =>
+      `| ${x.id} ${x.statement} | ${x.level} | ${results.map((r) => mark(r.results.find((y) => y.id === x.id))).join(' | ')} |`,
+  );
+  const totals = LEVELS.filter((l) => results.some((r) => tally(r, l).total > 0)).map(
+    (l) =>
+      `| **${l} passed** | | ${results
+        .map((r) => {
+          const t = tally(r, l);
+          return `${t.passed}/${t.total}`;
+        })
+        .join(' | ')} |`,
+  );
   return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n`;
 }

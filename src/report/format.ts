@@ -13,13 +13,48 @@ export interface Row {
 
 const mb = (v: number): string => (v / 1e6).toFixed(2);
 export const ROWS: Row[] = [
-  { metric: 'wallMs', label: 'Pipeline execution time (s)', show: (v) => (v / 1000).toFixed(3), perNode: (v) => `${v.toFixed(3)} ms/node` },
-  { metric: 'cpuMs', label: 'CPU time, user+sys (s)', show: (v) => (v / 1000).toFixed(3), perNode: (v) => `${v.toFixed(3)} ms/node` },
-  { metric: 'peakRssBytes', label: 'Memory usage, peak RSS (MB)', show: mb, perNode: (v) => `${(v / 1024).toFixed(1)} KB/node` },
-  { metric: 'diskWriteBytes', label: 'Disk I/O, written to storage (MB)', show: mb, perNode: (v) => `${(v / 1024).toFixed(1)} KB/node` },
-  { metric: 'writeBytes', label: 'All bytes written, write(2) calls (MB)', show: mb, perNode: (v) => `${(v / 1024).toFixed(1)} KB/node` },
-  { metric: 'apiCalls', label: 'MLflow API calls', show: (v) => String(Math.round(v * 10) / 10), perNode: (v) => `${v.toFixed(2)} calls/node` },
-  { metric: 'requestBytes', label: 'MLflow request bytes (KB)', show: (v) => (v / 1024).toFixed(1), perNode: (v) => `${(v / 1024).toFixed(2)} KB/node` },
+  {
+    metric: 'wallMs',
+    label: 'Pipeline execution time (s)',
+    show: (v) => (v / 1000).toFixed(3),
+    perNode: (v) => `${v.toFixed(3)} ms/node`,
+  },
+  {
+    metric: 'cpuMs',
+    label: 'CPU time, user+sys (s)',
+    show: (v) => (v / 1000).toFixed(3),
+    perNode: (v) => `${v.toFixed(3)} ms/node`,
+  },
+  {
+    metric: 'peakRssBytes',
+    label: 'Memory usage, peak RSS (MB)',
+    show: mb,
+    perNode: (v) => `${(v / 1024).toFixed(1)} KB/node`,
+  },
+  {
+    metric: 'diskWriteBytes',
+    label: 'Disk I/O, written to storage (MB)',
+    show: mb,
+    perNode: (v) => `${(v / 1024).toFixed(1)} KB/node`,
+  },
+  {
+    metric: 'writeBytes',
+    label: 'All bytes written, write(2) calls (MB)',
+    show: mb,
+    perNode: (v) => `${(v / 1024).toFixed(1)} KB/node`,
+  },
+  {
+    metric: 'apiCalls',
+    label: 'MLflow API calls',
+    show: (v) => String(Math.round(v * 10) / 10),
+    perNode: (v) => `${v.toFixed(2)} calls/node`,
+  },
+  {
+    metric: 'requestBytes',
+    label: 'MLflow request bytes (KB)',
+    show: (v) => (v / 1024).toFixed(1),
+    perNode: (v) => `${(v / 1024).toFixed(2)} KB/node`,
+  },
 ];
 
 export function pct(x: number): string {

@@ -7,11 +7,17 @@ import type { Report } from './types.ts';
 /** Reports can be compared only when they measured the same thing. */
 export function assertComparable(baseline: Report, current: Report, files: [string, string]): void {
   const problems: string[] = [];
-  if (baseline.scenario.name !== current.scenario.name) problems.push(`different scenarios: "${baseline.scenario.name}" vs "${current.scenario.name}"`);
-  if (baseline.nodes !== current.nodes) problems.push(`different pipelines: ${baseline.nodes} vs ${current.nodes} nodes`);
+  if (baseline.scenario.name !== current.scenario.name)
+    problems.push(`different scenarios: "${baseline.scenario.name}" vs "${current.scenario.name}"`);
+  if (baseline.nodes !== current.nodes)
+    problems.push(`different pipelines: ${baseline.nodes} vs ${current.nodes} nodes`);
   const shared = Object.keys(current.results).filter((h) => baseline.results[h]);
-  if (!shared.length) problems.push(`no hook in common (baseline: ${Object.keys(baseline.results).join(', ')}; current: ${Object.keys(current.results).join(', ')})`);
-  if (problems.length) throw new InputError(problems.map((message) => ({ file: `${files[0]} vs ${files[1]}`, message })));
+  if (!shared.length)
+    problems.push(
+      `no hook in common (baseline: ${Object.keys(baseline.results).join(', ')}; current: ${Object.keys(current.results).join(', ')})`,
+    );
+  if (problems.length)
+    throw new InputError(problems.map((message) => ({ file: `${files[0]} vs ${files[1]}`, message })));
 }
 
 export function gateMarkdown(result: GateResult, title: string): string {
@@ -19,23 +25,30 @@ export function gateMarkdown(result: GateResult, title: string): string {
   const lines = [
     `## ${result.verdict === 'pass' ? 'PASS' : 'FAIL'}: trackbench gate for ${title}`,
     '',
-    result.verdict === 'pass' ? `All ${result.checks.length} checks passed.` : `${failed.length} of ${result.checks.length} checks failed: ${failed.map((c) => `\`${c.id}\``).join(', ')}.`,
+    result.verdict === 'pass'
+      ? `All ${result.checks.length} checks passed.`
+      : `${failed.length} of ${result.checks.length} checks failed: ${failed.map((c) => `\`${c.id}\``).join(', ')}.`,
     '',
     '| Check | Limit | Found | Could detect | Result |',
     '| --- | --- | --- | --- | --- |',
-    ...result.checks.map((c) => `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ${c.status === 'pass' ? 'pass' : '**FAIL**'} |`),
+    ...result.checks.map(
+      (c) =>
+        `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ${c.status === 'pass' ? 'pass' : '**FAIL**'} |`,
+    ),
     '',
     'Exact figures (API calls, request bytes) are compared exactly. Noisy ones fail only when the whole 95% interval is beyond the limit and the Mann-Whitney test agrees (p < alpha); "could detect" is the half-width of that interval.',
   ];
   return `${lines.join('\n')}\n`;
 }
 
-const xml = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+const xml = (s: string): string =>
+  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 export function gateJunit(result: GateResult, title: string): string {
   const failures = result.checks.filter((c) => c.status === 'fail').length;
   const cases = result.checks.map(
-    (c) => `    <testcase classname="${xml(`trackbench.${c.kind}`)}" name="${xml(c.id)}">${c.status === 'fail' ? `<failure message="${xml(`limit ${c.limit}; found ${c.found}`)}"/>` : ''}</testcase>`,
+    (c) =>
+      `    <testcase classname="${xml(`trackbench.${c.kind}`)}" name="${xml(c.id)}">${c.status === 'fail' ? `<failure message="${xml(`limit ${c.limit}; found ${c.found}`)}"/>` : ''}</testcase>`,
   );
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="trackbench gate">\n  <testsuite name="${xml(title)}" tests="${result.checks.length}" failures="${failures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }

@@ -17,21 +17,38 @@ export function markdownReport(report: Report): string {
   ];
   for (const r of ROWS) {
     const first = report.results[hooks[0]!]!.metrics[r.metric];
-    lines.push(row([r.label, valueCell(r, first.without.median, first.available), ...hooks.flatMap((h) => {
-      const m = report.results[h]!.metrics[r.metric];
-      return [valueCell(r, m.with.median, m.available), overheadCell(m)];
-    })]));
+    lines.push(
+      row([
+        r.label,
+        valueCell(r, first.without.median, first.available),
+        ...hooks.flatMap((h) => {
+          const m = report.results[h]!.metrics[r.metric];
+          return [valueCell(r, m.with.median, m.available), overheadCell(m)];
+        }),
+      ]),
+    );
   }
   lines.push('', row(['Overhead per node', ...hooks]), row(['---', ...hooks.map(() => '---:')]));
-  for (const r of ROWS) lines.push(row([r.label.replace(/ \(.*\)$/, ''), ...hooks.map((h) => perNodeCell(r, report.results[h]!.metrics[r.metric]))]));
+  for (const r of ROWS)
+    lines.push(
+      row([r.label.replace(/ \(.*\)$/, ''), ...hooks.map((h) => perNodeCell(r, report.results[h]!.metrics[r.metric]))]),
+    );
   lines.push('', row(['Values per run', ...hooks]), row(['---', ...hooks.map(() => '---:')]));
   for (const k of ['params', 'metrics', 'artifacts', 'models']) {
-    lines.push(row([`${k} produced / delivered`, ...hooks.map((h) => {
-      const v = report.results[h]!.values;
-      return `${v.produced[k] ?? 0} / ${v.delivered ? (v.delivered[k] ?? 0) : 'n/a'}`;
-    })]));
+    lines.push(
+      row([
+        `${k} produced / delivered`,
+        ...hooks.map((h) => {
+          const v = report.results[h]!.values;
+          return `${v.produced[k] ?? 0} / ${v.delivered ? (v.delivered[k] ?? 0) : 'n/a'}`;
+        }),
+      ]),
+    );
   }
-  lines.push('', `Environment: Node ${report.environment.node}, ${report.environment.cpuModel} x ${report.environment.cores}, ${report.environment.os}; trackbench ${report.trackbenchVersion}; ${report.createdAt}.`);
+  lines.push(
+    '',
+    `Environment: Node ${report.environment.node}, ${report.environment.cpuModel} x ${report.environment.cores}, ${report.environment.os}; trackbench ${report.trackbenchVersion}; ${report.createdAt}.`,
+  );
   for (const n of report.notes) lines.push('', `Note: ${n}`);
   return `${lines.join('\n')}\n`;
 }

@@ -29,7 +29,11 @@ export interface MetricResult {
 
 export interface HookResult {
   metrics: Record<MetricName, MetricResult>;
-  values: { produced: Record<string, number>; delivered: Record<string, number> | null; lost: Record<string, number> | null };
+  values: {
+    produced: Record<string, number>;
+    delivered: Record<string, number> | null;
+    lost: Record<string, number> | null;
+  };
   pipelineErrors: number;
 }
 

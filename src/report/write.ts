@@ -12,7 +12,9 @@ export const reportSchema: object = require('./report.schema.json');
 
 export function reportProblems(data: unknown): string[] {
   const validate = schemaValidator(reportSchema, false);
-  return validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(top level)'} ${e.message ?? 'is invalid'}`);
+  return validate(data)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath || '(top level)'} ${e.message ?? 'is invalid'}`);
 }
 
 export function writeAtomic(path: string, content: string): void {
@@ -43,6 +45,7 @@ export function readReport(file: string): Report {
     throw new InputError([{ file, message: `not a readable JSON report: ${(err as Error).message}` }]);
   }
   const problems = reportProblems(data);
-  if (problems.length) throw new InputError(problems.map((message) => ({ file, message: `not a trackbench report: ${message}` })));
+  if (problems.length)
+    throw new InputError(problems.map((message) => ({ file, message: `not a trackbench report: ${message}` })));
   return data as Report;
 }

@@ -24,7 +24,9 @@ export function loadScenarioFile(file: string): LoadedScenario {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError([{ file, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})` }]);
+    throw new InputError([
+      { file, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})` },
+    ]);
   }
   return parseScenario(text, file);
 }
@@ -34,7 +36,9 @@ export function parseScenario(text: string, file = '<inline>'): LoadedScenario {
   if (diagnostics.length) throw new InputError(diagnostics);
   const data: unknown = parsed.doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new InputError([{ file, line: 1, col: 1, message: 'a scenario must be a YAML mapping (see scenarios/scenario.schema.json)' }]);
+    throw new InputError([
+      { file, line: 1, col: 1, message: 'a scenario must be a YAML mapping (see scenarios/scenario.schema.json)' },
+    ]);
   }
   const schemaProblems = validateAgainstSchema(data, scenarioSchema, parsed);
   if (schemaProblems.length) throw new InputError(schemaProblems);
@@ -56,7 +60,8 @@ function normaliseHook(h: string | Partial<HookRef>): HookRef {
 function locator(parsed: ParsedYaml): Locate {
   return (path, message, atKey) => {
     const last = path[path.length - 1];
-    const pos = atKey && typeof last === 'string' ? positionOf(parsed, path.slice(0, -1), last) : positionOf(parsed, path);
+    const pos =
+      atKey && typeof last === 'string' ? positionOf(parsed, path.slice(0, -1), last) : positionOf(parsed, path);
     return { file: parsed.file, ...pos, path: dottedPath(path), message };
   };
 }
@@ -66,16 +71,25 @@ function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
   const p = s.pipeline;
   if (typeof p.failAt === 'number' && p.failAt >= p.nodes) {
-    out.push(locate(['pipeline', 'failAt'], `node index ${p.failAt} is out of range (the pipeline has ${p.nodes} nodes, 0..${p.nodes - 1})`));
+    out.push(
+      locate(
+        ['pipeline', 'failAt'],
+        `node index ${p.failAt} is out of range (the pipeline has ${p.nodes} nodes, 0..${p.nodes - 1})`,
+      ),
+    );
   }
   p.modelNodes.indices?.forEach((i, k) => {
-    if (i >= p.nodes) out.push(locate(['pipeline', 'modelNodes', 'indices', k], `node index ${i} is out of range (0..${p.nodes - 1})`));
+    if (i >= p.nodes)
+      out.push(locate(['pipeline', 'modelNodes', 'indices', k], `node index ${i} is out of range (0..${p.nodes - 1})`));
   });
   if (p.modelNodes.count > p.nodes) {
     out.push(locate(['pipeline', 'modelNodes', 'count'], `cannot exceed the node count (${p.nodes})`));
   }
   const nsCount = p.namespaces.names?.length ?? p.namespaces.count;
-  if (nsCount > p.nodes) out.push(locate(['pipeline', 'namespaces'], `${nsCount} namespaces for ${p.nodes} nodes: each namespace needs a node`));
+  if (nsCount > p.nodes)
+    out.push(
+      locate(['pipeline', 'namespaces'], `${nsCount} namespaces for ${p.nodes} nodes: each namespace needs a node`),
+    );
   const k = p.paramsPerNode.kinds;
   if (p.paramsPerNode.count > 0 && k.number + k.string + k.dict <= 0) {
     out.push(locate(['pipeline', 'paramsPerNode', 'kinds'], 'at least one value kind needs a weight above 0'));
@@ -83,7 +97,8 @@ function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
   if (s.backend.kind === 'remote' && !s.backend.uri) out.push(locate(['backend'], 'kind remote needs a `uri`'));
   const labels = new Set<string>();
   s.hooks.forEach((h, i) => {
-    if (labels.has(h.label)) out.push(locate(['hooks', i], `hook label "${h.label}" is used twice; give one a distinct \`label\``));
+    if (labels.has(h.label))
+      out.push(locate(['hooks', i], `hook label "${h.label}" is used twice; give one a distinct \`label\``));
     labels.add(h.label);
   });
   return out;

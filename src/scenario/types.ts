@@ -78,7 +78,8 @@ export interface RunnerSpec {
   concurrency: number;
 }
 
-export type BudgetMetric = 'wallMs' | 'cpuMs' | 'peakRssBytes' | 'diskWriteBytes' | 'writeBytes' | 'apiCalls' | 'requestBytes';
+export type BudgetMetric =
+  'wallMs' | 'cpuMs' | 'peakRssBytes' | 'diskWriteBytes' | 'writeBytes' | 'apiCalls' | 'requestBytes';
 
 export interface Budget {
   max?: number;

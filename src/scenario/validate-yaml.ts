@@ -22,8 +22,20 @@ export function parseYaml(text: string, file: string): { parsed: ParsedYaml; dia
   return { parsed: { doc, lineCounter, file }, diagnostics };
 }
 
-const withDefaults = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, verbose: true });
-const withoutDefaults = new Ajv({ allErrors: true, useDefaults: false, strict: true, allowUnionTypes: true, verbose: true });
+const withDefaults = new Ajv({
+  allErrors: true,
+  useDefaults: true,
+  strict: true,
+  allowUnionTypes: true,
+  verbose: true,
+});
+const withoutDefaults = new Ajv({
+  allErrors: true,
+  useDefaults: false,
+  strict: true,
+  allowUnionTypes: true,
+  verbose: true,
+});
 const compiled = new Map<Ajv, WeakMap<object, ValidateFunction>>();
 
 export function schemaValidator(schema: object, fillDefaults = true): ValidateFunction {
@@ -42,14 +54,23 @@ export function schemaValidator(schema: object, fillDefaults = true): ValidateFu
  * Validates `data` (in place, filling defaults unless `fillDefaults` is false) and returns every
  * problem, located in the YAML.
  */
-export function validateAgainstSchema(data: unknown, schema: object, parsed: ParsedYaml, fillDefaults = true): Diagnostic[] {
+export function validateAgainstSchema(
+  data: unknown,
+  schema: object,
+  parsed: ParsedYaml,
+  fillDefaults = true,
+): Diagnostic[] {
   const validate = schemaValidator(schema, fillDefaults);
   if (validate(data)) return [];
   return sortByPosition(dedupe((validate.errors ?? []).map((e) => toDiagnostic(e, parsed))));
 }
 
 /** Position of the value at `path` (or of its key, for unknown-key errors), 1-based. */
-export function positionOf(parsed: ParsedYaml, path: (string | number)[], key?: string): { line?: number; col?: number } {
+export function positionOf(
+  parsed: ParsedYaml,
+  path: (string | number)[],
+  key?: string,
+): { line?: number; col?: number } {
   let node: unknown = parsed.doc.contents;
   for (const seg of path) {
     const next = isMap(node) || isSeq(node) ? node.get(seg, true) : undefined;
@@ -68,7 +89,10 @@ export function positionOf(parsed: ParsedYaml, path: (string | number)[], key?: 
 }
 
 export function dottedPath(path: (string | number)[]): string {
-  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+  return path.reduce<string>(
+    (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
+    '',
+  );
 }
 
 function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
@@ -77,17 +101,29 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
 }
 
 /** Validates data that has no YAML of its own (e.g. inline options), locating problems with `locate`. */
-export function validateWithLocator(data: unknown, schema: object, locate: (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic, prefix: (string | number)[]): Diagnostic[] {
+export function validateWithLocator(
+  data: unknown,
+  schema: object,
+  locate: (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic,
+  prefix: (string | number)[],
+): Diagnostic[] {
   const validate = schemaValidator(schema, false);
   if (validate(data)) return [];
-  return dedupe((validate.errors ?? []).map((e) => {
-    const { fieldPath, message, key } = describeSchemaError(e);
-    return locate([...prefix, ...fieldPath], message, key !== undefined);
-  }));
+  return dedupe(
+    (validate.errors ?? []).map((e) => {
+      const { fieldPath, message, key } = describeSchemaError(e);
+      return locate([...prefix, ...fieldPath], message, key !== undefined);
+    }),
+  );
 }
 
 /** An ajv error in words: where (value path, key for unknown keys, field path) and what. */
-function describeSchemaError(e: ErrorObject): { path: (string | number)[]; key?: string; fieldPath: (string | number)[]; message: string } {
+function describeSchemaError(e: ErrorObject): {
+  path: (string | number)[];
+  key?: string;
+  fieldPath: (string | number)[];
+  message: string;
+} {
   const path = pointerToPath(e.instancePath);
   const got = describe(e.data);
   let message: string;

@@ -17,7 +17,11 @@ export function quantile(xs: readonly number[], q: number): number {
 type Resampler = (random: Rng) => number;
 
 /** The percentile interval of a statistic over `resamples` draws (non-finite draws are ignored). */
-function percentileBootstrap(draw: Resampler, options: { resamples?: number; seed?: number; level?: number }, stream: string): [number, number] {
+function percentileBootstrap(
+  draw: Resampler,
+  options: { resamples?: number; seed?: number; level?: number },
+  stream: string,
+): [number, number] {
   const random = rng(options.seed ?? 1, stream);
   const level = options.level ?? 0.95;
   const stats: number[] = [];
@@ -65,7 +69,8 @@ export function bootstrapIndependent(
   options: { resamples?: number; seed?: number; level?: number } = {},
 ): [number, number] {
   if (!a.length || !b.length) return [NaN, NaN];
-  const draw = (xs: readonly number[], random: Rng): number[] => Array.from({ length: xs.length }, () => xs[random.int(xs.length)]!);
+  const draw = (xs: readonly number[], random: Rng): number[] =>
+    Array.from({ length: xs.length }, () => xs[random.int(xs.length)]!);
   return percentileBootstrap((random) => statistic(draw(a, random), draw(b, random)), options, 'bootstrap-independent');
 }
 

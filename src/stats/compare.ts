@@ -26,7 +26,11 @@ const relChange = (base: number[], cur: number[]): number => {
 };
 
 /** Compares two independent sample sets (e.g. a baseline run and a current run). */
-export function compareSamples(base: readonly number[], current: readonly number[], options: CompareOptions = {}): Change {
+export function compareSamples(
+  base: readonly number[],
+  current: readonly number[],
+  options: CompareOptions = {},
+): Change {
   const alpha = options.alpha ?? 0.05;
   const noise = options.noise ?? 0.02;
   const b = [...base];

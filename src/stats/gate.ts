@@ -41,7 +41,10 @@ function figure(m: MetricResult, kind: Figure, nodes: number, seed: number): { v
     case 'overhead':
       return { value: m.overhead.ratio ?? Infinity, ci: m.overhead.ci95 ?? [Infinity, Infinity] };
     case 'perNode':
-      return { value: m.overhead.perNode!, ci: bootstrapPaired(x, y, (a, b) => (median(b) - median(a)) / nodes, { seed }) };
+      return {
+        value: m.overhead.perNode!,
+        ci: bootstrapPaired(x, y, (a, b) => (median(b) - median(a)) / nodes, { seed }),
+      };
     default:
       return { value: m.overhead.absolute!, ci: bootstrapPaired(x, y, (a, b) => median(b) - median(a), { seed }) };
   }
@@ -58,12 +61,28 @@ export function checkBudgets(report: Report, budgets: Partial<Record<MetricName,
         const id = `budget ${hook} ${metric} ${kind}`;
         const limitText = `${kind} <= ${fmt(limit)}`;
         if (!m.available) {
-          checks.push({ id, hook, metric, kind: 'budget', limit: limitText, found: 'not measurable here', status: 'fail' });
+          checks.push({
+            id,
+            hook,
+            metric,
+            kind: 'budget',
+            limit: limitText,
+            found: 'not measurable here',
+            status: 'fail',
+          });
           continue;
         }
         const f = figure(m, kind, report.nodes, report.scenario.trials.seed);
         if (EXACT_METRICS.has(metric)) {
-          checks.push({ id, hook, metric, kind: 'budget', limit: limitText, found: fmt(f.value), status: f.value <= limit ? 'pass' : 'fail' });
+          checks.push({
+            id,
+            hook,
+            metric,
+            kind: 'budget',
+            limit: limitText,
+            found: fmt(f.value),
+            status: f.value <= limit ? 'pass' : 'fail',
+          });
           continue;
         }
         const p = mannWhitney(m.without.samples as number[], m.with.samples as number[]).p;
@@ -89,7 +108,11 @@ function roundRatios(m: MetricResult): number[] {
   return (m.with.samples as number[]).map((y, i) => y / (m.without.samples[i] as number)).filter(Number.isFinite);
 }
 
-export function checkRegressions(baseline: Report, current: Report, options: { alpha: number; noise: number }): GateCheck[] {
+export function checkRegressions(
+  baseline: Report,
+  current: Report,
+  options: { alpha: number; noise: number },
+): GateCheck[] {
   const checks: GateCheck[] = [];
   for (const [hook, cur] of Object.entries(current.results)) {
     const base = baseline.results[hook];
@@ -102,7 +125,15 @@ export function checkRegressions(baseline: Report, current: Report, options: { a
       if (EXACT_METRICS.has(metric)) {
         const was = b.with.median!;
         const now = c.with.median!;
-        checks.push({ id, hook, metric, kind: 'regression', limit: `<= ${fmt(was)} (baseline, exact)`, found: fmt(now), status: now <= was ? 'pass' : 'fail' });
+        checks.push({
+          id,
+          hook,
+          metric,
+          kind: 'regression',
+          limit: `<= ${fmt(was)} (baseline, exact)`,
+          found: fmt(now),
+          status: now <= was ? 'pass' : 'fail',
+        });
         continue;
       }
       const change = compareSamples(roundRatios(b), roundRatios(c), { ...options, seed: current.scenario.trials.seed });

@@ -21,9 +21,14 @@ export function isTrackingHooks(h: Hooks): h is TrackingHooks {
 }
 
 /** The harness's URI wins, then the config's, then MLFLOW_TRACKING_URI. */
-export function trackingClient(config: TrackingConfig, ctx: HookFactoryContext, env: NodeJS.ProcessEnv = process.env): MlflowClient {
+export function trackingClient(
+  config: TrackingConfig,
+  ctx: HookFactoryContext,
+  env: NodeJS.ProcessEnv = process.env,
+): MlflowClient {
   const uri = ctx.trackingUri ?? config.server.mlflow_tracking_uri ?? env.MLFLOW_TRACKING_URI;
-  if (!uri) throw new EnvironmentError('no tracking URI: set server.mlflow_tracking_uri in mlflow.yml or MLFLOW_TRACKING_URI');
+  if (!uri)
+    throw new EnvironmentError('no tracking URI: set server.mlflow_tracking_uri in mlflow.yml or MLFLOW_TRACKING_URI');
   return new MlflowClient({ trackingUri: uri, credentials: credentialsFromEnv(env), retry: config.trackbench.retry });
 }
 
@@ -64,7 +69,8 @@ export function metricsFromOutputs(outputs: Record<string, unknown>, catalog: Da
   const out: Metric[] = [];
   for (const [name, value] of Object.entries(outputs)) {
     if (catalog.kindOf(name) !== 'metrics') continue;
-    for (const [key, series] of Object.entries(value as MetricsValue)) for (const v of series) out.push({ key, value: v.value, timestamp: now, step: v.step });
+    for (const [key, series] of Object.entries(value as MetricsValue))
+      for (const v of series) out.push({ key, value: v.value, timestamp: now, step: v.step });
   }
   return out;
 }

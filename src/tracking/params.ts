@@ -7,7 +7,9 @@ import type { TrackingConfig } from './config/load-config.ts';
 
 export class LongParamError extends Error {
   constructor(key: string, length: number) {
-    super(`Parameter '${key}' length is ${length}, while mlflow forces it to be lower than '${LIMITS.paramValueLength}'. Change 'long_params_strategy' to 'tag' or 'truncate' in mlflow.yml to bypass it.`);
+    super(
+      `Parameter '${key}' length is ${length}, while mlflow forces it to be lower than '${LIMITS.paramValueLength}'. Change 'long_params_strategy' to 'tag' or 'truncate' in mlflow.yml to bypass it.`,
+    );
     this.name = 'LongParamError';
   }
 }
@@ -19,18 +21,27 @@ export function paramValueString(value: unknown): string {
 }
 
 /** kedro-mlflow's _flatten_dict: nested keys joined by `sep`; only one level unless recursive. */
-export function flattenDict(d: Record<string, unknown>, recursive: boolean, sep: string, prefix = ''): Record<string, unknown> {
+export function flattenDict(
+  d: Record<string, unknown>,
+  recursive: boolean,
+  sep: string,
+  prefix = '',
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(d)) {
     const key = prefix ? `${prefix}${sep}${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && (recursive || !prefix)) Object.assign(out, flattenDict(v as Record<string, unknown>, recursive, sep, key));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && (recursive || !prefix))
+      Object.assign(out, flattenDict(v as Record<string, unknown>, recursive, sep, key));
     else out[key] = v;
   }
   return out;
 }
 
 /** The params (and, with strategy `tag`, tags) one node's inputs produce. Throws LongParamError for `fail`. */
-export function paramsFromInputs(inputs: Record<string, unknown>, config: TrackingConfig['tracking']['params']): { params: KeyValue[]; tags: KeyValue[] } {
+export function paramsFromInputs(
+  inputs: Record<string, unknown>,
+  config: TrackingConfig['tracking']['params'],
+): { params: KeyValue[]; tags: KeyValue[] } {
   let found: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(inputs)) {
     if (name.startsWith('params:')) found[name.slice('params:'.length)] = value;

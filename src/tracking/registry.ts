@@ -34,7 +34,14 @@ function trackingConfigFrom(options: Record<string, unknown>, ctx: HookFactoryCo
       problems.push(ctx.locate ? ctx.locate([key], message, true) : { file: '<hook options>', path: key, message });
     }
   }
-  if (options.conf !== undefined && typeof options.conf !== 'string') problems.push(ctx.locate?.(['conf'], 'must be a folder path') ?? { file: '<hook options>', path: 'conf', message: 'must be a folder path' });
+  if (options.conf !== undefined && typeof options.conf !== 'string')
+    problems.push(
+      ctx.locate?.(['conf'], 'must be a folder path') ?? {
+        file: '<hook options>',
+        path: 'conf',
+        message: 'must be a folder path',
+      },
+    );
   if (problems.length) throw new InputError(problems);
   return loadTrackingConfig({
     confDir: typeof options.conf === 'string' ? resolve(ctx.scenarioDir, options.conf) : undefined,
@@ -45,25 +52,48 @@ function trackingConfigFrom(options: Record<string, unknown>, ctx: HookFactoryCo
 }
 
 /** A hook that logs to MLflow: its options are an mlflow.yml configuration. */
-function trackingBuiltin(description: string, create: (config: TrackingConfig, ctx: HookFactoryContext) => Hooks): BuiltinHook {
-  return { description, tracking: true, check: trackingConfigFrom, factory: (options, ctx) => create(trackingConfigFrom(options, ctx), ctx) };
+function trackingBuiltin(
+  description: string,
+  create: (config: TrackingConfig, ctx: HookFactoryContext) => Hooks,
+): BuiltinHook {
+  return {
+    description,
+    tracking: true,
+    check: trackingConfigFrom,
+    factory: (options, ctx) => create(trackingConfigFrom(options, ctx), ctx),
+  };
 }
 
 export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
-  reference: trackingBuiltin('the reference tracking hook: batched, asynchronous, bounded queue, spill file; every param, metric, artifact and model', createReferenceHook),
-  naive: trackingBuiltin('model of manual MLflow calls: one synchronous request per parameter, metric value and tag', createNaiveHook),
+  reference: trackingBuiltin(
+    'the reference tracking hook: batched, asynchronous, bounded queue, spill file; every param, metric, artifact and model',
+    createReferenceHook,
+  ),
+  naive: trackingBuiltin(
+    'model of manual MLflow calls: one synchronous request per parameter, metric value and tag',
+    createNaiveHook,
+  ),
   'kedro-mlflow-like': trackingBuiltin(
     "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + log_metric per metric value",
     createKedroMlflowLikeHook,
   ),
   calibration: {
-    description: 'adds a known cost per node (cpuMsPerNode, allocBytesPerNode, diskBytesPerNode, requestsPerNode), to check the instrument',
+    description:
+      'adds a known cost per node (cpuMsPerNode, allocBytesPerNode, diskBytesPerNode, requestsPerNode), to check the instrument',
     tracking: false,
     check: calibrationOptions,
     factory: (options, ctx) => createCalibrationHook(calibrationOptions(options, ctx), ctx),
   },
-  noop: { description: 'implements no hook method; the floor of hook-manager cost', tracking: false, factory: () => ({}) },
-  recorder: { description: 'records every hook call in order; logs nothing', tracking: false, factory: () => createRecorder() },
+  noop: {
+    description: 'implements no hook method; the floor of hook-manager cost',
+    tracking: false,
+    factory: () => ({}),
+  },
+  recorder: {
+    description: 'records every hook call in order; logs nothing',
+    tracking: false,
+    factory: () => createRecorder(),
+  },
 };
 
 const MODULE_PREFIX = 'module:';
@@ -98,8 +128,21 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
       // Its "without" trials run the same command with tracking off, so it cannot share a
       // baseline with hooks that run inside trackbench's own runner.
       if (!command) out.push(locate(['hooks', i], 'command: needs a shell command after it'));
-      else if (scenario.hooks.length > 1) out.push(locate(['hooks', i], 'a command: hook is measured against the same command with tracking off, so it must be the only hook of its scenario; put other hooks in another scenario'));
-      else if (Object.keys(ref.options).length) out.push(locate(['hooks', i, 'options'], 'a command: hook takes no options; the command reads its own configuration', true));
+      else if (scenario.hooks.length > 1)
+        out.push(
+          locate(
+            ['hooks', i],
+            'a command: hook is measured against the same command with tracking off, so it must be the only hook of its scenario; put other hooks in another scenario',
+          ),
+        );
+      else if (Object.keys(ref.options).length)
+        out.push(
+          locate(
+            ['hooks', i, 'options'],
+            'a command: hook takes no options; the command reads its own configuration',
+            true,
+          ),
+        );
     } else if (path !== undefined) {
       if (!existsSync(path)) out.push(locate(['hooks', i], `hook module not found: ${path}`));
     } else if (BUILTIN_HOOKS[ref.name]?.check) {
@@ -111,7 +154,12 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
       }
     } else if (!BUILTIN_HOOKS[ref.name]) {
       const hint = closest(ref.name, Object.keys(BUILTIN_HOOKS));
-      out.push(locate(['hooks', i], `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>, or command:<shell command>`));
+      out.push(
+        locate(
+          ['hooks', i],
+          `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>, or command:<shell command>`,
+        ),
+      );
     }
   });
   return out;
@@ -126,16 +174,30 @@ export interface ResolveOptions {
   index?: number;
 }
 
-export async function resolveHook(ref: HookRef, scenario: Pick<Scenario, 'name' | 'source'>, options: ResolveOptions = {}): Promise<NamedHooks> {
+export async function resolveHook(
+  ref: HookRef,
+  scenario: Pick<Scenario, 'name' | 'source'>,
+  options: ResolveOptions = {},
+): Promise<NamedHooks> {
   const path = modulePath(ref, scenario.source);
   let factory: HookFactory;
   if (commandOf(ref) !== undefined) {
-    throw new InputError([{ file: scenario.source, message: `hook "${ref.label}" is an external command: it runs in its own process, so only \`run\` and \`sweep\` (which measure it) and \`conformance --target ${ref.name}\` can use it` }]);
+    throw new InputError([
+      {
+        file: scenario.source,
+        message: `hook "${ref.label}" is an external command: it runs in its own process, so only \`run\` and \`sweep\` (which measure it) and \`conformance --target ${ref.name}\` can use it`,
+      },
+    ]);
   }
   if (path !== undefined) {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
-      throw new InputError([{ file: path, message: 'a hook module must export a factory function as its default export: (options, context) => hooks' }]);
+      throw new InputError([
+        {
+          file: path,
+          message: 'a hook module must export a factory function as its default export: (options, context) => hooks',
+        },
+      ]);
     }
     factory = mod.default as HookFactory;
   } else {
@@ -153,6 +215,9 @@ function factoryContext(scenario: Pick<Scenario, 'name' | 'source'>, options: Re
     scenarioDir: scenarioDir(scenario.source),
     trackingUri: options.trackingUri,
     warn: options.warn ?? ((m) => process.stderr.write(`${m}\n`)),
-    locate: locate && index !== undefined ? (p, message, atKey) => locate(['hooks', index, 'options', ...p], message, atKey) : undefined,
+    locate:
+      locate && index !== undefined
+        ? (p, message, atKey) => locate(['hooks', index, 'options', ...p], message, atKey)
+        : undefined,
   };
 }

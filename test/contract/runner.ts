@@ -15,30 +15,50 @@ export interface CaseResult {
   steps: StepResult[];
 }
 
-const TIME_KEYS = new Set(['start_time', 'end_time', 'creation_time', 'last_update_time', 'creation_timestamp', 'last_updated_timestamp', 'timestamp']);
+const TIME_KEYS = new Set([
+  'start_time',
+  'end_time',
+  'creation_time',
+  'last_update_time',
+  'creation_timestamp',
+  'last_updated_timestamp',
+  'timestamp',
+]);
 const GENERATED_NAME = /^[a-z]+-[a-z]+-\d+$/;
 
 function substitute<T>(value: T, vars: Record<string, string>): T {
   if (typeof value === 'string') return value.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`) as T;
   if (Array.isArray(value)) return value.map((v) => substitute(v, vars)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
   return value;
 }
 
 function pick(body: unknown, path: string): string | undefined {
   let node: unknown = body;
-  for (const part of path.split('.')) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+  for (const part of path.split('.'))
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
   return node === undefined ? undefined : String(node);
 }
 
-async function send(base: string, step: Step, vars: Record<string, string>): Promise<{ status: number; text: string; contentType: string }> {
+async function send(
+  base: string,
+  step: Step,
+  vars: Record<string, string>,
+): Promise<{ status: number; text: string; contentType: string }> {
   const url = new URL(substitute(step.path, vars), base);
-  for (const [k, v] of Object.entries(substitute(step.query ?? {}, vars))) for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, item);
+  for (const [k, v] of Object.entries(substitute(step.query ?? {}, vars)))
+    for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, item);
   const headers: Record<string, string> = {};
   let body: string | undefined;
   if (step.raw !== undefined) body = substitute(step.raw, vars);
   else if (step.body !== undefined) body = JSON.stringify(substitute(step.body, vars));
-  const contentType = step.contentType === undefined ? (body !== undefined && step.method !== 'PUT' ? 'application/json' : undefined) : step.contentType ?? undefined;
+  const contentType =
+    step.contentType === undefined
+      ? body !== undefined && step.method !== 'PUT'
+        ? 'application/json'
+        : undefined
+      : (step.contentType ?? undefined);
   if (contentType) headers['content-type'] = contentType;
   const res = await fetch(url, { method: step.method, headers, body });
   return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') ?? '' };
@@ -78,7 +98,8 @@ export function normalise(results: { status: number; body: unknown }[]): StepRes
   const runIds = new Map<string, string>();
   const collect = (v: unknown): void => {
     if (typeof v === 'string') {
-      for (const id of v.match(/\b[0-9a-f]{32}\b/g) ?? []) if (!runIds.has(id)) runIds.set(id, `<run:${runIds.size + 1}>`);
+      for (const id of v.match(/\b[0-9a-f]{32}\b/g) ?? [])
+        if (!runIds.has(id)) runIds.set(id, `<run:${runIds.size + 1}>`);
     } else if (Array.isArray(v)) v.forEach(collect);
     else if (v && typeof v === 'object') Object.values(v).forEach(collect);
   };
@@ -92,7 +113,8 @@ export function normalise(results: { status: number; body: unknown }[]): StepRes
     if (typeof v === 'number' && key && TIME_KEYS.has(key) && v > 1e12) return '<now>';
     if (typeof v === 'string') {
       if (key === 'next_page_token') return '<token>';
-      if ((key === 'run_name' || (key === 'value' && parent?.key === 'mlflow.runName')) && GENERATED_NAME.test(v)) return '<generated>';
+      if ((key === 'run_name' || (key === 'value' && parent?.key === 'mlflow.runName')) && GENERATED_NAME.test(v))
+        return '<generated>';
       if (key === 'message') return fixString(v.split(' Error: (')[0]!.split('\n')[0]!);
       return fixString(v);
     }

@@ -18,12 +18,21 @@ export function config(inline: Record<string, unknown> = {}): TrackingConfig {
 
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+  for (const [k, v] of Object.entries(b))
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object'
+        ? merge(out[k] as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   return out;
 }
 
 export function context(backend: { trackingUri: string } | undefined, warnings: string[] = []): HookFactoryContext {
-  return { scenarioName: 'test-scenario', scenarioDir: process.cwd(), trackingUri: backend?.trackingUri, warn: (m) => void warnings.push(m) };
+  return {
+    scenarioName: 'test-scenario',
+    scenarioDir: process.cwd(),
+    trackingUri: backend?.trackingUri,
+    warn: (m) => void warnings.push(m),
+  };
 }
 
 export interface TrackedRun {
@@ -34,7 +43,11 @@ export interface TrackedRun {
 }
 
 /** Runs `pipeline` with `hooks` against a fresh in-process mock and reads back every run created. */
-export async function runTracked(pipeline: Pipeline, make: (backend: InProcessMock) => TrackingHooks, options: { keepBackend?: boolean; runner?: { kind: 'sequential' | 'parallel'; concurrency: number } } = {}): Promise<TrackedRun & { hooks: TrackingHooks }> {
+export async function runTracked(
+  pipeline: Pipeline,
+  make: (backend: InProcessMock) => TrackingHooks,
+  options: { keepBackend?: boolean; runner?: { kind: 'sequential' | 'parallel'; concurrency: number } } = {},
+): Promise<TrackedRun & { hooks: TrackingHooks }> {
   const backend = await startInProcessMock();
   try {
     const hooks = make(backend);
@@ -55,5 +68,7 @@ export async function runTracked(pipeline: Pipeline, make: (backend: InProcessMo
   }
 }
 
-export const tagsOf = (s: RunState): Record<string, string> => Object.fromEntries((s.run.data.tags ?? []).map((t) => [t.key, t.value]));
-export const paramsOf = (s: RunState): Record<string, string> => Object.fromEntries((s.run.data.params ?? []).map((t) => [t.key, t.value]));
+export const tagsOf = (s: RunState): Record<string, string> =>
+  Object.fromEntries((s.run.data.tags ?? []).map((t) => [t.key, t.value]));
+export const paramsOf = (s: RunState): Record<string, string> =>
+  Object.fromEntries((s.run.data.params ?? []).map((t) => [t.key, t.value]));

@@ -10,7 +10,8 @@ interface Clause {
   value: string;
 }
 
-const CLAUSE = /^\s*(?:(attributes|attribute|attr|run|tags|tag|params|param|metrics|metric)\.)?(`[^`]+`|"[^"]+"|[\w.]+)\s*(=|!=|LIKE)\s*('(?:[^']*)'|"(?:[^"]*)"|-?[\d.]+)\s*$/i;
+const CLAUSE =
+  /^\s*(?:(attributes|attribute|attr|run|tags|tag|params|param|metrics|metric)\.)?(`[^`]+`|"[^"]+"|[\w.]+)\s*(=|!=|LIKE)\s*('(?:[^']*)'|"(?:[^"]*)"|-?[\d.]+)\s*$/i;
 
 function parse(filter: string | undefined): Clause[] {
   if (!filter || !filter.trim()) return [];
@@ -18,14 +19,24 @@ function parse(filter: string | undefined): Clause[] {
     const m = part.match(CLAUSE);
     if (!m) throw invalid(`Invalid filter '${filter}'. Could not be parsed.`);
     const unquote = (s: string): string => s.replace(/^[`'"]|[`'"]$/g, '');
-    return { entity: (m[1] ?? 'attributes').toLowerCase(), key: unquote(m[2]!), op: m[3]!.toUpperCase() as Clause['op'], value: unquote(m[4]!) };
+    return {
+      entity: (m[1] ?? 'attributes').toLowerCase(),
+      key: unquote(m[2]!),
+      op: m[3]!.toUpperCase() as Clause['op'],
+      value: unquote(m[4]!),
+    };
   });
 }
 
 function compare(actual: string | undefined, c: Clause): boolean {
   if (c.op === '=') return actual === c.value;
   if (c.op === '!=') return actual !== undefined && actual !== c.value;
-  const pattern = new RegExp(`^${c.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`);
+  const pattern = new RegExp(
+    `^${c.value
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/%/g, '.*')
+      .replace(/_/g, '.')}$`,
+  );
   return actual !== undefined && pattern.test(actual);
 }
 
@@ -57,5 +68,6 @@ export function modelFilter(filter: string | undefined): (m: RegisteredModel) =>
 
 export function versionFilter(filter: string | undefined): (v: ModelVersion) => boolean {
   const clauses = parse(filter);
-  return (v) => clauses.every((c) => (c.key === 'name' ? compare(v.name, c) : c.key === 'run_id' ? compare(v.run_id, c) : false));
+  return (v) =>
+    clauses.every((c) => (c.key === 'name' ? compare(v.name, c) : c.key === 'run_id' ? compare(v.run_id, c) : false));
 }

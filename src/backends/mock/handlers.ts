@@ -36,7 +36,9 @@ const ERROR_CLASS: Record<string, string> = { RESOURCE_DOES_NOT_EXIST: 'RESOURCE
 
 /** Python's json.dumps(...) default separators, as MLflow writes error bodies. */
 function pythonJson(body: Json): string {
-  return `{${Object.entries(body).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
+  return `{${Object.entries(body)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(', ')}}`;
 }
 
 export function errorReply(errorCode: string, message: string): MockReply {
@@ -74,7 +76,8 @@ function jsonBody(request: MockRequest): Json {
   } catch {
     throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body is not valid JSON.');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body must be a JSON object.');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body must be a JSON object.');
   return parsed as Json;
 }
 
@@ -133,26 +136,49 @@ export function mlflowRoutes(store: MockStore): Route[] {
     }
   };
 
-  route('post', 'experiments/create', (b) => ({ experiment_id: store.createExperiment(requiredString(b, 'name'), keyValues(b.tags, 'tags')) }));
+  route('post', 'experiments/create', (b) => ({
+    experiment_id: store.createExperiment(requiredString(b, 'name'), keyValues(b.tags, 'tags')),
+  }));
   route('get', 'experiments/get', (q) => ({ experiment: store.getExperiment(requiredString(q, 'experiment_id')) }));
-  route('get', 'experiments/get-by-name', (q) => ({ experiment: store.getExperimentByName(requiredString(q, 'experiment_name')) }));
+  route('get', 'experiments/get-by-name', (q) => ({
+    experiment: store.getExperimentByName(requiredString(q, 'experiment_name')),
+  }));
   route('post', 'experiments/search', (b) => {
     const max = b.max_results === undefined ? 1000 : parseInt64(b.max_results, 'max_results');
     return page(store.searchExperiments(), b.page_token, max, 'experiments');
   });
 
   route('post', 'runs/create', (b) => ({
-    run: store.createRun(String(b.experiment_id ?? ''), str(b.run_name), b.start_time === undefined ? 0 : parseInt64(b.start_time, 'start_time'), keyValues(b.tags, 'tags')),
+    run: store.createRun(
+      String(b.experiment_id ?? ''),
+      str(b.run_name),
+      b.start_time === undefined ? 0 : parseInt64(b.start_time, 'start_time'),
+      keyValues(b.tags, 'tags'),
+    ),
   }));
   route('post', 'runs/update', (b) => ({
-    run_info: store.updateRun(requiredString(b, 'run_id'), str(b.status), b.end_time === undefined ? undefined : parseInt64(b.end_time, 'end_time'), str(b.run_name)),
+    run_info: store.updateRun(
+      requiredString(b, 'run_id'),
+      str(b.status),
+      b.end_time === undefined ? undefined : parseInt64(b.end_time, 'end_time'),
+      str(b.run_name),
+    ),
   }));
   route('get', 'runs/get', (q) => ({ run: store.getRun(requiredString(q, 'run_id')) }));
   route('post', 'runs/delete', (b) => (store.deleteRun(requiredString(b, 'run_id')), {}));
   route('post', 'runs/restore', (b) => (store.restoreRun(requiredString(b, 'run_id')), {}));
   route('post', 'runs/search', (b) => {
     const max = b.max_results === undefined ? 1000 : parseInt64(b.max_results, 'max_results');
-    return page(store.searchRuns(list<string>(b.experiment_ids).map(String), runFilter(str(b.filter)), str(b.run_view_type) ?? 'ACTIVE_ONLY'), b.page_token, max, 'runs');
+    return page(
+      store.searchRuns(
+        list<string>(b.experiment_ids).map(String),
+        runFilter(str(b.filter)),
+        str(b.run_view_type) ?? 'ACTIVE_ONLY',
+      ),
+      b.page_token,
+      max,
+      'runs',
+    );
   });
 
   route('post', 'runs/log-batch', (b) => {
@@ -184,10 +210,21 @@ export function mlflowRoutes(store: MockStore): Route[] {
 
   route('get', 'artifacts/list', (q) => store.listArtifacts(requiredString(q, 'run_id'), str(q.path)));
 
-  route('post', 'registered-models/create', (b) => ({ registered_model: store.createRegisteredModel(requiredString(b, 'name'), keyValues(b.tags, 'tags'), str(b.description)) }));
-  route('get', 'registered-models/get', (q) => ({ registered_model: store.getRegisteredModel(requiredString(q, 'name')) }));
+  route('post', 'registered-models/create', (b) => ({
+    registered_model: store.createRegisteredModel(
+      requiredString(b, 'name'),
+      keyValues(b.tags, 'tags'),
+      str(b.description),
+    ),
+  }));
+  route('get', 'registered-models/get', (q) => ({
+    registered_model: store.getRegisteredModel(requiredString(q, 'name')),
+  }));
   route('get', 'registered-models/search', (q) => {
-    const models = store.searchRegisteredModels(modelFilter(str(q.filter)), q.max_results === undefined ? 100 : parseInt64(q.max_results, 'max_results'));
+    const models = store.searchRegisteredModels(
+      modelFilter(str(q.filter)),
+      q.max_results === undefined ? 100 : parseInt64(q.max_results, 'max_results'),
+    );
     return models.length ? { registered_models: models } : {};
   });
   route('get', 'model-versions/search', (q) => {
@@ -195,11 +232,19 @@ export function mlflowRoutes(store: MockStore): Route[] {
     return page(store.searchModelVersions(versionFilter(str(q.filter))), q.page_token, max, 'model_versions');
   });
   route('post', 'model-versions/create', (b) => ({
-    model_version: store.createModelVersion(requiredString(b, 'name'), requiredString(b, 'source'), str(b.run_id), keyValues(b.tags, 'tags'), str(b.run_link) ?? '', str(b.description) ?? ''),
+    model_version: store.createModelVersion(
+      requiredString(b, 'name'),
+      requiredString(b, 'source'),
+      str(b.run_id),
+      keyValues(b.tags, 'tags'),
+      str(b.run_link) ?? '',
+      str(b.description) ?? '',
+    ),
   }));
 
   // Proxied artifact upload and download.
-  const artifactPath = (request: MockRequest): string => decodeURIComponent(request.url.pathname.slice(ARTIFACTS_PREFIX.length + 1));
+  const artifactPath = (request: MockRequest): string =>
+    decodeURIComponent(request.url.pathname.slice(ARTIFACTS_PREFIX.length + 1));
   routes.push(
     {
       method: 'PUT',
@@ -220,8 +265,16 @@ export function mlflowRoutes(store: MockStore): Route[] {
           return { status: 200, contentType: 'application/octet-stream', body: bytes };
         }),
     },
-    { method: 'GET', path: '/health', handle: async () => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'OK' }) },
-    { method: 'GET', path: '/version', handle: async () => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'trackbench-mock' }) },
+    {
+      method: 'GET',
+      path: '/health',
+      handle: async () => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'OK' }),
+    },
+    {
+      method: 'GET',
+      path: '/version',
+      handle: async () => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'trackbench-mock' }),
+    },
   );
   return routes;
 }

@@ -16,7 +16,9 @@ export interface HttpMock extends RunningBackend {
   connections(): number;
 }
 
-export async function startHttpMock(options: { port?: number; host?: string; faults?: FaultSpec } = {}): Promise<HttpMock> {
+export async function startHttpMock(
+  options: { port?: number; host?: string; faults?: FaultSpec } = {},
+): Promise<HttpMock> {
   const host = options.host ?? '127.0.0.1';
   let mock: MockMlflow | undefined;
   const server = createServer((req, res) => {
@@ -27,7 +29,13 @@ export async function startHttpMock(options: { port?: number; host?: string; fau
   server.on('connection', () => connections++);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new EnvironmentError(err.code === 'EADDRINUSE' ? `port ${options.port} on ${host} is already in use` : `mock MLflow could not listen: ${err.message}`)),
+      reject(
+        new EnvironmentError(
+          err.code === 'EADDRINUSE'
+            ? `port ${options.port} on ${host} is already in use`
+            : `mock MLflow could not listen: ${err.message}`,
+        ),
+      ),
     );
     server.listen(options.port ?? 0, host, () => resolve());
   });

@@ -33,7 +33,9 @@ function toResponse(reply: MockReply): Response {
 export function mswHandlers(mock: MockMlflow): HttpHandler[] {
   const verb = { GET: http.get, POST: http.post, PUT: http.put } as const;
   const one = (route: Route | undefined, path: string, method: typeof http.all) =>
-    method(`${mock.origin}${path}`, async ({ request }) => toResponse(await mock.handle(route, await toMockRequest(request))));
+    method(`${mock.origin}${path}`, async ({ request }) =>
+      toResponse(await mock.handle(route, await toMockRequest(request))),
+    );
   return [...mock.routes.map((r) => one(r, r.path, verb[r.method])), one(undefined, '/*', http.all)];
 }
 

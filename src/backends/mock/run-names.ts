@@ -1,6 +1,38 @@
 // Random run names in MLflow's shape: <adjective>-<noun>-<number>.
-const ADJECTIVES = ['polite', 'righteous', 'dazzling', 'brave', 'calm', 'eager', 'gentle', 'jolly', 'lucky', 'nimble', 'quiet', 'rare', 'silent', 'sincere', 'wise'];
-const NOUNS = ['steed', 'turtle', 'sponge', 'owl', 'fox', 'hare', 'lark', 'moth', 'newt', 'panda', 'quail', 'robin', 'seal', 'snail', 'wolf'];
+const ADJECTIVES = [
+  'polite',
+  'righteous',
+  'dazzling',
+  'brave',
+  'calm',
+  'eager',
+  'gentle',
+  'jolly',
+  'lucky',
+  'nimble',
+  'quiet',
+  'rare',
+  'silent',
+  'sincere',
+  'wise',
+];
+const NOUNS = [
+  'steed',
+  'turtle',
+  'sponge',
+  'owl',
+  'fox',
+  'hare',
+  'lark',
+  'moth',
+  'newt',
+  'panda',
+  'quail',
+  'robin',
+  'seal',
+  'snail',
+  'wolf',
+];
 
 export function generateRunName(random: () => number = Math.random): string {
   const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;

@@ -1,7 +1,17 @@
 // The mock's in-memory tracking store and model registry, with MLflow's write semantics:
 // params write-once, tags overwrite, metrics append, deleted runs refuse writes.
 import { randomBytes } from 'node:crypto';
-import type { Experiment, FileInfo, KeyValue, Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunStatus } from '../../mlflow/wire.ts';
+import type {
+  Experiment,
+  FileInfo,
+  KeyValue,
+  Metric,
+  ModelVersion,
+  RegisteredModel,
+  Run,
+  RunInfo,
+  RunStatus,
+} from '../../mlflow/wire.ts';
 import { RUN_STATUSES } from '../../mlflow/wire.ts';
 import { generateRunName } from './run-names.ts';
 import {
@@ -65,7 +75,14 @@ export class MockStore {
     }
     const id = String(this.nextExperimentId++);
     const t = this.now();
-    this.experiments.set(id, { id, name, stage: 'active', created: t, updated: t, tags: new Map(tags.map((x) => [x.key, x.value ?? ''])) });
+    this.experiments.set(id, {
+      id,
+      name,
+      stage: 'active',
+      created: t,
+      updated: t,
+      tags: new Map(tags.map((x) => [x.key, x.value ?? ''])),
+    });
     return id;
   }
 
@@ -145,7 +162,12 @@ export class MockStore {
     return this.runJson(this.run(runId));
   }
 
-  updateRun(runId: string, status: string | undefined, endTime: number | undefined, runName: string | undefined): RunInfo {
+  updateRun(
+    runId: string,
+    status: string | undefined,
+    endTime: number | undefined,
+    runName: string | undefined,
+  ): RunInfo {
     const r = this.activeRun(runId);
     // An unknown status name is dropped by proto parsing, so the status stays as it was.
     if (status && RUN_STATUSES.includes(status as RunStatus)) r.info.status = status as RunStatus;
@@ -170,7 +192,13 @@ export class MockStore {
     const wanted = new Set(experimentIds);
     return [...this.runs.values()]
       .filter((r) => wanted.has(r.info.experiment_id))
-      .filter((r) => (view === 'ALL' ? true : view === 'DELETED_ONLY' ? r.info.lifecycle_stage === 'deleted' : r.info.lifecycle_stage === 'active'))
+      .filter((r) =>
+        view === 'ALL'
+          ? true
+          : view === 'DELETED_ONLY'
+            ? r.info.lifecycle_stage === 'deleted'
+            : r.info.lifecycle_stage === 'active',
+      )
       .sort((a, b) => b.info.start_time - a.info.start_time || (a.info.run_id < b.info.run_id ? -1 : 1))
       .map((r) => this.runJson(r))
       .filter(filter);
@@ -189,7 +217,10 @@ export class MockStore {
   logBatch(runId: string, metrics: Metric[], params: KeyValue[], tags: KeyValue[]): void {
     validateRunId(runId);
     metrics.forEach((m, i) => validateMetric(m, `metrics[${i}]`));
-    const cleanParams = params.map((p, i) => ({ key: p.key, value: validateParam(p.key, p.value ?? '', `params[${i}]`) }));
+    const cleanParams = params.map((p, i) => ({
+      key: p.key,
+      value: validateParam(p.key, p.value ?? '', `params[${i}]`),
+    }));
     const cleanTags = tags.map((t, i) => ({ key: t.key, value: validateTag(t.key, t.value ?? '', `tags[${i}]`) }));
     validateBatchLimits(metrics.length, params.length, tags.length);
     const seen = new Set<string>();
@@ -199,13 +230,19 @@ export class MockStore {
       seen.add(p.key);
     }
     if (dupes.length) {
-      throw invalid(`Duplicate parameter keys have been submitted: [${dupes.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`);
+      throw invalid(
+        `Duplicate parameter keys have been submitted: [${dupes.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`,
+      );
     }
     const run = this.activeRun(runId);
     const changed = cleanParams.filter((p) => run.params.has(p.key) && run.params.get(p.key) !== p.value);
     if (changed.length) {
-      const list = changed.map((p) => `{'key': '${p.key}', 'old_value': '${run.params.get(p.key)}', 'new_value': '${p.value}'}`).join(', ');
-      throw invalid(`Changing param values is not allowed. Params were already logged='[${list}]' for run ID='${runId}'.`);
+      const list = changed
+        .map((p) => `{'key': '${p.key}', 'old_value': '${run.params.get(p.key)}', 'new_value': '${p.value}'}`)
+        .join(', ');
+      throw invalid(
+        `Changing param values is not allowed. Params were already logged='[${list}]' for run ID='${runId}'.`,
+      );
     }
     for (const p of cleanParams) run.params.set(p.key, p.value);
     for (const t of cleanTags) this.setRunTag(run, t.key, t.value);
@@ -218,7 +255,9 @@ export class MockStore {
     const run = this.activeRun(runId);
     const old = run.params.get(key);
     if (old !== undefined && old !== clean) {
-      throw invalid(`Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${clean}'.`);
+      throw invalid(
+        `Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${clean}'.`,
+      );
     }
     run.params.set(key, clean);
   }
@@ -272,8 +311,15 @@ export class MockStore {
       if (!full.startsWith(prefix)) continue;
       const rest = full.slice(prefix.length);
       const slash = rest.indexOf('/');
-      const childPath = rel ? `${rel}/${slash < 0 ? rest : rest.slice(0, slash)}` : slash < 0 ? rest : rest.slice(0, slash);
-      children.set(childPath, slash < 0 ? { path: childPath, is_dir: false, file_size: bytes.length } : { path: childPath, is_dir: true });
+      const childPath = rel
+        ? `${rel}/${slash < 0 ? rest : rest.slice(0, slash)}`
+        : slash < 0
+          ? rest
+          : rest.slice(0, slash);
+      children.set(
+        childPath,
+        slash < 0 ? { path: childPath, is_dir: false, file_size: bytes.length } : { path: childPath, is_dir: true },
+      );
     }
     const files = [...children.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
     return files.length ? { root_uri: run.info.artifact_uri, files } : { root_uri: run.info.artifact_uri };
@@ -281,9 +327,17 @@ export class MockStore {
 
   // ---- model registry
   createRegisteredModel(name: string, tags: KeyValue[], description: string | undefined): RegisteredModel {
-    if (this.models.has(name)) throw new MockMlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+    if (this.models.has(name))
+      throw new MockMlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
     const t = this.now();
-    const m: StoredModel = { name, created: t, updated: t, description, tags: new Map(tags.map((x) => [x.key, x.value ?? ''])), versions: [] };
+    const m: StoredModel = {
+      name,
+      created: t,
+      updated: t,
+      description,
+      tags: new Map(tags.map((x) => [x.key, x.value ?? ''])),
+      versions: [],
+    };
     this.models.set(name, m);
     return this.modelJson(m);
   }
@@ -302,9 +356,18 @@ export class MockStore {
       .slice(0, maxResults);
   }
 
-  createModelVersion(name: string, source: string, runId: string | undefined, tags: KeyValue[], runLink: string, description: string): ModelVersion {
+  createModelVersion(
+    name: string,
+    source: string,
+    runId: string | undefined,
+    tags: KeyValue[],
+    runLink: string,
+    description: string,
+  ): ModelVersion {
     if (!/^[a-zA-Z][\w+.-]*:/.test(source)) {
-      throw invalid(`Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`);
+      throw invalid(
+        `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
+      );
     }
     const m = this.models.get(name);
     if (!m) throw notFound(`Registered Model with name=${name} not found`);
@@ -361,6 +424,9 @@ function appendMetric(run: StoredRun, m: Metric): void {
 /** MLflow's "latest" value of a metric: the largest (step, timestamp, value). */
 function latest(history: Metric[]): Metric {
   return history.reduce((best, m) =>
-    m.step > best.step || (m.step === best.step && (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.value > best.value))) ? m : best,
+    m.step > best.step ||
+    (m.step === best.step && (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.value > best.value)))
+      ? m
+      : best,
   );
 }

@@ -62,7 +62,11 @@ function lengthLimit(entity: string, limit: number, value: string): void {
 export function validateMetric(m: Metric, path: string): void {
   validateName(m.key, `${path}.name`.replace(/^\./, ''));
   if (typeof m.value !== 'number' && !isSpecialFloat(m.value)) {
-    throw invalidValue(`${path}.value`.replace(/^\./, ''), m.value, `(timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`);
+    throw invalidValue(
+      `${path}.value`.replace(/^\./, ''),
+      m.value,
+      `(timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`,
+    );
   }
   lengthLimit('Metric name', LIMITS.keyLength, m.key);
 }
@@ -82,7 +86,9 @@ export function validateTag(key: string, value: string, path: string): string {
 
 export function validateBatchLimits(metrics: number, params: number, tags: number): void {
   const over = (what: string, limit: number, got: number): MockMlflowError =>
-    invalid(`A batch logging request can contain at most ${limit} ${what}. Got ${got} ${what}. Please split up ${what} across multiple requests and try again.`);
+    invalid(
+      `A batch logging request can contain at most ${limit} ${what}. Got ${got} ${what}. Please split up ${what} across multiple requests and try again.`,
+    );
   if (metrics > LIMITS.metricsPerBatch) throw over('metrics', LIMITS.metricsPerBatch, metrics);
   if (params > LIMITS.paramsPerBatch) throw over('params', LIMITS.paramsPerBatch, params);
   if (tags > LIMITS.tagsPerBatch) throw over('tags', LIMITS.tagsPerBatch, tags);
@@ -106,15 +112,21 @@ export function parseDouble(v: unknown, path: string): number {
     if (isSpecialFloat(v)) return Number(v);
     const n = Number(v);
     if (v.trim() !== '' && Number.isFinite(n)) return n;
-    throw invalid(`Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type 'str'.${API_DOCS}`);
+    throw invalid(
+      `Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type 'str'.${API_DOCS}`,
+    );
   }
-  throw invalid(`Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type '${pyType(v)}'.${API_DOCS}`);
+  throw invalid(
+    `Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type '${pyType(v)}'.${API_DOCS}`,
+  );
 }
 
 export function parseInt64(v: unknown, path: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
-  throw invalid(`Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type '${pyType(v)}'.${API_DOCS}`);
+  throw invalid(
+    `Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type '${pyType(v)}'.${API_DOCS}`,
+  );
 }
 
 function pyType(v: unknown): string {

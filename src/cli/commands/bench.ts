@@ -23,8 +23,19 @@ export function registerBench(program: Command, io: Io, done: (code: number) => 
       const rows = await benchHooks(prepareScenario(file).scenario, hooks, time);
       if (opts.format === 'json') io.out(JSON.stringify(rows));
       else {
-        const t = new Table({ head: ['hook', 'method', 'mean (µs)', 'p99 (µs)', 'rme', 'samples'], style: io.isTTY ? {} : { head: [], border: [] } });
-        for (const r of rows) t.push([r.hook, r.method, r.meanUs.toFixed(1), r.p99Us.toFixed(1), `±${r.rme.toFixed(1)}%`, String(r.samples)]);
+        const t = new Table({
+          head: ['hook', 'method', 'mean (µs)', 'p99 (µs)', 'rme', 'samples'],
+          style: io.isTTY ? {} : { head: [], border: [] },
+        });
+        for (const r of rows)
+          t.push([
+            r.hook,
+            r.method,
+            r.meanUs.toFixed(1),
+            r.p99Us.toFixed(1),
+            `±${r.rme.toFixed(1)}%`,
+            String(r.samples),
+          ]);
         io.out(t.toString());
       }
       done(0);

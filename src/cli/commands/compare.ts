@@ -8,16 +8,24 @@ import type { Io } from '../io.ts';
 export function registerCompare(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('compare')
-    .description("gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; exit 1 when either breaks")
+    .description(
+      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; exit 1 when either breaks",
+    )
     .argument('<baseline>', 'baseline report (JSON)')
     .argument('<current>', 'current report (JSON)')
     .option('--junit <file>', 'write JUnit XML, one test case per check')
-    .option('--summary <file>', 'write the Markdown verdict to a file (it is also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option(
+      '--summary <file>',
+      'write the Markdown verdict to a file (it is also appended to $GITHUB_STEP_SUMMARY when set)',
+    )
     .action((baselineFile: string, currentFile: string, opts: { junit?: string; summary?: string }) => {
       const baseline = readReport(baselineFile);
       const current = readReport(currentFile);
       assertComparable(baseline, current, [baselineFile, currentFile]);
-      const checks = [...checkBudgets(current, current.scenario.budgets ?? {}, current.scenario.regression?.alpha), ...checkRegressions(baseline, current, current.scenario.regression ?? { alpha: 0.05, noise: 0.02 })];
+      const checks = [
+        ...checkBudgets(current, current.scenario.budgets ?? {}, current.scenario.regression?.alpha),
+        ...checkRegressions(baseline, current, current.scenario.regression ?? { alpha: 0.05, noise: 0.02 }),
+      ];
       done(emitGate(gate(checks), current.scenario.name, io, opts));
     });
 }

@@ -11,14 +11,29 @@ import type { Io } from '../io.ts';
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('conformance')
-    .description('check tracking hooks against the requirement catalogue, on what actually reached MLflow; exit 1 when a MUST fails')
+    .description(
+      'check tracking hooks against the requirement catalogue, on what actually reached MLflow; exit 1 when a MUST fails',
+    )
     .requiredOption('--target <target...>', 'builtin:<name>, module:<path> or command:<shell command> (repeatable)')
-    .addOption(new Option('--format <format>', 'what to print').choices(['console', 'json', 'junit', 'tap', 'markdown']).default('console'))
-    .option('--out <dir>', 'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written', 'reports')
+    .addOption(
+      new Option('--format <format>', 'what to print')
+        .choices(['console', 'json', 'junit', 'tap', 'markdown'])
+        .default('console'),
+    )
+    .option(
+      '--out <dir>',
+      'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
+      'reports',
+    )
     .action(async (opts: { target: string[]; format: string; out: string }) => {
       const targets = opts.target.map(parseTarget);
       const results: TargetResult[] = [];
-      for (const t of targets) results.push(await runSuite(t, { onScenario: io.isTTY ? (id, s) => process.stderr.write(`\r\x1b[K${id}: scenario ${s}`) : undefined }));
+      for (const t of targets)
+        results.push(
+          await runSuite(t, {
+            onScenario: io.isTTY ? (id, s) => process.stderr.write(`\r\x1b[K${id}: scenario ${s}`) : undefined,
+          }),
+        );
       if (io.isTTY) process.stderr.write('\r\x1b[K');
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
@@ -26,9 +41,16 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
       writeAtomic(`${base}.junit.xml`, junitReport(results));
       if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
-      const printed = { console: () => consoleSummary(results), json: () => JSON.stringify(jsonReport(results)), junit: () => junitReport(results), tap: () => tapReport(results), markdown: () => markdownMatrix(results) }[opts.format as 'console']();
+      const printed = {
+        console: () => consoleSummary(results),
+        json: () => JSON.stringify(jsonReport(results)),
+        junit: () => junitReport(results),
+        tap: () => tapReport(results),
+        markdown: () => markdownMatrix(results),
+      }[opts.format as 'console']();
       io.out(printed);
-      if (opts.format === 'console') io.out(`reports: ${base}.json, ${base}.junit.xml${results.length > 1 ? `, ${base}.md` : ''}`);
+      if (opts.format === 'console')
+        io.out(`reports: ${base}.json, ${base}.junit.xml${results.length > 1 ? `, ${base}.md` : ''}`);
       done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
     });
 }

@@ -6,7 +6,7 @@ import { prepareScenario } from '../prepare.ts';
 export function registerGenerate(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('generate')
-    .description('generate the scenario\'s pipeline and print what it contains')
+    .description("generate the scenario's pipeline and print what it contains")
     .argument('<scenario>', 'scenario YAML file')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--full', 'with --format json: print the whole pipeline (nodes, edges, parameters), not only the counts')
@@ -26,7 +26,9 @@ export function registerGenerate(program: Command, io: Io, done: (code: number) 
           ['artifacts', s.artifacts],
           ['models', s.models],
         ];
-        io.out(`pipeline "${pipeline.name}" (seed ${pipeline.seed})\n${rows.map(([k, v]) => `  ${k.padEnd(28)} ${v}`).join('\n')}`);
+        io.out(
+          `pipeline "${pipeline.name}" (seed ${pipeline.seed})\n${rows.map(([k, v]) => `  ${k.padEnd(28)} ${v}`).join('\n')}`,
+        );
       }
       done(0);
     });

@@ -21,27 +21,44 @@ function kindOf(file: string): string {
 export function registerMerge(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('merge')
-    .description('join the reports of sharded jobs into one: sweep reports (growth recomputed) or run reports (one bundle, one Markdown)')
+    .description(
+      'join the reports of sharded jobs into one: sweep reports (growth recomputed) or run reports (one bundle, one Markdown)',
+    )
     .argument('<files...>', 'reports written by `trackbench sweep --shard` or `trackbench run --shard`')
     .option('--out <dir>', 'where the merged report goes', 'reports')
     .action((files: string[], opts: { out: string }) => {
       const kinds = new Set(files.map(kindOf));
-      if (kinds.size !== 1) throw new InputError([{ file: files.join(', '), message: `cannot merge different kinds of report: ${[...kinds].join(', ')}` }]);
+      if (kinds.size !== 1)
+        throw new InputError([
+          { file: files.join(', '), message: `cannot merge different kinds of report: ${[...kinds].join(', ')}` },
+        ]);
       if (kinds.has('trackbench-sweep')) {
-        const merged = mergeSweeps(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SweepReport), files);
+        const merged = mergeSweeps(
+          files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SweepReport),
+          files,
+        );
         io.out(sweepTables(merged, io.isTTY));
         io.out(`merged report: ${writeSweep(merged, opts.out, '-merged')}`);
         return done(0);
       }
-      if (!kinds.has('trackbench-run')) throw new InputError([{ file: files[0]!, message: `not a trackbench run or sweep report (kind ${[...kinds][0]})` }]);
+      if (!kinds.has('trackbench-run'))
+        throw new InputError([
+          { file: files[0]!, message: `not a trackbench run or sweep report (kind ${[...kinds][0]})` },
+        ]);
       const reports: Report[] = files.map(readReport);
       const names = reports.map((r) => r.scenario.name);
       const dup = names.filter((n, i) => names.indexOf(n) !== i);
-      if (dup.length) throw new InputError([{ file: files.join(', '), message: `scenario measured twice: ${[...new Set(dup)].join(', ')}` }]);
+      if (dup.length)
+        throw new InputError([
+          { file: files.join(', '), message: `scenario measured twice: ${[...new Set(dup)].join(', ')}` },
+        ]);
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
       const base = join(dir, `runs-merged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      writeAtomic(`${base}.json`, `${JSON.stringify({ kind: 'trackbench-run-set', schemaVersion: 1, reports }, null, 2)}\n`);
+      writeAtomic(
+        `${base}.json`,
+        `${JSON.stringify({ kind: 'trackbench-run-set', schemaVersion: 1, reports }, null, 2)}\n`,
+      );
       writeAtomic(`${base}.md`, reports.map(markdownReport).join('\n'));
       io.out(`merged ${reports.length} run reports (${names.join(', ')}): ${base}.json, ${base}.md`);
       done(0);

@@ -12,10 +12,14 @@ export function registerMockMlflow(program: Command, io: Io, done: (code: number
     .action(async (opts: { port: string; latencyMs: string }) => {
       const port = Number(opts.port);
       const latencyMs = Number(opts.latencyMs);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw InputError.flag('--port', `must be an integer 0..65535; got "${opts.port}"`);
-      if (!Number.isFinite(latencyMs) || latencyMs < 0) throw InputError.flag('--latency-ms', `must be a number >= 0; got "${opts.latencyMs}"`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw InputError.flag('--port', `must be an integer 0..65535; got "${opts.port}"`);
+      if (!Number.isFinite(latencyMs) || latencyMs < 0)
+        throw InputError.flag('--latency-ms', `must be a number >= 0; got "${opts.latencyMs}"`);
       const server = await startHttpMock({ port, faults: { latencyMs } });
-      io.out(`mock MLflow listening on ${server.trackingUri} (MLFLOW_TRACKING_URI=${server.trackingUri}); Ctrl-C to stop`);
+      io.out(
+        `mock MLflow listening on ${server.trackingUri} (MLFLOW_TRACKING_URI=${server.trackingUri}); Ctrl-C to stop`,
+      );
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();
         process.once('SIGINT', stop);

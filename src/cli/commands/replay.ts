@@ -13,12 +13,15 @@ export function registerReplay(program: Command, io: Io, done: (code: number) =>
     .option('--tracking-uri <uri>', 'MLflow to deliver to (default: MLFLOW_TRACKING_URI)')
     .action(async (file: string, opts: { trackingUri?: string }) => {
       const uri = opts.trackingUri ?? process.env.MLFLOW_TRACKING_URI;
-      if (!uri) throw InputError.flag('--tracking-uri', 'no tracking URI: pass --tracking-uri or set MLFLOW_TRACKING_URI');
+      if (!uri)
+        throw InputError.flag('--tracking-uri', 'no tracking URI: pass --tracking-uri or set MLFLOW_TRACKING_URI');
       const records = readSpillFile(file);
       const client = new MlflowClient({ trackingUri: uri, credentials: credentialsFromEnv() });
       try {
         const r = await replay(records, client);
-        io.out(`replayed ${file} to ${displayUri(uri)}: ${r.params} params, ${r.metrics} metric values, ${r.tags} tags, ${r.artifacts} artifacts, ${r.models} models; ${r.runsCreated} run(s) created; ${r.requests} requests`);
+        io.out(
+          `replayed ${file} to ${displayUri(uri)}: ${r.params} params, ${r.metrics} metric values, ${r.tags} tags, ${r.artifacts} artifacts, ${r.models} models; ${r.runsCreated} run(s) created; ${r.requests} requests`,
+        );
       } finally {
         client.close();
       }

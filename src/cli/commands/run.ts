@@ -19,43 +19,82 @@ import { prepareScenario } from '../prepare.ts';
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('run')
-    .description('measure each scenario without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports')
+    .description(
+      'measure each scenario without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports',
+    )
     .argument('<scenarios...>', 'scenario YAML files')
     .option('--quick', "a short smoke run: the scenario's quickRepetitions, one warm-up round")
-    .option('--hook <names>', "comma-separated hooks to measure instead of the scenario's (labels, built-in names or module:<path>)")
-    .option('--shard <i/n>', 'run only this share of the scenarios (for parallel CI jobs; join the reports with trackbench merge)')
+    .option(
+      '--hook <names>',
+      "comma-separated hooks to measure instead of the scenario's (labels, built-in names or module:<path>)",
+    )
+    .option(
+      '--shard <i/n>',
+      'run only this share of the scenarios (for parallel CI jobs; join the reports with trackbench merge)',
+    )
     .option('--out <dir>', 'where reports go', 'reports')
-    .option('--save-baseline <file>', 'also write the JSON report to this file, as the baseline of later runs (one scenario)')
-    .option('--baseline <file>', 'gate this run against a baseline report (budgets and regressions); exit 1 when it fails (one scenario)')
+    .option(
+      '--save-baseline <file>',
+      'also write the JSON report to this file, as the baseline of later runs (one scenario)',
+    )
+    .option(
+      '--baseline <file>',
+      'gate this run against a baseline report (budgets and regressions); exit 1 when it fails (one scenario)',
+    )
     .option('--junit <file>', 'with budgets or --baseline: write the gate as JUnit XML')
     .option('--summary <file>', 'with budgets or --baseline: write the Markdown verdict to a file')
-    .action(async (files: string[], opts: { quick?: boolean; hook?: string; shard?: string; out: string; saveBaseline?: string; baseline?: string; junit?: string; summary?: string }) => {
-      // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
-      const scenarios = shard(files, opts.shard).map((f) => {
-        const { scenario } = prepareScenario(f);
-        return opts.hook ? withHooks(scenario, opts.hook) : scenario;
-      });
-      if ((opts.baseline || opts.saveBaseline) && scenarios.length !== 1) throw InputError.flag(opts.baseline ? '--baseline' : '--save-baseline', `works with one scenario; this run has ${scenarios.length}`);
-      const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
-      assertWritableDir(opts.out);
-      let code = 0;
-      for (const scenario of scenarios) {
-        const report = buildReport(scenario, await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }), Boolean(opts.quick));
-        if (io.isTTY) process.stderr.write('\r\x1b[K');
-        const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
-        io.out(consoleTables(report, io.isTTY));
-        io.out(`reports: ${paths.json}\n         ${paths.md}`);
-        if (opts.saveBaseline) {
-          writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
-          io.out(`baseline saved: ${opts.saveBaseline}`);
+    .action(
+      async (
+        files: string[],
+        opts: {
+          quick?: boolean;
+          hook?: string;
+          shard?: string;
+          out: string;
+          saveBaseline?: string;
+          baseline?: string;
+          junit?: string;
+          summary?: string;
+        },
+      ) => {
+        // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
+        const scenarios = shard(files, opts.shard).map((f) => {
+          const { scenario } = prepareScenario(f);
+          return opts.hook ? withHooks(scenario, opts.hook) : scenario;
+        });
+        if ((opts.baseline || opts.saveBaseline) && scenarios.length !== 1)
+          throw InputError.flag(
+            opts.baseline ? '--baseline' : '--save-baseline',
+            `works with one scenario; this run has ${scenarios.length}`,
+          );
+        const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
+        assertWritableDir(opts.out);
+        let code = 0;
+        for (const scenario of scenarios) {
+          const report = buildReport(
+            scenario,
+            await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }),
+            Boolean(opts.quick),
+          );
+          if (io.isTTY) process.stderr.write('\r\x1b[K');
+          const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
+          io.out(consoleTables(report, io.isTTY));
+          io.out(`reports: ${paths.json}\n         ${paths.md}`);
+          if (opts.saveBaseline) {
+            writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
+            io.out(`baseline saved: ${opts.saveBaseline}`);
+          }
+          if (!baseline && !Object.keys(scenario.budgets).length) continue;
+          if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
+          const checks = [
+            ...checkBudgets(report, scenario.budgets, scenario.regression.alpha),
+            ...(baseline ? checkRegressions(baseline, report, scenario.regression) : []),
+          ];
+          code = Math.max(code, emitGate(gate(checks), scenario.name, io, opts));
         }
-        if (!baseline && !Object.keys(scenario.budgets).length) continue;
-        if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
-        const checks = [...checkBudgets(report, scenario.budgets, scenario.regression.alpha), ...(baseline ? checkRegressions(baseline, report, scenario.regression) : [])];
-        code = Math.max(code, emitGate(gate(checks), scenario.name, io, opts));
-      }
-      done(code);
-    });
+        done(code);
+      },
+    );
 }
 
 /**
@@ -84,11 +123,17 @@ function assertWritableDir(dir: string): void {
 
 /** The scenario with the hooks named on the command line, checked like the scenario's own. */
 function withHooks(scenario: Scenario, list: string): Scenario {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!names.length) throw InputError.flag('--hook', 'names no hook');
   const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? { name, label: name, options: {} });
   const next = { ...scenario, hooks };
-  const problems = checkHookRefs(next, (path, message) => ({ file: '--hook', message: `${hooks[Number(path[1])]?.name ?? ''}: ${message}` }));
+  const problems = checkHookRefs(next, (path, message) => ({
+    file: '--hook',
+    message: `${hooks[Number(path[1])]?.name ?? ''}: ${message}`,
+  }));
   if (problems.length) throw new InputError(problems);
   return next;
 }
@@ -98,6 +143,8 @@ function progressLine(): (p: Progress) => void {
   return (p) => {
     const eta = p.done > 0 ? ((p.elapsedMs / p.done) * (p.total - p.done)) / 1000 : NaN;
     const what = p.variant ? `${p.warmup ? 'warm-up' : `round ${p.round + 1}`}, ${p.variant}` : 'done';
-    process.stderr.write(`\r\x1b[Ktrial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${(p.elapsedMs / 1000).toFixed(0)} s elapsed${Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : ''}`);
+    process.stderr.write(
+      `\r\x1b[Ktrial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${(p.elapsedMs / 1000).toFixed(0)} s elapsed${Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : ''}`,
+    );
   };
 }

@@ -10,7 +10,8 @@ import { prepareScenario } from '../prepare.ts';
 
 function parseSizes(list: string): number[] {
   const sizes = list.split(',').map((s) => Number(s.trim()));
-  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) throw InputError.flag('--nodes', `expected comma-separated node counts 1..100000, e.g. 50,500,5000; got "${list}"`);
+  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000))
+    throw InputError.flag('--nodes', `expected comma-separated node counts 1..100000, e.g. 50,500,5000; got "${list}"`);
   return sizes;
 }
 
@@ -25,7 +26,9 @@ export function writeSweep(report: SweepReport, out: string, suffix = ''): strin
 export function registerSweep(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('sweep')
-    .description('run the same pipeline shape at several sizes; report overhead per node and the growth exponent of hook cost')
+    .description(
+      'run the same pipeline shape at several sizes; report overhead per node and the growth exponent of hook cost',
+    )
     .argument('<scenario>', 'scenario YAML file')
     .requiredOption('--nodes <list>', 'node counts, e.g. 50,500,5000')
     .option('--quick', 'quick repetitions at each size')
@@ -36,7 +39,9 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
       const { scenario } = prepareScenario(file);
       const report = await sweep(scenario, sizes, { quick: opts.quick });
       io.out(sweepTables(report, io.isTTY));
-      io.out(`sweep report: ${writeSweep(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`);
+      io.out(
+        `sweep report: ${writeSweep(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`,
+      );
       done(0);
     });
 }

@@ -12,9 +12,15 @@ export function registerTrace(program: Command, io: Io, done: (code: number) => 
     .command('trace')
     .description('run the pipeline once with one hook against the embedded mock MLflow and show what the hook sent')
     .argument('<scenario>', 'scenario YAML file')
-    .option('--hook <name>', "a hook of the scenario (by label), a built-in name or module:<path> (default: the scenario's first hook)")
+    .option(
+      '--hook <name>',
+      "a hook of the scenario (by label), a built-in name or module:<path> (default: the scenario's first hook)",
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--cold', 'trace the first run against an empty server (by default an earlier run has already created the experiment and registered models)')
+    .option(
+      '--cold',
+      'trace the first run against an empty server (by default an earlier run has already created the experiment and registered models)',
+    )
     .action(async (file: string, opts: { hook?: string; format: 'text' | 'json'; cold?: boolean }) => {
       const { scenario } = prepareScenario(file);
       const ref = pickHook(scenario.hooks, opts.hook);
@@ -34,13 +40,18 @@ function pickHook(hooks: HookRef[], wanted: string | undefined): HookRef {
 }
 
 export function formatTrace(r: TraceResult): string {
-  const lines = [`hook ${r.hook}: ${r.apiCalls} API calls, ${r.requestBytes} request bytes, ${r.errors} error answers, ${r.runs} run(s)${r.warm ? ' (steady state: experiment and models existed)' : ' (cold: empty server)'}`];
+  const lines = [
+    `hook ${r.hook}: ${r.apiCalls} API calls, ${r.requestBytes} request bytes, ${r.errors} error answers, ${r.runs} run(s)${r.warm ? ' (steady state: experiment and models existed)' : ' (cold: empty server)'}`,
+  ];
   if (r.pipelineError) lines.push(`pipeline failed: ${r.pipelineError}`);
   lines.push('', '  endpoint                       calls');
-  for (const [endpoint, n] of Object.entries(r.byEndpoint).sort((a, b) => b[1] - a[1])) lines.push(`  ${endpoint.padEnd(30)} ${String(n).padStart(5)}`);
+  for (const [endpoint, n] of Object.entries(r.byEndpoint).sort((a, b) => b[1] - a[1]))
+    lines.push(`  ${endpoint.padEnd(30)} ${String(n).padStart(5)}`);
   lines.push('', '  values      generated  delivered  lost');
   for (const k of ['params', 'metrics', 'tags', 'artifacts', 'models'] as const) {
-    lines.push(`  ${k.padEnd(10)} ${String(r.generated[k]).padStart(10)} ${String(r.delivered[k]).padStart(10)} ${String(r.lost[k]).padStart(5)}`);
+    lines.push(
+      `  ${k.padEnd(10)} ${String(r.generated[k]).padStart(10)} ${String(r.delivered[k]).padStart(10)} ${String(r.lost[k]).padStart(5)}`,
+    );
   }
   if (r.spilled) lines.push('', `${r.spilled} value(s) written to ${r.spillFile} (trackbench replay ${r.spillFile})`);
   return lines.join('\n');

@@ -11,7 +11,9 @@ export function registerValidate(program: Command, io: Io, done: (code: number) 
     .action((file: string) => {
       const { scenario, pipeline } = prepareScenario(file);
       const s = summarize(pipeline);
-      io.out(`${file}: ok (scenario "${scenario.name}", ${s.nodes} nodes, ${s.edges} edges, hooks: ${scenario.hooks.map((h) => h.label).join(', ')})`);
+      io.out(
+        `${file}: ok (scenario "${scenario.name}", ${s.nodes} nodes, ${s.edges} edges, hooks: ${scenario.hooks.map((h) => h.label).join(', ')})`,
+      );
       done(0);
     });
 }

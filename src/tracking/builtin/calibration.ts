@@ -23,9 +23,12 @@ export function calibrationOptions(options: Record<string, unknown>, ctx: HookFa
   const out: CalibrationOptions = { cpuMsPerNode: 0, allocBytesPerNode: 0, diskBytesPerNode: 0, requestsPerNode: 0 };
   const problems = [];
   for (const [key, value] of Object.entries(options)) {
-    const where = (message: string) => ctx.locate?.([key], message, true) ?? { file: '<calibration options>', path: key, message };
-    if (!KEYS.includes(key as keyof CalibrationOptions)) problems.push(where(`unknown option; calibration takes ${KEYS.join(', ')}`));
-    else if (typeof value !== 'number' || !(value >= 0) || (key !== 'cpuMsPerNode' && !Number.isInteger(value))) problems.push(where('must be a number >= 0 (an integer for bytes and requests)'));
+    const where = (message: string) =>
+      ctx.locate?.([key], message, true) ?? { file: '<calibration options>', path: key, message };
+    if (!KEYS.includes(key as keyof CalibrationOptions))
+      problems.push(where(`unknown option; calibration takes ${KEYS.join(', ')}`));
+    else if (typeof value !== 'number' || !(value >= 0) || (key !== 'cpuMsPerNode' && !Number.isInteger(value)))
+      problems.push(where('must be a number >= 0 (an integer for bytes and requests)'));
     else out[key as keyof CalibrationOptions] = value;
   }
   if (problems.length) throw new InputError(problems);
@@ -34,8 +37,18 @@ export function calibrationOptions(options: Record<string, unknown>, ctx: HookFa
 
 export function createCalibrationHook(options: CalibrationOptions, ctx: HookFactoryContext): Hooks {
   const uri = ctx.trackingUri ?? process.env.MLFLOW_TRACKING_URI;
-  const client = options.requestsPerNode > 0 && uri ? new MlflowClient({ trackingUri: uri, credentials: credentialsFromEnv() }) : undefined;
-  if (options.requestsPerNode > 0 && !client) throw new InputError([{ file: '<calibration options>', path: 'requestsPerNode', message: 'needs a tracking server (MLFLOW_TRACKING_URI)' }]);
+  const client =
+    options.requestsPerNode > 0 && uri
+      ? new MlflowClient({ trackingUri: uri, credentials: credentialsFromEnv() })
+      : undefined;
+  if (options.requestsPerNode > 0 && !client)
+    throw new InputError([
+      {
+        file: '<calibration options>',
+        path: 'requestsPerNode',
+        message: 'needs a tracking server (MLFLOW_TRACKING_URI)',
+      },
+    ]);
   let dir: string | undefined;
   const block = Buffer.alloc(Math.min(options.diskBytesPerNode, 1 << 20), 0x42);
   return {
@@ -51,7 +64,8 @@ export function createCalibrationHook(options: CalibrationOptions, ctx: HookFact
           process.once('exit', () => rmSync(created, { recursive: true, force: true }));
         }
         const fd = openSync(join(dir, `${node.index}.bin`), 'w');
-        for (let left = options.diskBytesPerNode; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
+        for (let left = options.diskBytesPerNode; left > 0; left -= block.length)
+          writeSync(fd, block, 0, Math.min(left, block.length));
         closeSync(fd);
       }
       // GET experiments/get for the Default experiment: a request every MLflow answers the same way.

@@ -11,7 +11,15 @@ import { SyncLogger } from './sync-logging.ts';
 /** run_params entries with a value, as kedro-mlflow sets them as tags (one set_tags = one log-batch). */
 function runParamTags(runParams: Record<string, unknown>): { key: string; value: string }[] {
   return Object.entries(runParams)
-    .filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== false && !(Array.isArray(v) && !v.length) && !(typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length))
+    .filter(
+      ([, v]) =>
+        v !== undefined &&
+        v !== null &&
+        v !== '' &&
+        v !== false &&
+        !(Array.isArray(v) && !v.length) &&
+        !(typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length),
+    )
     .map(([key, v]) => ({ key, value: typeof v === 'string' ? v : JSON.stringify(v) }));
 }
 
@@ -38,7 +46,9 @@ export function createKedroMlflowLikeHook(config: TrackingConfig, ctx: HookFacto
       await client.getRun(runId);
       const tags = runParamTags(runParams as unknown as Record<string, unknown>);
       await log.counted('tags', tags.length, () => client.logBatch({ run_id: runId, tags }));
-      await log.counted('tags', 1, () => client.setTag({ run_id: runId, key: 'kedro_command', value: kedroCommand(pipeline) }));
+      await log.counted('tags', 1, () =>
+        client.setTag({ run_id: runId, key: 'kedro_command', value: kedroCommand(pipeline) }),
+      );
     },
     async beforeNodeRun(_node, _catalog, inputs) {
       if (!enabled || !log.runId) return;

@@ -20,21 +20,27 @@ export function createNaiveHook(config: TrackingConfig, ctx: HookFactoryContext)
     },
     async beforePipelineRun(runParams, pipeline) {
       const runId = await log.startRun(experimentId, config.tracking.run.name ?? pipeline.name);
-      for (const tag of runTags(pipeline, runParams, 'naive')) await log.counted('tags', 1, () => client.setTag({ run_id: runId, ...tag }));
+      for (const tag of runTags(pipeline, runParams, 'naive'))
+        await log.counted('tags', 1, () => client.setTag({ run_id: runId, ...tag }));
     },
     async beforeNodeRun(node, _catalog, inputs) {
       const runId = log.runId!;
       const { params, tags } = paramsFromInputs(inputs, config.tracking.params);
-      for (const tag of [nodeTag(node), ...tags]) await log.counted('tags', 1, () => client.setTag({ run_id: runId, ...tag }));
+      for (const tag of [nodeTag(node), ...tags])
+        await log.counted('tags', 1, () => client.setTag({ run_id: runId, ...tag }));
       for (const p of params) await log.counted('params', 1, () => client.logParam({ run_id: runId, ...p }));
     },
     async afterNodeRun(_node, catalog, _inputs, outputs) {
-      for (const m of metricsFromOutputs(outputs, catalog)) await log.counted('metrics', 1, () => client.logMetric({ run_id: log.runId!, ...m }));
+      for (const m of metricsFromOutputs(outputs, catalog))
+        await log.counted('metrics', 1, () => client.logMetric({ run_id: log.runId!, ...m }));
     },
     afterDatasetSaved: (name, data, node) => log.fileOutput(name, data, node),
     afterPipelineRun: () => log.end('FINISHED'),
     async onPipelineError(error) {
-      if (log.runId) await log.counted('tags', 1, () => client.setTag({ run_id: log.runId!, key: 'error', value: client.redact(error.message).slice(0, 8000) }));
+      if (log.runId)
+        await log.counted('tags', 1, () =>
+          client.setTag({ run_id: log.runId!, key: 'error', value: client.redact(error.message).slice(0, 8000) }),
+        );
       await log.end('FAILED');
     },
   };

@@ -8,7 +8,18 @@ import { LIMITS } from '../../mlflow/limits.ts';
 import type { DataCatalog } from '../../pipeline/catalog.ts';
 import type { HookFactoryContext, RunParams } from '../../pipeline/hooks.ts';
 import type { PipelineNode } from '../../pipeline/types.ts';
-import { asBytes, experimentName, metricsFromOutputs, nodeRunTags, nodeTag, registeredModelName, runTags, trackingClient, truncate, type TrackingHooks } from '../common.ts';
+import {
+  asBytes,
+  experimentName,
+  metricsFromOutputs,
+  nodeRunTags,
+  nodeTag,
+  registeredModelName,
+  runTags,
+  trackingClient,
+  truncate,
+  type TrackingHooks,
+} from '../common.ts';
 import type { TrackingConfig } from '../config/load-config.ts';
 import { Accounting } from '../delivery/accounting.ts';
 import { Outbox, type RunRef } from '../delivery/outbox.ts';
@@ -20,11 +31,20 @@ export interface ReferenceHooks extends TrackingHooks {
   readonly maxQueued: number;
 }
 
-export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryContext, client: MlflowClient = trackingClient(config, ctx)): ReferenceHooks {
+export function createReferenceHook(
+  config: TrackingConfig,
+  ctx: HookFactoryContext,
+  client: MlflowClient = trackingClient(config, ctx),
+): ReferenceHooks {
   const tb = config.trackbench;
   const accounting = new Accounting();
   const spill = new SpillWriter(tb.spillDir ?? process.cwd());
-  const outbox = new Outbox(client, { batching: tb.batching, async: tb.async, queueBound: tb.queueBound, flushIntervalMs: tb.flushIntervalMs }, accounting, spill);
+  const outbox = new Outbox(
+    client,
+    { batching: tb.batching, async: tb.async, queueBound: tb.queueBound, flushIntervalMs: tb.flushIntervalMs },
+    accounting,
+    spill,
+  );
   const expName = experimentName(config, ctx);
   let experimentId: string | undefined;
   let enabled = true;
@@ -44,7 +64,14 @@ export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryCont
     client.close();
     const lost = accounting.totalLost();
     if (lost > 0) {
-      const msg = `trackbench reference hook: ${lost} value(s) were not delivered to MLflow (${Object.entries(accounting.lost).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ')}); written to ${accounting.spillFile}; deliver them later with: trackbench replay ${accounting.spillFile}`;
+      const msg = `trackbench reference hook: ${lost} value(s) were not delivered to MLflow (${Object.entries(
+        accounting.lost,
+      )
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(
+          ', ',
+        )}); written to ${accounting.spillFile}; deliver them later with: trackbench replay ${accounting.spillFile}`;
       accounting.warnings.push(msg);
       ctx.warn(client.redact(msg));
     }
@@ -68,7 +95,12 @@ export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryCont
     async beforePipelineRun(runParams: RunParams, pipeline) {
       enabled = !config.tracking.disable_tracking.pipelines.includes(pipeline.name);
       if (!enabled) return;
-      parent = { key: 'pipeline', experimentName: expName, runName: config.tracking.run.name ?? pipeline.name, tags: runTags(pipeline, runParams, 'reference') };
+      parent = {
+        key: 'pipeline',
+        experimentName: expName,
+        runName: config.tracking.run.name ?? pipeline.name,
+        tags: runTags(pipeline, runParams, 'reference'),
+      };
       if (config.tracking.run.id) {
         await outbox.attachRun(parent, config.tracking.run.id);
         await outbox.add(parent, 'tags', parent.tags);
@@ -79,7 +111,13 @@ export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryCont
       if (!enabled || !parent) return;
       const { params, tags } = paramsFromInputs(inputs, config.tracking.params);
       if (tb.childRunPerNode) {
-        const child: RunRef = { key: node.name, experimentName: expName, runName: node.name, tags: [...nodeRunTags(node), ...tags], parent };
+        const child: RunRef = {
+          key: node.name,
+          experimentName: expName,
+          runName: node.name,
+          tags: [...nodeRunTags(node), ...tags],
+          parent,
+        };
         children.set(node.name, child);
         await outbox.createRun(child, () => experimentId);
       } else {
@@ -102,8 +140,10 @@ export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryCont
       if (!enabled || !parent) return;
       const kind = catalog?.kindOf(datasetName);
       const run = target(node);
-      if (kind === 'artifact') await outbox.addArtifact(run, `${node.name}/${datasetName.slice(node.name.length + 1)}`, asBytes(data));
-      else if (kind === 'model') await outbox.addModel(run, registeredModelName(datasetName), `models/${datasetName}`, asBytes(data));
+      if (kind === 'artifact')
+        await outbox.addArtifact(run, `${node.name}/${datasetName.slice(node.name.length + 1)}`, asBytes(data));
+      else if (kind === 'model')
+        await outbox.addModel(run, registeredModelName(datasetName), `models/${datasetName}`, asBytes(data));
       if (tb.childRunPerNode && node.outputs[node.outputs.length - 1] === datasetName) {
         // The node is done once its outputs are saved: end its child run.
         const child = children.get(node.name);
@@ -119,7 +159,9 @@ export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryCont
       failedNode = node.name;
       const child = children.get(node.name);
       if (child) {
-        await outbox.add(child, 'tags', [{ key: 'trackbench.error', value: truncate(client.redact(error.message), LIMITS.tagValueLength) }]);
+        await outbox.add(child, 'tags', [
+          { key: 'trackbench.error', value: truncate(client.redact(error.message), LIMITS.tagValueLength) },
+        ]);
         children.delete(node.name);
         await outbox.endRun(child, 'FAILED');
       }
@@ -132,7 +174,12 @@ export function createReferenceHook(config: TrackingConfig, ctx: HookFactoryCont
 
     async onPipelineError(error) {
       if (!enabled || !parent) return;
-      const tags = [{ key: 'trackbench.error', value: truncate(client.redact(`${error.name}: ${error.message}`), LIMITS.tagValueLength) }];
+      const tags = [
+        {
+          key: 'trackbench.error',
+          value: truncate(client.redact(`${error.name}: ${error.message}`), LIMITS.tagValueLength),
+        },
+      ];
       if (failedNode) tags.push({ key: 'trackbench.failed_node', value: failedNode });
       await outbox.add(parent, 'tags', tags);
       await finish('FAILED');

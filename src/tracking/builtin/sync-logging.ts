@@ -45,7 +45,9 @@ export class SyncLogger {
     const uri = this.artifactUri;
     const runId = this.runId;
     if (kind === 'artifact') {
-      await this.counted('artifacts', 1, () => this.client.uploadArtifact(uri, `${node.name}/${datasetName.slice(node.name.length + 1)}`, asBytes(data)));
+      await this.counted('artifacts', 1, () =>
+        this.client.uploadArtifact(uri, `${node.name}/${datasetName.slice(node.name.length + 1)}`, asBytes(data)),
+      );
     } else if (kind === 'model') {
       const path = `models/${datasetName}`;
       await this.counted('models', 1, async () => {

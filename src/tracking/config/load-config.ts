@@ -5,7 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError, type Diagnostic } from '../../errors.ts';
-import { parseYaml, positionOf, dottedPath, schemaValidator, sortByPosition, validateAgainstSchema, validateWithLocator } from '../../scenario/validate-yaml.ts';
+import {
+  parseYaml,
+  positionOf,
+  dottedPath,
+  schemaValidator,
+  sortByPosition,
+  validateAgainstSchema,
+  validateWithLocator,
+} from '../../scenario/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
 export const mlflowConfigSchema: object = require('./mlflow-config.schema.json');
@@ -17,9 +25,16 @@ export interface TrackingConfig {
   server: { mlflow_tracking_uri: string | null; mlflow_registry_uri: string | null };
   tracking: {
     disable_tracking: { disable_autologging: boolean; pipelines: string[] };
-    experiment: { name: string | null; create_experiment_kwargs: { artifact_location: string | null; tags: Record<string, string> | null }; restore_if_deleted: boolean };
+    experiment: {
+      name: string | null;
+      create_experiment_kwargs: { artifact_location: string | null; tags: Record<string, string> | null };
+      restore_if_deleted: boolean;
+    };
     run: { id: string | null; name: string | null; nested: boolean };
-    params: { dict_params: { flatten: boolean; recursive: boolean; sep: string }; long_params_strategy: LongParamsStrategy };
+    params: {
+      dict_params: { flatten: boolean; recursive: boolean; sep: string };
+      long_params_strategy: LongParamsStrategy;
+    };
   };
   trackbench: {
     batching: boolean;
@@ -40,15 +55,31 @@ const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const ONLY_ENV_REF = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 /** Interpolates `${env:NAME}` and refuses literal credentials; returns the problems found. */
-function interpolate(node: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, locate: Locate, out: Diagnostic[]): unknown {
+function interpolate(
+  node: unknown,
+  path: (string | number)[],
+  env: NodeJS.ProcessEnv,
+  locate: Locate,
+  out: Diagnostic[],
+): unknown {
   if (typeof node === 'string') {
     const key = String(path[path.length - 1] ?? '');
     if (SECRET_KEY.test(key) && node !== '' && !ONLY_ENV_REF.test(node)) {
-      out.push(locate(path, `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. \${env:MLFLOW_TRACKING_TOKEN})`));
+      out.push(
+        locate(
+          path,
+          `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. \${env:MLFLOW_TRACKING_TOKEN})`,
+        ),
+      );
       return node;
     }
     if (/^[a-z][\w+.-]*:\/\/[^/@\s]+:[^/@\s]+@/i.test(node)) {
-      out.push(locate(path, 'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the environment instead'));
+      out.push(
+        locate(
+          path,
+          'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the environment instead',
+        ),
+      );
       return node;
     }
     return node.replace(ENV_REF, (_, name: string) => {
@@ -59,7 +90,9 @@ function interpolate(node: unknown, path: (string | number)[], env: NodeJS.Proce
   }
   if (Array.isArray(node)) return node.map((v, i) => interpolate(v, [...path, i], env, locate, out));
   if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolate(v, [...path, k], env, locate, out)]));
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) => [k, interpolate(v, [...path, k], env, locate, out)]),
+    );
   }
   return node;
 }
@@ -70,7 +103,8 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined 
   const { parsed, diagnostics } = parseYaml(readFileSync(file, 'utf8'), file);
   if (diagnostics.length) throw new InputError(diagnostics);
   const data: unknown = parsed.doc.toJS() ?? {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
   const problems = validateAgainstSchema(data, mlflowConfigSchema, parsed, false);
   const locate: Locate = (path, message) => ({ file, ...positionOf(parsed, path), path: dottedPath(path), message });
   const interpolated = interpolate(data, [], env, locate, problems) as Json;
@@ -82,7 +116,10 @@ function deepMerge(base: Json, over: Json): Json {
   const out: Json = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? deepMerge(b as Json, v as Json) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? deepMerge(b as Json, v as Json)
+        : v;
   }
   return out;
 }
@@ -110,11 +147,13 @@ export function loadTrackingConfig(source: ConfigSource = {}, env: NodeJS.Proces
     const local = join(source.confDir, 'local', 'mlflow.yml');
     const baseData = readConfigFile(base, env);
     const localData = readConfigFile(local, env);
-    if (!baseData && !localData) throw new InputError([{ file: source.confDir, message: 'no mlflow.yml found in base/ or local/' }]);
+    if (!baseData && !localData)
+      throw new InputError([{ file: source.confDir, message: 'no mlflow.yml found in base/ or local/' }]);
     merged = deepMerge(baseData ?? {}, localData ?? {});
   }
   if (source.inline !== undefined) {
-    const locate: Locate = source.locate ?? ((path, message) => ({ file: '<inline mlflow config>', path: dottedPath(path), message }));
+    const locate: Locate =
+      source.locate ?? ((path, message) => ({ file: '<inline mlflow config>', path: dottedPath(path), message }));
     const prefix = source.inlinePath ?? [];
     const problems = validateWithLocator(source.inline, mlflowConfigSchema, locate, prefix);
     if (problems.length) throw new InputError(problems);

@@ -23,7 +23,13 @@ export class Accounting {
   spillFile?: string;
 
   snapshot(): DeliveryStats {
-    return { generated: { ...this.generated }, delivered: { ...this.delivered }, lost: { ...this.lost }, spillFile: this.spillFile, warnings: [...this.warnings] };
+    return {
+      generated: { ...this.generated },
+      delivered: { ...this.delivered },
+      lost: { ...this.lost },
+      spillFile: this.spillFile,
+      warnings: [...this.warnings],
+    };
   }
 
   totalLost(): number {

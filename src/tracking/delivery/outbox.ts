@@ -39,7 +39,12 @@ const size = (p: Pending): number => p.params.length + p.tags.length + p.metrics
 
 /** A batch can be sent now without waiting for more values: one of MLflow's limits is reached. */
 function isFull(p: Pending): boolean {
-  return p.params.length >= LIMITS.paramsPerBatch || p.tags.length >= LIMITS.tagsPerBatch || p.metrics.length >= LIMITS.metricsPerBatch || size(p) >= LIMITS.itemsPerBatch;
+  return (
+    p.params.length >= LIMITS.paramsPerBatch ||
+    p.tags.length >= LIMITS.tagsPerBatch ||
+    p.metrics.length >= LIMITS.metricsPerBatch ||
+    size(p) >= LIMITS.itemsPerBatch
+  );
 }
 
 /** Takes one log-batch worth from `p`: params and tags up to 100, metrics up to the 1000 total. */
@@ -56,7 +61,10 @@ export function takeBatch(p: Pending): Pending {
   }
   p.params = rest;
   const tags = p.tags.splice(0, LIMITS.tagsPerBatch);
-  const metrics = p.metrics.splice(0, Math.min(LIMITS.metricsPerBatch, LIMITS.itemsPerBatch - params.length - tags.length));
+  const metrics = p.metrics.splice(
+    0,
+    Math.min(LIMITS.metricsPerBatch, LIMITS.itemsPerBatch - params.length - tags.length),
+  );
   return { params, tags, metrics };
 }
 
@@ -102,17 +110,37 @@ export class Outbox {
       const tags = ref.parent?.id ? [...ref.tags, { key: 'mlflow.parentRunId', value: ref.parent.id }] : ref.tags;
       const expId = experimentId();
       if (this.unreachable || !expId || (ref.parent && !ref.parent.id)) {
-        this.spillRun(ref, { type: 'tags', run: ref.key, items: ref.tags, reason: this.unreachable ?? 'the experiment or parent run could not be created' }, 'tags', ref.tags.length);
+        this.spillRun(
+          ref,
+          {
+            type: 'tags',
+            run: ref.key,
+            items: ref.tags,
+            reason: this.unreachable ?? 'the experiment or parent run could not be created',
+          },
+          'tags',
+          ref.tags.length,
+        );
         return;
       }
       try {
-        const run = await this.client.createRun({ experiment_id: expId, run_name: ref.runName, start_time: Date.now(), tags });
+        const run = await this.client.createRun({
+          experiment_id: expId,
+          run_name: ref.runName,
+          start_time: Date.now(),
+          tags,
+        });
         ref.id = run.info.run_id;
         ref.artifactUri = run.info.artifact_uri;
         this.accounting.delivered.tags += ref.tags.length;
       } catch (err) {
         this.fail(err);
-        this.spillRun(ref, { type: 'tags', run: ref.key, items: ref.tags, reason: errorMessage(err) }, 'tags', ref.tags.length);
+        this.spillRun(
+          ref,
+          { type: 'tags', run: ref.key, items: ref.tags, reason: errorMessage(err) },
+          'tags',
+          ref.tags.length,
+        );
       }
     });
     return this.options.async ? Promise.resolve() : job;
@@ -163,7 +191,12 @@ export class Outbox {
         this.accounting.delivered.artifacts++;
       } catch (err) {
         this.fail(err);
-        this.spillRun(ref, { type: 'artifact', run: ref.key, path, base64: bytes.toString('base64'), reason: errorMessage(err) }, 'artifacts', 1);
+        this.spillRun(
+          ref,
+          { type: 'artifact', run: ref.key, path, base64: bytes.toString('base64'), reason: errorMessage(err) },
+          'artifacts',
+          1,
+        );
       }
     });
     return this.settle();
@@ -174,13 +207,19 @@ export class Outbox {
     this.accounting.generated.models++;
     this.enqueue(async () => {
       try {
-        if (this.unreachable || !ref.artifactUri || !ref.id) throw new Error(this.unreachable ?? 'the run was not created');
+        if (this.unreachable || !ref.artifactUri || !ref.id)
+          throw new Error(this.unreachable ?? 'the run was not created');
         await this.client.uploadArtifact(ref.artifactUri, path, bytes);
         await registerVersion(this.client, name, `${ref.artifactUri}/${path}`, ref.id);
         this.accounting.delivered.models++;
       } catch (err) {
         this.fail(err);
-        this.spillRun(ref, { type: 'model', run: ref.key, name, path, base64: bytes.toString('base64'), reason: errorMessage(err) }, 'models', 1);
+        this.spillRun(
+          ref,
+          { type: 'model', run: ref.key, name, path, base64: bytes.toString('base64'), reason: errorMessage(err) },
+          'models',
+          1,
+        );
       }
     });
     return this.settle();
@@ -235,9 +274,12 @@ export class Outbox {
     } catch (err) {
       this.fail(err);
       const reason = errorMessage(err);
-      if (b.params.length) this.spillRun(ref, { type: 'params', run: ref.key, items: b.params, reason }, 'params', b.params.length);
-      if (b.tags.length) this.spillRun(ref, { type: 'tags', run: ref.key, items: b.tags, reason }, 'tags', b.tags.length);
-      if (b.metrics.length) this.spillRun(ref, { type: 'metrics', run: ref.key, items: b.metrics, reason }, 'metrics', b.metrics.length);
+      if (b.params.length)
+        this.spillRun(ref, { type: 'params', run: ref.key, items: b.params, reason }, 'params', b.params.length);
+      if (b.tags.length)
+        this.spillRun(ref, { type: 'tags', run: ref.key, items: b.tags, reason }, 'tags', b.tags.length);
+      if (b.metrics.length)
+        this.spillRun(ref, { type: 'metrics', run: ref.key, items: b.metrics, reason }, 'metrics', b.metrics.length);
     } finally {
       this.queued -= n;
     }
@@ -254,7 +296,9 @@ export class Outbox {
       this.fail(err);
       const reason = errorMessage(err);
       const record: SpillRecord =
-        kind === 'metrics' ? { type: 'metrics', run: ref.key, items: [item as Metric], reason } : { type: kind, run: ref.key, items: [item as KeyValue], reason };
+        kind === 'metrics'
+          ? { type: 'metrics', run: ref.key, items: [item as Metric], reason }
+          : { type: kind, run: ref.key, items: [item as KeyValue], reason };
       this.spillRun(ref, record, kind, 1);
     } finally {
       this.queued--;
@@ -270,7 +314,15 @@ export class Outbox {
   }
 
   private spillRun(ref: RunRef, record: SpillRecord, kind?: keyof Accounting['lost'], n = 0): void {
-    const runRecord = { type: 'run' as const, run: ref.key, experimentName: ref.experimentName, runName: ref.runName, runId: ref.id ?? null, parentRun: ref.parent?.key, tags: ref.tags };
+    const runRecord = {
+      type: 'run' as const,
+      run: ref.key,
+      experimentName: ref.experimentName,
+      runName: ref.runName,
+      runId: ref.id ?? null,
+      parentRun: ref.parent?.key,
+      tags: ref.tags,
+    };
     this.spill.write(record, runRecord);
     this.accounting.spillFile = this.spill.path;
     if (kind) this.accounting.lost[kind] += n;
@@ -278,7 +330,12 @@ export class Outbox {
 }
 
 /** A new version of registered model `name`; the model is created on first use. */
-export async function registerVersion(client: MlflowClient, name: string, source: string, runId: string): Promise<void> {
+export async function registerVersion(
+  client: MlflowClient,
+  name: string,
+  source: string,
+  runId: string,
+): Promise<void> {
   try {
     await client.createModelVersion({ name, source, run_id: runId });
   } catch (err) {

@@ -23,17 +23,22 @@ export function readSpillFile(file: string): SpillRecord[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError([{ file, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err) }]);
+    throw new InputError([
+      { file, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err) },
+    ]);
   }
   const records: SpillRecord[] = [];
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     try {
       const r = JSON.parse(line) as SpillRecord;
-      if (!r || typeof r !== 'object' || typeof r.type !== 'string' || typeof r.run !== 'string') throw new Error('not a spill record');
+      if (!r || typeof r !== 'object' || typeof r.type !== 'string' || typeof r.run !== 'string')
+        throw new Error('not a spill record');
       records.push(r);
     } catch (err) {
-      throw new InputError([{ file, line: i + 1, col: 1, message: `not a trackbench spill record: ${(err as Error).message}` }]);
+      throw new InputError([
+        { file, line: i + 1, col: 1, message: `not a trackbench spill record: ${(err as Error).message}` },
+      ]);
     }
   });
   return records;
@@ -58,13 +63,21 @@ export async function replay(records: SpillRecord[], client: MlflowClient): Prom
     const experimentId = await client.getOrCreateExperiment(r.experimentName);
     const parentId = r.parentRun ? runs.get(r.parentRun)?.id : undefined;
     const tags = parentId ? [...r.tags, { key: 'mlflow.parentRunId', value: parentId }] : r.tags;
-    const run = await client.createRun({ experiment_id: experimentId, run_name: r.runName, start_time: Date.now(), tags });
+    const run = await client.createRun({
+      experiment_id: experimentId,
+      run_name: r.runName,
+      start_time: Date.now(),
+      tags,
+    });
     runs.set(r.run, { id: run.info.run_id, artifactUri: run.info.artifact_uri });
     result.runsCreated++;
   }
   const runOf = (key: string): { id: string; artifactUri: string } => {
     const run = runs.get(key);
-    if (!run) throw new InputError([{ file: '<spill file>', message: `values for run "${key}" come before any record of that run` }]);
+    if (!run)
+      throw new InputError([
+        { file: '<spill file>', message: `values for run "${key}" come before any record of that run` },
+      ]);
     return run;
   };
   for (const r of records) {

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
 
 export type SpillRecord =
-  | { type: 'run'; run: string; experimentName: string; runName: string; runId: string | null; parentRun?: string; tags: KeyValue[] }
+  | {
+      type: 'run';
+      run: string;
+      experimentName: string;
+      runName: string;
+      runId: string | null;
+      parentRun?: string;
+      tags: KeyValue[];
+    }
   | { type: 'params'; run: string; items: KeyValue[]; reason: string }
   | { type: 'tags'; run: string; items: KeyValue[]; reason: string }
   | { type: 'metrics'; run: string; items: Metric[]; reason: string }
@@ -27,7 +35,10 @@ export class SpillWriter {
   write(record: SpillRecord, runRecord?: Extract<SpillRecord, { type: 'run' }>): void {
     if (!this.file) {
       mkdirSync(this.dir, { recursive: true });
-      this.file = join(this.dir, `trackbench-undelivered-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.jsonl`);
+      this.file = join(
+        this.dir,
+        `trackbench-undelivered-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.jsonl`,
+      );
     }
     if (runRecord && !this.announced.has(runRecord.run)) {
       this.announced.add(runRecord.run);
