@@ -7,7 +7,7 @@ import { REQUIREMENTS } from '../src/conformance/requirements.ts';
 import { runSuite } from '../src/conformance/suite.ts';
 import { parseTarget } from '../src/conformance/targets.ts';
 import { junitReport, markdownMatrix, tapReport } from '../src/report/conformance.ts';
-import { schemaValidator } from '../src/scenario/validate-yaml.ts';
+import { schemaValidator } from '../src/common/validate-yaml.ts';
 import { createRequire } from 'node:module';
 
 const conformanceSchema: object = createRequire(import.meta.url)('../src/report/conformance.schema.json');

@@ -8,9 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { parseProbes } from '../src/measure/command-trial.ts';
 import { measure, type Measurement } from '../src/measure/measure.ts';
-import { buildReport } from '../src/report/build.ts';
+import { buildReport } from '../src/measure/build-report.ts';
 import { reportProblems } from '../src/report/write.ts';
-import type { Report } from '../src/report/types.ts';
+import type { Report } from '../src/measure/report-types.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 
 const NODES = 12;

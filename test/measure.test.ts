@@ -5,9 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { measure, type Measurement } from '../src/measure/measure.ts';
 import { schedule } from '../src/measure/schedule.ts';
-import { buildReport } from '../src/report/build.ts';
+import { buildReport } from '../src/measure/build-report.ts';
 import { readReport, reportProblems } from '../src/report/write.ts';
-import type { Report } from '../src/report/types.ts';
+import type { Report } from '../src/measure/report-types.ts';
 import { bootstrapPaired, median, overheadRatio, quantile } from '../src/stats/basic.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 

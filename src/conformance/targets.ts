@@ -9,7 +9,7 @@ import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
-import { closest } from '../scenario/suggest.ts';
+import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS, resolveHook } from '../tracking/registry.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 

@@ -2,7 +2,7 @@
 // byte for byte. Index order is a topological order (every edge goes forward).
 import type { NamespaceSpec, PipelineSpec } from '../scenario/types.ts';
 import { makeParamValue, paramName, subtree } from './params.ts';
-import { rng } from './random.ts';
+import { rng } from '../common/random.ts';
 import { buildEdges, depthOf } from './topology.ts';
 import type {
   DatasetKind,

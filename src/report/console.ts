@@ -2,7 +2,7 @@
 // side, then the per-node costs. Plain (no colour codes) when not on a TTY or with NO_COLOR.
 import Table from 'cli-table3';
 import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
-import type { Report } from './types.ts';
+import type { Report } from '../measure/report-types.ts';
 
 export function consoleTables(report: Report, color: boolean): string {
   const hooks = Object.keys(report.results);

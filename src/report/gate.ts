@@ -1,8 +1,8 @@
 // The gate's outputs for CI: a Markdown summary (verdict first, fit for a pull request or
 // $GITHUB_STEP_SUMMARY) and JUnit XML with one test case per budget or regression check.
 import { InputError } from '../errors.ts';
-import type { GateResult } from '../stats/gate.ts';
-import type { Report } from './types.ts';
+import type { GateResult } from '../gate/gate.ts';
+import type { Report } from '../measure/report-types.ts';
 
 /** Reports can be compared only when they measured the same thing. */
 export function assertComparable(baseline: Report, current: Report, files: [string, string]): void {

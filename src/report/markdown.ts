@@ -1,6 +1,6 @@
 // The Markdown report: the same tables, fit to paste into a pull request.
 import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
-import type { Report } from './types.ts';
+import type { Report } from '../measure/report-types.ts';
 
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
 

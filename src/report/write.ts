@@ -4,8 +4,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
-import { schemaValidator } from '../scenario/validate-yaml.ts';
-import type { Report } from './types.ts';
+import { schemaValidator } from '../common/validate-yaml.ts';
+import type { Report } from '../measure/report-types.ts';
 
 const require = createRequire(import.meta.url);
 export const reportSchema: object = require('./report.schema.json');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookRef, Scenario } from './types.ts';
-import { dottedPath, parseYaml, positionOf, validateAgainstSchema, type ParsedYaml } from './validate-yaml.ts';
+import { dottedPath, parseYaml, positionOf, validateAgainstSchema, type ParsedYaml } from '../common/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
 /** The published schema is the single source of truth for shape and defaults. */

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookFactory, HookFactoryContext, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import type { Locate } from '../scenario/load.ts';
-import { closest } from '../scenario/suggest.ts';
+import { closest } from '../common/suggest.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { calibrationOptions, createCalibrationHook } from './builtin/calibration.ts';
 import { createKedroMlflowLikeHook } from './builtin/kedro-mlflow-like.ts';

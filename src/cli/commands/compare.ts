@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { assertComparable } from '../../report/gate.ts';
 import { readReport } from '../../report/write.ts';
-import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import type { Io } from '../io.ts';
 

@@ -5,7 +5,7 @@ import { InputError } from '../../errors.ts';
 import { mergeSweeps, type SweepReport } from '../../measure/sweep.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { sweepTables } from '../../report/sweep.ts';
-import type { Report } from '../../report/types.ts';
+import type { Report } from '../../measure/report-types.ts';
 import { readReport, writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
 import { writeSweep } from './sweep.ts';

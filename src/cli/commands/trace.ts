@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { trace, type TraceResult } from '../../measure/trace.ts';
 import type { HookRef } from '../../scenario/types.ts';
-import { closest } from '../../scenario/suggest.ts';
+import { closest } from '../../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';

@@ -13,7 +13,7 @@ import {
   sortByPosition,
   validateAgainstSchema,
   validateWithLocator,
-} from '../../scenario/validate-yaml.ts';
+} from '../../common/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
 export const mlflowConfigSchema: object = require('./mlflow-config.schema.json');
