@@ -88,6 +88,19 @@ export function positionOf(
   return { line, col };
 }
 
+/** Points a later check (e.g. an unknown hook name) at the right line of the YAML it came from. */
+export type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
+
+/** A `Locate` for one parsed file: at the value, or at its key when `atKey` (unknown keys). */
+export function locator(parsed: ParsedYaml): Locate {
+  return (path, message, atKey) => {
+    const last = path[path.length - 1];
+    const pos =
+      atKey && typeof last === 'string' ? positionOf(parsed, path.slice(0, -1), last) : positionOf(parsed, path);
+    return { file: parsed.file, ...pos, path: dottedPath(path), message };
+  };
+}
+
 export function dottedPath(path: (string | number)[]): string {
   return path.reduce<string>(
     (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
@@ -104,7 +117,7 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
 export function validateWithLocator(
   data: unknown,
   schema: object,
-  locate: (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic,
+  locate: Locate,
   prefix: (string | number)[],
 ): Diagnostic[] {
   const validate = schemaValidator(schema, false);

@@ -1,24 +1,6 @@
 // The gate's outputs for CI: a Markdown summary (verdict first, fit for a pull request or
 // $GITHUB_STEP_SUMMARY) and JUnit XML with one test case per budget or regression check.
-import { InputError } from '../errors.ts';
 import type { GateResult } from '../gate/gate.ts';
-import type { Report } from '../measure/report-types.ts';
-
-/** Reports can be compared only when they measured the same thing. */
-export function assertComparable(baseline: Report, current: Report, files: [string, string]): void {
-  const problems: string[] = [];
-  if (baseline.scenario.name !== current.scenario.name)
-    problems.push(`different scenarios: "${baseline.scenario.name}" vs "${current.scenario.name}"`);
-  if (baseline.nodes !== current.nodes)
-    problems.push(`different pipelines: ${baseline.nodes} vs ${current.nodes} nodes`);
-  const shared = Object.keys(current.results).filter((h) => baseline.results[h]);
-  if (!shared.length)
-    problems.push(
-      `no hook in common (baseline: ${Object.keys(baseline.results).join(', ')}; current: ${Object.keys(current.results).join(', ')})`,
-    );
-  if (problems.length)
-    throw new InputError(problems.map((message) => ({ file: `${files[0]} vs ${files[1]}`, message })));
-}
 
 export function gateMarkdown(result: GateResult, title: string): string {
   const failed = result.checks.filter((c) => c.status === 'fail');

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookFactory, HookFactoryContext, Hooks, NamedHooks } from '../pipeline/hooks.ts';
-import type { Locate } from '../scenario/load.ts';
+import type { Locate } from '../common/validate-yaml.ts';
 import { closest } from '../common/suggest.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { calibrationOptions, createCalibrationHook } from './builtin/calibration.ts';

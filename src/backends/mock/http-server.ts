@@ -43,7 +43,7 @@ export async function startHttpMock(
   const origin = `http://${host}:${port}`;
   mock = createMockMlflow(origin, options.faults);
   return {
-    kind: 'mock-http',
+    kind: 'mock',
     trackingUri: origin,
     port,
     connections: () => connections,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertComparable } from '../../report/gate.ts';
+import { assertComparable } from '../../gate/comparable.ts';
 import { readReport } from '../../report/write.ts';
 import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';

@@ -7,7 +7,7 @@ import { buildReport } from '../../measure/build-report.ts';
 import { consoleTables } from '../../report/console.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts';
-import { assertComparable } from '../../report/gate.ts';
+import { assertComparable } from '../../gate/comparable.ts';
 import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { shard } from '../../measure/sweep.ts';

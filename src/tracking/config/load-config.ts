@@ -6,13 +6,14 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError, type Diagnostic } from '../../errors.ts';
 import {
-  parseYaml,
-  positionOf,
   dottedPath,
+  locator,
+  parseYaml,
   schemaValidator,
   sortByPosition,
   validateAgainstSchema,
   validateWithLocator,
+  type Locate,
 } from '../../common/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
@@ -48,7 +49,6 @@ export interface TrackingConfig {
 }
 
 type Json = Record<string, unknown>;
-type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
 
 const SECRET_KEY = /(token|password|passwd|secret|api[_-]?key|credential)/i;
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -106,8 +106,7 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined 
   if (typeof data !== 'object' || Array.isArray(data))
     throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
   const problems = validateAgainstSchema(data, mlflowConfigSchema, parsed, false);
-  const locate: Locate = (path, message) => ({ file, ...positionOf(parsed, path), path: dottedPath(path), message });
-  const interpolated = interpolate(data, [], env, locate, problems) as Json;
+  const interpolated = interpolate(data, [], env, locator(parsed), problems) as Json;
   if (problems.length) throw new InputError(sortByPosition(problems));
   return interpolated;
 }
