@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { benchHooks } from '../src/measure/bench.ts';
-import { mergeSweeps, shard, sweep } from '../src/measure/sweep.ts';
+import { mergeSweeps, shard, sweep, type SweepReport } from '../src/measure/sweep.ts';
 import { growthExponent } from '../src/stats/growth.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 
@@ -65,7 +65,7 @@ describe('sweep', () => {
     expect(await main(['sweep', file, '--nodes', '3,6', '--quick', '--out', dir], io)).toBe(0);
     expect(out).toContain('Growth of hook cost');
     const report = readdirSync(dir).find((f) => f.includes('-sweep-'))!;
-    expect(JSON.parse(readFileSync(join(dir, report), 'utf8')).points).toHaveLength(2);
+    expect((JSON.parse(readFileSync(join(dir, report), 'utf8')) as SweepReport).points).toHaveLength(2);
     expect(await main(['merge', join(dir, report), '--out', dir], io)).toBe(0);
     expect(await main(['sweep', file, '--nodes', '3,zero'], io)).toBe(2);
   }, 120_000);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startInProcessMock } from '../src/backends/mock/in-process.ts';
 import { main } from '../src/cli/main.ts';
@@ -72,7 +75,7 @@ describe("trace: request patterns of the three designs on the article's 50 x 10 
       isTTY: false,
     });
     expect(code).toBe(0);
-    const j = JSON.parse(out);
+    const j = JSON.parse(out) as Record<string, unknown>;
     expect(Object.keys(j)).toEqual(
       expect.arrayContaining(['apiCalls', 'byEndpoint', 'requestBytes', 'generated', 'delivered', 'lost']),
     );
@@ -270,10 +273,7 @@ describe('cost by design', () => {
     client.close();
   });
 
-  it('replay refuses a file that is not a spill file, naming the line', async () => {
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
+  it('replay refuses a file that is not a spill file, naming the line', () => {
     const f = join(mkdtempSync(join(tmpdir(), 'tb-')), 'x.jsonl');
     writeFileSync(f, '{"type":"run","run":"p","experimentName":"e","runName":"r","runId":null,"tags":[]}\nnot json\n');
     expect(() => readSpillFile(f)).toThrow(`${f}:2:1 not a trackbench spill record`);

@@ -74,8 +74,8 @@ export async function startLocalServer(
     output.push(...b.toString('utf8').split('\n').filter(Boolean));
     if (output.length > 40) output.splice(0, output.length - 40);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const killOnExit = (): void => killGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);

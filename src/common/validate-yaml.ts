@@ -6,6 +6,12 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { Diagnostic } from '../errors.ts';
 import { closest } from './suggest.ts';
 
+/** A JSON document that must be an object (a schema read with `require`), typed as one. */
+export function jsonObject(value: unknown, what: string): object {
+  if (typeof value !== 'object' || value === null) throw new Error(`internal error: ${what} is not a JSON object`);
+  return value;
+}
+
 export interface ParsedYaml {
   doc: Document;
   lineCounter: LineCounter;
@@ -187,7 +193,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return String(value);
+  // What is left: numbers, booleans, undefined (YAML gives no symbols or functions).
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -29,13 +29,14 @@ class MemoryDataset implements Dataset {
       this.saved = true;
     }
   }
-  async load(): Promise<unknown> {
-    if (!this.saved) throw new Error(`dataset ${this.name} has not been saved yet`);
-    return this.data;
+  load(): Promise<unknown> {
+    if (!this.saved) return Promise.reject(new Error(`dataset ${this.name} has not been saved yet`));
+    return Promise.resolve(this.data);
   }
-  async save(data: unknown): Promise<void> {
+  save(data: unknown): Promise<void> {
     this.data = data;
     this.saved = true;
+    return Promise.resolve();
   }
 }
 

@@ -47,6 +47,7 @@ export function jsonReport(results: TargetResult[]): object {
 const xml = (s: string): string =>
   s
     .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these characters: they are removed on purpose
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 export function junitReport(results: TargetResult[]): string {

@@ -13,7 +13,7 @@ export function markdownReport(report: Report): string {
     `${report.nodes} nodes, backend: ${report.backend}. Medians of ${t.repetitions} paired trials per variant (${t.warmup} warm-up rounds discarded, ${t.order} order${t.quick ? ', --quick' : ''}); overhead = median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.`,
     '',
     row(['Metric', 'Without', ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]'])]),
-    row(['---', ...Array(1 + hooks.length * 2).fill('---:')]),
+    row(['---', ...Array<string>(1 + hooks.length * 2).fill('---:')]),
   ];
   for (const r of ROWS) {
     const first = report.results[hooks[0]!]!.metrics[r.metric];

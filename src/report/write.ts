@@ -4,11 +4,11 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
-import { schemaValidator } from '../common/validate-yaml.ts';
+import { jsonObject, schemaValidator } from '../common/validate-yaml.ts';
 import type { Report } from '../measure/report-types.ts';
 
 const require = createRequire(import.meta.url);
-export const reportSchema: object = require('./report.schema.json');
+export const reportSchema = jsonObject(require('./report.schema.json'), 'the report schema');
 
 export function reportProblems(data: unknown): string[] {
   const validate = schemaValidator(reportSchema, false);

@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookRef, Scenario } from './types.ts';
-import { locator, parseYaml, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
+import { jsonObject, locator, parseYaml, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
 /** The published schema is the single source of truth for shape and defaults. */
-export const scenarioSchema: object = require('../../scenarios/scenario.schema.json');
+export const scenarioSchema = jsonObject(require('../../scenarios/scenario.schema.json'), 'the scenario schema');
 
 export interface LoadedScenario {
   scenario: Scenario;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { InputError, type Diagnostic } from '../../errors.ts';
 import {
   dottedPath,
+  jsonObject,
   locator,
   parseYaml,
   schemaValidator,
@@ -17,7 +18,7 @@ import {
 } from '../../common/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
-export const mlflowConfigSchema: object = require('./mlflow-config.schema.json');
+export const mlflowConfigSchema = jsonObject(require('./mlflow-config.schema.json'), 'the mlflow.yml schema');
 
 export type LongParamsStrategy = 'fail' | 'tag' | 'truncate';
 
