@@ -1,6 +1,7 @@
 // What the suite can check: a built-in hook, a JS/TS hook module (through the public hook
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -122,7 +123,9 @@ export function parseTarget(spec: string): Target {
         `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
       );
     }
-    return factoryTarget(spec, builtin.factory);
+    // Its spill files go to a folder of this target's own (created only if something is spilled).
+    const spillDir = join(tmpdir(), `trackbench-conformance-${randomUUID()}`);
+    return factoryTarget(spec, builtin.factory, { mlflow: { trackbench: { spillDir } } });
   }
   if (kind === 'module') {
     const path = resolve(value);

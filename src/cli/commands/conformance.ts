@@ -31,10 +31,10 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       for (const t of targets)
         results.push(
           await runSuite(t, {
-            onScenario: io.isTTY ? (id, s) => process.stderr.write(`\r\x1b[K${id}: scenario ${s}`) : undefined,
+            onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
           }),
         );
-      if (io.isTTY) process.stderr.write('\r\x1b[K');
+      if (io.isTTY) io.progress?.('');
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
       const base = join(dir, `conformance-${new Date().toISOString().replace(/[:.]/g, '-')}`);

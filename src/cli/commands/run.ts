@@ -11,7 +11,7 @@ import { assertComparable } from '../../gate/comparable.ts';
 import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { shard } from '../../measure/sweep.ts';
-import type { Scenario } from '../../scenario/types.ts';
+import type { HookRef, Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
@@ -73,10 +73,10 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         for (const scenario of scenarios) {
           const report = buildReport(
             scenario,
-            await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }),
+            await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine(io) : undefined }),
             Boolean(opts.quick),
           );
-          if (io.isTTY) process.stderr.write('\r\x1b[K');
+          if (io.isTTY) io.progress?.('');
           const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
           io.out(consoleTables(report, io.isTTY));
           io.out(`reports: ${paths.json}\n         ${paths.md}`);
@@ -128,7 +128,7 @@ function withHooks(scenario: Scenario, list: string): Scenario {
     .map((s) => s.trim())
     .filter(Boolean);
   if (!names.length) throw InputError.flag('--hook', 'names no hook');
-  const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? { name, label: name, options: {} });
+  const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? fromCommandLine(name));
   const next = { ...scenario, hooks };
   const problems = checkHookRefs(next, (path, message) => ({
     file: '--hook',
@@ -138,13 +138,19 @@ function withHooks(scenario: Scenario, list: string): Scenario {
   return next;
 }
 
+/** A hook named on the command line; a module path is relative to the current folder, as for `conformance --target`. */
+function fromCommandLine(name: string): HookRef {
+  const path = name.startsWith('module:') ? name.slice('module:'.length) : undefined;
+  return { name: path === undefined ? name : `module:${resolve(path)}`, label: name, options: {} };
+}
+
 /** One line, rewritten in place on stderr; only on a TTY, so nothing of it reaches CI logs. */
-function progressLine(): (p: Progress) => void {
+function progressLine(io: Io): (p: Progress) => void {
   return (p) => {
     const eta = p.done > 0 ? ((p.elapsedMs / p.done) * (p.total - p.done)) / 1000 : NaN;
     const what = p.variant ? `${p.warmup ? 'warm-up' : `round ${p.round + 1}`}, ${p.variant}` : 'done';
-    process.stderr.write(
-      `\r\x1b[Ktrial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${(p.elapsedMs / 1000).toFixed(0)} s elapsed${Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : ''}`,
-    );
+    const left = Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : '';
+    const elapsed = `${(p.elapsedMs / 1000).toFixed(0)} s elapsed`;
+    io.progress?.(`trial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${elapsed}${left}`);
   };
 }
