@@ -18,7 +18,7 @@ const API_DOCS = ' See the API docs for more information about request parameter
 export const invalid = (message: string): MockMlflowError => new MockMlflowError('INVALID_PARAMETER_VALUE', message);
 export const notFound = (message: string): MockMlflowError => new MockMlflowError('RESOURCE_DOES_NOT_EXIST', message);
 
-/** Python's json.dumps(value, sort_keys=True, separators=(",", ":")) for the values MLflow quotes. */
+/** The value as MLflow quotes it in an error message (JSON; object keys stay in the order they were sent). */
 function pyJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }

@@ -7,6 +7,7 @@ import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } fr
 import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
 import type { Io } from '../io.ts';
+import { timestamped } from '../../common/file-names.ts';
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -37,7 +38,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       if (io.isTTY) process.stderr.write('\r\x1b[K');
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
-      const base = join(dir, `conformance-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const base = join(dir, timestamped('conformance'));
       writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
       writeAtomic(`${base}.junit.xml`, junitReport(results));
       if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));

@@ -9,6 +9,7 @@ import type { Report } from '../../measure/report-types.ts';
 import { readReport, writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
 import { writeSweep } from './sweep.ts';
+import { timestamped } from '../../common/file-names.ts';
 
 function kindOf(file: string): string {
   try {
@@ -54,7 +55,7 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
         ]);
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
-      const base = join(dir, `runs-merged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const base = join(dir, timestamped('runs-merged'));
       writeAtomic(
         `${base}.json`,
         `${JSON.stringify({ kind: 'trackbench-run-set', schemaVersion: 1, reports }, null, 2)}\n`,
