@@ -119,7 +119,8 @@ export function parseTarget(spec: string): Target {
       const hint = closest(value, names);
       throw InputError.flag(
         '--target',
-        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
+        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; ` +
+          `built-ins: ${names.join(', ')}`,
       );
     }
     return factoryTarget(spec, builtin.factory);

@@ -28,7 +28,8 @@ export function consoleSummary(results: TargetResult[]): string {
     for (const e of r.errors) out.push(`  scenario ${e.scenario} could not run: ${e.error}`);
     for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
       out.push(
-        `  FAIL ${x.id} ${x.level} ${x.statement}\n       expected: ${x.finding.expected}\n       found:    ${x.finding.found}`,
+        `  FAIL ${x.id} ${x.level} ${x.statement}\n       expected: ${x.finding.expected}\n       found:    ` +
+          `${x.finding.found}`,
       );
     }
   }
@@ -91,7 +92,8 @@ export function markdownMatrix(results: TargetResult[]): string {
   const ids = results[0]?.results ?? [];
   const rows = ids.map(
     (x) =>
-      `| ${x.id} ${x.statement} | ${x.level} | ${results.map((r) => mark(r.results.find((y) => y.id === x.id))).join(' | ')} |`,
+      `| ${x.id} ${x.statement} | ${x.level} | ` +
+      `${results.map((r) => mark(r.results.find((y) => y.id === x.id))).join(' | ')} |`,
   );
   const totals = LEVELS.filter((l) => results.some((r) => tally(r, l).total > 0)).map(
     (l) =>

@@ -16,10 +16,13 @@ export function gateMarkdown(result: GateResult, title: string): string {
     '| --- | --- | --- | --- | --- |',
     ...result.checks.map(
       (c) =>
-        `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ${c.status === 'pass' ? 'pass' : '**FAIL**'} |`,
+        `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ` +
+        `${c.status === 'pass' ? 'pass' : '**FAIL**'} |`,
     ),
     '',
-    'Exact figures (API calls, request bytes) are compared exactly. Noisy ones fail only when the whole 95% interval is beyond the limit and the Mann-Whitney test agrees (p < alpha); "could detect" is the half-width of that interval.',
+    'Exact figures (API calls, request bytes) are compared exactly. Noisy ones fail only when the whole 95% ' +
+      'interval is beyond the limit and the Mann-Whitney test agrees (p < alpha); "could detect" is the half-width ' +
+      'of that interval.',
   ];
   return `${lines.join('\n')}\n`;
 }

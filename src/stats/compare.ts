@@ -8,7 +8,10 @@ export interface Change {
   ratio: number;
   ci95: [number, number];
   p: number;
-  /** Smallest relative change this pair of samples could have told from noise (half-width of the interval, at least the band). */
+  /**
+   * Smallest relative change this pair of samples could have told from noise (half-width of the
+   * interval, at least the band).
+   */
   minimumDetectable: number;
   verdict: 'regressed' | 'improved' | 'unchanged';
 }

@@ -13,7 +13,8 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
   program
     .command('conformance')
     .description(
-      'check tracking hooks against the requirement catalogue, on what actually reached MLflow; exit 1 when a MUST fails',
+      'check tracking hooks against the requirement catalogue, on what actually reached MLflow; ' +
+        'exit 1 when a MUST fails',
     )
     .requiredOption('--target <target...>', 'builtin:<name>, module:<path> or command:<shell command> (repeatable)')
     .addOption(

@@ -23,7 +23,8 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
   program
     .command('merge')
     .description(
-      'join the reports of sharded jobs into one: sweep reports (growth recomputed) or run reports (one bundle, one Markdown)',
+      'join the reports of sharded jobs into one: sweep reports (growth recomputed) ' +
+        'or run reports (one bundle, one Markdown)',
     )
     .argument('<files...>', 'reports written by `trackbench sweep --shard` or `trackbench run --shard`')
     .option('--out <dir>', 'where the merged report goes', 'reports')

@@ -20,7 +20,8 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
   program
     .command('run')
     .description(
-      'measure each scenario without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports',
+      'measure each scenario without and with each hook (fresh process per trial, interleaved) ' +
+        'and write JSON + Markdown reports',
     )
     .argument('<scenarios...>', 'scenario YAML files')
     .option('--quick', "a short smoke run: the scenario's quickRepetitions, one warm-up round")
@@ -144,7 +145,8 @@ function progressLine(): (p: Progress) => void {
     const eta = p.done > 0 ? ((p.elapsedMs / p.done) * (p.total - p.done)) / 1000 : NaN;
     const what = p.variant ? `${p.warmup ? 'warm-up' : `round ${p.round + 1}`}, ${p.variant}` : 'done';
     process.stderr.write(
-      `\r\x1b[Ktrial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${(p.elapsedMs / 1000).toFixed(0)} s elapsed${Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : ''}`,
+      `\r\x1b[Ktrial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${(p.elapsedMs / 1000).toFixed(0)} s ` +
+        `elapsed${Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : ''}`,
     );
   };
 }
