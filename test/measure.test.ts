@@ -167,7 +167,8 @@ describe('trackbench run (end to end)', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(
       file,
-      'name: tiny\npipeline: {nodes: 10, paramsPerNode: {count: 3}, metricsPerNode: 2}\nhooks: [reference]\ntrials: {repetitions: 2, warmup: 0, quickRepetitions: 1}\n',
+      'name: tiny\npipeline: {nodes: 10, paramsPerNode: {count: 3}, metricsPerNode: 2}\nhooks: ' +
+        '[reference]\ntrials: {repetitions: 2, warmup: 0, quickRepetitions: 1}\n',
     );
     let stdout = '';
     const code = await main(['run', file, '--quick', '--out', out], {
@@ -252,7 +253,8 @@ describe('sharded runs', () => {
       const f = join(dir, `${name}.yaml`);
       writeFileSync(
         f,
-        `name: ${name}\npipeline: {nodes: 3}\nhooks: [noop]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n`,
+        `name: ${name}\npipeline: {nodes: 3}\nhooks: [noop]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: ` +
+          `1}\n`,
       );
       return f;
     });

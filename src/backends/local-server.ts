@@ -100,7 +100,8 @@ export async function startLocalServer(
     if (child.exitCode !== null) {
       await stop();
       throw new EnvironmentError(
-        `mlflow server exited with code ${child.exitCode} before answering /health:\n  ${output.slice(-8).join('\n  ')}`,
+        `mlflow server exited with code ${child.exitCode} before answering /health:\n  ` +
+          `${output.slice(-8).join('\n  ')}`,
       );
     }
     try {
@@ -112,7 +113,8 @@ export async function startLocalServer(
     if (Date.now() > deadline) {
       await stop();
       throw new EnvironmentError(
-        `mlflow server did not answer ${uri}/health within ${options.healthTimeoutMs ?? 90_000} ms; last output:\n  ${output.slice(-8).join('\n  ')}`,
+        `mlflow server did not answer ${uri}/health within ${options.healthTimeoutMs ?? 90_000} ms; last output:\n ` +
+          ` ${output.slice(-8).join('\n  ')}`,
       );
     }
     await sleep(250);

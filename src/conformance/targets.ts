@@ -120,7 +120,8 @@ export function parseTarget(spec: string): Target {
       const hint = closest(value, names);
       throw InputError.flag(
         '--target',
-        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
+        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; ` +
+          `built-ins: ${names.join(', ')}`,
       );
     }
     // Its spill files go to a folder of this target's own (created only if something is spilled).

@@ -12,7 +12,8 @@ export function assertComparable(baseline: Report, current: Report, files: [stri
   const shared = Object.keys(current.results).filter((h) => baseline.results[h]);
   if (!shared.length)
     problems.push(
-      `no hook in common (baseline: ${Object.keys(baseline.results).join(', ')}; current: ${Object.keys(current.results).join(', ')})`,
+      `no hook in common (baseline: ${Object.keys(baseline.results).join(', ')}; current: ` +
+        `${Object.keys(current.results).join(', ')})`,
     );
   if (problems.length)
     throw new InputError(problems.map((message) => ({ file: `${files[0]} vs ${files[1]}`, message })));

@@ -142,8 +142,13 @@ export function checkRegressions(
         hook,
         metric,
         kind: 'regression',
-        limit: `overhead not worse than baseline beyond ±${(options.noise * 100).toFixed(0)}% noise (p < ${options.alpha})`,
-        found: `${change.ratio >= 0 ? '+' : ''}${(change.ratio * 100).toFixed(1)}% [${(change.ci95[0] * 100).toFixed(1)}%, ${(change.ci95[1] * 100).toFixed(1)}%], p=${change.p.toFixed(3)}: ${change.verdict}`,
+        limit:
+          `overhead not worse than baseline beyond ±${(options.noise * 100).toFixed(0)}% noise ` +
+          `(p < ${options.alpha})`,
+        found:
+          `${change.ratio >= 0 ? '+' : ''}${(change.ratio * 100).toFixed(1)}% ` +
+          `[${(change.ci95[0] * 100).toFixed(1)}%, ${(change.ci95[1] * 100).toFixed(1)}%], ` +
+          `p=${change.p.toFixed(3)}: ${change.verdict}`,
         status: change.verdict === 'regressed' ? 'fail' : 'pass',
         minimumDetectable: `±${(change.minimumDetectable * 100).toFixed(1)}%`,
       });

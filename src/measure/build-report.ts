@@ -102,7 +102,9 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   const unavailable = METRICS.filter((name) => Object.values(results).some((r) => !r.metrics[name].available));
   if (unavailable.length)
     notes.push(
-      `not measurable here: ${unavailable.join(', ')} (${platform() === 'linux' ? 'the backend does not expose its requests' : 'no /proc/self/io on this platform'})`,
+      `not measurable here: ${unavailable.join(', ')} (${
+        platform() === 'linux' ? 'the backend does not expose its requests' : 'no /proc/self/io on this platform'
+      })`,
     );
   const flagged = Object.entries(results).flatMap(([h, r]) =>
     (['wallMs', 'cpuMs', 'peakRssBytes'] as const)

@@ -1,5 +1,6 @@
 // The gate's outputs for CI: a Markdown summary (verdict first, fit for a pull request or
 // $GITHUB_STEP_SUMMARY) and JUnit XML with one test case per budget or regression check.
+import { junitXml, type JunitCase } from '../common/xml.ts';
 import type { GateResult } from '../gate/gate.ts';
 
 export function gateMarkdown(result: GateResult, title: string): string {
@@ -15,22 +16,22 @@ export function gateMarkdown(result: GateResult, title: string): string {
     '| --- | --- | --- | --- | --- |',
     ...result.checks.map(
       (c) =>
-        `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ${c.status === 'pass' ? 'pass' : '**FAIL**'} |`,
+        `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ` +
+        `${c.status === 'pass' ? 'pass' : '**FAIL**'} |`,
     ),
     '',
-    'Exact figures (API calls, request bytes) are compared exactly. Noisy ones fail only when the whole 95% interval is beyond the limit and the Mann-Whitney test agrees (p < alpha); "could detect" is the half-width of that interval.',
+    'Exact figures (API calls, request bytes) are compared exactly. Noisy ones fail only when the whole 95% ' +
+      'interval is beyond the limit and the Mann-Whitney test agrees (p < alpha); "could detect" is the half-width ' +
+      'of that interval.',
   ];
   return `${lines.join('\n')}\n`;
 }
 
-const xml = (s: string): string =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-
 export function gateJunit(result: GateResult, title: string): string {
-  const failures = result.checks.filter((c) => c.status === 'fail').length;
-  const cases = result.checks.map(
-    (c) =>
-      `    <testcase classname="${xml(`trackbench.${c.kind}`)}" name="${xml(c.id)}">${c.status === 'fail' ? `<failure message="${xml(`limit ${c.limit}; found ${c.found}`)}"/>` : ''}</testcase>`,
-  );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="trackbench gate">\n  <testsuite name="${xml(title)}" tests="${result.checks.length}" failures="${failures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+  const cases = result.checks.map((c): JunitCase => ({
+    classname: `trackbench.${c.kind}`,
+    name: c.id,
+    outcome: c.status === 'fail' ? { kind: 'fail', message: `limit ${c.limit}; found ${c.found}` } : { kind: 'pass' },
+  }));
+  return junitXml('trackbench gate', [{ name: title, cases }]);
 }

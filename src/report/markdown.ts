@@ -10,7 +10,9 @@ export function markdownReport(report: Report): string {
   const lines = [
     `# trackbench: ${report.scenario.name}`,
     '',
-    `${report.nodes} nodes, backend: ${report.backend}. Medians of ${t.repetitions} paired trials per variant (${t.warmup} warm-up rounds discarded, ${t.order} order${t.quick ? ', --quick' : ''}); overhead = median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.`,
+    `${report.nodes} nodes, backend: ${report.backend}. Medians of ${t.repetitions} paired trials per variant ` +
+      `(${t.warmup} warm-up rounds discarded, ${t.order} order${t.quick ? ', --quick' : ''}); overhead = ` +
+      `median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.`,
     '',
     row(['Metric', 'Without', ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]'])]),
     row(['---', ...Array<string>(1 + hooks.length * 2).fill('---:')]),
@@ -47,7 +49,8 @@ export function markdownReport(report: Report): string {
   }
   lines.push(
     '',
-    `Environment: Node ${report.environment.node}, ${report.environment.cpuModel} x ${report.environment.cores}, ${report.environment.os}; trackbench ${report.trackbenchVersion}; ${report.createdAt}.`,
+    `Environment: Node ${report.environment.node}, ${report.environment.cpuModel} x ${report.environment.cores}, ` +
+      `${report.environment.os}; trackbench ${report.trackbenchVersion}; ${report.createdAt}.`,
   );
   for (const n of report.notes) lines.push('', `Note: ${n}`);
   return `${lines.join('\n')}\n`;

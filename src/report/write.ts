@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { jsonObject, schemaValidator } from '../common/validate-yaml.ts';
 import type { Report } from '../measure/report-types.ts';
+import { timestamped } from '../common/file-names.ts';
 
 const require = createRequire(import.meta.url);
 export const reportSchema = jsonObject(require('./report.schema.json'), 'the report schema');
@@ -24,7 +25,7 @@ export function writeAtomic(path: string, content: string): void {
 }
 
 export function reportBaseName(report: Report): string {
-  return `${report.scenario.name}-${report.createdAt.replace(/[:.]/g, '-')}`;
+  return timestamped(report.scenario.name, new Date(report.createdAt));
 }
 
 export function writeReportFiles(report: Report, dir: string, markdown: string): { json: string; md: string } {

@@ -284,6 +284,7 @@ export function mlflowRoutes(store: MockStore): Route[] {
 /** What the real server sends for a path it has no route for. */
 export function notFoundReply(): MockReply {
   const html =
-    '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
+    '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was ' +
+    'not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
   return { status: 404, contentType: 'text/html; charset=utf-8', body: html };
 }

@@ -9,7 +9,8 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
   program
     .command('compare')
     .description(
-      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; exit 1 when either breaks",
+      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; " +
+        'exit 1 when either breaks',
     )
     .argument('<baseline>', 'baseline report (JSON)')
     .argument('<current>', 'current report (JSON)')

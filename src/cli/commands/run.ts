@@ -20,7 +20,8 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
   program
     .command('run')
     .description(
-      'measure each scenario without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports',
+      'measure each scenario without and with each hook (fresh process per trial, interleaved) ' +
+        'and write JSON + Markdown reports',
     )
     .argument('<scenarios...>', 'scenario YAML files')
     .option('--quick', "a short smoke run: the scenario's quickRepetitions, one warm-up round")

@@ -69,7 +69,8 @@ function interpolate(
       out.push(
         locate(
           path,
-          `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. \${env:MLFLOW_TRACKING_TOKEN})`,
+          `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. ` +
+            `\${env:MLFLOW_TRACKING_TOKEN})`,
         ),
       );
       return node;
@@ -78,7 +79,8 @@ function interpolate(
       out.push(
         locate(
           path,
-          'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the environment instead',
+          'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the ' +
+            'environment instead',
         ),
       );
       return node;
