@@ -2,7 +2,7 @@
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -130,6 +130,7 @@ export function parseTarget(spec: string): Target {
   }
   if (kind === 'module') {
     const path = resolve(value);
+    if (!existsSync(path)) throw InputError.flag('--target', `"${spec}": no such file ${path}`);
     return {
       id: spec,
       inProcess: true,

@@ -1,5 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { measure, type Progress } from '../../measure/measure.ts';
@@ -14,6 +13,7 @@ import { shard } from '../../measure/sweep.ts';
 import type { HookRef, Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
+import { assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
 
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
@@ -69,7 +69,10 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             `works with one scenario; this run has ${scenarios.length}`,
           );
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
-        assertWritableDir(opts.out);
+        assertWritableDir(opts.out, '--out');
+        assertWritableFile(opts.saveBaseline, '--save-baseline');
+        assertWritableFile(opts.junit, '--junit');
+        assertWritableFile(opts.summary, '--summary');
         let code = 0;
         for (const scenario of scenarios) {
           const report = buildReport(
@@ -96,30 +99,6 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         done(code);
       },
     );
-}
-
-/**
- * Fails now, naming the flag, rather than after minutes of measuring. The nearest existing ancestor
- * is checked first: a recursive mkdir into some special file systems (/proc) never returns on Node 20.
- */
-function assertWritableDir(dir: string): void {
-  const fail = (why: string): never => {
-    throw InputError.flag('--out', `cannot write reports to ${dir}: ${why}`);
-  };
-  let existing = resolve(dir);
-  while (!existsSync(existing)) existing = dirname(existing);
-  if (!statSync(existing).isDirectory()) fail(`${existing} is not a folder`);
-  try {
-    accessSync(existing, constants.W_OK);
-  } catch {
-    fail(`${existing} is not writable`);
-  }
-  if (existing.startsWith('/proc') || existing.startsWith('/sys')) fail(`${existing} is not an ordinary file system`);
-  try {
-    mkdirSync(resolve(dir), { recursive: true });
-  } catch (err) {
-    fail((err as NodeJS.ErrnoException).code ?? String(err));
-  }
 }
 
 /** The scenario with the hooks named on the command line, checked like the scenario's own. */
