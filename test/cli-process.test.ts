@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRIAL_WORKER } from '../src/measure/run-trial.ts';
-import type { Report } from '../src/report/types.ts';
+import type { Report } from '../src/measure/report-types.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trackbench.js', import.meta.url));
 /** What a crash or an unhandled rejection prints; none of it may appear. */

@@ -10,7 +10,7 @@ import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
-import { closest } from '../scenario/suggest.ts';
+import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS, resolveHook } from '../tracking/registry.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 
@@ -120,7 +120,8 @@ export function parseTarget(spec: string): Target {
       const hint = closest(value, names);
       throw InputError.flag(
         '--target',
-        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
+        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; ` +
+          `built-ins: ${names.join(', ')}`,
       );
     }
     // Its spill files go to a folder of this target's own (created only if something is spilled).

@@ -52,7 +52,8 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
 }
 
 process.once('message', (msg) => {
-  trial(msg as TrialRequest)
+  // Never rejects: failures become a reply, and the process exits once the reply is sent.
+  void trial(msg as TrialRequest)
     .catch((err: unknown): TrialReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
     .then((reply) => process.send!(reply, () => process.exit(0)));
 });

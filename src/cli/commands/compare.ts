@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { assertComparable } from '../../report/gate.ts';
+import { assertComparable } from '../../gate/comparable.ts';
 import { readReport } from '../../report/write.ts';
-import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import type { Io } from '../io.ts';
 import { assertWritableFile } from '../paths.ts';
@@ -10,7 +10,8 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
   program
     .command('compare')
     .description(
-      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; exit 1 when either breaks",
+      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; " +
+        'exit 1 when either breaks',
     )
     .argument('<baseline>', 'baseline report (JSON)')
     .argument('<current>', 'current report (JSON)')

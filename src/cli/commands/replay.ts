@@ -33,7 +33,8 @@ export function registerReplay(program: Command, io: Io, done: (code: number) =>
       try {
         const r = await replay(records, client);
         io.out(
-          `replayed ${file} to ${displayUri(uri)}: ${r.params} params, ${r.metrics} metric values, ${r.tags} tags, ${r.artifacts} artifacts, ${r.models} models; ${r.runsCreated} run(s) created; ${r.requests} requests`,
+          `replayed ${file} to ${displayUri(uri)}: ${r.params} params, ${r.metrics} metric values, ${r.tags} tags, ` +
+            `${r.artifacts} artifacts, ${r.models} models; ${r.runsCreated} run(s) created; ${r.requests} requests`,
         );
       } finally {
         client.close();

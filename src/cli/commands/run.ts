@@ -2,12 +2,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { measure, type Progress } from '../../measure/measure.ts';
-import { buildReport } from '../../report/build.ts';
+import { buildReport } from '../../measure/build-report.ts';
 import { consoleTables } from '../../report/console.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts';
-import { assertComparable } from '../../report/gate.ts';
-import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { assertComparable } from '../../gate/comparable.ts';
+import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { shard } from '../../measure/sweep.ts';
 import type { HookRef, Scenario } from '../../scenario/types.ts';
@@ -20,7 +20,8 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
   program
     .command('run')
     .description(
-      'measure each scenario without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports',
+      'measure each scenario without and with each hook (fresh process per trial, interleaved) ' +
+        'and write JSON + Markdown reports',
     )
     .argument('<scenarios...>', 'scenario YAML files')
     .option('--quick', "a short smoke run: the scenario's quickRepetitions, one warm-up round")

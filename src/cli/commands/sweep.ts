@@ -8,6 +8,7 @@ import { writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
 import { assertWritableDir } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
+import { timestamped } from '../../common/file-names.ts';
 
 function parseSizes(list: string): number[] {
   const sizes = list.split(',').map((s) => Number(s.trim()));
@@ -19,7 +20,7 @@ function parseSizes(list: string): number[] {
 export function writeSweep(report: SweepReport, out: string, suffix = ''): string {
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${report.scenario}-sweep${suffix}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(dir, `${timestamped(`${report.scenario}-sweep${suffix}`)}.json`);
   writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }

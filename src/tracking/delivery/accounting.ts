@@ -1,7 +1,6 @@
 // What a hook produced, what reached MLflow and what did not: so nothing is lost silently.
 
 export type ValueKind = 'params' | 'metrics' | 'tags' | 'artifacts' | 'models';
-export const VALUE_KINDS: readonly ValueKind[] = ['params', 'metrics', 'tags', 'artifacts', 'models'];
 export type Counts = Record<ValueKind, number>;
 
 export const zeroCounts = (): Counts => ({ params: 0, metrics: 0, tags: 0, artifacts: 0, models: 0 });

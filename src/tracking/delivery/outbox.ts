@@ -96,7 +96,8 @@ export class Outbox {
 
   /**
    * Runs `job` after everything scheduled before it. Jobs never reject: a job that throws anyway is
-   * reported as a warning, so the chain (and the pipeline) goes on.
+   * reported as a warning, so the chain (and the pipeline) goes on. The returned promise is the chain
+   * itself: callers that do not await it leave that to settle() and flush().
    */
   private enqueue(job: () => Promise<void>): Promise<void> {
     const guarded = (): Promise<void> =>
@@ -179,7 +180,7 @@ export class Outbox {
     this.queued += items.length;
     this.maxQueued = Math.max(this.maxQueued, this.queued);
     if (!this.options.batching) {
-      for (const item of items) this.enqueue(() => this.sendOne(ref, kind, item));
+      for (const item of items) void this.enqueue(() => this.sendOne(ref, kind, item));
       return this.settle();
     }
     let p = this.pending.get(ref);
@@ -191,7 +192,7 @@ export class Outbox {
 
   addArtifact(ref: RunRef, path: string, bytes: Buffer): Promise<void> {
     this.accounting.generated.artifacts++;
-    this.enqueue(async () => {
+    void this.enqueue(async () => {
       try {
         if (this.unreachable || !ref.artifactUri) throw new Error(this.unreachable ?? 'the run was not created');
         await this.client.uploadArtifact(ref.artifactUri, path, bytes);
@@ -212,7 +213,7 @@ export class Outbox {
   /** Uploads the model's bytes and registers them as a new version of `name` (created if missing). */
   addModel(ref: RunRef, name: string, path: string, bytes: Buffer): Promise<void> {
     this.accounting.generated.models++;
-    this.enqueue(async () => {
+    void this.enqueue(async () => {
       try {
         if (this.unreachable || !ref.artifactUri || !ref.id)
           throw new Error(this.unreachable ?? 'the run was not created');
@@ -267,7 +268,7 @@ export class Outbox {
   }
 
   private scheduleBatch(ref: RunRef, batch: Pending): void {
-    this.enqueue(() => this.sendBatch(ref, batch));
+    void this.enqueue(() => this.sendBatch(ref, batch));
   }
 
   private async sendBatch(ref: RunRef, b: Pending): Promise<void> {

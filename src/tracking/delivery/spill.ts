@@ -4,6 +4,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
+import { timestamped } from '../../common/file-names.ts';
 
 export type SpillRecord =
   | {
@@ -39,10 +40,7 @@ export class SpillWriter {
   write(record: SpillRecord, runRecord?: Extract<SpillRecord, { type: 'run' }>): void {
     if (!this.file) {
       mkdirSync(this.dir, { recursive: true });
-      this.file = join(
-        this.dir,
-        `trackbench-undelivered-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.jsonl`,
-      );
+      this.file = join(this.dir, `${timestamped('trackbench-undelivered')}-${process.pid}.jsonl`);
     }
     if (runRecord && !this.announced.has(runRecord.run)) {
       this.announced.add(runRecord.run);
