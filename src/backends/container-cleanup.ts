@@ -37,11 +37,18 @@ function removeAllSync(): void {
   tracked.clear();
 }
 
+let exitOnSignal = true;
+
 function onSignal(signal: NodeJS.Signals): void {
-  // Someone else (the CLI's general handling) also listens: clean up and leave exiting to them.
-  const othersHandle = process.listenerCount(signal) > 1;
   removeAllSync();
-  if (!othersHandle) process.exit(128 + constants.signals[signal]);
+  if (exitOnSignal) process.exit(128 + constants.signals[signal]);
+}
+
+/** For a general signal handler (the CLI's): this module then only removes its containers on a signal
+ *  and leaves exiting to that handler (which may also call stopAllContainers first). Listener counts
+ *  cannot decide it: libraries (signal-exit) listen too and each would wait for the other. */
+export function leaveSignalExitToCaller(): void {
+  exitOnSignal = false;
 }
 
 function installHandlers(): void {

@@ -130,9 +130,29 @@ async function startPodmanService(): Promise<ContainerRuntime> {
   return { kind: 'podman', dockerHost: `unix://${socket}`, cli: 'podman', release, releaseSync };
 }
 
-/** What testcontainers reads from the environment (once, at its first call), set unless the user did. */
-export function configureTestcontainers(runtime: ContainerRuntime, env: NodeJS.ProcessEnv = process.env): void {
+// What this process set for testcontainers, restored when the last backend using it is released,
+// so child processes (trials, nested runs) never inherit a socket that is gone.
+let configured: { saved: Record<string, string | undefined>; users: number } | undefined;
+const VARS = ['DOCKER_HOST', 'TESTCONTAINERS_RYUK_DISABLED', 'TESTCONTAINERS_HOST_OVERRIDE'] as const;
+
+/** Sets what testcontainers reads from the environment (at its first call) unless the user did;
+ *  returns the function that puts the environment back once every user is done. */
+export function configureTestcontainers(runtime: ContainerRuntime, env: NodeJS.ProcessEnv = process.env): () => void {
+  if (!configured) configured = { saved: Object.fromEntries(VARS.map((v) => [v, env[v]])), users: 0 };
+  const current = configured;
+  current.users++;
   env.DOCKER_HOST = runtime.dockerHost;
   if (runtime.kind === 'podman') env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   if (runtime.dockerHost.startsWith('unix://')) env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--current.users > 0) return;
+    if (configured === current) configured = undefined;
+    for (const v of VARS) {
+      if (current.saved[v] === undefined) delete env[v];
+      else env[v] = current.saved[v];
+    }
+  };
 }

@@ -37,15 +37,26 @@ async function prepare(version: string, env: NodeJS.ProcessEnv = process.env): P
       'container backend unavailable: the optional dependency testcontainers is not installed',
     );
   }
-  let runtime: ContainerRuntime | undefined;
+  let found: ContainerRuntime | undefined;
   try {
-    runtime = await findContainerRuntime(env);
+    found = await findContainerRuntime(env);
   } catch (err) {
     throw new EnvironmentError(`container backend unavailable: ${errorMessage(err).split('\n')[0]}`);
   }
-  if (!runtime)
+  if (!found)
     throw new EnvironmentError(`container backend unavailable: no container runtime (Docker or Podman); ${SETUP_HINT}`);
-  configureTestcontainers(runtime, env);
+  const restoreEnv = configureTestcontainers(found, env);
+  const runtime: ContainerRuntime = {
+    ...found,
+    release: async () => {
+      restoreEnv();
+      await found.release();
+    },
+    releaseSync: () => {
+      restoreEnv();
+      found.releaseSync();
+    },
+  };
   try {
     const client = await tc.getContainerRuntimeClient();
     const candidates = [env.TRACKBENCH_MLFLOW_IMAGE, officialImage(version), localImage(version)].filter(
