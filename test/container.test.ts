@@ -9,6 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SESSION_LABEL } from '../src/backends/container-cleanup.ts';
 import { containerRuntimeProblem, startContainer } from '../src/backends/container.ts';
+import { runSuite } from '../src/conformance/suite.ts';
+import { parseTarget } from '../src/conformance/targets.ts';
+import type { TargetResult } from '../src/conformance/types.ts';
+import { main } from '../src/cli/main.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
 import type { Report } from '../src/report/types.ts';
 
@@ -171,4 +175,39 @@ describe.runIf(problem === undefined || inCI)('container backend', () => {
     expect(services).toEqual([]);
     expect(existsSync(join(dir, 'r')) ? readdirSync(join(dir, 'r')) : []).toEqual([]);
   }, 300_000);
+
+  // One container per suite run, so two runs: a failing target through the suite, the reference hook
+  // through the command line (exit 0, reports written). Both must find exactly what the mock finds.
+  it('conformance --backend container finds what the mock finds (apart from fault situations)', async () => {
+    const statuses = (r: TargetResult): Record<string, string> =>
+      Object.fromEntries(r.results.map((x) => [x.id, x.finding.status]));
+    const out = tempDir();
+    const printed: string[] = [];
+    const io = { out: (t: string) => void printed.push(t), err: (t: string) => void printed.push(t), isTTY: false };
+    const args = ['conformance', '--target', 'builtin:reference', '--backend', 'container', '--out', out];
+    expect(await main(args, io)).toBe(0);
+    expect(printed.join('\n')).toMatch(/Total: \d+\/\d+ MUST/);
+    const json = readdirSync(out).filter((f) => f.endsWith('.json'));
+    expect(json).toHaveLength(1);
+    const reference = (JSON.parse(readFileSync(join(out, json[0]!), 'utf8')) as { targets: TargetResult[] })
+      .targets[0]!;
+    const kedroLike = await runSuite(parseTarget('builtin:kedro-mlflow-like'), { backend: 'container' });
+    for (const [name, container] of [
+      ['builtin:reference', reference],
+      ['builtin:kedro-mlflow-like', kedroLike],
+    ] as const) {
+      const onMock = statuses(await runSuite(parseTarget(name)));
+      expect(container.errors).toEqual([]);
+      const skipped = container.results.filter((x) => x.finding.status === 'skip' && onMock[x.id] !== 'skip');
+      // Only the situations with injected faults (server down, slow server) need the mock.
+      expect(new Set(skipped.map((x) => x.scenario))).toEqual(new Set(['server-down', 'slow-server']));
+      for (const x of skipped) expect(x.finding.found).toContain("needs the mock's fault injection");
+      const compared = container.results.filter((x) => !skipped.includes(x));
+      expect(compared.length).toBeGreaterThan(30);
+      expect(Object.fromEntries(compared.map((x) => [x.id, x.finding.status]))).toEqual(
+        Object.fromEntries(compared.map((x) => [x.id, onMock[x.id]])),
+      );
+    }
+    expect(kedroLike.results.some((x) => x.finding.status === 'fail')).toBe(true);
+  }, 600_000);
 });
