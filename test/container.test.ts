@@ -13,6 +13,7 @@ import { runSuite } from '../src/conformance/suite.ts';
 import { parseTarget } from '../src/conformance/targets.ts';
 import type { TargetResult } from '../src/conformance/types.ts';
 import { main } from '../src/cli/main.ts';
+import { EnvironmentError } from '../src/errors.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
 import type { Report } from '../src/report/types.ts';
 
@@ -102,6 +103,13 @@ describe.runIf(problem === undefined || inCI)('container backend', () => {
     expect(containersOf(c.session)).toEqual([]);
   }, 300_000);
 
+  it('a container that does not become healthy in time is an environment error and is removed', async () => {
+    const err = await startContainer({ startupTimeoutMs: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect((err as Error).message).toMatch(/^MLflow container \(.+\) did not become healthy: /);
+    expect(containersOf(`${process.pid}-`)).toEqual([]);
+  }, 120_000);
+
   it('says which image is missing and how to get it (exit 3)', () => {
     const dir = tempDir();
     const r = runCli(['run', tinyScenario(dir, ', mlflowVersion: "0.0.1"'), '--quick', '--out', join(dir, 'r')], {
@@ -168,10 +176,11 @@ describe.runIf(problem === undefined || inCI)('container backend', () => {
     if (code === 'still running') child.kill('SIGKILL');
     expect(code).toBe(130);
     expect(containersOf(session)).toEqual([]);
-    expect(existsSync(join(tmpdir(), `trackbench-podman-${child.pid}.sock`))).toBe(false);
+    const ours = `trackbench-podman-${child.pid}-`;
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith(ours))).toEqual([]);
     const services = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
       .split('\n')
-      .filter((a) => a.includes(`trackbench-podman-${child.pid}.sock`));
+      .filter((a) => a.includes(ours));
     expect(services).toEqual([]);
     expect(existsSync(join(dir, 'r')) ? readdirSync(join(dir, 'r')) : []).toEqual([]);
   }, 300_000);

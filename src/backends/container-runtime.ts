@@ -4,11 +4,13 @@
 // Without a running API socket but with `podman` installed, starts `podman system service` for this
 // process and stops it with the backend, so nothing is left running.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { threadId } from 'node:worker_threads';
 
 export interface ContainerRuntime {
   kind: 'docker' | 'podman';
@@ -48,6 +50,8 @@ const nothing = { release: async () => {}, releaseSync: () => {} };
 
 // The API service this process started, shared by its backends (a stable socket per process, because
 // testcontainers caches its client) and stopped when the last one releases it.
+// Per module instance (worker threads share the pid), fixed for its life.
+const INSTANCE = `${threadId}-${randomBytes(3).toString('hex')}`;
 let service: { runtime: Promise<ContainerRuntime>; users: number } | undefined;
 let ownHost: string | undefined;
 
@@ -100,7 +104,7 @@ async function sharedPodmanService(): Promise<ContainerRuntime> {
 /** `podman system service` on a socket of this process, in its own process group (Ctrl-C at a terminal
  *  must not stop it before the container it serves is stopped). */
 async function startPodmanService(): Promise<ContainerRuntime> {
-  const socket = join(tmpdir(), `trackbench-podman-${process.pid}.sock`);
+  const socket = join(tmpdir(), `trackbench-podman-${process.pid}-${INSTANCE}.sock`);
   rmSync(socket, { force: true });
   const child: ChildProcess = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
     detached: true,

@@ -4,7 +4,7 @@
 // SIGINT/SIGTERM/exit (container-cleanup.ts). Missing runtime or image: one line naming the setup.
 import { randomUUID } from 'node:crypto';
 import { EnvironmentError, errorMessage } from '../errors.ts';
-import { SESSION_LABEL, trackContainer } from './container-cleanup.ts';
+import { removeBySession, SESSION_LABEL, trackContainer } from './container-cleanup.ts';
 import {
   configureTestcontainers,
   findContainerRuntime,
@@ -105,16 +105,17 @@ export async function startContainer(
   const session = `${process.pid}-${randomUUID().slice(0, 8)}`;
   let stopping: Promise<void> | undefined;
   let started: import('testcontainers').StartedTestContainer | undefined;
-  const forget = trackContainer({
-    session,
-    runtime,
-    stop: () => stop(),
-  });
+  const tracked = { session, runtime, stop: () => stop() };
+  const forget = trackContainer(tracked);
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       try {
         // Killed at once: its state is thrown away with it, and `mlflow server` ignores SIGTERM for seconds.
-        await started?.stop({ timeout: 0 });
+        // Not started (start failed or timed out): it may still exist, created; remove it by label.
+        if (started) await started.stop({ timeout: 0 });
+        else removeBySession(tracked);
+      } catch {
+        removeBySession(tracked); // the API failed us: the command-line client still removes it
       } finally {
         forget();
         await runtime.release();
