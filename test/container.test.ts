@@ -15,7 +15,7 @@ import type { TargetResult } from '../src/conformance/types.ts';
 import { main } from '../src/cli/main.ts';
 import { EnvironmentError } from '../src/errors.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
-import type { Report } from '../src/report/types.ts';
+import type { Report } from '../src/measure/report-types.ts';
 
 const problem = await containerRuntimeProblem();
 const inCI = process.env.CI === 'true';

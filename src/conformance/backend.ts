@@ -50,7 +50,7 @@ function mockBackend(): ConformanceBackend {
         trackingUri: mock.trackingUri,
         requestLog: mock.requestLog,
         mark: 0,
-        runIds: async () => mock.mock.store.runIds(),
+        runIds: () => Promise.resolve(mock.mock.store.runIds()),
         experiments: (client) => allExperiments(client),
         clearFaults: () => mock.setFaults!({}), // `!`: the HTTP mock always has faults
         release: () => mock.stop(),
