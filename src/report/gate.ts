@@ -2,6 +2,7 @@
 // $GITHUB_STEP_SUMMARY) and JUnit XML with one test case per budget or regression check.
 import { InputError } from '../errors.ts';
 import type { GateResult } from '../stats/gate.ts';
+import { DEFAULT_WIDTH, fitTable, wrapText } from './fit.ts';
 import type { Report } from './types.ts';
 
 /** Reports can be compared only when they measured the same thing. */
@@ -51,4 +52,50 @@ export function gateJunit(result: GateResult, title: string): string {
       `    <testcase classname="${xml(`trackbench.${c.kind}`)}" name="${xml(c.id)}">${c.status === 'fail' ? `<failure message="${xml(`limit ${c.limit}; found ${c.found}`)}"/>` : ''}</testcase>`,
   );
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="trackbench gate">\n  <testsuite name="${xml(title)}" tests="${result.checks.length}" failures="${failures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+}
+
+/** What a gated run or a compare leaves behind: both reports and the verdict, for HTML and history. */
+export interface GateDocument {
+  kind: 'trackbench-gate';
+  schemaVersion: 1;
+  createdAt: string;
+  title: string;
+  baseline: Report | null;
+  current: Report;
+  gate: GateResult;
+}
+
+export function gateDocument(
+  title: string,
+  baseline: Report | null,
+  current: Report,
+  result: GateResult,
+): GateDocument {
+  return {
+    kind: 'trackbench-gate',
+    schemaVersion: 1,
+    createdAt: new Date().toISOString(),
+    title,
+    baseline,
+    current,
+    gate: result,
+  };
+}
+
+/** The gate on a console: the verdict, then the checks in a table that fits the width. */
+export function gateConsole(result: GateResult, title: string, color: boolean, width = DEFAULT_WIDTH): string {
+  const failed = result.checks.filter((c) => c.status === 'fail');
+  const head =
+    result.verdict === 'pass'
+      ? `PASS: trackbench gate for ${title}: all ${result.checks.length} checks passed.`
+      : `FAIL: trackbench gate for ${title}: ${failed.length} of ${result.checks.length} checks failed: ${failed.map((c) => c.id).join(', ')}.`;
+  const rows = result.checks.map((c) => [
+    c.id,
+    c.limit,
+    c.found,
+    c.minimumDetectable ?? 'exact',
+    c.status === 'pass' ? 'pass' : 'FAIL',
+  ]);
+  const t = fitTable({ head: ['Check', 'Limit', 'Found', 'Could detect', 'Result'], rows, stub: 5 }, width, color);
+  return `${wrapText(head, width, '  ')}\n${t}`;
 }

@@ -6,7 +6,8 @@ import { parseTarget } from '../../conformance/targets.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
-import type { Io } from '../io.ts';
+import { assertWritableFile, writeHtmlReport } from '../html-output.ts';
+import { widthOf, type Io } from '../io.ts';
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -25,8 +26,10 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
       'reports',
     )
-    .action(async (opts: { target: string[]; format: string; out: string }) => {
+    .option('--html <file>', 'also write one self-contained HTML file: the requirement x target matrix')
+    .action(async (opts: { target: string[]; format: string; out: string; html?: string }) => {
       const targets = opts.target.map(parseTarget);
+      assertWritableFile('--html', opts.html);
       const results: TargetResult[] = [];
       for (const t of targets)
         results.push(
@@ -42,7 +45,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       writeAtomic(`${base}.junit.xml`, junitReport(results));
       if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
       const printed = {
-        console: () => consoleSummary(results),
+        console: () => consoleSummary(results, widthOf(io)),
         json: () => JSON.stringify(jsonReport(results)),
         junit: () => junitReport(results),
         tap: () => tapReport(results),
@@ -50,7 +53,11 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       }[opts.format as 'console']();
       io.out(printed);
       if (opts.format === 'console')
-        io.out(`reports: ${base}.json, ${base}.junit.xml${results.length > 1 ? `, ${base}.md` : ''}`);
+        io.out(
+          ['reports:', `${base}.json`, `${base}.junit.xml`, ...(results.length > 1 ? [`${base}.md`] : [])].join('\n  '),
+        );
+      if (opts.html)
+        writeHtmlReport(opts.html, [{ ...jsonReport(results), kind: 'trackbench-conformance', targets: results }], io);
       done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
     });
 }

@@ -5,15 +5,17 @@ import { InputError } from '../../errors.ts';
 import { measure, type Progress } from '../../measure/measure.ts';
 import { buildReport } from '../../report/build.ts';
 import { consoleTables } from '../../report/console.ts';
+import type { HtmlDocument } from '../../report/html/index.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts';
-import { assertComparable } from '../../report/gate.ts';
+import { assertComparable, gateDocument } from '../../report/gate.ts';
 import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
 import { emitGate } from '../gate-output.ts';
+import { assertWritableFile, writeHtmlReport } from '../html-output.ts';
 import { shard } from '../../measure/sweep.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
-import type { Io } from '../io.ts';
+import { widthOf, type Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
 
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
@@ -42,7 +44,12 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
       'gate this run against a baseline report (budgets and regressions); exit 1 when it fails (one scenario)',
     )
     .option('--junit <file>', 'with budgets or --baseline: write the gate as JUnit XML')
-    .option('--summary <file>', 'with budgets or --baseline: write the Markdown verdict to a file')
+    .option(
+      '--summary <file>',
+      'with budgets or --baseline: write a short PR-comment Markdown (verdict, then the three figures that matter)',
+    )
+    .option('--gate-json <file>', 'with budgets or --baseline: write the gate (both reports and the verdict) as JSON')
+    .option('--html <file>', 'also write one self-contained HTML report with charts (the gate too, when gated)')
     .action(
       async (
         files: string[],
@@ -55,6 +62,8 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           baseline?: string;
           junit?: string;
           summary?: string;
+          gateJson?: string;
+          html?: string;
         },
       ) => {
         // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
@@ -69,6 +78,9 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           );
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
         assertWritableDir(opts.out);
+        for (const flag of ['junit', 'summary', 'gateJson', 'html'] as const)
+          assertWritableFile(`--${flag.replace('J', '-j')}`, opts[flag]);
+        const docs: HtmlDocument[] = [];
         let code = 0;
         for (const scenario of scenarios) {
           const report = buildReport(
@@ -78,20 +90,26 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           );
           if (io.isTTY) process.stderr.write('\r\x1b[K');
           const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
-          io.out(consoleTables(report, io.isTTY));
+          io.out(consoleTables(report, io.isTTY, widthOf(io)));
           io.out(`reports: ${paths.json}\n         ${paths.md}`);
           if (opts.saveBaseline) {
             writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
             io.out(`baseline saved: ${opts.saveBaseline}`);
           }
-          if (!baseline && !Object.keys(scenario.budgets).length) continue;
+          if (!baseline && !Object.keys(scenario.budgets).length) {
+            docs.push(report);
+            continue;
+          }
           if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
           const checks = [
             ...checkBudgets(report, scenario.budgets, scenario.regression.alpha),
             ...(baseline ? checkRegressions(baseline, report, scenario.regression) : []),
           ];
-          code = Math.max(code, emitGate(gate(checks), scenario.name, io, opts));
+          const doc = gateDocument(scenario.name, baseline ?? null, report, gate(checks));
+          docs.push(doc);
+          code = Math.max(code, emitGate(doc, io, opts));
         }
+        if (opts.html) writeHtmlReport(opts.html, docs, io);
         done(code);
       },
     );

@@ -1,0 +1,84 @@
+// A gate (compare, or run --baseline) as HTML: the verdict first, then baseline against current for
+// each figure with the check's verdict beside each hook, then every check.
+import type { MetricName } from '../../measure/trial-types.ts';
+import { EXACT_METRICS } from '../../stats/gate.ts';
+import { ROWS, pct } from '../format.ts';
+import type { GateDocument } from '../gate.ts';
+import type { MetricResult } from '../types.ts';
+import { esc } from './escape.ts';
+import { type Section } from './page.ts';
+import { barChart } from './svg.ts';
+
+/** Hooks drawn in the compare charts: those of the current run that the baseline (if any) also has. */
+export function comparedHooks(doc: GateDocument): string[] {
+  return Object.keys(doc.current.results).filter((h) => !doc.baseline || doc.baseline.results[h]);
+}
+
+/** The figure compared: overhead ratio for noisy metrics, the with-hook median for exact ones. */
+export function figureOf(m: MetricResult | undefined, metric: MetricName): number | null {
+  if (!m?.available) return null;
+  return EXACT_METRICS.has(metric) ? m.with.median : m.overhead.ratio;
+}
+
+function verdictOf(doc: GateDocument, hook: string, metric: MetricName): string {
+  const checks = doc.gate.checks.filter((c) => c.hook === hook && c.metric === metric);
+  if (!checks.length) return '';
+  return checks.some((c) => c.status === 'fail') ? 'fail' : 'pass';
+}
+
+function charts(doc: GateDocument, prefix: string): string[] {
+  const hooks = comparedHooks(doc);
+  return ROWS.flatMap((row) => {
+    const exact = EXACT_METRICS.has(row.metric);
+    const cur = hooks.map((h) => doc.current.results[h]?.metrics[row.metric]);
+    const base = hooks.map((h) => doc.baseline?.results[h]?.metrics[row.metric]);
+    if (!cur.some((m) => figureOf(m, row.metric) !== null)) return [];
+    const series = [
+      ...(doc.baseline
+        ? [
+            {
+              name: 'baseline',
+              colour: 7,
+              values: base.map((m) => figureOf(m, row.metric)),
+              ci: base.map((m) => (exact || !m?.available ? null : m.overhead.ci95)),
+            },
+          ]
+        : []),
+      {
+        name: 'current',
+        colour: 0,
+        values: cur.map((m) => figureOf(m, row.metric)),
+        ci: cur.map((m) => (exact || !m?.available ? null : m.overhead.ci95)),
+      },
+    ];
+    const label = row.label.replace(/ \(.*\)$/, '');
+    return [
+      barChart(
+        `${prefix}compare-${row.metric}`,
+        exact ? `${label}: per run, exact` : `${label}: overhead with its 95% interval`,
+        exact ? row.label : 'overhead, median(with) / median(without) - 1',
+        hooks,
+        series,
+        exact ? row.show : pct,
+        hooks.map((h) => verdictOf(doc, h, row.metric)),
+      ),
+    ];
+  });
+}
+
+export function gateSection(doc: GateDocument, prefix: string): Section {
+  const failed = doc.gate.checks.filter((c) => c.status === 'fail');
+  const rows = doc.gate.checks
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.id)}</td><td>${esc(c.limit)}</td><td>${esc(c.found)}</td><td>${esc(c.minimumDetectable ?? 'exact')}</td><td class="status-${c.status}">${c.status === 'pass' ? 'pass' : 'FAIL'}</td></tr>`,
+    )
+    .join('');
+  const html = `
+<h2>Gate: ${esc(doc.title)}</h2>
+<div class="verdict ${doc.gate.verdict}">${doc.gate.verdict === 'pass' ? 'PASS' : 'FAIL'}: ${doc.gate.verdict === 'pass' ? `all ${doc.gate.checks.length} checks passed` : `${failed.length} of ${doc.gate.checks.length} checks failed`}</div>
+<p class="meta">${doc.baseline ? `Baseline ${esc(doc.baseline.createdAt)} against current ${esc(doc.current.createdAt)}` : `Budgets of ${esc(doc.current.scenario.name)}, no baseline`}. Noisy figures are overheads with their 95% intervals; API calls and request bytes are exact. Beside each hook: its checks' verdict for that figure.</p>
+<div class="charts">${charts(doc, prefix).join('')}</div>
+<table class="checks"><thead><tr><th>Check</th><th>Limit</th><th>Found</th><th>Could detect</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return { html, data: doc };
+}

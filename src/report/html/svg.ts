@@ -1,0 +1,279 @@
+// The charts: SVG written when the report is written, so the page needs no script to show them,
+// prints as vectors and takes its colours from CSS (light and dark). Scales and ticks come from
+// d3-scale; every data mark carries a class the browser tests count (`point`, `line`, `bar`,
+// `whisker`, `gate-fail`) and a <title> that shows its exact figure on hover.
+import { scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3-scale';
+import { esc } from './escape.ts';
+
+const W = 600;
+const M = { top: 12, right: 16, bottom: 42, left: 130 };
+
+type Scale = ScaleContinuousNumeric<number, number>;
+
+const r2 = (v: number): string => (Math.round(v * 100) / 100).toString();
+
+export interface Series {
+  name: string;
+  /** Index into the palette (CSS classes s0..s7), so a hook keeps its colour across charts. */
+  colour: number;
+}
+
+function frame(id: string, height: number, caption: string, body: string, legend: Series[] = []): string {
+  const keys = legend.map((s) => `<span class="key"><i class="sw s${s.colour % 8}"></i>${esc(s.name)}</span>`).join('');
+  return `<figure class="chart" data-chart="${esc(id)}"><svg viewBox="0 0 ${W} ${height}" role="img" aria-label="${esc(caption)}">${body}</svg><figcaption>${esc(caption)}${keys ? `<span class="legend">${keys}</span>` : ''}</figcaption></figure>`;
+}
+
+function xAxis(x: Scale, y0: number, y1: number, label: string, format: (v: number) => string, log = false): string {
+  const ticks = log ? logTicks(x) : x.ticks(6);
+  const parts = ticks.map((t) => {
+    const px = r2(x(t));
+    return `<line class="grid" x1="${px}" x2="${px}" y1="${r2(y0)}" y2="${r2(y1)}"/><text class="tick" x="${px}" y="${r2(y1 + 14)}" text-anchor="middle">${esc(format(t))}</text>`;
+  });
+  const [a, b] = x.range() as [number, number];
+  return `<g class="axis x">${parts.join('')}<line class="axis-line" x1="${r2(a)}" x2="${r2(b)}" y1="${r2(y1)}" y2="${r2(y1)}"/><text class="axis-label" x="${r2((a + b) / 2)}" y="${r2(y1 + 32)}" text-anchor="middle">${esc(label)}</text></g>`;
+}
+
+function yAxis(y: Scale, x0: number, x1: number, label: string, format: (v: number) => string, log = false): string {
+  const ticks = log ? logTicks(y) : y.ticks(5);
+  const parts = ticks.map((t) => {
+    const py = r2(y(t));
+    return `<line class="grid" x1="${r2(x0)}" x2="${r2(x1)}" y1="${py}" y2="${py}"/><text class="tick" x="${r2(x0 - 6)}" y="${py}" dy="0.32em" text-anchor="end">${esc(format(t))}</text>`;
+  });
+  const [b, a] = y.range() as [number, number];
+  return `<g class="axis y">${parts.join('')}<text class="axis-label" transform="translate(14 ${r2((a + b) / 2)}) rotate(-90)" text-anchor="middle">${esc(label)}</text></g>`;
+}
+
+/** Decades, plus 2 and 5 when the axis spans few of them. */
+function logTicks(s: Scale): number[] {
+  const [lo, hi] = s.domain() as [number, number];
+  const decades = Math.log10(hi / lo);
+  const out: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
+    for (const m of decades > 3 ? [1] : [1, 2, 5]) {
+      const v = m * 10 ** e;
+      if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+    }
+  return out;
+}
+
+function extent(values: number[], includeZero: boolean): [number, number] {
+  let lo = Math.min(...values, ...(includeZero ? [0] : []));
+  let hi = Math.max(...values, ...(includeZero ? [0] : []));
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  if (lo === hi) {
+    const pad = Math.abs(lo) * 0.1 || 1;
+    lo -= pad;
+    hi += pad;
+  }
+  return [lo, hi];
+}
+
+function logExtent(values: number[]): [number, number] {
+  const pos = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (!pos.length) return [1, 10];
+  const lo = Math.min(...pos);
+  const hi = Math.max(...pos);
+  return lo === hi ? [lo / 2, hi * 2] : [lo / 1.3, hi * 1.3];
+}
+
+export interface StripGroup {
+  label: string;
+  colour: number;
+  /** One strip per variant: every sample a point; outliers (indices) drawn as rings. */
+  strips: { label: string; values: (number | null)[]; outliers: number[]; median: number | null }[];
+}
+
+/** Every trial as a point, grouped per hook with one strip per variant, the median as a tick. */
+export function stripChart(id: string, caption: string, yLabel: string, groups: StripGroup[], fmt: Fmt): string {
+  const h = 260;
+  const all = groups.flatMap((g) => g.strips.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const y = scaleLinear()
+    .domain(extent(all, false))
+    .nice()
+    .range([h - M.bottom, M.top]);
+  const left = 64;
+  const innerW = W - left - M.right;
+  const gw = innerW / Math.max(groups.length, 1);
+  const marks: string[] = [];
+  groups.forEach((g, gi) => {
+    const sw = gw / Math.max(g.strips.length, 1);
+    g.strips.forEach((s, si) => {
+      const cx = left + gi * gw + si * sw + sw / 2;
+      const cls = si === 0 && g.strips.length > 1 ? 'base' : `s${g.colour % 8}`;
+      s.values.forEach((v, i) => {
+        if (v === null) return;
+        // A deterministic spread so equal values stay visible side by side.
+        const jitter = ((((i * 7919) % 17) / 16) * 2 - 1) * Math.min(sw * 0.3, 18);
+        const ring = s.outliers.includes(i) ? ' outlier' : '';
+        marks.push(
+          `<circle class="point ${cls}${ring}" cx="${r2(cx + jitter)}" cy="${r2(y(v))}" r="3.5"><title>${esc(`${g.label}, ${s.label}, trial ${i + 1}: ${fmt(v)}${ring ? ' (Tukey outlier)' : ''}`)}</title></circle>`,
+        );
+      });
+      if (s.median !== null)
+        marks.push(
+          `<line class="median" x1="${r2(cx - sw * 0.35)}" x2="${r2(cx + sw * 0.35)}" y1="${r2(y(s.median))}" y2="${r2(y(s.median))}"><title>${esc(`${g.label}, ${s.label}: median ${fmt(s.median)}`)}</title></line>`,
+        );
+      marks.push(
+        `<text class="tick" x="${r2(cx)}" y="${h - M.bottom + 14}" text-anchor="middle">${esc(s.label)}</text>`,
+      );
+    });
+    marks.push(
+      `<text class="group-label" x="${r2(left + gi * gw + gw / 2)}" y="${h - M.bottom + 30}" text-anchor="middle">${esc(g.label)}</text>`,
+    );
+    if (gi > 0)
+      marks.push(
+        `<line class="sep" x1="${r2(left + gi * gw)}" x2="${r2(left + gi * gw)}" y1="${M.top}" y2="${h - M.bottom}"/>`,
+      );
+  });
+  const body = `${yAxis(y, left, W - M.right, yLabel, fmt)}${marks.join('')}`;
+  return frame(id, h, caption, body);
+}
+
+export type Fmt = (v: number) => string;
+
+export interface BarSeries extends Series {
+  values: (number | null)[];
+  /** Optional 95% interval per category, drawn as a whisker with caps. */
+  ci?: ([number, number] | null)[];
+}
+
+/** Horizontal bars, one row per category and one bar per series, with interval whiskers. */
+export function barChart(
+  id: string,
+  caption: string,
+  xLabel: string,
+  categories: string[],
+  series: BarSeries[],
+  fmt: Fmt,
+  badges: string[] = [],
+): string {
+  const row = 14 * series.length + 14;
+  const h = M.top + M.bottom + row * categories.length;
+  const values = series.flatMap((s) => [
+    ...s.values.filter((v): v is number => v !== null),
+    ...(s.ci ?? []).flatMap((c) => c ?? []),
+  ]);
+  const x = scaleLinear()
+    .domain(extent(values.filter(Number.isFinite), true))
+    .nice()
+    .range([M.left, W - M.right]);
+  const marks: string[] = [];
+  categories.forEach((c, ci) => {
+    const top = M.top + ci * row + 7;
+    marks.push(
+      `<text class="cat" x="${M.left - 8}" y="${r2(top + (row - 14) / 2)}" dy="0.32em" text-anchor="end">${esc(c)}${badges[ci] ? ` <tspan class="badge-${esc(badges[ci])}">${esc(badges[ci])}</tspan>` : ''}</text>`,
+    );
+    series.forEach((s, si) => {
+      const v = s.values[ci];
+      const yy = top + si * 14;
+      if (v === null || v === undefined || !Number.isFinite(v)) return;
+      const x0 = x(Math.min(0, v));
+      const x1 = x(Math.max(0, v));
+      marks.push(
+        `<rect class="bar s${(series.length === 1 ? ci : s.colour) % 8}" x="${r2(x0)}" y="${r2(yy)}" width="${r2(Math.max(x1 - x0, 1))}" height="10"><title>${esc(`${c}, ${s.name}: ${fmt(v)}`)}</title></rect>`,
+      );
+      const band = s.ci?.[ci];
+      if (band && band.every(Number.isFinite)) {
+        const [a, b] = [x(band[0]), x(band[1])];
+        const my = r2(yy + 5);
+        marks.push(
+          `<g class="whisker"><title>${esc(`${c}, ${s.name}: 95% interval ${fmt(band[0])} to ${fmt(band[1])}`)}</title><line x1="${r2(a)}" x2="${r2(b)}" y1="${my}" y2="${my}"/><line x1="${r2(a)}" x2="${r2(a)}" y1="${r2(yy)}" y2="${r2(yy + 10)}"/><line x1="${r2(b)}" x2="${r2(b)}" y1="${r2(yy)}" y2="${r2(yy + 10)}"/></g>`,
+        );
+      }
+    });
+  });
+  const zero = x(0);
+  const body = `${xAxis(x, M.top, h - M.bottom, xLabel, fmt)}<line class="zero" x1="${r2(zero)}" x2="${r2(zero)}" y1="${M.top}" y2="${h - M.bottom}"/>${marks.join('')}`;
+  return frame(id, h, caption, body, series.length > 1 ? series : []);
+}
+
+export interface LineSeries extends Series {
+  points: { x: number; y: number; label?: string }[];
+  /** A fitted power law drawn dashed: y = y0 * (x / x0) ^ exponent through (x0, y0). */
+  fit?: { exponent: number; x0: number; y0: number };
+}
+
+export interface LineChartOptions {
+  xLabel: string;
+  yLabel: string;
+  log: boolean;
+  fmtX: Fmt;
+  fmtY: Fmt;
+  /** Category labels for an index x axis (history: one per commit). */
+  xCategories?: string[];
+  /** Indices of x categories to mark (history: commits where the gate fired). */
+  marked?: { index: number; title: string }[];
+}
+
+/** One line per series; log-log for sweeps, index x for history. */
+export function lineChart(id: string, caption: string, series: LineSeries[], o: LineChartOptions): string {
+  const h = 280;
+  const left = 64;
+  const xs = series.flatMap((s) => s.points.map((p) => p.x));
+  const ys = series.flatMap((s) => s.points.map((p) => p.y));
+  const x: Scale = o.xCategories
+    ? scaleLinear()
+        .domain([-0.5, Math.max(o.xCategories.length - 0.5, 0.5)])
+        .range([left, W - M.right])
+    : o.log
+      ? scaleLog()
+          .domain(logExtent(xs))
+          .range([left, W - M.right])
+      : scaleLinear()
+          .domain(extent(xs, false))
+          .nice()
+          .range([left, W - M.right]);
+  const y: Scale = o.log
+    ? scaleLog()
+        .domain(logExtent(ys))
+        .range([h - M.bottom, M.top])
+    : scaleLinear()
+        .domain(extent(ys, true))
+        .nice()
+        .range([h - M.bottom, M.top]);
+  const parts: string[] = [];
+  for (const m of o.marked ?? []) {
+    const a = x(m.index - 0.5);
+    const b = x(m.index + 0.5);
+    parts.push(
+      `<rect class="gate-fail" x="${r2(a)}" y="${M.top}" width="${r2(b - a)}" height="${h - M.bottom - M.top}"><title>${esc(m.title)}</title></rect>`,
+    );
+  }
+  for (const s of series) {
+    const drawable = s.points.filter((p) => Number.isFinite(p.y) && (!o.log || (p.x > 0 && p.y > 0)));
+    const cls = `s${s.colour % 8}`;
+    if (drawable.length > 1)
+      parts.push(
+        `<path class="line ${cls}" d="${drawable.map((p, i) => `${i ? 'L' : 'M'}${r2(x(p.x))},${r2(y(p.y))}`).join('')}"><title>${esc(s.name)}</title></path>`,
+      );
+    if (s.fit && drawable.length > 1) {
+      const [a, b] = x.domain() as [number, number];
+      const at = (v: number): number => s.fit!.y0 * (v / s.fit!.x0) ** s.fit!.exponent;
+      parts.push(
+        `<path class="fit ${cls}" d="M${r2(x(a))},${r2(y(at(a)))}L${r2(x(b))},${r2(y(at(b)))}"><title>${esc(`${s.name}: fitted exponent ${s.fit.exponent.toFixed(2)}`)}</title></path>`,
+      );
+    }
+    for (const p of drawable)
+      parts.push(
+        `<circle class="point ${cls}" cx="${r2(x(p.x))}" cy="${r2(y(p.y))}" r="3.5"><title>${esc(`${s.name}, ${p.label ?? o.fmtX(p.x)}: ${o.fmtY(p.y)}`)}</title></circle>`,
+      );
+  }
+  const xAxisSvg = o.xCategories
+    ? categoryAxis(x, o.xCategories, h - M.bottom, o.xLabel)
+    : xAxis(x, M.top, h - M.bottom, o.xLabel, o.fmtX, o.log);
+  const body = `<defs><clipPath id="clip-${esc(id)}"><rect x="${left}" y="${M.top}" width="${W - M.right - left}" height="${h - M.bottom - M.top}"/></clipPath></defs>${xAxisSvg}${yAxis(y, left, W - M.right, o.yLabel, o.fmtY, o.log)}<g clip-path="url(#clip-${esc(id)})">${parts.join('')}</g>`;
+  return frame(id, h, caption, body, series);
+}
+
+function categoryAxis(x: Scale, labels: string[], y1: number, label: string): string {
+  const every = Math.ceil(labels.length / 12);
+  const ticks = labels
+    .map((l, i) =>
+      i % every === 0
+        ? `<text class="tick" x="${r2(x(i))}" y="${r2(y1 + 14)}" text-anchor="middle">${esc(l)}</text>`
+        : '',
+    )
+    .join('');
+  const [a, b] = x.range() as [number, number];
+  return `<g class="axis x">${ticks}<line class="axis-line" x1="${r2(a)}" x2="${r2(b)}" y1="${r2(y1)}" y2="${r2(y1)}"/><text class="axis-label" x="${r2((a + b) / 2)}" y="${r2(y1 + 32)}" text-anchor="middle">${esc(label)}</text></g>`;
+}
