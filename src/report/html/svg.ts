@@ -6,7 +6,7 @@ import { scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3-scale';
 import { esc } from './escape.ts';
 
 const W = 600;
-const M = { top: 12, right: 16, bottom: 42, left: 130 };
+const M = { top: 12, right: 16, bottom: 42 };
 
 type Scale = ScaleContinuousNumeric<number, number>;
 
@@ -149,6 +149,9 @@ export function barChart(
 ): string {
   const row = 14 * series.length + 14;
   const h = M.top + M.bottom + row * categories.length;
+  // Room for the longest label (about 6 px a character at 11 px), within reason.
+  const chars = Math.max(...categories.map((c, i) => c.length + (badges[i] ? badges[i].length + 1 : 0)), 4);
+  const left = Math.min(Math.max(60, 12 + chars * 6.2), W / 2);
   const values = series.flatMap((s) => [
     ...s.values.filter((v): v is number => v !== null),
     ...(s.ci ?? []).flatMap((c) => c ?? []),
@@ -156,12 +159,12 @@ export function barChart(
   const x = scaleLinear()
     .domain(extent(values.filter(Number.isFinite), true))
     .nice()
-    .range([M.left, W - M.right]);
+    .range([left, W - M.right]);
   const marks: string[] = [];
   categories.forEach((c, ci) => {
     const top = M.top + ci * row + 7;
     marks.push(
-      `<text class="cat" x="${M.left - 8}" y="${r2(top + (row - 14) / 2)}" dy="0.32em" text-anchor="end">${esc(c)}${badges[ci] ? ` <tspan class="badge-${esc(badges[ci])}">${esc(badges[ci])}</tspan>` : ''}</text>`,
+      `<text class="cat" x="${r2(left - 8)}" y="${r2(top + (row - 14) / 2)}" dy="0.32em" text-anchor="end">${esc(c)}${badges[ci] ? ` <tspan class="badge-${esc(badges[ci])}">${esc(badges[ci])}</tspan>` : ''}</text>`,
     );
     series.forEach((s, si) => {
       const v = s.values[ci];
