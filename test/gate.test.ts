@@ -128,7 +128,9 @@ describe('the gate on measured runs', () => {
       { out: (t) => void (out += t), err: () => {}, isTTY: false },
     );
     expect(code).toBe(1);
-    expect(out.split('\n')[0]).toMatch(new RegExp(`^FAIL: trackbench gate for ${second.scenario.name}: 1 of \\d+ checks failed`));
+    expect(out.split('\n')[0]).toMatch(
+      new RegExp(`^FAIL: trackbench gate for ${second.scenario.name}: 1 of \\d+ checks failed`),
+    );
     const junit = readFileSync(join(dir, 'gate.xml'), 'utf8');
     expect(XMLValidator.validate(junit)).toBe(true);
     expect(junit).toContain('name="budget extra-request apiCalls max"><failure');

@@ -53,7 +53,8 @@ function logTicks(s: Scale): number[] {
       const v = m * 10 ** e;
       if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
     }
-  return out;
+  // Less than a decade or so: d3's own log ticks (1, 2, 3 ... 9 times a power of ten).
+  return out.length >= 3 ? out : s.ticks(6);
 }
 
 function extent(values: number[], includeZero: boolean): [number, number] {
@@ -66,6 +67,11 @@ function extent(values: number[], includeZero: boolean): [number, number] {
     hi += pad;
   }
   return [lo, hi];
+}
+
+/** 5% above the highest value, so points on it are not cut by the frame. */
+function headroom([lo, hi]: [number, number]): [number, number] {
+  return [lo, hi + (hi - lo) * 0.05];
 }
 
 function logExtent(values: number[]): [number, number] {
@@ -231,7 +237,7 @@ export function lineChart(id: string, caption: string, series: LineSeries[], o: 
         .domain(logExtent(ys))
         .range([h - M.bottom, M.top])
     : scaleLinear()
-        .domain(extent(ys, true))
+        .domain(headroom(extent(ys, true)))
         .nice()
         .range([h - M.bottom, M.top]);
   const parts: string[] = [];
