@@ -1,6 +1,6 @@
 // run --html, run --baseline --html/--summary/--gate-json, compare --html and report --html, opened
 // in a real browser: no console errors, nothing fetched, one mark per trial and per hook.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import type { GateDocument } from '../src/report/gate.ts';
+import { renderHtml } from '../src/report/html/index.ts';
 import { TRIAL_METRICS } from '../src/report/html/run.ts';
 import type { Report } from '../src/report/types.ts';
 import { IN_CI, MISSING, SKIP, count, embedded, launch, open, screenshot } from './helpers/browser.ts';
@@ -143,5 +144,22 @@ describe.skipIf(SKIP)('HTML reports of runs and gates in chromium', () => {
     expect(await main(['report', join(dir, 'summary.md'), '--html', join(dir, 'bad.html')], io)).toBe(2);
     expect(io.stderr).toContain('summary.md');
     expect(readdirSync(dir)).not.toContain('bad.html');
+  });
+
+  it('tolerates fields a newer report adds: an unknown metric is a row, unknown trial and environment fields are listed', async () => {
+    const report = JSON.parse(readFileSync(baseJson, 'utf8')) as Report & { trials: { failed?: number } };
+    for (const r of Object.values(report.results))
+      Object.assign(r.metrics, { instructions: structuredClone(r.metrics.cpuMs) });
+    Object.assign(report.environment, { kernelConfig: { perf: true } });
+    report.trials.failed = 0;
+    const file = join(dir, 'newer.html');
+    writeFileSync(file, renderHtml([report]));
+    const { page, errors } = await open(browser!, file);
+    expect(errors).toEqual([]);
+    expect(await page.textContent('table.overhead')).toContain('instructions');
+    expect(await count(page, '[data-chart="d0-overhead-instructions"] rect.bar')).toBe(2);
+    const details = (await page.textContent('table.environment')) ?? '';
+    expect(details).toContain('trials.failed');
+    expect(details).toContain('environment.kernelConfig');
   });
 });

@@ -143,13 +143,15 @@ function valuesTable(report: Report): string {
   return table(['Values per run: produced / delivered', ...hooks], rows, 'values');
 }
 
-/** Scalars of the environment (and anything a newer report adds to it), as key/value rows. */
-function environmentTable(report: Report): string {
-  const rows = Object.entries(report.environment as unknown as Record<string, unknown>).map(([k, v]) => [
-    k,
-    typeof v === 'object' ? JSON.stringify(v) : String(v),
-  ]);
-  return `<details><summary>Environment</summary>${table(['', ''], rows, 'environment')}</details>`;
+/** Trials and environment as key/value rows, including fields newer reports add to them. */
+function detailsTable(report: Report): string {
+  const rows = (['trials', 'environment'] as const).flatMap((part) =>
+    Object.entries(report[part] as unknown as Record<string, unknown>).map(([k, v]) => [
+      `${part}.${k}`,
+      typeof v === 'object' ? JSON.stringify(v) : String(v),
+    ]),
+  );
+  return `<details><summary>Trials and environment</summary>${table(['', ''], rows, 'environment')}</details>`;
 }
 
 export function runSection(report: Report, prefix: string): Section {
@@ -164,6 +166,6 @@ ${runTable(report)}
 <div class="charts">${trialCharts(report, prefix).join('')}</div>
 ${valuesTable(report)}
 ${report.notes.map((n) => `<p class="note">Note: ${esc(n)}</p>`).join('')}
-${environmentTable(report)}`;
+${detailsTable(report)}`;
   return { html, data: report };
 }
