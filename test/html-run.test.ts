@@ -109,6 +109,8 @@ describe.skipIf(SKIP)('HTML reports of runs and gates in chromium', () => {
     expect(summary).toContain(`| ${LONG_A} |`);
     expect(summary).toContain('(was 6)'); // API calls per run: 12 now, 6 in the baseline
     expect(summary).toContain(`\`regression ${LONG_A} apiCalls\``);
+    expect(summary.match(/FAIL: trackbench gate/g)).toHaveLength(1); // the verdict once, first
+    expect(summary).toContain('<details><summary>All ');
     const { page, errors, requests } = await open(browser!, join(dir, 'gated.html'));
     expect(errors).toEqual([]);
     expect(requests).toHaveLength(1);

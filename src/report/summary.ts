@@ -23,6 +23,7 @@ function cell(now: string, was: string | null): string {
   return was === null || was === now ? now : `${now} (was ${was})`;
 }
 
+/** `fullChecks` is the gate's full Markdown verdict; its checks table goes into the folded part. */
 export function summaryMarkdown(doc: GateDocument, fullChecks: string): string {
   const failed = doc.gate.checks.filter((c) => c.status === 'fail');
   const pass = doc.gate.verdict === 'pass';
@@ -48,13 +49,8 @@ export function summaryMarkdown(doc: GateDocument, fullChecks: string): string {
     for (const c of failed.slice(0, MAX_LISTED)) lines.push(`- \`${c.id}\`: ${c.found} (limit ${c.limit})`);
     if (failed.length > MAX_LISTED) lines.push(`- and ${failed.length - MAX_LISTED} more`);
   }
-  lines.push(
-    '',
-    `<details><summary>All ${doc.gate.checks.length} checks</summary>`,
-    '',
-    fullChecks.trim(),
-    '',
-    '</details>',
-  );
+  // The full verdict without its heading: the comment has already said it.
+  const checksTable = fullChecks.slice(Math.max(0, fullChecks.indexOf('| Check'))).trim();
+  lines.push('', `<details><summary>All ${doc.gate.checks.length} checks</summary>`, '', checksTable, '', '</details>');
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,7 @@ import { scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3-scale';
 import { esc } from './escape.ts';
 
 const W = 600;
-const M = { top: 12, right: 16, bottom: 42 };
+const M = { top: 12, right: 26, bottom: 42 };
 
 type Scale = ScaleContinuousNumeric<number, number>;
 
