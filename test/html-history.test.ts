@@ -94,7 +94,7 @@ describe('history store', () => {
     expect(ciRef({ GITHUB_REF: 'refs/heads/main' })).toBe('refs/heads/main');
   });
 
-  it('bad input: a broken store line is named by file:line, a bad --time by the flag; exit 2, nothing written', async () => {
+  it('bad input: a broken store line is named by file:line, a bad --time by its flag; exit 2', async () => {
     const store = join(dir, 'broken.jsonl');
     writeFileSync(store, `${readFileSync(join(dir, 'store', 'history.jsonl'), 'utf8').split('\n')[0]}\n{oops\n`);
     const before = readFileSync(store, 'utf8');

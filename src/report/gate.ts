@@ -88,7 +88,8 @@ export function gateConsole(result: GateResult, title: string, color: boolean, w
   const head =
     result.verdict === 'pass'
       ? `PASS: trackbench gate for ${title}: all ${result.checks.length} checks passed.`
-      : `FAIL: trackbench gate for ${title}: ${failed.length} of ${result.checks.length} checks failed: ${failed.map((c) => c.id).join(', ')}.`;
+      : `FAIL: trackbench gate for ${title}: ${failed.length} of ${result.checks.length} checks failed: ` +
+        `${failed.map((c) => c.id).join(', ')}.`;
   const rows = result.checks.map((c) => [
     c.id,
     c.limit,

@@ -40,9 +40,12 @@ export function summaryMarkdown(doc: GateDocument, fullChecks: string): string {
   for (const [hook, r] of Object.entries(doc.current.results)) {
     const b = doc.baseline?.results[hook]?.metrics;
     const m = r.metrics;
-    lines.push(
-      `| ${hook} | ${cell(overhead(m.wallMs), b ? overhead(b.wallMs) : null)} | ${cell(perNode(m.wallMs), b ? perNode(b.wallMs) : null)} | ${cell(calls(m.apiCalls), b ? calls(b.apiCalls) : null)} |`,
-    );
+    const cells = [
+      cell(overhead(m.wallMs), b ? overhead(b.wallMs) : null),
+      cell(perNode(m.wallMs), b ? perNode(b.wallMs) : null),
+      cell(calls(m.apiCalls), b ? calls(b.apiCalls) : null),
+    ];
+    lines.push(`| ${hook} | ${cells.join(' | ')} |`);
   }
   if (failed.length) {
     lines.push('', 'Failed:');

@@ -37,5 +37,6 @@ export function sweepTables(s: SweepReport, color: boolean, width = DEFAULT_WIDT
     width,
     color,
   );
-  return `${s.scenario}: ${s.points.length} sizes\n${perNode}\n${growth}\nslope 1 = constant cost per node; flagged above ${SUPERLINEAR}.`;
+  const legend = `slope 1 = constant cost per node; flagged above ${SUPERLINEAR}.`;
+  return `${s.scenario}: ${s.points.length} sizes\n${perNode}\n${growth}\n${legend}`;
 }

@@ -17,7 +17,8 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
     .option('--junit <file>', 'write JUnit XML, one test case per check')
     .option(
       '--summary <file>',
-      'write a short PR-comment Markdown: the verdict, then the three figures that matter (the full verdict is appended to $GITHUB_STEP_SUMMARY when set)',
+      'write a short PR-comment Markdown: the verdict, then the three figures that matter ' +
+        '(the full verdict is appended to $GITHUB_STEP_SUMMARY when set)',
     )
     .option('--gate-json <file>', 'write the gate (both reports and the verdict) as JSON, for `report` and `history`')
     .option('--html <file>', 'write one self-contained HTML file: baseline vs current per figure, with the verdict')

@@ -1,6 +1,7 @@
 // A conformance report as HTML: the requirement x target matrix (pass / fail / n/a / waived), each
 // cell showing what was expected and what was found on hover, focus or click.
 import type { RequirementResult, TargetResult } from '../../conformance/types.ts';
+import { el } from './el.ts';
 import { esc } from './escape.ts';
 import type { Section } from './page.ts';
 
@@ -38,18 +39,27 @@ function cell(target: string, r: RequirementResult | undefined): string {
   const c = cellClass(r);
   const extra = r as RequirementResult & { waiver?: unknown };
   const waiver = typeof extra.waiver === 'string' ? `<b>waiver</b>${esc(extra.waiver)}` : '';
-  const pop = `<div class="pop" role="tooltip"><b>${esc(r.id)} on ${esc(target)}</b>${esc(r.statement)}<b>expected</b><code>${esc(r.finding.expected)}</code><b>found</b><code>${esc(r.finding.found)}</code>${waiver}<b>scenario</b>${esc(r.scenario)}</div>`;
-  return `<td class="cell ${c}" tabindex="0" data-requirement="${esc(r.id)}" data-target="${esc(target)}">${LABEL[c]}${pop}</td>`;
+  const pop = [
+    `<b>${esc(r.id)} on ${esc(target)}</b>${esc(r.statement)}`,
+    `<b>expected</b><code>${esc(r.finding.expected)}</code>`,
+    `<b>found</b><code>${esc(r.finding.found)}</code>`,
+    waiver,
+    `<b>scenario</b>${esc(r.scenario)}`,
+  ].join('');
+  const attrs = { class: `cell ${c}`, tabindex: 0, 'data-requirement': r.id, 'data-target': target };
+  return el('td', attrs, LABEL[c] + el('div', { class: 'pop', role: 'tooltip' }, pop));
 }
 
 export function conformanceSection(doc: ConformanceDoc, prefix: string): Section {
   const ids = requirementIds(doc.targets);
   const byTarget = doc.targets.map((t) => new Map(t.results.map((r) => [r.id, r])));
-  const head = `<tr><th>Requirement</th><th>Level</th>${doc.targets.map((t) => `<th>${esc(t.target)}</th>`).join('')}</tr>`;
-  const rows = ids.map(
-    (x) =>
-      `<tr><td title="${esc(x.statement)}"><b>${esc(x.id)}</b> ${esc(x.statement)}</td><td>${esc(x.level)}</td>${doc.targets.map((t, i) => cell(t.target, byTarget[i]!.get(x.id))).join('')}</tr>`,
-  );
+  const targetHeads = doc.targets.map((t) => el('th', {}, esc(t.target))).join('');
+  const head = `<tr><th>Requirement</th><th>Level</th>${targetHeads}</tr>`;
+  const rows = ids.map((x) => {
+    const label = el('td', { title: x.statement }, `<b>${esc(x.id)}</b> ${esc(x.statement)}`);
+    const cells = doc.targets.map((t, i) => cell(t.target, byTarget[i]!.get(x.id))).join('');
+    return `<tr>${label}<td>${esc(x.level)}</td>${cells}</tr>`;
+  });
   const totals = (['MUST', 'SHOULD', 'MAY'] as const)
     .map((level) => {
       const counts = doc.targets.map((t) => {
@@ -66,11 +76,18 @@ export function conformanceSection(doc: ConformanceDoc, prefix: string): Section
     t.errors.map((e) => `<li>${esc(t.target)}: scenario ${esc(e.scenario)} could not run: ${esc(e.error)}</li>`),
   );
   const failing = doc.targets.some((t) => t.results.some((r) => r.level === 'MUST' && cellClass(r) === 'fail'));
-  const html = `
-<h2>Conformance</h2>
-<div class="verdict ${failing ? 'fail' : 'pass'}">${failing ? 'FAIL: a MUST requirement fails' : 'PASS: every MUST requirement holds'}</div>
-<p class="meta">${ids.length} requirements x ${doc.targets.length} target(s)${doc.createdAt ? `, ${esc(doc.createdAt)}` : ''}. Hover, focus or click a cell for what was expected and what was found.</p>
-<table class="matrix" id="${esc(prefix)}matrix"><thead>${head}</thead><tbody>${rows.join('')}</tbody><tfoot>${totals}</tfoot></table>
-${errors.length ? `<h3>Scenarios that could not run</h3><ul>${errors.join('')}</ul>` : ''}`;
+  const verdict = failing ? 'FAIL: a MUST requirement fails' : 'PASS: every MUST requirement holds';
+  const when = doc.createdAt ? `, ${doc.createdAt}` : '';
+  const meta =
+    `${ids.length} requirements x ${doc.targets.length} target(s)${when}. ` +
+    'Hover, focus or click a cell for what was expected and what was found.';
+  const matrix = `<thead>${head}</thead><tbody>${rows.join('')}</tbody><tfoot>${totals}</tfoot>`;
+  const html = [
+    '<h2>Conformance</h2>',
+    el('div', { class: `verdict ${failing ? 'fail' : 'pass'}` }, verdict),
+    el('p', { class: 'meta' }, esc(meta)),
+    el('table', { class: 'matrix', id: `${prefix}matrix` }, matrix),
+    errors.length ? `<h3>Scenarios that could not run</h3><ul>${errors.join('')}</ul>` : '',
+  ].join('\n');
   return { html, data: doc };
 }

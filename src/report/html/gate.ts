@@ -5,6 +5,7 @@ import { EXACT_METRICS } from '../../stats/gate.ts';
 import { ROWS, pct } from '../format.ts';
 import type { GateDocument } from '../gate.ts';
 import type { MetricResult } from '../types.ts';
+import { el } from './el.ts';
 import { esc } from './escape.ts';
 import { type Section } from './page.ts';
 import { barChart } from './svg.ts';
@@ -68,17 +69,26 @@ function charts(doc: GateDocument, prefix: string): string[] {
 
 export function gateSection(doc: GateDocument, prefix: string): Section {
   const failed = doc.gate.checks.filter((c) => c.status === 'fail');
-  const rows = doc.gate.checks
-    .map(
-      (c) =>
-        `<tr><td>${esc(c.id)}</td><td>${esc(c.limit)}</td><td>${esc(c.found)}</td><td>${esc(c.minimumDetectable ?? 'exact')}</td><td class="status-${c.status}">${c.status === 'pass' ? 'pass' : 'FAIL'}</td></tr>`,
-    )
-    .join('');
-  const html = `
-<h2>Gate: ${esc(doc.title)}</h2>
-<div class="verdict ${doc.gate.verdict}">${doc.gate.verdict === 'pass' ? 'PASS' : 'FAIL'}: ${doc.gate.verdict === 'pass' ? `all ${doc.gate.checks.length} checks passed` : `${failed.length} of ${doc.gate.checks.length} checks failed`}</div>
-<p class="meta">${doc.baseline ? `Baseline ${esc(doc.baseline.createdAt)} against current ${esc(doc.current.createdAt)}` : `Budgets of ${esc(doc.current.scenario.name)}, no baseline`}. Noisy figures are overheads with their 95% intervals; API calls and request bytes are exact. Beside each hook: its checks' verdict for that figure.</p>
-<div class="charts">${charts(doc, prefix).join('')}</div>
-<table class="checks"><thead><tr><th>Check</th><th>Limit</th><th>Found</th><th>Could detect</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const rows = doc.gate.checks.map((c) => {
+    const cells = [c.id, c.limit, c.found, c.minimumDetectable ?? 'exact'].map((v) => el('td', {}, esc(v))).join('');
+    return `<tr>${cells}${el('td', { class: `status-${c.status}` }, c.status === 'pass' ? 'pass' : 'FAIL')}</tr>`;
+  });
+  const n = doc.gate.checks.length;
+  const verdict =
+    doc.gate.verdict === 'pass' ? `PASS: all ${n} checks passed` : `FAIL: ${failed.length} of ${n} checks failed`;
+  const against = doc.baseline
+    ? `Baseline ${doc.baseline.createdAt} against current ${doc.current.createdAt}`
+    : `Budgets of ${doc.current.scenario.name}, no baseline`;
+  const meta =
+    `${against}. Noisy figures are overheads with their 95% intervals; API calls and request bytes are exact. ` +
+    "Beside each hook: its checks' verdict for that figure.";
+  const head = ['Check', 'Limit', 'Found', 'Could detect', 'Result'].map((h) => el('th', {}, h)).join('');
+  const html = [
+    el('h2', {}, `Gate: ${esc(doc.title)}`),
+    el('div', { class: `verdict ${doc.gate.verdict}` }, verdict),
+    el('p', { class: 'meta' }, esc(meta)),
+    el('div', { class: 'charts' }, charts(doc, prefix).join('')),
+    el('table', { class: 'checks' }, `<thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody>`),
+  ].join('\n');
   return { html, data: doc };
 }

@@ -1,6 +1,7 @@
 // The history as HTML: per scenario, each hook's per-node cost and API calls over commits, one line
 // per hook, with the commits where the gate fired shaded.
 import { scenarioNames, type HistoryEntry, type HookFigures } from '../history.ts';
+import { el } from './el.ts';
 import { esc } from './escape.ts';
 import { table, type Section } from './page.ts';
 import { lineChart, type LineSeries } from './svg.ts';
@@ -28,7 +29,8 @@ function chart(entries: HistoryEntry[], hooks: string[], f: (typeof FIGURES)[num
   );
   return lineChart(
     id,
-    `${f.title} over commits (oldest left)${marked.length ? `; shaded: ${marked.length} commit(s) where the gate fired` : ''}`,
+    `${f.title} over commits (oldest left)` +
+      (marked.length ? `; shaded: ${marked.length} commit(s) where the gate fired` : ''),
     series,
     {
       xLabel: 'commit',
@@ -59,11 +61,16 @@ export function historySections(entries: HistoryEntry[]): Section[] {
           return f ? `${f.wallMsPerNode?.toFixed(3) ?? '-'} ms, ${f.apiCallsPerNode?.toFixed(2) ?? '-'} calls` : '';
         }),
       ]);
-    const html = `
-<h2>History: ${esc(scenario)}</h2>
-<p class="meta">${of.length} run(s) from ${esc(of[0]?.time ?? '')} to ${esc(of.at(-1)?.time ?? '')}; ${of.filter((e) => e.gate === 'fail').length} gate failure(s).</p>
-<div class="charts">${FIGURES.map((f) => chart(of, hooks, f, `h${si}-${f.key}`)).join('')}</div>
-<details><summary>Every run, newest first (per node: wall time, API calls)</summary>${table(['Commit', 'Time', 'Ref', 'Gate', ...hooks], rows, 'history')}</details>`;
+    const failures = of.filter((e) => e.gate === 'fail').length;
+    const span = `from ${of[0]?.time ?? ''} to ${of.at(-1)?.time ?? ''}`;
+    const meta = `${of.length} run(s) ${span}; ${failures} gate failure(s).`;
+    const runs = table(['Commit', 'Time', 'Ref', 'Gate', ...hooks], rows, 'history');
+    const html = [
+      el('h2', {}, `History: ${esc(scenario)}`),
+      el('p', { class: 'meta' }, esc(meta)),
+      el('div', { class: 'charts' }, FIGURES.map((f) => chart(of, hooks, f, `h${si}-${f.key}`)).join('')),
+      el('details', {}, '<summary>Every run, newest first (per node: wall time, API calls)</summary>' + runs),
+    ].join('\n');
     return { html, data: of };
   });
 }

@@ -40,10 +40,12 @@ ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `.sw.s${i}{background:var(--s${i})}`).join
 .verdict.pass{background:var(--pass-bg);color:var(--pass)}.verdict.fail{background:var(--fail-bg);color:var(--fail)}
 td.status-pass{color:var(--pass)}td.status-fail{color:var(--fail);font-weight:700}
 table.matrix td.cell{text-align:center;position:relative;cursor:pointer;min-width:64px}
-td.cell.pass{background:var(--pass-bg);color:var(--pass)}td.cell.fail{background:var(--fail-bg);color:var(--fail);font-weight:700}
+td.cell.pass{background:var(--pass-bg);color:var(--pass)}
+td.cell.fail{background:var(--fail-bg);color:var(--fail);font-weight:700}
 td.cell.na{background:var(--na-bg);color:var(--na)}td.cell.waived{background:var(--waived-bg);color:var(--waived)}
 td.cell .pop{display:none;position:absolute;z-index:2;right:0;top:100%;width:380px;text-align:left;font-weight:400;
-background:var(--bg);color:var(--fg);border:1px solid var(--line);border-radius:6px;padding:8px;box-shadow:0 4px 12px #0003}
+background:var(--bg);color:var(--fg);border:1px solid var(--line);border-radius:6px;padding:8px;
+box-shadow:0 4px 12px #0003}
 td.cell:hover .pop,td.cell:focus .pop,td.cell:focus-within .pop{display:block}
 .pop b{display:block;margin-top:4px}.pop code{white-space:pre-wrap;word-break:break-word}
 details{margin:8px 0}summary{cursor:pointer;color:var(--muted)}
@@ -75,11 +77,16 @@ export function page(title: string, sections: Section[]): string {
 <body>
 <h1>${esc(title)}</h1>
 ${sections.map((s) => `<section class="report">${s.html}</section>`).join('\n')}
-<footer>Written by trackbench ${esc(VERSION)}. Charts are drawn into this file; it loads nothing. Each section's source report is embedded as JSON (<code>script#trackbench-data-N</code>).</footer>
-${sections.map((s, i) => `<script type="application/json" id="trackbench-data-${i}">${inlineJson(s.data)}</script>`).join('\n')}
+<footer>Written by trackbench ${esc(VERSION)}. Charts are drawn into this file; it loads nothing.
+Each section's source report is embedded as JSON (<code>script#trackbench-data-N</code>).</footer>
+${sections.map((s, i) => dataBlock(i, s.data)).join('\n')}
 </body>
 </html>
 `;
+}
+
+function dataBlock(i: number, data: unknown): string {
+  return `<script type="application/json" id="trackbench-data-${i}">${inlineJson(data)}</script>`;
 }
 
 /** A plain HTML table; the first column is the row heading. */

@@ -3,6 +3,7 @@
 import { METRICS, type MetricName } from '../../measure/trial-types.ts';
 import { ROWS, overheadCell, pct, perNodeCell, valueCell, type Row } from '../format.ts';
 import type { MetricResult, Report } from '../types.ts';
+import { el } from './el.ts';
 import { esc } from './escape.ts';
 import { table, type Section } from './page.ts';
 import { barChart, stripChart, type StripGroup } from './svg.ts';
@@ -156,16 +157,25 @@ function detailsTable(report: Report): string {
 
 export function runSection(report: Report, prefix: string): Section {
   const t = report.trials;
-  const html = `
-<h2>Run: ${esc(report.scenario.name)}</h2>
-<p class="meta">${report.nodes} nodes, backend ${esc(report.backend)}. Medians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ${esc(t.order)} order${t.quick ? ', --quick' : ''}; ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); overhead = median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds. ${esc(report.createdAt)}.</p>
-${runTable(report)}
-<h3>Overhead</h3>
-<div class="charts">${overheadCharts(report, prefix).join('')}</div>
-<h3>Every trial</h3>
-<div class="charts">${trialCharts(report, prefix).join('')}</div>
-${valuesTable(report)}
-${report.notes.map((n) => `<p class="note">Note: ${esc(n)}</p>`).join('')}
-${detailsTable(report)}`;
+  const meta = [
+    `${report.nodes} nodes, backend ${report.backend}.`,
+    `Medians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded,`,
+    `${t.order} order${t.quick ? ', --quick' : ''};`,
+    `${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s);`,
+    'overhead = median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.',
+    `${report.createdAt}.`,
+  ].join(' ');
+  const html = [
+    el('h2', {}, `Run: ${esc(report.scenario.name)}`),
+    el('p', { class: 'meta' }, esc(meta)),
+    runTable(report),
+    '<h3>Overhead</h3>',
+    el('div', { class: 'charts' }, overheadCharts(report, prefix).join('')),
+    '<h3>Every trial</h3>',
+    el('div', { class: 'charts' }, trialCharts(report, prefix).join('')),
+    valuesTable(report),
+    ...report.notes.map((n) => el('p', { class: 'note' }, `Note: ${esc(n)}`)),
+    detailsTable(report),
+  ].join('\n');
   return { html, data: report };
 }

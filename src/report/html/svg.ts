@@ -3,12 +3,14 @@
 // d3-scale; every data mark carries a class the browser tests count (`point`, `line`, `bar`,
 // `whisker`, `gate-fail`) and a <title> that shows its exact figure on hover.
 import { scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3-scale';
+import { el, title } from './el.ts';
 import { esc } from './escape.ts';
 
 const W = 600;
 const M = { top: 12, right: 26, bottom: 42 };
 
 type Scale = ScaleContinuousNumeric<number, number>;
+export type Fmt = (v: number) => string;
 
 const r2 = (v: number): string => (Math.round(v * 100) / 100).toString();
 
@@ -19,28 +21,44 @@ export interface Series {
 }
 
 function frame(id: string, height: number, caption: string, body: string, legend: Series[] = []): string {
-  const keys = legend.map((s) => `<span class="key"><i class="sw s${s.colour % 8}"></i>${esc(s.name)}</span>`).join('');
-  return `<figure class="chart" data-chart="${esc(id)}"><svg viewBox="0 0 ${W} ${height}" role="img" aria-label="${esc(caption)}">${body}</svg><figcaption>${esc(caption)}${keys ? `<span class="legend">${keys}</span>` : ''}</figcaption></figure>`;
+  const keys = legend.map((s) =>
+    el('span', { class: 'key' }, el('i', { class: `sw s${s.colour % 8}` }, '') + esc(s.name)),
+  );
+  const svg = el('svg', { viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': caption }, body);
+  const legendHtml = keys.length ? el('span', { class: 'legend' }, keys.join('')) : '';
+  return el('figure', { class: 'chart', 'data-chart': id }, svg + el('figcaption', {}, esc(caption) + legendHtml));
 }
 
-function xAxis(x: Scale, y0: number, y1: number, label: string, format: (v: number) => string, log = false): string {
-  const ticks = log ? logTicks(x) : x.ticks(6);
-  const parts = ticks.map((t) => {
-    const px = r2(x(t));
-    return `<line class="grid" x1="${px}" x2="${px}" y1="${r2(y0)}" y2="${r2(y1)}"/><text class="tick" x="${px}" y="${r2(y1 + 14)}" text-anchor="middle">${esc(format(t))}</text>`;
-  });
+/** The x axis line and its label, under the plot. */
+function baseline(x: Scale, y1: number, label: string): string {
   const [a, b] = x.range() as [number, number];
-  return `<g class="axis x">${parts.join('')}<line class="axis-line" x1="${r2(a)}" x2="${r2(b)}" y1="${r2(y1)}" y2="${r2(y1)}"/><text class="axis-label" x="${r2((a + b) / 2)}" y="${r2(y1 + 32)}" text-anchor="middle">${esc(label)}</text></g>`;
+  return (
+    el('line', { class: 'axis-line', x1: a, x2: b, y1, y2: y1 }) +
+    el('text', { class: 'axis-label', x: (a + b) / 2, y: y1 + 32, 'text-anchor': 'middle' }, esc(label))
+  );
 }
 
-function yAxis(y: Scale, x0: number, x1: number, label: string, format: (v: number) => string, log = false): string {
+function xAxis(x: Scale, y0: number, y1: number, label: string, format: Fmt, log = false): string {
+  const ticks = log ? logTicks(x) : x.ticks(6);
+  const parts = ticks.map(
+    (t) =>
+      el('line', { class: 'grid', x1: x(t), x2: x(t), y1: y0, y2: y1 }) +
+      el('text', { class: 'tick', x: x(t), y: y1 + 14, 'text-anchor': 'middle' }, esc(format(t))),
+  );
+  return el('g', { class: 'axis x' }, parts.join('') + baseline(x, y1, label));
+}
+
+function yAxis(y: Scale, x0: number, x1: number, label: string, format: Fmt, log = false): string {
   const ticks = log ? logTicks(y) : y.ticks(5);
-  const parts = ticks.map((t) => {
-    const py = r2(y(t));
-    return `<line class="grid" x1="${r2(x0)}" x2="${r2(x1)}" y1="${py}" y2="${py}"/><text class="tick" x="${r2(x0 - 6)}" y="${py}" dy="0.32em" text-anchor="end">${esc(format(t))}</text>`;
-  });
+  const parts = ticks.map(
+    (t) =>
+      el('line', { class: 'grid', x1: x0, x2: x1, y1: y(t), y2: y(t) }) +
+      el('text', { class: 'tick', x: x0 - 6, y: y(t), dy: '0.32em', 'text-anchor': 'end' }, esc(format(t))),
+  );
   const [b, a] = y.range() as [number, number];
-  return `<g class="axis y">${parts.join('')}<text class="axis-label" transform="translate(14 ${r2((a + b) / 2)}) rotate(-90)" text-anchor="middle">${esc(label)}</text></g>`;
+  const transform = `translate(14 ${r2((a + b) / 2)}) rotate(-90)`;
+  const name = el('text', { class: 'axis-label', transform, 'text-anchor': 'middle' }, esc(label));
+  return el('g', { class: 'axis y' }, parts.join('') + name);
 }
 
 /** Decades, plus 2 and 5 when the axis spans few of them. */
@@ -98,8 +116,7 @@ export function stripChart(id: string, caption: string, yLabel: string, groups: 
     .nice()
     .range([h - M.bottom, M.top]);
   const left = 64;
-  const innerW = W - left - M.right;
-  const gw = innerW / Math.max(groups.length, 1);
+  const gw = (W - left - M.right) / Math.max(groups.length, 1);
   const marks: string[] = [];
   groups.forEach((g, gi) => {
     const sw = gw / Math.max(g.strips.length, 1);
@@ -111,31 +128,23 @@ export function stripChart(id: string, caption: string, yLabel: string, groups: 
         // A deterministic spread so equal values stay visible side by side.
         const jitter = ((((i * 7919) % 17) / 16) * 2 - 1) * Math.min(sw * 0.3, 18);
         const ring = s.outliers.includes(i) ? ' outlier' : '';
-        marks.push(
-          `<circle class="point ${cls}${ring}" cx="${r2(cx + jitter)}" cy="${r2(y(v))}" r="3.5"><title>${esc(`${g.label}, ${s.label}, trial ${i + 1}: ${fmt(v)}${ring ? ' (Tukey outlier)' : ''}`)}</title></circle>`,
-        );
+        const tip = `${g.label}, ${s.label}, trial ${i + 1}: ${fmt(v)}${ring ? ' (Tukey outlier)' : ''}`;
+        marks.push(el('circle', { class: `point ${cls}${ring}`, cx: cx + jitter, cy: y(v), r: 3.5 }, title(tip)));
       });
-      if (s.median !== null)
-        marks.push(
-          `<line class="median" x1="${r2(cx - sw * 0.35)}" x2="${r2(cx + sw * 0.35)}" y1="${r2(y(s.median))}" y2="${r2(y(s.median))}"><title>${esc(`${g.label}, ${s.label}: median ${fmt(s.median)}`)}</title></line>`,
-        );
-      marks.push(
-        `<text class="tick" x="${r2(cx)}" y="${h - M.bottom + 14}" text-anchor="middle">${esc(s.label)}</text>`,
-      );
+      if (s.median !== null) {
+        const my = y(s.median);
+        const tip = title(`${g.label}, ${s.label}: median ${fmt(s.median)}`);
+        marks.push(el('line', { class: 'median', x1: cx - sw * 0.35, x2: cx + sw * 0.35, y1: my, y2: my }, tip));
+      }
+      marks.push(el('text', { class: 'tick', x: cx, y: h - M.bottom + 14, 'text-anchor': 'middle' }, esc(s.label)));
     });
-    marks.push(
-      `<text class="group-label" x="${r2(left + gi * gw + gw / 2)}" y="${h - M.bottom + 30}" text-anchor="middle">${esc(g.label)}</text>`,
-    );
-    if (gi > 0)
-      marks.push(
-        `<line class="sep" x1="${r2(left + gi * gw)}" x2="${r2(left + gi * gw)}" y1="${M.top}" y2="${h - M.bottom}"/>`,
-      );
+    const gx = left + gi * gw;
+    const labelAttrs = { class: 'group-label', x: gx + gw / 2, y: h - M.bottom + 30, 'text-anchor': 'middle' };
+    marks.push(el('text', labelAttrs, esc(g.label)));
+    if (gi > 0) marks.push(el('line', { class: 'sep', x1: gx, x2: gx, y1: M.top, y2: h - M.bottom }));
   });
-  const body = `${yAxis(y, left, W - M.right, yLabel, fmt)}${marks.join('')}`;
-  return frame(id, h, caption, body);
+  return frame(id, h, caption, yAxis(y, left, W - M.right, yLabel, fmt) + marks.join(''));
 }
-
-export type Fmt = (v: number) => string;
 
 export interface BarSeries extends Series {
   values: (number | null)[];
@@ -169,30 +178,35 @@ export function barChart(
   const marks: string[] = [];
   categories.forEach((c, ci) => {
     const top = M.top + ci * row + 7;
-    marks.push(
-      `<text class="cat" x="${r2(left - 8)}" y="${r2(top + (row - 14) / 2)}" dy="0.32em" text-anchor="end">${esc(c)}${badges[ci] ? ` <tspan class="badge-${esc(badges[ci])}">${esc(badges[ci])}</tspan>` : ''}</text>`,
-    );
+    const badge = badges[ci] ? ` ${el('tspan', { class: `badge-${badges[ci]}` }, esc(badges[ci]))}` : '';
+    const catAttrs = { class: 'cat', x: left - 8, y: top + (row - 14) / 2, dy: '0.32em', 'text-anchor': 'end' };
+    marks.push(el('text', catAttrs, esc(c) + badge));
     series.forEach((s, si) => {
       const v = s.values[ci];
       const yy = top + si * 14;
       if (v === null || v === undefined || !Number.isFinite(v)) return;
       const x0 = x(Math.min(0, v));
       const x1 = x(Math.max(0, v));
-      marks.push(
-        `<rect class="bar s${(series.length === 1 ? ci : s.colour) % 8}" x="${r2(x0)}" y="${r2(yy)}" width="${r2(Math.max(x1 - x0, 1))}" height="10"><title>${esc(`${c}, ${s.name}: ${fmt(v)}`)}</title></rect>`,
-      );
+      const cls = `bar s${(series.length === 1 ? ci : s.colour) % 8}`;
+      const rect = { class: cls, x: x0, y: yy, width: Math.max(x1 - x0, 1), height: 10 };
+      marks.push(el('rect', rect, title(`${c}, ${s.name}: ${fmt(v)}`)));
       const band = s.ci?.[ci];
       if (band && band.every(Number.isFinite)) {
         const [a, b] = [x(band[0]), x(band[1])];
-        const my = r2(yy + 5);
-        marks.push(
-          `<g class="whisker"><title>${esc(`${c}, ${s.name}: 95% interval ${fmt(band[0])} to ${fmt(band[1])}`)}</title><line x1="${r2(a)}" x2="${r2(b)}" y1="${my}" y2="${my}"/><line x1="${r2(a)}" x2="${r2(a)}" y1="${r2(yy)}" y2="${r2(yy + 10)}"/><line x1="${r2(b)}" x2="${r2(b)}" y1="${r2(yy)}" y2="${r2(yy + 10)}"/></g>`,
-        );
+        const tip = title(`${c}, ${s.name}: 95% interval ${fmt(band[0])} to ${fmt(band[1])}`);
+        const lines =
+          el('line', { x1: a, x2: b, y1: yy + 5, y2: yy + 5 }) +
+          el('line', { x1: a, x2: a, y1: yy, y2: yy + 10 }) +
+          el('line', { x1: b, x2: b, y1: yy, y2: yy + 10 });
+        marks.push(el('g', { class: 'whisker' }, tip + lines));
       }
     });
   });
   const zero = x(0);
-  const body = `${xAxis(x, M.top, h - M.bottom, xLabel, fmt)}<line class="zero" x1="${r2(zero)}" x2="${r2(zero)}" y1="${M.top}" y2="${h - M.bottom}"/>${marks.join('')}`;
+  const body =
+    xAxis(x, M.top, h - M.bottom, xLabel, fmt) +
+    el('line', { class: 'zero', x1: zero, x2: zero, y1: M.top, y2: h - M.bottom }) +
+    marks.join('');
   return frame(id, h, caption, body, series.length > 1 ? series : []);
 }
 
@@ -214,63 +228,69 @@ export interface LineChartOptions {
   marked?: { index: number; title: string }[];
 }
 
+function scales(series: LineSeries[], o: LineChartOptions, left: number, h: number): { x: Scale; y: Scale } {
+  const xs = series.flatMap((s) => s.points.map((p) => p.x));
+  const ys = series.flatMap((s) => s.points.map((p) => p.y));
+  const xRange = [left, W - M.right];
+  const yRange = [h - M.bottom, M.top];
+  const x: Scale = o.xCategories
+    ? scaleLinear()
+        .domain([-0.5, Math.max(o.xCategories.length - 0.5, 0.5)])
+        .range(xRange)
+    : o.log
+      ? scaleLog().domain(logExtent(xs)).range(xRange)
+      : scaleLinear().domain(extent(xs, false)).nice().range(xRange);
+  const y: Scale = o.log
+    ? scaleLog().domain(logExtent(ys)).range(yRange)
+    : scaleLinear()
+        .domain(headroom(extent(ys, true)))
+        .nice()
+        .range(yRange);
+  return { x, y };
+}
+
 /** One line per series; log-log for sweeps, index x for history. */
 export function lineChart(id: string, caption: string, series: LineSeries[], o: LineChartOptions): string {
   const h = 280;
   const left = 64;
-  const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  const ys = series.flatMap((s) => s.points.map((p) => p.y));
-  const x: Scale = o.xCategories
-    ? scaleLinear()
-        .domain([-0.5, Math.max(o.xCategories.length - 0.5, 0.5)])
-        .range([left, W - M.right])
-    : o.log
-      ? scaleLog()
-          .domain(logExtent(xs))
-          .range([left, W - M.right])
-      : scaleLinear()
-          .domain(extent(xs, false))
-          .nice()
-          .range([left, W - M.right]);
-  const y: Scale = o.log
-    ? scaleLog()
-        .domain(logExtent(ys))
-        .range([h - M.bottom, M.top])
-    : scaleLinear()
-        .domain(headroom(extent(ys, true)))
-        .nice()
-        .range([h - M.bottom, M.top]);
+  const { x, y } = scales(series, o, left, h);
   const parts: string[] = [];
   for (const m of o.marked ?? []) {
     const a = x(m.index - 0.5);
     const b = x(m.index + 0.5);
-    parts.push(
-      `<rect class="gate-fail" x="${r2(a)}" y="${M.top}" width="${r2(b - a)}" height="${h - M.bottom - M.top}"><title>${esc(m.title)}</title></rect>`,
-    );
+    const band = { class: 'gate-fail', x: a, y: M.top, width: b - a, height: h - M.bottom - M.top };
+    parts.push(el('rect', band, title(m.title)));
   }
   for (const s of series) {
     const drawable = s.points.filter((p) => Number.isFinite(p.y) && (!o.log || (p.x > 0 && p.y > 0)));
     const cls = `s${s.colour % 8}`;
-    if (drawable.length > 1)
-      parts.push(
-        `<path class="line ${cls}" d="${drawable.map((p, i) => `${i ? 'L' : 'M'}${r2(x(p.x))},${r2(y(p.y))}`).join('')}"><title>${esc(s.name)}</title></path>`,
-      );
-    if (s.fit && drawable.length > 1) {
+    if (drawable.length > 1) {
+      const d = drawable.map((p, i) => `${i ? 'L' : 'M'}${r2(x(p.x))},${r2(y(p.y))}`).join('');
+      parts.push(el('path', { class: `line ${cls}`, d }, title(s.name)));
+    }
+    const fit = s.fit;
+    if (fit && drawable.length > 1) {
       const [a, b] = x.domain() as [number, number];
-      const at = (v: number): number => s.fit!.y0 * (v / s.fit!.x0) ** s.fit!.exponent;
+      const at = (v: number): number => fit.y0 * (v / fit.x0) ** fit.exponent;
+      const d = `M${r2(x(a))},${r2(y(at(a)))}L${r2(x(b))},${r2(y(at(b)))}`;
       parts.push(
-        `<path class="fit ${cls}" d="M${r2(x(a))},${r2(y(at(a)))}L${r2(x(b))},${r2(y(at(b)))}"><title>${esc(`${s.name}: fitted exponent ${s.fit.exponent.toFixed(2)}`)}</title></path>`,
+        el('path', { class: `fit ${cls}`, d }, title(`${s.name}: fitted exponent ${fit.exponent.toFixed(2)}`)),
       );
     }
-    for (const p of drawable)
-      parts.push(
-        `<circle class="point ${cls}" cx="${r2(x(p.x))}" cy="${r2(y(p.y))}" r="3.5"><title>${esc(`${s.name}, ${p.label ?? o.fmtX(p.x)}: ${o.fmtY(p.y)}`)}</title></circle>`,
-      );
+    for (const p of drawable) {
+      const tip = title(`${s.name}, ${p.label ?? o.fmtX(p.x)}: ${o.fmtY(p.y)}`);
+      parts.push(el('circle', { class: `point ${cls}`, cx: x(p.x), cy: y(p.y), r: 3.5 }, tip));
+    }
   }
   const xAxisSvg = o.xCategories
     ? categoryAxis(x, o.xCategories, h - M.bottom, o.xLabel)
     : xAxis(x, M.top, h - M.bottom, o.xLabel, o.fmtX, o.log);
-  const body = `<defs><clipPath id="clip-${esc(id)}"><rect x="${left}" y="${M.top}" width="${W - M.right - left}" height="${h - M.bottom - M.top}"/></clipPath></defs>${xAxisSvg}${yAxis(y, left, W - M.right, o.yLabel, o.fmtY, o.log)}<g clip-path="url(#clip-${esc(id)})">${parts.join('')}</g>`;
+  const plot = { x: left, y: M.top, width: W - M.right - left, height: h - M.bottom - M.top };
+  const body =
+    el('defs', {}, el('clipPath', { id: `clip-${id}` }, el('rect', plot))) +
+    xAxisSvg +
+    yAxis(y, left, W - M.right, o.yLabel, o.fmtY, o.log) +
+    el('g', { 'clip-path': `url(#clip-${id})` }, parts.join(''));
   return frame(id, h, caption, body, series);
 }
 
@@ -278,11 +298,8 @@ function categoryAxis(x: Scale, labels: string[], y1: number, label: string): st
   const every = Math.ceil(labels.length / 12);
   const ticks = labels
     .map((l, i) =>
-      i % every === 0
-        ? `<text class="tick" x="${r2(x(i))}" y="${r2(y1 + 14)}" text-anchor="middle">${esc(l)}</text>`
-        : '',
+      i % every === 0 ? el('text', { class: 'tick', x: x(i), y: y1 + 14, 'text-anchor': 'middle' }, esc(l)) : '',
     )
     .join('');
-  const [a, b] = x.range() as [number, number];
-  return `<g class="axis x">${ticks}<line class="axis-line" x1="${r2(a)}" x2="${r2(b)}" y1="${r2(y1)}" y2="${r2(y1)}"/><text class="axis-label" x="${r2((a + b) / 2)}" y="${r2(y1 + 32)}" text-anchor="middle">${esc(label)}</text></g>`;
+  return el('g', { class: 'axis x' }, ticks + baseline(x, y1, label));
 }

@@ -2,6 +2,7 @@
 // fitted exponent (dashed), and the per-size table.
 import type { SweepReport } from '../../measure/sweep.ts';
 import { SUPERLINEAR } from '../../stats/growth.ts';
+import { el } from './el.ts';
 import { esc } from './escape.ts';
 import { table, type Section } from './page.ts';
 import { lineChart, type LineSeries } from './svg.ts';
@@ -44,7 +45,8 @@ export function sweepSection(s: SweepReport, prefix: string): Section {
     const dropped = ss.reduce((n, x) => n + x.points.filter((p) => !(p.y > 0)).length, 0);
     return lineChart(
       `${prefix}sweep-${f.metric}`,
-      `${f.title} against pipeline size, log-log; dashed: the fitted power law${dropped ? ` (${dropped} point(s) at or below zero cannot be drawn on a log axis)` : ''}`,
+      `${f.title} against pipeline size, log-log; dashed: the fitted power law` +
+        (dropped ? ` (${dropped} point(s) at or below zero cannot be drawn on a log axis)` : ''),
       ss,
       { xLabel: 'nodes', yLabel: f.unit, log: true, fmtX: (v) => String(v), fmtY: f.fmt },
     );
@@ -66,11 +68,16 @@ export function sweepSection(s: SweepReport, prefix: string): Section {
       return g ? `${g.slope.toFixed(2)}${g.superlinear ? ' SUPERLINEAR' : ''} (r² ${g.r2.toFixed(2)})` : 'n/a';
     }),
   ]);
-  const html = `
-<h2>Sweep: ${esc(s.scenario)}</h2>
-<p class="meta">${s.points.length} sizes: ${s.points.map((p) => p.nodes).join(', ')} nodes. Does per-node cost grow with size? A flat line is a constant cost per node (growth exponent 1 of the total); exponents above ${SUPERLINEAR} are flagged.</p>
-<div class="charts">${charts.join('')}</div>
-${table(['Nodes', ...hooks.flatMap((h) => [`${h} ms/node`, `${h} calls/node`])], perSize, 'sweep-sizes')}
-${table(['Growth of hook cost (log-log slope)', ...hooks], growth, 'growth')}`;
+  const meta =
+    `${s.points.length} sizes: ${s.points.map((p) => p.nodes).join(', ')} nodes. Does per-node cost grow with ` +
+    `size? A flat line is a constant cost per node (growth exponent 1 of the total); exponents above ${SUPERLINEAR} ` +
+    'are flagged.';
+  const html = [
+    el('h2', {}, `Sweep: ${esc(s.scenario)}`),
+    el('p', { class: 'meta' }, esc(meta)),
+    el('div', { class: 'charts' }, charts.join('')),
+    table(['Nodes', ...hooks.flatMap((h) => [`${h} ms/node`, `${h} calls/node`])], perSize, 'sweep-sizes'),
+    table(['Growth of hook cost (log-log slope)', ...hooks], growth, 'growth'),
+  ].join('\n');
   return { html, data: s };
 }
