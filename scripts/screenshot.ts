@@ -1,9 +1,10 @@
-// A PNG of the top of an HTML report, as in the README: `npx tsx scripts/screenshot.ts in.html out.png
-// [height]`. Uses the chromium that `npm run setup:browser` installs (or TRACKBENCH_CHROMIUM).
+// A PNG of part of an HTML report, as in the README:
+//   npx tsx scripts/screenshot.ts in.html out.png [height] [css selector to start at]
+// Uses the chromium that `npm run setup:browser` installs (or TRACKBENCH_CHROMIUM).
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [input, output, height = '1100'] = process.argv.slice(2);
+const [input, output, height = '1100', from] = process.argv.slice(2);
 if (!input || !output) {
   console.error('usage: tsx scripts/screenshot.ts <report.html> <out.png> [height]');
   process.exit(2);
@@ -15,7 +16,8 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1000, height: Number(height) } });
   await page.goto(`file://${resolve(input)}`);
-  await page.screenshot({ path: output });
+  const top = from ? ((await page.locator(from).first().boundingBox())?.y ?? 0) : 0;
+  await page.screenshot({ path: output, fullPage: true, clip: { x: 0, y: top, width: 1000, height: Number(height) } });
   console.log(output);
 } finally {
   await browser.close();
