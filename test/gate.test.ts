@@ -116,7 +116,7 @@ describe('the gate on measured runs', () => {
     expect(checks.find((c) => c.hook === 'slow')!.minimumDetectable).toMatch(/^±/);
   });
 
-  it('compare prints the Markdown verdict, writes valid JUnit, and exits 1 on a broken budget', async () => {
+  it('compare prints the verdict, writes valid JUnit, and exits 1 on a broken budget', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-gate-'));
     const withBudget = structuredClone(second);
     withBudget.scenario.budgets = { apiCalls: { max: 0 } };
