@@ -9,7 +9,7 @@ import { consoleTables } from '../src/report/console.ts';
 import { fitTable, visibleWidth, wrapText } from '../src/report/fit.ts';
 import { markdownReport } from '../src/report/markdown.ts';
 import { readReport } from '../src/report/write.ts';
-import type { Report } from '../src/report/types.ts';
+import type { Report } from '../src/measure/report-types.ts';
 import { LONG_A, LONG_B, captureIo, scenarioFile } from './helpers/html-scenario.ts';
 
 const widest = (text: string): number => Math.max(...text.split('\n').map(visibleWidth));

@@ -10,7 +10,7 @@ import { main } from '../src/cli/main.ts';
 import type { GateDocument } from '../src/report/gate.ts';
 import { renderHtml } from '../src/report/html/index.ts';
 import { TRIAL_METRICS } from '../src/report/html/run.ts';
-import type { Report } from '../src/report/types.ts';
+import type { Report } from '../src/measure/report-types.ts';
 import { IN_CI, MISSING, SKIP, count, embedded, launch, open, screenshot } from './helpers/browser.ts';
 import { LONG_A, LONG_B, captureIo, scenarioFile } from './helpers/html-scenario.ts';
 

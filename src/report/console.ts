@@ -2,7 +2,7 @@
 // side, then the per-node costs. Plain (no colour codes) when not on a TTY or with NO_COLOR.
 import { DEFAULT_WIDTH, fitTable, wrapText } from './fit.ts';
 import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
-import type { Report } from './types.ts';
+import type { Report } from '../measure/report-types.ts';
 
 export function consoleTables(report: Report, color: boolean, width = DEFAULT_WIDTH): string {
   const hooks = Object.keys(report.results);
@@ -29,8 +29,11 @@ export function consoleTables(report: Report, color: boolean, width = DEFAULT_WI
   );
   const perNode = fitTable({ head: ['Overhead per node', ...hooks], rows: perNodeRows, stub: 1 }, width, color);
   const t = report.trials;
-  const header = `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\nMedians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
-  return [wrapText(header, width), main, perNode, ...report.notes.map((n) => wrapText(`note: ${n}`, width, '  '))].join(
-    '\n',
-  );
+  const header =
+    `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\n` +
+    `Medians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ` +
+    `${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); ` +
+    `overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
+  const notes = report.notes.map((n) => wrapText(`note: ${n}`, width, '  '));
+  return [wrapText(header, width), main, perNode, ...notes].join('\n');
 }

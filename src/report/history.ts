@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { GateDocument } from './gate.ts';
-import type { Report } from './types.ts';
+import type { Report } from '../measure/report-types.ts';
 import { writeAtomic } from './write.ts';
 
 export interface HookFigures {

@@ -3,7 +3,7 @@
 // baseline, the failed checks, and every check folded away.
 import { pct } from './format.ts';
 import type { GateDocument } from './gate.ts';
-import type { MetricResult } from './types.ts';
+import type { MetricResult } from '../measure/report-types.ts';
 
 const MAX_LISTED = 5;
 

@@ -1,16 +1,19 @@
 import type { Command } from 'commander';
-import { assertComparable, gateDocument } from '../../report/gate.ts';
+import { assertComparable } from '../../gate/comparable.ts';
+import { gateDocument } from '../../report/gate.ts';
 import { readReport } from '../../report/write.ts';
-import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
-import { assertWritableFile, writeHtmlReport } from '../html-output.ts';
+import { writeHtmlReport } from '../html-output.ts';
 import type { Io } from '../io.ts';
+import { assertWritableFile } from '../paths.ts';
 
 export function registerCompare(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('compare')
     .description(
-      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; exit 1 when either breaks",
+      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; " +
+        'exit 1 when either breaks',
     )
     .argument('<baseline>', 'baseline report (JSON)')
     .argument('<current>', 'current report (JSON)')
@@ -29,7 +32,7 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         opts: { junit?: string; summary?: string; gateJson?: string; html?: string },
       ) => {
         for (const flag of ['junit', 'summary', 'gateJson', 'html'] as const)
-          assertWritableFile(`--${flag.replace('J', '-j')}`, opts[flag]);
+          assertWritableFile(opts[flag], `--${flag.replace('J', '-j')}`);
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);

@@ -3,8 +3,8 @@ import { InputError } from '../../errors.ts';
 import { addToStore, entryOf, readStore, scenarioNames } from '../../report/history.ts';
 import { renderHistoryHtml, writeHtml } from '../../report/html/index.ts';
 import { ciCommit, ciRef, ciTime } from '../ci-env.ts';
-import { assertWritableFile } from '../html-output.ts';
 import type { Io } from '../io.ts';
+import { assertWritableFile } from '../paths.ts';
 import { readDocument } from '../read-document.ts';
 
 function isoTime(flag: string, value: string): string {
@@ -57,7 +57,7 @@ export function registerHistory(program: Command, io: Io, done: (code: number) =
     .requiredOption('--html <file>', 'the HTML file to write')
     .option('--scenario <name>', 'only this scenario')
     .action((opts: { store: string; html: string; scenario?: string }) => {
-      assertWritableFile('--html', opts.html);
+      assertWritableFile(opts.html, '--html');
       const all = readStore(opts.store);
       if (!all.length) throw InputError.flag('--store', `${opts.store} holds no runs`);
       const entries = opts.scenario ? all.filter((e) => e.scenario === opts.scenario) : all;

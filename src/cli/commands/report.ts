@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { assertWritableFile, writeHtmlReport } from '../html-output.ts';
+import { writeHtmlReport } from '../html-output.ts';
+import { assertWritableFile } from '../paths.ts';
 import type { Io } from '../io.ts';
 import { readDocument } from '../read-document.ts';
 
@@ -10,7 +11,7 @@ export function registerReport(program: Command, io: Io, done: (code: number) =>
     .argument('<files...>', 'JSON reports written by run, sweep, conformance, merge or --gate-json')
     .requiredOption('--html <file>', 'the HTML file to write (self-contained: opens offline)')
     .action((files: string[], opts: { html: string }) => {
-      assertWritableFile('--html', opts.html);
+      assertWritableFile(opts.html, '--html');
       writeHtmlReport(opts.html, files.map(readDocument), io);
       done(0);
     });

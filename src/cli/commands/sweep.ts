@@ -5,9 +5,11 @@ import { InputError } from '../../errors.ts';
 import { shard, sweep, type SweepReport } from '../../measure/sweep.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import { writeAtomic } from '../../report/write.ts';
-import { assertWritableFile, writeHtmlReport } from '../html-output.ts';
+import { writeHtmlReport } from '../html-output.ts';
 import { widthOf, type Io } from '../io.ts';
+import { assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
+import { timestamped } from '../../common/file-names.ts';
 
 function parseSizes(list: string): number[] {
   const sizes = list.split(',').map((s) => Number(s.trim()));
@@ -19,7 +21,7 @@ function parseSizes(list: string): number[] {
 export function writeSweep(report: SweepReport, out: string, suffix = ''): string {
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${report.scenario}-sweep${suffix}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(dir, `${timestamped(`${report.scenario}-sweep${suffix}`)}.json`);
   writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }
@@ -39,8 +41,9 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
     .action(
       async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string; html?: string }) => {
         const sizes = shard(parseSizes(opts.nodes), opts.shard);
+        assertWritableDir(opts.out, '--out');
+        assertWritableFile(opts.html, '--html');
         const { scenario } = prepareScenario(file);
-        assertWritableFile('--html', opts.html);
         const report = await sweep(scenario, sizes, { quick: opts.quick });
         io.out(sweepTables(report, io.isTTY, widthOf(io)));
         io.out(

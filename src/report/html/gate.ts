@@ -1,10 +1,10 @@
 // A gate (compare, or run --baseline) as HTML: the verdict first, then baseline against current for
 // each figure with the check's verdict beside each hook, then every check.
 import type { MetricName } from '../../measure/trial-types.ts';
-import { EXACT_METRICS } from '../../stats/gate.ts';
+import { EXACT_METRICS } from '../../gate/gate.ts';
 import { ROWS, pct } from '../format.ts';
 import type { GateDocument } from '../gate.ts';
-import type { MetricResult } from '../types.ts';
+import type { MetricResult } from '../../measure/report-types.ts';
 import { el } from './el.ts';
 import { esc } from './escape.ts';
 import { type Section } from './page.ts';

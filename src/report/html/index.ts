@@ -3,7 +3,7 @@
 import type { SweepReport } from '../../measure/sweep.ts';
 import type { GateDocument } from '../gate.ts';
 import type { HistoryEntry } from '../history.ts';
-import type { Report } from '../types.ts';
+import type { Report } from '../../measure/report-types.ts';
 import { writeAtomic } from '../write.ts';
 import { conformanceSection, type ConformanceDoc } from './conformance.ts';
 import { gateSection } from './gate.ts';

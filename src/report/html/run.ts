@@ -2,7 +2,7 @@
 // with whiskers, API calls, and every trial as a point (without and with, per hook).
 import { METRICS, type MetricName } from '../../measure/trial-types.ts';
 import { ROWS, overheadCell, pct, perNodeCell, valueCell, type Row } from '../format.ts';
-import type { MetricResult, Report } from '../types.ts';
+import type { MetricResult, Report } from '../../measure/report-types.ts';
 import { el } from './el.ts';
 import { esc } from './escape.ts';
 import { table, type Section } from './page.ts';
@@ -149,7 +149,7 @@ function detailsTable(report: Report): string {
   const rows = (['trials', 'environment'] as const).flatMap((part) =>
     Object.entries(report[part] as unknown as Record<string, unknown>).map(([k, v]) => [
       `${part}.${k}`,
-      typeof v === 'object' ? JSON.stringify(v) : String(v),
+      typeof v === 'string' ? v : JSON.stringify(v),
     ]),
   );
   return `<details><summary>Trials and environment</summary>${table(['', ''], rows, 'environment')}</details>`;

@@ -1,5 +1,5 @@
 // The JSON report (documented by src/report/report.schema.json, validated on write and on read).
-import type { MetricName } from '../measure/trial-types.ts';
+import type { MetricName } from './trial-types.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 export interface Sample {
