@@ -6,9 +6,28 @@ import { startBackend } from '../backends/start.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { runTrialProcess } from './run-trial.ts';
 import { schedule } from './schedule.ts';
-import type { TrialResult, Variant } from './trial-types.ts';
+import { METRICS, type MetricName, type TrialReply, type TrialResult, type Variant } from './trial-types.ts';
 import { EnvironmentError } from '../errors.ts';
+import { generatePipeline } from '../pipeline/generate.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
+import { logsValues } from '../tracking/registry.ts';
+import { ServerReader } from './server-values.ts';
+
+/** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
+export class TrialFailedError extends EnvironmentError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrialFailedError';
+  }
+}
+
+/** Why a trial is not a measurement, or undefined when it is one. */
+export function trialFailure(reply: TrialReply, expectsPipelineError: boolean): string | undefined {
+  if (!reply.ok) return reply.error;
+  if (reply.pipelineError && !expectsPipelineError) return `its pipeline failed: ${reply.pipelineError}`;
+  if (reply.exitCode !== undefined && !expectsPipelineError) return `its process exited with code ${reply.exitCode}`;
+  return undefined;
+}
 
 export interface Progress {
   done: number;
@@ -21,6 +40,8 @@ export interface Progress {
 
 export interface MeasureOptions {
   quick?: boolean;
+  /** Keep measuring when a trial fails (its rounds leave the figures; reports and the gate show it). */
+  allowFailures?: boolean;
   onProgress?: (p: Progress) => void;
 }
 
@@ -37,7 +58,7 @@ export interface Measurement {
 
 /** Widest 95% interval of the wall-time overhead ratio over the hooks, from the rounds so far. */
 function widestInterval(trials: TrialResult[], hooks: string[], seed: number): number {
-  const measured = trials.filter((t) => !t.warmup);
+  const measured = trials.filter((t) => !t.warmup && !t.failure);
   const base = new Map(measured.filter((t) => t.hook === null).map((t) => [t.round, t.probes.wallMs!]));
   let widest = 0;
   for (const hook of hooks) {
@@ -62,12 +83,18 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
   const adaptive = options.quick ? undefined : scenario.trials.adaptive;
   const backend = await withRequestLog(await startBackend(scenario.backend));
+  const reader = new ServerReader(backend.trackingUri);
+  const paramNames = generatePipeline(scenario.pipeline).nodes.flatMap((n) =>
+    n.inputs.filter((i) => i.startsWith('params:')).map((i) => i.slice('params:'.length)),
+  );
+  const expectsPipelineError = scenario.pipeline.failAt !== null;
   const startedAt = new Date();
   const t0 = performance.now();
   const trials: TrialResult[] = [];
   let rounds = repetitions;
   let stopped: string | undefined;
   try {
+    await reader.prime();
     for (let seq = 0; seq < plan.length; seq++) {
       const item = plan[seq]!;
       const label = item.variant.kind === 'with' ? item.variant.hook.label : 'without';
@@ -84,23 +111,35 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         { scenario, variant: item.variant, trackingUri: backend.trackingUri },
         scenario.trials.timeoutMs,
       );
-      if (!reply.ok || !reply.probes || !reply.produced)
-        throw new EnvironmentError(`trial ${seq + 1} (${label}) failed: ${reply.error ?? 'no result'}`);
       const requests = backend.requestLog?.since(mark);
+      const failure = trialFailure(reply, expectsPipelineError);
+      if (failure && !options.allowFailures)
+        throw new TrialFailedError(
+          `trial ${seq + 1} (${label}, ${item.warmup ? 'warm-up' : `round ${item.round + 1}`}) failed: ${failure}` +
+            `${reply.outputTail ? `\n  last output:\n  ${reply.outputTail.split('\n').join('\n  ')}` : ''}` +
+            '\n  no report written (a failed trial is not a measurement); --allow-failures measures on and shows it',
+        );
+      const hook = item.variant.kind === 'with' ? label : null;
+      const base = { hook, round: item.round, warmup: item.warmup, seq };
+      if (!reply.ok) {
+        trials.push({ ...base, probes: nullProbes(), produced: noProduction(), failure });
+        continue;
+      }
       trials.push({
-        hook: item.variant.kind === 'with' ? label : null,
-        round: item.round,
-        warmup: item.warmup,
-        seq,
+        ...base,
         probes: {
           ...reply.probes,
+          // Every request counts, answered or refused: a run against a dead server is not "0 calls".
           apiCalls: requests ? requests.length : null,
           requestBytes: requests ? requests.reduce((n, r) => n + r.requestBytes, 0) : null,
         },
         produced: reply.produced,
-        delivered: reply.delivered,
-        lost: reply.lost,
+        values:
+          item.variant.kind === 'with' && logsValues(item.variant.hook)
+            ? await reader.valuesOf(reply.produced, paramNames)
+            : undefined,
         pipelineError: reply.pipelineError,
+        failure,
       });
       if (adaptive && seq === plan.length - 1) {
         // Adaptive repetitions: one more interleaved round while the interval is too wide.
@@ -133,6 +172,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       elapsedMs: performance.now() - t0,
     });
   } finally {
+    reader.close();
     await backend.stop();
   }
   return {
@@ -144,4 +184,12 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     durationMs: performance.now() - t0,
     adaptive: stopped,
   };
+}
+
+function nullProbes(): Record<MetricName, number | null> {
+  return Object.fromEntries(METRICS.map((m) => [m, null])) as Record<MetricName, number | null>; // every key set
+}
+
+function noProduction(): TrialResult['produced'] {
+  return { params: 0, metrics: 0, artifacts: 0, models: 0, nodesRun: 0 };
 }

@@ -21,6 +21,7 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
   });
   let stderr = '';
+  // stdio[2] is 'pipe' above, so stderr exists.
   child.stderr!.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString('utf8')).slice(-4000);
   });
@@ -39,7 +40,15 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (reply) resolve(reply);
+      const outputTail = tail(stderr);
+      if (reply && code !== 0 && reply.ok)
+        resolve({
+          ...reply,
+          exitCode: code ?? undefined,
+          outputTail,
+          pipelineError: reply.pipelineError ?? `exit ${code}`,
+        });
+      else if (reply) resolve({ ...reply, outputTail });
       else
         reject(
           new EnvironmentError(
@@ -49,4 +58,9 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     });
     child.send(req);
   });
+}
+
+/** The last lines a process printed, for failure messages. */
+export function tail(output: string, lines = 6): string {
+  return output.trim().split('\n').slice(-lines).join('\n');
 }

@@ -3,7 +3,6 @@
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
-import { isTrackingHooks } from '../tracking/common.ts';
 import { resolveHook } from '../tracking/registry.ts';
 import { readProcIo, endProbes, startProbes, type IoCounters } from './probes.ts';
 import { productionCounter } from './produced.ts';
@@ -36,20 +35,12 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
     pipelineError = err instanceof Error ? err.message : String(err);
   }
   const probes = endProbes(start, ioEnd ?? readProcIo());
-  const tracked = hooks[1]?.hooks;
-  const stats = tracked && isTrackingHooks(tracked) ? tracked.stats() : undefined;
-  return {
-    ok: true,
-    probes,
-    produced: counter.produced,
-    delivered: stats?.delivered,
-    lost: stats?.lost,
-    pipelineError,
-  };
+  return { ok: true, probes, produced: counter.produced, pipelineError };
 }
 
 process.once('message', (msg) => {
   trial(msg as TrialRequest)
     .catch((err: unknown): TrialReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
+    // process.send exists: this file runs only as a forked child with an IPC channel.
     .then((reply) => process.send!(reply, () => process.exit(0)));
 });

@@ -1,7 +1,7 @@
 // The table printed after a run: the article's rows, Without / With / Overhead per hook side by
 // side, then the per-node costs. Plain (no colour codes) when not on a TTY or with NO_COLOR.
 import Table from 'cli-table3';
-import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
+import { ROWS, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
 import type { Report } from './types.ts';
 
 export function consoleTables(report: Report, color: boolean): string {
@@ -10,10 +10,10 @@ export function consoleTables(report: Report, color: boolean): string {
   const main = new Table({ head: ['', 'Without', ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]'])], style });
   for (const row of ROWS) {
     const first = report.results[hooks[0]!]!.metrics[row.metric];
-    const cells = [row.label, valueCell(row, first.without.median, first.available)];
+    const cells = [row.label, valueCell(row, first, 'without')];
     for (const h of hooks) {
       const m = report.results[h]!.metrics[row.metric];
-      cells.push(valueCell(row, m.with.median, m.available), overheadCell(m));
+      cells.push(valueCell(row, m, 'with'), overheadCell(m));
     }
     main.push(cells);
   }
@@ -23,7 +23,18 @@ export function consoleTables(report: Report, color: boolean): string {
       row.label.replace(/ \(.*\)$/, ''),
       ...hooks.map((h) => perNodeCell(row, report.results[h]!.metrics[row.metric])),
     ]);
+  const values = new Table({ head: ['Values per run (from the server)', ...hooks], style });
+  for (const r of valuesRows(report)) values.push(r.map((c) => c.replace(/\*\*/g, '')));
   const t = report.trials;
   const header = `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\nMedians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
-  return [header, main.toString(), perNode.toString(), ...report.notes.map((n) => `note: ${n}`)].join('\n');
+  const failed = failureLines(report);
+  return [
+    ...failed,
+    header,
+    main.toString(),
+    perNode.toString(),
+    values.toString(),
+    ...failed,
+    ...report.notes.map((n) => `note: ${n}`),
+  ].join('\n');
 }

@@ -1,7 +1,7 @@
 // How figures read: the article's units (s, MB, calls), signed percentages with intervals,
 // per-node costs in ms, KB and calls.
-import type { MetricName } from '../measure/trial-types.ts';
-import type { MetricResult } from './types.ts';
+import { VALUE_KINDS, type MetricName } from '../measure/trial-types.ts';
+import type { MetricResult, Report } from './types.ts';
 
 export interface Row {
   metric: MetricName;
@@ -69,10 +69,34 @@ export function overheadCell(m: MetricResult): string {
   return `${pct(m.overhead.ratio)}${ci}`;
 }
 
-export function valueCell(row: Row, v: number | null, available: boolean): string {
-  return available && v !== null ? row.show(v) : 'unavailable';
+export function valueCell(row: Row, m: MetricResult, side: 'without' | 'with'): string {
+  return m.available ? row.show(m[side].median) : 'unavailable';
 }
 
 export function perNodeCell(row: Row, m: MetricResult): string {
-  return m.available && m.overhead.perNode !== null ? row.perNode(m.overhead.perNode) : 'unavailable';
+  return m.available ? row.perNode(m.overhead.perNode) : 'unavailable';
+}
+
+/** "produced / delivered / lost" per value kind and hook: the loss is a figure of its own. */
+export function valuesRows(report: Report): string[][] {
+  const hooks = Object.keys(report.results);
+  return VALUE_KINDS.map((k) => [
+    `${k} produced / delivered / lost`,
+    ...hooks.map((h) => {
+      const v = report.results[h]!.values;
+      if (!v.available) return `${v.produced[k]} / unavailable (${v.reason})`;
+      return `${v.produced[k]} / ${v.delivered[k]} / ${v.lost[k] ? `**${v.lost[k]} LOST**` : '0'}`;
+    }),
+  ]);
+}
+
+/** Lines that must be seen first when trials failed (only with --allow-failures). */
+export function failureLines(report: Report): string[] {
+  if (!report.failures.length) return [];
+  return [
+    `FAILED TRIALS: ${report.failures.length} of ${report.trials.total}; their rounds are left out of every figure and the gate fails`,
+    ...report.failures.map(
+      (f) => `  ${f.hook ?? 'without'}, ${f.warmup ? 'warm-up' : `round ${f.round + 1}`}: ${f.error.split('\n')[0]}`,
+    ),
+  ];
 }

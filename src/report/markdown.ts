@@ -1,5 +1,5 @@
 // The Markdown report: the same tables, fit to paste into a pull request.
-import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
+import { ROWS, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
 import type { Report } from './types.ts';
 
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
@@ -9,6 +9,8 @@ export function markdownReport(report: Report): string {
   const t = report.trials;
   const lines = [
     `# trackbench: ${report.scenario.name}`,
+    '',
+    ...failureLines(report).map((l) => `> **${l.trim()}**`),
     '',
     `${report.nodes} nodes, backend: ${report.backend}. Medians of ${t.repetitions} paired trials per variant (${t.warmup} warm-up rounds discarded, ${t.order} order${t.quick ? ', --quick' : ''}); overhead = median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.`,
     '',
@@ -20,10 +22,10 @@ export function markdownReport(report: Report): string {
     lines.push(
       row([
         r.label,
-        valueCell(r, first.without.median, first.available),
+        valueCell(r, first, 'without'),
         ...hooks.flatMap((h) => {
           const m = report.results[h]!.metrics[r.metric];
-          return [valueCell(r, m.with.median, m.available), overheadCell(m)];
+          return [valueCell(r, m, 'with'), overheadCell(m)];
         }),
       ]),
     );
@@ -33,18 +35,8 @@ export function markdownReport(report: Report): string {
     lines.push(
       row([r.label.replace(/ \(.*\)$/, ''), ...hooks.map((h) => perNodeCell(r, report.results[h]!.metrics[r.metric]))]),
     );
-  lines.push('', row(['Values per run', ...hooks]), row(['---', ...hooks.map(() => '---:')]));
-  for (const k of ['params', 'metrics', 'artifacts', 'models']) {
-    lines.push(
-      row([
-        `${k} produced / delivered`,
-        ...hooks.map((h) => {
-          const v = report.results[h]!.values;
-          return `${v.produced[k] ?? 0} / ${v.delivered ? (v.delivered[k] ?? 0) : 'n/a'}`;
-        }),
-      ]),
-    );
-  }
+  lines.push('', row(['Values per run (from the server)', ...hooks]), row(['---', ...hooks.map(() => '---:')]));
+  for (const r of valuesRows(report)) lines.push(row(r));
   lines.push(
     '',
     `Environment: Node ${report.environment.node}, ${report.environment.cpuModel} x ${report.environment.cores}, ${report.environment.os}; trackbench ${report.trackbenchVersion}; ${report.createdAt}.`,

@@ -1,7 +1,7 @@
 // The sweep table: overhead per node at each size, and the growth exponent per hook.
 import Table from 'cli-table3';
 import type { SweepReport } from '../measure/sweep.ts';
-import { SUPERLINEAR } from '../stats/growth.ts';
+import { MIN_GROWTH_POINTS, SUPERLINEAR } from '../stats/growth.ts';
 
 export function sweepTables(s: SweepReport, color: boolean): string {
   const style = color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] };
@@ -11,10 +11,11 @@ export function sweepTables(s: SweepReport, color: boolean): string {
     perNode.push([
       String(p.nodes),
       ...hooks.flatMap((h) => {
-        const r = p.report.results[h];
+        const wall = p.report.results[h]?.metrics.wallMs;
+        const calls = p.report.results[h]?.metrics.apiCalls;
         return [
-          r?.metrics.wallMs.overhead.perNode?.toFixed(3) ?? '',
-          r?.metrics.apiCalls.overhead.perNode?.toFixed(2) ?? '',
+          wall?.available ? wall.overhead.perNode.toFixed(3) : '',
+          calls?.available ? calls.overhead.perNode.toFixed(2) : '',
         ];
       }),
     ]);
@@ -25,7 +26,9 @@ export function sweepTables(s: SweepReport, color: boolean): string {
       metric,
       ...hooks.map((h) => {
         const g = s.growth[h]?.[metric];
-        return g ? `${g.slope.toFixed(2)}${g.superlinear ? ' SUPERLINEAR' : ''} (r2 ${g.r2.toFixed(2)})` : 'n/a';
+        return g
+          ? `${g.slope.toFixed(2)}${g.superlinear ? ' SUPERLINEAR' : ''} (r2 ${g.r2.toFixed(2)})`
+          : `n/a (needs ${MIN_GROWTH_POINTS} sizes with a cost)`;
       }),
     ]);
   }

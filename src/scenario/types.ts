@@ -100,5 +100,5 @@ export interface Scenario {
   trials: TrialSpec;
   runner: RunnerSpec;
   budgets: Partial<Record<BudgetMetric, Budget>>;
-  regression: { alpha: number; noise: number };
+  regression: { alpha: number; noise: number; failInconclusive: boolean; expectLoss: boolean };
 }

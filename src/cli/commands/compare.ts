@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { assertComparable } from '../../report/gate.ts';
 import { readReport } from '../../report/write.ts';
-import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../stats/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import type { Io } from '../io.ts';
 
@@ -13,19 +13,31 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
     )
     .argument('<baseline>', 'baseline report (JSON)')
     .argument('<current>', 'current report (JSON)')
+    .option('--fail-inconclusive', 'an inconclusive comparison fails the gate')
     .option('--junit <file>', 'write JUnit XML, one test case per check')
     .option(
       '--summary <file>',
       'write the Markdown verdict to a file (it is also appended to $GITHUB_STEP_SUMMARY when set)',
     )
-    .action((baselineFile: string, currentFile: string, opts: { junit?: string; summary?: string }) => {
-      const baseline = readReport(baselineFile);
-      const current = readReport(currentFile);
-      assertComparable(baseline, current, [baselineFile, currentFile]);
-      const checks = [
-        ...checkBudgets(current, current.scenario.budgets ?? {}, current.scenario.regression?.alpha),
-        ...checkRegressions(baseline, current, current.scenario.regression ?? { alpha: 0.05, noise: 0.02 }),
-      ];
-      done(emitGate(gate(checks), current.scenario.name, io, opts));
-    });
+    .action(
+      (
+        baselineFile: string,
+        currentFile: string,
+        opts: { junit?: string; summary?: string; failInconclusive?: boolean },
+      ) => {
+        const baseline = readReport(baselineFile);
+        const current = readReport(currentFile);
+        assertComparable(baseline, current, [baselineFile, currentFile]);
+        const regression = current.scenario.regression;
+        const checks = [
+          ...checkOutcome(current),
+          ...checkBudgets(current, current.scenario.budgets ?? {}, regression.alpha),
+          ...checkRegressions(baseline, current, {
+            ...regression,
+            failInconclusive: opts.failInconclusive || regression.failInconclusive,
+          }),
+        ];
+        done(emitGate(gate(checks), current.scenario.name, io, opts));
+      },
+    );
 }

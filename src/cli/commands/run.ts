@@ -8,7 +8,7 @@ import { consoleTables } from '../../report/console.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts';
 import { assertComparable } from '../../report/gate.ts';
-import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../stats/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { shard } from '../../measure/sweep.ts';
 import type { Scenario } from '../../scenario/types.ts';
@@ -41,6 +41,11 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
       '--baseline <file>',
       'gate this run against a baseline report (budgets and regressions); exit 1 when it fails (one scenario)',
     )
+    .option(
+      '--allow-failures',
+      'keep measuring when a trial fails (its rounds leave the figures; tables show it; the gate fails)',
+    )
+    .option('--fail-inconclusive', 'an inconclusive comparison with the baseline fails the gate')
     .option('--junit <file>', 'with budgets or --baseline: write the gate as JUnit XML')
     .option('--summary <file>', 'with budgets or --baseline: write the Markdown verdict to a file')
     .action(
@@ -55,6 +60,8 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           baseline?: string;
           junit?: string;
           summary?: string;
+          allowFailures?: boolean;
+          failInconclusive?: boolean;
         },
       ) => {
         // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
@@ -73,7 +80,11 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         for (const scenario of scenarios) {
           const report = buildReport(
             scenario,
-            await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }),
+            await measure(scenario, {
+              quick: opts.quick,
+              allowFailures: opts.allowFailures,
+              onProgress: io.isTTY ? progressLine() : undefined,
+            }),
             Boolean(opts.quick),
           );
           if (io.isTTY) process.stderr.write('\r\x1b[K');
@@ -84,11 +95,20 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
             io.out(`baseline saved: ${opts.saveBaseline}`);
           }
-          if (!baseline && !Object.keys(scenario.budgets).length) continue;
-          if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
+          // Failed trials and lost values fail every run, gated or not.
+          const outcome = checkOutcome(report);
+          const gated = baseline || Object.keys(scenario.budgets).length;
+          if (!gated && outcome.every((c) => c.status === 'pass')) continue;
+          if (baseline && opts.baseline) assertComparable(baseline, report, [opts.baseline, paths.json]);
           const checks = [
+            ...outcome,
             ...checkBudgets(report, scenario.budgets, scenario.regression.alpha),
-            ...(baseline ? checkRegressions(baseline, report, scenario.regression) : []),
+            ...(baseline
+              ? checkRegressions(baseline, report, {
+                  ...scenario.regression,
+                  failInconclusive: opts.failInconclusive || scenario.regression.failInconclusive,
+                })
+              : []),
           ];
           code = Math.max(code, emitGate(gate(checks), scenario.name, io, opts));
         }

@@ -1,0 +1,34 @@
+// Honest verdicts: a change is regressed/improved only when significant and beyond the noise band,
+// unchanged only when the whole interval lies inside the band, and inconclusive otherwise.
+import { describe, expect, it } from 'vitest';
+import { compareSamples } from '../src/stats/compare.ts';
+import { growthExponent } from '../src/stats/growth.ts';
+
+const around = (center: number, spread: number, n = 10): number[] =>
+  Array.from({ length: n }, (_, i) => center * (1 + (spread * ((i % 5) - 2)) / 2));
+
+describe('verdicts', () => {
+  it('tight samples with the same centre: unchanged', () => {
+    expect(compareSamples(around(1, 0.002), around(1, 0.002), { noise: 0.02 }).verdict).toBe('unchanged');
+  });
+
+  it('a clear, tight shift beyond the band: regressed, and the reverse improved', () => {
+    expect(compareSamples(around(1, 0.002), around(1.1, 0.002), { noise: 0.02 }).verdict).toBe('regressed');
+    expect(compareSamples(around(1.1, 0.002), around(1, 0.002), { noise: 0.02 }).verdict).toBe('improved');
+  });
+
+  it('samples too wide to tell (+41% with an interval crossing the band): inconclusive, not unchanged', () => {
+    const base = [1, 1.6, 0.7, 1.3, 0.9];
+    const cur = [1.5, 1.0, 2.2, 1.2, 1.9];
+    const c = compareSamples(base, cur, { noise: 0.02 });
+    expect(c.p).toBeGreaterThan(0.05);
+    expect(c.verdict).toBe('inconclusive');
+  });
+});
+
+describe('growth exponent', () => {
+  it('is not given for two sizes (a line through two points always fits, r2 = 1)', () => {
+    expect(growthExponent([50, 500], [1, 10])).toBeNull();
+    expect(growthExponent([50, 500, 5000], [1, 10, 100])?.r2).toBeCloseTo(1, 10);
+  });
+});
