@@ -11,6 +11,7 @@ import { EnvironmentError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
 import { logsValues } from '../tracking/registry.ts';
+import { environment, type Environment } from './environment.ts';
 import { ServerReader } from './server-values.ts';
 
 /** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
@@ -52,6 +53,7 @@ export interface Measurement {
   warmup: number;
   startedAt: string;
   durationMs: number;
+  environment: Environment;
   /** With adaptive repetitions: why measuring stopped. */
   adaptive?: string;
 }
@@ -82,6 +84,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
   const adaptive = options.quick ? undefined : scenario.trials.adaptive;
+  const env = environment(scenario.hooks, scenario.source);
   const backend = await withRequestLog(await startBackend(scenario.backend));
   const reader = new ServerReader(backend.trackingUri);
   const paramNames = generatePipeline(scenario.pipeline).nodes.flatMap((n) =>
@@ -181,6 +184,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     repetitions: rounds,
     warmup,
     startedAt: startedAt.toISOString(),
+    environment: env,
     durationMs: performance.now() - t0,
     adaptive: stopped,
   };

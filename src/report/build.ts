@@ -1,5 +1,4 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
-import { cpus, platform, release, totalmem, type as osType } from 'node:os';
 import { METRICS, type MetricName, type TrialResult, type ValueCounts } from '../measure/trial-types.ts';
 import type { Measurement } from '../measure/measure.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -142,21 +141,13 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     notes.push(
       `${m.repetitions} paired rounds: intervals this wide say little; use the full run (not --quick) for decisions`,
     );
-  const cpu = cpus();
   return {
     schemaVersion: 2,
     kind: 'trackbench-run',
     trackbenchVersion: VERSION,
     createdAt: new Date().toISOString(),
     scenario,
-    environment: {
-      node: process.version,
-      platform: platform(),
-      os: `${osType()} ${release()}`,
-      cpuModel: cpu[0]?.model ?? 'unknown',
-      cores: cpu.length,
-      memoryBytes: totalmem(),
-    },
+    environment: m.environment,
     backend: m.backend,
     trials: {
       repetitions: m.repetitions,

@@ -1,7 +1,7 @@
 // The table printed after a run: the article's rows, Without / With / Overhead per hook side by
 // side, then the per-node costs. Plain (no colour codes) when not on a TTY or with NO_COLOR.
 import Table from 'cli-table3';
-import { ROWS, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
+import { ROWS, environmentLine, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
 import type { Report } from './types.ts';
 
 export function consoleTables(report: Report, color: boolean): string {
@@ -35,6 +35,7 @@ export function consoleTables(report: Report, color: boolean): string {
     perNode.toString(),
     values.toString(),
     ...failed,
+    environmentLine(report),
     ...report.notes.map((n) => `note: ${n}`),
   ].join('\n');
 }

@@ -100,3 +100,18 @@ export function failureLines(report: Report): string[] {
     ),
   ];
 }
+
+/** One line: the machine, then what ran each external hook (interpreter and package versions). */
+export function environmentLine(report: Report): string {
+  const e = report.environment;
+  const hooks = Object.entries(e.hooks ?? {}).flatMap(([label, h]) => {
+    if (!h.python) return h.command ? [`${label}: ${h.command}`] : [];
+    if ('unavailable' in h.python) return [`${label}: ${h.python.unavailable}`];
+    const pk = Object.entries(h.python.packages).map(([n, v]) => `${n} ${v}`);
+    return [`${label}: Python ${h.python.version}${pk.length ? `, ${pk.join(', ')}` : ''}`];
+  });
+  return (
+    `Environment: Node ${e.node}, ${e.python ?? 'no python3'}, ${e.cpuModel} x ${e.cores}, ${e.os} (${e.kernel}); ` +
+    `trackbench ${report.trackbenchVersion}; ${report.createdAt}.${hooks.length ? ` ${hooks.join('; ')}.` : ''}`
+  );
+}

@@ -1,5 +1,5 @@
 // The Markdown report: the same tables, fit to paste into a pull request.
-import { ROWS, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
+import { ROWS, environmentLine, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
 import type { Report } from './types.ts';
 
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
@@ -37,10 +37,7 @@ export function markdownReport(report: Report): string {
     );
   lines.push('', row(['Values per run (from the server)', ...hooks]), row(['---', ...hooks.map(() => '---:')]));
   for (const r of valuesRows(report)) lines.push(row(r));
-  lines.push(
-    '',
-    `Environment: Node ${report.environment.node}, ${report.environment.cpuModel} x ${report.environment.cores}, ${report.environment.os}; trackbench ${report.trackbenchVersion}; ${report.createdAt}.`,
-  );
+  lines.push('', environmentLine(report));
   for (const n of report.notes) lines.push('', `Note: ${n}`);
   return `${lines.join('\n')}\n`;
 }

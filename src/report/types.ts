@@ -1,4 +1,5 @@
 // The JSON report (documented by src/report/report.schema.json, validated on write and on read).
+import type { Environment } from '../measure/environment.ts';
 import type { MetricName, ValueCounts } from '../measure/trial-types.ts';
 import type { Scenario } from '../scenario/types.ts';
 
@@ -68,7 +69,7 @@ export interface Report {
   trackbenchVersion: string;
   createdAt: string;
   scenario: Scenario;
-  environment: { node: string; platform: string; os: string; cpuModel: string; cores: number; memoryBytes: number };
+  environment: Environment;
   backend: string;
   trials: { repetitions: number; warmup: number; order: string; quick: boolean; total: number; durationMs: number };
   nodes: number;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { environmentDifferences } from '../../measure/environment.ts';
 import { assertComparable } from '../../report/gate.ts';
 import { readReport } from '../../report/write.ts';
 import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../stats/gate.ts';
@@ -28,6 +29,12 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);
+        const differences = environmentDifferences(baseline.environment, current.environment);
+        if (differences.length)
+          io.out(
+            `warning: the two reports measured different environments; differences may be the environment's:\n` +
+              differences.map((d) => `  ${d}`).join('\n'),
+          );
         const regression = current.scenario.regression;
         const checks = [
           ...checkOutcome(current),

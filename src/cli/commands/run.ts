@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
+import { environmentDifferences } from '../../measure/environment.ts';
 import { measure, type Progress } from '../../measure/measure.ts';
 import { buildReport } from '../../report/build.ts';
 import { consoleTables } from '../../report/console.ts';
@@ -99,7 +100,12 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           const outcome = checkOutcome(report);
           const gated = baseline || Object.keys(scenario.budgets).length;
           if (!gated && outcome.every((c) => c.status === 'pass')) continue;
-          if (baseline && opts.baseline) assertComparable(baseline, report, [opts.baseline, paths.json]);
+          if (baseline && opts.baseline) {
+            assertComparable(baseline, report, [opts.baseline, paths.json]);
+            const differences = environmentDifferences(baseline.environment, report.environment);
+            if (differences.length)
+              io.out(`warning: the baseline measured a different environment:\n  ${differences.join('\n  ')}`);
+          }
           const checks = [
             ...outcome,
             ...checkBudgets(report, scenario.budgets, scenario.regression.alpha),
