@@ -10,8 +10,9 @@ import { METRICS, type MetricName, type TrialReply, type TrialResult, type Varia
 import { EnvironmentError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
-import { logsValues } from '../tracking/registry.ts';
+import { externalCommand, logsValues } from '../tracking/registry.ts';
 import { environment, type Environment } from './environment.ts';
+import { findValgrind, type Instrument } from './instrument.ts';
 import { ServerReader } from './server-values.ts';
 
 /** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
@@ -41,6 +42,8 @@ export interface Progress {
 
 export interface MeasureOptions {
   quick?: boolean;
+  /** cpu-sim: count each trial's instructions under Valgrind (README: "Instruction counts"). */
+  instrument?: Instrument;
   /** Keep measuring when a trial fails (its rounds leave the figures; reports and the gate show it). */
   allowFailures?: boolean;
   onProgress?: (p: Progress) => void;
@@ -54,6 +57,8 @@ export interface Measurement {
   startedAt: string;
   durationMs: number;
   environment: Environment;
+  /** Why a figure could not be had in this run (e.g. the instrument without Valgrind). */
+  unavailable: Partial<Record<MetricName, string>>;
   /** With adaptive repetitions: why measuring stopped. */
   adaptive?: string;
 }
@@ -77,13 +82,27 @@ function widestInterval(trials: TrialResult[], hooks: string[], seed: number): n
 }
 
 export async function measure(scenario: Scenario, options: MeasureOptions = {}): Promise<Measurement> {
-  const repetitions = options.quick
+  const valgrind = options.instrument ? findValgrind() : undefined;
+  const counting = valgrind && 'path' in valgrind ? valgrind.path : undefined;
+  const unavailable: Partial<Record<MetricName, string>> = {};
+  if (valgrind && 'unavailable' in valgrind)
+    unavailable.instructions = unavailable.setupInstructions = valgrind.unavailable;
+  if (counting && externalCommand(scenario.hooks))
+    unavailable.instructions = unavailable.setupInstructions =
+      'not counted for command: hooks yet (the instrument runs Node trials under Valgrind)';
+  if (counting)
+    for (const m of ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes'] as const)
+      unavailable[m] = "not measured under Valgrind (--instrument cpu-sim): the figure would be Valgrind's";
+  // Counts repeat (no warm-up to discard, no noise to average): a few rounds are enough.
+  const repetitions = counting
     ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
-    : scenario.trials.repetitions;
-  const warmup = options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
+    : options.quick
+      ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
+      : scenario.trials.repetitions;
+  const warmup = counting ? 0 : options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
   const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
-  const adaptive = options.quick ? undefined : scenario.trials.adaptive;
+  const adaptive = options.quick || counting ? undefined : scenario.trials.adaptive;
   const env = environment(scenario.hooks, scenario.source);
   const backend = await withRequestLog(await startBackend(scenario.backend));
   const reader = new ServerReader(backend.trackingUri);
@@ -111,7 +130,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       });
       const mark = backend.requestLog?.mark() ?? 0;
       const reply = await runTrialProcess(
-        { scenario, variant: item.variant, trackingUri: backend.trackingUri },
+        { scenario, variant: item.variant, trackingUri: backend.trackingUri, valgrind: counting },
         scenario.trials.timeoutMs,
       );
       const requests = backend.requestLog?.since(mark);
@@ -132,6 +151,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         ...base,
         probes: {
           ...reply.probes,
+          retainedBytes: reply.probes.retainedBytes ?? null,
+          instructions: reply.probes.instructions ?? null,
+          setupInstructions: reply.probes.setupInstructions ?? null,
           // Every request counts, answered or refused: a run against a dead server is not "0 calls".
           apiCalls: requests ? requests.length : null,
           requestBytes: requests ? requests.reduce((n, r) => n + r.requestBytes, 0) : null,
@@ -185,6 +207,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     warmup,
     startedAt: startedAt.toISOString(),
     environment: env,
+    unavailable,
     durationMs: performance.now() - t0,
     adaptive: stopped,
   };

@@ -1,10 +1,14 @@
 // Starts one trial process, hands it the request, and waits for its reply (or its death). An
 // external plugin (a `command:` hook) is its own trial process.
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../errors.ts';
 import { externalCommand } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
+import { callgrindArgs, DETERMINISTIC_V8_FLAGS, readDumps } from './instrument.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
 const WORKER = fileURLToPath(new URL('./trial-worker.ts', import.meta.url));
@@ -15,11 +19,56 @@ export async function runTrialProcess(req: TrialRequest, timeoutMs: number): Pro
 }
 
 async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
-  const child = fork(WORKER, [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
-  });
+  if (!req.valgrind) return runNodeProcess(req, timeoutMs);
+  // Under Valgrind: the same trial, counted; time, memory and I/O figures are Valgrind's, not the
+  // pipeline's, so they are left out (null) and the counts take their place.
+  const dir = mkdtempSync(join(tmpdir(), 'trackbench-callgrind-'));
+  try {
+    const reply = await runNodeProcess(req, timeoutMs * VALGRIND_SLOWDOWN, dir);
+    if (!reply.ok) return reply;
+    const counted = readDumps(dir);
+    if ('unavailable' in counted) return { ok: false, error: counted.unavailable, outputTail: reply.outputTail };
+    const { retainedBytes } = reply.probes;
+    return {
+      ...reply,
+      probes: { ...NOT_UNDER_VALGRIND, retainedBytes, ...counted },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Valgrind runs Node about 20-50 times slower. */
+const VALGRIND_SLOWDOWN = 60;
+
+const NOT_UNDER_VALGRIND = {
+  wallMs: null,
+  cpuMs: null,
+  peakRssBytes: null,
+  diskWriteBytes: null,
+  writeBytes: null,
+};
+
+function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: string): Promise<TrialReply> {
+  const nodeFlags = ['--expose-gc', '--import', 'tsx'];
+  const child =
+    callgrindDir && req.valgrind
+      ? fork(WORKER, [], {
+          execPath: req.valgrind,
+          execArgv: [...callgrindArgs(callgrindDir), process.execPath, ...DETERMINISTIC_V8_FLAGS, ...nodeFlags],
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          env: {
+            ...process.env,
+            MLFLOW_TRACKING_URI: req.trackingUri,
+            TRACKBENCH_INSTRUMENT: 'cpu-sim',
+            TRACKBENCH_DETERMINISTIC: '1',
+          },
+        })
+      : fork(WORKER, [], {
+          execArgv: nodeFlags,
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
+        });
   let stderr = '';
   // stdio[2] is 'pipe' above, so stderr exists.
   child.stderr!.on('data', (b: Buffer) => {

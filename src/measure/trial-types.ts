@@ -9,6 +9,8 @@ export interface TrialRequest {
   scenario: Scenario;
   variant: Variant;
   trackingUri: string;
+  /** The valgrind executable, when trials are counted by the instruction-count instrument. */
+  valgrind?: string;
 }
 
 /** A trial that ran to its end (its pipeline may still have raised) or one that could not. */
@@ -33,6 +35,9 @@ export const METRICS = [
   'writeBytes',
   'apiCalls',
   'requestBytes',
+  'retainedBytes',
+  'instructions',
+  'setupInstructions',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 

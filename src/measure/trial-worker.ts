@@ -1,17 +1,30 @@
 // The body of one trial: a fresh process that runs the pipeline once, with or without one hook,
 // and reports its own probes to the parent over IPC. Started by run-trial.ts.
+import { getPriority } from 'node:os';
 import { generatePipeline } from '../pipeline/generate.ts';
-import type { NamedHooks } from '../pipeline/hooks.ts';
+import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
 import { resolveHook } from '../tracking/registry.ts';
 import { readProcIo, endProbes, startProbes, type IoCounters } from './probes.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
+/**
+ * Under the instruction-count instrument, Valgrind's callgrind dumps its counters each time this
+ * process enters libc's getpriority() (--dump-before=getpriority), which nothing else in a trial
+ * calls: the dumps between the marks are hook set-up and the pipeline run, start-up and exit apart.
+ */
+const mark = process.env.TRACKBENCH_INSTRUMENT === 'cpu-sim' ? () => void getPriority() : () => {};
+
 async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
   const counter = productionCounter();
-  const hooks: NamedHooks[] = [{ name: 'trackbench.produced', hooks: counter.hooks }];
+  mark(); // hook import and set-up from here
+  const memory = retainedMemoryProbe();
+  const hooks: NamedHooks[] = [
+    { name: 'trackbench.produced', hooks: counter.hooks },
+    { name: 'trackbench.memory', hooks: memory.hooks },
+  ];
   if (req.variant.kind === 'with') {
     hooks.push(
       await resolveHook(req.variant.hook, req.scenario, {
@@ -29,13 +42,39 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   });
   const start = startProbes();
   let pipelineError: string | undefined;
+  mark(); // the pipeline run from here
   try {
     await runSession(pipeline, { hooks, runner: req.scenario.runner });
   } catch (err) {
     pipelineError = err instanceof Error ? err.message : String(err);
   }
+  mark(); // exit from here
   const probes = endProbes(start, ioEnd ?? readProcIo());
-  return { ok: true, probes, produced: counter.produced, pipelineError };
+  return {
+    ok: true,
+    probes: { ...probes, retainedBytes: memory.retained() },
+    produced: counter.produced,
+    pipelineError,
+  };
+}
+
+/**
+ * Live memory (V8 heap used + external, which holds Buffers) after a full collection at the end of
+ * the pipeline run, before any hook's afterPipelineRun can let go: what the process holds then,
+ * without the garbage that makes peak RSS and sampled heap figures jump between processes.
+ * Registered before the tracking hook, so its afterPipelineRun runs first.
+ */
+function retainedMemoryProbe(): { hooks: Hooks; retained: () => number | null } {
+  // The worker runs with --expose-gc (run-trial.ts); without it the figure is unavailable.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let retained: number | null = null;
+  const sample = (): void => {
+    if (!gc) return;
+    gc();
+    const m = process.memoryUsage();
+    retained = m.heapUsed + m.external;
+  };
+  return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained };
 }
 
 process.once('message', (msg) => {

@@ -16,6 +16,9 @@ export const UNITS: Record<MetricName, MetricResult['unit']> = {
   writeBytes: 'bytes',
   apiCalls: 'calls',
   requestBytes: 'bytes',
+  retainedBytes: 'bytes',
+  instructions: 'instructions',
+  setupInstructions: 'instructions',
 };
 
 function byRound(trials: TrialResult[], metric: MetricName): Map<number, number | null> {
@@ -28,6 +31,7 @@ export function metricResult(
   metric: MetricName,
   nodes: number,
   seed: number,
+  unavailableWhy: Partial<Record<MetricName, string>> = {},
 ): MetricResult {
   const unit = UNITS[metric];
   const a = byRound(without, metric);
@@ -39,7 +43,7 @@ export function metricResult(
   for (const r of rounds) {
     const [p, q] = [a.get(r), b.get(r)];
     if (p === null || p === undefined || q === null || q === undefined)
-      return { unit, available: false, reason: UNAVAILABLE[metric] };
+      return { unit, available: false, reason: unavailableWhy[metric] ?? UNAVAILABLE[metric] };
     x.push(p);
     y.push(q);
   }
@@ -69,6 +73,9 @@ const UNAVAILABLE: Record<MetricName, string> = {
   writeBytes: 'no /proc/self/io here (or the external command did not report it)',
   apiCalls: 'the backend does not expose its requests',
   requestBytes: 'the backend does not expose its requests',
+  retainedBytes: 'not measured (external commands do not report it)',
+  instructions: 'counted only with --instrument cpu-sim (Valgrind)',
+  setupInstructions: 'counted only with --instrument cpu-sim (Valgrind)',
 };
 
 /** The median trial's count per kind (every measured trial of a hook produces the same values). */
@@ -107,7 +114,7 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     const metrics = Object.fromEntries(
       METRICS.map((name) => [
         name,
-        metricResult(without, withHook, name, scenario.pipeline.nodes, scenario.trials.seed),
+        metricResult(without, withHook, name, scenario.pipeline.nodes, scenario.trials.seed, m.unavailable),
       ]),
     ) as Record<MetricName, MetricResult>;
     results[hook.label] = {
@@ -122,7 +129,8 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   for (const r of Object.values(results))
     for (const name of METRICS) {
       const metric = r.metrics[name];
-      if (!metric.available) unavailable.set(name, metric.reason);
+      const asked = !(name === 'instructions' || name === 'setupInstructions') || m.unavailable[name];
+      if (!metric.available && asked) unavailable.set(name, metric.reason);
     }
   if (unavailable.size)
     notes.push(`not measurable here: ${[...unavailable].map(([name, why]) => `${name} (${why})`).join(', ')}`);

@@ -1,14 +1,14 @@
 // The table printed after a run: the article's rows, Without / With / Overhead per hook side by
 // side, then the per-node costs. Plain (no colour codes) when not on a TTY or with NO_COLOR.
 import Table from 'cli-table3';
-import { ROWS, environmentLine, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
+import { environmentLine, rowsOf, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
 import type { Report } from './types.ts';
 
 export function consoleTables(report: Report, color: boolean): string {
   const hooks = Object.keys(report.results);
   const style = color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] };
   const main = new Table({ head: ['', 'Without', ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]'])], style });
-  for (const row of ROWS) {
+  for (const row of rowsOf(report)) {
     const first = report.results[hooks[0]!]!.metrics[row.metric];
     const cells = [row.label, valueCell(row, first, 'without')];
     for (const h of hooks) {
@@ -18,7 +18,7 @@ export function consoleTables(report: Report, color: boolean): string {
     main.push(cells);
   }
   const perNode = new Table({ head: ['Overhead per node', ...hooks], style });
-  for (const row of ROWS)
+  for (const row of rowsOf(report))
     perNode.push([
       row.label.replace(/ \(.*\)$/, ''),
       ...hooks.map((h) => perNodeCell(row, report.results[h]!.metrics[row.metric])),

@@ -57,6 +57,35 @@ export const ROWS: Row[] = [
   },
 ];
 
+const mi = (v: number): string => (v / 1e6).toFixed(3);
+/** Rows shown only when some hook has them (memory after GC, instruction counts). */
+export const OPTIONAL_ROWS: Row[] = [
+  {
+    metric: 'retainedBytes',
+    label: 'Memory held, heap + external after GC (MB)',
+    show: mb,
+    perNode: (v) => `${(v / 1024).toFixed(1)} KB/node`,
+  },
+  {
+    metric: 'instructions',
+    label: 'Instructions, pipeline run (M)',
+    show: mi,
+    perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
+  },
+  {
+    metric: 'setupInstructions',
+    label: 'Instructions, hook import + set-up (M)',
+    show: mi,
+    perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
+  },
+];
+
+/** The rows of a report: the article's, then the optional ones some hook measured. */
+export function rowsOf(report: Report): Row[] {
+  const results = Object.values(report.results);
+  return [...ROWS, ...OPTIONAL_ROWS.filter((r) => results.some((h) => h.metrics[r.metric]?.available))];
+}
+
 export function pct(x: number): string {
   const p = x * 100;
   return `${p >= 0 ? '+' : ''}${Math.abs(p) >= 100 ? p.toFixed(0) : p.toFixed(1)}%`;

@@ -1,5 +1,5 @@
 // The Markdown report: the same tables, fit to paste into a pull request.
-import { ROWS, environmentLine, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
+import { environmentLine, rowsOf, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
 import type { Report } from './types.ts';
 
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
@@ -17,7 +17,7 @@ export function markdownReport(report: Report): string {
     row(['Metric', 'Without', ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]'])]),
     row(['---', ...Array(1 + hooks.length * 2).fill('---:')]),
   ];
-  for (const r of ROWS) {
+  for (const r of rowsOf(report)) {
     const first = report.results[hooks[0]!]!.metrics[r.metric];
     lines.push(
       row([
@@ -31,7 +31,7 @@ export function markdownReport(report: Report): string {
     );
   }
   lines.push('', row(['Overhead per node', ...hooks]), row(['---', ...hooks.map(() => '---:')]));
-  for (const r of ROWS)
+  for (const r of rowsOf(report))
     lines.push(
       row([r.label.replace(/ \(.*\)$/, ''), ...hooks.map((h) => perNodeCell(r, report.results[h]!.metrics[r.metric]))]),
     );

@@ -10,7 +10,7 @@ export interface Sample {
 }
 
 interface MetricBase {
-  unit: 'ms' | 'bytes' | 'calls';
+  unit: 'ms' | 'bytes' | 'calls' | 'instructions';
 }
 
 /** A figure measured in every paired round. */

@@ -46,6 +46,10 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
       '--allow-failures',
       'keep measuring when a trial fails (its rounds leave the figures; tables show it; the gate fails)',
     )
+    .option(
+      '--instrument <name>',
+      'cpu-sim: count instructions of each trial under Valgrind (deterministic; hook set-up and the run apart)',
+    )
     .option('--fail-inconclusive', 'an inconclusive comparison with the baseline fails the gate')
     .option('--junit <file>', 'with budgets or --baseline: write the gate as JUnit XML')
     .option('--summary <file>', 'with budgets or --baseline: write the Markdown verdict to a file')
@@ -63,6 +67,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           summary?: string;
           allowFailures?: boolean;
           failInconclusive?: boolean;
+          instrument?: string;
         },
       ) => {
         // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
@@ -75,6 +80,9 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             opts.baseline ? '--baseline' : '--save-baseline',
             `works with one scenario; this run has ${scenarios.length}`,
           );
+        if (opts.instrument !== undefined && opts.instrument !== 'cpu-sim')
+          throw InputError.flag('--instrument', `unknown instrument "${opts.instrument}"; the one there is: cpu-sim`);
+        const instrument = opts.instrument === 'cpu-sim' ? 'cpu-sim' : undefined;
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
         assertWritableDir(opts.out);
         let code = 0;
@@ -84,6 +92,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             await measure(scenario, {
               quick: opts.quick,
               allowFailures: opts.allowFailures,
+              instrument,
               onProgress: io.isTTY ? progressLine() : undefined,
             }),
             Boolean(opts.quick),
