@@ -152,6 +152,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         probes: {
           ...reply.probes,
           retainedBytes: reply.probes.retainedBytes ?? null,
+          startupMs: counting ? null : (reply.probes.startupMs ?? null),
           instructions: reply.probes.instructions ?? null,
           setupInstructions: reply.probes.setupInstructions ?? null,
           // Every request counts, answered or refused: a run against a dead server is not "0 calls".

@@ -36,6 +36,7 @@ export const METRICS = [
   'apiCalls',
   'requestBytes',
   'retainedBytes',
+  'startupMs',
   'instructions',
   'setupInstructions',
 ] as const;

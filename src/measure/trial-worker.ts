@@ -40,6 +40,8 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
     name: 'trackbench.probe',
     hooks: { afterPipelineRun: () => void (ioEnd = readProcIo()), onPipelineError: () => void (ioEnd = readProcIo()) },
   });
+  // performance.now() counts from this process's start: start-up, module loading and hook set-up.
+  const startupMs = performance.now();
   const start = startProbes();
   let pipelineError: string | undefined;
   mark(); // the pipeline run from here
@@ -50,6 +52,7 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   }
   mark(); // exit from here
   const probes = endProbes(start, ioEnd ?? readProcIo());
+  probes.startupMs = startupMs;
   return {
     ok: true,
     probes: { ...probes, retainedBytes: memory.retained() },

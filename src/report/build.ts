@@ -17,6 +17,7 @@ export const UNITS: Record<MetricName, MetricResult['unit']> = {
   apiCalls: 'calls',
   requestBytes: 'bytes',
   retainedBytes: 'bytes',
+  startupMs: 'ms',
   instructions: 'instructions',
   setupInstructions: 'instructions',
 };
@@ -74,6 +75,7 @@ const UNAVAILABLE: Record<MetricName, string> = {
   apiCalls: 'the backend does not expose its requests',
   requestBytes: 'the backend does not expose its requests',
   retainedBytes: 'not measured (external commands do not report it)',
+  startupMs: 'not measured (external commands, or under Valgrind)',
   instructions: 'counted only with --instrument cpu-sim (Valgrind)',
   setupInstructions: 'counted only with --instrument cpu-sim (Valgrind)',
 };

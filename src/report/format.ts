@@ -67,6 +67,12 @@ export const OPTIONAL_ROWS: Row[] = [
     perNode: (v) => `${(v / 1024).toFixed(1)} KB/node`,
   },
   {
+    metric: 'startupMs',
+    label: 'Trial start-up, to the pipeline run (s)',
+    show: (v) => (v / 1000).toFixed(3),
+    perNode: (v) => `${v.toFixed(3)} ms/node`,
+  },
+  {
     metric: 'instructions',
     label: 'Instructions, pipeline run (M)',
     show: mi,
