@@ -2,6 +2,8 @@
 // unchanged only when the whole interval lies inside the band, and inconclusive otherwise.
 import { describe, expect, it } from 'vitest';
 import { compareSamples } from '../src/stats/compare.ts';
+import type { MeasuredMetric, Report } from '../src/report/types.ts';
+import { checkRegressions } from '../src/stats/gate.ts';
 import { growthExponent } from '../src/stats/growth.ts';
 
 const around = (center: number, spread: number, n = 10): number[] =>
@@ -30,5 +32,31 @@ describe('growth exponent', () => {
   it('is not given for two sizes (a line through two points always fits, r2 = 1)', () => {
     expect(growthExponent([50, 500], [1, 10])).toBeNull();
     expect(growthExponent([50, 500, 5000], [1, 10, 100])?.r2).toBeCloseTo(1, 10);
+  });
+});
+
+describe('instruction counts against a baseline', () => {
+  const counted = (without: number, withHook: number): MeasuredMetric => ({
+    unit: 'instructions',
+    available: true,
+    without: { median: without, samples: [without] },
+    with: { median: withHook, samples: [withHook] },
+    overhead: { ratio: withHook / without - 1, ci95: null, perNode: 0, absolute: withHook - without },
+    outliers: { without: [], with: [] },
+  });
+  // Only the fields checkRegressions reads: the hook's metrics and the scenario's seed.
+  const reportWith = (m: MeasuredMetric): Report =>
+    ({ results: { h: { metrics: { instructions: m } } }, scenario: { trials: { seed: 1 } } }) as unknown as Report;
+  const check = (now: number) =>
+    checkRegressions(reportWith(counted(1e9, 1e9 + 1e8)), reportWith(counted(1e9, 1e9 + now)), {
+      alpha: 0.05,
+      noise: 0.02,
+      instructionNoise: 0.005,
+    })[0]!;
+
+  it('a hook 1% more expensive is regressed; 0.1% is unchanged; 1% cheaper is improved', () => {
+    expect(check(1.01e8)).toMatchObject({ status: 'fail', found: expect.stringContaining('regressed') });
+    expect(check(1.001e8)).toMatchObject({ status: 'pass', found: expect.stringContaining('unchanged') });
+    expect(check(0.99e8)).toMatchObject({ status: 'pass', found: expect.stringContaining('improved') });
   });
 });

@@ -100,5 +100,11 @@ export interface Scenario {
   trials: TrialSpec;
   runner: RunnerSpec;
   budgets: Partial<Record<BudgetMetric, Budget>>;
-  regression: { alpha: number; noise: number; failInconclusive: boolean; expectLoss: boolean };
+  regression: {
+    alpha: number;
+    noise: number;
+    instructionNoise: number;
+    failInconclusive: boolean;
+    expectLoss: boolean;
+  };
 }

@@ -108,9 +108,42 @@ function roundRatios(m: MeasuredMetric): number[] {
   return m.with.samples.map((y, i) => y / m.without.samples[i]!).filter(Number.isFinite);
 }
 
+/** Instruction counts repeat almost exactly: compared against a band, without a significance test. */
+export const COUNTED_METRICS: ReadonlySet<MetricName> = new Set(['instructions', 'setupInstructions']);
+export const DEFAULT_INSTRUCTION_NOISE = 0.01;
+
+/**
+ * The hook's instruction cost (median with - median without) against the baseline's: regressed or
+ * improved beyond the band, unchanged within it. The band is the A/A spread (README).
+ */
+function countedRegression(
+  hook: string,
+  metric: MetricName,
+  base: MeasuredMetric,
+  cur: MeasuredMetric,
+  band: number,
+): GateCheck {
+  const was = base.overhead.absolute;
+  const now = cur.overhead.absolute;
+  const change = was === 0 ? (now === 0 ? 0 : Infinity) : now / was - 1;
+  const verdict = change > band ? 'regressed' : change < -band ? 'improved' : 'unchanged';
+  return {
+    id: `regression ${hook} ${metric}`,
+    hook,
+    metric,
+    kind: 'regression',
+    limit: `hook's instructions not above the baseline's beyond ±${(band * 100).toFixed(2)}% (counted)`,
+    found: `${fmt(was)} -> ${fmt(now)} (${change >= 0 ? '+' : ''}${(change * 100).toFixed(2)}%): ${verdict}`,
+    status: verdict === 'regressed' ? 'fail' : 'pass',
+    minimumDetectable: `±${(band * 100).toFixed(2)}%`,
+  };
+}
+
 export interface RegressionOptions {
   alpha: number;
   noise: number;
+  /** Band for instruction counts (relative change of the hook's count). */
+  instructionNoise?: number;
   /** An inconclusive comparison (interval neither inside the noise band nor beyond it) fails the gate. */
   failInconclusive?: boolean;
 }
@@ -137,6 +170,10 @@ export function checkRegressions(baseline: Report, current: Report, options: Reg
           found: fmt(now),
           status: now <= was ? 'pass' : 'fail',
         });
+        continue;
+      }
+      if (COUNTED_METRICS.has(metric)) {
+        checks.push(countedRegression(hook, metric, b, c, options.instructionNoise ?? DEFAULT_INSTRUCTION_NOISE));
         continue;
       }
       const change = compareSamples(roundRatios(b), roundRatios(c), {
