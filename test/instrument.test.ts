@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { callgrindArgs, DETERMINISTIC_V8_FLAGS, findValgrind, readDumps } from '../src/measure/instrument.ts';
 import { measure } from '../src/measure/measure.ts';
 import { ITERATIONS_PER_MS } from '../src/pipeline/work.ts';
-import { buildReport } from '../src/report/build.ts';
+import { buildReport } from '../src/measure/build-report.ts';
 import { measured } from './helpers/measured.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 
@@ -28,14 +28,16 @@ describe('callgrind dumps', () => {
   it('says why when the marks do not line up, instead of giving a number', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-cg-'));
     writeFileSync(join(dir, 'cg.7.1'), dump(500));
-    expect(readDumps(dir)).toEqual({ unavailable: expect.stringContaining('expected 3 callgrind dumps') });
+    const read = readDumps(dir);
+    expect('unavailable' in read && read.unavailable).toMatch(/^expected 3 callgrind dumps/);
   });
 
-  it('without Valgrind the instrument is unavailable, and the report says why', async () => {
+  it('without Valgrind the instrument is unavailable, and says why', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      expect(findValgrind()).toEqual({ unavailable: expect.stringContaining('valgrind is not installed') });
+      const found = findValgrind();
+      expect('unavailable' in found && found.unavailable).toMatch(/^valgrind is not installed/);
     } finally {
       process.env.PATH = path;
     }

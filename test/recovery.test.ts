@@ -3,8 +3,8 @@
 // time recovery is timing, which a shared CI machine cannot promise: scripts/recovery-benchmark.ts.)
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measure } from '../src/measure/measure.ts';
-import { buildReport } from '../src/report/build.ts';
-import type { Report } from '../src/report/types.ts';
+import { buildReport } from '../src/measure/build-report.ts';
+import type { Report } from '../src/measure/report-types.ts';
 import { measured } from './helpers/measured.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 

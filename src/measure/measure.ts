@@ -178,7 +178,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         if (width <= adaptive.targetCiWidth)
           stopped = `interval width ${width.toFixed(3)} <= target ${adaptive.targetCiWidth} after ${rounds} rounds`;
         else if (elapsed >= adaptive.maxSeconds)
-          stopped = `time budget of ${adaptive.maxSeconds} s spent after ${rounds} rounds (interval width ${width.toFixed(3)}, target ${adaptive.targetCiWidth})`;
+          stopped =
+            `time budget of ${adaptive.maxSeconds} s spent after ${rounds} rounds (interval width ` +
+            `${width.toFixed(3)}, target ${adaptive.targetCiWidth})`;
         else if (rounds >= adaptive.maxRounds)
           stopped = `${rounds} rounds, the maximum (interval width ${width.toFixed(3)})`;
         else {

@@ -1,7 +1,7 @@
 // Starts one trial process, hands it the request, and waits for its reply (or its death). An
 // external plugin (a `command:` hook) is its own trial process.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,16 @@ import { runCommandTrial } from './command-trial.ts';
 import { callgrindArgs, DETERMINISTIC_V8_FLAGS, readDumps } from './instrument.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
-const WORKER = fileURLToPath(new URL('./trial-worker.ts', import.meta.url));
+/**
+ * The compiled worker: a trial process runs plain JavaScript, never a TypeScript loader, so that
+ * compiling is not billed to the trial. Run from the sources (tests, dev scripts), the worker is
+ * the built one in dist/ (`npm run build`; `npm test` builds first).
+ */
+export const TRIAL_WORKER = fileURLToPath(
+  import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/measure/trial-worker.js', import.meta.url)
+    : new URL('./trial-worker.js', import.meta.url),
+);
 
 export async function runTrialProcess(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
   const command = externalCommand(req.scenario.hooks);
@@ -50,10 +59,13 @@ const NOT_UNDER_VALGRIND = {
 };
 
 function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: string): Promise<TrialReply> {
-  const nodeFlags = ['--expose-gc', '--import', 'tsx'];
+  if (!existsSync(TRIAL_WORKER))
+    throw new EnvironmentError(`the compiled trial worker ${TRIAL_WORKER} is missing: run \`npm run build\``);
+  // Not the parent's flags (a dev run may carry a TypeScript loader); --expose-gc for the memory probe.
+  const nodeFlags = ['--expose-gc'];
   const child =
     callgrindDir && req.valgrind
-      ? fork(WORKER, [], {
+      ? fork(TRIAL_WORKER, [], {
           execPath: req.valgrind,
           execArgv: [...callgrindArgs(callgrindDir), process.execPath, ...DETERMINISTIC_V8_FLAGS, ...nodeFlags],
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -64,7 +76,7 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
             TRACKBENCH_DETERMINISTIC: '1',
           },
         })
-      : fork(WORKER, [], {
+      : fork(TRIAL_WORKER, [], {
           execArgv: nodeFlags,
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
           env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },

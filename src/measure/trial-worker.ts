@@ -4,7 +4,7 @@ import { getPriority } from 'node:os';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
-import { resolveHook } from '../tracking/registry.ts';
+import { isTypeScriptModule, loadTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
 import { readProcIo, endProbes, startProbes, type IoCounters } from './probes.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
@@ -19,6 +19,9 @@ const mark = process.env.TRACKBENCH_INSTRUMENT === 'cpu-sim' ? () => void getPri
 async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
   const counter = productionCounter();
+  // A TypeScript hook module needs tsx to load; load it in every variant of such a scenario so its
+  // memory is in the baseline too, and the overhead is the hook's own.
+  if (req.scenario.hooks.some(isTypeScriptModule)) await loadTypeScriptSupport();
   mark(); // hook import and set-up from here
   const memory = retainedMemoryProbe();
   const hooks: NamedHooks[] = [
@@ -81,7 +84,8 @@ function retainedMemoryProbe(): { hooks: Hooks; retained: () => number | null } 
 }
 
 process.once('message', (msg) => {
-  trial(msg as TrialRequest)
+  // Never rejects: failures become a reply, and the process exits once the reply is sent.
+  void trial(msg as TrialRequest)
     .catch((err: unknown): TrialReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
     // process.send exists: this file runs only as a forked child with an IPC channel.
     .then((reply) => process.send!(reply, () => process.exit(0)));

@@ -2,7 +2,7 @@
 // side, then the per-node costs. Plain (no colour codes) when not on a TTY or with NO_COLOR.
 import Table from 'cli-table3';
 import { environmentLine, rowsOf, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
-import type { Report } from './types.ts';
+import type { Report } from '../measure/report-types.ts';
 
 export function consoleTables(report: Report, color: boolean): string {
   const hooks = Object.keys(report.results);
@@ -26,7 +26,11 @@ export function consoleTables(report: Report, color: boolean): string {
   const values = new Table({ head: ['Values per run (from the server)', ...hooks], style });
   for (const r of valuesRows(report)) values.push(r.map((c) => c.replace(/\*\*/g, '')));
   const t = report.trials;
-  const header = `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\nMedians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
+  const header =
+    `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\n` +
+    `Medians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ` +
+    `${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); ` +
+    `overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
   const failed = failureLines(report);
   return [
     ...failed,

@@ -1,4 +1,4 @@
-import type { MeasuredMetric, MetricResult } from '../../src/report/types.ts';
+import type { MeasuredMetric, MetricResult } from '../../src/measure/report-types.ts';
 
 /** The metric's figures; fails the test when the metric was not measured. */
 export function measured(m: MetricResult | undefined): MeasuredMetric {

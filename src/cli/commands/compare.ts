@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
 import { environmentDifferences } from '../../measure/environment.ts';
-import { assertComparable } from '../../report/gate.ts';
+import { assertComparable } from '../../gate/comparable.ts';
 import { readReport } from '../../report/write.ts';
-import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../stats/gate.ts';
+import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import type { Io } from '../io.ts';
+import { assertWritableFile } from '../paths.ts';
 
 export function registerCompare(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('compare')
     .description(
-      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; exit 1 when either breaks",
+      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; " +
+        'exit 1 when either breaks',
     )
     .argument('<baseline>', 'baseline report (JSON)')
     .argument('<current>', 'current report (JSON)')
@@ -26,6 +28,8 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         currentFile: string,
         opts: { junit?: string; summary?: string; failInconclusive?: boolean },
       ) => {
+        assertWritableFile(opts.junit, '--junit');
+        assertWritableFile(opts.summary, '--summary');
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);

@@ -1,12 +1,12 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
-import { METRICS, type MetricName, type TrialResult, type ValueCounts } from '../measure/trial-types.ts';
-import type { Measurement } from '../measure/measure.ts';
+import { METRICS, type MetricName, type TrialResult, type ValueCounts } from './trial-types.ts';
+import type { Measurement } from './measure.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median, overheadRatio } from '../stats/basic.ts';
 import { tukey } from '../stats/outliers.ts';
 import { logsValues } from '../tracking/registry.ts';
 import { VERSION } from '../version.ts';
-import type { HookResult, HookValues, MetricResult, Report } from './types.ts';
+import type { HookResult, HookValues, MetricResult, Report } from './report-types.ts';
 
 export const UNITS: Record<MetricName, MetricResult['unit']> = {
   wallMs: 'ms',

@@ -1,6 +1,6 @@
 // The JSON report (documented by src/report/report.schema.json, validated on write and on read).
-import type { Environment } from '../measure/environment.ts';
-import type { MetricName, ValueCounts } from '../measure/trial-types.ts';
+import type { Environment } from './environment.ts';
+import type { MetricName, ValueCounts } from './trial-types.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 export interface Sample {
