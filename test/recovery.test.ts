@@ -27,7 +27,7 @@ describe('known costs are recovered', () => {
     report = buildReport(scenario, await measure(scenario), false);
   }, 180_000);
 
-  it('a retained 25 MiB within 10% on the memory-held figure (heap + external after GC)', () => {
+  it('a retained 25 MiB within 10% on the memory-held figure (heap + ArrayBuffers after GC)', () => {
     const held = measured(report.results.retain!.metrics.retainedBytes);
     expect(held.overhead.absolute).toBeGreaterThan(RETAIN * 0.9);
     expect(held.overhead.absolute).toBeLessThan(RETAIN * 1.1);

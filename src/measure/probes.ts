@@ -51,7 +51,7 @@ export interface ResourceProbes {
   writeBytes: number | null;
   /** From the trial process's start to the pipeline's (start-up, module loading, hook set-up). */
   startupMs?: number | null;
-  /** Live heap + external bytes after a full GC at the pipeline's end (Node trials with --expose-gc). */
+  /** Live heap + ArrayBuffer bytes after a full GC at the pipeline's end (Node trials with --expose-gc). */
   retainedBytes?: number | null;
   /** Instructions of the pipeline run alone, counted by Valgrind (--instrument cpu-sim). */
   instructions?: number | null;

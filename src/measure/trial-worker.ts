@@ -65,7 +65,7 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
 }
 
 /**
- * Live memory (V8 heap used + external, which holds Buffers) after a full collection at the end of
+ * Live memory (V8 heap used + ArrayBuffer memory, which holds Buffers) after a full collection at the end of
  * the pipeline run, before any hook's afterPipelineRun can let go: what the process holds then,
  * without the garbage that makes peak RSS and sampled heap figures jump between processes.
  * Registered before the tracking hook, so its afterPipelineRun runs first.
@@ -78,7 +78,7 @@ function retainedMemoryProbe(): { hooks: Hooks; retained: () => number | null } 
     if (!gc) return;
     gc();
     const m = process.memoryUsage();
-    retained = m.heapUsed + m.external;
+    retained = m.heapUsed + m.arrayBuffers;
   };
   return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained };
 }

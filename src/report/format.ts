@@ -62,7 +62,7 @@ const mi = (v: number): string => (v / 1e6).toFixed(3);
 export const OPTIONAL_ROWS: Row[] = [
   {
     metric: 'retainedBytes',
-    label: 'Memory held, heap + external after GC (MB)',
+    label: 'Memory held, heap + ArrayBuffers after GC (MB)',
     show: mb,
     perNode: (v) => `${(v / 1024).toFixed(1)} KB/node`,
   },
