@@ -28,10 +28,12 @@ for (let i = 0; i < trials; i++) {
     60_000,
   );
   const ms = performance.now() - t0;
-  if (!reply.ok || !reply.probes) throw new Error(`trial ${i} failed: ${reply.error ?? 'no probes'}`);
+  if (!reply.ok) throw new Error(`trial ${i} failed: ${reply.error}`);
+  const { wallMs, peakRssBytes } = reply.probes;
+  if (wallMs === null || peakRssBytes === null) throw new Error(`trial ${i} measured no time or memory`);
   total.push(ms);
-  startup.push(ms - reply.probes.wallMs);
-  rss.push(reply.probes.peakRssBytes);
+  startup.push(ms - wallMs);
+  rss.push(peakRssBytes);
 }
 const fmt = (x: number): string => x.toFixed(1);
 console.log(`${trials} without trials of ${file}`);

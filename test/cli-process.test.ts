@@ -101,20 +101,23 @@ describe('the CLI process keeps its promises', () => {
     const out = join(dir, 'reports');
     const r = await cli(['run', '../scenarios/tiny.yaml', '--quick', '--hook', 'module:./hook.mjs', '--out', out], cwd);
     expect(r.stderr).not.toMatch(INTERNAL);
-    expect(r.code).toBe(0);
     expect(r.stdout).toContain('With module:./hook.mjs');
+    // The module logs nothing: every value it should have logged is lost, and that fails the run.
+    expect(r.stdout).toContain('lost 6 of 6 params');
+    expect(r.code).toBe(1);
   });
 
   it('a spill file that cannot be written: the pipeline completes and the values are counted as lost', async () => {
     const out = join(dir, 'reports-no-spill');
     const r = await cli(['run', '../scenarios/no-spill.yaml', '--quick', '--out', out], cwd);
     expect(r.stderr).not.toMatch(INTERNAL);
-    expect(r.code).toBe(0);
+    // The server never answered: nothing can be read back, so delivery is unverifiable and the run fails.
+    expect(r.code).toBe(1);
     const json = /reports: (\S+\.json)/.exec(r.stdout)?.[1];
     expect(json).toBeDefined();
     const values = (JSON.parse(readFileSync(json!, 'utf8')) as Report).results.reference!;
     expect(values.pipelineErrors).toBe(0);
-    expect(values.values.lost).toMatchObject({ params: 6, metrics: 3 });
+    expect(values.values).toMatchObject({ available: false, produced: { params: 6, metrics: 3 } });
   });
 
   it('output into a reader that has gone away (| head): no EPIPE crash, the command completes', async () => {

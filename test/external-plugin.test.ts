@@ -12,6 +12,7 @@ import { buildReport } from '../src/measure/build-report.ts';
 import { reportProblems } from '../src/report/write.ts';
 import type { Report } from '../src/measure/report-types.ts';
 import { scenarioOf } from './helpers/scenario.ts';
+import { measured } from './helpers/measured.ts';
 
 const NODES = 12;
 const PLUGIN = 'command:python3 fixtures/conformance/python_target.py';
@@ -30,7 +31,7 @@ describe('an external plugin measured as a command', () => {
   }, 120_000);
 
   it('runs the command for both variants: tracking off sends nothing, tracking on its exact request pattern', () => {
-    const calls = report.results['python-fixture']!.metrics.apiCalls;
+    const calls = measured(report.results['python-fixture']!.metrics.apiCalls);
     expect(calls.without.samples).toEqual([0, 0]);
     // After the warm-up created the experiment: get-by-name, runs/create, one log-batch per node
     // (4 params + 6 metric values + 1 node tag fit one batch), runs/update.

@@ -13,6 +13,7 @@ import { checkBudgets, checkRegressions, gate } from '../src/gate/gate.ts';
 import { mannWhitney, normalCdf } from '../src/stats/mann-whitney.ts';
 import { tukey } from '../src/stats/outliers.ts';
 import { scenarioOf } from './helpers/scenario.ts';
+import { measured } from './helpers/measured.ts';
 
 describe('statistics', () => {
   it('normal CDF and Mann-Whitney U agree with hand-computed values', () => {
@@ -101,7 +102,7 @@ describe('the gate on measured runs', () => {
 
   it('an exact regression against the baseline: more API calls than the baseline fails', () => {
     const base = structuredClone(first);
-    base.results['extra-request']!.metrics.apiCalls.with.median = 9;
+    measured(base.results['extra-request']!.metrics.apiCalls).with.median = 9;
     const c = checkRegressions(base, second, { alpha: 0.05, noise: 0.02 }).find(
       (x) => x.id === 'regression extra-request apiCalls',
     )!;

@@ -13,6 +13,7 @@ import { TRIAL_METRICS } from '../src/report/html/run.ts';
 import type { Report } from '../src/measure/report-types.ts';
 import { IN_CI, MISSING, SKIP, count, embedded, launch, open, screenshot } from './helpers/browser.ts';
 import { LONG_A, LONG_B, captureIo, scenarioFile } from './helpers/html-scenario.ts';
+import { measured } from './helpers/measured.ts';
 
 const nonNull = (xs: (number | null)[]): number => xs.filter((x) => x !== null).length;
 
@@ -76,8 +77,10 @@ describe.skipIf(SKIP)('HTML reports of runs and gates in chromium', () => {
       const expected = hooks.reduce(
         (n, h) =>
           n +
-          nonNull(report.results[h]!.metrics[metric].without.samples) +
-          nonNull(report.results[h]!.metrics[metric].with.samples),
+          (report.results[h]!.metrics[metric].available
+            ? nonNull(measured(report.results[h]!.metrics[metric]).without.samples) +
+              nonNull(measured(report.results[h]!.metrics[metric]).with.samples)
+            : 0),
         0,
       );
       const found = await count(page, `[data-chart="d0-trials-${metric}"] circle.point`);
@@ -85,7 +88,7 @@ describe.skipIf(SKIP)('HTML reports of runs and gates in chromium', () => {
       drawn += found;
     }
     expect(drawn).toBeGreaterThanOrEqual(2 * 3 * 2 * 2); // wall and CPU at least: 2 hooks x 3 rounds x 2 variants
-    const wall = hooks.map((h) => report.results[h]!.metrics.wallMs.overhead);
+    const wall = hooks.map((h) => measured(report.results[h]!.metrics.wallMs).overhead);
     expect(await count(page, '[data-chart="d0-overhead-wallMs"] rect.bar')).toBe(
       wall.filter((o) => o.ratio !== null).length,
     );

@@ -8,6 +8,7 @@ import { main } from '../src/cli/main.ts';
 import type { SweepReport } from '../src/measure/sweep.ts';
 import { IN_CI, MISSING, SKIP, count, embedded, launch, open, screenshot } from './helpers/browser.ts';
 import { captureIo, scenarioFile } from './helpers/html-scenario.ts';
+import { measured } from './helpers/measured.ts';
 
 describe.skipIf(SKIP)('HTML sweep report in chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tb-html-sweep-'));
@@ -47,7 +48,8 @@ describe.skipIf(SKIP)('HTML sweep report in chromium', () => {
     for (const metric of ['wallMs', 'apiCalls'] as const) {
       // A point can be drawn on a log axis only when the per-node cost is above zero.
       const drawable = hooks.map(
-        (h) => sweep.points.filter((p) => (p.report.results[h]!.metrics[metric].overhead.perNode ?? 0) > 0).length,
+        (h) =>
+          sweep.points.filter((p) => (measured(p.report.results[h]!.metrics[metric]).overhead.perNode ?? 0) > 0).length,
       );
       const chart = `[data-chart="d0-sweep-${metric}"]`;
       expect(await count(page, `${chart} circle.point`), metric).toBe(drawable.reduce((a, b) => a + b, 0));

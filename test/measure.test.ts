@@ -10,6 +10,7 @@ import { readReport, reportProblems } from '../src/report/write.ts';
 import type { Report } from '../src/measure/report-types.ts';
 import { bootstrapPaired, median, overheadRatio, quantile } from '../src/stats/basic.ts';
 import { scenarioOf } from './helpers/scenario.ts';
+import { measured } from './helpers/measured.ts';
 
 describe('schedule', () => {
   it('runs warm-up rounds first, then every variant once per round, ABBA alternating', () => {
@@ -88,7 +89,7 @@ describe('calibration: the harness recovers a known injected cost', () => {
   it('runs one fresh process per trial: warm-up discarded, 3 paired rounds per variant', () => {
     expect(m.trials).toHaveLength(4 * 4);
     expect(m.trials.filter((t) => t.warmup)).toHaveLength(4);
-    expect(report.results.disk!.metrics.wallMs.with.samples).toHaveLength(3);
+    expect(measured(report.results.disk!.metrics.wallMs).with.samples).toHaveLength(3);
   });
 
   // wchar counts every write system call. Besides the data, libuv writes 8 bytes to an eventfd to
@@ -104,25 +105,25 @@ describe('calibration: the harness recovers a known injected cost', () => {
   });
 
   it("recovers injected bytes written exactly (up to the event loop's 8-byte wake-ups)", () => {
-    const w = report.results.disk!.metrics.writeBytes;
-    expect(Math.abs(w.overhead.absolute! - NODES * 50_000)).toBeLessThan(WAKEUPS);
-    expect(Math.abs(w.overhead.perNode! - 50_000)).toBeLessThan(WAKEUPS / NODES);
+    const w = measured(report.results.disk!.metrics.writeBytes);
+    expect(Math.abs(w.overhead.absolute - NODES * 50_000)).toBeLessThan(WAKEUPS);
+    expect(Math.abs(w.overhead.perNode - 50_000)).toBeLessThan(WAKEUPS / NODES);
     // Storage accounting (write_bytes) follows dirtied pages and writeback, so it is only close.
-    const disk = report.results.disk!.metrics.diskWriteBytes.overhead.absolute!;
+    const disk = measured(report.results.disk!.metrics.diskWriteBytes).overhead.absolute;
     expect(disk).toBeGreaterThan(NODES * 50_000 * 0.5);
     expect(disk).toBeLessThan(NODES * 50_000 * 1.5);
   });
 
   it('recovers injected requests exactly', () => {
-    const calls = report.results['mem-requests']!.metrics.apiCalls;
+    const calls = measured(report.results['mem-requests']!.metrics.apiCalls);
     expect(calls.without.samples).toEqual([0, 0, 0]);
     expect(calls.with.samples).toEqual([NODES * 2, NODES * 2, NODES * 2]);
     expect(calls.overhead.perNode).toBe(2);
-    expect(report.results.disk!.metrics.apiCalls.with.median).toBe(0);
+    expect(measured(report.results.disk!.metrics.apiCalls).with.median).toBe(0);
   });
 
   it('recovers injected CPU time within 10%', () => {
-    const cpu = report.results.cpu!.metrics.cpuMs.overhead.absolute!;
+    const cpu = measured(report.results.cpu!.metrics.cpuMs).overhead.absolute;
     // 20 ms x 20 nodes of busy computation, measured as this process's CPU time.
     expect(cpu).toBeGreaterThan(400 * 0.9);
     expect(cpu).toBeLessThan(400 * 1.1);
@@ -132,7 +133,7 @@ describe('calibration: the harness recovers a known injected cost', () => {
     // One block is live at a time, so the peak rises by about the block: 126-131 MiB seen in 12
     // rounds. The peak without the hook moves by up to 8 MiB between processes (GC timing), and a
     // 32 MiB block once read as 25.6 MB in CI; 20% either side of 128 MiB is three times that spread.
-    const rise = report.results['mem-requests']!.metrics.peakRssBytes.overhead.absolute!;
+    const rise = measured(report.results['mem-requests']!.metrics.peakRssBytes).overhead.absolute;
     expect(rise).toBeGreaterThan(0.8 * ALLOC);
     expect(rise).toBeLessThan(1.2 * ALLOC);
   });
@@ -149,7 +150,7 @@ describe('calibration: the harness recovers a known injected cost', () => {
       'apiCalls',
       'requestBytes',
     ] as const) {
-      const r = json.results.disk!.metrics[metric];
+      const r = measured(json.results.disk!.metrics[metric]);
       expect(Object.keys(r.without)).toEqual(['median', 'samples']);
       expect(Object.keys(r.overhead)).toEqual(expect.arrayContaining(['ratio', 'ci95', 'perNode']));
     }
@@ -185,7 +186,7 @@ describe('trackbench run (end to end)', () => {
     expect(files.map((f) => f.replace(/-\d{4}-.*Z/, ''))).toEqual(['tiny.json', 'tiny.md']);
     expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
     const report = readReport(join(out, files[0]!));
-    expect(report.results.reference!.metrics.apiCalls.with.median).toBeGreaterThan(0);
+    expect(measured(report.results.reference!.metrics.apiCalls).with.median).toBeGreaterThan(0);
     expect(readFileSync(join(out, files[1]!), 'utf8')).toContain('| MLflow API calls |');
   }, 60_000);
 

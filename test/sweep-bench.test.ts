@@ -7,6 +7,7 @@ import { benchHooks } from '../src/measure/bench.ts';
 import { mergeSweeps, shard, sweep, type SweepReport } from '../src/measure/sweep.ts';
 import { growthExponent } from '../src/stats/growth.ts';
 import { scenarioOf } from './helpers/scenario.ts';
+import { measured } from './helpers/measured.ts';
 
 describe('growth exponent', () => {
   it('is 1 for a constant cost per node, 2 for a quadratic cost, and flags above 1.1', () => {
@@ -41,7 +42,7 @@ describe('sweep', () => {
       const s = await sweep(scenario, [5, 20, 40]);
       expect(s.points.map((p) => p.nodes)).toEqual([5, 20, 40]);
       for (const p of s.points)
-        expect(p.report.results['one-call-per-node']!.metrics.apiCalls.overhead.perNode).toBe(1);
+        expect(measured(p.report.results['one-call-per-node']!.metrics.apiCalls).overhead.perNode).toBe(1);
       expect(s.growth['one-call-per-node']!.apiCalls!.slope).toBeCloseTo(1, 10);
       expect(s.growth['one-call-per-node']!.apiCalls!.superlinear).toBe(false);
     },

@@ -49,6 +49,19 @@ export async function withRequestLog(backend: RunningBackend): Promise<RunningBa
         },
       );
       out.on('error', (err) => {
+        // A request the server never answered is still an API call the hook made.
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        log.add({
+          method: req.method ?? 'GET',
+          endpoint: endpointOf(path),
+          path,
+          status: 502,
+          requestBytes: body.length,
+          responseBytes: 0,
+          durationMs: performance.now() - started,
+          at,
+          error: `upstream failed: ${err.message}`,
+        });
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`trackbench proxy: upstream failed: ${err.message}`);
       });

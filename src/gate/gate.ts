@@ -2,8 +2,8 @@
 // Exact figures (API calls, request bytes) are compared exactly. Noisy ones (time, memory, I/O)
 // break a limit only when the whole 95% interval is beyond it and the effect is significant, and
 // every verdict says how small a change the run could have seen.
-import type { MetricName } from '../measure/trial-types.ts';
-import type { MetricResult, Report } from '../measure/report-types.ts';
+import { VALUE_KINDS, type MetricName } from '../measure/trial-types.ts';
+import type { MeasuredMetric, Report } from '../measure/report-types.ts';
 import type { Budget } from '../scenario/types.ts';
 import { bootstrapPaired, median } from '../stats/basic.ts';
 import { compareSamples } from '../stats/compare.ts';
@@ -16,7 +16,7 @@ export interface GateCheck {
   id: string;
   hook: string;
   metric: MetricName;
-  kind: 'budget' | 'regression';
+  kind: 'budget' | 'regression' | 'outcome';
   limit: string;
   found: string;
   status: 'pass' | 'fail';
@@ -32,9 +32,9 @@ export interface GateResult {
 type Figure = 'max' | 'overhead' | 'overheadAbsolute' | 'overheadBytes' | 'perNode';
 
 /** The figure's point value and 95% interval from the paired samples. */
-function figure(m: MetricResult, kind: Figure, nodes: number, seed: number): { value: number; ci: [number, number] } {
-  const x = m.without.samples as number[];
-  const y = m.with.samples as number[];
+function figure(m: MeasuredMetric, kind: Figure, nodes: number, seed: number): { value: number; ci: [number, number] } {
+  const x = m.without.samples;
+  const y = m.with.samples;
   switch (kind) {
     case 'max':
       return { value: median(y), ci: bootstrapPaired(x, y, (_a, b) => median(b), { seed }) };
@@ -42,11 +42,11 @@ function figure(m: MetricResult, kind: Figure, nodes: number, seed: number): { v
       return { value: m.overhead.ratio ?? Infinity, ci: m.overhead.ci95 ?? [Infinity, Infinity] };
     case 'perNode':
       return {
-        value: m.overhead.perNode!,
+        value: m.overhead.perNode,
         ci: bootstrapPaired(x, y, (a, b) => (median(b) - median(a)) / nodes, { seed }),
       };
     default:
-      return { value: m.overhead.absolute!, ci: bootstrapPaired(x, y, (a, b) => median(b) - median(a), { seed }) };
+      return { value: m.overhead.absolute, ci: bootstrapPaired(x, y, (a, b) => median(b) - median(a), { seed }) };
   }
 }
 
@@ -85,7 +85,7 @@ export function checkBudgets(report: Report, budgets: Partial<Record<MetricName,
           });
           continue;
         }
-        const p = mannWhitney(m.without.samples as number[], m.with.samples as number[]).p;
+        const p = mannWhitney(m.without.samples, m.with.samples).p;
         const broken = f.ci[0] > limit && (kind === 'max' || p < alpha);
         checks.push({
           id,
@@ -104,15 +104,51 @@ export function checkBudgets(report: Report, budgets: Partial<Record<MetricName,
 }
 
 /** Per-round overhead ratios with/without: comparable across runs on machines of different speed. */
-function roundRatios(m: MetricResult): number[] {
-  return (m.with.samples as number[]).map((y, i) => y / (m.without.samples[i] as number)).filter(Number.isFinite);
+function roundRatios(m: MeasuredMetric): number[] {
+  return m.with.samples.map((y, i) => y / m.without.samples[i]!).filter(Number.isFinite);
 }
 
-export function checkRegressions(
-  baseline: Report,
-  current: Report,
-  options: { alpha: number; noise: number },
-): GateCheck[] {
+/** Instruction counts repeat almost exactly: compared against a band, without a significance test. */
+export const COUNTED_METRICS: ReadonlySet<MetricName> = new Set(['instructions', 'setupInstructions']);
+export const DEFAULT_INSTRUCTION_NOISE = 0.01;
+
+/**
+ * The hook's instruction cost (median with - median without) against the baseline's: regressed or
+ * improved beyond the band, unchanged within it. The band is the A/A spread (README).
+ */
+function countedRegression(
+  hook: string,
+  metric: MetricName,
+  base: MeasuredMetric,
+  cur: MeasuredMetric,
+  band: number,
+): GateCheck {
+  const was = base.overhead.absolute;
+  const now = cur.overhead.absolute;
+  const change = was === 0 ? (now === 0 ? 0 : Infinity) : now / was - 1;
+  const verdict = change > band ? 'regressed' : change < -band ? 'improved' : 'unchanged';
+  return {
+    id: `regression ${hook} ${metric}`,
+    hook,
+    metric,
+    kind: 'regression',
+    limit: `hook's instructions not above the baseline's beyond ±${(band * 100).toFixed(2)}% (counted)`,
+    found: `${fmt(was)} -> ${fmt(now)} (${change >= 0 ? '+' : ''}${(change * 100).toFixed(2)}%): ${verdict}`,
+    status: verdict === 'regressed' ? 'fail' : 'pass',
+    minimumDetectable: `±${(band * 100).toFixed(2)}%`,
+  };
+}
+
+export interface RegressionOptions {
+  alpha: number;
+  noise: number;
+  /** Band for instruction counts (relative change of the hook's count). */
+  instructionNoise?: number;
+  /** An inconclusive comparison (interval neither inside the noise band nor beyond it) fails the gate. */
+  failInconclusive?: boolean;
+}
+
+export function checkRegressions(baseline: Report, current: Report, options: RegressionOptions): GateCheck[] {
   const checks: GateCheck[] = [];
   for (const [hook, cur] of Object.entries(current.results)) {
     const base = baseline.results[hook];
@@ -123,8 +159,8 @@ export function checkRegressions(
       if (!c.available || !b.available) continue;
       const id = `regression ${hook} ${metric}`;
       if (EXACT_METRICS.has(metric)) {
-        const was = b.with.median!;
-        const now = c.with.median!;
+        const was = b.with.median;
+        const now = c.with.median;
         checks.push({
           id,
           hook,
@@ -136,7 +172,15 @@ export function checkRegressions(
         });
         continue;
       }
-      const change = compareSamples(roundRatios(b), roundRatios(c), { ...options, seed: current.scenario.trials.seed });
+      if (COUNTED_METRICS.has(metric)) {
+        checks.push(countedRegression(hook, metric, b, c, options.instructionNoise ?? DEFAULT_INSTRUCTION_NOISE));
+        continue;
+      }
+      const change = compareSamples(roundRatios(b), roundRatios(c), {
+        alpha: options.alpha,
+        noise: options.noise,
+        seed: current.scenario.trials.seed,
+      });
       checks.push({
         id,
         hook,
@@ -149,10 +193,55 @@ export function checkRegressions(
           `${change.ratio >= 0 ? '+' : ''}${(change.ratio * 100).toFixed(1)}% ` +
           `[${(change.ci95[0] * 100).toFixed(1)}%, ${(change.ci95[1] * 100).toFixed(1)}%], ` +
           `p=${change.p.toFixed(3)}: ${change.verdict}`,
-        status: change.verdict === 'regressed' ? 'fail' : 'pass',
+        status:
+          change.verdict === 'regressed' || (change.verdict === 'inconclusive' && options.failInconclusive)
+            ? 'fail'
+            : 'pass',
         minimumDetectable: `±${(change.minimumDetectable * 100).toFixed(1)}%`,
       });
     }
+  }
+  return checks;
+}
+
+/**
+ * Checks every gated report gets, budgets or not: no failed trial, and no value lost on the way to
+ * the tracking server (unless the scenario says it runs under a fault that loses values).
+ */
+export function checkOutcome(report: Report): GateCheck[] {
+  const checks: GateCheck[] = [];
+  const hooks = Object.keys(report.results);
+  for (const hook of hooks) {
+    const failed = report.failures.filter((f) => f.hook === hook || f.hook === null);
+    if (failed.length)
+      checks.push({
+        id: `trials ${hook} ran to the end`,
+        hook,
+        metric: 'wallMs',
+        kind: 'outcome',
+        limit: 'no failed trial',
+        found: `${failed.length} failed: ${failed[0]!.error.split('\n')[0]}`,
+        status: 'fail',
+      });
+    if (!report.results[hook]!.logsValues) continue;
+    const v = report.results[hook]!.values;
+    const lost = v.available ? VALUE_KINDS.filter((k) => v.lost[k] > 0) : [];
+    const expected = report.scenario.regression.expectLoss === true;
+    checks.push({
+      id: `values ${hook} delivered`,
+      hook,
+      metric: 'apiCalls',
+      kind: 'outcome',
+      limit: expected
+        ? 'loss expected by the scenario (regression.expectLoss)'
+        : 'every value produced reaches the server',
+      found: !v.available
+        ? `unverifiable: ${v.reason}`
+        : lost.length
+          ? `lost ${lost.map((k) => `${v.lost[k]} of ${v.produced[k]} ${k}`).join(', ')}`
+          : 'all delivered',
+      status: (!v.available || lost.length) && !expected ? 'fail' : 'pass',
+    });
   }
   return checks;
 }

@@ -1,12 +1,12 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
-import { cpus, platform, release, totalmem, type as osType } from 'node:os';
-import { METRICS, type MetricName, type TrialResult } from './trial-types.ts';
+import { METRICS, type MetricName, type TrialResult, type ValueCounts } from './trial-types.ts';
 import type { Measurement } from './measure.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median, overheadRatio } from '../stats/basic.ts';
 import { tukey } from '../stats/outliers.ts';
+import { logsValues } from '../tracking/registry.ts';
 import { VERSION } from '../version.ts';
-import type { HookResult, MetricResult, Report } from './report-types.ts';
+import type { HookResult, HookValues, MetricResult, Report } from './report-types.ts';
 
 export const UNITS: Record<MetricName, MetricResult['unit']> = {
   wallMs: 'ms',
@@ -16,6 +16,10 @@ export const UNITS: Record<MetricName, MetricResult['unit']> = {
   writeBytes: 'bytes',
   apiCalls: 'calls',
   requestBytes: 'bytes',
+  retainedBytes: 'bytes',
+  startupMs: 'ms',
+  instructions: 'instructions',
+  setupInstructions: 'instructions',
 };
 
 function byRound(trials: TrialResult[], metric: MetricName): Map<number, number | null> {
@@ -28,30 +32,27 @@ export function metricResult(
   metric: MetricName,
   nodes: number,
   seed: number,
+  unavailableWhy: Partial<Record<MetricName, string>> = {},
 ): MetricResult {
+  const unit = UNITS[metric];
   const a = byRound(without, metric);
   const b = byRound(withHook, metric);
   const rounds = [...a.keys()].filter((r) => b.has(r)).sort((x, y) => x - y);
-  const available = rounds.length > 0 && rounds.every((r) => a.get(r) !== null && b.get(r) !== null);
-  const xs = rounds.map((r) => a.get(r) ?? null);
-  const ys = rounds.map((r) => b.get(r) ?? null);
-  if (!available) {
-    return {
-      unit: UNITS[metric],
-      available: false,
-      without: { median: null, samples: xs },
-      with: { median: null, samples: ys },
-      overhead: { ratio: null, ci95: null, perNode: null, absolute: null },
-      outliers: { without: [], with: [] },
-    };
+  if (!rounds.length) return { unit, available: false, reason: 'no round where both variants ran to the end' };
+  const x: number[] = [];
+  const y: number[] = [];
+  for (const r of rounds) {
+    const [p, q] = [a.get(r), b.get(r)];
+    if (p === null || p === undefined || q === null || q === undefined)
+      return { unit, available: false, reason: unavailableWhy[metric] ?? UNAVAILABLE[metric] };
+    x.push(p);
+    y.push(q);
   }
-  const x = xs as number[];
-  const y = ys as number[];
   const mx = median(x);
   const my = median(y);
   const ratio = mx === 0 ? null : overheadRatio(x, y);
   return {
-    unit: UNITS[metric],
+    unit,
     available: true,
     without: { median: mx, samples: x },
     with: { median: my, samples: y },
@@ -65,19 +66,49 @@ export function metricResult(
   };
 }
 
-function sumCounts(
-  trials: TrialResult[],
-  pick: (t: TrialResult) => Record<string, number> | undefined,
-): Record<string, number> | null {
-  const present = trials.map(pick).filter((x): x is Record<string, number> => x !== undefined);
-  if (!present.length) return null;
-  // Per trial; every measured trial of a hook produces the same values, so report the median trial.
-  const keys = Object.keys(present[0]!);
-  return Object.fromEntries(keys.map((k) => [k, median(present.map((p) => p[k] ?? 0))]));
+const UNAVAILABLE: Record<MetricName, string> = {
+  wallMs: 'not measured',
+  cpuMs: 'not measured',
+  peakRssBytes: 'not measured',
+  diskWriteBytes: 'no /proc/self/io here (or the external command did not report it)',
+  writeBytes: 'no /proc/self/io here (or the external command did not report it)',
+  apiCalls: 'the backend does not expose its requests',
+  requestBytes: 'the backend does not expose its requests',
+  retainedBytes: 'not measured (external commands do not report it)',
+  startupMs: 'not measured (external commands, or under Valgrind)',
+  instructions: 'counted only with --instrument cpu-sim (Valgrind)',
+  setupInstructions: 'counted only with --instrument cpu-sim (Valgrind)',
+};
+
+/** The median trial's count per kind (every measured trial of a hook produces the same values). */
+function medianCounts(present: ValueCounts[]): ValueCounts {
+  const of = (k: keyof ValueCounts): number => (present.length ? median(present.map((p) => p[k])) : 0);
+  return { params: of('params'), metrics: of('metrics'), artifacts: of('artifacts'), models: of('models') };
+}
+
+function hookValues(withHook: TrialResult[], logs: boolean): HookValues {
+  const produced = medianCounts(withHook.map((t) => t.produced));
+  if (!logs) return { available: false, produced, reason: 'an instrument: logs nothing by design' };
+  const unreadable = withHook.map((t) => t.values).find((v) => v && !v.available);
+  if (unreadable && !unreadable.available) return { available: false, produced, reason: unreadable.reason };
+  const read = withHook.flatMap((t) => (t.values?.available ? [t.values] : []));
+  if (!read.length) return { available: false, produced, reason: 'no trial of this hook ran to the end' };
+  return {
+    available: true,
+    produced,
+    delivered: medianCounts(read.map((v) => v.delivered)),
+    // Any loss in any trial counts: the worst trial, not the median one.
+    lost: {
+      params: Math.max(...read.map((v) => v.lost.params)),
+      metrics: Math.max(...read.map((v) => v.lost.metrics)),
+      artifacts: Math.max(...read.map((v) => v.lost.artifacts)),
+      models: Math.max(...read.map((v) => v.lost.models)),
+    },
+  };
 }
 
 export function buildReport(scenario: Scenario, m: Measurement, quick: boolean): Report {
-  const measured = m.trials.filter((t) => !t.warmup);
+  const measured = m.trials.filter((t) => !t.warmup && !t.failure);
   const without = measured.filter((t) => t.hook === null);
   const results: Record<string, HookResult> = {};
   for (const hook of scenario.hooks) {
@@ -85,30 +116,32 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     const metrics = Object.fromEntries(
       METRICS.map((name) => [
         name,
-        metricResult(without, withHook, name, scenario.pipeline.nodes, scenario.trials.seed),
+        metricResult(without, withHook, name, scenario.pipeline.nodes, scenario.trials.seed, m.unavailable),
       ]),
     ) as Record<MetricName, MetricResult>;
     results[hook.label] = {
       metrics,
-      values: {
-        produced: sumCounts(withHook, (t) => ({ ...t.produced })) ?? {},
-        delivered: sumCounts(withHook, (t) => t.delivered),
-        lost: sumCounts(withHook, (t) => t.lost),
-      },
+      logsValues: logsValues(hook),
+      values: hookValues(withHook, logsValues(hook)),
       pipelineErrors: withHook.filter((t) => t.pipelineError).length,
     };
   }
   const notes: string[] = [];
-  const unavailable = METRICS.filter((name) => Object.values(results).some((r) => !r.metrics[name].available));
-  if (unavailable.length)
-    notes.push(
-      `not measurable here: ${unavailable.join(', ')} (${
-        platform() === 'linux' ? 'the backend does not expose its requests' : 'no /proc/self/io on this platform'
-      })`,
-    );
+  const unavailable = new Map<string, string>();
+  for (const r of Object.values(results))
+    for (const name of METRICS) {
+      const metric = r.metrics[name];
+      const asked = !(name === 'instructions' || name === 'setupInstructions') || m.unavailable[name];
+      if (!metric.available && asked) unavailable.set(name, metric.reason);
+    }
+  if (unavailable.size)
+    notes.push(`not measurable here: ${[...unavailable].map(([name, why]) => `${name} (${why})`).join(', ')}`);
   const flagged = Object.entries(results).flatMap(([h, r]) =>
     (['wallMs', 'cpuMs', 'peakRssBytes'] as const)
-      .filter((k) => r.metrics[k].outliers.with.length + r.metrics[k].outliers.without.length > 0)
+      .filter((k) => {
+        const metric = r.metrics[k];
+        return metric.available && metric.outliers.with.length + metric.outliers.without.length > 0;
+      })
       .map((k) => `${h} ${k}`),
   );
   if (flagged.length)
@@ -120,21 +153,13 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     notes.push(
       `${m.repetitions} paired rounds: intervals this wide say little; use the full run (not --quick) for decisions`,
     );
-  const cpu = cpus();
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     kind: 'trackbench-run',
     trackbenchVersion: VERSION,
     createdAt: new Date().toISOString(),
     scenario,
-    environment: {
-      node: process.version,
-      platform: platform(),
-      os: `${osType()} ${release()}`,
-      cpuModel: cpu[0]?.model ?? 'unknown',
-      cores: cpu.length,
-      memoryBytes: totalmem(),
-    },
+    environment: m.environment,
     backend: m.backend,
     ...(m.backendStartupMs === undefined ? {} : { backendStartupMs: Math.round(m.backendStartupMs) }),
     trials: {
@@ -147,6 +172,9 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     },
     nodes: scenario.pipeline.nodes,
     results,
+    failures: m.trials
+      .filter((t) => t.failure)
+      .map((t) => ({ hook: t.hook, round: t.round, warmup: t.warmup, error: t.failure ?? '' })),
     notes,
   };
 }

@@ -41,6 +41,7 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
     if (!existsSync(probesFile)) {
       return {
         ok: false,
+        outputTail: tail,
         error:
           `command exited with code ${result.code} without writing its probes to TRACKBENCH_PROBES_FILE ` +
           `(README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}`,
@@ -51,6 +52,8 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
       ok: true,
       probes,
       produced: plannedProduction(pipeline),
+      outputTail: tail,
+      exitCode: result.code !== 0 ? result.code : undefined,
       pipelineError:
         result.code !== 0
           ? `command exited with code ${result.code}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}`

@@ -6,9 +6,30 @@ import { startBackend } from '../backends/start.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { runTrialProcess } from './run-trial.ts';
 import { schedule } from './schedule.ts';
-import type { TrialResult, Variant } from './trial-types.ts';
+import { METRICS, type MetricName, type TrialReply, type TrialResult, type Variant } from './trial-types.ts';
 import { EnvironmentError } from '../errors.ts';
+import { generatePipeline } from '../pipeline/generate.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
+import { externalCommand, logsValues } from '../tracking/registry.ts';
+import { environment, type Environment } from './environment.ts';
+import { findValgrind, type Instrument } from './instrument.ts';
+import { ServerReader } from './server-values.ts';
+
+/** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
+export class TrialFailedError extends EnvironmentError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrialFailedError';
+  }
+}
+
+/** Why a trial is not a measurement, or undefined when it is one. */
+export function trialFailure(reply: TrialReply, expectsPipelineError: boolean): string | undefined {
+  if (!reply.ok) return reply.error;
+  if (reply.pipelineError && !expectsPipelineError) return `its pipeline failed: ${reply.pipelineError}`;
+  if (reply.exitCode !== undefined && !expectsPipelineError) return `its process exited with code ${reply.exitCode}`;
+  return undefined;
+}
 
 export interface Progress {
   done: number;
@@ -21,6 +42,10 @@ export interface Progress {
 
 export interface MeasureOptions {
   quick?: boolean;
+  /** cpu-sim: count each trial's instructions under Valgrind (README: "Instruction counts"). */
+  instrument?: Instrument;
+  /** Keep measuring when a trial fails (its rounds leave the figures; reports and the gate show it). */
+  allowFailures?: boolean;
   onProgress?: (p: Progress) => void;
 }
 
@@ -33,13 +58,16 @@ export interface Measurement {
   warmup: number;
   startedAt: string;
   durationMs: number;
+  environment: Environment;
+  /** Why a figure could not be had in this run (e.g. the instrument without Valgrind). */
+  unavailable: Partial<Record<MetricName, string>>;
   /** With adaptive repetitions: why measuring stopped. */
   adaptive?: string;
 }
 
 /** Widest 95% interval of the wall-time overhead ratio over the hooks, from the rounds so far. */
 function widestInterval(trials: TrialResult[], hooks: string[], seed: number): number {
-  const measured = trials.filter((t) => !t.warmup);
+  const measured = trials.filter((t) => !t.warmup && !t.failure);
   const base = new Map(measured.filter((t) => t.hook === null).map((t) => [t.round, t.probes.wallMs!]));
   let widest = 0;
   for (const hook of hooks) {
@@ -56,20 +84,41 @@ function widestInterval(trials: TrialResult[], hooks: string[], seed: number): n
 }
 
 export async function measure(scenario: Scenario, options: MeasureOptions = {}): Promise<Measurement> {
-  const repetitions = options.quick
+  const valgrind = options.instrument ? findValgrind() : undefined;
+  const counting = valgrind && 'path' in valgrind ? valgrind.path : undefined;
+  const unavailable: Partial<Record<MetricName, string>> = {};
+  if (valgrind && 'unavailable' in valgrind)
+    unavailable.instructions = unavailable.setupInstructions = valgrind.unavailable;
+  if (counting && externalCommand(scenario.hooks))
+    unavailable.instructions = unavailable.setupInstructions =
+      'not counted for command: hooks yet (the instrument runs Node trials under Valgrind)';
+  if (counting)
+    for (const m of ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes'] as const)
+      unavailable[m] = "not measured under Valgrind (--instrument cpu-sim): the figure would be Valgrind's";
+  // Counts repeat (no warm-up to discard, no noise to average): a few rounds are enough.
+  const repetitions = counting
     ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
-    : scenario.trials.repetitions;
-  const warmup = options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
+    : options.quick
+      ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
+      : scenario.trials.repetitions;
+  const warmup = counting ? 0 : options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
   const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
-  const adaptive = options.quick ? undefined : scenario.trials.adaptive;
+  const adaptive = options.quick || counting ? undefined : scenario.trials.adaptive;
+  const env = environment(scenario.hooks, scenario.source);
   const backend = await withRequestLog(await startBackend(scenario.backend));
+  const reader = new ServerReader(backend.trackingUri);
+  const paramNames = generatePipeline(scenario.pipeline).nodes.flatMap((n) =>
+    n.inputs.filter((i) => i.startsWith('params:')).map((i) => i.slice('params:'.length)),
+  );
+  const expectsPipelineError = scenario.pipeline.failAt !== null;
   const startedAt = new Date();
   const t0 = performance.now();
   const trials: TrialResult[] = [];
   let rounds = repetitions;
   let stopped: string | undefined;
   try {
+    await reader.prime();
     for (let seq = 0; seq < plan.length; seq++) {
       const item = plan[seq]!;
       const label = item.variant.kind === 'with' ? item.variant.hook.label : 'without';
@@ -83,26 +132,42 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       });
       const mark = backend.requestLog?.mark() ?? 0;
       const reply = await runTrialProcess(
-        { scenario, variant: item.variant, trackingUri: backend.trackingUri },
+        { scenario, variant: item.variant, trackingUri: backend.trackingUri, valgrind: counting },
         scenario.trials.timeoutMs,
       );
-      if (!reply.ok || !reply.probes || !reply.produced)
-        throw new EnvironmentError(`trial ${seq + 1} (${label}) failed: ${reply.error ?? 'no result'}`);
       const requests = backend.requestLog?.since(mark);
+      const failure = trialFailure(reply, expectsPipelineError);
+      if (failure && !options.allowFailures)
+        throw new TrialFailedError(
+          `trial ${seq + 1} (${label}, ${item.warmup ? 'warm-up' : `round ${item.round + 1}`}) failed: ${failure}` +
+            `${reply.outputTail ? `\n  last output:\n  ${reply.outputTail.split('\n').join('\n  ')}` : ''}` +
+            '\n  no report written (a failed trial is not a measurement); --allow-failures measures on and shows it',
+        );
+      const hook = item.variant.kind === 'with' ? label : null;
+      const base = { hook, round: item.round, warmup: item.warmup, seq };
+      if (!reply.ok) {
+        trials.push({ ...base, probes: nullProbes(), produced: noProduction(), failure });
+        continue;
+      }
       trials.push({
-        hook: item.variant.kind === 'with' ? label : null,
-        round: item.round,
-        warmup: item.warmup,
-        seq,
+        ...base,
         probes: {
           ...reply.probes,
+          retainedBytes: reply.probes.retainedBytes ?? null,
+          startupMs: counting ? null : (reply.probes.startupMs ?? null),
+          instructions: reply.probes.instructions ?? null,
+          setupInstructions: reply.probes.setupInstructions ?? null,
+          // Every request counts, answered or refused: a run against a dead server is not "0 calls".
           apiCalls: requests ? requests.length : null,
           requestBytes: requests ? requests.reduce((n, r) => n + r.requestBytes, 0) : null,
         },
         produced: reply.produced,
-        delivered: reply.delivered,
-        lost: reply.lost,
+        values:
+          item.variant.kind === 'with' && logsValues(item.variant.hook)
+            ? await reader.valuesOf(reply.produced, paramNames)
+            : undefined,
         pipelineError: reply.pipelineError,
+        failure,
       });
       if (adaptive && seq === plan.length - 1) {
         // Adaptive repetitions: one more interleaved round while the interval is too wide.
@@ -137,6 +202,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       elapsedMs: performance.now() - t0,
     });
   } finally {
+    reader.close();
     await backend.stop();
   }
   return {
@@ -146,7 +212,17 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     repetitions: rounds,
     warmup,
     startedAt: startedAt.toISOString(),
+    environment: env,
+    unavailable,
     durationMs: performance.now() - t0,
     adaptive: stopped,
   };
+}
+
+function nullProbes(): Record<MetricName, number | null> {
+  return Object.fromEntries(METRICS.map((m) => [m, null])) as Record<MetricName, number | null>; // every key set
+}
+
+function noProduction(): TrialResult['produced'] {
+  return { params: 0, metrics: 0, artifacts: 0, models: 0, nodesRun: 0 };
 }

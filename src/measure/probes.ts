@@ -40,14 +40,23 @@ export function startProbes(): ProbeStart {
   return { io: readProcIo(), cpu: process.cpuUsage(), wall: process.hrtime.bigint() };
 }
 
+/** null: not measured in this trial (e.g. time under Valgrind, which would be Valgrind's). */
 export interface ResourceProbes {
-  wallMs: number;
-  cpuMs: number;
-  peakRssBytes: number;
+  wallMs: number | null;
+  cpuMs: number | null;
+  peakRssBytes: number | null;
   /** Bytes sent toward storage, net of writes cancelled by truncation or deletion. */
   diskWriteBytes: number | null;
   /** Every byte passed to write system calls (files, sockets, pipes). */
   writeBytes: number | null;
+  /** From the trial process's start to the pipeline's (start-up, module loading, hook set-up). */
+  startupMs?: number | null;
+  /** Live heap + ArrayBuffer bytes after a full GC at the pipeline's end (Node trials with --expose-gc). */
+  retainedBytes?: number | null;
+  /** Instructions of the pipeline run alone, counted by Valgrind (--instrument cpu-sim). */
+  instructions?: number | null;
+  /** Instructions of hook import and set-up, counted by Valgrind (--instrument cpu-sim). */
+  setupInstructions?: number | null;
 }
 
 /** `ioEnd` may be taken earlier than the rest (before temp files are removed). */

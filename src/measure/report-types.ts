@@ -1,16 +1,21 @@
 // The JSON report (documented by src/report/report.schema.json, validated on write and on read).
-import type { MetricName } from './trial-types.ts';
+import type { Environment } from './environment.ts';
+import type { MetricName, ValueCounts } from './trial-types.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 export interface Sample {
-  median: number | null;
-  samples: (number | null)[];
+  median: number;
+  /** Paired by round with the other side's samples. */
+  samples: number[];
 }
 
-export interface MetricResult {
-  unit: 'ms' | 'bytes' | 'calls';
-  /** False when the platform cannot measure it; then every figure is null. */
-  available: boolean;
+interface MetricBase {
+  unit: 'ms' | 'bytes' | 'calls' | 'instructions';
+}
+
+/** A figure measured in every paired round. */
+export interface MeasuredMetric extends MetricBase {
+  available: true;
   without: Sample;
   with: Sample;
   overhead: {
@@ -19,36 +24,59 @@ export interface MetricResult {
     /** Seeded percentile-bootstrap 95% interval of the ratio, resampling paired rounds. */
     ci95: [number, number] | null;
     /** (median(with) - median(without)) / nodes, in the metric's unit. */
-    perNode: number | null;
+    perNode: number;
     /** median(with) - median(without). */
-    absolute: number | null;
+    absolute: number;
   };
   /** Tukey-fence outliers (indices into samples): flagged, never dropped. */
   outliers: { without: number[]; with: number[] };
 }
 
+/** A figure this platform, backend or run could not give; never a zero. */
+export interface UnavailableMetric extends MetricBase {
+  available: false;
+  reason: string;
+}
+
+export type MetricResult = MeasuredMetric | UnavailableMetric;
+
+/** Values produced per run (median trial) against what reached the tracking server. */
+export type HookValues =
+  | { available: true; produced: ValueCounts; delivered: ValueCounts; lost: ValueCounts }
+  | { available: false; produced: ValueCounts; reason: string };
+
 export interface HookResult {
   metrics: Record<MetricName, MetricResult>;
-  values: {
-    produced: Record<string, number>;
-    delivered: Record<string, number> | null;
-    lost: Record<string, number> | null;
-  };
+  /** False for instruments (calibration, noop, recorder): their values are not checked. */
+  logsValues: boolean;
+  values: HookValues;
+  /** Trials whose pipeline raised as the scenario asked (failAt). */
   pipelineErrors: number;
 }
 
+/** A trial that failed (kept only with --allow-failures): never part of a figure. */
+export interface TrialFailure {
+  /** The hook's label, or null for a trial without any hook. */
+  hook: string | null;
+  round: number;
+  warmup: boolean;
+  error: string;
+}
+
 export interface Report {
-  schemaVersion: 1;
+  schemaVersion: 2;
   kind: 'trackbench-run';
   trackbenchVersion: string;
   createdAt: string;
   scenario: Scenario;
-  environment: { node: string; platform: string; os: string; cpuModel: string; cores: number; memoryBytes: number };
+  environment: Environment;
   backend: string;
   /** Backend start to answering /health, when measured (container, real server). */
   backendStartupMs?: number;
   trials: { repetitions: number; warmup: number; order: string; quick: boolean; total: number; durationMs: number };
   nodes: number;
   results: Record<string, HookResult>;
+  /** Failed trials (only with --allow-failures; the gate fails on any). */
+  failures: TrialFailure[];
   notes: string[];
 }

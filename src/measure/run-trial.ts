@@ -1,11 +1,14 @@
 // Starts one trial process, hands it the request, and waits for its reply (or its death). An
 // external plugin (a `command:` hook) is its own trial process.
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../errors.ts';
 import { externalCommand } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
+import { callgrindArgs, DETERMINISTIC_V8_FLAGS, readDumps } from './instrument.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
 /**
@@ -25,15 +28,61 @@ export async function runTrialProcess(req: TrialRequest, timeoutMs: number): Pro
 }
 
 async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
+  if (!req.valgrind) return runNodeProcess(req, timeoutMs);
+  // Under Valgrind: the same trial, counted; time, memory and I/O figures are Valgrind's, not the
+  // pipeline's, so they are left out (null) and the counts take their place.
+  const dir = mkdtempSync(join(tmpdir(), 'trackbench-callgrind-'));
+  try {
+    const reply = await runNodeProcess(req, timeoutMs * VALGRIND_SLOWDOWN, dir);
+    if (!reply.ok) return reply;
+    const counted = readDumps(dir);
+    if ('unavailable' in counted) return { ok: false, error: counted.unavailable, outputTail: reply.outputTail };
+    const { retainedBytes } = reply.probes;
+    return {
+      ...reply,
+      probes: { ...NOT_UNDER_VALGRIND, retainedBytes, ...counted },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Valgrind runs Node about 20-50 times slower. */
+const VALGRIND_SLOWDOWN = 60;
+
+const NOT_UNDER_VALGRIND = {
+  wallMs: null,
+  cpuMs: null,
+  peakRssBytes: null,
+  diskWriteBytes: null,
+  writeBytes: null,
+};
+
+function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: string): Promise<TrialReply> {
   if (!existsSync(TRIAL_WORKER))
     throw new EnvironmentError(`the compiled trial worker ${TRIAL_WORKER} is missing: run \`npm run build\``);
-  const child = fork(TRIAL_WORKER, [], {
-    // Not the parent's flags (a dev run may carry a TypeScript loader); only what Node was given by the user.
-    execArgv: [],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
-  });
+  // Not the parent's flags (a dev run may carry a TypeScript loader); --expose-gc for the memory probe.
+  const nodeFlags = ['--expose-gc'];
+  const child =
+    callgrindDir && req.valgrind
+      ? fork(TRIAL_WORKER, [], {
+          execPath: req.valgrind,
+          execArgv: [...callgrindArgs(callgrindDir), process.execPath, ...DETERMINISTIC_V8_FLAGS, ...nodeFlags],
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          env: {
+            ...process.env,
+            MLFLOW_TRACKING_URI: req.trackingUri,
+            TRACKBENCH_INSTRUMENT: 'cpu-sim',
+            TRACKBENCH_DETERMINISTIC: '1',
+          },
+        })
+      : fork(TRIAL_WORKER, [], {
+          execArgv: nodeFlags,
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
+        });
   let stderr = '';
+  // stdio[2] is 'pipe' above, so stderr exists.
   child.stderr!.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString('utf8')).slice(-4000);
   });
@@ -52,7 +101,15 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (reply) resolve(reply);
+      const outputTail = tail(stderr);
+      if (reply && code !== 0 && reply.ok)
+        resolve({
+          ...reply,
+          exitCode: code ?? undefined,
+          outputTail,
+          pipelineError: reply.pipelineError ?? `exit ${code}`,
+        });
+      else if (reply) resolve({ ...reply, outputTail });
       else
         reject(
           new EnvironmentError(
@@ -62,4 +119,9 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     });
     child.send(req);
   });
+}
+
+/** The last lines a process printed, for failure messages. */
+export function tail(output: string, lines = 6): string {
+  return output.trim().split('\n').slice(-lines).join('\n');
 }

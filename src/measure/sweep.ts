@@ -55,10 +55,13 @@ export function withGrowth(scenario: string, points: SweepPoint[]): SweepReport 
   for (const hook of hooks) {
     growth[hook] = {};
     for (const metric of GROWTH_METRICS) {
-      const pts = sorted.filter((p) => p.report.results[hook]?.metrics[metric].available);
+      const pts = sorted.flatMap((p) => {
+        const m = p.report.results[hook]?.metrics[metric];
+        return m?.available ? [{ nodes: p.nodes, cost: m.overhead.absolute }] : [];
+      });
       growth[hook][metric] = growthExponent(
         pts.map((p) => p.nodes),
-        pts.map((p) => p.report.results[hook]!.metrics[metric].overhead.absolute ?? 0),
+        pts.map((p) => p.cost),
       );
     }
   }

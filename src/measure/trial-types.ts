@@ -9,18 +9,23 @@ export interface TrialRequest {
   scenario: Scenario;
   variant: Variant;
   trackingUri: string;
+  /** The valgrind executable, when trials are counted by the instruction-count instrument. */
+  valgrind?: string;
 }
 
-export interface TrialReply {
-  ok: boolean;
-  probes?: ResourceProbes;
-  produced?: Produced;
-  /** What the hook says it delivered and lost (tracking hooks only). */
-  delivered?: Record<string, number>;
-  lost?: Record<string, number>;
-  pipelineError?: string;
-  error?: string;
-}
+/** A trial that ran to its end (its pipeline may still have raised) or one that could not. */
+export type TrialReply =
+  | {
+      ok: true;
+      probes: ResourceProbes;
+      produced: Produced;
+      pipelineError?: string;
+      /** An external command's exit code, when it was not 0. */
+      exitCode?: number;
+      /** The last lines the trial process printed (kept for failure messages). */
+      outputTail?: string;
+    }
+  | { ok: false; error: string; outputTail?: string };
 
 export const METRICS = [
   'wallMs',
@@ -30,8 +35,25 @@ export const METRICS = [
   'writeBytes',
   'apiCalls',
   'requestBytes',
+  'retainedBytes',
+  'startupMs',
+  'instructions',
+  'setupInstructions',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
+
+/** The values a pipeline produces that a tracking hook should log, by kind. */
+export interface ValueCounts {
+  params: number;
+  metrics: number;
+  artifacts: number;
+  models: number;
+}
+export const VALUE_KINDS = ['params', 'metrics', 'artifacts', 'models'] as const;
+
+/** What reached the tracking server in one trial, read back from it; or why it could not be read. */
+export type ServerValues =
+  { available: true; delivered: ValueCounts; lost: ValueCounts } | { available: false; reason: string };
 
 export interface TrialResult {
   /** Label of the hook, or null for the run without any hook. */
@@ -42,7 +64,9 @@ export interface TrialResult {
   seq: number;
   probes: Record<MetricName, number | null>;
   produced: Produced;
-  delivered?: Record<string, number>;
-  lost?: Record<string, number>;
+  /** "with" trials only. */
+  values?: ServerValues;
   pipelineError?: string;
+  /** Set when the trial failed (with --allow-failures; otherwise the run stops). */
+  failure?: string;
 }

@@ -1,21 +1,33 @@
 // The body of one trial: a fresh process that runs the pipeline once, with or without one hook,
 // and reports its own probes to the parent over IPC. Started by run-trial.ts.
+import { getPriority } from 'node:os';
 import { generatePipeline } from '../pipeline/generate.ts';
-import type { NamedHooks } from '../pipeline/hooks.ts';
+import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
-import { isTrackingHooks } from '../tracking/common.ts';
 import { isTypeScriptModule, loadTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
 import { readProcIo, endProbes, startProbes, type IoCounters } from './probes.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
+/**
+ * Under the instruction-count instrument, Valgrind's callgrind dumps its counters each time this
+ * process enters libc's getpriority() (--dump-before=getpriority), which nothing else in a trial
+ * calls: the dumps between the marks are hook set-up and the pipeline run, start-up and exit apart.
+ */
+const mark = process.env.TRACKBENCH_INSTRUMENT === 'cpu-sim' ? () => void getPriority() : () => {};
+
 async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
   const counter = productionCounter();
-  const hooks: NamedHooks[] = [{ name: 'trackbench.produced', hooks: counter.hooks }];
   // A TypeScript hook module needs tsx to load; load it in every variant of such a scenario so its
   // memory is in the baseline too, and the overhead is the hook's own.
   if (req.scenario.hooks.some(isTypeScriptModule)) await loadTypeScriptSupport();
+  mark(); // hook import and set-up from here
+  const memory = retainedMemoryProbe();
+  const hooks: NamedHooks[] = [
+    { name: 'trackbench.produced', hooks: counter.hooks },
+    { name: 'trackbench.memory', hooks: memory.hooks },
+  ];
   if (req.variant.kind === 'with') {
     hooks.push(
       await resolveHook(req.variant.hook, req.scenario, {
@@ -31,29 +43,50 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
     name: 'trackbench.probe',
     hooks: { afterPipelineRun: () => void (ioEnd = readProcIo()), onPipelineError: () => void (ioEnd = readProcIo()) },
   });
+  // performance.now() counts from this process's start: start-up, module loading and hook set-up.
+  const startupMs = performance.now();
   const start = startProbes();
   let pipelineError: string | undefined;
+  mark(); // the pipeline run from here
   try {
     await runSession(pipeline, { hooks, runner: req.scenario.runner });
   } catch (err) {
     pipelineError = err instanceof Error ? err.message : String(err);
   }
+  mark(); // exit from here
   const probes = endProbes(start, ioEnd ?? readProcIo());
-  const tracked = hooks[1]?.hooks;
-  const stats = tracked && isTrackingHooks(tracked) ? tracked.stats() : undefined;
+  probes.startupMs = startupMs;
   return {
     ok: true,
-    probes,
+    probes: { ...probes, retainedBytes: memory.retained() },
     produced: counter.produced,
-    delivered: stats?.delivered,
-    lost: stats?.lost,
     pipelineError,
   };
+}
+
+/**
+ * Live memory (V8 heap used + ArrayBuffer memory, which holds Buffers) after a full collection at the end of
+ * the pipeline run, before any hook's afterPipelineRun can let go: what the process holds then,
+ * without the garbage that makes peak RSS and sampled heap figures jump between processes.
+ * Registered before the tracking hook, so its afterPipelineRun runs first.
+ */
+function retainedMemoryProbe(): { hooks: Hooks; retained: () => number | null } {
+  // The worker runs with --expose-gc (run-trial.ts); without it the figure is unavailable.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let retained: number | null = null;
+  const sample = (): void => {
+    if (!gc) return;
+    gc();
+    const m = process.memoryUsage();
+    retained = m.heapUsed + m.arrayBuffers;
+  };
+  return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained };
 }
 
 process.once('message', (msg) => {
   // Never rejects: failures become a reply, and the process exits once the reply is sent.
   void trial(msg as TrialRequest)
     .catch((err: unknown): TrialReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
+    // process.send exists: this file runs only as a forked child with an IPC channel.
     .then((reply) => process.send!(reply, () => process.exit(0)));
 });

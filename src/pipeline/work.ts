@@ -10,9 +10,22 @@ export class InjectedNodeFailure extends Error {
   }
 }
 
-/** Busy computation until `ms` of this process's CPU time have passed. */
+/**
+ * Iterations of the busy loop per CPU millisecond in deterministic mode (about what this loop
+ * does natively here); the figure only has to be fixed, so an instruction count repeats.
+ */
+export const ITERATIONS_PER_MS = 40_000;
+
+/**
+ * Set in trials run under an instruction-count instrument (TRACKBENCH_DETERMINISTIC=1): work is
+ * counted in iterations, not by a clock, so the same pipeline executes the same instructions.
+ */
+const deterministic = process.env.TRACKBENCH_DETERMINISTIC === '1';
+
+/** Busy computation until `ms` of this process's CPU time have passed (or a fixed count of iterations). */
 export function burnCpu(ms: number): number {
   if (ms <= 0) return 0;
+  if (deterministic) return spin(Math.round(ms * ITERATIONS_PER_MS));
   const start = process.cpuUsage();
   const budgetMicros = ms * 1000;
   let acc = 0;
@@ -21,6 +34,13 @@ export function burnCpu(ms: number): number {
     const used = process.cpuUsage(start);
     if (used.user + used.system >= budgetMicros) return acc;
   }
+}
+
+/** A fixed amount of computation: `iterations` steps of a linear congruential generator. */
+export function spin(iterations: number): number {
+  let acc = 0;
+  for (let i = 0; i < iterations; i++) acc = (acc * 1103515245 + 12345 + i) % 2147483647;
+  return acc;
 }
 
 /** Allocates and touches `bytes` (so the pages are really resident), then lets them go. */

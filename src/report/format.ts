@@ -1,7 +1,7 @@
 // How figures read: the article's units (s, MB, calls), signed percentages with intervals,
 // per-node costs in ms, KB and calls.
-import type { MetricName } from '../measure/trial-types.ts';
-import type { MetricResult } from '../measure/report-types.ts';
+import { VALUE_KINDS, type MetricName } from '../measure/trial-types.ts';
+import type { MetricResult, Report } from '../measure/report-types.ts';
 
 export interface Row {
   metric: MetricName;
@@ -57,6 +57,41 @@ export const ROWS: Row[] = [
   },
 ];
 
+const mi = (v: number): string => (v / 1e6).toFixed(3);
+/** Rows shown only when some hook has them (memory after GC, instruction counts). */
+export const OPTIONAL_ROWS: Row[] = [
+  {
+    metric: 'retainedBytes',
+    label: 'Memory held, heap + ArrayBuffers after GC (MB)',
+    show: mb,
+    perNode: (v) => `${(v / 1024).toFixed(1)} KB/node`,
+  },
+  {
+    metric: 'startupMs',
+    label: 'Trial start-up, to the pipeline run (s)',
+    show: (v) => (v / 1000).toFixed(3),
+    perNode: (v) => `${v.toFixed(3)} ms/node`,
+  },
+  {
+    metric: 'instructions',
+    label: 'Instructions, pipeline run (M)',
+    show: mi,
+    perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
+  },
+  {
+    metric: 'setupInstructions',
+    label: 'Instructions, hook import + set-up (M)',
+    show: mi,
+    perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
+  },
+];
+
+/** The rows of a report: the article's, then the optional ones some hook measured. */
+export function rowsOf(report: Report): Row[] {
+  const results = Object.values(report.results);
+  return [...ROWS, ...OPTIONAL_ROWS.filter((r) => results.some((h) => h.metrics[r.metric]?.available))];
+}
+
 export function pct(x: number): string {
   const p = x * 100;
   return `${p >= 0 ? '+' : ''}${Math.abs(p) >= 100 ? p.toFixed(0) : p.toFixed(1)}%`;
@@ -69,10 +104,49 @@ export function overheadCell(m: MetricResult): string {
   return `${pct(m.overhead.ratio)}${ci}`;
 }
 
-export function valueCell(row: Row, v: number | null, available: boolean): string {
-  return available && v !== null ? row.show(v) : 'unavailable';
+export function valueCell(row: Row, m: MetricResult, side: 'without' | 'with'): string {
+  return m.available ? row.show(m[side].median) : 'unavailable';
 }
 
 export function perNodeCell(row: Row, m: MetricResult): string {
-  return m.available && m.overhead.perNode !== null ? row.perNode(m.overhead.perNode) : 'unavailable';
+  return m.available ? row.perNode(m.overhead.perNode) : 'unavailable';
+}
+
+/** "produced / delivered / lost" per value kind and hook: the loss is a figure of its own. */
+export function valuesRows(report: Report): string[][] {
+  const hooks = Object.keys(report.results);
+  return VALUE_KINDS.map((k) => [
+    `${k} produced / delivered / lost`,
+    ...hooks.map((h) => {
+      const v = report.results[h]!.values;
+      if (!v.available) return `${v.produced[k]} / unavailable (${v.reason})`;
+      return `${v.produced[k]} / ${v.delivered[k]} / ${v.lost[k] ? `**${v.lost[k]} LOST**` : '0'}`;
+    }),
+  ]);
+}
+
+/** Lines that must be seen first when trials failed (only with --allow-failures). */
+export function failureLines(report: Report): string[] {
+  if (!report.failures.length) return [];
+  return [
+    `FAILED TRIALS: ${report.failures.length} of ${report.trials.total}; their rounds are left out of every figure and the gate fails`,
+    ...report.failures.map(
+      (f) => `  ${f.hook ?? 'without'}, ${f.warmup ? 'warm-up' : `round ${f.round + 1}`}: ${f.error.split('\n')[0]}`,
+    ),
+  ];
+}
+
+/** One line: the machine, then what ran each external hook (interpreter and package versions). */
+export function environmentLine(report: Report): string {
+  const e = report.environment;
+  const hooks = Object.entries(e.hooks ?? {}).flatMap(([label, h]) => {
+    if (!h.python) return h.command ? [`${label}: ${h.command}`] : [];
+    if ('unavailable' in h.python) return [`${label}: ${h.python.unavailable}`];
+    const pk = Object.entries(h.python.packages).map(([n, v]) => `${n} ${v}`);
+    return [`${label}: Python ${h.python.version}${pk.length ? `, ${pk.join(', ')}` : ''}`];
+  });
+  return (
+    `Environment: Node ${e.node}, ${e.python ?? 'no python3'}, ${e.cpuModel} x ${e.cores}, ${e.os} (${e.kernel}); ` +
+    `trackbench ${report.trackbenchVersion}; ${report.createdAt}.${hooks.length ? ` ${hooks.join('; ')}.` : ''}`
+  );
 }

@@ -1,6 +1,6 @@
 // The sweep table: overhead per node at each size, and the growth exponent per hook.
 import type { SweepReport } from '../measure/sweep.ts';
-import { SUPERLINEAR } from '../stats/growth.ts';
+import { MIN_GROWTH_POINTS, SUPERLINEAR } from '../stats/growth.ts';
 import { DEFAULT_WIDTH, fitTable } from './fit.ts';
 
 export function sweepTables(s: SweepReport, color: boolean, width = DEFAULT_WIDTH): string {
@@ -8,10 +8,11 @@ export function sweepTables(s: SweepReport, color: boolean, width = DEFAULT_WIDT
   const perNodeRows = s.points.map((p) => [
     String(p.nodes),
     ...hooks.flatMap((h) => {
-      const r = p.report.results[h];
+      const wall = p.report.results[h]?.metrics.wallMs;
+      const calls = p.report.results[h]?.metrics.apiCalls;
       return [
-        r?.metrics.wallMs.overhead.perNode?.toFixed(3) ?? '',
-        r?.metrics.apiCalls.overhead.perNode?.toFixed(2) ?? '',
+        wall?.available ? wall.overhead.perNode.toFixed(3) : '',
+        calls?.available ? calls.overhead.perNode.toFixed(2) : '',
       ];
     }),
   ]);
@@ -19,7 +20,9 @@ export function sweepTables(s: SweepReport, color: boolean, width = DEFAULT_WIDT
     metric,
     ...hooks.map((h) => {
       const g = s.growth[h]?.[metric];
-      return g ? `${g.slope.toFixed(2)}${g.superlinear ? ' SUPERLINEAR' : ''} (r2 ${g.r2.toFixed(2)})` : 'n/a';
+      return g
+        ? `${g.slope.toFixed(2)}${g.superlinear ? ' SUPERLINEAR' : ''} (r2 ${g.r2.toFixed(2)})`
+        : `n/a (needs ${MIN_GROWTH_POINTS} sizes with a cost)`;
     }),
   ]);
   const perNode = fitTable(

@@ -94,5 +94,11 @@ export interface Scenario {
   trials: TrialSpec;
   runner: RunnerSpec;
   budgets: Partial<Record<BudgetMetric, Budget>>;
-  regression: { alpha: number; noise: number };
+  regression: {
+    alpha: number;
+    noise: number;
+    instructionNoise: number;
+    failInconclusive: boolean;
+    expectLoss: boolean;
+  };
 }

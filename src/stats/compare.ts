@@ -13,7 +13,12 @@ export interface Change {
    * interval, at least the band).
    */
   minimumDetectable: number;
-  verdict: 'regressed' | 'improved' | 'unchanged';
+  /**
+   * criterion's reading: a significant change beyond the noise band is regressed/improved; an interval
+   * inside the band is unchanged; anything else (wide interval, or beyond the band but not significant)
+   * is inconclusive: this pair of runs cannot tell.
+   */
+  verdict: 'regressed' | 'improved' | 'unchanged' | 'inconclusive';
 }
 
 export interface CompareOptions {
@@ -38,6 +43,8 @@ export function compareSamples(
   const interval = bootstrapIndependent(b, c, overheadRatio, { seed: options.seed ?? 1, resamples: 10_000 });
   const p = mannWhitney(b, c).p;
   const beyond = interval[0] > noise || interval[1] < -noise;
-  const verdict = p < alpha && beyond ? (ratio > 0 ? 'regressed' : 'improved') : 'unchanged';
+  const inside = interval[0] >= -noise && interval[1] <= noise;
+  const verdict: Change['verdict'] =
+    p < alpha && beyond ? (ratio > 0 ? 'regressed' : 'improved') : inside ? 'unchanged' : 'inconclusive';
   return { ratio, ci95: interval, p, minimumDetectable: Math.max(noise, (interval[1] - interval[0]) / 2), verdict };
 }

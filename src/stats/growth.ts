@@ -10,10 +10,12 @@ export interface Growth {
 }
 
 export const SUPERLINEAR = 1.1;
+/** Two points always fit a line exactly (r2 = 1): a slope from them is not a fit, so none is given. */
+export const MIN_GROWTH_POINTS = 3;
 
 export function growthExponent(nodes: readonly number[], cost: readonly number[]): Growth | null {
   const pts = nodes.map((n, i) => [n, cost[i]!] as const).filter(([n, c]) => n > 0 && c > 0);
-  if (pts.length < 2) return null;
+  if (pts.length < MIN_GROWTH_POINTS) return null;
   const xs = pts.map(([n]) => Math.log(n));
   const ys = pts.map(([, c]) => Math.log(c));
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -104,6 +104,11 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
   },
 };
 
+/** Whether a hook is meant to log values (module: and command: hooks are taken to be trackers). */
+export function logsValues(ref: HookRef): boolean {
+  return BUILTIN_HOOKS[ref.name]?.tracking ?? true;
+}
+
 const MODULE_PREFIX = 'module:';
 const COMMAND_PREFIX = 'command:';
 

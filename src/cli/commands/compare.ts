@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { environmentDifferences } from '../../measure/environment.ts';
 import { assertComparable } from '../../gate/comparable.ts';
 import { gateDocument } from '../../report/gate.ts';
 import { readReport } from '../../report/write.ts';
-import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
+import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { writeHtmlReport } from '../html-output.ts';
 import type { Io } from '../io.ts';
@@ -17,6 +18,7 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
     )
     .argument('<baseline>', 'baseline report (JSON)')
     .argument('<current>', 'current report (JSON)')
+    .option('--fail-inconclusive', 'an inconclusive comparison fails the gate')
     .option('--junit <file>', 'write JUnit XML, one test case per check')
     .option(
       '--summary <file>',
@@ -29,16 +31,27 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
       (
         baselineFile: string,
         currentFile: string,
-        opts: { junit?: string; summary?: string; gateJson?: string; html?: string },
+        opts: { junit?: string; summary?: string; gateJson?: string; html?: string; failInconclusive?: boolean },
       ) => {
         for (const flag of ['junit', 'summary', 'gateJson', 'html'] as const)
           assertWritableFile(opts[flag], `--${flag.replace('J', '-j')}`);
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);
+        const differences = environmentDifferences(baseline.environment, current.environment);
+        if (differences.length)
+          io.out(
+            `warning: the two reports measured different environments; differences may be the environment's:\n` +
+              differences.map((d) => `  ${d}`).join('\n'),
+          );
+        const regression = current.scenario.regression;
         const checks = [
-          ...checkBudgets(current, current.scenario.budgets ?? {}, current.scenario.regression?.alpha),
-          ...checkRegressions(baseline, current, current.scenario.regression ?? { alpha: 0.05, noise: 0.02 }),
+          ...checkOutcome(current),
+          ...checkBudgets(current, current.scenario.budgets ?? {}, regression.alpha),
+          ...checkRegressions(baseline, current, {
+            ...regression,
+            failInconclusive: opts.failInconclusive || regression.failInconclusive,
+          }),
         ];
         const doc = gateDocument(current.scenario.name, baseline, current, gate(checks));
         const code = emitGate(doc, io, opts);

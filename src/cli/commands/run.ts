@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
+import { environmentDifferences } from '../../measure/environment.ts';
 import { measure, type Progress } from '../../measure/measure.ts';
 import { buildReport } from '../../measure/build-report.ts';
 import { consoleTables } from '../../report/console.ts';
@@ -8,7 +9,7 @@ import type { HtmlDocument } from '../../report/html/index.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts';
 import { assertComparable } from '../../gate/comparable.ts';
-import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
+import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../gate/gate.ts';
 import { gateDocument } from '../../report/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { writeHtmlReport } from '../html-output.ts';
@@ -45,6 +46,15 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
       '--baseline <file>',
       'gate this run against a baseline report (budgets and regressions); exit 1 when it fails (one scenario)',
     )
+    .option(
+      '--allow-failures',
+      'keep measuring when a trial fails (its rounds leave the figures; tables show it; the gate fails)',
+    )
+    .option(
+      '--instrument <name>',
+      'cpu-sim: count instructions of each trial under Valgrind (deterministic; hook set-up and the run apart)',
+    )
+    .option('--fail-inconclusive', 'an inconclusive comparison with the baseline fails the gate')
     .option('--junit <file>', 'with budgets or --baseline: write the gate as JUnit XML')
     .option(
       '--summary <file>',
@@ -66,6 +76,9 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           summary?: string;
           gateJson?: string;
           html?: string;
+          allowFailures?: boolean;
+          failInconclusive?: boolean;
+          instrument?: string;
         },
       ) => {
         // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
@@ -78,6 +91,9 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             opts.baseline ? '--baseline' : '--save-baseline',
             `works with one scenario; this run has ${scenarios.length}`,
           );
+        if (opts.instrument !== undefined && opts.instrument !== 'cpu-sim')
+          throw InputError.flag('--instrument', `unknown instrument "${opts.instrument}"; the one there is: cpu-sim`);
+        const instrument = opts.instrument === 'cpu-sim' ? 'cpu-sim' : undefined;
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
         assertWritableDir(opts.out, '--out');
         assertWritableFile(opts.saveBaseline, '--save-baseline');
@@ -88,7 +104,12 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         for (const scenario of scenarios) {
           const report = buildReport(
             scenario,
-            await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine(io) : undefined }),
+            await measure(scenario, {
+              quick: opts.quick,
+              allowFailures: opts.allowFailures,
+              instrument,
+              onProgress: io.isTTY ? progressLine(io) : undefined,
+            }),
             Boolean(opts.quick),
           );
           if (io.isTTY) io.progress?.('');
@@ -99,14 +120,28 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
             io.out(`baseline saved: ${opts.saveBaseline}`);
           }
-          if (!baseline && !Object.keys(scenario.budgets).length) {
+          // Failed trials and lost values fail every run, gated or not.
+          const outcome = checkOutcome(report);
+          const gated = baseline || Object.keys(scenario.budgets).length;
+          if (!gated && outcome.every((c) => c.status === 'pass')) {
             docs.push(report);
             continue;
           }
-          if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
+          if (baseline && opts.baseline) {
+            assertComparable(baseline, report, [opts.baseline, paths.json]);
+            const differences = environmentDifferences(baseline.environment, report.environment);
+            if (differences.length)
+              io.out(`warning: the baseline measured a different environment:\n  ${differences.join('\n  ')}`);
+          }
           const checks = [
+            ...outcome,
             ...checkBudgets(report, scenario.budgets, scenario.regression.alpha),
-            ...(baseline ? checkRegressions(baseline, report, scenario.regression) : []),
+            ...(baseline
+              ? checkRegressions(baseline, report, {
+                  ...scenario.regression,
+                  failInconclusive: opts.failInconclusive || scenario.regression.failInconclusive,
+                })
+              : []),
           ];
           const doc = gateDocument(scenario.name, baseline ?? null, report, gate(checks));
           docs.push(doc);

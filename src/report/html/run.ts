@@ -1,7 +1,7 @@
 // A run report as HTML: the overhead table, each hook's overhead with its 95% interval as a bar
 // with whiskers, API calls, and every trial as a point (without and with, per hook).
 import { METRICS, type MetricName } from '../../measure/trial-types.ts';
-import { ROWS, overheadCell, pct, perNodeCell, valueCell, type Row } from '../format.ts';
+import { ROWS, overheadCell, pct, perNodeCell, valueCell, valuesRows, type Row } from '../format.ts';
 import type { MetricResult, Report } from '../../measure/report-types.ts';
 import { el } from './el.ts';
 import { esc } from './escape.ts';
@@ -38,10 +38,10 @@ export function runTable(report: Report): string {
     return [
       [
         r.label,
-        valueCell(r, first.without.median, first.available),
+        valueCell(r, first, 'without'),
         ...hooks.flatMap((h) => {
           const m = metricOf(report, h, r.metric);
-          return m ? [valueCell(r, m.with.median, m.available), overheadCell(m)] : ['', ''];
+          return m ? [valueCell(r, m, 'with'), overheadCell(m)] : ['', ''];
         }),
       ],
     ];
@@ -131,17 +131,9 @@ function trialCharts(report: Report, prefix: string): string[] {
 
 function valuesTable(report: Report): string {
   const hooks = Object.keys(report.results);
-  const kinds = [...new Set(hooks.flatMap((h) => Object.keys(report.results[h]!.values.produced)))];
-  const rows = kinds.map((k) => [
-    k,
-    ...hooks.map((h) => {
-      const v = report.results[h]!.values;
-      const lost = v.lost?.[k] ? `, ${v.lost[k]} lost` : '';
-      return `${v.produced[k] ?? 0} / ${v.delivered ? (v.delivered[k] ?? 0) : 'n/a'}${lost}`;
-    }),
-  ]);
+  const rows = valuesRows(report).map((r) => r.map((c) => c.replace(/\*\*/g, '')));
   rows.push(['pipeline errors', ...hooks.map((h) => String(report.results[h]!.pipelineErrors))]);
-  return table(['Values per run: produced / delivered', ...hooks], rows, 'values');
+  return table(['Values per run', ...hooks], rows, 'values');
 }
 
 /** Trials and environment as key/value rows, including fields newer reports add to them. */

@@ -54,10 +54,11 @@ export function sweepSection(s: SweepReport, prefix: string): Section {
   const perSize = s.points.map((p) => [
     String(p.nodes),
     ...hooks.flatMap((h) => {
-      const r = p.report.results[h];
+      const wall = p.report.results[h]?.metrics.wallMs;
+      const calls = p.report.results[h]?.metrics.apiCalls;
       return [
-        r?.metrics.wallMs.overhead.perNode?.toFixed(3) ?? '',
-        r?.metrics.apiCalls.overhead.perNode?.toFixed(2) ?? '',
+        wall?.available ? wall.overhead.perNode.toFixed(3) : '',
+        calls?.available ? calls.overhead.perNode.toFixed(2) : '',
       ];
     }),
   ]);

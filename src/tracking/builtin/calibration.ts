@@ -15,12 +15,26 @@ export interface CalibrationOptions {
   allocBytesPerNode: number;
   diskBytesPerNode: number;
   requestsPerNode: number;
+  /** Bytes allocated, touched and kept alive for the rest of the run, per node. */
+  retainBytesPerNode: number;
 }
 
-const KEYS: (keyof CalibrationOptions)[] = ['cpuMsPerNode', 'allocBytesPerNode', 'diskBytesPerNode', 'requestsPerNode'];
+const KEYS: (keyof CalibrationOptions)[] = [
+  'cpuMsPerNode',
+  'allocBytesPerNode',
+  'diskBytesPerNode',
+  'requestsPerNode',
+  'retainBytesPerNode',
+];
 
 export function calibrationOptions(options: Record<string, unknown>, ctx: HookFactoryContext): CalibrationOptions {
-  const out: CalibrationOptions = { cpuMsPerNode: 0, allocBytesPerNode: 0, diskBytesPerNode: 0, requestsPerNode: 0 };
+  const out: CalibrationOptions = {
+    cpuMsPerNode: 0,
+    allocBytesPerNode: 0,
+    diskBytesPerNode: 0,
+    requestsPerNode: 0,
+    retainBytesPerNode: 0,
+  };
   const problems = [];
   for (const [key, value] of Object.entries(options)) {
     const where = (message: string) =>
@@ -51,10 +65,13 @@ export function createCalibrationHook(options: CalibrationOptions, ctx: HookFact
     ]);
   let dir: string | undefined;
   const block = Buffer.alloc(Math.min(options.diskBytesPerNode, 1 << 20), 0x42);
+  // Kept until the process ends: what a hook that holds memory looks like to the memory figure.
+  const retained: Buffer[] = [];
   return {
     async afterNodeRun(node) {
       burnCpu(options.cpuMsPerNode);
       allocate(options.allocBytesPerNode);
+      if (options.retainBytesPerNode > 0) retained.push(Buffer.alloc(options.retainBytesPerNode, 0x37));
       if (options.diskBytesPerNode > 0) {
         if (!dir) {
           dir = mkdtempSync(join(tmpdir(), 'trackbench-calibration-'));

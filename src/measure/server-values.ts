@@ -1,0 +1,87 @@
+// What reached the tracking server in one trial, read back through the REST API after the trial
+// (so it works the same against the mock and a real server): the "delivered" of the values table
+// is the server's word, never the hook's. Runs created since the last look are the trial's.
+import { errorMessage } from '../errors.ts';
+import { MlflowClient } from '../mlflow/client.ts';
+import { countDelivered, readRun, type RunState } from '../mlflow/readback.ts';
+import type { Produced } from './produced.ts';
+import { VALUE_KINDS, type ServerValues, type ValueCounts } from './trial-types.ts';
+
+export class ServerReader {
+  private readonly known = new Set<string>();
+  private readonly client: MlflowClient;
+
+  constructor(trackingUri: string) {
+    // No retries: a dead server is a finding, not something to wait out.
+    this.client = new MlflowClient({ trackingUri, retry: { maxRetries: 0 } });
+  }
+
+  /** Runs created since the previous call. */
+  private async newRuns(): Promise<RunState[]> {
+    const ids: string[] = [];
+    let page_token: string | undefined;
+    do {
+      const page = await this.client.searchExperiments({ max_results: 1000, page_token, view_type: 'ALL' });
+      const experimentIds = page.experiments.map((e) => e.experiment_id);
+      if (experimentIds.length)
+        for (const run of await this.client.searchAllRuns({ experiment_ids: experimentIds, run_view_type: 'ALL' }))
+          if (!this.known.has(run.info.run_id)) ids.push(run.info.run_id);
+      page_token = page.next_page_token;
+    } while (page_token);
+    const states: RunState[] = [];
+    for (const id of ids) {
+      this.known.add(id);
+      states.push(await readRun(this.client, id));
+    }
+    return states;
+  }
+
+  /** Marks what is on the server now as not this run's (call once before the first trial). */
+  async prime(): Promise<void> {
+    try {
+      await this.newRuns();
+    } catch {
+      // A server that cannot be read now is reported by the first trial's values.
+    }
+  }
+
+  async valuesOf(produced: Produced, paramNames: readonly string[]): Promise<ServerValues> {
+    let states: RunState[];
+    try {
+      states = await this.newRuns();
+    } catch (err) {
+      return { available: false, reason: `the tracking server could not be read back: ${errorMessage(err)}` };
+    }
+    const counted = countDelivered(states);
+    const keys = new Set(
+      states.flatMap((s) => [...(s.run.data.params ?? []), ...(s.run.data.tags ?? [])].map((kv) => kv.key)),
+    );
+    const delivered: ValueCounts = {
+      params: paramsFound(paramNames.slice(0, produced.params), keys),
+      metrics: counted.metrics,
+      artifacts: counted.artifacts,
+      models: counted.models,
+    };
+    const lost = Object.fromEntries(
+      VALUE_KINDS.map((k) => [k, Math.max(0, produced[k] - delivered[k])]),
+    ) as unknown as ValueCounts; // every key of ValueCounts is set by the line above
+    return { available: true, delivered, lost };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/**
+ * A parameter counts as delivered when its key reached MLflow as a parameter or a tag (the "tag"
+ * long-value strategy), as is or flattened (a dict parameter becomes `<key><sep><sub-key>`).
+ */
+function paramsFound(names: readonly string[], keys: ReadonlySet<string>): number {
+  const roots = new Set<string>();
+  for (const key of keys) {
+    roots.add(key);
+    for (let i = 1; i < key.length; i++) if ('._/'.includes(key[i]!)) roots.add(key.slice(0, i));
+  }
+  return names.filter((name) => roots.has(name)).length;
+}

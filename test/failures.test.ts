@@ -1,0 +1,139 @@
+// A failed trial is never a figure: a run with one fails (exit 3, the trial's last output, no
+// report) unless --allow-failures, and then every output shows it and the gate fails. Lost values
+// are a figure of their own and fail the gate; a dead server is not "0 API calls, PASS".
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { readReport } from '../src/report/write.ts';
+
+interface Outcome {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(args: string[]): Promise<Outcome> {
+  let out = '';
+  let err = '';
+  const code = await main(args, {
+    out: (t) => void (out += `${t}\n`),
+    err: (t) => void (err += `${t}\n`),
+    isTTY: false,
+  });
+  return { code, out, err };
+}
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-fail-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const PIPELINE = 'pipeline: {nodes: 6, paramsPerNode: {count: 2}, metricsPerNode: 1, work: {cpuMs: 1, ioBytes: 0}}';
+const TRIALS = 'trials: {repetitions: 2, warmup: 0, quickRepetitions: 2}';
+
+// Throws on node 3 only, after printing a line the failure message must carry.
+const THROWING_HOOK = `export default () => ({
+  afterNodeRun(node) {
+    if (node.index === 3) { console.error('hook log: about to fail'); throw new Error('boom in afterNodeRun'); }
+  },
+});
+`;
+
+/** A port nothing listens on. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('failed trials are failures', () => {
+  it('a hook that throws in afterNodeRun on one node: exit 3, its last output, no report', async () => {
+    const dir = project({
+      'hook.mjs': THROWING_HOOK,
+      's.yaml': `name: throws\n${PIPELINE}\nhooks: ["module:./hook.mjs"]\n${TRIALS}\n`,
+    });
+    const out = join(dir, 'reports');
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', out]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('boom in afterNodeRun');
+    expect(r.err).toContain('hook log: about to fail');
+    expect(r.err).toContain('no report written');
+    expect(`${r.out}${r.err}`).not.toMatch(/PASS|improved/);
+    expect(readdirSync(out)).toEqual([]);
+  }, 60_000);
+
+  it('a command: hook that exits 1 mid-run: exit 3', async () => {
+    // Writes its probes (so the trial "completes") and then exits 1 when tracking is on.
+    const script = `import { writeFileSync } from 'node:fs';
+writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify({ wallMs: 1, cpuMs: 1, peakRssBytes: 1, diskWriteBytes: null, writeBytes: null }));
+if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 failed'); process.exit(1); }
+`;
+    const dir = project({
+      'plugin.mjs': script,
+      's.yaml': `name: exits\n${PIPELINE}\nhooks: ["command:node plugin.mjs"]\n${TRIALS}\n`,
+    });
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('exited with code 1');
+    expect(r.err).toContain('plugin: node 2 failed');
+    expect(`${r.out}${r.err}`).not.toMatch(/PASS|improved/);
+  }, 60_000);
+
+  it('--allow-failures: the report shows the failed trials, the gate fails, and compare never says PASS', async () => {
+    const dir = project({
+      'hook.mjs': THROWING_HOOK,
+      'bad.yaml': `name: pair\n${PIPELINE}\nhooks: [{name: "module:./hook.mjs", label: plugin}]\n${TRIALS}\n`,
+      'good.yaml': `name: pair\n${PIPELINE}\nhooks: [{name: reference, label: plugin}]\n${TRIALS}\n`,
+    });
+    const good = await cli(['run', join(dir, 'good.yaml'), '--quick', '--out', join(dir, 'good')]);
+    expect(good.code).toBe(0);
+    const bad = await cli(['run', join(dir, 'bad.yaml'), '--quick', '--allow-failures', '--out', join(dir, 'bad')]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('FAILED TRIALS: 2 of 4');
+    expect(bad.out).toContain('## FAIL');
+    expect(bad.out).not.toMatch(/PASS|improved/);
+    const [badJson, badMd] = readdirSync(join(dir, 'bad')).sort();
+    const report = readReport(join(dir, 'bad', badJson!));
+    expect(report.failures).toHaveLength(2);
+    expect(report.failures.every((f) => f.hook === 'plugin' && f.error.includes('boom'))).toBe(true);
+    expect(report.results.plugin!.metrics.wallMs).toMatchObject({ available: false });
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(dir, 'bad', badMd!), 'utf8')).toContain('FAILED TRIALS');
+    const goodJson = readdirSync(join(dir, 'good')).find((f) => f.endsWith('.json'))!;
+    const cmp = await cli(['compare', join(dir, 'good', goodJson), join(dir, 'bad', badJson!)]);
+    expect(cmp.code).toBe(1);
+    expect(cmp.out).toContain('## FAIL');
+    expect(cmp.out).not.toMatch(/PASS|improved/);
+  }, 90_000);
+
+  it('a tracking server that is down: every value lost, requests counted, exit 1, never PASS', async () => {
+    const port = await deadPort();
+    const dir = mkdtempSync(join(tmpdir(), 'tb-down-'));
+    writeFileSync(
+      join(dir, 's.yaml'),
+      `name: down\n${PIPELINE}\nhooks: [{name: reference, options: {mlflow: {trackbench: {spillDir: "${dir}"}}}}]\n` +
+        `backend: {kind: remote, uri: "http://127.0.0.1:${port}"}\n${TRIALS}\nbudgets: {apiCalls: {max: 1000}}\n`,
+    );
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('## FAIL');
+    expect(r.out).not.toMatch(/PASS|improved/);
+    const report = readReport(
+      join(
+        dir,
+        'reports',
+        readdirSync(join(dir, 'reports')).find((f) => f.endsWith('.json'))!,
+      ),
+    );
+    // The reference hook tried: its requests reached the recording proxy and count as calls.
+    const calls = report.results.reference!.metrics.apiCalls;
+    expect(calls.available && calls.with.median).toBeGreaterThan(0);
+    expect(report.results.reference!.values.available).toBe(false);
+  }, 120_000);
+});

@@ -1,0 +1,95 @@
+// The instruction-count instrument: dumps are read per mark, a missing Valgrind is "unavailable"
+// with the reason (never zero), and a fixed extra computation per node is recovered within 1% of
+// the same computation counted alone. The last needs Valgrind (installed by .ci/run) and minutes.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { callgrindArgs, DETERMINISTIC_V8_FLAGS, findValgrind, readDumps } from '../src/measure/instrument.ts';
+import { measure } from '../src/measure/measure.ts';
+import { ITERATIONS_PER_MS } from '../src/pipeline/work.ts';
+import { buildReport } from '../src/measure/build-report.ts';
+import { measured } from './helpers/measured.ts';
+import { scenarioOf } from './helpers/scenario.ts';
+
+const dump = (total: number): string => `version: 1\ncmd: node\nevents: Ir\ntotals: ${total}\n`;
+
+describe('callgrind dumps', () => {
+  it('reads hook set-up and the run from the dumps between the marks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cg-'));
+    writeFileSync(join(dir, 'cg.7.1'), dump(500));
+    writeFileSync(join(dir, 'cg.7.2'), dump(20));
+    writeFileSync(join(dir, 'cg.7.3'), dump(3000));
+    writeFileSync(join(dir, 'cg.7'), dump(9));
+    expect(readDumps(dir)).toEqual({ setupInstructions: 20, instructions: 3000 });
+  });
+
+  it('says why when the marks do not line up, instead of giving a number', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cg-'));
+    writeFileSync(join(dir, 'cg.7.1'), dump(500));
+    const read = readDumps(dir);
+    expect('unavailable' in read && read.unavailable).toMatch(/^expected 3 callgrind dumps/);
+  });
+
+  it('without Valgrind the instrument is unavailable, and says why', () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const found = findValgrind();
+      expect('unavailable' in found && found.unavailable).toMatch(/^valgrind is not installed/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
+
+const valgrind = findValgrind();
+const PER_NODE_MS = 10;
+const NODES = 3;
+
+describe.skipIf(!('path' in valgrind))('instruction counts under Valgrind', () => {
+  it('recovers a fixed extra computation per node within 1% of the same computation counted alone', async () => {
+    const scenario = scenarioOf(
+      {
+        nodes: NODES,
+        topology: { kind: 'chain' },
+        paramsPerNode: { count: 1 },
+        metricsPerNode: 1,
+        work: { cpuMs: 1, ioBytes: 0, allocBytes: 0 },
+      },
+      {
+        hooks: [
+          { name: 'calibration', label: 'base', options: {} },
+          { name: 'calibration', label: 'spin', options: { cpuMsPerNode: PER_NODE_MS } },
+        ],
+        trials: { repetitions: 1, warmup: 0, quickRepetitions: 1, timeoutMs: 60_000 },
+      },
+    );
+    const report = buildReport(scenario, await measure(scenario, { instrument: 'cpu-sim' }), false);
+    // The same hook with and without the extra computation: the difference is the computation alone
+    // (hook dispatch and the hook's own code cancel out).
+    const hook =
+      measured(report.results.spin!.metrics.instructions).with.median -
+      measured(report.results.base!.metrics.instructions).with.median;
+    // The same loop, called as often with the same count, between the same marks, counted alone.
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cg-alone-'));
+    const script = join(dir, 'alone.mjs');
+    writeFileSync(
+      script,
+      `import { getPriority } from 'node:os';
+function spin(n) { let acc = 0; for (let i = 0; i < n; i++) acc = (acc * 1103515245 + 12345 + i) % 2147483647; return acc; }
+getPriority(); getPriority(); let x = 0;
+for (let k = 0; k < ${NODES}; k++) x += spin(${PER_NODE_MS * ITERATIONS_PER_MS});
+getPriority(); if (x === 0.5) console.log(x);
+`,
+    );
+    const valgrindPath = 'path' in valgrind ? valgrind.path : '';
+    execFileSync(valgrindPath, [...callgrindArgs(dir), process.execPath, ...DETERMINISTIC_V8_FLAGS, script], {
+      stdio: 'ignore',
+    });
+    const alone = readDumps(dir);
+    if ('unavailable' in alone) throw new Error(alone.unavailable);
+    expect(Math.abs(hook - alone.instructions) / alone.instructions).toBeLessThan(0.01);
+  }, 1_800_000);
+});

@@ -1,0 +1,63 @@
+// Honest verdicts: a change is regressed/improved only when significant and beyond the noise band,
+// unchanged only when the whole interval lies inside the band, and inconclusive otherwise.
+import { describe, expect, it } from 'vitest';
+import { compareSamples } from '../src/stats/compare.ts';
+import type { MeasuredMetric, Report } from '../src/measure/report-types.ts';
+import { checkRegressions } from '../src/gate/gate.ts';
+import { growthExponent } from '../src/stats/growth.ts';
+
+const around = (center: number, spread: number, n = 10): number[] =>
+  Array.from({ length: n }, (_, i) => center * (1 + (spread * ((i % 5) - 2)) / 2));
+
+describe('verdicts', () => {
+  it('tight samples with the same centre: unchanged', () => {
+    expect(compareSamples(around(1, 0.002), around(1, 0.002), { noise: 0.02 }).verdict).toBe('unchanged');
+  });
+
+  it('a clear, tight shift beyond the band: regressed, and the reverse improved', () => {
+    expect(compareSamples(around(1, 0.002), around(1.1, 0.002), { noise: 0.02 }).verdict).toBe('regressed');
+    expect(compareSamples(around(1.1, 0.002), around(1, 0.002), { noise: 0.02 }).verdict).toBe('improved');
+  });
+
+  it('samples too wide to tell (+41% with an interval crossing the band): inconclusive, not unchanged', () => {
+    const base = [1, 1.6, 0.7, 1.3, 0.9];
+    const cur = [1.5, 1.0, 2.2, 1.2, 1.9];
+    const c = compareSamples(base, cur, { noise: 0.02 });
+    expect(c.p).toBeGreaterThan(0.05);
+    expect(c.verdict).toBe('inconclusive');
+  });
+});
+
+describe('growth exponent', () => {
+  it('is not given for two sizes (a line through two points always fits, r2 = 1)', () => {
+    expect(growthExponent([50, 500], [1, 10])).toBeNull();
+    expect(growthExponent([50, 500, 5000], [1, 10, 100])?.r2).toBeCloseTo(1, 10);
+  });
+});
+
+describe('instruction counts against a baseline', () => {
+  const counted = (without: number, withHook: number): MeasuredMetric => ({
+    unit: 'instructions',
+    available: true,
+    without: { median: without, samples: [without] },
+    with: { median: withHook, samples: [withHook] },
+    overhead: { ratio: withHook / without - 1, ci95: null, perNode: 0, absolute: withHook - without },
+    outliers: { without: [], with: [] },
+  });
+  // Only the fields checkRegressions reads: the hook's metrics and the scenario's seed.
+  const reportWith = (m: MeasuredMetric): Report =>
+    ({ results: { h: { metrics: { instructions: m } } }, scenario: { trials: { seed: 1 } } }) as unknown as Report;
+  const check = (now: number) =>
+    checkRegressions(reportWith(counted(1e9, 1e9 + 1e8)), reportWith(counted(1e9, 1e9 + now)), {
+      alpha: 0.05,
+      noise: 0.02,
+      instructionNoise: 0.005,
+    })[0]!;
+
+  it('a hook 1% more expensive is regressed; 0.1% is unchanged; 1% cheaper is improved', () => {
+    const verdictOf = (now: number): string => `${check(now).status} ${check(now).found.split(': ').pop()}`;
+    expect(verdictOf(1.01e8)).toBe('fail regressed');
+    expect(verdictOf(1.001e8)).toBe('pass unchanged');
+    expect(verdictOf(0.99e8)).toBe('pass improved');
+  });
+});
