@@ -1,0 +1,55 @@
+// The run report's tables, laid out once: each exporter (console, Markdown) only renders them.
+import type { Report } from '../measure/report-types.ts';
+import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
+
+/** A table of text cells: the first column names the row, the others are right-aligned figures. */
+export interface TextTable {
+  head: string[];
+  rows: string[][];
+}
+
+/** The article's table: Without, then With and Overhead [95% CI] for each hook. */
+export function overheadTable(report: Report): TextTable {
+  const hooks = Object.keys(report.results);
+  const rows = ROWS.map((row) => {
+    const first = hooks.length ? report.results[hooks[0]!]?.metrics[row.metric] : undefined;
+    return [
+      row.label,
+      first ? valueCell(row, first.without.median, first.available) : '',
+      ...hooks.flatMap((h) => {
+        const m = report.results[h]!.metrics[row.metric];
+        return [valueCell(row, m.with.median, m.available), overheadCell(m)];
+      }),
+    ];
+  });
+  return { head: ['Metric', 'Without', ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]'])], rows };
+}
+
+/** Each hook's cost per pipeline node, in ms, KB and calls. */
+export function perNodeTable(report: Report): TextTable {
+  const hooks = Object.keys(report.results);
+  const rows = ROWS.map((row) => [
+    row.label.replace(/ \(.*\)$/, ''),
+    ...hooks.map((h) => perNodeCell(row, report.results[h]!.metrics[row.metric])),
+  ]);
+  return { head: ['Overhead per node', ...hooks], rows };
+}
+
+/** Values each hook's runs produced, and how many of them reached MLflow. */
+export function valuesTable(report: Report): TextTable {
+  const hooks = Object.keys(report.results);
+  const rows = ['params', 'metrics', 'artifacts', 'models'].map((k) => [
+    `${k} produced / delivered`,
+    ...hooks.map((h) => {
+      const v = report.results[h]!.values;
+      return `${v.produced[k] ?? 0} / ${v.delivered ? (v.delivered[k] ?? 0) : 'n/a'}`;
+    }),
+  ]);
+  return { head: ['Values per run', ...hooks], rows };
+}
+
+/** GitHub-flavoured Markdown, figures right-aligned. */
+export function markdownTable(t: TextTable): string[] {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(t.head), line(t.head.map((_, i) => (i === 0 ? '---' : '---:'))), ...t.rows.map(line)];
+}
