@@ -9,6 +9,7 @@ import { buildReport } from '../src/measure/build-report.ts';
 import { readReport, reportProblems } from '../src/report/write.ts';
 import type { Report } from '../src/measure/report-types.ts';
 import { bootstrapPaired, median, overheadRatio, quantile } from '../src/stats/basic.ts';
+import { METRICS } from '../src/measure/trial-types.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 
 describe('schedule', () => {
@@ -140,15 +141,7 @@ describe('calibration: the harness recovers a known injected cost', () => {
   it('builds a report that validates against its JSON Schema, with every documented field', () => {
     const json = JSON.parse(JSON.stringify(report)) as Report;
     expect(reportProblems(json)).toEqual([]);
-    for (const metric of [
-      'wallMs',
-      'cpuMs',
-      'peakRssBytes',
-      'diskWriteBytes',
-      'writeBytes',
-      'apiCalls',
-      'requestBytes',
-    ] as const) {
+    for (const metric of METRICS) {
       const r = json.results.disk!.metrics[metric];
       expect(Object.keys(r.without)).toEqual(['median', 'samples']);
       expect(Object.keys(r.overhead)).toEqual(expect.arrayContaining(['ratio', 'ci95', 'perNode']));
