@@ -3,6 +3,7 @@
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
+    // every index below stays within prev (b.length + 1 entries)
     let diag = prev[0]!;
     prev[0] = i;
     for (let j = 1; j <= b.length; j++) {

@@ -36,6 +36,7 @@ export async function runParallel(
   const waitingOn = new Array<number>(n).fill(0);
   const successors: number[][] = Array.from({ length: n }, () => []);
   for (const [from, to] of pipeline.edges) {
+    // edges join indices 0..n-1, so every array index here is in range
     waitingOn[to]!++;
     successors[from]!.push(to);
   }
@@ -48,6 +49,7 @@ export async function runParallel(
 
   while (done < n && !failure) {
     while (ready.length && running.size < concurrency && !failure) {
+      // ready.length checked by the loop
       const index = ready.shift()!;
       const task: Promise<void> = runNode(pipeline.nodes[index]!, catalog, hooks, runId).then(
         () => {

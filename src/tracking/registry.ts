@@ -114,6 +114,7 @@ export function commandOf(ref: HookRef): string | undefined {
 
 /** The command that runs every trial of a scenario measuring an external plugin, if it is one. */
 export function externalCommand(hooks: HookRef[]): string | undefined {
+  // length checked on the same line
   return hooks.length === 1 ? commandOf(hooks[0]!) : undefined;
 }
 
@@ -156,6 +157,7 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
       if (!existsSync(path)) out.push(locate(['hooks', i], `hook module not found: ${path}`));
     } else if (BUILTIN_HOOKS[ref.name]?.check) {
       try {
+        // known built-in with a check: tested just above
         BUILTIN_HOOKS[ref.name]!.check!(ref.options, factoryContext(scenario, { locate, index: i }));
       } catch (err) {
         if (err instanceof InputError) out.push(...err.diagnostics);
@@ -202,6 +204,7 @@ export async function resolveHook(
     ]);
   }
   if (path !== undefined) {
+    // a module namespace; default is checked below
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') {
       throw new InputError([
@@ -211,6 +214,7 @@ export async function resolveHook(
         },
       ]);
     }
+    // checked to be a function above; its signature is the documented contract
     factory = mod.default as HookFactory;
   } else {
     const builtin = BUILTIN_HOOKS[ref.name];

@@ -15,6 +15,7 @@ import type { Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
+import { codeOf } from '../../common/caught.ts';
 
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -86,6 +87,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             io.out(`baseline saved: ${opts.saveBaseline}`);
           }
           if (!baseline && !Object.keys(scenario.budgets).length) continue;
+          // a baseline is read only when --baseline is given
           if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
           const checks = [
             ...checkBudgets(report, scenario.budgets, scenario.regression.alpha),
@@ -118,7 +120,7 @@ function assertWritableDir(dir: string): void {
   try {
     mkdirSync(resolve(dir), { recursive: true });
   } catch (err) {
-    fail((err as NodeJS.ErrnoException).code ?? String(err));
+    fail(codeOf(err) ?? String(err));
   }
 }
 
