@@ -43,6 +43,7 @@ export function generatePipeline(spec: PipelineSpec): Pipeline {
   const fileOrMemory = spec.work.ioBytes > 0 ? 'file' : 'memory';
 
   const nodes: PipelineNode[] = [];
+  // Indices below are in range: modulo or scaled into their arrays, preds has n entries, p < i (DAG order).
   for (let i = 0; i < n; i++) {
     const namespace = namespaces.length ? namespaces[Math.floor((i * namespaces.length) / n)]! : null;
     const func = FUNCS[i % FUNCS.length]!;

@@ -54,6 +54,7 @@ export async function runParallel(
       const task: Promise<void> = runNode(pipeline.nodes[index]!, catalog, hooks, runId).then(
         () => {
           done++;
+          // index and s are node indices 0..n-1, and both arrays have n entries
           for (const s of successors[index]!) if (--waitingOn[s]! === 0) ready.push(s);
         },
         (error: unknown) => {

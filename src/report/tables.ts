@@ -10,14 +10,15 @@ export interface TextTable {
 
 /** The article's table: Without, then With and Overhead [95% CI] for each hook. */
 export function overheadTable(report: Report): TextTable {
+  const results = Object.values(report.results);
   const hooks = Object.keys(report.results);
   const rows = ROWS.map((row) => {
-    const first = hooks.length ? report.results[hooks[0]!]?.metrics[row.metric] : undefined;
+    const first = results[0]?.metrics[row.metric];
     return [
       row.label,
       first ? valueCell(row, first.without.median, first.available) : '',
-      ...hooks.flatMap((h) => {
-        const m = report.results[h]!.metrics[row.metric];
+      ...results.flatMap((r) => {
+        const m = r.metrics[row.metric];
         return [valueCell(row, m.with.median, m.available), overheadCell(m)];
       }),
     ];
@@ -27,25 +28,23 @@ export function overheadTable(report: Report): TextTable {
 
 /** Each hook's cost per pipeline node, in ms, KB and calls. */
 export function perNodeTable(report: Report): TextTable {
-  const hooks = Object.keys(report.results);
+  const results = Object.values(report.results);
   const rows = ROWS.map((row) => [
     row.label.replace(/ \(.*\)$/, ''),
-    ...hooks.map((h) => perNodeCell(row, report.results[h]!.metrics[row.metric])),
+    ...results.map((r) => perNodeCell(row, r.metrics[row.metric])),
   ]);
-  return { head: ['Overhead per node', ...hooks], rows };
+  return { head: ['Overhead per node', ...Object.keys(report.results)], rows };
 }
 
 /** Values each hook's runs produced, and how many of them reached MLflow. */
 export function valuesTable(report: Report): TextTable {
-  const hooks = Object.keys(report.results);
   const rows = ['params', 'metrics', 'artifacts', 'models'].map((k) => [
     `${k} produced / delivered`,
-    ...hooks.map((h) => {
-      const v = report.results[h]!.values;
+    ...Object.values(report.results).map(({ values: v }) => {
       return `${v.produced[k] ?? 0} / ${v.delivered ? (v.delivered[k] ?? 0) : 'n/a'}`;
     }),
   ]);
-  return { head: ['Values per run', ...hooks], rows };
+  return { head: ['Values per run', ...Object.keys(report.results)], rows };
 }
 
 /** GitHub-flavoured Markdown, figures right-aligned. */
