@@ -11,3 +11,5 @@ export { startInProcessMock } from './backends/mock/in-process.ts';
 export { REQUIREMENTS } from './conformance/requirements.ts';
 export { runSuite } from './conformance/suite.ts';
 export { parseTarget } from './conformance/targets.ts';
+/** The built-in hooks by name (`reference`, `naive`, ...): a hook module may wrap or compare against them. */
+export { BUILTIN_HOOKS, type BuiltinHook } from './tracking/registry.ts';

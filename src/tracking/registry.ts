@@ -14,6 +14,7 @@ import { createNaiveHook } from './builtin/naive.ts';
 import { createRecorder } from './builtin/recorder.ts';
 import { createReferenceHook } from './builtin/reference.ts';
 import { loadTrackingConfig, type TrackingConfig } from './config/load-config.ts';
+import { codeOf } from '../common/caught.ts';
 
 export interface BuiltinHook {
   description: string;
@@ -122,6 +123,39 @@ export function scenarioDir(scenarioSource: string): string {
   return scenarioSource.startsWith('<') ? process.cwd() : dirname(resolve(scenarioSource));
 }
 
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+
+/** Whether the hook is a module written in TypeScript (compiled by tsx when it is loaded). */
+export function isTypeScriptModule(ref: HookRef): boolean {
+  return ref.name.startsWith(MODULE_PREFIX) && TYPESCRIPT_FILE.test(ref.name);
+}
+
+/** tsx's API: Node 20 cannot load TypeScript itself; trackbench's own code never needs it. */
+export async function loadTypeScriptSupport(): Promise<typeof import('tsx/esm/api')> {
+  return import('tsx/esm/api');
+}
+
+/**
+ * A hook module, loaded the way the runtime can: natively first (JavaScript, or TypeScript under
+ * a runtime that strips types, such as vitest), then a `.ts` file through tsx.
+ */
+async function importHookModule(path: string): Promise<{ default?: unknown }> {
+  const url = pathToFileURL(path).href;
+  try {
+    // a module namespace; its default export is checked by the caller
+    return (await import(url)) as { default?: unknown };
+  } catch (err) {
+    const code = codeOf(err);
+    if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !TYPESCRIPT_FILE.test(path)) throw err;
+  }
+  const { tsImport } = await loadTypeScriptSupport();
+  // a module namespace, as above
+  const mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
+  // A .ts file outside an ESM package loads as CommonJS: its default export sits one level down.
+  const inner = mod.default;
+  return inner !== null && typeof inner === 'object' && 'default' in inner ? inner : mod;
+}
+
 export function modulePath(ref: HookRef, scenarioSource: string): string | undefined {
   if (!ref.name.startsWith(MODULE_PREFIX)) return undefined;
   return resolve(scenarioDir(scenarioSource), ref.name.slice(MODULE_PREFIX.length));
@@ -204,8 +238,7 @@ export async function resolveHook(
     ]);
   }
   if (path !== undefined) {
-    // a module namespace; default is checked below
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const mod = await importHookModule(path);
     if (typeof mod.default !== 'function') {
       throw new InputError([
         {

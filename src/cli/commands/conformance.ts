@@ -8,6 +8,7 @@ import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
 import type { Io } from '../io.ts';
 import { timestamped } from '../../common/file-names.ts';
+import { assertWritableDir } from '../paths.ts';
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -29,14 +30,15 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
     )
     .action(async (opts: { target: string[]; format: string; out: string }) => {
       const targets = opts.target.map(parseTarget);
+      assertWritableDir(opts.out, '--out');
       const results: TargetResult[] = [];
       for (const t of targets)
         results.push(
           await runSuite(t, {
-            onScenario: io.isTTY ? (id, s) => process.stderr.write(`\r\x1b[K${id}: scenario ${s}`) : undefined,
+            onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
           }),
         );
-      if (io.isTTY) process.stderr.write('\r\x1b[K');
+      if (io.isTTY) io.progress?.('');
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
       const base = join(dir, timestamped('conformance'));

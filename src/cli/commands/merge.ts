@@ -8,6 +8,7 @@ import { sweepTables } from '../../report/sweep.ts';
 import type { Report } from '../../measure/report-types.ts';
 import { readReport, writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
+import { assertWritableDir } from '../paths.ts';
 import { writeSweep } from './sweep.ts';
 import { timestamped } from '../../common/file-names.ts';
 import { messageOf } from '../../common/caught.ts';
@@ -31,6 +32,7 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
     .argument('<files...>', 'reports written by `trackbench sweep --shard` or `trackbench run --shard`')
     .option('--out <dir>', 'where the merged report goes', 'reports')
     .action((files: string[], opts: { out: string }) => {
+      assertWritableDir(opts.out, '--out');
       const kinds = new Set(files.map(kindOf));
       if (kinds.size !== 1)
         throw new InputError([

@@ -6,6 +6,7 @@ import { shard, sweep, type SweepReport } from '../../measure/sweep.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
+import { assertWritableDir } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
 import { timestamped } from '../../common/file-names.ts';
 
@@ -37,6 +38,7 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
     .option('--out <dir>', 'where the sweep report goes', 'reports')
     .action(async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string }) => {
       const sizes = shard(parseSizes(opts.nodes), opts.shard);
+      assertWritableDir(opts.out, '--out');
       const { scenario } = prepareScenario(file);
       const report = await sweep(scenario, sizes, { quick: opts.quick });
       io.out(sweepTables(report, io.isTTY));

@@ -11,6 +11,8 @@ export interface DeliveryStats {
   lost: Counts;
   /** The JSONL file the lost values were written to, when any were. */
   spillFile?: string;
+  /** Why the spill file could not be written, when it could not: those values are lost for good. */
+  spillError?: string;
   warnings: string[];
 }
 
@@ -20,6 +22,7 @@ export class Accounting {
   readonly lost = zeroCounts();
   readonly warnings: string[] = [];
   spillFile?: string;
+  spillError?: string;
 
   snapshot(): DeliveryStats {
     return {
@@ -27,6 +30,7 @@ export class Accounting {
       delivered: { ...this.delivered },
       lost: { ...this.lost },
       spillFile: this.spillFile,
+      spillError: this.spillError,
       warnings: [...this.warnings],
     };
   }

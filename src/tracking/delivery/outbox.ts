@@ -94,10 +94,17 @@ export class Outbox {
     return this.unreachable;
   }
 
-  /** Runs `job` after everything scheduled before it. Jobs never reject. */
-  /** The returned promise is the chain itself: callers that do not await it leave that to settle() and flush(). */
+  /**
+   * Runs `job` after everything scheduled before it. Jobs never reject: a job that throws anyway is
+   * reported as a warning, so the chain (and the pipeline) goes on. The returned promise is the chain
+   * itself: callers that do not await it leave that to settle() and flush().
+   */
   private enqueue(job: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(job, job);
+    const guarded = (): Promise<void> =>
+      job().catch((err: unknown) => {
+        this.accounting.warnings.push(`a delivery step failed: ${errorMessage(err)}`);
+      });
+    this.chain = this.chain.then(guarded);
     return this.chain;
   }
 
@@ -324,9 +331,17 @@ export class Outbox {
       parentRun: ref.parent?.key,
       tags: ref.tags,
     };
-    this.spill.write(record, runRecord);
-    this.accounting.spillFile = this.spill.path;
+    // Counted as lost whether or not the spill file can be written; a failed write is reported once.
     if (kind) this.accounting.lost[kind] += n;
+    try {
+      this.spill.write(record, runRecord);
+      this.accounting.spillFile = this.spill.path;
+    } catch (err) {
+      if (this.accounting.spillError === undefined) {
+        this.accounting.spillError = errorMessage(err);
+        this.accounting.warnings.push(`the spill file could not be written in ${this.spill.dir}: ${errorMessage(err)}`);
+      }
+    }
   }
 }
 
