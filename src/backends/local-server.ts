@@ -43,6 +43,7 @@ export interface LocalServer extends RunningBackend {
 export async function startLocalServer(
   options: { version?: string; healthTimeoutMs?: number } = {},
 ): Promise<LocalServer> {
+  const t0 = performance.now();
   const version = options.version ?? DEFAULT_MLFLOW_VERSION;
   const exe = mlflowExecutable(version);
   if (!existsSync(exe)) {
@@ -128,6 +129,7 @@ export async function startLocalServer(
     pid: child.pid!,
     dir,
     describe: `mlflow server ${version} (local, ${uri}, sqlite)`,
+    startupMs: performance.now() - t0,
     stop,
   };
 }

@@ -21,6 +21,8 @@ export interface RunningBackend {
   requestLog?: RequestLog;
   /** A one-line description for reports, without credentials. */
   describe: string;
+  /** How long the backend took from start to answering /health (containers, servers), when measured. */
+  startupMs?: number;
   /** Mock backends only: change the injected faults while running. */
   setFaults?(spec: FaultSpec): void;
   stop(): Promise<void>;

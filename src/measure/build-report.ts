@@ -113,6 +113,8 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   );
   if (flagged.length)
     notes.push(`Tukey outliers flagged (kept in every figure): ${flagged.join(', ')}; see outliers in the JSON report`);
+  if (m.backendStartupMs !== undefined)
+    notes.push(`backend started in ${(m.backendStartupMs / 1000).toFixed(1)} s (until it answered /health)`);
   if (m.adaptive) notes.push(`adaptive repetitions stopped: ${m.adaptive}`);
   if (m.repetitions < 9)
     notes.push(
@@ -134,6 +136,7 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
       memoryBytes: totalmem(),
     },
     backend: m.backend,
+    ...(m.backendStartupMs === undefined ? {} : { backendStartupMs: Math.round(m.backendStartupMs) }),
     trials: {
       repetitions: m.repetitions,
       warmup: m.warmup,

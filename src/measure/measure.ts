@@ -27,6 +27,8 @@ export interface MeasureOptions {
 export interface Measurement {
   trials: TrialResult[];
   backend: string;
+  /** Backend start to answering /health (containers, real servers), when the backend measured it. */
+  backendStartupMs?: number;
   repetitions: number;
   warmup: number;
   startedAt: string;
@@ -140,6 +142,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   return {
     trials,
     backend: backend.describe,
+    backendStartupMs: backend.startupMs,
     repetitions: rounds,
     warmup,
     startedAt: startedAt.toISOString(),

@@ -45,6 +45,8 @@ export interface Report {
   scenario: Scenario;
   environment: { node: string; platform: string; os: string; cpuModel: string; cores: number; memoryBytes: number };
   backend: string;
+  /** Backend start to answering /health, when measured (container, real server). */
+  backendStartupMs?: number;
   trials: { repetitions: number; warmup: number; order: string; quick: boolean; total: number; durationMs: number };
   nodes: number;
   results: Record<string, HookResult>;
