@@ -9,22 +9,12 @@ import { parseTarget } from '../src/conformance/targets.ts';
 import { junitReport, markdownMatrix, tapReport } from '../src/report/conformance.ts';
 import { jsonObject, schemaValidator } from '../src/common/validate-yaml.ts';
 import { createRequire } from 'node:module';
+import { capture } from './helpers/io.ts';
 
 const conformanceSchema = jsonObject(
   createRequire(import.meta.url)('../src/report/conformance.schema.json'),
   'the conformance schema',
 );
-
-const capture = () => {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTTY: false,
-    out: (t: string) => void (io.stdout += `${t}\n`),
-    err: (t: string) => void (io.stderr += `${t}\n`),
-  };
-  return io;
-};
 
 describe('trackbench conformance', () => {
   it('passes the reference hook (exit 0) and writes JSON and JUnit with one entry per requirement', async () => {

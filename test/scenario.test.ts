@@ -3,20 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import type { Io } from '../src/cli/io.ts';
 import { inputErrorLines } from './helpers/errors.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load.ts';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTTY: false,
-    out: (t: string) => void (io.stdout += `${t}\n`),
-    err: (t: string) => void (io.stderr += `${t}\n`),
-  };
-  return io;
-}
+import { capture } from './helpers/io.ts';
 
 function writeScenario(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'trackbench-test-'));

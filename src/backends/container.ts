@@ -65,7 +65,8 @@ async function prepare(version: string, env: NodeJS.ProcessEnv = process.env): P
     for (const image of candidates)
       if (await client.image.exists(tc.ImageName.fromString(image))) return { tc, runtime, image };
     throw new EnvironmentError(
-      `container backend unavailable: no MLflow ${version} image in ${runtime.kind} (looked for ${candidates.join(', ')}); ${SETUP_HINT}`,
+      `container backend unavailable: no MLflow ${version} image in ${runtime.kind} ` +
+        `(looked for ${candidates.join(', ')}); ${SETUP_HINT}`,
     );
   } catch (err) {
     await runtime.release();

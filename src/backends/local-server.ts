@@ -2,12 +2,13 @@
 // Started in its own process group so stopping it leaves no orphan (uvicorn workers included).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../errors.ts';
 import type { RunningBackend } from './types.ts';
+import { listeningPort } from './listening.ts';
 
 export const DEFAULT_MLFLOW_VERSION = '3.17.2';
 
@@ -27,7 +28,7 @@ export async function freePort(): Promise<number> {
     const s = createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
+      const port = listeningPort(s);
       s.close(() => resolve(port));
     });
   });
@@ -124,6 +125,7 @@ export async function startLocalServer(
     kind: 'local',
     trackingUri: uri,
     port,
+    // spawn succeeded (the server answered /health), so the child has a pid
     pid: child.pid!,
     dir,
     describe: `mlflow server ${version} (local, ${uri}, sqlite)`,
@@ -135,6 +137,7 @@ export async function startLocalServer(
 /** Signal 0 to the group: throws ESRCH once no process of it is left. */
 function groupAlive(child: ChildProcess): boolean {
   try {
+    // only called on a spawned child: it has a pid
     process.kill(-child.pid!, 0);
     return true;
   } catch {
@@ -144,6 +147,7 @@ function groupAlive(child: ChildProcess): boolean {
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
+    // only called on a spawned child: it has a pid
     process.kill(-child.pid!, signal);
   } catch {
     // already gone

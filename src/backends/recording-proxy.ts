@@ -3,9 +3,9 @@
 // against the mock.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { endpointOf, RequestLog } from './mock/request-log.ts';
 import type { RunningBackend } from './types.ts';
+import { listeningPort } from './listening.ts';
 
 export async function withRequestLog(backend: RunningBackend): Promise<RunningBackend> {
   if (backend.requestLog) return backend;
@@ -70,7 +70,7 @@ export async function withRequestLog(backend: RunningBackend): Promise<RunningBa
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as AddressInfo).port;
+  const port = listeningPort(server);
   return {
     ...backend,
     trackingUri: `http://127.0.0.1:${port}`,

@@ -18,6 +18,7 @@ export async function startBackend(spec: BackendSpec, options: { inProcess?: boo
     case 'container':
       return startContainer({ version: spec.mlflowVersion });
     case 'remote':
+      // scenario validation requires a uri for kind remote (checkSemantics)
       return remoteBackend(spec.uri!);
   }
 }

@@ -3,6 +3,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { codeOf } from '../common/caught.ts';
 
 /**
  * The folder exists afterwards and is writable. The nearest existing ancestor is checked first: a
@@ -24,7 +25,7 @@ export function assertWritableDir(dir: string, flag: string, what = 'reports'): 
   try {
     mkdirSync(resolve(dir), { recursive: true });
   } catch (err) {
-    fail((err as NodeJS.ErrnoException).code ?? String(err));
+    fail(codeOf(err) ?? String(err));
   }
 }
 

@@ -3,14 +3,17 @@
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
+    // every index below stays within prev (b.length + 1 entries)
     let diag = prev[0]!;
     prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const up = prev[j]!;
+      // j - 1 >= 0 and j <= b.length: both in prev
       prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
       diag = up;
     }
   }
+  // the last entry of prev (b.length + 1 entries)
   return prev[b.length]!;
 }
 

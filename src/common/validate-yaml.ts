@@ -88,6 +88,7 @@ export function positionOf(
     const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
     if (pair && isScalar(pair.key)) offset = pair.key.range?.[0];
   }
+  // contents and the values get() returns are YAML nodes
   offset ??= (node as Node | undefined)?.range?.[0];
   if (offset === undefined) return {};
   const { line, col } = parsed.lineCounter.linePos(offset);
@@ -152,6 +153,7 @@ function describeSchemaError(e: ErrorObject): {
     case 'additionalProperties': {
       key = String(e.params.additionalProperty);
       fieldPath = [...path, key];
+      // ajv gives the schema object that has the additionalProperties keyword
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const hint = closest(key, known);
       message = `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${known.join(', ')}`;
@@ -162,6 +164,7 @@ function describeSchemaError(e: ErrorObject): {
       message = `is required`;
       break;
     case 'enum': {
+      // ajv documents allowedValues as the enum array
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       const hint = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
       message = `must be one of ${allowed.join(', ')}; got ${got}${hint ? ` (did you mean "${hint}"?)` : ''}`;
@@ -212,5 +215,6 @@ export function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
 }
 
 function firstLine(s: string): string {
+  // split() always returns at least one element
   return s.split('\n')[0]!.trim();
 }

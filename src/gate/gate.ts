@@ -58,45 +58,34 @@ export function checkBudgets(report: Report, budgets: Partial<Record<MetricName,
     for (const [metric, budget] of Object.entries(budgets) as [MetricName, Budget][]) {
       const m = result.metrics[metric];
       for (const [kind, limit] of Object.entries(budget) as [Figure, number][]) {
-        const id = `budget ${hook} ${metric} ${kind}`;
-        const limitText = `${kind} <= ${fmt(limit)}`;
-        if (!m.available) {
+        const check = (found: string, pass: boolean, minimumDetectable?: string): void => {
           checks.push({
-            id,
+            id: `budget ${hook} ${metric} ${kind}`,
             hook,
             metric,
             kind: 'budget',
-            limit: limitText,
-            found: 'not measurable here',
-            status: 'fail',
+            limit: `${kind} <= ${fmt(limit)}`,
+            found,
+            status: pass ? 'pass' : 'fail',
+            ...(minimumDetectable === undefined ? {} : { minimumDetectable }),
           });
+        };
+        if (!m.available) {
+          check('not measurable here', false);
           continue;
         }
         const f = figure(m, kind, report.nodes, report.scenario.trials.seed);
         if (EXACT_METRICS.has(metric)) {
-          checks.push({
-            id,
-            hook,
-            metric,
-            kind: 'budget',
-            limit: limitText,
-            found: fmt(f.value),
-            status: f.value <= limit ? 'pass' : 'fail',
-          });
+          check(fmt(f.value), f.value <= limit);
           continue;
         }
         const p = mannWhitney(m.without.samples, m.with.samples).p;
         const broken = f.ci[0] > limit && (kind === 'max' || p < alpha);
-        checks.push({
-          id,
-          hook,
-          metric,
-          kind: 'budget',
-          limit: limitText,
-          found: `${fmt(f.value)} [95% CI ${fmt(f.ci[0])}, ${fmt(f.ci[1])}], p=${p.toFixed(3)}`,
-          status: broken ? 'fail' : 'pass',
-          minimumDetectable: `±${fmt((f.ci[1] - f.ci[0]) / 2)}`,
-        });
+        check(
+          `${fmt(f.value)} [95% CI ${fmt(f.ci[0])}, ${fmt(f.ci[1])}], p=${p.toFixed(3)}`,
+          !broken,
+          `±${fmt((f.ci[1] - f.ci[0]) / 2)}`,
+        );
       }
     }
   }

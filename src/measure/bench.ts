@@ -5,8 +5,8 @@ import { Bench } from 'tinybench';
 import { startInProcessMock } from '../backends/mock/in-process.ts';
 import { DataCatalog } from '../pipeline/catalog.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
-import type { Hooks, RunParams } from '../pipeline/hooks.ts';
-import { KEDRO_VERSION_EMULATED } from '../pipeline/session.ts';
+import type { Hooks } from '../pipeline/hooks.ts';
+import { runParamsFor } from '../pipeline/session.ts';
 import { executeNode } from '../pipeline/work.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { resolveHook } from '../tracking/registry.ts';
@@ -27,24 +27,12 @@ export async function benchHooks(scenario: Scenario, hooks: string[], timeMs = 5
     work: { cpuMs: 0, ioBytes: 0, allocBytes: 0, sleepMs: 0 },
     failAt: null,
   });
-  const runParams: RunParams = {
+  const runParams = runParamsFor(pipeline, {
     runId: 'bench',
     projectPath: process.cwd(),
     env: 'local',
-    kedroVersion: KEDRO_VERSION_EMULATED,
-    tags: [],
-    fromNodes: [],
-    toNodes: [],
-    nodeNames: [],
-    fromInputs: [],
-    toOutputs: [],
-    loadVersions: {},
-    runtimeParams: {},
-    pipelineNames: [pipeline.name],
-    namespaces: [],
-    runner: 'SequentialRunner',
-    onlyMissingOutputs: false,
-  };
+    runner: { kind: 'sequential', concurrency: 1 },
+  });
   for (const name of hooks) {
     const backend = await startInProcessMock();
     const catalog = new DataCatalog(pipeline);

@@ -28,6 +28,7 @@ import {
   type RunTag,
   type ViewType,
 } from './wire.ts';
+import { codeOf, messageOf } from '../common/caught.ts';
 
 export interface ClientOptions {
   trackingUri: string;
@@ -351,16 +352,17 @@ export class MlflowClient {
       let failure: Error;
       try {
         const res = await this.transport({ method, url, headers, body, timeoutMs: this.retry.timeout * 1000 });
+        // raw calls are typed Buffer by their callers
         if (res.status >= 200 && res.status < 300) return raw ? (res.body as T) : parseJson<T>(res.body);
         failure = this.apiError(endpoint, res.status, res.body, attempt);
         retryable = RETRYABLE_STATUSES.has(res.status);
       } catch (err) {
-        const code = err instanceof TransportError ? err.code : ((err as NodeJS.ErrnoException).code ?? 'ERROR');
+        const code = err instanceof TransportError ? err.code : (codeOf(err) ?? 'ERROR');
         failure = new MlflowNetworkError(
           endpoint,
           code,
           attempt,
-          this.redact(`(${displayUri(this.trackingUri)}): ${(err as Error).message}`),
+          this.redact(`(${displayUri(this.trackingUri)}): ${messageOf(err)}`),
         );
         retryable = RETRYABLE_NETWORK_CODES.has(code);
       }
@@ -377,6 +379,7 @@ export class MlflowClient {
     let code = `HTTP_${status}`;
     let message = body.toString('utf8').slice(0, 300);
     try {
+      // only optional fields are read, each checked before use
       const parsed = JSON.parse(body.toString('utf8')) as Partial<ErrorBody>;
       if (parsed.error_code) code = parsed.error_code;
       if (parsed.message !== undefined) message = parsed.message;
@@ -390,6 +393,7 @@ export class MlflowClient {
   }
 }
 
+// the server's answer for the endpoint, typed by the wire types (MLflow's REST API); not validated
 function parseJson<T>(body: Buffer): T {
   if (body.length === 0) return {} as T;
   return JSON.parse(body.toString('utf8')) as T;

@@ -37,6 +37,7 @@ export function keepAliveTransport(maxSockets = 16): Transport & { close(): void
   const send: Transport = (req) =>
     new Promise((resolve, reject) => {
       const mod = req.url.protocol === 'https:' ? https : http;
+      // the client accepts only http(s) tracking URIs
       const agent = agents[req.url.protocol as 'http:' | 'https:'];
       const headers: Record<string, string> = { ...req.headers };
       if (req.body) headers['content-length'] = String(req.body.length);

@@ -51,6 +51,7 @@ class FileDataset implements Dataset {
   }
   async save(data: unknown): Promise<void> {
     this.binary = Buffer.isBuffer(data);
+    // Buffer.isBuffer(data) above
     await writeFile(this.filepath, this.binary ? (data as Buffer) : JSON.stringify(data));
   }
 }

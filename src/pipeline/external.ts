@@ -27,6 +27,7 @@ export function runExternal(
     const timer = setTimeout(() => {
       timedOut = true;
       try {
+        // called only after spawn succeeded: the child has a pid
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');

@@ -30,6 +30,7 @@ export function generatePipeline(spec: PipelineSpec): Pipeline {
   const failIndex = typeof spec.failAt === 'number' ? spec.failAt : -1;
 
   const preds: number[][] = Array.from({ length: n }, () => []);
+  // edges join indices 0..n-1 (buildEdges), so every index below is in range
   for (const [from, to] of edges) preds[to]!.push(from);
 
   const digits = String(Math.max(0, n - 1)).length;
@@ -42,6 +43,7 @@ export function generatePipeline(spec: PipelineSpec): Pipeline {
   const fileOrMemory = spec.work.ioBytes > 0 ? 'file' : 'memory';
 
   const nodes: PipelineNode[] = [];
+  // Indices below are in range: modulo or scaled into their arrays, preds has n entries, p < i (DAG order).
   for (let i = 0; i < n; i++) {
     const namespace = namespaces.length ? namespaces[Math.floor((i * namespaces.length) / n)]! : null;
     const func = FUNCS[i % FUNCS.length]!;
@@ -52,6 +54,7 @@ export function generatePipeline(spec: PipelineSpec): Pipeline {
     const nodeParams = spec.paramsPerNode.count > 0 ? subtree(parameters, name) : undefined;
     for (let j = 0; j < spec.paramsPerNode.count; j++) {
       const key = paramName(j);
+      // created above whenever paramsPerNode.count > 0, which this loop needs
       nodeParams![key] = makeParamValue(spec.paramsPerNode, paramRandom);
       inputs.push(`params:${name}.${key}`);
     }

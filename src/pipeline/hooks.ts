@@ -152,6 +152,7 @@ export class HookManager {
   async call<M extends HookMethod>(method: M, ...args: Parameters<NonNullable<Hooks[M]>>): Promise<unknown[]> {
     const results: unknown[] = [];
     for (const { name, hooks } of this.registered) {
+      // args are the method's own, passed through from call()'s typed signature
       const fn = hooks[method] as ((...a: unknown[]) => unknown) | undefined;
       if (!fn) continue;
       try {

@@ -20,6 +20,7 @@ export async function runNode(
   }
 
   const overrides = await hooks.call('beforeNodeRun', node, catalog, inputs, false, runId);
+  // beforeNodeRun returns input overrides by name (Kedro's contract)
   for (const o of overrides) if (o && typeof o === 'object') inputs = { ...inputs, ...(o as Inputs) };
 
   let outputs: Inputs;

@@ -36,6 +36,7 @@ export async function runParallel(
   const waitingOn = new Array<number>(n).fill(0);
   const successors: number[][] = Array.from({ length: n }, () => []);
   for (const [from, to] of pipeline.edges) {
+    // edges join indices 0..n-1, so every array index here is in range
     waitingOn[to]!++;
     successors[from]!.push(to);
   }
@@ -48,10 +49,12 @@ export async function runParallel(
 
   while (done < n && !failure) {
     while (ready.length && running.size < concurrency && !failure) {
+      // ready.length checked by the loop
       const index = ready.shift()!;
       const task: Promise<void> = runNode(pipeline.nodes[index]!, catalog, hooks, runId).then(
         () => {
           done++;
+          // index and s are node indices 0..n-1, and both arrays have n entries
           for (const s of successors[index]!) if (--waitingOn[s]! === 0) ready.push(s);
         },
         (error: unknown) => {

@@ -19,6 +19,31 @@ export interface SessionOptions {
   tmpDir?: string;
 }
 
+/** Kedro's run_params for a whole-pipeline run (no node or namespace filters). */
+export function runParamsFor(
+  pipeline: Pipeline,
+  run: { runId: string; projectPath: string; env: string; runner: RunnerSpec },
+): RunParams {
+  return {
+    runId: run.runId,
+    projectPath: run.projectPath,
+    env: run.env,
+    kedroVersion: KEDRO_VERSION_EMULATED,
+    tags: [],
+    fromNodes: [],
+    toNodes: [],
+    nodeNames: [],
+    fromInputs: [],
+    toOutputs: [],
+    loadVersions: {},
+    runtimeParams: {},
+    pipelineNames: [pipeline.name],
+    namespaces: [],
+    runner: run.runner.kind === 'parallel' ? 'ParallelRunner' : 'SequentialRunner',
+    onlyMissingOutputs: false,
+  };
+}
+
 export async function runSession(pipeline: Pipeline, options: SessionOptions): Promise<RunResult> {
   const hooks = new HookManager(options.hooks);
   const runner = options.runner ?? { kind: 'sequential', concurrency: 1 };
@@ -30,24 +55,7 @@ export async function runSession(pipeline: Pipeline, options: SessionOptions): P
   const catalog = new DataCatalog(pipeline, options.tmpDir);
   try {
     await hooks.call('afterCatalogCreated', catalog, {}, {}, pipeline.parameters, undefined, {});
-    const runParams: RunParams = {
-      runId,
-      projectPath,
-      env,
-      kedroVersion: KEDRO_VERSION_EMULATED,
-      tags: [],
-      fromNodes: [],
-      toNodes: [],
-      nodeNames: [],
-      fromInputs: [],
-      toOutputs: [],
-      loadVersions: {},
-      runtimeParams: {},
-      pipelineNames: [pipeline.name],
-      namespaces: [],
-      runner: runner.kind === 'parallel' ? 'ParallelRunner' : 'SequentialRunner',
-      onlyMissingOutputs: false,
-    };
+    const runParams = runParamsFor(pipeline, { runId, projectPath, env, runner });
     await hooks.call('beforePipelineRun', runParams, pipeline, catalog);
     let result: RunResult;
     try {

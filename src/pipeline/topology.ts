@@ -47,6 +47,7 @@ function layered(n: number, width: number, fanIn: number, random: Rng): Edge[] {
       // Partial Fisher-Yates: the first `take` entries become a uniform sample without replacement.
       for (let k = 0; k < take; k++) {
         const j = k + random.int(width - k);
+        // k <= j < width = pool.length
         [pool[k], pool[j]] = [pool[j]!, pool[k]!];
       }
       const chosen = pool.slice(0, take).sort((a, b) => a - b);
@@ -81,6 +82,7 @@ export function depthOf(n: number, edges: Edge[]): number {
   if (n === 0) return 0;
   const depth = new Array<number>(n).fill(1);
   const sorted = [...edges].sort((a, b) => a[1] - b[1]);
+  // edges join indices 0..n-1
   for (const [from, to] of sorted) depth[to] = Math.max(depth[to]!, depth[from]! + 1);
   return depth.reduce((a, b) => Math.max(a, b), 0);
 }

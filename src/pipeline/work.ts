@@ -48,6 +48,7 @@ export function allocate(bytes: number): number {
   if (bytes <= 0) return 0;
   const block = Buffer.allocUnsafe(bytes);
   block.fill(0x5a);
+  // bytes > 0 (checked above)
   return block[bytes - 1]!;
 }
 

@@ -2,38 +2,25 @@
 // side, then the per-node costs and the values that reached the server. Plain (no colour codes) when
 // not on a TTY or with NO_COLOR; split per hook when wider than the terminal.
 import { DEFAULT_WIDTH, fitTable, wrapText } from './fit.ts';
-import { environmentLine, rowsOf, failureLines, overheadCell, perNodeCell, valueCell, valuesRows } from './format.ts';
+import { environmentLine, failureLines } from './format.ts';
+import { overheadTable, perNodeTable, valuesTable } from './tables.ts';
 import type { Report } from '../measure/report-types.ts';
 
 export function consoleTables(report: Report, color: boolean, width = DEFAULT_WIDTH): string {
   const hooks = Object.keys(report.results);
-  const head = ['', 'Without', ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]'])];
-  const mainRows: string[][] = [];
-  for (const row of rowsOf(report)) {
-    const first = report.results[hooks[0]!]!.metrics[row.metric];
-    const cells = [row.label, valueCell(row, first, 'without')];
-    for (const h of hooks) {
-      const m = report.results[h]!.metrics[row.metric];
-      cells.push(valueCell(row, m, 'with'), overheadCell(m));
-    }
-    mainRows.push(cells);
-  }
-  const perNodeRows = rowsOf(report).map((row) => [
-    row.label.replace(/ \(.*\)$/, ''),
-    ...hooks.map((h) => perNodeCell(row, report.results[h]!.metrics[row.metric])),
-  ]);
+  const overhead = overheadTable(report);
   const main = fitTable(
-    { head, rows: mainRows, stub: 2, groups: hooks.map((_, i) => [2 + 2 * i, 3 + 2 * i]) },
+    {
+      head: ['', ...overhead.head.slice(1)],
+      rows: overhead.rows,
+      stub: 2,
+      groups: hooks.map((_, i) => [2 + 2 * i, 3 + 2 * i]),
+    },
     width,
     color,
   );
-  const perNode = fitTable({ head: ['Overhead per node', ...hooks], rows: perNodeRows, stub: 1 }, width, color);
-  const valueRows = valuesRows(report).map((r) => r.map((c) => c.replace(/\*\*/g, '')));
-  const values = fitTable(
-    { head: ['Values per run (from the server)', ...hooks], rows: valueRows, stub: 1 },
-    width,
-    color,
-  );
+  const perNode = fitTable({ ...perNodeTable(report), stub: 1 }, width, color);
+  const values = fitTable({ ...valuesTable(report, false), stub: 1 }, width, color);
   const t = report.trials;
   const header =
     `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\n` +

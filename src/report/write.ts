@@ -7,6 +7,7 @@ import { InputError } from '../errors.ts';
 import { jsonObject, schemaValidator } from '../common/validate-yaml.ts';
 import type { Report } from '../measure/report-types.ts';
 import { timestamped } from '../common/file-names.ts';
+import { messageOf } from '../common/caught.ts';
 
 const require = createRequire(import.meta.url);
 export const reportSchema = jsonObject(require('./report.schema.json'), 'the report schema');
@@ -48,10 +49,10 @@ export function readReport(file: string): Report {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new InputError([{ file, message: `not a readable JSON report: ${(err as Error).message}` }]);
+    throw new InputError([{ file, message: `not a readable JSON report: ${messageOf(err)}` }]);
   }
   const problems = reportProblems(data);
   if (problems.length)
     throw new InputError(problems.map((message) => ({ file, message: `not a trackbench report: ${message}` })));
-  return data as Report;
+  return data as Report; // valid against the report schema, which describes Report
 }

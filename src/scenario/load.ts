@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookRef, Scenario } from './types.ts';
 import { jsonObject, locator, parseYaml, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
+import { codeOf } from '../common/caught.ts';
 
 const require = createRequire(import.meta.url);
 /** The published schema is the single source of truth for shape and defaults. */
@@ -20,7 +21,7 @@ export function loadScenarioFile(file: string): LoadedScenario {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = codeOf(err);
     throw new InputError([
       { file, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})` },
     ]);
@@ -40,6 +41,7 @@ export function parseScenario(text: string, file = '<inline>'): LoadedScenario {
   const schemaProblems = validateAgainstSchema(data, scenarioSchema, parsed);
   if (schemaProblems.length) throw new InputError(schemaProblems);
   const locate = locator(parsed);
+  // the schema (validated above, defaults filled) describes Scenario
   const raw = data as Omit<Scenario, 'source' | 'hooks'> & { hooks: (string | Partial<HookRef>)[]; $schema?: string };
   delete raw.$schema;
   const scenario: Scenario = { ...raw, source: file, hooks: raw.hooks.map(normaliseHook) };
@@ -50,6 +52,7 @@ export function parseScenario(text: string, file = '<inline>'): LoadedScenario {
 
 function normaliseHook(h: string | Partial<HookRef>): HookRef {
   if (typeof h === 'string') return { name: h, label: h, options: {} };
+  // the schema requires name in a hook mapping
   const name = h.name!;
   return { name, label: h.label ?? name, options: h.options ?? {} };
 }

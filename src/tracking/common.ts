@@ -17,6 +17,7 @@ export interface TrackingHooks extends Hooks {
 }
 
 export function isTrackingHooks(h: Hooks): h is TrackingHooks {
+  // a look at the one field that tells
   return typeof (h as Partial<TrackingHooks>).stats === 'function';
 }
 
@@ -69,6 +70,7 @@ export function metricsFromOutputs(outputs: Record<string, unknown>, catalog: Da
   const out: Metric[] = [];
   for (const [name, value] of Object.entries(outputs)) {
     if (catalog.kindOf(name) !== 'metrics') continue;
+    // a metrics dataset holds values by key and step (catalog kind)
     for (const [key, series] of Object.entries(value as MetricsValue))
       for (const v of series) out.push({ key, value: v.value, timestamp: now, step: v.step });
   }

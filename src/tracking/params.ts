@@ -33,6 +33,7 @@ export function flattenDict(
   for (const [k, v] of Object.entries(d)) {
     const key = prefix ? `${prefix}${sep}${k}` : k;
     if (v !== null && typeof v === 'object' && !Array.isArray(v) && (recursive || !prefix))
+      // a plain object: checked on the line above
       Object.assign(out, flattenDict(v as Record<string, unknown>, recursive, sep, key));
     else out[key] = v;
   }

@@ -14,6 +14,7 @@ import { createNaiveHook } from './builtin/naive.ts';
 import { createRecorder } from './builtin/recorder.ts';
 import { createReferenceHook } from './builtin/reference.ts';
 import { loadTrackingConfig, type TrackingConfig } from './config/load-config.ts';
+import { codeOf } from '../common/caught.ts';
 
 export interface BuiltinHook {
   description: string;
@@ -119,6 +120,7 @@ export function commandOf(ref: HookRef): string | undefined {
 
 /** The command that runs every trial of a scenario measuring an external plugin, if it is one. */
 export function externalCommand(hooks: HookRef[]): string | undefined {
+  // length checked on the same line
   return hooks.length === 1 ? commandOf(hooks[0]!) : undefined;
 }
 
@@ -145,12 +147,14 @@ export async function loadTypeScriptSupport(): Promise<typeof import('tsx/esm/ap
 async function importHookModule(path: string): Promise<{ default?: unknown }> {
   const url = pathToFileURL(path).href;
   try {
+    // a module namespace; its default export is checked by the caller
     return (await import(url)) as { default?: unknown };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = codeOf(err);
     if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !TYPESCRIPT_FILE.test(path)) throw err;
   }
   const { tsImport } = await loadTypeScriptSupport();
+  // a module namespace, as above
   const mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
   // A .ts file outside an ESM package loads as CommonJS: its default export sits one level down.
   const inner = mod.default;
@@ -192,6 +196,7 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
       if (!existsSync(path)) out.push(locate(['hooks', i], `hook module not found: ${path}`));
     } else if (BUILTIN_HOOKS[ref.name]?.check) {
       try {
+        // known built-in with a check: tested just above
         BUILTIN_HOOKS[ref.name]!.check!(ref.options, factoryContext(scenario, { locate, index: i }));
       } catch (err) {
         if (err instanceof InputError) out.push(...err.diagnostics);
@@ -247,6 +252,7 @@ export async function resolveHook(
         },
       ]);
     }
+    // checked to be a function above; its signature is the documented contract
     factory = mod.default as HookFactory;
   } else {
     const builtin = BUILTIN_HOOKS[ref.name];

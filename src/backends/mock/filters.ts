@@ -29,6 +29,7 @@ function parse(filter: string | undefined): Clause[] {
     const unquote = (s: string): string => s.replace(/^[`'"]|[`'"]$/g, '');
     return {
       entity: (m[1] ?? 'attributes').toLowerCase(),
+      // groups 2-4 are not optional in CLAUSE: a match has them all; the op group matches only =, != or LIKE
       key: unquote(m[2]!),
       op: m[3]!.toUpperCase() as Clause['op'],
       value: unquote(m[4]!),

@@ -52,6 +52,7 @@ function ok(body: Json): MockReply {
 }
 
 function isReply(a: Answer): a is MockReply {
+  // a look at the fields that tell a reply from a plain JSON answer
   return typeof (a as MockReply).status === 'number' && typeof (a as MockReply).contentType === 'string';
 }
 
@@ -66,6 +67,7 @@ async function respond(fn: () => Answer | Promise<Answer>): Promise<MockReply> {
 }
 
 function jsonBody(request: MockRequest): Json {
+  // split() always returns at least one element
   const type = request.contentType.split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw invalid("Bad Request. Content-Type must be one of ['application/json'].");
   const text = request.body.toString('utf8');
@@ -78,6 +80,7 @@ function jsonBody(request: MockRequest): Json {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body must be a JSON object.');
+  // checked above: a JSON object
   return parsed as Json;
 }
 
@@ -91,6 +94,7 @@ function queryOf(request: MockRequest): Json {
   return out;
 }
 
+// the elements are checked where they are used (required(), str(), parseInt64())
 const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 /** Client JSON as text, coerced as JavaScript does; the contract cases pin what MLflow answers. */
 const text = (v: unknown): string => String(v);

@@ -1,12 +1,12 @@
 // The mock served as a real HTTP server on 127.0.0.1, for clients in other processes (measured
 // trials, Python plugins). Same handlers, same request log as the in-process mode.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EnvironmentError } from '../../errors.ts';
 import type { RunningBackend } from '../types.ts';
 import type { FaultSpec } from './faults.ts';
 import type { RequestLog } from './request-log.ts';
 import { createMockMlflow, type MockMlflow } from './mock-mlflow.ts';
+import { listeningPort } from '../listening.ts';
 
 export interface HttpMock extends RunningBackend {
   mock: MockMlflow;
@@ -38,7 +38,7 @@ export async function startHttpMock(
     );
     server.listen(options.port ?? 0, host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = listeningPort(server);
   const origin = `http://${host}:${port}`;
   const mock = createMockMlflow(origin, options.faults);
   server.on('request', (req, res) => void serve(mock, req, res));
@@ -62,12 +62,14 @@ export async function startHttpMock(
 async function serve(mock: MockMlflow, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const chunks: Buffer[] = [];
+    // no encoding is set on the request, so chunks are Buffers
     for await (const c of req) chunks.push(c as Buffer);
     const reply = await mock.answer({
       method: req.method ?? 'GET',
       url: new URL(req.url ?? '/', mock.origin),
       contentType: req.headers['content-type'] ?? '',
       authorization: req.headers.authorization,
+      // length checked on the same line
       body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
     });
     res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });

@@ -54,6 +54,7 @@ export class RequestLog {
 
 export function endpointOf(path: string): string {
   const api = path.match(/^\/(?:ajax-)?api\/\d\.\d\/mlflow\/(.+)$/);
+  // the group is not optional: a match has it
   if (api) return api[1]!;
   if (path.startsWith('/api/2.0/mlflow-artifacts/')) return 'mlflow-artifacts';
   return path;

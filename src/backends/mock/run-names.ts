@@ -35,6 +35,7 @@ const NOUNS = [
 ];
 
 export function generateRunName(random: () => number = Math.random): string {
+  // the index is below xs.length (random() < 1) and the lists are not empty
   const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
   return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(random() * 1000)}`;
 }

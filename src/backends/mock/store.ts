@@ -170,6 +170,7 @@ export class MockStore {
   ): RunInfo {
     const r = this.activeRun(runId);
     // An unknown status name is dropped by proto parsing, so the status stays as it was.
+    // includes() is the check: only a known status is assigned
     if (status && RUN_STATUSES.includes(status as RunStatus)) r.info.status = status as RunStatus;
     if (endTime !== undefined) r.info.end_time = endTime;
     if (runName) {

@@ -76,6 +76,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
           junit: () => junitReport(results),
           tap: () => tapReport(results),
           markdown: () => markdownMatrix(results),
+          // commander restricts --format to these choices
         }[opts.format as 'console']();
         io.out(printed);
         if (opts.format === 'console')

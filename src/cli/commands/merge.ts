@@ -11,12 +11,14 @@ import { widthOf, type Io } from '../io.ts';
 import { assertWritableDir } from '../paths.ts';
 import { writeSweep } from './sweep.ts';
 import { timestamped } from '../../common/file-names.ts';
+import { messageOf } from '../../common/caught.ts';
 
 function kindOf(file: string): string {
   try {
+    // only reads `kind`, whatever the file holds
     return String((JSON.parse(readFileSync(file, 'utf8')) as { kind?: unknown }).kind);
   } catch (err) {
-    throw new InputError([{ file, message: `not a readable JSON report: ${(err as Error).message}` }]);
+    throw new InputError([{ file, message: `not a readable JSON report: ${messageOf(err)}` }]);
   }
 }
 
@@ -38,6 +40,7 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
         ]);
       if (kinds.has('trackbench-sweep')) {
         const merged = mergeSweeps(
+          // every file said kind trackbench-sweep (kindOf above)
           files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SweepReport),
           files,
         );
@@ -47,6 +50,7 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
       }
       if (!kinds.has('trackbench-run'))
         throw new InputError([
+          // commander requires at least one report
           { file: files[0]!, message: `not a trackbench run or sweep report (kind ${[...kinds][0]})` },
         ]);
       const reports: Report[] = files.map(readReport);

@@ -32,6 +32,7 @@ export function registerTrace(program: Command, io: Io, done: (code: number) => 
 }
 
 function pickHook(hooks: HookRef[], wanted: string | undefined): HookRef {
+  // a valid scenario has at least one hook (schema minItems)
   if (!wanted) return hooks[0]!;
   const fromScenario = hooks.find((h) => h.label === wanted || h.name === wanted);
   if (fromScenario) return fromScenario;

@@ -39,10 +39,12 @@ export function calibrationOptions(options: Record<string, unknown>, ctx: HookFa
   for (const [key, value] of Object.entries(options)) {
     const where = (message: string) =>
       ctx.locate?.([key], message, true) ?? { file: '<calibration options>', path: key, message };
+    // includes() is the check
     if (!KEYS.includes(key as keyof CalibrationOptions))
       problems.push(where(`unknown option; calibration takes ${KEYS.join(', ')}`));
     else if (typeof value !== 'number' || !(value >= 0) || (key !== 'cpuMsPerNode' && !Number.isInteger(value)))
       problems.push(where('must be a number >= 0 (an integer for bytes and requests)'));
+    // a known key: checked above
     else out[key as keyof CalibrationOptions] = value;
   }
   if (problems.length) throw new InputError(problems);
@@ -86,6 +88,7 @@ export function createCalibrationHook(options: CalibrationOptions, ctx: HookFact
         closeSync(fd);
       }
       // GET experiments/get for the Default experiment: a request every MLflow answers the same way.
+      // a client is made whenever requestsPerNode > 0
       for (let i = 0; i < options.requestsPerNode; i++) await client!.getExperiment('0');
     },
     afterPipelineRun: () => client?.close(),

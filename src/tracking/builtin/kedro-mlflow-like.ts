@@ -44,6 +44,7 @@ export function createKedroMlflowLikeHook(config: TrackingConfig, ctx: HookFacto
       // mlflow.start_run(): create, then the fluent API fetches the active run.
       const runId = await log.startRun(experimentId, config.tracking.run.name ?? pipeline.name);
       await client.getRun(runId);
+      // read as plain data, as kedro-mlflow reads run_params
       const tags = runParamTags(runParams as unknown as Record<string, unknown>);
       await log.counted('tags', tags.length, () => client.logBatch({ run_id: runId, tags }));
       await log.counted('tags', 1, () =>
@@ -67,6 +68,7 @@ export function createKedroMlflowLikeHook(config: TrackingConfig, ctx: HookFacto
       if (log.catalog?.kindOf(name) === 'metrics') {
         for (const m of metricsFromOutputs({ [name]: data }, log.catalog)) {
           await client.getRun(log.runId);
+          // the run was created in beforePipelineRun
           await log.counted('metrics', 1, () => client.logMetric({ run_id: log.runId!, ...m }));
         }
         return;

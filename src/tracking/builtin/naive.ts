@@ -24,6 +24,7 @@ export function createNaiveHook(config: TrackingConfig, ctx: HookFactoryContext)
         await log.counted('tags', 1, () => client.setTag({ run_id: runId, ...tag }));
     },
     async beforeNodeRun(node, _catalog, inputs) {
+      // the run was created in beforePipelineRun; node hooks run after it
       const runId = log.runId!;
       const { params, tags } = paramsFromInputs(inputs, config.tracking.params);
       for (const tag of [nodeTag(node), ...tags])
@@ -32,6 +33,7 @@ export function createNaiveHook(config: TrackingConfig, ctx: HookFactoryContext)
     },
     async afterNodeRun(_node, catalog, _inputs, outputs) {
       for (const m of metricsFromOutputs(outputs, catalog))
+        // the run was created in beforePipelineRun
         await log.counted('metrics', 1, () => client.logMetric({ run_id: log.runId!, ...m }));
     },
     afterDatasetSaved: (name, data, node) => log.fileOutput(name, data, node),
@@ -39,6 +41,7 @@ export function createNaiveHook(config: TrackingConfig, ctx: HookFactoryContext)
     async onPipelineError(error) {
       if (log.runId)
         await log.counted('tags', 1, () =>
+          // the run was created in beforePipelineRun
           client.setTag({ run_id: log.runId!, key: 'error', value: client.redact(error.message).slice(0, 8000) }),
         );
       await log.end('FAILED');

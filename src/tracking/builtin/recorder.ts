@@ -19,10 +19,12 @@ export function createRecorder(): RecorderHooks {
   for (const method of HOOK_METHODS) {
     hooks[method] = (...args: unknown[]) => calls.push({ method, subject: subjectOf(method, args) });
   }
+  // every hook method was filled in above
   return Object.assign(hooks as Hooks, { calls });
 }
 
 function subjectOf(method: HookMethod, args: unknown[]): string | undefined {
+  // argument positions by Kedro's hook signatures (src/pipeline/hooks.ts)
   if (method.includes('Dataset')) return args[0] as string;
   if (method === 'beforeNodeRun' || method === 'afterNodeRun') return (args[0] as PipelineNode).name;
   if (method === 'onNodeError') return (args[1] as PipelineNode).name;

@@ -53,6 +53,7 @@ export function createReferenceHook(
   let failedNode: string | undefined;
   let catalog: DataCatalog | undefined;
 
+  // node hooks run after beforePipelineRun made the parent run
   const target = (node: PipelineNode): RunRef => children.get(node.name) ?? parent!;
 
   async function finish(status: 'FINISHED' | 'FAILED'): Promise<void> {

@@ -109,6 +109,7 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined 
   if (typeof data !== 'object' || Array.isArray(data))
     throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
   const problems = validateAgainstSchema(data, mlflowConfigSchema, parsed, false);
+  // data is a mapping (checked above) and interpolate keeps shapes
   const interpolated = interpolate(data, [], env, locator(parsed), problems) as Json;
   if (problems.length) throw new InputError(sortByPosition(problems));
   return interpolated;
@@ -120,7 +121,8 @@ function deepMerge(base: Json, over: Json): Json {
     const b = out[k];
     out[k] =
       v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
-        ? deepMerge(b as Json, v as Json)
+        ? // both are plain objects: checked on the line above
+          deepMerge(b as Json, v as Json)
         : v;
   }
   return out;
@@ -129,6 +131,7 @@ function deepMerge(base: Json, over: Json): Json {
 function withDefaults(raw: Json): TrackingConfig {
   const data = structuredClone(raw);
   schemaValidator(mlflowConfigSchema, true)(data);
+  // the schema with its defaults filled describes TrackingConfig
   return data as unknown as TrackingConfig;
 }
 
@@ -159,6 +162,7 @@ export function loadTrackingConfig(source: ConfigSource = {}, env: NodeJS.Proces
     const prefix = source.inlinePath ?? [];
     const problems = validateWithLocator(source.inline, mlflowConfigSchema, locate, prefix);
     if (problems.length) throw new InputError(problems);
+    // validated as a mapping above; interpolate keeps shapes
     const interpolated = interpolate(source.inline, prefix, env, locate, problems) as Json;
     if (problems.length) throw new InputError(problems);
     merged = deepMerge(merged, interpolated);
