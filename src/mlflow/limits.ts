@@ -49,3 +49,26 @@ export function keyProblem(key: string): string | undefined {
 export function sanitiseKey(key: string): string {
   return key.replace(/[^/\w.\- :]/g, '_');
 }
+
+/** Why MLflow would reject this metric value (JSON cannot carry NaN or Infinity from Node), or undefined. */
+export function metricProblem(m: {
+  key: string;
+  value: unknown;
+  timestamp: unknown;
+  step: unknown;
+}): string | undefined {
+  const key = keyProblem(m.key);
+  if (key) return `key ${key}`;
+  if (typeof m.value !== 'number' || !Number.isFinite(m.value)) return 'value is not a finite number';
+  if (!Number.isSafeInteger(m.timestamp)) return 'timestamp is not an integer';
+  if (!Number.isSafeInteger(m.step)) return 'step is not an integer';
+  return undefined;
+}
+
+/** Why MLflow would reject this param or tag, or undefined (over-long values are truncated, not refused). */
+export function keyValueProblem(kv: { key: string; value: unknown }): string | undefined {
+  const key = keyProblem(kv.key);
+  if (key) return `key ${key}`;
+  if (typeof kv.value !== 'string') return 'value is not a string';
+  return undefined;
+}

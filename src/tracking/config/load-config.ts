@@ -43,6 +43,7 @@ export interface TrackingConfig {
     flushIntervalMs: number;
     childRunPerNode: boolean;
     spillDir: string | null;
+    outage: { drainMs: number; probeMinMs: number; probeMaxMs: number };
     retry: { maxRetries: number; backoffFactor: number; backoffJitter: number; timeout: number };
   };
 }
