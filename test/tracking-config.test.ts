@@ -211,7 +211,7 @@ describe('every configuration key takes effect', () => {
       createReferenceHook(config({ tracking: { disable_tracking: { pipelines: ['__default__'] } } }), context(b)),
     );
     expect(runs).toHaveLength(0);
-    expect(apiCalls).toBe(2); // the experiment lookup in afterContextCreated, as kedro-mlflow does it
+    expect(apiCalls).toBe(0); // the experiment is resolved only when a run is to be created
   });
 
   it('trackbench.batching: off sends one request per value', async () => {
@@ -264,15 +264,23 @@ describe('every configuration key takes effect', () => {
         b.setFaults!({ down: true });
         return createReferenceHook(
           loadTrackingConfig({
-            inline: { trackbench: { spillDir: dir, retry: { maxRetries: 2, backoffFactor: 0.001, backoffJitter: 0 } } },
+            inline: {
+              trackbench: {
+                spillDir: dir,
+                retry: { maxRetries: 2, backoffFactor: 0.001, backoffJitter: 0 },
+                outage: { drainMs: 0, probeMinMs: 50 },
+              },
+            },
           }),
           context(b),
         );
       },
       { keepBackend: true },
     );
-    // get-by-name: 1 attempt + 2 retries, then everything else is spilled without trying.
-    expect(backend.requestLog.size).toBe(3);
+    // Every probe of the unreachable server is 1 attempt + 2 retries; with no drain time, the
+    // hook stops probing when the pipeline ends and spills the rest.
+    expect(backend.requestLog.size).toBeGreaterThanOrEqual(3);
+    expect(backend.requestLog.size % 3).toBe(0);
     expect(hooks.stats().spillFile?.startsWith(dir)).toBe(true);
     await backend.stop();
   });

@@ -61,7 +61,7 @@ export async function trace(scenario: Scenario, ref: HookRef, options: TraceOpti
       error = errorMessage(err);
     }
     const stats = isTrackingHooks(hook.hooks) ? hook.hooks.stats() : undefined;
-    const spilled = stats ? Object.values(stats.lost).reduce((a, b) => a + b, 0) : 0;
+    const spilled = stats ? Object.values(stats.spilled ?? stats.lost).reduce((a, b) => a + b, 0) : 0;
     return {
       error,
       tags: stats?.generated.tags ?? 0,
