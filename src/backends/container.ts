@@ -1,5 +1,6 @@
 // MLflow in a container (ghcr.io/mlflow/mlflow) through testcontainers. Detects up front when no
 // container runtime exists and says so in one line, instead of a stack trace from deep inside.
+import { registerCleanup } from '../common/cleanup.ts';
 import { EnvironmentError, errorMessage } from '../errors.ts';
 import { DEFAULT_MLFLOW_VERSION } from './local-server.ts';
 import type { RunningBackend } from './types.ts';
@@ -46,10 +47,15 @@ export async function startContainer(options: { version?: string } = {}): Promis
     .withWaitStrategy(Wait.forHttp('/health', 5000))
     .start();
   const uri = `http://${container.getHost()}:${container.getMappedPort(5000)}`;
+  // Interrupted runs stop the container too (see src/common/cleanup.ts).
+  const unregister = registerCleanup({ name: `container ${image}`, stop: async () => void (await container.stop()) });
   return {
     kind: 'container',
     trackingUri: uri,
     describe: `${image} (container, ${uri})`,
-    stop: async () => void (await container.stop()),
+    stop: async () => {
+      unregister();
+      await container.stop();
+    },
   };
 }

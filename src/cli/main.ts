@@ -1,6 +1,7 @@
 // The CLI: one small file per command; this file only wires them and maps errors to exit codes
 // (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
 import { Command, CommanderError } from 'commander';
+import { InterruptedError, interruptedBy, SIGNAL_EXIT_CODES } from '../common/cleanup.ts';
 import { CheckFailedError, EnvironmentError, InputError, errorMessage } from '../errors.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerCompare } from './commands/compare.ts';
@@ -54,10 +55,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 }
 
 function exitCodeFor(err: unknown, io: Io): number {
+  // Interrupted: the signal handler is cleaning up and exits with its own code; say nothing more.
+  const signal = interruptedBy();
+  if (signal) return SIGNAL_EXIT_CODES[signal as keyof typeof SIGNAL_EXIT_CODES] ?? 130;
   if (err instanceof CommanderError) {
     // Help and version are exits with code 0; everything else commander rejects is usage.
     return err.exitCode === 0 ? 0 : 2;
   }
+  if (err instanceof InterruptedError) return SIGNAL_EXIT_CODES[err.signal as keyof typeof SIGNAL_EXIT_CODES] ?? 130;
   if (err instanceof InputError) {
     io.err(err.message);
     return 2;

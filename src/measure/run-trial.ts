@@ -2,6 +2,7 @@
 // external plugin (a `command:` hook) is its own trial process.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { registerCleanup } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { externalCommand } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
@@ -20,6 +21,17 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Interrupted: the trial removes its own temp files on SIGTERM; SIGKILL if it does not stop.
+  const unregister = registerCleanup({
+    name: `trial process ${child.pid}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+    kill: () => child.kill('SIGKILL'),
+  });
+  void exited.then(unregister);
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString('utf8')).slice(-4000);

@@ -1,5 +1,6 @@
 // The body of one trial: a fresh process that runs the pipeline once, with or without one hook,
 // and reports its own probes to the parent over IPC. Started by run-trial.ts.
+import { installSignalHandlers } from '../common/cleanup.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
@@ -48,6 +49,8 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   };
 }
 
+// Stopped by the parent (or a terminal's Ctrl-C): remove the run's temp files, then exit.
+installSignalHandlers(() => {});
 process.once('message', (msg) => {
   trial(msg as TrialRequest)
     .catch((err: unknown): TrialReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))

@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { InterruptedError, interruptedBy } from '../common/cleanup.ts';
 import { InputError } from '../errors.ts';
 import { schemaValidator } from '../scenario/validate-yaml.ts';
 import type { Report } from './types.ts';
@@ -18,6 +19,9 @@ export function reportProblems(data: unknown): string[] {
 }
 
 export function writeAtomic(path: string, content: string): void {
+  // An interrupted run leaves no report rather than one that looks complete.
+  const signal = interruptedBy();
+  if (signal) throw new InterruptedError(signal);
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, content);
   renameSync(tmp, path);
