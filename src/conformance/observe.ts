@@ -2,6 +2,7 @@
 // reached it through the REST API: the observation every requirement is checked on.
 import { createHash } from 'node:crypto';
 import { startHttpMock } from '../backends/mock/http-server.ts';
+import { MLFLOW_CREDENTIAL_VARIABLES } from '../mlflow/auth.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { readRun } from '../mlflow/readback.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -13,7 +14,10 @@ export const CONFORMANCE_SECRET = 'tb-conformance-secret-5f3a9c1e7d';
 
 export async function observe(target: Target, scenario: ConformanceScenario): Promise<Observation> {
   const mock = await startHttpMock({ faults: scenario.faults });
-  const previous = process.env.MLFLOW_TRACKING_TOKEN;
+  // A clean MLflow environment of its own: the caller's credentials never reach the mock or a
+  // target, and the verdict does not depend on them. Only the test secret is set.
+  const previous = Object.fromEntries(MLFLOW_CREDENTIAL_VARIABLES.map((n) => [n, process.env[n]]));
+  for (const name of MLFLOW_CREDENTIAL_VARIABLES) delete process.env[name];
   process.env.MLFLOW_TRACKING_TOKEN = CONFORMANCE_SECRET;
   try {
     const experimentName = `conformance-${scenario.id}`;
@@ -55,8 +59,9 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
       client.close();
     }
   } finally {
-    if (previous === undefined) delete process.env.MLFLOW_TRACKING_TOKEN;
-    else process.env.MLFLOW_TRACKING_TOKEN = previous;
+    for (const [name, value] of Object.entries(previous))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
     await mock.stop();
   }
 }

@@ -1,4 +1,5 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
+import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
 import { cpus, platform, release, totalmem, type as osType } from 'node:os';
 import { METRICS, type MetricName, type TrialResult } from '../measure/trial-types.ts';
 import type { Measurement } from '../measure/measure.ts';
@@ -122,7 +123,8 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     kind: 'trackbench-run',
     trackbenchVersion: VERSION,
     createdAt: new Date().toISOString(),
-    scenario,
+    // Credentials in a URI (backend.uri, hook options) never reach a report file.
+    scenario: redactDeep(scenario, credentialsFromEnv().secrets),
     environment: {
       node: process.version,
       platform: platform(),

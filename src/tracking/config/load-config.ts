@@ -51,11 +51,27 @@ export interface TrackingConfig {
 type Json = Record<string, unknown>;
 type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
 
-const SECRET_KEY = /(token|password|passwd|secret|api[_-]?key|credential)/i;
+/** Key names that hold credentials (trimmed, any case): token, password, pwd, auth, private_key... */
+const SECRET_KEY =
+  /(token|passw(or)?d|pwd|secret|api[_-]?key|credential|private[_-]?key|authori[sz]ation|^auth$|[_.-]auth$|^auth[_.-])/i;
+/** Values that are credentials whatever their key: HTTP auth schemes. */
+const SECRET_VALUE = /^\s*(bearer|basic|token|digest)\s+\S{4,}/i;
+/** URIs with userinfo (`user:pass@`, `token@`) or a credential query parameter (`?token=`). */
+const URI_USERINFO = /^\s*[a-z][\w+.-]*:\/\/[^/@\s]+@/i;
+const URI_SECRET_QUERY =
+  /^\s*[a-z][\w+.-]*:\/\/\S*[?&]([\w.-]*token|password|passwd|pwd|secret|api[_-]?key|key|auth|sig)=/i;
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const ONLY_ENV_REF = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
+/** Variables that hold credentials: never interpolated into anything sent to the server or written. */
+const CREDENTIAL_VARIABLE = /(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|USERNAME)/i;
+/** The one place a credential variable may go: the header provider, which sends it as authentication. */
+const CREDENTIAL_PLACE = /^server\.request_header_provider\.init_kwargs(\.|$)/;
 
-/** Interpolates `${env:NAME}` and refuses literal credentials; returns the problems found. */
+const LITERAL_SECRET =
+  'a literal credential is refused (the value is not shown): secrets must not be committed in config files; ' +
+  'use ${env:NAME} (e.g. ${env:MLFLOW_TRACKING_TOKEN})';
+
+/** Interpolates `${env:NAME}` and refuses literal credentials; returns the problems found. Never echoes a value. */
 function interpolate(
   node: unknown,
   path: (string | number)[],
@@ -63,27 +79,39 @@ function interpolate(
   locate: Locate,
   out: Diagnostic[],
 ): unknown {
+  const key = String(path[path.length - 1] ?? '').trim();
+  const empty = node === null || node === undefined || node === '';
+  if (SECRET_KEY.test(key) && !empty && !(typeof node === 'string' && ONLY_ENV_REF.test(node.trim()))) {
+    out.push(locate(path, LITERAL_SECRET));
+    return node;
+  }
   if (typeof node === 'string') {
-    const key = String(path[path.length - 1] ?? '');
-    if (SECRET_KEY.test(key) && node !== '' && !ONLY_ENV_REF.test(node)) {
+    if (SECRET_VALUE.test(node)) {
+      out.push(locate(path, LITERAL_SECRET));
+      return node;
+    }
+    if (URI_USERINFO.test(node) || URI_SECRET_QUERY.test(node)) {
       out.push(
         locate(
           path,
-          `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. \${env:MLFLOW_TRACKING_TOKEN})`,
+          'credentials in a URI are refused (the value is not shown): set MLFLOW_TRACKING_USERNAME and ' +
+            'MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) in the environment instead',
         ),
       );
       return node;
     }
-    if (/^[a-z][\w+.-]*:\/\/[^/@\s]+:[^/@\s]+@/i.test(node)) {
-      out.push(
-        locate(
-          path,
-          'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the environment instead',
-        ),
-      );
-      return node;
-    }
+    const dotted = path.map(String).join('.');
     return node.replace(ENV_REF, (_, name: string) => {
+      if (CREDENTIAL_VARIABLE.test(name) && !CREDENTIAL_PLACE.test(dotted)) {
+        out.push(
+          locate(
+            path,
+            `\${env:${name}} is a credential: it would be sent to the server or written in the clear here; ` +
+              'credentials are read from the environment by the client only',
+          ),
+        );
+        return '';
+      }
       const value = env[name];
       if (value === undefined) out.push(locate(path, `environment variable ${name} is not set`));
       return value ?? '';
