@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InterruptedError, interruptedBy } from '../common/cleanup.ts';
+import { safeFileName } from '../common/file-name.ts';
 import { InputError } from '../errors.ts';
 import { schemaValidator } from '../scenario/validate-yaml.ts';
 import type { Report } from './types.ts';
@@ -28,7 +29,7 @@ export function writeAtomic(path: string, content: string): void {
 }
 
 export function reportBaseName(report: Report): string {
-  return `${report.scenario.name}-${report.createdAt.replace(/[:.]/g, '-')}`;
+  return `${safeFileName(report.scenario.name)}-${report.createdAt.replace(/[:.]/g, '-')}`;
 }
 
 export function writeReportFiles(report: Report, dir: string, markdown: string): { json: string; md: string } {

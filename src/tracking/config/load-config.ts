@@ -11,6 +11,7 @@ import {
   dottedPath,
   schemaValidator,
   sortByPosition,
+  toData,
   validateAgainstSchema,
   validateWithLocator,
 } from '../../scenario/validate-yaml.ts';
@@ -131,7 +132,9 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined 
   if (!existsSync(file)) return undefined;
   const { parsed, diagnostics } = parseYaml(readFileSync(file, 'utf8'), file);
   if (diagnostics.length) throw new InputError(diagnostics);
-  const data: unknown = parsed.doc.toJS() ?? {};
+  const js = toData(parsed);
+  if (js.diagnostics.length) throw new InputError(js.diagnostics);
+  const data: unknown = js.data ?? {};
   if (typeof data !== 'object' || Array.isArray(data))
     throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
   const problems = validateAgainstSchema(data, mlflowConfigSchema, parsed, false);
