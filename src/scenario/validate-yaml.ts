@@ -4,6 +4,7 @@ import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../errors.ts';
+import { looksLikeCredential } from '../common/secrets.ts';
 import { closest } from './suggest.ts';
 
 export interface ParsedYaml {
@@ -32,7 +33,7 @@ export function parseYaml(text: string, file: string): { parsed: ParsedYaml; dia
   const doc = parseDocument(normalised, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
-    return { file, line, col, message: firstLine(e.message) };
+    return { file, line, col, message: withoutCredentials(firstLine(e.message)) };
   });
   visit(doc, {
     Map(_key, map) {
@@ -64,7 +65,7 @@ export function toData(parsed: ParsedYaml): { data: unknown; diagnostics: Diagno
       },
     });
     const { line, col } = parsed.lineCounter.linePos(offset);
-    const why = err instanceof Error ? firstLine(err.message) : String(err);
+    const why = withoutCredentials(err instanceof Error ? firstLine(err.message) : String(err));
     const message = /alias/i.test(why)
       ? `${why} (at most ${MAX_ALIAS_COUNT} alias resolutions; undefined aliases are errors)`
       : why;
@@ -227,7 +228,10 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') {
+    if (looksLikeCredential(value)) return 'a string that looks like a credential (not shown)';
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  }
   return String(value);
 }
 
@@ -243,6 +247,14 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
 
 export function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+/** A parser message quotes the token it choked on: never when that token looks like a credential. */
+function withoutCredentials(message: string): string {
+  const hidden = '(a value that looks like a credential, not shown)';
+  return message
+    .replace(/"([^"]*)"/g, (quoted, inner: string) => (looksLikeCredential(inner) ? hidden : quoted))
+    .replace(/\S+/g, (word) => (looksLikeCredential(word) ? hidden : word));
 }
 
 function firstLine(s: string): string {
