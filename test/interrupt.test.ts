@@ -114,3 +114,26 @@ describe('interruption', () => {
     }, 240_000);
   });
 });
+
+describe('run from another folder than the repository', () => {
+  it('measures and writes its report (tsx and the trial worker resolve from the package)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tb-elsewhere-'));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    writeFileSync(
+      join(root, 's.yaml'),
+      'name: elsewhere\npipeline: {nodes: 3, work: {cpuMs: 0}}\nhooks: [reference]\n' +
+        'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
+    );
+    const child = spawn(process.execPath, [BIN, 'run', 's.yaml', '--quick', '--out', 'out'], {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code, output).toBe(0);
+    expect(readdirSync(join(root, 'out')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+  }, 180_000);
+});

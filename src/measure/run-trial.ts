@@ -17,7 +17,8 @@ export async function runTrialProcess(req: TrialRequest, timeoutMs: number): Pro
 
 async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
   const child = fork(WORKER, [], {
-    execArgv: ['--import', 'tsx'],
+    // tsx resolved from this package, not from the current folder (run works from any folder).
+    execArgv: ['--import', import.meta.resolve('tsx')],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
   });
