@@ -33,7 +33,7 @@ export function parseYaml(text: string, file: string): { parsed: ParsedYaml; dia
   const doc = parseDocument(normalised, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
-    return { file, line, col, message: withoutCredentials(firstLine(e.message)) };
+    return { file, line, col, message: withoutQuotedValues(firstLine(e.message)) };
   });
   visit(doc, {
     Map(_key, map) {
@@ -247,6 +247,16 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
 
 export function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+/**
+ * The parser quotes the token it choked on, which may be a secret in a broken file: only short
+ * punctuation is shown (the location points at the token anyway).
+ */
+function withoutQuotedValues(message: string): string {
+  return message.replace(/"([^"]*)"/g, (quoted, inner: string) =>
+    inner.length <= 3 ? quoted : '(a value, not shown)',
+  );
 }
 
 /** A parser message quotes the token it choked on: never when that token looks like a credential. */
