@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import { safeFileName } from '../src/common/file-name.ts';
+import { safeFileName } from '../src/common/file-names.ts';
 import { HookManager, HookTimeoutError } from '../src/pipeline/hooks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tb-bounded-'));

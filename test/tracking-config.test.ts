@@ -61,7 +61,8 @@ describe('mlflow.yml loading', () => {
     );
     const lines = problems(() => loadTrackingConfig({ confDir: dir }));
     expect(lines[0]).toBe(
-      `${join(dir, 'base', 'mlflow.yml')}:3:3 tracking.parms: unknown key (did you mean "params"?); allowed: disable_tracking, experiment, run, params`,
+      `${join(dir, 'base', 'mlflow.yml')}:3:3 tracking.parms: unknown key (did you mean "params"?); allowed: ` +
+        `disable_tracking, experiment, run, params`,
     );
     // The base file's problem stops loading before the local one is read.
     const only = confDir(undefined, 'server:\n  mlflow_tracking_url: http://x\n');
@@ -80,7 +81,8 @@ describe('mlflow.yml loading', () => {
 
   it('refuses a literal token or password, saying why, and credentials in a URI', () => {
     const dir = confDir(
-      'server:\n  request_header_provider:\n    init_kwargs: {token: abc123secret}\n  mlflow_tracking_uri: "https://bob:hunter2@mlflow.example"\n',
+      'server:\n  request_header_provider:\n    init_kwargs: {token: abc123secret}\n  mlflow_tracking_uri: ' +
+        '"https://bob:hunter2@mlflow.example"\n',
     );
     const lines = problems(() => loadTrackingConfig({ confDir: dir }));
     expect(lines.join('\n')).toContain(
@@ -143,7 +145,8 @@ describe('mlflow.yml loading', () => {
     const file = join(dir, 's.yaml');
     writeFileSync(
       file,
-      'name: s\npipeline: {nodes: 2}\nhooks:\n  - name: reference\n    options:\n      mlflow:\n        tracking: {run: {nme: x}}\n',
+      'name: s\npipeline: {nodes: 2}\nhooks:\n  - name: reference\n    options:\n      mlflow:\n        tracking: ' +
+        '{run: {nme: x}}\n',
     );
     const err: string[] = [];
     expect(await main(['trace', file], { out: () => {}, err: (t) => void err.push(t), isTTY: false })).toBe(2);
@@ -204,12 +207,16 @@ describe('every configuration key takes effect', () => {
     expect(runs[0]!.run.data.params).toHaveLength(6);
   });
 
-  it('tracking.run.nested is accepted as in kedro-mlflow (it matters only inside an already active run, which the runner never starts)', () => {
-    expect(loadTrackingConfig({ inline: { tracking: { run: { nested: false } } } }).tracking.run.nested).toBe(false);
-    expect(problems(() => loadTrackingConfig({ inline: { tracking: { run: { nested: 'yes' } } } }))[0]).toContain(
-      'tracking.run.nested: must be boolean',
-    );
-  });
+  it(
+    'tracking.run.nested is accepted as in kedro-mlflow (it matters only inside an already active run, which the ' +
+      'runner never starts)',
+    () => {
+      expect(loadTrackingConfig({ inline: { tracking: { run: { nested: false } } } }).tracking.run.nested).toBe(false);
+      expect(problems(() => loadTrackingConfig({ inline: { tracking: { run: { nested: 'yes' } } } }))[0]).toContain(
+        'tracking.run.nested: must be boolean',
+      );
+    },
+  );
 
   it('tracking.params.dict_params: flatten, recursive and sep', () => {
     const inputs = { 'params:a.b': { k0: { x: 1 }, k1: 2 }, other: 5 };

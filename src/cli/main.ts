@@ -1,7 +1,14 @@
 // The CLI: one small file per command; this file only wires them and maps errors to exit codes
 // (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
 import { Command, CommanderError } from 'commander';
-import { InterruptedError, interruptedBy, SIGNAL_EXIT_CODES } from '../common/cleanup.ts';
+import { leaveSignalExitToCaller, stopAllContainers } from '../backends/container-cleanup.ts';
+import {
+  installSignalHandlers,
+  InterruptedError,
+  interruptedBy,
+  registerCleanup,
+  SIGNAL_EXIT_CODES,
+} from '../common/cleanup.ts';
 import { CheckFailedError, EnvironmentError, InputError, errorMessage } from '../errors.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerCompare } from './commands/compare.ts';
@@ -52,6 +59,26 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (err) {
     return exitCodeFor(err, io);
   }
+}
+
+/**
+ * The process around `main` (bin/trackbench.js): exit code, and a promise that rejects with nobody
+ * to handle it is reported as the internal error it is (exit 3) instead of killing the process
+ * before what it started is stopped.
+ */
+export async function runCli(argv: string[], io: Io = processIo): Promise<void> {
+  // SIGINT/SIGTERM/SIGHUP stop every child and remove temp folders (src/common/cleanup.ts); the
+  // container module then leaves exiting to that handler and its containers are one more cleanup.
+  installSignalHandlers((line) => io.err(line));
+  leaveSignalExitToCaller();
+  registerCleanup({ name: 'containers', stop: stopAllContainers });
+  let unhandled = false;
+  process.on('unhandledRejection', (reason) => {
+    unhandled = true;
+    io.err(`trackbench: internal error: unhandled promise rejection: ${errorMessage(reason)}`);
+  });
+  const code = await main(argv, io);
+  process.exitCode = unhandled ? Math.max(code, 3) : code;
 }
 
 function exitCodeFor(err: unknown, io: Io): number {

@@ -37,7 +37,7 @@ export function pathNotUnique(key: string): boolean {
   return norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
 }
 
-/** Why MLflow would reject this key, or undefined if it is fine. */
+/** Why MLflow would reject this key, or undefined if it is fine (checked before sending). */
 export function keyProblem(key: string): string | undefined {
   if (!KEY_PATTERN.test(key)) return 'bad characters';
   if (pathNotUnique(key)) return 'resolves to another name as a path';

@@ -2,7 +2,7 @@
 // billions of values (a dict 100 wide and 10 deep per parameter, 100,000 nodes x 1000 metrics).
 // Refused with the figure and the limit, instead of hanging or running out of memory.
 import type { Diagnostic } from '../errors.ts';
-import type { Locate } from './load.ts';
+import type { Locate } from '../common/validate-yaml.ts';
 import type { Scenario } from './types.ts';
 
 /** Values a pipeline may produce in one run (params leaves + metric values + artifacts + models). */

@@ -24,6 +24,18 @@ function summary(file: string, uri: string, r: ReplayResult): string[] {
   return lines;
 }
 
+/** An http(s) URL, or bad input naming the flag (the client would refuse it later, as an unexpected error). */
+function checkTrackingUri(uri: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(uri).protocol;
+  } catch {
+    throw InputError.flag('--tracking-uri', `not a URL: ${displayUri(uri)}`);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw InputError.flag('--tracking-uri', `must be an http(s):// URL; got ${displayUri(uri)}`);
+}
+
 export function registerReplay(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('replay')
@@ -34,6 +46,7 @@ export function registerReplay(program: Command, io: Io, done: (code: number) =>
       const uri = opts.trackingUri ?? process.env.MLFLOW_TRACKING_URI;
       if (!uri)
         throw InputError.flag('--tracking-uri', 'no tracking URI: pass --tracking-uri or set MLFLOW_TRACKING_URI');
+      checkTrackingUri(uri);
       const client = new MlflowClient({ trackingUri: uri, credentials: credentialsFromEnv() });
       try {
         const r = await replayFile(file, client);

@@ -41,7 +41,7 @@ export function createReferenceHook(
   const accounting = new Accounting();
   const keys = new KeyMap();
   accounting.renamedKeys = keys.renames;
-  const spill = new SpillWriter(tb.spillDir ?? process.cwd());
+  const spill = new SpillWriter(tb.spillDir ?? undefined);
   const outbox = new Outbox(
     client,
     {

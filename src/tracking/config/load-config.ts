@@ -6,18 +6,20 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError, type Diagnostic } from '../../errors.ts';
 import {
-  parseYaml,
-  positionOf,
   dottedPath,
+  jsonObject,
+  locator,
+  parseYaml,
   schemaValidator,
   sortByPosition,
   toData,
   validateAgainstSchema,
   validateWithLocator,
-} from '../../scenario/validate-yaml.ts';
+  type Locate,
+} from '../../common/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
-export const mlflowConfigSchema: object = require('./mlflow-config.schema.json');
+export const mlflowConfigSchema = jsonObject(require('./mlflow-config.schema.json'), 'the mlflow.yml schema');
 
 export type LongParamsStrategy = 'fail' | 'tag' | 'truncate';
 
@@ -50,7 +52,6 @@ export interface TrackingConfig {
 }
 
 type Json = Record<string, unknown>;
-type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
 
 /** Key names that hold credentials (trimmed, any case): token, password, pwd, auth, private_key... */
 const SECRET_KEY =
@@ -138,8 +139,7 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined 
   if (typeof data !== 'object' || Array.isArray(data))
     throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
   const problems = validateAgainstSchema(data, mlflowConfigSchema, parsed, false);
-  const locate: Locate = (path, message) => ({ file, ...positionOf(parsed, path), path: dottedPath(path), message });
-  const interpolated = interpolate(data, [], env, locate, problems) as Json;
+  const interpolated = interpolate(data, [], env, locator(parsed), problems) as Json;
   if (problems.length) throw new InputError(sortByPosition(problems));
   return interpolated;
 }

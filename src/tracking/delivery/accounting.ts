@@ -4,7 +4,6 @@
 import type { KeyRename } from '../keys.ts';
 
 export type ValueKind = 'params' | 'metrics' | 'tags' | 'artifacts' | 'models';
-export const VALUE_KINDS: readonly ValueKind[] = ['params', 'metrics', 'tags', 'artifacts', 'models'];
 export type Counts = Record<ValueKind, number>;
 
 export const zeroCounts = (): Counts => ({ params: 0, metrics: 0, tags: 0, artifacts: 0, models: 0 });
@@ -37,6 +36,8 @@ export interface DeliveryStats {
   outages: number;
   /** The JSONL file the spilled values were written to, when any were. */
   spillFile?: string;
+  /** Why the spill file could not be written, when it could not: those values are lost for good. */
+  spillError?: string;
   warnings: string[];
 }
 
@@ -52,6 +53,7 @@ export class Accounting {
   overflowSpilled = 0;
   outages = 0;
   spillFile?: string;
+  spillError?: string;
 
   reject(kind: ValueKind, key: string, reason: string): void {
     this.rejected[kind]++;
@@ -76,6 +78,7 @@ export class Accounting {
       overflowSpilled: this.overflowSpilled,
       outages: this.outages,
       spillFile: this.spillFile,
+      spillError: this.spillError,
       warnings: [...this.warnings],
     };
   }

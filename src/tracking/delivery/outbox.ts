@@ -76,7 +76,11 @@ export class Outbox {
 
   /** Runs `job` after everything scheduled before it. Jobs never reject. */
   private enqueue(job: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(job, job);
+    const guarded = (): Promise<void> =>
+      job().catch((err: unknown) => {
+        this.accounting.warnings.push(`a delivery step failed: ${errorMessage(err)}`);
+      });
+    this.chain = this.chain.then(guarded);
     return this.chain;
   }
 
@@ -148,7 +152,7 @@ export class Outbox {
     }
     this.hold(items.length);
     if (!this.options.batching) {
-      for (const item of items) this.enqueue(() => this.sendOne(ref, kind, item));
+      for (const item of items) void this.enqueue(() => this.sendOne(ref, kind, item));
       return this.settle();
     }
     let p = this.pending.get(ref);
@@ -267,7 +271,7 @@ export class Outbox {
   }
 
   private scheduleBatch(ref: RunRef, batch: Pending): void {
-    this.enqueue(() => this.sendBatch(ref, batch));
+    void this.enqueue(() => this.sendBatch(ref, batch));
   }
 
   private async sendBatch(ref: RunRef, b: Pending): Promise<void> {
@@ -337,6 +341,7 @@ export class Outbox {
     }
     // Neither delivered nor spilled: lost, and said so.
     if (kind) this.accounting.lost[kind] += n;
+    this.accounting.spillError = this.spill.failure;
     if (!this.spillWarned) {
       this.spillWarned = true;
       this.accounting.warnings.push(this.spill.failure ?? 'the spill file could not be written');

@@ -27,7 +27,11 @@ export function lossMessages(s: DeliveryStats, hook: string): string[] {
     out.push(`trackbench ${hook} hook: ${rejected} value(s) refused as invalid for MLflow, not sent (${first})`);
   }
   const unspillable = total(s.lost) - spilled - rejected;
-  if (unspillable > 0) out.push(`trackbench ${hook} hook: ${unspillable} value(s) lost: neither delivered nor spilled`);
+  if (unspillable > 0)
+    out.push(
+      `trackbench ${hook} hook: ${unspillable} value(s) were not delivered to MLflow, and they could not be ` +
+        `written to a spill file (${s.spillError ?? 'unknown'})`,
+    );
   if (s.renamedKeys.length)
     out.push(
       `trackbench ${hook} hook: ${s.renamedKeys.length} key(s) renamed for MLflow (${s.renamedKeys

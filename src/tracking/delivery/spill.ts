@@ -3,9 +3,11 @@
 // carries a stable id (file-unique), so replay can journal what it delivered and never send it twice.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errorMessage } from '../../errors.ts';
 import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
+import { timestamped } from '../../common/file-names.ts';
 
 export type RunRecord = {
   type: 'run';
@@ -36,6 +38,9 @@ export function unusableSpillDir(dir: string): string | undefined {
   return undefined;
 }
 
+/** Where spill files go unless `trackbench.spillDir` says otherwise: never the current folder. */
+export const DEFAULT_SPILL_DIR = join(tmpdir(), 'trackbench-spill');
+
 export class SpillWriter {
   private file?: string;
   /** Runs whose record is in the file, with the run id it gave. */
@@ -45,7 +50,7 @@ export class SpillWriter {
   /** Why the spill file could not be written, once it failed. */
   failure?: string;
 
-  constructor(private readonly dir: string) {}
+  constructor(readonly dir: string = DEFAULT_SPILL_DIR) {}
 
   get path(): string | undefined {
     return this.file;
@@ -62,10 +67,7 @@ export class SpillWriter {
         const bad = unusableSpillDir(this.dir);
         if (bad) throw new Error(bad);
         mkdirSync(this.dir, { recursive: true });
-        this.file = join(
-          this.dir,
-          `trackbench-undelivered-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.jsonl`,
-        );
+        this.file = join(this.dir, `${timestamped('trackbench-undelivered')}-${process.pid}.jsonl`);
       }
       let text = '';
       // A run's record again when its id became known later (created after an outage): replay must
