@@ -24,10 +24,9 @@ const ok = 'name: x\npipeline: {nodes: 3}\nhooks: [reference]\n';
 
 describe('bounded input', () => {
   it('an undefined alias: exit 2 at the alias', async () => {
-    expect(await validate('name: x\npipeline: {nodes: *nope}\nhooks: [reference]\n')).toMatchObject({
-      code: 2,
-      err: expect.stringMatching(/^FILE:2:19 Unresolved alias/),
-    });
+    const r = await validate('name: x\npipeline: {nodes: *nope}\nhooks: [reference]\n');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^FILE:2:19 Unresolved alias/);
   });
 
   it('a billion laughs: exit 2 with a location, at once', async () => {
@@ -65,15 +64,18 @@ describe('bounded input', () => {
       'name: x\npipeline: {nodes: 100, paramsPerNode: {count: 10, kinds: {dict: 1, number: 0, string: 0}, ' +
         'dictKeys: 100, dictDepth: 10}}\nhooks: [reference]\n',
     );
-    expect(dict).toMatchObject({ code: 2, err: expect.stringMatching(/more than 10000 leaves \(the limit\)/) });
+    expect(dict.code).toBe(2);
+    expect(dict.err).toMatch(/more than 10000 leaves \(the limit\)/);
     const edges = await validate(
       'name: x\npipeline: {nodes: 100000, topology: {kind: random, edgeProbability: 0.5}}\nhooks: [reference]\n',
     );
-    expect(edges).toMatchObject({ code: 2, err: expect.stringMatching(/2,499,975,000 edges .* limit is 2,000,000/) });
+    expect(edges.code).toBe(2);
+    expect(edges.err).toMatch(/2,499,975,000 edges .* limit is 2,000,000/);
     const values = await validate(
       'name: x\npipeline: {nodes: 100000, metricsPerNode: 100, metricSteps: 10}\nhooks: [reference]\n',
     );
-    expect(values).toMatchObject({ code: 2, err: expect.stringMatching(/values in a run .* the limit is 20,000,000/) });
+    expect(values.code).toBe(2);
+    expect(values.err).toMatch(/values in a run .* the limit is 20,000,000/);
   });
 
   it('20,000 unknown keys: the first 50 located, the rest counted', async () => {

@@ -190,7 +190,7 @@ describe('one bad value does not sink the batch', () => {
     expect(paramsOf(runs[0]!)).toEqual({ ok: '2' });
   });
 
-  it('unicode keys: sanitised explicitly, never merged, the renames reported (original -> sent)', async () => {
+  it('unicode keys: sanitised explicitly, never merged, the renames reported (original -> sent)', () => {
     const keys = new KeyMap();
     expect(keys.sent('ok.key')).toBe('ok.key');
     const a = keys.sent('lr_é');

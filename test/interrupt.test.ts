@@ -25,7 +25,11 @@ function descendants(root: number): number[] {
   const all = processes();
   const found: number[] = [];
   const walk = (pid: number): void => {
-    for (const [child, [ppid]] of all) if (ppid === pid && !found.includes(child)) (found.push(child), walk(child));
+    for (const [child, [ppid]] of all)
+      if (ppid === pid && !found.includes(child)) {
+        found.push(child);
+        walk(child);
+      }
   };
   walk(root);
   return found;

@@ -193,7 +193,8 @@ export class Outbox {
       return;
     }
     this.hold(1);
-    this.enqueue(async () => {
+    // Jobs never reject: the chain is awaited by flush and close.
+    void this.enqueue(async () => {
       try {
         if (!ref.artifactUri || !ref.id) throw new Error('the run was not created');
         await send();

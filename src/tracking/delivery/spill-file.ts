@@ -41,7 +41,8 @@ function shapeProblem(r: Obj): string | undefined {
       if (!isStr(r.path) || !isStr(r.base64)) return `a ${r.type} record needs "path" and "base64"`;
       return r.type === 'model' && !isStr(r.name) ? 'a model record needs "name"' : undefined;
     case 'end':
-      if (!(RUN_STATUSES as readonly unknown[]).includes(r.status)) return `"status" must be one of ${RUN_STATUSES}`;
+      if (!(RUN_STATUSES as readonly unknown[]).includes(r.status))
+        return `"status" must be one of ${RUN_STATUSES.join(', ')}`;
       return Number.isSafeInteger(r.endTime) ? undefined : '"endTime" must be an integer';
   }
   return undefined;
