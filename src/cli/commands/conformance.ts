@@ -10,9 +10,10 @@ import { parseTarget } from '../../conformance/targets.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
-import type { Io } from '../io.ts';
+import { writeHtmlReport } from '../html-output.ts';
+import { widthOf, type Io } from '../io.ts';
 import { timestamped } from '../../common/file-names.ts';
-import { assertWritableDir } from '../paths.ts';
+import { assertWritableDir, assertWritableFile } from '../paths.ts';
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -41,37 +42,57 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
       'reports',
     )
-    .action(async (opts: { target: string[]; format: string; out: string; backend: ConformanceBackendKind }) => {
-      const targets = opts.target.map(parseTarget);
-      assertWritableDir(opts.out, '--out');
-      await assertBackendAvailable(opts.backend);
-      const results: TargetResult[] = [];
-      for (const t of targets)
-        results.push(
-          await runSuite(t, {
-            backend: opts.backend,
-            onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
-          }),
-        );
-      if (io.isTTY) io.progress?.('');
-      const dir = resolve(opts.out);
-      mkdirSync(dir, { recursive: true });
-      const base = join(dir, timestamped('conformance'));
-      writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
-      writeAtomic(`${base}.junit.xml`, junitReport(results));
-      if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
-      const printed = {
-        console: () => consoleSummary(results),
-        json: () => JSON.stringify(jsonReport(results)),
-        junit: () => junitReport(results),
-        tap: () => tapReport(results),
-        markdown: () => markdownMatrix(results),
-      }[opts.format as 'console']();
-      io.out(printed);
-      if (opts.format === 'console')
-        io.out(`reports: ${base}.json, ${base}.junit.xml${results.length > 1 ? `, ${base}.md` : ''}`);
-      done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
-    });
+    .option('--html <file>', 'also write one self-contained HTML file: the requirement x target matrix')
+    .action(
+      async (opts: {
+        target: string[];
+        format: string;
+        out: string;
+        backend: ConformanceBackendKind;
+        html?: string;
+      }) => {
+        const targets = opts.target.map(parseTarget);
+        assertWritableDir(opts.out, '--out');
+        assertWritableFile(opts.html, '--html');
+        await assertBackendAvailable(opts.backend);
+        const results: TargetResult[] = [];
+        for (const t of targets)
+          results.push(
+            await runSuite(t, {
+              backend: opts.backend,
+              onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
+            }),
+          );
+        if (io.isTTY) io.progress?.('');
+        const dir = resolve(opts.out);
+        mkdirSync(dir, { recursive: true });
+        const base = join(dir, timestamped('conformance'));
+        writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
+        writeAtomic(`${base}.junit.xml`, junitReport(results));
+        if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
+        const printed = {
+          console: () => consoleSummary(results, widthOf(io)),
+          json: () => JSON.stringify(jsonReport(results)),
+          junit: () => junitReport(results),
+          tap: () => tapReport(results),
+          markdown: () => markdownMatrix(results),
+        }[opts.format as 'console']();
+        io.out(printed);
+        if (opts.format === 'console')
+          io.out(
+            ['reports:', `${base}.json`, `${base}.junit.xml`, ...(results.length > 1 ? [`${base}.md`] : [])].join(
+              '\n  ',
+            ),
+          );
+        if (opts.html)
+          writeHtmlReport(
+            opts.html,
+            [{ ...jsonReport(results), kind: 'trackbench-conformance', targets: results }],
+            io,
+          );
+        done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
+      },
+    );
 }
 
 /** Says in one line (exit 3) when the chosen backend cannot run here, before any situation is tried. */
