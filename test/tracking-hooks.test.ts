@@ -12,7 +12,7 @@ import { loadScenarioFile } from '../src/scenario/load.ts';
 import { createKedroMlflowLikeHook } from '../src/tracking/builtin/kedro-mlflow-like.ts';
 import { createNaiveHook } from '../src/tracking/builtin/naive.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
-import { readSpillFile, replay } from '../src/tracking/delivery/replay.ts';
+import { readSpillFile, replayFile } from '../src/tracking/delivery/replay.ts';
 import { config, context, paramsOf, runTracked, tagsOf } from './helpers/tracking.ts';
 import { pipelineOf } from './helpers/scenario.ts';
 
@@ -257,10 +257,9 @@ describe('cost by design', () => {
       // Retried: more than one attempt hit the outage.
       expect(backend.requestLog.since(0).filter((r) => r.status === 503).length).toBeGreaterThan(1);
       expect(warnings.join('\n')).toMatch(/\d+ value\(s\) were not delivered to MLflow .* trackbench replay .*\.jsonl/);
-      const records = readSpillFile(stats.spillFile!);
       backend.setFaults!({});
       const client = new MlflowClient({ trackingUri: backend.trackingUri });
-      const result = await replay(records, client);
+      const result = await replayFile(stats.spillFile!, client);
       expect(result).toMatchObject({ params: 20, metrics: 10, models: 1, runsCreated: 0 });
       const run = await readRun(client, backend.mock.store.runIds()[0]!);
       expect(run.run.data.params).toHaveLength(20);
@@ -279,7 +278,7 @@ describe('cost by design', () => {
     await runSession(p, { hooks: [{ name: 'h', hooks: hook }] });
     backend.setFaults!({});
     const client = new MlflowClient({ trackingUri: backend.trackingUri });
-    const result = await replay(readSpillFile(hook.stats().spillFile!), client);
+    const result = await replayFile(hook.stats().spillFile!, client);
     expect(result).toMatchObject({ runsCreated: 1, params: 6 });
     const run = await readRun(client, backend.mock.store.runIds()[0]!);
     expect(run.run.info.status).toBe('FINISHED');
@@ -290,7 +289,7 @@ describe('cost by design', () => {
   it('replay refuses a file that is not a spill file, naming the line', () => {
     const f = join(mkdtempSync(join(tmpdir(), 'tb-')), 'x.jsonl');
     writeFileSync(f, '{"type":"run","run":"p","experimentName":"e","runName":"r","runId":null,"tags":[]}\nnot json\n');
-    expect(() => readSpillFile(f)).toThrow(`${f}:2:1 not a trackbench spill record`);
+    expect(() => readSpillFile(f)).toThrow(`${f}:2:1 not a trackbench spill record: not JSON`);
   });
 });
 

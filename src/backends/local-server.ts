@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { registerCleanup } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import type { RunningBackend } from './types.ts';
 import { listeningPort } from './listening.ts';
@@ -79,11 +80,20 @@ export async function startLocalServer(
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const killOnExit = (): void => killGroup(child, 'SIGKILL');
-  process.once('exit', killOnExit);
+  let stopping: Promise<void> | undefined;
+  // On a signal or at exit: the whole group (uvicorn and job-runner workers too) and the folder.
+  const unregister = registerCleanup({
+    name: `mlflow server (pid ${child.pid})`,
+    stop: () => stop(),
+    kill: () => {
+      killGroup(child, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
 
-  const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
+  const stop = (): Promise<void> => (stopping ??= stopOnce());
+  const stopOnce = async (): Promise<void> => {
+    unregister();
     // The leader exiting is not enough: its workers share the group and may outlive it.
     killGroup(child, 'SIGTERM');
     const deadline = Date.now() + 8000;

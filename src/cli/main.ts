@@ -1,6 +1,14 @@
 // The CLI: one small file per command; this file only wires them and maps errors to exit codes
 // (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
 import { Command, CommanderError } from 'commander';
+import { leaveSignalExitToCaller, stopAllContainers } from '../backends/container-cleanup.ts';
+import {
+  installSignalHandlers,
+  InterruptedError,
+  interruptedBy,
+  registerCleanup,
+  SIGNAL_EXIT_CODES,
+} from '../common/cleanup.ts';
 import { CheckFailedError, EnvironmentError, InputError, errorMessage } from '../errors.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerCompare } from './commands/compare.ts';
@@ -63,6 +71,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
  * before what it started is stopped.
  */
 export async function runCli(argv: string[], io: Io = processIo): Promise<void> {
+  // SIGINT/SIGTERM/SIGHUP stop every child and remove temp folders (src/common/cleanup.ts); the
+  // container module then leaves exiting to that handler and its containers are one more cleanup.
+  installSignalHandlers((line) => io.err(line));
+  leaveSignalExitToCaller();
+  registerCleanup({ name: 'containers', stop: stopAllContainers });
   let unhandled = false;
   process.on('unhandledRejection', (reason) => {
     unhandled = true;
@@ -73,10 +86,14 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<void> 
 }
 
 function exitCodeFor(err: unknown, io: Io): number {
+  // Interrupted: the signal handler is cleaning up and exits with its own code; say nothing more.
+  const signal = interruptedBy();
+  if (signal) return SIGNAL_EXIT_CODES[signal as keyof typeof SIGNAL_EXIT_CODES] ?? 130;
   if (err instanceof CommanderError) {
     // Help and version are exits with code 0; everything else commander rejects is usage.
     return err.exitCode === 0 ? 0 : 2;
   }
+  if (err instanceof InterruptedError) return SIGNAL_EXIT_CODES[err.signal as keyof typeof SIGNAL_EXIT_CODES] ?? 130;
   if (err instanceof InputError) {
     io.err(err.message);
     return 2;

@@ -1,6 +1,6 @@
 // The checks every command that takes a scenario runs first: load and validate the file,
 // check the hooks it names, generate the pipeline and check what needs the generated names.
-import { InputError } from '../errors.ts';
+import { InputError, type Diagnostic } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
@@ -14,8 +14,11 @@ export interface Prepared {
 }
 
 export function prepareScenario(file: string): Prepared {
-  const { scenario, locate } = loadScenarioFile(file);
-  const problems = checkHookRefs(scenario, locate);
+  const semantic: Diagnostic[] = [];
+  const { scenario, locate } = loadScenarioFile(file, semantic);
+  const problems = [...semantic, ...checkHookRefs(scenario, locate)];
+  // Nothing is generated from a scenario with problems of its own (it may be over the size budget).
+  if (semantic.length) throw new InputError(sortByPosition(problems));
   const pipeline = generatePipeline(scenario.pipeline);
   const failAt = scenario.pipeline.failAt;
   if (typeof failAt === 'string' && !pipeline.nodes.some((n) => n.name === failAt)) {

@@ -2,8 +2,9 @@
 // into a Diagnostic with file:line:col and a dotted field path. Shared by scenarios and mlflow.yml.
 import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../errors.ts';
+import { looksLikeCredential } from './secrets.ts';
 import { closest } from './suggest.ts';
 
 /** A JSON document that must be an object (a schema read with `require`), typed as one. */
@@ -18,14 +19,64 @@ export interface ParsedYaml {
   file: string;
 }
 
+/** Input files are small; anything larger is refused before parsing. */
+export const MAX_YAML_BYTES = 1_000_000;
+/** Aliases resolved at most (yaml's own default; a "billion laughs" needs far more). */
+export const MAX_ALIAS_COUNT = 100;
+/** Schema problems reported at most per file (20,000 unknown keys must not take seconds to locate). */
+export const MAX_DIAGNOSTICS = 50;
+
 export function parseYaml(text: string, file: string): { parsed: ParsedYaml; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (text.length > MAX_YAML_BYTES) {
+    const empty = parseDocument('', { lineCounter });
+    const message = `the file is ${text.length} characters; at most ${MAX_YAML_BYTES} are read`;
+    return { parsed: { doc: empty, lineCounter, file }, diagnostics: [{ file, line: 1, col: 1, message }] };
+  }
+  // Lone CR line breaks count as line breaks (the line counter knows only LF).
+  const normalised = text.replace(/\r\n?/g, '\n');
+  // yaml's own uniqueKeys check is quadratic (20,000 keys: seconds); duplicates are found below.
+  const doc = parseDocument(normalised, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
-    return { file, line, col, message: firstLine(e.message) };
+    return { file, line, col, message: withoutQuotedValues(firstLine(e.message)) };
+  });
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const k = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (!seen.has(k)) {
+          seen.add(k);
+          continue;
+        }
+        const { line, col } = lineCounter.linePos((pair.key as Node | null)?.range?.[0] ?? 0);
+        diagnostics.push({ file, line, col, message: 'Map keys must be unique' });
+      }
+    },
   });
   return { parsed: { doc, lineCounter, file }, diagnostics };
+}
+
+/** The document as plain data, with alias limits; alias problems located at the first alias. */
+export function toData(parsed: ParsedYaml): { data: unknown; diagnostics: Diagnostic[] } {
+  try {
+    return { data: parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics: [] };
+  } catch (err) {
+    let offset = 0;
+    visit(parsed.doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const { line, col } = parsed.lineCounter.linePos(offset);
+    const why = withoutCredentials(err instanceof Error ? firstLine(err.message) : String(err));
+    const message = /alias/i.test(why)
+      ? `${why} (at most ${MAX_ALIAS_COUNT} alias resolutions; undefined aliases are errors)`
+      : why;
+    return { data: undefined, diagnostics: [{ file: parsed.file, line, col, message }] };
+  }
 }
 
 const withDefaults = new Ajv({
@@ -68,7 +119,11 @@ export function validateAgainstSchema(
 ): Diagnostic[] {
   const validate = schemaValidator(schema, fillDefaults);
   if (validate(data)) return [];
-  return sortByPosition(dedupe((validate.errors ?? []).map((e) => toDiagnostic(e, parsed))));
+  const errors = validate.errors ?? [];
+  const shown = sortByPosition(dedupe(errors.slice(0, MAX_DIAGNOSTICS).map((e) => toDiagnostic(e, parsed))));
+  if (errors.length > MAX_DIAGNOSTICS)
+    shown.push({ file: parsed.file, message: `... and ${errors.length - MAX_DIAGNOSTICS} more problem(s)` });
+  return shown;
 }
 
 /** Position of the value at `path` (or of its key, for unknown-key errors), 1-based. */
@@ -195,7 +250,10 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') {
+    if (looksLikeCredential(value)) return 'a string that looks like a credential (not shown)';
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  }
   // What is left: numbers, booleans, undefined (YAML gives no symbols or functions).
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
 }
@@ -212,6 +270,24 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
 
 export function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+/**
+ * The parser quotes the token it choked on, which may be a secret in a broken file: only short
+ * punctuation is shown (the location points at the token anyway).
+ */
+function withoutQuotedValues(message: string): string {
+  return message.replace(/"([^"]*)"/g, (quoted, inner: string) =>
+    inner.length <= 3 ? quoted : '(a value, not shown)',
+  );
+}
+
+/** A parser message quotes the token it choked on: never when that token looks like a credential. */
+function withoutCredentials(message: string): string {
+  const hidden = '(a value that looks like a credential, not shown)';
+  return message
+    .replace(/"([^"]*)"/g, (quoted, inner: string) => (looksLikeCredential(inner) ? hidden : quoted))
+    .replace(/\S+/g, (word) => (looksLikeCredential(word) ? hidden : word));
 }
 
 function firstLine(s: string): string {

@@ -2,6 +2,7 @@
 // everything that reached it through the REST API: the observation every requirement is checked on.
 import { createHash } from 'node:crypto';
 import type { ScenarioBackend } from './backend.ts';
+import { MLFLOW_CREDENTIAL_VARIABLES } from '../mlflow/auth.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { readRun } from '../mlflow/readback.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -16,7 +17,10 @@ export async function observe(
   scenario: ConformanceScenario,
   mock: ScenarioBackend,
 ): Promise<Observation> {
-  const previous = process.env.MLFLOW_TRACKING_TOKEN;
+  // A clean MLflow environment of its own: the caller's credentials never reach the backend or a
+  // target, and the verdict does not depend on them. Only the test secret is set.
+  const previous = Object.fromEntries(MLFLOW_CREDENTIAL_VARIABLES.map((n) => [n, process.env[n]]));
+  for (const name of MLFLOW_CREDENTIAL_VARIABLES) delete process.env[name];
   process.env.MLFLOW_TRACKING_TOKEN = CONFORMANCE_SECRET;
   try {
     const experimentName = `conformance-${scenario.id}`;
@@ -58,8 +62,9 @@ export async function observe(
       client.close();
     }
   } finally {
-    if (previous === undefined) delete process.env.MLFLOW_TRACKING_TOKEN;
-    else process.env.MLFLOW_TRACKING_TOKEN = previous;
+    for (const [name, value] of Object.entries(previous))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
     await mock.release();
   }
 }

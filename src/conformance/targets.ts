@@ -2,6 +2,8 @@
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
 import { randomUUID } from 'node:crypto';
+import { withoutMlflowCredentials } from '../mlflow/auth.ts';
+import { CONFORMANCE_SECRET } from './observe.ts';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -86,7 +88,12 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
       for (let i = 0; i < scenario.repeat; i++) {
         const { code, output, timedOut } = await runExternal(
           command,
-          { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file },
+          {
+            ...withoutMlflowCredentials(process.env),
+            MLFLOW_TRACKING_TOKEN: CONFORMANCE_SECRET,
+            MLFLOW_TRACKING_URI: trackingUri,
+            TRACKBENCH_PIPELINE_FILE: file,
+          },
           timeoutMs,
         );
         outputs.push(output);

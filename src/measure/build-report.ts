@@ -1,4 +1,5 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
+import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
 import { METRICS, type MetricName, type TrialResult, type ValueCounts } from './trial-types.ts';
 import type { Measurement } from './measure.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -158,7 +159,8 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     kind: 'trackbench-run',
     trackbenchVersion: VERSION,
     createdAt: new Date().toISOString(),
-    scenario,
+    // Credentials in a URI (backend.uri, hook options) never reach a report file.
+    scenario: redactDeep(scenario, credentialsFromEnv().secrets),
     environment: m.environment,
     backend: m.backend,
     ...(m.backendStartupMs === undefined ? {} : { backendStartupMs: Math.round(m.backendStartupMs) }),

@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerTempDir } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
@@ -18,6 +19,7 @@ const OPTIONAL = ['diskWriteBytes', 'writeBytes'] as const;
 
 export async function runCommandTrial(req: TrialRequest, command: string, timeoutMs: number): Promise<TrialReply> {
   const dir = mkdtempSync(join(tmpdir(), 'trackbench-trial-'));
+  const unregister = registerTempDir(dir);
   try {
     const pipeline = generatePipeline(req.scenario.pipeline);
     const pipelineFile = join(dir, 'pipeline.json');
@@ -61,6 +63,7 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    unregister();
   }
 }
 

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerCleanup } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { externalCommand } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
@@ -81,6 +82,17 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
           env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
         });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Interrupted: the trial removes its own temp files on SIGTERM; SIGKILL if it does not stop.
+  const unregister = registerCleanup({
+    name: `trial process ${child.pid}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+    kill: () => child.kill('SIGKILL'),
+  });
+  void exited.then(unregister);
   let stderr = '';
   // stdio[2] is 'pipe' above, so stderr exists.
   child.stderr!.on('data', (b: Buffer) => {

@@ -1,5 +1,6 @@
 // The same pipeline shape at several sizes: overhead per node at each size and how the hook's cost
 // grows (log-log slope). Sweep points can be split across CI jobs (--shard i/n) and merged after.
+import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
 import { InputError } from '../errors.ts';
 import type { MetricName } from './trial-types.ts';
 import { buildReport } from './build-report.ts';
@@ -65,7 +66,9 @@ export function withGrowth(scenario: string, points: SweepPoint[]): SweepReport 
       );
     }
   }
-  return { kind: 'trackbench-sweep', schemaVersion: 1, scenario, points: sorted, growth };
+  // Credentials in a URI never reach a report file.
+  const safe = redactDeep(scenario, credentialsFromEnv().secrets);
+  return { kind: 'trackbench-sweep', schemaVersion: 1, scenario: safe, points: sorted, growth };
 }
 
 export function mergeSweeps(parts: SweepReport[], files: string[]): SweepReport {

@@ -1,5 +1,6 @@
 // `trackbench trace`: one pipeline run with one hook against the embedded mock, and what the hook
 // sent: requests by endpoint, bytes, and values produced vs. read back from MLflow.
+import { HookTimeoutError } from '../pipeline/hooks.ts';
 import { startInProcessMock } from '../backends/mock/in-process.ts';
 import { summarizeRequests } from '../backends/mock/request-log.ts';
 import { errorMessage } from '../errors.ts';
@@ -58,10 +59,12 @@ export async function trace(scenario: Scenario, ref: HookRef, options: TraceOpti
         runner: scenario.runner,
       });
     } catch (err) {
+      // A hook that never settles is no trace: fail (exit 3) saying which call hung.
+      if (err instanceof HookTimeoutError) throw err;
       error = errorMessage(err);
     }
     const stats = isTrackingHooks(hook.hooks) ? hook.hooks.stats() : undefined;
-    const spilled = stats ? Object.values(stats.lost).reduce((a, b) => a + b, 0) : 0;
+    const spilled = stats ? Object.values(stats.spilled ?? stats.lost).reduce((a, b) => a + b, 0) : 0;
     return {
       error,
       tags: stats?.generated.tags ?? 0,

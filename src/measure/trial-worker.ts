@@ -1,6 +1,7 @@
 // The body of one trial: a fresh process that runs the pipeline once, with or without one hook,
 // and reports its own probes to the parent over IPC. Started by run-trial.ts.
 import { getPriority } from 'node:os';
+import { installSignalHandlers } from '../common/cleanup.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
@@ -83,6 +84,8 @@ function retainedMemoryProbe(): { hooks: Hooks; retained: () => number | null } 
   return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained };
 }
 
+// Stopped by the parent (or a terminal's Ctrl-C): remove the run's temp files, then exit.
+installSignalHandlers(() => {});
 process.once('message', (msg) => {
   // Never rejects: failures become a reply, and the process exits once the reply is sent.
   void trial(msg as TrialRequest)

@@ -21,11 +21,43 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Creden
   return { secrets };
 }
 
-/** Replaces every known secret (and userinfo in URLs) with `***`. */
+/** Query parameters that carry credentials in URLs (`?token=...`). */
+const SECRET_QUERY = /([?&](?:[\w.-]*token|password|passwd|pwd|secret|api[_-]?key|key|auth|sig|signature)=)[^&#\s]*/gi;
+
+/** The variables MLflow's client reads credentials and TLS identity from. */
+export const MLFLOW_CREDENTIAL_VARIABLES = [
+  'MLFLOW_TRACKING_USERNAME',
+  'MLFLOW_TRACKING_PASSWORD',
+  'MLFLOW_TRACKING_TOKEN',
+  'MLFLOW_TRACKING_AUTH',
+  'MLFLOW_TRACKING_CLIENT_CERT_PATH',
+  'MLFLOW_TRACKING_SERVER_CERT_PATH',
+  'MLFLOW_TRACKING_INSECURE_TLS',
+  'MLFLOW_TRACKING_URI',
+  'MLFLOW_REGISTRY_URI',
+] as const;
+
+/** `env` without any MLflow credential or server variable: a clean MLflow environment to add to. */
+export function withoutMlflowCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of MLFLOW_CREDENTIAL_VARIABLES) delete out[name];
+  return out;
+}
+
+/** Replaces every known secret (userinfo and credential query parameters in URLs) with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/(\w+:\/\/)[^/\s:@]+(?::[^/\s@]*)?@/g, '$1***@');
+  let out = text.replace(/(\w+:\/\/)[^/\s@]+@/g, '$1***@').replace(SECRET_QUERY, '$1***');
   for (const s of secrets) if (s) out = out.split(s).join('***');
   return out;
+}
+
+/** Every string inside `value` (a scenario, a report) with URL credentials stripped. */
+export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
+  if (typeof value === 'string') return redact(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+  return value;
 }
 
 /** The tracking URI without userinfo, fit to print. */

@@ -37,7 +37,38 @@ export function pathNotUnique(key: string): boolean {
   return norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
 }
 
+/** Why MLflow would reject this key, or undefined if it is fine (checked before sending). */
+export function keyProblem(key: string): string | undefined {
+  if (!KEY_PATTERN.test(key)) return 'bad characters';
+  if (pathNotUnique(key)) return 'resolves to another name as a path';
+  if (key.length > LIMITS.keyLength) return `longer than ${LIMITS.keyLength} characters`;
+  return undefined;
+}
+
 /** MLflow's own key sanitising, as kedro-mlflow applies it: characters outside the pattern become '_'. */
 export function sanitiseKey(key: string): string {
   return key.replace(/[^/\w.\- :]/g, '_');
+}
+
+/** Why MLflow would reject this metric value (JSON cannot carry NaN or Infinity from Node), or undefined. */
+export function metricProblem(m: {
+  key: string;
+  value: unknown;
+  timestamp: unknown;
+  step: unknown;
+}): string | undefined {
+  const key = keyProblem(m.key);
+  if (key) return `key ${key}`;
+  if (typeof m.value !== 'number' || !Number.isFinite(m.value)) return 'value is not a finite number';
+  if (!Number.isSafeInteger(m.timestamp)) return 'timestamp is not an integer';
+  if (!Number.isSafeInteger(m.step)) return 'step is not an integer';
+  return undefined;
+}
+
+/** Why MLflow would reject this param or tag, or undefined (over-long values are truncated, not refused). */
+export function keyValueProblem(kv: { key: string; value: unknown }): string | undefined {
+  const key = keyProblem(kv.key);
+  if (key) return `key ${key}`;
+  if (typeof kv.value !== 'string') return 'value is not a string';
+  return undefined;
 }

@@ -1,6 +1,7 @@
 // Kedro's DataCatalog, reduced to what pipelines here need: memory datasets and file datasets
 // (real files in a per-run temp directory, so disk I/O is real), plus `params:` entries.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { registerTempDir } from '../common/cleanup.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,10 +59,12 @@ class FileDataset implements Dataset {
 
 export class DataCatalog {
   readonly dir: string;
+  private readonly unregister: () => void;
   private readonly datasets = new Map<string, { info: DatasetInfo; dataset: Dataset }>();
 
   constructor(pipeline: Pipeline, baseDir = tmpdir()) {
     this.dir = mkdtempSync(join(baseDir, 'trackbench-run-'));
+    this.unregister = registerTempDir(this.dir);
     for (const node of pipeline.nodes) {
       for (const name of node.inputs) {
         if (name.startsWith('params:')) {
@@ -119,5 +122,6 @@ export class DataCatalog {
   /** Removes the run's temp directory and every file dataset in it. */
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    this.unregister();
   }
 }

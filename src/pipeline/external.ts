@@ -1,6 +1,7 @@
 // Runs an external command (a shell command line) to completion: combined output kept (the last
 // 20,000 characters), killed with its whole process group after a timeout.
 import { spawn } from 'node:child_process';
+import { killGroup, registerCleanup } from '../common/cleanup.ts';
 
 export interface ExternalResult {
   code: number;
@@ -23,6 +24,11 @@ export function runExternal(
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    const unregister = registerCleanup({
+      name: `command ${command.slice(0, 60)}`,
+      stop: () => killGroup(child.pid, 'SIGTERM'),
+      kill: () => killGroup(child.pid, 'SIGKILL'),
+    });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -35,10 +41,12 @@ export function runExternal(
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      unregister();
       resolve({ code: code ?? (signal ? 128 : 1), output, timedOut });
     });
     child.on('error', (err) => {
       clearTimeout(timer);
+      unregister();
       resolve({ code: 127, output: err.message, timedOut: false });
     });
   });

@@ -1,5 +1,6 @@
 // Kedro's hook specification in TypeScript form. This is public API: built-in hooks, user hook
 // modules (`module:./my-hook.js`) and external plugins all meet the pipeline here.
+import { EnvironmentError } from '../errors.ts';
 import type { Locate } from '../common/validate-yaml.ts';
 import type { DataCatalog } from './catalog.ts';
 import type { Pipeline, PipelineNode, ParamTree } from './types.ts';
@@ -141,9 +142,45 @@ export class HookError extends Error {
   }
 }
 
-/** Calls every registered hook's method in registration order and awaits each. */
+/** A hook call that never settled: the environment (the hook, its server) is stuck, not the input. */
+export class HookTimeoutError extends EnvironmentError {
+  constructor(
+    readonly hookName: string,
+    readonly method: HookMethod,
+    readonly timeoutMs: number,
+  ) {
+    super(`hook "${hookName}" did not settle in ${method} within ${timeoutMs} ms (TRACKBENCH_HOOK_TIMEOUT_MS)`);
+    this.name = 'HookTimeoutError';
+  }
+}
+
+/** How long one hook call may take before the run fails with HookTimeoutError. */
+export function hookTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.TRACKBENCH_HOOK_TIMEOUT_MS);
+  return Number.isFinite(n) && n > 0 ? n : 120_000;
+}
+
+function settleWithin<T>(promise: PromiseLike<T>, ms: number, timeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve(promise),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timeout()), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null &&
+  (typeof v === 'object' || typeof v === 'function') &&
+  typeof (v as { then?: unknown }).then === 'function';
+
+/** Calls every registered hook's method in registration order and awaits each (bounded by a timeout). */
 export class HookManager {
-  constructor(private readonly registered: NamedHooks[]) {}
+  constructor(
+    private readonly registered: NamedHooks[],
+    private readonly timeoutMs = hookTimeoutMs(),
+  ) {}
 
   get names(): string[] {
     return this.registered.map((h) => h.name);
@@ -156,8 +193,15 @@ export class HookManager {
       const fn = hooks[method] as ((...a: unknown[]) => unknown) | undefined;
       if (!fn) continue;
       try {
-        results.push(await fn.apply(hooks, args));
+        const out = fn.apply(hooks, args);
+        // Only promises are raced against the clock: synchronous hooks pay nothing for it.
+        results.push(
+          isThenable(out)
+            ? await settleWithin(out, this.timeoutMs, () => new HookTimeoutError(name, method, this.timeoutMs))
+            : out,
+        );
       } catch (err) {
+        if (err instanceof HookTimeoutError) throw err;
         throw new HookError(name, method, err);
       }
     }

@@ -3,11 +3,12 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { InterruptedError, interruptedBy } from '../common/cleanup.ts';
 import { InputError } from '../errors.ts';
 import { jsonObject, schemaValidator } from '../common/validate-yaml.ts';
 import type { Report } from '../measure/report-types.ts';
-import { timestamped } from '../common/file-names.ts';
 import { messageOf } from '../common/caught.ts';
+import { safeFileName, timestamped } from '../common/file-names.ts';
 
 const require = createRequire(import.meta.url);
 export const reportSchema = jsonObject(require('./report.schema.json'), 'the report schema');
@@ -20,6 +21,9 @@ export function reportProblems(data: unknown): string[] {
 }
 
 export function writeAtomic(path: string, content: string): void {
+  // An interrupted run leaves no report rather than one that looks complete.
+  const signal = interruptedBy();
+  if (signal) throw new InterruptedError(signal);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, content);
@@ -31,7 +35,7 @@ export function writeAtomic(path: string, content: string): void {
 }
 
 export function reportBaseName(report: Report): string {
-  return timestamped(report.scenario.name, new Date(report.createdAt));
+  return timestamped(safeFileName(report.scenario.name), new Date(report.createdAt));
 }
 
 export function writeReportFiles(report: Report, dir: string, markdown: string): { json: string; md: string } {

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookRef, Scenario } from './types.ts';
-import { jsonObject, locator, parseYaml, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
+import { jsonObject, locator, parseYaml, toData, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
 import { codeOf } from '../common/caught.ts';
+import { budgetProblems } from './budget.ts';
 
 const require = createRequire(import.meta.url);
 /** The published schema is the single source of truth for shape and defaults. */
@@ -16,7 +17,11 @@ export interface LoadedScenario {
   locate: Locate;
 }
 
-export function loadScenarioFile(file: string): LoadedScenario {
+/**
+ * `collect`: semantic problems are added to it instead of thrown, so a caller can add its own
+ * checks (hooks, node names) and report every problem at once.
+ */
+export function loadScenarioFile(file: string, collect?: Diagnostic[]): LoadedScenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -26,13 +31,14 @@ export function loadScenarioFile(file: string): LoadedScenario {
       { file, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})` },
     ]);
   }
-  return parseScenario(text, file);
+  return parseScenario(text, file, collect);
 }
 
-export function parseScenario(text: string, file = '<inline>'): LoadedScenario {
+export function parseScenario(text: string, file = '<inline>', collect?: Diagnostic[]): LoadedScenario {
   const { parsed, diagnostics } = parseYaml(text, file);
   if (diagnostics.length) throw new InputError(diagnostics);
-  const data: unknown = parsed.doc.toJS();
+  const { data, diagnostics: aliasProblems } = toData(parsed);
+  if (aliasProblems.length) throw new InputError(aliasProblems);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError([
       { file, line: 1, col: 1, message: 'a scenario must be a YAML mapping (see scenarios/scenario.schema.json)' },
@@ -46,7 +52,8 @@ export function parseScenario(text: string, file = '<inline>'): LoadedScenario {
   delete raw.$schema;
   const scenario: Scenario = { ...raw, source: file, hooks: raw.hooks.map(normaliseHook) };
   const semantic = checkSemantics(scenario, locate);
-  if (semantic.length) throw new InputError(semantic);
+  if (collect) collect.push(...semantic);
+  else if (semantic.length) throw new InputError(semantic);
   return { scenario, locate };
 }
 
@@ -61,6 +68,9 @@ function normaliseHook(h: string | Partial<HookRef>): HookRef {
 function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
   const p = s.pipeline;
+  out.push(...budgetProblems(s, locate));
+  if (typeof p.failAt === 'number' && p.failAt < 0)
+    out.push(locate(['pipeline', 'failAt'], `a node index is 0..${p.nodes - 1}; got ${p.failAt}`));
   if (typeof p.failAt === 'number' && p.failAt >= p.nodes) {
     out.push(
       locate(

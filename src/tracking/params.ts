@@ -1,9 +1,10 @@
 // Parameters from a node's inputs, as kedro-mlflow derives them: every `params:X` input becomes
 // param X (and `parameters` whole), optionally flattened, keys sanitised, long values handled by
 // the configured strategy.
-import { LIMITS, sanitiseKey } from '../mlflow/limits.ts';
+import { LIMITS } from '../mlflow/limits.ts';
 import type { KeyValue } from '../mlflow/wire.ts';
 import type { TrackingConfig } from './config/load-config.ts';
+import { KeyMap } from './keys.ts';
 
 export class LongParamError extends Error {
   constructor(key: string, length: number) {
@@ -40,10 +41,14 @@ export function flattenDict(
   return out;
 }
 
-/** The params (and, with strategy `tag`, tags) one node's inputs produce. Throws LongParamError for `fail`. */
+/**
+ * The params (and, with strategy `tag`, tags) one node's inputs produce. Throws LongParamError for `fail`.
+ * `keys` sanitises keys for the whole run, so keys from different nodes never merge.
+ */
 export function paramsFromInputs(
   inputs: Record<string, unknown>,
   config: TrackingConfig['tracking']['params'],
+  keys: KeyMap = new KeyMap(),
 ): { params: KeyValue[]; tags: KeyValue[] } {
   let found: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(inputs)) {
@@ -54,7 +59,7 @@ export function paramsFromInputs(
   const params: KeyValue[] = [];
   const tags: KeyValue[] = [];
   for (const [rawKey, value] of Object.entries(found)) {
-    const key = sanitiseKey(rawKey);
+    const key = keys.sent(rawKey);
     const text = paramValueString(value);
     if (text.length <= LIMITS.paramValueLength) params.push({ key, value: text });
     else if (config.long_params_strategy === 'fail') throw new LongParamError(key, text.length);

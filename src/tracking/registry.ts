@@ -1,6 +1,6 @@
 // Hooks by name: the built-ins, and user modules given as `module:<path>` whose default export is a
 // HookFactory. Resolution is checked up front so a typo fails at validation, not mid-benchmark.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type Diagnostic } from '../errors.ts';
@@ -166,6 +166,16 @@ export function modulePath(ref: HookRef, scenarioSource: string): string | undef
   return resolve(scenarioDir(scenarioSource), ref.name.slice(MODULE_PREFIX.length));
 }
 
+const MODULE_EXTENSION = /\.(m|c)?(j|t)sx?$/;
+
+/** A hook module must be a regular JS/TS file (not /etc/passwd, a folder or /dev/zero). */
+export function moduleFileProblem(path: string): string | undefined {
+  if (!existsSync(path)) return `hook module not found: ${path}`;
+  if (!statSync(path).isFile()) return `hook module is not a regular file: ${path}`;
+  if (!MODULE_EXTENSION.test(path)) return `hook module must be a .js, .mjs, .cjs, .ts, .mts or .cts file: ${path}`;
+  return undefined;
+}
+
 /** Every hook reference in the scenario names a built-in or an existing module file, with valid options. */
 export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -193,7 +203,8 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
           ),
         );
     } else if (path !== undefined) {
-      if (!existsSync(path)) out.push(locate(['hooks', i], `hook module not found: ${path}`));
+      const problem = moduleFileProblem(path);
+      if (problem) out.push(locate(['hooks', i], problem));
     } else if (BUILTIN_HOOKS[ref.name]?.check) {
       try {
         // known built-in with a check: tested just above

@@ -12,7 +12,13 @@ import { loadTrackingConfig, type TrackingConfig } from '../../src/tracking/conf
 
 export function config(inline: Record<string, unknown> = {}): TrackingConfig {
   const spillDir = mkdtempSync(join(tmpdir(), 'trackbench-spill-'));
-  const base = { trackbench: { spillDir, retry: { maxRetries: 1, backoffFactor: 0.001, backoffJitter: 0 } } };
+  const base = {
+    trackbench: {
+      spillDir,
+      retry: { maxRetries: 1, backoffFactor: 0.001, backoffJitter: 0 },
+      outage: { drainMs: 300, probeMinMs: 20, probeMaxMs: 100 },
+    },
+  };
   return loadTrackingConfig({ inline: merge(base, inline) });
 }
 

@@ -1,9 +1,28 @@
 import type { Command } from 'commander';
-import { InputError } from '../../errors.ts';
+import { CheckFailedError, InputError } from '../../errors.ts';
 import { credentialsFromEnv, displayUri } from '../../mlflow/auth.ts';
 import { MlflowClient } from '../../mlflow/client.ts';
-import { readSpillFile, replay } from '../../tracking/delivery/replay.ts';
+import { isMlflowError } from '../../mlflow/errors.ts';
+import { journalPath, replayFile, type ReplayResult } from '../../tracking/delivery/replay.ts';
 import type { Io } from '../io.ts';
+
+function summary(file: string, uri: string, r: ReplayResult): string[] {
+  const sent = r.params + r.metrics + r.tags + r.artifacts + r.models;
+  const lines = [
+    `replayed ${file} to ${displayUri(uri)}: ${r.params} params, ${r.metrics} metric values, ${r.tags} tags, ` +
+      `${r.artifacts} artifacts, ${r.models} models; ${r.runsCreated} run(s) created` +
+      `${r.runsReplaced ? ` (${r.runsReplaced} replacing runs gone from the server)` : ''}; ${r.requests} requests`,
+  ];
+  if (sent === 0 && r.alreadyDelivered === r.records.length)
+    lines.push(`nothing new to deliver: every record was done by an earlier replay (journal ${r.journal})`);
+  else if (r.alreadyDelivered) lines.push(`${r.alreadyDelivered} record(s) skipped: done by an earlier replay`);
+  if (r.refused) lines.push(`${r.refused} value(s) refused as invalid for MLflow (see the records below)`);
+  for (const x of r.records)
+    lines.push(
+      `  line ${x.line} ${x.type} (${x.values}) run "${x.run}": ${x.outcome}${x.detail ? ` - ${x.detail}` : ''}`,
+    );
+  return lines;
+}
 
 /** An http(s) URL, or bad input naming the flag (the client would refuse it later, as an unexpected error). */
 function checkTrackingUri(uri: string): void {
@@ -21,21 +40,24 @@ export function registerReplay(program: Command, io: Io, done: (code: number) =>
   program
     .command('replay')
     .description('deliver the values a tracking hook wrote to its spill file when MLflow was unreachable')
-    .argument('<file>', 'a trackbench-undelivered-*.jsonl file')
+    .argument('<file>', 'a trackbench-undelivered-*.jsonl file (a journal beside it records what was delivered)')
     .option('--tracking-uri <uri>', 'MLflow to deliver to (default: MLFLOW_TRACKING_URI)')
     .action(async (file: string, opts: { trackingUri?: string }) => {
       const uri = opts.trackingUri ?? process.env.MLFLOW_TRACKING_URI;
       if (!uri)
         throw InputError.flag('--tracking-uri', 'no tracking URI: pass --tracking-uri or set MLFLOW_TRACKING_URI');
       checkTrackingUri(uri);
-      const records = readSpillFile(file);
       const client = new MlflowClient({ trackingUri: uri, credentials: credentialsFromEnv() });
       try {
-        const r = await replay(records, client);
-        io.out(
-          `replayed ${file} to ${displayUri(uri)}: ${r.params} params, ${r.metrics} metric values, ${r.tags} tags, ` +
-            `${r.artifacts} artifacts, ${r.models} models; ${r.runsCreated} run(s) created; ${r.requests} requests`,
-        );
+        const r = await replayFile(file, client);
+        for (const line of summary(file, uri, r)) io.out(line);
+        if (r.refused) throw new CheckFailedError(`replay: ${r.refused} value(s) refused by MLflow's rules`);
+      } catch (err) {
+        if (isMlflowError(err))
+          io.err(
+            `replay stopped: what was delivered is journalled in ${journalPath(file)}; run replay again to resume`,
+          );
+        throw err;
       } finally {
         client.close();
       }

@@ -58,7 +58,7 @@ export function createKedroMlflowLikeHook(config: TrackingConfig, ctx: HookFacto
       await client.getRun(runId);
       await client.updateRun({ run_id: runId, status: 'RUNNING' });
       await client.getRun(runId);
-      const { params, tags } = paramsFromInputs(inputs, config.tracking.params);
+      const { params, tags } = paramsFromInputs(inputs, config.tracking.params, log.keys);
       for (const p of params) await log.counted('params', 1, () => client.logParam({ run_id: runId, ...p }));
       for (const t of tags) await log.counted('tags', 1, () => client.setTag({ run_id: runId, ...t }));
     },

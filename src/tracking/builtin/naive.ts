@@ -26,7 +26,7 @@ export function createNaiveHook(config: TrackingConfig, ctx: HookFactoryContext)
     async beforeNodeRun(node, _catalog, inputs) {
       // the run was created in beforePipelineRun; node hooks run after it
       const runId = log.runId!;
-      const { params, tags } = paramsFromInputs(inputs, config.tracking.params);
+      const { params, tags } = paramsFromInputs(inputs, config.tracking.params, log.keys);
       for (const tag of [nodeTag(node), ...tags])
         await log.counted('tags', 1, () => client.setTag({ run_id: runId, ...tag }));
       for (const p of params) await log.counted('params', 1, () => client.logParam({ run_id: runId, ...p }));

@@ -2,7 +2,6 @@
 // hook can have. One run per pipeline run (or a child run per node), every parameter, metric value,
 // artifact and model, batched to MLflow's limits and sent off the node's critical path; when the
 // server is gone, the pipeline still completes and what was not delivered is written to a file.
-import { errorMessage } from '../../errors.ts';
 import type { MlflowClient } from '../../mlflow/client.ts';
 import { LIMITS } from '../../mlflow/limits.ts';
 import type { DataCatalog } from '../../pipeline/catalog.ts';
@@ -23,7 +22,9 @@ import {
 import type { TrackingConfig } from '../config/load-config.ts';
 import { Accounting } from '../delivery/accounting.ts';
 import { Outbox, type RunRef } from '../delivery/outbox.ts';
+import { lossMessages } from '../delivery/report-loss.ts';
 import { SpillWriter } from '../delivery/spill.ts';
+import { KeyMap } from '../keys.ts';
 import { paramsFromInputs } from '../params.ts';
 
 export interface ReferenceHooks extends TrackingHooks {
@@ -38,15 +39,30 @@ export function createReferenceHook(
 ): ReferenceHooks {
   const tb = config.trackbench;
   const accounting = new Accounting();
+  const keys = new KeyMap();
+  accounting.renamedKeys = keys.renames;
   const spill = new SpillWriter(tb.spillDir ?? undefined);
   const outbox = new Outbox(
     client,
-    { batching: tb.batching, async: tb.async, queueBound: tb.queueBound, flushIntervalMs: tb.flushIntervalMs },
+    {
+      batching: tb.batching,
+      async: tb.async,
+      queueBound: tb.queueBound,
+      flushIntervalMs: tb.flushIntervalMs,
+      ...tb.outage,
+    },
     accounting,
     spill,
   );
   const expName = experimentName(config, ctx);
-  let experimentId: string | undefined;
+  let experimentId: Promise<string> | undefined;
+  // Resolved on the delivery queue (through the breaker), so a server that is down at the start
+  // neither holds the pipeline nor loses the run: it is created once the server is back.
+  const resolveExperiment = (): Promise<string> => {
+    experimentId ??= client.getOrCreateExperiment(expName);
+    experimentId.catch(() => (experimentId = undefined));
+    return experimentId;
+  };
   let enabled = true;
   let parent: RunRef | undefined;
   const children = new Map<string, RunRef>();
@@ -63,18 +79,7 @@ export function createReferenceHook(
     await outbox.endRun(parent, status);
     await outbox.close();
     client.close();
-    const lost = accounting.totalLost();
-    if (lost > 0) {
-      const msg = `trackbench reference hook: ${lost} value(s) were not delivered to MLflow (${Object.entries(
-        accounting.lost,
-      )
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${n} ${k}`)
-        .join(', ')}); ${
-        accounting.spillFile
-          ? `written to ${accounting.spillFile}; deliver them later with: trackbench replay ${accounting.spillFile}`
-          : `and they could not be written to a spill file in ${spill.dir} (${accounting.spillError ?? 'unknown'})`
-      }`;
+    for (const msg of lossMessages(accounting.snapshot(), 'reference')) {
       accounting.warnings.push(msg);
       ctx.warn(client.redact(msg));
     }
@@ -85,15 +90,6 @@ export function createReferenceHook(
       return outbox.maxQueued;
     },
     stats: () => accounting.snapshot(),
-
-    async afterContextCreated() {
-      try {
-        experimentId = await client.getOrCreateExperiment(expName);
-      } catch (err) {
-        // The pipeline must still run: everything will be spilled for replay.
-        accounting.warnings.push(`experiment "${expName}" could not be resolved: ${errorMessage(err)}`);
-      }
-    },
 
     async beforePipelineRun(runParams: RunParams, pipeline) {
       enabled = !config.tracking.disable_tracking.pipelines.includes(pipeline.name);
@@ -107,12 +103,12 @@ export function createReferenceHook(
       if (config.tracking.run.id) {
         await outbox.attachRun(parent, config.tracking.run.id);
         await outbox.add(parent, 'tags', parent.tags);
-      } else await outbox.createRun(parent, () => experimentId);
+      } else await outbox.createRun(parent, resolveExperiment);
     },
 
     async beforeNodeRun(node, _catalog, inputs) {
       if (!enabled || !parent) return;
-      const { params, tags } = paramsFromInputs(inputs, config.tracking.params);
+      const { params, tags } = paramsFromInputs(inputs, config.tracking.params, keys);
       if (tb.childRunPerNode) {
         const child: RunRef = {
           key: node.name,
@@ -122,7 +118,7 @@ export function createReferenceHook(
           parent,
         };
         children.set(node.name, child);
-        await outbox.createRun(child, () => experimentId);
+        await outbox.createRun(child, resolveExperiment);
       } else {
         await outbox.add(parent, 'tags', [nodeTag(node), ...tags]);
       }

@@ -7,14 +7,19 @@ import type { PipelineNode } from '../../pipeline/types.ts';
 import { asBytes, registeredModelName } from '../common.ts';
 import { Accounting, type ValueKind } from '../delivery/accounting.ts';
 import { registerVersion } from '../delivery/outbox.ts';
+import { KeyMap } from '../keys.ts';
 
 export class SyncLogger {
   readonly accounting = new Accounting();
+  /** One key map per hook: sanitised keys of different nodes never merge. */
+  readonly keys = new KeyMap();
   runId?: string;
   artifactUri?: string;
   catalog?: DataCatalog;
 
-  constructor(readonly client: MlflowClient) {}
+  constructor(readonly client: MlflowClient) {
+    this.accounting.renamedKeys = this.keys.renames;
+  }
 
   /** Ends the run (if one was started) and releases the connections. */
   async end(status: 'FINISHED' | 'FAILED'): Promise<void> {

@@ -12,6 +12,7 @@ import {
   parseYaml,
   schemaValidator,
   sortByPosition,
+  toData,
   validateAgainstSchema,
   validateWithLocator,
   type Locate,
@@ -45,17 +46,34 @@ export interface TrackingConfig {
     flushIntervalMs: number;
     childRunPerNode: boolean;
     spillDir: string | null;
+    outage: { drainMs: number; probeMinMs: number; probeMaxMs: number };
     retry: { maxRetries: number; backoffFactor: number; backoffJitter: number; timeout: number };
   };
 }
 
 type Json = Record<string, unknown>;
 
-const SECRET_KEY = /(token|password|passwd|secret|api[_-]?key|credential)/i;
+/** Key names that hold credentials (trimmed, any case): token, password, pwd, auth, private_key... */
+const SECRET_KEY =
+  /(token|passw(or)?d|pwd|secret|api[_-]?key|credential|private[_-]?key|authori[sz]ation|^auth$|[_.-]auth$|^auth[_.-])/i;
+/** Values that are credentials whatever their key: HTTP auth schemes. */
+const SECRET_VALUE = /^\s*(bearer|basic|token|digest)\s+\S{4,}/i;
+/** URIs with userinfo (`user:pass@`, `token@`) or a credential query parameter (`?token=`). */
+const URI_USERINFO = /^\s*[a-z][\w+.-]*:\/\/[^/@\s]+@/i;
+const URI_SECRET_QUERY =
+  /^\s*[a-z][\w+.-]*:\/\/\S*[?&]([\w.-]*token|password|passwd|pwd|secret|api[_-]?key|key|auth|sig)=/i;
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const ONLY_ENV_REF = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
+/** Variables that hold credentials: never interpolated into anything sent to the server or written. */
+const CREDENTIAL_VARIABLE = /(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|USERNAME)/i;
+/** The one place a credential variable may go: the header provider, which sends it as authentication. */
+const CREDENTIAL_PLACE = /^server\.request_header_provider\.init_kwargs(\.|$)/;
 
-/** Interpolates `${env:NAME}` and refuses literal credentials; returns the problems found. */
+const LITERAL_SECRET =
+  'a literal credential is refused (the value is not shown): secrets must not be committed in config files; ' +
+  'use ${env:NAME} (e.g. ${env:MLFLOW_TRACKING_TOKEN})';
+
+/** Interpolates `${env:NAME}` and refuses literal credentials; returns the problems found. Never echoes a value. */
 function interpolate(
   node: unknown,
   path: (string | number)[],
@@ -63,29 +81,39 @@ function interpolate(
   locate: Locate,
   out: Diagnostic[],
 ): unknown {
+  const key = String(path[path.length - 1] ?? '').trim();
+  const empty = node === null || node === undefined || node === '';
+  if (SECRET_KEY.test(key) && !empty && !(typeof node === 'string' && ONLY_ENV_REF.test(node.trim()))) {
+    out.push(locate(path, LITERAL_SECRET));
+    return node;
+  }
   if (typeof node === 'string') {
-    const key = String(path[path.length - 1] ?? '');
-    if (SECRET_KEY.test(key) && node !== '' && !ONLY_ENV_REF.test(node)) {
+    if (SECRET_VALUE.test(node)) {
+      out.push(locate(path, LITERAL_SECRET));
+      return node;
+    }
+    if (URI_USERINFO.test(node) || URI_SECRET_QUERY.test(node)) {
       out.push(
         locate(
           path,
-          `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. ` +
-            `\${env:MLFLOW_TRACKING_TOKEN})`,
+          'credentials in a URI are refused (the value is not shown): set MLFLOW_TRACKING_USERNAME and ' +
+            'MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) in the environment instead',
         ),
       );
       return node;
     }
-    if (/^[a-z][\w+.-]*:\/\/[^/@\s]+:[^/@\s]+@/i.test(node)) {
-      out.push(
-        locate(
-          path,
-          'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the ' +
-            'environment instead',
-        ),
-      );
-      return node;
-    }
+    const dotted = path.map(String).join('.');
     return node.replace(ENV_REF, (_, name: string) => {
+      if (CREDENTIAL_VARIABLE.test(name) && !CREDENTIAL_PLACE.test(dotted)) {
+        out.push(
+          locate(
+            path,
+            `\${env:${name}} is a credential: it would be sent to the server or written in the clear here; ` +
+              'credentials are read from the environment by the client only',
+          ),
+        );
+        return '';
+      }
       const value = env[name];
       if (value === undefined) out.push(locate(path, `environment variable ${name} is not set`));
       return value ?? '';
@@ -105,7 +133,9 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined 
   if (!existsSync(file)) return undefined;
   const { parsed, diagnostics } = parseYaml(readFileSync(file, 'utf8'), file);
   if (diagnostics.length) throw new InputError(diagnostics);
-  const data: unknown = parsed.doc.toJS() ?? {};
+  const js = toData(parsed);
+  if (js.diagnostics.length) throw new InputError(js.diagnostics);
+  const data: unknown = js.data ?? {};
   if (typeof data !== 'object' || Array.isArray(data))
     throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
   const problems = validateAgainstSchema(data, mlflowConfigSchema, parsed, false);

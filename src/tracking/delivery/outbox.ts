@@ -1,15 +1,21 @@
 // The reference hook's delivery: values are queued per run, packed into log-batch requests up to
 // MLflow's limits, and sent by one background worker in order (run creation before its values,
-// values before the run's end). The queue is bounded: a hook call waits for room. When the server
-// stops answering, everything not delivered goes to a spill file instead of being dropped.
+// values before the run's end). When the server stops answering, a circuit breaker pauses delivery
+// and probes until it is back, then delivery resumes in order. Values go to the spill file only when
+// they are still undelivered once the pipeline ended and the drain time is spent, or when the
+// bounded queue is full during an outage (counted apart). Invalid values are rejected with a reason;
+// the rest of their batch is delivered. Every value ends delivered, spilled or rejected: once.
 import { errorMessage } from '../../errors.ts';
 import type { MlflowClient } from '../../mlflow/client.ts';
-import { MlflowApiError, MlflowNetworkError } from '../../mlflow/errors.ts';
-import { LIMITS } from '../../mlflow/limits.ts';
-import { RETRYABLE_STATUSES } from '../../mlflow/retry.ts';
+import { MlflowApiError } from '../../mlflow/errors.ts';
+import { keyValueProblem, metricProblem } from '../../mlflow/limits.ts';
 import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
-import type { Accounting } from './accounting.ts';
-import type { SpillRecord, SpillWriter } from './spill.ts';
+import type { Accounting, ValueKind } from './accounting.ts';
+import { deliverBatch, emptyPending, isFull, size, takeBatch, withoutInvalid, type Pending } from './batch.ts';
+import { CircuitBreaker } from './breaker.ts';
+import type { RunRecord, SpillRecord, SpillWriter } from './spill.ts';
+
+export { takeBatch } from './batch.ts';
 
 /** A run as the outbox knows it; `id` is set once the server created it. */
 export interface RunRef {
@@ -22,60 +28,28 @@ export interface RunRef {
   artifactUri?: string;
 }
 
-interface Pending {
-  params: KeyValue[];
-  tags: KeyValue[];
-  metrics: Metric[];
-}
-
 export interface OutboxOptions {
   batching: boolean;
   async: boolean;
+  /** Values (artifacts and models count one each) held in memory at most. */
   queueBound: number;
   flushIntervalMs: number;
-}
-
-const size = (p: Pending): number => p.params.length + p.tags.length + p.metrics.length;
-
-/** A batch can be sent now without waiting for more values: one of MLflow's limits is reached. */
-function isFull(p: Pending): boolean {
-  return (
-    p.params.length >= LIMITS.paramsPerBatch ||
-    p.tags.length >= LIMITS.tagsPerBatch ||
-    p.metrics.length >= LIMITS.metricsPerBatch ||
-    size(p) >= LIMITS.itemsPerBatch
-  );
-}
-
-/** Takes one log-batch worth from `p`: params and tags up to 100, metrics up to the 1000 total. */
-export function takeBatch(p: Pending): Pending {
-  const params: KeyValue[] = [];
-  const keys = new Set<string>();
-  const rest: KeyValue[] = [];
-  for (const item of p.params) {
-    // A key twice in one batch is rejected by MLflow; the second waits for the next batch.
-    if (params.length < LIMITS.paramsPerBatch && !keys.has(item.key)) {
-      params.push(item);
-      keys.add(item.key);
-    } else rest.push(item);
-  }
-  p.params = rest;
-  const tags = p.tags.splice(0, LIMITS.tagsPerBatch);
-  const metrics = p.metrics.splice(
-    0,
-    Math.min(LIMITS.metricsPerBatch, LIMITS.itemsPerBatch - params.length - tags.length),
-  );
-  return { params, tags, metrics };
+  /** After the pipeline ends, how long to keep probing an unreachable server before spilling. */
+  drainMs: number;
+  /** Waits between probes of an unreachable server: from probeMinMs, doubling up to probeMaxMs. */
+  probeMinMs: number;
+  probeMaxMs: number;
 }
 
 export class Outbox {
   private chain: Promise<void> = Promise.resolve();
   private readonly pending = new Map<RunRef, Pending>();
-  /** Values handed to the outbox and not yet delivered or spilled. */
+  /** Values handed to the outbox and not yet delivered, spilled or rejected. */
   private queued = 0;
-  /** Why the server is considered gone; once set, everything else is spilled. */
-  private unreachable?: string;
+  private readonly breaker: CircuitBreaker;
+  private roomWaiters: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
+  private spillWarned = false;
   maxQueued = 0;
 
   constructor(
@@ -84,21 +58,23 @@ export class Outbox {
     private readonly accounting: Accounting,
     private readonly spill: SpillWriter,
   ) {
+    // Synchronous delivery holds the pipeline: between probes it spills at once rather than wait.
+    this.breaker = new CircuitBreaker({
+      probeMinMs: options.probeMinMs,
+      probeMaxMs: options.probeMaxMs,
+      mode: options.async ? 'wait' : 'fail-fast',
+    });
+    this.breaker.onOpen = () => {
+      this.accounting.outages = this.breaker.outages;
+      this.wakeProducers();
+    };
     if (options.flushIntervalMs > 0) {
       this.timer = setInterval(() => this.schedulePartials(), options.flushIntervalMs);
       this.timer.unref();
     }
   }
 
-  get serverUnreachable(): string | undefined {
-    return this.unreachable;
-  }
-
-  /**
-   * Runs `job` after everything scheduled before it. Jobs never reject: a job that throws anyway is
-   * reported as a warning, so the chain (and the pipeline) goes on. The returned promise is the chain
-   * itself: callers that do not await it leave that to settle() and flush().
-   */
+  /** Runs `job` after everything scheduled before it. Jobs never reject. */
   private enqueue(job: () => Promise<void>): Promise<void> {
     const guarded = (): Promise<void> =>
       job().catch((err: unknown) => {
@@ -112,43 +88,35 @@ export class Outbox {
     if (!this.options.async) await this.chain;
   }
 
-  createRun(ref: RunRef, experimentId: () => string | undefined): Promise<void> {
+  private readonly call = <T>(op: () => Promise<T>): Promise<T> => this.breaker.call(op);
+
+  createRun(ref: RunRef, experimentId: () => Promise<string>): Promise<void> {
     this.accounting.generated.tags += ref.tags.length;
     const job = this.enqueue(async () => {
-      const tags = ref.parent?.id ? [...ref.tags, { key: 'mlflow.parentRunId', value: ref.parent.id }] : ref.tags;
-      const expId = experimentId();
-      if (this.unreachable || !expId || (ref.parent && !ref.parent.id)) {
-        this.spillRun(
-          ref,
-          {
-            type: 'tags',
-            run: ref.key,
-            items: ref.tags,
-            reason: this.unreachable ?? 'the experiment or parent run could not be created',
-          },
-          'tags',
-          ref.tags.length,
-        );
-        return;
-      }
+      const { valid, rejected } = withoutInvalid({ ...emptyPending(), tags: ref.tags });
+      for (const r of rejected) this.accounting.reject(r.kind, r.key, r.reason);
       try {
-        const run = await this.client.createRun({
-          experiment_id: expId,
-          run_name: ref.runName,
-          start_time: Date.now(),
-          tags,
-        });
+        if (ref.parent && !ref.parent.id) throw new Error('the parent run was not created');
+        const expId = await this.call(experimentId);
+        const parentTag = ref.parent?.id ? [{ key: 'mlflow.parentRunId', value: ref.parent.id }] : [];
+        const run = await this.call(() =>
+          this.client.createRun({
+            experiment_id: expId,
+            run_name: ref.runName,
+            start_time: Date.now(),
+            tags: [...valid.tags, ...parentTag],
+          }),
+        );
         ref.id = run.info.run_id;
         ref.artifactUri = run.info.artifact_uri;
-        this.accounting.delivered.tags += ref.tags.length;
+        this.accounting.delivered.tags += valid.tags.length;
+        // Values spilled while the run waited for the server: replay must find this run.
+        if (this.spill.names(ref.key)) this.spillRun(ref, undefined);
       } catch (err) {
-        this.fail(err);
-        this.spillRun(
-          ref,
-          { type: 'tags', run: ref.key, items: ref.tags, reason: errorMessage(err) },
-          'tags',
-          ref.tags.length,
-        );
+        // The run record carries its tags; replay creates the run with them.
+        if (this.spillRun(ref, undefined)) this.accounting.spill('tags', valid.tags.length);
+        else this.accounting.lost.tags += valid.tags.length;
+        this.accounting.warnings.push(`run "${ref.runName}" could not be created: ${errorMessage(err)}`);
       }
     });
     return this.options.async ? Promise.resolve() : job;
@@ -158,11 +126,10 @@ export class Outbox {
   attachRun(ref: RunRef, runId: string): Promise<void> {
     const job = this.enqueue(async () => {
       try {
-        const run = await this.client.getRun(runId);
+        const run = await this.call(() => this.client.getRun(runId));
         ref.id = run.info.run_id;
         ref.artifactUri = run.info.artifact_uri;
       } catch (err) {
-        this.fail(err);
         this.accounting.warnings.push(`run ${runId} (tracking.run.id) could not be opened: ${errorMessage(err)}`);
       }
     });
@@ -172,62 +139,70 @@ export class Outbox {
   async add(ref: RunRef, kind: 'params' | 'tags' | 'metrics', items: KeyValue[] | Metric[]): Promise<void> {
     if (!items.length) return;
     this.accounting.generated[kind] += items.length;
-    if (this.queued > 0 && this.queued + items.length > this.options.queueBound) {
-      // Bounded queue: make room before taking more.
-      this.schedulePartials();
-      await this.chain;
+    if (!(await this.makeRoom(items.length))) {
+      const values = emptyPending();
+      (values[kind] as (KeyValue | Metric)[]).push(...items);
+      this.accounting.overflowSpilled += items.length;
+      this.spillValues(
+        ref,
+        values,
+        `the in-memory queue (${this.options.queueBound} values) was full during an outage`,
+      );
+      return;
     }
-    this.queued += items.length;
-    this.maxQueued = Math.max(this.maxQueued, this.queued);
+    this.hold(items.length);
     if (!this.options.batching) {
       for (const item of items) void this.enqueue(() => this.sendOne(ref, kind, item));
       return this.settle();
     }
     let p = this.pending.get(ref);
-    if (!p) this.pending.set(ref, (p = { params: [], tags: [], metrics: [] }));
+    if (!p) this.pending.set(ref, (p = emptyPending()));
     (p[kind] as (KeyValue | Metric)[]).push(...items);
     while (isFull(p)) this.scheduleBatch(ref, takeBatch(p));
     return this.settle();
   }
 
   addArtifact(ref: RunRef, path: string, bytes: Buffer): Promise<void> {
-    this.accounting.generated.artifacts++;
-    void this.enqueue(async () => {
-      try {
-        if (this.unreachable || !ref.artifactUri) throw new Error(this.unreachable ?? 'the run was not created');
-        await this.client.uploadArtifact(ref.artifactUri, path, bytes);
-        this.accounting.delivered.artifacts++;
-      } catch (err) {
-        this.fail(err);
-        this.spillRun(
-          ref,
-          { type: 'artifact', run: ref.key, path, base64: bytes.toString('base64'), reason: errorMessage(err) },
-          'artifacts',
-          1,
-        );
-      }
+    return this.addFile(ref, 'artifacts', { type: 'artifact', run: ref.key, path }, bytes, async () => {
+      await this.call(() => this.client.uploadArtifact(ref.artifactUri!, path, bytes));
     });
-    return this.settle();
   }
 
   /** Uploads the model's bytes and registers them as a new version of `name` (created if missing). */
   addModel(ref: RunRef, name: string, path: string, bytes: Buffer): Promise<void> {
-    this.accounting.generated.models++;
+    return this.addFile(ref, 'models', { type: 'model', run: ref.key, name, path }, bytes, async () => {
+      await this.call(() => this.client.uploadArtifact(ref.artifactUri!, path, bytes));
+      await registerVersion(this.client, name, `${ref.artifactUri!}/${path}`, ref.id!, this.call);
+    });
+  }
+
+  private async addFile(
+    ref: RunRef,
+    kind: 'artifacts' | 'models',
+    what: { type: 'artifact'; run: string; path: string } | { type: 'model'; run: string; name: string; path: string },
+    bytes: Buffer,
+    send: () => Promise<void>,
+  ): Promise<void> {
+    this.accounting.generated[kind]++;
+    const spill = (reason: string): void => {
+      this.spillRun(ref, { ...what, base64: bytes.toString('base64'), reason }, kind, 1);
+    };
+    if (!(await this.makeRoom(1))) {
+      this.accounting.overflowSpilled++;
+      spill(`the in-memory queue (${this.options.queueBound} values) was full during an outage`);
+      return;
+    }
+    this.hold(1);
+    // Jobs never reject: the chain is awaited by flush and close.
     void this.enqueue(async () => {
       try {
-        if (this.unreachable || !ref.artifactUri || !ref.id)
-          throw new Error(this.unreachable ?? 'the run was not created');
-        await this.client.uploadArtifact(ref.artifactUri, path, bytes);
-        await registerVersion(this.client, name, `${ref.artifactUri}/${path}`, ref.id);
-        this.accounting.delivered.models++;
+        if (!ref.artifactUri || !ref.id) throw new Error('the run was not created');
+        await send();
+        this.accounting.delivered[kind]++;
       } catch (err) {
-        this.fail(err);
-        this.spillRun(
-          ref,
-          { type: 'model', run: ref.key, name, path, base64: bytes.toString('base64'), reason: errorMessage(err) },
-          'models',
-          1,
-        );
+        spill(errorMessage(err));
+      } finally {
+        this.release(1);
       }
     });
     return this.settle();
@@ -239,10 +214,10 @@ export class Outbox {
     const job = this.enqueue(async () => {
       const endTime = Date.now();
       try {
-        if (this.unreachable || !ref.id) throw new Error(this.unreachable ?? 'the run was not created');
-        await this.client.updateRun({ run_id: ref.id, status, end_time: endTime });
+        if (!ref.id) throw new Error('the run was not created');
+        const runId = ref.id;
+        await this.call(() => this.client.updateRun({ run_id: runId, status, end_time: endTime }));
       } catch (err) {
-        this.fail(err);
         this.spillRun(ref, { type: 'end', run: ref.key, status, endTime, reason: errorMessage(err) });
       }
     });
@@ -255,9 +230,38 @@ export class Outbox {
     await this.chain;
   }
 
+  /** Drains: keeps probing an unreachable server for `drainMs`, then spills what is left. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.breaker.giveUpAt(Date.now() + this.options.drainMs);
     await this.flush();
+    this.accounting.outages = this.breaker.outages;
+  }
+
+  /** Waits for room in the queue; false when the server is unreachable and the queue is full. */
+  private async makeRoom(n: number): Promise<boolean> {
+    while (this.queued > 0 && this.queued + n > this.options.queueBound) {
+      if (this.breaker.isOpen) return false;
+      this.schedulePartials();
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    return true;
+  }
+
+  private hold(n: number): void {
+    this.queued += n;
+    this.maxQueued = Math.max(this.maxQueued, this.queued);
+  }
+
+  private release(n: number): void {
+    this.queued -= n;
+    this.wakeProducers();
+  }
+
+  private wakeProducers(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private schedulePartials(only?: RunRef): void {
@@ -272,58 +276,58 @@ export class Outbox {
   }
 
   private async sendBatch(ref: RunRef, b: Pending): Promise<void> {
-    const n = size(b);
     try {
-      if (this.unreachable || !ref.id) throw new Error(this.unreachable ?? 'the run was not created');
-      await this.client.logBatch({ run_id: ref.id, params: b.params, tags: b.tags, metrics: b.metrics });
-      this.accounting.delivered.params += b.params.length;
-      this.accounting.delivered.tags += b.tags.length;
-      this.accounting.delivered.metrics += b.metrics.length;
-    } catch (err) {
-      this.fail(err);
-      const reason = errorMessage(err);
-      if (b.params.length)
-        this.spillRun(ref, { type: 'params', run: ref.key, items: b.params, reason }, 'params', b.params.length);
-      if (b.tags.length)
-        this.spillRun(ref, { type: 'tags', run: ref.key, items: b.tags, reason }, 'tags', b.tags.length);
-      if (b.metrics.length)
-        this.spillRun(ref, { type: 'metrics', run: ref.key, items: b.metrics, reason }, 'metrics', b.metrics.length);
+      if (!ref.id) {
+        this.spillValues(ref, b, 'the run was not created');
+        return;
+      }
+      const out = await deliverBatch(this.client, ref.id, b, this.call);
+      this.accounting.delivered.params += out.delivered.params.length;
+      this.accounting.delivered.tags += out.delivered.tags.length;
+      this.accounting.delivered.metrics += out.delivered.metrics.length;
+      for (const r of out.rejected) this.accounting.reject(r.kind, r.key, r.reason);
+      if (out.undelivered) this.spillValues(ref, out.undelivered.values, errorMessage(out.undelivered.error));
     } finally {
-      this.queued -= n;
+      this.release(size(b));
     }
   }
 
   private async sendOne(ref: RunRef, kind: 'params' | 'tags' | 'metrics', item: KeyValue | Metric): Promise<void> {
+    const values = emptyPending();
+    (values[kind] as (KeyValue | Metric)[]).push(item);
     try {
-      if (this.unreachable || !ref.id) throw new Error(this.unreachable ?? 'the run was not created');
-      if (kind === 'params') await this.client.logParam({ run_id: ref.id, ...(item as KeyValue) });
-      else if (kind === 'tags') await this.client.setTag({ run_id: ref.id, ...(item as KeyValue) });
-      else await this.client.logMetric({ run_id: ref.id, ...(item as Metric) });
+      const problem = kind === 'metrics' ? metricProblem(item as Metric) : keyValueProblem(item);
+      if (problem) {
+        this.accounting.reject(kind, item.key, problem);
+        return;
+      }
+      if (!ref.id) throw new Error('the run was not created');
+      const runId = ref.id;
+      if (kind === 'params') await this.call(() => this.client.logParam({ run_id: runId, ...(item as KeyValue) }));
+      else if (kind === 'tags') await this.call(() => this.client.setTag({ run_id: runId, ...(item as KeyValue) }));
+      else await this.call(() => this.client.logMetric({ run_id: runId, ...(item as Metric) }));
       this.accounting.delivered[kind]++;
     } catch (err) {
-      this.fail(err);
-      const reason = errorMessage(err);
-      const record: SpillRecord =
-        kind === 'metrics'
-          ? { type: 'metrics', run: ref.key, items: [item as Metric], reason }
-          : { type: kind, run: ref.key, items: [item as KeyValue], reason };
-      this.spillRun(ref, record, kind, 1);
+      if (err instanceof MlflowApiError && err.status === 400) this.accounting.reject(kind, item.key, err.message);
+      else this.spillValues(ref, values, errorMessage(err));
     } finally {
-      this.queued--;
+      this.release(1);
     }
   }
 
-  /** A connection failure or an exhausted retryable status means the server is gone for this run. */
-  private fail(err: unknown): void {
-    if (this.unreachable) return;
-    if (err instanceof MlflowNetworkError || (err instanceof MlflowApiError && RETRYABLE_STATUSES.has(err.status))) {
-      this.unreachable = `tracking server unreachable (${errorMessage(err)})`;
-    }
+  /** Spills a run's params, tags and metrics (one record per kind), counting them spilled. */
+  private spillValues(ref: RunRef, v: Pending, reason: string): void {
+    if (v.params.length)
+      this.spillRun(ref, { type: 'params', run: ref.key, items: v.params, reason }, 'params', v.params.length);
+    if (v.tags.length) this.spillRun(ref, { type: 'tags', run: ref.key, items: v.tags, reason }, 'tags', v.tags.length);
+    if (v.metrics.length)
+      this.spillRun(ref, { type: 'metrics', run: ref.key, items: v.metrics, reason }, 'metrics', v.metrics.length);
   }
 
-  private spillRun(ref: RunRef, record: SpillRecord, kind?: keyof Accounting['lost'], n = 0): void {
-    const runRecord = {
-      type: 'run' as const,
+  /** Writes `record` (after its run's record); false when the spill file failed (the values are lost). */
+  private spillRun(ref: RunRef, record: SpillRecord | undefined, kind?: ValueKind, n = 0): boolean {
+    const runRecord: RunRecord = {
+      type: 'run',
       run: ref.key,
       experimentName: ref.experimentName,
       runName: ref.runName,
@@ -331,17 +335,19 @@ export class Outbox {
       parentRun: ref.parent?.key,
       tags: ref.tags,
     };
-    // Counted as lost whether or not the spill file can be written; a failed write is reported once.
-    if (kind) this.accounting.lost[kind] += n;
-    try {
-      this.spill.write(record, runRecord);
+    if (this.spill.write(record, runRecord)) {
       this.accounting.spillFile = this.spill.path;
-    } catch (err) {
-      if (this.accounting.spillError === undefined) {
-        this.accounting.spillError = errorMessage(err);
-        this.accounting.warnings.push(`the spill file could not be written in ${this.spill.dir}: ${errorMessage(err)}`);
-      }
+      if (kind) this.accounting.spill(kind, n);
+      return true;
     }
+    // Neither delivered nor spilled: lost, and said so.
+    if (kind) this.accounting.lost[kind] += n;
+    this.accounting.spillError = this.spill.failure;
+    if (!this.spillWarned) {
+      this.spillWarned = true;
+      this.accounting.warnings.push(this.spill.failure ?? 'the spill file could not be written');
+    }
+    return false;
   }
 }
 
@@ -351,16 +357,17 @@ export async function registerVersion(
   name: string,
   source: string,
   runId: string,
+  call: <T>(op: () => Promise<T>) => Promise<T> = (op) => op(),
 ): Promise<void> {
   try {
-    await client.createModelVersion({ name, source, run_id: runId });
+    await call(() => client.createModelVersion({ name, source, run_id: runId }));
   } catch (err) {
     if (!(err instanceof MlflowApiError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST')) throw err;
     try {
-      await client.createRegisteredModel({ name });
+      await call(() => client.createRegisteredModel({ name }));
     } catch (e) {
       if (!(e instanceof MlflowApiError && e.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw e;
     }
-    await client.createModelVersion({ name, source, run_id: runId });
+    await call(() => client.createModelVersion({ name, source, run_id: runId }));
   }
 }

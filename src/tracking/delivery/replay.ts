@@ -1,113 +1,235 @@
-// `trackbench replay <file>`: delivers what a hook could not, from its spill file. Runs that were
-// never created are created (same experiment, name and tags); values are sent in log-batch requests
-// packed to MLflow's limits; a run's recorded end status is applied last.
-import { readFileSync } from 'node:fs';
-import { InputError } from '../../errors.ts';
+// `trackbench replay <file>`: delivers what a hook could not, from its spill file, safe to repeat.
+// Every record has a stable id; what replay delivered is journalled next to the file
+// (`<file>.journal`, one JSON line per record, written as soon as the record is done), so a second
+// replay sends nothing new and a replay cut short resumes where it stopped. Runs that were never
+// created are created (same experiment, name and tags); a run that no longer exists on the server
+// gets a replacement tagged `trackbench.replaces_run_id`. Values are checked against MLflow's rules
+// and sent in log-batch requests packed to its limits; an invalid one is refused alone, with why.
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { errorMessage, InputError } from '../../errors.ts';
 import type { MlflowClient } from '../../mlflow/client.ts';
+import { MlflowApiError } from '../../mlflow/errors.ts';
 import type { KeyValue, Metric } from '../../mlflow/wire.ts';
-import { registerVersion, takeBatch } from './outbox.ts';
-import type { SpillRecord } from './spill.ts';
+import { deliverBatch, emptyPending, size, takeBatch, type Pending } from './batch.ts';
+import { registerVersion } from './outbox.ts';
+import type { RunRecord } from './spill.ts';
+import { readSpillFile, type SpillLine } from './spill-file.ts';
+
+export { readSpillFile } from './spill-file.ts';
+
+export type RecordOutcome =
+  'delivered' | 'already delivered' | 'already refused' | 'refused' | 'partly refused' | 'run resolved';
+
+export interface RecordReport {
+  line: number;
+  id: string;
+  type: string;
+  run: string;
+  outcome: RecordOutcome;
+  /** Values in the record (1 for an artifact, model or end). */
+  values: number;
+  detail?: string;
+}
 
 export interface ReplayResult {
   runsCreated: number;
+  /** Runs that were gone from the server and were replaced by a new run tagged with the old id. */
+  runsReplaced: number;
   params: number;
   metrics: number;
   tags: number;
   artifacts: number;
   models: number;
+  /** Values refused as invalid (they will never be delivered; journalled so they are not retried). */
+  refused: number;
+  /** Records skipped because an earlier replay delivered (or refused) them. */
+  alreadyDelivered: number;
   requests: number;
+  records: RecordReport[];
+  journal: string;
 }
 
-export function readSpillFile(file: string): SpillRecord[] {
-  let text: string;
+interface JournalEntry {
+  id: string;
+  outcome: 'delivered' | 'refused' | 'partly refused';
+  run?: string;
+  runId?: string;
+}
+
+export const journalPath = (file: string): string => `${file}.journal`;
+
+function readJournal(file: string): Map<string, JournalEntry> {
+  const entries = new Map<string, JournalEntry>();
+  if (!existsSync(file)) return entries;
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      if (!raw.trim()) return;
+      try {
+        const e = JSON.parse(raw) as JournalEntry;
+        if (typeof e.id !== 'string') throw new Error('no id');
+        entries.set(e.id, e);
+      } catch {
+        // A line cut short by a crash is the only expected damage; anything else is refused.
+        if (raw.trim().startsWith('{') && !raw.trim().endsWith('}')) return;
+        throw new InputError([{ file, line: i + 1, col: 1, message: 'not a trackbench replay journal line' }]);
+      }
+    });
+  return entries;
+}
+
+class Journal {
+  readonly entries: Map<string, JournalEntry>;
+  constructor(readonly path: string) {
+    this.entries = readJournal(path);
+  }
+  record(e: JournalEntry): void {
+    appendFileSync(this.path, `${JSON.stringify(e)}\n`);
+    this.entries.set(e.id, e);
+  }
+}
+
+const runIsGone = (err: unknown): boolean =>
+  err instanceof MlflowApiError && (err.errorCode === 'RESOURCE_DOES_NOT_EXIST' || err.status === 404);
+
+interface ResolvedRun {
+  id: string;
+  artifactUri: string;
+}
+
+/** Replays the spill file `file` (journal beside it). Throws the server's error if it stops answering. */
+export async function replayFile(file: string, client: MlflowClient): Promise<ReplayResult> {
+  const lines = readSpillFile(file);
+  let journal: Journal;
   try {
-    text = readFileSync(file, 'utf8');
+    journal = new Journal(journalPath(file));
+    appendFileSync(journal.path, '');
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError([
-      { file, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err) },
+      { file: journalPath(file), message: `the replay journal cannot be written (${errorMessage(err)})` },
     ]);
   }
-  const records: SpillRecord[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const r = JSON.parse(line) as SpillRecord;
-      if (!r || typeof r !== 'object' || typeof r.type !== 'string' || typeof r.run !== 'string')
-        throw new Error('not a spill record');
-      records.push(r);
-    } catch (err) {
-      throw new InputError([
-        { file, line: i + 1, col: 1, message: `not a trackbench spill record: ${(err as Error).message}` },
-      ]);
-    }
-  });
-  return records;
+  return replayLines(lines, client, journal);
 }
 
-export async function replay(records: SpillRecord[], client: MlflowClient): Promise<ReplayResult> {
-  const result: ReplayResult = { runsCreated: 0, params: 0, metrics: 0, tags: 0, artifacts: 0, models: 0, requests: 0 };
+async function replayLines(lines: SpillLine[], client: MlflowClient, journal: Journal): Promise<ReplayResult> {
+  const result: ReplayResult = {
+    runsCreated: 0,
+    runsReplaced: 0,
+    params: 0,
+    metrics: 0,
+    tags: 0,
+    artifacts: 0,
+    models: 0,
+    refused: 0,
+    alreadyDelivered: 0,
+    requests: 0,
+    records: [],
+    journal: journal.path,
+  };
   const before = client.stats.requests;
-  const runs = new Map<string, { id: string; artifactUri: string }>();
-  const pending = new Map<string, { params: KeyValue[]; tags: KeyValue[]; metrics: Metric[] }>();
-  const ends: Extract<SpillRecord, { type: 'end' }>[] = [];
-  const files: Extract<SpillRecord, { type: 'artifact' | 'model' }>[] = [];
+  const report = (l: SpillLine, outcome: RecordOutcome, values: number, detail?: string): void => {
+    result.records.push({ line: l.line, id: l.id, type: l.record.type, run: l.record.run, outcome, values, detail });
+    if (outcome.startsWith('already')) result.alreadyDelivered++;
+  };
 
-  // Runs first, parents before children (the file lists a run before anything logged to it).
-  for (const r of records) {
-    if (r.type !== 'run') continue;
-    if (r.runId) {
-      const run = await client.getRun(r.runId);
-      runs.set(r.run, { id: run.info.run_id, artifactUri: run.info.artifact_uri });
+  // Runs first, in file order (a parent before its children); the last record of a run has its id.
+  const runLines = new Map<string, SpillLine[]>();
+  for (const l of lines)
+    if (l.record.type === 'run') runLines.set(l.record.run, [...(runLines.get(l.record.run) ?? []), l]);
+  const runs = new Map<string, ResolvedRun>();
+  for (const [key, group] of runLines) {
+    const first = group[0]!.record as RunRecord;
+    const last = group[group.length - 1]!.record as RunRecord;
+    const known = group.map((l) => journal.entries.get(l.id)?.runId).find(Boolean);
+    const resolved = await resolveRun(client, { ...first, runId: known ?? last.runId }, runs, result);
+    runs.set(key, resolved.run);
+    for (const l of group) {
+      if (journal.entries.has(l.id)) report(l, 'already delivered', 0);
+      else {
+        journal.record({ id: l.id, outcome: 'delivered', run: key, runId: resolved.run.id });
+        report(l, 'run resolved', resolved.tags, resolved.detail);
+      }
+    }
+  }
+
+  for (const l of lines) {
+    const r = l.record;
+    if (r.type === 'run') continue;
+    const values = r.type === 'params' || r.type === 'tags' || r.type === 'metrics' ? r.items.length : 1;
+    const done = journal.entries.get(l.id);
+    if (done) {
+      report(l, done.outcome === 'delivered' ? 'already delivered' : 'already refused', values);
       continue;
     }
-    const experimentId = await client.getOrCreateExperiment(r.experimentName);
-    const parentId = r.parentRun ? runs.get(r.parentRun)?.id : undefined;
-    const tags = parentId ? [...r.tags, { key: 'mlflow.parentRunId', value: parentId }] : r.tags;
-    const run = await client.createRun({
-      experiment_id: experimentId,
-      run_name: r.runName,
-      start_time: Date.now(),
-      tags,
-    });
-    runs.set(r.run, { id: run.info.run_id, artifactUri: run.info.artifact_uri });
-    result.runsCreated++;
-  }
-  const runOf = (key: string): { id: string; artifactUri: string } => {
-    const run = runs.get(key);
-    if (!run)
-      throw new InputError([
-        { file: '<spill file>', message: `values for run "${key}" come before any record of that run` },
-      ]);
-    return run;
-  };
-  for (const r of records) {
+    const run = runs.get(r.run)!; // readSpillFile checked every value follows its run's record
     if (r.type === 'params' || r.type === 'tags' || r.type === 'metrics') {
-      runOf(r.run);
-      let p = pending.get(r.run);
-      if (!p) pending.set(r.run, (p = { params: [], tags: [], metrics: [] }));
+      const p: Pending = emptyPending();
       (p[r.type] as (KeyValue | Metric)[]).push(...r.items);
-    } else if (r.type === 'artifact' || r.type === 'model') files.push(r);
-    else if (r.type === 'end') ends.push(r);
-  }
-  for (const [key, p] of pending) {
-    const { id } = runOf(key);
-    while (p.params.length + p.tags.length + p.metrics.length > 0) {
-      const b = takeBatch(p);
-      await client.logBatch({ run_id: id, ...b });
-      result.params += b.params.length;
-      result.tags += b.tags.length;
-      result.metrics += b.metrics.length;
+      const refused: string[] = [];
+      while (size(p) > 0) {
+        const out = await deliverBatch(client, run.id, takeBatch(p));
+        if (out.undelivered) throw out.undelivered.error;
+        result.params += out.delivered.params.length;
+        result.tags += out.delivered.tags.length;
+        result.metrics += out.delivered.metrics.length;
+        for (const x of out.rejected) refused.push(`"${x.key}": ${x.reason}`);
+      }
+      result.refused += refused.length;
+      const outcome = refused.length === 0 ? 'delivered' : refused.length === values ? 'refused' : 'partly refused';
+      journal.record({ id: l.id, outcome });
+      report(l, outcome, values, refused.length ? `refused ${refused.join('; ')}` : undefined);
+    } else if (r.type === 'artifact' || r.type === 'model') {
+      await client.uploadArtifact(run.artifactUri, r.path, Buffer.from(r.base64, 'base64'));
+      if (r.type === 'model') {
+        await registerVersion(client, r.name, `${run.artifactUri}/${r.path}`, run.id);
+        result.models++;
+      } else result.artifacts++;
+      journal.record({ id: l.id, outcome: 'delivered' });
+      report(l, 'delivered', 1);
+    } else if (r.type === 'end') {
+      await client.updateRun({ run_id: run.id, status: r.status, end_time: r.endTime });
+      journal.record({ id: l.id, outcome: 'delivered' });
+      report(l, 'delivered', 1, `run ended ${r.status}`);
     }
   }
-  for (const f of files) {
-    const run = runOf(f.run);
-    await client.uploadArtifact(run.artifactUri, f.path, Buffer.from(f.base64, 'base64'));
-    if (f.type === 'model') {
-      await registerVersion(client, f.name, `${run.artifactUri}/${f.path}`, run.id);
-      result.models++;
-    } else result.artifacts++;
-  }
-  for (const e of ends) await client.updateRun({ run_id: runOf(e.run).id, status: e.status, end_time: e.endTime });
   result.requests = client.stats.requests - before;
   return result;
+}
+
+/** The run to log into: the recorded one if it still exists, else a new (or replacement) run. */
+async function resolveRun(
+  client: MlflowClient,
+  r: RunRecord,
+  runs: Map<string, ResolvedRun>,
+  result: ReplayResult,
+): Promise<{ run: ResolvedRun; tags: number; detail: string }> {
+  if (r.runId) {
+    try {
+      const run = await client.getRun(r.runId);
+      if (run.info.lifecycle_stage !== 'deleted')
+        return { run: { id: run.info.run_id, artifactUri: run.info.artifact_uri }, tags: 0, detail: 'run exists' };
+    } catch (err) {
+      if (!runIsGone(err)) throw err;
+    }
+  }
+  const experimentId = await client.getOrCreateExperiment(r.experimentName);
+  const parentId = r.parentRun ? runs.get(r.parentRun)?.id : undefined;
+  const tags = [
+    ...r.tags,
+    ...(parentId ? [{ key: 'mlflow.parentRunId', value: parentId }] : []),
+    ...(r.runId ? [{ key: 'trackbench.replaces_run_id', value: r.runId }] : []),
+  ];
+  const run = await client.createRun({
+    experiment_id: experimentId,
+    run_name: r.runName,
+    start_time: Date.now(),
+    tags,
+  });
+  result.runsCreated++;
+  if (r.runId) result.runsReplaced++;
+  result.tags += r.tags.length;
+  const detail = r.runId ? `run ${r.runId} is gone: replaced by ${run.info.run_id}` : `created ${run.info.run_id}`;
+  return { run: { id: run.info.run_id, artifactUri: run.info.artifact_uri }, tags: r.tags.length, detail };
 }

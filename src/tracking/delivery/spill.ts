@@ -1,34 +1,54 @@
 // Undelivered values, written as JSONL so `trackbench replay <file>` can deliver them later.
-// One line per record; the first record of each run says how to find or recreate it.
+// One line per record; the first record of each run says how to find or recreate it. Every record
+// carries a stable id (file-unique), so replay can journal what it delivered and never send it twice.
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { errorMessage } from '../../errors.ts';
 import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
 import { timestamped } from '../../common/file-names.ts';
 
+export type RunRecord = {
+  type: 'run';
+  id?: string;
+  run: string;
+  experimentName: string;
+  runName: string;
+  runId: string | null;
+  parentRun?: string;
+  tags: KeyValue[];
+};
+
 export type SpillRecord =
-  | {
-      type: 'run';
-      run: string;
-      experimentName: string;
-      runName: string;
-      runId: string | null;
-      parentRun?: string;
-      tags: KeyValue[];
-    }
-  | { type: 'params'; run: string; items: KeyValue[]; reason: string }
-  | { type: 'tags'; run: string; items: KeyValue[]; reason: string }
-  | { type: 'metrics'; run: string; items: Metric[]; reason: string }
-  | { type: 'artifact'; run: string; path: string; base64: string; reason: string }
-  | { type: 'model'; run: string; name: string; path: string; base64: string; reason: string }
-  | { type: 'end'; run: string; status: RunStatus; endTime: number; reason: string };
+  | RunRecord
+  | { type: 'params'; id?: string; run: string; items: KeyValue[]; reason: string }
+  | { type: 'tags'; id?: string; run: string; items: KeyValue[]; reason: string }
+  | { type: 'metrics'; id?: string; run: string; items: Metric[]; reason: string }
+  | { type: 'artifact'; id?: string; run: string; path: string; base64: string; reason: string }
+  | { type: 'model'; id?: string; run: string; name: string; path: string; base64: string; reason: string }
+  | { type: 'end'; id?: string; run: string; status: RunStatus; endTime: number; reason: string };
+
+export const SPILL_RECORD_TYPES = ['run', 'params', 'tags', 'metrics', 'artifact', 'model', 'end'] as const;
+
+/** Folders a spill must never go to: writing there hangs or fails in ways that lose the values. */
+export function unusableSpillDir(dir: string): string | undefined {
+  if (/^\/(proc|sys)(\/|$)|^\/dev(\/(?!shm(\/|$))|$)/.test(resolve(dir)))
+    return `${dir} is a kernel file system, not a place for files`;
+  return undefined;
+}
 
 /** Where spill files go unless `trackbench.spillDir` says otherwise: never the current folder. */
 export const DEFAULT_SPILL_DIR = join(tmpdir(), 'trackbench-spill');
 
 export class SpillWriter {
   private file?: string;
-  private readonly announced = new Set<string>();
+  /** Runs whose record is in the file, with the run id it gave. */
+  private readonly announced = new Map<string, string | null>();
+  private readonly prefix = randomBytes(4).toString('hex');
+  private seq = 0;
+  /** Why the spill file could not be written, once it failed. */
+  failure?: string;
 
   constructor(readonly dir: string = DEFAULT_SPILL_DIR) {}
 
@@ -36,16 +56,40 @@ export class SpillWriter {
     return this.file;
   }
 
-  /** Appends synchronously: the record is on disk before the hook call returns. Throws when it cannot write. */
-  write(record: SpillRecord, runRecord?: Extract<SpillRecord, { type: 'run' }>): void {
-    if (!this.file) {
-      mkdirSync(this.dir, { recursive: true });
-      this.file = join(this.dir, `${timestamped('trackbench-undelivered')}-${process.pid}.jsonl`);
+  /**
+   * Appends synchronously: the record is on disk before the hook call returns. Returns false when
+   * the file cannot be written (the caller counts the values as lost, not spilled).
+   */
+  write(record: SpillRecord | undefined, runRecord?: RunRecord): boolean {
+    if (this.failure) return false;
+    try {
+      if (!this.file) {
+        const bad = unusableSpillDir(this.dir);
+        if (bad) throw new Error(bad);
+        mkdirSync(this.dir, { recursive: true });
+        this.file = join(this.dir, `${timestamped('trackbench-undelivered')}-${process.pid}.jsonl`);
+      }
+      let text = '';
+      // A run's record again when its id became known later (created after an outage): replay must
+      // then log into that run, not create another.
+      if (runRecord && this.announced.get(runRecord.run) !== runRecord.runId)
+        text += `${JSON.stringify(this.stamp(runRecord))}\n`;
+      if (record) text += `${JSON.stringify(this.stamp(record))}\n`;
+      if (text) appendFileSync(this.file, text);
+      if (runRecord) this.announced.set(runRecord.run, runRecord.runId);
+      return true;
+    } catch (err) {
+      this.failure = `the spill file could not be written in ${this.dir}: ${errorMessage(err)}`;
+      return false;
     }
-    if (runRecord && !this.announced.has(runRecord.run)) {
-      this.announced.add(runRecord.run);
-      appendFileSync(this.file, `${JSON.stringify(runRecord)}\n`);
-    }
-    appendFileSync(this.file, `${JSON.stringify(record)}\n`);
+  }
+
+  /** Whether the file already names this run (so a later change of its id must be written too). */
+  names(run: string): boolean {
+    return this.announced.has(run);
+  }
+
+  private stamp<T extends SpillRecord>(r: T): T {
+    return { ...r, id: `${this.prefix}-${++this.seq}` };
   }
 }

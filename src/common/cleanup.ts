@@ -1,0 +1,133 @@
+// One registry of what must not outlive the process: child processes (trials, mock, `mlflow server`
+// and its process group, containers) and temp folders. Whoever starts one registers how to stop it;
+// on SIGINT, SIGTERM or SIGHUP every registered cleanup runs (newest first), then the process exits
+// 130, 143 or 129. A second signal runs only the immediate (synchronous) parts and exits at once.
+// `process.on('exit')` alone is not enough: a signal's default action kills without running it.
+import { rmSync } from 'node:fs';
+
+export interface Cleanup {
+  name: string;
+  /** The orderly stop (may wait, e.g. for a server to shut down). */
+  stop: () => Promise<void> | void;
+  /** The immediate stop for a second Ctrl-C or for exit: must be synchronous (SIGKILL, rmSync). */
+  kill?: () => void;
+}
+
+const registry = new Map<number, Cleanup>();
+let nextId = 0;
+
+/** Registers a cleanup; the returned function unregisters it (call it once stopped normally). */
+export function registerCleanup(cleanup: Cleanup): () => void {
+  const id = nextId++;
+  registry.set(id, cleanup);
+  return () => void registry.delete(id);
+}
+
+/** A temp folder removed on interruption and at exit, unless unregistered first. */
+export function registerTempDir(dir: string): () => void {
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  return registerCleanup({ name: `temp folder ${dir}`, stop: remove, kill: remove });
+}
+
+/** Kills a detached child's whole process group (it and whatever it started). */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function pendingCleanups(): string[] {
+  return [...registry.values()].map((c) => c.name);
+}
+
+/** Runs every orderly stop, newest first, each bounded by `timeoutMs`; falls back to its kill. */
+export async function runCleanups(timeoutMs = 10_000): Promise<void> {
+  const entries = [...registry.entries()].reverse();
+  registry.clear();
+  for (const [, c] of entries) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(c.stop),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+        }),
+      ]);
+    } catch {
+      c.kill?.();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Runs every immediate kill, synchronously (for a second signal and for process exit). */
+export function runKills(): void {
+  const entries = [...registry.values()].reverse();
+  registry.clear();
+  for (const c of entries) {
+    try {
+      c.kill?.();
+    } catch {
+      // best effort: the process is going away
+    }
+  }
+}
+
+export const SIGNAL_EXIT_CODES: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = {
+  SIGHUP: 129,
+  SIGINT: 130,
+  SIGTERM: 143,
+};
+
+/** Raised by writers after an interruption: a run that was stopped writes no report. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = 'InterruptedError';
+  }
+}
+
+let installed = false;
+let interrupted: NodeJS.Signals | undefined;
+
+/** The signal that interrupted this process, if one did. */
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return interrupted;
+}
+
+/**
+ * Installs the handlers once: the first signal stops everything in order and exits with 128+n;
+ * a second one kills at once. `say` prints one line about it (stderr).
+ */
+export function installSignalHandlers(say: (line: string) => void = (l) => void process.stderr.write(`${l}\n`)): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', runKills);
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as (keyof typeof SIGNAL_EXIT_CODES)[]) {
+    process.on(signal, () => {
+      const code = SIGNAL_EXIT_CODES[signal];
+      if (interrupted) {
+        runKills();
+        process.exit(code);
+      }
+      interrupted = signal;
+      const what = pendingCleanups().length;
+      say(`trackbench: ${signal}: stopping${what ? ` (${what} thing(s) to clean up)` : ''}; no report written`);
+      void runCleanups().finally(() => process.exit(code));
+    });
+  }
+  // The parent (npx, a shell) died without passing the signal on: behave as on SIGHUP.
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) process.emit('SIGHUP', 'SIGHUP');
+  }, 1000);
+  watch.unref();
+}

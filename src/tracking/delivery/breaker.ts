@@ -1,0 +1,96 @@
+// A circuit breaker for the tracking server: a transient failure (no answer, or a retryable status
+// after the client's own retries) opens it; while open, delivery pauses and probes the server with
+// growing waits, and resumes in order as soon as a probe succeeds. It never switches to spilling for
+// good: it gives up only when told to (the pipeline ended and the drain time is spent), or at once
+// in fail-fast mode between probes (synchronous delivery must not hold the pipeline).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MlflowApiError, MlflowNetworkError } from '../../mlflow/errors.ts';
+import { RETRYABLE_STATUSES } from '../../mlflow/retry.ts';
+
+export interface BreakerOptions {
+  /** First wait between probes, ms; doubles up to probeMaxMs. */
+  probeMinMs: number;
+  probeMaxMs: number;
+  /** Wait (and probe) while open, or fail at once between probes. */
+  mode: 'wait' | 'fail-fast';
+}
+
+/** Delivery gave up on this value: the server has been unreachable too long. */
+export class GaveUpError extends Error {
+  constructor(readonly lastFailure: unknown) {
+    super(`tracking server unreachable (${lastFailure instanceof Error ? lastFailure.message : String(lastFailure)})`);
+    this.name = 'GaveUpError';
+  }
+}
+
+export function isTransient(err: unknown): boolean {
+  return err instanceof MlflowNetworkError || (err instanceof MlflowApiError && RETRYABLE_STATUSES.has(err.status));
+}
+
+export class CircuitBreaker {
+  private openSince?: number;
+  private lastError?: unknown;
+  private nextProbeAt = 0;
+  private wait: number;
+  private deadline = Infinity;
+  /** Times the breaker opened. */
+  outages = 0;
+  /** Called when the breaker opens (the producer may stop waiting for room). */
+  onOpen?: () => void;
+
+  constructor(private readonly options: BreakerOptions) {
+    this.wait = options.probeMinMs;
+  }
+
+  get isOpen(): boolean {
+    return this.openSince !== undefined;
+  }
+
+  /** From now on, stop waiting for the server at `at` (epoch ms); earlier deadlines win. */
+  giveUpAt(at: number): void {
+    this.deadline = Math.min(this.deadline, at);
+  }
+
+  /** Runs `op` through the breaker: retried across an outage, or GaveUpError when giving up. */
+  async call<T>(op: () => Promise<T>): Promise<T> {
+    for (;;) {
+      if (this.isOpen) {
+        const now = Date.now();
+        if (now >= this.deadline) throw new GaveUpError(this.lastError);
+        if (now < this.nextProbeAt) {
+          if (this.options.mode === 'fail-fast') throw new GaveUpError(this.lastError);
+          await sleep(Math.min(this.nextProbeAt, this.deadline) - now);
+          continue;
+        }
+      }
+      try {
+        const out = await op();
+        this.close();
+        return out;
+      } catch (err) {
+        if (!isTransient(err)) {
+          // The server answered: it is there, whatever it thought of this request.
+          if (err instanceof MlflowApiError) this.close();
+          throw err;
+        }
+        this.open(err);
+      }
+    }
+  }
+
+  private open(err: unknown): void {
+    this.lastError = err;
+    if (this.openSince === undefined) {
+      this.openSince = Date.now();
+      this.outages++;
+      this.wait = this.options.probeMinMs;
+      this.onOpen?.();
+    } else this.wait = Math.min(this.options.probeMaxMs, this.wait * 2);
+    this.nextProbeAt = Date.now() + this.wait;
+  }
+
+  private close(): void {
+    this.openSince = undefined;
+    this.wait = this.options.probeMinMs;
+  }
+}

@@ -1,0 +1,82 @@
+// Reading a spill file strictly: every line must be a known record of the right shape, or the file
+// is refused as bad input naming file:line (nothing is sent from a file that is not understood).
+import { readFileSync } from 'node:fs';
+import { InputError, type Diagnostic } from '../../errors.ts';
+import { RUN_STATUSES } from '../../mlflow/wire.ts';
+import { SPILL_RECORD_TYPES, type SpillRecord } from './spill.ts';
+
+export interface SpillLine {
+  line: number;
+  /** The record's own id, or `line:<n>` for files written before records had ids. */
+  id: string;
+  record: SpillRecord;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isKeyValues = (v: unknown): boolean => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.key));
+const isMetrics = (v: unknown): boolean => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.key));
+
+/** What is wrong with a parsed line as a spill record, or undefined. */
+function shapeProblem(r: Obj): string | undefined {
+  if (!isStr(r.type)) return 'no "type"';
+  if (!(SPILL_RECORD_TYPES as readonly string[]).includes(r.type))
+    return `unknown record type "${r.type.slice(0, 40)}" (known: ${SPILL_RECORD_TYPES.join(', ')})`;
+  if (!isStr(r.run)) return 'no "run"';
+  if (r.id !== undefined && !isStr(r.id)) return '"id" must be a string';
+  switch (r.type) {
+    case 'run':
+      if (!isStr(r.experimentName) || !isStr(r.runName)) return 'a run record needs "experimentName" and "runName"';
+      if (r.runId !== null && !isStr(r.runId)) return '"runId" must be a string or null';
+      if (r.parentRun !== undefined && !isStr(r.parentRun)) return '"parentRun" must be a string';
+      return isKeyValues(r.tags) ? undefined : '"tags" must be a list of {key, value}';
+    case 'params':
+    case 'tags':
+      return isKeyValues(r.items) ? undefined : '"items" must be a list of {key, value}';
+    case 'metrics':
+      return isMetrics(r.items) ? undefined : '"items" must be a list of {key, value, timestamp, step}';
+    case 'artifact':
+    case 'model':
+      if (!isStr(r.path) || !isStr(r.base64)) return `a ${r.type} record needs "path" and "base64"`;
+      return r.type === 'model' && !isStr(r.name) ? 'a model record needs "name"' : undefined;
+    case 'end':
+      if (!(RUN_STATUSES as readonly unknown[]).includes(r.status))
+        return `"status" must be one of ${RUN_STATUSES.join(', ')}`;
+      return Number.isSafeInteger(r.endTime) ? undefined : '"endTime" must be an integer';
+  }
+  return undefined;
+}
+
+export function readSpillFile(file: string): SpillLine[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError([{ file, message: code === 'ENOENT' ? 'no such file' : `cannot be read (${code})` }]);
+  }
+  const out: SpillLine[] = [];
+  const problems: Diagnostic[] = [];
+  const runs = new Set<string>();
+  text.split(/\r\n|\n|\r/).forEach((raw, i) => {
+    if (!raw.trim()) return;
+    const line = i + 1;
+    const bad = (message: string): void => void problems.push({ file, line, col: 1, message });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return bad('not a trackbench spill record: not JSON');
+    }
+    if (!isObj(parsed)) return bad('not a trackbench spill record: not a JSON object');
+    const why = shapeProblem(parsed);
+    if (why) return bad(`not a trackbench spill record: ${why}`);
+    const record = parsed as SpillRecord;
+    if (record.type === 'run') runs.add(record.run);
+    else if (!runs.has(record.run)) return bad(`values for run "${record.run}" come before any record of that run`);
+    out.push({ line, id: record.id ?? `line:${line}`, record });
+  });
+  if (problems.length) throw new InputError(problems.slice(0, 20));
+  return out;
+}

@@ -1,0 +1,147 @@
+// Clean interruption: SIGINT, SIGTERM and SIGHUP stop a run, every child (trials, `mlflow server`
+// and its process group) and remove the run's temp folders; no report is written.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { localServerAvailable } from '../src/backends/local-server.ts';
+
+const BIN = resolve('bin/trackbench.js');
+
+/** pid -> [ppid, args] of every process. */
+function processes(): Map<number, [number, string]> {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  const map = new Map<number, [number, string]>();
+  for (const line of out.split('\n')) {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+    if (m) map.set(Number(m[1]), [Number(m[2]), m[3]!]);
+  }
+  return map;
+}
+
+function descendants(root: number): number[] {
+  const all = processes();
+  const found: number[] = [];
+  const walk = (pid: number): void => {
+    for (const [child, [ppid]] of all)
+      if (ppid === pid && !found.includes(child)) {
+        found.push(child);
+        walk(child);
+      }
+  };
+  walk(root);
+  return found;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until(what: string, check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+async function interrupt(backend: 'local' | 'mock', signal: NodeJS.Signals, expectedCode: number): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'tb-interrupt-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  const tmp = join(root, 'tmp');
+  mkdirSync(tmp);
+  const scenario = join(root, 's.yaml');
+  writeFileSync(
+    scenario,
+    [
+      'name: interrupt',
+      'pipeline: {nodes: 10, work: {cpuMs: 1, sleepMs: 30}}',
+      'hooks: [reference]',
+      `backend: {kind: ${backend}}`,
+      'trials: {repetitions: 50, warmup: 0, quickRepetitions: 50}',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, [BIN, 'run', scenario, '--out', join(root, 'out')], {
+    env: { ...process.env, TMPDIR: tmp, CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  onTestFinished(() => void (child.exitCode === null && child.kill('SIGKILL')));
+  // Signal in the middle: for `local`, once the mlflow server runs; then once a trial runs (a
+  // server slow to start on a busy machine is interrupted while starting, which must be clean too).
+  const trialRunning = (): boolean =>
+    descendants(child.pid!).some((pid) => processes().get(pid)?.[1].includes('trial-worker'));
+  if (backend === 'local')
+    await until('the mlflow server', () => [...processes().values()].some(([, a]) => a.includes(tmp)), 200_000);
+  await until('a trial process', trialRunning, backend === 'local' ? 60_000 : 120_000).catch(() => {
+    if (backend !== 'local') throw new Error('timed out waiting for a trial process');
+  });
+  const tree = descendants(child.pid!);
+  // The mlflow server runs in its own process group: collect it too.
+  const groups = processes();
+  const inTmp = [...groups].filter(([, [, args]]) => args.includes(tmp)).map(([pid]) => pid);
+  // For `local`: the server (and its workers) run, so the test checks they are stopped.
+  if (backend === 'local') expect(inTmp.length).toBeGreaterThan(0);
+  child.kill(signal);
+  const code = await exited;
+  expect(code, output).toBe(expectedCode);
+  expect(output).toMatch(new RegExp(`${signal}: stopping`));
+  await until('every child to be gone', () => [...tree, ...inTmp].every((pid) => !alive(pid)), 5000);
+  expect([...processes().values()].filter(([, args]) => args.includes(tmp))).toEqual([]);
+  // No temp folder of the run is left (tsx's own compile cache is not the run's).
+  expect(readdirSync(tmp).filter((f) => f.startsWith('trackbench'))).toEqual([]);
+  expect(existsSync(join(root, 'out')) ? readdirSync(join(root, 'out')) : []).toEqual([]);
+}
+
+describe('interruption', () => {
+  it('SIGTERM during trials against the mock: exit 143, no trial left, no temp folder, no report', async () => {
+    await interrupt('mock', 'SIGTERM', 143);
+  }, 180_000);
+
+  it('SIGHUP during trials against the mock: exit 129', async () => {
+    await interrupt('mock', 'SIGHUP', 129);
+  }, 180_000);
+
+  describe.skipIf(!localServerAvailable())('backend: local (run `npm run setup:mlflow` first)', () => {
+    it('SIGINT: exit 130, no mlflow process, no temp folder', async () => {
+      await interrupt('local', 'SIGINT', 130);
+    }, 300_000);
+
+    it('SIGTERM: exit 143, no mlflow process, no temp folder', async () => {
+      await interrupt('local', 'SIGTERM', 143);
+    }, 300_000);
+  });
+});
+
+describe('run from another folder than the repository', () => {
+  it('measures and writes its report (tsx and the trial worker resolve from the package)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tb-elsewhere-'));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    writeFileSync(
+      join(root, 's.yaml'),
+      'name: elsewhere\npipeline: {nodes: 3, work: {cpuMs: 0}}\nhooks: [reference]\n' +
+        'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
+    );
+    const child = spawn(process.execPath, [BIN, 'run', 's.yaml', '--quick', '--out', 'out'], {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code, output).toBe(0);
+    expect(readdirSync(join(root, 'out')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+  }, 180_000);
+});
