@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import { REQUIREMENTS } from '../src/conformance/requirements.ts';
+import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { runSuite } from '../src/conformance/suite.ts';
 import { parseTarget } from '../src/conformance/targets.ts';
 import { junitReport, markdownMatrix, tapReport } from '../src/report/conformance.ts';

@@ -1,7 +1,7 @@
 // The suite checks itself: every requirement catches at least one deliberately broken hook, and
 // the reference hook passes every MUST and SHOULD it is checked on.
 import { describe, expect, it } from 'vitest';
-import { REQUIREMENTS } from '../src/conformance/requirements.ts';
+import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { mustFailures, runSuite } from '../src/conformance/suite.ts';
 import { factoryTarget, parseTarget } from '../src/conformance/targets.ts';
 import { BUILTIN_HOOKS } from '../src/tracking/registry.ts';

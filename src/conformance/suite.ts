@@ -2,7 +2,7 @@
 // requirement is checked on its scenario's observation.
 import { errorMessage } from '../errors.ts';
 import { observe } from './observe.ts';
-import { REQUIREMENTS } from './requirements.ts';
+import { REQUIREMENTS } from './requirements/index.ts';
 import { SCENARIOS } from './scenarios.ts';
 import type { Target } from './targets.ts';
 import type { Observation, Requirement, RequirementResult, ScenarioId, TargetResult } from './types.ts';

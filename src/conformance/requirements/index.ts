@@ -1,0 +1,29 @@
+// The requirement catalogue: what any tracking hook must (MUST), should (SHOULD) or may (MAY) do,
+// each with its reason and a check on what reached MLflow and on the server's request log.
+// One file per family; the shared queries are in queries.ts.
+import { RUN } from './run.ts';
+import { PARAMS } from './params.ts';
+import { METRICS } from './metrics.ts';
+import { TAGS } from './tags.ts';
+import { NESTED } from './nested.ts';
+import { ARTIFACTS } from './artifacts.ts';
+import { MODELS } from './models.ts';
+import { FAULTS } from './faults.ts';
+import { LIMITS } from './limits.ts';
+import { SECRETS } from './secrets.ts';
+import { EFFICIENCY } from './efficiency.ts';
+import type { Requirement } from '../types.ts';
+
+export const REQUIREMENTS: Requirement[] = [
+  ...RUN,
+  ...PARAMS,
+  ...METRICS,
+  ...TAGS,
+  ...NESTED,
+  ...ARTIFACTS,
+  ...MODELS,
+  ...FAULTS,
+  ...LIMITS,
+  ...SECRETS,
+  ...EFFICIENCY,
+];
