@@ -17,7 +17,7 @@ export interface HttpMock extends RunningBackend {
 }
 
 export async function startHttpMock(
-  options: { port?: number; host?: string; faults?: FaultSpec } = {},
+  options: { port?: number; host?: string; faults?: FaultSpec; keepBodies?: boolean } = {},
 ): Promise<HttpMock> {
   const host = options.host ?? '127.0.0.1';
   let mock: MockMlflow | undefined;
@@ -41,7 +41,7 @@ export async function startHttpMock(
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${host}:${port}`;
-  mock = createMockMlflow(origin, options.faults);
+  mock = createMockMlflow(origin, options.faults, { keepBodies: options.keepBodies });
   return {
     kind: 'mock-http',
     trackingUri: origin,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { mustFailures, runSuite } from '../../conformance/suite.ts';
+import { targetOptions } from '../../conformance/target-options.ts';
 import { parseTarget } from '../../conformance/targets.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
@@ -21,12 +22,18 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
         .default('console'),
     )
     .option(
+      '--option <key=value...>',
+      'a setting for builtin: and module: targets (mlflow.yml key, or a short name: childRunPerNode, long_params_strategy, flatten, recursive, sep)',
+    )
+    .option('--config <mlflow.yml>', 'an mlflow.yml for builtin: and module: targets (--option values apply over it)')
+    .option(
       '--out <dir>',
       'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
       'reports',
     )
-    .action(async (opts: { target: string[]; format: string; out: string }) => {
-      const targets = opts.target.map(parseTarget);
+    .action(async (opts: { target: string[]; format: string; out: string; option?: string[]; config?: string }) => {
+      const options = targetOptions(opts.option, opts.config);
+      const targets = opts.target.map((t) => parseTarget(t, options));
       const results: TargetResult[] = [];
       for (const t of targets)
         results.push(

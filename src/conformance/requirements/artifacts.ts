@@ -5,6 +5,7 @@ import { expectedFiles, skip, verdict, list } from './queries.ts';
 export const ARTIFACTS: Requirement[] = [
   {
     id: 'ART-001',
+    source: 'kedro-mlflow docs: MlflowArtifactDataset uploads what the node saves',
     level: 'MUST',
     scenario: 'basic',
     features: ['artifactsPerNode'],
@@ -20,6 +21,7 @@ export const ARTIFACTS: Requirement[] = [
   },
   {
     id: 'ART-002',
+    source: 'MLflow REST API docs: mlflow-artifacts upload stores the bytes sent',
     level: 'MUST',
     scenario: 'basic',
     features: ['artifactsPerNode'],

@@ -12,9 +12,21 @@ import { FAULTS } from './faults.ts';
 import { LIMITS } from './limits.ts';
 import { SECRETS } from './secrets.ts';
 import { EFFICIENCY } from './efficiency.ts';
+import { FILES_PER_RUN } from './files-per-run.ts';
+import { LOSS } from './loss.ts';
+import { METRICS_PER_RUN } from './metrics-per-run.ts';
+import { PARAMS_PER_RUN } from './params-per-run.ts';
+import { RUN_PER_RUN } from './run-per-run.ts';
+import { SECRETS_EVERYWHERE } from './secrets-everywhere.ts';
 import type { Requirement } from '../types.ts';
 
 export const REQUIREMENTS: Requirement[] = [
+  ...RUN_PER_RUN,
+  ...PARAMS_PER_RUN,
+  ...METRICS_PER_RUN,
+  ...FILES_PER_RUN,
+  ...LOSS,
+  ...SECRETS_EVERYWHERE,
   ...RUN,
   ...PARAMS,
   ...METRICS,

@@ -5,8 +5,10 @@ import { verdict, LIMIT_ERROR } from './queries.ts';
 export const LIMITS: Requirement[] = [
   {
     id: 'LIM-001',
+    source:
+      'MLflow REST API docs: log-batch limits (1000 metrics, 100 params, 100 tags, 1000 in all), 6000-character values',
     level: 'MUST',
-    scenario: 'basic',
+    scenario: 'healthy',
     features: [],
     statement: "No request is refused for breaking MLflow's batch or length limits.",
     rationale: 'A refused batch loses every value in it.',
@@ -21,8 +23,9 @@ export const LIMITS: Requirement[] = [
   },
   {
     id: 'LIM-002',
+    source: 'MLflow server behaviour: a refused request logs nothing',
     level: 'MUST',
-    scenario: 'basic',
+    scenario: 'healthy',
     features: [],
     statement: 'In a normal run, the server accepts every request the hook sends.',
     rationale: 'Every refused request is a value that did not arrive, or a bug.',
@@ -45,8 +48,9 @@ export const LIMITS: Requirement[] = [
   },
   {
     id: 'LIM-003',
+    source: 'MLflow REST API docs: key names (alphanumerics, _ - . space /, at most 250 characters)',
     level: 'MUST',
-    scenario: 'basic',
+    scenario: 'healthy',
     features: [],
     statement: 'Keys sent are valid MLflow keys (characters, no path tricks, at most 250 characters).',
     rationale: 'Kedro names can hold characters MLflow refuses; a hook must sanitise them.',

@@ -5,6 +5,7 @@ import { expectedMetrics, verdict, list } from './queries.ts';
 export const METRICS: Requirement[] = [
   {
     id: 'MET-001',
+    source: 'kedro-mlflow docs: MlflowMetricsHistoryDataset logs every value of a metrics output',
     level: 'MUST',
     scenario: 'basic',
     features: ['metricsPerNode', 'metricSteps'],
@@ -18,6 +19,7 @@ export const METRICS: Requirement[] = [
   },
   {
     id: 'MET-002',
+    source: 'MLflow REST API docs: Metric.step; runs/get-history returns values with their step',
     level: 'MUST',
     scenario: 'basic',
     features: ['metricSteps'],
@@ -40,6 +42,7 @@ export const METRICS: Requirement[] = [
   },
   {
     id: 'MET-003',
+    source: 'MLflow REST API docs: metrics/get-history keeps every logged value of a key',
     level: 'MUST',
     scenario: 'basic',
     features: ['metricSteps'],
@@ -58,6 +61,7 @@ export const METRICS: Requirement[] = [
   },
   {
     id: 'MET-004',
+    source: "kedro-mlflow docs: metric keys are the dataset's keys, prefixed as configured",
     level: 'MUST',
     scenario: 'basic',
     features: ['namespaces'],
@@ -75,6 +79,7 @@ export const METRICS: Requirement[] = [
   },
   {
     id: 'MET-005',
+    source: 'MLflow REST API docs: Metric.value is a double, stored as sent',
     level: 'MUST',
     scenario: 'basic',
     features: [],

@@ -5,6 +5,7 @@ import { expectedFiles, verdict, list } from './queries.ts';
 export const MODELS: Requirement[] = [
   {
     id: 'MOD-001',
+    source: 'kedro-mlflow docs: each MlflowModelTrackingDataset output is logged (and registered when named)',
     level: 'MUST',
     scenario: 'basic',
     features: ['modelNodes with several models'],
@@ -18,6 +19,7 @@ export const MODELS: Requirement[] = [
   },
   {
     id: 'MOD-002',
+    source: 'MLflow REST API docs: model-versions/create takes run_id linking the version to its run',
     level: 'MUST',
     scenario: 'basic',
     features: ['modelNodes'],
@@ -35,6 +37,7 @@ export const MODELS: Requirement[] = [
   },
   {
     id: 'MOD-003',
+    source: "MLflow REST API docs: model-versions/create source is where the model's files are",
     level: 'SHOULD',
     scenario: 'basic',
     features: ['modelNodes'],

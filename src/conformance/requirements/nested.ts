@@ -5,6 +5,7 @@ import { verdict, list, withChildren, TERMINAL, tag } from './queries.ts';
 export const NESTED: Requirement[] = [
   {
     id: 'NST-001',
+    source: 'MLflow REST API docs: system tag mlflow.parentRunId names the parent run',
     level: 'MUST',
     scenario: 'basic',
     features: ['child runs (when the hook makes them)'],
@@ -25,6 +26,7 @@ export const NESTED: Requirement[] = [
   },
   {
     id: 'NST-002',
+    source: "trackbench's own guarantee: one child run per node (trackbench.childRunPerNode)",
     level: 'MUST',
     scenario: 'basic',
     features: ['child runs (when the hook makes them)'],
@@ -43,6 +45,7 @@ export const NESTED: Requirement[] = [
   },
   {
     id: 'NST-003',
+    source: 'MLflow REST API docs: runs/update; MLflow server behaviour: children do not end with their parent',
     level: 'MUST',
     scenario: 'basic',
     features: ['child runs (when the hook makes them)'],

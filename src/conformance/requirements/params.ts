@@ -7,6 +7,7 @@ import { topLevel, allTags, allParams, expectedParams, paramPresent, verdict, li
 export const PARAMS: Requirement[] = [
   {
     id: 'PAR-001',
+    source: 'kedro-mlflow docs: every `params:` input is logged automatically (MlflowHook.before_node_run)',
     level: 'MUST',
     scenario: 'basic',
     features: ['paramsPerNode'],
@@ -24,6 +25,7 @@ export const PARAMS: Requirement[] = [
   },
   {
     id: 'PAR-002',
+    source: 'kedro-mlflow docs: parameter names keep their `params:` path, namespace included',
     level: 'MUST',
     scenario: 'basic',
     features: ['namespaces'],
@@ -42,6 +44,7 @@ export const PARAMS: Requirement[] = [
   },
   {
     id: 'PAR-003',
+    source: 'MLflow REST API docs: runs/log-parameter and log-batch store the value as given',
     level: 'MUST',
     scenario: 'basic',
     features: ['number and string params'],
@@ -58,6 +61,7 @@ export const PARAMS: Requirement[] = [
   },
   {
     id: 'PAR-004',
+    source: 'MLflow server behaviour: a param is write-once (INVALID_PARAMETER_VALUE on change)',
     level: 'MUST',
     scenario: 'basic',
     features: [],
@@ -70,6 +74,7 @@ export const PARAMS: Requirement[] = [
   },
   {
     id: 'PAR-005',
+    source: 'kedro-mlflow docs: dict_params.flatten / recursive / sep',
     level: 'SHOULD',
     scenario: 'basic',
     features: ['dict params'],
@@ -100,6 +105,7 @@ export const PARAMS: Requirement[] = [
   },
   {
     id: 'PAR-006',
+    source: 'kedro-mlflow docs: long_params_strategy fail | truncate | tag (values over 6000 characters)',
     level: 'MUST',
     scenario: 'long-params',
     features: ['7000-character string params'],
@@ -123,6 +129,7 @@ export const PARAMS: Requirement[] = [
   },
   {
     id: 'PAR-007',
+    source: "trackbench's own guarantee: only the pipeline's parameters are logged",
     level: 'SHOULD',
     scenario: 'basic',
     features: [],

@@ -5,6 +5,7 @@ import { topLevel, allTags, allParams, verdict, list, oneRun, TERMINAL } from '.
 export const RUN: Requirement[] = [
   {
     id: 'RUN-001',
+    source: 'kedro-mlflow docs: one mlflow run per `kedro run` (MlflowHook.before_pipeline_run)',
     level: 'MUST',
     scenario: 'twice',
     features: ['two pipeline runs'],
@@ -15,6 +16,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'RUN-002',
+    source: 'MLflow REST API docs: runs/update sets status (RunStatus FINISHED) at the end of a run',
     level: 'MUST',
     scenario: 'basic',
     features: [],
@@ -29,6 +31,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'RUN-003',
+    source: 'MLflow REST API docs: RunInfo start_time and end_time, Unix ms; runs/update sets end_time',
     level: 'MUST',
     scenario: 'basic',
     features: [],
@@ -45,6 +48,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'RUN-004',
+    source: 'kedro-mlflow docs: on_pipeline_error ends the run with status FAILED',
     level: 'MUST',
     scenario: 'node-failure',
     features: ['failAt'],
@@ -59,6 +63,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'RUN-005',
+    source: 'Kedro hook spec: on_pipeline_error; kedro-mlflow ends the run FAILED there',
     level: 'MUST',
     scenario: 'pipeline-error',
     features: ['hook error'],
@@ -74,6 +79,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'RUN-006',
+    source: "trackbench's own guarantee: the error is on the run (tag trackbench.error)",
     level: 'SHOULD',
     scenario: 'node-failure',
     features: ['failAt'],
@@ -88,6 +94,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'RUN-007',
+    source: "trackbench's own guarantee: the failing node is on the run (tag trackbench.failed_node)",
     level: 'SHOULD',
     scenario: 'node-failure',
     features: ['failAt'],
@@ -109,6 +116,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'RUN-008',
+    source: 'kedro-mlflow docs: tracking.run.name defaults to the pipeline name',
     level: 'SHOULD',
     scenario: 'basic',
     features: [],
@@ -123,6 +131,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'RUN-009',
+    source: 'MLflow REST API docs: RunStatus; MLflow server behaviour: a run never updated stays RUNNING',
     level: 'MUST',
     scenario: 'node-failure',
     features: ['failAt'],
@@ -139,6 +148,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'EXP-001',
+    source: 'kedro-mlflow docs: tracking.experiment.name (default: the package name), not Default',
     level: 'MUST',
     scenario: 'basic',
     features: [],
@@ -153,6 +163,7 @@ export const RUN: Requirement[] = [
   },
   {
     id: 'EXP-002',
+    source: 'kedro-mlflow docs: every run of the project goes to tracking.experiment.name',
     level: 'SHOULD',
     scenario: 'twice',
     features: ['two pipeline runs'],

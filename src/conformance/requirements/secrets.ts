@@ -5,8 +5,9 @@ import { allParams, verdict, list } from './queries.ts';
 export const SECRETS: Requirement[] = [
   {
     id: 'SEC-001',
+    source: "trackbench's own guarantee: secrets from the environment never reach MLflow or the output",
     level: 'MUST',
-    scenario: 'basic',
+    scenario: 'every',
     features: ['MLFLOW_TRACKING_TOKEN set'],
     statement: 'No secret from the environment appears in any parameter.',
     rationale: 'Parameters are visible to everyone who can read the experiment.',
@@ -19,8 +20,9 @@ export const SECRETS: Requirement[] = [
   },
   {
     id: 'SEC-002',
+    source: "trackbench's own guarantee: error tags are redacted",
     level: 'MUST',
-    scenario: 'node-failure',
+    scenario: 'every',
     features: ['MLFLOW_TRACKING_TOKEN set', 'failAt'],
     statement: 'No secret from the environment appears in any tag (error messages included).',
     rationale: 'Error tags copy exception text, which can carry credentials.',
@@ -34,8 +36,9 @@ export const SECRETS: Requirement[] = [
   },
   {
     id: 'SEC-003',
+    source: "trackbench's own guarantee: secrets from the environment never reach MLflow or the output",
     level: 'MUST',
-    scenario: 'basic',
+    scenario: 'every',
     features: ['MLFLOW_TRACKING_TOKEN set'],
     statement: 'No secret from the environment appears in any artifact.',
     rationale: "Artifacts are downloaded and shared far beyond the pipeline's team.",
@@ -50,8 +53,9 @@ export const SECRETS: Requirement[] = [
   },
   {
     id: 'SEC-004',
+    source: "trackbench's own guarantee: warnings are redacted",
     level: 'MUST',
-    scenario: 'server-down',
+    scenario: 'every',
     features: ['MLFLOW_TRACKING_TOKEN set', 'tracking server down'],
     statement: 'No secret from the environment appears in what the hook prints or warns, failures included.',
     rationale: 'Logs are collected, shipped and kept; a token printed once is leaked.',
@@ -64,6 +68,7 @@ export const SECRETS: Requirement[] = [
   },
   {
     id: 'SEC-005',
+    source: 'MLflow client convention: MLFLOW_TRACKING_TOKEN sent as a Bearer token',
     level: 'SHOULD',
     scenario: 'basic',
     features: ['MLFLOW_TRACKING_TOKEN set'],

@@ -5,6 +5,7 @@ import { verdict, list, oneRun } from './queries.ts';
 export const TAGS: Requirement[] = [
   {
     id: 'TAG-001',
+    source: "kedro-mlflow docs: the run is tagged with kedro's run parameters (pipeline name)",
     level: 'MUST',
     scenario: 'basic',
     features: [],
@@ -17,6 +18,7 @@ export const TAGS: Requirement[] = [
   },
   {
     id: 'TAG-002',
+    source: 'kedro-mlflow docs: the run is tagged with the command (kedro_command)',
     level: 'SHOULD',
     scenario: 'basic',
     features: [],
@@ -29,8 +31,9 @@ export const TAGS: Requirement[] = [
   },
   {
     id: 'TAG-003',
+    source: "trackbench's own guarantee: each node is named on the run (tag kedro.node.<name>) or is a child run",
     level: 'MUST',
-    scenario: 'basic',
+    scenario: 'healthy',
     features: [],
     statement: 'Every node that ran is identified in MLflow (a tag naming it, or a child run of its name).',
     rationale: 'The article claims node-id tags; without them nothing ties values to nodes.',
@@ -51,6 +54,7 @@ export const TAGS: Requirement[] = [
   },
   {
     id: 'TAG-004',
+    source: "trackbench's own guarantee: each node's namespace is recorded",
     level: 'SHOULD',
     scenario: 'basic',
     features: ['namespaces'],

@@ -106,6 +106,8 @@ export class Outbox {
 
   createRun(ref: RunRef, experimentId: () => string | undefined): Promise<void> {
     this.accounting.generated.tags += ref.tags.length;
+    // The run starts when the hook asks for it, not when the queued request goes out (values are stamped from then).
+    const startTime = Date.now();
     const job = this.enqueue(async () => {
       const tags = ref.parent?.id ? [...ref.tags, { key: 'mlflow.parentRunId', value: ref.parent.id }] : ref.tags;
       const expId = experimentId();
@@ -127,7 +129,7 @@ export class Outbox {
         const run = await this.client.createRun({
           experiment_id: expId,
           run_name: ref.runName,
-          start_time: Date.now(),
+          start_time: startTime,
           tags,
         });
         ref.id = run.info.run_id;
