@@ -65,11 +65,14 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
 function checkOn(r: Requirement, id: ScenarioId, observations: Map<ScenarioId, Observed>): Finding {
   const o = observations.get(id);
   if (!o) return { status: 'skip', expected: `scenario ${id} runs`, found: 'not run' };
-  if ('error' in o) return { status: o.skipped ? 'skip' : 'fail', expected: `scenario ${id} runs`, found: o.error };
+  if ('error' in o)
+    return o.skipped
+      ? { status: 'skip', expected: `scenario ${id} runs`, found: o.error }
+      : { status: 'fail', expected: `scenario ${id} runs`, found: o.error, error: true };
   try {
     return r.check(o);
   } catch (err) {
-    return { status: 'fail', expected: 'the check to run', found: `check error: ${errorMessage(err)}` };
+    return { status: 'fail', expected: 'the check to run', found: `check error: ${errorMessage(err)}`, error: true };
   }
 }
 

@@ -10,7 +10,8 @@ import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
 import { closest } from '../scenario/suggest.ts';
-import { BUILTIN_HOOKS, resolveHook } from '../tracking/registry.ts';
+import { BUILTIN_HOOKS } from '../tracking/registry.ts';
+import { loadedFactory, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { ParamsConfig } from './types.ts';
@@ -40,6 +41,8 @@ export interface Target {
   paramsConfig?: ParamsConfig;
   /** How long one pipeline run may take before the hook is abandoned. */
   timeoutMs: number;
+  /** Loads what the target needs before any situation runs; throws InputError when it cannot. */
+  load?(): Promise<void>;
   run(scenario: ConformanceScenario, ctx: RunContext): Promise<TargetRun>;
 }
 
@@ -149,7 +152,6 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
           command,
           { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file, TMPDIR: ctx.workDir },
           timeoutMs,
-          ctx.workDir,
         );
         outputs.push(output);
         if (code !== 0) {
@@ -194,14 +196,19 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       inProcess: true,
       paramsConfig: paramsConfigOf(options),
       timeoutMs: IN_PROCESS_TIMEOUT_MS,
+      load: () => loadHookModule(path),
       async run(scenario, ctx) {
         const warnings: string[] = [];
-        const named = await resolveHook(
-          { name: `module:${path}`, label: spec, options },
-          { name: ctx.experimentName, source: join(process.cwd(), 'conformance.yaml') },
-          { trackingUri: ctx.trackingUri, warn: (m) => void warnings.push(m) },
-        );
-        return runInProcess(scenario, named, warnings, ctx);
+        if (!loadedFactory(path)) await loadHookModule(path);
+        // Checked to be a function when loaded.
+        const factory = loadedFactory(path) as HookFactory;
+        const hooks = await factory(options, {
+          scenarioName: ctx.experimentName,
+          scenarioDir: process.cwd(),
+          trackingUri: ctx.trackingUri,
+          warn: (m) => void warnings.push(m),
+        });
+        return runInProcess(scenario, { name: spec, hooks }, warnings, ctx);
       },
     };
   }

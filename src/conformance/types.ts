@@ -36,6 +36,8 @@ export interface Finding {
   status: 'pass' | 'fail' | 'skip';
   expected: string;
   found: string;
+  /** Set when the check could not run at all (its situation failed to run or timed out): an error, not a finding. */
+  error?: boolean;
 }
 
 export interface Observation {

@@ -34,13 +34,38 @@ export function consoleSummary(results: TargetResult[]): string {
   return out.join('\n');
 }
 
+type LevelCounts = { passed: number; failed: number; errors: number; skipped: number };
+
+/** The verdict (fail when any MUST failed) and counts per level, for one target or all. */
+export function summary(results: TargetResult[]): { verdict: 'pass' | 'fail'; levels: Record<Level, LevelCounts> } {
+  const all = results.flatMap((r) => r.results);
+  const levels = Object.fromEntries(
+    LEVELS.map((l) => {
+      const of = all.filter((x) => x.level === l);
+      const failed = of.filter((x) => x.finding.status === 'fail');
+      return [
+        l,
+        {
+          passed: of.filter((x) => x.finding.status === 'pass').length,
+          failed: failed.filter((x) => !x.finding.error).length,
+          errors: failed.filter((x) => x.finding.error).length,
+          skipped: of.filter((x) => x.finding.status === 'skip').length,
+        },
+      ];
+    }),
+  ) as Record<Level, LevelCounts>;
+  const verdict = levels.MUST.failed + levels.MUST.errors > 0 ? 'fail' : 'pass';
+  return { verdict, levels };
+}
+
 export function jsonReport(results: TargetResult[]): object {
   return {
     kind: 'trackbench-conformance',
     schemaVersion: 1,
     trackbenchVersion: VERSION,
     createdAt: new Date().toISOString(),
-    targets: results,
+    summary: summary(results),
+    targets: results.map((r) => ({ ...r, summary: summary([r]) })),
   };
 }
 
@@ -51,18 +76,21 @@ const xml = (s: string): string =>
 
 export function junitReport(results: TargetResult[]): string {
   const suites = results.map((r) => {
-    const failures = r.results.filter((x) => x.finding.status === 'fail').length;
+    const failures = r.results.filter((x) => x.finding.status === 'fail' && !x.finding.error).length;
+    const errors = r.results.filter((x) => x.finding.status === 'fail' && x.finding.error).length;
     const skipped = r.results.filter((x) => x.finding.status === 'skip').length;
     const cases = r.results.map((x) => {
       const body =
-        x.finding.status === 'fail'
-          ? `<failure message="${xml(`expected ${x.finding.expected}; found ${x.finding.found}`)}" type="${x.level}"/>`
-          : x.finding.status === 'skip'
-            ? `<skipped message="${xml(x.finding.found)}"/>`
-            : '';
+        x.finding.status === 'fail' && x.finding.error
+          ? `<error message="${xml(`${x.finding.expected}: ${x.finding.found}`)}" type="${x.level}"/>`
+          : x.finding.status === 'fail'
+            ? `<failure message="${xml(`expected ${x.finding.expected}; found ${x.finding.found}`)}" type="${x.level}"/>`
+            : x.finding.status === 'skip'
+              ? `<skipped message="${xml(x.finding.found)}"/>`
+              : '';
       return `    <testcase classname="${xml(r.target)}" name="${xml(`${x.id} [${x.level}] ${x.statement}`)}">${body}</testcase>`;
     });
-    return `  <testsuite name="${xml(r.target)}" tests="${r.results.length}" failures="${failures}" skipped="${skipped}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
+    return `  <testsuite name="${xml(r.target)}" tests="${r.results.length}" failures="${failures}" skipped="${skipped}" errors="${errors}">\n${cases.join('\n')}\n  </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="trackbench conformance">\n${suites.join('\n')}\n</testsuites>\n`;
 }

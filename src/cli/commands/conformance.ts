@@ -34,6 +34,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
     .action(async (opts: { target: string[]; format: string; out: string; option?: string[]; config?: string }) => {
       const options = targetOptions(opts.option, opts.config);
       const targets = opts.target.map((t) => parseTarget(t, options));
+      for (const t of targets) await t.load?.();
       const results: TargetResult[] = [];
       for (const t of targets)
         results.push(
