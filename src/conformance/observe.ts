@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startHttpMock } from '../backends/mock/http-server.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { readRun } from '../mlflow/readback.ts';
+import { runInChild } from './host-exit.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { Target, TargetRun } from './targets.ts';
 import type { Observation } from './types.ts';
@@ -39,7 +40,21 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
         setDown: (down: boolean) => mock.setFaults!({ ...scenario.faults, down }),
       };
       const started = performance.now();
-      let run = await withTimeout(target, target.run(scenario, ctx));
+      let hostExit: Observation['hostExit'];
+      let run: TargetRun;
+      if (scenario.inChild && target.spawn) {
+        const child = await runInChild(
+          target.spawn.spec,
+          target.spawn.options,
+          ctx.trackingUri,
+          experimentName,
+          workDir,
+          target.timeoutMs,
+        );
+        hostExit = { exited: child.exited, afterMs: child.afterMs, code: child.code };
+        const done = !Number.isNaN(child.afterMs);
+        run = { output: child.output, completedNodes: done ? scenario.pipeline.nodes.map((n) => n.name) : [] };
+      } else run = await withTimeout(target, target.run(scenario, ctx));
       // `twice`: a second pipeline run in the same backend (command targets repeat by themselves).
       if (scenario.repeat > 1 && target.inProcess)
         for (let i = 1; i < scenario.repeat; i++) run = await withTimeout(target, target.run(scenario, ctx));
@@ -65,6 +80,7 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
         hookErrorAt: scenario.hookErrorAt,
         wallMs,
         baselineWallMs,
+        hostExit,
       };
     } finally {
       await mock.stop();

@@ -37,6 +37,8 @@ export interface ConformanceScenario {
   /** Also run against a healthy server first, to compare wall times. */
   timed?: boolean;
   runner?: RunnerSpec;
+  /** Run in a child process of its own (built-in and module targets), to see whether it exits by itself. */
+  inChild?: boolean;
 }
 
 /** Nodes that sleep, so a hook that waits on the server at every node shows in the wall time (20 nodes: one
@@ -121,6 +123,7 @@ export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
   },
   'scale-run': { id: 'scale-run', pipeline: generatePipeline(scaleRunSpec), repeat: 1 },
   'scale-node': { id: 'scale-node', pipeline: generatePipeline(scaleNodeSpec), repeat: 1 },
+  'host-exit': { id: 'host-exit', pipeline: generatePipeline(base), repeat: 1, inChild: true },
   parallel: {
     id: 'parallel',
     pipeline: generatePipeline({

@@ -24,8 +24,9 @@ const ALL = Object.keys(SCENARIOS) as ScenarioId[];
 
 /** The situations a requirement is checked in. */
 export function scenariosOf(scope: ScenarioScope): ScenarioId[] {
-  if (scope === 'every') return ALL;
-  if (scope === 'healthy') return ALL.filter((id) => !SCENARIOS[id].faults?.down && !SCENARIOS[id].outage);
+  const own = ALL.filter((id) => !SCENARIOS[id].inChild);
+  if (scope === 'every') return own;
+  if (scope === 'healthy') return own.filter((id) => !SCENARIOS[id].faults?.down && !SCENARIOS[id].outage);
   return Array.isArray(scope) ? scope : [scope];
 }
 
@@ -40,6 +41,13 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
     if (scenario.inProcessOnly && !target.inProcess) {
       observations.set(id, {
         error: "needs a hook running in trackbench's process (an extra hook is put beside it)",
+        skipped: true,
+      });
+      continue;
+    }
+    if (scenario.inChild && !target.spawn) {
+      observations.set(id, {
+        error: 'a command: target is its own process; trackbench does not host it',
         skipped: true,
       });
       continue;

@@ -41,6 +41,8 @@ export interface Target {
   paramsConfig?: ParamsConfig;
   /** How long one pipeline run may take before the hook is abandoned. */
   timeoutMs: number;
+  /** How to build the same target in a child process (built-in and module targets). */
+  spawn?: { spec: string; options: Record<string, unknown> };
   /** Loads what the target needs before any situation runs; throws InputError when it cannot. */
   load?(): Promise<void>;
   run(scenario: ConformanceScenario, ctx: RunContext): Promise<TargetRun>;
@@ -187,7 +189,7 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
         `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
       );
     }
-    return factoryTarget(spec, builtin.factory, options, true);
+    return { ...factoryTarget(spec, builtin.factory, options, true), spawn: { spec, options } };
   }
   if (kind === 'module') {
     const path = resolve(value);
@@ -197,6 +199,7 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       paramsConfig: paramsConfigOf(options),
       timeoutMs: IN_PROCESS_TIMEOUT_MS,
       load: () => loadHookModule(path),
+      spawn: { spec: `module:${path}`, options },
       async run(scenario, ctx) {
         const warnings: string[] = [];
         if (!loadedFactory(path)) await loadHookModule(path);

@@ -19,7 +19,8 @@ export type ScenarioId =
   | 'outage'
   | 'scale-run'
   | 'scale-node'
-  | 'parallel';
+  | 'parallel'
+  | 'host-exit';
 
 /** Where a requirement is checked: one situation, several, every one, or every one with a healthy server. */
 export type ScenarioScope = ScenarioId | ScenarioId[] | 'every' | 'healthy';
@@ -73,6 +74,8 @@ export interface Observation {
   /** Wall time of the pipeline in this situation, and of the same pipeline against a healthy server (timed ones). */
   wallMs: number;
   baselineWallMs?: number;
+  /** `host-exit`: whether the process hosting the hook exited by itself once the pipeline was done. */
+  hostExit?: { exited: boolean; afterMs: number; code: number | null };
 }
 
 export interface Requirement {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { factoryTarget, type Target } from '../../src/conformance/targets.ts';
+import { factoryTarget, parseTarget, type Target } from '../../src/conformance/targets.ts';
 import { credentialsFromEnv } from '../../src/mlflow/auth.ts';
 import { MlflowClient, type ClientOptions } from '../../src/mlflow/client.ts';
 import type { KeyValue, Metric, ModelVersion, Run, RunInfo, RunStatus, RunTag } from '../../src/mlflow/wire.ts';
@@ -734,6 +734,7 @@ export const MUTANTS: Mutant[] = [
       upload: (path, bytes) => (path.startsWith('models/') ? Buffer.concat([bytes, Buffer.from(password())]) : bytes),
     }),
   ),
+  { name: 'leaves-a-timer-running', breaks: ['RUN-012'], target: parseTarget('module:test/conformance/leaky-hook.ts') },
 ];
 
 /** Spill files under the temp folder the suite gives the run (mutants spill into a tb-mutant-* folder there). */

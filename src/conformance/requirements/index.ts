@@ -16,12 +16,13 @@ import { FILES_PER_RUN } from './files-per-run.ts';
 import { LOSS } from './loss.ts';
 import { METRICS_PER_RUN } from './metrics-per-run.ts';
 import { PARAMS_PER_RUN } from './params-per-run.ts';
-import { RUN_PER_RUN } from './run-per-run.ts';
+import { HOST, RUN_PER_RUN } from './run-per-run.ts';
 import { SECRETS_EVERYWHERE } from './secrets-everywhere.ts';
 import type { Requirement } from '../types.ts';
 
 export const REQUIREMENTS: Requirement[] = [
   ...RUN_PER_RUN,
+  ...HOST,
   ...PARAMS_PER_RUN,
   ...METRICS_PER_RUN,
   ...FILES_PER_RUN,

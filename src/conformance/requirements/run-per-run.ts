@@ -2,6 +2,7 @@
 // written to a run after it ended.
 import type { Requirement } from '../types.ts';
 import { pipelineRunViews } from './expected.ts';
+import { EXIT_GRACE_MS } from '../host-exit.ts';
 import { list, TERMINAL, verdict } from './queries.ts';
 
 /** Epoch milliseconds of 2001 onwards: a seconds or microseconds clock is not plausible. */
@@ -92,6 +93,32 @@ export const RUN_PER_RUN: Requirement[] = [
         o.runs.length > 0 && exp !== undefined && off.length === 0,
         `every run in experiment "${o.experimentName}"`,
         o.runs.length ? (off.length ? `${off.length} elsewhere (${list(names)})` : 'all in it') : 'no runs',
+      );
+    },
+  },
+];
+
+export const HOST: Requirement[] = [
+  {
+    id: 'RUN-012',
+    source:
+      "trackbench's own guarantee: the hook closes what it opened (clients, timers, spill files) at the run's end",
+    level: 'MUST',
+    scenario: 'host-exit',
+    features: ['the target in a child process'],
+    statement: `Once the pipeline is done, the hook leaves nothing open: its host process exits by itself within ${EXIT_GRACE_MS / 1000} s.`,
+    rationale: 'A kept-alive socket or timer turns every `kedro run` in CI or a scheduler into a job that never ends.',
+    check: (o) => {
+      const h = o.hostExit;
+      if (!h) return verdict(false, 'the child process reports its pipeline done', 'no report');
+      return verdict(
+        h.exited && h.code === 0,
+        `exit within ${EXIT_GRACE_MS / 1000} s of the pipeline's end`,
+        Number.isNaN(h.afterMs)
+          ? `the pipeline did not finish in the child (exit code ${h.code})`
+          : h.exited
+            ? `exited after ${Math.round(h.afterMs)} ms (code ${h.code})`
+            : `still running ${EXIT_GRACE_MS / 1000} s after the pipeline's end: killed`,
       );
     },
   },
