@@ -1,5 +1,6 @@
 // The suite checks itself: every requirement catches at least one deliberately broken hook, and
 // the reference hook passes every MUST and SHOULD it is checked on.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { mustFailures, runSuite } from '../src/conformance/suite.ts';
@@ -22,6 +23,15 @@ describe('requirement catalogue', () => {
   it('cites a source for every requirement, in one line', () => {
     for (const r of REQUIREMENTS)
       expect(r.source, r.id).toMatch(/^(MLflow|kedro-mlflow|Kedro|trackbench's own)[^\n]{10,}$/);
+  });
+
+  it("the README's counts are the catalogue's", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const musts = REQUIREMENTS.filter((r) => r.level === 'MUST').length;
+    expect(readme).toContain(
+      `**${REQUIREMENTS.length} requirements** (${musts} MUST, ${REQUIREMENTS.length - musts} SHOULD)`,
+    );
+    expect(readme).toContain(`**${MUTANTS.length} mutants**`);
   });
 
   it('has a mutant for every requirement', () => {
