@@ -7,10 +7,13 @@ import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { runSuite } from '../src/conformance/suite.ts';
 import { parseTarget } from '../src/conformance/targets.ts';
 import { junitReport, markdownMatrix, tapReport } from '../src/report/conformance.ts';
-import { schemaValidator } from '../src/scenario/validate-yaml.ts';
+import { jsonObject, schemaValidator } from '../src/common/validate-yaml.ts';
 import { createRequire } from 'node:module';
 
-const conformanceSchema: object = createRequire(import.meta.url)('../src/report/conformance.schema.json');
+const conformanceSchema = jsonObject(
+  createRequire(import.meta.url)('../src/report/conformance.schema.json'),
+  'the conformance schema',
+);
 
 const capture = () => {
   const io = {
@@ -34,16 +37,15 @@ describe('trackbench conformance', () => {
       `Total: ${musts - 3}/${musts - 3} MUST (3 not applicable), ${shoulds}/${shoulds} SHOULD`,
     );
     const files = readdirSync(out);
-    const json = JSON.parse(
-      readFileSync(
-        join(
-          out,
-          files.find((f) => f.endsWith('.json'))!,
-        ),
-        'utf8',
-      ),
+    const jsonFile = join(
+      out,
+      files.find((f) => f.endsWith('.json'))!,
     );
-    expect(json.targets[0].results).toHaveLength(REQUIREMENTS.length);
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
+      targets: { results: unknown[] }[];
+      summary: { verdict: string; levels: Record<string, unknown> };
+    };
+    expect(json.targets[0]!.results).toHaveLength(REQUIREMENTS.length);
     expect(json.summary.verdict).toBe('pass');
     expect(json.summary.levels.MUST).toEqual({ passed: musts - 3, failed: 0, errors: 0, skipped: 3 });
     const validate = schemaValidator(conformanceSchema, false);
@@ -85,9 +87,9 @@ describe('trackbench conformance', () => {
       ],
       io,
     );
-    const json = JSON.parse(io.stdout);
+    const json = JSON.parse(io.stdout) as { targets: { results: { id: string; finding: { status: string } }[] }[] };
     for (const id of ['NST-001', 'NST-002', 'NST-003'])
-      expect(json.targets[0].results.find((r: { id: string }) => r.id === id).finding.status).toBe('pass');
+      expect(json.targets[0]!.results.find((r) => r.id === id)?.finding.status).toBe('pass');
   }, 90_000);
 
   it('a module that cannot be loaded is bad input: exit 2, one message', async () => {
@@ -100,7 +102,7 @@ describe('trackbench conformance', () => {
     expect(readdirSync(dir)).toEqual(['broken.mjs']);
   });
 
-  it('loads a .ts hook module outside an ESM package (top-level await included) and leaves no file behind', async () => {
+  it('loads a .ts hook module outside an ESM package (top-level await too), leaving no file behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-conf-ts-'));
     writeFileSync(
       join(dir, 'hook.ts'),

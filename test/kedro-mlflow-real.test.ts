@@ -31,54 +31,63 @@ function kedroPython(): string | undefined {
 
 const python = kedroPython();
 describe.runIf(python || process.env.CI === 'true')('the real kedro-mlflow plugin', () => {
-  it("sends 910 requests for the article's pipeline: one per parameter and metric value, and a run re-entry per node", async () => {
-    const { scenario } = loadScenarioFile('scenarios/overhead-table.yaml');
-    const file = join(mkdtempSync(join(tmpdir(), 'tb-km-')), 'pipeline.json');
-    writeFileSync(file, JSON.stringify(describePipeline(generatePipeline(scenario.pipeline), 'overhead-table')));
-    const mock = await startHttpMock();
-    const run = () =>
-      new Promise<number>((resolve) => {
-        const child = spawn(python!, ['fixtures/kedro-mlflow/run_with_kedro_mlflow.py'], {
-          env: { ...process.env, MLFLOW_TRACKING_URI: mock.trackingUri, TRACKBENCH_PIPELINE_FILE: file },
-          stdio: 'ignore',
+  it(
+    "sends 910 requests for the article's pipeline: one per parameter and metric value, and a run re-entry per " +
+      'node',
+    async () => {
+      const { scenario } = loadScenarioFile('scenarios/overhead-table.yaml');
+      const file = join(mkdtempSync(join(tmpdir(), 'tb-km-')), 'pipeline.json');
+      writeFileSync(file, JSON.stringify(describePipeline(generatePipeline(scenario.pipeline), 'overhead-table')));
+      const mock = await startHttpMock();
+      const run = () =>
+        new Promise<number>((resolve) => {
+          const child = spawn(python!, ['fixtures/kedro-mlflow/run_with_kedro_mlflow.py'], {
+            env: { ...process.env, MLFLOW_TRACKING_URI: mock.trackingUri, TRACKBENCH_PIPELINE_FILE: file },
+            stdio: 'ignore',
+          });
+          child.on('close', (code) => resolve(code ?? 1));
         });
-        child.on('close', (code) => resolve(code ?? 1));
-      });
-    try {
-      expect(await run()).toBe(0); // first run creates the experiment
-      const mark = mock.requestLog.mark();
-      expect(await run()).toBe(0);
-      const s = summarizeRequests(mock.requestLog.since(mark));
-      expect(s.byEndpoint).toEqual({
-        'experiments/get-by-name': 3,
-        'runs/create': 1,
-        'runs/log-batch': 1, // run_params as tags
-        'runs/set-tag': 1, // kedro_command
-        'runs/get': 2 * 50 + 2,
-        'runs/update': 50 + 2,
-        'runs/log-parameter': 500,
-        'runs/log-metric': 250,
-      });
-      expect(s.apiCalls).toBe(910);
-      expect(s.errors).toBe(0);
-    } finally {
-      await mock.stop();
-    }
-  }, 180_000);
+      try {
+        expect(await run()).toBe(0); // first run creates the experiment
+        const mark = mock.requestLog.mark();
+        expect(await run()).toBe(0);
+        const s = summarizeRequests(mock.requestLog.since(mark));
+        expect(s.byEndpoint).toEqual({
+          'experiments/get-by-name': 3,
+          'runs/create': 1,
+          'runs/log-batch': 1, // run_params as tags
+          'runs/set-tag': 1, // kedro_command
+          'runs/get': 2 * 50 + 2,
+          'runs/update': 50 + 2,
+          'runs/log-parameter': 500,
+          'runs/log-metric': 250,
+        });
+        expect(s.apiCalls).toBe(910);
+        expect(s.errors).toBe(0);
+      } finally {
+        await mock.stop();
+      }
+    },
+    180_000,
+  );
 
-  it('is measured with and without its hooks (scenarios/kedro-mlflow.yaml): off sends nothing, on sends its 910', async () => {
-    const { scenario } = loadScenarioFile('scenarios/kedro-mlflow.yaml');
-    const m = await measure({ ...scenario, trials: { ...scenario.trials, repetitions: 2, warmup: 1 } });
-    const measured = m.trials.filter((t) => !t.warmup);
-    // Kedro matches DISABLE_HOOKS_FOR_PLUGINS against "kedro_mlflow": if the runner named only
-    // "kedro-mlflow", the plugin would stay on and "without" would send 660 requests.
-    expect(measured.filter((t) => t.hook === null).map((t) => t.probes.apiCalls)).toEqual([0, 0]);
-    expect(measured.filter((t) => t.hook === 'kedro-mlflow').map((t) => t.probes.apiCalls)).toEqual([910, 910]);
-    for (const t of measured) {
-      expect(t.pipelineError).toBeUndefined();
-      expect(t.produced).toMatchObject({ params: 500, metrics: 250, nodesRun: 50 });
-      // Kedro, kedro-mlflow and MLflow imported: the interpreter holds well over 50 MB.
-      expect(t.probes.peakRssBytes).toBeGreaterThan(50e6);
-    }
-  }, 300_000);
+  it(
+    'is measured with and without its hooks (scenarios/kedro-mlflow.yaml): off sends nothing, on sends its ' + '910',
+    async () => {
+      const { scenario } = loadScenarioFile('scenarios/kedro-mlflow.yaml');
+      const m = await measure({ ...scenario, trials: { ...scenario.trials, repetitions: 2, warmup: 1 } });
+      const measured = m.trials.filter((t) => !t.warmup);
+      // Kedro matches DISABLE_HOOKS_FOR_PLUGINS against "kedro_mlflow": if the runner named only
+      // "kedro-mlflow", the plugin would stay on and "without" would send 660 requests.
+      expect(measured.filter((t) => t.hook === null).map((t) => t.probes.apiCalls)).toEqual([0, 0]);
+      expect(measured.filter((t) => t.hook === 'kedro-mlflow').map((t) => t.probes.apiCalls)).toEqual([910, 910]);
+      for (const t of measured) {
+        expect(t.pipelineError).toBeUndefined();
+        expect(t.produced).toMatchObject({ params: 500, metrics: 250, nodesRun: 50 });
+        // Kedro, kedro-mlflow and MLflow imported: the interpreter holds well over 50 MB.
+        expect(t.probes.peakRssBytes).toBeGreaterThan(50e6);
+      }
+    },
+    300_000,
+  );
 });

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage, InputError } from '../errors.ts';
+import { loadTypeScriptSupport } from '../tracking/registry.ts';
 
 /** Whether the nearest package.json says "type": "module" (tsx compiles `.ts` as CommonJS otherwise). */
 function inEsmPackage(file: string): boolean {
@@ -32,7 +33,7 @@ export async function loadHookModule(path: string): Promise<void> {
       copyFileSync(path, copy);
       url = pathToFileURL(copy).href;
     }
-    const mod = (await import(url)) as { default?: unknown };
+    const mod = await importModule(url);
     if (typeof mod.default !== 'function')
       throw new Error(
         'a hook module must export a factory function as its default export: (options, context) => hooks',
@@ -46,6 +47,17 @@ export async function loadHookModule(path: string): Promise<void> {
 }
 
 const loaded = new Map<string, unknown>();
+
+/** Natively first (JavaScript, or TypeScript under a runtime that strips types), else through tsx. */
+async function importModule(url: string): Promise<{ default?: unknown }> {
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+  }
+  const { tsImport } = await loadTypeScriptSupport();
+  return (await tsImport(url, import.meta.url)) as { default?: unknown };
+}
 
 /** The default export loaded by `loadHookModule`. */
 export function loadedFactory(path: string): unknown {

@@ -1,10 +1,11 @@
-// Runs one target in one scenario against a fresh mock MLflow, then reads back everything that
-// reached it through the REST API: the observation every requirement is checked on.
+// Runs one target in one scenario against the backend (a fresh mock by default), then reads back
+// everything that reached it through the REST API: the observation every requirement is checked on.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHttpMock } from '../backends/mock/http-server.ts';
+import type { ScenarioBackend } from './backend.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { readRun } from '../mlflow/readback.ts';
 import { runInChild } from './host-exit.ts';
@@ -22,7 +23,11 @@ const SECRET_ENV: Record<string, string> = {
   MLFLOW_TRACKING_PASSWORD: CONFORMANCE_PASSWORD,
 };
 
-export async function observe(target: Target, scenario: ConformanceScenario): Promise<Observation> {
+export async function observe(
+  target: Target,
+  scenario: ConformanceScenario,
+  backend: ScenarioBackend,
+): Promise<Observation> {
   const experimentName = `conformance-${scenario.id}`;
   const saved = Object.fromEntries(Object.keys({ ...SECRET_ENV, TMPDIR: '' }).map((k) => [k, process.env[k]]));
   const workDir = mkdtempSync(join(tmpdir(), 'tb-conformance-'));
@@ -31,13 +36,12 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
   process.env.TMPDIR = workDir;
   try {
     const baselineWallMs = scenario.timed ? await healthyWallMs(target, scenario, experimentName) : undefined;
-    const mock = await startHttpMock({ faults: scenario.faults, keepBodies: true });
     try {
       const ctx = {
-        trackingUri: mock.trackingUri,
+        trackingUri: backend.trackingUri,
         experimentName,
         workDir,
-        setDown: (down: boolean) => mock.setFaults!({ ...scenario.faults, down }),
+        setDown: (down: boolean) => backend.setDown(down),
       };
       const started = performance.now();
       let hostExit: Observation['hostExit'];
@@ -59,10 +63,10 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
       if (scenario.repeat > 1 && target.inProcess)
         for (let i = 1; i < scenario.repeat; i++) run = await withTimeout(target, target.run(scenario, ctx));
       const wallMs = performance.now() - started;
-      const requests = mock.requestLog.since(0);
-      mock.setFaults!({});
+      const requests = backend.requestLog.since(backend.mark);
+      backend.clearFaults();
       return {
-        ...(await readBack(mock.trackingUri, mock.mock.store.runIds())),
+        ...(await readBack(backend)),
         scenario: scenario.id,
         pipeline: scenario.pipeline,
         completedNodes: run.completedNodes,
@@ -83,7 +87,7 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
         hostExit,
       };
     } finally {
-      await mock.stop();
+      await backend.release();
     }
   } finally {
     for (const [k, v] of Object.entries(saved)) {
@@ -129,13 +133,12 @@ async function withTimeout(target: Target, run: Promise<TargetRun>): Promise<Tar
 }
 
 async function readBack(
-  trackingUri: string,
-  runIds: string[],
+  backend: ScenarioBackend,
 ): Promise<Pick<Observation, 'runs' | 'experiments' | 'artifactBytes'>> {
-  const client = new MlflowClient({ trackingUri, retry: { maxRetries: 0 } });
+  const client = new MlflowClient({ trackingUri: backend.trackingUri, retry: { maxRetries: 0 } });
   try {
     const runs = [];
-    for (const id of runIds) runs.push(await readRun(client, id));
+    for (const id of await backend.runIds(client)) runs.push(await readRun(client, id));
     const artifactBytes = [];
     for (const r of runs)
       for (const f of r.artifacts)
@@ -144,7 +147,7 @@ async function readBack(
           path: f.path,
           bytes: await client.downloadArtifact(r.run.info.artifact_uri, f.path),
         });
-    const experiments = (await client.searchExperiments({ max_results: 1000 })).experiments;
+    const experiments = await backend.experiments(client);
     return { runs, experiments, artifactBytes };
   } finally {
     client.close();

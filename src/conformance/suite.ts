@@ -1,6 +1,7 @@
 // One suite run over one target: each scenario the catalogue needs is run once, then every
 // requirement is checked on each of its scenarios' observations (a failure in any one fails it).
 import { errorMessage } from '../errors.ts';
+import { conformanceBackend, type ConformanceBackendKind } from './backend.ts';
 import { observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements/index.ts';
 import { SCENARIOS } from './scenarios.ts';
@@ -18,6 +19,8 @@ import type {
 export interface SuiteOptions {
   requirements?: Requirement[];
   onScenario?: (target: string, scenario: ScenarioId) => void;
+  /** Where the scenarios run: a fresh mock each (default), or one local server / container. */
+  backend?: ConformanceBackendKind;
 }
 
 const ALL = Object.keys(SCENARIOS) as ScenarioId[];
@@ -36,6 +39,7 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
   const requirements = options.requirements ?? REQUIREMENTS;
   const needed = ALL.filter((id) => requirements.some((r) => scenariosOf(r.scenario).includes(id)));
   const observations = new Map<ScenarioId, Observed>();
+  const backend = conformanceBackend(options.backend);
   for (const id of needed) {
     const scenario = SCENARIOS[id];
     if (scenario.inProcessOnly && !target.inProcess) {
@@ -54,11 +58,14 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
     }
     options.onScenario?.(target.id, id);
     try {
-      observations.set(id, await observe(target, scenario));
+      const opened = await backend.open(scenario);
+      if (opened) observations.set(id, await observe(target, scenario, opened));
+      else observations.set(id, { error: backend.skipReason, skipped: true });
     } catch (err) {
       observations.set(id, { error: errorMessage(err) });
     }
   }
+  await backend.close();
   const results: RequirementResult[] = requirements.map((r) => {
     const findings = scenariosOf(r.scenario).map((id): [ScenarioId, Finding] => [id, checkOn(r, id, observations)]);
     const [scenario, finding] = combine(findings);

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
-import { parseYaml } from '../scenario/validate-yaml.ts';
+import { parseYaml } from '../common/validate-yaml.ts';
 
 /** Short names for the settings conformance checks depend on, and where they live in mlflow.yml. */
 const SHORT: Record<string, string> = {
@@ -27,7 +27,9 @@ function setPath(into: Record<string, unknown>, path: string[], value: unknown):
   let at = into;
   for (const k of path.slice(0, -1)) {
     const next = at[k];
-    at = at[k] = next && typeof next === 'object' && !Array.isArray(next) ? (next as Record<string, unknown>) : {};
+    const child: Record<string, unknown> = next && typeof next === 'object' && !Array.isArray(next) ? { ...next } : {};
+    at[k] = child;
+    at = child;
   }
   at[path[path.length - 1]!] = value;
 }

@@ -1,7 +1,7 @@
 // What the suite can check: a built-in hook, a JS/TS hook module (through the public hook
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -9,7 +9,7 @@ import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
-import { closest } from '../scenario/suggest.ts';
+import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
@@ -186,13 +186,16 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       const hint = closest(value, names);
       throw InputError.flag(
         '--target',
-        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
+        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; ` +
+          `built-ins: ${names.join(', ')}`,
       );
     }
+    // Spill files go to the suite's folder for each run (withSpillDir), read and removed after it.
     return { ...factoryTarget(spec, builtin.factory, options, true), spawn: { spec, options } };
   }
   if (kind === 'module') {
     const path = resolve(value);
+    if (!existsSync(path)) throw InputError.flag('--target', `"${spec}": no such file ${path}`);
     return {
       id: spec,
       inProcess: true,

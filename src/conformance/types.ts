@@ -83,7 +83,8 @@ export interface Requirement {
   level: Level;
   statement: string;
   rationale: string;
-  /** Where the requirement comes from, in one line: MLflow REST API docs, MLflow server behaviour, kedro-mlflow's documentation, or trackbench's own guarantee. */
+  /** Where the requirement comes from, in one line: MLflow REST API docs, MLflow server behaviour,
+   * kedro-mlflow's documentation, or trackbench's own guarantee. */
   source: string;
   scenario: ScenarioScope;
   /** Scenario features the check relies on (documentation; shown in reports). */

@@ -2,7 +2,7 @@
 // side, then the per-node costs. Plain (no colour codes) when not on a TTY or with NO_COLOR.
 import Table from 'cli-table3';
 import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
-import type { Report } from './types.ts';
+import type { Report } from '../measure/report-types.ts';
 
 export function consoleTables(report: Report, color: boolean): string {
   const hooks = Object.keys(report.results);
@@ -24,6 +24,10 @@ export function consoleTables(report: Report, color: boolean): string {
       ...hooks.map((h) => perNodeCell(row, report.results[h]!.metrics[row.metric])),
     ]);
   const t = report.trials;
-  const header = `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\nMedians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
+  const header =
+    `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\n` +
+    `Medians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ` +
+    `${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); ` +
+    `overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
   return [header, main.toString(), perNode.toString(), ...report.notes.map((n) => `note: ${n}`)].join('\n');
 }

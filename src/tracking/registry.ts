@@ -5,8 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookFactory, HookFactoryContext, Hooks, NamedHooks } from '../pipeline/hooks.ts';
-import type { Locate } from '../scenario/load.ts';
-import { closest } from '../scenario/suggest.ts';
+import type { Locate } from '../common/validate-yaml.ts';
+import { closest } from '../common/suggest.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { calibrationOptions, createCalibrationHook } from './builtin/calibration.ts';
 import { createKedroMlflowLikeHook } from './builtin/kedro-mlflow-like.ts';
@@ -24,13 +24,18 @@ export interface BuiltinHook {
   check?(options: Record<string, unknown>, ctx: HookFactoryContext): void;
 }
 
-/** Options every tracking built-in takes: `conf` (a Kedro conf folder with base/ and local/ mlflow.yml) and/or `mlflow` (the same keys inline, applied last). */
+/**
+ * Options every tracking built-in takes: `conf` (a Kedro conf folder with base/ and local/
+ * mlflow.yml) and/or `mlflow` (the same keys inline, applied last).
+ */
 function trackingConfigFrom(options: Record<string, unknown>, ctx: HookFactoryContext): TrackingConfig {
   const problems: Diagnostic[] = [];
   for (const key of Object.keys(options)) {
     if (key !== 'conf' && key !== 'mlflow') {
       const hint = closest(key, ['conf', 'mlflow']);
-      const message = `unknown option${hint ? ` (did you mean "${hint}"?)` : ''}; tracking hooks take conf (a folder with base/mlflow.yml) and mlflow (inline mlflow.yml keys)`;
+      const message =
+        `unknown option${hint ? ` (did you mean "${hint}"?)` : ''}; tracking hooks take conf (a ` +
+        `folder with base/mlflow.yml) and mlflow (inline mlflow.yml keys)`;
       problems.push(ctx.locate ? ctx.locate([key], message, true) : { file: '<hook options>', path: key, message });
     }
   }
@@ -66,7 +71,8 @@ function trackingBuiltin(
 
 export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
   reference: trackingBuiltin(
-    'the reference tracking hook: batched, asynchronous, bounded queue, spill file; every param, metric, artifact and model',
+    'the reference tracking hook: batched, asynchronous, bounded queue, spill file; ' +
+      'every param, metric, artifact and model',
     createReferenceHook,
   ),
   naive: trackingBuiltin(
@@ -74,12 +80,14 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
     createNaiveHook,
   ),
   'kedro-mlflow-like': trackingBuiltin(
-    "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + log_metric per metric value",
+    "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + " +
+      'log_metric per metric value',
     createKedroMlflowLikeHook,
   ),
   calibration: {
     description:
-      'adds a known cost per node (cpuMsPerNode, allocBytesPerNode, diskBytesPerNode, requestsPerNode), to check the instrument',
+      'adds a known cost per node (cpuMsPerNode, allocBytesPerNode, diskBytesPerNode, requestsPerNode), ' +
+      'to check the instrument',
     tracking: false,
     check: calibrationOptions,
     factory: (options, ctx) => createCalibrationHook(calibrationOptions(options, ctx), ctx),
@@ -113,6 +121,37 @@ export function scenarioDir(scenarioSource: string): string {
   return scenarioSource.startsWith('<') ? process.cwd() : dirname(resolve(scenarioSource));
 }
 
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+
+/** Whether the hook is a module written in TypeScript (compiled by tsx when it is loaded). */
+export function isTypeScriptModule(ref: HookRef): boolean {
+  return ref.name.startsWith(MODULE_PREFIX) && TYPESCRIPT_FILE.test(ref.name);
+}
+
+/** tsx's API: Node 20 cannot load TypeScript itself; trackbench's own code never needs it. */
+export async function loadTypeScriptSupport(): Promise<typeof import('tsx/esm/api')> {
+  return import('tsx/esm/api');
+}
+
+/**
+ * A hook module, loaded the way the runtime can: natively first (JavaScript, or TypeScript under
+ * a runtime that strips types, such as vitest), then a `.ts` file through tsx.
+ */
+async function importHookModule(path: string): Promise<{ default?: unknown }> {
+  const url = pathToFileURL(path).href;
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !TYPESCRIPT_FILE.test(path)) throw err;
+  }
+  const { tsImport } = await loadTypeScriptSupport();
+  const mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
+  // A .ts file outside an ESM package loads as CommonJS: its default export sits one level down.
+  const inner = mod.default;
+  return inner !== null && typeof inner === 'object' && 'default' in inner ? inner : mod;
+}
+
 export function modulePath(ref: HookRef, scenarioSource: string): string | undefined {
   if (!ref.name.startsWith(MODULE_PREFIX)) return undefined;
   return resolve(scenarioDir(scenarioSource), ref.name.slice(MODULE_PREFIX.length));
@@ -132,7 +171,8 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
         out.push(
           locate(
             ['hooks', i],
-            'a command: hook is measured against the same command with tracking off, so it must be the only hook of its scenario; put other hooks in another scenario',
+            'a command: hook is measured against the same command with tracking off, so it must be the only hook ' +
+              'of its scenario; put other hooks in another scenario',
           ),
         );
       else if (Object.keys(ref.options).length)
@@ -157,7 +197,8 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
       out.push(
         locate(
           ['hooks', i],
-          `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>, or command:<shell command>`,
+          `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ` +
+            `${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>, or command:<shell command>`,
         ),
       );
     }
@@ -185,12 +226,14 @@ export async function resolveHook(
     throw new InputError([
       {
         file: scenario.source,
-        message: `hook "${ref.label}" is an external command: it runs in its own process, so only \`run\` and \`sweep\` (which measure it) and \`conformance --target ${ref.name}\` can use it`,
+        message:
+          `hook "${ref.label}" is an external command: it runs in its own process, so only \`run\` and ` +
+          `\`sweep\` (which measure it) and \`conformance --target ${ref.name}\` can use it`,
       },
     ]);
   }
   if (path !== undefined) {
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const mod = await importHookModule(path);
     if (typeof mod.default !== 'function') {
       throw new InputError([
         {

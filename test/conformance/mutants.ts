@@ -154,7 +154,7 @@ function wrap(
   over: (h: Hooks, ctx: HookFactoryContext) => Partial<Hooks>,
 ): HookFactory {
   return (o, ctx) => {
-    const hooks = reference(tweaks, inline)(o, ctx) as Hooks;
+    const hooks = reference(tweaks, inline)(o, ctx);
     const bound: Hooks = {};
     for (const [k, v] of Object.entries(hooks))
       if (typeof v === 'function')
@@ -215,7 +215,7 @@ export const MUTANTS: Mutant[] = [
       onPipelineError: async (...a) => {
         if (nodeFailed) await onPipelineError(...a);
       },
-    } as Hooks;
+    };
   }),
   mutant('no-error-tag', ['RUN-006'], reference({ batch: dropTags((t) => t.key.includes('error')) })),
   mutant('no-failed-node-tag', ['RUN-007'], reference({ batch: dropTags((t) => t.key.includes('failed_node')) })),
@@ -399,7 +399,7 @@ export const MUTANTS: Mutant[] = [
         const f = hooks.stats().spillFile;
         if (f) rmSync(f, { force: true });
       },
-    } as Hooks;
+    };
   }),
   mutant(
     'oversized-batch',

@@ -20,10 +20,9 @@ export async function startHttpMock(
   options: { port?: number; host?: string; faults?: FaultSpec; keepBodies?: boolean } = {},
 ): Promise<HttpMock> {
   const host = options.host ?? '127.0.0.1';
-  let mock: MockMlflow | undefined;
-  const server = createServer((req, res) => {
-    void serve(mock!, req, res);
-  });
+  // The mock needs the port for its origin: requests are served once it exists (attached below,
+  // in the same turn as `listen` reports, so no request can arrive before).
+  const server = createServer();
   server.keepAliveTimeout = 60_000;
   let connections = 0;
   server.on('connection', () => connections++);
@@ -41,16 +40,17 @@ export async function startHttpMock(
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${host}:${port}`;
-  mock = createMockMlflow(origin, options.faults, { keepBodies: options.keepBodies });
+  const mock = createMockMlflow(origin, options.faults, { keepBodies: options.keepBodies });
+  server.on('request', (req, res) => void serve(mock, req, res));
   return {
-    kind: 'mock-http',
+    kind: 'mock',
     trackingUri: origin,
     port,
     connections: () => connections,
     requestLog: mock.requestLog,
     describe: `mock MLflow (HTTP, ${origin})`,
     mock,
-    setFaults: (spec) => mock!.faults.set(spec),
+    setFaults: (spec) => mock.faults.set(spec),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,19 +1,35 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { containerRuntimeProblem } from '../../backends/container.ts';
+import { localServerAvailable } from '../../backends/local-server.ts';
+import { CONFORMANCE_BACKENDS, type ConformanceBackendKind } from '../../conformance/backend.ts';
 import { mustFailures, runSuite } from '../../conformance/suite.ts';
 import { targetOptions } from '../../conformance/target-options.ts';
+import { EnvironmentError } from '../../errors.ts';
 import { parseTarget } from '../../conformance/targets.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
 import type { Io } from '../io.ts';
+import { timestamped } from '../../common/file-names.ts';
+import { assertWritableDir } from '../paths.ts';
+
+interface ConformanceOptions {
+  target: string[];
+  format: string;
+  out: string;
+  backend: ConformanceBackendKind;
+  option?: string[];
+  config?: string;
+}
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('conformance')
     .description(
-      'check tracking hooks against the requirement catalogue, on what actually reached MLflow; exit 1 when a MUST fails',
+      'check tracking hooks against the requirement catalogue, on what actually reached MLflow; ' +
+        'exit 1 when a MUST fails',
     )
     .requiredOption('--target <target...>', 'builtin:<name>, module:<path> or command:<shell command> (repeatable)')
     .addOption(
@@ -21,9 +37,19 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
         .choices(['console', 'json', 'junit', 'tap', 'markdown'])
         .default('console'),
     )
+    .addOption(
+      new Option(
+        '--backend <kind>',
+        'where the hooks log: a fresh mock per situation, or one real MLflow (local server, container); ' +
+          'situations with injected faults need the mock',
+      )
+        .choices([...CONFORMANCE_BACKENDS])
+        .default('mock'),
+    )
     .option(
       '--option <key=value...>',
-      'a setting for builtin: and module: targets (mlflow.yml key, or a short name: childRunPerNode, long_params_strategy, flatten, recursive, sep)',
+      'a setting for builtin: and module: targets (mlflow.yml key, or a short name: childRunPerNode, ' +
+        'long_params_strategy, flatten, recursive, sep)',
     )
     .option('--config <mlflow.yml>', 'an mlflow.yml for builtin: and module: targets (--option values apply over it)')
     .option(
@@ -31,21 +57,24 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
       'reports',
     )
-    .action(async (opts: { target: string[]; format: string; out: string; option?: string[]; config?: string }) => {
+    .action(async (opts: ConformanceOptions) => {
       const options = targetOptions(opts.option, opts.config);
       const targets = opts.target.map((t) => parseTarget(t, options));
       for (const t of targets) await t.load?.();
+      assertWritableDir(opts.out, '--out');
+      await assertBackendAvailable(opts.backend);
       const results: TargetResult[] = [];
       for (const t of targets)
         results.push(
           await runSuite(t, {
-            onScenario: io.isTTY ? (id, s) => process.stderr.write(`\r\x1b[K${id}: scenario ${s}`) : undefined,
+            backend: opts.backend,
+            onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
           }),
         );
-      if (io.isTTY) process.stderr.write('\r\x1b[K');
+      if (io.isTTY) io.progress?.('');
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
-      const base = join(dir, `conformance-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const base = join(dir, timestamped('conformance'));
       writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
       writeAtomic(`${base}.junit.xml`, junitReport(results));
       if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
@@ -61,4 +90,14 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
         io.out(`reports: ${base}.json, ${base}.junit.xml${results.length > 1 ? `, ${base}.md` : ''}`);
       done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
     });
+}
+
+/** Says in one line (exit 3) when the chosen backend cannot run here, before any situation is tried. */
+async function assertBackendAvailable(kind: ConformanceBackendKind): Promise<void> {
+  if (kind === 'local' && !localServerAvailable())
+    throw new EnvironmentError('--backend local: no mlflow server installed; run `npm run setup:mlflow`');
+  if (kind === 'container') {
+    const problem = await containerRuntimeProblem();
+    if (problem) throw new EnvironmentError(`--backend container: ${problem}`);
+  }
 }

@@ -11,7 +11,8 @@ export const EFFICIENCY: Requirement[] = [
     features: [],
     statement: 'API calls stay within one per 10 values logged, plus 10, plus 3 per child run (create, batch, end).',
     rationale:
-      'Per-value requests make tracking cost grow with every parameter (the article claims 150 calls; the real kedro-mlflow 2.0.3 sends 910 for 50 nodes x 10 params x 5 metrics).',
+      'Per-value requests make tracking cost grow with every parameter (the article claims 150 calls; ' +
+      'the real kedro-mlflow 2.0.3 sends 910 for 50 nodes x 10 params x 5 metrics).',
     check: (o) => {
       const values = expectedParams(o).size + [...expectedMetrics(o).values()].reduce((n, v) => n + v.length, 0);
       const bound =

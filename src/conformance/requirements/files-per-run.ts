@@ -75,7 +75,8 @@ export const FILES_PER_RUN: Requirement[] = [
       "registered model of its own, whose run_id is its node's run and whose source resolves to files in that run " +
       "holding the model's bytes.",
     rationale:
-      'The registry is how models are deployed: a version pointing at the wrong or missing files ships the wrong model.',
+      'The registry is how models are deployed: a version pointing at the wrong or missing files ' +
+      'ships the wrong model.',
     check: (o) => {
       const views = pipelineRunViews(o);
       const bad: string[] = [];

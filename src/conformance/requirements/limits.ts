@@ -41,7 +41,8 @@ export const LIMITS: Requirement[] = [
         refused.length === 0,
         'no refused requests (lookups of missing experiments and models aside)',
         refused.length
-          ? `${refused.length}, e.g. ${refused[0]!.endpoint} ${refused[0]!.status}: ${(refused[0]!.error ?? '').slice(0, 100)}`
+          ? `${refused.length}, e.g. ${refused[0]!.endpoint} ${refused[0]!.status}: ` +
+              (refused[0]!.error ?? '').slice(0, 100)
           : 'none',
       );
     },

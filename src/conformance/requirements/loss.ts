@@ -102,6 +102,9 @@ function spilled(o: Observation): Set<string> {
   return out;
 }
 
+const saidOf = (lost: ReturnType<typeof countedLost>): string =>
+  lost ? (Number.isNaN(lost.total) ? 'no count' : String(lost.total)) : 'nothing';
+
 /** A fixed allowance for the end-of-run flush, and a proportional one for noise. */
 export const TIME_BOUND = { ratio: 1.25, allowanceMs: 2500 };
 
@@ -128,9 +131,7 @@ export const LOSS: Requirement[] = [
       }
       const missingAll = items.filter((x) => !x.delivered).length;
       if (!kinds && missingAll > 0 && !(lost && lost.total >= missingAll))
-        bad.push(
-          `${missingAll} not delivered, ${lost ? (Number.isNaN(lost.total) ? 'no count' : lost.total) : 'nothing'} said`,
-        );
+        bad.push(`${missingAll} not delivered, ${saidOf(lost)} said`);
       return verdict(
         bad.length === 0,
         `${items.length} produced = delivered + counted as lost`,

@@ -1,5 +1,4 @@
 // Requirements: metric histories, per pipeline run, exact, with plausible timestamps.
-import type { Metric } from '../../mlflow/wire.ts';
 import type { Requirement } from '../types.ts';
 import { pipelineRunViews, ranNodes } from './expected.ts';
 import { list, verdict } from './queries.ts';
@@ -65,7 +64,7 @@ export const METRICS_PER_RUN: Requirement[] = [
       for (const r of o.runs) {
         const { start_time: start, end_time: end } = r.run.info;
         for (const [key, h] of Object.entries(r.metricHistory))
-          for (const m of h as Metric[]) {
+          for (const m of h) {
             n++;
             const inside = m.timestamp >= start - SLACK_MS && (end === undefined || m.timestamp <= end + SLACK_MS);
             if (!plausibleMs(m.timestamp) || !inside)

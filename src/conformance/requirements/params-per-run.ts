@@ -62,7 +62,8 @@ export const PARAMS_PER_RUN: Requirement[] = [
           if (elsewhere.length) bad.push(`${describe(e)} also in ${elsewhere[0]!.run.info.run_name}`);
         }
       }
-      const mode = `flatten ${config.flatten}${config.flatten ? ` (recursive ${config.recursive}, sep "${config.sep}")` : ''}, long values: ${config.longStrategy}`;
+      const how = config.flatten ? ` (recursive ${config.recursive}, sep "${config.sep}")` : '';
+      const mode = `flatten ${config.flatten}${how}, long values: ${config.longStrategy}`;
       return verdict(
         bad.length === 0 && views.length > 0,
         `${items.length} values exact in their run (${mode})`,

@@ -110,7 +110,8 @@ export const PARAMS: Requirement[] = [
     scenario: 'long-params',
     features: ['7000-character string params'],
     statement:
-      "A parameter longer than MLflow's 6000 characters is never silently lost: it is truncated, logged as a tag, or the run fails saying so.",
+      "A parameter longer than MLflow's 6000 characters is never silently lost: it is truncated, " +
+      'logged as a tag, or the run fails saying so.',
     rationale: 'kedro-mlflow users hit this limit (issue #491); silent loss breaks reproducibility.',
     check: (o) => {
       const keys = [...expectedParams(o).keys()];

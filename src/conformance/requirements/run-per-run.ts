@@ -56,7 +56,8 @@ export const RUN_PER_RUN: Requirement[] = [
     features: ['request log'],
     statement: "No request writes to a run after the request that ended it (the run's terminal update).",
     rationale:
-      'Values written after the end fall outside the run window, and a late status update can turn FAILED into FINISHED.',
+      'Values written after the end fall outside the run window, and a late status update can turn ' +
+      'FAILED into FINISHED.',
     check: (o) => {
       const ended = new Map<string, number>();
       const late: string[] = [];
@@ -106,7 +107,9 @@ export const HOST: Requirement[] = [
     level: 'MUST',
     scenario: 'host-exit',
     features: ['the target in a child process'],
-    statement: `Once the pipeline is done, the hook leaves nothing open: its host process exits by itself within ${EXIT_GRACE_MS / 1000} s.`,
+    statement:
+      'Once the pipeline is done, the hook leaves nothing open: its host process exits by itself ' +
+      `within ${EXIT_GRACE_MS / 1000} s.`,
     rationale: 'A kept-alive socket or timer turns every `kedro run` in CI or a scheduler into a job that never ends.',
     check: (o) => {
       const h = o.hostExit;

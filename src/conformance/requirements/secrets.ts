@@ -73,7 +73,8 @@ export const SECRETS: Requirement[] = [
     scenario: 'basic',
     features: ['MLFLOW_TRACKING_TOKEN set'],
     statement:
-      'Credentials are taken from the environment: with MLFLOW_TRACKING_TOKEN set, every request carries it as a Bearer token.',
+      'Credentials are taken from the environment: with MLFLOW_TRACKING_TOKEN set, every request ' +
+      'carries it as a Bearer token.',
     rationale: "MLflow's own convention; credentials in config files end up in version control.",
     check: (o) => {
       const without = o.requests.filter((r) => r.authSha256 !== o.expectedAuthSha256).length;

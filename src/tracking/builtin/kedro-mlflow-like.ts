@@ -1,7 +1,7 @@
-// The request pattern of kedro-mlflow 2.0.x as read from its code (../shared/reference): setup that
-// resolves the experiment and starts the run, then per node a re-entry of the run (get, update to
-// RUNNING, get), one log_param request per parameter, and per metric value a get_run plus a
-// log_metric. It models the requests; it is not the real plugin (run that as a command: target).
+// The request pattern of kedro-mlflow 2.0.x as read from its code (its hooks and its metrics
+// dataset): setup that resolves the experiment and starts the run, then per node a re-entry of the
+// run (get, update to RUNNING, get), one log_param request per parameter, and per metric value a
+// get_run plus a log_metric. It models the requests; it is not the real plugin (run that as a command: target).
 import type { HookFactoryContext } from '../../pipeline/hooks.ts';
 import { experimentName, kedroCommand, metricsFromOutputs, trackingClient, type TrackingHooks } from '../common.ts';
 import type { TrackingConfig } from '../config/load-config.ts';
@@ -18,7 +18,7 @@ function runParamTags(runParams: Record<string, unknown>): { key: string; value:
         v !== '' &&
         v !== false &&
         !(Array.isArray(v) && !v.length) &&
-        !(typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length),
+        !(typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length),
     )
     .map(([key, v]) => ({ key, value: typeof v === 'string' ? v : JSON.stringify(v) }));
 }
