@@ -136,7 +136,7 @@ describe('trackbench conformance', () => {
         ],
       },
     ]);
-    expect(xml).toContain('failures="1" skipped="0" errors="1"');
+    expect(xml).toContain('failures="1" errors="1" skipped="0"');
     expect(xml).toContain('<error message="scenario basic runs: timed out"');
   });
 
