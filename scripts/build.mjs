@@ -3,7 +3,7 @@
 // `npm test` runs it every time and trial processes never run a stale dist/.
 // Run: npm run build (also run by npm install of the repository, through "prepare").
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,3 +26,16 @@ function copyJson(dir) {
   }
 }
 copyJson(join(root, 'src'));
+
+/** What a source moved or removed since the last build left in dist/: removed, so it is never packed. */
+function removeOrphans(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) removeOrphans(path);
+    else if (entry.name !== '.tsbuildinfo') {
+      const source = join(root, 'src', relative(join(root, 'dist'), path)).replace(/(\.d\.ts|\.js)$/, '.ts');
+      if (!existsSync(source)) rmSync(path);
+    }
+  }
+}
+removeOrphans(join(root, 'dist'));

@@ -1,5 +1,6 @@
 // The guard in test/global-setup.ts fails `npm test` when a test leaves a file in the repository.
 // Here: it sees every kind of change, in ignored folders too, and not the folders it must skip.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,4 +35,11 @@ it('the clean-tree guard reports new, changed and removed files, and skips node_
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+it('the repository holds no spill files (no *.jsonl outside fixtures/)', () => {
+  const root = new URL('..', import.meta.url);
+  const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n');
+  expect(tracked.length).toBeGreaterThan(50);
+  expect(tracked.filter((f) => f.endsWith('.jsonl') && !f.startsWith('fixtures/'))).toEqual([]);
 });

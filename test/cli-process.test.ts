@@ -50,7 +50,8 @@ beforeAll(() => {
     writeFileSync(
       join(scenarios, `${name}.yaml`),
       `name: ${name}\n` +
-        'pipeline: {nodes: 3, paramsPerNode: {count: 2}, metricsPerNode: 1, work: {cpuMs: 0, ioBytes: 0, allocBytes: 0}}\n' +
+        'pipeline: {nodes: 3, paramsPerNode: {count: 2}, metricsPerNode: 1,\n' +
+        '  work: {cpuMs: 0, ioBytes: 0, allocBytes: 0}}\n' +
         `hooks: ${hooks}\n${backend}` +
         'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
     );
@@ -59,7 +60,8 @@ beforeAll(() => {
   writeFileSync(join(dir, 'a-file'), 'not a folder');
   tiny(
     'no-spill',
-    `[{name: reference, options: {mlflow: {trackbench: {spillDir: ${join(dir, 'a-file', 'spill')}, retry: {maxRetries: 0}}}}}]`,
+    '[{name: reference, options: {mlflow: {trackbench: ' +
+      `{spillDir: ${join(dir, 'a-file', 'spill')}, retry: {maxRetries: 0}}}}}]`,
     'backend: {kind: remote, uri: "http://127.0.0.1:9"}\n',
   );
   // A hook module next to the current folder, not next to the scenario.

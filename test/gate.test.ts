@@ -116,7 +116,7 @@ describe('the gate on measured runs', () => {
     expect(checks.find((c) => c.hook === 'slow')!.minimumDetectable).toMatch(/^±/);
   });
 
-  it('compare prints the Markdown verdict, writes valid JUnit, and exits 1 on a broken budget', async () => {
+  it('compare prints the verdict, writes valid JUnit, and exits 1 on a broken budget', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-gate-'));
     const withBudget = structuredClone(second);
     withBudget.scenario.budgets = { apiCalls: { max: 0 } };
@@ -128,7 +128,9 @@ describe('the gate on measured runs', () => {
       { out: (t) => void (out += t), err: () => {}, isTTY: false },
     );
     expect(code).toBe(1);
-    expect(out.split('\n')[0]).toBe(`## FAIL: trackbench gate for ${second.scenario.name}`);
+    expect(out.split('\n')[0]).toMatch(
+      new RegExp(`^FAIL: trackbench gate for ${second.scenario.name}: 1 of \\d+ checks failed`),
+    );
     const junit = readFileSync(join(dir, 'gate.xml'), 'utf8');
     expect(XMLValidator.validate(junit)).toBe(true);
     expect(junit).toContain('name="budget extra-request apiCalls max"><failure');

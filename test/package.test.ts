@@ -72,7 +72,8 @@ beforeAll(async () => {
   writeFileSync(
     join(project, 'tiny.yaml'),
     'name: tiny\n' +
-      'pipeline: {nodes: 3, paramsPerNode: {count: 2}, metricsPerNode: 1, work: {cpuMs: 0, ioBytes: 0, allocBytes: 0}}\n' +
+      'pipeline: {nodes: 3, paramsPerNode: {count: 2}, metricsPerNode: 1,\n' +
+      '  work: {cpuMs: 0, ioBytes: 0, allocBytes: 0}}\n' +
       'hooks: [reference, "module:./hook.mjs"]\n' +
       'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
   );

@@ -5,6 +5,12 @@ export interface Io {
   /** A status line rewritten in place (terminals only); absent when there is nowhere to show it. */
   progress?(text: string): void;
   isTTY: boolean;
+  /** Terminal width; console tables fit it (120 when unknown, e.g. not a terminal). */
+  columns?: number;
+}
+
+export function widthOf(io: Io): number {
+  return io.columns && io.columns >= 20 ? io.columns : 120;
 }
 
 /**
@@ -35,4 +41,7 @@ export const processIo: Io = {
   err: (t) => toStderr(line(t)),
   progress: (t) => toStderr(`\r\x1b[K${t}`),
   isTTY: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !process.env.CI,
+  get columns() {
+    return process.stdout.isTTY ? process.stdout.columns : undefined;
+  },
 };

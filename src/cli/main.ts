@@ -6,9 +6,11 @@ import { registerBench } from './commands/bench.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerConformance } from './commands/conformance.ts';
 import { registerGenerate } from './commands/generate.ts';
+import { registerHistory } from './commands/history.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerMockMlflow } from './commands/mock-mlflow.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
@@ -37,6 +39,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     registerCompare,
     registerSweep,
     registerMerge,
+    registerReport,
+    registerHistory,
     registerBench,
     registerConformance,
     registerMockMlflow,

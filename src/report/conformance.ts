@@ -3,6 +3,7 @@
 import type { Level, RequirementResult, TargetResult } from '../conformance/types.ts';
 import { junitXml, type JunitCase } from '../common/xml.ts';
 import { VERSION } from '../version.ts';
+import { DEFAULT_WIDTH, wrapText } from './fit.ts';
 
 const LEVELS: Level[] = ['MUST', 'SHOULD', 'MAY'];
 
@@ -15,7 +16,7 @@ function tally(r: TargetResult, level: Level): { passed: number; total: number; 
   };
 }
 
-export function consoleSummary(results: TargetResult[]): string {
+export function consoleSummary(results: TargetResult[], width = DEFAULT_WIDTH): string {
   const out: string[] = [];
   for (const r of results) {
     const parts = LEVELS.map((l) => {
@@ -24,12 +25,13 @@ export function consoleSummary(results: TargetResult[]): string {
         ? `${t.passed}/${t.total} ${l}${t.skipped ? ` (${t.skipped} not applicable)` : ''}`
         : '';
     }).filter(Boolean);
-    out.push(`${r.target}\n  Total: ${parts.join(', ')}`);
-    for (const e of r.errors) out.push(`  scenario ${e.scenario} could not run: ${e.error}`);
+    out.push(wrapText(r.target, width, '  '), wrapText(`  Total: ${parts.join(', ')}`, width, '  '));
+    for (const e of r.errors) out.push(wrapText(`  scenario ${e.scenario} could not run: ${e.error}`, width, '  '));
     for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
       out.push(
-        `  FAIL ${x.id} ${x.level} ${x.statement}\n       expected: ${x.finding.expected}\n       found:    ` +
-          `${x.finding.found}`,
+        wrapText(`  FAIL ${x.id} ${x.level} ${x.statement}`, width, '    '),
+        wrapText(`       expected: ${x.finding.expected}`, width, '          '),
+        wrapText(`       found:    ${x.finding.found}`, width, '          '),
       );
     }
   }

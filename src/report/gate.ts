@@ -2,6 +2,8 @@
 // $GITHUB_STEP_SUMMARY) and JUnit XML with one test case per budget or regression check.
 import { junitXml, type JunitCase } from '../common/xml.ts';
 import type { GateResult } from '../gate/gate.ts';
+import type { Report } from '../measure/report-types.ts';
+import { DEFAULT_WIDTH, fitTable, wrapText } from './fit.ts';
 
 export function gateMarkdown(result: GateResult, title: string): string {
   const failed = result.checks.filter((c) => c.status === 'fail');
@@ -34,4 +36,51 @@ export function gateJunit(result: GateResult, title: string): string {
     outcome: c.status === 'fail' ? { kind: 'fail', message: `limit ${c.limit}; found ${c.found}` } : { kind: 'pass' },
   }));
   return junitXml('trackbench gate', [{ name: title, cases }]);
+}
+
+/** What a gated run or a compare leaves behind: both reports and the verdict, for HTML and history. */
+export interface GateDocument {
+  kind: 'trackbench-gate';
+  schemaVersion: 1;
+  createdAt: string;
+  title: string;
+  baseline: Report | null;
+  current: Report;
+  gate: GateResult;
+}
+
+export function gateDocument(
+  title: string,
+  baseline: Report | null,
+  current: Report,
+  result: GateResult,
+): GateDocument {
+  return {
+    kind: 'trackbench-gate',
+    schemaVersion: 1,
+    createdAt: new Date().toISOString(),
+    title,
+    baseline,
+    current,
+    gate: result,
+  };
+}
+
+/** The gate on a console: the verdict, then the checks in a table that fits the width. */
+export function gateConsole(result: GateResult, title: string, color: boolean, width = DEFAULT_WIDTH): string {
+  const failed = result.checks.filter((c) => c.status === 'fail');
+  const head =
+    result.verdict === 'pass'
+      ? `PASS: trackbench gate for ${title}: all ${result.checks.length} checks passed.`
+      : `FAIL: trackbench gate for ${title}: ${failed.length} of ${result.checks.length} checks failed: ` +
+        `${failed.map((c) => c.id).join(', ')}.`;
+  const rows = result.checks.map((c) => [
+    c.id,
+    c.limit,
+    c.found,
+    c.minimumDetectable ?? 'exact',
+    c.status === 'pass' ? 'pass' : 'FAIL',
+  ]);
+  const t = fitTable({ head: ['Check', 'Limit', 'Found', 'Could detect', 'Result'], rows, stub: 5 }, width, color);
+  return `${wrapText(head, width, '  ')}\n${t}`;
 }

@@ -1,6 +1,6 @@
 // Reports are written atomically (temp file, then rename) and the JSON is validated against its
 // schema first: a report on disk is always whole and always valid.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -20,8 +20,13 @@ export function reportProblems(data: unknown): string[] {
 
 export function writeAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // never leave a half-written temp file behind
+    throw err;
+  }
 }
 
 export function reportBaseName(report: Report): string {

@@ -73,7 +73,8 @@ async function serve(mock: MockMlflow, req: IncomingMessage, res: ServerResponse
     res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });
     res.end(reply.body);
   } catch (err) {
-    res.writeHead(500, { 'content-type': 'text/plain' });
+    // Headers may be out already (a failure while answering): then only end the response.
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
     res.end(`mock MLflow internal error: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

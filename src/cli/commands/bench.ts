@@ -1,9 +1,9 @@
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { benchHooks } from '../../measure/bench.ts';
 import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
-import type { Io } from '../io.ts';
+import { fitTable } from '../../report/fit.ts';
+import { widthOf, type Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
 
 export function registerBench(program: Command, io: Io, done: (code: number) => void): void {
@@ -23,20 +23,16 @@ export function registerBench(program: Command, io: Io, done: (code: number) => 
       const rows = await benchHooks(prepareScenario(file).scenario, hooks, time);
       if (opts.format === 'json') io.out(JSON.stringify(rows));
       else {
-        const t = new Table({
-          head: ['hook', 'method', 'mean (µs)', 'p99 (µs)', 'rme', 'samples'],
-          style: io.isTTY ? {} : { head: [], border: [] },
-        });
-        for (const r of rows)
-          t.push([
-            r.hook,
-            r.method,
-            r.meanUs.toFixed(1),
-            r.p99Us.toFixed(1),
-            `±${r.rme.toFixed(1)}%`,
-            String(r.samples),
-          ]);
-        io.out(t.toString());
+        const table = rows.map((r) => [
+          r.hook,
+          r.method,
+          r.meanUs.toFixed(1),
+          r.p99Us.toFixed(1),
+          `±${r.rme.toFixed(1)}%`,
+          String(r.samples),
+        ]);
+        const head = ['hook', 'method', 'mean (µs)', 'p99 (µs)', 'rme', 'samples'];
+        io.out(fitTable({ head, rows: table, stub: 2 }, widthOf(io), io.isTTY));
       }
       done(0);
     });

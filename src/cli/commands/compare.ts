@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { assertComparable } from '../../gate/comparable.ts';
+import { gateDocument } from '../../report/gate.ts';
 import { readReport } from '../../report/write.ts';
 import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
+import { writeHtmlReport } from '../html-output.ts';
 import type { Io } from '../io.ts';
 import { assertWritableFile } from '../paths.ts';
 
@@ -18,18 +20,30 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
     .option('--junit <file>', 'write JUnit XML, one test case per check')
     .option(
       '--summary <file>',
-      'write the Markdown verdict to a file (it is also appended to $GITHUB_STEP_SUMMARY when set)',
+      'write a short PR-comment Markdown: the verdict, then the three figures that matter ' +
+        '(the full verdict is appended to $GITHUB_STEP_SUMMARY when set)',
     )
-    .action((baselineFile: string, currentFile: string, opts: { junit?: string; summary?: string }) => {
-      assertWritableFile(opts.junit, '--junit');
-      assertWritableFile(opts.summary, '--summary');
-      const baseline = readReport(baselineFile);
-      const current = readReport(currentFile);
-      assertComparable(baseline, current, [baselineFile, currentFile]);
-      const checks = [
-        ...checkBudgets(current, current.scenario.budgets ?? {}, current.scenario.regression?.alpha),
-        ...checkRegressions(baseline, current, current.scenario.regression ?? { alpha: 0.05, noise: 0.02 }),
-      ];
-      done(emitGate(gate(checks), current.scenario.name, io, opts));
-    });
+    .option('--gate-json <file>', 'write the gate (both reports and the verdict) as JSON, for `report` and `history`')
+    .option('--html <file>', 'write one self-contained HTML file: baseline vs current per figure, with the verdict')
+    .action(
+      (
+        baselineFile: string,
+        currentFile: string,
+        opts: { junit?: string; summary?: string; gateJson?: string; html?: string },
+      ) => {
+        for (const flag of ['junit', 'summary', 'gateJson', 'html'] as const)
+          assertWritableFile(opts[flag], `--${flag.replace('J', '-j')}`);
+        const baseline = readReport(baselineFile);
+        const current = readReport(currentFile);
+        assertComparable(baseline, current, [baselineFile, currentFile]);
+        const checks = [
+          ...checkBudgets(current, current.scenario.budgets ?? {}, current.scenario.regression?.alpha),
+          ...checkRegressions(baseline, current, current.scenario.regression ?? { alpha: 0.05, noise: 0.02 }),
+        ];
+        const doc = gateDocument(current.scenario.name, baseline, current, gate(checks));
+        const code = emitGate(doc, io, opts);
+        if (opts.html) writeHtmlReport(opts.html, [doc], io);
+        done(code);
+      },
+    );
 }

@@ -11,9 +11,10 @@ import { parseTarget } from '../../conformance/targets.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
-import type { Io } from '../io.ts';
+import { writeHtmlReport } from '../html-output.ts';
+import { widthOf, type Io } from '../io.ts';
 import { timestamped } from '../../common/file-names.ts';
-import { assertWritableDir } from '../paths.ts';
+import { assertWritableDir, assertWritableFile } from '../paths.ts';
 
 interface ConformanceOptions {
   target: string[];
@@ -22,6 +23,7 @@ interface ConformanceOptions {
   backend: ConformanceBackendKind;
   option?: string[];
   config?: string;
+  html?: string;
 }
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
@@ -57,11 +59,13 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
       'reports',
     )
+    .option('--html <file>', 'also write one self-contained HTML file: the requirement x target matrix')
     .action(async (opts: ConformanceOptions) => {
       const options = targetOptions(opts.option, opts.config);
       const targets = opts.target.map((t) => parseTarget(t, options));
       for (const t of targets) await t.load?.();
       assertWritableDir(opts.out, '--out');
+      assertWritableFile(opts.html, '--html');
       await assertBackendAvailable(opts.backend);
       const results: TargetResult[] = [];
       for (const t of targets)
@@ -79,7 +83,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       writeAtomic(`${base}.junit.xml`, junitReport(results));
       if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
       const printed = {
-        console: () => consoleSummary(results),
+        console: () => consoleSummary(results, widthOf(io)),
         json: () => JSON.stringify(jsonReport(results)),
         junit: () => junitReport(results),
         tap: () => tapReport(results),
@@ -87,7 +91,11 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       }[opts.format as 'console']();
       io.out(printed);
       if (opts.format === 'console')
-        io.out(`reports: ${base}.json, ${base}.junit.xml${results.length > 1 ? `, ${base}.md` : ''}`);
+        io.out(
+          ['reports:', `${base}.json`, `${base}.junit.xml`, ...(results.length > 1 ? [`${base}.md`] : [])].join('\n  '),
+        );
+      if (opts.html)
+        writeHtmlReport(opts.html, [{ ...jsonReport(results), kind: 'trackbench-conformance', targets: results }], io);
       done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
     });
 }

@@ -7,7 +7,7 @@ import { markdownReport } from '../../report/markdown.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import type { Report } from '../../measure/report-types.ts';
 import { readReport, writeAtomic } from '../../report/write.ts';
-import type { Io } from '../io.ts';
+import { widthOf, type Io } from '../io.ts';
 import { assertWritableDir } from '../paths.ts';
 import { writeSweep } from './sweep.ts';
 import { timestamped } from '../../common/file-names.ts';
@@ -41,7 +41,7 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
           files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SweepReport),
           files,
         );
-        io.out(sweepTables(merged, io.isTTY));
+        io.out(sweepTables(merged, io.isTTY, widthOf(io)));
         io.out(`merged report: ${writeSweep(merged, opts.out, '-merged')}`);
         return done(0);
       }

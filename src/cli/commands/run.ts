@@ -4,15 +4,18 @@ import { InputError } from '../../errors.ts';
 import { measure, type Progress } from '../../measure/measure.ts';
 import { buildReport } from '../../measure/build-report.ts';
 import { consoleTables } from '../../report/console.ts';
+import type { HtmlDocument } from '../../report/html/index.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts';
 import { assertComparable } from '../../gate/comparable.ts';
 import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
+import { gateDocument } from '../../report/gate.ts';
 import { emitGate } from '../gate-output.ts';
+import { writeHtmlReport } from '../html-output.ts';
 import { shard } from '../../measure/sweep.ts';
 import type { HookRef, Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
-import type { Io } from '../io.ts';
+import { widthOf, type Io } from '../io.ts';
 import { assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
 
@@ -43,7 +46,12 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
       'gate this run against a baseline report (budgets and regressions); exit 1 when it fails (one scenario)',
     )
     .option('--junit <file>', 'with budgets or --baseline: write the gate as JUnit XML')
-    .option('--summary <file>', 'with budgets or --baseline: write the Markdown verdict to a file')
+    .option(
+      '--summary <file>',
+      'with budgets or --baseline: write a short PR-comment Markdown (verdict, then the three figures that matter)',
+    )
+    .option('--gate-json <file>', 'with budgets or --baseline: write the gate (both reports and the verdict) as JSON')
+    .option('--html <file>', 'also write one self-contained HTML report with charts (the gate too, when gated)')
     .action(
       async (
         files: string[],
@@ -56,6 +64,8 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           baseline?: string;
           junit?: string;
           summary?: string;
+          gateJson?: string;
+          html?: string;
         },
       ) => {
         // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
@@ -71,8 +81,9 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
         assertWritableDir(opts.out, '--out');
         assertWritableFile(opts.saveBaseline, '--save-baseline');
-        assertWritableFile(opts.junit, '--junit');
-        assertWritableFile(opts.summary, '--summary');
+        for (const flag of ['junit', 'summary', 'gateJson', 'html'] as const)
+          assertWritableFile(opts[flag], `--${flag.replace('J', '-j')}`);
+        const docs: HtmlDocument[] = [];
         let code = 0;
         for (const scenario of scenarios) {
           const report = buildReport(
@@ -82,20 +93,26 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           );
           if (io.isTTY) io.progress?.('');
           const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
-          io.out(consoleTables(report, io.isTTY));
+          io.out(consoleTables(report, io.isTTY, widthOf(io)));
           io.out(`reports: ${paths.json}\n         ${paths.md}`);
           if (opts.saveBaseline) {
             writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
             io.out(`baseline saved: ${opts.saveBaseline}`);
           }
-          if (!baseline && !Object.keys(scenario.budgets).length) continue;
+          if (!baseline && !Object.keys(scenario.budgets).length) {
+            docs.push(report);
+            continue;
+          }
           if (baseline) assertComparable(baseline, report, [opts.baseline!, paths.json]);
           const checks = [
             ...checkBudgets(report, scenario.budgets, scenario.regression.alpha),
             ...(baseline ? checkRegressions(baseline, report, scenario.regression) : []),
           ];
-          code = Math.max(code, emitGate(gate(checks), scenario.name, io, opts));
+          const doc = gateDocument(scenario.name, baseline ?? null, report, gate(checks));
+          docs.push(doc);
+          code = Math.max(code, emitGate(doc, io, opts));
         }
+        if (opts.html) writeHtmlReport(opts.html, docs, io);
         done(code);
       },
     );

@@ -5,8 +5,9 @@ import { InputError } from '../../errors.ts';
 import { shard, sweep, type SweepReport } from '../../measure/sweep.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import { writeAtomic } from '../../report/write.ts';
-import type { Io } from '../io.ts';
-import { assertWritableDir } from '../paths.ts';
+import { writeHtmlReport } from '../html-output.ts';
+import { widthOf, type Io } from '../io.ts';
+import { assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
 import { timestamped } from '../../common/file-names.ts';
 
@@ -36,15 +37,20 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
     .option('--quick', 'quick repetitions at each size')
     .option('--shard <i/n>', 'measure only this share of the sizes (for parallel CI jobs; join with trackbench merge)')
     .option('--out <dir>', 'where the sweep report goes', 'reports')
-    .action(async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string }) => {
-      const sizes = shard(parseSizes(opts.nodes), opts.shard);
-      assertWritableDir(opts.out, '--out');
-      const { scenario } = prepareScenario(file);
-      const report = await sweep(scenario, sizes, { quick: opts.quick });
-      io.out(sweepTables(report, io.isTTY));
-      io.out(
-        `sweep report: ${writeSweep(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`,
-      );
-      done(0);
-    });
+    .option('--html <file>', 'also write one self-contained HTML file: per-node cost against nodes, log-log, per hook')
+    .action(
+      async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string; html?: string }) => {
+        const sizes = shard(parseSizes(opts.nodes), opts.shard);
+        assertWritableDir(opts.out, '--out');
+        assertWritableFile(opts.html, '--html');
+        const { scenario } = prepareScenario(file);
+        const report = await sweep(scenario, sizes, { quick: opts.quick });
+        io.out(sweepTables(report, io.isTTY, widthOf(io)));
+        io.out(
+          `sweep report: ${writeSweep(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`,
+        );
+        if (opts.html) writeHtmlReport(opts.html, [report], io);
+        done(0);
+      },
+    );
 }

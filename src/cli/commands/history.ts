@@ -1,0 +1,73 @@
+import { Option, type Command } from 'commander';
+import { InputError } from '../../errors.ts';
+import { addToStore, entryOf, readStore, scenarioNames } from '../../report/history.ts';
+import { renderHistoryHtml, writeHtml } from '../../report/html/index.ts';
+import { ciCommit, ciRef, ciTime } from '../ci-env.ts';
+import type { Io } from '../io.ts';
+import { assertWritableFile } from '../paths.ts';
+import { readDocument } from '../read-document.ts';
+
+function isoTime(flag: string, value: string): string {
+  const t = Date.parse(value);
+  if (!Number.isFinite(t))
+    throw InputError.flag(flag, `expected an ISO 8601 time, e.g. 2026-11-28T16:00:00Z; got "${value}"`);
+  return new Date(t).toISOString();
+}
+
+export function registerHistory(program: Command, io: Io, done: (code: number) => void): void {
+  const history = program
+    .command('history')
+    .description('keep runs across commits in a store that lives in git, and draw them');
+  history
+    .command('add')
+    .description('append a run (a run report, or a gate from --gate-json) to the store, keyed by commit and time')
+    .argument('<report>', 'run report JSON, or the gate JSON of run/compare --gate-json')
+    .requiredOption('--store <path>', 'a .jsonl file (one line per run) or a folder (one file per run)')
+    .option('--commit <sha>', 'the commit measured (default: $GITHUB_SHA, $CI_COMMIT_SHA, ... or git rev-parse HEAD)')
+    .option('--ref <ref>', 'branch or ref (default: $GITHUB_REF, $CI_COMMIT_REF_NAME, ... or the current branch)')
+    .option('--time <iso>', "when it was measured (default: $CI_COMMIT_TIMESTAMP or the report's createdAt)")
+    .addOption(new Option('--gate <verdict>', "the gate's verdict for a plain run report").choices(['pass', 'fail']))
+    .action(
+      (file: string, opts: { store: string; commit?: string; ref?: string; time?: string; gate?: 'pass' | 'fail' }) => {
+        const doc = readDocument(file);
+        if (doc.kind !== 'trackbench-run' && doc.kind !== 'trackbench-gate')
+          throw new InputError([{ file, message: `history keeps run reports and gates, not ${doc.kind}` }]);
+        const commit = opts.commit ?? ciCommit();
+        if (!commit) throw InputError.flag('--commit', 'no commit found in the CI environment or git; pass --commit');
+        const time = opts.time ? isoTime('--time', opts.time) : ciTime();
+        const entry = entryOf(doc, {
+          commit,
+          ref: opts.ref ?? ciRef(),
+          ...(time ? { time } : {}),
+          ...(opts.gate ? { gate: opts.gate } : {}),
+        });
+        const r = addToStore(opts.store, entry);
+        io.out(
+          r.added
+            ? `history: added ${entry.scenario} at ${commit.slice(0, 12)} (${entry.time}) to ${r.where}`
+            : `history: ${entry.scenario} at ${commit.slice(0, 12)} (${entry.time}) is already in ${opts.store}`,
+        );
+        done(0);
+      },
+    );
+  history
+    .command('html')
+    .description("draw each hook's per-node cost and API calls over commits, marking where the gate fired")
+    .requiredOption('--store <path>', 'the history store (.jsonl file or folder)')
+    .requiredOption('--html <file>', 'the HTML file to write')
+    .option('--scenario <name>', 'only this scenario')
+    .action((opts: { store: string; html: string; scenario?: string }) => {
+      assertWritableFile(opts.html, '--html');
+      const all = readStore(opts.store);
+      if (!all.length) throw InputError.flag('--store', `${opts.store} holds no runs`);
+      const entries = opts.scenario ? all.filter((e) => e.scenario === opts.scenario) : all;
+      if (!entries.length)
+        throw InputError.flag(
+          '--scenario',
+          `no runs of "${opts.scenario}" in the store (it has: ${scenarioNames(all).join(', ')})`,
+        );
+      writeHtml(opts.html, renderHistoryHtml(entries));
+      io.out(`html: ${opts.html} (${entries.length} runs)`);
+      done(0);
+    });
+}

@@ -1,0 +1,93 @@
+// A conformance report as HTML: the requirement x target matrix (pass / fail / n/a / waived), each
+// cell showing what was expected and what was found on hover, focus or click.
+import type { RequirementResult, TargetResult } from '../../conformance/types.ts';
+import { el } from './el.ts';
+import { esc } from './escape.ts';
+import type { Section } from './page.ts';
+
+export interface ConformanceDoc {
+  kind: 'trackbench-conformance';
+  createdAt?: string;
+  targets: TargetResult[];
+}
+
+export type CellClass = 'pass' | 'fail' | 'na' | 'waived';
+
+/** Status words, including ones newer catalogues may use (waivers, explicit n/a). */
+export function cellClass(r: RequirementResult): CellClass {
+  const status = String(r.finding.status).toLowerCase();
+  const extra = r as RequirementResult & { waived?: unknown; waiver?: unknown };
+  if (status.startsWith('waive') || extra.waived || extra.waiver) return 'waived';
+  if (status === 'pass') return 'pass';
+  if (status === 'skip' || status === 'na' || status === 'n/a' || status === 'not-applicable') return 'na';
+  return 'fail';
+}
+
+const LABEL: Record<CellClass, string> = { pass: 'pass', fail: 'FAIL', na: 'n/a', waived: 'waived' };
+
+/** Requirements in catalogue order across all targets (a target may lack some). */
+export function requirementIds(targets: TargetResult[]): { id: string; level: string; statement: string }[] {
+  const seen = new Map<string, { id: string; level: string; statement: string }>();
+  for (const t of targets)
+    for (const r of t.results)
+      if (!seen.has(r.id)) seen.set(r.id, { id: r.id, level: r.level, statement: r.statement });
+  return [...seen.values()];
+}
+
+function cell(target: string, r: RequirementResult | undefined): string {
+  if (!r) return '<td class="cell na missing" title="not checked for this target">-</td>';
+  const c = cellClass(r);
+  const extra = r as RequirementResult & { waiver?: unknown };
+  const waiver = typeof extra.waiver === 'string' ? `<b>waiver</b>${esc(extra.waiver)}` : '';
+  const pop = [
+    `<b>${esc(r.id)} on ${esc(target)}</b>${esc(r.statement)}`,
+    `<b>expected</b><code>${esc(r.finding.expected)}</code>`,
+    `<b>found</b><code>${esc(r.finding.found)}</code>`,
+    waiver,
+    `<b>scenario</b>${esc(r.scenario)}`,
+  ].join('');
+  const attrs = { class: `cell ${c}`, tabindex: 0, 'data-requirement': r.id, 'data-target': target };
+  return el('td', attrs, LABEL[c] + el('div', { class: 'pop', role: 'tooltip' }, pop));
+}
+
+export function conformanceSection(doc: ConformanceDoc, prefix: string): Section {
+  const ids = requirementIds(doc.targets);
+  const byTarget = doc.targets.map((t) => new Map(t.results.map((r) => [r.id, r])));
+  const targetHeads = doc.targets.map((t) => el('th', {}, esc(t.target))).join('');
+  const head = `<tr><th>Requirement</th><th>Level</th>${targetHeads}</tr>`;
+  const rows = ids.map((x) => {
+    const label = el('td', { title: x.statement }, `<b>${esc(x.id)}</b> ${esc(x.statement)}`);
+    const cells = doc.targets.map((t, i) => cell(t.target, byTarget[i]!.get(x.id))).join('');
+    return `<tr>${label}<td>${esc(x.level)}</td>${cells}</tr>`;
+  });
+  const totals = (['MUST', 'SHOULD', 'MAY'] as const)
+    .map((level) => {
+      const counts = doc.targets.map((t) => {
+        const of = t.results.filter((r) => r.level === level);
+        const applicable = of.filter((r) => cellClass(r) === 'pass' || cellClass(r) === 'fail');
+        return `${applicable.filter((r) => cellClass(r) === 'pass').length}/${applicable.length}`;
+      });
+      return doc.targets.some((t) => t.results.some((r) => r.level === level))
+        ? `<tr class="total"><th>${level} passed</th><th></th>${counts.map((c) => `<th>${c}</th>`).join('')}</tr>`
+        : '';
+    })
+    .join('');
+  const errors = doc.targets.flatMap((t) =>
+    t.errors.map((e) => `<li>${esc(t.target)}: scenario ${esc(e.scenario)} could not run: ${esc(e.error)}</li>`),
+  );
+  const failing = doc.targets.some((t) => t.results.some((r) => r.level === 'MUST' && cellClass(r) === 'fail'));
+  const verdict = failing ? 'FAIL: a MUST requirement fails' : 'PASS: every MUST requirement holds';
+  const when = doc.createdAt ? `, ${doc.createdAt}` : '';
+  const meta =
+    `${ids.length} requirements x ${doc.targets.length} target(s)${when}. ` +
+    'Hover, focus or click a cell for what was expected and what was found.';
+  const matrix = `<thead>${head}</thead><tbody>${rows.join('')}</tbody><tfoot>${totals}</tfoot>`;
+  const html = [
+    '<h2>Conformance</h2>',
+    el('div', { class: `verdict ${failing ? 'fail' : 'pass'}` }, verdict),
+    el('p', { class: 'meta' }, esc(meta)),
+    el('table', { class: 'matrix', id: `${prefix}matrix` }, matrix),
+    errors.length ? `<h3>Scenarios that could not run</h3><ul>${errors.join('')}</ul>` : '',
+  ].join('\n');
+  return { html, data: doc };
+}
