@@ -8,7 +8,7 @@ export { MlflowClient } from './mlflow/client.ts';
 export { MlflowApiError, MlflowNetworkError } from './mlflow/errors.ts';
 export { startHttpMock } from './backends/mock/http-server.ts';
 export { startInProcessMock } from './backends/mock/in-process.ts';
-export { REQUIREMENTS } from './conformance/requirements.ts';
+export { REQUIREMENTS } from './conformance/requirements/index.ts';
 export { runSuite } from './conformance/suite.ts';
 export { parseTarget } from './conformance/targets.ts';
 /** The built-in hooks by name (`reference`, `naive`, ...): a hook module may wrap or compare against them. */

@@ -16,7 +16,11 @@ export interface JunitCase {
   classname: string;
   name: string;
   /** A failure's message (and `type`, if any); a skip's reason; nothing for a pass. */
-  outcome: { kind: 'pass' } | { kind: 'fail'; message: string; type?: string } | { kind: 'skip'; message: string };
+  outcome:
+    | { kind: 'pass' }
+    | { kind: 'fail'; message: string; type?: string }
+    | { kind: 'error'; message: string; type?: string }
+    | { kind: 'skip'; message: string };
 }
 
 export interface JunitSuite {
@@ -26,10 +30,10 @@ export interface JunitSuite {
 
 function testcase(c: JunitCase): string {
   const o = c.outcome;
-  const type = o.kind === 'fail' && o.type !== undefined ? ` type="${escapeXml(o.type)}"` : '';
+  const type = (o.kind === 'fail' || o.kind === 'error') && o.type !== undefined ? ` type="${escapeXml(o.type)}"` : '';
   const body =
-    o.kind === 'fail'
-      ? `<failure message="${escapeXml(o.message)}"${type}/>`
+    o.kind === 'fail' || o.kind === 'error'
+      ? `<${o.kind === 'fail' ? 'failure' : 'error'} message="${escapeXml(o.message)}"${type}/>`
       : o.kind === 'skip'
         ? `<skipped message="${escapeXml(o.message)}"/>`
         : '';
@@ -44,7 +48,7 @@ export function junitXml(name: string, suites: JunitSuite[]): string {
       `name="${escapeXml(s.name)}"`,
       `tests="${s.cases.length}"`,
       `failures="${count('fail')}"`,
-      `errors="0"`,
+      `errors="${count('error')}"`,
       `skipped="${count('skip')}"`,
     ];
     return [`  <testsuite ${attributes.join(' ')}>`, ...s.cases.map(testcase), '  </testsuite>'].join('\n');

@@ -25,6 +25,8 @@ export interface ScenarioBackend {
   /** The Default experiment and those the scenario created. */
   experiments(client: MlflowClient): Promise<Experiment[]>;
   clearFaults(): void;
+  /** Takes the server down or brings it back (mock only: the `outage` situation). */
+  setDown(down: boolean): void;
   release(): Promise<void>;
 }
 
@@ -45,7 +47,8 @@ function mockBackend(): ConformanceBackend {
     kind: 'mock',
     skipReason: '',
     async open(scenario) {
-      const mock = await startHttpMock({ faults: scenario.faults });
+      // Bodies kept: the secrets and writes-after-end checks read them.
+      const mock = await startHttpMock({ faults: scenario.faults, keepBodies: true });
       return {
         trackingUri: mock.trackingUri,
         requestLog: mock.requestLog,
@@ -53,6 +56,7 @@ function mockBackend(): ConformanceBackend {
         runIds: () => Promise.resolve(mock.mock.store.runIds()),
         experiments: (client) => allExperiments(client),
         clearFaults: () => mock.setFaults!({}), // `!`: the HTTP mock always has faults
+        setDown: (down) => mock.setFaults!({ ...scenario.faults, down }),
         release: () => mock.stop(),
       };
     },
@@ -66,7 +70,7 @@ function sharedRealBackend(kind: 'local' | 'container'): ConformanceBackend {
     kind,
     skipReason: `needs the mock's fault injection (this target runs against the ${kind} backend)`,
     async open(scenario) {
-      if (scenario.faults) return undefined;
+      if (scenario.faults || scenario.outage) return undefined;
       running ??= (kind === 'local' ? startLocalServer() : startContainer()).then(withRequestLog);
       const backend = await running;
       const requestLog = backend.requestLog!; // `!`: withRequestLog always adds one over http
@@ -87,6 +91,7 @@ function sharedRealBackend(kind: 'local' | 'container'): ConformanceBackend {
         experiments: async (c) =>
           (await allExperiments(c)).filter((e) => e.experiment_id === '0' || !seenExperiments.has(e.experiment_id)),
         clearFaults: () => {},
+        setDown: () => {},
         release: async () => {},
       };
     },

@@ -1,70 +1,183 @@
 // Runs one target in one scenario against the backend (a fresh mock by default), then reads back
 // everything that reached it through the REST API: the observation every requirement is checked on.
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHttpMock } from '../backends/mock/http-server.ts';
 import type { ScenarioBackend } from './backend.ts';
 import { MLFLOW_CREDENTIAL_VARIABLES } from '../mlflow/auth.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { readRun } from '../mlflow/readback.ts';
+import { runInChild } from './host-exit.ts';
 import type { ConformanceScenario } from './scenarios.ts';
-import type { Target } from './targets.ts';
+import type { Target, TargetRun } from './targets.ts';
 import type { Observation } from './types.ts';
 
 /** The secret placed in MLFLOW_TRACKING_TOKEN during every conformance run. */
 export const CONFORMANCE_SECRET = 'tb-conformance-secret-5f3a9c1e7d';
+/** A second secret, in MLFLOW_TRACKING_PASSWORD (no user name, so the token still authorises). */
+export const CONFORMANCE_PASSWORD = 'tb-conformance-password-8e21b4';
+
+const SECRET_ENV: Record<string, string> = {
+  MLFLOW_TRACKING_TOKEN: CONFORMANCE_SECRET,
+  MLFLOW_TRACKING_PASSWORD: CONFORMANCE_PASSWORD,
+};
 
 export async function observe(
   target: Target,
   scenario: ConformanceScenario,
-  mock: ScenarioBackend,
+  backend: ScenarioBackend,
 ): Promise<Observation> {
+  const experimentName = `conformance-${scenario.id}`;
   // A clean MLflow environment of its own: the caller's credentials never reach the backend or a
-  // target, and the verdict does not depend on them. Only the test secret is set.
-  const previous = Object.fromEntries(MLFLOW_CREDENTIAL_VARIABLES.map((n) => [n, process.env[n]]));
+  // target, and the verdict does not depend on them. Only the test secrets are set.
+  const names = [...new Set([...MLFLOW_CREDENTIAL_VARIABLES, ...Object.keys(SECRET_ENV), 'TMPDIR'])];
+  const saved = Object.fromEntries(names.map((k) => [k, process.env[k]]));
+  const workDir = mkdtempSync(join(tmpdir(), 'tb-conformance-'));
   for (const name of MLFLOW_CREDENTIAL_VARIABLES) delete process.env[name];
-  process.env.MLFLOW_TRACKING_TOKEN = CONFORMANCE_SECRET;
+  Object.assign(process.env, SECRET_ENV);
+  // The hook's temp files land in workDir, where the secrets check reads them.
+  process.env.TMPDIR = workDir;
   try {
-    const experimentName = `conformance-${scenario.id}`;
-    let run = await target.run(scenario, mock.trackingUri, experimentName);
-    // `twice`: a second pipeline run in the same backend (command targets repeat by themselves).
-    if (scenario.repeat > 1 && target.inProcess)
-      for (let i = 1; i < scenario.repeat; i++) run = await target.run(scenario, mock.trackingUri, experimentName);
-    const requests = mock.requestLog.since(mock.mark);
-    mock.clearFaults();
-    const client = new MlflowClient({ trackingUri: mock.trackingUri, retry: { maxRetries: 0 } });
+    const baselineWallMs = scenario.timed ? await healthyWallMs(target, scenario, experimentName) : undefined;
     try {
-      const runs = [];
-      for (const id of await mock.runIds(client)) runs.push(await readRun(client, id));
-      const artifactBytes = [];
-      for (const r of runs)
-        for (const f of r.artifacts)
-          artifactBytes.push({
-            runId: r.run.info.run_id,
-            path: f.path,
-            bytes: await client.downloadArtifact(r.run.info.artifact_uri, f.path),
-          });
-      const experiments = await mock.experiments(client);
+      const ctx = {
+        trackingUri: backend.trackingUri,
+        experimentName,
+        workDir,
+        setDown: (down: boolean) => backend.setDown(down),
+      };
+      const started = performance.now();
+      let hostExit: Observation['hostExit'];
+      let run: TargetRun;
+      if (scenario.inChild && target.spawn) {
+        const child = await runInChild(
+          target.spawn.spec,
+          target.spawn.options,
+          ctx.trackingUri,
+          experimentName,
+          workDir,
+          target.timeoutMs,
+        );
+        hostExit = { exited: child.exited, afterMs: child.afterMs, code: child.code };
+        const done = !Number.isNaN(child.afterMs);
+        run = { output: child.output, completedNodes: done ? scenario.pipeline.nodes.map((n) => n.name) : [] };
+      } else run = await withTimeout(target, target.run(scenario, ctx));
+      // `twice`: a second pipeline run in the same backend (command targets repeat by themselves).
+      if (scenario.repeat > 1 && target.inProcess)
+        for (let i = 1; i < scenario.repeat; i++) run = await withTimeout(target, target.run(scenario, ctx));
+      const wallMs = performance.now() - started;
+      const requests = backend.requestLog.since(backend.mark);
+      backend.clearFaults();
       return {
+        ...(await readBack(backend)),
         scenario: scenario.id,
         pipeline: scenario.pipeline,
         completedNodes: run.completedNodes,
         failedNode: run.failedNode,
-        runs,
-        experiments,
         requests,
         pipelineError: run.pipelineError,
         output: run.output,
-        artifactBytes,
         secret: CONFORMANCE_SECRET,
+        secrets: [CONFORMANCE_SECRET, CONFORMANCE_PASSWORD],
         expectedAuthSha256: createHash('sha256').update(`Bearer ${CONFORMANCE_SECRET}`).digest('hex'),
         pipelineRuns: scenario.repeat,
+        experimentName,
+        writtenFiles: writtenFiles(workDir, run.output),
+        paramsConfig: target.paramsConfig,
+        hookErrorAt: scenario.hookErrorAt,
+        wallMs,
+        baselineWallMs,
+        hostExit,
       };
     } finally {
-      client.close();
+      await backend.release();
     }
   } finally {
-    for (const [name, value] of Object.entries(previous))
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    await mock.release();
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** The same pipeline against a healthy mock of its own: what the faulted run's wall time is compared with. */
+async function healthyWallMs(target: Target, scenario: ConformanceScenario, experimentName: string): Promise<number> {
+  const mock = await startHttpMock();
+  const dir = mkdtempSync(join(tmpdir(), 'tb-conformance-baseline-'));
+  try {
+    const started = performance.now();
+    await withTimeout(
+      target,
+      target.run(scenario, { trackingUri: mock.trackingUri, experimentName, workDir: dir, setDown: () => {} }),
+    );
+    return performance.now() - started;
+  } finally {
+    await mock.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An in-process hook that never returns is abandoned: the situation fails with "timed out". */
+async function withTimeout(target: Target, run: Promise<TargetRun>): Promise<TargetRun> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${target.timeoutMs / 1000} s (the hook was abandoned)`)),
+      target.timeoutMs,
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readBack(
+  backend: ScenarioBackend,
+): Promise<Pick<Observation, 'runs' | 'experiments' | 'artifactBytes'>> {
+  const client = new MlflowClient({ trackingUri: backend.trackingUri, retry: { maxRetries: 0 } });
+  try {
+    const runs = [];
+    for (const id of await backend.runIds(client)) runs.push(await readRun(client, id));
+    const artifactBytes = [];
+    for (const r of runs)
+      for (const f of r.artifacts)
+        artifactBytes.push({
+          runId: r.run.info.run_id,
+          path: f.path,
+          bytes: await client.downloadArtifact(r.run.info.artifact_uri, f.path),
+        });
+    const experiments = await backend.experiments(client);
+    return { runs, experiments, artifactBytes };
+  } finally {
+    client.close();
+  }
+}
+
+/** Every file under the run's folder, and every .jsonl file the output names (spill files written elsewhere). */
+function writtenFiles(dir: string, output: string): { path: string; bytes: Buffer }[] {
+  const out: { path: string; bytes: Buffer }[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push({ path: p, bytes: readFileSync(p) });
+    }
+  };
+  walk(dir);
+  for (const m of output.matchAll(/(\/\S+\.jsonl)\b/g)) {
+    const p = m[1]!;
+    if (out.some((f) => f.path === p)) continue;
+    try {
+      out.push({ path: p, bytes: readFileSync(p) });
+    } catch {
+      // Named but absent: the spill requirements say so.
+    }
+  }
+  return out;
 }

@@ -1,8 +1,9 @@
-// The pipelines every target is run on: small, but with every feature a hook must handle
-// (namespaces, number/string/dict params, metric histories, artifacts, several models per node).
+// The pipelines every target is run on: small ones with every feature a hook must handle
+// (namespaces, number/string/dict params, metric histories, artifacts, several models per node),
+// and large ones that cross every MLflow batch limit, per node and per run, and a parallel runner.
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Pipeline } from '../pipeline/types.ts';
-import type { PipelineSpec } from '../scenario/types.ts';
+import type { PipelineSpec, RunnerSpec } from '../scenario/types.ts';
 import type { ScenarioId } from './types.ts';
 
 const base: PipelineSpec = {
@@ -31,7 +32,51 @@ export interface ConformanceScenario {
   hookErrorAt?: number;
   /** Only hooks running in trackbench's own process can be put in this situation. */
   inProcessOnly?: boolean;
+  /** The server answers 503 from the start of this node to the start of that one (in-process hooks only). */
+  outage?: { from: number; to: number };
+  /** Also run against a healthy server first, to compare wall times. */
+  timed?: boolean;
+  runner?: RunnerSpec;
+  /** Run in a child process of its own (built-in and module targets), to see whether it exits by itself. */
+  inChild?: boolean;
 }
+
+/** Nodes that sleep, so a hook that waits on the server at every node shows in the wall time (20 nodes: one
+ * 150 ms request a node adds 3 s). No files: their upload time is the hook's end-of-run flush, not a wait. */
+const timedSpec: PipelineSpec = {
+  ...base,
+  nodes: 20,
+  paramsPerNode: { ...base.paramsPerNode, count: 2 },
+  metricSteps: 1,
+  artifactsPerNode: { count: 0, bytes: 0 },
+  modelNodes: { ...base.modelNodes, count: 0 },
+  work: { cpuMs: 0, ioBytes: 0, allocBytes: 0, sleepMs: 10 },
+};
+
+/** Per run: 120 nodes, so over 100 node tags, 240 params and 1200 metric values (limits: 100 tags, 1000 metrics). */
+const scaleRunSpec: PipelineSpec = {
+  ...base,
+  nodes: 120,
+  topology: { kind: 'layered', width: 8, fanIn: 2, edgeProbability: 0.05 },
+  namespaces: { count: 4, depth: 1 },
+  paramsPerNode: { ...base.paramsPerNode, count: 2, kinds: { number: 1, string: 1, dict: 0 } },
+  metricsPerNode: 2,
+  metricSteps: 5,
+  artifactsPerNode: { count: 0, bytes: 0 },
+  modelNodes: { count: 3, modelsPerNode: 3, bytes: 512 },
+};
+
+/** Per node: 130 params and 1250 metric values (limits: 100 params, 1000 metrics a request), 10,640 values in
+ * all: more than the reference hook's default queue bound (10,000). */
+const scaleNodeSpec: PipelineSpec = {
+  ...base,
+  nodes: 8,
+  paramsPerNode: { ...base.paramsPerNode, count: 130, kinds: { number: 100, string: 25, dict: 5 } },
+  metricsPerNode: 5,
+  metricSteps: 250,
+  artifactsPerNode: { count: 2, bytes: 300 },
+  modelNodes: { count: 2, modelsPerNode: 3, bytes: 700 },
+};
 
 export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
   basic: { id: 'basic', pipeline: generatePipeline(base), repeat: 1 },
@@ -57,21 +102,37 @@ export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
   },
   'server-down': {
     id: 'server-down',
-    pipeline: generatePipeline({ ...base, nodes: 6 }),
+    pipeline: generatePipeline(timedSpec),
     repeat: 1,
     faults: { down: true },
+    timed: true,
   },
   'slow-server': {
     id: 'slow-server',
+    pipeline: generatePipeline(timedSpec),
+    repeat: 1,
+    faults: { latencyMs: 150 },
+    timed: true,
+  },
+  outage: {
+    id: 'outage',
+    pipeline: generatePipeline({ ...base, work: { ...base.work, sleepMs: 40 } }),
+    repeat: 1,
+    outage: { from: 3, to: 8 },
+    inProcessOnly: true,
+  },
+  'scale-run': { id: 'scale-run', pipeline: generatePipeline(scaleRunSpec), repeat: 1 },
+  'scale-node': { id: 'scale-node', pipeline: generatePipeline(scaleNodeSpec), repeat: 1 },
+  'host-exit': { id: 'host-exit', pipeline: generatePipeline(base), repeat: 1, inChild: true },
+  parallel: {
+    id: 'parallel',
     pipeline: generatePipeline({
       ...base,
-      nodes: 6,
-      paramsPerNode: { ...base.paramsPerNode, count: 2 },
-      metricSteps: 1,
-      artifactsPerNode: { count: 0, bytes: 0 },
-      modelNodes: { ...base.modelNodes, count: 0 },
+      nodes: 16,
+      topology: { kind: 'layered', width: 4, fanIn: 1, edgeProbability: 0.05 },
+      work: { ...base.work, sleepMs: 5 },
     }),
     repeat: 1,
-    faults: { latencyMs: 20 },
+    runner: { kind: 'parallel', concurrency: 4 },
   },
 };

@@ -1,12 +1,20 @@
 // One suite run over one target: each scenario the catalogue needs is run once, then every
-// requirement is checked on its scenario's observation.
+// requirement is checked on each of its scenarios' observations (a failure in any one fails it).
 import { errorMessage } from '../errors.ts';
 import { conformanceBackend, type ConformanceBackendKind } from './backend.ts';
 import { observe } from './observe.ts';
-import { REQUIREMENTS } from './requirements.ts';
+import { REQUIREMENTS } from './requirements/index.ts';
 import { SCENARIOS } from './scenarios.ts';
 import type { Target } from './targets.ts';
-import type { Observation, Requirement, RequirementResult, ScenarioId, TargetResult } from './types.ts';
+import type {
+  Finding,
+  Observation,
+  Requirement,
+  RequirementResult,
+  ScenarioId,
+  ScenarioScope,
+  TargetResult,
+} from './types.ts';
 
 export interface SuiteOptions {
   requirements?: Requirement[];
@@ -15,16 +23,35 @@ export interface SuiteOptions {
   backend?: ConformanceBackendKind;
 }
 
+const ALL = Object.keys(SCENARIOS) as ScenarioId[];
+
+/** The situations a requirement is checked in. */
+export function scenariosOf(scope: ScenarioScope): ScenarioId[] {
+  const own = ALL.filter((id) => !SCENARIOS[id].inChild);
+  if (scope === 'every') return own;
+  if (scope === 'healthy') return own.filter((id) => !SCENARIOS[id].faults?.down && !SCENARIOS[id].outage);
+  return Array.isArray(scope) ? scope : [scope];
+}
+
+type Observed = Observation | { error: string; skipped?: boolean };
+
 export async function runSuite(target: Target, options: SuiteOptions = {}): Promise<TargetResult> {
   const requirements = options.requirements ?? REQUIREMENTS;
-  const needed = [...new Set(requirements.map((r) => r.scenario))];
-  const observations = new Map<ScenarioId, Observation | { error: string; skipped?: boolean }>();
+  const needed = ALL.filter((id) => requirements.some((r) => scenariosOf(r.scenario).includes(id)));
+  const observations = new Map<ScenarioId, Observed>();
   const backend = conformanceBackend(options.backend);
   for (const id of needed) {
     const scenario = SCENARIOS[id];
     if (scenario.inProcessOnly && !target.inProcess) {
       observations.set(id, {
         error: "needs a hook running in trackbench's process (an extra hook is put beside it)",
+        skipped: true,
+      });
+      continue;
+    }
+    if (scenario.inChild && !target.spawn) {
+      observations.set(id, {
+        error: 'a command: target is its own process; trackbench does not host it',
         skipped: true,
       });
       continue;
@@ -40,29 +67,59 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
   }
   await backend.close();
   const results: RequirementResult[] = requirements.map((r) => {
-    const o = observations.get(r.scenario)!;
-    if ('error' in o) {
-      const status = 'skipped' in o && o.skipped ? 'skip' : 'fail';
-      return {
-        id: r.id,
-        level: r.level,
-        statement: r.statement,
-        scenario: r.scenario,
-        finding: { status, expected: `scenario ${r.scenario} runs`, found: o.error },
-      };
-    }
-    let finding;
-    try {
-      finding = r.check(o);
-    } catch (err) {
-      finding = { status: 'fail' as const, expected: 'the check to run', found: `check error: ${errorMessage(err)}` };
-    }
-    return { id: r.id, level: r.level, statement: r.statement, scenario: r.scenario, finding };
+    const findings = scenariosOf(r.scenario).map((id): [ScenarioId, Finding] => [id, checkOn(r, id, observations)]);
+    const [scenario, finding] = combine(findings);
+    return { id: r.id, level: r.level, statement: r.statement, scenario, finding };
   });
   const errors = [...observations]
     .filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped))
     .map(([scenario, o]) => ({ scenario, error: (o as { error: string }).error }));
   return { target: target.id, results, errors };
+}
+
+function checkOn(r: Requirement, id: ScenarioId, observations: Map<ScenarioId, Observed>): Finding {
+  const o = observations.get(id);
+  if (!o) return { status: 'skip', expected: `scenario ${id} runs`, found: 'not run' };
+  if ('error' in o)
+    return o.skipped
+      ? { status: 'skip', expected: `scenario ${id} runs`, found: o.error }
+      : { status: 'fail', expected: `scenario ${id} runs`, found: o.error, error: true };
+  try {
+    return r.check(o);
+  } catch (err) {
+    return { status: 'fail', expected: 'the check to run', found: `check error: ${errorMessage(err)}`, error: true };
+  }
+}
+
+/** The first failure (named by its situation), else a pass, else a skip. */
+function combine(findings: [ScenarioId, Finding][]): [ScenarioId, Finding] {
+  const many = findings.length > 1;
+  const named = ([id, f]: [ScenarioId, Finding]): [ScenarioId, Finding] =>
+    many ? [id, { ...f, found: `[${id}] ${f.found}` }] : [id, f];
+  const failed = findings.filter(([, f]) => f.status === 'fail');
+  if (failed.length) {
+    const [id, f] = named(failed[0]!);
+    const more =
+      failed.length > 1
+        ? ` (also in ${failed
+            .slice(1)
+            .map(([x]) => x)
+            .join(', ')})`
+        : '';
+    return [id, { ...f, found: `${f.found}${more}` }];
+  }
+  const passed = findings.find(([, f]) => f.status === 'pass');
+  if (passed)
+    return many
+      ? [
+          passed[0],
+          {
+            ...passed[1],
+            found: `${passed[1].found} (in ${findings.filter(([, f]) => f.status === 'pass').length} situations)`,
+          },
+        ]
+      : passed;
+  return named(findings[0]!);
 }
 
 export function mustFailures(r: TargetResult): number {

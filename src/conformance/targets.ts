@@ -1,9 +1,6 @@
 // What the suite can check: a built-in hook, a JS/TS hook module (through the public hook
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
-import { randomUUID } from 'node:crypto';
-import { withoutMlflowCredentials } from '../mlflow/auth.ts';
-import { CONFORMANCE_SECRET } from './observe.ts';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,8 +10,11 @@ import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
 import { closest } from '../common/suggest.ts';
-import { BUILTIN_HOOKS, resolveHook } from '../tracking/registry.ts';
+import { BUILTIN_HOOKS } from '../tracking/registry.ts';
+import { loadedFactory, loadHookModule } from './load-module.ts';
+import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import type { ConformanceScenario } from './scenarios.ts';
+import type { ParamsConfig } from './types.ts';
 
 export interface TargetRun {
   pipelineError?: string;
@@ -23,32 +23,81 @@ export interface TargetRun {
   failedNode?: string;
 }
 
+/** What a target is given for one pipeline run besides the scenario. */
+export interface RunContext {
+  trackingUri: string;
+  experimentName: string;
+  /** A fresh folder the hook may write into (its temp dir and spill folder); the suite reads it afterwards. */
+  workDir: string;
+  /** Takes the server down or brings it back (the `outage` situation). */
+  setDown(down: boolean): void;
+}
+
 export interface Target {
   id: string;
   /** Whether the hook runs inside trackbench's process (so extra hooks can be put beside it). */
   inProcess: boolean;
-  run(scenario: ConformanceScenario, trackingUri: string, experimentName: string): Promise<TargetRun>;
+  /** How the target logs parameters, when trackbench knows (built-in and module targets with mlflow options). */
+  paramsConfig?: ParamsConfig;
+  /** How long one pipeline run may take before the hook is abandoned. */
+  timeoutMs: number;
+  /** How to build the same target in a child process (built-in and module targets). */
+  spawn?: { spec: string; options: Record<string, unknown> };
+  /** Loads what the target needs before any situation runs; throws InputError when it cannot. */
+  load?(): Promise<void>;
+  run(scenario: ConformanceScenario, ctx: RunContext): Promise<TargetRun>;
+}
+
+const IN_PROCESS_TIMEOUT_MS = 60_000;
+
+/** The parameter settings an `mlflow` option (inline mlflow.yml) implies; undefined when it cannot be read. */
+export function paramsConfigOf(options: Record<string, unknown>): ParamsConfig | undefined {
+  try {
+    const p = loadTrackingConfig({ inline: options.mlflow ?? {} }).tracking.params;
+    return { ...p.dict_params, longStrategy: p.long_params_strategy };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Built-in tracking hooks spill into the suite's folder for the run unless told otherwise. */
+function withSpillDir(options: Record<string, unknown>, dir: string): Record<string, unknown> {
+  const mlflow = (options.mlflow ?? {}) as { trackbench?: { spillDir?: string } };
+  if (mlflow.trackbench?.spillDir) return options;
+  return { ...options, mlflow: { ...mlflow, trackbench: { ...mlflow.trackbench, spillDir: dir } } };
 }
 
 /** A target from a hook factory: built-ins, modules, and the suite's own mutants. */
-export function factoryTarget(id: string, factory: HookFactory, options: Record<string, unknown> = {}): Target {
+export function factoryTarget(
+  id: string,
+  factory: HookFactory,
+  options: Record<string, unknown> = {},
+  tracking = false,
+): Target {
   return {
     id,
     inProcess: true,
-    async run(scenario, trackingUri, experimentName) {
+    paramsConfig: paramsConfigOf(options),
+    timeoutMs: IN_PROCESS_TIMEOUT_MS,
+    async run(scenario, ctx) {
       const warnings: string[] = [];
-      const hooks = await factory(options, {
-        scenarioName: experimentName,
+      const hooks = await factory(tracking ? withSpillDir(options, ctx.workDir) : options, {
+        scenarioName: ctx.experimentName,
         scenarioDir: process.cwd(),
-        trackingUri,
+        trackingUri: ctx.trackingUri,
         warn: (m) => void warnings.push(m),
       });
-      return runInProcess(scenario, { name: id, hooks }, warnings);
+      return runInProcess(scenario, { name: id, hooks }, warnings, ctx);
     },
   };
 }
 
-async function runInProcess(scenario: ConformanceScenario, target: NamedHooks, warnings: string[]): Promise<TargetRun> {
+async function runInProcess(
+  scenario: ConformanceScenario,
+  target: NamedHooks,
+  warnings: string[],
+  ctx: RunContext,
+): Promise<TargetRun> {
   const completed: string[] = [];
   let failedNode: string | undefined;
   const watcher: Hooks = {
@@ -56,6 +105,19 @@ async function runInProcess(scenario: ConformanceScenario, target: NamedHooks, w
     onNodeError: (_e, node) => void (failedNode = node.name),
   };
   const hooks: NamedHooks[] = [{ name: 'trackbench.watch', hooks: watcher }, target];
+  if (scenario.outage) {
+    const { from, to } = scenario.outage;
+    // First in line, so the target meets the server already down (or back) at that node.
+    hooks.unshift({
+      name: 'trackbench.outage',
+      hooks: {
+        beforeNodeRun: (node) => {
+          if (node.index === from) ctx.setDown(true);
+          if (node.index === to) ctx.setDown(false);
+        },
+      },
+    });
+  }
   if (scenario.hookErrorAt !== undefined) {
     const at = scenario.hookErrorAt;
     hooks.push({
@@ -69,7 +131,7 @@ async function runInProcess(scenario: ConformanceScenario, target: NamedHooks, w
   }
   let pipelineError: string | undefined;
   try {
-    await runSession(scenario.pipeline, { hooks });
+    await runSession(scenario.pipeline, { hooks, runner: scenario.runner });
   } catch (err) {
     pipelineError = err instanceof Error ? err.message : String(err);
   }
@@ -80,7 +142,9 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
   return {
     id,
     inProcess: false,
-    async run(scenario, trackingUri, experimentName) {
+    timeoutMs: timeoutMs + 5_000,
+    async run(scenario, ctx) {
+      const { trackingUri, experimentName } = ctx;
       const dir = mkdtempSync(join(tmpdir(), 'trackbench-target-'));
       const file = join(dir, 'pipeline.json');
       writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
@@ -88,12 +152,7 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
       for (let i = 0; i < scenario.repeat; i++) {
         const { code, output, timedOut } = await runExternal(
           command,
-          {
-            ...withoutMlflowCredentials(process.env),
-            MLFLOW_TRACKING_TOKEN: CONFORMANCE_SECRET,
-            MLFLOW_TRACKING_URI: trackingUri,
-            TRACKBENCH_PIPELINE_FILE: file,
-          },
+          { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file, TMPDIR: ctx.workDir },
           timeoutMs,
         );
         outputs.push(output);
@@ -115,7 +174,7 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
 }
 
 /** `builtin:<name>`, `module:<path>` or `command:<shell command>`. */
-export function parseTarget(spec: string): Target {
+export function parseTarget(spec: string, options: Record<string, unknown> = {}): Target {
   const [kind, ...rest] = spec.split(':');
   const value = rest.join(':');
   if (kind === 'builtin') {
@@ -131,9 +190,8 @@ export function parseTarget(spec: string): Target {
           `built-ins: ${names.join(', ')}`,
       );
     }
-    // Its spill files go to a folder of this target's own (created only if something is spilled).
-    const spillDir = join(tmpdir(), `trackbench-conformance-${randomUUID()}`);
-    return factoryTarget(spec, builtin.factory, { mlflow: { trackbench: { spillDir } } });
+    // Spill files go to the suite's folder for each run (withSpillDir), read and removed after it.
+    return { ...factoryTarget(spec, builtin.factory, options, true), spawn: { spec, options } };
   }
   if (kind === 'module') {
     const path = resolve(value);
@@ -141,14 +199,22 @@ export function parseTarget(spec: string): Target {
     return {
       id: spec,
       inProcess: true,
-      async run(scenario, trackingUri, experimentName) {
+      paramsConfig: paramsConfigOf(options),
+      timeoutMs: IN_PROCESS_TIMEOUT_MS,
+      load: () => loadHookModule(path),
+      spawn: { spec: `module:${path}`, options },
+      async run(scenario, ctx) {
         const warnings: string[] = [];
-        const named = await resolveHook(
-          { name: `module:${path}`, label: spec, options: {} },
-          { name: experimentName, source: join(process.cwd(), 'conformance.yaml') },
-          { trackingUri, warn: (m) => void warnings.push(m) },
-        );
-        return runInProcess(scenario, named, warnings);
+        if (!loadedFactory(path)) await loadHookModule(path);
+        // Checked to be a function when loaded.
+        const factory = loadedFactory(path) as HookFactory;
+        const hooks = await factory(options, {
+          scenarioName: ctx.experimentName,
+          scenarioDir: process.cwd(),
+          trackingUri: ctx.trackingUri,
+          warn: (m) => void warnings.push(m),
+        });
+        return runInProcess(scenario, { name: spec, hooks }, warnings, ctx);
       },
     };
   }

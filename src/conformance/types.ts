@@ -9,12 +9,36 @@ export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
 /** The situations a target is run in; each requirement is checked on one of them. */
 export type ScenarioId =
-  'basic' | 'twice' | 'node-failure' | 'pipeline-error' | 'long-params' | 'server-down' | 'slow-server';
+  | 'basic'
+  | 'twice'
+  | 'node-failure'
+  | 'pipeline-error'
+  | 'long-params'
+  | 'server-down'
+  | 'slow-server'
+  | 'outage'
+  | 'scale-run'
+  | 'scale-node'
+  | 'parallel'
+  | 'host-exit';
+
+/** Where a requirement is checked: one situation, several, every one, or every one with a healthy server. */
+export type ScenarioScope = ScenarioId | ScenarioId[] | 'every' | 'healthy';
+
+/** How the target was configured to log parameters (mlflow.yml's tracking.params); unknown for command targets. */
+export interface ParamsConfig {
+  flatten: boolean;
+  recursive: boolean;
+  sep: string;
+  longStrategy: 'fail' | 'tag' | 'truncate';
+}
 
 export interface Finding {
   status: 'pass' | 'fail' | 'skip';
   expected: string;
   found: string;
+  /** Set when the check could not run at all (its situation failed to run or timed out): an error, not a finding. */
+  error?: boolean;
 }
 
 export interface Observation {
@@ -37,6 +61,21 @@ export interface Observation {
   expectedAuthSha256: string;
   /** Pipeline runs started in this scenario (2 for `twice`). */
   pipelineRuns: number;
+  /** The experiment name the target was given. */
+  experimentName: string;
+  /** Every secret placed in the environment (token and password). */
+  secrets: string[];
+  /** Files the hook wrote where it may write (its temp folder), and spill files it named. */
+  writtenFiles: { path: string; bytes: Buffer }[];
+  /** The target's parameter settings, when known. */
+  paramsConfig?: ParamsConfig;
+  /** Index of the node at which an extra hook threw (pipeline-error), whose params the hook received. */
+  hookErrorAt?: number;
+  /** Wall time of the pipeline in this situation, and of the same pipeline against a healthy server (timed ones). */
+  wallMs: number;
+  baselineWallMs?: number;
+  /** `host-exit`: whether the process hosting the hook exited by itself once the pipeline was done. */
+  hostExit?: { exited: boolean; afterMs: number; code: number | null };
 }
 
 export interface Requirement {
@@ -44,7 +83,10 @@ export interface Requirement {
   level: Level;
   statement: string;
   rationale: string;
-  scenario: ScenarioId;
+  /** Where the requirement comes from, in one line: MLflow REST API docs, MLflow server behaviour,
+   * kedro-mlflow's documentation, or trackbench's own guarantee. */
+  source: string;
+  scenario: ScenarioScope;
   /** Scenario features the check relies on (documentation; shown in reports). */
   features: string[];
   check(o: Observation): Finding;
@@ -54,6 +96,7 @@ export interface RequirementResult {
   id: string;
   level: Level;
   statement: string;
+  /** The situation the finding comes from (the first failing one when checked in several). */
   scenario: ScenarioId;
   finding: Finding;
 }

@@ -5,7 +5,7 @@
 //
 // A requirement that does not apply to the hook (e.g. nested runs when it makes none) is skipped.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REQUIREMENTS } from './requirements.ts';
+import { REQUIREMENTS } from './requirements/index.ts';
 import { runSuite } from './suite.ts';
 import { factoryTarget, parseTarget, type Target } from './targets.ts';
 import type { HookFactory } from '../pipeline/hooks.ts';

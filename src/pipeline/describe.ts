@@ -3,6 +3,7 @@
 // conformance targets and `command:` hooks under measurement (documented in the README).
 import { resolveParam } from './params.ts';
 import type { Pipeline } from './types.ts';
+import { fileFill } from './work.ts';
 
 export const PIPELINE_FORMAT = 'trackbench-pipeline/1';
 
@@ -34,10 +35,10 @@ export function describePipeline(p: Pipeline, experimentName: string): object {
         metrics: Object.fromEntries(n.metrics.map((m) => [m.key, m.values])),
         artifacts: n.outputs
           .filter((o) => p.datasets[o]?.kind === 'artifact')
-          .map((name) => ({ name, bytes: n.artifactBytes, fill: n.index & 0xff })),
+          .map((name) => ({ name, bytes: n.artifactBytes, fill: fileFill(name) })),
         models: n.outputs
           .filter((o) => p.datasets[o]?.kind === 'model')
-          .map((name) => ({ name, bytes: n.modelBytes, fill: (n.index + 1) & 0xff })),
+          .map((name) => ({ name, bytes: n.modelBytes, fill: fileFill(name) })),
       })),
     },
   };

@@ -56,6 +56,13 @@ function payload(bytes: number, seed: number): Buffer {
   return Buffer.alloc(bytes, seed & 0xff);
 }
 
+/** The byte an artifact or model file is filled with: from its dataset name, so two files rarely match. */
+export function fileFill(datasetName: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < datasetName.length; i++) h = Math.imul(h ^ datasetName.charCodeAt(i), 0x01000193);
+  return h >>> 24;
+}
+
 export async function executeNode(
   node: PipelineNode,
   outputKinds: (name: string) => string | undefined,
@@ -76,10 +83,10 @@ export async function executeNode(
         break;
       }
       case 'artifact':
-        outputs[name] = payload(node.artifactBytes, node.index);
+        outputs[name] = payload(node.artifactBytes, fileFill(name));
         break;
       case 'model':
-        outputs[name] = payload(node.modelBytes, node.index + 1);
+        outputs[name] = payload(node.modelBytes, fileFill(name));
         break;
       default:
         outputs[name] = w.ioBytes > 0 ? payload(w.ioBytes, node.index) : { node: node.name, index: node.index };

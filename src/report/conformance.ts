@@ -38,13 +38,38 @@ export function consoleSummary(results: TargetResult[], width = DEFAULT_WIDTH): 
   return out.join('\n');
 }
 
+type LevelCounts = { passed: number; failed: number; errors: number; skipped: number };
+
+/** The verdict (fail when any MUST failed) and counts per level, for one target or all. */
+export function summary(results: TargetResult[]): { verdict: 'pass' | 'fail'; levels: Record<Level, LevelCounts> } {
+  const all = results.flatMap((r) => r.results);
+  const levels = Object.fromEntries(
+    LEVELS.map((l) => {
+      const of = all.filter((x) => x.level === l);
+      const failed = of.filter((x) => x.finding.status === 'fail');
+      return [
+        l,
+        {
+          passed: of.filter((x) => x.finding.status === 'pass').length,
+          failed: failed.filter((x) => !x.finding.error).length,
+          errors: failed.filter((x) => x.finding.error).length,
+          skipped: of.filter((x) => x.finding.status === 'skip').length,
+        },
+      ];
+    }),
+  ) as Record<Level, LevelCounts>;
+  const verdict = levels.MUST.failed + levels.MUST.errors > 0 ? 'fail' : 'pass';
+  return { verdict, levels };
+}
+
 export function jsonReport(results: TargetResult[]): object {
   return {
     kind: 'trackbench-conformance',
     schemaVersion: 1,
     trackbenchVersion: VERSION,
     createdAt: new Date().toISOString(),
-    targets: results,
+    summary: summary(results),
+    targets: results.map((r) => ({ ...r, summary: summary([r]) })),
   };
 }
 
@@ -55,11 +80,13 @@ export function junitReport(results: TargetResult[]): string {
       classname: r.target,
       name: `${x.id} [${x.level}] ${x.statement}`,
       outcome:
-        x.finding.status === 'fail'
-          ? { kind: 'fail', message: `expected ${x.finding.expected}; found ${x.finding.found}`, type: x.level }
-          : x.finding.status === 'skip'
-            ? { kind: 'skip', message: x.finding.found }
-            : { kind: 'pass' },
+        x.finding.status === 'fail' && x.finding.error
+          ? { kind: 'error', message: `${x.finding.expected}: ${x.finding.found}`, type: x.level }
+          : x.finding.status === 'fail'
+            ? { kind: 'fail', message: `expected ${x.finding.expected}; found ${x.finding.found}`, type: x.level }
+            : x.finding.status === 'skip'
+              ? { kind: 'skip', message: x.finding.found }
+              : { kind: 'pass' },
     })),
   }));
   return junitXml('trackbench conformance', suites);

@@ -1,9 +1,9 @@
 // Deliberately broken hooks, one (at least) per requirement: the suite checks itself by catching
 // each. Most are the reference hook talking through a client that corrupts one thing.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { factoryTarget, type Target } from '../../src/conformance/targets.ts';
+import { factoryTarget, parseTarget, type Target } from '../../src/conformance/targets.ts';
 import { credentialsFromEnv } from '../../src/mlflow/auth.ts';
 import { MlflowClient, type ClientOptions } from '../../src/mlflow/client.ts';
 import type { KeyValue, Metric, ModelVersion, Run, RunInfo, RunStatus, RunTag } from '../../src/mlflow/wire.ts';
@@ -26,6 +26,9 @@ interface Tweaks {
     client: MutantClient,
   ): { run_id: string; status?: RunStatus; end_time?: number } | null;
   upload?(path: string, bytes: Buffer): Buffer | null;
+  uploadUri?(uri: string, path: string, client: MutantClient): string;
+  /** A second path to upload the same file to. */
+  uploadAgain?(path: string): string | null;
   modelVersion?(
     req: { name: string; source: string; run_id?: string },
     n: number,
@@ -33,9 +36,13 @@ interface Tweaks {
   experimentName?(name: string): string;
 }
 
+const topsByTweaks = new WeakMap<Tweaks, { uri: string; runs: Run[] }>();
+
 class MutantClient extends MlflowClient {
   private versions = 0;
   readonly children = new Set<string>();
+  /** Each child's parent. */
+  readonly parentOf = new Map<string, string>();
   constructor(
     options: ClientOptions,
     private readonly tweaks: Tweaks,
@@ -53,8 +60,21 @@ class MutantClient extends MlflowClient {
   }): Promise<Run> {
     const send = () => super.createRun(req);
     const run = this.tweaks.createRun ? await this.tweaks.createRun(req, send, this) : await send();
-    if (req.tags?.some((t) => t.key === 'mlflow.parentRunId')) this.children.add(run.info.run_id);
+    const parent = req.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value;
+    if (parent) {
+      this.children.add(run.info.run_id);
+      this.parentOf.set(run.info.run_id, parent);
+    } else this.tops.push(run);
     return run;
+  }
+  /** Top-level runs this mutant created against this server, in order, across its pipeline runs. */
+  get tops(): Run[] {
+    const uri = this.trackingUri;
+    const seen = topsByTweaks.get(this.tweaks);
+    if (seen?.uri === uri) return seen.runs;
+    const fresh = { uri, runs: [] as Run[] };
+    topsByTweaks.set(this.tweaks, fresh);
+    return fresh.runs;
   }
   override async updateRun(req: { run_id: string; status?: RunStatus; end_time?: number }): Promise<RunInfo> {
     const next = this.tweaks.updateRun ? this.tweaks.updateRun(req, this) : req;
@@ -62,7 +82,10 @@ class MutantClient extends MlflowClient {
   }
   override async uploadArtifact(uri: string, path: string, bytes: Buffer): Promise<void> {
     const next = this.tweaks.upload ? this.tweaks.upload(path, bytes) : bytes;
-    if (next) await super.uploadArtifact(uri, path, next);
+    if (next)
+      await super.uploadArtifact(this.tweaks.uploadUri ? this.tweaks.uploadUri(uri, path, this) : uri, path, next);
+    const again = next && this.tweaks.uploadAgain?.(path);
+    if (next && again) await super.uploadArtifact(uri, again, next);
   }
   override async createModelVersion(req: { name: string; source: string; run_id?: string }): Promise<ModelVersion> {
     const next = this.tweaks.modelVersion ? this.tweaks.modelVersion(req, this.versions++) : req;
@@ -119,9 +142,31 @@ export interface Mutant {
   target: Target;
 }
 
-function mutant(name: string, breaks: string[], factory: HookFactory): Mutant {
-  return { name, breaks, target: factoryTarget(`mutant:${name}`, factory) };
+/** `declared`: the options the target says it runs with (what the suite expects), which the mutant may not honour. */
+function mutant(name: string, breaks: string[], factory: HookFactory, declared: Record<string, unknown> = {}): Mutant {
+  return { name, breaks, target: factoryTarget(`mutant:${name}`, factory, declared) };
 }
+
+/** Wraps a reference hook's methods (bound, so `this` still works). */
+function wrap(
+  tweaks: Tweaks,
+  inline: Record<string, unknown>,
+  over: (h: Hooks, ctx: HookFactoryContext) => Partial<Hooks>,
+): HookFactory {
+  return (o, ctx) => {
+    const hooks = reference(tweaks, inline)(o, ctx);
+    const bound: Hooks = {};
+    for (const [k, v] of Object.entries(hooks))
+      if (typeof v === 'function')
+        (bound as Record<string, unknown>)[k] = (v as (...a: unknown[]) => unknown).bind(hooks);
+    return { ...bound, ...over(bound, ctx) };
+  };
+}
+
+const isTerminal = (r: { status?: RunStatus }): boolean => r.status === 'FINISHED' || r.status === 'FAILED';
+const flattenDeclared = { mlflow: { tracking: { params: { dict_params: { flatten: true, recursive: true } } } } };
+const truncateDeclared = { mlflow: { tracking: { params: { long_params_strategy: 'truncate' } } } };
+const password = (): string => process.env.MLFLOW_TRACKING_PASSWORD ?? '';
 
 export const MUTANTS: Mutant[] = [
   mutant(
@@ -424,4 +469,284 @@ export const MUTANTS: Mutant[] = [
   mutant('per-value-requests (naive)', ['EFF-001'], BUILTIN_HOOKS.naive!.factory),
   mutant('re-enters-run-per-node (kedro-mlflow-like)', ['EFF-002'], BUILTIN_HOOKS['kedro-mlflow-like']!.factory),
   mutant('unbatched', ['EFF-003'], reference({}, { trackbench: { batching: false } })),
+
+  // ---- per run, in every situation
+  mutant(
+    'end-time-in-seconds',
+    ['RUN-010'],
+    reference({ updateRun: (r) => (r.end_time ? { ...r, end_time: Math.floor(r.end_time / 1000) } : r) }),
+  ),
+  mutant(
+    'second-run-left-open',
+    ['RUN-010'],
+    reference({ updateRun: (r, c) => (c.tops.length > 1 && r.run_id === c.tops[1]!.info.run_id ? null : r) }),
+  ),
+  mutant(
+    'failed-child-finished',
+    ['RUN-010'],
+    reference(
+      { updateRun: (r, c) => (c.children.has(r.run_id) && r.status === 'FAILED' ? { ...r, status: 'FINISHED' } : r) },
+      children,
+    ),
+    { mlflow: children },
+  ),
+  mutant(
+    'writes-after-end',
+    ['RUN-011'],
+    reference({
+      updateRun: (r, c) => {
+        if (isTerminal(r) && !c.children.has(r.run_id))
+          setTimeout(
+            () =>
+              void MlflowClient.prototype.setTag.call(c, { run_id: r.run_id, key: 'late', value: 'x' }).catch(() => {}),
+            0,
+          );
+        return r;
+      },
+    }),
+  ),
+  mutant('experiment-name-suffix', ['EXP-003'], reference({ experimentName: (n) => `${n}-runs` })),
+  mutant(
+    'second-run-params-into-first',
+    ['PAR-010'],
+    reference({
+      batch: (b, c) =>
+        b.params?.length && c.tops.length > 1 ? { ...b, run_id: c.tops[0]!.info.run_id, metrics: [], tags: [] } : b,
+    }),
+  ),
+  mutant(
+    'failing-node-params-dropped',
+    ['PAR-010'],
+    wrap({}, {}, (h) => {
+      // Params are logged once the node succeeded: a failing node's never are.
+      const held = new Map<string, Parameters<NonNullable<Hooks['beforeNodeRun']>>>();
+      return {
+        beforeNodeRun: (...a) => void held.set(a[0].name, a),
+        afterNodeRun: async (...a) => {
+          await h.beforeNodeRun?.(...held.get(a[0].name)!);
+          await h.afterNodeRun?.(...a);
+        },
+      };
+    }),
+  ),
+  mutant(
+    'truncates-one-short',
+    ['PAR-010'],
+    reference(
+      { batch: mapParams((p) => (p.value.length >= 6000 ? { ...p, value: p.value.slice(0, 5999) } : p)) },
+      truncateDeclared.mlflow,
+    ),
+    truncateDeclared,
+  ),
+  mutant(
+    'flattens-one-level-only',
+    ['PAR-010', 'PAR-011'],
+    reference({}, { tracking: { params: { dict_params: { flatten: true, recursive: false } } } }),
+    flattenDeclared,
+  ),
+  mutant(
+    'numbers-rounded',
+    ['PAR-010'],
+    reference({
+      batch: mapParams((p) => (/^-?\d+\.\d{3,}$/.test(p.value) ? { ...p, value: Number(p.value).toFixed(2) } : p)),
+    }),
+  ),
+  mutant(
+    'params-beyond-90-a-batch-dropped',
+    ['PAR-010'],
+    reference({ batch: mapParams((p, i) => (i >= 90 ? null : p)) }),
+  ),
+  mutant(
+    'params-also-on-parent',
+    ['PAR-010', 'PAR-011'],
+    reference(
+      {
+        batch: async (b, c) => {
+          const parent = c.parentOf.get(b.run_id);
+          if (parent && b.params?.length)
+            await MlflowClient.prototype.logBatch.call(c, { run_id: parent, params: b.params });
+          return b;
+        },
+      },
+      children,
+    ),
+    { mlflow: children },
+  ),
+  mutant(
+    'metrics-sent-twice',
+    ['MET-010'],
+    reference({ batch: (b) => ({ ...b, metrics: [...(b.metrics ?? []), ...(b.metrics ?? []).slice(0, 1)] }) }),
+  ),
+  mutant(
+    'second-run-metrics-into-first',
+    ['MET-010'],
+    reference({
+      batch: (b, c) =>
+        b.metrics?.length && c.tops.length > 1 ? { ...b, run_id: c.tops[0]!.info.run_id, params: [], tags: [] } : b,
+    }),
+  ),
+  mutant(
+    'metrics-beyond-500-a-batch-dropped',
+    ['MET-010', 'FLT-005'],
+    reference({ batch: mapMetrics((m, i) => (i >= 500 ? null : m)) }),
+  ),
+  mutant(
+    'last-node-metrics-dropped',
+    ['MET-010'],
+    wrap({}, {}, (h) => ({
+      afterNodeRun: async (...a) => {
+        if (a[0].index !== 11) await h.afterNodeRun?.(...a);
+      },
+    })),
+  ),
+  mutant(
+    'metrics-to-parent-not-child',
+    ['MET-010'],
+    reference(
+      {
+        batch: (b, c) =>
+          b.metrics?.length && c.parentOf.has(b.run_id) ? { ...b, run_id: c.parentOf.get(b.run_id)! } : b,
+      },
+      children,
+    ),
+    { mlflow: children },
+  ),
+  mutant(
+    'timestamps-in-seconds',
+    ['MET-011'],
+    reference({ batch: mapMetrics((m) => ({ ...m, timestamp: Math.floor(m.timestamp / 1000) })) }),
+  ),
+  mutant(
+    'timestamps-an-hour-early',
+    ['MET-011'],
+    reference({ batch: mapMetrics((m) => ({ ...m, timestamp: m.timestamp - 3_600_000 })) }),
+  ),
+  mutant(
+    'artifacts-into-first-run',
+    ['ART-010'],
+    reference({
+      uploadUri: (uri, path, c) =>
+        !path.startsWith('models/') && c.tops.length > 1 ? c.tops[0]!.info.artifact_uri : uri,
+    }),
+  ),
+  mutant(
+    'artifact-bytes-replaced',
+    ['ART-010'],
+    reference({ upload: (path, bytes) => (path.startsWith('models/') ? bytes : Buffer.alloc(bytes.length, 0x2a)) }),
+  ),
+  mutant(
+    'artifact-uploaded-twice',
+    ['ART-010'],
+    reference({ uploadAgain: (path) => (path.startsWith('models/') ? null : `copies/${path}`) }),
+  ),
+  mutant(
+    'model-source-points-at-another-model',
+    ['MOD-010'],
+    reference({
+      modelVersion: (req) => ({
+        ...req,
+        source: req.source.replace(/model_(\d)$/, (_, d: string) => `model_${(Number(d) + 1) % 2}`),
+      }),
+    }),
+  ),
+  mutant(
+    'one-registered-model-for-all',
+    ['MOD-010'],
+    reference({ modelVersion: (req) => ({ ...req, name: 'all-models' }) }),
+  ),
+  mutant('undercounts-loss', ['FLT-005'], (o, ctx) =>
+    reference({})(o, {
+      ...ctx,
+      warn: (m) => ctx.warn(m.replace(/(\d+) metrics/, (_, n: string) => `${Math.max(0, Number(n) - 3)} metrics`)),
+    }),
+  ),
+  mutant(
+    'spills-no-metrics',
+    ['FLT-006'],
+    wrap({}, {}, (h) => {
+      const strip = async (f: () => unknown): Promise<void> => {
+        await f();
+        for (const file of spillFiles()) {
+          const kept = readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((l) => !l.includes('"type":"metrics"'));
+          writeFileSync(file, kept.join('\n'));
+        }
+      };
+      return {
+        afterPipelineRun: (...a) => strip(() => h.afterPipelineRun?.(...a)),
+        onPipelineError: (...a) => strip(() => h.onPipelineError?.(...a)),
+      };
+    }),
+  ),
+  mutant('sync-delivery', ['FLT-007'], reference({}, { trackbench: { async: false, batching: false } })),
+  mutant(
+    'waits-on-server-per-node',
+    ['FLT-007'],
+    wrap({}, {}, (h, ctx) => ({
+      beforeNodeRun: async (...a) => {
+        // Three requests a node: 20 nodes x 3 x 150 ms = 9 s, far past the bound (about 3 s) on a noisy machine.
+        for (let i = 0; i < 3; i++)
+          await fetch(`${ctx.trackingUri}/api/2.0/mlflow/experiments/search?max_results=1`).catch(() => {});
+        return h.beforeNodeRun?.(...a);
+      },
+    })),
+  ),
+  mutant(
+    'secret-in-run-name',
+    ['SEC-006'],
+    reference({
+      createRun: (req, _s, c) =>
+        MlflowClient.prototype.createRun.call(c, { ...req, run_name: `${req.run_name} ${secret()}` }),
+    }),
+  ),
+  mutant(
+    'password-in-param',
+    ['SEC-006'],
+    reference({
+      batch: (b) => ({
+        ...b,
+        params: b.params?.length ? [...b.params, { key: `pw_${++counter}`, value: password() }] : b.params,
+      }),
+    }),
+  ),
+  mutant(
+    'secret-in-a-deleted-tag',
+    ['SEC-006'],
+    reference({
+      batch: async (b, c) => {
+        await MlflowClient.prototype.setTag
+          .call(c, { run_id: b.run_id, key: 'debug', value: secret() })
+          .catch(() => {});
+        await MlflowClient.prototype.deleteTag.call(c, { run_id: b.run_id, key: 'debug' }).catch(() => {});
+        return b;
+      },
+    }),
+  ),
+  mutant('secret-in-temp-file', ['SEC-006'], (o, ctx) => {
+    writeFileSync(join(mkdtempSync(join(tmpdir(), 'tb-debug-')), 'env.txt'), `token=${secret()}`);
+    return reference({})(o, ctx);
+  }),
+  mutant(
+    'secret-in-model-files',
+    ['SEC-006'],
+    reference({
+      upload: (path, bytes) => (path.startsWith('models/') ? Buffer.concat([bytes, Buffer.from(password())]) : bytes),
+    }),
+  ),
+  { name: 'leaves-a-timer-running', breaks: ['RUN-012'], target: parseTarget('module:test/conformance/leaky-hook.ts') },
 ];
+
+/** Spill files under the temp folder the suite gives the run (mutants spill into a tb-mutant-* folder there). */
+function spillFiles(): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory() && depth < 2) walk(p, depth + 1);
+      else if (e.name.endsWith('.jsonl')) out.push(p);
+    }
+  };
+  walk(tmpdir(), 0);
+  return out;
+}

@@ -17,7 +17,7 @@ export interface HttpMock extends RunningBackend {
 }
 
 export async function startHttpMock(
-  options: { port?: number; host?: string; faults?: FaultSpec; mock?: MockMlflow } = {},
+  options: { port?: number; host?: string; faults?: FaultSpec; mock?: MockMlflow; keepBodies?: boolean } = {},
 ): Promise<HttpMock> {
   const host = options.host ?? '127.0.0.1';
   // The mock needs the port for its origin: requests are served once it exists (attached below,
@@ -41,7 +41,7 @@ export async function startHttpMock(
   const port = listeningPort(server);
   const origin = `http://${host}:${port}`;
   // `mock`: serve an existing state again (a server restarted on its port, its store kept).
-  const mock = options.mock ?? createMockMlflow(origin, options.faults);
+  const mock = options.mock ?? createMockMlflow(origin, options.faults, { keepBodies: options.keepBodies });
   server.on('request', (req, res) => void serve(mock, req, res));
   return {
     kind: 'mock',

@@ -19,7 +19,12 @@ export interface MockMlflow {
   handle(route: Route | undefined, request: MockRequest): Promise<MockReply>;
 }
 
-export function createMockMlflow(origin: string, faults: FaultSpec = {}): MockMlflow {
+export interface MockOptions {
+  /** Keep every request body in the request log (for checks that read them; costs memory). */
+  keepBodies?: boolean;
+}
+
+export function createMockMlflow(origin: string, faults: FaultSpec = {}, options: MockOptions = {}): MockMlflow {
   const store = new MockStore();
   const requestLog = new RequestLog();
   const policy = new Faults();
@@ -56,6 +61,8 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}): MockMl
       at,
       error: reply.status >= 400 ? errorText(reply) : undefined,
       authSha256: request.authorization ? createHash('sha256').update(request.authorization).digest('hex') : undefined,
+      runId: runIdOf(request),
+      body: options.keepBodies ? request.body : undefined,
     });
     return reply;
   }
@@ -77,5 +84,21 @@ function errorText(reply: MockReply): string {
     return typeof message === 'string' ? message : '';
   } catch {
     return String(reply.body).slice(0, 200);
+  }
+}
+
+/** The run a request names: `run_id` in the query or JSON body, or the run folder in an artifact path. */
+function runIdOf(request: MockRequest): string | undefined {
+  const fromQuery = request.url.searchParams.get('run_id') ?? request.url.searchParams.get('run_uuid');
+  if (fromQuery) return fromQuery;
+  const artifact = request.url.pathname.match(/\/mlflow-artifacts\/artifacts\/[^/]+\/([0-9a-f]{32})\//);
+  if (artifact) return artifact[1];
+  if (!request.contentType.includes('json') || request.body.length === 0) return undefined;
+  try {
+    const body = JSON.parse(request.body.toString('utf8')) as { run_id?: unknown; run_uuid?: unknown };
+    const id = body.run_id ?? body.run_uuid;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }

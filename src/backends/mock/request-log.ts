@@ -17,6 +17,10 @@ export interface RequestRecord {
   error?: string;
   /** sha256 of the Authorization header, if any: enough to check which credential was used, never the credential. */
   authSha256?: string;
+  /** The run the request is about (its `run_id`, or the run folder of an artifact path), when it names one. */
+  runId?: string;
+  /** The body as sent, kept only when the mock is asked to (conformance looks for secrets in it). */
+  body?: Buffer;
 }
 
 export interface RequestSummary {

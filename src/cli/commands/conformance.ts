@@ -5,6 +5,7 @@ import { containerRuntimeProblem } from '../../backends/container.ts';
 import { localServerAvailable } from '../../backends/local-server.ts';
 import { CONFORMANCE_BACKENDS, type ConformanceBackendKind } from '../../conformance/backend.ts';
 import { mustFailures, runSuite } from '../../conformance/suite.ts';
+import { targetOptions } from '../../conformance/target-options.ts';
 import { EnvironmentError } from '../../errors.ts';
 import { parseTarget } from '../../conformance/targets.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
@@ -14,6 +15,16 @@ import { writeHtmlReport } from '../html-output.ts';
 import { widthOf, type Io } from '../io.ts';
 import { timestamped } from '../../common/file-names.ts';
 import { assertWritableDir, assertWritableFile } from '../paths.ts';
+
+interface ConformanceOptions {
+  target: string[];
+  format: string;
+  out: string;
+  backend: ConformanceBackendKind;
+  option?: string[];
+  config?: string;
+  html?: string;
+}
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -38,62 +49,55 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
         .default('mock'),
     )
     .option(
+      '--option <key=value...>',
+      'a setting for builtin: and module: targets (mlflow.yml key, or a short name: childRunPerNode, ' +
+        'long_params_strategy, flatten, recursive, sep)',
+    )
+    .option('--config <mlflow.yml>', 'an mlflow.yml for builtin: and module: targets (--option values apply over it)')
+    .option(
       '--out <dir>',
       'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
       'reports',
     )
     .option('--html <file>', 'also write one self-contained HTML file: the requirement x target matrix')
-    .action(
-      async (opts: {
-        target: string[];
-        format: string;
-        out: string;
-        backend: ConformanceBackendKind;
-        html?: string;
-      }) => {
-        const targets = opts.target.map(parseTarget);
-        assertWritableDir(opts.out, '--out');
-        assertWritableFile(opts.html, '--html');
-        await assertBackendAvailable(opts.backend);
-        const results: TargetResult[] = [];
-        for (const t of targets)
-          results.push(
-            await runSuite(t, {
-              backend: opts.backend,
-              onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
-            }),
-          );
-        if (io.isTTY) io.progress?.('');
-        const dir = resolve(opts.out);
-        mkdirSync(dir, { recursive: true });
-        const base = join(dir, timestamped('conformance'));
-        writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
-        writeAtomic(`${base}.junit.xml`, junitReport(results));
-        if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
-        const printed = {
-          console: () => consoleSummary(results, widthOf(io)),
-          json: () => JSON.stringify(jsonReport(results)),
-          junit: () => junitReport(results),
-          tap: () => tapReport(results),
-          markdown: () => markdownMatrix(results),
-          // commander restricts --format to these choices
-        }[opts.format as 'console']();
-        io.out(printed);
-        if (opts.format === 'console')
-          io.out(
-            ['reports:', `${base}.json`, `${base}.junit.xml`, ...(results.length > 1 ? [`${base}.md`] : [])].join(
-              '\n  ',
-            ),
-          );
-        if (opts.html)
-          writeHtmlReport(
-            opts.html,
-            [{ ...jsonReport(results), kind: 'trackbench-conformance', targets: results }],
-            io,
-          );
-        done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
-      },
-    );
+    .action(async (opts: ConformanceOptions) => {
+      const options = targetOptions(opts.option, opts.config);
+      const targets = opts.target.map((t) => parseTarget(t, options));
+      for (const t of targets) await t.load?.();
+      assertWritableDir(opts.out, '--out');
+      assertWritableFile(opts.html, '--html');
+      await assertBackendAvailable(opts.backend);
+      const results: TargetResult[] = [];
+      for (const t of targets)
+        results.push(
+          await runSuite(t, {
+            backend: opts.backend,
+            onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
+          }),
+        );
+      if (io.isTTY) io.progress?.('');
+      const dir = resolve(opts.out);
+      mkdirSync(dir, { recursive: true });
+      const base = join(dir, timestamped('conformance'));
+      writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
+      writeAtomic(`${base}.junit.xml`, junitReport(results));
+      if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
+      const printed = {
+        console: () => consoleSummary(results, widthOf(io)),
+        json: () => JSON.stringify(jsonReport(results)),
+        junit: () => junitReport(results),
+        tap: () => tapReport(results),
+        markdown: () => markdownMatrix(results),
+      }[opts.format as 'console']();
+      io.out(printed);
+      if (opts.format === 'console')
+        io.out(
+          ['reports:', `${base}.json`, `${base}.junit.xml`, ...(results.length > 1 ? [`${base}.md`] : [])].join('\n  '),
+        );
+      if (opts.html)
+        writeHtmlReport(opts.html, [{ ...jsonReport(results), kind: 'trackbench-conformance', targets: results }], io);
+      done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
+    });
 }
 
 /** Says in one line (exit 3) when the chosen backend cannot run here, before any situation is tried. */

@@ -92,6 +92,8 @@ export class Outbox {
 
   createRun(ref: RunRef, experimentId: () => Promise<string>): Promise<void> {
     this.accounting.generated.tags += ref.tags.length;
+    // The run starts when the hook asks for it, not when the queued request goes out (values are stamped from then).
+    const startTime = Date.now();
     const job = this.enqueue(async () => {
       const { valid, rejected } = withoutInvalid({ ...emptyPending(), tags: ref.tags });
       for (const r of rejected) this.accounting.reject(r.kind, r.key, r.reason);
@@ -103,7 +105,7 @@ export class Outbox {
           this.client.createRun({
             experiment_id: expId,
             run_name: ref.runName,
-            start_time: Date.now(),
+            start_time: startTime,
             tags: [...valid.tags, ...parentTag],
           }),
         );

@@ -1,0 +1,190 @@
+// What each pipeline run must hold, computed by trackbench from the values the pipeline produced
+// and the target's parameter settings (independently of any hook's code): which MLflow run each
+// node's values belong in, the exact parameter forms, metric histories and file hashes.
+import { createHash } from 'node:crypto';
+import { LIMITS } from '../../mlflow/limits.ts';
+import type { RunState } from '../../mlflow/readback.ts';
+import { resolveParam } from '../../pipeline/params.ts';
+import type { ParamValue, PipelineNode } from '../../pipeline/types.ts';
+import { fileFill } from '../../pipeline/work.ts';
+import type { Observation, ParamsConfig } from '../types.ts';
+import { tag } from './queries.ts';
+
+/** One pipeline run as it reached MLflow: its top-level run and the child runs under it. */
+export interface PipelineRunView {
+  top: RunState;
+  family: RunState[];
+  /** The run a node's values belong in: its child run when there is one, else the top-level run. */
+  runFor(node: PipelineNode): RunState;
+}
+
+export function pipelineRunViews(o: Observation): PipelineRunView[] {
+  const tops = o.runs
+    .filter((r) => !tag(r, 'mlflow.parentRunId'))
+    .sort((a, b) => a.run.info.start_time - b.run.info.start_time);
+  return tops.map((top) => {
+    const kids = o.runs.filter((r) => tag(r, 'mlflow.parentRunId') === top.run.info.run_id);
+    const byNode = new Map<string, RunState>();
+    for (const k of kids) byNode.set(tag(k, 'kedro.node_name') ?? k.run.info.run_name, k);
+    return { top, family: [top, ...kids], runFor: (node) => byNode.get(node.name) ?? top };
+  });
+}
+
+/** Nodes that ran to completion (their metrics, artifacts and models were produced). */
+export function ranNodes(o: Observation): PipelineNode[] {
+  return o.pipeline.nodes.filter((n) => o.completedNodes.includes(n.name));
+}
+
+/** Nodes whose parameters the hook received: those that ran, the failing node, the node an extra hook stopped. */
+export function paramNodes(o: Observation): PipelineNode[] {
+  return o.pipeline.nodes.filter(
+    (n) => o.completedNodes.includes(n.name) || n.name === o.failedNode || n.index === o.hookErrorAt,
+  );
+}
+
+export function nodeParams(o: Observation, node: PipelineNode): [string, ParamValue][] {
+  return node.inputs
+    .filter((i) => i.startsWith('params:'))
+    .map((i) => [i.slice('params:'.length), resolveParam(o.pipeline.parameters, i)!]);
+}
+
+/** A value as it must appear in MLflow: as a param or a tag, with a matcher for its text. */
+export interface ExpectedValue {
+  key: string;
+  as: 'param' | 'tag';
+  matches(text: string): boolean;
+  /** What was expected, for messages. */
+  shown: string;
+}
+
+/** Python's str() of a dict and JSON both count as the dict; numbers by value (Python writes 5.0 for 5). */
+export function sameValue(v: ParamValue, text: string): boolean {
+  if (typeof v === 'string') return text === v;
+  if (typeof v === 'number') return text.trim() !== '' && Number(text) === v;
+  for (const candidate of [text, pythonReprToJson(text)]) {
+    try {
+      if (deepEqual(JSON.parse(candidate), v)) return true;
+    } catch {
+      // not this encoding
+    }
+  }
+  return false;
+}
+
+function pythonReprToJson(text: string): string {
+  return text
+    .replace(/'/g, '"')
+    .replace(/\bTrue\b/g, 'true')
+    .replace(/\bFalse\b/g, 'false')
+    .replace(/\bNone\b/g, 'null');
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as never)[k], (b as never)[k]));
+}
+
+function flatten(key: string, v: ParamValue, c: ParamsConfig, depth = 0): [string, ParamValue][] {
+  if (typeof v !== 'object' || (depth > 0 && !c.recursive)) return [[key, v]];
+  return Object.entries(v).flatMap(([k, x]) => flatten(`${key}${c.sep}${k}`, x, c, depth + 1));
+}
+
+function textOf(v: ParamValue): string {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+}
+
+/** The forms one produced parameter takes under a configuration; `fail` puts long values nowhere. */
+export function expectedForms(key: string, v: ParamValue, c: ParamsConfig): ExpectedValue[] {
+  const leaves = c.flatten ? flatten(key, v, c) : [[key, v] as [string, ParamValue]];
+  return leaves.flatMap(([k, x]): ExpectedValue[] => {
+    const text = textOf(x);
+    if (text.length <= LIMITS.paramValueLength)
+      return [{ key: k, as: 'param', matches: (t) => sameValue(x, t), shown: text }];
+    if (c.longStrategy === 'tag') return [{ key: k, as: 'tag', matches: (t) => t === text, shown: text }];
+    if (c.longStrategy === 'truncate') {
+      const cut = text.slice(0, LIMITS.paramValueLength);
+      return [{ key: k, as: 'param', matches: (t) => t === cut, shown: `${cut.length} characters` }];
+    }
+    return [];
+  });
+}
+
+/** kedro-mlflow's defaults; for targets whose settings trackbench does not know, each of these is accepted. */
+export const DEFAULT_PARAMS: ParamsConfig = { flatten: false, recursive: true, sep: '.', longStrategy: 'fail' };
+const CANDIDATES: ParamsConfig[] = (['fail', 'tag', 'truncate'] as const).flatMap((longStrategy) => [
+  { ...DEFAULT_PARAMS, longStrategy },
+  { flatten: true, recursive: true, sep: '.', longStrategy },
+  { flatten: true, recursive: false, sep: '.', longStrategy },
+]);
+
+/** Where the values of a run are, by key. */
+export function valuesOf(r: RunState): { params: Map<string, string>; tags: Map<string, string> } {
+  return {
+    params: new Map((r.run.data.params ?? []).map((p) => [p.key, p.value])),
+    tags: new Map((r.run.data.tags ?? []).map((t) => [t.key, t.value])),
+  };
+}
+
+function found(e: ExpectedValue, r: RunState): boolean {
+  const v = valuesOf(r);
+  const text = (e.as === 'param' ? v.params : v.tags).get(e.key);
+  return text !== undefined && e.matches(text);
+}
+
+/** The configuration the check holds a target to: its own when known, else the candidate that fits best. */
+export function paramsConfigFor(o: Observation, views: PipelineRunView[]): ParamsConfig {
+  if (o.paramsConfig) return o.paramsConfig;
+  let best = DEFAULT_PARAMS;
+  let bestHits = -1;
+  for (const c of CANDIDATES) {
+    let hits = 0;
+    for (const view of views)
+      for (const n of paramNodes(o))
+        for (const [k, v] of nodeParams(o, n))
+          for (const e of expectedForms(k, v, c)) if (found(e, view.runFor(n))) hits++;
+    if (hits > bestHits) [best, bestHits] = [c, hits];
+  }
+  return best;
+}
+
+export function isFound(e: ExpectedValue, r: RunState): boolean {
+  return found(e, r);
+}
+
+export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** The hash of each file a node wrote, by dataset kind. */
+export function nodeFiles(
+  o: Observation,
+  node: PipelineNode,
+  kind: 'artifact' | 'model',
+): { name: string; hash: string }[] {
+  return node.outputs
+    .filter((x) => o.pipeline.datasets[x]?.kind === kind)
+    .map((name) => {
+      const bytes = kind === 'artifact' ? node.artifactBytes : node.modelBytes;
+      return { name, hash: sha256(Buffer.alloc(bytes, fileFill(name))) };
+    });
+}
+
+/** A run's files (path -> hash) from the downloaded artifacts. */
+export function runFiles(o: Observation, r: RunState): Map<string, string> {
+  return new Map(o.artifactBytes.filter((a) => a.runId === r.run.info.run_id).map((a) => [a.path, sha256(a.bytes)]));
+}
+
+/** The run and path a model version's source points at, when it points into a run's artifacts. */
+export function resolveSource(o: Observation, source: string): { run: RunState; path: string } | undefined {
+  const m = source.match(/^runs:\/([^/]+)\/?(.*)$/);
+  if (m) {
+    const run = o.runs.find((r) => r.run.info.run_id === m[1]);
+    return run ? { run, path: m[2]! } : undefined;
+  }
+  for (const run of o.runs) {
+    const root = run.run.info.artifact_uri.replace(/\/$/, '');
+    if (source === root || source.startsWith(`${root}/`)) return { run, path: source.slice(root.length + 1) };
+  }
+  return undefined;
+}

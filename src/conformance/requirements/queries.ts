@@ -1,0 +1,64 @@
+// What every requirement reads from an observation: runs, expected values, findings.
+import type { RunState } from '../../mlflow/readback.ts';
+import { resolveParam } from '../../pipeline/params.ts';
+import type { ParamValue, PipelineNode } from '../../pipeline/types.ts';
+import type { Finding, Observation } from '../types.ts';
+
+// ---- what the observation holds
+export const tag = (r: RunState, key: string): string | undefined => r.run.data.tags?.find((t) => t.key === key)?.value;
+export const topLevel = (o: Observation): RunState[] => o.runs.filter((r) => !tag(r, 'mlflow.parentRunId'));
+export const children = (o: Observation): RunState[] => o.runs.filter((r) => tag(r, 'mlflow.parentRunId'));
+export const completed = (o: Observation): PipelineNode[] =>
+  o.pipeline.nodes.filter((n) => o.completedNodes.includes(n.name));
+export const allTags = (o: Observation): { key: string; value: string }[] =>
+  o.runs.flatMap((r) => r.run.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.'));
+export const allParams = (o: Observation): { key: string; value: string }[] =>
+  o.runs.flatMap((r) => r.run.data.params ?? []);
+
+export function expectedParams(o: Observation): Map<string, ParamValue> {
+  const out = new Map<string, ParamValue>();
+  for (const n of completed(o))
+    for (const i of n.inputs)
+      if (i.startsWith('params:')) out.set(i.slice('params:'.length), resolveParam(o.pipeline.parameters, i)!);
+  return out;
+}
+
+export function expectedMetrics(o: Observation): Map<string, number[]> {
+  return new Map(completed(o).flatMap((n) => n.metrics.map((m) => [m.key, m.values] as [string, number[]])));
+}
+
+export function expectedFiles(o: Observation, kind: 'artifact' | 'model'): { node: PipelineNode; bytes: number }[] {
+  return completed(o).flatMap((n) =>
+    n.outputs
+      .filter((x) => o.pipeline.datasets[x]?.kind === kind)
+      .map(() => ({ node: n, bytes: kind === 'artifact' ? n.artifactBytes : n.modelBytes })),
+  );
+}
+
+/** A param is present as `key`, or flattened under `key<sep>...` for dict values. */
+export function paramPresent(params: Map<string, string>, key: string): boolean {
+  if (params.has(key)) return true;
+  for (const k of params.keys()) if (k.startsWith(key) && /^[._/:-]/.test(k.slice(key.length))) return true;
+  return false;
+}
+
+export const pass = (expected: string, found: string): Finding => ({ status: 'pass', expected, found });
+export const fail = (expected: string, found: string): Finding => ({ status: 'fail', expected, found });
+export const skip = (expected: string, found: string): Finding => ({ status: 'skip', expected, found });
+export const verdict = (ok: boolean, expected: string, found: string): Finding => (ok ? pass : fail)(expected, found);
+export const list = (xs: string[], max = 3): string =>
+  xs.length ? `${xs.slice(0, max).join(', ')}${xs.length > max ? ` and ${xs.length - max} more` : ''}` : 'none';
+
+/** Nested-run checks apply only to hooks that make child runs; others are not applicable. */
+export function withChildren(o: Observation, expected: string, check: (c: RunState[]) => Finding): Finding {
+  const c = children(o);
+  return c.length ? check(c) : skip(expected, 'the hook makes no child runs');
+}
+
+export function oneRun(o: Observation): RunState | undefined {
+  const t = topLevel(o);
+  return t.length === 1 ? t[0] : undefined;
+}
+
+export const TERMINAL = new Set(['FINISHED', 'FAILED', 'KILLED']);
+export const LIMIT_ERROR = /batch logging request can contain at most|exceeds the maximum length/;

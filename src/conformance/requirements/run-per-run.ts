@@ -1,0 +1,128 @@
+// Requirements: every run of every situation ended, timed and in the right experiment; nothing
+// written to a run after it ended.
+import type { Requirement } from '../types.ts';
+import { pipelineRunViews } from './expected.ts';
+import { EXIT_GRACE_MS } from '../host-exit.ts';
+import { list, TERMINAL, verdict } from './queries.ts';
+
+/** Epoch milliseconds of 2001 onwards: a seconds or microseconds clock is not plausible. */
+export const plausibleMs = (t: number): boolean => Number.isInteger(t) && t > 1e12 && t < 1e14;
+const WRITES = /^(runs\/(log-|set-tag|delete-tag|update)|model-versions\/create|mlflow-artifacts)/;
+
+export const RUN_PER_RUN: Requirement[] = [
+  {
+    id: 'RUN-010',
+    source: 'MLflow REST API docs: RunInfo status, start_time and end_time (Unix ms); runs/update ends a run',
+    level: 'MUST',
+    scenario: 'healthy',
+    features: ['every situation', 'child runs (when the hook makes them)'],
+    statement:
+      'In every situation, each pipeline run has one top-level run, and every run (child runs too) ends with ' +
+      'the status of what it recorded (FAILED for a failure, else FINISHED), a start time in ms and an end time ' +
+      'not before it.',
+    rationale: 'Status and times are what dashboards, audits and alerts read; each run must be right, not only one.',
+    check: (o) => {
+      const views = pipelineRunViews(o);
+      const failed = Boolean(o.pipelineError || o.failedNode);
+      const bad: string[] = [];
+      if (views.length !== o.pipelineRuns)
+        bad.push(`${views.length} top-level runs for ${o.pipelineRuns} pipeline runs`);
+      for (const v of views)
+        for (const r of v.family) {
+          const i = r.run.info;
+          const isTop = r === v.top;
+          const node = isTop ? undefined : o.pipeline.nodes.find((n) => v.runFor(n) === r);
+          const want = isTop ? (failed ? 'FAILED' : 'FINISHED') : node?.name === o.failedNode ? 'FAILED' : undefined;
+          if (!TERMINAL.has(i.status)) bad.push(`${i.run_name} ${i.status}`);
+          else if (want && i.status !== want) bad.push(`${i.run_name} ${i.status} (expected ${want})`);
+          else if (!want && !isTop && i.status !== 'FINISHED' && node && o.completedNodes.includes(node.name))
+            bad.push(`${i.run_name} ${i.status} (node completed)`);
+          if (!plausibleMs(i.start_time)) bad.push(`${i.run_name} start_time ${i.start_time}`);
+          if (i.end_time === undefined || i.end_time === null || i.end_time < i.start_time || !plausibleMs(i.end_time))
+            bad.push(`${i.run_name} end_time ${i.end_time ?? 'unset'} (start ${i.start_time})`);
+        }
+      return verdict(
+        bad.length === 0,
+        'every run ended, with its status and times',
+        bad.length ? list(bad) : 'all right',
+      );
+    },
+  },
+  {
+    id: 'RUN-011',
+    source: 'MLflow server behaviour: a terminated run still accepts writes, so only the hook can keep this order',
+    level: 'MUST',
+    scenario: 'healthy',
+    features: ['request log'],
+    statement: "No request writes to a run after the request that ended it (the run's terminal update).",
+    rationale:
+      'Values written after the end fall outside the run window, and a late status update can turn ' +
+      'FAILED into FINISHED.',
+    check: (o) => {
+      const ended = new Map<string, number>();
+      const late: string[] = [];
+      for (const r of o.requests) {
+        if (!r.runId || r.method === 'GET' || !WRITES.test(r.endpoint) || r.status >= 400) continue;
+        const end = ended.get(r.runId);
+        if (end !== undefined) late.push(`${r.endpoint} #${r.seq} after #${end}`);
+        else if (
+          r.endpoint === 'runs/update' &&
+          /"status"\s*:\s*"(FINISHED|FAILED|KILLED)"/.test(r.body?.toString() ?? '')
+        )
+          ended.set(r.runId, r.seq);
+      }
+      return verdict(late.length === 0, 'no write after a run ended', late.length ? `late: ${list(late)}` : 'none');
+    },
+  },
+  {
+    id: 'EXP-003',
+    source: 'kedro-mlflow docs: tracking.experiment.name names the experiment runs are logged to',
+    level: 'MUST',
+    scenario: 'healthy',
+    features: ['every situation'],
+    statement: 'Every run is in the experiment of exactly the configured name (created if missing).',
+    rationale: 'Runs in a look-alike experiment (another case, a suffix) are not found by whoever looks for them.',
+    check: (o) => {
+      const exp = o.experiments.find((e) => e.name === o.experimentName);
+      const off = o.runs.filter((r) => r.run.info.experiment_id !== exp?.experiment_id).map((r) => r.run.info.run_name);
+      const names = [
+        ...new Set(
+          o.runs.map((r) => o.experiments.find((e) => e.experiment_id === r.run.info.experiment_id)?.name ?? '?'),
+        ),
+      ];
+      return verdict(
+        o.runs.length > 0 && exp !== undefined && off.length === 0,
+        `every run in experiment "${o.experimentName}"`,
+        o.runs.length ? (off.length ? `${off.length} elsewhere (${list(names)})` : 'all in it') : 'no runs',
+      );
+    },
+  },
+];
+
+export const HOST: Requirement[] = [
+  {
+    id: 'RUN-012',
+    source:
+      "trackbench's own guarantee: the hook closes what it opened (clients, timers, spill files) at the run's end",
+    level: 'MUST',
+    scenario: 'host-exit',
+    features: ['the target in a child process'],
+    statement:
+      'Once the pipeline is done, the hook leaves nothing open: its host process exits by itself ' +
+      `within ${EXIT_GRACE_MS / 1000} s.`,
+    rationale: 'A kept-alive socket or timer turns every `kedro run` in CI or a scheduler into a job that never ends.',
+    check: (o) => {
+      const h = o.hostExit;
+      if (!h) return verdict(false, 'the child process reports its pipeline done', 'no report');
+      return verdict(
+        h.exited && h.code === 0,
+        `exit within ${EXIT_GRACE_MS / 1000} s of the pipeline's end`,
+        Number.isNaN(h.afterMs)
+          ? `the pipeline did not finish in the child (exit code ${h.code})`
+          : h.exited
+            ? `exited after ${Math.round(h.afterMs)} ms (code ${h.code})`
+            : `still running ${EXIT_GRACE_MS / 1000} s after the pipeline's end: killed`,
+      );
+    },
+  },
+];

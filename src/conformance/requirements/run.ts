@@ -1,0 +1,181 @@
+// Requirements: run.
+import type { Requirement } from '../types.ts';
+import { topLevel, allTags, allParams, verdict, list, oneRun, TERMINAL } from './queries.ts';
+
+export const RUN: Requirement[] = [
+  {
+    id: 'RUN-001',
+    source: 'kedro-mlflow docs: one mlflow run per `kedro run` (MlflowHook.before_pipeline_run)',
+    level: 'MUST',
+    scenario: 'twice',
+    features: ['two pipeline runs'],
+    statement: 'Each pipeline run creates exactly one top-level MLflow run.',
+    rationale: 'An audit trail maps one execution to one record; missing or duplicate runs break lineage.',
+    check: (o) =>
+      verdict(topLevel(o).length === o.pipelineRuns, `${o.pipelineRuns} top-level runs`, `${topLevel(o).length}`),
+  },
+  {
+    id: 'RUN-002',
+    source: 'MLflow REST API docs: runs/update sets status (RunStatus FINISHED) at the end of a run',
+    level: 'MUST',
+    scenario: 'basic',
+    features: [],
+    statement: 'After a successful pipeline run, its run is FINISHED.',
+    rationale: 'A run left RUNNING looks like a crashed or still-running job.',
+    check: (o) =>
+      verdict(
+        oneRun(o)?.run.info.status === 'FINISHED',
+        'status FINISHED',
+        oneRun(o)?.run.info.status ?? `${topLevel(o).length} top-level runs`,
+      ),
+  },
+  {
+    id: 'RUN-003',
+    source: 'MLflow REST API docs: RunInfo start_time and end_time, Unix ms; runs/update sets end_time',
+    level: 'MUST',
+    scenario: 'basic',
+    features: [],
+    statement: 'An ended run has an end time, not before its start time.',
+    rationale: 'Durations and ordering in the UI and in audits come from these times.',
+    check: (o) => {
+      const i = oneRun(o)?.run.info;
+      return verdict(
+        Boolean(i && i.end_time !== undefined && i.end_time >= i.start_time && i.start_time > 0),
+        'start_time > 0 and end_time >= start_time',
+        i ? `start ${i.start_time}, end ${i.end_time ?? 'unset'}` : 'no single run',
+      );
+    },
+  },
+  {
+    id: 'RUN-004',
+    source: 'kedro-mlflow docs: on_pipeline_error ends the run with status FAILED',
+    level: 'MUST',
+    scenario: 'node-failure',
+    features: ['failAt'],
+    statement: 'When a node fails, the run ends FAILED.',
+    rationale: 'A failed execution recorded as FINISHED is a false audit record.',
+    check: (o) =>
+      verdict(
+        oneRun(o)?.run.info.status === 'FAILED',
+        'status FAILED',
+        oneRun(o)?.run.info.status ?? `${topLevel(o).length} top-level runs`,
+      ),
+  },
+  {
+    id: 'RUN-005',
+    source: 'Kedro hook spec: on_pipeline_error; kedro-mlflow ends the run FAILED there',
+    level: 'MUST',
+    scenario: 'pipeline-error',
+    features: ['hook error'],
+    statement: 'When the pipeline fails for a reason other than a node (on_pipeline_error), the run ends FAILED.',
+    rationale:
+      'Kedro reports such failures only through on_pipeline_error; a hook must not rely on on_node_error alone.',
+    check: (o) =>
+      verdict(
+        oneRun(o)?.run.info.status === 'FAILED',
+        'status FAILED',
+        oneRun(o)?.run.info.status ?? `${topLevel(o).length} top-level runs`,
+      ),
+  },
+  {
+    id: 'RUN-006',
+    source: "trackbench's own guarantee: the error is on the run (tag trackbench.error)",
+    level: 'SHOULD',
+    scenario: 'node-failure',
+    features: ['failAt'],
+    statement: 'A failed run records the error message (as a tag or param).',
+    rationale: 'Whoever reads the run later needs to know why it failed without the logs.',
+    check: (o) => {
+      const hit = allTags(o)
+        .concat(allParams(o))
+        .find((t) => t.value.includes('injected failure'));
+      return verdict(Boolean(hit), "a tag or param containing the node's error message", hit ? `${hit.key}` : 'none');
+    },
+  },
+  {
+    id: 'RUN-007',
+    source: "trackbench's own guarantee: the failing node is on the run (tag trackbench.failed_node)",
+    level: 'SHOULD',
+    scenario: 'node-failure',
+    features: ['failAt'],
+    statement: 'A failed run records which node failed.',
+    rationale: 'In a pipeline of thousands of nodes the failing one must be findable from the run.',
+    check: (o) => {
+      const node = o.failedNode ?? '';
+      const hit = o.runs.some(
+        (r) =>
+          (r.run.data.tags ?? []).some((t) => t.value === node && /fail|error/i.test(t.key)) ||
+          (r.run.info.status === 'FAILED' && r.run.info.run_name === node),
+      );
+      return verdict(
+        Boolean(node) && hit,
+        `a failure tag naming ${node || 'the failed node'} (or a FAILED child run of that name)`,
+        hit ? 'found' : 'none',
+      );
+    },
+  },
+  {
+    id: 'RUN-008',
+    source: 'kedro-mlflow docs: tracking.run.name defaults to the pipeline name',
+    level: 'SHOULD',
+    scenario: 'basic',
+    features: [],
+    statement: 'The run is named after the pipeline (or the configured run name).',
+    rationale: 'A random name cannot be found or compared across runs.',
+    check: (o) =>
+      verdict(
+        oneRun(o)?.run.info.run_name === o.pipeline.name,
+        `run name "${o.pipeline.name}"`,
+        oneRun(o)?.run.info.run_name ?? 'no single run',
+      ),
+  },
+  {
+    id: 'RUN-009',
+    source: 'MLflow REST API docs: RunStatus; MLflow server behaviour: a run never updated stays RUNNING',
+    level: 'MUST',
+    scenario: 'node-failure',
+    features: ['failAt'],
+    statement: 'No run (top-level or child) is left RUNNING after the pipeline ends, even when it fails.',
+    rationale: 'Dangling RUNNING runs accumulate and hide real failures.',
+    check: (o) => {
+      const open = o.runs.filter((r) => !TERMINAL.has(r.run.info.status)).map((r) => r.run.info.run_name);
+      return verdict(
+        open.length === 0,
+        'every run FINISHED, FAILED or KILLED',
+        open.length ? `RUNNING: ${list(open)}` : 'all ended',
+      );
+    },
+  },
+  {
+    id: 'EXP-001',
+    source: 'kedro-mlflow docs: tracking.experiment.name (default: the package name), not Default',
+    level: 'MUST',
+    scenario: 'basic',
+    features: [],
+    statement: 'Runs are logged to a named experiment, not the Default one.',
+    rationale: 'The Default experiment mixes unrelated work; projects are found by experiment.',
+    check: (o) =>
+      verdict(
+        o.runs.length > 0 && o.runs.every((r) => r.run.info.experiment_id !== '0'),
+        'experiment other than Default (id 0)',
+        list([...new Set(o.runs.map((r) => r.run.info.experiment_id))]),
+      ),
+  },
+  {
+    id: 'EXP-002',
+    source: 'kedro-mlflow docs: every run of the project goes to tracking.experiment.name',
+    level: 'SHOULD',
+    scenario: 'twice',
+    features: ['two pipeline runs'],
+    statement: 'Repeated runs of the same project go to the same experiment.',
+    rationale: 'Comparing runs over time needs them side by side.',
+    check: (o) => {
+      const ids = new Set(topLevel(o).map((r) => r.run.info.experiment_id));
+      return verdict(
+        topLevel(o).length >= 2 && ids.size === 1,
+        'both runs in one experiment',
+        `${ids.size} experiment(s) for ${topLevel(o).length} runs`,
+      );
+    },
+  },
+];

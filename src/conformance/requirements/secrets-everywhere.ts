@@ -1,0 +1,46 @@
+// Requirement: the test token and password appear nowhere a hook writes, in any situation.
+import type { Observation, Requirement } from '../types.ts';
+import { list, verdict } from './queries.ts';
+
+/** Every place a hook writes, as [where, text]. */
+function places(o: Observation): [string, string | Buffer][] {
+  const out: [string, string | Buffer][] = [];
+  for (const r of o.runs) {
+    const name = r.run.info.run_name;
+    out.push([`run name ${name}`, name]);
+    for (const p of r.run.data.params ?? []) out.push([`param ${p.key}`, `${p.key}=${p.value}`]);
+    for (const t of r.run.data.tags ?? []) out.push([`tag ${t.key} of ${name}`, `${t.key}=${t.value}`]);
+    for (const k of Object.keys(r.metricHistory)) out.push([`metric ${k}`, k]);
+    for (const v of r.modelVersions)
+      out.push([`model version ${v.name}`, `${v.name} ${v.source} ${v.description ?? ''}`]);
+  }
+  for (const e of o.experiments) {
+    out.push([`experiment ${e.name}`, e.name]);
+    for (const t of e.tags ?? []) out.push([`experiment tag ${t.key}`, `${t.key}=${t.value}`]);
+  }
+  for (const a of o.artifactBytes) out.push([`file ${a.path}`, a.bytes]);
+  for (const r of o.requests) if (r.body) out.push([`request body ${r.endpoint} #${r.seq}`, r.body]);
+  out.push(['output', o.output], ['pipeline error', o.pipelineError ?? '']);
+  for (const f of o.writtenFiles) out.push([`written file ${f.path}`, f.bytes]);
+  return out;
+}
+
+export const SECRETS_EVERYWHERE: Requirement[] = [
+  {
+    id: 'SEC-006',
+    source: "trackbench's own guarantee: credentials go only in the Authorization header",
+    level: 'MUST',
+    scenario: 'every',
+    features: ['MLFLOW_TRACKING_TOKEN and MLFLOW_TRACKING_PASSWORD set', 'every situation'],
+    statement:
+      'In every situation, neither the token nor the password appears in params, tags of runs or experiments, run ' +
+      'or experiment names, artifacts, model files, any request body, the output, or any file the hook writes.',
+    rationale: 'Each of these is read, shipped or kept by someone who must not hold the credential.',
+    check: (o) => {
+      const hits = places(o)
+        .filter(([, text]) => o.secrets.some((s) => text.includes(s)))
+        .map(([where]) => where);
+      return verdict(hits.length === 0, 'no secret anywhere', hits.length ? `in: ${list(hits)}` : 'none');
+    },
+  },
+];

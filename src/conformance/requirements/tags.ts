@@ -1,0 +1,75 @@
+// Requirements: tags.
+import type { Requirement } from '../types.ts';
+import { verdict, list, oneRun } from './queries.ts';
+
+export const TAGS: Requirement[] = [
+  {
+    id: 'TAG-001',
+    source: "kedro-mlflow docs: the run is tagged with kedro's run parameters (pipeline name)",
+    level: 'MUST',
+    scenario: 'basic',
+    features: [],
+    statement: 'The run is tagged with the pipeline name.',
+    rationale: 'The article names pipeline tags as the basis of traceability.',
+    check: (o) => {
+      const hit = (oneRun(o)?.run.data.tags ?? []).find((t) => t.value === o.pipeline.name && /pipeline/i.test(t.key));
+      return verdict(Boolean(hit), `a *pipeline* tag = "${o.pipeline.name}"`, hit ? hit.key : 'none');
+    },
+  },
+  {
+    id: 'TAG-002',
+    source: 'kedro-mlflow docs: the run is tagged with the command (kedro_command)',
+    level: 'SHOULD',
+    scenario: 'basic',
+    features: [],
+    statement: 'The run is tagged with the command that ran it.',
+    rationale: 'Reproducing a run starts from its command.',
+    check: (o) => {
+      const hit = (oneRun(o)?.run.data.tags ?? []).find((t) => t.value.startsWith('kedro run'));
+      return verdict(Boolean(hit), 'a tag "kedro run ..."', hit ? `${hit.key}=${hit.value}` : 'none');
+    },
+  },
+  {
+    id: 'TAG-003',
+    source: "trackbench's own guarantee: each node is named on the run (tag kedro.node.<name>) or is a child run",
+    level: 'MUST',
+    scenario: 'healthy',
+    features: [],
+    statement: 'Every node that ran is identified in MLflow (a tag naming it, or a child run of its name).',
+    rationale: 'The article claims node-id tags; without them nothing ties values to nodes.',
+    check: (o) => {
+      const text = o.runs.flatMap((r) => [
+        r.run.info.run_name,
+        ...(r.run.data.tags ?? []).flatMap((t) => [t.key, t.value]),
+      ]);
+      const missing = o.completedNodes.filter(
+        (n) => !text.some((s) => s === n || s.endsWith(`.${n}`) || s.includes(n)),
+      );
+      return verdict(
+        missing.length === 0,
+        `${o.completedNodes.length} nodes named`,
+        missing.length ? `unnamed: ${list(missing)}` : 'all named',
+      );
+    },
+  },
+  {
+    id: 'TAG-004',
+    source: "trackbench's own guarantee: each node's namespace is recorded",
+    level: 'SHOULD',
+    scenario: 'basic',
+    features: ['namespaces'],
+    statement: "Each node's namespace (modular pipeline) is recorded.",
+    rationale: 'Modular pipelines are how large projects are organised and reviewed.',
+    check: (o) => {
+      const values = o.runs.flatMap((r) => (r.run.data.tags ?? []).map((t) => t.value));
+      const missing = [
+        ...new Set(o.pipeline.nodes.map((n) => n.namespace).filter((x): x is string => Boolean(x))),
+      ].filter((ns) => !values.includes(ns));
+      return verdict(
+        missing.length === 0,
+        'every namespace as a tag value',
+        missing.length ? `missing: ${list(missing)}` : 'all recorded',
+      );
+    },
+  },
+];

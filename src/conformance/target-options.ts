@@ -1,0 +1,67 @@
+// A target's options from the command line: `--option key=value` (repeatable) and `--config <mlflow.yml>`,
+// in the shape tracking hooks take (`{mlflow: <mlflow.yml keys>}`), checked against mlflow.yml's schema.
+import { existsSync, readFileSync } from 'node:fs';
+import { InputError } from '../errors.ts';
+import { loadTrackingConfig } from '../tracking/config/load-config.ts';
+import { parseYaml } from '../common/validate-yaml.ts';
+
+/** Short names for the settings conformance checks depend on, and where they live in mlflow.yml. */
+const SHORT: Record<string, string> = {
+  childRunPerNode: 'trackbench.childRunPerNode',
+  long_params_strategy: 'tracking.params.long_params_strategy',
+  flatten: 'tracking.params.dict_params.flatten',
+  recursive: 'tracking.params.dict_params.recursive',
+  sep: 'tracking.params.dict_params.sep',
+  experiment: 'tracking.experiment.name',
+};
+const TRACKBENCH_KEYS = ['batching', 'async', 'queueBound', 'flushIntervalMs', 'spillDir'];
+
+function scalar(text: string): unknown {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+function setPath(into: Record<string, unknown>, path: string[], value: unknown): void {
+  let at = into;
+  for (const k of path.slice(0, -1)) {
+    const next = at[k];
+    const child: Record<string, unknown> = next && typeof next === 'object' && !Array.isArray(next) ? { ...next } : {};
+    at[k] = child;
+    at = child;
+  }
+  at[path[path.length - 1]!] = value;
+}
+
+/** `--config` first, `--option`s over it; the result is validated as an mlflow.yml. */
+export function targetOptions(pairs: string[] = [], configFile?: string): Record<string, unknown> {
+  const mlflow: Record<string, unknown> = {};
+  if (configFile) {
+    if (!existsSync(configFile)) throw InputError.flag('--config', `${configFile}: no such file`);
+    const { parsed, diagnostics } = parseYaml(readFileSync(configFile, 'utf8'), configFile);
+    if (diagnostics.length) throw new InputError(diagnostics);
+    const data: unknown = parsed.doc.toJS() ?? {};
+    if (typeof data !== 'object' || Array.isArray(data))
+      throw InputError.flag('--config', `${configFile}: must be a YAML mapping`);
+    Object.assign(mlflow, data);
+  }
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw InputError.flag('--option', `"${pair}": expected key=value`);
+    const key = pair.slice(0, eq);
+    const path = SHORT[key] ?? (TRACKBENCH_KEYS.includes(key) ? `trackbench.${key}` : key.replace(/^mlflow\./, ''));
+    setPath(mlflow, path.split('.'), scalar(pair.slice(eq + 1)));
+  }
+  if (!configFile && !pairs.length) return {};
+  try {
+    loadTrackingConfig({
+      inline: mlflow,
+      locate: (path, message) => ({ file: configFile ?? '--option', path: path.join('.'), message }),
+    });
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw InputError.flag('--option', err instanceof Error ? err.message : String(err));
+  }
+  return { mlflow };
+}
