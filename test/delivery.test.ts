@@ -97,7 +97,7 @@ describe('delivery that heals', () => {
     expect(sum(stats.spilled)).toBe(0);
   });
 
-  it('a full queue during an outage spills the overflow (counted); one replay completes; a second sends nothing', async () => {
+  it('a full queue during an outage spills the overflow (counted); one replay completes, a second sends none', async () => {
     const backend = await mock();
     const { stats } = await runReference(
       p,
@@ -125,7 +125,7 @@ describe('delivery that heals', () => {
     expect((await serverState(backend)).metrics).toBe(40);
   });
 
-  it('the server down for the whole run: everything spilled once; replay delivers it; a second replay says nothing new', async () => {
+  it('server down the whole run: all spilled once; replay delivers it; a second replay: nothing new', async () => {
     const backend = await mock();
     backend.setFaults!({ down: true });
     const { stats, warnings } = await runReference(p, backend, {});

@@ -71,7 +71,8 @@ describe('failed trials are failures', () => {
   it('a command: hook that exits 1 mid-run: exit 3', async () => {
     // Writes its probes (so the trial "completes") and then exits 1 when tracking is on.
     const script = `import { writeFileSync } from 'node:fs';
-writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify({ wallMs: 1, cpuMs: 1, peakRssBytes: 1, diskWriteBytes: null, writeBytes: null }));
+const probes = { wallMs: 1, cpuMs: 1, peakRssBytes: 1, diskWriteBytes: null, writeBytes: null };
+writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify(probes));
 if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 failed'); process.exit(1); }
 `;
     const dir = project({

@@ -78,7 +78,11 @@ describe.skipIf(!('path' in valgrind))('instruction counts under Valgrind', () =
     writeFileSync(
       script,
       `import { getPriority } from 'node:os';
-function spin(n) { let acc = 0; for (let i = 0; i < n; i++) acc = (acc * 1103515245 + 12345 + i) % 2147483647; return acc; }
+function spin(n) {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc = (acc * 1103515245 + 12345 + i) % 2147483647;
+  return acc;
+}
 getPriority(); getPriority(); let x = 0;
 for (let k = 0; k < ${NODES}; k++) x += spin(${PER_NODE_MS * ITERATIONS_PER_MS});
 getPriority(); if (x === 0.5) console.log(x);

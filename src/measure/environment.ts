@@ -50,7 +50,8 @@ pk = {}
 for d in m.distributions():
     n = d.metadata['Name']
     if n and __import__('re').search(r'kedro|mlflow', n, __import__('re').I): pk[n.lower()] = d.version
-print(json.dumps({'executable': sys.executable, 'version': sys.version.split()[0], 'packages': dict(sorted(pk.items()))}))`;
+print(json.dumps({'executable': sys.executable, 'version': sys.version.split()[0],
+                  'packages': dict(sorted(pk.items()))}))`;
 
 export function machineEnvironment(): MachineEnvironment {
   const cpu = cpus();

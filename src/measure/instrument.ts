@@ -59,7 +59,9 @@ export function readDumps(outDir: string): Counted | { unavailable: string } {
     .sort((a, b) => Number(a[1]) - Number(b[1]));
   if (parts.length !== 3)
     return {
-      unavailable: `expected 3 callgrind dumps (one per mark), found ${parts.length}: something else called ${MARK_FUNCTION}()`,
+      unavailable:
+        `expected 3 callgrind dumps (one per mark), found ${parts.length}: ` +
+        `something else called ${MARK_FUNCTION}()`,
     };
   const total = (file: string): number => {
     const m = readFileSync(join(outDir, file), 'utf8').match(/^totals:\s+(\d+)/m);

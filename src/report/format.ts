@@ -129,7 +129,8 @@ export function valuesRows(report: Report): string[][] {
 export function failureLines(report: Report): string[] {
   if (!report.failures.length) return [];
   return [
-    `FAILED TRIALS: ${report.failures.length} of ${report.trials.total}; their rounds are left out of every figure and the gate fails`,
+    `FAILED TRIALS: ${report.failures.length} of ${report.trials.total}; ` +
+      'their rounds are left out of every figure and the gate fails',
     ...report.failures.map(
       (f) => `  ${f.hook ?? 'without'}, ${f.warmup ? 'warm-up' : `round ${f.round + 1}`}: ${f.error.split('\n')[0]}`,
     ),

@@ -54,8 +54,11 @@ export interface TrackingConfig {
 type Json = Record<string, unknown>;
 
 /** Key names that hold credentials (trimmed, any case): token, password, pwd, auth, private_key... */
-const SECRET_KEY =
-  /(token|passw(or)?d|pwd|secret|api[_-]?key|credential|private[_-]?key|authori[sz]ation|^auth$|[_.-]auth$|^auth[_.-])/i;
+const SECRET_KEY = new RegExp(
+  '(token|passw(or)?d|pwd|secret|api[_-]?key|credential|private[_-]?key|authori[sz]ation|' +
+    '^auth$|[_.-]auth$|^auth[_.-])',
+  'i',
+);
 /** Values that are credentials whatever their key: HTTP auth schemes. */
 const SECRET_VALUE = /^\s*(bearer|basic|token|digest)\s+\S{4,}/i;
 /** URIs with userinfo (`user:pass@`, `token@`) or a credential query parameter (`?token=`). */
