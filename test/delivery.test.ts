@@ -97,7 +97,7 @@ describe('delivery that heals', () => {
     expect(sum(stats.spilled)).toBe(0);
   });
 
-  it('a full queue during an outage spills the overflow (counted); one replay completes, a second sends none', async () => {
+  it('a full queue in an outage spills the overflow (counted); one replay completes, a second sends none', async () => {
     const backend = await mock();
     const { stats } = await runReference(
       p,
