@@ -38,7 +38,7 @@ describe.runIf(python || process.env.CI === 'true')('the real kedro-mlflow plugi
     const mock = await startHttpMock();
     const run = () =>
       new Promise<number>((resolve) => {
-        const child = spawn(python!, ['fixtures/kedro-mlflow/run_with_kedro_mlflow.py'], {
+        const child = spawn(python!, ['-m', 'trackbench_kedro', 'run'], {
           env: { ...process.env, MLFLOW_TRACKING_URI: mock.trackingUri, TRACKBENCH_PIPELINE_FILE: file },
           stdio: 'ignore',
         });
