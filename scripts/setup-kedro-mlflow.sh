@@ -9,5 +9,5 @@ datasets="${TRACKBENCH_KEDRO_DATASETS_VERSION:-9.6.0}"
 mlflow="${TRACKBENCH_MLFLOW_VERSION:-3.17.2}"
 venv=$(bash "$(dirname "$0")/provision-venv.sh" "kedro-${kedro}-kedro-mlflow-${plugin}-datasets-${datasets}-mlflow-${mlflow}" \
   "kedro==$kedro" "kedro-mlflow==$plugin" "kedro-datasets==$datasets" "mlflow==$mlflow" | tail -n 1)
-bash "$(dirname "$0")/install-helper.sh" "$venv"
+bash "$(dirname "$0")/install-local.sh" "$venv" "$(dirname "$0")/../python" --no-deps
 echo "$venv/bin/python"

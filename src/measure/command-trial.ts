@@ -9,6 +9,7 @@ import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { scenarioDir } from '../tracking/registry.ts';
+import type { ExternalHook } from './external-hooks.ts';
 import type { ResourceProbes } from './probes.ts';
 import { plannedProduction } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
@@ -16,7 +17,8 @@ import type { TrialReply, TrialRequest } from './trial-types.ts';
 const REQUIRED = ['wallMs', 'cpuMs', 'peakRssBytes'] as const;
 const OPTIONAL = ['diskWriteBytes', 'writeBytes'] as const;
 
-export async function runCommandTrial(req: TrialRequest, command: string, timeoutMs: number): Promise<TrialReply> {
+export async function runCommandTrial(req: TrialRequest, external: ExternalHook): Promise<TrialReply> {
+  const { command, timeoutMs } = external;
   const dir = mkdtempSync(join(tmpdir(), 'trackbench-trial-'));
   try {
     const pipeline = generatePipeline(req.scenario.pipeline);
@@ -25,6 +27,7 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
     writeFileSync(pipelineFile, JSON.stringify(describePipeline(pipeline, req.scenario.name)));
     const env = {
       ...process.env,
+      ...external.env,
       MLFLOW_TRACKING_URI: req.trackingUri,
       TRACKBENCH_PIPELINE_FILE: pipelineFile,
       TRACKBENCH_PROBES_FILE: probesFile,
@@ -35,7 +38,7 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
     const tail = result.output.trim().split('\n').slice(-6).join('\n  ');
     if (result.timedOut)
       throw new EnvironmentError(
-        `trial command did not finish within ${timeoutMs} ms (scenario trials.timeoutMs): ${command}${tail ? `\n  ${tail}` : ''}`,
+        `trial command did not finish within ${timeoutMs} ms (the hook's timeoutMs, or trials.timeoutMs): ${command}${tail ? `\n  ${tail}` : ''}`,
       );
     if (!existsSync(probesFile)) {
       return {

@@ -4,9 +4,10 @@
 import { withRequestLog } from '../backends/recording-proxy.ts';
 import { startBackend } from '../backends/start.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { prepareExternalHooks } from './external-hooks.ts';
 import { runTrialProcess } from './run-trial.ts';
 import { schedule } from './schedule.ts';
-import type { TrialResult, Variant } from './trial-types.ts';
+import { baselineFor, type TrialResult, type Variant } from './trial-types.ts';
 import { EnvironmentError } from '../errors.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
 
@@ -33,14 +34,16 @@ export interface Measurement {
   durationMs: number;
   /** With adaptive repetitions: why measuring stopped. */
   adaptive?: string;
+  /** What each kedro hook's environment holds, by hook label. */
+  versions: Record<string, Record<string, string | null>>;
 }
 
 /** Widest 95% interval of the wall-time overhead ratio over the hooks, from the rounds so far. */
 function widestInterval(trials: TrialResult[], hooks: string[], seed: number): number {
   const measured = trials.filter((t) => !t.warmup);
-  const base = new Map(measured.filter((t) => t.hook === null).map((t) => [t.round, t.probes.wallMs!]));
   let widest = 0;
   for (const hook of hooks) {
+    const base = new Map(baselineFor(measured, hook).map((t) => [t.round, t.probes.wallMs!]));
     const pairs = measured.filter((t) => t.hook === hook && base.has(t.round));
     const [lo, hi] = bootstrapPaired(
       pairs.map((t) => base.get(t.round)!),
@@ -58,7 +61,19 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
     : scenario.trials.repetitions;
   const warmup = options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
-  const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
+  const externals = await prepareExternalHooks(scenario);
+  // One shared "without" for the hooks run in trackbench's runner; one per external hook.
+  const variants: Variant[] = [
+    ...(scenario.hooks.some((h) => !externals.has(h.label)) ? [{ kind: 'without' } as const] : []),
+    ...scenario.hooks.flatMap((hook): Variant[] =>
+      externals.has(hook.label)
+        ? [
+            { kind: 'without', of: hook.label },
+            { kind: 'with', hook },
+          ]
+        : [{ kind: 'with', hook }],
+    ),
+  ];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
   const adaptive = options.quick ? undefined : scenario.trials.adaptive;
   const backend = await withRequestLog(await startBackend(scenario.backend));
@@ -70,7 +85,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   try {
     for (let seq = 0; seq < plan.length; seq++) {
       const item = plan[seq]!;
-      const label = item.variant.kind === 'with' ? item.variant.hook.label : 'without';
+      const v = item.variant;
+      const of = v.kind === 'with' ? v.hook.label : v.of;
+      const label = v.kind === 'with' ? v.hook.label : v.of ? `without (${v.of})` : 'without';
       options.onProgress?.({
         done: seq,
         total: plan.length,
@@ -81,14 +98,15 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       });
       const mark = backend.requestLog?.mark() ?? 0;
       const reply = await runTrialProcess(
-        { scenario, variant: item.variant, trackingUri: backend.trackingUri },
+        { scenario, variant: v, trackingUri: backend.trackingUri, external: of ? externals.get(of) : undefined },
         scenario.trials.timeoutMs,
       );
       if (!reply.ok || !reply.probes || !reply.produced)
         throw new EnvironmentError(`trial ${seq + 1} (${label}) failed: ${reply.error ?? 'no result'}`);
       const requests = backend.requestLog?.since(mark);
       trials.push({
-        hook: item.variant.kind === 'with' ? label : null,
+        hook: v.kind === 'with' ? label : null,
+        ...(v.kind === 'without' && v.of ? { baselineOf: v.of } : {}),
         round: item.round,
         warmup: item.warmup,
         seq,
@@ -143,5 +161,6 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - t0,
     adaptive: stopped,
+    versions: Object.fromEntries([...externals].filter(([, e]) => e.versions).map(([l, e]) => [l, e.versions!])),
   };
 }

@@ -1,17 +1,15 @@
 // Starts one trial process, hands it the request, and waits for its reply (or its death). An
-// external plugin (a `command:` hook) is its own trial process.
+// external plugin (a `command:` or `kedro` hook) is its own trial process.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../errors.ts';
-import { externalCommand } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
 const WORKER = fileURLToPath(new URL('./trial-worker.ts', import.meta.url));
 
 export async function runTrialProcess(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
-  const command = externalCommand(req.scenario.hooks);
-  return command ? runCommandTrial(req, command, timeoutMs) : runNodeTrial(req, timeoutMs);
+  return req.external ? runCommandTrial(req, req.external) : runNodeTrial(req, timeoutMs);
 }
 
 async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {

@@ -1,6 +1,6 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
 import { cpus, platform, release, totalmem, type as osType } from 'node:os';
-import { METRICS, type MetricName, type TrialResult } from '../measure/trial-types.ts';
+import { baselineFor, METRICS, type MetricName, type TrialResult } from '../measure/trial-types.ts';
 import type { Measurement } from '../measure/measure.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median, overheadRatio } from '../stats/basic.ts';
@@ -78,9 +78,9 @@ function sumCounts(
 
 export function buildReport(scenario: Scenario, m: Measurement, quick: boolean): Report {
   const measured = m.trials.filter((t) => !t.warmup);
-  const without = measured.filter((t) => t.hook === null);
   const results: Record<string, HookResult> = {};
   for (const hook of scenario.hooks) {
+    const without = baselineFor(measured, hook.label);
     const withHook = measured.filter((t) => t.hook === hook.label);
     const metrics = Object.fromEntries(
       METRICS.map((name) => [
@@ -96,6 +96,8 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
         lost: sumCounts(withHook, (t) => t.lost),
       },
       pipelineErrors: withHook.filter((t) => t.pipelineError).length,
+      ...(without.some((t) => t.baselineOf) ? { ownBaseline: true } : {}),
+      ...(m.versions[hook.label] ? { versions: m.versions[hook.label] } : {}),
     };
   }
   const notes: string[] = [];

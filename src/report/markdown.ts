@@ -1,5 +1,6 @@
 // The Markdown report: the same tables, fit to paste into a pull request.
 import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
+import { hasOwnBaselines, perHookTables, versionLines } from './per-hook.ts';
 import type { Report } from './types.ts';
 
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
@@ -12,9 +13,21 @@ export function markdownReport(report: Report): string {
     '',
     `${report.nodes} nodes, backend: ${report.backend}. Medians of ${t.repetitions} paired trials per variant (${t.warmup} warm-up rounds discarded, ${t.order} order${t.quick ? ', --quick' : ''}); overhead = median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.`,
     '',
-    row(['Metric', 'Without', ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]'])]),
-    row(['---', ...Array(1 + hooks.length * 2).fill('---:')]),
   ];
+  if (hasOwnBaselines(report)) {
+    // Hooks with their own "without" (external hooks): a row per hook, each against its baseline.
+    for (const table of perHookTables(report))
+      lines.push(row(table.head), row(['---', ...table.head.slice(1).map(() => '---:')]), ...table.rows.map(row), '');
+    lines.push(...versionLines(report).map((l) => `- measured: ${l}`), '');
+  }
+  lines.push(
+    row([
+      'Metric',
+      hasOwnBaselines(report) ? `Without (${hooks[0]}'s)` : 'Without',
+      ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]']),
+    ]),
+    row(['---', ...Array(1 + hooks.length * 2).fill('---:')]),
+  );
   for (const r of ROWS) {
     const first = report.results[hooks[0]!]!.metrics[r.metric];
     lines.push(

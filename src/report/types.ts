@@ -35,6 +35,10 @@ export interface HookResult {
     lost: Record<string, number> | null;
   };
   pipelineErrors: number;
+  /** Compared with its own "without" (an external hook's process with tracking off). */
+  ownBaseline?: boolean;
+  /** What the hook's environment held (kedro hooks): python, kedro, mlflow, kedro-datasets, plugins. */
+  versions?: Record<string, string | null>;
 }
 
 export interface Report {
