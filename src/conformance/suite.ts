@@ -4,11 +4,14 @@ import { errorMessage } from '../errors.ts';
 import { observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { SCENARIOS } from './scenarios.ts';
+import { waiverFor } from './waivers.ts';
 import type { Target } from './targets.ts';
 import type { Observation, Requirement, RequirementResult, ScenarioId, TargetResult } from './types.ts';
 
 export interface SuiteOptions {
   requirements?: Requirement[];
+  /** Requirement IDs or patterns (ART-*) whose failures are accepted; shown in every report. */
+  waive?: string[];
   onScenario?: (target: string, scenario: ScenarioId) => void;
 }
 
@@ -50,14 +53,29 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
     } catch (err) {
       finding = { status: 'fail' as const, expected: 'the check to run', found: `check error: ${errorMessage(err)}` };
     }
+    const na = target.notApplicable?.()[r.id];
+    if (na) finding = { status: 'skip' as const, expected: finding.expected, found: `not applicable: ${na}` };
     return { id: r.id, level: r.level, statement: r.statement, scenario: r.scenario, finding };
   });
+  const waive = [...(options.waive ?? []), ...(target.waive ?? [])];
+  for (const x of results) {
+    const by = waiverFor(x.id, waive);
+    if (by) x.waived = by;
+  }
   const errors = [...observations]
     .filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped))
     .map(([scenario, o]) => ({ scenario, error: (o as { error: string }).error }));
-  return { target: target.id, results, errors };
+  const versions = target.versions?.();
+  return {
+    target: target.id,
+    results,
+    errors,
+    ...(waive.length ? { waivers: [...new Set(waive)] } : {}),
+    ...(versions ? { versions } : {}),
+  };
 }
 
+/** MUST failures that fail the run (waived ones do not). */
 export function mustFailures(r: TargetResult): number {
-  return r.results.filter((x) => x.level === 'MUST' && x.finding.status === 'fail').length;
+  return r.results.filter((x) => x.level === 'MUST' && x.finding.status === 'fail' && !x.waived).length;
 }

@@ -11,6 +11,7 @@ import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
 import { closest } from '../scenario/suggest.ts';
 import { BUILTIN_HOOKS, resolveHook } from '../tracking/registry.ts';
+import { kedroTarget } from './kedro-target.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 
 export interface TargetRun {
@@ -25,6 +26,12 @@ export interface Target {
   /** Whether the hook runs inside trackbench's process (so extra hooks can be put beside it). */
   inProcess: boolean;
   run(scenario: ConformanceScenario, trackingUri: string, experimentName: string): Promise<TargetRun>;
+  /** Requirements this target cannot be checked on, with why (known once it has run). */
+  notApplicable?: () => Record<string, string>;
+  /** Waivers that come with the target (a scenario's `waive`). */
+  waive?: string[];
+  /** What the target's environment holds (kedro targets). */
+  versions?: () => Record<string, string | null> | undefined;
 }
 
 /** A target from a hook factory: built-ins, modules, and the suite's own mutants. */
@@ -73,7 +80,13 @@ async function runInProcess(scenario: ConformanceScenario, target: NamedHooks, w
   return { pipelineError, output: warnings.join('\n'), completedNodes: completed, failedNode };
 }
 
-function commandTarget(id: string, command: string, timeoutMs = 120_000): Target {
+/** A process that runs the described pipeline; `env` is added to its environment. */
+export function commandTarget(
+  id: string,
+  command: string,
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+): Target {
   return {
     id,
     inProcess: false,
@@ -85,7 +98,7 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
       for (let i = 0; i < scenario.repeat; i++) {
         const { code, output, timedOut } = await runExternal(
           command,
-          { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file },
+          { ...process.env, ...env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file },
           timeoutMs,
         );
         outputs.push(output);
@@ -141,5 +154,9 @@ export function parseTarget(spec: string): Target {
     };
   }
   if (kind === 'command' && value.trim()) return commandTarget(spec, value);
-  throw InputError.flag('--target', `"${spec}": expected builtin:<name>, module:<path> or command:<shell command>`);
+  if (kind === 'kedro' && value.trim()) return kedroTarget(value);
+  throw InputError.flag(
+    '--target',
+    `"${spec}": expected builtin:<name>, module:<path>, command:<shell command> or kedro:<scenario.yaml>[#label]`,
+  );
 }

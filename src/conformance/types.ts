@@ -56,6 +56,8 @@ export interface RequirementResult {
   statement: string;
   scenario: ScenarioId;
   finding: Finding;
+  /** Set when a waiver covers it: the pattern (a waived failure does not fail the run). */
+  waived?: string;
 }
 
 export interface TargetResult {
@@ -63,4 +65,8 @@ export interface TargetResult {
   results: RequirementResult[];
   /** Scenarios the target could not be run in, with why. */
   errors: { scenario: ScenarioId; error: string }[];
+  /** Waivers in force for this target (IDs or patterns), shown in every report. */
+  waivers?: string[];
+  /** What the target's environment held (kedro targets): kedro, plugin, mlflow versions. */
+  versions?: Record<string, string | null>;
 }

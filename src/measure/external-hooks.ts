@@ -2,7 +2,7 @@
 // provisioned venv, through the Python helper's runner). Each has its own "without": the same
 // process with tracking off, so several of them (two versions of a plugin) share one scenario.
 import type { HookRef, Scenario } from '../scenario/types.ts';
-import { provisionKedro } from '../tracking/kedro/environment.ts';
+import { kedroCommand, kedroRunEnv, provisionKedro } from '../tracking/kedro/environment.ts';
 import { commandOf, scenarioDir } from '../tracking/registry.ts';
 
 export interface ExternalHook {
@@ -19,27 +19,16 @@ export function isExternal(ref: HookRef): boolean {
   return ref.kedro !== undefined || commandOf(ref) !== undefined;
 }
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The command and environment of one external hook, provisioning its venv when it is a kedro hook. */
 export async function prepareExternalHook(ref: HookRef, scenario: Scenario): Promise<ExternalHook> {
   const timeoutMs = ref.timeoutMs ?? scenario.trials.timeoutMs;
   const spec = ref.kedro;
   if (!spec) return { label: ref.label, command: commandOf(ref) ?? '', env: { ...ref.env }, timeoutMs };
   const environment = await provisionKedro(spec, scenarioDir(scenario.source), ref.label);
-  const env: Record<string, string> = {
-    // Installed hook plugins track only when this hook names a plugin; a `hook:` alone tracks by itself.
-    TRACKBENCH_KEDRO_PLUGINS: spec.plugin ? 'on' : 'off',
-    ...(spec.hook ? { TRACKBENCH_KEDRO_HOOKS: spec.hook } : {}),
-    ...(spec.mlflow ? { TRACKBENCH_MLFLOW_YML: JSON.stringify(spec.mlflow) } : {}),
-    ...ref.env,
-  };
   return {
     label: ref.label,
-    command: `${shellQuote(environment.python)} -m trackbench_kedro run`,
-    env,
+    command: kedroCommand(environment),
+    env: kedroRunEnv(spec, ref.env),
     timeoutMs,
     versions: environment.versions,
   };

@@ -24,12 +24,21 @@ export function consoleSummary(results: TargetResult[]): string {
         : '';
     }).filter(Boolean);
     out.push(`${r.target}\n  Total: ${parts.join(', ')}`);
+    if (r.versions)
+      out.push(
+        `  measured: ${Object.entries(r.versions)
+          .map(([k, v]) => `${k} ${v ?? '-'}`)
+          .join(', ')}`,
+      );
+    if (r.waivers?.length) out.push(`  waivers: ${r.waivers.join(', ')}`);
     for (const e of r.errors) out.push(`  scenario ${e.scenario} could not run: ${e.error}`);
     for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
       out.push(
-        `  FAIL ${x.id} ${x.level} ${x.statement}\n       expected: ${x.finding.expected}\n       found:    ${x.finding.found}`,
+        `  ${x.waived ? `WAIVED (${x.waived})` : 'FAIL'} ${x.id} ${x.level} ${x.statement}\n       expected: ${x.finding.expected}\n       found:    ${x.finding.found}`,
       );
     }
+    for (const x of r.results.filter((y) => y.finding.found.startsWith('not applicable: ')))
+      out.push(`  n/a ${x.id}: ${x.finding.found.slice('not applicable: '.length)}`);
   }
   return out.join('\n');
 }
@@ -55,11 +64,13 @@ export function junitReport(results: TargetResult[]): string {
     const skipped = r.results.filter((x) => x.finding.status === 'skip').length;
     const cases = r.results.map((x) => {
       const body =
-        x.finding.status === 'fail'
-          ? `<failure message="${xml(`expected ${x.finding.expected}; found ${x.finding.found}`)}" type="${x.level}"/>`
-          : x.finding.status === 'skip'
-            ? `<skipped message="${xml(x.finding.found)}"/>`
-            : '';
+        x.finding.status === 'fail' && x.waived
+          ? `<skipped message="${xml(`waived (${x.waived}): expected ${x.finding.expected}; found ${x.finding.found}`)}"/>`
+          : x.finding.status === 'fail'
+            ? `<failure message="${xml(`expected ${x.finding.expected}; found ${x.finding.found}`)}" type="${x.level}"/>`
+            : x.finding.status === 'skip'
+              ? `<skipped message="${xml(x.finding.found)}"/>`
+              : '';
       return `    <testcase classname="${xml(r.target)}" name="${xml(`${x.id} [${x.level}] ${x.statement}`)}">${body}</testcase>`;
     });
     return `  <testsuite name="${xml(r.target)}" tests="${r.results.length}" failures="${failures}" skipped="${skipped}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
@@ -74,8 +85,13 @@ export function tapReport(results: TargetResult[]): string {
   );
   lines.push(`1..${all.length}`);
   all.forEach(([target, x], i) => {
-    const ok = x.finding.status !== 'fail';
-    const directive = x.finding.status === 'skip' ? ` # SKIP ${x.finding.found}` : '';
+    const ok = x.finding.status !== 'fail' || Boolean(x.waived);
+    const directive =
+      x.finding.status === 'skip'
+        ? ` # SKIP ${x.finding.found}`
+        : x.waived && x.finding.status === 'fail'
+          ? ` # TODO waived (${x.waived})`
+          : '';
     lines.push(`${ok ? 'ok' : 'not ok'} ${i + 1} - ${target} ${x.id} [${x.level}] ${x.statement}${directive}`);
     if (!ok)
       lines.push(
@@ -90,7 +106,15 @@ export function tapReport(results: TargetResult[]): string {
 
 export function markdownMatrix(results: TargetResult[]): string {
   const mark = (x: RequirementResult | undefined): string =>
-    !x ? '' : x.finding.status === 'pass' ? 'pass' : x.finding.status === 'skip' ? 'n/a' : '**FAIL**';
+    !x
+      ? ''
+      : x.finding.status === 'pass'
+        ? 'pass'
+        : x.finding.status === 'skip'
+          ? 'n/a'
+          : x.waived
+            ? `waived (${x.waived})`
+            : '**FAIL**';
   const head = `| Requirement | Level | ${results.map((r) => r.target).join(' | ')} |`;
   const rule = `| --- | --- | ${results.map(() => ':---:').join(' | ')} |`;
   const ids = results[0]?.results ?? [];
@@ -107,5 +131,15 @@ export function markdownMatrix(results: TargetResult[]): string {
         })
         .join(' | ')} |`,
   );
-  return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n`;
+  const notes = results.flatMap((r) => [
+    ...(r.versions
+      ? [
+          `- ${r.target} measured: ${Object.entries(r.versions)
+            .map(([k, v]) => `${k} ${v ?? '-'}`)
+            .join(', ')}`,
+        ]
+      : []),
+    ...(r.waivers?.length ? [`- ${r.target} waivers: ${r.waivers.join(', ')}`] : []),
+  ]);
+  return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
 }

@@ -120,4 +120,6 @@ export interface Scenario {
   runner: RunnerSpec;
   budgets: Partial<Record<BudgetMetric, Budget>>;
   regression: { alpha: number; noise: number };
+  /** Conformance waivers (IDs or patterns) for this scenario's hooks as targets. */
+  waive?: string[];
 }

@@ -52,7 +52,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     root = Path(args.project) if args.project else Path(tempfile.mkdtemp(prefix="trackbench-kedro-"))
     try:
         _generate(args, root, tracking)
-        name = description.load(args.pipeline_file)["pipeline"]["name"]
+        desc = description.load(args.pipeline_file)
+        name = desc["pipeline"]["name"]
+        # Hooks that read MLflow's own variable (the Python reference hook) log where kedro-mlflow does.
+        os.environ.setdefault("MLFLOW_EXPERIMENT_NAME", desc["experimentName"])
         preload(_hooks(args) if tracking else [])
         failure = None
         with measured():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -56,7 +57,9 @@ def _model_dataset(name: str) -> Dict[str, Any]:
     return entry
 
 
-def catalog(desc: Description, root: Path, plugin_datasets: bool) -> Dict[str, Any]:
+def catalog(desc: Description, root: Path, plugin_datasets: bool, plugin_models: bool = True) -> Dict[str, Any]:
+    """Every output declared. ``plugin_models`` off keeps models local even with the plugin's datasets
+    (TRACKBENCH_KEDRO_PLUGIN_MODELS=off: where the backend cannot take the plugin's model logging)."""
     entries: Dict[str, Any] = {}
     data = root / "data"
     for node in desc["pipeline"]["nodes"]:
@@ -83,7 +86,7 @@ def catalog(desc: Description, root: Path, plugin_datasets: bool) -> Dict[str, A
         for m in node["models"]:
             entries[m["name"]] = (
                 _model_dataset(m["name"])
-                if plugin_datasets
+                if plugin_datasets and plugin_models
                 else {"type": "trackbench_kedro.datasets.ModelFileDataset", "filepath": str(data / (m["name"] + ".pkl"))}
             )
     return entries
@@ -127,7 +130,8 @@ def write_project(
         "    return build_pipelines(load(str(Path(__file__).resolve().parents[2] / 'pipeline.json')))\n"
     )
     (root / "conf" / "base" / "parameters.yml").write_text(json.dumps(parameters_tree(desc)))
-    (root / "conf" / "base" / "catalog.yml").write_text(json.dumps(catalog(desc, root, plugin_datasets)))
+    plugin_models = os.environ.get("TRACKBENCH_KEDRO_PLUGIN_MODELS", "on") != "off"
+    (root / "conf" / "base" / "catalog.yml").write_text(json.dumps(catalog(desc, root, plugin_datasets, plugin_models)))
     if kedro_mlflow_installed():
         config: Dict[str, Any] = json.loads(json.dumps(mlflow_yml or {}))
         tracking_section = config.setdefault("tracking", {})

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { mustFailures, runSuite } from '../../conformance/suite.ts';
 import { parseTarget } from '../../conformance/targets.ts';
+import { checkWaivers } from '../../conformance/waivers.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
@@ -14,7 +15,11 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
     .description(
       'check tracking hooks against the requirement catalogue, on what actually reached MLflow; exit 1 when a MUST fails',
     )
-    .requiredOption('--target <target...>', 'builtin:<name>, module:<path> or command:<shell command> (repeatable)')
+    .requiredOption(
+      '--target <target...>',
+      'builtin:<name>, module:<path>, command:<shell command> or kedro:<scenario.yaml>[#label] (repeatable)',
+    )
+    .option('--waive <ids...>', 'accept these requirements failing: IDs or patterns (ART-*); shown in every report')
     .addOption(
       new Option('--format <format>', 'what to print')
         .choices(['console', 'json', 'junit', 'tap', 'markdown'])
@@ -25,12 +30,14 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
       'reports',
     )
-    .action(async (opts: { target: string[]; format: string; out: string }) => {
+    .action(async (opts: { target: string[]; format: string; out: string; waive?: string[] }) => {
+      checkWaivers(opts.waive ?? [], '--waive');
       const targets = opts.target.map(parseTarget);
       const results: TargetResult[] = [];
       for (const t of targets)
         results.push(
           await runSuite(t, {
+            waive: opts.waive,
             onScenario: io.isTTY ? (id, s) => process.stderr.write(`\r\x1b[K${id}: scenario ${s}`) : undefined,
           }),
         );

@@ -118,3 +118,23 @@ export async function provisionKedro(
   }
   return { venv, python, requirements, localPlugin: local, versions };
 }
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The shell command that runs one trial (or conformance run) in the environment. */
+export function kedroCommand(environment: KedroEnvironment): string {
+  return `${shellQuote(environment.python)} -m trackbench_kedro run`;
+}
+
+/** The runner's settings for a hook, then the hook's own environment variables. */
+export function kedroRunEnv(spec: KedroHookSpec, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    // Installed hook plugins track only when the hook names a plugin; a `hook:` alone tracks by itself.
+    TRACKBENCH_KEDRO_PLUGINS: spec.plugin ? 'on' : 'off',
+    ...(spec.hook ? { TRACKBENCH_KEDRO_HOOKS: spec.hook } : {}),
+    ...(spec.mlflow ? { TRACKBENCH_MLFLOW_YML: JSON.stringify(spec.mlflow) } : {}),
+    ...extra,
+  };
+}
