@@ -75,7 +75,7 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
     createNaiveHook,
   ),
   'kedro-mlflow-like': trackingBuiltin(
-    "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + log_metric per metric value",
+    "model of kedro-mlflow 2.0.3's measured request pattern: per-node run re-entry, one request per param and per metric value",
     createKedroMlflowLikeHook,
   ),
   calibration: {
