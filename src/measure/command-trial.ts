@@ -46,6 +46,12 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
         error: `command exited with code ${result.code} without writing its probes to TRACKBENCH_PROBES_FILE (README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}`,
       };
     }
+    if (result.code !== 0 && req.variant.kind === 'without')
+      // The baseline must run: a failure with tracking off is a broken environment, not a figure.
+      return {
+        ok: false,
+        error: `the pipeline failed with tracking off (exit ${result.code}): ${command}${tail ? `\n  ${tail}` : ''}`,
+      };
     const probes = parseProbes(readFileSync(probesFile, 'utf8'), command);
     return {
       ok: true,
