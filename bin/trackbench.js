@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Entry point: registers tsx so the TypeScript sources run as they are (no build step to forget),
-// then hands over to the CLI.
-import { register } from 'tsx/esm/api';
+// Entry point: the compiled CLI in dist/ (built by `npm run build`, and by `npm install` of the
+// repository through its prepare script). Plain JavaScript: no TypeScript compiler at run time.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('trackbench: dist/ is missing; build it with `npm run build` (npm install does it)\n');
+  process.exit(3);
+}
+const { runCli } = await import(main.href);
+await runCli(process.argv.slice(2));

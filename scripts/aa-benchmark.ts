@@ -4,9 +4,9 @@
 import { parseArgs } from 'node:util';
 import { prepareScenario } from '../src/cli/prepare.ts';
 import { measure } from '../src/measure/measure.ts';
-import { buildReport } from '../src/report/build.ts';
-import type { Report } from '../src/report/types.ts';
-import { checkBudgets, checkRegressions, gate } from '../src/stats/gate.ts';
+import { buildReport } from '../src/measure/build-report.ts';
+import type { Report } from '../src/measure/report-types.ts';
+import { checkBudgets, checkRegressions, gate } from '../src/gate/gate.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

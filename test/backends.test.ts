@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { containerRuntimeProblem, startContainer } from '../src/backends/container.ts';
 import { localServerAvailable, startLocalServer } from '../src/backends/local-server.ts';
 import { startHttpMock } from '../src/backends/mock/http-server.ts';
 import { startInProcessMock } from '../src/backends/mock/in-process.ts';
@@ -128,33 +127,4 @@ describe('local server backend without mlflow installed', () => {
       else process.env.TRACKBENCH_MLFLOW = before;
     }
   });
-});
-
-const runtimeProblem = await containerRuntimeProblem();
-describe('container backend', () => {
-  it('detects whether a container runtime exists before trying to start anything', async () => {
-    if (runtimeProblem) {
-      const err = await startContainer().catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(EnvironmentError);
-      expect((err as Error).message).toMatch(
-        /^container backend unavailable \(.+\); use backend kind "local" or "mock"$/,
-      );
-      expect((err as Error).message).not.toContain('\n');
-    } else {
-      expect(runtimeProblem).toBeUndefined();
-    }
-  });
-
-  // Honestly skipped where no runtime exists (this project's machines have none).
-  it.skipIf(runtimeProblem !== undefined)(
-    `runs MLflow in a container${runtimeProblem ? ` (skipped: ${runtimeProblem})` : ''}`,
-    async () => {
-      const c = await startContainer();
-      const client = new MlflowClient({ trackingUri: c.trackingUri });
-      expect(await client.health()).toBe(true);
-      client.close();
-      await c.stop();
-    },
-    300_000,
-  );
 });

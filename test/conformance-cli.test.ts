@@ -7,10 +7,13 @@ import { REQUIREMENTS } from '../src/conformance/requirements.ts';
 import { runSuite } from '../src/conformance/suite.ts';
 import { parseTarget } from '../src/conformance/targets.ts';
 import { junitReport, markdownMatrix, tapReport } from '../src/report/conformance.ts';
-import { schemaValidator } from '../src/scenario/validate-yaml.ts';
+import { jsonObject, schemaValidator } from '../src/common/validate-yaml.ts';
 import { createRequire } from 'node:module';
 
-const conformanceSchema: object = createRequire(import.meta.url)('../src/report/conformance.schema.json');
+const conformanceSchema = jsonObject(
+  createRequire(import.meta.url)('../src/report/conformance.schema.json'),
+  'the conformance schema',
+);
 
 const capture = () => {
   const io = {
@@ -30,16 +33,12 @@ describe('trackbench conformance', () => {
     expect(await main(['conformance', '--target', 'builtin:reference', '--out', out], io)).toBe(0);
     expect(io.stdout).toMatch(/Total: 32\/32 MUST \(3 not applicable\), 15\/15 SHOULD/);
     const files = readdirSync(out);
-    const json = JSON.parse(
-      readFileSync(
-        join(
-          out,
-          files.find((f) => f.endsWith('.json'))!,
-        ),
-        'utf8',
-      ),
+    const jsonFile = join(
+      out,
+      files.find((f) => f.endsWith('.json'))!,
     );
-    expect(json.targets[0].results).toHaveLength(REQUIREMENTS.length);
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as { targets: { results: unknown[] }[] };
+    expect(json.targets[0]!.results).toHaveLength(REQUIREMENTS.length);
     const validate = schemaValidator(conformanceSchema, false);
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     const junit = readFileSync(

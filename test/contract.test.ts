@@ -3,6 +3,7 @@
 // real server can be started: always in CI, where .ci/run provisions it).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerRuntimeProblem, startContainer, type ContainerBackend } from '../src/backends/container.ts';
 import {
   DEFAULT_MLFLOW_VERSION,
   localServerAvailable,
@@ -63,9 +64,9 @@ describe('mock MLflow contract', () => {
 
 // Live: start the real server with the project's own script's environment. In CI it must be there.
 const live = localServerAvailable() || process.env.CI === 'true';
+let real: CaseResult[] | undefined;
 describe.runIf(live)(`real mlflow server ${DEFAULT_MLFLOW_VERSION} (live)`, () => {
   let server: LocalServer;
-  let real: CaseResult[];
   beforeAll(async () => {
     server = await startLocalServer();
     real = await runCases(server.trackingUri, CASES);
@@ -75,10 +76,45 @@ describe.runIf(live)(`real mlflow server ${DEFAULT_MLFLOW_VERSION} (live)`, () =
   });
 
   it('answers every case as the mock does', async () => {
-    expect(diffCases(real, await mockResults(), ['real (live)', 'mock'])).toEqual([]);
+    // `!`: beforeAll above set it (or failed the block).
+    expect(diffCases(real!, await mockResults(), ['real (live)', 'mock'])).toEqual([]);
   });
 
   it('still answers as recorded in the fixture (the fixture is current)', () => {
-    expect(diffCases(fixture.cases, real, ['fixture', 'real (live)'])).toEqual([]);
+    expect(diffCases(fixture.cases, real!, ['fixture', 'real (live)'])).toEqual([]); // `!`: set by beforeAll
   });
 });
+
+// The same cases against MLflow in a container (the image `npm run setup:container` provides): mock,
+// container, local server and fixture must all agree. Skipped outside CI without a runtime; in CI
+// (.ci/run provisions it) a missing runtime fails.
+const containerProblem = await containerRuntimeProblem();
+describe.runIf(containerProblem === undefined || process.env.CI === 'true')(
+  `mlflow ${DEFAULT_MLFLOW_VERSION} in a container (live)`,
+  () => {
+    let container: ContainerBackend | undefined;
+    let inContainer: CaseResult[];
+    beforeAll(async () => {
+      expect(containerProblem).toBeUndefined();
+      container = await startContainer();
+      inContainer = await runCases(container.trackingUri, CASES);
+    }, 300_000);
+    afterAll(async () => {
+      await container?.stop();
+    });
+
+    it('answers every case as the mock does', async () => {
+      expect(diffCases(inContainer, await mockResults(), ['container', 'mock'])).toEqual([]);
+    });
+
+    it('answers every case as recorded in the fixture', () => {
+      expect(diffCases(fixture.cases, inContainer, ['fixture', 'container'])).toEqual([]);
+    });
+
+    it.runIf(live)('answers every case as the local server does', () => {
+      expect(real).toBeDefined();
+      // `!`: the local server's block ran first (vitest runs a file's blocks in order) and set it.
+      expect(diffCases(real!, inContainer, ['real (live)', 'container'])).toEqual([]);
+    });
+  },
+);

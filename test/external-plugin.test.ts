@@ -8,9 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { parseProbes } from '../src/measure/command-trial.ts';
 import { measure, type Measurement } from '../src/measure/measure.ts';
-import { buildReport } from '../src/report/build.ts';
+import { buildReport } from '../src/measure/build-report.ts';
 import { reportProblems } from '../src/report/write.ts';
-import type { Report } from '../src/report/types.ts';
+import type { Report } from '../src/measure/report-types.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 
 const NODES = 12;
@@ -92,21 +92,25 @@ describe('command hooks: bad input and bad probes', () => {
     expect(err).toContain('only `run` and `sweep`');
   });
 
-  it('a command that writes no probes fails the run, naming the file it should have written, and writes no report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-cmd-'));
-    const out = join(dir, 'reports');
-    writeFileSync(
-      join(dir, 'silent.yaml'),
-      `name: silent\npipeline: {nodes: 3}\nhooks: ['command:echo starting; exit 3']\ntrials: {repetitions: 1, warmup: 0}\n`,
-    );
-    let err = '';
-    expect(await main(['run', join(dir, 'silent.yaml'), '--out', out], { ...quiet, err: (t) => void (err += t) })).toBe(
-      3,
-    );
-    expect(err).toContain('command exited with code 3 without writing its probes to TRACKBENCH_PROBES_FILE');
-    expect(err).toContain('starting');
-    expect(readdirSync(out)).toEqual([]); // --out is checked (and made) up front; nothing lands in it
-  });
+  it(
+    'a command that writes no probes fails the run, naming the file it should have written, and writes no ' + 'report',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tb-cmd-'));
+      const out = join(dir, 'reports');
+      writeFileSync(
+        join(dir, 'silent.yaml'),
+        `name: silent\npipeline: {nodes: 3}\nhooks: ['command:echo starting; exit 3']\ntrials: {repetitions: 1, ` +
+          `warmup: 0}\n`,
+      );
+      let err = '';
+      expect(
+        await main(['run', join(dir, 'silent.yaml'), '--out', out], { ...quiet, err: (t) => void (err += t) }),
+      ).toBe(3);
+      expect(err).toContain('command exited with code 3 without writing its probes to TRACKBENCH_PROBES_FILE');
+      expect(err).toContain('starting');
+      expect(readdirSync(out)).toEqual([]); // --out is checked (and made) up front; nothing lands in it
+    },
+  );
 
   it('probes must be a JSON object of numbers >= 0; disk figures may be null', () => {
     const ok = parseProbes(

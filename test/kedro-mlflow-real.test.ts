@@ -64,19 +64,23 @@ describe.runIf(python || process.env.CI === 'true')('the real kedro-mlflow plugi
     }
   }, 180_000);
 
-  it('is measured with and without its hooks (scenarios/kedro-mlflow.yaml): off sends nothing, on sends its 910', async () => {
-    const { scenario } = loadScenarioFile('scenarios/kedro-mlflow.yaml');
-    const m = await measure({ ...scenario, trials: { ...scenario.trials, repetitions: 2, warmup: 1 } });
-    const measured = m.trials.filter((t) => !t.warmup);
-    // Kedro matches DISABLE_HOOKS_FOR_PLUGINS against "kedro_mlflow": if the runner named only
-    // "kedro-mlflow", the plugin would stay on and "without" would send 660 requests.
-    expect(measured.filter((t) => t.hook === null).map((t) => t.probes.apiCalls)).toEqual([0, 0]);
-    expect(measured.filter((t) => t.hook === 'kedro-mlflow').map((t) => t.probes.apiCalls)).toEqual([910, 910]);
-    for (const t of measured) {
-      expect(t.pipelineError).toBeUndefined();
-      expect(t.produced).toMatchObject({ params: 500, metrics: 250, nodesRun: 50 });
-      // Kedro, kedro-mlflow and MLflow imported: the interpreter holds well over 50 MB.
-      expect(t.probes.peakRssBytes).toBeGreaterThan(50e6);
-    }
-  }, 300_000);
+  it(
+    'is measured with and without its hooks (scenarios/kedro-mlflow.yaml): off sends nothing, on sends its ' + '910',
+    async () => {
+      const { scenario } = loadScenarioFile('scenarios/kedro-mlflow.yaml');
+      const m = await measure({ ...scenario, trials: { ...scenario.trials, repetitions: 2, warmup: 1 } });
+      const measured = m.trials.filter((t) => !t.warmup);
+      // Kedro matches DISABLE_HOOKS_FOR_PLUGINS against "kedro_mlflow": if the runner named only
+      // "kedro-mlflow", the plugin would stay on and "without" would send 660 requests.
+      expect(measured.filter((t) => t.hook === null).map((t) => t.probes.apiCalls)).toEqual([0, 0]);
+      expect(measured.filter((t) => t.hook === 'kedro-mlflow').map((t) => t.probes.apiCalls)).toEqual([910, 910]);
+      for (const t of measured) {
+        expect(t.pipelineError).toBeUndefined();
+        expect(t.produced).toMatchObject({ params: 500, metrics: 250, nodesRun: 50 });
+        // Kedro, kedro-mlflow and MLflow imported: the interpreter holds well over 50 MB.
+        expect(t.probes.peakRssBytes).toBeGreaterThan(50e6);
+      }
+    },
+    300_000,
+  );
 });

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { provisionKedro } from '../src/tracking/kedro/environment.ts';
-import type { Report } from '../src/report/types.ts';
+import type { Report } from '../src/measure/report-types.ts';
 
 const SCENARIO = 'fixtures/kedro-plugin-example/scenario.yaml';
 

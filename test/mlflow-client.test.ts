@@ -143,6 +143,8 @@ describe('MlflowClient against the in-process mock (msw)', () => {
 /** A transport that answers from a script and records what it was asked. */
 function scripted(statuses: (number | 'refused')[]): Transport & { calls: HttpRequest[] } {
   const calls: HttpRequest[] = [];
+  // async so that a scripted refusal is a rejection, as it is from fetch
+  // eslint-disable-next-line @typescript-eslint/require-await
   const t = async (req: HttpRequest): Promise<HttpResponse> => {
     calls.push(req);
     const s = statuses[Math.min(calls.length - 1, statuses.length - 1)]!;

@@ -50,7 +50,8 @@ describe('scenario validation', () => {
     );
     expect(lines).toEqual([
       's.yaml:4:20 pipeline.topology.kind: must be one of chain, fan, layered, random; got "tree"',
-      's.yaml:4:26 pipeline.topology.widht: unknown key (did you mean "width"?); allowed: kind, width, fanIn, edgeProbability',
+      's.yaml:4:26 pipeline.topology.widht: unknown key (did you mean "width"?); allowed: kind, width, fanIn, ' +
+        'edgeProbability',
       's.yaml:5:19 pipeline.metricsPerNode: must be >= 0; got -2',
       's.yaml:6:8 hooks: must NOT have fewer than 1 items; got a list',
     ]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { benchHooks } from '../src/measure/bench.ts';
-import { mergeSweeps, shard, sweep } from '../src/measure/sweep.ts';
+import { mergeSweeps, shard, sweep, type SweepReport } from '../src/measure/sweep.ts';
 import { growthExponent } from '../src/stats/growth.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 
@@ -35,13 +35,18 @@ describe('sweep', () => {
     },
   );
 
-  it('reports overhead per node at each size and a growth exponent of exactly 1 for a cost of one call per node', async () => {
-    const s = await sweep(scenario, [5, 20, 40]);
-    expect(s.points.map((p) => p.nodes)).toEqual([5, 20, 40]);
-    for (const p of s.points) expect(p.report.results['one-call-per-node']!.metrics.apiCalls.overhead.perNode).toBe(1);
-    expect(s.growth['one-call-per-node']!.apiCalls!.slope).toBeCloseTo(1, 10);
-    expect(s.growth['one-call-per-node']!.apiCalls!.superlinear).toBe(false);
-  }, 120_000);
+  it(
+    'reports overhead per node at each size and a growth exponent of exactly 1 for a cost of one call per ' + 'node',
+    async () => {
+      const s = await sweep(scenario, [5, 20, 40]);
+      expect(s.points.map((p) => p.nodes)).toEqual([5, 20, 40]);
+      for (const p of s.points)
+        expect(p.report.results['one-call-per-node']!.metrics.apiCalls.overhead.perNode).toBe(1);
+      expect(s.growth['one-call-per-node']!.apiCalls!.slope).toBeCloseTo(1, 10);
+      expect(s.growth['one-call-per-node']!.apiCalls!.superlinear).toBe(false);
+    },
+    120_000,
+  );
 
   it('sharded sweeps merge into the same result', async () => {
     const a = await sweep(scenario, shard([5, 20, 40], '1/2'));
@@ -58,14 +63,15 @@ describe('sweep', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(
       file,
-      'name: s\npipeline: {nodes: 3}\nhooks: [{name: calibration, options: {requestsPerNode: 2}}]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
+      'name: s\npipeline: {nodes: 3}\nhooks: [{name: calibration, options: {requestsPerNode: 2}}]\ntrials: ' +
+        '{repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
     );
     let out = '';
     const io = { out: (t: string) => void (out += `${t}\n`), err: () => {}, isTTY: false };
     expect(await main(['sweep', file, '--nodes', '3,6', '--quick', '--out', dir], io)).toBe(0);
     expect(out).toContain('Growth of hook cost');
     const report = readdirSync(dir).find((f) => f.includes('-sweep-'))!;
-    expect(JSON.parse(readFileSync(join(dir, report), 'utf8')).points).toHaveLength(2);
+    expect((JSON.parse(readFileSync(join(dir, report), 'utf8')) as SweepReport).points).toHaveLength(2);
     expect(await main(['merge', join(dir, report), '--out', dir], io)).toBe(0);
     expect(await main(['sweep', file, '--nodes', '3,zero'], io)).toBe(2);
   }, 120_000);

@@ -61,7 +61,8 @@ describe('mlflow.yml loading', () => {
     );
     const lines = problems(() => loadTrackingConfig({ confDir: dir }));
     expect(lines[0]).toBe(
-      `${join(dir, 'base', 'mlflow.yml')}:3:3 tracking.parms: unknown key (did you mean "params"?); allowed: disable_tracking, experiment, run, params`,
+      `${join(dir, 'base', 'mlflow.yml')}:3:3 tracking.parms: unknown key (did you mean "params"?); allowed: ` +
+        `disable_tracking, experiment, run, params`,
     );
     // The base file's problem stops loading before the local one is read.
     const only = confDir(undefined, 'server:\n  mlflow_tracking_url: http://x\n');
@@ -80,11 +81,13 @@ describe('mlflow.yml loading', () => {
 
   it('refuses a literal token or password, saying why, and credentials in a URI', () => {
     const dir = confDir(
-      'server:\n  request_header_provider:\n    init_kwargs: {token: abc123secret}\n  mlflow_tracking_uri: "https://bob:hunter2@mlflow.example"\n',
+      'server:\n  request_header_provider:\n    init_kwargs: {token: abc123secret}\n  mlflow_tracking_uri: ' +
+        '"https://bob:hunter2@mlflow.example"\n',
     );
     const lines = problems(() => loadTrackingConfig({ confDir: dir }));
     expect(lines.join('\n')).toContain(
-      'server.request_header_provider.init_kwargs.token: a literal credential is refused: secrets must not be committed in config files; use ${env:NAME}',
+      'server.request_header_provider.init_kwargs.token: a literal credential is refused: secrets must not be ' +
+        'committed in config files; use ${env:NAME}',
     );
     expect(lines.join('\n')).toContain('server.mlflow_tracking_uri: credentials in a URI are refused');
     expect(lines.join('\n')).not.toContain('abc123secret');
@@ -100,7 +103,8 @@ describe('mlflow.yml loading', () => {
     const file = join(dir, 's.yaml');
     writeFileSync(
       file,
-      'name: s\npipeline: {nodes: 2}\nhooks:\n  - name: reference\n    options:\n      mlflow:\n        tracking: {run: {nme: x}}\n',
+      'name: s\npipeline: {nodes: 2}\nhooks:\n  - name: reference\n    options:\n      mlflow:\n        tracking: ' +
+        '{run: {nme: x}}\n',
     );
     const err: string[] = [];
     expect(await main(['trace', file], { out: () => {}, err: (t) => void err.push(t), isTTY: false })).toBe(2);
@@ -161,12 +165,16 @@ describe('every configuration key takes effect', () => {
     expect(runs[0]!.run.data.params).toHaveLength(6);
   });
 
-  it('tracking.run.nested is accepted as in kedro-mlflow (it matters only inside an already active run, which the runner never starts)', () => {
-    expect(loadTrackingConfig({ inline: { tracking: { run: { nested: false } } } }).tracking.run.nested).toBe(false);
-    expect(problems(() => loadTrackingConfig({ inline: { tracking: { run: { nested: 'yes' } } } }))[0]).toContain(
-      'tracking.run.nested: must be boolean',
-    );
-  });
+  it(
+    'tracking.run.nested is accepted as in kedro-mlflow (it matters only inside an already active run, which the ' +
+      'runner never starts)',
+    () => {
+      expect(loadTrackingConfig({ inline: { tracking: { run: { nested: false } } } }).tracking.run.nested).toBe(false);
+      expect(problems(() => loadTrackingConfig({ inline: { tracking: { run: { nested: 'yes' } } } }))[0]).toContain(
+        'tracking.run.nested: must be boolean',
+      );
+    },
+  );
 
   it('tracking.params.dict_params: flatten, recursive and sep', () => {
     const inputs = { 'params:a.b': { k0: { x: 1 }, k1: 2 }, other: 5 };

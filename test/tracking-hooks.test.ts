@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startInProcessMock } from '../src/backends/mock/in-process.ts';
 import { main } from '../src/cli/main.ts';
@@ -72,7 +74,7 @@ describe("trace: request patterns of the three designs on the article's 50 x 10 
       isTTY: false,
     });
     expect(code).toBe(0);
-    const j = JSON.parse(out);
+    const j = JSON.parse(out) as Record<string, unknown>;
     expect(Object.keys(j)).toEqual(
       expect.arrayContaining(['apiCalls', 'byEndpoint', 'requestBytes', 'generated', 'delivered', 'lost']),
     );
@@ -90,26 +92,29 @@ describe('reference hook behaviour', () => {
     metricSteps: 3,
   };
 
-  it('logs one run per pipeline run with the run tags, node identity, every param and full metric history', async () => {
-    const p = pipelineOf(shape);
-    const { runs, error } = await runTracked(p, (b) => createReferenceHook(config(), context(b)));
-    expect(error).toBeUndefined();
-    expect(runs).toHaveLength(1);
-    const run = runs[0]!;
-    expect(run.run.info).toMatchObject({ status: 'FINISHED', run_name: '__default__' });
-    expect(run.run.info.end_time).toBeGreaterThan(0);
-    expect(tagsOf(run)).toMatchObject({
-      'kedro.pipeline_name': '__default__',
-      kedro_command: 'kedro run',
-      'trackbench.node_count': '6',
-      'trackbench.hook': 'reference',
-    });
-    for (const node of p.nodes) expect(tagsOf(run)[`kedro.node.${node.name}`]).toBe(node.namespace);
-    expect(Object.keys(paramsOf(run))).toHaveLength(18);
-    expect(paramsOf(run)[`${p.nodes[0]!.name}.learning_rate_0`]).toBeDefined();
-    const series = p.nodes[2]!.metrics[1]!;
-    expect(run.metricHistory[series.key]!.map((m) => [m.step, m.value])).toEqual(series.values.map((v, i) => [i, v]));
-  });
+  it(
+    'logs one run per pipeline run with the run tags, node identity, every param and full metric ' + 'history',
+    async () => {
+      const p = pipelineOf(shape);
+      const { runs, error } = await runTracked(p, (b) => createReferenceHook(config(), context(b)));
+      expect(error).toBeUndefined();
+      expect(runs).toHaveLength(1);
+      const run = runs[0]!;
+      expect(run.run.info).toMatchObject({ status: 'FINISHED', run_name: '__default__' });
+      expect(run.run.info.end_time).toBeGreaterThan(0);
+      expect(tagsOf(run)).toMatchObject({
+        'kedro.pipeline_name': '__default__',
+        kedro_command: 'kedro run',
+        'trackbench.node_count': '6',
+        'trackbench.hook': 'reference',
+      });
+      for (const node of p.nodes) expect(tagsOf(run)[`kedro.node.${node.name}`]).toBe(node.namespace);
+      expect(Object.keys(paramsOf(run))).toHaveLength(18);
+      expect(paramsOf(run)[`${p.nodes[0]!.name}.learning_rate_0`]).toBeDefined();
+      const series = p.nodes[2]!.metrics[1]!;
+      expect(run.metricHistory[series.key]!.map((m) => [m.step, m.value])).toEqual(series.values.map((v, i) => [i, v]));
+    },
+  );
 
   it('uploads every artifact and registers every model, not only the first', async () => {
     const p = pipelineOf({
@@ -147,22 +152,26 @@ describe('reference hook behaviour', () => {
     expect(tagsOf(runs[0]!)['trackbench.failed_node']).toBeUndefined();
   });
 
-  it('with a child run per node: one nested child per node linked by mlflow.parentRunId, FAILED where the node failed', async () => {
-    const p = pipelineOf({ ...shape, failAt: 4 });
-    const { runs } = await runTracked(p, (b) =>
-      createReferenceHook(config({ trackbench: { childRunPerNode: true } }), context(b)),
-    );
-    const parent = runs.find((r) => !tagsOf(r)['mlflow.parentRunId'])!;
-    const children = runs.filter((r) => tagsOf(r)['mlflow.parentRunId'] === parent.run.info.run_id);
-    expect(children.map((c) => c.run.info.run_name)).toEqual(
-      expect.arrayContaining(p.nodes.slice(0, 5).map((n) => n.name)),
-    );
-    expect(children).toHaveLength(5);
-    expect(children.find((c) => c.run.info.run_name === p.nodes[4]!.name)!.run.info.status).toBe('FAILED');
-    expect(children.filter((c) => c.run.info.status === 'FINISHED')).toHaveLength(4);
-    expect(parent.run.info.status).toBe('FAILED');
-    expect(Object.keys(paramsOf(children[0]!))).toHaveLength(3);
-  });
+  it(
+    'with a child run per node: one nested child per node linked by mlflow.parentRunId, FAILED where the node ' +
+      'failed',
+    async () => {
+      const p = pipelineOf({ ...shape, failAt: 4 });
+      const { runs } = await runTracked(p, (b) =>
+        createReferenceHook(config({ trackbench: { childRunPerNode: true } }), context(b)),
+      );
+      const parent = runs.find((r) => !tagsOf(r)['mlflow.parentRunId'])!;
+      const children = runs.filter((r) => tagsOf(r)['mlflow.parentRunId'] === parent.run.info.run_id);
+      expect(children.map((c) => c.run.info.run_name)).toEqual(
+        expect.arrayContaining(p.nodes.slice(0, 5).map((n) => n.name)),
+      );
+      expect(children).toHaveLength(5);
+      expect(children.find((c) => c.run.info.run_name === p.nodes[4]!.name)!.run.info.status).toBe('FAILED');
+      expect(children.filter((c) => c.run.info.status === 'FINISHED')).toHaveLength(4);
+      expect(parent.run.info.status).toBe('FAILED');
+      expect(Object.keys(paramsOf(children[0]!))).toHaveLength(3);
+    },
+  );
 
   it('works with the parallel runner', async () => {
     const p = pipelineOf({
@@ -217,41 +226,48 @@ describe('cost by design', () => {
     expect(hook.stats().delivered).toMatchObject({ params: 200, metrics: 50 });
   });
 
-  it('when the server is down: retries, completes the pipeline, warns with the count and spills to a file that replay delivers', async () => {
-    const p = pipelineOf({ nodes: 5, paramsPerNode: { count: 4 }, metricsPerNode: 2, modelNodes: { count: 1 } });
-    const backend = await startInProcessMock();
-    onTestFinished(() => backend.stop());
-    const warnings: string[] = [];
-    // Synchronous mode, so the run is created before the outage starts (deterministically).
-    const hook = createReferenceHook(config({ trackbench: { async: false } }), context(backend, warnings));
-    const { runSession } = await import('../src/pipeline/session.ts');
-    // The experiment exists and the run starts; then the server goes away.
-    let calls = 0;
-    await runSession(p, {
-      hooks: [
-        { name: 'h', hooks: hook },
-        { name: 'outage', hooks: { beforeNodeRun: () => void (++calls === 1 && backend.setFaults!({ down: true })) } },
-      ],
-    });
-    const stats = hook.stats();
-    expect(stats.lost.params + stats.delivered.params).toBe(20);
-    expect(stats.lost.params).toBe(20);
-    expect(stats.lost.metrics).toBe(10);
-    expect(stats.lost.models).toBe(1);
-    // Retried: more than one attempt hit the outage.
-    expect(backend.requestLog.since(0).filter((r) => r.status === 503).length).toBeGreaterThan(1);
-    expect(warnings.join('\n')).toMatch(/\d+ value\(s\) were not delivered to MLflow .* trackbench replay .*\.jsonl/);
-    const records = readSpillFile(stats.spillFile!);
-    backend.setFaults!({});
-    const client = new MlflowClient({ trackingUri: backend.trackingUri });
-    const result = await replay(records, client);
-    expect(result).toMatchObject({ params: 20, metrics: 10, models: 1, runsCreated: 0 });
-    const run = await readRun(client, backend.mock.store.runIds()[0]!);
-    expect(run.run.data.params).toHaveLength(20);
-    expect(run.run.info.status).toBe('FINISHED');
-    expect(run.modelVersions).toHaveLength(1);
-    client.close();
-  });
+  it(
+    'when the server is down: retries, completes the pipeline, warns with the count and spills to a file that ' +
+      'replay delivers',
+    async () => {
+      const p = pipelineOf({ nodes: 5, paramsPerNode: { count: 4 }, metricsPerNode: 2, modelNodes: { count: 1 } });
+      const backend = await startInProcessMock();
+      onTestFinished(() => backend.stop());
+      const warnings: string[] = [];
+      // Synchronous mode, so the run is created before the outage starts (deterministically).
+      const hook = createReferenceHook(config({ trackbench: { async: false } }), context(backend, warnings));
+      const { runSession } = await import('../src/pipeline/session.ts');
+      // The experiment exists and the run starts; then the server goes away.
+      let calls = 0;
+      await runSession(p, {
+        hooks: [
+          { name: 'h', hooks: hook },
+          {
+            name: 'outage',
+            hooks: { beforeNodeRun: () => void (++calls === 1 && backend.setFaults!({ down: true })) },
+          },
+        ],
+      });
+      const stats = hook.stats();
+      expect(stats.lost.params + stats.delivered.params).toBe(20);
+      expect(stats.lost.params).toBe(20);
+      expect(stats.lost.metrics).toBe(10);
+      expect(stats.lost.models).toBe(1);
+      // Retried: more than one attempt hit the outage.
+      expect(backend.requestLog.since(0).filter((r) => r.status === 503).length).toBeGreaterThan(1);
+      expect(warnings.join('\n')).toMatch(/\d+ value\(s\) were not delivered to MLflow .* trackbench replay .*\.jsonl/);
+      const records = readSpillFile(stats.spillFile!);
+      backend.setFaults!({});
+      const client = new MlflowClient({ trackingUri: backend.trackingUri });
+      const result = await replay(records, client);
+      expect(result).toMatchObject({ params: 20, metrics: 10, models: 1, runsCreated: 0 });
+      const run = await readRun(client, backend.mock.store.runIds()[0]!);
+      expect(run.run.data.params).toHaveLength(20);
+      expect(run.run.info.status).toBe('FINISHED');
+      expect(run.modelVersions).toHaveLength(1);
+      client.close();
+    },
+  );
 
   it('when the server is down from the start: the run itself is recreated by replay', async () => {
     const p = pipelineOf({ nodes: 3, paramsPerNode: { count: 2 } });
@@ -270,10 +286,7 @@ describe('cost by design', () => {
     client.close();
   });
 
-  it('replay refuses a file that is not a spill file, naming the line', async () => {
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
+  it('replay refuses a file that is not a spill file, naming the line', () => {
     const f = join(mkdtempSync(join(tmpdir(), 'tb-')), 'x.jsonl');
     writeFileSync(f, '{"type":"run","run":"p","experimentName":"e","runName":"r","runId":null,"tags":[]}\nnot json\n');
     expect(() => readSpillFile(f)).toThrow(`${f}:2:1 not a trackbench spill record`);

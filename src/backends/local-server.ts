@@ -42,6 +42,7 @@ export interface LocalServer extends RunningBackend {
 export async function startLocalServer(
   options: { version?: string; healthTimeoutMs?: number } = {},
 ): Promise<LocalServer> {
+  const t0 = performance.now();
   const version = options.version ?? DEFAULT_MLFLOW_VERSION;
   const exe = mlflowExecutable(version);
   if (!existsSync(exe)) {
@@ -74,8 +75,8 @@ export async function startLocalServer(
     output.push(...b.toString('utf8').split('\n').filter(Boolean));
     if (output.length > 40) output.splice(0, output.length - 40);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const killOnExit = (): void => killGroup(child, 'SIGKILL');
   process.once('exit', killOnExit);
@@ -100,7 +101,8 @@ export async function startLocalServer(
     if (child.exitCode !== null) {
       await stop();
       throw new EnvironmentError(
-        `mlflow server exited with code ${child.exitCode} before answering /health:\n  ${output.slice(-8).join('\n  ')}`,
+        `mlflow server exited with code ${child.exitCode} before answering /health:\n  ` +
+          `${output.slice(-8).join('\n  ')}`,
       );
     }
     try {
@@ -112,7 +114,8 @@ export async function startLocalServer(
     if (Date.now() > deadline) {
       await stop();
       throw new EnvironmentError(
-        `mlflow server did not answer ${uri}/health within ${options.healthTimeoutMs ?? 90_000} ms; last output:\n  ${output.slice(-8).join('\n  ')}`,
+        `mlflow server did not answer ${uri}/health within ${options.healthTimeoutMs ?? 90_000} ms; last output:\n ` +
+          ` ${output.slice(-8).join('\n  ')}`,
       );
     }
     await sleep(250);
@@ -124,6 +127,7 @@ export async function startLocalServer(
     pid: child.pid!,
     dir,
     describe: `mlflow server ${version} (local, ${uri}, sqlite)`,
+    startupMs: performance.now() - t0,
     stop,
   };
 }

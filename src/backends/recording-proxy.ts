@@ -1,6 +1,7 @@
 // A loopback proxy that forwards to any http tracking server and records every request in a
 // RequestLog, so API calls and request bytes are counted the same way against a real server as
 // against the mock.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { endpointOf, RequestLog } from './mock/request-log.ts';
@@ -37,6 +38,10 @@ export async function withRequestLog(backend: RunningBackend): Promise<RunningBa
               responseBytes: payload.length,
               durationMs: performance.now() - started,
               at,
+              error: up.statusCode && up.statusCode >= 400 ? errorMessageOf(payload) : undefined,
+              authSha256: req.headers.authorization
+                ? createHash('sha256').update(req.headers.authorization).digest('hex')
+                : undefined,
             });
             res.writeHead(up.statusCode ?? 502, up.headers);
             res.end(payload);
@@ -67,4 +72,14 @@ export async function withRequestLog(backend: RunningBackend): Promise<RunningBa
       await backend.stop();
     },
   };
+}
+
+/** MLflow's `message` from an error answer, as the mock records it. */
+function errorMessageOf(payload: Buffer): string | undefined {
+  try {
+    const body = JSON.parse(payload.toString('utf8')) as { message?: unknown };
+    return typeof body.message === 'string' ? body.message : undefined;
+  } catch {
+    return undefined;
+  }
 }

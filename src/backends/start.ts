@@ -1,11 +1,10 @@
 // Scenario backend spec -> a running backend.
-import type { BackendSpec } from '../scenario/types.ts';
 import { startContainer } from './container.ts';
 import { startLocalServer } from './local-server.ts';
 import { startHttpMock } from './mock/http-server.ts';
 import { startInProcessMock } from './mock/in-process.ts';
 import { remoteBackend } from './remote.ts';
-import type { RunningBackend } from './types.ts';
+import type { BackendSpec, RunningBackend } from './types.ts';
 
 /** `inProcess` serves the mock through msw in this process (tests); otherwise over loopback HTTP. */
 export async function startBackend(spec: BackendSpec, options: { inProcess?: boolean } = {}): Promise<RunningBackend> {

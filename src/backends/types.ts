@@ -3,7 +3,16 @@
 import type { FaultSpec } from './mock/faults.ts';
 import type { RequestLog } from './mock/request-log.ts';
 
-export type BackendKind = 'mock' | 'mock-http' | 'local' | 'container' | 'remote';
+/** The backends a scenario can ask for (`backend.kind`). */
+export type BackendKind = 'mock' | 'local' | 'container' | 'remote';
+
+/** A scenario's `backend:` section, defaults filled in (scenarios/scenario.schema.json). */
+export interface BackendSpec {
+  kind: BackendKind;
+  uri?: string;
+  mlflowVersion: string;
+  latencyMs: number;
+}
 
 export interface RunningBackend {
   kind: BackendKind;
@@ -12,12 +21,9 @@ export interface RunningBackend {
   requestLog?: RequestLog;
   /** A one-line description for reports, without credentials. */
   describe: string;
+  /** How long the backend took from start to answering /health (containers, servers), when measured. */
+  startupMs?: number;
   /** Mock backends only: change the injected faults while running. */
   setFaults?(spec: FaultSpec): void;
   stop(): Promise<void>;
-}
-
-export interface Backend {
-  kind: BackendKind;
-  start(): Promise<RunningBackend>;
 }

@@ -2,7 +2,7 @@
 import { appendFileSync } from 'node:fs';
 import { gateJunit, gateMarkdown } from '../report/gate.ts';
 import { writeAtomic } from '../report/write.ts';
-import type { GateResult } from '../stats/gate.ts';
+import type { GateResult } from '../gate/gate.ts';
 import type { Io } from './io.ts';
 
 export function emitGate(

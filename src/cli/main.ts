@@ -53,6 +53,21 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
+/**
+ * The process around `main` (bin/trackbench.js): exit code, and a promise that rejects with nobody
+ * to handle it is reported as the internal error it is (exit 3) instead of killing the process
+ * before what it started is stopped.
+ */
+export async function runCli(argv: string[], io: Io = processIo): Promise<void> {
+  let unhandled = false;
+  process.on('unhandledRejection', (reason) => {
+    unhandled = true;
+    io.err(`trackbench: internal error: unhandled promise rejection: ${errorMessage(reason)}`);
+  });
+  const code = await main(argv, io);
+  process.exitCode = unhandled ? Math.max(code, 3) : code;
+}
+
 function exitCodeFor(err: unknown, io: Io): number {
   if (err instanceof CommanderError) {
     // Help and version are exits with code 0; everything else commander rejects is usage.

@@ -5,7 +5,7 @@ import { generatePipeline } from '../pipeline/generate.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { sortByPosition } from '../scenario/validate-yaml.ts';
+import { sortByPosition } from '../common/validate-yaml.ts';
 import { checkHookRefs } from '../tracking/registry.ts';
 
 export interface Prepared {

@@ -1,7 +1,7 @@
-// Runs one target in one scenario against a fresh mock MLflow, then reads back everything that
-// reached it through the REST API: the observation every requirement is checked on.
+// Runs one target in one scenario against the backend (a fresh mock by default), then reads back
+// everything that reached it through the REST API: the observation every requirement is checked on.
 import { createHash } from 'node:crypto';
-import { startHttpMock } from '../backends/mock/http-server.ts';
+import type { ScenarioBackend } from './backend.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { readRun } from '../mlflow/readback.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -11,8 +11,11 @@ import type { Observation } from './types.ts';
 /** The secret placed in MLFLOW_TRACKING_TOKEN during every conformance run. */
 export const CONFORMANCE_SECRET = 'tb-conformance-secret-5f3a9c1e7d';
 
-export async function observe(target: Target, scenario: ConformanceScenario): Promise<Observation> {
-  const mock = await startHttpMock({ faults: scenario.faults });
+export async function observe(
+  target: Target,
+  scenario: ConformanceScenario,
+  mock: ScenarioBackend,
+): Promise<Observation> {
   const previous = process.env.MLFLOW_TRACKING_TOKEN;
   process.env.MLFLOW_TRACKING_TOKEN = CONFORMANCE_SECRET;
   try {
@@ -21,12 +24,12 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
     // `twice`: a second pipeline run in the same backend (command targets repeat by themselves).
     if (scenario.repeat > 1 && target.inProcess)
       for (let i = 1; i < scenario.repeat; i++) run = await target.run(scenario, mock.trackingUri, experimentName);
-    const requests = mock.requestLog.since(0);
-    mock.setFaults!({});
+    const requests = mock.requestLog.since(mock.mark);
+    mock.clearFaults();
     const client = new MlflowClient({ trackingUri: mock.trackingUri, retry: { maxRetries: 0 } });
     try {
       const runs = [];
-      for (const id of mock.mock.store.runIds()) runs.push(await readRun(client, id));
+      for (const id of await mock.runIds(client)) runs.push(await readRun(client, id));
       const artifactBytes = [];
       for (const r of runs)
         for (const f of r.artifacts)
@@ -35,7 +38,7 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
             path: f.path,
             bytes: await client.downloadArtifact(r.run.info.artifact_uri, f.path),
           });
-      const experiments = (await client.searchExperiments({ max_results: 1000 })).experiments;
+      const experiments = await mock.experiments(client);
       return {
         scenario: scenario.id,
         pipeline: scenario.pipeline,
@@ -57,6 +60,6 @@ export async function observe(target: Target, scenario: ConformanceScenario): Pr
   } finally {
     if (previous === undefined) delete process.env.MLFLOW_TRACKING_TOKEN;
     else process.env.MLFLOW_TRACKING_TOKEN = previous;
-    await mock.stop();
+    await mock.release();
   }
 }

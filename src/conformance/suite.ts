@@ -1,6 +1,7 @@
 // One suite run over one target: each scenario the catalogue needs is run once, then every
 // requirement is checked on its scenario's observation.
 import { errorMessage } from '../errors.ts';
+import { conformanceBackend, type ConformanceBackendKind } from './backend.ts';
 import { observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements.ts';
 import { SCENARIOS } from './scenarios.ts';
@@ -13,12 +14,15 @@ export interface SuiteOptions {
   /** Requirement IDs or patterns (ART-*) whose failures are accepted; shown in every report. */
   waive?: string[];
   onScenario?: (target: string, scenario: ScenarioId) => void;
+  /** Where the scenarios run: a fresh mock each (default), or one local server / container. */
+  backend?: ConformanceBackendKind;
 }
 
 export async function runSuite(target: Target, options: SuiteOptions = {}): Promise<TargetResult> {
   const requirements = options.requirements ?? REQUIREMENTS;
   const needed = [...new Set(requirements.map((r) => r.scenario))];
   const observations = new Map<ScenarioId, Observation | { error: string; skipped?: boolean }>();
+  const backend = conformanceBackend(options.backend);
   for (const id of needed) {
     const scenario = SCENARIOS[id];
     if (scenario.inProcessOnly && !target.inProcess) {
@@ -30,11 +34,14 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
     }
     options.onScenario?.(target.id, id);
     try {
-      observations.set(id, await observe(target, scenario));
+      const opened = await backend.open(scenario);
+      if (opened) observations.set(id, await observe(target, scenario, opened));
+      else observations.set(id, { error: backend.skipReason, skipped: true });
     } catch (err) {
       observations.set(id, { error: errorMessage(err) });
     }
   }
+  await backend.close();
   const results: RequirementResult[] = requirements.map((r) => {
     const o = observations.get(r.scenario)!;
     if ('error' in o) {

@@ -1,7 +1,8 @@
 // What the suite can check: a built-in hook, a JS/TS hook module (through the public hook
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -9,7 +10,7 @@ import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
-import { closest } from '../scenario/suggest.ts';
+import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS, resolveHook } from '../tracking/registry.ts';
 import { kedroTarget } from './kedro-target.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -132,13 +133,17 @@ export function parseTarget(spec: string): Target {
       const hint = closest(value, names);
       throw InputError.flag(
         '--target',
-        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
+        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; ` +
+          `built-ins: ${names.join(', ')}`,
       );
     }
-    return factoryTarget(spec, builtin.factory);
+    // Its spill files go to a folder of this target's own (created only if something is spilled).
+    const spillDir = join(tmpdir(), `trackbench-conformance-${randomUUID()}`);
+    return factoryTarget(spec, builtin.factory, { mlflow: { trackbench: { spillDir } } });
   }
   if (kind === 'module') {
     const path = resolve(value);
+    if (!existsSync(path)) throw InputError.flag('--target', `"${spec}": no such file ${path}`);
     return {
       id: spec,
       inProcess: true,

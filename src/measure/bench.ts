@@ -57,7 +57,9 @@ export async function benchHooks(scenario: Scenario, hooks: string[], timeMs = 5
         pipeline.nodes.map(async (n) =>
           Object.fromEntries(
             await Promise.all(
-              n.inputs.filter((i) => i.startsWith('params:')).map(async (i) => [i, await catalog.load(i)]),
+              n.inputs
+                .filter((i) => i.startsWith('params:'))
+                .map(async (i): Promise<[string, unknown]> => [i, await catalog.load(i)]),
             ),
           ),
         ),

@@ -38,12 +38,15 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
     const tail = result.output.trim().split('\n').slice(-6).join('\n  ');
     if (result.timedOut)
       throw new EnvironmentError(
-        `trial command did not finish within ${timeoutMs} ms (the hook's timeoutMs, or trials.timeoutMs): ${command}${tail ? `\n  ${tail}` : ''}`,
+        `trial command did not finish within ${timeoutMs} ms (the hook's timeoutMs, or trials.timeoutMs): ` +
+          `${command}${tail ? `\n  ${tail}` : ''}`,
       );
     if (!existsSync(probesFile)) {
       return {
         ok: false,
-        error: `command exited with code ${result.code} without writing its probes to TRACKBENCH_PROBES_FILE (README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}`,
+        error:
+          `command exited with code ${result.code} without writing its probes to TRACKBENCH_PROBES_FILE ` +
+          `(README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}`,
       };
     }
     if (result.code !== 0 && req.variant.kind === 'without')
@@ -67,11 +70,15 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
   }
 }
 
-/** The probes file: wallMs, cpuMs, peakRssBytes as numbers >= 0; diskWriteBytes and writeBytes as numbers or null (not measurable there). */
+/**
+ * The probes file: wallMs, cpuMs, peakRssBytes as numbers >= 0; diskWriteBytes and writeBytes as
+ * numbers or null (not measurable there).
+ */
 export function parseProbes(text: string, command: string): ResourceProbes {
   const fail = (what: string): never => {
     throw new EnvironmentError(
-      `the probes written by \`${command}\` ${what}; expected {"wallMs": n, "cpuMs": n, "peakRssBytes": n, "diskWriteBytes": n|null, "writeBytes": n|null}`,
+      `the probes written by \`${command}\` ${what}; expected {"wallMs": n, "cpuMs": n, "peakRssBytes": n, ` +
+        `"diskWriteBytes": n|null, "writeBytes": n|null}`,
     );
   };
   let data: unknown;

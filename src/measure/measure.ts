@@ -28,6 +28,8 @@ export interface MeasureOptions {
 export interface Measurement {
   trials: TrialResult[];
   backend: string;
+  /** Backend start to answering /health (containers, real servers), when the backend measured it. */
+  backendStartupMs?: number;
   repetitions: number;
   warmup: number;
   startedAt: string;
@@ -131,7 +133,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         if (width <= adaptive.targetCiWidth)
           stopped = `interval width ${width.toFixed(3)} <= target ${adaptive.targetCiWidth} after ${rounds} rounds`;
         else if (elapsed >= adaptive.maxSeconds)
-          stopped = `time budget of ${adaptive.maxSeconds} s spent after ${rounds} rounds (interval width ${width.toFixed(3)}, target ${adaptive.targetCiWidth})`;
+          stopped =
+            `time budget of ${adaptive.maxSeconds} s spent after ${rounds} rounds (interval width ` +
+            `${width.toFixed(3)}, target ${adaptive.targetCiWidth})`;
         else if (rounds >= adaptive.maxRounds)
           stopped = `${rounds} rounds, the maximum (interval width ${width.toFixed(3)})`;
         else {
@@ -156,6 +160,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   return {
     trials,
     backend: backend.describe,
+    backendStartupMs: backend.startupMs,
     repetitions: rounds,
     warmup,
     startedAt: startedAt.toISOString(),

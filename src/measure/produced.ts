@@ -2,13 +2,10 @@
 // the truth a tracking hook's deliveries are compared with.
 import type { DataCatalog } from '../pipeline/catalog.ts';
 import type { Hooks } from '../pipeline/hooks.ts';
+import { addProduction, nodeProduction, noProduction, type Production } from '../pipeline/production.ts';
 import type { MetricsValue, Pipeline } from '../pipeline/types.ts';
 
-export interface Produced {
-  params: number;
-  metrics: number;
-  artifacts: number;
-  models: number;
+export interface Produced extends Production {
   nodesRun: number;
 }
 
@@ -42,17 +39,15 @@ export function productionCounter(): { hooks: Hooks; produced: Produced } {
  * counting as productionCounter's).
  */
 export function plannedProduction(p: Pipeline): Produced {
-  const produced: Produced = { params: 0, metrics: 0, artifacts: 0, models: 0, nodesRun: 0 };
+  const produced: Produced = { ...noProduction(), nodesRun: 0 };
   for (const node of p.nodes) {
-    for (const input of node.inputs) if (input.startsWith('params:')) produced.params++;
-    if (node.fails) break;
-    produced.nodesRun++;
-    for (const s of node.metrics) produced.metrics += s.values.length;
-    for (const out of node.outputs) {
-      const kind = p.datasets[out]?.kind;
-      if (kind === 'artifact') produced.artifacts++;
-      else if (kind === 'model') produced.models++;
+    const made = nodeProduction(p, node);
+    if (node.fails) {
+      produced.params += made.params; // its inputs were loaded before it failed
+      break;
     }
+    produced.nodesRun++;
+    addProduction(produced, made);
   }
   return produced;
 }

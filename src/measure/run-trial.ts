@@ -1,20 +1,33 @@
 // Starts one trial process, hands it the request, and waits for its reply (or its death). An
 // external plugin (a `command:` or `kedro` hook) is its own trial process.
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
-const WORKER = fileURLToPath(new URL('./trial-worker.ts', import.meta.url));
+/**
+ * The compiled worker: a trial process runs plain JavaScript, never a TypeScript loader, so that
+ * compiling is not billed to the trial. Run from the sources (tests, dev scripts), the worker is
+ * the built one in dist/ (`npm run build`; `npm test` builds first).
+ */
+export const TRIAL_WORKER = fileURLToPath(
+  import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/measure/trial-worker.js', import.meta.url)
+    : new URL('./trial-worker.js', import.meta.url),
+);
 
 export async function runTrialProcess(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
   return req.external ? runCommandTrial(req, req.external) : runNodeTrial(req, timeoutMs);
 }
 
 async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
-  const child = fork(WORKER, [], {
-    execArgv: ['--import', 'tsx'],
+  if (!existsSync(TRIAL_WORKER))
+    throw new EnvironmentError(`the compiled trial worker ${TRIAL_WORKER} is missing: run \`npm run build\``);
+  const child = fork(TRIAL_WORKER, [], {
+    // Not the parent's flags (a dev run may carry a TypeScript loader); only what Node was given by the user.
+    execArgv: [],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
   });

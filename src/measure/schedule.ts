@@ -1,7 +1,7 @@
 // The order of trials: warm-up rounds first (run and discarded), then measured rounds in which
 // every variant runs once. Order within a round alternates (ABBA: forward, reverse, forward, ...)
 // or is a seeded shuffle, so slow drift and order effects fall on every variant alike.
-import { rng } from '../pipeline/random.ts';
+import { rng } from '../common/random.ts';
 
 export interface ScheduledTrial<V> {
   variant: V;

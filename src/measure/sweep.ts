@@ -2,8 +2,8 @@
 // grows (log-log slope). Sweep points can be split across CI jobs (--shard i/n) and merged after.
 import { InputError } from '../errors.ts';
 import type { MetricName } from './trial-types.ts';
-import { buildReport } from '../report/build.ts';
-import type { Report } from '../report/types.ts';
+import { buildReport } from './build-report.ts';
+import type { Report } from './report-types.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { growthExponent, type Growth } from '../stats/growth.ts';
 import { measure, type MeasureOptions } from './measure.ts';

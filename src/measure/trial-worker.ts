@@ -4,7 +4,7 @@ import { generatePipeline } from '../pipeline/generate.ts';
 import type { NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
 import { isTrackingHooks } from '../tracking/common.ts';
-import { resolveHook } from '../tracking/registry.ts';
+import { isTypeScriptModule, loadTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
 import { readProcIo, endProbes, startProbes, type IoCounters } from './probes.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
@@ -13,6 +13,9 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
   const counter = productionCounter();
   const hooks: NamedHooks[] = [{ name: 'trackbench.produced', hooks: counter.hooks }];
+  // A TypeScript hook module needs tsx to load; load it in every variant of such a scenario so its
+  // memory is in the baseline too, and the overhead is the hook's own.
+  if (req.scenario.hooks.some(isTypeScriptModule)) await loadTypeScriptSupport();
   if (req.variant.kind === 'with') {
     hooks.push(
       await resolveHook(req.variant.hook, req.scenario, {
@@ -49,7 +52,8 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
 }
 
 process.once('message', (msg) => {
-  trial(msg as TrialRequest)
+  // Never rejects: failures become a reply, and the process exits once the reply is sent.
+  void trial(msg as TrialRequest)
     .catch((err: unknown): TrialReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
     .then((reply) => process.send!(reply, () => process.exit(0)));
 });

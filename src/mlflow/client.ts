@@ -219,7 +219,8 @@ export class MlflowClient {
     const prefix = 'mlflow-artifacts:';
     if (!artifactUri.startsWith(prefix)) {
       throw new Error(
-        `artifact upload needs a proxied artifact store (mlflow-artifacts:/...); this run's artifact_uri is ${artifactUri}`,
+        `artifact upload needs a proxied artifact store (mlflow-artifacts:/...); this run's artifact_uri is ` +
+          `${artifactUri}`,
       );
     }
     const root = artifactUri.slice(prefix.length).replace(/^\/+/, '');

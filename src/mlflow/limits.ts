@@ -37,14 +37,6 @@ export function pathNotUnique(key: string): boolean {
   return norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
 }
 
-/** Why MLflow would reject this key, or undefined if it is fine. */
-export function keyProblem(key: string): string | undefined {
-  if (!KEY_PATTERN.test(key)) return 'bad characters';
-  if (pathNotUnique(key)) return 'resolves to another name as a path';
-  if (key.length > LIMITS.keyLength) return `longer than ${LIMITS.keyLength} characters`;
-  return undefined;
-}
-
 /** MLflow's own key sanitising, as kedro-mlflow applies it: characters outside the pattern become '_'. */
 export function sanitiseKey(key: string): string {
   return key.replace(/[^/\w.\- :]/g, '_');

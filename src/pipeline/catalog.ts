@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveParam } from './params.ts';
 import type { DatasetKind, DatasetSpec, Pipeline } from './types.ts';
+import { safeFileName } from '../common/file-names.ts';
 
 export interface DatasetInfo extends DatasetSpec {
   /** For file datasets: where the bytes are. */
@@ -29,13 +30,14 @@ class MemoryDataset implements Dataset {
       this.saved = true;
     }
   }
-  async load(): Promise<unknown> {
-    if (!this.saved) throw new Error(`dataset ${this.name} has not been saved yet`);
-    return this.data;
+  load(): Promise<unknown> {
+    if (!this.saved) return Promise.reject(new Error(`dataset ${this.name} has not been saved yet`));
+    return Promise.resolve(this.data);
   }
-  async save(data: unknown): Promise<void> {
+  save(data: unknown): Promise<void> {
     this.data = data;
     this.saved = true;
+    return Promise.resolve();
   }
 }
 
@@ -71,7 +73,7 @@ export class DataCatalog {
     }
     for (const spec of Object.values(pipeline.datasets)) {
       if (spec.storage === 'file') {
-        const filepath = join(this.dir, spec.name.replace(/[^\w.-]/g, '_'));
+        const filepath = join(this.dir, safeFileName(spec.name));
         this.add({ ...spec, filepath }, new FileDataset(filepath));
       } else {
         this.add({ ...spec }, new MemoryDataset(spec.name));

@@ -2,8 +2,9 @@
 // byte for byte. Index order is a topological order (every edge goes forward).
 import type { NamespaceSpec, PipelineSpec } from '../scenario/types.ts';
 import { makeParamValue, paramName, subtree } from './params.ts';
-import { rng } from './random.ts';
+import { rng } from '../common/random.ts';
 import { buildEdges, depthOf } from './topology.ts';
+import { addProduction, nodeProduction, noProduction } from './production.ts';
 import type {
   DatasetKind,
   DatasetSpec,
@@ -107,26 +108,11 @@ function modelNodeIndices(spec: PipelineSpec): number[] {
 }
 
 export function summarize(p: Pipeline): PipelineSummary {
-  let params = 0;
-  let metrics = 0;
-  let artifacts = 0;
-  let models = 0;
-  for (const node of p.nodes) {
-    for (const input of node.inputs) if (input.startsWith('params:')) params++;
-    for (const s of node.metrics) metrics += s.values.length;
-    for (const out of node.outputs) {
-      const kind = p.datasets[out]?.kind;
-      if (kind === 'artifact') artifacts++;
-      else if (kind === 'model') models++;
-    }
-  }
+  const total = p.nodes.reduce((sum, node) => addProduction(sum, nodeProduction(p, node)), noProduction());
   return {
     nodes: p.nodes.length,
     edges: p.edges.length,
-    params,
-    metrics,
-    artifacts,
-    models,
+    ...total,
     depth: depthOf(p.nodes.length, p.edges),
     namespaces: new Set(p.nodes.map((x) => x.namespace).filter((x) => x !== null)).size,
   };

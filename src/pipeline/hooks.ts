@@ -1,6 +1,6 @@
 // Kedro's hook specification in TypeScript form. This is public API: built-in hooks, user hook
 // modules (`module:./my-hook.js`) and external plugins all meet the pipeline here.
-import type { Diagnostic } from '../errors.ts';
+import type { Locate } from '../common/validate-yaml.ts';
 import type { DataCatalog } from './catalog.ts';
 import type { Pipeline, PipelineNode, ParamTree } from './types.ts';
 
@@ -116,7 +116,7 @@ export interface HookFactoryContext {
   /** Where the hook's warnings go (stderr by default). */
   warn(message: string): void;
   /** Locates a problem in the hook's options, as `<file>:<line>:<col> hooks[i].options.<path>`. */
-  locate?(path: (string | number)[], message: string, atKey?: boolean): Diagnostic;
+  locate?: Locate;
 }
 
 /** What a hook module's default export is: options from the scenario in, hook object out. */

@@ -1,6 +1,6 @@
 // The Kedro-style parameters tree and how `params:<dotted.path>` inputs resolve into it.
 import type { ParamSpec } from '../scenario/types.ts';
-import type { Rng } from './random.ts';
+import type { Rng } from '../common/random.ts';
 import type { ParamTree, ParamValue } from './types.ts';
 
 const PARAM_WORDS = [

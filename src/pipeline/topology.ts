@@ -1,7 +1,7 @@
 // Edges for each topology. Every edge goes from a lower to a higher index, so every graph is a DAG
 // by construction (and tests check it independently).
 import type { Topology } from '../scenario/types.ts';
-import type { Rng } from './random.ts';
+import type { Rng } from '../common/random.ts';
 
 export type Edge = [number, number];
 

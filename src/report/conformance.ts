@@ -1,6 +1,7 @@
 // Conformance reporters: console summary with failures, JSON, JUnit XML (one test case per
 // requirement), TAP, and a Markdown compliance matrix across targets.
 import type { Level, RequirementResult, TargetResult } from '../conformance/types.ts';
+import { junitXml, type JunitCase } from '../common/xml.ts';
 import { VERSION } from '../version.ts';
 
 const LEVELS: Level[] = ['MUST', 'SHOULD', 'MAY'];
@@ -34,7 +35,8 @@ export function consoleSummary(results: TargetResult[]): string {
     for (const e of r.errors) out.push(`  scenario ${e.scenario} could not run: ${e.error}`);
     for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
       out.push(
-        `  ${x.waived ? `WAIVED (${x.waived})` : 'FAIL'} ${x.id} ${x.level} ${x.statement}\n       expected: ${x.finding.expected}\n       found:    ${x.finding.found}`,
+        `  ${x.waived ? `WAIVED (${x.waived})` : 'FAIL'} ${x.id} ${x.level} ${x.statement}\n       expected: ` +
+          `${x.finding.expected}\n       found:    ${x.finding.found}`,
       );
     }
     for (const x of r.results.filter((y) => y.finding.found.startsWith('not applicable: ')))
@@ -53,29 +55,23 @@ export function jsonReport(results: TargetResult[]): object {
   };
 }
 
-const xml = (s: string): string =>
-  s
-    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-
 export function junitReport(results: TargetResult[]): string {
-  const suites = results.map((r) => {
-    const failures = r.results.filter((x) => x.finding.status === 'fail').length;
-    const skipped = r.results.filter((x) => x.finding.status === 'skip').length;
-    const cases = r.results.map((x) => {
-      const body =
+  const suites = results.map((r) => ({
+    name: r.target,
+    cases: r.results.map((x): JunitCase => ({
+      classname: r.target,
+      name: `${x.id} [${x.level}] ${x.statement}`,
+      outcome:
         x.finding.status === 'fail' && x.waived
-          ? `<skipped message="${xml(`waived (${x.waived}): expected ${x.finding.expected}; found ${x.finding.found}`)}"/>`
+          ? { kind: 'skip', message: `waived (${x.waived}): expected ${x.finding.expected}; found ${x.finding.found}` }
           : x.finding.status === 'fail'
-            ? `<failure message="${xml(`expected ${x.finding.expected}; found ${x.finding.found}`)}" type="${x.level}"/>`
+            ? { kind: 'fail', message: `expected ${x.finding.expected}; found ${x.finding.found}`, type: x.level }
             : x.finding.status === 'skip'
-              ? `<skipped message="${xml(x.finding.found)}"/>`
-              : '';
-      return `    <testcase classname="${xml(r.target)}" name="${xml(`${x.id} [${x.level}] ${x.statement}`)}">${body}</testcase>`;
-    });
-    return `  <testsuite name="${xml(r.target)}" tests="${r.results.length}" failures="${failures}" skipped="${skipped}" errors="0">\n${cases.join('\n')}\n  </testsuite>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="trackbench conformance">\n${suites.join('\n')}\n</testsuites>\n`;
+              ? { kind: 'skip', message: x.finding.found }
+              : { kind: 'pass' },
+    })),
+  }));
+  return junitXml('trackbench conformance', suites);
 }
 
 export function tapReport(results: TargetResult[]): string {
@@ -120,7 +116,8 @@ export function markdownMatrix(results: TargetResult[]): string {
   const ids = results[0]?.results ?? [];
   const rows = ids.map(
     (x) =>
-      `| ${x.id} ${x.statement} | ${x.level} | ${results.map((r) => mark(r.results.find((y) => y.id === x.id))).join(' | ')} |`,
+      `| ${x.id} ${x.statement} | ${x.level} | ` +
+      `${results.map((r) => mark(r.results.find((y) => y.id === x.id))).join(' | ')} |`,
   );
   const totals = LEVELS.filter((l) => results.some((r) => tally(r, l).total > 0)).map(
     (l) =>

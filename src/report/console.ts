@@ -3,13 +3,18 @@
 import Table from 'cli-table3';
 import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
 import { hasOwnBaselines, perHookTables, versionLines } from './per-hook.ts';
-import type { Report } from './types.ts';
+import type { Report } from '../measure/report-types.ts';
 
 type Style = { head: string[]; border: string[] };
 
 function header(report: Report): string {
   const t = report.trials;
-  return `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\nMedians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
+  return (
+    `${report.scenario.name}: ${report.nodes} nodes, backend ${report.backend}\n` +
+    `Medians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ` +
+    `${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); ` +
+    `overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`
+  );
 }
 
 /** Hooks with their own "without": one row per hook, each against its own baseline. */

@@ -1,7 +1,7 @@
 // How figures read: the article's units (s, MB, calls), signed percentages with intervals,
 // per-node costs in ms, KB and calls.
 import type { MetricName } from '../measure/trial-types.ts';
-import type { MetricResult } from './types.ts';
+import type { MetricResult } from '../measure/report-types.ts';
 
 export interface Row {
   metric: MetricName;

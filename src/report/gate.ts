@@ -1,24 +1,7 @@
 // The gate's outputs for CI: a Markdown summary (verdict first, fit for a pull request or
 // $GITHUB_STEP_SUMMARY) and JUnit XML with one test case per budget or regression check.
-import { InputError } from '../errors.ts';
-import type { GateResult } from '../stats/gate.ts';
-import type { Report } from './types.ts';
-
-/** Reports can be compared only when they measured the same thing. */
-export function assertComparable(baseline: Report, current: Report, files: [string, string]): void {
-  const problems: string[] = [];
-  if (baseline.scenario.name !== current.scenario.name)
-    problems.push(`different scenarios: "${baseline.scenario.name}" vs "${current.scenario.name}"`);
-  if (baseline.nodes !== current.nodes)
-    problems.push(`different pipelines: ${baseline.nodes} vs ${current.nodes} nodes`);
-  const shared = Object.keys(current.results).filter((h) => baseline.results[h]);
-  if (!shared.length)
-    problems.push(
-      `no hook in common (baseline: ${Object.keys(baseline.results).join(', ')}; current: ${Object.keys(current.results).join(', ')})`,
-    );
-  if (problems.length)
-    throw new InputError(problems.map((message) => ({ file: `${files[0]} vs ${files[1]}`, message })));
-}
+import { junitXml, type JunitCase } from '../common/xml.ts';
+import type { GateResult } from '../gate/gate.ts';
 
 export function gateMarkdown(result: GateResult, title: string): string {
   const failed = result.checks.filter((c) => c.status === 'fail');
@@ -33,22 +16,22 @@ export function gateMarkdown(result: GateResult, title: string): string {
     '| --- | --- | --- | --- | --- |',
     ...result.checks.map(
       (c) =>
-        `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ${c.status === 'pass' ? 'pass' : '**FAIL**'} |`,
+        `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ` +
+        `${c.status === 'pass' ? 'pass' : '**FAIL**'} |`,
     ),
     '',
-    'Exact figures (API calls, request bytes) are compared exactly. Noisy ones fail only when the whole 95% interval is beyond the limit and the Mann-Whitney test agrees (p < alpha); "could detect" is the half-width of that interval.',
+    'Exact figures (API calls, request bytes) are compared exactly. Noisy ones fail only when the whole 95% ' +
+      'interval is beyond the limit and the Mann-Whitney test agrees (p < alpha); "could detect" is the half-width ' +
+      'of that interval.',
   ];
   return `${lines.join('\n')}\n`;
 }
 
-const xml = (s: string): string =>
-  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-
 export function gateJunit(result: GateResult, title: string): string {
-  const failures = result.checks.filter((c) => c.status === 'fail').length;
-  const cases = result.checks.map(
-    (c) =>
-      `    <testcase classname="${xml(`trackbench.${c.kind}`)}" name="${xml(c.id)}">${c.status === 'fail' ? `<failure message="${xml(`limit ${c.limit}; found ${c.found}`)}"/>` : ''}</testcase>`,
-  );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="trackbench gate">\n  <testsuite name="${xml(title)}" tests="${result.checks.length}" failures="${failures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+  const cases = result.checks.map((c): JunitCase => ({
+    classname: `trackbench.${c.kind}`,
+    name: c.id,
+    outcome: c.status === 'fail' ? { kind: 'fail', message: `limit ${c.limit}; found ${c.found}` } : { kind: 'pass' },
+  }));
+  return junitXml('trackbench gate', [{ name: title, cases }]);
 }

@@ -1,7 +1,7 @@
 // The Markdown report: the same tables, fit to paste into a pull request.
 import { ROWS, overheadCell, perNodeCell, valueCell } from './format.ts';
 import { hasOwnBaselines, perHookTables, versionLines } from './per-hook.ts';
-import type { Report } from './types.ts';
+import type { Report } from '../measure/report-types.ts';
 
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
 
@@ -11,7 +11,9 @@ export function markdownReport(report: Report): string {
   const lines = [
     `# trackbench: ${report.scenario.name}`,
     '',
-    `${report.nodes} nodes, backend: ${report.backend}. Medians of ${t.repetitions} paired trials per variant (${t.warmup} warm-up rounds discarded, ${t.order} order${t.quick ? ', --quick' : ''}); overhead = median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.`,
+    `${report.nodes} nodes, backend: ${report.backend}. Medians of ${t.repetitions} paired trials per variant ` +
+      `(${t.warmup} warm-up rounds discarded, ${t.order} order${t.quick ? ', --quick' : ''}); overhead = ` +
+      `median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.`,
     '',
   ];
   if (hasOwnBaselines(report)) {
@@ -26,7 +28,7 @@ export function markdownReport(report: Report): string {
       hasOwnBaselines(report) ? `Without (${hooks[0]}'s)` : 'Without',
       ...hooks.flatMap((h) => [`With ${h}`, 'Overhead [95% CI]']),
     ]),
-    row(['---', ...Array(1 + hooks.length * 2).fill('---:')]),
+    row(['---', ...Array<string>(1 + hooks.length * 2).fill('---:')]),
   );
   for (const r of ROWS) {
     const first = report.results[hooks[0]!]!.metrics[r.metric];
@@ -60,7 +62,8 @@ export function markdownReport(report: Report): string {
   }
   lines.push(
     '',
-    `Environment: Node ${report.environment.node}, ${report.environment.cpuModel} x ${report.environment.cores}, ${report.environment.os}; trackbench ${report.trackbenchVersion}; ${report.createdAt}.`,
+    `Environment: Node ${report.environment.node}, ${report.environment.cpuModel} x ${report.environment.cores}, ` +
+      `${report.environment.os}; trackbench ${report.trackbenchVersion}; ${report.createdAt}.`,
   );
   for (const n of report.notes) lines.push('', `Note: ${n}`);
   return `${lines.join('\n')}\n`;

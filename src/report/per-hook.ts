@@ -3,7 +3,7 @@
 // per hook stays within 120 columns however many hooks there are.
 import type { MetricName } from '../measure/trial-types.ts';
 import { overheadCell } from './format.ts';
-import type { MetricResult, Report } from './types.ts';
+import type { MetricResult, Report } from '../measure/report-types.ts';
 
 export function hasOwnBaselines(report: Report): boolean {
   return Object.values(report.results).some((r) => r.ownBaseline);

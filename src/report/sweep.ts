@@ -29,5 +29,8 @@ export function sweepTables(s: SweepReport, color: boolean): string {
       }),
     ]);
   }
-  return `${s.scenario}: ${s.points.length} sizes\n${perNode.toString()}\n${growth.toString()}\nslope 1 = constant cost per node; flagged above ${SUPERLINEAR}.`;
+  return (
+    `${s.scenario}: ${s.points.length} sizes\n${perNode.toString()}\n${growth.toString()}\nslope 1 = constant ` +
+    `cost per node; flagged above ${SUPERLINEAR}.`
+  );
 }

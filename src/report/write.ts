@@ -4,11 +4,12 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
-import { schemaValidator } from '../scenario/validate-yaml.ts';
-import type { Report } from './types.ts';
+import { jsonObject, schemaValidator } from '../common/validate-yaml.ts';
+import type { Report } from '../measure/report-types.ts';
+import { timestamped } from '../common/file-names.ts';
 
 const require = createRequire(import.meta.url);
-export const reportSchema: object = require('./report.schema.json');
+export const reportSchema = jsonObject(require('./report.schema.json'), 'the report schema');
 
 export function reportProblems(data: unknown): string[] {
   const validate = schemaValidator(reportSchema, false);
@@ -24,7 +25,7 @@ export function writeAtomic(path: string, content: string): void {
 }
 
 export function reportBaseName(report: Report): string {
-  return `${report.scenario.name}-${report.createdAt.replace(/[:.]/g, '-')}`;
+  return timestamped(report.scenario.name, new Date(report.createdAt));
 }
 
 export function writeReportFiles(report: Report, dir: string, markdown: string): { json: string; md: string } {

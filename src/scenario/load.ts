@@ -4,14 +4,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookRef, KedroHookSpec, Scenario } from './types.ts';
-import { dottedPath, parseYaml, positionOf, validateAgainstSchema, type ParsedYaml } from './validate-yaml.ts';
+import { jsonObject, locator, parseYaml, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
 /** The published schema is the single source of truth for shape and defaults. */
-export const scenarioSchema: object = require('../../scenarios/scenario.schema.json');
-
-/** Points a later check (e.g. an unknown hook name) at the right line of the scenario file. */
-export type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
+export const scenarioSchema = jsonObject(require('../../scenarios/scenario.schema.json'), 'the scenario schema');
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -72,15 +69,6 @@ function normaliseHook(h: RawHook): HookRef {
   // The schema requires a name for every other hook.
   const name = h.name as string;
   return { name, label: h.label ?? name, options: h.options ?? {}, ...extra };
-}
-
-function locator(parsed: ParsedYaml): Locate {
-  return (path, message, atKey) => {
-    const last = path[path.length - 1];
-    const pos =
-      atKey && typeof last === 'string' ? positionOf(parsed, path.slice(0, -1), last) : positionOf(parsed, path);
-    return { file: parsed.file, ...pos, path: dottedPath(path), message };
-  };
 }
 
 /** Rules the schema cannot express: cross-field bounds. */

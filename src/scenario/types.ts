@@ -1,5 +1,6 @@
 // The validated scenario, every default filled in. Mirrors scenarios/scenario.schema.json,
 // which is the published contract; keep the two in step.
+import type { BackendSpec } from '../backends/types.ts';
 
 export type TopologyKind = 'chain' | 'fan' | 'layered' | 'random';
 
@@ -73,14 +74,7 @@ export interface HookRef {
   timeoutMs?: number;
 }
 
-export type BackendKind = 'mock' | 'local' | 'container' | 'remote';
-
-export interface BackendSpec {
-  kind: BackendKind;
-  uri?: string;
-  mlflowVersion: string;
-  latencyMs: number;
-}
+export type { BackendKind, BackendSpec } from '../backends/types.ts';
 
 export interface TrialSpec {
   repetitions: number;

@@ -1,5 +1,5 @@
 // Order statistics and a seeded bootstrap: the small core every figure in a report rests on.
-import { rng, type Rng } from '../pipeline/random.ts';
+import { rng, type Rng } from '../common/random.ts';
 
 export function median(xs: readonly number[]): number {
   return quantile(xs, 0.5);

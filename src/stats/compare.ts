@@ -1,14 +1,17 @@
 // Did something change? criterion's rule: a change counts only when it is significant (p < alpha)
 // AND its whole 95% interval lies beyond the noise band. Exact figures are compared exactly.
-import { bootstrapIndependent, median } from './basic.ts';
+import { bootstrapIndependent, overheadRatio } from './basic.ts';
 import { mannWhitney } from './mann-whitney.ts';
 
 export interface Change {
-  /** Relative change of the median, (current - base) / base. */
+  /** Relative change of the median, median(current) / median(base) - 1 (overheadRatio). */
   ratio: number;
   ci95: [number, number];
   p: number;
-  /** Smallest relative change this pair of samples could have told from noise (half-width of the interval, at least the band). */
+  /**
+   * Smallest relative change this pair of samples could have told from noise (half-width of the
+   * interval, at least the band).
+   */
   minimumDetectable: number;
   verdict: 'regressed' | 'improved' | 'unchanged';
 }
@@ -20,11 +23,6 @@ export interface CompareOptions {
   seed?: number;
 }
 
-const relChange = (base: number[], cur: number[]): number => {
-  const b = median(base);
-  return b === 0 ? (median(cur) === 0 ? 0 : Infinity) : median(cur) / b - 1;
-};
-
 /** Compares two independent sample sets (e.g. a baseline run and a current run). */
 export function compareSamples(
   base: readonly number[],
@@ -35,9 +33,9 @@ export function compareSamples(
   const noise = options.noise ?? 0.02;
   const b = [...base];
   const c = [...current];
-  const ratio = relChange(b, c);
+  const ratio = overheadRatio(b, c);
   // Independent runs: each side is resampled on its own.
-  const interval = bootstrapIndependent(b, c, relChange, { seed: options.seed ?? 1, resamples: 10_000 });
+  const interval = bootstrapIndependent(b, c, overheadRatio, { seed: options.seed ?? 1, resamples: 10_000 });
   const p = mannWhitney(b, c).p;
   const beyond = interval[0] > noise || interval[1] < -noise;
   const verdict = p < alpha && beyond ? (ratio > 0 ? 'regressed' : 'improved') : 'unchanged';

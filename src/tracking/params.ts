@@ -8,7 +8,9 @@ import type { TrackingConfig } from './config/load-config.ts';
 export class LongParamError extends Error {
   constructor(key: string, length: number) {
     super(
-      `Parameter '${key}' length is ${length}, while mlflow forces it to be lower than '${LIMITS.paramValueLength}'. Change 'long_params_strategy' to 'tag' or 'truncate' in mlflow.yml to bypass it.`,
+      `Parameter '${key}' length is ${length}, while mlflow forces it to be lower than ` +
+        `'${LIMITS.paramValueLength}'. Change 'long_params_strategy' to 'tag' or 'truncate' in mlflow.yml to ` +
+        `bypass it.`,
     );
     this.name = 'LongParamError';
   }

@@ -5,8 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookFactory, HookFactoryContext, Hooks, NamedHooks } from '../pipeline/hooks.ts';
-import type { Locate } from '../scenario/load.ts';
-import { closest } from '../scenario/suggest.ts';
+import type { Locate } from '../common/validate-yaml.ts';
+import { closest } from '../common/suggest.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { calibrationOptions, createCalibrationHook } from './builtin/calibration.ts';
 import { createKedroMlflowLikeHook } from './builtin/kedro-mlflow-like.ts';
@@ -25,13 +25,18 @@ export interface BuiltinHook {
   check?(options: Record<string, unknown>, ctx: HookFactoryContext): void;
 }
 
-/** Options every tracking built-in takes: `conf` (a Kedro conf folder with base/ and local/ mlflow.yml) and/or `mlflow` (the same keys inline, applied last). */
+/**
+ * Options every tracking built-in takes: `conf` (a Kedro conf folder with base/ and local/
+ * mlflow.yml) and/or `mlflow` (the same keys inline, applied last).
+ */
 function trackingConfigFrom(options: Record<string, unknown>, ctx: HookFactoryContext): TrackingConfig {
   const problems: Diagnostic[] = [];
   for (const key of Object.keys(options)) {
     if (key !== 'conf' && key !== 'mlflow') {
       const hint = closest(key, ['conf', 'mlflow']);
-      const message = `unknown option${hint ? ` (did you mean "${hint}"?)` : ''}; tracking hooks take conf (a folder with base/mlflow.yml) and mlflow (inline mlflow.yml keys)`;
+      const message =
+        `unknown option${hint ? ` (did you mean "${hint}"?)` : ''}; tracking hooks take conf (a ` +
+        `folder with base/mlflow.yml) and mlflow (inline mlflow.yml keys)`;
       problems.push(ctx.locate ? ctx.locate([key], message, true) : { file: '<hook options>', path: key, message });
     }
   }
@@ -67,7 +72,8 @@ function trackingBuiltin(
 
 export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
   reference: trackingBuiltin(
-    'the reference tracking hook: batched, asynchronous, bounded queue, spill file; every param, metric, artifact and model',
+    'the reference tracking hook: batched, asynchronous, bounded queue, spill file; ' +
+      'every param, metric, artifact and model',
     createReferenceHook,
   ),
   naive: trackingBuiltin(
@@ -75,12 +81,14 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
     createNaiveHook,
   ),
   'kedro-mlflow-like': trackingBuiltin(
-    "model of kedro-mlflow 2.0.3's measured request pattern: per-node run re-entry, one request per param and per metric value",
+    "model of kedro-mlflow 2.0.3's measured request pattern: per-node run re-entry, one request per param " +
+      'and per metric value',
     createKedroMlflowLikeHook,
   ),
   calibration: {
     description:
-      'adds a known cost per node (cpuMsPerNode, allocBytesPerNode, diskBytesPerNode, requestsPerNode), to check the instrument',
+      'adds a known cost per node (cpuMsPerNode, allocBytesPerNode, diskBytesPerNode, requestsPerNode), ' +
+      'to check the instrument',
     tracking: false,
     check: calibrationOptions,
     factory: (options, ctx) => createCalibrationHook(calibrationOptions(options, ctx), ctx),
@@ -107,6 +115,37 @@ export function commandOf(ref: HookRef): string | undefined {
 
 export function scenarioDir(scenarioSource: string): string {
   return scenarioSource.startsWith('<') ? process.cwd() : dirname(resolve(scenarioSource));
+}
+
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+
+/** Whether the hook is a module written in TypeScript (compiled by tsx when it is loaded). */
+export function isTypeScriptModule(ref: HookRef): boolean {
+  return ref.name.startsWith(MODULE_PREFIX) && TYPESCRIPT_FILE.test(ref.name);
+}
+
+/** tsx's API: Node 20 cannot load TypeScript itself; trackbench's own code never needs it. */
+export async function loadTypeScriptSupport(): Promise<typeof import('tsx/esm/api')> {
+  return import('tsx/esm/api');
+}
+
+/**
+ * A hook module, loaded the way the runtime can: natively first (JavaScript, or TypeScript under
+ * a runtime that strips types, such as vitest), then a `.ts` file through tsx.
+ */
+async function importHookModule(path: string): Promise<{ default?: unknown }> {
+  const url = pathToFileURL(path).href;
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !TYPESCRIPT_FILE.test(path)) throw err;
+  }
+  const { tsImport } = await loadTypeScriptSupport();
+  const mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
+  // A .ts file outside an ESM package loads as CommonJS: its default export sits one level down.
+  const inner = mod.default;
+  return inner !== null && typeof inner === 'object' && 'default' in inner ? inner : mod;
 }
 
 export function modulePath(ref: HookRef, scenarioSource: string): string | undefined {
@@ -151,7 +190,8 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
       out.push(
         locate(
           ['hooks', i],
-          `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>, or command:<shell command>`,
+          `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ` +
+            `${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>, or command:<shell command>`,
         ),
       );
     }
@@ -179,12 +219,14 @@ export async function resolveHook(
     throw new InputError([
       {
         file: scenario.source,
-        message: `hook "${ref.label}" runs in its own process (a command: or kind: kedro hook), so only \`run\` and \`sweep\` (which measure it) and \`conformance\` can use it`,
+        message:
+          `hook "${ref.label}" runs in its own process (a command: or kind: kedro hook), so only \`run\` and ` +
+          `\`sweep\` (which measure it) and \`conformance\` can use it`,
       },
     ]);
   }
   if (path !== undefined) {
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const mod = await importHookModule(path);
     if (typeof mod.default !== 'function') {
       throw new InputError([
         {

@@ -170,7 +170,7 @@ export const MUTANTS: Mutant[] = [
       onPipelineError: async (...a) => {
         if (nodeFailed) await onPipelineError(...a);
       },
-    } as Hooks;
+    };
   }),
   mutant('no-error-tag', ['RUN-006'], reference({ batch: dropTags((t) => t.key.includes('error')) })),
   mutant('no-failed-node-tag', ['RUN-007'], reference({ batch: dropTags((t) => t.key.includes('failed_node')) })),
@@ -354,7 +354,7 @@ export const MUTANTS: Mutant[] = [
         const f = hooks.stats().spillFile;
         if (f) rmSync(f, { force: true });
       },
-    } as Hooks;
+    };
   }),
   mutant(
     'oversized-batch',

@@ -14,7 +14,8 @@ export function diffCases(expected: CaseResult[], actual: CaseResult[], labels: 
       const other = a.steps[k];
       if (!isDeepStrictEqual(step, other)) {
         out.push(
-          `${e.name} step ${k + 1}:\n  ${labels[0]}: ${JSON.stringify(step).slice(0, 700)}\n  ${labels[1]}: ${JSON.stringify(other).slice(0, 700)}`,
+          `${e.name} step ${k + 1}:\n  ${labels[0]}: ${JSON.stringify(step).slice(0, 700)}\n  ${labels[1]}: ` +
+            `${JSON.stringify(other).slice(0, 700)}`,
         );
       }
     });

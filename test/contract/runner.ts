@@ -28,7 +28,7 @@ const GENERATED_NAME = /^[a-z]+-[a-z]+-\d+$/;
 
 function substitute<T>(value: T, vars: Record<string, string>): T {
   if (typeof value === 'string') return value.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`) as T;
-  if (Array.isArray(value)) return value.map((v) => substitute(v, vars)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => substitute(v, vars)) as T;
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
   return value;
@@ -38,7 +38,7 @@ function pick(body: unknown, path: string): string | undefined {
   let node: unknown = body;
   for (const part of path.split('.'))
     node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-  return node === undefined ? undefined : String(node);
+  return node === undefined ? undefined : typeof node === 'string' ? node : JSON.stringify(node);
 }
 
 async function send(

@@ -10,8 +10,16 @@ interface Clause {
   value: string;
 }
 
-const CLAUSE =
-  /^\s*(?:(attributes|attribute|attr|run|tags|tag|params|param|metrics|metric)\.)?(`[^`]+`|"[^"]+"|[\w.]+)\s*(=|!=|LIKE)\s*('(?:[^']*)'|"(?:[^"]*)"|-?[\d.]+)\s*$/i;
+/** `[entity.]key <op> value`: the entity prefix, the key (bare, `quoted` or "quoted"), the operator, the value. */
+const CLAUSE = new RegExp(
+  [
+    /^\s*(?:(attributes|attribute|attr|run|tags|tag|params|param|metrics|metric)\.)?/.source,
+    /(`[^`]+`|"[^"]+"|[\w.]+)/.source,
+    /\s*(=|!=|LIKE)\s*/.source,
+    /('(?:[^']*)'|"(?:[^"]*)"|-?[\d.]+)\s*$/.source,
+  ].join(''),
+  'i',
+);
 
 function parse(filter: string | undefined): Clause[] {
   if (!filter || !filter.trim()) return [];

@@ -92,12 +92,14 @@ function queryOf(request: MockRequest): Json {
 }
 
 const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+/** Client JSON as text, coerced as JavaScript does; the contract cases pin what MLflow answers. */
+const text = (v: unknown): string => String(v);
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : text(v));
 
 function keyValues(v: unknown, path: string): KeyValue[] {
   return list<Json>(v).map((x, i) => {
     required(x, 'key', `${path}[${i}].key`);
-    return { key: String(x.key), value: x.value === undefined || x.value === null ? '' : String(x.value) };
+    return { key: String(x.key), value: x.value === undefined || x.value === null ? '' : text(x.value) };
   });
 }
 
@@ -115,7 +117,7 @@ function metricOf(x: Json, path: string): Metric {
 
 /** One page of a search answer; the token is an opaque offset. Empty lists are omitted, as in protobuf-JSON. */
 function page(all: unknown[], token: unknown, max: number, field: string): Json {
-  const offset = token ? Number(Buffer.from(String(token), 'base64').toString('utf8')) || 0 : 0;
+  const offset = token ? Number(Buffer.from(text(token), 'base64').toString('utf8')) || 0 : 0;
   const items = all.slice(offset, offset + max);
   const out: Json = {};
   if (items.length) out[field] = items;
@@ -150,7 +152,7 @@ export function mlflowRoutes(store: MockStore): Route[] {
 
   route('post', 'runs/create', (b) => ({
     run: store.createRun(
-      String(b.experiment_id ?? ''),
+      text(b.experiment_id ?? ''),
       str(b.run_name),
       b.start_time === undefined ? 0 : parseInt64(b.start_time, 'start_time'),
       keyValues(b.tags, 'tags'),
@@ -268,12 +270,12 @@ export function mlflowRoutes(store: MockStore): Route[] {
     {
       method: 'GET',
       path: '/health',
-      handle: async () => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'OK' }),
+      handle: () => Promise.resolve({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'OK' }),
     },
     {
       method: 'GET',
       path: '/version',
-      handle: async () => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'trackbench-mock' }),
+      handle: () => Promise.resolve({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'trackbench-mock' }),
     },
   );
   return routes;
@@ -282,6 +284,7 @@ export function mlflowRoutes(store: MockStore): Route[] {
 /** What the real server sends for a path it has no route for. */
 export function notFoundReply(): MockReply {
   const html =
-    '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
+    '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was ' +
+    'not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
   return { status: 404, contentType: 'text/html; charset=utf-8', body: html };
 }

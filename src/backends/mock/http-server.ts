@@ -20,10 +20,9 @@ export async function startHttpMock(
   options: { port?: number; host?: string; faults?: FaultSpec } = {},
 ): Promise<HttpMock> {
   const host = options.host ?? '127.0.0.1';
-  let mock: MockMlflow | undefined;
-  const server = createServer((req, res) => {
-    void serve(mock!, req, res);
-  });
+  // The mock needs the port for its origin: requests are served once it exists (attached below,
+  // in the same turn as `listen` reports, so no request can arrive before).
+  const server = createServer();
   server.keepAliveTimeout = 60_000;
   let connections = 0;
   server.on('connection', () => connections++);
@@ -41,16 +40,17 @@ export async function startHttpMock(
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${host}:${port}`;
-  mock = createMockMlflow(origin, options.faults);
+  const mock = createMockMlflow(origin, options.faults);
+  server.on('request', (req, res) => void serve(mock, req, res));
   return {
-    kind: 'mock-http',
+    kind: 'mock',
     trackingUri: origin,
     port,
     connections: () => connections,
     requestLog: mock.requestLog,
     describe: `mock MLflow (HTTP, ${origin})`,
     mock,
-    setFaults: (spec) => mock!.faults.set(spec),
+    setFaults: (spec) => mock.faults.set(spec),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -73,7 +73,8 @@ async function serve(mock: MockMlflow, req: IncomingMessage, res: ServerResponse
     res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });
     res.end(reply.body);
   } catch (err) {
-    res.writeHead(500, { 'content-type': 'text/plain' });
+    // Headers may be out already (a failure while answering): then only end the response.
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
     res.end(`mock MLflow internal error: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -39,17 +39,17 @@ export function mswHandlers(mock: MockMlflow): HttpHandler[] {
   return [...mock.routes.map((r) => one(r, r.path, verb[r.method])), one(undefined, '/*', http.all)];
 }
 
-export async function startInProcessMock(faults: FaultSpec = {}, origin = IN_PROCESS_ORIGIN): Promise<InProcessMock> {
+export function startInProcessMock(faults: FaultSpec = {}, origin = IN_PROCESS_ORIGIN): Promise<InProcessMock> {
   const mock = createMockMlflow(origin, faults);
   const server = setupServer(...mswHandlers(mock));
   server.listen({ onUnhandledRequest: 'bypass' });
-  return {
+  return Promise.resolve({
     kind: 'mock',
     trackingUri: origin,
     requestLog: mock.requestLog,
     describe: `mock MLflow (in-process, ${origin})`,
     mock,
     setFaults: (spec) => mock.faults.set(spec),
-    stop: async () => server.close(),
-  };
+    stop: () => Promise.resolve(server.close()),
+  });
 }

@@ -73,7 +73,8 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}): MockMl
 
 function errorText(reply: MockReply): string {
   try {
-    return String((JSON.parse(String(reply.body)) as { message?: unknown }).message ?? '');
+    const { message } = JSON.parse(String(reply.body)) as { message?: unknown }; // the mock's own error bodies
+    return typeof message === 'string' ? message : '';
   } catch {
     return String(reply.body).slice(0, 200);
   }

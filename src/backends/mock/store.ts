@@ -231,7 +231,8 @@ export class MockStore {
     }
     if (dupes.length) {
       throw invalid(
-        `Duplicate parameter keys have been submitted: [${dupes.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`,
+        `Duplicate parameter keys have been submitted: [${dupes.map((k) => `'${k}'`).join(', ')}]. Please ensure ` +
+          `the request contains only one param value per param key.`,
       );
     }
     const run = this.activeRun(runId);
@@ -256,7 +257,8 @@ export class MockStore {
     const old = run.params.get(key);
     if (old !== undefined && old !== clean) {
       throw invalid(
-        `Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${clean}'.`,
+        `Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for ` +
+          `run ID='${runId}'. Attempted logging new value '${clean}'.`,
       );
     }
     run.params.set(key, clean);
@@ -366,7 +368,9 @@ export class MockStore {
   ): ModelVersion {
     if (!/^[a-zA-Z][\w+.-]*:/.test(source)) {
       throw invalid(
-        `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
+        `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id ` +
+          `request parameter has to be specified and the local path has to be contained within the artifact ` +
+          `directory of the run specified by the run_id.`,
       );
     }
     const m = this.models.get(name);

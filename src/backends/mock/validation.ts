@@ -18,7 +18,7 @@ const API_DOCS = ' See the API docs for more information about request parameter
 export const invalid = (message: string): MockMlflowError => new MockMlflowError('INVALID_PARAMETER_VALUE', message);
 export const notFound = (message: string): MockMlflowError => new MockMlflowError('RESOURCE_DOES_NOT_EXIST', message);
 
-/** Python's json.dumps(value, sort_keys=True, separators=(",", ":")) for the values MLflow quotes. */
+/** The value as MLflow quotes it in an error message (JSON; object keys stay in the order they were sent). */
 function pyJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
@@ -43,11 +43,17 @@ export function requiredString(body: Record<string, unknown>, field: string): st
 }
 
 function badCharacters(): string {
-  return 'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).';
+  return (
+    'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and ' +
+    'slashes (/).'
+  );
 }
 
 function badPath(name: string): string {
-  return `Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${normpath(name)}'`;
+  return (
+    `Names may be treated as files in certain cases, and must not resolve to other names when treated as ` +
+    `such. This name would resolve to '${normpath(name)}'`
+  );
 }
 
 export function validateName(name: string, path: string): void {
@@ -87,7 +93,8 @@ export function validateTag(key: string, value: string, path: string): string {
 export function validateBatchLimits(metrics: number, params: number, tags: number): void {
   const over = (what: string, limit: number, got: number): MockMlflowError =>
     invalid(
-      `A batch logging request can contain at most ${limit} ${what}. Got ${got} ${what}. Please split up ${what} across multiple requests and try again.`,
+      `A batch logging request can contain at most ${limit} ${what}. Got ${got} ${what}. Please split up ${what} ` +
+        `across multiple requests and try again.`,
     );
   if (metrics > LIMITS.metricsPerBatch) throw over('metrics', LIMITS.metricsPerBatch, metrics);
   if (params > LIMITS.paramsPerBatch) throw over('params', LIMITS.paramsPerBatch, params);

@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
-import { assertComparable } from '../../report/gate.ts';
+import { assertComparable } from '../../gate/comparable.ts';
 import { readReport } from '../../report/write.ts';
-import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import type { Io } from '../io.ts';
+import { assertWritableFile } from '../paths.ts';
 
 export function registerCompare(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('compare')
     .description(
-      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; exit 1 when either breaks",
+      "gate a run against a baseline: the current scenario's budgets, and regressions since the baseline; " +
+        'exit 1 when either breaks',
     )
     .argument('<baseline>', 'baseline report (JSON)')
     .argument('<current>', 'current report (JSON)')
@@ -19,6 +21,8 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
       'write the Markdown verdict to a file (it is also appended to $GITHUB_STEP_SUMMARY when set)',
     )
     .action((baselineFile: string, currentFile: string, opts: { junit?: string; summary?: string }) => {
+      assertWritableFile(opts.junit, '--junit');
+      assertWritableFile(opts.summary, '--summary');
       const baseline = readReport(baselineFile);
       const current = readReport(currentFile);
       assertComparable(baseline, current, [baselineFile, currentFile]);

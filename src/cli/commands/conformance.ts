@@ -1,19 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { containerRuntimeProblem } from '../../backends/container.ts';
+import { localServerAvailable } from '../../backends/local-server.ts';
+import { CONFORMANCE_BACKENDS, type ConformanceBackendKind } from '../../conformance/backend.ts';
 import { mustFailures, runSuite } from '../../conformance/suite.ts';
+import { EnvironmentError } from '../../errors.ts';
 import { parseTarget } from '../../conformance/targets.ts';
 import { checkWaivers } from '../../conformance/waivers.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
 import type { Io } from '../io.ts';
+import { timestamped } from '../../common/file-names.ts';
+import { assertWritableDir } from '../paths.ts';
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('conformance')
     .description(
-      'check tracking hooks against the requirement catalogue, on what actually reached MLflow; exit 1 when a MUST fails',
+      'check tracking hooks against the requirement catalogue, on what actually reached MLflow; ' +
+        'exit 1 when a MUST fails',
     )
     .requiredOption(
       '--target <target...>',
@@ -25,39 +32,69 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
         .choices(['console', 'json', 'junit', 'tap', 'markdown'])
         .default('console'),
     )
+    .addOption(
+      new Option(
+        '--backend <kind>',
+        'where the hooks log: a fresh mock per situation, or one real MLflow (local server, container); ' +
+          'situations with injected faults need the mock',
+      )
+        .choices([...CONFORMANCE_BACKENDS])
+        .default('mock'),
+    )
     .option(
       '--out <dir>',
       'where JSON, JUnit XML (and, for several targets, the Markdown matrix) are written',
       'reports',
     )
-    .action(async (opts: { target: string[]; format: string; out: string; waive?: string[] }) => {
-      checkWaivers(opts.waive ?? [], '--waive');
-      const targets = opts.target.map(parseTarget);
-      const results: TargetResult[] = [];
-      for (const t of targets)
-        results.push(
-          await runSuite(t, {
-            waive: opts.waive,
-            onScenario: io.isTTY ? (id, s) => process.stderr.write(`\r\x1b[K${id}: scenario ${s}`) : undefined,
-          }),
-        );
-      if (io.isTTY) process.stderr.write('\r\x1b[K');
-      const dir = resolve(opts.out);
-      mkdirSync(dir, { recursive: true });
-      const base = join(dir, `conformance-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
-      writeAtomic(`${base}.junit.xml`, junitReport(results));
-      if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
-      const printed = {
-        console: () => consoleSummary(results),
-        json: () => JSON.stringify(jsonReport(results)),
-        junit: () => junitReport(results),
-        tap: () => tapReport(results),
-        markdown: () => markdownMatrix(results),
-      }[opts.format as 'console']();
-      io.out(printed);
-      if (opts.format === 'console')
-        io.out(`reports: ${base}.json, ${base}.junit.xml${results.length > 1 ? `, ${base}.md` : ''}`);
-      done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
-    });
+    .action(
+      async (opts: {
+        target: string[];
+        format: string;
+        out: string;
+        backend: ConformanceBackendKind;
+        waive?: string[];
+      }) => {
+        checkWaivers(opts.waive ?? [], '--waive');
+        const targets = opts.target.map(parseTarget);
+        assertWritableDir(opts.out, '--out');
+        await assertBackendAvailable(opts.backend);
+        const results: TargetResult[] = [];
+        for (const t of targets)
+          results.push(
+            await runSuite(t, {
+              waive: opts.waive,
+              backend: opts.backend,
+              onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
+            }),
+          );
+        if (io.isTTY) io.progress?.('');
+        const dir = resolve(opts.out);
+        mkdirSync(dir, { recursive: true });
+        const base = join(dir, timestamped('conformance'));
+        writeAtomic(`${base}.json`, `${JSON.stringify(jsonReport(results), null, 2)}\n`);
+        writeAtomic(`${base}.junit.xml`, junitReport(results));
+        if (results.length > 1) writeAtomic(`${base}.md`, markdownMatrix(results));
+        const printed = {
+          console: () => consoleSummary(results),
+          json: () => JSON.stringify(jsonReport(results)),
+          junit: () => junitReport(results),
+          tap: () => tapReport(results),
+          markdown: () => markdownMatrix(results),
+        }[opts.format as 'console']();
+        io.out(printed);
+        if (opts.format === 'console')
+          io.out(`reports: ${base}.json, ${base}.junit.xml${results.length > 1 ? `, ${base}.md` : ''}`);
+        done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
+      },
+    );
+}
+
+/** Says in one line (exit 3) when the chosen backend cannot run here, before any situation is tried. */
+async function assertBackendAvailable(kind: ConformanceBackendKind): Promise<void> {
+  if (kind === 'local' && !localServerAvailable())
+    throw new EnvironmentError('--backend local: no mlflow server installed; run `npm run setup:mlflow`');
+  if (kind === 'container') {
+    const problem = await containerRuntimeProblem();
+    if (problem) throw new EnvironmentError(`--backend container: ${problem}`);
+  }
 }

@@ -27,7 +27,8 @@ export function registerGenerate(program: Command, io: Io, done: (code: number) 
           ['models', s.models],
         ];
         io.out(
-          `pipeline "${pipeline.name}" (seed ${pipeline.seed})\n${rows.map(([k, v]) => `  ${k.padEnd(28)} ${v}`).join('\n')}`,
+          `pipeline "${pipeline.name}" (seed ${pipeline.seed})\n` +
+            rows.map(([k, v]) => `  ${k.padEnd(28)} ${v}`).join('\n'),
         );
       }
       done(0);

@@ -5,10 +5,12 @@ import { InputError } from '../../errors.ts';
 import { mergeSweeps, type SweepReport } from '../../measure/sweep.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { sweepTables } from '../../report/sweep.ts';
-import type { Report } from '../../report/types.ts';
+import type { Report } from '../../measure/report-types.ts';
 import { readReport, writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
+import { assertWritableDir } from '../paths.ts';
 import { writeSweep } from './sweep.ts';
+import { timestamped } from '../../common/file-names.ts';
 
 function kindOf(file: string): string {
   try {
@@ -22,11 +24,13 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
   program
     .command('merge')
     .description(
-      'join the reports of sharded jobs into one: sweep reports (growth recomputed) or run reports (one bundle, one Markdown)',
+      'join the reports of sharded jobs into one: sweep reports (growth recomputed) ' +
+        'or run reports (one bundle, one Markdown)',
     )
     .argument('<files...>', 'reports written by `trackbench sweep --shard` or `trackbench run --shard`')
     .option('--out <dir>', 'where the merged report goes', 'reports')
     .action((files: string[], opts: { out: string }) => {
+      assertWritableDir(opts.out, '--out');
       const kinds = new Set(files.map(kindOf));
       if (kinds.size !== 1)
         throw new InputError([
@@ -54,7 +58,7 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
         ]);
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
-      const base = join(dir, `runs-merged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const base = join(dir, timestamped('runs-merged'));
       writeAtomic(
         `${base}.json`,
         `${JSON.stringify({ kind: 'trackbench-run-set', schemaVersion: 1, reports }, null, 2)}\n`,

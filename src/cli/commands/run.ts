@@ -1,26 +1,27 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { measure, type Progress } from '../../measure/measure.ts';
-import { buildReport } from '../../report/build.ts';
+import { buildReport } from '../../measure/build-report.ts';
 import { consoleTables } from '../../report/console.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { readReport, writeAtomic, writeReportFiles } from '../../report/write.ts';
-import { assertComparable } from '../../report/gate.ts';
-import { checkBudgets, checkRegressions, gate } from '../../stats/gate.ts';
+import { assertComparable } from '../../gate/comparable.ts';
+import { checkBudgets, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { shard } from '../../measure/sweep.ts';
-import type { Scenario } from '../../scenario/types.ts';
+import type { HookRef, Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
+import { assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
 
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('run')
     .description(
-      'measure each scenario without and with each hook (fresh process per trial, interleaved) and write JSON + Markdown reports',
+      'measure each scenario without and with each hook (fresh process per trial, interleaved) ' +
+        'and write JSON + Markdown reports',
     )
     .argument('<scenarios...>', 'scenario YAML files')
     .option('--quick', "a short smoke run: the scenario's quickRepetitions, one warm-up round")
@@ -68,15 +69,18 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             `works with one scenario; this run has ${scenarios.length}`,
           );
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
-        assertWritableDir(opts.out);
+        assertWritableDir(opts.out, '--out');
+        assertWritableFile(opts.saveBaseline, '--save-baseline');
+        assertWritableFile(opts.junit, '--junit');
+        assertWritableFile(opts.summary, '--summary');
         let code = 0;
         for (const scenario of scenarios) {
           const report = buildReport(
             scenario,
-            await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine() : undefined }),
+            await measure(scenario, { quick: opts.quick, onProgress: io.isTTY ? progressLine(io) : undefined }),
             Boolean(opts.quick),
           );
-          if (io.isTTY) process.stderr.write('\r\x1b[K');
+          if (io.isTTY) io.progress?.('');
           const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
           io.out(consoleTables(report, io.isTTY));
           io.out(`reports: ${paths.json}\n         ${paths.md}`);
@@ -97,30 +101,6 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
     );
 }
 
-/**
- * Fails now, naming the flag, rather than after minutes of measuring. The nearest existing ancestor
- * is checked first: a recursive mkdir into some special file systems (/proc) never returns on Node 20.
- */
-function assertWritableDir(dir: string): void {
-  const fail = (why: string): never => {
-    throw InputError.flag('--out', `cannot write reports to ${dir}: ${why}`);
-  };
-  let existing = resolve(dir);
-  while (!existsSync(existing)) existing = dirname(existing);
-  if (!statSync(existing).isDirectory()) fail(`${existing} is not a folder`);
-  try {
-    accessSync(existing, constants.W_OK);
-  } catch {
-    fail(`${existing} is not writable`);
-  }
-  if (existing.startsWith('/proc') || existing.startsWith('/sys')) fail(`${existing} is not an ordinary file system`);
-  try {
-    mkdirSync(resolve(dir), { recursive: true });
-  } catch (err) {
-    fail((err as NodeJS.ErrnoException).code ?? String(err));
-  }
-}
-
 /** The scenario with the hooks named on the command line, checked like the scenario's own. */
 function withHooks(scenario: Scenario, list: string): Scenario {
   const names = list
@@ -128,7 +108,7 @@ function withHooks(scenario: Scenario, list: string): Scenario {
     .map((s) => s.trim())
     .filter(Boolean);
   if (!names.length) throw InputError.flag('--hook', 'names no hook');
-  const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? { name, label: name, options: {} });
+  const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? fromCommandLine(name));
   const next = { ...scenario, hooks };
   const problems = checkHookRefs(next, (path, message) => ({
     file: '--hook',
@@ -138,13 +118,19 @@ function withHooks(scenario: Scenario, list: string): Scenario {
   return next;
 }
 
+/** A hook named on the command line; a module path is relative to the current folder, as for `conformance --target`. */
+function fromCommandLine(name: string): HookRef {
+  const path = name.startsWith('module:') ? name.slice('module:'.length) : undefined;
+  return { name: path === undefined ? name : `module:${resolve(path)}`, label: name, options: {} };
+}
+
 /** One line, rewritten in place on stderr; only on a TTY, so nothing of it reaches CI logs. */
-function progressLine(): (p: Progress) => void {
+function progressLine(io: Io): (p: Progress) => void {
   return (p) => {
     const eta = p.done > 0 ? ((p.elapsedMs / p.done) * (p.total - p.done)) / 1000 : NaN;
     const what = p.variant ? `${p.warmup ? 'warm-up' : `round ${p.round + 1}`}, ${p.variant}` : 'done';
-    process.stderr.write(
-      `\r\x1b[Ktrial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${(p.elapsedMs / 1000).toFixed(0)} s elapsed${Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : ''}`,
-    );
+    const left = Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : '';
+    const elapsed = `${(p.elapsedMs / 1000).toFixed(0)} s elapsed`;
+    io.progress?.(`trial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${elapsed}${left}`);
   };
 }

@@ -6,7 +6,9 @@ import { shard, sweep, type SweepReport } from '../../measure/sweep.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { Io } from '../io.ts';
+import { assertWritableDir } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
+import { timestamped } from '../../common/file-names.ts';
 
 function parseSizes(list: string): number[] {
   const sizes = list.split(',').map((s) => Number(s.trim()));
@@ -18,7 +20,7 @@ function parseSizes(list: string): number[] {
 export function writeSweep(report: SweepReport, out: string, suffix = ''): string {
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${report.scenario}-sweep${suffix}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(dir, `${timestamped(`${report.scenario}-sweep${suffix}`)}.json`);
   writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }
@@ -36,6 +38,7 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
     .option('--out <dir>', 'where the sweep report goes', 'reports')
     .action(async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string }) => {
       const sizes = shard(parseSizes(opts.nodes), opts.shard);
+      assertWritableDir(opts.out, '--out');
       const { scenario } = prepareScenario(file);
       const report = await sweep(scenario, sizes, { quick: opts.quick });
       io.out(sweepTables(report, io.isTTY));

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { trace, type TraceResult } from '../../measure/trace.ts';
 import type { HookRef } from '../../scenario/types.ts';
-import { closest } from '../../scenario/suggest.ts';
+import { closest } from '../../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
@@ -19,7 +19,8 @@ export function registerTrace(program: Command, io: Io, done: (code: number) => 
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option(
       '--cold',
-      'trace the first run against an empty server (by default an earlier run has already created the experiment and registered models)',
+      'trace the first run against an empty server ' +
+        '(by default an earlier run has already created the experiment and registered models)',
     )
     .action(async (file: string, opts: { hook?: string; format: 'text' | 'json'; cold?: boolean }) => {
       const { scenario } = prepareScenario(file);
@@ -41,7 +42,8 @@ function pickHook(hooks: HookRef[], wanted: string | undefined): HookRef {
 
 export function formatTrace(r: TraceResult): string {
   const lines = [
-    `hook ${r.hook}: ${r.apiCalls} API calls, ${r.requestBytes} request bytes, ${r.errors} error answers, ${r.runs} run(s)${r.warm ? ' (steady state: experiment and models existed)' : ' (cold: empty server)'}`,
+    `hook ${r.hook}: ${r.apiCalls} API calls, ${r.requestBytes} request bytes, ${r.errors} error answers, ` +
+      `${r.runs} run(s)${r.warm ? ' (steady state: experiment and models existed)' : ' (cold: empty server)'}`,
   ];
   if (r.pipelineError) lines.push(`pipeline failed: ${r.pipelineError}`);
   lines.push('', '  endpoint                       calls');
@@ -50,7 +52,8 @@ export function formatTrace(r: TraceResult): string {
   lines.push('', '  values      generated  delivered  lost');
   for (const k of ['params', 'metrics', 'tags', 'artifacts', 'models'] as const) {
     lines.push(
-      `  ${k.padEnd(10)} ${String(r.generated[k]).padStart(10)} ${String(r.delivered[k]).padStart(10)} ${String(r.lost[k]).padStart(5)}`,
+      `  ${k.padEnd(10)} ${String(r.generated[k]).padStart(10)} ${String(r.delivered[k]).padStart(10)} ` +
+        `${String(r.lost[k]).padStart(5)}`,
     );
   }
   if (r.spilled) lines.push('', `${r.spilled} value(s) written to ${r.spillFile} (trackbench replay ${r.spillFile})`);

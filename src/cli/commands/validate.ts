@@ -12,7 +12,8 @@ export function registerValidate(program: Command, io: Io, done: (code: number) 
       const { scenario, pipeline } = prepareScenario(file);
       const s = summarize(pipeline);
       io.out(
-        `${file}: ok (scenario "${scenario.name}", ${s.nodes} nodes, ${s.edges} edges, hooks: ${scenario.hooks.map((h) => h.label).join(', ')})`,
+        `${file}: ok (scenario "${scenario.name}", ${s.nodes} nodes, ${s.edges} edges, hooks: ` +
+          `${scenario.hooks.map((h) => h.label).join(', ')})`,
       );
       done(0);
     });

@@ -20,7 +20,7 @@ function runParamTags(runParams: Record<string, unknown>): { key: string; value:
         v !== '' &&
         v !== false &&
         !(Array.isArray(v) && !v.length) &&
-        !(typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length),
+        !(typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length),
     )
     .map(([key, v]) => ({ key, value: typeof v === 'string' ? v : JSON.stringify(v) }));
 }

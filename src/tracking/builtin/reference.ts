@@ -38,7 +38,7 @@ export function createReferenceHook(
 ): ReferenceHooks {
   const tb = config.trackbench;
   const accounting = new Accounting();
-  const spill = new SpillWriter(tb.spillDir ?? process.cwd());
+  const spill = new SpillWriter(tb.spillDir ?? undefined);
   const outbox = new Outbox(
     client,
     { batching: tb.batching, async: tb.async, queueBound: tb.queueBound, flushIntervalMs: tb.flushIntervalMs },
@@ -69,9 +69,11 @@ export function createReferenceHook(
       )
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${n} ${k}`)
-        .join(
-          ', ',
-        )}); written to ${accounting.spillFile}; deliver them later with: trackbench replay ${accounting.spillFile}`;
+        .join(', ')}); ${
+        accounting.spillFile
+          ? `written to ${accounting.spillFile}; deliver them later with: trackbench replay ${accounting.spillFile}`
+          : `and they could not be written to a spill file in ${spill.dir} (${accounting.spillError ?? 'unknown'})`
+      }`;
       accounting.warnings.push(msg);
       ctx.warn(client.redact(msg));
     }

@@ -6,17 +6,19 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError, type Diagnostic } from '../../errors.ts';
 import {
-  parseYaml,
-  positionOf,
   dottedPath,
+  jsonObject,
+  locator,
+  parseYaml,
   schemaValidator,
   sortByPosition,
   validateAgainstSchema,
   validateWithLocator,
-} from '../../scenario/validate-yaml.ts';
+  type Locate,
+} from '../../common/validate-yaml.ts';
 
 const require = createRequire(import.meta.url);
-export const mlflowConfigSchema: object = require('./mlflow-config.schema.json');
+export const mlflowConfigSchema = jsonObject(require('./mlflow-config.schema.json'), 'the mlflow.yml schema');
 
 export type LongParamsStrategy = 'fail' | 'tag' | 'truncate';
 
@@ -48,7 +50,6 @@ export interface TrackingConfig {
 }
 
 type Json = Record<string, unknown>;
-type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
 
 const SECRET_KEY = /(token|password|passwd|secret|api[_-]?key|credential)/i;
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -68,7 +69,8 @@ function interpolate(
       out.push(
         locate(
           path,
-          `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. \${env:MLFLOW_TRACKING_TOKEN})`,
+          `a literal credential is refused: secrets must not be committed in config files; use \${env:NAME} (e.g. ` +
+            `\${env:MLFLOW_TRACKING_TOKEN})`,
         ),
       );
       return node;
@@ -77,7 +79,8 @@ function interpolate(
       out.push(
         locate(
           path,
-          'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the environment instead',
+          'credentials in a URI are refused: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD in the ' +
+            'environment instead',
         ),
       );
       return node;
@@ -106,8 +109,7 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined 
   if (typeof data !== 'object' || Array.isArray(data))
     throw new InputError([{ file, line: 1, col: 1, message: 'mlflow.yml must be a YAML mapping' }]);
   const problems = validateAgainstSchema(data, mlflowConfigSchema, parsed, false);
-  const locate: Locate = (path, message) => ({ file, ...positionOf(parsed, path), path: dottedPath(path), message });
-  const interpolated = interpolate(data, [], env, locate, problems) as Json;
+  const interpolated = interpolate(data, [], env, locator(parsed), problems) as Json;
   if (problems.length) throw new InputError(sortByPosition(problems));
   return interpolated;
 }

@@ -1,7 +1,6 @@
 // What a hook produced, what reached MLflow and what did not: so nothing is lost silently.
 
 export type ValueKind = 'params' | 'metrics' | 'tags' | 'artifacts' | 'models';
-export const VALUE_KINDS: readonly ValueKind[] = ['params', 'metrics', 'tags', 'artifacts', 'models'];
 export type Counts = Record<ValueKind, number>;
 
 export const zeroCounts = (): Counts => ({ params: 0, metrics: 0, tags: 0, artifacts: 0, models: 0 });
@@ -12,6 +11,8 @@ export interface DeliveryStats {
   lost: Counts;
   /** The JSONL file the lost values were written to, when any were. */
   spillFile?: string;
+  /** Why the spill file could not be written, when it could not: those values are lost for good. */
+  spillError?: string;
   warnings: string[];
 }
 
@@ -21,6 +22,7 @@ export class Accounting {
   readonly lost = zeroCounts();
   readonly warnings: string[] = [];
   spillFile?: string;
+  spillError?: string;
 
   snapshot(): DeliveryStats {
     return {
@@ -28,6 +30,7 @@ export class Accounting {
       delivered: { ...this.delivered },
       lost: { ...this.lost },
       spillFile: this.spillFile,
+      spillError: this.spillError,
       warnings: [...this.warnings],
     };
   }

@@ -94,9 +94,17 @@ export class Outbox {
     return this.unreachable;
   }
 
-  /** Runs `job` after everything scheduled before it. Jobs never reject. */
+  /**
+   * Runs `job` after everything scheduled before it. Jobs never reject: a job that throws anyway is
+   * reported as a warning, so the chain (and the pipeline) goes on. The returned promise is the chain
+   * itself: callers that do not await it leave that to settle() and flush().
+   */
   private enqueue(job: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(job, job);
+    const guarded = (): Promise<void> =>
+      job().catch((err: unknown) => {
+        this.accounting.warnings.push(`a delivery step failed: ${errorMessage(err)}`);
+      });
+    this.chain = this.chain.then(guarded);
     return this.chain;
   }
 
@@ -172,7 +180,7 @@ export class Outbox {
     this.queued += items.length;
     this.maxQueued = Math.max(this.maxQueued, this.queued);
     if (!this.options.batching) {
-      for (const item of items) this.enqueue(() => this.sendOne(ref, kind, item));
+      for (const item of items) void this.enqueue(() => this.sendOne(ref, kind, item));
       return this.settle();
     }
     let p = this.pending.get(ref);
@@ -184,7 +192,7 @@ export class Outbox {
 
   addArtifact(ref: RunRef, path: string, bytes: Buffer): Promise<void> {
     this.accounting.generated.artifacts++;
-    this.enqueue(async () => {
+    void this.enqueue(async () => {
       try {
         if (this.unreachable || !ref.artifactUri) throw new Error(this.unreachable ?? 'the run was not created');
         await this.client.uploadArtifact(ref.artifactUri, path, bytes);
@@ -205,7 +213,7 @@ export class Outbox {
   /** Uploads the model's bytes and registers them as a new version of `name` (created if missing). */
   addModel(ref: RunRef, name: string, path: string, bytes: Buffer): Promise<void> {
     this.accounting.generated.models++;
-    this.enqueue(async () => {
+    void this.enqueue(async () => {
       try {
         if (this.unreachable || !ref.artifactUri || !ref.id)
           throw new Error(this.unreachable ?? 'the run was not created');
@@ -260,7 +268,7 @@ export class Outbox {
   }
 
   private scheduleBatch(ref: RunRef, batch: Pending): void {
-    this.enqueue(() => this.sendBatch(ref, batch));
+    void this.enqueue(() => this.sendBatch(ref, batch));
   }
 
   private async sendBatch(ref: RunRef, b: Pending): Promise<void> {
@@ -323,9 +331,17 @@ export class Outbox {
       parentRun: ref.parent?.key,
       tags: ref.tags,
     };
-    this.spill.write(record, runRecord);
-    this.accounting.spillFile = this.spill.path;
+    // Counted as lost whether or not the spill file can be written; a failed write is reported once.
     if (kind) this.accounting.lost[kind] += n;
+    try {
+      this.spill.write(record, runRecord);
+      this.accounting.spillFile = this.spill.path;
+    } catch (err) {
+      if (this.accounting.spillError === undefined) {
+        this.accounting.spillError = errorMessage(err);
+        this.accounting.warnings.push(`the spill file could not be written in ${this.spill.dir}: ${errorMessage(err)}`);
+      }
+    }
   }
 }
 

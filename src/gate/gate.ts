@@ -3,11 +3,11 @@
 // break a limit only when the whole 95% interval is beyond it and the effect is significant, and
 // every verdict says how small a change the run could have seen.
 import type { MetricName } from '../measure/trial-types.ts';
-import type { MetricResult, Report } from '../report/types.ts';
+import type { MetricResult, Report } from '../measure/report-types.ts';
 import type { Budget } from '../scenario/types.ts';
-import { bootstrapPaired, median } from './basic.ts';
-import { compareSamples } from './compare.ts';
-import { mannWhitney } from './mann-whitney.ts';
+import { bootstrapPaired, median } from '../stats/basic.ts';
+import { compareSamples } from '../stats/compare.ts';
+import { mannWhitney } from '../stats/mann-whitney.ts';
 
 export const EXACT_METRICS: ReadonlySet<MetricName> = new Set(['apiCalls', 'requestBytes']);
 
@@ -142,8 +142,13 @@ export function checkRegressions(
         hook,
         metric,
         kind: 'regression',
-        limit: `overhead not worse than baseline beyond ±${(options.noise * 100).toFixed(0)}% noise (p < ${options.alpha})`,
-        found: `${change.ratio >= 0 ? '+' : ''}${(change.ratio * 100).toFixed(1)}% [${(change.ci95[0] * 100).toFixed(1)}%, ${(change.ci95[1] * 100).toFixed(1)}%], p=${change.p.toFixed(3)}: ${change.verdict}`,
+        limit:
+          `overhead not worse than baseline beyond ±${(options.noise * 100).toFixed(0)}% noise ` +
+          `(p < ${options.alpha})`,
+        found:
+          `${change.ratio >= 0 ? '+' : ''}${(change.ratio * 100).toFixed(1)}% ` +
+          `[${(change.ci95[0] * 100).toFixed(1)}%, ${(change.ci95[1] * 100).toFixed(1)}%], ` +
+          `p=${change.p.toFixed(3)}: ${change.verdict}`,
         status: change.verdict === 'regressed' ? 'fail' : 'pass',
         minimumDetectable: `±${(change.minimumDetectable * 100).toFixed(1)}%`,
       });

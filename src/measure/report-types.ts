@@ -1,5 +1,5 @@
 // The JSON report (documented by src/report/report.schema.json, validated on write and on read).
-import type { MetricName } from '../measure/trial-types.ts';
+import type { MetricName } from './trial-types.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 export interface Sample {
@@ -49,6 +49,8 @@ export interface Report {
   scenario: Scenario;
   environment: { node: string; platform: string; os: string; cpuModel: string; cores: number; memoryBytes: number };
   backend: string;
+  /** Backend start to answering /health, when measured (container, real server). */
+  backendStartupMs?: number;
   trials: { repetitions: number; warmup: number; order: string; quick: boolean; total: number; durationMs: number };
   nodes: number;
   results: Record<string, HookResult>;

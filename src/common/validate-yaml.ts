@@ -6,6 +6,12 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { Diagnostic } from '../errors.ts';
 import { closest } from './suggest.ts';
 
+/** A JSON document that must be an object (a schema read with `require`), typed as one. */
+export function jsonObject(value: unknown, what: string): object {
+  if (typeof value !== 'object' || value === null) throw new Error(`internal error: ${what} is not a JSON object`);
+  return value;
+}
+
 export interface ParsedYaml {
   doc: Document;
   lineCounter: LineCounter;
@@ -88,6 +94,19 @@ export function positionOf(
   return { line, col };
 }
 
+/** Points a later check (e.g. an unknown hook name) at the right line of the YAML it came from. */
+export type Locate = (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic;
+
+/** A `Locate` for one parsed file: at the value, or at its key when `atKey` (unknown keys). */
+export function locator(parsed: ParsedYaml): Locate {
+  return (path, message, atKey) => {
+    const last = path[path.length - 1];
+    const pos =
+      atKey && typeof last === 'string' ? positionOf(parsed, path.slice(0, -1), last) : positionOf(parsed, path);
+    return { file: parsed.file, ...pos, path: dottedPath(path), message };
+  };
+}
+
 export function dottedPath(path: (string | number)[]): string {
   return path.reduce<string>(
     (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
@@ -104,7 +123,7 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
 export function validateWithLocator(
   data: unknown,
   schema: object,
-  locate: (path: (string | number)[], message: string, atKey?: boolean) => Diagnostic,
+  locate: Locate,
   prefix: (string | number)[],
 ): Diagnostic[] {
   const validate = schemaValidator(schema, false);
@@ -174,7 +193,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return String(value);
+  // What is left: numbers, booleans, undefined (YAML gives no symbols or functions).
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -1,12 +1,12 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
 import { cpus, platform, release, totalmem, type as osType } from 'node:os';
-import { baselineFor, METRICS, type MetricName, type TrialResult } from '../measure/trial-types.ts';
-import type { Measurement } from '../measure/measure.ts';
+import { baselineFor, METRICS, type MetricName, type TrialResult } from './trial-types.ts';
+import type { Measurement } from './measure.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median, overheadRatio } from '../stats/basic.ts';
 import { tukey } from '../stats/outliers.ts';
 import { VERSION } from '../version.ts';
-import type { HookResult, MetricResult, Report } from './types.ts';
+import type { HookResult, MetricResult, Report } from './report-types.ts';
 
 export const UNITS: Record<MetricName, MetricResult['unit']> = {
   wallMs: 'ms',
@@ -104,7 +104,9 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   const unavailable = METRICS.filter((name) => Object.values(results).some((r) => !r.metrics[name].available));
   if (unavailable.length)
     notes.push(
-      `not measurable here: ${unavailable.join(', ')} (${platform() === 'linux' ? 'the backend does not expose its requests' : 'no /proc/self/io on this platform'})`,
+      `not measurable here: ${unavailable.join(', ')} (${
+        platform() === 'linux' ? 'the backend does not expose its requests' : 'no /proc/self/io on this platform'
+      })`,
     );
   const flagged = Object.entries(results).flatMap(([h, r]) =>
     (['wallMs', 'cpuMs', 'peakRssBytes'] as const)
@@ -113,6 +115,8 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   );
   if (flagged.length)
     notes.push(`Tukey outliers flagged (kept in every figure): ${flagged.join(', ')}; see outliers in the JSON report`);
+  if (m.backendStartupMs !== undefined)
+    notes.push(`backend started in ${(m.backendStartupMs / 1000).toFixed(1)} s (until it answered /health)`);
   if (m.adaptive) notes.push(`adaptive repetitions stopped: ${m.adaptive}`);
   if (m.repetitions < 9)
     notes.push(
@@ -134,6 +138,7 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
       memoryBytes: totalmem(),
     },
     backend: m.backend,
+    ...(m.backendStartupMs === undefined ? {} : { backendStartupMs: Math.round(m.backendStartupMs) }),
     trials: {
       repetitions: m.repetitions,
       warmup: m.warmup,

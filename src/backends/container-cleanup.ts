@@ -1,0 +1,88 @@
+// Containers this process started, removed however it ends. Without Ryuk (Podman) nothing else would
+// reap them: the backend stops its container normally; SIGINT/SIGTERM and process exit remove what is
+// left by label with the runtime's command-line client (synchronous, and it works while a container is
+// still starting, before testcontainers has handed us its handle).
+import { spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
+
+export const SESSION_LABEL = 'org.trackbench.session';
+
+export interface TrackedContainer {
+  /** The value of SESSION_LABEL on the container. */
+  session: string;
+  runtime: { kind: 'docker' | 'podman'; cli: string; releaseSync(): void };
+  /** The normal, graceful stop (testcontainers' stop and remove). */
+  stop(): Promise<void>;
+}
+
+const tracked = new Set<TrackedContainer>();
+let handlersInstalled = false;
+
+/** Removes the container(s) with this session label now, synchronously. */
+export function removeBySession(entry: TrackedContainer): void {
+  const { cli, kind } = entry.runtime;
+  const listed = spawnSync(cli, ['ps', '-aq', '--filter', `label=${SESSION_LABEL}=${entry.session}`], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  const ids = (listed.stdout ?? '').split('\n').filter(Boolean);
+  if (ids.length) spawnSync(cli, ['rm', '-f', ...(kind === 'podman' ? ['-t', '1'] : []), ...ids], { timeout: 30_000 });
+}
+
+function removeAllSync(): void {
+  for (const entry of tracked) {
+    removeBySession(entry);
+    entry.runtime.releaseSync();
+  }
+  tracked.clear();
+}
+
+let exitOnSignal = true;
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeAllSync();
+  if (exitOnSignal) process.exit(128 + constants.signals[signal]);
+}
+
+/** For a general signal handler (the CLI's): this module then only removes its containers on a signal
+ *  and leaves exiting to that handler (which may also call stopAllContainers first). Listener counts
+ *  cannot decide it: libraries (signal-exit) listen too and each would wait for the other. */
+export function leaveSignalExitToCaller(): void {
+  exitOnSignal = false;
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', removeAllSync);
+}
+
+function uninstallHandlers(): void {
+  if (!handlersInstalled || tracked.size > 0) return;
+  handlersInstalled = false;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.removeListener('exit', removeAllSync);
+}
+
+/** Registers a container (before it starts); the returned function forgets it once it is stopped. */
+export function trackContainer(entry: TrackedContainer): () => void {
+  tracked.add(entry);
+  installHandlers();
+  return () => {
+    tracked.delete(entry);
+    uninstallHandlers();
+  };
+}
+
+/** Stops every container this process still runs (for a general signal handler to call). */
+export async function stopAllContainers(): Promise<void> {
+  await Promise.allSettled([...tracked].map((entry) => entry.stop()));
+  removeAllSync();
+}
+
+export function runningContainerCount(): number {
+  return tracked.size;
+}

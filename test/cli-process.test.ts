@@ -1,0 +1,125 @@
+// The CLI as a process, the way users and CI run it: the built bin/trackbench.js, from a folder that
+// is not the repository, with unhandled rejections made fatal (NODE_OPTIONS reaches the trial
+// processes too). Each command must end with its documented exit code and say nothing of an
+// internal error; a reader that goes away (`| head`) must not crash it.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRIAL_WORKER } from '../src/measure/run-trial.ts';
+import type { Report } from '../src/measure/report-types.ts';
+
+const BIN = fileURLToPath(new URL('../bin/trackbench.js', import.meta.url));
+/** What a crash or an unhandled rejection prints; none of it may appear. */
+const INTERNAL = /unhandled|internal error|unexpected error|EPIPE|^\s+at .*:\d+:\d+\)?$/im;
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], cwd: string, closeStdout = false): Promise<Ran> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, NODE_OPTIONS: '--unhandled-rejections=strict', CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  // A reader that has gone away before the command printed anything, as `| head -0` does.
+  if (closeStdout) child.stdout.destroy();
+  else child.stdout.on('data', (b: Buffer) => void (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+let dir: string;
+let scenarios: string;
+let cwd: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tb-cli-'));
+  scenarios = join(dir, 'scenarios');
+  cwd = join(dir, 'work');
+  mkdirSync(scenarios);
+  mkdirSync(cwd);
+  const tiny = (name: string, hooks: string, backend = '') =>
+    writeFileSync(
+      join(scenarios, `${name}.yaml`),
+      `name: ${name}\n` +
+        'pipeline: {nodes: 3, paramsPerNode: {count: 2}, metricsPerNode: 1,\n' +
+        '  work: {cpuMs: 0, ioBytes: 0, allocBytes: 0}}\n' +
+        `hooks: ${hooks}\n${backend}` +
+        'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
+    );
+  tiny('tiny', '[noop]');
+  // The server never answers and the spill folder cannot be made (its parent is a file).
+  writeFileSync(join(dir, 'a-file'), 'not a folder');
+  tiny(
+    'no-spill',
+    '[{name: reference, options: {mlflow: {trackbench: ' +
+      `{spillDir: ${join(dir, 'a-file', 'spill')}, retry: {maxRetries: 0}}}}}]`,
+    'backend: {kind: remote, uri: "http://127.0.0.1:9"}\n',
+  );
+  // A hook module next to the current folder, not next to the scenario.
+  writeFileSync(join(cwd, 'hook.mjs'), 'export default () => ({ afterNodeRun() {} });\n');
+  writeFileSync(
+    join(cwd, 'spill.jsonl'),
+    '{"type":"run","run":"p","experimentName":"e","runName":"r","runId":null,"tags":[]}\n',
+  );
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the CLI process keeps its promises', () => {
+  it('trial processes run the compiled JavaScript in dist/', () => {
+    expect(TRIAL_WORKER).toMatch(/[/\\]dist[/\\]measure[/\\]trial-worker\.js$/);
+    expect(existsSync(TRIAL_WORKER)).toBe(true);
+  });
+
+  it.each([
+    { args: ['--help'], code: 0, says: /Usage: trackbench/ },
+    { args: ['replay', 'spill.jsonl', '--tracking-uri', 'ftp://x'], code: 2, says: /--tracking-uri must be an http/ },
+    { args: ['replay', 'spill.jsonl', '--tracking-uri', 'not a uri'], code: 2, says: /--tracking-uri not a URL/ },
+    { args: ['replay', 'missing.jsonl', '--tracking-uri', 'http://127.0.0.1:9'], code: 2, says: /no such file/ },
+    { args: ['conformance', '--target', 'module:./missing.mjs'], code: 2, says: /--target .*no such file/ },
+    { args: ['conformance', '--target', 'builtin:reference', '--out', '/proc/x'], code: 2, says: /--out cannot/ },
+    { args: ['run', '../scenarios/tiny.yaml', '--out', '/proc/x'], code: 2, says: /--out cannot write/ },
+    { args: ['run', '../scenarios/tiny.yaml', '--junit', '/proc/j.xml'], code: 2, says: /--junit cannot write/ },
+    { args: ['compare', 'a.json', 'b.json'], code: 2, says: /a\.json not a readable JSON report/ },
+  ])('$args.0 $args.1: exit $code, said through the CLI', async ({ args, code, says }) => {
+    const r = await cli(args, cwd);
+    expect(r.stdout + r.stderr).toMatch(says);
+    expect(r.stderr).not.toMatch(INTERNAL);
+    expect(r.code).toBe(code);
+  });
+
+  it('run --hook module:./x.mjs finds the module from the current folder, and trials run from any folder', async () => {
+    const out = join(dir, 'reports');
+    const r = await cli(['run', '../scenarios/tiny.yaml', '--quick', '--hook', 'module:./hook.mjs', '--out', out], cwd);
+    expect(r.stderr).not.toMatch(INTERNAL);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('With module:./hook.mjs');
+  });
+
+  it('a spill file that cannot be written: the pipeline completes and the values are counted as lost', async () => {
+    const out = join(dir, 'reports-no-spill');
+    const r = await cli(['run', '../scenarios/no-spill.yaml', '--quick', '--out', out], cwd);
+    expect(r.stderr).not.toMatch(INTERNAL);
+    expect(r.code).toBe(0);
+    const json = /reports: (\S+\.json)/.exec(r.stdout)?.[1];
+    expect(json).toBeDefined();
+    const values = (JSON.parse(readFileSync(json!, 'utf8')) as Report).results.reference!;
+    expect(values.pipelineErrors).toBe(0);
+    expect(values.values.lost).toMatchObject({ params: 6, metrics: 3 });
+  });
+
+  it('output into a reader that has gone away (| head): no EPIPE crash, the command completes', async () => {
+    const r = await cli(['generate', '../scenarios/tiny.yaml', '--format', 'json'], cwd, true);
+    expect(r.stderr).not.toMatch(INTERNAL);
+    expect(r.code).toBe(0);
+  });
+});
