@@ -47,7 +47,9 @@ try {
   const out = `fixtures/kedro-mlflow/requests-${versions['kedro-mlflow']}.json`;
   const byEndpoint = Object.fromEntries(Object.entries(s.byEndpoint).sort(([a], [b]) => a.localeCompare(b)));
   const fixture = {
-    what: "Requests the real kedro-mlflow sent for one run of scenarios/overhead-table.yaml's pipeline (50 nodes x 10 params x 5 metric values, 5 namespaces), its experiment already there, against trackbench's mock",
+    what:
+      "Requests the real kedro-mlflow sent for one run of scenarios/overhead-table.yaml's pipeline " +
+      '(50 nodes x 10 params x 5 metric values, 5 namespaces), its experiment already there, against the mock',
     recordedWith: 'npx tsx scripts/record-kedro-mlflow.ts',
     versions,
     apiCalls: s.apiCalls,

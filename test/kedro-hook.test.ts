@@ -11,7 +11,8 @@ describe('kind: kedro hooks', () => {
   it('parse with their plugin, Kedro version, packages, env and time limit; the label defaults to the plugin', () => {
     const { scenario: s } = parseScenario(
       scenario(
-        '  - {kind: kedro, plugin: kedro-mlflow==0.14.5, kedro: 0.19.15, packages: [mlflow==2.22.5], env: {A: "1"}, timeoutMs: 5000}\n' +
+        '  - {kind: kedro, plugin: kedro-mlflow==0.14.5, kedro: 0.19.15, packages: [mlflow==2.22.5],\n' +
+          '     env: {A: "1"}, timeoutMs: 5000}\n' +
           '  - {kind: kedro, plugin: kedro-mlflow==2.0.3, kedro: 1.7.0}\n',
       ),
     );
