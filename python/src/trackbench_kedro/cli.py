@@ -54,6 +54,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         _generate(args, root, tracking)
         desc = description.load(args.pipeline_file)
         name = desc["pipeline"]["name"]
+        # The generated conf files are trusted and large: OmegaConf (Kedro's config loader) refuses a file
+        # of more than 10,000 YAML nodes by default, which parameters.yml passes at a few hundred nodes.
+        os.environ.setdefault("OMEGACONF_MAX_YAML_EXPANDED_NODES", "10000000")
         # Hooks that read MLflow's own variable (the Python reference hook) log where kedro-mlflow does.
         os.environ.setdefault("MLFLOW_EXPERIMENT_NAME", desc["experimentName"])
         preload(_hooks(args) if tracking else [])
