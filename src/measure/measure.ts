@@ -4,9 +4,17 @@
 import { withRequestLog } from '../backends/recording-proxy.ts';
 import { startBackend } from '../backends/start.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { prepareExternalHooks } from './external-hooks.ts';
 import { runTrialProcess } from './run-trial.ts';
 import { schedule } from './schedule.ts';
-import { METRICS, type MetricName, type TrialReply, type TrialResult, type Variant } from './trial-types.ts';
+import {
+  baselineFor,
+  METRICS,
+  type MetricName,
+  type TrialReply,
+  type TrialResult,
+  type Variant,
+} from './trial-types.ts';
 import { EnvironmentError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
@@ -63,14 +71,16 @@ export interface Measurement {
   unavailable: Partial<Record<MetricName, string>>;
   /** With adaptive repetitions: why measuring stopped. */
   adaptive?: string;
+  /** What each kedro hook's environment holds, by hook label. */
+  versions: Record<string, Record<string, string | null>>;
 }
 
 /** Widest 95% interval of the wall-time overhead ratio over the hooks, from the rounds so far. */
 function widestInterval(trials: TrialResult[], hooks: string[], seed: number): number {
   const measured = trials.filter((t) => !t.warmup && !t.failure);
-  const base = new Map(measured.filter((t) => t.hook === null).map((t) => [t.round, t.probes.wallMs!]));
   let widest = 0;
   for (const hook of hooks) {
+    const base = new Map(baselineFor(measured, hook).map((t) => [t.round, t.probes.wallMs!]));
     const pairs = measured.filter((t) => t.hook === hook && base.has(t.round));
     const [lo, hi] = bootstrapPaired(
       pairs.map((t) => base.get(t.round)!),
@@ -102,7 +112,19 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
       : scenario.trials.repetitions;
   const warmup = counting ? 0 : options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
-  const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
+  const externals = await prepareExternalHooks(scenario);
+  // One shared "without" for the hooks run in trackbench's runner; one per external hook.
+  const variants: Variant[] = [
+    ...(scenario.hooks.some((h) => !externals.has(h.label)) ? [{ kind: 'without' } as const] : []),
+    ...scenario.hooks.flatMap((hook): Variant[] =>
+      externals.has(hook.label)
+        ? [
+            { kind: 'without', of: hook.label },
+            { kind: 'with', hook },
+          ]
+        : [{ kind: 'with', hook }],
+    ),
+  ];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
   const adaptive = options.quick || counting ? undefined : scenario.trials.adaptive;
   const env = environment(scenario.hooks, scenario.source);
@@ -121,7 +143,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     await reader.prime();
     for (let seq = 0; seq < plan.length; seq++) {
       const item = plan[seq]!;
-      const label = item.variant.kind === 'with' ? item.variant.hook.label : 'without';
+      const v = item.variant;
+      const of = v.kind === 'with' ? v.hook.label : v.of;
+      const label = v.kind === 'with' ? v.hook.label : v.of ? `without (${v.of})` : 'without';
       options.onProgress?.({
         done: seq,
         total: plan.length,
@@ -132,7 +156,13 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       });
       const mark = backend.requestLog?.mark() ?? 0;
       const reply = await runTrialProcess(
-        { scenario, variant: item.variant, trackingUri: backend.trackingUri, valgrind: counting },
+        {
+          scenario,
+          variant: v,
+          trackingUri: backend.trackingUri,
+          valgrind: counting,
+          external: of ? externals.get(of) : undefined,
+        },
         scenario.trials.timeoutMs,
       );
       const requests = backend.requestLog?.since(mark);
@@ -144,7 +174,8 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
             '\n  no report written (a failed trial is not a measurement); --allow-failures measures on and shows it',
         );
       const hook = item.variant.kind === 'with' ? label : null;
-      const base = { hook, round: item.round, warmup: item.warmup, seq };
+      const baselineOf = v.kind === 'without' && v.of ? { baselineOf: v.of } : {};
+      const base = { hook, ...baselineOf, round: item.round, warmup: item.warmup, seq };
       if (!reply.ok) {
         trials.push({ ...base, probes: nullProbes(), produced: noProduction(), failure });
         continue;
@@ -216,6 +247,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     unavailable,
     durationMs: performance.now() - t0,
     adaptive: stopped,
+    versions: Object.fromEntries([...externals].filter(([, e]) => e.versions).map(([l, e]) => [l, e.versions!])),
   };
 }
 
