@@ -15,6 +15,10 @@ import {
   type TrialResult,
   type Variant,
 } from './trial-types.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerTempDir } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
@@ -128,7 +132,18 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
   const adaptive = options.quick || counting ? undefined : scenario.trials.adaptive;
   const env = environment(scenario.hooks, scenario.source);
-  const backend = await withRequestLog(await startBackend(scenario.backend));
+  // Trials get a temp folder of the run's own, registered before any trial: an interrupted run stops its
+  // trials first (newest first), then removes whatever they left here.
+  const tempDir = mkdtempSync(join(tmpdir(), 'trackbench-trials-'));
+  const unregisterTempDir = registerTempDir(tempDir);
+  const removeTempDir = (): void => {
+    unregisterTempDir();
+    rmSync(tempDir, { recursive: true, force: true });
+  };
+  const backend = await withRequestLog(await startBackend(scenario.backend)).catch((err: unknown) => {
+    removeTempDir();
+    throw err;
+  });
   const reader = new ServerReader(backend.trackingUri);
   const paramNames = generatePipeline(scenario.pipeline).nodes.flatMap((n) =>
     n.inputs.filter((i) => i.startsWith('params:')).map((i) => i.slice('params:'.length)),
@@ -161,6 +176,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
           variant: v,
           trackingUri: backend.trackingUri,
           valgrind: counting,
+          tempDir,
           external: of ? externals.get(of) : undefined,
         },
         scenario.trials.timeoutMs,
@@ -235,6 +251,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   } finally {
     reader.close();
     await backend.stop();
+    removeTempDir();
   }
   return {
     trials,

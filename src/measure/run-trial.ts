@@ -71,6 +71,7 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
           env: {
             ...process.env,
             MLFLOW_TRACKING_URI: req.trackingUri,
+            ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
             TRACKBENCH_INSTRUMENT: 'cpu-sim',
             TRACKBENCH_DETERMINISTIC: '1',
           },
@@ -78,7 +79,11 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
       : fork(TRIAL_WORKER, [], {
           execArgv: nodeFlags,
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-          env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
+          env: {
+            ...process.env,
+            MLFLOW_TRACKING_URI: req.trackingUri,
+            ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
+          },
         });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Interrupted: the trial removes its own temp files on SIGTERM; SIGKILL if it does not stop.

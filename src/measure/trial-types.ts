@@ -11,6 +11,8 @@ export interface TrialRequest {
   scenario: Scenario;
   variant: Variant;
   trackingUri: string;
+  /** The run's own temp folder (TMPDIR of the trial): removed by the parent whatever the trial left. */
+  tempDir?: string;
   /** The valgrind executable, when trials are counted by the instruction-count instrument. */
   valgrind?: string;
   /** Set when the trial is an external hook's process (with tracking on or off). */
