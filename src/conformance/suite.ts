@@ -71,9 +71,11 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
   await backend.close();
   const results: RequirementResult[] = requirements.map((r) => {
     const findings = scenariosOf(r.scenario).map((id): [ScenarioId, Finding] => [id, checkOn(r, id, observations)]);
-    let [scenario, finding] = combine(findings);
+    const [scenario, combined] = combine(findings);
     const na = target.notApplicable?.()[r.id];
-    if (na) finding = { status: 'skip', expected: finding.expected, found: `not applicable: ${na}` };
+    const finding: Finding = na
+      ? { status: 'skip', expected: combined.expected, found: `not applicable: ${na}` }
+      : combined;
     return { id: r.id, level: r.level, statement: r.statement, scenario, finding };
   });
   const waive = [...(options.waive ?? []), ...(target.waive ?? [])];
