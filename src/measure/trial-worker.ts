@@ -6,6 +6,7 @@ import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
 import { isTypeScriptModule, loadTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
+import { countedHook } from './instrument.ts';
 import { readProcIo, endProbes, startProbes, type IoCounters } from './probes.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
@@ -15,7 +16,8 @@ import type { TrialReply, TrialRequest } from './trial-types.ts';
  * process enters libc's getpriority() (--dump-before=getpriority), which nothing else in a trial
  * calls: the dumps between the marks are hook set-up and the pipeline run, start-up and exit apart.
  */
-const mark = process.env.TRACKBENCH_INSTRUMENT === 'cpu-sim' ? () => void getPriority() : () => {};
+const counted = process.env.TRACKBENCH_INSTRUMENT === 'cpu-sim';
+const mark = counted ? () => void getPriority() : () => {};
 
 async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
@@ -31,7 +33,7 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   ];
   if (req.variant.kind === 'with') {
     hooks.push(
-      await resolveHook(req.variant.hook, req.scenario, {
+      await resolveHook(counted ? countedHook(req.variant.hook) : req.variant.hook, req.scenario, {
         trackingUri: req.trackingUri,
         warn: (m) => process.stderr.write(`${m}\n`),
       }),
