@@ -95,13 +95,15 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   if (counting)
     for (const m of ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes'] as const)
       unavailable[m] = "not measured under Valgrind (--instrument cpu-sim): the figure would be Valgrind's";
-  // Counts repeat (no warm-up to discard, no noise to average): a few rounds are enough.
+  // Counts repeat (no noise to average): a few rounds are enough.
   const repetitions = counting
     ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
     : options.quick
       ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
       : scenario.trials.repetitions;
-  const warmup = counting ? 0 : options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
+  // Counted trials get one warm-up round, run without Valgrind: it leaves the server as every counted
+  // trial finds it (the hook's experiment exists), so the first does not send more requests.
+  const warmup = counting ? 1 : options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
   const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
   const adaptive = options.quick || counting ? undefined : scenario.trials.adaptive;
@@ -132,7 +134,12 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       });
       const mark = backend.requestLog?.mark() ?? 0;
       const reply = await runTrialProcess(
-        { scenario, variant: item.variant, trackingUri: backend.trackingUri, valgrind: counting },
+        {
+          scenario,
+          variant: item.variant,
+          trackingUri: backend.trackingUri,
+          valgrind: item.warmup ? undefined : counting,
+        },
         scenario.trials.timeoutMs,
       );
       const requests = backend.requestLog?.since(mark);
