@@ -3,9 +3,9 @@
 // however slow the nodes or the server are. Only the clock differs between the runs below.
 import { describe, expect, it } from 'vitest';
 import { startInProcessMock } from '../src/backends/mock/in-process.ts';
-import { countedHook } from '../src/measure/instrument.ts';
 import { runSession } from '../src/pipeline/session.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
+import { trackingConfigFor } from '../src/tracking/registry.ts';
 import { config, context } from './helpers/tracking.ts';
 import { pipelineOf } from './helpers/scenario.ts';
 
@@ -53,20 +53,11 @@ describe('trackbench.flush: count', () => {
     expect(batches).toBeGreaterThanOrEqual(Math.ceil(42 / 16));
   });
 
-  it('is what a counted trial gives the reference hook, on top of its own options', () => {
-    const ref = {
-      name: 'reference',
-      label: 'ref',
-      options: { conf: 'conf', mlflow: { trackbench: { queueBound: 5 }, tracking: { run: { name: 'r' } } } },
-    };
-    expect(countedHook(ref).options).toEqual({
-      conf: 'conf',
-      mlflow: { trackbench: { queueBound: 5, flush: 'count' }, tracking: { run: { name: 'r' } } },
-    });
-    expect(countedHook({ name: 'reference', label: 'reference', options: {} }).options).toEqual({
-      mlflow: { trackbench: { flush: 'count' } },
-    });
-    const naive = { name: 'naive', label: 'naive', options: {} };
-    expect(countedHook(naive)).toBe(naive);
+  it('is what a counted trial gives a tracking hook, over its own options', () => {
+    const counted = { ...context(undefined), counted: true };
+    const options = { mlflow: { trackbench: { flush: 'timer', queueBound: 5, flushIntervalMs: 10 } } };
+    expect(trackingConfigFor(options, counted).trackbench).toMatchObject({ flush: 'count', queueBound: 5 });
+    expect(trackingConfigFor(options, context(undefined)).trackbench.flush).toBe('timer');
+    expect(trackingConfigFor({}, context(undefined)).trackbench.flush).toBe('timer');
   });
 });

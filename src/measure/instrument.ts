@@ -7,7 +7,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HookRef } from '../scenario/types.ts';
 
 export type Instrument = 'cpu-sim';
 
@@ -70,18 +69,4 @@ export function readDumps(outDir: string): Counted | { unavailable: string } {
     return Number(m[1]);
   };
   return { setupInstructions: total(parts[1]![0]), instructions: total(parts[2]![0]) };
-}
-
-const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-/**
- * The hook as a counted trial runs it: the reference hook with `trackbench.flush: count`, so that its
- * requests (and so its instructions) do not depend on timers or on how fast the server answers. Set
- * inline, applied after any `conf:` folder; other hooks are unchanged.
- */
-export function countedHook(ref: HookRef): HookRef {
-  if (ref.name !== 'reference') return ref;
-  const inline = isRecord(ref.options.mlflow) ? ref.options.mlflow : {};
-  const trackbench = isRecord(inline.trackbench) ? inline.trackbench : {};
-  return { ...ref, options: { ...ref.options, mlflow: { ...inline, trackbench: { ...trackbench, flush: 'count' } } } };
 }

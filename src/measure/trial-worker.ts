@@ -6,7 +6,6 @@ import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
 import { isTypeScriptModule, loadTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
-import { countedHook } from './instrument.ts';
 import { readProcIo, endProbes, startProbes, type IoCounters } from './probes.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
@@ -33,7 +32,8 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   ];
   if (req.variant.kind === 'with') {
     hooks.push(
-      await resolveHook(counted ? countedHook(req.variant.hook) : req.variant.hook, req.scenario, {
+      await resolveHook(req.variant.hook, req.scenario, {
+        counted,
         trackingUri: req.trackingUri,
         warn: (m) => process.stderr.write(`${m}\n`),
       }),
