@@ -12,7 +12,7 @@ import { buildReport } from '../src/measure/build-report.ts';
 import { reportProblems } from '../src/report/write.ts';
 import type { Report } from '../src/measure/report-types.ts';
 import { scenarioOf } from './helpers/scenario.ts';
-import { measured } from './helpers/measured.ts';
+import { measured as measuredMetric } from './helpers/measured.ts';
 
 const NODES = 12;
 const PLUGIN = 'command:python3 fixtures/conformance/python_target.py';
@@ -31,7 +31,7 @@ describe('an external plugin measured as a command', () => {
   }, 120_000);
 
   it('runs the command for both variants: tracking off sends nothing, tracking on its exact request pattern', () => {
-    const calls = measured(report.results['python-fixture']!.metrics.apiCalls);
+    const calls = measuredMetric(report.results['python-fixture']!.metrics.apiCalls);
     expect(calls.without.samples).toEqual([0, 0]);
     // After the warm-up created the experiment: get-by-name, runs/create, one log-batch per node
     // (4 params + 6 metric values + 1 node tag fit one batch), runs/update.
@@ -56,14 +56,34 @@ describe('an external plugin measured as a command', () => {
 });
 
 describe('command hooks: bad input and bad probes', () => {
-  it('a command hook beside another hook is refused with file:line:col, exit 2', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tb-cmd-')), 'mixed.yaml');
-    writeFileSync(file, `name: mixed\npipeline: {nodes: 5}\nhooks:\n  - reference\n  - ${PLUGIN}\n`);
-    let err = '';
-    expect(await main(['validate', file], { ...quiet, err: (t) => void (err += t) })).toBe(2);
-    expect(err).toContain(`${file}:5:5`);
-    expect(err).toContain('must be the only hook of its scenario');
-  });
+  it('two external hooks share a scenario, each against its own "without" (its process, tracking off)', async () => {
+    const scenario = scenarioOf(
+      { nodes: 4, paramsPerNode: { count: 2 }, metricsPerNode: 1 },
+      {
+        hooks: [
+          { name: PLUGIN, label: 'first', env: { TRACKBENCH_FIXTURE_TAG: 'a' } },
+          { name: PLUGIN, label: 'second' },
+          'noop',
+        ],
+        trials: { repetitions: 2, warmup: 1 },
+      },
+    );
+    const m = await measure(scenario);
+    const r = buildReport(scenario, m, false);
+    const measured = m.trials.filter((t) => !t.warmup);
+    // Three baselines: the shared one (for noop) and one per external hook, every round.
+    expect(
+      measured
+        .filter((t) => t.hook === null)
+        .map((t) => t.baselineOf ?? 'shared')
+        .sort(),
+    ).toEqual(['first', 'first', 'second', 'second', 'shared', 'shared']);
+    expect(r.results.first!.ownBaseline).toBe(true);
+    expect(r.results.noop!.ownBaseline).toBeUndefined();
+    expect(measuredMetric(r.results.first!.metrics.apiCalls).without.samples).toEqual([0, 0]);
+    expect(measuredMetric(r.results.second!.metrics.apiCalls).with.samples).toEqual([4 + 3, 4 + 3]);
+    expect(reportProblems(JSON.parse(JSON.stringify(r)))).toEqual([]);
+  }, 120_000);
 
   it('trace, which runs hooks in its own process, says where a command hook can be used', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'tb-cmd-')), 'cmd.yaml');

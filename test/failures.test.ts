@@ -97,7 +97,7 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     const bad = await cli(['run', join(dir, 'bad.yaml'), '--quick', '--allow-failures', '--out', join(dir, 'bad')]);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('FAILED TRIALS: 2 of 4');
-    expect(bad.out).toContain('## FAIL');
+    expect(bad.out).toContain('FAIL: trackbench gate for');
     expect(bad.out).not.toMatch(/PASS|improved/);
     const [badJson, badMd] = readdirSync(join(dir, 'bad')).sort();
     const report = readReport(join(dir, 'bad', badJson!));
@@ -109,7 +109,7 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     const goodJson = readdirSync(join(dir, 'good')).find((f) => f.endsWith('.json'))!;
     const cmp = await cli(['compare', join(dir, 'good', goodJson), join(dir, 'bad', badJson!)]);
     expect(cmp.code).toBe(1);
-    expect(cmp.out).toContain('## FAIL');
+    expect(cmp.out).toContain('FAIL: trackbench gate for');
     expect(cmp.out).not.toMatch(/PASS|improved/);
   }, 90_000);
 
@@ -123,7 +123,7 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     );
     const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('## FAIL');
+    expect(r.out).toContain('FAIL: trackbench gate for');
     expect(r.out).not.toMatch(/PASS|improved/);
     const report = readReport(
       join(

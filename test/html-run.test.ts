@@ -154,15 +154,15 @@ describe.skipIf(SKIP)('HTML reports of runs and gates in chromium', () => {
   it('tolerates fields a newer report adds: unknown metrics, trial and environment fields are shown', async () => {
     const report = JSON.parse(readFileSync(baseJson, 'utf8')) as Report & { trials: { failed?: number } };
     for (const r of Object.values(report.results))
-      Object.assign(r.metrics, { instructions: structuredClone(r.metrics.cpuMs) });
+      Object.assign(r.metrics, { futureMetric: structuredClone(r.metrics.cpuMs) });
     Object.assign(report.environment, { kernelConfig: { perf: true } });
     report.trials.failed = 0;
     const file = join(dir, 'newer.html');
     writeFileSync(file, renderHtml([report]));
     const { page, errors } = await open(browser!, file);
     expect(errors).toEqual([]);
-    expect(await page.textContent('table.overhead')).toContain('instructions');
-    expect(await count(page, '[data-chart="d0-overhead-instructions"] rect.bar')).toBe(2);
+    expect(await page.textContent('table.overhead')).toContain('futureMetric');
+    expect(await count(page, '[data-chart="d0-overhead-futureMetric"] rect.bar')).toBe(2);
     const details = (await page.textContent('table.environment')) ?? '';
     expect(details).toContain('trials.failed');
     expect(details).toContain('environment.kernelConfig');

@@ -21,7 +21,7 @@ describe.skipIf(SKIP)('HTML sweep report in chromium', () => {
       'sweep',
       scenarioFile(),
       '--nodes',
-      '3,12',
+      '3,6,12',
       '--quick',
       '--out',
       dir,

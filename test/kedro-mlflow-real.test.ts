@@ -1,8 +1,8 @@
 // The real kedro-mlflow plugin (2.0.3, on Kedro 1.7.0 and MLflow 3.17.2), run as a process on the
 // seed article's 50 x 10 x 5 pipeline against the mock: its request pattern pinned down exactly.
-// Needs `bash scripts/setup-kedro-mlflow.sh` (CI runs it; locally the test is skipped without it).
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+// Needs `npm run setup:kedro-mlflow` (CI runs it; locally the test is skipped without it).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,64 +12,57 @@ import { describePipeline } from '../src/pipeline/describe.ts';
 import { measure } from '../src/measure/measure.ts';
 import { generatePipeline } from '../src/pipeline/generate.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
+import { provisionKedro } from '../src/tracking/kedro/environment.ts';
 
-function kedroPython(): string | undefined {
+async function kedroPython(): Promise<string | undefined> {
+  // The environment scenarios/kedro-mlflow.yaml measures; checked, not installed, here.
+  const hook = loadScenarioFile('scenarios/kedro-mlflow.yaml').scenario.hooks[0]!;
   try {
-    // The setup script only prints the path when the environment is complete; it installs nothing here.
-    const out = execFileSync('bash', ['-c', 'TRACKBENCH_CHECK_ONLY=1 bash scripts/setup-kedro-mlflow.sh'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-      .trim()
-      .split('\n')
-      .pop();
-    return out && existsSync(out) ? out : undefined;
+    return (await provisionKedro(hook.kedro!, 'scenarios', hook.label, { checkOnly: true })).python;
   } catch {
     return undefined;
   }
 }
 
-const python = kedroPython();
+const python = await kedroPython();
 describe.runIf(python || process.env.CI === 'true')('the real kedro-mlflow plugin', () => {
-  it(
-    "sends 910 requests for the article's pipeline: one per parameter and metric value, and a run re-entry per " +
-      'node',
-    async () => {
-      const { scenario } = loadScenarioFile('scenarios/overhead-table.yaml');
-      const file = join(mkdtempSync(join(tmpdir(), 'tb-km-')), 'pipeline.json');
-      writeFileSync(file, JSON.stringify(describePipeline(generatePipeline(scenario.pipeline), 'overhead-table')));
-      const mock = await startHttpMock();
-      const run = () =>
-        new Promise<number>((resolve) => {
-          const child = spawn(python!, ['fixtures/kedro-mlflow/run_with_kedro_mlflow.py'], {
-            env: { ...process.env, MLFLOW_TRACKING_URI: mock.trackingUri, TRACKBENCH_PIPELINE_FILE: file },
-            stdio: 'ignore',
-          });
-          child.on('close', (code) => resolve(code ?? 1));
+  it("sends 910 requests for the article's pipeline: one per parameter and metric value, and a run re-entry per node", async () => {
+    const { scenario } = loadScenarioFile('scenarios/overhead-table.yaml');
+    const file = join(mkdtempSync(join(tmpdir(), 'tb-km-')), 'pipeline.json');
+    writeFileSync(file, JSON.stringify(describePipeline(generatePipeline(scenario.pipeline), 'overhead-table')));
+    const mock = await startHttpMock();
+    const run = () =>
+      new Promise<number>((resolve) => {
+        const child = spawn(python!, ['-m', 'trackbench_kedro', 'run'], {
+          env: { ...process.env, MLFLOW_TRACKING_URI: mock.trackingUri, TRACKBENCH_PIPELINE_FILE: file },
+          stdio: 'ignore',
         });
-      try {
-        expect(await run()).toBe(0); // first run creates the experiment
-        const mark = mock.requestLog.mark();
-        expect(await run()).toBe(0);
-        const s = summarizeRequests(mock.requestLog.since(mark));
-        expect(s.byEndpoint).toEqual({
-          'experiments/get-by-name': 3,
-          'runs/create': 1,
-          'runs/log-batch': 1, // run_params as tags
-          'runs/set-tag': 1, // kedro_command
-          'runs/get': 2 * 50 + 2,
-          'runs/update': 50 + 2,
-          'runs/log-parameter': 500,
-          'runs/log-metric': 250,
-        });
-        expect(s.apiCalls).toBe(910);
-        expect(s.errors).toBe(0);
-      } finally {
-        await mock.stop();
-      }
-    },
-    180_000,
-  );
+        child.on('close', (code) => resolve(code ?? 1));
+      });
+    try {
+      expect(await run()).toBe(0); // first run creates the experiment
+      const mark = mock.requestLog.mark();
+      expect(await run()).toBe(0);
+      const s = summarizeRequests(mock.requestLog.since(mark));
+      // The recorded fixture the kedro-mlflow-like model is checked against (scripts/record-kedro-mlflow.ts).
+      const recorded = JSON.parse(readFileSync('fixtures/kedro-mlflow/requests-2.0.3.json', 'utf8')) as {
+        byEndpoint: Record<string, number>;
+      };
+      expect(s.byEndpoint).toEqual(recorded.byEndpoint);
+      expect(s.byEndpoint).toMatchObject({
+        'runs/log-batch': 1, // run_params as tags
+        'runs/set-tag': 1, // kedro_command
+        'runs/get': 2 * 50 + 2,
+        'runs/update': 50 + 2,
+        'runs/log-parameter': 500,
+        'runs/log-metric': 250,
+      });
+      expect(s.apiCalls).toBe(910);
+      expect(s.errors).toBe(0);
+    } finally {
+      await mock.stop();
+    }
+  }, 180_000);
 
   it(
     'is measured with and without its hooks (scenarios/kedro-mlflow.yaml): off sends nothing, on sends its ' + '910',

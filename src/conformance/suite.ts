@@ -5,6 +5,7 @@ import { conformanceBackend, type ConformanceBackendKind } from './backend.ts';
 import { observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements/index.ts';
 import { SCENARIOS } from './scenarios.ts';
+import { waiverFor } from './waivers.ts';
 import type { Target } from './targets.ts';
 import type {
   Finding,
@@ -18,6 +19,8 @@ import type {
 
 export interface SuiteOptions {
   requirements?: Requirement[];
+  /** Requirement IDs or patterns (ART-*) whose failures are accepted; shown in every report. */
+  waive?: string[];
   onScenario?: (target: string, scenario: ScenarioId) => void;
   /** Where the scenarios run: a fresh mock each (default), or one local server / container. */
   backend?: ConformanceBackendKind;
@@ -68,13 +71,27 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
   await backend.close();
   const results: RequirementResult[] = requirements.map((r) => {
     const findings = scenariosOf(r.scenario).map((id): [ScenarioId, Finding] => [id, checkOn(r, id, observations)]);
-    const [scenario, finding] = combine(findings);
+    let [scenario, finding] = combine(findings);
+    const na = target.notApplicable?.()[r.id];
+    if (na) finding = { status: 'skip', expected: finding.expected, found: `not applicable: ${na}` };
     return { id: r.id, level: r.level, statement: r.statement, scenario, finding };
   });
+  const waive = [...(options.waive ?? []), ...(target.waive ?? [])];
+  for (const x of results) {
+    const by = waiverFor(x.id, waive);
+    if (by) x.waived = by;
+  }
   const errors = [...observations]
     .filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped))
     .map(([scenario, o]) => ({ scenario, error: (o as { error: string }).error }));
-  return { target: target.id, results, errors };
+  const versions = target.versions?.();
+  return {
+    target: target.id,
+    results,
+    errors,
+    ...(waive.length ? { waivers: [...new Set(waive)] } : {}),
+    ...(versions ? { versions } : {}),
+  };
 }
 
 function checkOn(r: Requirement, id: ScenarioId, observations: Map<ScenarioId, Observed>): Finding {
@@ -122,6 +139,7 @@ function combine(findings: [ScenarioId, Finding][]): [ScenarioId, Finding] {
   return named(findings[0]!);
 }
 
+/** MUST failures that fail the run (waived ones do not). */
 export function mustFailures(r: TargetResult): number {
-  return r.results.filter((x) => x.level === 'MUST' && x.finding.status === 'fail').length;
+  return r.results.filter((x) => x.level === 'MUST' && x.finding.status === 'fail' && !x.waived).length;
 }

@@ -13,6 +13,7 @@ import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
+import { kedroTarget } from './kedro-target.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { ParamsConfig } from './types.ts';
 
@@ -46,6 +47,12 @@ export interface Target {
   /** Loads what the target needs before any situation runs; throws InputError when it cannot. */
   load?(): Promise<void>;
   run(scenario: ConformanceScenario, ctx: RunContext): Promise<TargetRun>;
+  /** Requirements this target cannot be checked on, with why (known once it has run). */
+  notApplicable?: () => Record<string, string>;
+  /** Waivers that come with the target (a scenario's `waive`). */
+  waive?: string[];
+  /** What the target's environment holds (kedro targets). */
+  versions?: () => Record<string, string | null> | undefined;
 }
 
 const IN_PROCESS_TIMEOUT_MS = 60_000;
@@ -138,7 +145,13 @@ async function runInProcess(
   return { pipelineError, output: warnings.join('\n'), completedNodes: completed, failedNode };
 }
 
-function commandTarget(id: string, command: string, timeoutMs = 120_000): Target {
+/** A process that runs the described pipeline; `env` is added to its environment. */
+export function commandTarget(
+  id: string,
+  command: string,
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+): Target {
   return {
     id,
     inProcess: false,
@@ -152,7 +165,13 @@ function commandTarget(id: string, command: string, timeoutMs = 120_000): Target
       for (let i = 0; i < scenario.repeat; i++) {
         const { code, output, timedOut } = await runExternal(
           command,
-          { ...process.env, MLFLOW_TRACKING_URI: trackingUri, TRACKBENCH_PIPELINE_FILE: file, TMPDIR: ctx.workDir },
+          {
+            ...process.env,
+            ...env,
+            MLFLOW_TRACKING_URI: trackingUri,
+            TRACKBENCH_PIPELINE_FILE: file,
+            TMPDIR: ctx.workDir,
+          },
           timeoutMs,
         );
         outputs.push(output);
@@ -219,5 +238,9 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
     };
   }
   if (kind === 'command' && value.trim()) return commandTarget(spec, value);
-  throw InputError.flag('--target', `"${spec}": expected builtin:<name>, module:<path> or command:<shell command>`);
+  if (kind === 'kedro' && value.trim()) return kedroTarget(value);
+  throw InputError.flag(
+    '--target',
+    `"${spec}": expected builtin:<name>, module:<path>, command:<shell command> or kedro:<scenario.yaml>[#label]`,
+  );
 }

@@ -99,6 +99,8 @@ export interface RequirementResult {
   /** The situation the finding comes from (the first failing one when checked in several). */
   scenario: ScenarioId;
   finding: Finding;
+  /** Set when a waiver covers it: the pattern (a waived failure does not fail the run). */
+  waived?: string;
 }
 
 export interface TargetResult {
@@ -106,4 +108,8 @@ export interface TargetResult {
   results: RequirementResult[];
   /** Scenarios the target could not be run in, with why. */
   errors: { scenario: ScenarioId; error: string }[];
+  /** Waivers in force for this target (IDs or patterns), shown in every report. */
+  waivers?: string[];
+  /** What the target's environment held (kedro targets): kedro, plugin, mlflow versions. */
+  versions?: Record<string, string | null>;
 }

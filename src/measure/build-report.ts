@@ -1,6 +1,6 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
 import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
-import { METRICS, type MetricName, type TrialResult, type ValueCounts } from './trial-types.ts';
+import { baselineFor, METRICS, type MetricName, type TrialResult, type ValueCounts } from './trial-types.ts';
 import type { Measurement } from './measure.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median, overheadRatio } from '../stats/basic.ts';
@@ -110,9 +110,9 @@ function hookValues(withHook: TrialResult[], logs: boolean): HookValues {
 
 export function buildReport(scenario: Scenario, m: Measurement, quick: boolean): Report {
   const measured = m.trials.filter((t) => !t.warmup && !t.failure);
-  const without = measured.filter((t) => t.hook === null);
   const results: Record<string, HookResult> = {};
   for (const hook of scenario.hooks) {
+    const without = baselineFor(measured, hook.label);
     const withHook = measured.filter((t) => t.hook === hook.label);
     const metrics = Object.fromEntries(
       METRICS.map((name) => [
@@ -125,6 +125,8 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
       logsValues: logsValues(hook),
       values: hookValues(withHook, logsValues(hook)),
       pipelineErrors: withHook.filter((t) => t.pipelineError).length,
+      ...(without.some((t) => t.baselineOf) ? { ownBaseline: true } : {}),
+      ...(m.versions[hook.label] ? { versions: m.versions[hook.label] } : {}),
     };
   }
   const notes: string[] = [];

@@ -10,6 +10,7 @@ import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { scenarioDir } from '../tracking/registry.ts';
+import type { ExternalHook } from './external-hooks.ts';
 import type { ResourceProbes } from './probes.ts';
 import { plannedProduction } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
@@ -17,7 +18,8 @@ import type { TrialReply, TrialRequest } from './trial-types.ts';
 const REQUIRED = ['wallMs', 'cpuMs', 'peakRssBytes'] as const;
 const OPTIONAL = ['diskWriteBytes', 'writeBytes'] as const;
 
-export async function runCommandTrial(req: TrialRequest, command: string, timeoutMs: number): Promise<TrialReply> {
+export async function runCommandTrial(req: TrialRequest, external: ExternalHook): Promise<TrialReply> {
+  const { command, timeoutMs } = external;
   const dir = mkdtempSync(join(tmpdir(), 'trackbench-trial-'));
   const unregister = registerTempDir(dir);
   try {
@@ -27,6 +29,7 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
     writeFileSync(pipelineFile, JSON.stringify(describePipeline(pipeline, req.scenario.name)));
     const env = {
       ...process.env,
+      ...external.env,
       MLFLOW_TRACKING_URI: req.trackingUri,
       TRACKBENCH_PIPELINE_FILE: pipelineFile,
       TRACKBENCH_PROBES_FILE: probesFile,
@@ -37,7 +40,7 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
     const tail = result.output.trim().split('\n').slice(-6).join('\n  ');
     if (result.timedOut)
       throw new EnvironmentError(
-        `trial command did not finish within ${timeoutMs} ms (scenario trials.timeoutMs): ` +
+        `trial command did not finish within ${timeoutMs} ms (the hook's timeoutMs, or trials.timeoutMs): ` +
           `${command}${tail ? `\n  ${tail}` : ''}`,
       );
     if (!existsSync(probesFile)) {
@@ -49,6 +52,12 @@ export async function runCommandTrial(req: TrialRequest, command: string, timeou
           `(README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}`,
       };
     }
+    if (result.code !== 0 && req.variant.kind === 'without')
+      // The baseline must run: a failure with tracking off is a broken environment, not a figure.
+      return {
+        ok: false,
+        error: `the pipeline failed with tracking off (exit ${result.code}): ${command}${tail ? `\n  ${tail}` : ''}`,
+      };
     const probes = parseProbes(readFileSync(probesFile, 'utf8'), command);
     return {
       ok: true,

@@ -4,9 +4,21 @@
 import { withRequestLog } from '../backends/recording-proxy.ts';
 import { startBackend } from '../backends/start.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { prepareExternalHooks } from './external-hooks.ts';
 import { runTrialProcess } from './run-trial.ts';
 import { schedule } from './schedule.ts';
-import { METRICS, type MetricName, type TrialReply, type TrialResult, type Variant } from './trial-types.ts';
+import {
+  baselineFor,
+  METRICS,
+  type MetricName,
+  type TrialReply,
+  type TrialResult,
+  type Variant,
+} from './trial-types.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerTempDir } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
@@ -63,14 +75,16 @@ export interface Measurement {
   unavailable: Partial<Record<MetricName, string>>;
   /** With adaptive repetitions: why measuring stopped. */
   adaptive?: string;
+  /** What each kedro hook's environment holds, by hook label. */
+  versions: Record<string, Record<string, string | null>>;
 }
 
 /** Widest 95% interval of the wall-time overhead ratio over the hooks, from the rounds so far. */
 function widestInterval(trials: TrialResult[], hooks: string[], seed: number): number {
   const measured = trials.filter((t) => !t.warmup && !t.failure);
-  const base = new Map(measured.filter((t) => t.hook === null).map((t) => [t.round, t.probes.wallMs!]));
   let widest = 0;
   for (const hook of hooks) {
+    const base = new Map(baselineFor(measured, hook).map((t) => [t.round, t.probes.wallMs!]));
     const pairs = measured.filter((t) => t.hook === hook && base.has(t.round));
     const [lo, hi] = bootstrapPaired(
       pairs.map((t) => base.get(t.round)!),
@@ -104,11 +118,34 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   // Counted trials get one warm-up round, run without Valgrind: it leaves the server as every counted
   // trial finds it (the hook's experiment exists), so the first does not send more requests.
   const warmup = counting ? 1 : options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
-  const variants: Variant[] = [{ kind: 'without' }, ...scenario.hooks.map((hook): Variant => ({ kind: 'with', hook }))];
+  const externals = await prepareExternalHooks(scenario);
+  // One shared "without" for the hooks run in trackbench's runner; one per external hook.
+  const variants: Variant[] = [
+    ...(scenario.hooks.some((h) => !externals.has(h.label)) ? [{ kind: 'without' } as const] : []),
+    ...scenario.hooks.flatMap((hook): Variant[] =>
+      externals.has(hook.label)
+        ? [
+            { kind: 'without', of: hook.label },
+            { kind: 'with', hook },
+          ]
+        : [{ kind: 'with', hook }],
+    ),
+  ];
   const plan = schedule(variants, repetitions, warmup, scenario.trials.order, scenario.trials.seed);
   const adaptive = options.quick || counting ? undefined : scenario.trials.adaptive;
   const env = environment(scenario.hooks, scenario.source);
-  const backend = await withRequestLog(await startBackend(scenario.backend));
+  // Trials get a temp folder of the run's own, registered before any trial: an interrupted run stops its
+  // trials first (newest first), then removes whatever they left here.
+  const tempDir = mkdtempSync(join(tmpdir(), 'trackbench-trials-'));
+  const unregisterTempDir = registerTempDir(tempDir);
+  const removeTempDir = (): void => {
+    unregisterTempDir();
+    rmSync(tempDir, { recursive: true, force: true });
+  };
+  const backend = await withRequestLog(await startBackend(scenario.backend)).catch((err: unknown) => {
+    removeTempDir();
+    throw err;
+  });
   const reader = new ServerReader(backend.trackingUri);
   const paramNames = generatePipeline(scenario.pipeline).nodes.flatMap((n) =>
     n.inputs.filter((i) => i.startsWith('params:')).map((i) => i.slice('params:'.length)),
@@ -123,7 +160,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     await reader.prime();
     for (let seq = 0; seq < plan.length; seq++) {
       const item = plan[seq]!;
-      const label = item.variant.kind === 'with' ? item.variant.hook.label : 'without';
+      const v = item.variant;
+      const of = v.kind === 'with' ? v.hook.label : v.of;
+      const label = v.kind === 'with' ? v.hook.label : v.of ? `without (${v.of})` : 'without';
       options.onProgress?.({
         done: seq,
         total: plan.length,
@@ -136,9 +175,11 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       const reply = await runTrialProcess(
         {
           scenario,
-          variant: item.variant,
+          variant: v,
           trackingUri: backend.trackingUri,
           valgrind: item.warmup ? undefined : counting,
+          tempDir,
+          external: of ? externals.get(of) : undefined,
         },
         scenario.trials.timeoutMs,
       );
@@ -151,7 +192,8 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
             '\n  no report written (a failed trial is not a measurement); --allow-failures measures on and shows it',
         );
       const hook = item.variant.kind === 'with' ? label : null;
-      const base = { hook, round: item.round, warmup: item.warmup, seq };
+      const baselineOf = v.kind === 'without' && v.of ? { baselineOf: v.of } : {};
+      const base = { hook, ...baselineOf, round: item.round, warmup: item.warmup, seq };
       if (!reply.ok) {
         trials.push({ ...base, probes: nullProbes(), produced: noProduction(), failure });
         continue;
@@ -211,6 +253,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   } finally {
     reader.close();
     await backend.stop();
+    removeTempDir();
   }
   return {
     trials,
@@ -223,6 +266,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     unavailable,
     durationMs: performance.now() - t0,
     adaptive: stopped,
+    versions: Object.fromEntries([...externals].filter(([, e]) => e.versions).map(([l, e]) => [l, e.versions!])),
   };
 }
 

@@ -52,6 +52,10 @@ export interface HookResult {
   values: HookValues;
   /** Trials whose pipeline raised as the scenario asked (failAt). */
   pipelineErrors: number;
+  /** Compared with its own "without" (an external hook's process with tracking off). */
+  ownBaseline?: boolean;
+  /** What the hook's environment held (kedro hooks): python, kedro, mlflow, kedro-datasets, plugins. */
+  versions?: Record<string, string | null>;
 }
 
 /** A trial that failed (kept only with --allow-failures): never part of a figure. */

@@ -1,5 +1,5 @@
 // Starts one trial process, hands it the request, and waits for its reply (or its death). An
-// external plugin (a `command:` hook) is its own trial process.
+// external plugin (a `command:` or `kedro` hook) is its own trial process.
 import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerCleanup } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
-import { externalCommand } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
 import { callgrindArgs, DETERMINISTIC_V8_FLAGS, readDumps } from './instrument.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
@@ -24,8 +23,7 @@ export const TRIAL_WORKER = fileURLToPath(
 );
 
 export async function runTrialProcess(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
-  const command = externalCommand(req.scenario.hooks);
-  return command ? runCommandTrial(req, command, timeoutMs) : runNodeTrial(req, timeoutMs);
+  return req.external ? runCommandTrial(req, req.external) : runNodeTrial(req, timeoutMs);
 }
 
 async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
@@ -73,6 +71,7 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
           env: {
             ...process.env,
             MLFLOW_TRACKING_URI: req.trackingUri,
+            ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
             TRACKBENCH_INSTRUMENT: 'cpu-sim',
             TRACKBENCH_DETERMINISTIC: '1',
           },
@@ -80,7 +79,11 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
       : fork(TRIAL_WORKER, [], {
           execArgv: nodeFlags,
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-          env: { ...process.env, MLFLOW_TRACKING_URI: req.trackingUri },
+          env: {
+            ...process.env,
+            MLFLOW_TRACKING_URI: req.trackingUri,
+            ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
+          },
         });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Interrupted: the trial removes its own temp files on SIGTERM; SIGKILL if it does not stop.

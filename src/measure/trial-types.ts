@@ -1,16 +1,22 @@
 // What crosses between the parent and a trial process, and what a trial yields.
 import type { HookRef, Scenario } from '../scenario/types.ts';
+import type { ExternalHook } from './external-hooks.ts';
 import type { ResourceProbes } from './probes.ts';
 import type { Produced } from './produced.ts';
 
-export type Variant = { kind: 'without' } | { kind: 'with'; hook: HookRef };
+/** "without" of an external hook (`of` its label) is that hook's process with tracking off. */
+export type Variant = { kind: 'without'; of?: string } | { kind: 'with'; hook: HookRef };
 
 export interface TrialRequest {
   scenario: Scenario;
   variant: Variant;
   trackingUri: string;
+  /** The run's own temp folder (TMPDIR of the trial): removed by the parent whatever the trial left. */
+  tempDir?: string;
   /** The valgrind executable, when trials are counted by the instruction-count instrument. */
   valgrind?: string;
+  /** Set when the trial is an external hook's process (with tracking on or off). */
+  external?: ExternalHook;
 }
 
 /** A trial that ran to its end (its pipeline may still have raised) or one that could not. */
@@ -56,8 +62,10 @@ export type ServerValues =
   { available: true; delivered: ValueCounts; lost: ValueCounts } | { available: false; reason: string };
 
 export interface TrialResult {
-  /** Label of the hook, or null for the run without any hook. */
+  /** Label of the hook, or null for a run without any hook. */
   hook: string | null;
+  /** For a run without: the external hook whose own baseline it is (its process, tracking off). */
+  baselineOf?: string;
   round: number;
   warmup: boolean;
   /** Position in the whole schedule. */
@@ -69,4 +77,10 @@ export interface TrialResult {
   pipelineError?: string;
   /** Set when the trial failed (with --allow-failures; otherwise the run stops). */
   failure?: string;
+}
+
+/** The "without" trials a hook is compared with: its own (an external hook's), else the shared ones. */
+export function baselineFor(trials: TrialResult[], label: string): TrialResult[] {
+  const own = trials.filter((t) => t.hook === null && t.baselineOf === label);
+  return own.length ? own : trials.filter((t) => t.hook === null && t.baselineOf === undefined);
 }

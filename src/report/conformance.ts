@@ -26,14 +26,21 @@ export function consoleSummary(results: TargetResult[], width = DEFAULT_WIDTH): 
         : '';
     }).filter(Boolean);
     out.push(wrapText(r.target, width, '  '), wrapText(`  Total: ${parts.join(', ')}`, width, '  '));
+    if (r.versions) {
+      const versions = Object.entries(r.versions).map(([k, v]) => `${k} ${v ?? '-'}`);
+      out.push(wrapText(`  measured: ${versions.join(', ')}`, width, '    '));
+    }
+    if (r.waivers?.length) out.push(wrapText(`  waivers: ${r.waivers.join(', ')}`, width, '    '));
     for (const e of r.errors) out.push(wrapText(`  scenario ${e.scenario} could not run: ${e.error}`, width, '  '));
     for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
       out.push(
-        wrapText(`  FAIL ${x.id} ${x.level} ${x.statement}`, width, '    '),
+        wrapText(`  ${x.waived ? `WAIVED (${x.waived})` : 'FAIL'} ${x.id} ${x.level} ${x.statement}`, width, '    '),
         wrapText(`       expected: ${x.finding.expected}`, width, '          '),
         wrapText(`       found:    ${x.finding.found}`, width, '          '),
       );
     }
+    for (const x of r.results.filter((y) => y.finding.found.startsWith('not applicable: ')))
+      out.push(wrapText(`  n/a ${x.id}: ${x.finding.found.slice('not applicable: '.length)}`, width, '    '));
   }
   return out.join('\n');
 }
@@ -80,13 +87,15 @@ export function junitReport(results: TargetResult[]): string {
       classname: r.target,
       name: `${x.id} [${x.level}] ${x.statement}`,
       outcome:
-        x.finding.status === 'fail' && x.finding.error
-          ? { kind: 'error', message: `${x.finding.expected}: ${x.finding.found}`, type: x.level }
-          : x.finding.status === 'fail'
-            ? { kind: 'fail', message: `expected ${x.finding.expected}; found ${x.finding.found}`, type: x.level }
-            : x.finding.status === 'skip'
-              ? { kind: 'skip', message: x.finding.found }
-              : { kind: 'pass' },
+        x.finding.status === 'fail' && x.waived
+          ? { kind: 'skip', message: `waived (${x.waived}): expected ${x.finding.expected}; found ${x.finding.found}` }
+          : x.finding.status === 'fail' && x.finding.error
+            ? { kind: 'error', message: `${x.finding.expected}: ${x.finding.found}`, type: x.level }
+            : x.finding.status === 'fail'
+              ? { kind: 'fail', message: `expected ${x.finding.expected}; found ${x.finding.found}`, type: x.level }
+              : x.finding.status === 'skip'
+                ? { kind: 'skip', message: x.finding.found }
+                : { kind: 'pass' },
     })),
   }));
   return junitXml('trackbench conformance', suites);
@@ -99,8 +108,13 @@ export function tapReport(results: TargetResult[]): string {
   );
   lines.push(`1..${all.length}`);
   all.forEach(([target, x], i) => {
-    const ok = x.finding.status !== 'fail';
-    const directive = x.finding.status === 'skip' ? ` # SKIP ${x.finding.found}` : '';
+    const ok = x.finding.status !== 'fail' || Boolean(x.waived);
+    const directive =
+      x.finding.status === 'skip'
+        ? ` # SKIP ${x.finding.found}`
+        : x.waived && x.finding.status === 'fail'
+          ? ` # TODO waived (${x.waived})`
+          : '';
     lines.push(`${ok ? 'ok' : 'not ok'} ${i + 1} - ${target} ${x.id} [${x.level}] ${x.statement}${directive}`);
     if (!ok)
       lines.push(
@@ -115,7 +129,15 @@ export function tapReport(results: TargetResult[]): string {
 
 export function markdownMatrix(results: TargetResult[]): string {
   const mark = (x: RequirementResult | undefined): string =>
-    !x ? '' : x.finding.status === 'pass' ? 'pass' : x.finding.status === 'skip' ? 'n/a' : '**FAIL**';
+    !x
+      ? ''
+      : x.finding.status === 'pass'
+        ? 'pass'
+        : x.finding.status === 'skip'
+          ? 'n/a'
+          : x.waived
+            ? `waived (${x.waived})`
+            : '**FAIL**';
   const head = `| Requirement | Level | ${results.map((r) => r.target).join(' | ')} |`;
   const rule = `| --- | --- | ${results.map(() => ':---:').join(' | ')} |`;
   const ids = results[0]?.results ?? [];
@@ -133,5 +155,15 @@ export function markdownMatrix(results: TargetResult[]): string {
         })
         .join(' | ')} |`,
   );
-  return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n`;
+  const notes = results.flatMap((r) => [
+    ...(r.versions
+      ? [
+          `- ${r.target} measured: ${Object.entries(r.versions)
+            .map(([k, v]) => `${k} ${v ?? '-'}`)
+            .join(', ')}`,
+        ]
+      : []),
+    ...(r.waivers?.length ? [`- ${r.target} waivers: ${r.waivers.join(', ')}`] : []),
+  ]);
+  return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
 }

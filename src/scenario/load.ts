@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InputError, type Diagnostic } from '../errors.ts';
-import type { HookRef, Scenario } from './types.ts';
+import type { HookRef, KedroHookSpec, Scenario } from './types.ts';
 import { jsonObject, locator, parseYaml, toData, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
 import { codeOf } from '../common/caught.ts';
 import { budgetProblems } from './budget.ts';
@@ -48,7 +48,7 @@ export function parseScenario(text: string, file = '<inline>', collect?: Diagnos
   if (schemaProblems.length) throw new InputError(schemaProblems);
   const locate = locator(parsed);
   // the schema (validated above, defaults filled) describes Scenario
-  const raw = data as Omit<Scenario, 'source' | 'hooks'> & { hooks: (string | Partial<HookRef>)[]; $schema?: string };
+  const raw = data as Omit<Scenario, 'source' | 'hooks'> & { hooks: RawHook[]; $schema?: string };
   delete raw.$schema;
   const scenario: Scenario = { ...raw, source: file, hooks: raw.hooks.map(normaliseHook) };
   const semantic = checkSemantics(scenario, locate);
@@ -57,11 +57,27 @@ export function parseScenario(text: string, file = '<inline>', collect?: Diagnos
   return { scenario, locate };
 }
 
-function normaliseHook(h: string | Partial<HookRef>): HookRef {
+/** A hook as the schema allows it: a name, {name, ...}, or {kind: kedro, ...}. */
+type RawHook = string | (Partial<HookRef> & Partial<KedroHookSpec> & { kind?: 'kedro' });
+
+function normaliseHook(h: RawHook): HookRef {
   if (typeof h === 'string') return { name: h, label: h, options: {} };
-  // the schema requires name in a hook mapping
-  const name = h.name!;
-  return { name, label: h.label ?? name, options: h.options ?? {} };
+  const extra = { ...(h.env ? { env: h.env } : {}), ...(h.timeoutMs ? { timeoutMs: h.timeoutMs } : {}) };
+  if (h.kind === 'kedro') {
+    const kedro: KedroHookSpec = {
+      plugin: h.plugin,
+      hook: h.hook,
+      // The schema requires it for kind kedro.
+      kedro: h.kedro as string,
+      packages: h.packages ?? [],
+      mlflow: h.mlflow,
+    };
+    const name = `kedro:${h.plugin ?? h.hook ?? ''}`;
+    return { name, label: h.label ?? h.plugin ?? h.hook ?? name, options: {}, kedro, ...extra };
+  }
+  // The schema requires a name for every other hook.
+  const name = h.name as string;
+  return { name, label: h.label ?? name, options: h.options ?? {}, ...extra };
 }
 
 /** Rules the schema cannot express: cross-field bounds. */
@@ -101,6 +117,10 @@ function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
     if (labels.has(h.label))
       out.push(locate(['hooks', i], `hook label "${h.label}" is used twice; give one a distinct \`label\``));
     labels.add(h.label);
+    if (h.kedro && !h.kedro.plugin && !h.kedro.hook)
+      out.push(locate(['hooks', i], 'a kind: kedro hook names its plugin (a pip requirement or a folder) or a hook'));
+    if (h.kedro?.plugin?.includes(' '))
+      out.push(locate(['hooks', i, 'plugin'], 'one pip requirement or one folder (put more in `packages`)'));
   });
   return out;
 }

@@ -47,12 +47,31 @@ export interface PipelineSpec {
   failAt: number | string | null;
 }
 
+/** A real Kedro plugin (or Python hook) measured in real Kedro, in a venv trackbench provisions. */
+export interface KedroHookSpec {
+  /** The plugin: a pip requirement, or a local folder (resolved from the scenario's folder). */
+  plugin?: string;
+  /** A Python hook for settings.HOOKS, `module:attribute`. */
+  hook?: string;
+  /** Kedro's version, installed as kedro==<version>. */
+  kedro: string;
+  packages: string[];
+  /** mlflow.yml keys for the generated project. */
+  mlflow?: Record<string, unknown>;
+}
+
 export interface HookRef {
-  /** A built-in hook name or `module:<path>`. */
+  /** A built-in hook name, `module:<path>`, `command:<shell command>` or `kedro:<plugin or hook>`. */
   name: string;
   /** Shown in reports. */
   label: string;
   options: Record<string, unknown>;
+  /** Set for `kind: kedro` hooks. */
+  kedro?: KedroHookSpec;
+  /** Environment variables for this hook's trial processes (command and kedro hooks). */
+  env?: Record<string, string>;
+  /** This hook's trial time limit (command and kedro hooks); default trials.timeoutMs. */
+  timeoutMs?: number;
 }
 
 export type { BackendKind, BackendSpec } from '../backends/types.ts';
@@ -101,4 +120,6 @@ export interface Scenario {
     failInconclusive: boolean;
     expectLoss: boolean;
   };
+  /** Conformance waivers (IDs or patterns) for this scenario's hooks as targets. */
+  waive?: string[];
 }

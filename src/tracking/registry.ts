@@ -15,6 +15,7 @@ import { createRecorder } from './builtin/recorder.ts';
 import { createReferenceHook } from './builtin/reference.ts';
 import { loadTrackingConfig, type TrackingConfig } from './config/load-config.ts';
 import { codeOf } from '../common/caught.ts';
+import { isLocalPlugin } from './kedro/environment.ts';
 
 export interface BuiltinHook {
   description: string;
@@ -91,8 +92,8 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
     createNaiveHook,
   ),
   'kedro-mlflow-like': trackingBuiltin(
-    "model of kedro-mlflow 2.0.x's request pattern: per-node run re-entry, one request per param, get_run + " +
-      'log_metric per metric value',
+    "model of kedro-mlflow 2.0.3's measured request pattern: per-node run re-entry, one request per param " +
+      'and per metric value',
     createKedroMlflowLikeHook,
   ),
   calibration: {
@@ -128,10 +129,9 @@ export function commandOf(ref: HookRef): string | undefined {
   return ref.name.startsWith(COMMAND_PREFIX) ? ref.name.slice(COMMAND_PREFIX.length).trim() : undefined;
 }
 
-/** The command that runs every trial of a scenario measuring an external plugin, if it is one. */
+/** The first external command among a scenario's hooks, if any (its trials run in their own process). */
 export function externalCommand(hooks: HookRef[]): string | undefined {
-  // length checked on the same line
-  return hooks.length === 1 ? commandOf(hooks[0]!) : undefined;
+  return hooks.map(commandOf).find((c) => c !== undefined);
 }
 
 export function scenarioDir(scenarioSource: string): string {
@@ -192,23 +192,20 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
   scenario.hooks.forEach((ref, i) => {
     const path = modulePath(ref, scenario.source);
     const command = commandOf(ref);
-    if (command !== undefined) {
-      // Its "without" trials run the same command with tracking off, so it cannot share a
-      // baseline with hooks that run inside trackbench's own runner.
-      if (!command) out.push(locate(['hooks', i], 'command: needs a shell command after it'));
-      else if (scenario.hooks.length > 1)
+    if (ref.kedro) {
+      const plugin = ref.kedro.plugin;
+      if (plugin && isLocalPlugin(plugin) && !existsSync(resolve(scenarioDir(scenario.source), plugin)))
         out.push(
-          locate(
-            ['hooks', i],
-            'a command: hook is measured against the same command with tracking off, so it must be the only hook ' +
-              'of its scenario; put other hooks in another scenario',
-          ),
+          locate(['hooks', i, 'plugin'], `plugin folder not found: ${resolve(scenarioDir(scenario.source), plugin)}`),
         );
+    } else if (command !== undefined) {
+      // Measured against its own process with tracking off, so it may sit beside other hooks.
+      if (!command) out.push(locate(['hooks', i], 'command: needs a shell command after it'));
       else if (Object.keys(ref.options).length)
         out.push(
           locate(
             ['hooks', i, 'options'],
-            'a command: hook takes no options; the command reads its own configuration',
+            'a command: hook takes no options; the command reads its own configuration (use env)',
             true,
           ),
         );
@@ -255,13 +252,13 @@ export async function resolveHook(
 ): Promise<NamedHooks> {
   const path = modulePath(ref, scenario.source);
   let factory: HookFactory;
-  if (commandOf(ref) !== undefined) {
+  if (commandOf(ref) !== undefined || ref.kedro) {
     throw new InputError([
       {
         file: scenario.source,
         message:
-          `hook "${ref.label}" is an external command: it runs in its own process, so only \`run\` and ` +
-          `\`sweep\` (which measure it) and \`conformance --target ${ref.name}\` can use it`,
+          `hook "${ref.label}" runs in its own process (a command: or kind: kedro hook), so only \`run\` and ` +
+          `\`sweep\` (which measure it) and \`conformance\` can use it`,
       },
     ]);
   }

@@ -8,6 +8,7 @@ import { mustFailures, runSuite } from '../../conformance/suite.ts';
 import { targetOptions } from '../../conformance/target-options.ts';
 import { EnvironmentError } from '../../errors.ts';
 import { parseTarget } from '../../conformance/targets.ts';
+import { checkWaivers } from '../../conformance/waivers.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
 import type { TargetResult } from '../../conformance/types.ts';
@@ -24,6 +25,7 @@ interface ConformanceOptions {
   option?: string[];
   config?: string;
   html?: string;
+  waive?: string[];
 }
 
 export function registerConformance(program: Command, io: Io, done: (code: number) => void): void {
@@ -33,7 +35,11 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       'check tracking hooks against the requirement catalogue, on what actually reached MLflow; ' +
         'exit 1 when a MUST fails',
     )
-    .requiredOption('--target <target...>', 'builtin:<name>, module:<path> or command:<shell command> (repeatable)')
+    .requiredOption(
+      '--target <target...>',
+      'builtin:<name>, module:<path>, command:<shell command> or kedro:<scenario.yaml>[#label] (repeatable)',
+    )
+    .option('--waive <ids...>', 'accept these requirements failing: IDs or patterns (ART-*); shown in every report')
     .addOption(
       new Option('--format <format>', 'what to print')
         .choices(['console', 'json', 'junit', 'tap', 'markdown'])
@@ -61,6 +67,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
     )
     .option('--html <file>', 'also write one self-contained HTML file: the requirement x target matrix')
     .action(async (opts: ConformanceOptions) => {
+      checkWaivers(opts.waive ?? [], '--waive');
       const options = targetOptions(opts.option, opts.config);
       const targets = opts.target.map((t) => parseTarget(t, options));
       for (const t of targets) await t.load?.();
@@ -71,6 +78,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       for (const t of targets)
         results.push(
           await runSuite(t, {
+            waive: opts.waive,
             backend: opts.backend,
             onScenario: io.isTTY ? (id, s) => io.progress?.(`${id}: scenario ${s}`) : undefined,
           }),

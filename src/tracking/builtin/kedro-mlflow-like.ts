@@ -1,7 +1,9 @@
-// The request pattern of kedro-mlflow 2.0.x as read from its code (its hooks and its metrics
-// dataset): setup that resolves the experiment and starts the run, then per node a re-entry of the
-// run (get, update to RUNNING, get), one log_param request per parameter, and per metric value a
-// get_run plus a log_metric. It models the requests; it is not the real plugin (run that as a command: target).
+// The request pattern of kedro-mlflow 2.0.3 as measured (fixtures/kedro-mlflow/requests-2.0.3.json,
+// recorded from the real plugin by scripts/record-kedro-mlflow.ts): three experiment lookups, the
+// run started and read back, run_params as one batch of tags and the command as one tag; per node a
+// re-entry of the run (get, update to RUNNING, get) and one log_param request per parameter; one
+// log_metric per metric value (MlflowMetricsHistoryDataset: no get_run); at the end a re-entry
+// (get, update) and the final update. It models requests; measure the real plugin as a kedro hook.
 import type { HookFactoryContext } from '../../pipeline/hooks.ts';
 import { experimentName, kedroCommand, metricsFromOutputs, trackingClient, type TrackingHooks } from '../common.ts';
 import type { TrackingConfig } from '../config/load-config.ts';
@@ -31,9 +33,11 @@ export function createKedroMlflowLikeHook(config: TrackingConfig, ctx: HookFacto
   return {
     stats: () => log.accounting.snapshot(),
     async afterContextCreated() {
-      // mlflow_config.setup(): get-or-create the experiment, then set_experiment reads it back.
-      experimentId = await client.getOrCreateExperiment(experimentName(config, ctx));
-      await client.getExperiment(experimentId);
+      // mlflow_config.setup(): get-or-create the experiment, then two more lookups by name.
+      const name = experimentName(config, ctx);
+      experimentId = await client.getOrCreateExperiment(name);
+      await client.getExperimentByName(name);
+      await client.getExperimentByName(name);
     },
     afterCatalogCreated(catalog) {
       log.catalog = catalog;
@@ -64,18 +68,22 @@ export function createKedroMlflowLikeHook(config: TrackingConfig, ctx: HookFacto
     },
     async afterDatasetSaved(name, data, node) {
       if (!enabled || !log.runId) return;
-      // MlflowMetricsHistoryDataset.save: per value, get_run then log_metric.
+      // MlflowMetricsHistoryDataset.save: one log_metric per value.
       if (log.catalog?.kindOf(name) === 'metrics') {
-        for (const m of metricsFromOutputs({ [name]: data }, log.catalog)) {
-          await client.getRun(log.runId);
-          // the run was created in beforePipelineRun
+        for (const m of metricsFromOutputs({ [name]: data }, log.catalog))
           await log.counted('metrics', 1, () => client.logMetric({ run_id: log.runId!, ...m }));
-        }
         return;
       }
       await log.fileOutput(name, data, node);
     },
-    afterPipelineRun: () => log.end('FINISHED'),
+    async afterPipelineRun() {
+      // Re-entering the run once more before ending it.
+      if (enabled && log.runId) {
+        await client.getRun(log.runId);
+        await client.updateRun({ run_id: log.runId, status: 'RUNNING' });
+      }
+      await log.end('FINISHED');
+    },
     onPipelineError: () => log.end('FAILED'),
   };
 }

@@ -35,7 +35,12 @@ export interface ReferenceHooks extends TrackingHooks {
 export function createReferenceHook(
   config: TrackingConfig,
   ctx: HookFactoryContext,
-  client: MlflowClient = trackingClient(config, ctx),
+  // The circuit breaker is this hook's retry layer (it probes across an outage, in order): a client that
+  // also retried would hold every probe for its whole backoff and overrun the end-of-run drain.
+  client: MlflowClient = trackingClient(
+    { ...config, trackbench: { ...config.trackbench, retry: { ...config.trackbench.retry, maxRetries: 0 } } },
+    ctx,
+  ),
 ): ReferenceHooks {
   const tb = config.trackbench;
   const accounting = new Accounting();

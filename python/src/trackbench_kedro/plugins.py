@@ -1,0 +1,58 @@
+"""What is installed: the Kedro plugins that register hooks through the ``kedro.hooks`` entry
+point (so they can be switched off), and the versions a report records."""
+from __future__ import annotations
+
+import sys
+from importlib import metadata
+from typing import Dict, List, Optional
+
+# Always off: it reaches for the network and is no part of what is measured.
+TELEMETRY = ("kedro-telemetry", "kedro_telemetry")
+
+
+def _entry_points(group: str) -> List[metadata.EntryPoint]:
+    eps = metadata.entry_points()
+    if hasattr(eps, "select"):
+        return list(eps.select(group=group))
+    return list(eps.get(group, []))  # type: ignore[attr-defined]  # Python 3.9's dict form
+
+
+def hook_plugins() -> List[str]:
+    """Distribution names of every installed plugin with Kedro hooks (as pip spells them)."""
+    names = set()
+    for ep in _entry_points("kedro.hooks"):
+        dist = getattr(ep, "dist", None)
+        name = dist.metadata["Name"] if dist is not None else ep.module.split(".")[0]
+        names.add(str(name))
+    return sorted(names)
+
+
+def disabled_plugins(tracking: bool) -> List[str]:
+    """DISABLE_HOOKS_FOR_PLUGINS for a run: telemetry always; with tracking off, every hook plugin.
+    Kedro compares these with the distribution's metadata name, which may use '_' or '-': both."""
+    names = set(TELEMETRY)
+    if not tracking:
+        for n in hook_plugins():
+            names.update({n, n.replace("-", "_"), n.replace("_", "-")})
+    return sorted(names)
+
+
+def version_of(dist: str) -> Optional[str]:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def versions() -> Dict[str, Optional[str]]:
+    """Python, Kedro, MLflow, kedro-datasets and every hook plugin, as installed."""
+    out: Dict[str, Optional[str]] = {
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "kedro": version_of("kedro"),
+        "mlflow": version_of("mlflow") or version_of("mlflow-skinny"),
+        "kedro-datasets": version_of("kedro-datasets"),
+    }
+    for name in hook_plugins():
+        if name.replace("_", "-").lower() not in TELEMETRY:
+            out[name.replace("_", "-").lower()] = version_of(name)
+    return out

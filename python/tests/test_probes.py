@@ -1,0 +1,33 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from trackbench_kedro.probes import measured
+
+
+def test_writes_the_blocks_figures(tmp_path: Path) -> None:
+    out = tmp_path / "probes.json"
+    with measured(str(out)):
+        sum(i * i for i in range(200_000))
+    probes = json.loads(out.read_text())
+    assert set(probes) == {"wallMs", "cpuMs", "peakRssBytes", "diskWriteBytes", "writeBytes"}
+    assert probes["wallMs"] > 0 and probes["cpuMs"] > 0
+    assert probes["peakRssBytes"] > 1_000_000  # a Python interpreter holds more than 1 MB
+
+
+def test_counts_bytes_written_in_the_block(tmp_path: Path) -> None:
+    out = tmp_path / "probes.json"
+    if not Path("/proc/self/io").exists():
+        pytest.skip("no /proc/self/io here")
+    with measured(str(out)):
+        (tmp_path / "data").write_bytes(b"x" * 300_000)
+    assert json.loads(out.read_text())["writeBytes"] >= 300_000
+
+
+def test_writes_them_when_the_block_raises(tmp_path: Path) -> None:
+    out = tmp_path / "probes.json"
+    with pytest.raises(RuntimeError):
+        with measured(str(out)):
+            raise RuntimeError("boom")
+    assert json.loads(out.read_text())["wallMs"] >= 0

@@ -1,0 +1,55 @@
+"""The generated Kedro project: namespaced modular pipelines, every parameter and output declared,
+run for real by the installed Kedro (0.19.x or 1.x)."""
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("kedro")
+
+from conftest import FakeMlflow, description  # noqa: E402
+from trackbench_kedro.nodes import build_pipelines  # noqa: E402
+from trackbench_kedro.project import catalog, parameters_tree, write_project  # noqa: E402
+from trackbench_kedro.runner import preload, run_project  # noqa: E402
+
+
+def test_nodes_keep_their_names_and_namespaces() -> None:
+    desc = description(nodes=6, params=2, metrics=1)
+    p = build_pipelines(desc)["p"]
+    assert sorted(n.name for n in p.nodes) == sorted(n["name"] for n in desc["pipeline"]["nodes"])
+    by_name = {n.name: n for n in p.nodes}
+    first = desc["pipeline"]["nodes"][1]
+    node = by_name[first["name"]]
+    assert node.namespace == "stage_1"
+    assert "params:" + next(iter(first["params"])) in node.inputs
+    assert desc["pipeline"]["nodes"][0]["name"] + ".out" in node.inputs  # from another modular pipeline
+
+
+def test_parameters_and_catalog(tmp_path: Path) -> None:
+    desc = description(nodes=2, params=2, metrics=1, artifacts=1, models=1)
+    tree = parameters_tree(desc)
+    assert tree["stage_0"]["node_00"]["p0"] == {"a": 0}
+    entries = catalog(desc, tmp_path, plugin_datasets=False)
+    kinds = {k: v["type"].rsplit(".", 1)[1] for k, v in entries.items()}
+    assert kinds["stage_0.node_00.metrics"] == "MetricsDataset"
+    assert kinds["stage_0.node_00.artifact_0"] == "BytesFileDataset"
+    assert kinds["stage_0.node_00.model_0"] == "ModelFileDataset"
+
+
+def test_the_project_runs_with_the_reference_hook(fake_mlflow: FakeMlflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desc = description(nodes=5, params=2, metrics=2, artifacts=1, models=1)
+    desc["pipeline"]["nodes"][2]["work"]["outputBytes"] = 1000
+    hook = "trackbench_kedro.reference_hook:ReferenceHook"
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", "tests")
+    monkeypatch.setenv("TRACKBENCH_SPILL_DIR", str(tmp_path / "spill"))
+    root = write_project(desc, tmp_path / "project", tracking=True, hooks=[hook], plugins=False)
+    preload([hook])
+    run_project(root, "p")
+    e = fake_mlflow.endpoints()
+    assert e["runs/create"] == 1 and e["artifacts"] == 10 and e["registered-models/create"] == 5
+    batches = [b for _, p, b in fake_mlflow.requests if p.endswith("runs/log-batch")]
+    assert sum(len(b["params"]) for b in batches) == 10
+    assert sum(len(b["metrics"]) for b in batches) == 10
+    assert (root / "data" / (desc["pipeline"]["nodes"][2]["name"] + ".pkl")).exists()
+    settings = (root / "src" / "tbproj" / "settings.py").read_text()
+    assert "HOOKS" in settings and json.loads((root / "conf" / "base" / "parameters.yml").read_text())

@@ -1,0 +1,102 @@
+"""The Python reference hook against a fake MLflow: batching, every value, models, the spill."""
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Dict
+
+import pytest
+
+pytest.importorskip("kedro")
+
+from conftest import FakeMlflow, description  # noqa: E402
+from trackbench_kedro.models import TinyModel  # noqa: E402
+from trackbench_kedro.reference_hook import PARAMS_PER_BATCH, ReferenceHook  # noqa: E402
+
+
+class Catalog:
+    def __init__(self, kinds: Dict[str, str]) -> None:
+        self.kinds = kinds
+
+    def get(self, name: str) -> Any:
+        return SimpleNamespace(trackbench_kind=self.kinds[name]) if name in self.kinds else None
+
+
+def drive(hook: ReferenceHook, desc: Dict[str, Any]) -> None:
+    """What Kedro calls, in its order, for the described pipeline."""
+    nodes = desc["pipeline"]["nodes"]
+    kinds = {n["name"] + ".metrics": "metrics" for n in nodes}
+    kinds.update({a["name"]: "artifact" for n in nodes for a in n["artifacts"]})
+    kinds.update({m["name"]: "model" for n in nodes for m in n["models"]})
+    catalog = Catalog(kinds)
+    hook.after_catalog_created(catalog)
+    hook.before_pipeline_run({"pipeline_names": ["p"], "runner": "SequentialRunner"}, SimpleNamespace(nodes=nodes))
+    for n in nodes:
+        node = SimpleNamespace(name=n["name"], namespace=n["namespace"])
+        hook.before_node_run(node, {"params:" + k: v for k, v in n["params"].items()})
+        outputs: Dict[str, Any] = {n["name"] + ".metrics": {k[len(n["name"]) + 1 :]: [{"value": v[0], "step": 0}] for k, v in n["metrics"].items()}}
+        outputs.update({a["name"]: b"\x01" * a["bytes"] for a in n["artifacts"]})
+        outputs.update({m["name"]: TinyModel(m["name"], b"\x02" * m["bytes"]) for m in n["models"]})
+        hook.after_node_run(node, catalog, outputs)
+    hook.after_pipeline_run()
+
+
+def test_the_articles_pipeline_takes_at_most_ten_requests(fake_mlflow: FakeMlflow, tmp_path: Path) -> None:
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description())
+    assert len(fake_mlflow.requests) <= 10, fake_mlflow.endpoints()
+    batches = [b for _, p, b in fake_mlflow.requests if p.endswith("runs/log-batch")]
+    params = [p for b in batches for p in b["params"]]
+    metrics = [m for b in batches for m in b["metrics"]]
+    tags = [t for b in batches for t in b["tags"]]
+    assert len(params) == 500 and len({p["key"] for p in params}) == 500
+    assert len(metrics) == 250
+    assert all(len(b["params"]) <= PARAMS_PER_BATCH and len(b["params"]) + len(b["tags"]) + len(b["metrics"]) <= 1000 for b in batches)
+    assert sum(1 for t in tags if t["key"].startswith("kedro.node.")) == 50
+    assert {p["value"] for p in params if p["key"].endswith(".p0")} == {'{"a":0}'}
+    assert fake_mlflow.requests[-1][1].endswith("runs/update") and fake_mlflow.requests[-1][2]["status"] == "FINISHED"
+    assert not list(tmp_path.iterdir())  # nothing spilled
+
+
+def test_every_model_is_registered_and_every_artifact_uploaded(fake_mlflow: FakeMlflow, tmp_path: Path) -> None:
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description(nodes=4, artifacts=1, models=2))
+    e = fake_mlflow.endpoints()
+    assert e["artifacts"] == 4 + 8
+    assert e["registered-models/create"] == 8
+    versions = [b for _, p, b in fake_mlflow.requests if p.endswith("model-versions/create")]
+    assert len({v["name"] for v in versions}) == 8 and all(v["run_id"] == "r1" for v in versions)
+
+
+def test_a_long_parameter_becomes_a_tag_not_a_refused_request(fake_mlflow: FakeMlflow, tmp_path: Path) -> None:
+    desc = description(nodes=1, params=1, metrics=0)
+    node = desc["pipeline"]["nodes"][0]
+    node["params"] = {node["name"] + ".long": "x" * 7000}
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), desc)
+    batch = next(b for _, p, b in fake_mlflow.requests if p.endswith("runs/log-batch"))
+    assert batch["params"] == [] and any(len(t["value"]) == 7000 for t in batch["tags"])
+
+
+def test_server_down_the_pipeline_completes_and_values_are_spilled(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # discard port: refused
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0.01")
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description(nodes=3, artifacts=1))
+    warning = capsys.readouterr().err
+    assert "value(s) were not delivered" in warning
+    spill = next(tmp_path.iterdir())
+    assert str(spill) in warning
+    records = [json.loads(line) for line in spill.read_text().splitlines()]
+    assert records[0]["type"] == "run" and records[0]["runId"] is None
+    assert sum(len(r.get("items", [])) for r in records if r["type"] == "params") == 30
+    assert sum(len(r.get("items", [])) for r in records if r["type"] == "metrics") == 15
+    assert sum(1 for r in records if r["type"] == "artifact") == 3
+    assert records[-1]["type"] == "end" and records[-1]["status"] == "FINISHED"
+
+
+def test_no_secret_in_what_it_says(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", "s3cr3t-token-value")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description(nodes=1))
+    assert "s3cr3t-token-value" not in capsys.readouterr().err
+    assert all("s3cr3t-token-value" not in p.read_text() for p in tmp_path.iterdir())

@@ -1,0 +1,68 @@
+// `kind: kedro` hooks in scenarios: the schema's rules, and the environment key (a venv per exact
+// requirement set). Provisioning itself is exercised by test/kedro-plugin-example.test.ts.
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { isLocalPlugin, kedroRunEnv, requirementSet, venvName } from '../src/tracking/kedro/environment.ts';
+
+const scenario = (hooks: string): string => `name: k\npipeline: {nodes: 5}\nhooks:\n${hooks}`;
+
+describe('kind: kedro hooks', () => {
+  it('parse with their plugin, Kedro version, packages, env and time limit; the label defaults to the plugin', () => {
+    const { scenario: s } = parseScenario(
+      scenario(
+        '  - {kind: kedro, plugin: kedro-mlflow==0.14.5, kedro: 0.19.15, packages: [mlflow==2.22.5],\n' +
+          '     env: {A: "1"}, timeoutMs: 5000}\n' +
+          '  - {kind: kedro, plugin: kedro-mlflow==2.0.3, kedro: 1.7.0}\n',
+      ),
+    );
+    expect(s.hooks[0]).toMatchObject({
+      name: 'kedro:kedro-mlflow==0.14.5',
+      label: 'kedro-mlflow==0.14.5',
+      kedro: { plugin: 'kedro-mlflow==0.14.5', kedro: '0.19.15', packages: ['mlflow==2.22.5'] },
+      env: { A: '1' },
+      timeoutMs: 5000,
+    });
+    expect(s.hooks[1]!.kedro!.packages).toEqual([]);
+  });
+
+  it('refuse a missing Kedro version, a name beside kind, and neither plugin nor hook, with file:line', () => {
+    const problems = (hooks: string): string => {
+      try {
+        parseScenario(scenario(hooks), 's.yaml');
+        return '';
+      } catch (err) {
+        return (err as InputError).diagnostics.map((d) => `${d.line}:${d.col} ${d.path} ${d.message}`).join('\n');
+      }
+    };
+    expect(problems('  - {kind: kedro, plugin: x}\n')).toMatch(/^4:\d+ hooks\[0\]\.kedro is required/);
+    expect(problems('  - {kind: kedro, name: x, kedro: 1.7.0, plugin: y}\n')).not.toBe('');
+    expect(problems('  - {kind: kedro, kedro: 1.7.0}\n')).toContain('names its plugin');
+  });
+
+  it('key their venv by the exact requirement set, in any order; a local folder is a plugin path', () => {
+    const a = requirementSet({ plugin: 'kedro-mlflow==2.0.3', kedro: '1.7.0', packages: ['mlflow==3.17.2'] }, '/s');
+    const b = requirementSet(
+      { hook: 'm:H', kedro: '1.7.0', packages: ['mlflow==3.17.2', 'kedro-mlflow==2.0.3'] },
+      '/s',
+    );
+    expect(a.requirements).toEqual(b.requirements);
+    expect(venvName(a.requirements)).toBe(venvName(b.requirements));
+    expect(venvName(a.requirements)).not.toBe(venvName([...a.requirements, 'kedro-datasets==9.6.0']));
+    const local = requirementSet({ plugin: './plugin', kedro: '1.7.0', packages: [] }, '/s');
+    expect(local).toEqual({ requirements: ['kedro==1.7.0'], local: '/s/plugin' });
+    expect(isLocalPlugin('.') && isLocalPlugin('/x') && !isLocalPlugin('kedro-mlflow')).toBe(true);
+  });
+
+  it('switch installed plugins off when only a Python hook tracks', () => {
+    expect(kedroRunEnv({ hook: 'm:H', kedro: '1.7.0', packages: [] })).toEqual({
+      TRACKBENCH_KEDRO_PLUGINS: 'off',
+      TRACKBENCH_KEDRO_HOOKS: 'm:H',
+    });
+    expect(kedroRunEnv({ plugin: 'p', kedro: '1.7.0', packages: [], mlflow: { a: 1 } }, { X: 'y' })).toEqual({
+      TRACKBENCH_KEDRO_PLUGINS: 'on',
+      TRACKBENCH_MLFLOW_YML: '{"a":1}',
+      X: 'y',
+    });
+  });
+});
