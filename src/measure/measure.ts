@@ -109,13 +109,15 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   if (counting)
     for (const m of ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes'] as const)
       unavailable[m] = "not measured under Valgrind (--instrument cpu-sim): the figure would be Valgrind's";
-  // Counts repeat (no warm-up to discard, no noise to average): a few rounds are enough.
+  // Counts repeat (no noise to average): a few rounds are enough.
   const repetitions = counting
     ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
     : options.quick
       ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)
       : scenario.trials.repetitions;
-  const warmup = counting ? 0 : options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
+  // Counted trials get one warm-up round, run without Valgrind: it leaves the server as every counted
+  // trial finds it (the hook's experiment exists), so the first does not send more requests.
+  const warmup = counting ? 1 : options.quick ? Math.min(1, scenario.trials.warmup) : scenario.trials.warmup;
   const externals = await prepareExternalHooks(scenario);
   // One shared "without" for the hooks run in trackbench's runner; one per external hook.
   const variants: Variant[] = [
@@ -175,7 +177,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
           scenario,
           variant: v,
           trackingUri: backend.trackingUri,
-          valgrind: counting,
+          valgrind: item.warmup ? undefined : counting,
           tempDir,
           external: of ? externals.get(of) : undefined,
         },

@@ -15,7 +15,8 @@ import type { TrialReply, TrialRequest } from './trial-types.ts';
  * process enters libc's getpriority() (--dump-before=getpriority), which nothing else in a trial
  * calls: the dumps between the marks are hook set-up and the pipeline run, start-up and exit apart.
  */
-const mark = process.env.TRACKBENCH_INSTRUMENT === 'cpu-sim' ? () => void getPriority() : () => {};
+const counted = process.env.TRACKBENCH_INSTRUMENT === 'cpu-sim';
+const mark = counted ? () => void getPriority() : () => {};
 
 async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
@@ -32,6 +33,7 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   if (req.variant.kind === 'with') {
     hooks.push(
       await resolveHook(req.variant.hook, req.scenario, {
+        counted,
         trackingUri: req.trackingUri,
         warn: (m) => process.stderr.write(`${m}\n`),
       }),

@@ -118,6 +118,11 @@ export interface HookFactoryContext {
   warn(message: string): void;
   /** Locates a problem in the hook's options, as `<file>:<line>:<col> hooks[i].options.<path>`. */
   locate?: Locate;
+  /**
+   * The trial counts instructions (run --instrument cpu-sim): the hook's work must not depend on
+   * clocks or on how fast the server answers (the reference hook runs with trackbench.flush: count).
+   */
+  counted?: boolean;
 }
 
 /** What a hook module's default export is: options from the scenario in, hook object out. */

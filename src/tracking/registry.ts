@@ -58,6 +58,16 @@ function trackingConfigFrom(options: Record<string, unknown>, ctx: HookFactoryCo
   });
 }
 
+/**
+ * A tracking hook's configuration as its trial runs it: in a counted trial, `trackbench.flush: count`
+ * (set on the loaded configuration, so a counted trial loads it exactly as an uncounted one does).
+ */
+export function trackingConfigFor(options: Record<string, unknown>, ctx: HookFactoryContext): TrackingConfig {
+  const config = trackingConfigFrom(options, ctx);
+  if (ctx.counted) config.trackbench.flush = 'count';
+  return config;
+}
+
 /** A hook that logs to MLflow: its options are an mlflow.yml configuration. */
 function trackingBuiltin(
   description: string,
@@ -67,7 +77,7 @@ function trackingBuiltin(
     description,
     tracking: true,
     check: trackingConfigFrom,
-    factory: (options, ctx) => create(trackingConfigFrom(options, ctx), ctx),
+    factory: (options, ctx) => create(trackingConfigFor(options, ctx), ctx),
   };
 }
 
@@ -231,6 +241,8 @@ export interface ResolveOptions {
   locate?: Locate;
   /** The hook's index in the scenario's `hooks`, for error paths. */
   index?: number;
+  /** The trial counts instructions (HookFactoryContext.counted). */
+  counted?: boolean;
 }
 
 export async function resolveHook(
@@ -277,6 +289,7 @@ function factoryContext(scenario: Pick<Scenario, 'name' | 'source'>, options: Re
     scenarioDir: scenarioDir(scenario.source),
     trackingUri: options.trackingUri,
     warn: options.warn ?? ((m) => process.stderr.write(`${m}\n`)),
+    counted: options.counted,
     locate:
       locate && index !== undefined
         ? (p, message, atKey) => locate(['hooks', index, 'options', ...p], message, atKey)

@@ -54,6 +54,7 @@ export function createReferenceHook(
       async: tb.async,
       queueBound: tb.queueBound,
       flushIntervalMs: tb.flushIntervalMs,
+      flush: tb.flush,
       ...tb.outage,
     },
     accounting,

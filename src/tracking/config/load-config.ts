@@ -44,6 +44,8 @@ export interface TrackingConfig {
     async: boolean;
     queueBound: number;
     flushIntervalMs: number;
+    /** `count`: no clock decides what a request holds (flushIntervalMs ignored); for counted trials. */
+    flush: 'timer' | 'count';
     childRunPerNode: boolean;
     spillDir: string | null;
     outage: { drainMs: number; probeMinMs: number; probeMaxMs: number };

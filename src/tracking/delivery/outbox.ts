@@ -34,6 +34,12 @@ export interface OutboxOptions {
   /** Values (artifacts and models count one each) held in memory at most. */
   queueBound: number;
   flushIntervalMs: number;
+  /**
+   * `count`: what each request holds follows from the values alone, never from the clock or from how
+   * fast the server answers (no timer; partial batches only at the end or when the values waiting to
+   * be batched alone fill the queue). Counted trials need it: the same trial sends the same requests.
+   */
+  flush?: 'timer' | 'count';
   /** After the pipeline ends, how long to keep probing an unreachable server before spilling. */
   drainMs: number;
   /** Waits between probes of an unreachable server: from probeMinMs, doubling up to probeMaxMs. */
@@ -68,7 +74,7 @@ export class Outbox {
       this.accounting.outages = this.breaker.outages;
       this.wakeProducers();
     };
-    if (options.flushIntervalMs > 0) {
+    if (options.flushIntervalMs > 0 && options.flush !== 'count') {
       this.timer = setInterval(() => this.schedulePartials(), options.flushIntervalMs);
       this.timer.unref();
     }
@@ -244,10 +250,20 @@ export class Outbox {
   private async makeRoom(n: number): Promise<boolean> {
     while (this.queued > 0 && this.queued + n > this.options.queueBound) {
       if (this.breaker.isOpen) return false;
-      this.schedulePartials();
+      // Timer mode sends what is waiting as soon as the queue is full, and how much that is depends on
+      // how fast the server answered. Count mode does so only when the unbatched values alone fill
+      // the queue (a figure set by the values added), and otherwise waits for batches in flight.
+      if (this.options.flush !== 'count' || this.unbatched() + n > this.options.queueBound) this.schedulePartials();
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
     return true;
+  }
+
+  /** Values added and not yet in a scheduled batch. */
+  private unbatched(): number {
+    let n = 0;
+    for (const p of this.pending.values()) n += size(p);
+    return n;
   }
 
   private hold(n: number): void {
