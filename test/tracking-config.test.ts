@@ -327,8 +327,8 @@ describe('every configuration key takes effect', () => {
       },
       { keepBackend: true },
     );
-    // The reference hook's retries are its circuit breaker's probes, one attempt each (trackbench.retry
-    // is for the synchronous built-ins). With no drain time, the hook stops probing when the pipeline
+    // The (asynchronous) reference hook's retries are its circuit breaker's probes, one attempt each
+    // (trackbench.retry is for synchronous delivery). With no drain time, the hook stops probing when the pipeline
     // ends and spills the rest.
     expect(backend.requestLog.size).toBeGreaterThanOrEqual(1);
     expect(hooks.stats().spillFile?.startsWith(dir)).toBe(true);

@@ -35,10 +35,13 @@ export interface ReferenceHooks extends TrackingHooks {
 export function createReferenceHook(
   config: TrackingConfig,
   ctx: HookFactoryContext,
-  // The circuit breaker is this hook's retry layer (it probes across an outage, in order): a client that
-  // also retried would hold every probe for its whole backoff and overrun the end-of-run drain.
+  // Asynchronous delivery: the circuit breaker is the retry layer (it probes across an outage, in order);
+  // a client that also retried would hold every probe for its whole backoff and overrun the end-of-run
+  // drain. Synchronous delivery fails fast between probes, so there the client's own retries stay.
   client: MlflowClient = trackingClient(
-    { ...config, trackbench: { ...config.trackbench, retry: { ...config.trackbench.retry, maxRetries: 0 } } },
+    config.trackbench.async
+      ? { ...config, trackbench: { ...config.trackbench, retry: { ...config.trackbench.retry, maxRetries: 0 } } }
+      : config,
     ctx,
   ),
 ): ReferenceHooks {
