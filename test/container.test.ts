@@ -199,25 +199,25 @@ describe.runIf(problem === undefined || inCI)('container backend', () => {
     expect(printed.join('\n')).toMatch(/Total: \d+\/\d+ MUST/);
     const json = readdirSync(out).filter((f) => f.endsWith('.json'));
     expect(json).toHaveLength(1);
-    const reference = (JSON.parse(readFileSync(join(out, json[0]!), 'utf8')) as { targets: TargetResult[] })
+    const container = (JSON.parse(readFileSync(join(out, json[0]!), 'utf8')) as { targets: TargetResult[] })
       .targets[0]!;
-    const kedroLike = await runSuite(parseTarget('builtin:kedro-mlflow-like'), { backend: 'container' });
-    for (const [name, container] of [
-      ['builtin:reference', reference],
-      ['builtin:kedro-mlflow-like', kedroLike],
-    ] as const) {
-      const onMock = statuses(await runSuite(parseTarget(name)));
-      expect(container.errors).toEqual([]);
-      const skipped = container.results.filter((x) => x.finding.status === 'skip' && onMock[x.id] !== 'skip');
-      // Only the situations with injected faults (server down, slow server) need the mock.
-      expect(new Set(skipped.map((x) => x.scenario))).toEqual(new Set(['server-down', 'slow-server']));
-      for (const x of skipped) expect(x.finding.found).toContain("needs the mock's fault injection");
-      const compared = container.results.filter((x) => !skipped.includes(x));
-      expect(compared.length).toBeGreaterThan(30);
-      expect(Object.fromEntries(compared.map((x) => [x.id, x.finding.status]))).toEqual(
-        Object.fromEntries(compared.map((x) => [x.id, onMock[x.id]])),
-      );
+    // The reference hook passes everything on the mock, so a requirement that reads differently on
+    // the container is a difference between the two servers. (A hook that fails only under faults
+    // would pass here: the fault situations need the mock and a requirement spanning several
+    // situations is judged on those that ran.)
+    const onMock = statuses(await runSuite(parseTarget('builtin:reference')));
+    expect(container.errors).toEqual([]);
+    const skipped = container.results.filter((x) => x.finding.status === 'skip' && onMock[x.id] !== 'skip');
+    expect(skipped.length).toBeGreaterThan(0);
+    // Only the situations with injected faults (server down, slow server, an outage mid-run) need the mock.
+    for (const x of skipped) {
+      expect(['server-down', 'slow-server', 'outage']).toContain(x.scenario);
+      expect(x.finding.found).toContain("needs the mock's fault injection");
     }
-    expect(kedroLike.results.some((x) => x.finding.status === 'fail')).toBe(true);
+    const compared = container.results.filter((x) => !skipped.includes(x));
+    expect(compared.length).toBeGreaterThan(30);
+    expect(Object.fromEntries(compared.map((x) => [x.id, x.finding.status]))).toEqual(
+      Object.fromEntries(compared.map((x) => [x.id, onMock[x.id]])),
+    );
   }, 600_000);
 });

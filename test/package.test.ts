@@ -93,7 +93,9 @@ describe('npm pack, installed into a new project', () => {
       'dist/tracking/config/mlflow-config.schema.json',
       'scenarios/scenario.schema.json',
       'scenarios/overhead-table.yaml',
-      'fixtures/python/trackbench_probes.py',
+      'python/pyproject.toml',
+      'python/src/trackbench_kedro/probes.py',
+      'scripts/install-local.sh',
       'README.md',
       'LICENSE',
     ])
