@@ -26,7 +26,7 @@ async function kedroPython(): Promise<string | undefined> {
 
 const python = await kedroPython();
 describe.runIf(python || process.env.CI === 'true')('the real kedro-mlflow plugin', () => {
-  it("sends 910 requests for the article's pipeline: one per parameter and metric value, and a run re-entry per node", async () => {
+  it("sends 910 requests for the article's pipeline: one per value, a run re-entry per node", async () => {
     const { scenario } = loadScenarioFile('scenarios/overhead-table.yaml');
     const file = join(mkdtempSync(join(tmpdir(), 'tb-km-')), 'pipeline.json');
     writeFileSync(file, JSON.stringify(describePipeline(generatePipeline(scenario.pipeline), 'overhead-table')));

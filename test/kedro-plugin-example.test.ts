@@ -26,7 +26,7 @@ async function provisioned(): Promise<boolean> {
 }
 
 describe.runIf((await provisioned()) || process.env.CI === 'true')('a Kedro plugin from its folder', () => {
-  it('is measured from an 8-line scenario: plugin off sends nothing, on one batch per node; versions kept', async () => {
+  it('is measured from an 8-line scenario: plugin off sends nothing, on a batch per node; versions kept', async () => {
     expect(readFileSync(SCENARIO, 'utf8').trim().split('\n').length).toBeLessThan(20);
     const out = mkdtempSync(join(tmpdir(), 'tb-plugin-'));
     let printed = '';

@@ -49,7 +49,7 @@ describe("trace: request patterns of the three designs on the article's 50 x 10 
     expect(r.delivered).toEqual(r.generated);
   });
 
-  it('kedro-mlflow-like sends what the real kedro-mlflow 2.0.3 sent, endpoint by endpoint (recorded fixture)', async () => {
+  it('kedro-mlflow-like sends what the real kedro-mlflow 2.0.3 sent, endpoint by endpoint (fixture)', async () => {
     const recorded = JSON.parse(readFileSync('fixtures/kedro-mlflow/requests-2.0.3.json', 'utf8')) as {
       apiCalls: number;
       byEndpoint: Record<string, number>;

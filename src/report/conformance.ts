@@ -165,5 +165,6 @@ export function markdownMatrix(results: TargetResult[]): string {
       : []),
     ...(r.waivers?.length ? [`- ${r.target} waivers: ${r.waivers.join(', ')}`] : []),
   ]);
-  return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
+  const tail = notes.length ? `\n${notes.join('\n')}\n` : '';
+  return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n${tail}`;
 }
