@@ -3,9 +3,9 @@ import type { SweepReport } from '../measure/sweep.ts';
 import { MIN_GROWTH_POINTS, SUPERLINEAR } from '../stats/growth.ts';
 import { DEFAULT_WIDTH, fitTable } from './fit.ts';
 
-export function sweepTables(s: SweepReport, color: boolean, width = DEFAULT_WIDTH): string {
-  const hooks = Object.keys(s.growth);
-  const perNodeRows = s.points.map((p) => [
+/** One row per size: each hook's ms and calls per node (empty where not measured). */
+export function perNodeRows(s: SweepReport, hooks: string[]): string[][] {
+  return s.points.map((p) => [
     String(p.nodes),
     ...hooks.flatMap((h) => {
       const wall = p.report.results[h]?.metrics.wallMs;
@@ -16,6 +16,10 @@ export function sweepTables(s: SweepReport, color: boolean, width = DEFAULT_WIDT
       ];
     }),
   ]);
+}
+
+export function sweepTables(s: SweepReport, color: boolean, width = DEFAULT_WIDTH): string {
+  const hooks = Object.keys(s.growth);
   const growthRows = (['wallMs', 'cpuMs', 'apiCalls', 'requestBytes'] as const).map((metric) => [
     metric,
     ...hooks.map((h) => {
@@ -28,7 +32,7 @@ export function sweepTables(s: SweepReport, color: boolean, width = DEFAULT_WIDT
   const perNode = fitTable(
     {
       head: ['Nodes', ...hooks.flatMap((h) => [`${h} ms/node`, `${h} calls/node`])],
-      rows: perNodeRows,
+      rows: perNodeRows(s, hooks),
       stub: 1,
       groups: hooks.map((_, i) => [1 + 2 * i, 2 + 2 * i]),
     },

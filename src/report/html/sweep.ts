@@ -6,6 +6,7 @@ import { el } from './el.ts';
 import { esc } from './escape.ts';
 import { table, type Section } from './page.ts';
 import { lineChart, type LineSeries } from './svg.ts';
+import { perNodeRows } from '../sweep.ts';
 
 const FIGURES = [
   { metric: 'wallMs', title: 'Wall time per node', unit: 'ms/node', fmt: (v: number) => v.toPrecision(3) },
@@ -51,17 +52,7 @@ export function sweepSection(s: SweepReport, prefix: string): Section {
       { xLabel: 'nodes', yLabel: f.unit, log: true, fmtX: (v) => String(v), fmtY: f.fmt },
     );
   });
-  const perSize = s.points.map((p) => [
-    String(p.nodes),
-    ...hooks.flatMap((h) => {
-      const wall = p.report.results[h]?.metrics.wallMs;
-      const calls = p.report.results[h]?.metrics.apiCalls;
-      return [
-        wall?.available ? wall.overhead.perNode.toFixed(3) : '',
-        calls?.available ? calls.overhead.perNode.toFixed(2) : '',
-      ];
-    }),
-  ]);
+  const perSize = perNodeRows(s, hooks);
   const growth = (['wallMs', 'cpuMs', 'apiCalls', 'requestBytes'] as const).map((metric) => [
     metric,
     ...hooks.map((h) => {
