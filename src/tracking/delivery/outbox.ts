@@ -37,7 +37,9 @@ export interface OutboxOptions {
   /**
    * `count`: what each request holds follows from the values alone, never from the clock or from how
    * fast the server answers (no timer; partial batches only at the end or when the values waiting to
-   * be batched alone fill the queue). Counted trials need it: the same trial sends the same requests.
+   * be batched alone fill the queue), and each caller waits for what it scheduled, so the order of
+   * the work does not depend on the server either. Counted trials need it: the same trial sends the
+   * same requests and executes the same instructions.
    */
   flush?: 'timer' | 'count';
   /** After the pipeline ends, how long to keep probing an unreachable server before spilling. */
@@ -90,8 +92,16 @@ export class Outbox {
     return this.chain;
   }
 
+  /**
+   * Whether callers wait for what they scheduled: synchronous delivery, and count mode (counted
+   * trials), whose instructions would otherwise depend on when the server's answers arrive.
+   */
+  private get lockstep(): boolean {
+    return !this.options.async || this.options.flush === 'count';
+  }
+
   private async settle(): Promise<void> {
-    if (!this.options.async) await this.chain;
+    if (this.lockstep) await this.chain;
   }
 
   private readonly call = <T>(op: () => Promise<T>): Promise<T> => this.breaker.call(op);
@@ -127,7 +137,7 @@ export class Outbox {
         this.accounting.warnings.push(`run "${ref.runName}" could not be created: ${errorMessage(err)}`);
       }
     });
-    return this.options.async ? Promise.resolve() : job;
+    return this.lockstep ? job : Promise.resolve();
   }
 
   /** Logs into a run that already exists (mlflow.yml `tracking.run.id`) instead of creating one. */
@@ -141,7 +151,7 @@ export class Outbox {
         this.accounting.warnings.push(`run ${runId} (tracking.run.id) could not be opened: ${errorMessage(err)}`);
       }
     });
-    return this.options.async ? Promise.resolve() : job;
+    return this.lockstep ? job : Promise.resolve();
   }
 
   async add(ref: RunRef, kind: 'params' | 'tags' | 'metrics', items: KeyValue[] | Metric[]): Promise<void> {
@@ -229,7 +239,7 @@ export class Outbox {
         this.spillRun(ref, { type: 'end', run: ref.key, status, endTime, reason: errorMessage(err) });
       }
     });
-    return this.options.async ? Promise.resolve() : job;
+    return this.lockstep ? job : Promise.resolve();
   }
 
   /** Everything scheduled and pending is sent (or spilled) when this resolves. */
