@@ -97,8 +97,9 @@ for (let i = 1; i <= runs; i++) {
 }
 const sorted = [...aa].sort((a, b) => a - b);
 const spread = (sorted.at(-1)! - sorted[0]!) / sorted[sorted.length >> 1]!;
+const band = `±${(loaded.regression.instructionNoise * 100).toFixed(2)}%`;
 console.log(
-  `\n${file}, ${Number(values.rounds)} rounds a run, band ±${(loaded.regression.instructionNoise * 100).toFixed(2)}%: ` +
+  `\n${file}, ${Number(values.rounds)} rounds a run, band ${band}: ` +
     `A/A spread of the hook's instructions over ${aa.length} runs ${(spread * 100).toFixed(3)}% ` +
     `(${sorted[0]!.toLocaleString('en')} .. ${sorted.at(-1)!.toLocaleString('en')}); ` +
     `the gate fired in ${falsePositives} of ${runs} A/A runs and in ${detected} of ${runs} runs ` +
