@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepareScenario } from '../src/cli/prepare.ts';
+import { installSignalHandlers } from '../src/common/cleanup.ts';
 import { checkRegressions, gate } from '../src/gate/gate.ts';
 import { buildReport } from '../src/measure/build-report.ts';
 import { measure } from '../src/measure/measure.ts';
@@ -23,6 +24,8 @@ const { values, positionals } = parseArgs({
     extra: { type: 'string', default: '0.01' },
   },
 });
+// Interrupted: the trial in progress (and its Valgrind) stops too.
+installSignalHandlers();
 const file = positionals[0] ?? 'scenarios/overhead-table.yaml';
 const runs = Number(values.runs);
 const extra = Number(values.extra);

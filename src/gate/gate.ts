@@ -99,7 +99,7 @@ function roundRatios(m: MeasuredMetric): number[] {
 
 /** Instruction counts repeat almost exactly: compared against a band, without a significance test. */
 export const COUNTED_METRICS: ReadonlySet<MetricName> = new Set(['instructions', 'setupInstructions']);
-export const DEFAULT_INSTRUCTION_NOISE = 0.01;
+export const DEFAULT_INSTRUCTION_NOISE = 0.005;
 
 /**
  * The hook's instruction cost (median with - median without) against the baseline's: regressed or
