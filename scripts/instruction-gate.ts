@@ -37,8 +37,8 @@ function withHook(extraIterations: number): Scenario {
   return {
     ...loaded,
     hooks: [{ name: `module:${HOOK}`, label: 'reference', options: { extraIterations } }],
-    // Counts repeat: a few rounds suffice, and a warm-up round changes no count.
-    trials: { ...loaded.trials, repetitions: Number(values.rounds), warmup: 0 },
+    // Counts repeat: a few rounds suffice. The one warm-up round (uncounted) creates the experiment.
+    trials: { ...loaded.trials, repetitions: Number(values.rounds), warmup: 1 },
   };
 }
 
