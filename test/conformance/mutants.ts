@@ -381,6 +381,11 @@ export const MUTANTS: Mutant[] = [
     reference({ modelVersion: (req) => ({ name: req.name, source: req.source }) }),
   ),
   mutant(
+    'model-source-elsewhere',
+    ['MOD-002'],
+    reference({ modelVersion: (req) => ({ ...req, source: req.source.replace(/\/artifacts\//, '/elsewhere/') }) }),
+  ),
+  mutant(
     'empty-model-files',
     ['MOD-003'],
     reference({ upload: (path, bytes) => (path.startsWith('models/') ? Buffer.alloc(0) : bytes) }),
