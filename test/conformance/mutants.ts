@@ -578,9 +578,18 @@ export const MUTANTS: Mutant[] = [
     { mlflow: children },
   ),
   mutant(
+    // Sent again a millisecond later: MLflow (and the mock) keep both. An exact repeat it stores once.
     'metrics-sent-twice',
     ['MET-010'],
-    reference({ batch: (b) => ({ ...b, metrics: [...(b.metrics ?? []), ...(b.metrics ?? []).slice(0, 1)] }) }),
+    reference({
+      batch: (b) => ({
+        ...b,
+        metrics: [
+          ...(b.metrics ?? []),
+          ...(b.metrics ?? []).slice(0, 1).map((m) => ({ ...m, timestamp: m.timestamp + 1 })),
+        ],
+      }),
+    }),
   ),
   mutant(
     'second-run-metrics-into-first',
