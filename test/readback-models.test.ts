@@ -3,6 +3,7 @@
 // The requests are the ones MLflow's clients send (see test/contract/model-cases.ts for the server side).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpMock, type HttpMock } from '../src/backends/mock/http-server.ts';
+import { startInProcessMock } from '../src/backends/mock/in-process.ts';
 import { summarizeRequests } from '../src/backends/mock/request-log.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
 import { readRun, type RunState } from '../src/mlflow/readback.ts';
@@ -85,5 +86,41 @@ describe('read-back of models', () => {
     expect(s.byEndpoint['logged-models/{model_id}']).toBe(1);
     expect(s.byEndpoint['logged-models/{model_id}/artifacts/directories']).toBeGreaterThanOrEqual(2);
     expect(Object.keys(s.byEndpoint).filter((e) => /m-[0-9a-f]{32}/.test(e))).toEqual([]);
+  });
+});
+
+describe('logged-model routes in-process (msw spells `{model_id}` as `:model_id`)', () => {
+  it('serves create, get by id, tags by id and an unknown id as over HTTP', async () => {
+    const inProcess = await startInProcessMock();
+    try {
+      const url = (endpoint: string): string => `${inProcess.trackingUri}/api/2.0/mlflow/${endpoint}`;
+      const json = { 'content-type': 'application/json' };
+      const created = await fetch(url('logged-models'), {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ experiment_id: '0', name: 'in-process' }),
+      });
+      // the mock's JSON answer
+      const { model } = (await created.json()) as { model: LoggedModel };
+      const id = model.info.model_id;
+      const tagged = await fetch(url(`logged-models/${id}/tags`), {
+        method: 'PATCH',
+        headers: json,
+        body: JSON.stringify({ tags: [{ key: 'k', value: 'v' }] }),
+      });
+      expect(tagged.status).toBe(200);
+      const got = await fetch(url(`logged-models/${id}`));
+      // the mock's JSON answer
+      expect(((await got.json()) as { model: LoggedModel }).model.info.tags).toEqual([{ key: 'k', value: 'v' }]);
+      const missing = await fetch(url('logged-models/m-0123456789abcdef0123456789abcdef'));
+      expect(missing.status).toBe(404);
+      expect(summarizeRequests(inProcess.requestLog.since(0)).byEndpoint).toEqual({
+        'logged-models': 1,
+        'logged-models/{model_id}': 2,
+        'logged-models/{model_id}/tags': 1,
+      });
+    } finally {
+      await inProcess.stop();
+    }
   });
 });

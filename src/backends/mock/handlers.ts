@@ -120,10 +120,11 @@ export function pathPattern(path: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** The values of a route path's `{name}` segments in a request path, in order. */
-function pathParams(path: string, request: MockRequest): string[] {
-  const m = request.url.pathname.match(pathPattern(path));
-  return m ? m.slice(1).map(decodeURIComponent) : [];
+/** Reads the values of a route path's `{name}` segments from a request path, in order (none for a plain path). */
+function pathParams(path: string): (request: MockRequest) => string[] {
+  if (!path.includes('{')) return () => [];
+  const pattern = pathPattern(path);
+  return (request) => request.url.pathname.match(pattern)?.slice(1).map(decodeURIComponent) ?? [];
 }
 
 type Handler = (input: Json, params: string[]) => Answer | Promise<Answer>;
@@ -136,7 +137,8 @@ export function mlflowRoutes(store: MockStore): Route[] {
       const path = `${prefix}/${endpoint}`;
       // GET and DELETE carry their fields in the query, as MLflow's _get_request_message reads them.
       const input = (r: MockRequest): Json => (method === 'GET' || method === 'DELETE' ? queryOf(r) : jsonBody(r));
-      routes.push({ method, path, handle: (request) => respond(() => fn(input(request), pathParams(path, request))) });
+      const params = pathParams(path);
+      routes.push({ method, path, handle: (request) => respond(() => fn(input(request), params(request))) });
     }
   };
 
