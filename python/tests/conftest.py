@@ -4,15 +4,17 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import pytest
+
+from trackbench_kedro.description import Description, NodeSpec
 
 
 class FakeMlflow:
     def __init__(self) -> None:
         self.requests: List[Tuple[str, str, Any]] = []
-        self.registered: set = set()
+        self.registered: Set[str] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,9 +78,9 @@ def fake_mlflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMlflow]:
     fake.stop()
 
 
-def description(nodes: int = 50, params: int = 10, metrics: int = 5, artifacts: int = 0, models: int = 0) -> Dict[str, Any]:
+def description(nodes: int = 50, params: int = 10, metrics: int = 5, artifacts: int = 0, models: int = 0) -> Description:
     """The seed article's shape by default: 50 nodes x 10 params x 5 metric values, 5 namespaces."""
-    out = []
+    out: List[NodeSpec] = []
     for i in range(nodes):
         ns = "stage_%d" % (i % 5)
         name = "%s.node_%02d" % (ns, i)

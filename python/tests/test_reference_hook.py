@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("kedro")
 
 from conftest import FakeMlflow, description  # noqa: E402
+from trackbench_kedro.description import Description  # noqa: E402
 from trackbench_kedro.models import TinyModel  # noqa: E402
 from trackbench_kedro.reference_hook import PARAMS_PER_BATCH, ReferenceHook  # noqa: E402
 
@@ -21,7 +22,7 @@ class Catalog:
         return SimpleNamespace(trackbench_kind=self.kinds[name]) if name in self.kinds else None
 
 
-def drive(hook: ReferenceHook, desc: Dict[str, Any]) -> None:
+def drive(hook: ReferenceHook, desc: Description) -> None:
     """What Kedro calls, in its order, for the described pipeline."""
     nodes = desc["pipeline"]["nodes"]
     kinds = {n["name"] + ".metrics": "metrics" for n in nodes}

@@ -8,23 +8,13 @@ import { kedroCommand, kedroRunEnv, provisionKedro, type KedroEnvironment } from
 import { scenarioDir } from '../tracking/registry.ts';
 import { commandTarget, type Target } from './targets.ts';
 
-const major = (v: string | null | undefined): number => Number((v ?? '0').split('.')[0]);
-
-/** What the generated project cannot show about this environment's plugin, by requirement. */
-export function kedroNotApplicable(env: KedroEnvironment, pluginOn: boolean): Record<string, string> {
-  const out: Record<string, string> = {
-    'MOD-003':
-      "the generated project's models are real Python models, stored pickled or in an MLflow flavour (MLmodel, " +
-      "python_model.pkl), not as the node's raw bytes",
-  };
-  if (pluginOn && env.versions['kedro-mlflow'] && major(env.versions.mlflow) >= 3) {
-    const why =
-      "kedro-mlflow on MLflow 3 logs models through MLflow 3's logged-models API, which trackbench's mock " +
-      'does not serve; the project keeps its models local here (check models against a real server)';
-    out['MOD-001'] = why;
-    out['MOD-002'] = why;
-  }
-  return out;
+/** What the generated project cannot show about this environment's plugin, by requirement. The mock
+ * serves MLflow 3's logged models and MLflow 2's log-model, so models are checked on every MLflow. */
+export function kedroNotApplicable(): Record<string, string> {
+  const why =
+    "the generated project's models are real Python models, stored pickled or in an MLflow flavour (MLmodel, " +
+    "python_model.pkl), not as the node's raw bytes";
+  return { 'MOD-003': why, 'MOD-010': `${why} (MOD-001 and MOD-002 check their versions and runs)` };
 }
 
 export function kedroTarget(spec: string): Target {
@@ -45,22 +35,17 @@ export function kedroTarget(spec: string): Target {
     );
   let environment: KedroEnvironment | undefined;
   let inner: Target | undefined;
-  const pluginOn = Boolean(ref.kedro!.plugin);
   return {
     id: `kedro:${ref.label}`,
     inProcess: false,
     timeoutMs: (ref.timeoutMs ?? 120_000) + 5_000,
     waive: scenario.waive,
-    notApplicable: () => (environment ? kedroNotApplicable(environment, pluginOn) : {}),
+    notApplicable: () => (environment ? kedroNotApplicable() : {}),
     versions: () => environment?.versions,
     async run(situation, ctx) {
       if (!inner) {
         environment = await provisionKedro(ref.kedro!, scenarioDir(scenario.source), ref.label);
-        const env = kedroRunEnv(ref.kedro!, {
-          // Models stay local where the mock cannot take them (see kedroNotApplicable).
-          ...(kedroNotApplicable(environment, pluginOn)['MOD-001'] ? { TRACKBENCH_KEDRO_PLUGIN_MODELS: 'off' } : {}),
-          ...ref.env,
-        });
+        const env = kedroRunEnv(ref.kedro!, { ...ref.env });
         inner = commandTarget(`kedro:${ref.label}`, kedroCommand(environment), ref.timeoutMs, env);
       }
       return inner.run(situation, ctx);

@@ -18,6 +18,7 @@ import {
   type Experiment,
   type FileInfo,
   type KeyValue,
+  type LoggedModel,
   type Metric,
   type ModelVersion,
   type Param,
@@ -250,6 +251,24 @@ export class MlflowClient {
   }
   async listArtifacts(runId: string, path?: string): Promise<{ root_uri: string; files: FileInfo[] }> {
     const r = await this.get<{ root_uri: string; files?: FileInfo[] }>('artifacts/list', { run_id: runId, path });
+    return { root_uri: r.root_uri, files: r.files ?? [] };
+  }
+
+  // ---- MLflow 3 logged models (a model's files live under its own artifact_uri)
+  async searchLoggedModels(req: {
+    experiment_ids: string[];
+    filter?: string;
+    max_results?: number;
+    page_token?: string;
+  }): Promise<{ models: LoggedModel[]; next_page_token?: string }> {
+    const r = await this.post<{ models?: LoggedModel[]; next_page_token?: string }>('logged-models/search', req);
+    return { models: r.models ?? [], next_page_token: r.next_page_token };
+  }
+  async listLoggedModelArtifacts(modelId: string, path?: string): Promise<{ root_uri: string; files: FileInfo[] }> {
+    const r = await this.get<{ root_uri: string; files?: FileInfo[] }>(
+      `logged-models/${encodeURIComponent(modelId)}/artifacts/directories`,
+      { artifact_directory_path: path },
+    );
     return { root_uri: r.root_uri, files: r.files ?? [] };
   }
 

@@ -1,7 +1,24 @@
 // What reached MLflow for a set of runs, read back through the REST API (so it works the same
-// against the mock and a real server): params, every metric value, tags, artifacts, model versions.
+// against the mock and a real server): params, every metric value, tags, artifacts, model versions,
+// and the models themselves however the client logged them: MLflow 3's logged models (files under
+// the model's own location) or MLflow 2's runs/log-model records (files in the run).
 import type { MlflowClient } from './client.ts';
-import type { FileInfo, Metric, ModelVersion, Run } from './wire.ts';
+import { MlflowApiError } from './errors.ts';
+import {
+  LOG_MODEL_HISTORY_TAG,
+  type FileInfo,
+  type LoggedModel,
+  type LogModelEntry,
+  type Metric,
+  type ModelVersion,
+  type Run,
+} from './wire.ts';
+
+/** An MLflow 3 logged model the run produced, with every file under its artifact location. */
+export interface RunLoggedModel {
+  model: LoggedModel;
+  files: FileInfo[];
+}
 
 export interface RunState {
   run: Run;
@@ -10,6 +27,10 @@ export interface RunState {
   /** Every file under the run's artifact root, recursively. */
   artifacts: FileInfo[];
   modelVersions: ModelVersion[];
+  /** MLflow 3: logged models whose source_run_id is this run. */
+  loggedModels: RunLoggedModel[];
+  /** MLflow 2: the run's `mlflow.log-model.history` (each model's artifact_path under the run's root). */
+  logModelHistory: LogModelEntry[];
 }
 
 export async function readRun(client: MlflowClient, runId: string): Promise<RunState> {
@@ -34,7 +55,56 @@ export async function readRun(client: MlflowClient, runId: string): Promise<RunS
   };
   await walk();
   const modelVersions = (await client.searchModelVersions({ filter: `run_id='${runId}'` })).model_versions;
-  return { run, metricHistory, artifacts, modelVersions };
+  const loggedModels = await readLoggedModels(client, run);
+  return { run, metricHistory, artifacts, modelVersions, loggedModels, logModelHistory: logModelHistory(run) };
+}
+
+/** Every file of each logged model the run produced; none from a server without MLflow 3's API. */
+async function readLoggedModels(client: MlflowClient, run: Run): Promise<RunLoggedModel[]> {
+  const models: LoggedModel[] = [];
+  let page_token: string | undefined;
+  do {
+    let page;
+    try {
+      page = await client.searchLoggedModels({
+        experiment_ids: [run.info.experiment_id],
+        filter: `source_run_id = '${run.info.run_id}'`,
+        page_token,
+      });
+    } catch (err) {
+      // An MLflow 2 server has no such endpoint: its models are in the run (log-model history).
+      if (err instanceof MlflowApiError && err.status === 404 && !page_token) return [];
+      throw err;
+    }
+    models.push(...page.models);
+    page_token = page.next_page_token;
+  } while (page_token);
+  const out: RunLoggedModel[] = [];
+  for (const model of models) {
+    const files: FileInfo[] = [];
+    const walk = async (path?: string): Promise<void> => {
+      for (const f of (await client.listLoggedModelArtifacts(model.info.model_id, path)).files) {
+        if (f.is_dir) await walk(f.path);
+        else files.push(f);
+      }
+    };
+    await walk();
+    out.push({ model, files });
+  }
+  return out;
+}
+
+/** The run's MLflow 2 model records; a tag that is not a JSON list reads as none. */
+export function logModelHistory(run: Run): LogModelEntry[] {
+  const tag = run.data.tags?.find((t) => t.key === LOG_MODEL_HISTORY_TAG)?.value;
+  if (!tag) return [];
+  try {
+    const parsed: unknown = JSON.parse(tag);
+    // entries as the server wrote them (runs/log-model checks their fields)
+    return Array.isArray(parsed) ? (parsed as LogModelEntry[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 export interface DeliveredCounts {

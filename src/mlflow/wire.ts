@@ -80,6 +80,46 @@ export interface ModelVersion {
   tags?: KeyValue[];
 }
 
+export type LoggedModelStatus =
+  'LOGGED_MODEL_STATUS_UNSPECIFIED' | 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+/** In proto enum order: a status sent as a number is its index here. */
+export const LOGGED_MODEL_STATUSES: readonly LoggedModelStatus[] = [
+  'LOGGED_MODEL_STATUS_UNSPECIFIED',
+  'LOGGED_MODEL_PENDING',
+  'LOGGED_MODEL_READY',
+  'LOGGED_MODEL_UPLOAD_FAILED',
+];
+
+/** An MLflow 3 logged model: its files live under its own artifact_uri, not the run's. */
+export interface LoggedModel {
+  info: {
+    model_id: string;
+    experiment_id: string;
+    name: string;
+    creation_timestamp_ms: number;
+    last_updated_timestamp_ms: number;
+    artifact_uri: string;
+    status: LoggedModelStatus;
+    model_type: string;
+    /** The run that produced it; empty when none was named. */
+    source_run_id: string;
+    tags?: KeyValue[];
+  };
+  data: { params?: KeyValue[] };
+}
+
+/** One entry of a run's `mlflow.log-model.history` tag (MLflow 2's runs/log-model). */
+export interface LogModelEntry {
+  run_id?: string;
+  artifact_path?: string;
+  utc_time_created: string;
+  model_uuid: string | null;
+  flavors: Record<string, unknown>;
+}
+
+/** The run tag runs/log-model appends to. */
+export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
+
 export interface RegisteredModel {
   name: string;
   creation_timestamp: number;

@@ -381,6 +381,11 @@ export const MUTANTS: Mutant[] = [
     reference({ modelVersion: (req) => ({ name: req.name, source: req.source }) }),
   ),
   mutant(
+    'model-source-elsewhere',
+    ['MOD-002'],
+    reference({ modelVersion: (req) => ({ ...req, source: req.source.replace(/\/artifacts\//, '/elsewhere/') }) }),
+  ),
+  mutant(
     'empty-model-files',
     ['MOD-003'],
     reference({ upload: (path, bytes) => (path.startsWith('models/') ? Buffer.alloc(0) : bytes) }),
@@ -573,9 +578,18 @@ export const MUTANTS: Mutant[] = [
     { mlflow: children },
   ),
   mutant(
+    // Sent again a millisecond later: MLflow (and the mock) keep both. An exact repeat it stores once.
     'metrics-sent-twice',
     ['MET-010'],
-    reference({ batch: (b) => ({ ...b, metrics: [...(b.metrics ?? []), ...(b.metrics ?? []).slice(0, 1)] }) }),
+    reference({
+      batch: (b) => ({
+        ...b,
+        metrics: [
+          ...(b.metrics ?? []),
+          ...(b.metrics ?? []).slice(0, 1).map((m) => ({ ...m, timestamp: m.timestamp + 1 })),
+        ],
+      }),
+    }),
   ),
   mutant(
     'second-run-metrics-into-first',

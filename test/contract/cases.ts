@@ -1,9 +1,10 @@
 // The contract: request scenarios that pin down how MLflow answers, happy paths and every error
 // case the mock claims to reproduce. Each runs on a fresh server in this order (experiment ids are
 // then the same on every server). `{{name}}` is replaced by a value saved from an earlier answer.
+import { MODEL_CASES } from './model-cases.ts';
 
 export interface Step {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string | string[]>;
   body?: unknown;
@@ -335,4 +336,5 @@ export const CASES: ContractCase[] = [
       post('experiments/search', { max_results: 1 }),
     ],
   },
+  ...MODEL_CASES,
 ];

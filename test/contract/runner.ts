@@ -1,7 +1,7 @@
 // Runs contract cases as raw HTTP against any MLflow base URL and normalises what came back, so the
 // mock, the real server and recorded fixtures can be compared exactly.
 // Normalisation (documented in fixtures/mlflow/README.md): run ids -> <run:N> in order of appearance,
-// server clocks -> <now>, generated run names -> <generated>, page tokens -> <token>, and error
+// server clocks -> <now>, generated run and logged-model names -> <generated>, page tokens -> <token>, and error
 // messages cut where the SQL store appends its driver detail (" Error: (sqlite3...").
 import type { ContractCase, Step } from './cases.ts';
 
@@ -23,6 +23,8 @@ const TIME_KEYS = new Set([
   'creation_timestamp',
   'last_updated_timestamp',
   'timestamp',
+  'creation_timestamp_ms',
+  'last_updated_timestamp_ms',
 ]);
 const GENERATED_NAME = /^[a-z]+-[a-z]+-\d+$/;
 
@@ -113,7 +115,8 @@ export function normalise(results: { status: number; body: unknown }[]): StepRes
     if (typeof v === 'number' && key && TIME_KEYS.has(key) && v > 1e12) return '<now>';
     if (typeof v === 'string') {
       if (key === 'next_page_token') return '<token>';
-      if ((key === 'run_name' || (key === 'value' && parent?.key === 'mlflow.runName')) && GENERATED_NAME.test(v))
+      const named = key === 'run_name' || (key === 'name' && parent?.model_id !== undefined);
+      if ((named || (key === 'value' && parent?.key === 'mlflow.runName')) && GENERATED_NAME.test(v))
         return '<generated>';
       if (key === 'message') return fixString(v.split(' Error: (')[0]!.split('\n')[0]!);
       return fixString(v);

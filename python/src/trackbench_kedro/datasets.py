@@ -8,12 +8,12 @@ import pickle
 from pathlib import PurePosixPath
 from typing import Any, Dict, List, Optional
 
-from kedro.io import AbstractDataset  # type: ignore[import-not-found]
+from kedro.io import AbstractDataset
 
 MetricsHistory = Dict[str, List[Dict[str, float]]]
 
 
-class PickleFileDataset(AbstractDataset):  # type: ignore[misc]
+class PickleFileDataset(AbstractDataset[Any, Any]):
     """A node's main output, pickled to a file and read back by its consumers (real disk I/O)."""
 
     trackbench_kind = "data"
@@ -71,7 +71,7 @@ class ModelFileDataset(PickleFileDataset):
     trackbench_kind = "model"
 
 
-class MetricsDataset(AbstractDataset):  # type: ignore[misc]
+class MetricsDataset(AbstractDataset[MetricsHistory, MetricsHistory]):
     """Metric values by key and step, kept in memory; keys are ``<prefix>.<key>``, as kedro-mlflow's
     MlflowMetricsHistoryDataset names them."""
 

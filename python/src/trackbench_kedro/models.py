@@ -3,12 +3,12 @@ model flavour (``mlflow.pyfunc``); without MLflow it is a plain picklable object
 from __future__ import annotations
 
 try:
-    from mlflow.pyfunc import PythonModel as _Base  # type: ignore[import-not-found]
+    from mlflow.pyfunc import PythonModel as _Base
 except ImportError:  # the environment has no MLflow: the model is still a picklable object
-    _Base = object  # type: ignore[assignment,misc]
+    _Base = object
 
 
-class TinyModel(_Base):  # type: ignore[misc,valid-type]
+class TinyModel(_Base):  # type: ignore[misc]  # MLflow's PythonModel is untyped (Any) here
     """Predicts the weight count for each input row; ``weights`` is the model's size on disk."""
 
     def __init__(self, name: str, weights: bytes) -> None:

@@ -55,7 +55,7 @@ def _relative(full: str, namespace: Optional[str]) -> str:
 
 def build_pipelines(desc: Description) -> Dict[str, Any]:
     """``{"__default__": p, <pipeline name>: p}`` for Kedro's pipeline registry."""
-    from kedro.pipeline import node as kedro_node, pipeline as modular  # type: ignore[import-not-found]
+    from kedro.pipeline import node as kedro_node, pipeline as modular
 
     spec = desc["pipeline"]
     by_index = {n["index"]: n for n in spec["nodes"]}

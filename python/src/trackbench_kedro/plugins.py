@@ -11,10 +11,9 @@ TELEMETRY = ("kedro-telemetry", "kedro_telemetry")
 
 
 def _entry_points(group: str) -> List[metadata.EntryPoint]:
-    eps = metadata.entry_points()
-    if hasattr(eps, "select"):
-        return list(eps.select(group=group))
-    return list(eps.get(group, []))  # type: ignore[attr-defined]  # Python 3.9's dict form
+    if sys.version_info >= (3, 10):
+        return list(metadata.entry_points(group=group))
+    return list(metadata.entry_points().get(group, []))  # Python 3.9: a dict by group
 
 
 def hook_plugins() -> List[str]:

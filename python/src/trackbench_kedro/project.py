@@ -40,7 +40,7 @@ def _model_dataset(name: str) -> Dict[str, Any]:
     """kedro-mlflow's model dataset for a pyfunc model, registered under its dataset name. Its
     arguments differ across versions (0.14.x logs to ``artifact_path``, "model" unless told; 2.0.x
     names the logged model itself), so they are read from the installed class."""
-    from kedro_mlflow.io.models import MlflowModelTrackingDataset  # type: ignore[import-not-found]
+    from kedro_mlflow.io.models import MlflowModelTrackingDataset
 
     accepted = inspect.signature(MlflowModelTrackingDataset.__init__).parameters
     entry: Dict[str, Any] = {

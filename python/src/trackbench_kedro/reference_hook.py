@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from kedro.framework.hooks import hook_impl  # type: ignore[import-not-found]
+from kedro.framework.hooks import hook_impl
 
 from .mlflow_rest import MlflowError, MlflowRest, Unreachable
 

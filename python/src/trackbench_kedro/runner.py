@@ -15,8 +15,8 @@ def preload(hooks: Optional[List[str]] = None) -> None:
     """Imports Kedro, every installed hook plugin and the extra hooks' modules, so imports happen
     before the clock starts, with tracking on or off alike (Kedro imports an installed plugin even
     when its hooks are disabled)."""
-    import kedro.framework.session  # type: ignore[import-not-found]  # noqa: F401
-    import kedro.runner  # type: ignore[import-not-found]  # noqa: F401
+    import kedro.framework.session  # noqa: F401
+    import kedro.runner  # noqa: F401
 
     for ep in _entry_points("kedro.hooks"):
         try:
@@ -34,8 +34,8 @@ def run_kwargs(run: Any, pipeline_name: str) -> Dict[str, Any]:
 
 def run_project(root: Path, pipeline_name: str, env: str = "local") -> None:
     """Runs the project's named pipeline; raises what the pipeline raised."""
-    from kedro.framework.session import KedroSession  # type: ignore[import-not-found]
-    from kedro.framework.startup import bootstrap_project  # type: ignore[import-not-found]
+    from kedro.framework.session import KedroSession
+    from kedro.framework.startup import bootstrap_project
 
     src = str(root / "src")
     if src not in sys.path:

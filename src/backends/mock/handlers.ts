@@ -1,11 +1,12 @@
 // The MLflow endpoints as request handlers over a MockStore, kept apart from how requests arrive
 // (as msw does it): in-process.ts adapts the same handlers to msw, http-server.ts to node:http.
-import { ARTIFACTS_PREFIX, ERROR_STATUS, type KeyValue, type Metric } from '../../mlflow/wire.ts';
+import { ARTIFACTS_PREFIX, ERROR_STATUS, type Metric } from '../../mlflow/wire.ts';
 import { modelFilter, runFilter, versionFilter } from './filters.ts';
+import { loggedModelRoutes } from './model-routes.ts';
+import { pyDumps } from './py-json.ts';
+import { keyValues, list, page, str, text, type Json } from './request-fields.ts';
 import type { MockStore } from './store.ts';
 import { invalid, MockMlflowError, parseDouble, parseInt64, required, requiredString } from './validation.ts';
-
-type Json = Record<string, unknown>;
 
 /** A request as the handlers see it, whatever transport brought it. */
 export interface MockRequest {
@@ -25,25 +26,29 @@ export interface MockReply {
 
 type Answer = Json | MockReply;
 
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT';
-  /** Path after the origin; a trailing `*` matches any rest. */
+  method: Method;
+  /** Path after the origin; a trailing `*` matches any rest, a `{name}` segment any one segment. */
   path: string;
   handle(request: MockRequest): Promise<MockReply>;
 }
 
-const ERROR_CLASS: Record<string, string> = { RESOURCE_DOES_NOT_EXIST: 'RESOURCE_NOT_FOUND' };
-
-/** Python's json.dumps(...) default separators, as MLflow writes error bodies. */
-function pythonJson(body: Json): string {
-  return `{${Object.entries(body)
-    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
-    .join(', ')}}`;
-}
+const ERROR_CLASS: Record<string, string> = {
+  RESOURCE_DOES_NOT_EXIST: 'RESOURCE_NOT_FOUND',
+  INTERNAL_ERROR: 'CLIENT_INTERNAL_ERROR',
+};
+const SQLSTATE: Record<string, string> = { INTERNAL_ERROR: 'XXM00' };
 
 export function errorReply(errorCode: string, message: string): MockReply {
-  const body = { error_code: errorCode, message, sqlstate: 'KAM00', error_class: ERROR_CLASS[errorCode] ?? errorCode };
-  return { status: ERROR_STATUS[errorCode] ?? 500, contentType: 'application/json', body: pythonJson(body) };
+  const body = {
+    error_code: errorCode,
+    message,
+    sqlstate: SQLSTATE[errorCode] ?? 'KAM00',
+    error_class: ERROR_CLASS[errorCode] ?? errorCode,
+  };
+  return { status: ERROR_STATUS[errorCode] ?? 500, contentType: 'application/json', body: pyDumps(body) };
 }
 
 /** Success bodies are pretty-printed with two spaces, as MLflow's message_to_json does. */
@@ -94,19 +99,6 @@ function queryOf(request: MockRequest): Json {
   return out;
 }
 
-// the elements are checked where they are used (required(), str(), parseInt64())
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-/** Client JSON as text, coerced as JavaScript does; the contract cases pin what MLflow answers. */
-const text = (v: unknown): string => String(v);
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : text(v));
-
-function keyValues(v: unknown, path: string): KeyValue[] {
-  return list<Json>(v).map((x, i) => {
-    required(x, 'key', `${path}[${i}].key`);
-    return { key: String(x.key), value: x.value === undefined || x.value === null ? '' : text(x.value) };
-  });
-}
-
 function metricOf(x: Json, path: string): Metric {
   required(x, 'key', `${path}key`);
   required(x, 'value', `${path}value`);
@@ -119,42 +111,50 @@ function metricOf(x: Json, path: string): Metric {
   };
 }
 
-/** One page of a search answer; the token is an opaque offset. Empty lists are omitted, as in protobuf-JSON. */
-function page(all: unknown[], token: unknown, max: number, field: string): Json {
-  const offset = token ? Number(Buffer.from(text(token), 'base64').toString('utf8')) || 0 : 0;
-  const items = all.slice(offset, offset + max);
-  const out: Json = {};
-  if (items.length) out[field] = items;
-  if (offset + max < all.length) out.next_page_token = Buffer.from(String(offset + max)).toString('base64');
-  return out;
+/** A route path's `{name}` segments as a pattern over a request path. */
+export function pathPattern(path: string): RegExp {
+  const source = path
+    .split(/(\{\w+\})/)
+    .map((part) => (/^\{\w+\}$/.test(part) ? '([^/]+)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`);
 }
+
+/** Reads the values of a route path's `{name}` segments from a request path, in order (none for a plain path). */
+function pathParams(path: string): (request: MockRequest) => string[] {
+  if (!path.includes('{')) return () => [];
+  const pattern = pathPattern(path);
+  return (request) => request.url.pathname.match(pattern)?.slice(1).map(decodeURIComponent) ?? [];
+}
+
+type Handler = (input: Json, params: string[]) => Answer | Promise<Answer>;
 
 /** Every route, under /api and the /ajax-api mirror. */
 export function mlflowRoutes(store: MockStore): Route[] {
   const routes: Route[] = [];
-  const route = (method: 'get' | 'post', endpoint: string, fn: (input: Json) => Answer | Promise<Answer>): void => {
+  const route = (method: Method, endpoint: string, fn: Handler): void => {
     for (const prefix of ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow']) {
-      routes.push({
-        method: method === 'get' ? 'GET' : 'POST',
-        path: `${prefix}/${endpoint}`,
-        handle: (request) => respond(() => fn(method === 'get' ? queryOf(request) : jsonBody(request))),
-      });
+      const path = `${prefix}/${endpoint}`;
+      // GET and DELETE carry their fields in the query, as MLflow's _get_request_message reads them.
+      const input = (r: MockRequest): Json => (method === 'GET' || method === 'DELETE' ? queryOf(r) : jsonBody(r));
+      const params = pathParams(path);
+      routes.push({ method, path, handle: (request) => respond(() => fn(input(request), params(request))) });
     }
   };
 
-  route('post', 'experiments/create', (b) => ({
+  route('POST', 'experiments/create', (b) => ({
     experiment_id: store.createExperiment(requiredString(b, 'name'), keyValues(b.tags, 'tags')),
   }));
-  route('get', 'experiments/get', (q) => ({ experiment: store.getExperiment(requiredString(q, 'experiment_id')) }));
-  route('get', 'experiments/get-by-name', (q) => ({
+  route('GET', 'experiments/get', (q) => ({ experiment: store.getExperiment(requiredString(q, 'experiment_id')) }));
+  route('GET', 'experiments/get-by-name', (q) => ({
     experiment: store.getExperimentByName(requiredString(q, 'experiment_name')),
   }));
-  route('post', 'experiments/search', (b) => {
+  route('POST', 'experiments/search', (b) => {
     const max = b.max_results === undefined ? 1000 : parseInt64(b.max_results, 'max_results');
     return page(store.searchExperiments(), b.page_token, max, 'experiments');
   });
 
-  route('post', 'runs/create', (b) => ({
+  route('POST', 'runs/create', (b) => ({
     run: store.createRun(
       text(b.experiment_id ?? ''),
       str(b.run_name),
@@ -162,7 +162,7 @@ export function mlflowRoutes(store: MockStore): Route[] {
       keyValues(b.tags, 'tags'),
     ),
   }));
-  route('post', 'runs/update', (b) => ({
+  route('POST', 'runs/update', (b) => ({
     run_info: store.updateRun(
       requiredString(b, 'run_id'),
       str(b.status),
@@ -170,10 +170,10 @@ export function mlflowRoutes(store: MockStore): Route[] {
       str(b.run_name),
     ),
   }));
-  route('get', 'runs/get', (q) => ({ run: store.getRun(requiredString(q, 'run_id')) }));
-  route('post', 'runs/delete', (b) => (store.deleteRun(requiredString(b, 'run_id')), {}));
-  route('post', 'runs/restore', (b) => (store.restoreRun(requiredString(b, 'run_id')), {}));
-  route('post', 'runs/search', (b) => {
+  route('GET', 'runs/get', (q) => ({ run: store.getRun(requiredString(q, 'run_id')) }));
+  route('POST', 'runs/delete', (b) => (store.deleteRun(requiredString(b, 'run_id')), {}));
+  route('POST', 'runs/restore', (b) => (store.restoreRun(requiredString(b, 'run_id')), {}));
+  route('POST', 'runs/search', (b) => {
     const max = b.max_results === undefined ? 1000 : parseInt64(b.max_results, 'max_results');
     return page(
       store.searchRuns(
@@ -187,57 +187,57 @@ export function mlflowRoutes(store: MockStore): Route[] {
     );
   });
 
-  route('post', 'runs/log-batch', (b) => {
+  route('POST', 'runs/log-batch', (b) => {
     const runId = requiredString(b, 'run_id');
     const metrics = list<Json>(b.metrics).map((m, i) => metricOf(m, `metrics[${i}].`));
     store.logBatch(runId, metrics, keyValues(b.params, 'params'), keyValues(b.tags, 'tags'));
     return {};
   });
-  route('post', 'runs/log-metric', (b) => {
+  route('POST', 'runs/log-metric', (b) => {
     const runId = requiredString(b, 'run_id');
     store.logMetric(runId, metricOf(b, ''));
     return {};
   });
-  route('post', 'runs/log-parameter', (b) => {
+  route('POST', 'runs/log-parameter', (b) => {
     const runId = requiredString(b, 'run_id');
     store.logParam(runId, requiredString(b, 'key'), str(b.value) ?? '');
     return {};
   });
-  route('post', 'runs/set-tag', (b) => {
+  route('POST', 'runs/set-tag', (b) => {
     const runId = requiredString(b, 'run_id');
     store.setTag(runId, requiredString(b, 'key'), str(b.value) ?? '');
     return {};
   });
-  route('post', 'runs/delete-tag', (b) => (store.deleteTag(requiredString(b, 'run_id'), requiredString(b, 'key')), {}));
-  route('get', 'metrics/get-history', (q) => {
+  route('POST', 'runs/delete-tag', (b) => (store.deleteTag(requiredString(b, 'run_id'), requiredString(b, 'key')), {}));
+  route('GET', 'metrics/get-history', (q) => {
     const metrics = store.metricHistory(requiredString(q, 'run_id'), requiredString(q, 'metric_key'));
     return metrics.length ? { metrics } : {};
   });
 
-  route('get', 'artifacts/list', (q) => store.listArtifacts(requiredString(q, 'run_id'), str(q.path)));
+  route('GET', 'artifacts/list', (q) => store.listArtifacts(requiredString(q, 'run_id'), str(q.path)));
 
-  route('post', 'registered-models/create', (b) => ({
+  route('POST', 'registered-models/create', (b) => ({
     registered_model: store.createRegisteredModel(
       requiredString(b, 'name'),
       keyValues(b.tags, 'tags'),
       str(b.description),
     ),
   }));
-  route('get', 'registered-models/get', (q) => ({
+  route('GET', 'registered-models/get', (q) => ({
     registered_model: store.getRegisteredModel(requiredString(q, 'name')),
   }));
-  route('get', 'registered-models/search', (q) => {
+  route('GET', 'registered-models/search', (q) => {
     const models = store.searchRegisteredModels(
       modelFilter(str(q.filter)),
       q.max_results === undefined ? 100 : parseInt64(q.max_results, 'max_results'),
     );
     return models.length ? { registered_models: models } : {};
   });
-  route('get', 'model-versions/search', (q) => {
+  route('GET', 'model-versions/search', (q) => {
     const max = q.max_results === undefined ? 10000 : parseInt64(q.max_results, 'max_results');
     return page(store.searchModelVersions(versionFilter(str(q.filter))), q.page_token, max, 'model_versions');
   });
-  route('post', 'model-versions/create', (b) => ({
+  route('POST', 'model-versions/create', (b) => ({
     model_version: store.createModelVersion(
       requiredString(b, 'name'),
       requiredString(b, 'source'),
@@ -245,8 +245,10 @@ export function mlflowRoutes(store: MockStore): Route[] {
       keyValues(b.tags, 'tags'),
       str(b.run_link) ?? '',
       str(b.description) ?? '',
+      str(b.model_id),
     ),
   }));
+  loggedModelRoutes(store, route);
 
   // Proxied artifact upload and download.
   const artifactPath = (request: MockRequest): string =>

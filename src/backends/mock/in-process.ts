@@ -31,12 +31,14 @@ function toResponse(reply: MockReply): Response {
 
 /** msw handlers for the mock's routes at one origin; anything else under the origin gets a 404. */
 export function mswHandlers(mock: MockMlflow): HttpHandler[] {
-  const verb = { GET: http.get, POST: http.post, PUT: http.put } as const;
+  const verb = { GET: http.get, POST: http.post, PUT: http.put, PATCH: http.patch, DELETE: http.delete } as const;
   const one = (route: Route | undefined, path: string, method: typeof http.all) =>
     method(`${mock.origin}${path}`, async ({ request }) =>
       toResponse(await mock.handle(route, await toMockRequest(request))),
     );
-  return [...mock.routes.map((r) => one(r, r.path, verb[r.method])), one(undefined, '/*', http.all)];
+  // msw spells a path parameter `:name`; the route tables spell it `{name}`.
+  const mswPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+  return [...mock.routes.map((r) => one(r, mswPath(r.path), verb[r.method])), one(undefined, '/*', http.all)];
 }
 
 export function startInProcessMock(faults: FaultSpec = {}, origin = IN_PROCESS_ORIGIN): Promise<InProcessMock> {

@@ -3,7 +3,15 @@
 // so faults and the request log behave the same whichever way a request came.
 import { createHash } from 'node:crypto';
 import { Faults, type FaultSpec } from './faults.ts';
-import { errorReply, mlflowRoutes, notFoundReply, type MockReply, type MockRequest, type Route } from './handlers.ts';
+import {
+  errorReply,
+  mlflowRoutes,
+  notFoundReply,
+  pathPattern,
+  type MockReply,
+  type MockRequest,
+  type Route,
+} from './handlers.ts';
 import { endpointOf, RequestLog } from './request-log.ts';
 import { MockStore } from './store.ts';
 
@@ -32,12 +40,16 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}, options
   const routes = mlflowRoutes(store);
   const exact = new Map<string, Route>();
   const prefixed: Route[] = [];
+  const parameterised: { route: Route; pattern: RegExp }[] = [];
   for (const r of routes) {
     if (r.path.endsWith('*')) prefixed.push(r);
+    else if (r.path.includes('{')) parameterised.push({ route: r, pattern: pathPattern(r.path) });
     else exact.set(`${r.method} ${r.path}`, r);
   }
   const lookup = (method: string, path: string): Route | undefined =>
-    exact.get(`${method} ${path}`) ?? prefixed.find((r) => r.method === method && path.startsWith(r.path.slice(0, -1)));
+    exact.get(`${method} ${path}`) ??
+    parameterised.find((p) => p.route.method === method && p.pattern.test(path))?.route ??
+    prefixed.find((r) => r.method === method && path.startsWith(r.path.slice(0, -1)));
 
   async function handle(route: Route | undefined, request: MockRequest): Promise<MockReply> {
     const started = performance.now();

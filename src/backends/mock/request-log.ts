@@ -58,8 +58,8 @@ export class RequestLog {
 
 export function endpointOf(path: string): string {
   const api = path.match(/^\/(?:ajax-)?api\/\d\.\d\/mlflow\/(.+)$/);
-  // the group is not optional: a match has it
-  if (api) return api[1]!;
+  // the group is not optional: a match has it. A logged model's id is a path segment: one endpoint for all.
+  if (api) return api[1]!.replace(/^logged-models\/(?!search$)[^/]+/, 'logged-models/{model_id}');
   if (path.startsWith('/api/2.0/mlflow-artifacts/')) return 'mlflow-artifacts';
   return path;
 }

@@ -12,7 +12,11 @@ import type {
   RunInfo,
   RunStatus,
 } from '../../mlflow/wire.ts';
-import { RUN_STATUSES } from '../../mlflow/wire.ts';
+import { LOG_MODEL_HISTORY_TAG, RUN_STATUSES } from '../../mlflow/wire.ts';
+import { logModelEntry } from './log-model.ts';
+import { LoggedModelStore } from './logged-models.ts';
+import { pyDumps } from './py-json.ts';
+import { listArtifactsUnder } from './artifact-list.ts';
 import { generateRunName } from './run-names.ts';
 import {
   invalid,
@@ -40,6 +44,10 @@ interface StoredRun {
   tags: Map<string, string>;
   /** Every value ever logged, per key, in arrival order. */
   metrics: Map<string, Metric[]>;
+  /** Identities of the values in `metrics`, for dropping exact repeats. */
+  metricIds: Set<string>;
+  /** Logged models the run produced (runs/outputs), in arrival order. */
+  modelOutputs: { model_id: string; step: number }[];
 }
 
 interface StoredModel {
@@ -61,11 +69,14 @@ export class MockStore {
   readonly artifacts = new Map<string, Buffer>();
   private nextExperimentId = 1;
   private readonly now: () => number;
+  /** MLflow 3's logged models; their files share `artifacts` (under `<experiment>/models/<id>/artifacts/`). */
+  readonly loggedModels: LoggedModelStore;
 
   constructor(now: () => number = Date.now) {
     this.now = now;
     const t = now();
     this.experiments.set('0', { id: '0', name: 'Default', stage: 'active', created: t, updated: t, tags: new Map() });
+    this.loggedModels = new LoggedModelStore(now, (id) => void this.getExperiment(id), this.artifacts);
   }
 
   // ---- experiments
@@ -139,7 +150,14 @@ export class MockStore {
       run_id: id,
     };
     userTags.set('mlflow.runName', name);
-    const run: StoredRun = { info, params: new Map(), tags: userTags, metrics: new Map() };
+    const run: StoredRun = {
+      info,
+      params: new Map(),
+      tags: userTags,
+      metrics: new Map(),
+      metricIds: new Set(),
+      modelOutputs: [],
+    };
     this.runs.set(id, run);
     return { info: { ...info }, data: { tags: kv(run.tags) }, inputs: {} };
   }
@@ -210,7 +228,8 @@ export class MockStore {
     if (r.metrics.size) data.metrics = [...r.metrics.values()].map(latest);
     if (r.params.size) data.params = kv(r.params);
     if (r.tags.size) data.tags = kv(r.tags);
-    return { info: { ...r.info }, data, inputs: {}, outputs: {} };
+    const outputs = r.modelOutputs.length ? { model_outputs: r.modelOutputs.map((o) => ({ ...o })) } : {};
+    return { info: { ...r.info }, data, inputs: {}, outputs };
   }
 
   // ---- logging
@@ -277,6 +296,21 @@ export class MockStore {
     this.setRunTag(this.activeRun(runId), key, clean);
   }
 
+  /** runs/outputs: the logged models a run produced. */
+  logOutputs(runId: string, models: { model_id: string; step: number }[]): void {
+    this.activeRun(runId).modelOutputs.push(...models);
+  }
+
+  /** runs/log-model (MLflow 2): the model's MLmodel summary appended to the run's history tag. */
+  recordLoggedModel(runId: string, modelJson: string): void {
+    const entry = logModelEntry(modelJson);
+    const run = this.activeRun(runId);
+    const old = run.tags.get(LOG_MODEL_HISTORY_TAG);
+    // the tag holds the JSON list this method wrote
+    const history = old ? (JSON.parse(old) as unknown[]) : [];
+    this.setRunTag(run, LOG_MODEL_HISTORY_TAG, pyDumps([...history, entry]));
+  }
+
   private setRunTag(run: StoredRun, key: string, value: string): void {
     run.tags.set(key, value);
     if (key === 'mlflow.runName') run.info.run_name = value;
@@ -305,27 +339,7 @@ export class MockStore {
 
   /** Direct children of `path` under the run's artifact root, sorted by path. */
   listArtifacts(runId: string, path: string | undefined): { root_uri: string; files?: FileInfo[] } {
-    const run = this.run(runId);
-    const root = run.info.artifact_uri.slice('mlflow-artifacts:/'.length);
-    const rel = (path ?? '').replace(/^\/+|\/+$/g, '');
-    const prefix = rel ? `${root}/${rel}/` : `${root}/`;
-    const children = new Map<string, FileInfo>();
-    for (const [full, bytes] of this.artifacts) {
-      if (!full.startsWith(prefix)) continue;
-      const rest = full.slice(prefix.length);
-      const slash = rest.indexOf('/');
-      const childPath = rel
-        ? `${rel}/${slash < 0 ? rest : rest.slice(0, slash)}`
-        : slash < 0
-          ? rest
-          : rest.slice(0, slash);
-      children.set(
-        childPath,
-        slash < 0 ? { path: childPath, is_dir: false, file_size: bytes.length } : { path: childPath, is_dir: true },
-      );
-    }
-    const files = [...children.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
-    return files.length ? { root_uri: run.info.artifact_uri, files } : { root_uri: run.info.artifact_uri };
+    return listArtifactsUnder(this.artifacts, this.run(runId).info.artifact_uri, path);
   }
 
   // ---- model registry
@@ -366,14 +380,25 @@ export class MockStore {
     tags: KeyValue[],
     runLink: string,
     description: string,
+    modelId?: string,
   ): ModelVersion {
-    if (!/^[a-zA-Z][\w+.-]*:/.test(source)) {
+    // A logged model's source (`models:/<id>`, or its location) needs the model_id naming that model.
+    const modelSource = modelId
+      ? /^(models|mlflow-artifacts):/.test(source) && !this.loggedModels.contains(modelId, source)
+      : /^models:\/[^/]+$/.test(source);
+    if (modelSource) {
+      throw invalid(
+        `Invalid model version source: '${source}'. The model_id request parameter must identify the resource ` +
+          `that contains the source.`,
+      );
+    } else if (!/^[a-zA-Z][\w+.-]*:/.test(source)) {
       throw invalid(
         `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id ` +
           `request parameter has to be specified and the local path has to be contained within the artifact ` +
           `directory of the run specified by the run_id.`,
       );
     }
+    const lineageRun = this.loggedModels.lineage(source, runId, modelId);
     const m = this.models.get(name);
     if (!m) throw notFound(`Registered Model with name=${name} not found`);
     const t = this.now();
@@ -385,13 +410,14 @@ export class MockStore {
       current_stage: 'None',
       description,
       source,
-      run_id: runId ?? '',
+      run_id: lineageRun ?? '',
       status: 'READY',
       run_link: runLink,
     };
     if (tags.length) v.tags = tags.map((x) => ({ key: x.key, value: x.value ?? '' }));
     m.versions.push(v);
     m.updated = t;
+    if (modelId) this.loggedModels.addModelVersion(modelId, name, m.versions.length);
     return { ...v };
   }
 
@@ -420,7 +446,12 @@ export class MockStore {
   }
 }
 
+/** A value identical to one the run holds (key, timestamp, step, value) is not stored again: the SQL
+ * store's primary key drops it (MLflow 3 re-logs a run's metrics when a model is logged in it). */
 function appendMetric(run: StoredRun, m: Metric): void {
+  const id = `${m.key}\n${m.timestamp}\n${m.step}\n${m.value}`;
+  if (run.metricIds.has(id)) return;
+  run.metricIds.add(id);
   const history = run.metrics.get(m.key);
   if (history) history.push(m);
   else run.metrics.set(m.key, [m]);

@@ -123,17 +123,26 @@ export function parseDouble(v: unknown, path: string): number {
       `Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type 'str'.${API_DOCS}`,
     );
   }
-  throw invalid(
+  throw wrongType(v, path);
+}
+
+/** A field of the wrong JSON type, as handlers.py's _assert_* checks report it. */
+function wrongType(v: unknown, path: string): MockMlflowError {
+  return invalid(
     `Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type '${pyType(v)}'.${API_DOCS}`,
   );
+}
+
+/** handlers.py _assert_array: an absent field passes. */
+export function assertArray(body: Record<string, unknown>, field: string): void {
+  const v = body[field];
+  if (v !== undefined && !Array.isArray(v)) throw wrongType(v, field);
 }
 
 export function parseInt64(v: unknown, path: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
-  throw invalid(
-    `Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type '${pyType(v)}'.${API_DOCS}`,
-  );
+  throw wrongType(v, path);
 }
 
 function pyType(v: unknown): string {

@@ -188,3 +188,16 @@ export function resolveSource(o: Observation, source: string): { run: RunState; 
   }
   return undefined;
 }
+
+/** The run whose model a version's source is: a path in the run's artifacts (MLflow 2, runs:/ or the run's
+ * root) or one of the run's logged models (MLflow 3: `models:/<model_id>` or a path under its location). */
+export function sourceRun(o: Observation, source: string): RunState | undefined {
+  const inRun = resolveSource(o, source);
+  if (inRun) return inRun.run;
+  return o.runs.find((r) =>
+    r.loggedModels.some(({ model: { info } }) => {
+      const root = info.artifact_uri.replace(/\/$/, '');
+      return source === `models:/${info.model_id}` || source === root || source.startsWith(`${root}/`);
+    }),
+  );
+}

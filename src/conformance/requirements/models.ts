@@ -1,5 +1,7 @@
 // Requirements: models.
 import type { Requirement } from '../types.ts';
+import type { ModelVersion } from '../../mlflow/wire.ts';
+import { sourceRun } from './expected.ts';
 import { expectedFiles, verdict, list } from './queries.ts';
 
 export const MODELS: Requirement[] = [
@@ -23,15 +25,26 @@ export const MODELS: Requirement[] = [
     level: 'MUST',
     scenario: 'basic',
     features: ['modelNodes'],
-    statement: 'Each model version names the run that produced it.',
-    rationale: "The registry's lineage back to parameters and metrics goes through run_id.",
+    statement: "Each model version names the run that produced it, and its source is that run's model.",
+    rationale:
+      "The registry's lineage back to parameters and metrics goes through run_id; a source elsewhere serves " +
+      'another model.',
     check: (o) => {
       const versions = o.runs.flatMap((r) => r.modelVersions.map((v) => ({ v, run: r.run.info.run_id })));
-      const bad = versions.filter(({ v, run }) => v.run_id !== run).map(({ v }) => `${v.name} v${v.version}`);
+      const name = (v: ModelVersion): string => `${v.name} v${v.version}`;
+      const unlinked = versions.filter(({ v, run }) => v.run_id !== run).map(({ v }) => name(v));
+      // The source: in the run's artifacts (MLflow 2) or a logged model the run produced (MLflow 3).
+      const elsewhere = versions
+        .filter(({ v, run }) => v.run_id === run && sourceRun(o, v.source)?.run.info.run_id !== run)
+        .map(({ v }) => `${name(v)} (${v.source})`);
+      const problems = [
+        ...(unlinked.length ? [`unlinked: ${list(unlinked)}`] : []),
+        ...(elsewhere.length ? [`source not the run's model: ${list(elsewhere)}`] : []),
+      ];
       return verdict(
-        versions.length > 0 && bad.length === 0,
-        'run_id of the producing run',
-        bad.length ? `unlinked: ${list(bad)}` : versions.length ? 'all linked' : 'no versions',
+        versions.length > 0 && problems.length === 0,
+        "run_id of the producing run, source in that run's models",
+        problems.length ? problems.join('; ') : versions.length ? 'all linked' : 'no versions',
       );
     },
   },
