@@ -50,15 +50,20 @@ export function paramsFromInputs(
   config: TrackingConfig['tracking']['params'],
   keys: KeyMap = new KeyMap(),
 ): { params: KeyValue[]; tags: KeyValue[] } {
-  let found: Record<string, unknown> = {};
+  // A Map, not an object: each node's param names are new, and an object given new property names
+  // makes V8 build (and keep) a hidden class per name, which cost more than the rest of the hook.
+  let found = new Map<string, unknown>();
   for (const [name, value] of Object.entries(inputs)) {
-    if (name.startsWith('params:')) found[name.slice('params:'.length)] = value;
-    else if (name === 'parameters') found[name] = value;
+    if (name.startsWith('params:')) found.set(name.slice('params:'.length), value);
+    else if (name === 'parameters') found.set(name, value);
   }
-  if (config.dict_params.flatten) found = flattenDict(found, config.dict_params.recursive, config.dict_params.sep);
+  if (config.dict_params.flatten) {
+    const flat = flattenDict(Object.fromEntries(found), config.dict_params.recursive, config.dict_params.sep);
+    found = new Map(Object.entries(flat));
+  }
   const params: KeyValue[] = [];
   const tags: KeyValue[] = [];
-  for (const [rawKey, value] of Object.entries(found)) {
+  for (const [rawKey, value] of found) {
     const key = keys.sent(rawKey);
     const text = paramValueString(value);
     if (text.length <= LIMITS.paramValueLength) params.push({ key, value: text });

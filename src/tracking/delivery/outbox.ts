@@ -11,7 +11,16 @@ import { MlflowApiError } from '../../mlflow/errors.ts';
 import { keyValueProblem, metricProblem } from '../../mlflow/limits.ts';
 import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
 import type { Accounting, ValueKind } from './accounting.ts';
-import { deliverBatch, emptyPending, isFull, size, takeBatch, withoutInvalid, type Pending } from './batch.ts';
+import {
+  deliverBatch,
+  emptyPending,
+  isFull,
+  size,
+  takeBatch,
+  withoutInvalid,
+  type ItemKind,
+  type Pending,
+} from './batch.ts';
 import { CircuitBreaker } from './breaker.ts';
 import type { RunRecord, SpillRecord, SpillWriter } from './spill.ts';
 
@@ -90,8 +99,9 @@ export class Outbox {
     return this.chain;
   }
 
-  private async settle(): Promise<void> {
-    if (!this.options.async) await this.chain;
+  /** Synchronous delivery waits for what was scheduled; asynchronous returns at once. */
+  private settle(): Promise<void> | undefined {
+    return this.options.async ? undefined : this.chain;
   }
 
   private readonly call = <T>(op: () => Promise<T>): Promise<T> => this.breaker.call(op);
@@ -144,9 +154,18 @@ export class Outbox {
     return this.options.async ? Promise.resolve() : job;
   }
 
-  async add(ref: RunRef, kind: 'params' | 'tags' | 'metrics', items: KeyValue[] | Metric[]): Promise<void> {
-    if (!items.length) return;
+  /**
+   * Queues values for `ref`. Returns a promise only when the caller has to wait: synchronous delivery, or
+   * a full queue. Otherwise nothing, so a hook's method can return at once (no promise to race a timeout).
+   */
+  add(ref: RunRef, kind: ItemKind, items: KeyValue[] | Metric[]): Promise<void> | undefined {
+    if (!items.length) return undefined;
     this.accounting.generated[kind] += items.length;
+    if (this.mustWait(items.length)) return this.addWhenRoom(ref, kind, items);
+    return this.queue(ref, kind, items);
+  }
+
+  private async addWhenRoom(ref: RunRef, kind: ItemKind, items: KeyValue[] | Metric[]): Promise<void> {
     if (!(await this.makeRoom(items.length))) {
       const values = emptyPending();
       (values[kind] as (KeyValue | Metric)[]).push(...items);
@@ -158,6 +177,10 @@ export class Outbox {
       );
       return;
     }
+    await this.queue(ref, kind, items);
+  }
+
+  private queue(ref: RunRef, kind: ItemKind, items: KeyValue[] | Metric[]): Promise<void> | undefined {
     this.hold(items.length);
     if (!this.options.batching) {
       for (const item of items) void this.enqueue(() => this.sendOne(ref, kind, item));
@@ -246,9 +269,14 @@ export class Outbox {
     this.accounting.outages = this.breaker.outages;
   }
 
+  /** Whether `n` more values overrun the queue (one value or file alone may always go in). */
+  private mustWait(n: number): boolean {
+    return this.queued > 0 && this.queued + n > this.options.queueBound;
+  }
+
   /** Waits for room in the queue; false when the server is unreachable and the queue is full. */
   private async makeRoom(n: number): Promise<boolean> {
-    while (this.queued > 0 && this.queued + n > this.options.queueBound) {
+    while (this.mustWait(n)) {
       if (this.breaker.isOpen) return false;
       // Timer mode sends what is waiting as soon as the queue is full, and how much that is depends on
       // how fast the server answered. Count mode does so only when the unbatched values alone fill
