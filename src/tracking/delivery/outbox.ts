@@ -56,6 +56,8 @@ export interface OutboxOptions {
   probeMaxMs: number;
 }
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class Outbox {
   private chain: Promise<void> = Promise.resolve();
   private readonly pending = new Map<RunRef, Pending>();
@@ -89,13 +91,18 @@ export class Outbox {
     }
   }
 
-  /** Runs `job` after everything scheduled before it. Jobs never reject. */
+  /**
+   * Runs `job` after everything scheduled before it. Jobs never reject. Asynchronous delivery starts
+   * each job on a later turn of the event loop, not in the microtasks right after the hook call that
+   * scheduled it: serialising a batch and starting its request then wait for the node's own I/O
+   * instead of holding the node's start (and the hook call's latency as the runner sees it).
+   */
   private enqueue(job: () => Promise<void>): Promise<void> {
     const guarded = (): Promise<void> =>
       job().catch((err: unknown) => {
         this.accounting.warnings.push(`a delivery step failed: ${errorMessage(err)}`);
       });
-    this.chain = this.chain.then(guarded);
+    this.chain = this.chain.then(this.options.async ? () => nextTurn().then(guarded) : guarded);
     return this.chain;
   }
 
