@@ -33,6 +33,8 @@ export function normpath(path: string): string {
 
 /** MLflow's path_not_unique: a key that would name another file when used as a path. */
 export function pathNotUnique(key: string): boolean {
+  // Without a slash, normpath changes only '' (to '.'); what is left is '.' or a leading '..'.
+  if (!key.includes('/')) return key === '' || key === '.' || key.startsWith('..');
   const norm = normpath(key);
   return norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
 }

@@ -68,11 +68,13 @@ export function nodeRunTags(node: PipelineNode): KeyValue[] {
 /** Every metric value among a node's outputs (datasets of kind `metrics`), stamped now. */
 export function metricsFromOutputs(outputs: Record<string, unknown>, catalog: DataCatalog, now = Date.now()): Metric[] {
   const out: Metric[] = [];
-  for (const [name, value] of Object.entries(outputs)) {
+  // Loops without entry arrays or destructuring: a trial's code runs mostly unoptimised (50 calls).
+  for (const name in outputs) {
     if (catalog.kindOf(name) !== 'metrics') continue;
     // a metrics dataset holds values by key and step (catalog kind)
-    for (const [key, series] of Object.entries(value as MetricsValue))
-      for (const v of series) out.push({ key, value: v.value, timestamp: now, step: v.step });
+    const value = outputs[name] as MetricsValue;
+    for (const key in value)
+      for (const v of value[key] ?? []) out.push({ key, value: v.value, timestamp: now, step: v.step });
   }
   return out;
 }

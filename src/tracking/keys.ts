@@ -12,24 +12,28 @@ export interface KeyRename {
 const SUFFIX_LENGTH = 8;
 
 export class KeyMap {
-  /** sent key -> the original it stands for */
+  /** sent key -> the original it stands for (a key MLflow accepts as it is stands for itself) */
   private readonly owners = new Map<string, string>();
-  private readonly byOriginal = new Map<string, string>();
+  /** original -> sent, for the keys that were renamed only (one map, not two, for the common case) */
+  private readonly renamed = new Map<string, string>();
   readonly renames: KeyRename[] = [];
 
   /** The key to send for `original`: unchanged when MLflow accepts it and no other key took it. */
   sent(original: string): string {
-    const known = this.byOriginal.get(original);
-    if (known !== undefined) return known;
+    const renamed = this.renamed.get(original);
+    if (renamed !== undefined) return renamed;
     let key = sanitiseKey(original);
     const owner = this.owners.get(key);
-    if (owner !== undefined && owner !== original) {
+    if (owner === original) return key;
+    if (owner !== undefined) {
       const hash = createHash('sha256').update(original).digest('hex').slice(0, SUFFIX_LENGTH);
       key = `${key.slice(0, LIMITS.keyLength - SUFFIX_LENGTH - 1)}_${hash}`;
     }
     this.owners.set(key, original);
-    this.byOriginal.set(original, key);
-    if (key !== original) this.renames.push({ original, sent: key });
+    if (key !== original) {
+      this.renamed.set(original, key);
+      this.renames.push({ original, sent: key });
+    }
     return key;
   }
 }

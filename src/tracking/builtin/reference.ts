@@ -6,7 +6,8 @@ import type { MlflowClient } from '../../mlflow/client.ts';
 import { LIMITS } from '../../mlflow/limits.ts';
 import type { DataCatalog } from '../../pipeline/catalog.ts';
 import type { HookFactoryContext, RunParams } from '../../pipeline/hooks.ts';
-import type { PipelineNode } from '../../pipeline/types.ts';
+import type { DatasetKind, PipelineNode } from '../../pipeline/types.ts';
+import type { KeyValue } from '../../mlflow/wire.ts';
 import {
   asBytes,
   experimentName,
@@ -94,6 +95,40 @@ export function createReferenceHook(
     }
   }
 
+  async function startChild(node: PipelineNode, tags: KeyValue[], params: KeyValue[]): Promise<void> {
+    const child: RunRef = {
+      key: node.name,
+      experimentName: expName,
+      runName: node.name,
+      tags: [...nodeRunTags(node), ...tags],
+      parent,
+    };
+    children.set(node.name, child);
+    await outbox.createRun(child, resolveExperiment);
+    await outbox.add(child, 'params', params);
+  }
+
+  async function saved(
+    datasetName: string,
+    kind: DatasetKind | undefined,
+    data: unknown,
+    node: PipelineNode,
+  ): Promise<void> {
+    const run = target(node);
+    if (kind === 'artifact')
+      await outbox.addArtifact(run, `${node.name}/${datasetName.slice(node.name.length + 1)}`, asBytes(data));
+    else if (kind === 'model')
+      await outbox.addModel(run, registeredModelName(datasetName), `models/${datasetName}`, asBytes(data));
+    if (tb.childRunPerNode && node.outputs[node.outputs.length - 1] === datasetName) {
+      // The node is done once its outputs are saved: end its child run.
+      const child = children.get(node.name);
+      if (child) {
+        children.delete(node.name);
+        await outbox.endRun(child, 'FINISHED');
+      }
+    }
+  }
+
   return {
     get maxQueued() {
       return outbox.maxQueued;
@@ -115,28 +150,20 @@ export function createReferenceHook(
       } else await outbox.createRun(parent, resolveExperiment);
     },
 
-    async beforeNodeRun(node, _catalog, inputs) {
+    // The node methods return a promise only when there is something to wait for (synchronous
+    // delivery, a full queue, a child run to create, a file): otherwise the node does not wait at all.
+    beforeNodeRun(node, _catalog, inputs) {
       if (!enabled || !parent) return;
       const { params, tags } = paramsFromInputs(inputs, config.tracking.params, keys);
-      if (tb.childRunPerNode) {
-        const child: RunRef = {
-          key: node.name,
-          experimentName: expName,
-          runName: node.name,
-          tags: [...nodeRunTags(node), ...tags],
-          parent,
-        };
-        children.set(node.name, child);
-        await outbox.createRun(child, resolveExperiment);
-      } else {
-        await outbox.add(parent, 'tags', [nodeTag(node), ...tags]);
-      }
-      await outbox.add(target(node), 'params', params);
+      if (tb.childRunPerNode) return startChild(node, tags, params);
+      const run = parent;
+      const tagged = outbox.add(run, 'tags', [nodeTag(node), ...tags]);
+      return tagged ? tagged.then(() => outbox.add(run, 'params', params)) : outbox.add(run, 'params', params);
     },
 
-    async afterNodeRun(node, catalog, _inputs, outputs) {
+    afterNodeRun(node, catalog, _inputs, outputs) {
       if (!enabled || !parent) return;
-      await outbox.add(target(node), 'metrics', metricsFromOutputs(outputs, catalog));
+      return outbox.add(target(node), 'metrics', metricsFromOutputs(outputs, catalog));
     },
 
     afterCatalogCreated(created) {
@@ -144,22 +171,10 @@ export function createReferenceHook(
       catalog = created;
     },
 
-    async afterDatasetSaved(datasetName, data, node) {
+    afterDatasetSaved(datasetName, data, node) {
       if (!enabled || !parent) return;
       const kind = catalog?.kindOf(datasetName);
-      const run = target(node);
-      if (kind === 'artifact')
-        await outbox.addArtifact(run, `${node.name}/${datasetName.slice(node.name.length + 1)}`, asBytes(data));
-      else if (kind === 'model')
-        await outbox.addModel(run, registeredModelName(datasetName), `models/${datasetName}`, asBytes(data));
-      if (tb.childRunPerNode && node.outputs[node.outputs.length - 1] === datasetName) {
-        // The node is done once its outputs are saved: end its child run.
-        const child = children.get(node.name);
-        if (child) {
-          children.delete(node.name);
-          await outbox.endRun(child, 'FINISHED');
-        }
-      }
+      if (kind === 'artifact' || kind === 'model' || tb.childRunPerNode) return saved(datasetName, kind, data, node);
     },
 
     async onNodeError(error, node) {

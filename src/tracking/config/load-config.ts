@@ -5,12 +5,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError, type Diagnostic } from '../../errors.ts';
+import { fillDefaults } from '../../common/schema-defaults.ts';
 import {
   dottedPath,
   jsonObject,
   locator,
   parseYaml,
-  schemaValidator,
   sortByPosition,
   toData,
   validateAgainstSchema,
@@ -163,9 +163,10 @@ function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
+/** `raw` is validated already (each file and the inline keys, where they were read): only defaults are missing. */
 function withDefaults(raw: Json): TrackingConfig {
   const data = structuredClone(raw);
-  schemaValidator(mlflowConfigSchema, true)(data);
+  fillDefaults(mlflowConfigSchema, data);
   // the schema with its defaults filled describes TrackingConfig
   return data as unknown as TrackingConfig;
 }

@@ -11,7 +11,16 @@ import { MlflowApiError } from '../../mlflow/errors.ts';
 import { keyValueProblem, metricProblem } from '../../mlflow/limits.ts';
 import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
 import type { Accounting, ValueKind } from './accounting.ts';
-import { deliverBatch, emptyPending, isFull, size, takeBatch, withoutInvalid, type Pending } from './batch.ts';
+import {
+  deliverBatch,
+  emptyPending,
+  isFull,
+  size,
+  takeBatch,
+  withoutInvalid,
+  type ItemKind,
+  type Pending,
+} from './batch.ts';
 import { CircuitBreaker } from './breaker.ts';
 import type { RunRecord, SpillRecord, SpillWriter } from './spill.ts';
 
@@ -49,11 +58,15 @@ export interface OutboxOptions {
   probeMaxMs: number;
 }
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class Outbox {
   private chain: Promise<void> = Promise.resolve();
   private readonly pending = new Map<RunRef, Pending>();
   /** Values handed to the outbox and not yet delivered, spilled or rejected. */
   private queued = 0;
+  /** Jobs enqueued and not yet finished. */
+  private scheduled = 0;
   private readonly breaker: CircuitBreaker;
   private roomWaiters: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
@@ -82,13 +95,21 @@ export class Outbox {
     }
   }
 
-  /** Runs `job` after everything scheduled before it. Jobs never reject. */
+  /**
+   * Runs `job` after everything scheduled before it. Jobs never reject. Asynchronous delivery starts
+   * each job on a later turn of the event loop, not in the microtasks right after the hook call that
+   * scheduled it: serialising a batch and starting its request then wait for the node's own I/O
+   * instead of holding the node's start (and the hook call's latency as the runner sees it).
+   */
   private enqueue(job: () => Promise<void>): Promise<void> {
+    this.scheduled++;
     const guarded = (): Promise<void> =>
-      job().catch((err: unknown) => {
-        this.accounting.warnings.push(`a delivery step failed: ${errorMessage(err)}`);
-      });
-    this.chain = this.chain.then(guarded);
+      job()
+        .catch((err: unknown) => {
+          this.accounting.warnings.push(`a delivery step failed: ${errorMessage(err)}`);
+        })
+        .finally(() => void this.scheduled--);
+    this.chain = this.chain.then(this.options.async ? () => nextTurn().then(guarded) : guarded);
     return this.chain;
   }
 
@@ -100,8 +121,13 @@ export class Outbox {
     return !this.options.async || this.options.flush === 'count';
   }
 
-  private async settle(): Promise<void> {
-    if (this.lockstep) await this.chain;
+  /**
+   * In lockstep callers wait for what was scheduled (count mode only when something was: a
+   * method with nothing to wait for returns at once, as it does in asynchronous delivery).
+   */
+  private settle(): Promise<void> | undefined {
+    if (!this.options.async) return this.chain;
+    return this.lockstep && this.scheduled > 0 ? this.chain : undefined;
   }
 
   private readonly call = <T>(op: () => Promise<T>): Promise<T> => this.breaker.call(op);
@@ -154,9 +180,18 @@ export class Outbox {
     return this.lockstep ? job : Promise.resolve();
   }
 
-  async add(ref: RunRef, kind: 'params' | 'tags' | 'metrics', items: KeyValue[] | Metric[]): Promise<void> {
-    if (!items.length) return;
+  /**
+   * Queues values for `ref`. Returns a promise only when the caller has to wait: synchronous delivery, or
+   * a full queue. Otherwise nothing, so a hook's method can return at once (no promise to race a timeout).
+   */
+  add(ref: RunRef, kind: ItemKind, items: KeyValue[] | Metric[]): Promise<void> | undefined {
+    if (!items.length) return undefined;
     this.accounting.generated[kind] += items.length;
+    if (this.mustWait(items.length)) return this.addWhenRoom(ref, kind, items);
+    return this.queue(ref, kind, items);
+  }
+
+  private async addWhenRoom(ref: RunRef, kind: ItemKind, items: KeyValue[] | Metric[]): Promise<void> {
     if (!(await this.makeRoom(items.length))) {
       const values = emptyPending();
       (values[kind] as (KeyValue | Metric)[]).push(...items);
@@ -168,6 +203,10 @@ export class Outbox {
       );
       return;
     }
+    await this.queue(ref, kind, items);
+  }
+
+  private queue(ref: RunRef, kind: ItemKind, items: KeyValue[] | Metric[]): Promise<void> | undefined {
     this.hold(items.length);
     if (!this.options.batching) {
       for (const item of items) void this.enqueue(() => this.sendOne(ref, kind, item));
@@ -256,9 +295,14 @@ export class Outbox {
     this.accounting.outages = this.breaker.outages;
   }
 
+  /** Whether `n` more values overrun the queue (one value or file alone may always go in). */
+  private mustWait(n: number): boolean {
+    return this.queued > 0 && this.queued + n > this.options.queueBound;
+  }
+
   /** Waits for room in the queue; false when the server is unreachable and the queue is full. */
   private async makeRoom(n: number): Promise<boolean> {
-    while (this.queued > 0 && this.queued + n > this.options.queueBound) {
+    while (this.mustWait(n)) {
       if (this.breaker.isOpen) return false;
       // Timer mode sends what is waiting as soon as the queue is full, and how much that is depends on
       // how fast the server answered. Count mode does so only when the unbatched values alone fill
