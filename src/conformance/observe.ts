@@ -77,6 +77,7 @@ export async function observe(
         completedNodes: run.completedNodes,
         failedNode: run.failedNode,
         requests,
+        requestBodies: backend.keepsBodies,
         pipelineError: run.pipelineError,
         output: run.output,
         secret: CONFORMANCE_SECRET,

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
+import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
 import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
-import { loadedFactory, loadHookModule } from './load-module.ts';
+import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import { kedroTarget } from './kedro-target.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -53,6 +54,11 @@ export interface Target {
   waive?: string[];
   /** What the target's environment holds (kedro targets). */
   versions?: () => Record<string, string | null> | undefined;
+  /** The settings the target honours (built-in and module targets): each is checked in every value. */
+  modes?: () => ConfigDimension[];
+  /** The options the target was built with (`{mlflow: ...}`), and the same target built with others. */
+  options?: Record<string, unknown>;
+  configure?: (options: Record<string, unknown>) => Target;
 }
 
 const IN_PROCESS_TIMEOUT_MS = 60_000;
@@ -210,7 +216,13 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       );
     }
     // Spill files go to the suite's folder for each run (withSpillDir), read and removed after it.
-    return { ...factoryTarget(spec, builtin.factory, options, true), spawn: { spec, options } };
+    return {
+      ...factoryTarget(spec, builtin.factory, options, true),
+      spawn: { spec, options },
+      modes: () => builtin.modes ?? [],
+      options,
+      configure: (o) => parseTarget(spec, o),
+    };
   }
   if (kind === 'module') {
     const path = resolve(value);
@@ -222,6 +234,10 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       timeoutMs: IN_PROCESS_TIMEOUT_MS,
       load: () => loadHookModule(path),
       spawn: { spec: `module:${path}`, options },
+      // Known once the module is loaded (its `conformanceModes` export).
+      modes: () => loadedModes(path),
+      options,
+      configure: (o) => parseTarget(spec, o),
       async run(scenario, ctx) {
         const warnings: string[] = [];
         if (!loadedFactory(path)) await loadHookModule(path);

@@ -53,6 +53,7 @@ export const LIMITS: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: [],
+    dependsOn: ['flatten'],
     statement: 'Keys sent are valid MLflow keys (characters, no path tricks, at most 250 characters).',
     rationale: 'Kedro names can hold characters MLflow refuses; a hook must sanitise them.',
     check: (o) => {

@@ -1,6 +1,6 @@
 // Requirement: the test token and password appear nowhere a hook writes, in any situation.
 import type { Observation, Requirement } from '../types.ts';
-import { list, verdict } from './queries.ts';
+import { list, skip, verdict } from './queries.ts';
 
 /** Every place a hook writes, as [where, text]. */
 function places(o: Observation): [string, string | Buffer][] {
@@ -40,6 +40,8 @@ export const SECRETS_EVERYWHERE: Requirement[] = [
       const hits = places(o)
         .filter(([, text]) => o.secrets.some((s) => text.includes(s)))
         .map(([where]) => where);
+      if (!hits.length && !o.requestBodies)
+        return skip('no secret anywhere', 'none found, but the request log holds no bodies to look in');
       return verdict(hits.length === 0, 'no secret anywhere', hits.length ? `in: ${list(hits)}` : 'none');
     },
   },

@@ -35,6 +35,7 @@ export const TAGS: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: [],
+    dependsOn: ['childRunPerNode'],
     statement: 'Every node that ran is identified in MLflow (a tag naming it, or a child run of its name).',
     rationale: 'The article claims node-id tags; without them nothing ties values to nodes.',
     check: (o) => {
