@@ -87,6 +87,7 @@ export async function observe(
         experimentName,
         writtenFiles: writtenFiles(workDir, run.output),
         paramsConfig: target.paramsConfig,
+        childRunPerNode: target.childRunPerNode,
         hookErrorAt: scenario.hookErrorAt,
         wallMs,
         baselineWallMs,

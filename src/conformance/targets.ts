@@ -41,6 +41,8 @@ export interface Target {
   inProcess: boolean;
   /** How the target logs parameters, when trackbench knows (built-in and module targets with mlflow options). */
   paramsConfig?: ParamsConfig;
+  /** Whether it was configured to make a child run per node (built-in and module targets). */
+  childRunPerNode?: boolean;
   /** How long one pipeline run may take before the hook is abandoned. */
   timeoutMs: number;
   /** How to build the same target in a child process (built-in and module targets). */
@@ -73,6 +75,15 @@ export function paramsConfigOf(options: Record<string, unknown>): ParamsConfig |
   }
 }
 
+/** Whether the options ask for a child run per node (trackbench.childRunPerNode). */
+export function childRunsOf(options: Record<string, unknown>): boolean {
+  try {
+    return loadTrackingConfig({ inline: options.mlflow ?? {} }).trackbench.childRunPerNode;
+  } catch {
+    return false;
+  }
+}
+
 /** Built-in tracking hooks spill into the suite's folder for the run unless told otherwise. */
 function withSpillDir(options: Record<string, unknown>, dir: string): Record<string, unknown> {
   const mlflow = (options.mlflow ?? {}) as { trackbench?: { spillDir?: string } };
@@ -91,6 +102,7 @@ export function factoryTarget(
     id,
     inProcess: true,
     paramsConfig: paramsConfigOf(options),
+    childRunPerNode: childRunsOf(options),
     timeoutMs: IN_PROCESS_TIMEOUT_MS,
     async run(scenario, ctx) {
       const warnings: string[] = [];
@@ -231,6 +243,7 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       id: spec,
       inProcess: true,
       paramsConfig: paramsConfigOf(options),
+      childRunPerNode: childRunsOf(options),
       timeoutMs: IN_PROCESS_TIMEOUT_MS,
       load: () => loadHookModule(path),
       spawn: { spec: `module:${path}`, options },

@@ -72,6 +72,8 @@ export interface Observation {
   writtenFiles: { path: string; bytes: Buffer }[];
   /** The target's parameter settings, when known. */
   paramsConfig?: ParamsConfig;
+  /** Whether the target was configured to make a child run per node (then the nested-run checks apply). */
+  childRunPerNode?: boolean;
   /** Index of the node at which an extra hook threw (pipeline-error), whose params the hook received. */
   hookErrorAt?: number;
   /** Wall time of the pipeline in this situation, and of the same pipeline against a healthy server (timed ones). */
