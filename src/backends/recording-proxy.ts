@@ -25,7 +25,9 @@ export async function withRequestLog(
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://x');
-      const kept = options.keepBodies ? { body, runId: runIdOf(url, req.headers['content-type'] ?? '', body) } : {};
+      const kept = options.keepBodies
+        ? { body, runId: runIdOf(url, req.headers['content-type'] ?? '', body), query: url.search || undefined }
+        : {};
       const headers = { ...req.headers, host: upstream.host };
       const out = http.request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },

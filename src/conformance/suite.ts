@@ -1,7 +1,7 @@
 // One suite run over one target: each scenario the catalogue needs is run once, then every
 // requirement is checked on each of its scenarios' observations (a failure in any one fails it).
 import { errorMessage } from '../errors.ts';
-import { conformanceBackend, type ConformanceBackendKind } from './backend.ts';
+import { conformanceBackend, type ConformanceBackend, type ConformanceBackendKind } from './backend.ts';
 import { observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements/index.ts';
 import { modePlan } from './modes.ts';
@@ -24,18 +24,27 @@ type Observed = Observation | { error: string; skipped?: boolean };
 export async function runSuite(target: Target, options: SuiteOptions = {}): Promise<TargetResult> {
   const requirements = options.requirements ?? REQUIREMENTS;
   const plan = modePlan(target, requirements);
-  const own = await runOnce(target, requirements, options, plan.baseLabel);
-  const results = [...own.results];
-  const errors = [...own.errors];
-  for (const run of plan.runs) {
-    const more = await runOnce(run.target, run.requirements, options, run.label);
-    errors.push(...more.errors.map((e) => ({ ...e, mode: run.setting })));
-    // Each mode's result right after the same requirement's others.
-    for (const x of more.results) {
-      let at = results.length;
-      while (at > 0 && results[at - 1]!.id !== x.id) at--;
-      results.splice(at || results.length, 0, x);
+  const runs = [
+    { target, requirements, label: plan.baseLabel, setting: undefined as string | undefined },
+    ...plan.runs,
+  ];
+  const results: RequirementResult[] = [];
+  const errors: TargetResult['errors'] = [];
+  // One backend for every mode (a real server is started once).
+  const backend = conformanceBackend(options.backend);
+  try {
+    for (const run of runs) {
+      const more = await runOnce(run.target, run.requirements, options, run.label, backend);
+      errors.push(...more.errors.map((e) => (run.setting ? { ...e, mode: run.setting } : e)));
+      // Each mode's result right after the same requirement's others.
+      for (const x of more.results) {
+        let at = results.length;
+        while (at > 0 && results[at - 1]!.id !== x.id) at--;
+        results.splice(at || results.length, 0, x);
+      }
     }
+  } finally {
+    await backend.close();
   }
   const waive = [...(options.waive ?? []), ...(target.waive ?? [])];
   for (const x of results) {
@@ -58,10 +67,10 @@ async function runOnce(
   requirements: Requirement[],
   options: SuiteOptions,
   labelOf: (r: Requirement) => string | undefined,
+  backend: ConformanceBackend,
 ): Promise<Pick<TargetResult, 'results' | 'errors'>> {
   const needed = ALL_SCENARIOS.filter((id) => requirements.some((r) => scenariosOf(r.scenario).includes(id)));
   const observations = new Map<ScenarioId, Observed>();
-  const backend = conformanceBackend(options.backend);
   for (const id of needed) {
     const scenario = SCENARIOS[id];
     if (scenario.inProcessOnly && !target.inProcess) {
@@ -87,7 +96,6 @@ async function runOnce(
       observations.set(id, { error: errorMessage(err) });
     }
   }
-  await backend.close();
   const results = requirements.map((r): RequirementResult => {
     const findings = scenariosOf(r.scenario).map((id): [ScenarioId, Finding] => [id, checkOn(r, id, observations)]);
     const [scenario, combined] = combine(findings);

@@ -145,10 +145,11 @@ export function markdownMatrix(results: TargetResult[]): string {
             : '**FAIL**';
   const head = `| Requirement | Level | ${results.map((r) => r.target).join(' | ')} |`;
   const rule = `| --- | --- | ${results.map(() => ':---:').join(' | ')} |`;
-  const rows = resultRows(results).map(
+  const all = resultRows(results);
+  const rows = all.map(
     (x) =>
       `| ${resultName(x)} ${x.statement} | ${x.level} | ` +
-      `${results.map((r) => mark(r.results.find((y) => resultName(y) === resultName(x)))).join(' | ')} |`,
+      `${results.map((r) => mark(resultAt(r, x, all))).join(' | ')} |`,
   );
   const totals = LEVELS.filter((l) => results.some((r) => tally(r, l).total > 0)).map(
     (l) =>
@@ -173,14 +174,18 @@ export function markdownMatrix(results: TargetResult[]): string {
   return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n${tail}`;
 }
 
-/** One row per requirement and mode, in catalogue order across all targets (a target may lack some). */
-export function resultRows(results: TargetResult[]): Pick<RequirementResult, 'id' | 'mode' | 'level' | 'statement'>[] {
-  const seen = new Map<string, Pick<RequirementResult, 'id' | 'mode' | 'level' | 'statement'>>();
+type Row = Pick<RequirementResult, 'id' | 'mode' | 'level' | 'statement'>;
+
+/** One row per requirement and mode, in catalogue order across all targets (a target may lack some). A result
+ * checked in no mode shares the first row of a requirement other targets were checked in modes. */
+export function resultRows(results: TargetResult[]): Row[] {
+  const inModes = new Set(results.flatMap((t) => t.results.filter((r) => r.mode).map((r) => r.id)));
+  const seen = new Map<string, Row>();
   const order: string[] = [];
   for (const t of results)
     t.results.forEach((r, i) => {
       const name = resultName(r);
-      if (seen.has(name)) return;
+      if (seen.has(name) || (!r.mode && inModes.has(r.id))) return;
       seen.set(name, { id: r.id, mode: r.mode, level: r.level, statement: r.statement });
       // After the rows of the same requirement already seen, else at the end.
       const before = t.results[i - 1];
@@ -188,4 +193,11 @@ export function resultRows(results: TargetResult[]): Pick<RequirementResult, 'id
       order.splice(at >= 0 ? at + 1 : order.length, 0, name);
     });
   return order.flatMap((n) => seen.get(n) ?? []);
+}
+
+/** A target's result in a row (of `rows`): the one of that name, or its modeless one in the requirement's first row. */
+export function resultAt(t: TargetResult, row: Row, rows: Row[]): RequirementResult | undefined {
+  const exact = t.results.find((y) => resultName(y) === resultName(row));
+  if (exact) return exact;
+  return rows.find((r) => r.id === row.id) === row ? t.results.find((y) => y.id === row.id && !y.mode) : undefined;
 }

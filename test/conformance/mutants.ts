@@ -870,6 +870,30 @@ export const MUTANTS: Mutant[] = [
   }),
   mutant('ignores-childRunPerNode', ['NST-001', 'NST-002', 'NST-003'], reference({}), { mlflow: children }),
   mutant(
+    'node-tags-in-first-run-only',
+    ['TAG-003'],
+    reference({
+      batch: (b, c) =>
+        c.tops.length > 1 && b.run_id === c.tops[1]!.info.run_id
+          ? { ...b, tags: (b.tags ?? []).filter((t) => !t.key.startsWith('kedro.node.')) }
+          : b,
+    }),
+  ),
+  mutant(
+    'secret-in-a-query-string',
+    ['SEC-006'],
+    wrap({}, {}, (h, ctx) => ({
+      beforePipelineRun: async (...a) => {
+        // The token as a query parameter of a lookup (sent with the header too, as every request is).
+        const name = encodeURIComponent(ctx.scenarioName);
+        const api = `${ctx.trackingUri}/api/2.0/mlflow`;
+        const url = `${api}/experiments/get-by-name?experiment_name=${name}&token=${secret()}`;
+        await fetch(url, { headers: { authorization: `Bearer ${secret()}` } }).catch(() => {});
+        return h.beforePipelineRun?.(...a);
+      },
+    })),
+  ),
+  mutant(
     'waits-on-server-after-warm-up',
     ['FLT-007'],
     wrap({}, {}, (h, _ctx, client) => ({
@@ -942,6 +966,8 @@ const ALONE = new Set([
   'a-tag-request-per-node',
   'waits-on-server-after-warm-up',
   'ignores-childRunPerNode',
+  'secret-in-a-query-string',
+  'node-tags-in-first-run-only',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -63,6 +63,7 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}, options
       authSha256: request.authorization ? createHash('sha256').update(request.authorization).digest('hex') : undefined,
       runId: runIdOf(request.url, request.contentType, request.body),
       body: options.keepBodies ? request.body : undefined,
+      query: options.keepBodies && request.url.search ? request.url.search : undefined,
     });
     return reply;
   }

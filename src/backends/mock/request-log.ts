@@ -21,6 +21,8 @@ export interface RequestRecord {
   runId?: string;
   /** The body as sent, kept only when the mock is asked to (conformance looks for secrets in it). */
   body?: Buffer;
+  /** The query string (`?a=b`), kept with the body. */
+  query?: string;
 }
 
 export interface RequestSummary {

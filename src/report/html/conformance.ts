@@ -2,7 +2,7 @@
 // cell showing what was expected and what was found on hover, focus or click.
 import type { RequirementResult, TargetResult } from '../../conformance/types.ts';
 import { resultName } from '../../conformance/modes.ts';
-import { resultRows } from '../conformance.ts';
+import { resultAt, resultRows } from '../conformance.ts';
 import { el } from './el.ts';
 import { esc } from './escape.ts';
 import type { Section } from './page.ts';
@@ -49,13 +49,12 @@ function cell(target: string, r: RequirementResult | undefined): string {
 }
 
 export function conformanceSection(doc: ConformanceDoc, prefix: string): Section {
-  const ids = requirementIds(doc.targets);
-  const byTarget = doc.targets.map((t) => new Map(t.results.map((r) => [resultName(r), r])));
+  const rows = resultRows(doc.targets);
   const targetHeads = doc.targets.map((t) => el('th', {}, esc(t.target))).join('');
   const head = `<tr><th>Requirement</th><th>Level</th>${targetHeads}</tr>`;
-  const rows = ids.map((x) => {
-    const label = el('td', { title: x.statement }, `<b>${esc(x.id)}</b> ${esc(x.statement)}`);
-    const cells = doc.targets.map((t, i) => cell(t.target, byTarget[i]!.get(x.id))).join('');
+  const body = rows.map((x) => {
+    const label = el('td', { title: x.statement }, `<b>${esc(resultName(x))}</b> ${esc(x.statement)}`);
+    const cells = doc.targets.map((t) => cell(t.target, resultAt(t, x, rows))).join('');
     return `<tr>${label}<td>${esc(x.level)}</td>${cells}</tr>`;
   });
   const totals = (['MUST', 'SHOULD', 'MAY'] as const)
@@ -77,9 +76,10 @@ export function conformanceSection(doc: ConformanceDoc, prefix: string): Section
   const verdict = failing ? 'FAIL: a MUST requirement fails' : 'PASS: every MUST requirement holds';
   const when = doc.createdAt ? `, ${doc.createdAt}` : '';
   const meta =
-    `${ids.length} requirements x ${doc.targets.length} target(s)${when}. ` +
+    `${new Set(rows.map((r) => r.id)).size} requirements (${rows.length} with their modes) x ` +
+    `${doc.targets.length} target(s)${when}. ` +
     'Hover, focus or click a cell for what was expected and what was found.';
-  const matrix = `<thead>${head}</thead><tbody>${rows.join('')}</tbody><tfoot>${totals}</tfoot>`;
+  const matrix = `<thead>${head}</thead><tbody>${body.join('')}</tbody><tfoot>${totals}</tfoot>`;
   const html = [
     '<h2>Conformance</h2>',
     el('div', { class: `verdict ${failing ? 'fail' : 'pass'}` }, verdict),
