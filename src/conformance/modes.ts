@@ -76,12 +76,12 @@ export interface ModePlan {
 export function modePlan(target: Target, requirements: Requirement[]): ModePlan {
   const declared = target.modes?.() ?? [];
   const options = target.options ?? {};
+  // Every setting a requirement depends on is named, honoured or not, so targets' results line up by mode;
+  // targets whose options trackbench does not know (command, kedro) get no label.
   const labeller =
     (opts: Record<string, unknown>) =>
-    (r: Requirement): string | undefined => {
-      const dims = declared.filter((d) => r.dependsOn?.includes(d));
-      return dims.length ? dims.map((d) => modeLabel(d, opts)).join(', ') : undefined;
-    };
+    (r: Requirement): string | undefined =>
+      target.modes && r.dependsOn?.length ? r.dependsOn.map((d) => modeLabel(d, opts)).join(', ') : undefined;
   const runs: ModeRun[] = [];
   const configure = target.configure;
   if (configure)
