@@ -21,21 +21,22 @@ describe('trackbench conformance', () => {
     const out = mkdtempSync(join(tmpdir(), 'tb-conf-'));
     const io = capture();
     expect(await main(['conformance', '--target', 'builtin:reference', '--out', out], io)).toBe(0);
-    const musts = REQUIREMENTS.filter((r) => r.level === 'MUST').length;
-    const shoulds = REQUIREMENTS.filter((r) => r.level === 'SHOULD').length;
-    expect(io.stdout).toContain(
-      `Total: ${musts - 3}/${musts - 3} MUST (3 not applicable), ${shoulds}/${shoulds} SHOULD`,
-    );
+    expect(io.stdout).toMatch(/Total: (\d+)\/\1 MUST \(3 not applicable\), (\d+)\/\2 SHOULD/);
     const files = readdirSync(out);
     const jsonFile = join(
       out,
       files.find((f) => f.endsWith('.json'))!,
     );
     const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
-      targets: { results: unknown[] }[];
+      targets: { results: { id: string; level: string; mode?: string }[] }[];
       summary: { verdict: string; levels: Record<string, unknown> };
     };
-    expect(json.targets[0]!.results).toHaveLength(REQUIREMENTS.length);
+    // One result per requirement, and one more per other value of each setting a requirement depends on.
+    const results = json.targets[0]!.results;
+    const extra = REQUIREMENTS.map((r) => results.filter((x) => x.id === r.id).length - 1);
+    expect(extra.every((n) => n >= 0)).toBe(true);
+    expect(results.filter((x) => x.mode?.includes('long_params_strategy=truncate')).length).toBeGreaterThan(0);
+    const musts = results.filter((r) => r.level === 'MUST').length;
     expect(json.summary.verdict).toBe('pass');
     expect(json.summary.levels.MUST).toEqual({ passed: musts - 3, failed: 0, errors: 0, skipped: 3 });
     const validate = schemaValidator(conformanceSchema, false);
@@ -47,7 +48,8 @@ describe('trackbench conformance', () => {
       ),
       'utf8',
     );
-    expect(junit.match(/<testcase /g)).toHaveLength(REQUIREMENTS.length);
+    expect(junit.match(/<testcase /g)).toHaveLength(results.length);
+    expect(junit).toContain('name="PAR-006 [long_params_strategy=tag] [MUST]');
     expect(junit).toMatch(/^<\?xml version="1.0"/);
   }, 60_000);
 
@@ -77,9 +79,13 @@ describe('trackbench conformance', () => {
       ],
       io,
     );
-    const json = JSON.parse(io.stdout) as { targets: { results: { id: string; finding: { status: string } }[] }[] };
+    const json = JSON.parse(io.stdout) as {
+      targets: { results: { id: string; mode?: string; finding: { status: string } }[] }[];
+    };
     for (const id of ['NST-001', 'NST-002', 'NST-003'])
-      expect(json.targets[0]!.results.find((r) => r.id === id)?.finding.status).toBe('pass');
+      expect(json.targets[0]!.results.filter((r) => r.id === id).map((r) => [r.mode, r.finding.status])).toEqual([
+        ['childRunPerNode=true', 'pass'],
+      ]);
   }, 90_000);
 
   it('a module that cannot be loaded is bad input: exit 2, one message', async () => {
@@ -91,6 +97,26 @@ describe('trackbench conformance', () => {
     expect(io.stderr).toContain('could not be loaded');
     expect(readdirSync(dir)).toEqual(['broken.mjs']);
   });
+
+  it('a module declares the settings it honours (conformanceModes); an unknown one is bad input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-conf-modes-'));
+    const hook = (modes: string) => `export const conformanceModes = ${modes};\nexport default () => ({});\n`;
+    writeFileSync(join(dir, 'ok.mjs'), hook("['long_params_strategy']"));
+    writeFileSync(join(dir, 'bad.mjs'), hook("['childRunPerNodes']"));
+    const ok = parseTarget(`module:${join(dir, 'ok.mjs')}`);
+    await ok.load!();
+    expect(ok.modes!()).toEqual(['long_params_strategy']);
+    const requirements = REQUIREMENTS.filter((r) => r.id === 'PAR-006');
+    const result = await runSuite(ok, { requirements });
+    expect(result.results.map((r) => r.mode)).toEqual([
+      'long_params_strategy=fail',
+      'long_params_strategy=tag',
+      'long_params_strategy=truncate',
+    ]);
+    const io = capture();
+    expect(await main(['conformance', '--target', `module:${join(dir, 'bad.mjs')}`, '--out', dir], io)).toBe(2);
+    expect(io.stderr).toContain('conformanceModes must be a list of settings among childRunPerNode');
+  }, 30_000);
 
   it('loads a .ts hook module outside an ESM package (top-level await too), leaving no file behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-conf-ts-'));
@@ -147,7 +173,7 @@ describe('trackbench conformance', () => {
   }, 120_000);
 
   it('formats TAP, JUnit and a Markdown matrix from the same results', async () => {
-    const requirements = REQUIREMENTS.filter((r) => r.scenario === 'basic').slice(0, 5);
+    const requirements = REQUIREMENTS.filter((r) => r.scenario === 'basic' && !r.dependsOn).slice(0, 5);
     const a = await runSuite(parseTarget('builtin:reference'), { requirements });
     const b = await runSuite(parseTarget('builtin:naive'), { requirements });
     const tap = tapReport([a, b]);

@@ -3,11 +3,15 @@
 // against the mock.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { endpointOf, RequestLog } from './mock/request-log.ts';
+import { endpointOf, RequestLog, runIdOf } from './mock/request-log.ts';
 import type { RunningBackend } from './types.ts';
 import { listeningPort } from './listening.ts';
 
-export async function withRequestLog(backend: RunningBackend): Promise<RunningBackend> {
+/** `keepBodies`: each record also holds the body and the run it names (conformance reads them), as the mock's do. */
+export async function withRequestLog(
+  backend: RunningBackend,
+  options: { keepBodies?: boolean } = {},
+): Promise<RunningBackend> {
   if (backend.requestLog) return backend;
   const upstream = new URL(backend.trackingUri);
   if (upstream.protocol !== 'http:') return backend; // https: counted nowhere; reports say so
@@ -20,6 +24,10 @@ export async function withRequestLog(backend: RunningBackend): Promise<RunningBa
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      const url = new URL(req.url ?? '/', 'http://x');
+      const kept = options.keepBodies
+        ? { body, runId: runIdOf(url, req.headers['content-type'] ?? '', body), query: url.search || undefined }
+        : {};
       const headers = { ...req.headers, host: upstream.host };
       const out = http.request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
@@ -28,8 +36,9 @@ export async function withRequestLog(backend: RunningBackend): Promise<RunningBa
           up.on('data', (c: Buffer) => back.push(c));
           up.on('end', () => {
             const payload = Buffer.concat(back);
-            const path = new URL(req.url ?? '/', 'http://x').pathname;
+            const path = url.pathname;
             log.add({
+              ...kept,
               method: req.method ?? 'GET',
               endpoint: endpointOf(path),
               path,
@@ -50,8 +59,9 @@ export async function withRequestLog(backend: RunningBackend): Promise<RunningBa
       );
       out.on('error', (err) => {
         // A request the server never answered is still an API call the hook made.
-        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        const path = url.pathname;
         log.add({
+          ...kept,
           method: req.method ?? 'GET',
           endpoint: endpointOf(path),
           path,

@@ -20,6 +20,8 @@ export interface ScenarioBackend {
   requestLog: RequestLog;
   /** Request-log position when the scenario started. */
   mark: number;
+  /** Whether its request log holds each request's body and run (the checks that read them say n/a otherwise). */
+  keepsBodies: boolean;
   /** Ids of the runs the scenario created. */
   runIds(client: MlflowClient): Promise<string[]>;
   /** The Default experiment and those the scenario created. */
@@ -53,6 +55,7 @@ function mockBackend(): ConformanceBackend {
         trackingUri: mock.trackingUri,
         requestLog: mock.requestLog,
         mark: 0,
+        keepsBodies: true,
         runIds: () => Promise.resolve(mock.mock.store.runIds()),
         experiments: (client) => allExperiments(client),
         clearFaults: () => mock.setFaults!({}), // `!`: the HTTP mock always has faults
@@ -71,7 +74,10 @@ function sharedRealBackend(kind: 'local' | 'container'): ConformanceBackend {
     skipReason: `needs the mock's fault injection (this target runs against the ${kind} backend)`,
     async open(scenario) {
       if (scenario.faults || scenario.outage) return undefined;
-      running ??= (kind === 'local' ? startLocalServer() : startContainer()).then(withRequestLog);
+      // Bodies kept, as the mock keeps them: the secrets and writes-after-end checks read them.
+      running ??= (kind === 'local' ? startLocalServer() : startContainer()).then((b) =>
+        withRequestLog(b, { keepBodies: true }),
+      );
       const backend = await running;
       const requestLog = backend.requestLog!; // `!`: withRequestLog always adds one over http
       const client = new MlflowClient({ trackingUri: backend.trackingUri, retry: { maxRetries: 0 } });
@@ -87,6 +93,7 @@ function sharedRealBackend(kind: 'local' | 'container'): ConformanceBackend {
         trackingUri: backend.trackingUri,
         requestLog,
         mark: requestLog.mark(),
+        keepsBodies: true,
         runIds: async (c) => (await runsIn(c)).filter((id) => !seenRuns.has(id)),
         experiments: async (c) =>
           (await allExperiments(c)).filter((e) => e.experiment_id === '0' || !seenExperiments.has(e.experiment_id)),

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorMessage, InputError } from '../errors.ts';
+import { CONFIG_DIMENSIONS, type ConfigDimension } from '../tracking/config/dimensions.ts';
 import { loadTypeScriptSupport } from '../tracking/registry.ts';
 
 /** Whether the nearest package.json says "type": "module" (tsx compiles `.ts` as CommonJS otherwise). */
@@ -38,6 +39,7 @@ export async function loadHookModule(path: string): Promise<void> {
       throw new Error(
         'a hook module must export a factory function as its default export: (options, context) => hooks',
       );
+    modes.set(path, declaredModes(mod.conformanceModes));
     loaded.set(path, mod.default);
   } catch (err) {
     throw InputError.flag('--target', `module:${path} could not be loaded: ${errorMessage(err).split('\n')[0]}`);
@@ -46,17 +48,38 @@ export async function loadHookModule(path: string): Promise<void> {
   }
 }
 
+/** What a hook module exports: its factory and, optionally, the settings it honours. */
+type HookModule = { default?: unknown; conformanceModes?: unknown };
+
 const loaded = new Map<string, unknown>();
+const modes = new Map<string, ConfigDimension[]>();
+
+/** `export const conformanceModes = ['long_params_strategy', ...]`: the settings the hook honours. */
+function declaredModes(value: unknown): ConfigDimension[] {
+  if (value === undefined) return [];
+  const known: readonly string[] = CONFIG_DIMENSIONS;
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'string' || !known.includes(x)))
+    throw new Error(`conformanceModes must be a list of settings among ${CONFIG_DIMENSIONS.join(', ')}`);
+  // Each checked to be one of CONFIG_DIMENSIONS just above.
+  return [...new Set(value as ConfigDimension[])];
+}
 
 /** Natively first (JavaScript, or TypeScript under a runtime that strips types), else through tsx. */
-async function importModule(url: string): Promise<{ default?: unknown }> {
+async function importModule(url: string): Promise<HookModule> {
   try {
-    return (await import(url)) as { default?: unknown };
+    // A module namespace: its exports are checked by the caller.
+    return (await import(url)) as HookModule;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
   }
   const { tsImport } = await loadTypeScriptSupport();
-  return (await tsImport(url, import.meta.url)) as { default?: unknown };
+  // A module namespace, as above.
+  return (await tsImport(url, import.meta.url)) as HookModule;
+}
+
+/** The settings a loaded module declares it honours (none unless it exports `conformanceModes`). */
+export function loadedModes(path: string): ConfigDimension[] {
+  return modes.get(path) ?? [];
 }
 
 /** The default export loaded by `loadHookModule`. */

@@ -4,7 +4,7 @@
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import type { PipelineSpec, RunnerSpec } from '../scenario/types.ts';
-import type { ScenarioId } from './types.ts';
+import type { ScenarioId, ScenarioScope } from './types.ts';
 
 const base: PipelineSpec = {
   name: 'conformance',
@@ -136,3 +136,14 @@ export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
     runner: { kind: 'parallel', concurrency: 4 },
   },
 };
+
+/** Every situation, in the order they run. */
+export const ALL_SCENARIOS = Object.keys(SCENARIOS) as ScenarioId[];
+
+/** The situations a requirement is checked in. */
+export function scenariosOf(scope: ScenarioScope): ScenarioId[] {
+  const own = ALL_SCENARIOS.filter((id) => !SCENARIOS[id].inChild);
+  if (scope === 'every') return own;
+  if (scope === 'healthy') return own.filter((id) => !SCENARIOS[id].faults?.down && !SCENARIOS[id].outage);
+  return Array.isArray(scope) ? scope : [scope];
+}

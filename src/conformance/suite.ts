@@ -1,21 +1,14 @@
 // One suite run over one target: each scenario the catalogue needs is run once, then every
 // requirement is checked on each of its scenarios' observations (a failure in any one fails it).
 import { errorMessage } from '../errors.ts';
-import { conformanceBackend, type ConformanceBackendKind } from './backend.ts';
+import { conformanceBackend, type ConformanceBackend, type ConformanceBackendKind } from './backend.ts';
 import { observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements/index.ts';
-import { SCENARIOS } from './scenarios.ts';
+import { modePlan } from './modes.ts';
+import { ALL_SCENARIOS, SCENARIOS, scenariosOf } from './scenarios.ts';
 import { waiverFor } from './waivers.ts';
 import type { Target } from './targets.ts';
-import type {
-  Finding,
-  Observation,
-  Requirement,
-  RequirementResult,
-  ScenarioId,
-  ScenarioScope,
-  TargetResult,
-} from './types.ts';
+import type { Finding, Observation, Requirement, RequirementResult, ScenarioId, TargetResult } from './types.ts';
 
 export interface SuiteOptions {
   requirements?: Requirement[];
@@ -26,23 +19,58 @@ export interface SuiteOptions {
   backend?: ConformanceBackendKind;
 }
 
-const ALL = Object.keys(SCENARIOS) as ScenarioId[];
-
-/** The situations a requirement is checked in. */
-export function scenariosOf(scope: ScenarioScope): ScenarioId[] {
-  const own = ALL.filter((id) => !SCENARIOS[id].inChild);
-  if (scope === 'every') return own;
-  if (scope === 'healthy') return own.filter((id) => !SCENARIOS[id].faults?.down && !SCENARIOS[id].outage);
-  return Array.isArray(scope) ? scope : [scope];
-}
-
 type Observed = Observation | { error: string; skipped?: boolean };
 
 export async function runSuite(target: Target, options: SuiteOptions = {}): Promise<TargetResult> {
   const requirements = options.requirements ?? REQUIREMENTS;
-  const needed = ALL.filter((id) => requirements.some((r) => scenariosOf(r.scenario).includes(id)));
-  const observations = new Map<ScenarioId, Observed>();
+  const plan = modePlan(target, requirements);
+  const runs = [
+    { target, requirements, label: plan.baseLabel, setting: undefined as string | undefined },
+    ...plan.runs,
+  ];
+  const results: RequirementResult[] = [];
+  const errors: TargetResult['errors'] = [];
+  // One backend for every mode (a real server is started once).
   const backend = conformanceBackend(options.backend);
+  try {
+    for (const run of runs) {
+      const more = await runOnce(run.target, run.requirements, options, run.label, backend);
+      errors.push(...more.errors.map((e) => (run.setting ? { ...e, mode: run.setting } : e)));
+      // Each mode's result right after the same requirement's others.
+      for (const x of more.results) {
+        let at = results.length;
+        while (at > 0 && results[at - 1]!.id !== x.id) at--;
+        results.splice(at || results.length, 0, x);
+      }
+    }
+  } finally {
+    await backend.close();
+  }
+  const waive = [...(options.waive ?? []), ...(target.waive ?? [])];
+  for (const x of results) {
+    const by = waiverFor(x.id, waive);
+    if (by) x.waived = by;
+  }
+  const versions = target.versions?.();
+  return {
+    target: target.id,
+    results,
+    errors,
+    ...(waive.length ? { waivers: [...new Set(waive)] } : {}),
+    ...(versions ? { versions } : {}),
+  };
+}
+
+/** The target in one mode: each situation the requirements need is run once, then every requirement checked. */
+async function runOnce(
+  target: Target,
+  requirements: Requirement[],
+  options: SuiteOptions,
+  labelOf: (r: Requirement) => string | undefined,
+  backend: ConformanceBackend,
+): Promise<Pick<TargetResult, 'results' | 'errors'>> {
+  const needed = ALL_SCENARIOS.filter((id) => requirements.some((r) => scenariosOf(r.scenario).includes(id)));
+  const observations = new Map<ScenarioId, Observed>();
   for (const id of needed) {
     const scenario = SCENARIOS[id];
     if (scenario.inProcessOnly && !target.inProcess) {
@@ -68,32 +96,20 @@ export async function runSuite(target: Target, options: SuiteOptions = {}): Prom
       observations.set(id, { error: errorMessage(err) });
     }
   }
-  await backend.close();
-  const results: RequirementResult[] = requirements.map((r) => {
+  const results = requirements.map((r): RequirementResult => {
     const findings = scenariosOf(r.scenario).map((id): [ScenarioId, Finding] => [id, checkOn(r, id, observations)]);
     const [scenario, combined] = combine(findings);
     const na = target.notApplicable?.()[r.id];
     const finding: Finding = na
       ? { status: 'skip', expected: combined.expected, found: `not applicable: ${na}` }
       : combined;
-    return { id: r.id, level: r.level, statement: r.statement, scenario, finding };
+    const mode = labelOf(r);
+    return { id: r.id, level: r.level, statement: r.statement, scenario, ...(mode ? { mode } : {}), finding };
   });
-  const waive = [...(options.waive ?? []), ...(target.waive ?? [])];
-  for (const x of results) {
-    const by = waiverFor(x.id, waive);
-    if (by) x.waived = by;
-  }
   const errors = [...observations]
     .filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped))
     .map(([scenario, o]) => ({ scenario, error: (o as { error: string }).error }));
-  const versions = target.versions?.();
-  return {
-    target: target.id,
-    results,
-    errors,
-    ...(waive.length ? { waivers: [...new Set(waive)] } : {}),
-    ...(versions ? { versions } : {}),
-  };
+  return { results, errors };
 }
 
 function checkOn(r: Requirement, id: ScenarioId, observations: Map<ScenarioId, Observed>): Finding {

@@ -34,6 +34,34 @@ function setPath(into: Record<string, unknown>, path: string[], value: unknown):
   at[path[path.length - 1]!] = value;
 }
 
+/** Sets each `key=value` (a short name or an mlflow.yml path) in an mlflow.yml mapping. */
+function applyPairs(mlflow: Record<string, unknown>, pairs: string[]): void {
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw InputError.flag('--option', `"${pair}": expected key=value`);
+    const key = pair.slice(0, eq);
+    const path = SHORT[key] ?? (TRACKBENCH_KEYS.includes(key) ? `trackbench.${key}` : key.replace(/^mlflow\./, ''));
+    setPath(mlflow, path.split('.'), scalar(pair.slice(eq + 1)));
+  }
+}
+
+/** A target's options with settings put over them (a config mode); the options are not changed. */
+export function withPairs(options: Record<string, unknown>, pairs: string[]): Record<string, unknown> {
+  const mlflow = structuredClone((options.mlflow ?? {}) as Record<string, unknown>);
+  applyPairs(mlflow, pairs);
+  return { ...options, mlflow };
+}
+
+/** Whether the options set an mlflow.yml key at this dotted path (or under it). */
+export function setsPath(options: Record<string, unknown>, path: string): boolean {
+  let at: unknown = options.mlflow;
+  for (const k of path.split('.')) {
+    if (!at || typeof at !== 'object' || !(k in at)) return false;
+    at = (at as Record<string, unknown>)[k];
+  }
+  return true;
+}
+
 /** `--config` first, `--option`s over it; the result is validated as an mlflow.yml. */
 export function targetOptions(pairs: string[] = [], configFile?: string): Record<string, unknown> {
   const mlflow: Record<string, unknown> = {};
@@ -46,13 +74,7 @@ export function targetOptions(pairs: string[] = [], configFile?: string): Record
       throw InputError.flag('--config', `${configFile}: must be a YAML mapping`);
     Object.assign(mlflow, data);
   }
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw InputError.flag('--option', `"${pair}": expected key=value`);
-    const key = pair.slice(0, eq);
-    const path = SHORT[key] ?? (TRACKBENCH_KEYS.includes(key) ? `trackbench.${key}` : key.replace(/^mlflow\./, ''));
-    setPath(mlflow, path.split('.'), scalar(pair.slice(eq + 1)));
-  }
+  applyPairs(mlflow, pairs);
   if (!configFile && !pairs.length) return {};
   try {
     loadTrackingConfig({

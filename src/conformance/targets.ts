@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
+import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { runSession } from '../pipeline/session.ts';
 import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
-import { loadedFactory, loadHookModule } from './load-module.ts';
+import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import { kedroTarget } from './kedro-target.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -40,6 +41,8 @@ export interface Target {
   inProcess: boolean;
   /** How the target logs parameters, when trackbench knows (built-in and module targets with mlflow options). */
   paramsConfig?: ParamsConfig;
+  /** Whether it was configured to make a child run per node (built-in and module targets). */
+  childRunPerNode?: boolean;
   /** How long one pipeline run may take before the hook is abandoned. */
   timeoutMs: number;
   /** How to build the same target in a child process (built-in and module targets). */
@@ -53,6 +56,11 @@ export interface Target {
   waive?: string[];
   /** What the target's environment holds (kedro targets). */
   versions?: () => Record<string, string | null> | undefined;
+  /** The settings the target honours (built-in and module targets): each is checked in every value. */
+  modes?: () => ConfigDimension[];
+  /** The options the target was built with (`{mlflow: ...}`), and the same target built with others. */
+  options?: Record<string, unknown>;
+  configure?: (options: Record<string, unknown>) => Target;
 }
 
 const IN_PROCESS_TIMEOUT_MS = 60_000;
@@ -64,6 +72,15 @@ export function paramsConfigOf(options: Record<string, unknown>): ParamsConfig |
     return { ...p.dict_params, longStrategy: p.long_params_strategy };
   } catch {
     return undefined;
+  }
+}
+
+/** Whether the options ask for a child run per node (trackbench.childRunPerNode). */
+export function childRunsOf(options: Record<string, unknown>): boolean {
+  try {
+    return loadTrackingConfig({ inline: options.mlflow ?? {} }).trackbench.childRunPerNode;
+  } catch {
+    return false;
   }
 }
 
@@ -85,6 +102,7 @@ export function factoryTarget(
     id,
     inProcess: true,
     paramsConfig: paramsConfigOf(options),
+    childRunPerNode: childRunsOf(options),
     timeoutMs: IN_PROCESS_TIMEOUT_MS,
     async run(scenario, ctx) {
       const warnings: string[] = [];
@@ -210,7 +228,13 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       );
     }
     // Spill files go to the suite's folder for each run (withSpillDir), read and removed after it.
-    return { ...factoryTarget(spec, builtin.factory, options, true), spawn: { spec, options } };
+    return {
+      ...factoryTarget(spec, builtin.factory, options, true),
+      spawn: { spec, options },
+      modes: () => builtin.modes ?? [],
+      options,
+      configure: (o) => parseTarget(spec, o),
+    };
   }
   if (kind === 'module') {
     const path = resolve(value);
@@ -219,9 +243,14 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       id: spec,
       inProcess: true,
       paramsConfig: paramsConfigOf(options),
+      childRunPerNode: childRunsOf(options),
       timeoutMs: IN_PROCESS_TIMEOUT_MS,
       load: () => loadHookModule(path),
       spawn: { spec: `module:${path}`, options },
+      // Known once the module is loaded (its `conformanceModes` export).
+      modes: () => loadedModes(path),
+      options,
+      configure: (o) => parseTarget(spec, o),
       async run(scenario, ctx) {
         const warnings: string[] = [];
         if (!loadedFactory(path)) await loadHookModule(path);

@@ -4,6 +4,7 @@ import type { RequestRecord } from '../backends/mock/request-log.ts';
 import type { RunState } from '../mlflow/readback.ts';
 import type { Experiment } from '../mlflow/wire.ts';
 import type { Pipeline } from '../pipeline/types.ts';
+import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
@@ -51,6 +52,8 @@ export interface Observation {
   runs: RunState[];
   experiments: Experiment[];
   requests: RequestRecord[];
+  /** Whether the request log holds bodies and runs (false: the checks that read them cannot say). */
+  requestBodies: boolean;
   pipelineError?: string;
   /** Everything the target printed or warned. */
   output: string;
@@ -69,6 +72,8 @@ export interface Observation {
   writtenFiles: { path: string; bytes: Buffer }[];
   /** The target's parameter settings, when known. */
   paramsConfig?: ParamsConfig;
+  /** Whether the target was configured to make a child run per node (then the nested-run checks apply). */
+  childRunPerNode?: boolean;
   /** Index of the node at which an extra hook threw (pipeline-error), whose params the hook received. */
   hookErrorAt?: number;
   /** Wall time of the pipeline in this situation, and of the same pipeline against a healthy server (timed ones). */
@@ -89,6 +94,8 @@ export interface Requirement {
   scenario: ScenarioScope;
   /** Scenario features the check relies on (documentation; shown in reports). */
   features: string[];
+  /** Settings whose value changes what the check expects: it is checked in each value the target honours. */
+  dependsOn?: ConfigDimension[];
   check(o: Observation): Finding;
 }
 
@@ -98,6 +105,8 @@ export interface RequirementResult {
   statement: string;
   /** The situation the finding comes from (the first failing one when checked in several). */
   scenario: ScenarioId;
+  /** The settings it was checked under (`long_params_strategy=tag`), for requirements that depend on them. */
+  mode?: string;
   finding: Finding;
   /** Set when a waiver covers it: the pattern (a waived failure does not fail the run). */
   waived?: string;
@@ -107,7 +116,7 @@ export interface TargetResult {
   target: string;
   results: RequirementResult[];
   /** Scenarios the target could not be run in, with why. */
-  errors: { scenario: ScenarioId; error: string }[];
+  errors: { scenario: ScenarioId; error: string; mode?: string }[];
   /** Waivers in force for this target (IDs or patterns), shown in every report. */
   waivers?: string[];
   /** What the target's environment held (kedro targets): kedro, plugin, mlflow versions. */

@@ -1,5 +1,6 @@
 // Conformance reporters: console summary with failures, JSON, JUnit XML (one test case per
 // requirement), TAP, and a Markdown compliance matrix across targets.
+import { resultName } from '../conformance/modes.ts';
 import type { Level, RequirementResult, TargetResult } from '../conformance/types.ts';
 import { junitXml, type JunitCase } from '../common/xml.ts';
 import { VERSION } from '../version.ts';
@@ -31,16 +32,20 @@ export function consoleSummary(results: TargetResult[], width = DEFAULT_WIDTH): 
       out.push(wrapText(`  measured: ${versions.join(', ')}`, width, '    '));
     }
     if (r.waivers?.length) out.push(wrapText(`  waivers: ${r.waivers.join(', ')}`, width, '    '));
-    for (const e of r.errors) out.push(wrapText(`  scenario ${e.scenario} could not run: ${e.error}`, width, '  '));
-    for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
+    for (const e of r.errors)
       out.push(
-        wrapText(`  ${x.waived ? `WAIVED (${x.waived})` : 'FAIL'} ${x.id} ${x.level} ${x.statement}`, width, '    '),
+        wrapText(`  scenario ${e.scenario}${e.mode ? ` [${e.mode}]` : ''} could not run: ${e.error}`, width, '  '),
+      );
+    for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
+      const verdict = x.waived ? `WAIVED (${x.waived})` : 'FAIL';
+      out.push(
+        wrapText(`  ${verdict} ${resultName(x)} ${x.level} ${x.statement}`, width, '    '),
         wrapText(`       expected: ${x.finding.expected}`, width, '          '),
         wrapText(`       found:    ${x.finding.found}`, width, '          '),
       );
     }
     for (const x of r.results.filter((y) => y.finding.found.startsWith('not applicable: ')))
-      out.push(wrapText(`  n/a ${x.id}: ${x.finding.found.slice('not applicable: '.length)}`, width, '    '));
+      out.push(wrapText(`  n/a ${resultName(x)}: ${x.finding.found.slice('not applicable: '.length)}`, width, '    '));
   }
   return out.join('\n');
 }
@@ -85,7 +90,7 @@ export function junitReport(results: TargetResult[]): string {
     name: r.target,
     cases: r.results.map((x): JunitCase => ({
       classname: r.target,
-      name: `${x.id} [${x.level}] ${x.statement}`,
+      name: `${resultName(x)} [${x.level}] ${x.statement}`,
       outcome:
         x.finding.status === 'fail' && x.waived
           ? { kind: 'skip', message: `waived (${x.waived}): expected ${x.finding.expected}; found ${x.finding.found}` }
@@ -115,7 +120,7 @@ export function tapReport(results: TargetResult[]): string {
         : x.waived && x.finding.status === 'fail'
           ? ` # TODO waived (${x.waived})`
           : '';
-    lines.push(`${ok ? 'ok' : 'not ok'} ${i + 1} - ${target} ${x.id} [${x.level}] ${x.statement}${directive}`);
+    lines.push(`${ok ? 'ok' : 'not ok'} ${i + 1} - ${target} ${resultName(x)} [${x.level}] ${x.statement}${directive}`);
     if (!ok)
       lines.push(
         '  ---',
@@ -140,11 +145,11 @@ export function markdownMatrix(results: TargetResult[]): string {
             : '**FAIL**';
   const head = `| Requirement | Level | ${results.map((r) => r.target).join(' | ')} |`;
   const rule = `| --- | --- | ${results.map(() => ':---:').join(' | ')} |`;
-  const ids = results[0]?.results ?? [];
-  const rows = ids.map(
+  const all = resultRows(results);
+  const rows = all.map(
     (x) =>
-      `| ${x.id} ${x.statement} | ${x.level} | ` +
-      `${results.map((r) => mark(r.results.find((y) => y.id === x.id))).join(' | ')} |`,
+      `| ${resultName(x)} ${x.statement} | ${x.level} | ` +
+      `${results.map((r) => mark(resultAt(r, x, all))).join(' | ')} |`,
   );
   const totals = LEVELS.filter((l) => results.some((r) => tally(r, l).total > 0)).map(
     (l) =>
@@ -167,4 +172,32 @@ export function markdownMatrix(results: TargetResult[]): string {
   ]);
   const tail = notes.length ? `\n${notes.join('\n')}\n` : '';
   return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n${tail}`;
+}
+
+type Row = Pick<RequirementResult, 'id' | 'mode' | 'level' | 'statement'>;
+
+/** One row per requirement and mode, in catalogue order across all targets (a target may lack some). A result
+ * checked in no mode shares the first row of a requirement other targets were checked in modes. */
+export function resultRows(results: TargetResult[]): Row[] {
+  const inModes = new Set(results.flatMap((t) => t.results.filter((r) => r.mode).map((r) => r.id)));
+  const seen = new Map<string, Row>();
+  const order: string[] = [];
+  for (const t of results)
+    t.results.forEach((r, i) => {
+      const name = resultName(r);
+      if (seen.has(name) || (!r.mode && inModes.has(r.id))) return;
+      seen.set(name, { id: r.id, mode: r.mode, level: r.level, statement: r.statement });
+      // After the rows of the same requirement already seen, else at the end.
+      const before = t.results[i - 1];
+      const at = before ? order.indexOf(resultName(before)) : -1;
+      order.splice(at >= 0 ? at + 1 : order.length, 0, name);
+    });
+  return order.flatMap((n) => seen.get(n) ?? []);
+}
+
+/** A target's result in a row (of `rows`): the one of that name, or its modeless one in the requirement's first row. */
+export function resultAt(t: TargetResult, row: Row, rows: Row[]): RequirementResult | undefined {
+  const exact = t.results.find((y) => resultName(y) === resultName(row));
+  if (exact) return exact;
+  return rows.find((r) => r.id === row.id) === row ? t.results.find((y) => y.id === row.id && !y.mode) : undefined;
 }

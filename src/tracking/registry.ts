@@ -13,6 +13,7 @@ import { createKedroMlflowLikeHook } from './builtin/kedro-mlflow-like.ts';
 import { createNaiveHook } from './builtin/naive.ts';
 import { createRecorder } from './builtin/recorder.ts';
 import { createReferenceHook } from './builtin/reference.ts';
+import type { ConfigDimension } from './config/dimensions.ts';
 import { loadTrackingConfig, type TrackingConfig } from './config/load-config.ts';
 import { codeOf } from '../common/caught.ts';
 import { isLocalPlugin } from './kedro/environment.ts';
@@ -24,6 +25,8 @@ export interface BuiltinHook {
   factory: HookFactory;
   /** Checks the options without building the hook (throws InputError). */
   check?(options: Record<string, unknown>, ctx: HookFactoryContext): void;
+  /** The settings it honours, each checked by the conformance suite in every value. */
+  modes?: ConfigDimension[];
 }
 
 /**
@@ -72,10 +75,12 @@ export function trackingConfigFor(options: Record<string, unknown>, ctx: HookFac
 function trackingBuiltin(
   description: string,
   create: (config: TrackingConfig, ctx: HookFactoryContext) => Hooks,
+  modes: ConfigDimension[],
 ): BuiltinHook {
   return {
     description,
     tracking: true,
+    modes,
     check: trackingConfigFrom,
     factory: (options, ctx) => create(trackingConfigFor(options, ctx), ctx),
   };
@@ -86,15 +91,18 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
     'the reference tracking hook: batched, asynchronous, bounded queue, spill file; ' +
       'every param, metric, artifact and model',
     createReferenceHook,
+    ['childRunPerNode', 'long_params_strategy', 'flatten'],
   ),
   naive: trackingBuiltin(
     'model of manual MLflow calls: one synchronous request per parameter, metric value and tag',
     createNaiveHook,
+    ['long_params_strategy', 'flatten'],
   ),
   'kedro-mlflow-like': trackingBuiltin(
     "model of kedro-mlflow 2.0.3's measured request pattern: per-node run re-entry, one request per param " +
       'and per metric value',
     createKedroMlflowLikeHook,
+    ['long_params_strategy', 'flatten'],
   ),
   calibration: {
     description:

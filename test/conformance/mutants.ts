@@ -41,6 +41,8 @@ const topsByTweaks = new WeakMap<Tweaks, { uri: string; runs: Run[] }>();
 class MutantClient extends MlflowClient {
   private versions = 0;
   readonly children = new Set<string>();
+  /** Runs a mutant has already done its one extra thing in. */
+  readonly invented = new Set<string>();
   /** Each child's parent. */
   readonly parentOf = new Map<string, string>();
   constructor(
@@ -140,6 +142,8 @@ export interface Mutant {
   /** The requirements this mutant breaks (each must catch it). */
   breaks: string[];
   target: Target;
+  /** Caught only by requirements of the family of what it breaks: checked against the whole catalogue. */
+  alone?: boolean;
 }
 
 /** `declared`: the options the target says it runs with (what the suite expects), which the mutant may not honour. */
@@ -151,15 +155,17 @@ function mutant(name: string, breaks: string[], factory: HookFactory, declared: 
 function wrap(
   tweaks: Tweaks,
   inline: Record<string, unknown>,
-  over: (h: Hooks, ctx: HookFactoryContext) => Partial<Hooks>,
+  over: (h: Hooks, ctx: HookFactoryContext, client: MutantClient) => Partial<Hooks>,
 ): HookFactory {
   return (o, ctx) => {
-    const hooks = reference(tweaks, inline)(o, ctx);
+    let client: MutantClient | undefined;
+    const hooks = reference(tweaks, inline, (opts) => (client = new MutantClient(opts, tweaks)))(o, ctx);
     const bound: Hooks = {};
     for (const [k, v] of Object.entries(hooks))
       if (typeof v === 'function')
         (bound as Record<string, unknown>)[k] = (v as (...a: unknown[]) => unknown).bind(hooks);
-    return { ...bound, ...over(bound, ctx) };
+    // Set by `reference` just above.
+    return { ...bound, ...over(bound, ctx, client!) };
   };
 }
 
@@ -749,7 +755,235 @@ export const MUTANTS: Mutant[] = [
     }),
   ),
   { name: 'leaves-a-timer-running', breaks: ['RUN-012'], target: parseTarget('module:test/conformance/leaky-hook.ts') },
+  // ---- caught by their own family only (see ALONE below)
+  mutant('finished-after-pipeline-error', ['RUN-005'], (o, ctx) => {
+    // FAILED becomes FINISHED only when the pipeline failed for a reason other than a node.
+    const seen = { nodeError: false, pipelineError: false };
+    const downgrade = (r: { run_id: string; status?: RunStatus; end_time?: number }) =>
+      seen.pipelineError && !seen.nodeError && r.status === 'FAILED' ? { ...r, status: 'FINISHED' as const } : r;
+    return wrap({ updateRun: downgrade }, {}, (h) => ({
+      onNodeError: async (...a) => {
+        seen.nodeError = true;
+        await h.onNodeError?.(...a);
+      },
+      onPipelineError: async (...a) => {
+        seen.pipelineError = true;
+        await h.onPipelineError?.(...a);
+      },
+    }))(o, ctx);
+  }),
+  mutant(
+    'invents-one-param',
+    ['PAR-007', 'PAR-011'],
+    reference({
+      batch: (b, c) => {
+        // Once a run, in a batch with room for it (so no batch limit is crossed).
+        const size = (b.params?.length ?? 0) + (b.metrics?.length ?? 0) + (b.tags?.length ?? 0);
+        if (!b.params?.length || b.params.length >= 100 || size >= 1000 || c.invented.has(b.run_id)) return b;
+        c.invented.add(b.run_id);
+        return { ...b, params: [...b.params, { key: 'invented', value: 'x' }] };
+      },
+    }),
+  ),
+  mutant(
+    'fails-fast-when-server-down',
+    ['FLT-001'],
+    wrap({}, {}, (h, _ctx, client) => ({
+      beforePipelineRun: async (...a) => {
+        // A health probe whose failure stops the pipeline.
+        await MlflowClient.prototype.searchExperiments.call(client, { max_results: 1 });
+        return h.beforePipelineRun?.(...a);
+      },
+    })),
+  ),
+  mutant(
+    'sends-an-oversized-batch-too',
+    ['LIM-001'],
+    reference({
+      batch: async (b, c) => {
+        if (!c.invented.has(b.run_id)) {
+          c.invented.add(b.run_id);
+          const tags = Array.from({ length: 101 }, (_, i) => ({ key: `pad_${i}`, value: 'x' }));
+          await MlflowClient.prototype.logBatch.call(c, { run_id: b.run_id, tags }).catch(() => {});
+        }
+        return b;
+      },
+    }),
+  ),
+  mutant(
+    'sends-an-invalid-key-too',
+    ['LIM-003'],
+    reference({
+      batch: async (b, c) => {
+        if (!c.invented.has(b.run_id)) {
+          c.invented.add(b.run_id);
+          const tags = [{ key: 'node?!', value: 'x' }];
+          await MlflowClient.prototype.logBatch.call(c, { run_id: b.run_id, tags }).catch(() => {});
+        }
+        return b;
+      },
+    }),
+  ),
+  mutant(
+    'thirty-lookups-at-the-end',
+    ['EFF-001'],
+    wrap({}, {}, (h, _ctx, client) => {
+      const lookups = () =>
+        Promise.all(
+          Array.from({ length: 30 }, () =>
+            MlflowClient.prototype.searchExperiments.call(client, { max_results: 1 }).catch(() => {}),
+          ),
+        );
+      return {
+        afterPipelineRun: async (...a) => {
+          await h.afterPipelineRun?.(...a);
+          await lookups();
+        },
+      };
+    }),
+  ),
+  mutant(
+    'gets-the-run-at-every-node',
+    ['EFF-002'],
+    wrap({}, {}, (h, _ctx, client) => ({
+      beforeNodeRun: async (...a) => {
+        await h.beforeNodeRun?.(...a);
+        const top = client.tops[client.tops.length - 1];
+        // Not awaited: the run is re-read, the pipeline does not wait for it.
+        if (top) void MlflowClient.prototype.getRun.call(client, top.info.run_id).catch(() => {});
+      },
+    })),
+  ),
+  mutant('a-tag-request-per-node', ['EFF-003'], (o, ctx) => {
+    const pending: Promise<unknown>[] = [];
+    return wrap({}, {}, (h, _ctx, client) => {
+      // Sent as nodes start, all settled before the run ends (no write after its end, no wait per node).
+      const settle = async () => void (await Promise.all(pending));
+      return {
+        beforeNodeRun: async (...a) => {
+          await h.beforeNodeRun?.(...a);
+          const top = client.tops[client.tops.length - 1];
+          for (const k of ['started', 'seen'])
+            if (top)
+              pending.push(
+                MlflowClient.prototype.setTag
+                  .call(client, { run_id: top.info.run_id, key: `${k}_${a[0].index}`, value: '1' })
+                  .catch(() => {}),
+              );
+        },
+        afterPipelineRun: async (...a) => {
+          await settle();
+          await h.afterPipelineRun?.(...a);
+        },
+        onPipelineError: async (...a) => {
+          await settle();
+          await h.onPipelineError?.(...a);
+        },
+      };
+    })(o, ctx);
+  }),
+  mutant('ignores-childRunPerNode', ['NST-001', 'NST-002', 'NST-003'], reference({}), { mlflow: children }),
+  mutant(
+    'node-tags-in-first-run-only',
+    ['TAG-003'],
+    reference({
+      batch: (b, c) =>
+        c.tops.length > 1 && b.run_id === c.tops[1]!.info.run_id
+          ? { ...b, tags: (b.tags ?? []).filter((t) => !t.key.startsWith('kedro.node.')) }
+          : b,
+    }),
+  ),
+  mutant(
+    'secret-in-a-query-string',
+    ['SEC-006'],
+    wrap({}, {}, (h, ctx) => ({
+      beforePipelineRun: async (...a) => {
+        // The token as a query parameter of a lookup (sent with the header too, as every request is).
+        const name = encodeURIComponent(ctx.scenarioName);
+        const api = `${ctx.trackingUri}/api/2.0/mlflow`;
+        const url = `${api}/experiments/get-by-name?experiment_name=${name}&token=${secret()}`;
+        await fetch(url, { headers: { authorization: `Bearer ${secret()}` } }).catch(() => {});
+        return h.beforePipelineRun?.(...a);
+      },
+    })),
+  ),
+  mutant(
+    'waits-on-server-after-warm-up',
+    ['FLT-007'],
+    wrap({}, {}, (h, _ctx, client) => ({
+      beforeNodeRun: async (...a) => {
+        // From the 13th node on (the basic pipeline has 12), three lookups a node: 8 x 3 x 150 ms on a slow server.
+        if (a[0].index >= 12)
+          for (let i = 0; i < 3; i++)
+            await MlflowClient.prototype.searchExperiments.call(client, { max_results: 1 }).catch(() => {});
+        return h.beforeNodeRun?.(...a);
+      },
+    })),
+  ),
 ];
+
+/** Mutants caught only within the family of what they break (see test/conformance-mutants.test.ts). */
+const ALONE = new Set([
+  'alters-values',
+  'artifact-bytes-replaced',
+  'changes-a-logged-param',
+  'default-experiment',
+  'deletes-its-spill-file',
+  'drops-every-seventh-metric',
+  'drops-every-tenth-param',
+  'drops-long-params',
+  'empty-model-files',
+  'ends-without-end-time',
+  'experiment-name-suffix',
+  'finished-on-failure',
+  'first-model-only',
+  'flattens-one-level-only',
+  'ignores-env-credentials',
+  'last-node-metrics-dropped',
+  'latest-value-only',
+  'leaves-a-timer-running',
+  'loses-values-silently',
+  'never-ends-the-run',
+  'new-experiment-each-run',
+  'no-command-tag',
+  'no-error-tag',
+  'no-failed-node-tag',
+  'no-node-tags',
+  'no-pipeline-tag',
+  'numbers-rounded',
+  'one-registered-model-for-all',
+  'opaque-dicts',
+  'random-run-name',
+  'renames-metrics',
+  'rounds-metrics',
+  'second-run-left-open',
+  'secret-in-error-tag',
+  'secret-in-output',
+  'secret-in-temp-file',
+  'shifts-steps',
+  'skips-artifacts',
+  'spills-no-metrics',
+  'stray-invalid-request',
+  'strips-namespaces',
+  'timestamps-in-seconds',
+  'truncates-artifacts',
+  'undercounts-loss',
+  'unlinked-model-versions',
+  'writes-after-end',
+  'finished-after-pipeline-error',
+  'invents-one-param',
+  'fails-fast-when-server-down',
+  'sends-an-oversized-batch-too',
+  'sends-an-invalid-key-too',
+  'thirty-lookups-at-the-end',
+  'gets-the-run-at-every-node',
+  'a-tag-request-per-node',
+  'waits-on-server-after-warm-up',
+  'ignores-childRunPerNode',
+  'secret-in-a-query-string',
+  'node-tags-in-first-run-only',
+]);
+for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 
 /** Spill files under the temp folder the suite gives the run (mutants spill into a tb-mutant-* folder there). */
 function spillFiles(): string[] {

@@ -12,7 +12,7 @@ import {
   type MockRequest,
   type Route,
 } from './handlers.ts';
-import { endpointOf, RequestLog } from './request-log.ts';
+import { endpointOf, RequestLog, runIdOf } from './request-log.ts';
 import { MockStore } from './store.ts';
 
 export interface MockMlflow {
@@ -73,8 +73,9 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}, options
       at,
       error: reply.status >= 400 ? errorText(reply) : undefined,
       authSha256: request.authorization ? createHash('sha256').update(request.authorization).digest('hex') : undefined,
-      runId: runIdOf(request),
+      runId: runIdOf(request.url, request.contentType, request.body),
       body: options.keepBodies ? request.body : undefined,
+      query: options.keepBodies && request.url.search ? request.url.search : undefined,
     });
     return reply;
   }
@@ -96,21 +97,5 @@ function errorText(reply: MockReply): string {
     return typeof message === 'string' ? message : '';
   } catch {
     return String(reply.body).slice(0, 200);
-  }
-}
-
-/** The run a request names: `run_id` in the query or JSON body, or the run folder in an artifact path. */
-function runIdOf(request: MockRequest): string | undefined {
-  const fromQuery = request.url.searchParams.get('run_id') ?? request.url.searchParams.get('run_uuid');
-  if (fromQuery) return fromQuery;
-  const artifact = request.url.pathname.match(/\/mlflow-artifacts\/artifacts\/[^/]+\/([0-9a-f]{32})\//);
-  if (artifact) return artifact[1];
-  if (!request.contentType.includes('json') || request.body.length === 0) return undefined;
-  try {
-    const body = JSON.parse(request.body.toString('utf8')) as { run_id?: unknown; run_uuid?: unknown };
-    const id = body.run_id ?? body.run_uuid;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
   }
 }

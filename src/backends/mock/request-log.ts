@@ -21,6 +21,8 @@ export interface RequestRecord {
   runId?: string;
   /** The body as sent, kept only when the mock is asked to (conformance looks for secrets in it). */
   body?: Buffer;
+  /** The query string (`?a=b`), kept with the body. */
+  query?: string;
 }
 
 export interface RequestSummary {
@@ -76,4 +78,21 @@ export function summarizeRequests(records: readonly RequestRecord[]): RequestSum
     if (r.status >= 400) errors++;
   }
   return { apiCalls: records.length, requestBytes, responseBytes, errors, byEndpoint };
+}
+
+/** The run a request names: `run_id` in the query or JSON body, or the run folder in an artifact path. */
+export function runIdOf(url: URL, contentType: string, body: Buffer): string | undefined {
+  const fromQuery = url.searchParams.get('run_id') ?? url.searchParams.get('run_uuid');
+  if (fromQuery) return fromQuery;
+  const artifact = url.pathname.match(/\/mlflow-artifacts\/artifacts\/[^/]+\/([0-9a-f]{32})\//);
+  if (artifact) return artifact[1];
+  if (!contentType.includes('json') || body.length === 0) return undefined;
+  try {
+    // Any JSON: only a string run_id or run_uuid is taken from it.
+    const parsed = JSON.parse(body.toString('utf8')) as { run_id?: unknown; run_uuid?: unknown } | null;
+    const id = parsed?.run_id ?? parsed?.run_uuid;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

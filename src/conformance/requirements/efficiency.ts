@@ -9,6 +9,7 @@ export const EFFICIENCY: Requirement[] = [
     level: 'SHOULD',
     scenario: 'basic',
     features: [],
+    dependsOn: ['childRunPerNode'],
     statement: 'API calls stay within one per 10 values logged, plus 10, plus 3 per child run (create, batch, end).',
     rationale:
       'Per-value requests make tracking cost grow with every parameter (the article claims 150 calls; ' +

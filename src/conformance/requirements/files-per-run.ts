@@ -30,6 +30,7 @@ export const FILES_PER_RUN: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: ['every situation', 'artifactsPerNode'],
+    dependsOn: ['childRunPerNode'],
     statement:
       'In every situation and every pipeline run, the run of each node that ran holds each artifact it wrote, byte ' +
       'for byte (by sha256), once, and no other artifact.',
@@ -70,6 +71,7 @@ export const FILES_PER_RUN: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: ['every situation', 'modelNodes with several models'],
+    dependsOn: ['childRunPerNode'],
     statement:
       'In every situation and every pipeline run, each model a node wrote has exactly one model version, under a ' +
       "registered model of its own, whose run_id is its node's run and whose source resolves to files in that run " +

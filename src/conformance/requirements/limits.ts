@@ -35,11 +35,13 @@ export const LIMITS: Requirement[] = [
           r.status >= 400 &&
           !(r.status === 404 && r.endpoint === 'experiments/get-by-name') &&
           !(r.status === 404 && r.endpoint === 'model-versions/create') &&
-          !(r.status === 400 && r.error?.includes('already exists')),
+          !(r.status === 400 && r.error?.includes('already exists')) &&
+          // PAR-004's own finding.
+          !r.error?.includes('Changing param values is not allowed'),
       );
       return verdict(
         refused.length === 0,
-        'no refused requests (lookups of missing experiments and models aside)',
+        'no refused requests (lookups of missing experiments and models, and param changes (PAR-004), aside)',
         refused.length
           ? `${refused.length}, e.g. ${refused[0]!.endpoint} ${refused[0]!.status}: ` +
               (refused[0]!.error ?? '').slice(0, 100)
@@ -53,6 +55,7 @@ export const LIMITS: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: [],
+    dependsOn: ['flatten'],
     statement: 'Keys sent are valid MLflow keys (characters, no path tricks, at most 250 characters).',
     rationale: 'Kedro names can hold characters MLflow refuses; a hook must sanitise them.',
     check: (o) => {

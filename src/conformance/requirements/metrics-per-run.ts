@@ -14,6 +14,7 @@ export const METRICS_PER_RUN: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: ['every situation', 'metricSteps'],
+    dependsOn: ['childRunPerNode'],
     statement:
       "In every situation and every pipeline run, each metric of each node that ran has in its node's run " +
       'exactly the produced history, value v_s at step s, each step once, and is in no other run of that pipeline run.',
@@ -55,6 +56,7 @@ export const METRICS_PER_RUN: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: ['every situation'],
+    dependsOn: ['childRunPerNode'],
     statement:
       "Every metric value's timestamp is in milliseconds and inside its run's window (start to end, 1 s slack).",
     rationale: 'Wall-clock charts and the order of values across runs come from timestamps.',
@@ -71,6 +73,9 @@ export const METRICS_PER_RUN: Requirement[] = [
               bad.push(`${key}@${m.step} t=${m.timestamp} (run ${start}..${end ?? '?'})`);
           }
       }
+      // Nothing to look at is not a pass when the nodes that ran produced metric values.
+      const producedAny = o.pipeline.nodes.some((x) => o.completedNodes.includes(x.name) && x.metrics.length > 0);
+      if (n === 0 && producedAny) bad.push('no metric value in any run');
       return verdict(
         bad.length === 0,
         'timestamps in ms within the run',

@@ -9,6 +9,7 @@ export const NESTED: Requirement[] = [
     level: 'MUST',
     scenario: 'basic',
     features: ['child runs (when the hook makes them)'],
+    dependsOn: ['childRunPerNode'],
     statement: 'A child run links to its parent with mlflow.parentRunId naming an existing run of the same experiment.',
     rationale: 'The MLflow UI nests runs by this tag; a dangling link orphans the child.',
     check: (o) =>
@@ -30,6 +31,7 @@ export const NESTED: Requirement[] = [
     level: 'MUST',
     scenario: 'basic',
     features: ['child runs (when the hook makes them)'],
+    dependsOn: ['childRunPerNode'],
     statement: 'With child runs per node, each node has at most one child run.',
     rationale: "Duplicate child runs split a node's values and double counts.",
     check: (o) =>
@@ -49,6 +51,7 @@ export const NESTED: Requirement[] = [
     level: 'MUST',
     scenario: 'basic',
     features: ['child runs (when the hook makes them)'],
+    dependsOn: ['childRunPerNode'],
     statement: 'Child runs end, like their parent.',
     rationale: 'Open child runs look like work still in progress.',
     check: (o) =>

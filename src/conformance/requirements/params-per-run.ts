@@ -38,6 +38,7 @@ export const PARAMS_PER_RUN: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: ['every situation', 'flattening and long-value settings'],
+    dependsOn: ['childRunPerNode', 'long_params_strategy', 'flatten'],
     statement:
       "In every situation and every pipeline run, each parameter the hook received (the failing node's too) is in " +
       "its node's run with exactly the produced value, as the target's settings say (flattened leaves, " +
@@ -77,6 +78,7 @@ export const PARAMS_PER_RUN: Requirement[] = [
     level: 'SHOULD',
     scenario: 'healthy',
     features: ['every situation'],
+    dependsOn: ['childRunPerNode', 'long_params_strategy', 'flatten'],
     statement: 'No run holds a parameter the pipeline did not give to a node of that run.',
     rationale: 'Invented or misplaced parameters make runs look different when they are not.',
     check: (o) => {

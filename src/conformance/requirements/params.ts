@@ -11,6 +11,7 @@ export const PARAMS: Requirement[] = [
     level: 'MUST',
     scenario: 'basic',
     features: ['paramsPerNode'],
+    dependsOn: ['flatten'],
     statement: 'Every params: input of every node is logged.',
     rationale: "The article's core promise: parameters are captured without manual calls.",
     check: (o) => {
@@ -78,6 +79,7 @@ export const PARAMS: Requirement[] = [
     level: 'SHOULD',
     scenario: 'basic',
     features: ['dict params'],
+    dependsOn: ['flatten'],
     statement: 'Dictionary parameters are logged whole (as JSON) or flattened into one key per leaf.',
     rationale: 'A dict logged as an opaque string loses the values it holds.',
     check: (o) => {
@@ -109,6 +111,7 @@ export const PARAMS: Requirement[] = [
     level: 'MUST',
     scenario: 'long-params',
     features: ['7000-character string params'],
+    dependsOn: ['long_params_strategy'],
     statement:
       "A parameter longer than MLflow's 6000 characters is never silently lost: it is truncated, " +
       'logged as a tag, or the run fails saying so.',
@@ -134,6 +137,7 @@ export const PARAMS: Requirement[] = [
     level: 'SHOULD',
     scenario: 'basic',
     features: [],
+    dependsOn: ['flatten'],
     statement: 'No parameter is logged that the pipeline did not have.',
     rationale: 'Invented parameters make runs look different when they are not.',
     check: (o) => {

@@ -49,10 +49,13 @@ export const verdict = (ok: boolean, expected: string, found: string): Finding =
 export const list = (xs: string[], max = 3): string =>
   xs.length ? `${xs.slice(0, max).join(', ')}${xs.length > max ? ` and ${xs.length - max} more` : ''}` : 'none';
 
-/** Nested-run checks apply only to hooks that make child runs; others are not applicable. */
+/** Nested-run checks apply to hooks that make child runs, and fail a hook configured to make them that makes none. */
 export function withChildren(o: Observation, expected: string, check: (c: RunState[]) => Finding): Finding {
   const c = children(o);
-  return c.length ? check(c) : skip(expected, 'the hook makes no child runs');
+  if (c.length) return check(c);
+  return o.childRunPerNode
+    ? fail(expected, 'no child run, though the target was configured with childRunPerNode: true')
+    : skip(expected, 'the hook makes no child runs');
 }
 
 export function oneRun(o: Observation): RunState | undefined {

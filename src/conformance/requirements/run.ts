@@ -135,6 +135,7 @@ export const RUN: Requirement[] = [
     level: 'MUST',
     scenario: 'node-failure',
     features: ['failAt'],
+    dependsOn: ['childRunPerNode'],
     statement: 'No run (top-level or child) is left RUNNING after the pipeline ends, even when it fails.',
     rationale: 'Dangling RUNNING runs accumulate and hide real failures.',
     check: (o) => {

@@ -1,6 +1,6 @@
 // Requirement: the test token and password appear nowhere a hook writes, in any situation.
 import type { Observation, Requirement } from '../types.ts';
-import { list, verdict } from './queries.ts';
+import { list, skip, verdict } from './queries.ts';
 
 /** Every place a hook writes, as [where, text]. */
 function places(o: Observation): [string, string | Buffer][] {
@@ -19,7 +19,10 @@ function places(o: Observation): [string, string | Buffer][] {
     for (const t of e.tags ?? []) out.push([`experiment tag ${t.key}`, `${t.key}=${t.value}`]);
   }
   for (const a of o.artifactBytes) out.push([`file ${a.path}`, a.bytes]);
-  for (const r of o.requests) if (r.body) out.push([`request body ${r.endpoint} #${r.seq}`, r.body]);
+  for (const r of o.requests) {
+    if (r.body) out.push([`request body ${r.endpoint} #${r.seq}`, r.body]);
+    if (r.query) out.push([`request query ${r.endpoint} #${r.seq}`, decodeURIComponent(r.query)]);
+  }
   out.push(['output', o.output], ['pipeline error', o.pipelineError ?? '']);
   for (const f of o.writtenFiles) out.push([`written file ${f.path}`, f.bytes]);
   return out;
@@ -34,12 +37,15 @@ export const SECRETS_EVERYWHERE: Requirement[] = [
     features: ['MLFLOW_TRACKING_TOKEN and MLFLOW_TRACKING_PASSWORD set', 'every situation'],
     statement:
       'In every situation, neither the token nor the password appears in params, tags of runs or experiments, run ' +
-      'or experiment names, artifacts, model files, any request body, the output, or any file the hook writes.',
+      'or experiment names, artifacts, model files, any request body or query string, the output, or any file ' +
+      'the hook writes.',
     rationale: 'Each of these is read, shipped or kept by someone who must not hold the credential.',
     check: (o) => {
       const hits = places(o)
         .filter(([, text]) => o.secrets.some((s) => text.includes(s)))
         .map(([where]) => where);
+      if (!hits.length && !o.requestBodies)
+        return skip('no secret anywhere', 'none found, but the request log holds no bodies to look in');
       return verdict(hits.length === 0, 'no secret anywhere', hits.length ? `in: ${list(hits)}` : 'none');
     },
   },

@@ -1,5 +1,6 @@
 // Requirements: tags.
 import type { Requirement } from '../types.ts';
+import { pipelineRunViews } from './expected.ts';
 import { verdict, list, oneRun } from './queries.ts';
 
 export const TAGS: Requirement[] = [
@@ -35,20 +36,27 @@ export const TAGS: Requirement[] = [
     level: 'MUST',
     scenario: 'healthy',
     features: [],
-    statement: 'Every node that ran is identified in MLflow (a tag naming it, or a child run of its name).',
+    dependsOn: ['childRunPerNode'],
+    statement:
+      'In every pipeline run, every node that ran is identified in MLflow (a tag naming it, or a child run of ' +
+      'its name).',
     rationale: 'The article claims node-id tags; without them nothing ties values to nodes.',
     check: (o) => {
-      const text = o.runs.flatMap((r) => [
-        r.run.info.run_name,
-        ...(r.run.data.tags ?? []).flatMap((t) => [t.key, t.value]),
-      ]);
-      const missing = o.completedNodes.filter(
-        (n) => !text.some((s) => s === n || s.endsWith(`.${n}`) || s.includes(n)),
-      );
+      const views = pipelineRunViews(o);
+      const missing: string[] = [];
+      views.forEach((view, i) => {
+        const text = view.family.flatMap((r) => [
+          r.run.info.run_name,
+          ...(r.run.data.tags ?? []).flatMap((t) => [t.key, t.value]),
+        ]);
+        for (const n of o.completedNodes)
+          if (!text.some((s) => s === n || s.endsWith(`.${n}`) || s.includes(n)))
+            missing.push(views.length > 1 ? `${n} (pipeline run ${i + 1})` : n);
+      });
       return verdict(
-        missing.length === 0,
-        `${o.completedNodes.length} nodes named`,
-        missing.length ? `unnamed: ${list(missing)}` : 'all named',
+        missing.length === 0 && views.length > 0,
+        `${o.completedNodes.length} nodes named in each pipeline run`,
+        !views.length ? 'no run' : missing.length ? `unnamed: ${list(missing)}` : 'all named',
       );
     },
   },

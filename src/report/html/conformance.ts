@@ -1,6 +1,8 @@
 // A conformance report as HTML: the requirement x target matrix (pass / fail / n/a / waived), each
 // cell showing what was expected and what was found on hover, focus or click.
 import type { RequirementResult, TargetResult } from '../../conformance/types.ts';
+import { resultName } from '../../conformance/modes.ts';
+import { resultAt, resultRows } from '../conformance.ts';
 import { el } from './el.ts';
 import { esc } from './escape.ts';
 import type { Section } from './page.ts';
@@ -25,13 +27,9 @@ export function cellClass(r: RequirementResult): CellClass {
 
 const LABEL: Record<CellClass, string> = { pass: 'pass', fail: 'FAIL', na: 'n/a', waived: 'waived' };
 
-/** Requirements in catalogue order across all targets (a target may lack some). */
+/** Requirements (one row per mode they were checked in) in catalogue order across all targets. */
 export function requirementIds(targets: TargetResult[]): { id: string; level: string; statement: string }[] {
-  const seen = new Map<string, { id: string; level: string; statement: string }>();
-  for (const t of targets)
-    for (const r of t.results)
-      if (!seen.has(r.id)) seen.set(r.id, { id: r.id, level: r.level, statement: r.statement });
-  return [...seen.values()];
+  return resultRows(targets).map((r) => ({ id: resultName(r), level: r.level, statement: r.statement }));
 }
 
 function cell(target: string, r: RequirementResult | undefined): string {
@@ -40,24 +38,23 @@ function cell(target: string, r: RequirementResult | undefined): string {
   const extra = r as RequirementResult & { waiver?: unknown };
   const waiver = typeof extra.waiver === 'string' ? `<b>waiver</b>${esc(extra.waiver)}` : '';
   const pop = [
-    `<b>${esc(r.id)} on ${esc(target)}</b>${esc(r.statement)}`,
+    `<b>${esc(resultName(r))} on ${esc(target)}</b>${esc(r.statement)}`,
     `<b>expected</b><code>${esc(r.finding.expected)}</code>`,
     `<b>found</b><code>${esc(r.finding.found)}</code>`,
     waiver,
     `<b>scenario</b>${esc(r.scenario)}`,
   ].join('');
-  const attrs = { class: `cell ${c}`, tabindex: 0, 'data-requirement': r.id, 'data-target': target };
+  const attrs = { class: `cell ${c}`, tabindex: 0, 'data-requirement': resultName(r), 'data-target': target };
   return el('td', attrs, LABEL[c] + el('div', { class: 'pop', role: 'tooltip' }, pop));
 }
 
 export function conformanceSection(doc: ConformanceDoc, prefix: string): Section {
-  const ids = requirementIds(doc.targets);
-  const byTarget = doc.targets.map((t) => new Map(t.results.map((r) => [r.id, r])));
+  const rows = resultRows(doc.targets);
   const targetHeads = doc.targets.map((t) => el('th', {}, esc(t.target))).join('');
   const head = `<tr><th>Requirement</th><th>Level</th>${targetHeads}</tr>`;
-  const rows = ids.map((x) => {
-    const label = el('td', { title: x.statement }, `<b>${esc(x.id)}</b> ${esc(x.statement)}`);
-    const cells = doc.targets.map((t, i) => cell(t.target, byTarget[i]!.get(x.id))).join('');
+  const body = rows.map((x) => {
+    const label = el('td', { title: x.statement }, `<b>${esc(resultName(x))}</b> ${esc(x.statement)}`);
+    const cells = doc.targets.map((t) => cell(t.target, resultAt(t, x, rows))).join('');
     return `<tr>${label}<td>${esc(x.level)}</td>${cells}</tr>`;
   });
   const totals = (['MUST', 'SHOULD', 'MAY'] as const)
@@ -79,9 +76,10 @@ export function conformanceSection(doc: ConformanceDoc, prefix: string): Section
   const verdict = failing ? 'FAIL: a MUST requirement fails' : 'PASS: every MUST requirement holds';
   const when = doc.createdAt ? `, ${doc.createdAt}` : '';
   const meta =
-    `${ids.length} requirements x ${doc.targets.length} target(s)${when}. ` +
+    `${new Set(rows.map((r) => r.id)).size} requirements (${rows.length} with their modes) x ` +
+    `${doc.targets.length} target(s)${when}. ` +
     'Hover, focus or click a cell for what was expected and what was found.';
-  const matrix = `<thead>${head}</thead><tbody>${rows.join('')}</tbody><tfoot>${totals}</tfoot>`;
+  const matrix = `<thead>${head}</thead><tbody>${body.join('')}</tbody><tfoot>${totals}</tfoot>`;
   const html = [
     '<h2>Conformance</h2>',
     el('div', { class: `verdict ${failing ? 'fail' : 'pass'}` }, verdict),

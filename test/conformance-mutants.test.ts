@@ -1,0 +1,56 @@
+// Each requirement earns its place: some mutant is caught by it and by no requirement outside its
+// family (run on the whole catalogue), so none is only a copy of another's check. The requirements
+// that cannot have such a mutant are listed, each with why.
+import { afterAll, describe, expect, it } from 'vitest';
+import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
+import { mustFailures, runSuite } from '../src/conformance/suite.ts';
+import { MUTANTS } from './conformance/mutants.ts';
+import { stopLeaks } from './conformance/leaky-hook.ts';
+
+/** The loss checks read the same values as the parameter, metric, artifact and model checks: a value changed
+ * or dropped is one not delivered. They count as members of those families. */
+const LOSS = ['FLT-003', 'FLT-005', 'FLT-006'];
+const VALUE_FAMILIES = ['PAR', 'MET', 'ART', 'MOD'];
+const familyOf = (id: string): string => id.slice(0, 3);
+
+function inFamily(id: string, breaks: string[]): boolean {
+  const families = new Set(breaks.map(familyOf));
+  return families.has(familyOf(id)) || (LOSS.includes(id) && VALUE_FAMILIES.some((f) => families.has(f)));
+}
+
+/** Requirements no mutant can break without breaking another family's, and why. */
+const ENTANGLED: Record<string, string> = {
+  'RUN-001': 'an extra top-level run is an extra pipeline run to every per-run check (PAR-010, MET-010, ...)',
+  'SEC-001': 'a secret in a parameter is a parameter the pipeline did not give (PAR-011) or a wrong value (PAR-010)',
+  'SEC-003': 'a secret in an artifact changes its bytes (ART-010)',
+  'FLT-003':
+    'a client that gives up on a 150 ms answer gives up on a loaded healthy one too (PAR-010, ...): ' +
+    'such a mutant would be flaky',
+};
+
+describe('mutants caught by their own family alone', () => {
+  const alone = MUTANTS.filter((m) => m.alone);
+  // The host-exit mutant leaves a timer wherever it runs, this process included.
+  afterAll(stopLeaks);
+
+  it('every requirement has one, but those listed with why', () => {
+    const covered = new Set(alone.flatMap((m) => m.breaks));
+    const missing = REQUIREMENTS.map((r) => r.id).filter((id) => !covered.has(id));
+    expect(missing.sort()).toEqual(Object.keys(ENTANGLED).sort());
+  });
+
+  for (const m of alone) {
+    it(`${m.name}: fails ${m.breaks.join(', ')} and nothing outside their family`, async () => {
+      const result = await runSuite(m.target);
+      const failed = [...new Set(result.results.filter((r) => r.finding.status === 'fail').map((r) => r.id))];
+      expect(
+        m.breaks.filter((id) => !failed.includes(id)),
+        'not caught by',
+      ).toEqual([]);
+      const outside = result.results.filter((r) => r.finding.status === 'fail' && !inFamily(r.id, m.breaks));
+      expect(outside.map((r) => `${r.id}: ${r.finding.found}`)).toEqual([]);
+      if (m.breaks.some((id) => REQUIREMENTS.find((r) => r.id === id)!.level === 'MUST'))
+        expect(mustFailures(result)).toBeGreaterThan(0);
+    }, 120_000);
+  }
+});
