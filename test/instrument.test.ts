@@ -32,6 +32,27 @@ describe('callgrind dumps', () => {
     expect('unavailable' in read && read.unavailable).toMatch(/^expected 3 callgrind dumps/);
   });
 
+  it('reads the one process that marks (a shell and a pyenv shim before it do not), and a run marked alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cg-'));
+    writeFileSync(join(dir, 'cg.5'), dump(77));
+    writeFileSync(join(dir, 'cg.9.1'), dump(500));
+    writeFileSync(join(dir, 'cg.9.2'), dump(3000));
+    writeFileSync(join(dir, 'cg.9'), dump(9));
+    const read = readDumps(dir);
+    expect('instructions' in read && [read.setupInstructions, read.instructions]).toEqual([null, 3000]);
+    expect('instructions' in read && read.setupUnavailable).toMatch(/marks its run only/);
+  });
+
+  it('says why when no process marks, or several do', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cg-'));
+    writeFileSync(join(dir, 'cg.5'), dump(77));
+    const none = readDumps(dir);
+    expect('unavailable' in none && none.unavailable).toMatch(/^no process of the trial marked its phases/);
+    for (const pid of [6, 7]) for (const n of [1, 2, 3]) writeFileSync(join(dir, `cg.${pid}.${n}`), dump(n));
+    const two = readDumps(dir);
+    expect('unavailable' in two && two.unavailable).toMatch(/^2 processes of the trial called getpriority/);
+  });
+
   it('without Valgrind the instrument is unavailable, and says why', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';

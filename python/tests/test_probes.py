@@ -31,3 +31,19 @@ def test_writes_them_when_the_block_raises(tmp_path: Path) -> None:
         with measured(str(out)):
             raise RuntimeError("boom")
     assert json.loads(out.read_text())["wallMs"] >= 0
+
+
+def test_marks_the_block_for_the_instruction_count_instrument(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trackbench_kedro import probes
+
+    calls: list = []
+    monkeypatch.setattr(probes.os, "getpriority", lambda which, who: calls.append((which, who)) or 0)
+    monkeypatch.setattr(probes, "_COUNTED", False)
+    with measured(str(tmp_path / "a.json")):
+        pass
+    assert calls == []  # not counted: no marks
+    monkeypatch.setattr(probes, "_COUNTED", True)
+    probes.mark()
+    with measured(str(tmp_path / "b.json")):
+        assert len(calls) == 2  # set-up's start, then the block's
+    assert calls == [(probes.os.PRIO_PROCESS, 0)] * 3

@@ -1,16 +1,20 @@
 // One trial of an external plugin (a `command:` hook): the command runs the described pipeline
 // in its own process, with tracking on or off, and writes its own probes to a JSON file. The
-// parent counts API calls from the request log, as for every trial.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// parent counts API calls from the request log, as for every trial. Under the instruction-count
+// instrument the command line runs under Valgrind, followed into the program it starts (a pyenv
+// shim is a shell script), and the process that marks its phases (the Python helper) is counted.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTempDir } from '../common/cleanup.ts';
+import { shellQuote } from '../common/shell.ts';
 import { EnvironmentError } from '../errors.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { scenarioDir } from '../tracking/registry.ts';
 import type { ExternalHook } from './external-hooks.ts';
+import { callgrindArgs, countedProbes, readDumps, VALGRIND_SLOWDOWN } from './instrument.ts';
 import type { ResourceProbes } from './probes.ts';
 import { plannedProduction } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
@@ -27,6 +31,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
     const pipelineFile = join(dir, 'pipeline.json');
     const probesFile = join(dir, 'probes.json');
     writeFileSync(pipelineFile, JSON.stringify(describePipeline(pipeline, req.scenario.name)));
+    const callgrindDir = req.valgrind ? join(dir, 'callgrind') : undefined;
     const env = {
       ...process.env,
       ...external.env,
@@ -34,13 +39,21 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
       TRACKBENCH_PIPELINE_FILE: pipelineFile,
       TRACKBENCH_PROBES_FILE: probesFile,
       TRACKBENCH_TRACKING: req.variant.kind === 'with' ? 'on' : 'off',
+      // Counted: the helper marks its phases and counts busy work in iterations; str hashing seeded.
+      ...(callgrindDir ? { TRACKBENCH_INSTRUMENT: 'cpu-sim', TRACKBENCH_DETERMINISTIC: '1', PYTHONHASHSEED: '0' } : {}),
     };
+    if (callgrindDir) mkdirSync(callgrindDir);
+    const line =
+      req.valgrind && callgrindDir
+        ? [req.valgrind, ...callgrindArgs(callgrindDir, true), 'sh', '-c', command].map(shellQuote).join(' ')
+        : command;
     // Run from the scenario's folder, so relative paths in the command read like module: paths do.
-    const result = await runExternal(command, env, timeoutMs, scenarioDir(req.scenario.source));
+    const limit = callgrindDir ? timeoutMs * VALGRIND_SLOWDOWN : timeoutMs;
+    const result = await runExternal(line, env, limit, scenarioDir(req.scenario.source));
     const tail = result.output.trim().split('\n').slice(-6).join('\n  ');
     if (result.timedOut)
       throw new EnvironmentError(
-        `trial command did not finish within ${timeoutMs} ms (the hook's timeoutMs, or trials.timeoutMs): ` +
+        `trial command did not finish within ${limit} ms (the hook's timeoutMs, or trials.timeoutMs): ` +
           `${command}${tail ? `\n  ${tail}` : ''}`,
       );
     if (!existsSync(probesFile)) {
@@ -59,9 +72,10 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
         error: `the pipeline failed with tracking off (exit ${result.code}): ${command}${tail ? `\n  ${tail}` : ''}`,
       };
     const probes = parseProbes(readFileSync(probesFile, 'utf8'), command);
+    const counted = callgrindDir ? readDumps(callgrindDir) : undefined;
     return {
       ok: true,
-      probes,
+      ...(counted ? countedReply(probes, counted) : { probes }),
       produced: plannedProduction(pipeline),
       outputTail: tail,
       exitCode: result.code !== 0 ? result.code : undefined,
@@ -74,6 +88,23 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
     rmSync(dir, { recursive: true, force: true });
     unregister();
   }
+}
+
+/** A counted trial's figures; a command that marks no phases (or not as expected) has none, and says why. */
+function countedReply(
+  probes: ResourceProbes,
+  counted: ReturnType<typeof readDumps>,
+): Pick<TrialReply & { ok: true }, 'probes' | 'unavailable'> {
+  if ('unavailable' in counted)
+    return {
+      probes: countedProbes(probes, { instructions: null, setupInstructions: null }),
+      unavailable: { instructions: counted.unavailable, setupInstructions: counted.unavailable },
+    };
+  const { setupUnavailable, ...counts } = counted;
+  return {
+    probes: countedProbes(probes, counts),
+    ...(setupUnavailable ? { unavailable: { setupInstructions: setupUnavailable } } : {}),
+  };
 }
 
 /**

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResourceProbes } from './probes.ts';
 
 export type Instrument = 'cpu-sim';
 
@@ -30,6 +31,18 @@ export const DETERMINISTIC_V8_FLAGS = [
 
 export const MARK_FUNCTION = 'getpriority';
 
+const NEVER_MARK = [
+  '*/pyenv-hooks',
+  '*/pyenv-version*',
+  '*/pyenv-which',
+  '*/pyenv-prefix',
+  '*/pyenv-latest',
+  '*/readlink',
+  '*/basename',
+  '*/git',
+  '*/uname',
+];
+
 /** The valgrind executable, or why there is none. */
 export function findValgrind(): { path: string } | { unavailable: string } {
   try {
@@ -42,39 +55,98 @@ export function findValgrind(): { path: string } | { unavailable: string } {
   }
 }
 
-/** Valgrind's arguments before the program: callgrind, dumps at each mark, one file per dump. */
-export function callgrindArgs(outDir: string): string[] {
+/**
+ * Valgrind's arguments before the program: callgrind, dumps at each mark, one file per process and
+ * dump. `traceChildren` for a shell command line: Valgrind follows it into the program it starts
+ * (through a pyenv shim, a shell script, to the real interpreter); only the process that marks is read.
+ */
+export function callgrindArgs(outDir: string, traceChildren = false): string[] {
   return [
     '--tool=callgrind',
+    // Valgrind's own banner would push the trial's last output lines out of failure messages.
+    '--quiet',
     `--dump-before=${MARK_FUNCTION}`,
     `--callgrind-out-file=${join(outDir, 'cg.%p')}`,
-    '--trace-children=no',
+    `--trace-children=${traceChildren ? 'yes' : 'no'}`,
+    // Programs that never mark, each a Valgrind start of seconds: pyenv's helper scripts, which a
+    // shim runs before it starts the interpreter (about 30), and what Kedro and MLflow run (git, uname).
+    ...(traceChildren ? [`--trace-children-skip=${NEVER_MARK.join(',')}`] : []),
   ];
 }
 
 export interface Counted {
-  /** Instructions of hook import and set-up (first mark to second). */
-  setupInstructions: number;
-  /** Instructions of the pipeline run (second mark to third). */
+  /** Instructions of hook import and set-up (first mark to second); null when the set-up is not marked. */
+  setupInstructions: number | null;
+  /** Instructions of the pipeline run (the run's two marks). */
   instructions: number;
+  /** Why setupInstructions is null. */
+  setupUnavailable?: string;
 }
 
-/** Reads the dumps a trial left: `cg.<pid>.1` start-up, `.2` set-up, `.3` the run, `cg.<pid>` exit. */
+/**
+ * Reads the dumps a trial left: per process, `cg.<pid>.1` start-up, `.2` set-up, `.3` the run,
+ * `cg.<pid>` exit. A process that marks only its run (two marks: a `command:` hook that uses the
+ * Python helper's measured() alone) gives the run, and no set-up figure. Processes without marks
+ * (a shell, a pyenv shim) are not read.
+ */
 export function readDumps(outDir: string): Counted | { unavailable: string } {
-  const parts = readdirSync(outDir)
-    .map((f) => f.match(/^cg\.\d+\.(\d+)$/))
-    .filter((m): m is RegExpMatchArray => m !== null)
-    .sort((a, b) => Number(a[1]) - Number(b[1]));
+  const byPid = new Map<string, string[]>();
+  for (const f of readdirSync(outDir)) {
+    const m = f.match(/^cg\.(\d+)\.(\d+)$/);
+    if (m) byPid.set(m[1]!, [...(byPid.get(m[1]!) ?? []), f]);
+  }
+  if (byPid.size === 0)
+    return {
+      unavailable:
+        `no process of the trial marked its phases (no ${MARK_FUNCTION}() call): a command: hook marks ` +
+        'them with the Python helper (trackbench_kedro.probes: mark(), measured())',
+    };
+  if (byPid.size > 1)
+    return { unavailable: `${byPid.size} processes of the trial called ${MARK_FUNCTION}(); expected one` };
+  const parts = [...byPid.values()][0]!.sort((a, b) => dumpIndex(a) - dumpIndex(b));
+  const total = (file: string): number => {
+    const m = readFileSync(join(outDir, file), 'utf8').match(/^totals:\s+(\d+)/m);
+    if (!m) throw new Error(`no totals line in callgrind dump ${file}`);
+    return Number(m[1]);
+  };
+  if (parts.length === 2)
+    return {
+      setupInstructions: null,
+      instructions: total(parts[1]!),
+      setupUnavailable: "the trial marks its run only (the Python helper's measured()), not its set-up (mark())",
+    };
   if (parts.length !== 3)
     return {
       unavailable:
         `expected 3 callgrind dumps (one per mark), found ${parts.length}: ` +
         `something else called ${MARK_FUNCTION}()`,
     };
-  const total = (file: string): number => {
-    const m = readFileSync(join(outDir, file), 'utf8').match(/^totals:\s+(\d+)/m);
-    if (!m) throw new Error(`no totals line in callgrind dump ${file}`);
-    return Number(m[1]);
+  return { setupInstructions: total(parts[1]!), instructions: total(parts[2]!) };
+}
+
+function dumpIndex(file: string): number {
+  return Number(file.slice(file.lastIndexOf('.') + 1));
+}
+
+/** Valgrind runs Node about 20-50 times slower, CPython about as much: trial time limits grow by this. */
+export const VALGRIND_SLOWDOWN = 60;
+
+/**
+ * A counted trial's probes: the counts take the place of time, memory and I/O, which under Valgrind
+ * would be Valgrind's (null: reported unavailable). Retained memory is V8's own figure and is kept.
+ */
+export function countedProbes(
+  probes: ResourceProbes,
+  counted: Pick<ResourceProbes, 'instructions' | 'setupInstructions'>,
+): ResourceProbes {
+  return {
+    wallMs: null,
+    cpuMs: null,
+    peakRssBytes: null,
+    diskWriteBytes: null,
+    writeBytes: null,
+    retainedBytes: probes.retainedBytes ?? null,
+    setupInstructions: counted.setupInstructions ?? null,
+    instructions: counted.instructions ?? null,
   };
-  return { setupInstructions: total(parts[1]![0]), instructions: total(parts[2]![0]) };
 }

@@ -22,7 +22,7 @@ import { registerTempDir } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
-import { externalCommand, logsValues } from '../tracking/registry.ts';
+import { logsValues } from '../tracking/registry.ts';
 import { environment, type Environment } from './environment.ts';
 import { findValgrind, type Instrument } from './instrument.ts';
 import { ServerReader } from './server-values.ts';
@@ -103,9 +103,6 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const unavailable: Partial<Record<MetricName, string>> = {};
   if (valgrind && 'unavailable' in valgrind)
     unavailable.instructions = unavailable.setupInstructions = valgrind.unavailable;
-  if (counting && externalCommand(scenario.hooks))
-    unavailable.instructions = unavailable.setupInstructions =
-      'not counted for command: hooks yet (the instrument runs Node trials under Valgrind)';
   if (counting)
     for (const m of ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes'] as const)
       unavailable[m] = "not measured under Valgrind (--instrument cpu-sim): the figure would be Valgrind's";
@@ -184,6 +181,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         scenario.trials.timeoutMs,
       );
       const requests = backend.requestLog?.since(mark);
+      if (reply.ok) Object.assign(unavailable, reply.unavailable);
       const failure = trialFailure(reply, expectsPipelineError);
       if (failure && !options.allowFailures)
         throw new TrialFailedError(

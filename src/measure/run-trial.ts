@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { registerCleanup } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
-import { callgrindArgs, DETERMINISTIC_V8_FLAGS, readDumps } from './instrument.ts';
+import { callgrindArgs, countedProbes, DETERMINISTIC_V8_FLAGS, readDumps, VALGRIND_SLOWDOWN } from './instrument.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
 /**
@@ -35,27 +35,17 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     const reply = await runNodeProcess(req, timeoutMs * VALGRIND_SLOWDOWN, dir);
     if (!reply.ok) return reply;
     const counted = readDumps(dir);
-    if ('unavailable' in counted) return { ok: false, error: counted.unavailable, outputTail: reply.outputTail };
-    const { retainedBytes } = reply.probes;
-    return {
-      ...reply,
-      probes: { ...NOT_UNDER_VALGRIND, retainedBytes, ...counted },
-    };
+    // The Node worker always marks three times: anything else is a broken count, not a figure.
+    if ('unavailable' in counted || counted.setupInstructions === null) {
+      const error =
+        'unavailable' in counted ? counted.unavailable : 'expected 3 callgrind dumps (one per mark), found 2';
+      return { ok: false, error, outputTail: reply.outputTail };
+    }
+    return { ...reply, probes: countedProbes(reply.probes, counted) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** Valgrind runs Node about 20-50 times slower. */
-const VALGRIND_SLOWDOWN = 60;
-
-const NOT_UNDER_VALGRIND = {
-  wallMs: null,
-  cpuMs: null,
-  peakRssBytes: null,
-  diskWriteBytes: null,
-  writeBytes: null,
-};
 
 function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: string): Promise<TrialReply> {
   if (!existsSync(TRIAL_WORKER))

@@ -30,6 +30,8 @@ export type TrialReply =
       exitCode?: number;
       /** The last lines the trial process printed (kept for failure messages). */
       outputTail?: string;
+      /** Why a figure this trial should have had is null (a command that marks no phases). */
+      unavailable?: Partial<Record<MetricName, string>>;
     }
   | { ok: false; error: string; outputTail?: string };
 

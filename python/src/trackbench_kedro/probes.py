@@ -9,6 +9,17 @@ JSON: wallMs and cpuMs (process CPU time, all threads) of the block, peakRssByte
 peak resident set, ru_maxrss), and the /proc/self/io deltas diskWriteBytes (write_bytes minus
 cancelled_write_bytes) and writeBytes (wchar), or null where /proc/self/io does not exist.
 The figures are written even when the block raises, so a failing pipeline is still measured.
+
+Under trackbench's instruction-count instrument (``run --instrument cpu-sim``, TRACKBENCH_INSTRUMENT
+set), the process runs under Valgrind's callgrind, which dumps its counters whenever the process enters
+libc's getpriority(). ``mark()`` calls it; ``measured()`` marks the block's start and end, so the block
+is counted alone. Call ``mark()`` once more before importing and setting up the plugin, and that
+set-up is counted as its own figure:
+
+    mark()                   # hook import + set-up from here
+    import my_plugin
+    with measured():         # the pipeline run from here to its end
+        run_the_pipeline()
 """
 from __future__ import annotations
 
@@ -21,6 +32,15 @@ import time
 from typing import Dict, Iterator, Optional, Union
 
 Probes = Dict[str, Optional[float]]
+
+_COUNTED = os.environ.get("TRACKBENCH_INSTRUMENT") == "cpu-sim"
+
+
+def mark() -> None:
+    """A phase boundary for the instruction-count instrument (nothing otherwise): enters libc's
+    getpriority(), where callgrind dumps its counters (--dump-before=getpriority)."""
+    if _COUNTED:
+        os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def read_proc_io() -> Optional[Dict[str, int]]:
@@ -62,9 +82,11 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
     """Measures the block; writes the probes to ``path`` (default: $TRACKBENCH_PROBES_FILE) if any."""
     target = path if path is not None else os.environ.get("TRACKBENCH_PROBES_FILE")
     io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
+    mark()  # the block from here
     try:
         yield
     finally:
+        mark()  # the block ends here
         probes = probes_between(io0, read_proc_io(), time.perf_counter() - wall0, time.process_time() - cpu0)
         if target:
             with open(target, "w") as f:

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shellQuote } from '../../common/shell.ts';
 import { EnvironmentError } from '../../errors.ts';
 import type { KedroHookSpec } from '../../scenario/types.ts';
 
@@ -117,10 +118,6 @@ export async function provisionKedro(
     return failed('reading the installed versions (not JSON)', v);
   }
   return { venv, python, requirements, localPlugin: local, versions };
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The shell command that runs one trial (or conformance run) in the environment. */
