@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerCleanup } from '../common/cleanup.ts';
+import { registerCleanup, registerTempDir } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
 import { callgrindArgs, countedProbes, DETERMINISTIC_V8_FLAGS, readDumps, VALGRIND_SLOWDOWN } from './instrument.ts';
@@ -31,6 +31,8 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
   // Under Valgrind: the same trial, counted; time, memory and I/O figures are Valgrind's, not the
   // pipeline's, so they are left out (null) and the counts take their place.
   const dir = mkdtempSync(join(tmpdir(), 'trackbench-callgrind-'));
+  // An interrupted run removes it too (the finally below does not run when a signal ends the process).
+  const unregister = registerTempDir(dir);
   try {
     const reply = await runNodeProcess(req, timeoutMs * VALGRIND_SLOWDOWN, dir);
     if (!reply.ok) return reply;
@@ -44,6 +46,7 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
     return { ...reply, probes: countedProbes(reply.probes, counted) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    unregister();
   }
 }
 
