@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,13 @@ def test_writes_them_when_the_block_raises(tmp_path: Path) -> None:
 def test_marks_the_block_for_the_instruction_count_instrument(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from trackbench_kedro import probes
 
-    calls: list = []
-    monkeypatch.setattr(probes.os, "getpriority", lambda which, who: calls.append((which, who)) or 0)
+    calls: list[tuple[int, int]] = []
+
+    def getpriority(which: int, who: int) -> int:
+        calls.append((which, who))
+        return 0
+
+    monkeypatch.setattr(os, "getpriority", getpriority)
     monkeypatch.setattr(probes, "_COUNTED", False)
     with measured(str(tmp_path / "a.json")):
         pass
@@ -46,4 +52,4 @@ def test_marks_the_block_for_the_instruction_count_instrument(tmp_path: Path, mo
     probes.mark()
     with measured(str(tmp_path / "b.json")):
         assert len(calls) == 2  # set-up's start, then the block's
-    assert calls == [(probes.os.PRIO_PROCESS, 0)] * 3
+    assert calls == [(os.PRIO_PROCESS, 0)] * 3
