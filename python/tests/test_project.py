@@ -1,6 +1,7 @@
 """The generated Kedro project: namespaced modular pipelines, every parameter and output declared,
 run for real by the installed Kedro (0.19.x or 1.x)."""
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ pytest.importorskip("kedro")
 
 from conftest import FakeMlflow, description  # noqa: E402
 from trackbench_kedro.nodes import build_pipelines  # noqa: E402
-from trackbench_kedro.project import catalog, parameters_tree, write_project  # noqa: E402
+from trackbench_kedro.project import PACKAGE, catalog, parameters_tree, write_project  # noqa: E402
 from trackbench_kedro.runner import preload, run_project  # noqa: E402
 
 
@@ -53,3 +54,20 @@ def test_the_project_runs_with_the_reference_hook(fake_mlflow: FakeMlflow, tmp_p
     assert (root / "data" / (desc["pipeline"]["nodes"][2]["name"] + ".pkl")).exists()
     settings = (root / "src" / "tbproj" / "settings.py").read_text()
     assert "HOOKS" in settings and json.loads((root / "conf" / "base" / "parameters.yml").read_text())
+
+
+def test_nodes_file_records_the_order_kedro_ran_the_nodes_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three independent nodes; the failing one (index 1) sorts last by name, so Kedro runs index 2 before it.
+    desc = description(nodes=3, params=0, metrics=0)
+    desc["pipeline"]["edges"] = []
+    failing = desc["pipeline"]["nodes"][1]
+    failing.update({"namespace": "stage_9", "name": "stage_9.node_01", "fails": True})
+    names = [n["name"] for n in desc["pipeline"]["nodes"]]
+    nodes_file = tmp_path / "nodes.txt"
+    monkeypatch.setenv("TRACKBENCH_NODES_FILE", str(nodes_file))
+    for module in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:  # an earlier test's project
+        monkeypatch.delitem(sys.modules, module)
+    root = write_project(desc, tmp_path / "project", tracking=False, plugins=False)
+    with pytest.raises(RuntimeError, match="injected failure"):
+        run_project(root, "p")
+    assert nodes_file.read_text().splitlines() == [names[0], names[2], names[1]]

@@ -1,7 +1,7 @@
 // What the suite can check: a built-in hook, a JS/TS hook module (through the public hook
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -15,6 +15,7 @@ import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import { kedroTarget } from './kedro-target.ts';
+import { completedBeforeFailure, readStartedNodes } from './ran-order.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { ParamsConfig } from './types.ts';
 
@@ -179,8 +180,10 @@ export function commandTarget(
       const dir = mkdtempSync(join(tmpdir(), 'trackbench-target-'));
       const file = join(dir, 'pipeline.json');
       writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
+      const nodesFile = join(dir, 'nodes.txt');
       const outputs: string[] = [];
       for (let i = 0; i < scenario.repeat; i++) {
+        rmSync(nodesFile, { force: true });
         const { code, output, timedOut } = await runExternal(
           command,
           {
@@ -188,22 +191,20 @@ export function commandTarget(
             ...env,
             MLFLOW_TRACKING_URI: trackingUri,
             TRACKBENCH_PIPELINE_FILE: file,
+            TRACKBENCH_NODES_FILE: nodesFile,
             TMPDIR: ctx.workDir,
           },
           timeoutMs,
         );
         outputs.push(output);
-        if (code !== 0) {
-          const failIndex = scenario.pipeline.nodes.findIndex((n) => n.fails);
+        if (code !== 0)
           return {
             pipelineError: timedOut
               ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)`
               : `command exited with code ${code}`,
             output: outputs.join('\n'),
-            completedNodes: scenario.pipeline.nodes.slice(0, failIndex < 0 ? 0 : failIndex).map((n) => n.name),
-            failedNode: failIndex < 0 ? undefined : scenario.pipeline.nodes[failIndex]!.name,
+            ...completedBeforeFailure(scenario.pipeline, readStartedNodes(nodesFile)),
           };
-        }
       }
       return { output: outputs.join('\n'), completedNodes: scenario.pipeline.nodes.map((n) => n.name) };
     },

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { completedBeforeFailure } from '../src/conformance/ran-order.ts';
+import { SCENARIOS } from '../src/conformance/scenarios.ts';
+
+const pipeline = SCENARIOS['node-failure'].pipeline;
+const names = pipeline.nodes.map((n) => n.name);
+const failing = pipeline.nodes.findIndex((n) => n.fails);
+
+describe('nodes a command completed before its pipeline failed', () => {
+  it('are the nodes it says started before the failing one, in its own order', () => {
+    // Kedro's order: the failing node's level sorted by name runs it before a lower-index sibling.
+    const started = [...names.slice(0, failing - 1), names[failing]!];
+    const run = completedBeforeFailure(pipeline, started);
+    expect(run.completedNodes).toEqual(names.slice(0, failing - 1));
+    expect(run.completedNodes).not.toContain(names[failing - 1]);
+    expect(run.failedNode).toBe(names[failing]);
+  });
+
+  it('are the nodes before the failing one in index order when the command says nothing', () => {
+    expect(completedBeforeFailure(pipeline).completedNodes).toEqual(names.slice(0, failing));
+  });
+
+  it('are all it started when the failing node never started, and only names of the pipeline', () => {
+    const run = completedBeforeFailure(pipeline, [names[0]!, 'not-a-node', names[1]!]);
+    expect(run.completedNodes).toEqual([names[0], names[1]]);
+  });
+
+  it('name no failed node when no node fails', () => {
+    expect(completedBeforeFailure(SCENARIOS.basic.pipeline, names)).toEqual({ completedNodes: [] });
+  });
+});
