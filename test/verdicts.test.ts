@@ -60,4 +60,22 @@ describe('instruction counts against a baseline', () => {
     expect(verdictOf(1.001e8)).toBe('pass unchanged');
     expect(verdictOf(0.99e8)).toBe('pass improved');
   });
+
+  it('set-up instructions get a wide band (A/A runs read up to 23% apart): +25% passes, doubling fails', () => {
+    // Only the fields checkRegressions reads, as above.
+    const setupReport = (m: MeasuredMetric): Report =>
+      ({
+        results: { h: { metrics: { setupInstructions: m } } },
+        scenario: { trials: { seed: 1 } },
+      }) as unknown as Report;
+    const setup = (now: number) =>
+      checkRegressions(setupReport(counted(1e7, 2e7)), setupReport(counted(1e7, now)), {
+        alpha: 0.05,
+        noise: 0.02,
+        instructionNoise: 0.005,
+      })[0]!;
+    expect(setup(1e7 + 1.25e7).status).toBe('pass');
+    expect(setup(1e7 + 2e7).status).toBe('fail');
+    expect(setup(1e7 + 2e7).minimumDetectable).toBe('±50.00%');
+  });
 });
