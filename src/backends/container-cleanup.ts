@@ -29,7 +29,8 @@ export function removeBySession(entry: TrackedContainer): void {
   if (ids.length) spawnSync(cli, ['rm', '-f', ...(kind === 'podman' ? ['-t', '1'] : []), ...ids], { timeout: 30_000 });
 }
 
-function removeAllSync(): void {
+/** Removes every tracked container at once (the immediate stop when an orderly one timed out). */
+export function removeAllSync(): void {
   for (const entry of tracked) {
     removeBySession(entry);
     entry.runtime.releaseSync();

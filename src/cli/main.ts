@@ -1,7 +1,7 @@
 // The CLI: one small file per command; this file only wires them and maps errors to exit codes
 // (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
 import { Command, CommanderError } from 'commander';
-import { leaveSignalExitToCaller, stopAllContainers } from '../backends/container-cleanup.ts';
+import { leaveSignalExitToCaller, removeAllSync, stopAllContainers } from '../backends/container-cleanup.ts';
 import {
   installSignalHandlers,
   InterruptedError,
@@ -75,7 +75,8 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<void> 
   // container module then leaves exiting to that handler and its containers are one more cleanup.
   installSignalHandlers((line) => io.err(line));
   leaveSignalExitToCaller();
-  registerCleanup({ name: 'containers', stop: stopAllContainers });
+  // kill: when the orderly stop outlasts its bound (a loaded machine), remove the containers at once.
+  registerCleanup({ name: 'containers', stop: stopAllContainers, kill: removeAllSync });
   let unhandled = false;
   process.on('unhandledRejection', (reason) => {
     unhandled = true;
