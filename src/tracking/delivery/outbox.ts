@@ -181,8 +181,9 @@ export class Outbox {
   }
 
   /**
-   * Queues values for `ref`. Returns a promise only when the caller has to wait: synchronous delivery, or
-   * a full queue. Otherwise nothing, so a hook's method can return at once (no promise to race a timeout).
+   * Queues values for `ref`. Returns a promise only when the caller has to wait: synchronous delivery, a
+   * full queue, or count mode with a job scheduled (settle). Otherwise nothing, so a hook's method can
+   * return at once (no promise to race a timeout).
    */
   add(ref: RunRef, kind: ItemKind, items: KeyValue[] | Metric[]): Promise<void> | undefined {
     if (!items.length) return undefined;
