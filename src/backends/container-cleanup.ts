@@ -18,24 +18,46 @@ export interface TrackedContainer {
 const tracked = new Set<TrackedContainer>();
 let handlersInstalled = false;
 
-/** Removes the container(s) with this session label now, synchronously. */
-export function removeBySession(entry: TrackedContainer): void {
+/** How long a synchronous removal keeps trying: a loaded machine can make one podman command take many seconds. */
+const REMOVE_DEADLINE_MS = 90_000;
+
+/**
+ * Removes the container(s) with this session label now, synchronously; true once a listing shows none.
+ * Lists, removes, and lists again until then (a listing or removal that times out or fails is retried).
+ */
+export function removeBySession(entry: TrackedContainer, deadlineMs = REMOVE_DEADLINE_MS): boolean {
   const { cli, kind } = entry.runtime;
-  const listed = spawnSync(cli, ['ps', '-aq', '--filter', `label=${SESSION_LABEL}=${entry.session}`], {
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  const ids = (listed.stdout ?? '').split('\n').filter(Boolean);
-  if (ids.length) spawnSync(cli, ['rm', '-f', ...(kind === 'podman' ? ['-t', '1'] : []), ...ids], { timeout: 30_000 });
+  const until = Date.now() + deadlineMs;
+  const remaining = (): number => Math.max(1000, until - Date.now());
+  do {
+    const listed = spawnSync(cli, ['ps', '-aq', '--filter', `label=${SESSION_LABEL}=${entry.session}`], {
+      encoding: 'utf8',
+      timeout: remaining(),
+    });
+    if (listed.status === 0) {
+      const ids = listed.stdout.split('\n').filter(Boolean);
+      if (!ids.length) return true;
+      spawnSync(cli, ['rm', '-f', ...(kind === 'podman' ? ['-t', '1'] : []), ...ids], { timeout: remaining() });
+    }
+  } while (Date.now() < until);
+  return false;
 }
 
-/** Removes every tracked container at once (the immediate stop when an orderly one timed out). */
+/** Removes every tracked container at once (the immediate stop when an orderly one timed out). One that
+ *  cannot be removed stays tracked (a later cleanup tries again) and is named on stderr with the command. */
 export function removeAllSync(): void {
   for (const entry of tracked) {
-    removeBySession(entry);
+    if (!removeBySession(entry)) {
+      const { cli } = entry.runtime;
+      process.stderr.write(
+        `trackbench: could not remove container labelled ${SESSION_LABEL}=${entry.session}; remove it with ` +
+          `\`${cli} rm -f $(${cli} ps -aq --filter label=${SESSION_LABEL}=${entry.session})\`\n`,
+      );
+      continue;
+    }
     entry.runtime.releaseSync();
+    tracked.delete(entry);
   }
-  tracked.clear();
 }
 
 let exitOnSignal = true;
