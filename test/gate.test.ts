@@ -9,7 +9,7 @@ import { buildReport } from '../src/measure/build-report.ts';
 import { gateJunit } from '../src/report/gate.ts';
 import type { Report } from '../src/measure/report-types.ts';
 import { compareSamples } from '../src/stats/compare.ts';
-import { checkBudgets, checkRegressions, gate } from '../src/gate/gate.ts';
+import { checkBudgets, checkRegressions, gate, type GateCheck } from '../src/gate/gate.ts';
 import { mannWhitney, normalCdf } from '../src/stats/mann-whitney.ts';
 import { tukey } from '../src/stats/outliers.ts';
 import { scenarioOf } from './helpers/scenario.ts';
@@ -108,6 +108,27 @@ describe('the gate on measured runs', () => {
     )!;
     expect(c.status).toBe('fail');
     expect(gate([c]).verdict).toBe('fail');
+  });
+
+  it('a figure that is 0 without the hook is compared in units: 0 -> 0 unchanged, 0 -> 64 KiB regressed, no NaN', () => {
+    const base = structuredClone(first);
+    const cur = structuredClone(second);
+    const set = (r: Report, withBytes: number): void => {
+      const m = measured(r.results['extra-request']!.metrics.writeBytes);
+      m.without.samples = m.without.samples.map(() => 0);
+      m.with.samples = m.with.samples.map(() => withBytes);
+    };
+    const check = (): GateCheck =>
+      checkRegressions(base, cur, { alpha: 0.05, noise: 0.02, failInconclusive: true }).find(
+        (x) => x.id === 'regression extra-request writeBytes',
+      )!;
+    set(base, 0);
+    set(cur, 0);
+    expect(check().found).not.toMatch(/NaN|Infinity/);
+    expect([check().status, check().found]).toEqual(['pass', '0.00 -> 0.00 per run, p=1.000: unchanged']);
+    set(cur, 65_536);
+    expect(check().status).toBe('fail');
+    expect(check().found).toMatch(/^0\.00 -> 65,536 per run, p=0\.\d+: regressed$/);
   });
 
   it('CPU time injected well above a 5% budget fires the time gate; no-op hooks do not', () => {

@@ -92,9 +92,45 @@ export function checkBudgets(report: Report, budgets: Partial<Record<MetricName,
   return checks;
 }
 
-/** Per-round overhead ratios with/without: comparable across runs on machines of different speed. */
-function roundRatios(m: MeasuredMetric): number[] {
-  return m.with.samples.map((y, i) => y / m.without.samples[i]!).filter(Number.isFinite);
+/** Per-round overhead ratios with/without: comparable across runs on machines of different speed.
+ *  Undefined when a round's figure without the hook is 0 (nothing to divide by: e.g. no disk writes). */
+function roundRatios(m: MeasuredMetric): number[] | undefined {
+  const ratios = m.with.samples.map((y, i) => y / m.without.samples[i]!);
+  return ratios.every(Number.isFinite) ? ratios : undefined;
+}
+
+const roundDifferences = (m: MeasuredMetric): number[] => m.with.samples.map((y, i) => y - m.without.samples[i]!);
+
+/**
+ * Without a ratio, the hook's own figure per round (with - without) in units: identical samples are
+ * unchanged; otherwise a significant shift of the median is regressed/improved, anything else inconclusive.
+ */
+function differenceRegression(
+  hook: string,
+  metric: MetricName,
+  base: MeasuredMetric,
+  cur: MeasuredMetric,
+  options: RegressionOptions,
+): GateCheck {
+  const b = roundDifferences(base);
+  const c = roundDifferences(cur);
+  const was = median(b);
+  const now = median(c);
+  const sorted = (xs: number[]): number[] => [...xs].sort((x, y) => x - y);
+  const same = b.length === c.length && sorted(b).every((x, i) => x === sorted(c)[i]);
+  const p = mannWhitney(b, c).p;
+  let verdict: 'regressed' | 'improved' | 'unchanged' | 'inconclusive' = 'inconclusive';
+  if (same) verdict = 'unchanged';
+  else if (p < options.alpha && now !== was) verdict = now > was ? 'regressed' : 'improved';
+  return {
+    id: `regression ${hook} ${metric}`,
+    hook,
+    metric,
+    kind: 'regression',
+    limit: `hook's own figure not above the baseline's (p < ${options.alpha}; compared in units: 0 without the hook)`,
+    found: `${fmt(was)} -> ${fmt(now)} per run, p=${p.toFixed(3)}: ${verdict}`,
+    status: verdict === 'regressed' || (verdict === 'inconclusive' && options.failInconclusive) ? 'fail' : 'pass',
+  };
 }
 
 /** Instruction counts repeat almost exactly: compared against a band, without a significance test. */
@@ -175,7 +211,12 @@ export function checkRegressions(baseline: Report, current: Report, options: Reg
         checks.push(countedRegression(hook, metric, b, c, band));
         continue;
       }
-      const change = compareSamples(roundRatios(b), roundRatios(c), {
+      const [baseRatios, curRatios] = [roundRatios(b), roundRatios(c)];
+      if (!baseRatios || !curRatios) {
+        checks.push(differenceRegression(hook, metric, b, c, options));
+        continue;
+      }
+      const change = compareSamples(baseRatios, curRatios, {
         alpha: options.alpha,
         noise: options.noise,
         seed: current.scenario.trials.seed,
