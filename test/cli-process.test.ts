@@ -89,7 +89,7 @@ describe('the CLI process keeps its promises', () => {
     { args: ['conformance', '--target', 'builtin:reference', '--out', '/proc/x'], code: 2, says: /--out cannot/ },
     { args: ['run', '../scenarios/tiny.yaml', '--out', '/proc/x'], code: 2, says: /--out cannot write/ },
     { args: ['run', '../scenarios/tiny.yaml', '--junit', '/proc/j.xml'], code: 2, says: /--junit cannot write/ },
-    { args: ['compare', 'a.json', 'b.json'], code: 2, says: /a\.json not a readable JSON report/ },
+    { args: ['compare', 'a.json', 'b.json'], code: 2, says: /a\.json not a readable trackbench report: no such file/ },
   ])('$args.0 $args.1: exit $code, said through the CLI', async ({ args, code, says }) => {
     const r = await cli(args, cwd);
     expect(r.stdout + r.stderr).toMatch(says);

@@ -8,7 +8,7 @@ import { main } from '../src/cli/main.ts';
 import { consoleTables } from '../src/report/console.ts';
 import { fitTable, visibleWidth, wrapText } from '../src/report/fit.ts';
 import { markdownReport } from '../src/report/markdown.ts';
-import { readReport } from '../src/report/write.ts';
+import { readReport } from '../src/report/read.ts';
 import type { Report } from '../src/measure/report-types.ts';
 import { LONG_A, LONG_B, captureIo, scenarioFile } from './helpers/html-scenario.ts';
 

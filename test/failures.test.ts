@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import { readReport } from '../src/report/write.ts';
+import { readReport } from '../src/report/read.ts';
 
 interface Outcome {
   code: number;

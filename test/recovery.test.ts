@@ -1,6 +1,7 @@
 // The harness recovers hooks with known costs run through `run`'s measurement: requests exactly,
 // bytes written within 5%, memory held within 10% on the retained-memory figure. (Wall and CPU
-// time recovery is timing, which a shared CI machine cannot promise: scripts/recovery-benchmark.ts.)
+// time recovery is timing, which a shared CI machine cannot promise:
+// `npx tsx scripts/recovery-benchmark.ts` measures all five.)
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measure } from '../src/measure/measure.ts';
 import { buildReport } from '../src/measure/build-report.ts';

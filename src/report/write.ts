@@ -1,13 +1,11 @@
 // Reports are written atomically (temp file, then rename) and the JSON is validated against its
 // schema first: a report on disk is always whole and always valid.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InterruptedError, interruptedBy } from '../common/cleanup.ts';
-import { InputError } from '../errors.ts';
 import { jsonObject, schemaValidator } from '../common/validate-yaml.ts';
 import type { Report } from '../measure/report-types.ts';
-import { messageOf } from '../common/caught.ts';
 import { safeFileName, timestamped } from '../common/file-names.ts';
 
 const require = createRequire(import.meta.url);
@@ -46,17 +44,4 @@ export function writeReportFiles(report: Report, dir: string, markdown: string):
   writeAtomic(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeAtomic(`${base}.md`, markdown);
   return { json: `${base}.json`, md: `${base}.md` };
-}
-
-export function readReport(file: string): Report {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError([{ file, message: `not a readable JSON report: ${messageOf(err)}` }]);
-  }
-  const problems = reportProblems(data);
-  if (problems.length)
-    throw new InputError(problems.map((message) => ({ file, message: `not a trackbench report: ${message}` })));
-  return data as Report; // valid against the report schema, which describes Report
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { environmentDifferences } from '../../measure/environment.ts';
 import { assertComparable } from '../../gate/comparable.ts';
 import { gateDocument } from '../../report/gate.ts';
-import { readReport } from '../../report/write.ts';
+import { readReport } from '../../report/read.ts';
 import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { writeHtmlReport } from '../html-output.ts';

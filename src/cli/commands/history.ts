@@ -5,7 +5,7 @@ import { renderHistoryHtml, writeHtml } from '../../report/html/index.ts';
 import { ciCommit, ciRef, ciTime } from '../ci-env.ts';
 import type { Io } from '../io.ts';
 import { assertWritableFile } from '../paths.ts';
-import { readDocument } from '../read-document.ts';
+import { readDocument } from '../../report/read.ts';
 
 function isoTime(flag: string, value: string): string {
   const t = Date.parse(value);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
@@ -6,21 +6,12 @@ import { mergeSweeps, type SweepReport } from '../../measure/sweep.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import type { Report } from '../../measure/report-types.ts';
-import { readReport, writeAtomic } from '../../report/write.ts';
+import { readDocument } from '../../report/read.ts';
+import { writeAtomic } from '../../report/write.ts';
 import { widthOf, type Io } from '../io.ts';
 import { assertWritableDir } from '../paths.ts';
 import { writeSweep } from './sweep.ts';
 import { timestamped } from '../../common/file-names.ts';
-import { messageOf } from '../../common/caught.ts';
-
-function kindOf(file: string): string {
-  try {
-    // only reads `kind`, whatever the file holds
-    return String((JSON.parse(readFileSync(file, 'utf8')) as { kind?: unknown }).kind);
-  } catch (err) {
-    throw new InputError([{ file, message: `not a readable JSON report: ${messageOf(err)}` }]);
-  }
-}
 
 export function registerMerge(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -33,27 +24,21 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
     .option('--out <dir>', 'where the merged report goes', 'reports')
     .action((files: string[], opts: { out: string }) => {
       assertWritableDir(opts.out, '--out');
-      const kinds = new Set(files.map(kindOf));
+      const docs = files.map((f) => readDocument(f, ['trackbench-run', 'trackbench-sweep']));
+      const kinds = new Set(docs.map((d) => d.kind));
       if (kinds.size !== 1)
         throw new InputError([
           { file: files.join(', '), message: `cannot merge different kinds of report: ${[...kinds].join(', ')}` },
         ]);
       if (kinds.has('trackbench-sweep')) {
-        const merged = mergeSweeps(
-          // every file said kind trackbench-sweep (kindOf above)
-          files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SweepReport),
-          files,
-        );
+        // every document is a schema-checked sweep report (the kinds read above)
+        const merged = mergeSweeps(docs as SweepReport[], files);
         io.out(sweepTables(merged, io.isTTY, widthOf(io)));
         io.out(`merged report: ${writeSweep(merged, opts.out, '-merged')}`);
         return done(0);
       }
-      if (!kinds.has('trackbench-run'))
-        throw new InputError([
-          // commander requires at least one report
-          { file: files[0]!, message: `not a trackbench run or sweep report (kind ${[...kinds][0]})` },
-        ]);
-      const reports: Report[] = files.map(readReport);
+      // every document is a schema-checked run report (the kinds read above)
+      const reports = docs as Report[];
       const names = reports.map((r) => r.scenario.name);
       const dup = names.filter((n, i) => names.indexOf(n) !== i);
       if (dup.length)

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { writeHtmlReport } from '../html-output.ts';
 import { assertWritableFile } from '../paths.ts';
 import type { Io } from '../io.ts';
-import { readDocument } from '../read-document.ts';
+import { readDocument } from '../../report/read.ts';
 
 export function registerReport(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -12,7 +12,11 @@ export function registerReport(program: Command, io: Io, done: (code: number) =>
     .requiredOption('--html <file>', 'the HTML file to write (self-contained: opens offline)')
     .action((files: string[], opts: { html: string }) => {
       assertWritableFile(opts.html, '--html');
-      writeHtmlReport(opts.html, files.map(readDocument), io);
+      writeHtmlReport(
+        opts.html,
+        files.map((f) => readDocument(f)),
+        io,
+      );
       done(0);
     });
 }

@@ -1,5 +1,5 @@
-// A hook with a known cost per node: CPU busy time, bytes allocated, bytes written to a file,
-// extra requests to MLflow. The harness must recover what it injects (exactly for counts and
+// A hook with a known cost per node: CPU busy time, a wait (the pipeline held, the CPU idle), bytes
+// allocated, bytes written to a file, extra requests to MLflow. The harness must recover what it injects (exactly for counts and
 // bytes, closely for CPU): this is how we know the instrument reads true.
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { allocate, burnCpu } from '../../pipeline/work.ts';
 
 export interface CalibrationOptions {
   cpuMsPerNode: number;
+  /** Milliseconds the hook holds the pipeline after each node without using the CPU (a timer). */
+  waitMsPerNode: number;
   allocBytesPerNode: number;
   diskBytesPerNode: number;
   requestsPerNode: number;
@@ -21,6 +23,7 @@ export interface CalibrationOptions {
 
 const KEYS: (keyof CalibrationOptions)[] = [
   'cpuMsPerNode',
+  'waitMsPerNode',
   'allocBytesPerNode',
   'diskBytesPerNode',
   'requestsPerNode',
@@ -30,6 +33,7 @@ const KEYS: (keyof CalibrationOptions)[] = [
 export function calibrationOptions(options: Record<string, unknown>, ctx: HookFactoryContext): CalibrationOptions {
   const out: CalibrationOptions = {
     cpuMsPerNode: 0,
+    waitMsPerNode: 0,
     allocBytesPerNode: 0,
     diskBytesPerNode: 0,
     requestsPerNode: 0,
@@ -42,7 +46,7 @@ export function calibrationOptions(options: Record<string, unknown>, ctx: HookFa
     // includes() is the check
     if (!KEYS.includes(key as keyof CalibrationOptions))
       problems.push(where(`unknown option; calibration takes ${KEYS.join(', ')}`));
-    else if (typeof value !== 'number' || !(value >= 0) || (key !== 'cpuMsPerNode' && !Number.isInteger(value)))
+    else if (typeof value !== 'number' || !(value >= 0) || (!key.endsWith('MsPerNode') && !Number.isInteger(value)))
       problems.push(where('must be a number >= 0 (an integer for bytes and requests)'));
     // a known key: checked above
     else out[key as keyof CalibrationOptions] = value;
@@ -72,6 +76,7 @@ export function createCalibrationHook(options: CalibrationOptions, ctx: HookFact
   return {
     async afterNodeRun(node) {
       burnCpu(options.cpuMsPerNode);
+      if (options.waitMsPerNode > 0) await new Promise((resolve) => setTimeout(resolve, options.waitMsPerNode));
       allocate(options.allocBytesPerNode);
       if (options.retainBytesPerNode > 0) retained.push(Buffer.alloc(options.retainBytesPerNode, 0x37));
       if (options.diskBytesPerNode > 0) {

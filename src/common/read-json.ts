@@ -1,0 +1,68 @@
+// Reads a JSON document as bad input is read everywhere: a missing file, a syntax error or a schema
+// problem is a Diagnostic at file:line:col, never a crash and never the file's text echoed back.
+// Schema problems are located by reading the text again as YAML (JSON is YAML), only when there are some.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { InputError, type Diagnostic } from '../errors.ts';
+import { jsonSyntaxError } from './json-syntax.ts';
+import { locator, validateWithLocator, type Locate } from './validate-yaml.ts';
+
+export interface JsonFile {
+  file: string;
+  text: string;
+  data: unknown;
+}
+
+/** Line and column (1-based) of an offset in `text`. */
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
+}
+
+/** The file parsed as JSON; `what` names what it should be ("trackbench report") in messages. */
+export function readJsonFile(file: string, what: string): JsonFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `unreadable (${code})`;
+    throw new InputError([{ file, message: `not a readable ${what}: ${why}` }]);
+  }
+  if (text.startsWith('\uFEFF')) text = text.slice(1); // a byte-order mark some editors add
+  try {
+    return { file, text, data: JSON.parse(text) };
+  } catch {
+    const err = jsonSyntaxError(text) ?? { offset: 0, message: 'not valid JSON' };
+    throw new InputError([{ file, ...lineCol(text, err.offset), message: `invalid JSON (${what}): ${err.message}` }]);
+  }
+}
+
+/** A locator of paths in the file (parsed again as YAML, so only on the error path). */
+function jsonLocator(json: JsonFile): Locate {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(json.text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  return locator({ doc, lineCounter, file: json.file });
+}
+
+/**
+ * Every problem of the values at `parts` (each a path into the document and the schema it must
+ * match), located in the file, with `what` ahead of each message.
+ */
+export function jsonSchemaProblems(
+  json: JsonFile,
+  parts: { path: (string | number)[]; value: unknown; schema: object }[],
+  what: string,
+): Diagnostic[] {
+  let locate: Locate | undefined;
+  const lazy: Locate = (path, message, atKey) => (locate ??= jsonLocator(json))(path, message, atKey);
+  return parts
+    .flatMap((p) => validateWithLocator(p.value, p.schema, lazy, p.path))
+    .map((d) => ({ ...d, message: `${d.message} (${what})` }));
+}

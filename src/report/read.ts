@@ -1,0 +1,73 @@
+// Reads trackbench's JSON documents back (compare, merge, report, history): each checked against its
+// kind's schema, and every run report inside it against the report schema, so that a damaged or
+// hand-edited file is bad input with located messages (exit 2), never a crash halfway through a page.
+import { createRequire } from 'node:module';
+import { jsonSchemaProblems, readJsonFile, type JsonFile } from '../common/read-json.ts';
+import { jsonObject } from '../common/validate-yaml.ts';
+import { InputError } from '../errors.ts';
+import type { Report } from '../measure/report-types.ts';
+import { HTML_KINDS, type HtmlDocument } from './html/index.ts';
+import { reportSchema } from './write.ts';
+
+const require = createRequire(import.meta.url);
+const schema = (file: string): object => jsonObject(require(file), file);
+const ENVELOPES: Record<string, object> = {
+  'trackbench-run': reportSchema,
+  'trackbench-run-set': schema('./run-set.schema.json'),
+  'trackbench-sweep': schema('./sweep.schema.json'),
+  'trackbench-conformance': schema('./conformance.schema.json'),
+  'trackbench-gate': schema('./gate.schema.json'),
+};
+
+type Path = (string | number)[];
+
+/** The run reports a valid envelope holds, with their paths in the document. */
+function embeddedReports(kind: string, doc: Record<string, unknown>): { path: Path; value: unknown }[] {
+  const list = (key: string): unknown[] => (Array.isArray(doc[key]) ? (doc[key] as unknown[]) : []);
+  switch (kind) {
+    case 'trackbench-run-set':
+      return list('reports').map((value, i) => ({ path: ['reports', i], value }));
+    case 'trackbench-sweep':
+      // each point is {nodes, report} (the envelope schema checked it)
+      return list('points').map((p, i) => ({
+        path: ['points', i, 'report'],
+        value: (p as { report: unknown }).report,
+      }));
+    case 'trackbench-gate':
+      return (['current', 'baseline'] as const)
+        .filter((k) => doc[k] !== null)
+        .map((k) => ({ path: [k], value: doc[k] }));
+    default:
+      return [];
+  }
+}
+
+/** Checks a parsed document of one of `kinds`; returns it (valid against its schemas) or throws InputError. */
+function checked(json: JsonFile, kinds: readonly string[]): { kind: string; data: Record<string, unknown> } {
+  const kindSchema = { type: 'object', required: ['kind'], properties: { kind: { enum: kinds } } };
+  const wrongKind = jsonSchemaProblems(json, [{ path: [], value: json.data, schema: kindSchema }], 'trackbench report');
+  if (wrongKind.length) throw new InputError(wrongKind);
+  const data = json.data as Record<string, unknown>; // an object with a known kind: checked just above
+  const kind = data.kind as string;
+  const what = `${kind} report`;
+  const envelope = jsonSchemaProblems(json, [{ path: [], value: data, schema: ENVELOPES[kind]! }], what);
+  if (envelope.length) throw new InputError(envelope);
+  const inner = jsonSchemaProblems(
+    json,
+    embeddedReports(kind, data).map((r) => ({ ...r, schema: reportSchema })),
+    'trackbench-run report',
+  );
+  if (inner.length) throw new InputError(inner);
+  return { kind, data };
+}
+
+/** A run report (`compare`, `run --baseline`, `merge`). */
+export function readReport(file: string): Report {
+  return checked(readJsonFile(file, 'trackbench report'), ['trackbench-run']).data as unknown as Report; // schema-checked
+}
+
+/** Any document `report --html` and `history add` read. */
+export function readDocument(file: string, kinds: readonly string[] = HTML_KINDS): HtmlDocument {
+  // valid against its kind's schema, and every run report inside against the report schema
+  return checked(readJsonFile(file, 'trackbench report'), kinds).data as unknown as HtmlDocument;
+}
