@@ -20,12 +20,14 @@ function inFamily(id: string, breaks: string[]): boolean {
 
 /** Requirements no mutant can break without breaking another family's, and why. */
 const ENTANGLED: Record<string, string> = {
-  'RUN-001': 'an extra top-level run is an extra pipeline run to every per-run check (PAR-010, MET-010, ...)',
+  'RUN-001':
+    'an extra top-level run is an extra pipeline run to every per-run check (PAR-010, MET-010, ...); a missing ' +
+    "one is a pipeline run's values not delivered (FLT-005; tried: a second run nested under a stale parent)",
   'SEC-001': 'a secret in a parameter is a parameter the pipeline did not give (PAR-011) or a wrong value (PAR-010)',
   'SEC-003': 'a secret in an artifact changes its bytes (ART-010)',
   'FLT-003':
-    'a client that gives up on a 150 ms answer gives up on a loaded healthy one too (PAR-010, ...): ' +
-    'such a mutant would be flaky',
+    'every per-value check runs in the slow-server situation too: a value a slow server costs is missing there ' +
+    '(PAR-010, MET-010, ...; tried: a client that gives up at 100 ms fails those and RUN-010)',
 };
 
 describe('mutants caught by their own family alone', () => {

@@ -69,6 +69,18 @@ class MutantClient extends MlflowClient {
     } else this.tops.push(run);
     return run;
   }
+  /** Creates the run as a child of `parent` (recorded as a top-level run of the mutant's own). */
+  async createRunAsChild(
+    req: { experiment_id: string; run_name?: string; start_time?: number; tags?: RunTag[] },
+    parent: string,
+  ): Promise<Run> {
+    const run = await super.createRun({
+      ...req,
+      tags: [...(req.tags ?? []), { key: 'mlflow.parentRunId', value: parent }],
+    });
+    this.tops.push(run);
+    return run;
+  }
   /** Top-level runs this mutant created against this server, in order, across its pipeline runs. */
   get tops(): Run[] {
     const uri = this.trackingUri;
@@ -398,6 +410,18 @@ export const MUTANTS: Mutant[] = [
   ),
   mutant('fails-when-server-down (naive)', ['FLT-001'], BUILTIN_HOOKS.naive!.factory),
   mutant('loses-values-silently', ['FLT-002'], (o, ctx) => reference({})(o, { ...ctx, warn: () => {} })),
+  // A second pipeline run nests its run under a parent that does not exist (a stale parent id): it is
+  // no top-level run, and no pipeline run's family.
+  mutant(
+    'second-run-under-a-stale-parent',
+    ['RUN-001'],
+    reference({
+      createRun: (req, send, c) =>
+        c.tops.length === 1 && !req.tags?.some((t) => t.key === 'mlflow.parentRunId')
+          ? c.createRunAsChild(req, 'f'.repeat(32))
+          : send(),
+    }),
+  ),
   mutant('impatient-client', ['FLT-003'], reference({}, { trackbench: { retry: { maxRetries: 0, timeout: 0.005 } } })),
   mutant('deletes-its-spill-file', ['FLT-004'], (o, ctx) => {
     const hooks = reference({})(o, ctx) as Hooks & { stats(): { spillFile?: string } };
