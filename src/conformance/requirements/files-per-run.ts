@@ -20,7 +20,7 @@ function modelPaths(o: Observation): Set<string> {
 /** Whether an artifact's path names its dataset: the dataset's name as the file name under any folder
  * (kedro-mlflow's MlflowArtifactDataset: `<artifact_path>/<file name>`) or split at its dots into folders
  * (the reference hook: `<node>/<output>`). A file under another name is not the dataset's file. */
-export function pathNames(path: string, dataset: string): boolean {
+function pathNames(path: string, dataset: string): boolean {
   const dotted = path.replaceAll('/', '.');
   return dotted === dataset || dotted.endsWith(`.${dataset}`);
 }
