@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { localServerAvailable, startLocalServer } from '../src/backends/local-server.ts';
 import { startHttpMock } from '../src/backends/mock/http-server.ts';
 import { startInProcessMock } from '../src/backends/mock/in-process.ts';
 import { summarizeRequests } from '../src/backends/mock/request-log.ts';
+import { withRequestLog } from '../src/backends/recording-proxy.ts';
 import { main } from '../src/cli/main.ts';
 import { EnvironmentError } from '../src/errors.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
@@ -67,6 +69,53 @@ describe('mock transports share one store, one request log, one fault policy', (
     expect(failed).toBeLessThan(140);
     mock.setFaults!({});
     expect((await client.getExperiment('0')).name).toBe('Default');
+    client.close();
+    await mock.stop();
+  });
+
+  it('keeps every header but Authorization, repeats joined, on the mock and through the proxy', async () => {
+    const mock = await startHttpMock({ keepBodies: true });
+    // The proxy records only a backend without a log of its own.
+    const proxied = await withRequestLog({ ...mock, requestLog: undefined }, { keepBodies: true });
+    for (const uri of [mock.trackingUri, proxied.trackingUri]) {
+      const url = new URL(`${uri}/api/2.0/mlflow/experiments/get?experiment_id=0`);
+      // Raw pairs (Host is then ours to send): User-Agent twice, which Node's parsed headers keep once.
+      const headers = ['host', url.host, 'authorization', 'Bearer s3cret', 'user-agent', 'ua-1', 'user-agent', 'ua-2'];
+      headers.push('X-Debug', 'd');
+      await new Promise<void>((resolve, reject) =>
+        http.get(url, { headers }, (r) => r.resume().on('end', resolve)).on('error', reject),
+      );
+    }
+    const [direct, viaProxy] = [mock.requestLog.since(0).at(-2)!, proxied.requestLog!.since(0).at(-1)!];
+    for (const r of [direct, viaProxy]) {
+      expect(r.headers).toMatchObject({ 'user-agent': 'ua-1, ua-2', 'x-debug': 'd' });
+      expect(r.headers).not.toHaveProperty('authorization');
+      expect(r.authSha256).toBeDefined();
+    }
+    await proxied.stop();
+  });
+
+  it('deletes an experiment with its runs, shows it to a search of view type ALL only, and restores both', async () => {
+    const mock = await startInProcessMock();
+    const client = new MlflowClient({ trackingUri: mock.trackingUri, retry: { maxRetries: 0 } });
+    const id = await client.createExperiment({ name: 'to-delete' });
+    const run = await client.createRun({ experiment_id: id });
+    await client.deleteExperiment(id);
+    const names = async (view?: 'ALL') =>
+      (await client.searchExperiments({ view_type: view })).experiments.map((e) => `${e.name}:${e.lifecycle_stage}`);
+    expect(await names()).toEqual(['Default:active']);
+    expect(await names('ALL')).toContain('to-delete:deleted');
+    expect((await client.getRun(run.info.run_id)).info.lifecycle_stage).toBe('deleted');
+    await expect(client.createRun({ experiment_id: id })).rejects.toMatchObject({
+      errorCode: 'INVALID_PARAMETER_VALUE',
+    });
+    await expect(client.deleteExperiment(id)).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
+    await fetch(`${mock.trackingUri}/api/2.0/mlflow/experiments/restore`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ experiment_id: id }),
+    });
+    expect((await client.getRun(run.info.run_id)).info.lifecycle_stage).toBe('active');
     client.close();
     await mock.stop();
   });

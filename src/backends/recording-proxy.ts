@@ -3,11 +3,12 @@
 // against the mock.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { endpointOf, RequestLog, runIdOf } from './mock/request-log.ts';
+import { endpointOf, headersBesidesCredential, rawHeaderPairs, RequestLog, runIdOf } from './mock/request-log.ts';
 import type { RunningBackend } from './types.ts';
 import { listeningPort } from './listening.ts';
 
-/** `keepBodies`: each record also holds the body and the run it names (conformance reads them), as the mock's do. */
+/** `keepBodies`: each record also holds the body, its headers (but Authorization) and the run it names
+ * (conformance reads them), as the mock's do. */
 export async function withRequestLog(
   backend: RunningBackend,
   options: { keepBodies?: boolean } = {},
@@ -26,7 +27,12 @@ export async function withRequestLog(
       const body = Buffer.concat(chunks);
       const url = new URL(req.url ?? '/', 'http://x');
       const kept = options.keepBodies
-        ? { body, runId: runIdOf(url, req.headers['content-type'] ?? '', body), query: url.search || undefined }
+        ? {
+            body,
+            runId: runIdOf(url, req.headers['content-type'] ?? '', body),
+            query: url.search || undefined,
+            headers: headersBesidesCredential(rawHeaderPairs(req.rawHeaders)),
+          }
         : {};
       const headers = { ...req.headers, host: upstream.host };
       const out = http.request(

@@ -40,8 +40,9 @@ export interface ConformanceBackend {
   close(): Promise<void>;
 }
 
+/** Deleted ones too (view type ALL): a hook that deletes its experiment, or runs with it, is seen doing so. */
 async function allExperiments(client: MlflowClient): Promise<Experiment[]> {
-  return (await client.searchExperiments({ max_results: 1000 })).experiments;
+  return (await client.searchExperiments({ max_results: 1000, view_type: 'ALL' })).experiments;
 }
 
 function mockBackend(): ConformanceBackend {
@@ -56,6 +57,7 @@ function mockBackend(): ConformanceBackend {
         requestLog: mock.requestLog,
         mark: 0,
         keepsBodies: true,
+        // Every run in the store, deleted ones too (as the real backends' search of view type ALL).
         runIds: () => Promise.resolve(mock.mock.store.runIds()),
         experiments: (client) => allExperiments(client),
         clearFaults: () => mock.setFaults!({}), // `!`: the HTTP mock always has faults

@@ -112,6 +112,9 @@ export class MlflowClient {
   async createExperiment(req: { name: string; artifact_location?: string; tags?: KeyValue[] }): Promise<string> {
     return (await this.post<{ experiment_id: string }>('experiments/create', req)).experiment_id;
   }
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.post('experiments/delete', { experiment_id: experimentId });
+  }
   async getExperiment(experimentId: string): Promise<Experiment> {
     return (await this.get<{ experiment: Experiment }>('experiments/get', { experiment_id: experimentId })).experiment;
   }

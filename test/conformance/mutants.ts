@@ -27,6 +27,8 @@ interface Tweaks {
   ): { run_id: string; status?: RunStatus; end_time?: number } | null;
   upload?(path: string, bytes: Buffer): Buffer | null;
   uploadUri?(uri: string, path: string, client: MutantClient): string;
+  /** The path to upload a file to instead of its own. */
+  uploadPath?(path: string): string;
   /** A second path to upload the same file to. */
   uploadAgain?(path: string): string | null;
   modelVersion?(
@@ -96,8 +98,9 @@ class MutantClient extends MlflowClient {
   }
   override async uploadArtifact(uri: string, path: string, bytes: Buffer): Promise<void> {
     const next = this.tweaks.upload ? this.tweaks.upload(path, bytes) : bytes;
+    const at = this.tweaks.uploadPath ? this.tweaks.uploadPath(path) : path;
     if (next)
-      await super.uploadArtifact(this.tweaks.uploadUri ? this.tweaks.uploadUri(uri, path, this) : uri, path, next);
+      await super.uploadArtifact(this.tweaks.uploadUri ? this.tweaks.uploadUri(uri, path, this) : uri, at, next);
     const again = next && this.tweaks.uploadAgain?.(path);
     if (next && again) await super.uploadArtifact(uri, again, next);
   }
@@ -920,16 +923,48 @@ export const MUTANTS: Mutant[] = [
   mutant(
     'secret-in-a-query-string',
     ['SEC-006'],
-    wrap({}, {}, (h, ctx) => ({
-      beforePipelineRun: async (...a) => {
-        // The token as a query parameter of a lookup (sent with the header too, as every request is).
-        const name = encodeURIComponent(ctx.scenarioName);
-        const api = `${ctx.trackingUri}/api/2.0/mlflow`;
-        const url = `${api}/experiments/get-by-name?experiment_name=${name}&token=${secret()}`;
-        await fetch(url, { headers: { authorization: `Bearer ${secret()}` } }).catch(() => {});
-        return h.beforePipelineRun?.(...a);
+    lookupFirst(() => ({ query: `&token=${secret()}` })),
+  ),
+  mutant(
+    'secret-in-a-header',
+    ['SEC-006'],
+    lookupFirst(() => ({ headers: { 'x-debug-token': secret() } })),
+  ),
+  mutant(
+    'secret-in-the-user-agent',
+    ['SEC-006'],
+    lookupFirst(() => ({ headers: { 'user-agent': `kedro-hook/1.0 (token ${secret()})` } })),
+  ),
+  mutant(
+    'deletes-the-run-on-failure',
+    ['RUN-013'],
+    // "To keep the experiment clean": the failed run, once ended, is deleted.
+    afterFailure((c, top) => MlflowClient.prototype.deleteRun.call(c, top.info.run_id)),
+  ),
+  mutant(
+    'deletes-the-previous-run',
+    ['RUN-013'],
+    reference({
+      createRun: async (req, send, c) => {
+        // A new pipeline run replaces the last one (ended already): one run per pipeline in the experiment.
+        const previous = req.tags?.some((t) => t.key === 'mlflow.parentRunId') ? undefined : c.tops.at(-1);
+        if (previous) await MlflowClient.prototype.deleteRun.call(c, previous.info.run_id).catch(() => {});
+        return send();
       },
-    })),
+    }),
+  ),
+  mutant(
+    'deletes-its-experiment-on-failure',
+    ['RUN-013'],
+    afterFailure((c, top) => MlflowClient.prototype.deleteExperiment.call(c, top.info.experiment_id)),
+  ),
+  mutant(
+    'artifacts-renamed',
+    ['ART-010'],
+    // The right bytes in the right run, under a name that is not the dataset's.
+    reference({
+      uploadPath: (path) => (path.startsWith('models/') ? path : path.replace(/artifact_(\d+)$/, 'out_$1.bin')),
+    }),
   ),
   mutant(
     'waits-on-server-after-warm-up',
@@ -945,6 +980,30 @@ export const MUTANTS: Mutant[] = [
     })),
   ),
 ];
+
+/** Once the hook has handled a failed pipeline (its run ended), one more thing done to its last top-level run. */
+function afterFailure(act: (client: MutantClient, top: Run) => Promise<unknown>): HookFactory {
+  return wrap({}, {}, (h, _ctx, client) => ({
+    onPipelineError: async (...a) => {
+      await h.onPipelineError?.(...a);
+      const top = client.tops.at(-1);
+      if (top) await act(client, top).catch(() => {});
+    },
+  }));
+}
+
+/** A lookup before the pipeline starts (authorised, as every request is), carrying the secret elsewhere too. */
+function lookupFirst(extra: () => { query?: string; headers?: Record<string, string> }): HookFactory {
+  return wrap({}, {}, (h, ctx) => ({
+    beforePipelineRun: async (...a) => {
+      const { query = '', headers = {} } = extra();
+      const name = encodeURIComponent(ctx.scenarioName);
+      const url = `${ctx.trackingUri}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}${query}`;
+      await fetch(url, { headers: { ...headers, authorization: `Bearer ${secret()}` } }).catch(() => {});
+      return h.beforePipelineRun?.(...a);
+    },
+  }));
+}
 
 /** Mutants caught only within the family of what they break (see test/conformance-mutants.test.ts). */
 const ALONE = new Set([
@@ -1006,6 +1065,12 @@ const ALONE = new Set([
   'ignores-childRunPerNode',
   'secret-in-a-query-string',
   'node-tags-in-first-run-only',
+  'secret-in-a-header',
+  'secret-in-the-user-agent',
+  'deletes-the-run-on-failure',
+  'deletes-the-previous-run',
+  'deletes-its-experiment-on-failure',
+  'artifacts-renamed',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -15,6 +15,8 @@ export interface MockRequest {
   contentType: string;
   body: Buffer;
   authorization?: string;
+  /** Every other header (see headersBesidesCredential), for the request log. */
+  headers?: Record<string, string>;
 }
 
 /** An answer as the handlers give it; transports turn it into bytes on a socket or a fetch Response. */
@@ -151,8 +153,18 @@ export function mlflowRoutes(store: MockStore): Route[] {
   }));
   route('POST', 'experiments/search', (b) => {
     const max = b.max_results === undefined ? 1000 : parseInt64(b.max_results, 'max_results');
-    return page(store.searchExperiments(), b.page_token, max, 'experiments');
+    return page(store.searchExperiments(str(b.view_type)), b.page_token, max, 'experiments');
   });
+  route(
+    'POST',
+    'experiments/delete',
+    (b) => (store.setExperimentStage(requiredString(b, 'experiment_id'), 'deleted'), {}),
+  );
+  route(
+    'POST',
+    'experiments/restore',
+    (b) => (store.setExperimentStage(requiredString(b, 'experiment_id'), 'active'), {}),
+  );
 
   route('POST', 'runs/create', (b) => ({
     run: store.createRun(

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { EnvironmentError } from '../../errors.ts';
 import type { RunningBackend } from '../types.ts';
 import type { FaultSpec } from './faults.ts';
-import type { RequestLog } from './request-log.ts';
+import { headersBesidesCredential, rawHeaderPairs, type RequestLog } from './request-log.ts';
 import { createMockMlflow, type MockMlflow } from './mock-mlflow.ts';
 import { listeningPort } from '../listening.ts';
 
@@ -70,6 +70,7 @@ async function serve(mock: MockMlflow, req: IncomingMessage, res: ServerResponse
       url: new URL(req.url ?? '/', mock.origin),
       contentType: req.headers['content-type'] ?? '',
       authorization: req.headers.authorization,
+      headers: headersBesidesCredential(rawHeaderPairs(req.rawHeaders)),
       // length checked on the same line
       body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
     });

@@ -5,7 +5,7 @@ import { setupServer } from 'msw/node';
 import type { RunningBackend } from '../types.ts';
 import type { FaultSpec } from './faults.ts';
 import type { MockReply, MockRequest, Route } from './handlers.ts';
-import type { RequestLog } from './request-log.ts';
+import { headersBesidesCredential, type RequestLog } from './request-log.ts';
 import { createMockMlflow, type MockMlflow } from './mock-mlflow.ts';
 
 export const IN_PROCESS_ORIGIN = 'http://mlflow.mock';
@@ -21,6 +21,7 @@ async function toMockRequest(request: Request): Promise<MockRequest> {
     url: new URL(request.url),
     contentType: request.headers.get('content-type') ?? '',
     authorization: request.headers.get('authorization') ?? undefined,
+    headers: headersBesidesCredential(request.headers),
     body: Buffer.from(await request.arrayBuffer()),
   };
 }

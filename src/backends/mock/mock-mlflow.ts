@@ -28,7 +28,7 @@ export interface MockMlflow {
 }
 
 export interface MockOptions {
-  /** Keep every request body in the request log (for checks that read them; costs memory). */
+  /** Keep every request body (and headers but Authorization) in the request log (for checks that read them). */
   keepBodies?: boolean;
 }
 
@@ -76,6 +76,7 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}, options
       runId: runIdOf(request.url, request.contentType, request.body),
       body: options.keepBodies ? request.body : undefined,
       query: options.keepBodies && request.url.search ? request.url.search : undefined,
+      headers: options.keepBodies ? request.headers : undefined,
     });
     return reply;
   }

@@ -23,6 +23,8 @@ export interface RequestRecord {
   body?: Buffer;
   /** The query string (`?a=b`), kept with the body. */
   query?: string;
+  /** Every header but the credential (Authorization), by lower-case name, kept with the body. */
+  headers?: Record<string, string>;
 }
 
 export interface RequestSummary {
@@ -95,4 +97,23 @@ export function runIdOf(url: URL, contentType: string, body: Buffer): string | u
   } catch {
     return undefined;
   }
+}
+
+/** A request's headers as [name, value] pairs (repeats included), without the credential: names in lower
+ * case, a repeated header's values joined by ", ". Authorization is never kept (only its hash is). */
+export function headersBesidesCredential(pairs: Iterable<[string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of pairs) {
+    const key = name.toLowerCase();
+    if (key === 'authorization') continue;
+    out[key] = key in out ? `${out[key]}, ${value}` : value;
+  }
+  return out;
+}
+
+/** Node's raw header list (name, value, name, value, ...) as pairs: repeats kept, which `headers` drops. */
+export function rawHeaderPairs(raw: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
 }

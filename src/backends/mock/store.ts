@@ -109,12 +109,22 @@ export class MockStore {
     return this.experimentJson(e);
   }
 
-  /** Newest first, as the SQL store orders by default. */
-  searchExperiments(): Experiment[] {
+  /** Newest first, as the SQL store orders by default; `view`: ACTIVE_ONLY (the default), DELETED_ONLY or ALL. */
+  searchExperiments(view = 'ACTIVE_ONLY'): Experiment[] {
     return [...this.experiments.values()]
-      .filter((e) => e.stage === 'active')
+      .filter((e) => inView(e.stage, view))
       .sort((a, b) => b.created - a.created || Number(b.id) - Number(a.id))
       .map((e) => this.experimentJson(e));
+  }
+
+  /** As the SQL store: the experiment's runs are deleted (or restored) with it. */
+  setExperimentStage(id: string, stage: 'active' | 'deleted'): void {
+    const e = this.experiments.get(id);
+    // Deleting needs an active experiment, restoring a deleted one: either way, otherwise "does not exist".
+    if (!e || e.stage === stage) throw notFound(`No Experiment with id=${id} exists`);
+    e.stage = stage;
+    e.updated = this.now();
+    for (const r of this.runs.values()) if (r.info.experiment_id === id) r.info.lifecycle_stage = stage;
   }
 
   private experimentJson(e: StoredExperiment): Experiment {
@@ -135,6 +145,8 @@ export class MockStore {
   createRun(experimentId: string, runName: string | undefined, startTime: number, tags: KeyValue[]): Run {
     const exp = this.experiments.get(experimentId);
     if (!exp) throw notFound(`No Experiment with id=${experimentId} exists`);
+    if (exp.stage !== 'active')
+      throw invalid(`The experiment ${experimentId} must be in the 'active' state. Current state is ${exp.stage}.`);
     const id = randomBytes(16).toString('hex');
     const userTags = new Map(tags.map((t) => [t.key, t.value ?? '']));
     const name = runName || userTags.get('mlflow.runName') || generateRunName();
@@ -211,13 +223,7 @@ export class MockStore {
     const wanted = new Set(experimentIds);
     return [...this.runs.values()]
       .filter((r) => wanted.has(r.info.experiment_id))
-      .filter((r) =>
-        view === 'ALL'
-          ? true
-          : view === 'DELETED_ONLY'
-            ? r.info.lifecycle_stage === 'deleted'
-            : r.info.lifecycle_stage === 'active',
-      )
+      .filter((r) => inView(r.info.lifecycle_stage, view))
       .sort((a, b) => b.info.start_time - a.info.start_time || (a.info.run_id < b.info.run_id ? -1 : 1))
       .map((r) => this.runJson(r))
       .filter(filter);
@@ -444,6 +450,11 @@ export class MockStore {
   runIds(): string[] {
     return [...this.runs.keys()];
   }
+}
+
+/** Whether a run or experiment in this lifecycle stage is in a search of this view type. */
+function inView(stage: string, view: string): boolean {
+  return view === 'ALL' || stage === (view === 'DELETED_ONLY' ? 'deleted' : 'active');
 }
 
 /** A value identical to one the run holds (key, timestamp, step, value) is not stored again: the SQL

@@ -1,4 +1,4 @@
-// Requirements: artifacts and models, per pipeline run, by content hash; model versions that
+// Requirements: artifacts and models, per pipeline run, by content hash and path; model versions that
 // resolve to their model's files.
 import type { Observation, Requirement } from '../types.ts';
 import { nodeFiles, pipelineRunViews, ranNodes, resolveSource, runFiles } from './expected.ts';
@@ -17,6 +17,14 @@ function modelPaths(o: Observation): Set<string> {
   return out;
 }
 
+/** Whether an artifact's path names its dataset: the dataset's name as the file name under any folder
+ * (kedro-mlflow's MlflowArtifactDataset: `<artifact_path>/<file name>`) or split at its dots into folders
+ * (the reference hook: `<node>/<output>`). A file under another name is not the dataset's file. */
+function pathNames(path: string, dataset: string): boolean {
+  const dotted = path.replaceAll('/', '.');
+  return dotted === dataset || dotted.endsWith(`.${dataset}`);
+}
+
 const count = (xs: string[]): Map<string, number> => {
   const m = new Map<string, number>();
   for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
@@ -33,8 +41,11 @@ export const FILES_PER_RUN: Requirement[] = [
     dependsOn: ['childRunPerNode'],
     statement:
       'In every situation and every pipeline run, the run of each node that ran holds each artifact it wrote, byte ' +
-      'for byte (by sha256), once, and no other artifact.',
-    rationale: 'An artifact missing, truncated, duplicated or filed under another run is evidence that is wrong.',
+      "for byte (by sha256), once, at a path naming its dataset (`<node>/<dataset>` as kedro-mlflow's " +
+      'MlflowArtifactDataset, or the name split at its dots, `<node>/<output>`), and no other artifact.',
+    rationale:
+      'An artifact missing, truncated, duplicated, renamed or filed under another run is evidence that is wrong ' +
+      '(whoever reads it looks for it by its name).',
     check: (o) => {
       const models = modelPaths(o);
       const views = pipelineRunViews(o);
@@ -42,12 +53,19 @@ export const FILES_PER_RUN: Requirement[] = [
       let want = 0;
       for (const view of views)
         for (const r of view.family) {
-          const expected = ranNodes(o)
+          const files = ranNodes(o)
             .filter((n) => view.runFor(n) === r)
-            .flatMap((n) => nodeFiles(o, n, 'artifact').map((f) => f.hash));
+            .flatMap((n) => nodeFiles(o, n, 'artifact'));
+          const expected = files.map((f) => f.hash);
           want += expected.length;
           const got = [...runFiles(o, r)]
             .filter(([path]) => !models.has(`${r.run.info.run_id}/${path}`) && !path.startsWith('models/'))
+            .filter(([path, h]) => {
+              const of = files.find((f) => f.hash === h);
+              if (!of || pathNames(path, of.name)) return true;
+              bad.push(`${r.run.info.run_name}: ${of.name} at ${path}`);
+              return false;
+            })
             .map(([, h]) => h);
           const e = count(expected);
           const g = count(got);

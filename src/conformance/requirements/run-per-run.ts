@@ -1,5 +1,5 @@
-// Requirements: every run of every situation ended, timed and in the right experiment; nothing
-// written to a run after it ended.
+// Requirements: every run of every situation ended, timed, kept (not deleted) and in the right
+// experiment; nothing written to a run after it ended.
 import type { Requirement } from '../types.ts';
 import { pipelineRunViews } from './expected.ts';
 import { EXIT_GRACE_MS } from '../host-exit.ts';
@@ -76,6 +76,31 @@ export const RUN_PER_RUN: Requirement[] = [
           ended.set(r.runId, r.seq);
       }
       return verdict(late.length === 0, 'no write after a run ended', late.length ? `late: ${list(late)}` : 'none');
+    },
+  },
+  {
+    id: 'RUN-013',
+    source:
+      'MLflow REST API docs: runs/delete and experiments/delete set lifecycle_stage "deleted" (hidden from search)',
+    level: 'MUST',
+    scenario: 'every',
+    features: ['every situation', 'deleted runs and experiments read back (view type ALL)'],
+    statement:
+      'In every situation, every run the hook created and every experiment it created or logged to stays ' +
+      'active (lifecycle_stage "active"): the hook deletes none, failed pipeline runs and earlier runs included.',
+    rationale:
+      'A deleted run is gone from the UI and every search, and removed for good by `mlflow gc`: a failure ' +
+      '"cleaned up" or a previous run replaced is a record lost without anyone asking for it.',
+    check: (o) => {
+      const deleted = [
+        ...o.runs.filter((r) => r.run.info.lifecycle_stage !== 'active').map((r) => `run ${r.run.info.run_name}`),
+        ...o.experiments.filter((e) => e.lifecycle_stage !== 'active').map((e) => `experiment ${e.name}`),
+      ];
+      return verdict(
+        deleted.length === 0,
+        `every run (${o.runs.length}) and experiment (${o.experiments.length}) active`,
+        deleted.length ? `deleted: ${list(deleted)}` : 'all active',
+      );
     },
   },
   {

@@ -2,6 +2,19 @@
 import type { Observation, Requirement } from '../types.ts';
 import { list, skip, verdict } from './queries.ts';
 
+/** The text as sent and with its percent-escapes undone, so an escaped secret is found too (an invalid
+ * escape is left as it is rather than failing the check). */
+function decoded(text: string): string {
+  const undo = (m: string): string => {
+    try {
+      return decodeURIComponent(m);
+    } catch {
+      return m;
+    }
+  };
+  return `${text}\n${text.replace(/(%[0-9a-fA-F]{2})+/g, undo)}`;
+}
+
 /** Every place a hook writes, as [where, text]. */
 function places(o: Observation): [string, string | Buffer][] {
   const out: [string, string | Buffer][] = [];
@@ -21,7 +34,11 @@ function places(o: Observation): [string, string | Buffer][] {
   for (const a of o.artifactBytes) out.push([`file ${a.path}`, a.bytes]);
   for (const r of o.requests) {
     if (r.body) out.push([`request body ${r.endpoint} #${r.seq}`, r.body]);
-    if (r.query) out.push([`request query ${r.endpoint} #${r.seq}`, decodeURIComponent(r.query)]);
+    out.push([`request path ${r.endpoint} #${r.seq}`, decoded(r.path)]);
+    if (r.query) out.push([`request query ${r.endpoint} #${r.seq}`, decoded(r.query)]);
+    // Authorization is not kept: it is where the credential belongs.
+    for (const [name, value] of Object.entries(r.headers ?? {}))
+      out.push([`request header ${name} ${r.endpoint} #${r.seq}`, decoded(value)]);
   }
   out.push(['output', o.output], ['pipeline error', o.pipelineError ?? '']);
   for (const f of o.writtenFiles) out.push([`written file ${f.path}`, f.bytes]);
@@ -37,8 +54,8 @@ export const SECRETS_EVERYWHERE: Requirement[] = [
     features: ['MLFLOW_TRACKING_TOKEN and MLFLOW_TRACKING_PASSWORD set', 'every situation'],
     statement:
       'In every situation, neither the token nor the password appears in params, tags of runs or experiments, run ' +
-      'or experiment names, artifacts, model files, any request body or query string, the output, or any file ' +
-      'the hook writes.',
+      'or experiment names, artifacts, model files, any request body, URL path, query string or header (but ' +
+      'Authorization, where the credential belongs), the output, or any file the hook writes.',
     rationale: 'Each of these is read, shipped or kept by someone who must not hold the credential.',
     check: (o) => {
       const hits = places(o)
