@@ -66,6 +66,11 @@ beforeAll(() => {
   );
   // A hook module next to the current folder, not next to the scenario.
   writeFileSync(join(cwd, 'hook.mjs'), 'export default () => ({ afterNodeRun() {} });\n');
+  // A hook that leaves an interval running in whatever process hosts it (the CLI, for in-process targets).
+  writeFileSync(
+    join(cwd, 'leaky.mjs'),
+    'export default () => ({ beforePipelineRun() { setInterval(() => {}, 1000); } });\n',
+  );
   writeFileSync(
     join(cwd, 'spill.jsonl'),
     '{"type":"run","run":"p","experimentName":"e","runName":"r","runId":null,"tags":[]}\n',
@@ -96,6 +101,13 @@ describe('the CLI process keeps its promises', () => {
     expect(r.stderr).not.toMatch(INTERNAL);
     expect(r.code).toBe(code);
   });
+
+  it('conformance of a hook leaving a timer in the CLI process still ends (exit 1, RUN-012 fails) and says why', async () => {
+    const r = await cli(['conformance', '--target', 'module:./leaky.mjs', '--out', join(cwd, 'leaky-out')], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL RUN-012/);
+    expect(r.stderr).toMatch(/exiting although something left running holds the process/);
+  }, 180_000);
 
   it('run --hook module:./x.mjs finds the module from the current folder, and trials run from any folder', async () => {
     const out = join(dir, 'reports');

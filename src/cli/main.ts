@@ -84,7 +84,16 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<void> 
   });
   const code = await main(argv, io);
   process.exitCode = unhandled ? Math.max(code, 3) : code;
+  // Done: whatever still holds the event loop (a timer or socket an in-process hook left behind) must not
+  // keep the command from exiting. The timer is unref'd, so it never delays an exit that happens anyway.
+  setTimeout(() => {
+    io.err(`trackbench: exiting although something left running holds the process (e.g. a hook's timer)`);
+    process.exit();
+  }, EXIT_GRACE_MS).unref();
 }
+
+/** How long a finished command may take to exit by itself before it is made to. */
+const EXIT_GRACE_MS = 3000;
 
 function exitCodeFor(err: unknown, io: Io): number {
   // Interrupted: the signal handler is cleaning up and exits with its own code; say nothing more.
