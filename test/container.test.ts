@@ -131,7 +131,8 @@ describe.runIf(problem === undefined || inCI)('container backend', () => {
       readFileSync(join(dir, 'tiny.yaml'), 'utf8').replace('quickRepetitions: 40', 'quickRepetitions: 1'),
     );
     const r = runCli(['run', file, '--quick', '--out', join(dir, 'reports')], { ...process.env, CI: '' });
-    expect(r.stderr).toBe('');
+    // Nothing on stderr but progress lines (a plain one appears if the run outlasts its interval under load).
+    expect(r.stderr.split('\n').filter((l) => l && !/^trial \d+\/\d+ /.test(l))).toEqual([]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/note: backend started in \d+\.\d s \(until it answered \/health\)/);
     const json = readdirSync(join(dir, 'reports')).find((f) => f.endsWith('.json'))!;

@@ -44,6 +44,8 @@ export function trialFailure(reply: TrialReply, expectsPipelineError: boolean): 
 }
 
 export interface Progress {
+  /** Which part of a longer job this is (a sweep's size), when it is one. */
+  part?: string;
   done: number;
   total: number;
   variant: string;

@@ -42,9 +42,15 @@ export async function sweep(
   options: MeasureOptions & { quick?: boolean } = {},
 ): Promise<SweepReport> {
   const points: SweepPoint[] = [];
-  for (const nodes of sizes) {
+  for (const [i, nodes] of sizes.entries()) {
     const sized: Scenario = { ...scenario, pipeline: { ...scenario.pipeline, nodes } };
-    points.push({ nodes, report: buildReport(sized, await measure(sized, options), Boolean(options.quick)) });
+    const part = `${nodes} nodes (size ${i + 1} of ${sizes.length})`;
+    const onProgress = options.onProgress;
+    const measured = await measure(sized, {
+      ...options,
+      onProgress: onProgress && ((p) => onProgress({ ...p, part })),
+    });
+    points.push({ nodes, report: buildReport(sized, measured, Boolean(options.quick)) });
   }
   return withGrowth(scenario.name, points);
 }

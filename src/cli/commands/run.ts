@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { environmentDifferences } from '../../measure/environment.ts';
-import { measure, type Progress } from '../../measure/measure.ts';
+import { measure } from '../../measure/measure.ts';
 import { buildReport } from '../../measure/build-report.ts';
 import { consoleTables } from '../../report/console.ts';
 import type { HtmlDocument } from '../../report/html/index.ts';
@@ -18,6 +18,7 @@ import { shard } from '../../measure/sweep.ts';
 import type { HookRef, Scenario } from '../../scenario/types.ts';
 import { checkHookRefs } from '../../tracking/registry.ts';
 import { widthOf, type Io } from '../io.ts';
+import { progressReporter } from '../progress.ts';
 import { assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
 
@@ -103,17 +104,18 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         const docs: HtmlDocument[] = [];
         let code = 0;
         for (const scenario of scenarios) {
+          const progress = progressReporter(io, scenarios.length > 1 ? `${scenario.name}: ` : '');
           const report = buildReport(
             scenario,
             await measure(scenario, {
               quick: opts.quick,
               allowFailures: opts.allowFailures,
               instrument,
-              onProgress: io.isTTY ? progressLine(io) : undefined,
+              onProgress: (p) => progress.report(p),
             }),
             Boolean(opts.quick),
           );
-          if (io.isTTY) io.progress?.('');
+          progress.end();
           const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
           io.out(consoleTables(report, io.isTTY, widthOf(io)));
           io.out(`reports: ${paths.json}\n         ${paths.md}`);
@@ -175,15 +177,4 @@ function withHooks(scenario: Scenario, list: string): Scenario {
 function fromCommandLine(name: string): HookRef {
   const path = name.startsWith('module:') ? name.slice('module:'.length) : undefined;
   return { name: path === undefined ? name : `module:${resolve(path)}`, label: name, options: {} };
-}
-
-/** One line, rewritten in place on stderr; only on a TTY, so nothing of it reaches CI logs. */
-function progressLine(io: Io): (p: Progress) => void {
-  return (p) => {
-    const eta = p.done > 0 ? ((p.elapsedMs / p.done) * (p.total - p.done)) / 1000 : NaN;
-    const what = p.variant ? `${p.warmup ? 'warm-up' : `round ${p.round + 1}`}, ${p.variant}` : 'done';
-    const left = Number.isFinite(eta) ? `, about ${eta.toFixed(0)} s left` : '';
-    const elapsed = `${(p.elapsedMs / 1000).toFixed(0)} s elapsed`;
-    io.progress?.(`trial ${Math.min(p.done + 1, p.total)}/${p.total} (${what}) ${elapsed}${left}`);
-  };
 }

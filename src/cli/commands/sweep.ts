@@ -6,6 +6,7 @@ import { shard, sweep, type SweepReport } from '../../measure/sweep.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import { writeAtomic } from '../../report/write.ts';
 import { writeHtmlReport } from '../html-output.ts';
+import { progressReporter } from '../progress.ts';
 import { widthOf, type Io } from '../io.ts';
 import { assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareScenario } from '../prepare.ts';
@@ -44,7 +45,9 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
         assertWritableDir(opts.out, '--out');
         assertWritableFile(opts.html, '--html');
         const { scenario } = prepareScenario(file);
-        const report = await sweep(scenario, sizes, { quick: opts.quick });
+        const progress = progressReporter(io);
+        const report = await sweep(scenario, sizes, { quick: opts.quick, onProgress: (p) => progress.report(p) });
+        progress.end();
         io.out(sweepTables(report, io.isTTY, widthOf(io)));
         io.out(
           `sweep report: ${writeSweep(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`,
