@@ -68,6 +68,27 @@ describe('failed trials are failures', () => {
     expect(readdirSync(out)).toEqual([]);
   }, 60_000);
 
+  it('a trial outlasting trials.timeoutMs is a named failed trial: exit 3, or listed (--allow-failures)', async () => {
+    // Never settles after node 2: the trial hangs until its time limit.
+    const hanging = `export default () => ({
+  afterNodeRun(node) { if (node.index === 2) return new Promise(() => {}); },
+});
+`;
+    const trials = 'trials: {repetitions: 2, warmup: 0, quickRepetitions: 2, timeoutMs: 3000}';
+    const dir = project({
+      'hook.mjs': hanging,
+      's.yaml': `name: hangs\n${PIPELINE}\nhooks: ["module:./hook.mjs"]\n${trials}\n`,
+    });
+    const out = join(dir, 'reports');
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', out]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/trial \d+ \(module:\.\/hook\.mjs, round \d\) failed: it did not finish within 3000 ms/);
+    expect(readdirSync(out)).toEqual([]);
+    const allowed = await cli(['run', join(dir, 's.yaml'), '--quick', '--allow-failures', '--out', out]);
+    expect(allowed.code).not.toBe(0);
+    expect(allowed.out).toMatch(/FAILED TRIALS: 2 of 4/);
+  }, 120_000);
+
   it('a command: hook that exits 1 mid-run: exit 3', async () => {
     // Writes its probes (so the trial "completes") and then exits 1 when tracking is on.
     const script = `import { writeFileSync } from 'node:fs';

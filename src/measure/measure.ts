@@ -171,7 +171,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         elapsedMs: performance.now() - t0,
       });
       const mark = backend.requestLog?.mark() ?? 0;
-      const reply = await runTrialProcess(
+      const which = `trial ${seq + 1} (${label}, ${item.warmup ? 'warm-up' : `round ${item.round + 1}`})`;
+      // A trial process that could not start or died without a result is a failed trial too, named like any other.
+      const reply: TrialReply = await runTrialProcess(
         {
           scenario,
           variant: v,
@@ -181,13 +183,16 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
           external: of ? externals.get(of) : undefined,
         },
         scenario.trials.timeoutMs,
-      );
+      ).catch((err: unknown) => {
+        if (!(err instanceof EnvironmentError)) throw err;
+        return { ok: false, error: err.message };
+      });
       const requests = backend.requestLog?.since(mark);
       if (reply.ok) Object.assign(unavailable, reply.unavailable);
       const failure = trialFailure(reply, expectsPipelineError);
       if (failure && !options.allowFailures)
         throw new TrialFailedError(
-          `trial ${seq + 1} (${label}, ${item.warmup ? 'warm-up' : `round ${item.round + 1}`}) failed: ${failure}` +
+          `${which} failed: ${failure}` +
             `${reply.outputTail ? `\n  last output:\n  ${reply.outputTail.split('\n').join('\n  ')}` : ''}` +
             '\n  no report written (a failed trial is not a measurement); --allow-failures measures on and shows it',
         );

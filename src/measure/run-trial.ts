@@ -98,7 +98,12 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
     let reply: TrialReply | undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new EnvironmentError(`trial did not finish within ${timeoutMs} ms (scenario trials.timeoutMs)`));
+      // A failed trial like any other (named by the caller, counted with --allow-failures), with what it printed.
+      resolve({
+        ok: false,
+        error: `it did not finish within ${timeoutMs} ms (scenario trials.timeoutMs)`,
+        outputTail: tail(stderr),
+      });
     }, timeoutMs);
     child.once('message', (m) => {
       reply = m as TrialReply;
