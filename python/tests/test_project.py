@@ -3,6 +3,7 @@ run for real by the installed Kedro (0.19.x or 1.x)."""
 import json
 import sys
 from pathlib import Path
+from typing import Any, Dict
 
 import pytest
 
@@ -71,3 +72,19 @@ def test_nodes_file_records_the_order_kedro_ran_the_nodes_in(tmp_path: Path, mon
     with pytest.raises(RuntimeError, match="injected failure"):
         run_project(root, "p")
     assert nodes_file.read_text().splitlines() == [names[0], names[2], names[1]]
+
+
+def test_parameters_yml_reads_back_as_the_values(tmp_path: Path) -> None:
+    """What Kedro's config loader (OmegaConf) reads from parameters.yml is the description's values: emoji (not
+    JSON's surrogate-pair escapes, which YAML refuses), null, booleans, lists, floats written in exponent form."""
+    from omegaconf import OmegaConf
+
+    desc = description(nodes=1, params=1, metrics=0)
+    node = desc["pipeline"]["nodes"][0]
+    edge: Dict[str, Any] = {"emoji": "naïve 🚀", "quoted": "it's \"q\"\n", "nothing": None, "flag": False,
+                            "tiny": 1e-7, "huge": 1e21, "zero": 0, "list": [1, "a", None], "empty": {}}
+    for k, v in edge.items():
+        node["params"][f"{node['name']}.{k}"] = v
+    root = write_project(desc, tmp_path / "project", tracking=False, hooks=[], plugins=False)
+    loaded = OmegaConf.to_container(OmegaConf.load(root / "conf" / "base" / "parameters.yml"))
+    assert loaded == parameters_tree(desc)

@@ -2,7 +2,8 @@
 // flattening); the suite checks each requirement that depends on one in every value of it, one
 // setting at a time from the target's own options, unless `--option`/`--config` pinned it.
 import { LIMITS } from '../mlflow/limits.ts';
-import { resolveParam } from '../pipeline/params.ts';
+import { isMapping, resolveParam } from '../pipeline/params.ts';
+import type { ParamValue } from '../pipeline/types.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import { SCENARIOS, scenariosOf, type ConformanceScenario } from './scenarios.ts';
@@ -42,7 +43,7 @@ export function modeLabel(dimension: ConfigDimension, options: Record<string, un
   return d.flatten ? `flatten=true recursive=${d.recursive} sep=${d.sep}` : 'flatten=false';
 }
 
-function paramValues(s: ConformanceScenario): unknown[] {
+function paramValues(s: ConformanceScenario): (ParamValue | undefined)[] {
   const p = s.pipeline;
   return p.nodes.flatMap((n) =>
     n.inputs.filter((i) => i.startsWith('params:')).map((i) => resolveParam(p.parameters, i)),
@@ -53,7 +54,7 @@ function paramValues(s: ConformanceScenario): unknown[] {
 export function changesIn(dimension: ConfigDimension, scenario: ConformanceScenario): boolean {
   if (dimension === 'childRunPerNode') return true;
   const values = paramValues(scenario);
-  if (dimension === 'flatten') return values.some((v) => typeof v === 'object');
+  if (dimension === 'flatten') return values.some((v) => isMapping(v));
   return values.some((v) => (typeof v === 'string' ? v : JSON.stringify(v)).length > LIMITS.paramValueLength);
 }
 

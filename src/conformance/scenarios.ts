@@ -1,7 +1,9 @@
 // The pipelines every target is run on: small ones with every feature a hook must handle
 // (namespaces, number/string/dict params, metric histories, artifacts, several models per node),
-// and large ones that cross every MLflow batch limit, per node and per run, and a parallel runner.
+// and large ones that cross every MLflow batch limit, per node and per run, and a parallel runner. The small ones
+// also hold the values plausible bugs trip on (edge-values.ts).
 import { generatePipeline } from '../pipeline/generate.ts';
+import { withEdgeValues, withNodeAtBatchLimits, withValueOverLimit } from './edge-values.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import type { PipelineSpec, RunnerSpec } from '../scenario/types.ts';
 import type { ScenarioId, ScenarioScope } from './types.ts';
@@ -66,8 +68,8 @@ const scaleRunSpec: PipelineSpec = {
   modelNodes: { count: 3, modelsPerNode: 3, bytes: 512 },
 };
 
-/** Per node: 130 params and 1250 metric values (limits: 100 params, 1000 metrics a request), 10,640 values in
- * all: more than the reference hook's default queue bound (10,000). */
+/** Per node: 130 params and 1250 metric values (limits: 100 params, 1000 metrics a request), but the first node
+ * exactly 100 and 1000; 10,360 values in all: more than the reference hook's default queue bound (10,000). */
 const scaleNodeSpec: PipelineSpec = {
   ...base,
   nodes: 8,
@@ -78,26 +80,36 @@ const scaleNodeSpec: PipelineSpec = {
   modelNodes: { count: 2, modelsPerNode: 3, bytes: 700 },
 };
 
+/** The small pipeline of a spec, with the edge values. */
+const edgy = (spec: PipelineSpec) => withEdgeValues(generatePipeline(spec));
+
 export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
-  basic: { id: 'basic', pipeline: generatePipeline(base), repeat: 1 },
-  twice: { id: 'twice', pipeline: generatePipeline(base), repeat: 2 },
-  'node-failure': { id: 'node-failure', pipeline: generatePipeline({ ...base, failAt: 7 }), repeat: 1 },
+  basic: { id: 'basic', pipeline: edgy(base), repeat: 1 },
+  twice: { id: 'twice', pipeline: edgy(base), repeat: 2 },
+  'node-failure': { id: 'node-failure', pipeline: edgy({ ...base, failAt: 7 }), repeat: 1 },
   'pipeline-error': {
     id: 'pipeline-error',
-    pipeline: generatePipeline(base),
+    pipeline: edgy(base),
     repeat: 1,
     hookErrorAt: 5,
     inProcessOnly: true,
   },
   'long-params': {
     id: 'long-params',
-    pipeline: generatePipeline({
-      ...base,
-      nodes: 3,
-      paramsPerNode: { ...base.paramsPerNode, count: 1, kinds: { number: 0, string: 1, dict: 0 }, stringLength: 7000 },
-      artifactsPerNode: { count: 0, bytes: 0 },
-      modelNodes: { ...base.modelNodes, count: 0 },
-    }),
+    pipeline: withValueOverLimit(
+      generatePipeline({
+        ...base,
+        nodes: 3,
+        paramsPerNode: {
+          ...base.paramsPerNode,
+          count: 1,
+          kinds: { number: 0, string: 1, dict: 0 },
+          stringLength: 7000,
+        },
+        artifactsPerNode: { count: 0, bytes: 0 },
+        modelNodes: { ...base.modelNodes, count: 0 },
+      }),
+    ),
     repeat: 1,
   },
   'server-down': {
@@ -116,17 +128,17 @@ export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
   },
   outage: {
     id: 'outage',
-    pipeline: generatePipeline({ ...base, work: { ...base.work, sleepMs: 40 } }),
+    pipeline: edgy({ ...base, work: { ...base.work, sleepMs: 40 } }),
     repeat: 1,
     outage: { from: 3, to: 8 },
     inProcessOnly: true,
   },
   'scale-run': { id: 'scale-run', pipeline: generatePipeline(scaleRunSpec), repeat: 1 },
-  'scale-node': { id: 'scale-node', pipeline: generatePipeline(scaleNodeSpec), repeat: 1 },
-  'host-exit': { id: 'host-exit', pipeline: generatePipeline(base), repeat: 1, inChild: true },
+  'scale-node': { id: 'scale-node', pipeline: withNodeAtBatchLimits(generatePipeline(scaleNodeSpec)), repeat: 1 },
+  'host-exit': { id: 'host-exit', pipeline: edgy(base), repeat: 1, inChild: true },
   parallel: {
     id: 'parallel',
-    pipeline: generatePipeline({
+    pipeline: edgy({
       ...base,
       nodes: 16,
       topology: { kind: 'layered', width: 4, fanIn: 1, edgeProbability: 0.05 },

@@ -43,13 +43,18 @@ function randomDict(keys: number, depth: number, random: Rng): ParamTree {
   return out;
 }
 
+/** A mapping (not a list, not null): what a dotted path descends into and what flattening splits. */
+export function isMapping(v: ParamValue | undefined): v is ParamTree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** The mapping at a dotted path, created (with its parents) when missing. */
 export function subtree(tree: ParamTree, dotted: string): ParamTree {
   let node = tree;
   for (const part of dotted.split('.')) {
     const next = node[part];
     if (next === undefined) node = node[part] = {};
-    else if (typeof next === 'object') node = next;
+    else if (isMapping(next)) node = next;
     else throw new Error(`parameter path ${dotted} crosses the value at "${part}"`);
   }
   return node;
@@ -61,7 +66,7 @@ export function resolveParam(tree: ParamTree, datasetName: string): ParamValue |
   if (!datasetName.startsWith('params:')) return undefined;
   let node: ParamValue | undefined = tree;
   for (const part of datasetName.slice('params:'.length).split('.')) {
-    if (node === undefined || typeof node !== 'object') return undefined;
+    if (node === undefined || !isMapping(node)) return undefined;
     node = node[part];
   }
   return node;

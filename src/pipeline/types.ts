@@ -38,7 +38,9 @@ export interface PipelineNode {
   fails: boolean;
 }
 
-export type ParamValue = number | string | { [key: string]: ParamValue };
+/** YAML's scalars, lists and mappings (the generator makes numbers, strings and mappings; conformance adds the
+ * rest). */
+export type ParamValue = number | string | boolean | null | ParamValue[] | { [key: string]: ParamValue };
 export type ParamTree = { [key: string]: ParamValue };
 
 export interface Pipeline {

@@ -184,6 +184,19 @@ function wrap(
   };
 }
 
+/** The reference hook given only the params inputs `keep` accepts (by the node's count of params, value, index). */
+function paramsFilter(keep: (count: number, value: unknown, index: number) => boolean): HookFactory {
+  return wrap({}, {}, (h) => ({
+    beforeNodeRun: (node, catalog, inputs, ...rest) => {
+      const params = Object.keys(inputs).filter((k) => k.startsWith('params:'));
+      const kept = Object.entries(inputs).filter(
+        ([k, v]) => !k.startsWith('params:') || keep(params.length, v, params.indexOf(k)),
+      );
+      return h.beforeNodeRun?.(node, catalog, Object.fromEntries(kept), ...rest);
+    },
+  }));
+}
+
 const isTerminal = (r: { status?: RunStatus }): boolean => r.status === 'FINISHED' || r.status === 'FAILED';
 const flattenDeclared = { mlflow: { tracking: { params: { dict_params: { flatten: true, recursive: true } } } } };
 const truncateDeclared = { mlflow: { tracking: { params: { long_params_strategy: 'truncate' } } } };
@@ -979,6 +992,44 @@ export const MUTANTS: Mutant[] = [
       },
     })),
   ),
+  // ---- values plausible bugs trip on (src/conformance/edge-values.ts)
+  mutant(
+    'skips-falsy-params',
+    ['PAR-001', 'PAR-010'],
+    paramsFilter((_n, v) => Boolean(v)),
+  ),
+  mutant(
+    'drops-null-params',
+    ['PAR-001', 'PAR-010'],
+    paramsFilter((_n, v) => v !== null),
+  ),
+  mutant(
+    'ints-as-floats',
+    ['PAR-003', 'PAR-010'],
+    reference({ batch: mapParams((p) => (/^-?\d+$/.test(p.value) ? { ...p, value: `${p.value}.0` } : p)) }),
+  ),
+  mutant(
+    'full-last-param-batch-lost',
+    ['PAR-010'],
+    // Chunks of 100, the rest sent only when under 100: a node with exactly 100 params loses them all.
+    paramsFilter((n, _v, i) => n % 100 !== 0 || i < n - 100),
+  ),
+  mutant(
+    'full-last-metric-batch-lost',
+    ['MET-010'],
+    wrap({}, {}, (h) => ({
+      // Chunks of 1000, the rest sent only when under 1000: a node with exactly 1000 values loses them all.
+      afterNodeRun: (node, catalog, inputs, outputs, ...rest) => {
+        const count = node.metrics.reduce((sum, m) => sum + m.values.length, 0);
+        const kept =
+          count % 1000 === 0
+            ? Object.fromEntries(Object.entries(outputs).filter(([k]) => !k.endsWith('.metrics')))
+            : outputs;
+        return h.afterNodeRun?.(node, catalog, inputs, kept, ...rest);
+      },
+    })),
+  ),
+  mutant('drops-zero-metrics', ['MET-010'], reference({ batch: mapMetrics((m) => (m.value === 0 ? null : m)) })),
 ];
 
 /** Once the hook has handled a failed pipeline (its run ended), one more thing done to its last top-level run. */
@@ -1071,6 +1122,12 @@ const ALONE = new Set([
   'deletes-the-previous-run',
   'deletes-its-experiment-on-failure',
   'artifacts-renamed',
+  'skips-falsy-params',
+  'drops-null-params',
+  'ints-as-floats',
+  'full-last-param-batch-lost',
+  'full-last-metric-batch-lost',
+  'drops-zero-metrics',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

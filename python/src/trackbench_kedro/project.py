@@ -129,7 +129,10 @@ def write_project(
         "def register_pipelines():\n"
         "    return build_pipelines(load(str(Path(__file__).resolve().parents[2] / 'pipeline.json')))\n"
     )
-    (root / "conf" / "base" / "parameters.yml").write_text(json.dumps(parameters_tree(desc)))
+    # JSON is YAML, but not JSON's surrogate-pair escapes (an emoji as \ud83d\ude80): YAML refuses them, so UTF-8.
+    (root / "conf" / "base" / "parameters.yml").write_text(
+        json.dumps(parameters_tree(desc), ensure_ascii=False), encoding="utf-8"
+    )
     plugin_models = os.environ.get("TRACKBENCH_KEDRO_PLUGIN_MODELS", "on") != "off"
     (root / "conf" / "base" / "catalog.yml").write_text(json.dumps(catalog(desc, root, plugin_datasets, plugin_models)))
     if kedro_mlflow_installed():

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { LIMITS } from '../../mlflow/limits.ts';
 import type { RunState } from '../../mlflow/readback.ts';
-import { resolveParam } from '../../pipeline/params.ts';
+import { isMapping, resolveParam } from '../../pipeline/params.ts';
 import type { ParamValue, PipelineNode } from '../../pipeline/types.ts';
 import { fileFill } from '../../pipeline/work.ts';
 import type { Observation, ParamsConfig } from '../types.ts';
@@ -57,10 +57,20 @@ export interface ExpectedValue {
   shown: string;
 }
 
-/** Python's str() of a dict and JSON both count as the dict; numbers by value (Python writes 5.0 for 5). */
+/**
+ * Whether a logged text is the value. Python's str() (kedro-mlflow) and JSON (JS hooks) both count: a mapping or
+ * list in either notation, true as `true` or `True`, null as `null` or `None`. Numbers by value (Python writes 1e-07
+ * for 1e-7), but an integer must stay an integer (`42`, never `42.0`): Python's json/YAML keep it an int and its
+ * str() has no fraction, so a fraction is the hook's own formatting.
+ */
 export function sameValue(v: ParamValue, text: string): boolean {
   if (typeof v === 'string') return text === v;
-  if (typeof v === 'number') return text.trim() !== '' && Number(text) === v;
+  if (typeof v === 'boolean') return text === String(v) || text === (v ? 'True' : 'False');
+  if (v === null) return text === 'null' || text === 'None';
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && !/^-?\d+$/.test(text)) return false;
+    return text.trim() !== '' && Number(text) === v;
+  }
   for (const candidate of [text, pythonReprToJson(text)]) {
     try {
       if (deepEqual(JSON.parse(candidate), v)) return true;
@@ -82,18 +92,19 @@ function pythonReprToJson(text: string): string {
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => deepEqual((a as never)[k], (b as never)[k]));
 }
 
 function flatten(key: string, v: ParamValue, c: ParamsConfig, depth = 0): [string, ParamValue][] {
-  if (typeof v !== 'object' || (depth > 0 && !c.recursive)) return [[key, v]];
+  if (!isMapping(v) || (depth > 0 && !c.recursive)) return [[key, v]];
   return Object.entries(v).flatMap(([k, x]) => flatten(`${key}${c.sep}${k}`, x, c, depth + 1));
 }
 
 function textOf(v: ParamValue): string {
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
 }
 
 /** The forms one produced parameter takes under a configuration; `fail` puts long values nowhere. */

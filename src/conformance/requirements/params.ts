@@ -1,8 +1,12 @@
 // Requirements: params.
 import { LIMITS } from '../../mlflow/limits.ts';
-import { paramValueString } from '../../tracking/params.ts';
+import { isMapping } from '../../pipeline/params.ts';
+import type { ParamValue } from '../../pipeline/types.ts';
 import type { Requirement } from '../types.ts';
+import { sameValue } from './expected.ts';
 import { topLevel, allTags, allParams, expectedParams, paramPresent, verdict, list } from './queries.ts';
+
+const isEmptyMapping = (v: ParamValue): boolean => isMapping(v) && Object.keys(v).length === 0;
 
 export const PARAMS: Requirement[] = [
   {
@@ -16,7 +20,10 @@ export const PARAMS: Requirement[] = [
     rationale: "The article's core promise: parameters are captured without manual calls.",
     check: (o) => {
       const params = new Map(allParams(o).map((p) => [p.key, p.value]));
-      const missing = [...expectedParams(o).keys()].filter((k) => !paramPresent(params, k));
+      // An empty mapping flattened has no leaf to log.
+      const missing = [...expectedParams(o)]
+        .filter(([k, v]) => !paramPresent(params, k) && !isEmptyMapping(v))
+        .map(([k]) => k);
       return verdict(
         missing.length === 0,
         `${expectedParams(o).size} params`,
@@ -48,14 +55,16 @@ export const PARAMS: Requirement[] = [
     source: 'MLflow REST API docs: runs/log-parameter and log-batch store the value as given',
     level: 'MUST',
     scenario: 'basic',
-    features: ['number and string params'],
-    statement: 'Logged parameter values equal the values the node received.',
+    features: ['number, string, boolean, null and list params'],
+    statement:
+      'Logged parameter values equal the values the node received (as JSON or Python str(): true or True, null ' +
+      'or None; numbers by value, integers without a fraction).',
     rationale: 'A parameter record that differs from what ran is worse than none.',
     check: (o) => {
       const params = new Map(allParams(o).map((p) => [p.key, p.value]));
       const wrong = [...expectedParams(o)]
-        .filter(([, v]) => typeof v !== 'object')
-        .filter(([k, v]) => params.has(k) && params.get(k) !== paramValueString(v))
+        .filter(([, v]) => !isMapping(v))
+        .filter(([k, v]) => params.has(k) && !sameValue(v, params.get(k)!))
         .map(([k]) => `${k}=${params.get(k)}`);
       return verdict(wrong.length === 0, 'values as received', wrong.length ? `differ: ${list(wrong)}` : 'all equal');
     },
@@ -85,17 +94,12 @@ export const PARAMS: Requirement[] = [
     check: (o) => {
       const params = new Map(allParams(o).map((p) => [p.key, p.value]));
       const bad = [...expectedParams(o)]
-        .filter(([, v]) => typeof v === 'object')
+        .filter(([, v]) => isMapping(v))
         .filter(([k, v]) => {
           const whole = params.get(k);
-          if (whole !== undefined) {
-            try {
-              return JSON.stringify(JSON.parse(whole)) !== JSON.stringify(v);
-            } catch {
-              return true;
-            }
-          }
-          return ![...params.keys()].some((x) => x.startsWith(k) && x !== k);
+          // JSON or Python's str() of the dict
+          if (whole !== undefined) return !sameValue(v, whole);
+          return !isEmptyMapping(v) && ![...params.keys()].some((x) => x.startsWith(k) && x !== k);
         })
         .map(([k]) => k);
       return verdict(

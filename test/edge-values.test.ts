@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { EDGE_PARAMS } from '../src/conformance/edge-values.ts';
+import { expectedForms, sameValue } from '../src/conformance/requirements/expected.ts';
+import { SCENARIOS } from '../src/conformance/scenarios.ts';
+import { LIMITS } from '../src/mlflow/limits.ts';
+import { generatePipeline } from '../src/pipeline/generate.ts';
+import { loadScenarioFile } from '../src/scenario/load.ts';
+import { resolveParam } from '../src/pipeline/params.ts';
+import type { PipelineNode } from '../src/pipeline/types.ts';
+import { paramValueString } from '../src/tracking/params.ts';
+
+const paramsOf = (n: PipelineNode): string[] => n.inputs.filter((i) => i.startsWith('params:'));
+const valuesOf = (n: PipelineNode): number => n.metrics.reduce((sum, m) => sum + m.values.length, 0);
+
+describe('the values plausible bugs trip on', () => {
+  it('are in the basic pipeline, a key of exactly 250 characters and a value of exactly 6000 among them', () => {
+    const p = SCENARIOS.basic.pipeline;
+    const keys = paramsOf(p.nodes[0]!).map((i) => i.slice('params:'.length));
+    for (const k of Object.keys(EDGE_PARAMS)) expect(keys).toContain(`${p.nodes[0]!.name}.${k}`);
+    expect(keys.some((k) => k.length === LIMITS.keyLength)).toBe(true);
+    const lengths = keys.map((k) => paramValueString(resolveParam(p.parameters, `params:${k}`)).length);
+    expect(lengths).toContain(LIMITS.paramValueLength);
+    expect(p.nodes[0]!.metrics.flatMap((m) => m.values)).toEqual(expect.arrayContaining([0, -2.5, 1e-7, 1e21]));
+  });
+
+  it('leave the benchmark generator alone', () => {
+    const { scenario } = loadScenarioFile('scenarios/overhead-table.yaml');
+    const plain = generatePipeline(scenario.pipeline);
+    const keys = plain.nodes.flatMap((n) => paramsOf(n));
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => Object.keys(EDGE_PARAMS).some((e) => k.endsWith(`.${e}`)))).toEqual([]);
+    expect(plain.nodes.flatMap((n) => n.metrics).filter((m) => m.key.endsWith('.edge_values'))).toEqual([]);
+  });
+
+  it('put one node of scale-node at exactly one log-batch: 100 params and 1000 metric values', () => {
+    const [first, second] = SCENARIOS['scale-node'].pipeline.nodes;
+    expect(paramsOf(first!)).toHaveLength(LIMITS.paramsPerBatch);
+    expect(valuesOf(first!)).toBe(LIMITS.metricsPerBatch);
+    expect(paramsOf(second!).length).toBeGreaterThan(LIMITS.paramsPerBatch);
+    expect(valuesOf(second!)).toBeGreaterThan(LIMITS.metricsPerBatch);
+    const p = SCENARIOS['scale-node'].pipeline;
+    for (const i of paramsOf(first!)) expect(resolveParam(p.parameters, i)).toBeDefined();
+  });
+
+  it('put a value one character over the limit in long-params', () => {
+    const p = SCENARIOS['long-params'].pipeline;
+    const lengths = paramsOf(p.nodes[0]!).map((i) => paramValueString(resolveParam(p.parameters, i)).length);
+    expect(lengths).toContain(LIMITS.paramValueLength + 1);
+  });
+});
+
+describe('a logged value is the value', () => {
+  it("in the reference hook's text and in Python's str() (what kedro-mlflow logs)", () => {
+    const python: Record<string, string> = {
+      zero: '0',
+      tiny: '1e-07',
+      huge: '1e+21',
+      flag_on: 'True',
+      flag_off: 'False',
+      nothing: 'None',
+      mixed_list: "[1, 'a', True, None, 2.5]",
+      nested: "{'layers': [64, 32], 'options': {'dropout': 0, 'use_bias': False, 'name': 'x'}, 'missing': None}",
+    };
+    for (const [k, text] of Object.entries(python)) expect(sameValue(EDGE_PARAMS[k]!, text), k).toBe(true);
+    for (const [k, v] of Object.entries(EDGE_PARAMS)) expect(sameValue(v, paramValueString(v)), k).toBe(true);
+  });
+
+  it('but not an integer with a fraction, a falsy stand-in, or a list for a mapping', () => {
+    expect(sameValue(42, '42.0')).toBe(false);
+    expect(sameValue(0, '')).toBe(false);
+    expect(sameValue(false, '0')).toBe(false);
+    expect(sameValue(null, '')).toBe(false);
+    expect(sameValue([], '{}')).toBe(false);
+    expect(sameValue(0.1, '0.1')).toBe(true);
+  });
+
+  it('flattening leaves lists and null whole, and an empty mapping has no leaf', () => {
+    const c = { flatten: true, recursive: true, sep: '.', longStrategy: 'fail' } as const;
+    expect(expectedForms('n', EDGE_PARAMS.nested!, c).map((e) => e.key)).toEqual([
+      'n.layers',
+      'n.options.dropout',
+      'n.options.use_bias',
+      'n.options.name',
+      'n.missing',
+    ]);
+    expect(expectedForms('e', {}, c)).toEqual([]);
+  });
+});
