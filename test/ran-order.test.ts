@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { completedBeforeFailure } from '../src/conformance/ran-order.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { completedBeforeFailure, readNodeStarts, readStartedNodes } from '../src/conformance/ran-order.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
 
 const pipeline = SCENARIOS['node-failure'].pipeline;
@@ -27,5 +30,31 @@ describe('nodes a command completed before its pipeline failed', () => {
 
   it('name no failed node when no node fails', () => {
     expect(completedBeforeFailure(SCENARIOS.basic.pipeline, names)).toEqual({ completedNodes: [] });
+  });
+});
+
+describe('when a command says its nodes started', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-nodes-file-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let files = 0;
+  const file = (text: string): string => {
+    const path = join(dir, `nodes-${++files}.txt`);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('reads each name with its start time (tab-separated Unix ms), names alone staying readable', () => {
+    const path = file(`${names[0]}\t1796500000001\n${names[1]}\t1796500000009\n`);
+    expect(readNodeStarts(path)).toEqual([
+      { node: names[0], startMs: 1796500000001 },
+      { node: names[1], startMs: 1796500000009 },
+    ]);
+    expect(readStartedNodes(path)).toEqual([names[0], names[1]]);
+  });
+
+  it('knows no times when any line has none (or none that is a time), or there is no file', () => {
+    expect(readNodeStarts(file(`${names[0]}\t1796500000001\n${names[1]}\n`))).toBeUndefined();
+    expect(readNodeStarts(file(`${names[0]}\tsoon\n`))).toBeUndefined();
+    expect(readNodeStarts(join(dir, 'absent.txt'))).toBeUndefined();
   });
 });

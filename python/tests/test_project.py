@@ -71,7 +71,10 @@ def test_nodes_file_records_the_order_kedro_ran_the_nodes_in(tmp_path: Path, mon
     root = write_project(desc, tmp_path / "project", tracking=False, plugins=False)
     with pytest.raises(RuntimeError, match="injected failure"):
         run_project(root, "p")
-    assert nodes_file.read_text().splitlines() == [names[0], names[2], names[1]]
+    rows = [line.split("\t") for line in nodes_file.read_text().splitlines()]
+    assert [name for name, _ in rows] == [names[0], names[2], names[1]]
+    starts = [int(ms) for _, ms in rows]
+    assert starts == sorted(starts) and all(ms > 1_000_000_000_000 for ms in starts)  # Unix ms, in run order
 
 
 def test_parameters_yml_reads_back_as_the_values(tmp_path: Path) -> None:

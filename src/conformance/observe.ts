@@ -66,7 +66,10 @@ export async function observe(
       } else run = await withTimeout(target, target.run(scenario, ctx));
       // `twice`: a second pipeline run in the same backend (command targets repeat by themselves).
       if (scenario.repeat > 1 && target.inProcess)
-        for (let i = 1; i < scenario.repeat; i++) run = await withTimeout(target, target.run(scenario, ctx));
+        for (let i = 1; i < scenario.repeat; i++) {
+          const next = await withTimeout(target, target.run(scenario, ctx));
+          run = { ...next, ...joinWitnessed(run, next) };
+        }
       const wallMs = performance.now() - started;
       const requests = backend.requestLog.since(backend.mark);
       backend.clearFaults();
@@ -89,6 +92,8 @@ export async function observe(
         paramsConfig: target.paramsConfig,
         childRunPerNode: target.childRunPerNode,
         hookErrorAt: scenario.hookErrorAt,
+        timing: run.timing,
+        hookChanges: run.hookChanges,
         wallMs,
         baselineWallMs,
         hostExit,
@@ -103,6 +108,14 @@ export async function observe(
     }
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** What trackbench saw of two pipeline runs in one situation, both (unknown if unknown in either). */
+function joinWitnessed(a: TargetRun, b: TargetRun): Pick<TargetRun, 'timing' | 'hookChanges'> {
+  return {
+    timing: a.timing && b.timing ? [...a.timing, ...b.timing] : undefined,
+    hookChanges: a.hookChanges && b.hookChanges ? [...a.hookChanges, ...b.hookChanges] : undefined,
+  };
 }
 
 /** The same pipeline against a healthy mock of its own: what the faulted run's wall time is compared with. */

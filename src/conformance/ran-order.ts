@@ -1,9 +1,11 @@
 // Which nodes a `command:` target completed before its pipeline failed. A command may write the
 // order its nodes started in (TRACKBENCH_NODES_FILE, one name a line): its runner's order can differ
 // from trackbench's (Kedro sorts each level by name), so the index order would hold it to nodes it
-// never ran. Without the file, nodes are taken to run in index order, as the contract says.
+// never ran. Without the file, nodes are taken to run in index order, as the contract says. A line may
+// carry, after a tab, when the node started (Unix ms, the clock MLflow times are stamped with).
 import { existsSync, readFileSync } from 'node:fs';
 import type { Pipeline } from '../pipeline/types.ts';
+import type { NodeWindow } from './types.ts';
 
 export interface FailedRun {
   completedNodes: string[];
@@ -24,11 +26,24 @@ export function completedBeforeFailure(pipeline: Pipeline, started?: string[]): 
   return { completedNodes: pipeline.nodes.slice(0, at).map((n) => n.name), failedNode: failing.name };
 }
 
-/** The names a command wrote to its nodes file, or undefined when it wrote none. */
-export function readStartedNodes(file: string): string[] | undefined {
+function lines(file: string): string[][] | undefined {
   if (!existsSync(file)) return undefined;
   return readFileSync(file, 'utf8')
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
+}
+
+/** The names a command wrote to its nodes file, or undefined when it wrote none. */
+export function readStartedNodes(file: string): string[] | undefined {
+  return lines(file)?.map(([name]) => name!);
+}
+
+/** When each node started, when every line of the file says (else undefined: the windows are unknown). */
+export function readNodeStarts(file: string): NodeWindow[] | undefined {
+  const rows = lines(file);
+  if (!rows?.length) return undefined;
+  const starts = rows.map(([node, ms]) => ({ node: node!, startMs: Number(ms) }));
+  return starts.every((s) => Number.isInteger(s.startMs) && s.startMs > 0) ? starts : undefined;
 }

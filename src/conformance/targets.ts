@@ -15,15 +15,20 @@ import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import { kedroTarget } from './kedro-target.ts';
-import { completedBeforeFailure, readStartedNodes } from './ran-order.ts';
+import { completedBeforeFailure, readNodeStarts, readStartedNodes } from './ran-order.ts';
 import type { ConformanceScenario } from './scenarios.ts';
-import type { ParamsConfig } from './types.ts';
+import type { ParamsConfig, PipelineTiming } from './types.ts';
+import { witness } from './witness.ts';
 
 export interface TargetRun {
   pipelineError?: string;
   output: string;
   completedNodes: string[];
   failedNode?: string;
+  /** Each pipeline run's window and its nodes' (in-process targets; command targets that record node starts). */
+  timing?: PipelineTiming[];
+  /** Values handed to the hooks found changed after the run (in-process targets only). */
+  hookChanges?: string[];
 }
 
 /** What a target is given for one pipeline run besides the scenario. */
@@ -130,7 +135,14 @@ async function runInProcess(
     afterNodeRun: (node) => void completed.push(node.name),
     onNodeError: (_e, node) => void (failedNode = node.name),
   };
-  const hooks: NamedHooks[] = [{ name: 'trackbench.watch', hooks: watcher }, target];
+  // The hooks run a copy: a hook that changes the parameters in place must not change the scenario.
+  const pipeline = structuredClone(scenario.pipeline);
+  const seen = witness(pipeline.parameters);
+  const hooks: NamedHooks[] = [
+    { name: 'trackbench.witness', hooks: seen.first },
+    { name: 'trackbench.watch', hooks: watcher },
+    target,
+  ];
   if (scenario.outage) {
     const { from, to } = scenario.outage;
     // First in line, so the target meets the server already down (or back) at that node.
@@ -155,13 +167,22 @@ async function runInProcess(
       },
     });
   }
+  hooks.push({ name: 'trackbench.witness-end', hooks: seen.last });
   let pipelineError: string | undefined;
   try {
-    await runSession(scenario.pipeline, { hooks, runner: scenario.runner });
+    await runSession(pipeline, { hooks, runner: scenario.runner });
   } catch (err) {
     pipelineError = err instanceof Error ? err.message : String(err);
   }
-  return { pipelineError, output: warnings.join('\n'), completedNodes: completed, failedNode };
+  const { window, nodes, changed } = seen.finish();
+  return {
+    pipelineError,
+    output: warnings.join('\n'),
+    completedNodes: completed,
+    failedNode,
+    timing: [{ window, nodes }],
+    hookChanges: changed,
+  };
 }
 
 /** A process that runs the described pipeline; `env` is added to its environment. */
@@ -182,8 +203,12 @@ export function commandTarget(
       writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
       const nodesFile = join(dir, 'nodes.txt');
       const outputs: string[] = [];
+      // Each run's window is the command's whole life (a superset of its pipeline run); its nodes' windows
+      // are known only when it writes their start times, and then end with the run.
+      const timing: PipelineTiming[] = [];
       for (let i = 0; i < scenario.repeat; i++) {
         rmSync(nodesFile, { force: true });
+        const startMs = Date.now();
         const { code, output, timedOut } = await runExternal(
           command,
           {
@@ -197,6 +222,7 @@ export function commandTarget(
           timeoutMs,
         );
         outputs.push(output);
+        timing.push({ window: { startMs, endMs: Date.now() }, nodes: readNodeStarts(nodesFile) });
         if (code !== 0)
           return {
             pipelineError: timedOut
@@ -204,9 +230,14 @@ export function commandTarget(
               : `command exited with code ${code}`,
             output: outputs.join('\n'),
             ...completedBeforeFailure(scenario.pipeline, readStartedNodes(nodesFile)),
+            timing,
           };
       }
-      return { output: outputs.join('\n'), completedNodes: scenario.pipeline.nodes.map((n) => n.name) };
+      return {
+        output: outputs.join('\n'),
+        completedNodes: scenario.pipeline.nodes.map((n) => n.name),
+        timing,
+      };
     },
   };
 }

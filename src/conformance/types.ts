@@ -42,6 +42,27 @@ export interface Finding {
   error?: boolean;
 }
 
+/** When one pipeline run ran (Date.now(), ms): from before its first hook call to after its last returned. */
+export interface RunWindow {
+  startMs: number;
+  endMs: number;
+}
+
+/** When one node ran: from before its first input was loaded to after every hook's work on its outputs. */
+export interface NodeWindow {
+  node: string;
+  startMs: number;
+  /** Unknown for command targets (they record when a node started only): its pipeline run's end bounds it. */
+  endMs?: number;
+}
+
+/** One pipeline run of a situation, timed by trackbench, with the nodes it ran. */
+export interface PipelineTiming {
+  window: RunWindow;
+  /** Unset when the target did not say when its nodes ran (a command without start times in its nodes file). */
+  nodes?: NodeWindow[];
+}
+
 export interface Observation {
   scenario: ScenarioId;
   pipeline: Pipeline;
@@ -79,6 +100,10 @@ export interface Observation {
   /** Wall time of the pipeline in this situation, and of the same pipeline against a healthy server (timed ones). */
   wallMs: number;
   baselineWallMs?: number;
+  /** Each pipeline run's window and its nodes' windows, in order; unset when trackbench could not time them. */
+  timing?: PipelineTiming[];
+  /** Values handed to hooks (parameters, node inputs and outputs) found changed afterwards; unset when unknown. */
+  hookChanges?: string[];
   /** `host-exit`: whether the process hosting the hook exited by itself once the pipeline was done. */
   hostExit?: { exited: boolean; afterMs: number; code: number | null };
 }

@@ -25,7 +25,7 @@ export async function runNode(
 
   let outputs: Inputs;
   try {
-    outputs = await executeNode(node, (name) => catalog.kindOf(name));
+    outputs = await executeNode(node, (name) => catalog.kindOf(name), inputs);
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     await hooks.call('onNodeError', error, node, catalog, inputs, false, runId);

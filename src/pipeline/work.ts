@@ -63,11 +63,28 @@ export function fileFill(datasetName: string): number {
   return h >>> 24;
 }
 
+/**
+ * A checksum of what the node was given (FNV-1a over each input's key and value; a buffer by its length and
+ * first byte, so large file data costs nothing): the node's data output depends on its inputs, as a real node's
+ * would, so an input a hook changed changes what the node produces.
+ */
+export function inputsChecksum(inputs: Record<string, unknown>): number {
+  let h = 0x811c9dc5;
+  for (const key of Object.keys(inputs).sort()) {
+    const v = inputs[key];
+    const text = Buffer.isBuffer(v) ? `b${v.length}:${v[0] ?? ''}` : `${typeof v}:${JSON.stringify(v)}`;
+    for (const c of `${key}=${text};`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+  }
+  return h >>> 0;
+}
+
 export async function executeNode(
   node: PipelineNode,
   outputKinds: (name: string) => string | undefined,
+  inputs: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
   const w = node.work;
+  const consumed = inputsChecksum(inputs);
   burnCpu(w.cpuMs);
   allocate(w.allocBytes);
   if (w.sleepMs > 0) await sleep(w.sleepMs);
@@ -89,7 +106,8 @@ export async function executeNode(
         outputs[name] = payload(node.modelBytes, fileFill(name));
         break;
       default:
-        outputs[name] = w.ioBytes > 0 ? payload(w.ioBytes, node.index) : { node: node.name, index: node.index };
+        outputs[name] =
+          w.ioBytes > 0 ? payload(w.ioBytes, node.index ^ consumed) : { node: node.name, index: node.index, consumed };
     }
   }
   return outputs;

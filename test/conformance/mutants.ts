@@ -47,6 +47,8 @@ class MutantClient extends MlflowClient {
   readonly invented = new Set<string>();
   /** Each child's parent. */
   readonly parentOf = new Map<string, string>();
+  /** The first metric timestamp sent for each run. */
+  readonly firstStamp = new Map<string, number>();
   constructor(
     options: ClientOptions,
     private readonly tweaks: Tweaks,
@@ -1030,6 +1032,42 @@ export const MUTANTS: Mutant[] = [
     })),
   ),
   mutant('drops-zero-metrics', ['MET-010'], reference({ batch: mapMetrics((m) => (m.value === 0 ? null : m)) })),
+  mutant(
+    // A start time taken from a clock read earlier (the hook's load, a cache): 60 ms before the pipeline run.
+    'starts-runs-before-the-pipeline',
+    ['RUN-020'],
+    reference({
+      createRun: (req, _s, c) =>
+        MlflowClient.prototype.createRun.call(c, { ...req, start_time: (req.start_time ?? Date.now()) - 60 }),
+    }),
+  ),
+  mutant(
+    // Every value of a run stamped with the first value's time: inside the run, outside its own node.
+    'metric-times-frozen-per-run',
+    ['MET-020'],
+    reference({
+      batch: (b, c) => {
+        const first = c.firstStamp.get(b.run_id) ?? b.metrics?.[0]?.timestamp;
+        if (first === undefined) return b;
+        c.firstStamp.set(b.run_id, first);
+        return mapMetrics((m) => ({ ...m, timestamp: first }))(b);
+      },
+    }),
+  ),
+  mutant(
+    // Once logged, each parameter input is "normalised" to the text MLflow stores (the node then computes with it).
+    'params-made-text-in-place',
+    ['HKS-001'],
+    wrap({}, {}, (h) => ({
+      beforeNodeRun: (node, catalog, inputs, isAsync, runId) => {
+        const out = h.beforeNodeRun?.(node, catalog, inputs, isAsync, runId);
+        for (const k of Object.keys(inputs))
+          if (k.startsWith('params:'))
+            inputs[k] = typeof inputs[k] === 'string' ? inputs[k] : JSON.stringify(inputs[k]);
+        return out;
+      },
+    })),
+  ),
 ];
 
 /** Once the hook has handled a failed pipeline (its run ended), one more thing done to its last top-level run. */
@@ -1128,6 +1166,9 @@ const ALONE = new Set([
   'full-last-param-batch-lost',
   'full-last-metric-batch-lost',
   'drops-zero-metrics',
+  'starts-runs-before-the-pipeline',
+  'metric-times-frozen-per-run',
+  'params-made-text-in-place',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

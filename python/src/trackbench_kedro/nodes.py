@@ -3,6 +3,7 @@ names and ``params:`` inputs are namespaced by Kedro itself, as in a hand-writte
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from typing import Any, Callable, Dict, List, Optional, Set
 
@@ -23,13 +24,15 @@ def output_names(node: NodeSpec) -> List[str]:
 
 
 def record_start(name: str) -> None:
-    """Appends the node's name to $TRACKBENCH_NODES_FILE when set: the order Kedro ran the nodes in,
-    which is not trackbench's index order (Kedro sorts each level by name), so a conformance check
-    knows which nodes ran before a failure."""
+    """Appends the node's name and when it started (Unix ms, tab-separated) to $TRACKBENCH_NODES_FILE
+    when set: the order Kedro ran the nodes in, which is not trackbench's index order (Kedro sorts each
+    level by name), so a conformance check knows which nodes ran before a failure; and the time, the
+    clock MLflow values are stamped with, so it knows whether a value was stamped while its node ran."""
     path = os.environ.get("TRACKBENCH_NODES_FILE")
     if path:
+        started_ms = time.time_ns() // 1_000_000
         with open(path, "a", encoding="utf-8") as f:
-            f.write(name + "\n")
+            f.write(f"{name}\t{started_ms}\n")
 
 
 def node_function(node: NodeSpec) -> Callable[..., Any]:

@@ -18,6 +18,8 @@ import { METRICS_PER_RUN } from './metrics-per-run.ts';
 import { PARAMS_PER_RUN } from './params-per-run.ts';
 import { HOST, RUN_PER_RUN } from './run-per-run.ts';
 import { SECRETS_EVERYWHERE } from './secrets-everywhere.ts';
+import { WINDOW_MET, WINDOW_RUN } from './windows.ts';
+import { HOOKS } from './hooks-observe.ts';
 import type { Requirement } from '../types.ts';
 
 export const REQUIREMENTS: Requirement[] = [
@@ -25,6 +27,9 @@ export const REQUIREMENTS: Requirement[] = [
   ...HOST,
   ...PARAMS_PER_RUN,
   ...METRICS_PER_RUN,
+  ...WINDOW_RUN,
+  ...WINDOW_MET,
+  ...HOOKS,
   ...FILES_PER_RUN,
   ...LOSS,
   ...SECRETS_EVERYWHERE,
