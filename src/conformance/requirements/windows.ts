@@ -16,10 +16,18 @@ export const CLOCK_SLACK_MS = 2;
 const inside = (t: number, w: { startMs: number; endMs: number }, slack = CLOCK_SLACK_MS): boolean =>
   t >= w.startMs - slack && t <= w.endMs + slack;
 
-/** The pipeline run whose window holds `t`: exactly if one does (back-to-back windows overlap by the slack). */
+/**
+ * The pipeline run whose window holds `t`: exactly if one does (back-to-back windows overlap by the slack),
+ * and the later one when two do (the next run can start in the very millisecond the previous one ended, and
+ * a run started then is the new pipeline run's: nothing starts a run at the end of its own).
+ */
 function holding(t: number, timing: PipelineTiming[]): number {
-  const exact = timing.findIndex((x) => inside(t, x.window, 0));
-  return exact >= 0 ? exact : timing.findIndex((x) => inside(t, x.window));
+  const last = (slack: number): number => {
+    for (let i = timing.length - 1; i >= 0; i--) if (inside(t, timing[i]!.window, slack)) return i;
+    return -1;
+  };
+  const exact = last(0);
+  return exact >= 0 ? exact : last(CLOCK_SLACK_MS);
 }
 
 function offBy(t: number, w: RunWindow): string {
