@@ -9,7 +9,7 @@ import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
-import { runSession } from '../pipeline/session.ts';
+import { runnerName, runSession } from '../pipeline/session.ts';
 import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
@@ -24,6 +24,8 @@ export interface TargetRun {
   output: string;
   completedNodes: string[];
   failedNode?: string;
+  /** The Kedro runner class that ran the pipeline, when trackbench ran it (in-process targets). */
+  runner?: string;
 }
 
 /** What a target is given for one pipeline run besides the scenario. */
@@ -161,7 +163,13 @@ async function runInProcess(
   } catch (err) {
     pipelineError = err instanceof Error ? err.message : String(err);
   }
-  return { pipelineError, output: warnings.join('\n'), completedNodes: completed, failedNode };
+  return {
+    pipelineError,
+    output: warnings.join('\n'),
+    completedNodes: completed,
+    failedNode,
+    runner: runnerName(scenario.runner),
+  };
 }
 
 /** A process that runs the described pipeline; `env` is added to its environment. */
