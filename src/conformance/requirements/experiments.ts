@@ -13,6 +13,8 @@ export const EXPERIMENTS: Requirement[] = [
       'that one); MLflow REST API docs: experiments/create',
     level: 'MUST',
     scenario: 'every',
+    // A hook may make an experiment for its child runs: checked with and without them.
+    dependsOn: ['childRunPerNode'],
     features: ['every situation', 'experiments read back (view type ALL; on a real server, those created since)'],
     statement: 'In every situation, the hook creates no experiment besides the configured one (deleted ones included).',
     rationale:

@@ -118,6 +118,7 @@ export const RUN_TAGS: Requirement[] = [
       'or pipeline_names (Kedro 1), in every run it starts',
     level: 'MUST',
     scenario: 'healthy',
+    dependsOn: ['childRunPerNode'],
     features: ['every situation', 'every pipeline run'],
     statement:
       "In every situation, every pipeline run's top-level run is tagged with its pipeline's name (a tag whose " +
@@ -137,6 +138,7 @@ export const RUN_TAGS: Requirement[] = [
       'in every run it starts',
     level: 'SHOULD',
     scenario: 'healthy',
+    dependsOn: ['childRunPerNode'],
     features: ['every situation', 'every pipeline run'],
     statement:
       "In every situation, every pipeline run's top-level run is tagged with the command that ran it, exactly " +
@@ -158,6 +160,7 @@ export const RUN_TAGS: Requirement[] = [
       "reference hook's kedro.runner and trackbench.node_count) states what ran",
     level: 'MUST',
     scenario: 'healthy',
+    dependsOn: ['childRunPerNode'],
     features: ['every situation', 'every run', 'the parallel runner'],
     statement:
       'In every situation, every tag a run carries about the pipeline run is true: the pipeline it names, the ' +
