@@ -71,9 +71,14 @@ describe('run-level tags', () => {
   });
 
   it('holds a runner tag to nothing when the target ran the pipeline itself, and says so', () => {
-    const f = check('TAG-012', observe([run('a', 1, { runner: 'ParallelRunner' })]));
+    const f = check(
+      'TAG-012',
+      observe([run('a', 1, { runner: 'ParallelRunner', kedro_command: 'kedro run -p conformance' })]),
+    );
     expect(f.status).toBe('pass');
     expect(f.expected).toContain('runner tags unchecked');
+    expect(f.found).toBe('1 tags true, 1 runner tag(s) unchecked');
+    expect(check('TAG-012', observe([run('a', 1, { runner: 'ParallelRunner' })])).status).toBe('skip');
   });
 
   it('checks every top-level run: the second pipeline run without tags fails; no such tag at all is n/a', () => {

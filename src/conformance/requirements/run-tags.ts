@@ -170,8 +170,15 @@ export const RUN_TAGS: Requirement[] = [
       'missing node trusts these tags.',
     check: (o) => {
       const tags = o.runs.flatMap((r) => runLevelTags(r).map((t) => ({ ...t, run: r.run.info.run_name })));
-      if (!tags.length)
-        return skip('every tag about the run true', 'no run carries a pipeline, command, runner or node-count tag');
+      // Without the runner that ran, a runner tag cannot be held to anything: it is not counted as true.
+      const checked = tags.filter((t) => t.about !== 'runner' || o.runner !== undefined);
+      const unchecked = tags.length - checked.length;
+      if (!checked.length)
+        return skip(
+          'every tag about the run true',
+          'no run carries a pipeline, command or node-count tag' +
+            (unchecked ? ' (a runner tag, but the runner that ran is not known)' : ''),
+        );
       const bad = tags.flatMap((t) => {
         const why = falseTag(t, o);
         return why ? [`${t.run} ${t.key}="${t.value}" (${why})`] : [];
@@ -180,7 +187,9 @@ export const RUN_TAGS: Requirement[] = [
       return verdict(
         bad.length === 0,
         `pipeline "${o.pipeline.name}", ${o.pipeline.nodes.length} nodes, runner ${runner}`,
-        bad.length ? list(bad) : `${tags.length} tags true`,
+        bad.length
+          ? list(bad)
+          : `${checked.length} tags true${unchecked ? `, ${unchecked} runner tag(s) unchecked` : ''}`,
       );
     },
   },
