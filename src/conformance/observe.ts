@@ -79,6 +79,7 @@ export async function observe(
         pipeline: scenario.pipeline,
         completedNodes: run.completedNodes,
         failedNode: run.failedNode,
+        runner: run.runner,
         requests,
         requestBodies: backend.keepsBodies,
         pipelineError: run.pipelineError,

@@ -9,7 +9,7 @@ import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
-import { runSession } from '../pipeline/session.ts';
+import { runnerName, runSession } from '../pipeline/session.ts';
 import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
@@ -29,6 +29,8 @@ export interface TargetRun {
   timing?: PipelineTiming[];
   /** Values handed to the hooks found changed after the run (in-process targets only). */
   hookChanges?: string[];
+  /** The Kedro runner class that ran the pipeline, when trackbench ran it (in-process targets). */
+  runner?: string;
 }
 
 /** What a target is given for one pipeline run besides the scenario. */
@@ -182,6 +184,7 @@ async function runInProcess(
     failedNode,
     timing: [{ window, nodes }],
     hookChanges: changed,
+    runner: runnerName(scenario.runner),
   };
 }
 

@@ -69,6 +69,8 @@ export interface Observation {
   /** Names of the nodes that ran to completion (in order). */
   completedNodes: string[];
   failedNode?: string;
+  /** The Kedro runner class that ran the pipeline (`ParallelRunner`), when trackbench ran it; unknown for commands. */
+  runner?: string;
   /** Every run in the backend after the scenario, read back through the REST API. */
   runs: RunState[];
   experiments: Experiment[];

@@ -19,6 +19,11 @@ export interface SessionOptions {
   tmpDir?: string;
 }
 
+/** The Kedro runner class a runner spec stands for (run_params' `runner`); sequential by default. */
+export function runnerName(runner: RunnerSpec | undefined): string {
+  return runner?.kind === 'parallel' ? 'ParallelRunner' : 'SequentialRunner';
+}
+
 /** Kedro's run_params for a whole-pipeline run (no node or namespace filters). */
 export function runParamsFor(
   pipeline: Pipeline,
@@ -39,7 +44,7 @@ export function runParamsFor(
     runtimeParams: {},
     pipelineNames: [pipeline.name],
     namespaces: [],
-    runner: run.runner.kind === 'parallel' ? 'ParallelRunner' : 'SequentialRunner',
+    runner: runnerName(run.runner),
     onlyMissingOutputs: false,
   };
 }

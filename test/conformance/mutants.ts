@@ -1068,7 +1068,56 @@ export const MUTANTS: Mutant[] = [
       },
     })),
   ),
+  mutant(
+    'run-tags-on-first-run-only',
+    ['TAG-010', 'TAG-011'],
+    // A "tagged" flag never reset: the second pipeline run's run starts without its run-level tags.
+    reference({ createRun: (req, send, c) => (isTop(req) && c.tops.length ? sendTags(c, req, () => []) : send()) }),
+  ),
+  mutant(
+    'runner-tag-hard-coded',
+    ['TAG-012'],
+    retagged('kedro.runner', () => 'SequentialRunner'),
+  ),
+  mutant(
+    'node-count-off-by-one',
+    ['TAG-012'],
+    retagged('trackbench.node_count', (v) => `${Number(v) - 1}`),
+  ),
+  mutant(
+    'command-without-its-pipeline',
+    ['TAG-011', 'TAG-012'],
+    retagged('kedro_command', () => 'kedro run'),
+  ),
+  mutant(
+    'stray-debug-experiment',
+    ['EXP-010'],
+    wrap({}, {}, (h, ctx, client) => ({
+      beforePipelineRun: async (...a) => {
+        await MlflowClient.prototype.getOrCreateExperiment.call(client, `${ctx.scenarioName}-debug`).catch(() => '');
+        return h.beforePipelineRun?.(...a);
+      },
+    })),
+  ),
 ];
+
+type RunRequest = { experiment_id: string; run_name?: string; start_time?: number; tags?: RunTag[] };
+const isTop = (req: RunRequest): boolean => !req.tags?.some((t) => t.key === 'mlflow.parentRunId');
+
+/** Creates the run with its own tags (MLflow's kept) passed through `f`. */
+function sendTags(c: MutantClient, req: RunRequest, f: (tags: RunTag[]) => RunTag[]): Promise<Run> {
+  const own = (req.tags ?? []).filter((t) => !t.key.startsWith('mlflow.'));
+  const system = (req.tags ?? []).filter((t) => t.key.startsWith('mlflow.'));
+  return MlflowClient.prototype.createRun.call(c, { ...req, tags: [...system, ...f(own)] });
+}
+
+/** The reference hook with one of its run-level tags' values rewritten. */
+function retagged(key: string, value: (v: string) => string): HookFactory {
+  return reference({
+    createRun: (req, _s, c) =>
+      sendTags(c, req, (tags) => tags.map((t) => (t.key === key ? { ...t, value: value(t.value) } : t))),
+  });
+}
 
 /** Once the hook has handled a failed pipeline (its run ended), one more thing done to its last top-level run. */
 function afterFailure(act: (client: MutantClient, top: Run) => Promise<unknown>): HookFactory {
@@ -1169,6 +1218,11 @@ const ALONE = new Set([
   'starts-runs-before-the-pipeline',
   'metric-times-frozen-per-run',
   'params-made-text-in-place',
+  'run-tags-on-first-run-only',
+  'runner-tag-hard-coded',
+  'node-count-off-by-one',
+  'command-without-its-pipeline',
+  'stray-debug-experiment',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -5,6 +5,8 @@ import { RUN } from './run.ts';
 import { PARAMS } from './params.ts';
 import { METRICS } from './metrics.ts';
 import { TAGS } from './tags.ts';
+import { RUN_TAGS } from './run-tags.ts';
+import { EXPERIMENTS } from './experiments.ts';
 import { NESTED } from './nested.ts';
 import { ARTIFACTS } from './artifacts.ts';
 import { MODELS } from './models.ts';
@@ -37,6 +39,8 @@ export const REQUIREMENTS: Requirement[] = [
   ...PARAMS,
   ...METRICS,
   ...TAGS,
+  ...RUN_TAGS,
+  ...EXPERIMENTS,
   ...NESTED,
   ...ARTIFACTS,
   ...MODELS,
