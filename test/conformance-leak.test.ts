@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { withCapturedOutput } from '../src/conformance/capture-output.ts';
 import { LEAK_WINDOW, randomSecret, secretLeak, windowsOf } from '../src/conformance/leak.ts';
 import { CONFORMANCE_PASSWORD, CONFORMANCE_SECRET } from '../src/conformance/observe.ts';
-import { tempFilesWrittenSince } from '../src/conformance/temp-files.ts';
+import { filesWrittenSince } from '../src/conformance/files-written.ts';
 
 describe('secretLeak', () => {
   const s = randomSecret();
@@ -79,7 +79,7 @@ describe('withCapturedOutput', () => {
   });
 });
 
-describe('tempFilesWrittenSince', () => {
+describe('filesWrittenSince', () => {
   it('finds files written since, in the temp folder and a folder below, but those excluded or older', () => {
     const since = Date.now();
     const top = join(tmpdir(), `tb-leak-test-${process.pid}.log`);
@@ -91,7 +91,7 @@ describe('tempFilesWrittenSince', () => {
       writeFileSync(join(dir, 'old.txt'), 'old');
       utimesSync(join(dir, 'old.txt'), new Date(since - 60_000), new Date(since - 60_000));
       writeFileSync(join(excluded, 'new.txt'), 'new');
-      const found = tempFilesWrittenSince(since, [excluded]).map((f) => f.path);
+      const found = filesWrittenSince(since, [excluded]).map((f) => f.path);
       expect(found).toContain(top);
       expect(found).toContain(join(dir, 'new.txt'));
       expect(found).not.toContain(join(dir, 'old.txt'));

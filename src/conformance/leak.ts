@@ -56,16 +56,29 @@ function needlesOf(secrets: readonly string[]): Needle[] {
   return out;
 }
 
+/** Each needle by the 4-byte words at its first 4 offsets. */
+type Anchors = Map<number, [Needle, number][]>;
+
+/** The anchors of the last secrets asked about: every check of a situation asks about the same ones. */
+let cached: { key: string; anchors: Anchors } | undefined;
+
+function anchorsOf(secrets: readonly string[]): Anchors {
+  const key = secrets.join('\0');
+  if (cached?.key === key) return cached.anchors;
+  const anchors: Anchors = new Map();
+  for (const n of needlesOf(secrets))
+    for (let r = 0; r < 4; r++) {
+      const word = n.bytes.readUInt32LE(r);
+      anchors.set(word, [...(anchors.get(word) ?? []), [n, r]]);
+    }
+  cached = { key, anchors };
+  return anchors;
+}
+
 /** Where the needles are found in `hay`, best first (the whole secret before a part). Every needle is at least 8
  * bytes, so each occurrence holds a 4-byte word at a position of `hay` that is a multiple of 4, at one of its
  * first 4 offsets: only those words are looked up, and a hit is then compared in full. */
-function find(hay: Buffer, needles: Needle[]): string | undefined {
-  const anchors = new Map<number, [Needle, number][]>();
-  for (const n of needles)
-    for (let r = 0; r < 4; r++) {
-      const key = n.bytes.readUInt32LE(r);
-      anchors.set(key, [...(anchors.get(key) ?? []), [n, r]]);
-    }
+function find(hay: Buffer, anchors: Anchors): string | undefined {
   let best: string | undefined;
   for (let q = 0; q + 4 <= hay.length; q += 4) {
     const hits = anchors.get(hay.readUInt32LE(q));
@@ -87,7 +100,7 @@ export function secretLeak(data: string | Buffer, secrets: readonly string[]): s
   const short = secrets.filter((s) => s.length < LEAK_WINDOW);
   // Too short for the word-at-a-time search (not the suite's secrets): looked for as written only.
   if (short.length && short.some((s) => hay.includes(s))) return 'whole';
-  const needles = needlesOf(secrets.filter((s) => s.length >= LEAK_WINDOW));
+  const needles = anchorsOf(secrets.filter((s) => s.length >= LEAK_WINDOW));
   const found = find(hay, needles);
   if (found || !hay.includes('%')) return found;
   const decoded = hay

@@ -12,7 +12,7 @@ import { readRun } from '../mlflow/readback.ts';
 import { withCapturedOutput } from './capture-output.ts';
 import { runInChild } from './host-exit.ts';
 import { randomSecret } from './leak.ts';
-import { tempFilesWrittenSince } from './temp-files.ts';
+import { filesWrittenSince } from './files-written.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { RunContext, Target, TargetRun } from './targets.ts';
 import type { Observation } from './types.ts';
@@ -93,7 +93,7 @@ export async function observe(
         expectedAuthSha256: createHash('sha256').update(`Bearer ${CONFORMANCE_SECRET}`).digest('hex'),
         pipelineRuns: scenario.repeat,
         experimentName,
-        writtenFiles: [...writtenFiles(workDir, run.output), ...tempFilesWrittenSince(startedAtMs, [workDir])],
+        writtenFiles: [...writtenFiles(workDir, run.output), ...filesWrittenSince(startedAtMs, [workDir])],
         paramsConfig: target.paramsConfig,
         childRunPerNode: target.childRunPerNode,
         hookErrorAt: scenario.hookErrorAt,

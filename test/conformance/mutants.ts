@@ -190,9 +190,13 @@ const flattenDeclared = { mlflow: { tracking: { params: { dict_params: { flatten
 const truncateDeclared = { mlflow: { tracking: { params: { long_params_strategy: 'truncate' } } } };
 const password = (): string => process.env.MLFLOW_TRACKING_PASSWORD ?? '';
 /** A debug log whose path was fixed when the mutants were loaded, before any situation set TMPDIR (as a hook that
- * computes os.tmpdir() at import does); removed when the process exits. */
+ * computes os.tmpdir() at import does). */
 const SYSTEM_TEMP_LOG = join(tmpdir(), `tb-mutant-debug-${process.pid}.log`);
-let removeLogAtExit = true;
+
+/** Removes what mutants leave outside the suite's folders (the test calls it once they have run). */
+export function removeMutantFiles(): void {
+  rmSync(SYSTEM_TEMP_LOG, { force: true });
+}
 
 export const MUTANTS: Mutant[] = [
   mutant(
@@ -1020,8 +1024,6 @@ export const MUTANTS: Mutant[] = [
     })),
   ),
   mutant('headers-logged-to-system-temp', ['SEC-006'], (o, ctx) => {
-    if (removeLogAtExit) process.once('exit', () => rmSync(SYSTEM_TEMP_LOG, { force: true }));
-    removeLogAtExit = false;
     appendFileSync(SYSTEM_TEMP_LOG, `${ctx.scenarioName} authorization: Bearer ${secret()}\n`);
     return reference({})(o, ctx);
   }),

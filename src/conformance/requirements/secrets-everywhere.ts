@@ -1,7 +1,7 @@
 // Requirement: the test token and password appear nowhere a hook writes, in any situation.
 import type { Observation, Requirement } from '../types.ts';
 import { LEAK_MEANING, secretLeak } from '../leak.ts';
-import { TEMP_SEARCH } from '../temp-files.ts';
+import { WRITTEN_SEARCH } from '../files-written.ts';
 import { list, skip, verdict } from './queries.ts';
 
 /** Every place a hook writes, as [where, text]. */
@@ -47,8 +47,9 @@ export const SECRETS_EVERYWHERE: Requirement[] = [
       "Authorization, where the credential belongs), the output (an in-process hook's stdout, stderr and " +
       'console included), or any file the hook writes: every file under the TMPDIR it is given, and every file ' +
       'created or modified during the situation in the system temp folders (os.tmpdir() when trackbench started, ' +
-      `and /tmp; up to ${TEMP_SEARCH.depth} folders deep, ${TEMP_SEARCH.entries} entries, ` +
-      `the last ${TEMP_SEARCH.fileBytes >> 20} MB of each file, folders it cannot read passed over). ` +
+      `and /tmp), the working folder and the home folder (each up to ${WRITTEN_SEARCH.depth} folders deep and ` +
+      `${WRITTEN_SEARCH.entries} entries, the last ${WRITTEN_SEARCH.fileBytes >> 20} MB of each file, folders it ` +
+      'cannot read passed over). ' +
       `Appears: ${LEAK_MEANING}.`,
     rationale: 'Each of these is read, shipped or kept by someone who must not hold the credential.',
     check: (o) => {
