@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { mustFailures, runSuite } from '../src/conformance/suite.ts';
-import { MUTANTS } from './conformance/mutants.ts';
+import { MUTANTS, removeMutantFiles } from './conformance/mutants.ts';
 import { stopLeaks } from './conformance/leaky-hook.ts';
 
 /** The loss checks read the same values as the parameter, metric, artifact and model checks: a value changed
@@ -34,6 +34,7 @@ describe('mutants caught by their own family alone', () => {
   const alone = MUTANTS.filter((m) => m.alone);
   // The host-exit mutant leaves a timer wherever it runs, this process included.
   afterAll(stopLeaks);
+  afterAll(removeMutantFiles);
 
   it('every requirement has one, but those listed with why', () => {
     const covered = new Set(alone.flatMap((m) => m.breaks));

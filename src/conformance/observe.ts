@@ -9,15 +9,19 @@ import type { ScenarioBackend } from './backend.ts';
 import { MLFLOW_CREDENTIAL_VARIABLES } from '../mlflow/auth.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { readRun } from '../mlflow/readback.ts';
+import { withCapturedOutput } from './capture-output.ts';
 import { runInChild } from './host-exit.ts';
+import { randomSecret } from './leak.ts';
+import { filesWrittenSince } from './files-written.ts';
 import type { ConformanceScenario } from './scenarios.ts';
-import type { Target, TargetRun } from './targets.ts';
+import type { RunContext, Target, TargetRun } from './targets.ts';
 import type { Observation } from './types.ts';
 
-/** The secret placed in MLFLOW_TRACKING_TOKEN during every conformance run. */
-export const CONFORMANCE_SECRET = 'tb-conformance-secret-5f3a9c1e7d';
+/** The secret placed in MLFLOW_TRACKING_TOKEN during every conformance run: random for each trackbench process,
+ * so no part of it occurs in what the harness writes, nor in another run's files in the shared temp folder. */
+export const CONFORMANCE_SECRET = randomSecret();
 /** A second secret, in MLFLOW_TRACKING_PASSWORD (no user name, so the token still authorises). */
-export const CONFORMANCE_PASSWORD = 'tb-conformance-password-8e21b4';
+export const CONFORMANCE_PASSWORD = randomSecret();
 
 const SECRET_ENV: Record<string, string> = {
   MLFLOW_TRACKING_TOKEN: CONFORMANCE_SECRET,
@@ -35,6 +39,7 @@ export async function observe(
   const names = [...new Set([...MLFLOW_CREDENTIAL_VARIABLES, ...Object.keys(SECRET_ENV), 'TMPDIR'])];
   const saved = Object.fromEntries(names.map((k) => [k, process.env[k]]));
   const workDir = mkdtempSync(join(tmpdir(), 'tb-conformance-'));
+  const startedAtMs = Date.now();
   for (const name of MLFLOW_CREDENTIAL_VARIABLES) delete process.env[name];
   Object.assign(process.env, SECRET_ENV);
   // The hook's temp files land in workDir, where the secrets check reads them.
@@ -63,12 +68,16 @@ export async function observe(
         hostExit = { exited: child.exited, afterMs: child.afterMs, code: child.code };
         const done = !Number.isNaN(child.afterMs);
         run = { output: child.output, completedNodes: done ? scenario.pipeline.nodes.map((n) => n.name) : [] };
-      } else run = await withTimeout(target, target.run(scenario, ctx));
+      } else run = await runCaptured(target, scenario, ctx);
       // `twice`: a second pipeline run in the same backend (command targets repeat by themselves).
       if (scenario.repeat > 1 && target.inProcess)
         for (let i = 1; i < scenario.repeat; i++) {
-          const next = await withTimeout(target, target.run(scenario, ctx));
-          run = { ...next, ...joinWitnessed(run, next) };
+          const next = await runCaptured(target, scenario, ctx);
+          run = {
+            ...next,
+            ...joinWitnessed(run, next),
+            output: [run.output, next.output].filter(Boolean).join('\n'),
+          };
         }
       const wallMs = performance.now() - started;
       const requests = backend.requestLog.since(backend.mark);
@@ -89,7 +98,7 @@ export async function observe(
         expectedAuthSha256: createHash('sha256').update(`Bearer ${CONFORMANCE_SECRET}`).digest('hex'),
         pipelineRuns: scenario.repeat,
         experimentName,
-        writtenFiles: writtenFiles(workDir, run.output),
+        writtenFiles: [...writtenFiles(workDir, run.output), ...filesWrittenSince(startedAtMs, [workDir])],
         paramsConfig: target.paramsConfig,
         childRunPerNode: target.childRunPerNode,
         hookErrorAt: scenario.hookErrorAt,
@@ -134,6 +143,13 @@ async function healthyWallMs(target: Target, scenario: ConformanceScenario, expe
     await mock.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One pipeline run; what an in-process hook prints joins what it warned. */
+async function runCaptured(target: Target, scenario: ConformanceScenario, ctx: RunContext): Promise<TargetRun> {
+  if (!target.inProcess) return withTimeout(target, target.run(scenario, ctx));
+  const { value, printed } = await withCapturedOutput(() => withTimeout(target, target.run(scenario, ctx)));
+  return { ...value, output: [value.output, printed].filter(Boolean).join('\n') };
 }
 
 /** An in-process hook that never returns is abandoned: the situation fails with "timed out". */

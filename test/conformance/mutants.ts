@@ -1,8 +1,9 @@
 // Deliberately broken hooks, one (at least) per requirement: the suite checks itself by catching
 // each. Most are the reference hook talking through a client that corrupts one thing.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LEAK_WINDOW } from '../../src/conformance/leak.ts';
 import { factoryTarget, parseTarget, type Target } from '../../src/conformance/targets.ts';
 import { credentialsFromEnv } from '../../src/mlflow/auth.ts';
 import { MlflowClient, type ClientOptions } from '../../src/mlflow/client.ts';
@@ -203,6 +204,14 @@ const isTerminal = (r: { status?: RunStatus }): boolean => r.status === 'FINISHE
 const flattenDeclared = { mlflow: { tracking: { params: { dict_params: { flatten: true, recursive: true } } } } };
 const truncateDeclared = { mlflow: { tracking: { params: { long_params_strategy: 'truncate' } } } };
 const password = (): string => process.env.MLFLOW_TRACKING_PASSWORD ?? '';
+/** A debug log whose path was fixed when the mutants were loaded, before any situation set TMPDIR (as a hook that
+ * computes os.tmpdir() at import does). */
+const SYSTEM_TEMP_LOG = join(tmpdir(), `tb-mutant-debug-${process.pid}.log`);
+
+/** Removes what mutants leave outside the suite's folders (the test calls it once they have run). */
+export function removeMutantFiles(): void {
+  rmSync(SYSTEM_TEMP_LOG, { force: true });
+}
 
 export const MUTANTS: Mutant[] = [
   mutant(
@@ -1099,6 +1108,50 @@ export const MUTANTS: Mutant[] = [
       },
     })),
   ),
+  // ---- secrets leaked in part, encoded, printed by an in-process hook, or written outside the suite's TMPDIR
+  mutant(
+    'token-prefix-as-a-tag',
+    ['SEC-002'],
+    // A "masked" fingerprint that keeps the token's first characters.
+    reference({
+      createRun: (req, _s, c) =>
+        MlflowClient.prototype.createRun.call(c, {
+          ...req,
+          tags: [...(req.tags ?? []), { key: 'auth.fingerprint', value: `${secret().slice(0, LEAK_WINDOW)}...` }],
+        }),
+    }),
+  ),
+  mutant(
+    'masked-token-printed',
+    ['SEC-004', 'SEC-006'],
+    // Starred at the end only: all but 6 characters shown, written straight to stdout.
+    wrap({}, {}, (h) => ({
+      beforePipelineRun: async (...a) => {
+        process.stdout.write(`mlflow auth: Bearer ${secret().slice(0, -6)}******\n`);
+        return h.beforePipelineRun?.(...a);
+      },
+    })),
+  ),
+  mutant(
+    'env-printed-on-pipeline-error',
+    ['SEC-004', 'SEC-006'],
+    wrap({}, {}, (h) => ({
+      onPipelineError: async (...a) => {
+        const env = Object.entries(process.env).filter(([k]) => k.startsWith('MLFLOW_'));
+        console.error('pipeline failed; MLflow environment:', JSON.stringify(Object.fromEntries(env)));
+        return h.onPipelineError?.(...a);
+      },
+    })),
+  ),
+  mutant('headers-logged-to-system-temp', ['SEC-006'], (o, ctx) => {
+    appendFileSync(SYSTEM_TEMP_LOG, `${ctx.scenarioName} authorization: Bearer ${secret()}\n`);
+    return reference({})(o, ctx);
+  }),
+  mutant(
+    'encoded-password-in-a-header',
+    ['SEC-006'],
+    lookupFirst(() => ({ headers: { 'x-session': Buffer.from(`:${password()}`).toString('base64url') } })),
+  ),
 ];
 
 type RunRequest = { experiment_id: string; run_name?: string; start_time?: number; tags?: RunTag[] };
@@ -1223,6 +1276,11 @@ const ALONE = new Set([
   'node-count-off-by-one',
   'command-without-its-pipeline',
   'stray-debug-experiment',
+  'token-prefix-as-a-tag',
+  'masked-token-printed',
+  'env-printed-on-pipeline-error',
+  'headers-logged-to-system-temp',
+  'encoded-password-in-a-header',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -1,19 +1,8 @@
 // Requirement: the test token and password appear nowhere a hook writes, in any situation.
 import type { Observation, Requirement } from '../types.ts';
+import { LEAK_MEANING, secretLeak } from '../leak.ts';
+import { WRITTEN_SEARCH } from '../files-written.ts';
 import { list, skip, verdict } from './queries.ts';
-
-/** The text as sent and with its percent-escapes undone, so an escaped secret is found too (an invalid
- * escape is left as it is rather than failing the check). */
-function decoded(text: string): string {
-  const undo = (m: string): string => {
-    try {
-      return decodeURIComponent(m);
-    } catch {
-      return m;
-    }
-  };
-  return `${text}\n${text.replace(/(%[0-9a-fA-F]{2})+/g, undo)}`;
-}
 
 /** Every place a hook writes, as [where, text]. */
 function places(o: Observation): [string, string | Buffer][] {
@@ -34,11 +23,11 @@ function places(o: Observation): [string, string | Buffer][] {
   for (const a of o.artifactBytes) out.push([`file ${a.path}`, a.bytes]);
   for (const r of o.requests) {
     if (r.body) out.push([`request body ${r.endpoint} #${r.seq}`, r.body]);
-    out.push([`request path ${r.endpoint} #${r.seq}`, decoded(r.path)]);
-    if (r.query) out.push([`request query ${r.endpoint} #${r.seq}`, decoded(r.query)]);
+    out.push([`request path ${r.endpoint} #${r.seq}`, r.path]);
+    if (r.query) out.push([`request query ${r.endpoint} #${r.seq}`, r.query]);
     // Authorization is not kept: it is where the credential belongs.
     for (const [name, value] of Object.entries(r.headers ?? {}))
-      out.push([`request header ${name} ${r.endpoint} #${r.seq}`, decoded(value)]);
+      out.push([`request header ${name} ${r.endpoint} #${r.seq}`, value]);
   }
   out.push(['output', o.output], ['pipeline error', o.pipelineError ?? '']);
   for (const f of o.writtenFiles) out.push([`written file ${f.path}`, f.bytes]);
@@ -55,12 +44,19 @@ export const SECRETS_EVERYWHERE: Requirement[] = [
     statement:
       'In every situation, neither the token nor the password appears in params, tags of runs or experiments, run ' +
       'or experiment names, artifacts, model files, any request body, URL path, query string or header (but ' +
-      'Authorization, where the credential belongs), the output, or any file the hook writes.',
+      "Authorization, where the credential belongs), the output (an in-process hook's stdout, stderr and " +
+      'console included), or any file the hook writes: every file under the TMPDIR it is given, and every file ' +
+      'created or modified during the situation in the system temp folders (os.tmpdir() when trackbench started, ' +
+      `and /tmp), the working folder and the home folder (each up to ${WRITTEN_SEARCH.depth} folders deep and ` +
+      `${WRITTEN_SEARCH.entries} entries, the last ${WRITTEN_SEARCH.fileBytes >> 20} MB of each file, folders it ` +
+      'cannot read passed over). ' +
+      `Appears: ${LEAK_MEANING}.`,
     rationale: 'Each of these is read, shipped or kept by someone who must not hold the credential.',
     check: (o) => {
-      const hits = places(o)
-        .filter(([, text]) => o.secrets.some((s) => text.includes(s)))
-        .map(([where]) => where);
+      const hits = places(o).flatMap(([where, text]) => {
+        const how = secretLeak(text, o.secrets);
+        return how ? [`${where} (${how})`] : [];
+      });
       if (!hits.length && !o.requestBodies)
         return skip('no secret anywhere', 'none found, but the request log holds no bodies to look in');
       return verdict(hits.length === 0, 'no secret anywhere', hits.length ? `in: ${list(hits)}` : 'none');

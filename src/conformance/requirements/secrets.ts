@@ -1,6 +1,10 @@
 // Requirements: secrets.
 import type { Requirement } from '../types.ts';
+import { LEAK_WINDOW, secretLeak } from '../leak.ts';
 import { allParams, verdict, list } from './queries.ts';
+
+/** What counts too (see leak.ts). */
+const PART = `(nor ${LEAK_WINDOW} characters of one, even encoded)`;
 
 export const SECRETS: Requirement[] = [
   {
@@ -9,11 +13,11 @@ export const SECRETS: Requirement[] = [
     level: 'MUST',
     scenario: 'every',
     features: ['MLFLOW_TRACKING_TOKEN set'],
-    statement: 'No secret from the environment appears in any parameter.',
+    statement: `No secret from the environment ${PART} appears in any parameter.`,
     rationale: 'Parameters are visible to everyone who can read the experiment.',
     check: (o) => {
       const hit = allParams(o)
-        .filter((p) => p.key.includes(o.secret) || p.value.includes(o.secret))
+        .filter((p) => secretLeak(`${p.key}=${p.value}`, o.secrets))
         .map((p) => p.key);
       return verdict(hit.length === 0, 'no secret in params', hit.length ? `in: ${list(hit)}` : 'none');
     },
@@ -24,12 +28,12 @@ export const SECRETS: Requirement[] = [
     level: 'MUST',
     scenario: 'every',
     features: ['MLFLOW_TRACKING_TOKEN set', 'failAt'],
-    statement: 'No secret from the environment appears in any tag (error messages included).',
+    statement: `No secret from the environment ${PART} appears in any tag (error messages included).`,
     rationale: 'Error tags copy exception text, which can carry credentials.',
     check: (o) => {
       const hit = o.runs
         .flatMap((r) => r.run.data.tags ?? [])
-        .filter((t) => t.key.includes(o.secret) || t.value.includes(o.secret))
+        .filter((t) => secretLeak(`${t.key}=${t.value}`, o.secrets))
         .map((t) => t.key);
       return verdict(hit.length === 0, 'no secret in tags', hit.length ? `in: ${list(hit)}` : 'none');
     },
@@ -40,10 +44,10 @@ export const SECRETS: Requirement[] = [
     level: 'MUST',
     scenario: 'every',
     features: ['MLFLOW_TRACKING_TOKEN set'],
-    statement: 'No secret from the environment appears in any artifact.',
+    statement: `No secret from the environment ${PART} appears in any artifact.`,
     rationale: "Artifacts are downloaded and shared far beyond the pipeline's team.",
     check: (o) => {
-      const hit = o.artifactBytes.filter((a) => a.bytes.includes(o.secret)).map((a) => a.path);
+      const hit = o.artifactBytes.filter((a) => secretLeak(a.bytes, o.secrets)).map((a) => a.path);
       return verdict(
         hit.length === 0,
         'no secret in artifacts',
@@ -57,14 +61,14 @@ export const SECRETS: Requirement[] = [
     level: 'MUST',
     scenario: 'every',
     features: ['MLFLOW_TRACKING_TOKEN set', 'tracking server down'],
-    statement: 'No secret from the environment appears in what the hook prints or warns, failures included.',
+    statement: `No secret from the environment ${PART} appears in what the hook prints or warns, failures included.`,
     rationale: 'Logs are collected, shipped and kept; a token printed once is leaked.',
-    check: (o) =>
-      verdict(
-        !o.output.includes(o.secret) && !(o.pipelineError ?? '').includes(o.secret),
-        'no secret in output',
-        o.output.includes(o.secret) ? 'found in output' : 'none',
-      ),
+    check: (o) => {
+      const inOutput = secretLeak(o.output, o.secrets);
+      const inError = secretLeak(o.pipelineError ?? '', o.secrets);
+      const found = inOutput ? `found in output (${inOutput})` : inError ? `found in the error (${inError})` : 'none';
+      return verdict(!inOutput && !inError, 'no secret in output', found);
+    },
   },
   {
     id: 'SEC-005',

@@ -1,0 +1,106 @@
+// Files written during a situation outside the folder the suite gives the hook: a hook that read os.tmpdir() when
+// it was loaded (before the suite set TMPDIR) or names /tmp writes in the system's temp folder; one that writes a
+// debug log "next to the project" or in the user's home, there.
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+
+/** The temp folder as it was when trackbench started, before any situation set TMPDIR. */
+const START_TMPDIR = tmpdir();
+
+/** How far the search goes: folders below each searched folder, entries looked at in each, bytes read per file
+ * and in all. */
+export const WRITTEN_SEARCH = { depth: 2, entries: 20_000, fileBytes: 4 << 20, totalBytes: 64 << 20 };
+
+/** File times come from a coarse kernel clock that can lag the wall clock by a tick. */
+const CLOCK_SLACK_MS = 50;
+
+/** The folders searched (the temp folders: os.tmpdir() at start and /tmp; the working folder; the home folder),
+ * each once. */
+function roots(): string[] {
+  const out = new Set<string>();
+  for (const d of [START_TMPDIR, '/tmp', process.cwd(), homedir()])
+    try {
+      out.add(realpathSync(d));
+    } catch {
+      // No such folder here (/tmp on Windows).
+    }
+  return [...out];
+}
+
+/** trackbench's own stdout and stderr, as "device:inode" when they are files: the hook's prints reach them through
+ * the streams (the output checks see those), and a CI log redirected into /tmp is not a file the hook wrote. */
+function ownStreams(): Set<string> {
+  const out = new Set<string>();
+  for (const fd of [1, 2])
+    try {
+      const st = fstatSync(fd);
+      if (st.isFile()) out.add(`${st.dev}:${st.ino}`);
+    } catch {
+      // Closed.
+    }
+  return out;
+}
+
+/** The last `size` bytes of a file: where a log that grows writes what is new. */
+function tail(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(size);
+    const end = Math.max(0, fstatSync(fd).size - size);
+    return buf.subarray(0, readSync(fd, buf, 0, size, end));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Files under the searched folders created or modified since `sinceMs`, but those under `exclude` (folders searched
+ * already). Bounded by WRITTEN_SEARCH; folders that cannot be read (other users') are passed over. */
+export function filesWrittenSince(sinceMs: number, exclude: string[]): { path: string; bytes: Buffer }[] {
+  const skip = exclude.map((d) => {
+    try {
+      return realpathSync(d);
+    } catch {
+      return d;
+    }
+  });
+  const streams = ownStreams();
+  const out: { path: string; bytes: Buffer }[] = [];
+  const seen = new Set<string>();
+  let bytes = 0;
+  for (const root of roots()) {
+    let entries = 0;
+    // Breadth first, so one deep folder cannot use up the budget before the files at the top are seen.
+    const queue: [string, number][] = [[root, 0]];
+    for (let next = queue.shift(); next && entries <= WRITTEN_SEARCH.entries; next = queue.shift()) {
+      const [dir, depth] = next;
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        if (++entries > WRITTEN_SEARCH.entries) break;
+        const p = join(dir, name);
+        if (seen.has(p) || skip.some((d) => p === d || p.startsWith(d + sep))) continue;
+        seen.add(p);
+        try {
+          const st = lstatSync(p);
+          if (st.isDirectory()) {
+            if (depth < WRITTEN_SEARCH.depth) queue.push([p, depth + 1]);
+          } else if (st.isFile() && st.mtimeMs >= sinceMs - CLOCK_SLACK_MS) {
+            if (streams.has(`${st.dev}:${st.ino}`)) continue;
+            const size = Math.min(st.size, WRITTEN_SEARCH.fileBytes);
+            if (bytes + size > WRITTEN_SEARCH.totalBytes) continue;
+            bytes += size;
+            out.push({ path: p, bytes: tail(p, size) });
+          }
+        } catch {
+          // Gone meanwhile, or not ours to read.
+        }
+      }
+    }
+  }
+  return out;
+}
