@@ -1,13 +1,21 @@
 // The instruction-count instrument: dumps are read per mark, a missing Valgrind is "unavailable"
 // with the reason (never zero), and a fixed extra computation per node is recovered within 1% of
 // the same computation counted alone. The last needs Valgrind (installed by .ci/run) and minutes.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { callgrindArgs, DETERMINISTIC_V8_FLAGS, findValgrind, readDumps } from '../src/measure/instrument.ts';
+import {
+  callgrindArgs,
+  countedTimeoutEnv,
+  DETERMINISTIC_V8_FLAGS,
+  findValgrind,
+  readDumps,
+} from '../src/measure/instrument.ts';
 import { measure } from '../src/measure/measure.ts';
+import { TRIAL_WORKER } from '../src/measure/run-trial.ts';
 import { ITERATIONS_PER_MS } from '../src/pipeline/work.ts';
 import { buildReport } from '../src/measure/build-report.ts';
 import { measured } from './helpers/measured.ts';
@@ -62,6 +70,50 @@ describe('callgrind dumps', () => {
     } finally {
       process.env.PATH = path;
     }
+  });
+});
+
+describe('a trial process', () => {
+  // Each tick of a timer runs JavaScript wherever it falls: under Valgrind as many ticks as a phase
+  // lasted seconds were counted, more on a loaded machine (and allocations that moved collections).
+  it('starts no timer, and stops as on SIGHUP (129) when its parent goes (its IPC channel closes)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-trial-timers-'));
+    const preload = join(dir, 'count-timers.mjs');
+    const counted = join(dir, 'timers');
+    // Counts the timers the worker creates; says "ready" once the worker watches its channel.
+    writeFileSync(
+      preload,
+      `import { createHook } from 'node:async_hooks';
+import { writeFileSync } from 'node:fs';
+let timers = 0;
+createHook({ init: (_id, type) => { if (type === 'Timeout') timers++; } }).enable();
+process.on('newListener', (event) => { if (event === 'disconnect') setImmediate(() => process.send('ready')); });
+process.on('exit', () => writeFileSync(${JSON.stringify(counted)}, String(timers)));
+`,
+    );
+    const child = fork(TRIAL_WORKER, [], {
+      execArgv: ['--import', pathToFileURL(preload).href],
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.once('message', () => child.disconnect());
+    expect(await exit).toBe(129);
+    expect(readFileSync(counted, 'utf8')).toBe('0');
+  }, 60_000);
+});
+
+describe("a counted trial's time limits", () => {
+  it("are the trial's own, so no request or hook-call timer fires while it is counted", () => {
+    expect(countedTimeoutEnv(36_000_000, {})).toEqual({
+      MLFLOW_HTTP_REQUEST_TIMEOUT: '36000',
+      TRACKBENCH_HOOK_TIMEOUT_MS: '36000000',
+    });
+  });
+
+  it('stay within what a Node timer takes, and keep limits set explicitly', () => {
+    expect(countedTimeoutEnv(1e12, {}).TRACKBENCH_HOOK_TIMEOUT_MS).toBe(String(2 ** 31 - 1));
+    const set = { MLFLOW_HTTP_REQUEST_TIMEOUT: '5', TRACKBENCH_HOOK_TIMEOUT_MS: '7000' };
+    expect(countedTimeoutEnv(36_000_000, set)).toEqual(set);
   });
 });
 

@@ -27,6 +27,10 @@ export const DETERMINISTIC_V8_FLAGS = [
   // no incremental marking leave the run with scavenges only (the memory held is a figure of its own).
   '--no-incremental-marking',
   '--initial-old-space-size=1024',
+  // No scavenge as a task: V8 posts one when the young generation is 80% full, and it ran on the
+  // next event-loop turn, before or after an HTTP answer that arrived in the same turn depending on
+  // the server's speed; the survivors, so every later collection, differed (+-1M a trial under load).
+  '--no-minor-gc-task',
 ];
 
 export const MARK_FUNCTION = 'getpriority';
@@ -130,6 +134,23 @@ function dumpIndex(file: string): number {
 
 /** Valgrind runs Node about 20-50 times slower, CPython about as much: trial time limits grow by this. */
 export const VALGRIND_SLOWDOWN = 60;
+
+/** The longest delay a Node timer takes (2^31 - 1 ms); a longer one would fire after 1 ms. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Environment of a counted Node trial: each MLflow request's and each hook call's time limit is the
+ * trial's own (which the parent enforces), unless set. A timer that fires runs JavaScript (compiled on
+ * its first tick, about 1M instructions) in whichever phase the clock reached: a 30 s request limit
+ * ticked in some runs and not others. Timers that never fire cost the same in every trial.
+ */
+export function countedTimeoutEnv(trialLimitMs: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const ms = Math.min(Math.ceil(trialLimitMs), LONGEST_TIMER_MS);
+  return {
+    MLFLOW_HTTP_REQUEST_TIMEOUT: env.MLFLOW_HTTP_REQUEST_TIMEOUT ?? String(Math.floor(ms / 1000)),
+    TRACKBENCH_HOOK_TIMEOUT_MS: env.TRACKBENCH_HOOK_TIMEOUT_MS ?? String(ms),
+  };
+}
 
 /**
  * A counted trial's probes: the counts take the place of time, memory and I/O, which under Valgrind

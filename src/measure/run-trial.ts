@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { registerCleanup, registerTempDir } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
-import { callgrindArgs, countedProbes, DETERMINISTIC_V8_FLAGS, readDumps, VALGRIND_SLOWDOWN } from './instrument.ts';
+import {
+  callgrindArgs,
+  countedProbes,
+  countedTimeoutEnv,
+  DETERMINISTIC_V8_FLAGS,
+  readDumps,
+  VALGRIND_SLOWDOWN,
+} from './instrument.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
 /**
@@ -67,6 +74,7 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
             ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
             TRACKBENCH_INSTRUMENT: 'cpu-sim',
             TRACKBENCH_DETERMINISTIC: '1',
+            ...countedTimeoutEnv(timeoutMs),
           },
         })
       : fork(TRIAL_WORKER, [], {

@@ -99,8 +99,9 @@ function retainedMemoryProbe(): { hooks: Hooks; retained: () => number | null } 
   return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained };
 }
 
-// Stopped by the parent (or a terminal's Ctrl-C): remove the run's temp files, then exit.
-installSignalHandlers(() => {});
+// Stopped by the parent (or a terminal's Ctrl-C, or the parent's death, seen as the IPC channel
+// closing: no timer runs in a counted trial): remove the run's temp files, then exit.
+installSignalHandlers(() => {}, 'ipc');
 process.once('message', (msg) => {
   // Never rejects: failures become a reply, and the process exits once the reply is sent.
   void trial(msg as TrialRequest)
