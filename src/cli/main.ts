@@ -1,6 +1,7 @@
 // The CLI: one small file per command; this file only wires them and maps errors to exit codes
 // (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
 import { Command, CommanderError } from 'commander';
+import { exitEvenIfHeld } from './exit.ts';
 import { leaveSignalExitToCaller, removeAllSync, stopAllContainers } from '../backends/container-cleanup.ts';
 import {
   installSignalHandlers,
@@ -84,16 +85,8 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<void> 
   });
   const code = await main(argv, io);
   process.exitCode = unhandled ? Math.max(code, 3) : code;
-  // Done: whatever still holds the event loop (a timer or socket an in-process hook left behind) must not
-  // keep the command from exiting. The timer is unref'd, so it never delays an exit that happens anyway.
-  setTimeout(() => {
-    io.err(`trackbench: exiting although something left running holds the process (e.g. a hook's timer)`);
-    process.exit();
-  }, EXIT_GRACE_MS).unref();
+  exitEvenIfHeld(io);
 }
-
-/** How long a finished command may take to exit by itself before it is made to. */
-const EXIT_GRACE_MS = 3000;
 
 function exitCodeFor(err: unknown, io: Io): number {
   // Interrupted: the signal handler is cleaning up and exits with its own code; say nothing more.

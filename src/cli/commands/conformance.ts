@@ -8,6 +8,7 @@ import { mustFailures, runSuite } from '../../conformance/suite.ts';
 import { targetOptions } from '../../conformance/target-options.ts';
 import { EnvironmentError } from '../../errors.ts';
 import { parseTarget } from '../../conformance/targets.ts';
+import { hooksRunInProcess } from '../exit.ts';
 import { checkWaivers } from '../../conformance/waivers.ts';
 import { consoleSummary, jsonReport, junitReport, markdownMatrix, tapReport } from '../../report/conformance.ts';
 import { writeAtomic } from '../../report/write.ts';
@@ -70,6 +71,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       checkWaivers(opts.waive ?? [], '--waive');
       const options = targetOptions(opts.option, opts.config);
       const targets = opts.target.map((t) => parseTarget(t, options));
+      if (targets.some((t) => t.inProcess)) hooksRunInProcess();
       for (const t of targets) await t.load?.();
       assertWritableDir(opts.out, '--out');
       assertWritableFile(opts.html, '--html');
