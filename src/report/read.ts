@@ -63,7 +63,8 @@ function checked(json: JsonFile, kinds: readonly string[]): { kind: string; data
 
 /** A run report (`compare`, `run --baseline`, `merge`). */
 export function readReport(file: string): Report {
-  return checked(readJsonFile(file, 'trackbench report'), ['trackbench-run']).data as unknown as Report; // schema-checked
+  // valid against the report schema, which describes Report
+  return checked(readJsonFile(file, 'trackbench report'), ['trackbench-run']).data as unknown as Report;
 }
 
 /** Any document `report --html` and `history add` read. */

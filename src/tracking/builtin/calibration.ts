@@ -1,6 +1,6 @@
 // A hook with a known cost per node: CPU busy time, a wait (the pipeline held, the CPU idle), bytes
-// allocated, bytes written to a file, extra requests to MLflow. The harness must recover what it injects (exactly for counts and
-// bytes, closely for CPU): this is how we know the instrument reads true.
+// allocated, bytes written to a file, extra requests to MLflow. The harness must recover what it injects
+// (exactly for counts and bytes, closely for CPU): this is how we know the instrument reads true.
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
