@@ -31,7 +31,9 @@ for (const nodes of [50, 500, 5000]) {
     times.sort((a, b) => a - b);
     const s = summarize(generatePipeline(scenario.pipeline));
     console.log(
-      `${String(nodes).padStart(5)} nodes ${kind.padEnd(8)} median ${times[REPS >> 1]!.toFixed(1).padStart(6)} ms  min ${times[0]!.toFixed(1).padStart(6)} ms  first call ${cold.toFixed(1).padStart(6)} ms  (${s.edges} edges, ${s.params} params)`,
+      `${String(nodes).padStart(5)} nodes ${kind.padEnd(8)} ` +
+        `median ${times[REPS >> 1]!.toFixed(1).padStart(6)} ms  min ${times[0]!.toFixed(1).padStart(6)} ms  ` +
+        `first call ${cold.toFixed(1).padStart(6)} ms  (${s.edges} edges, ${s.params} params)`,
     );
   }
 }

@@ -36,7 +36,9 @@ const seconds = (performance.now() - started) / 1000;
 const answered = server.requestLog.since(mark);
 const failed = answered.filter((r) => r.status !== 200).length;
 console.log(
-  `${answered.length} log-batch requests in ${seconds.toFixed(2)} s = ${Math.round(answered.length / seconds)} requests/s (concurrency ${concurrency}, ${failed} failed, node ${process.version})`,
+  `${answered.length} log-batch requests in ${seconds.toFixed(2)} s = ` +
+    `${Math.round(answered.length / seconds)} requests/s ` +
+    `(concurrency ${concurrency}, ${failed} failed, node ${process.version})`,
 );
 client.close();
 await server.stop();

@@ -18,7 +18,8 @@ try {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(doc, null, 1)}\n`);
   renameSync(`${file}.tmp`, file);
   console.log(
-    `recorded ${results.length} cases (${results.reduce((n, c) => n + c.steps.length, 0)} requests) from ${server.describe} into ${file}`,
+    `recorded ${results.length} cases (${results.reduce((n, c) => n + c.steps.length, 0)} requests) ` +
+      `from ${server.describe} into ${file}`,
   );
 } finally {
   await server.stop();

@@ -119,7 +119,8 @@ function differenceRegression(
   const was = median(b);
   const now = median(c);
   const sorted = (xs: number[]): number[] => [...xs].sort((x, y) => x - y);
-  const same = b.length === c.length && sorted(b).every((x, i) => x === sorted(c)[i]);
+  const [sortedB, sortedC] = [sorted(b), sorted(c)];
+  const same = b.length === c.length && sortedB.every((x, i) => x === sortedC[i]);
   const p = mannWhitney(b, c).p;
   let verdict: 'regressed' | 'improved' | 'unchanged' | 'inconclusive' = 'inconclusive';
   if (same) verdict = 'unchanged';
