@@ -7,6 +7,7 @@ import { LEAK_WINDOW } from '../../src/conformance/leak.ts';
 import { factoryTarget, parseTarget, type Target } from '../../src/conformance/targets.ts';
 import { credentialsFromEnv } from '../../src/mlflow/auth.ts';
 import { MlflowClient, type ClientOptions } from '../../src/mlflow/client.ts';
+import { MlflowApiError, MlflowNetworkError } from '../../src/mlflow/errors.ts';
 import type { KeyValue, Metric, ModelVersion, Run, RunInfo, RunStatus, RunTag } from '../../src/mlflow/wire.ts';
 import type { HookFactory, HookFactoryContext, Hooks } from '../../src/pipeline/hooks.ts';
 import { BUILTIN_HOOKS } from '../../src/tracking/registry.ts';
@@ -32,6 +33,8 @@ interface Tweaks {
   uploadPath?(path: string): string;
   /** A second path to upload the same file to. */
   uploadAgain?(path: string): string | null;
+  /** Another file uploaded next to this one (a model's metadata). */
+  companion?(path: string): { path: string; bytes: Buffer } | null;
   modelVersion?(
     req: { name: string; source: string; run_id?: string },
     n: number,
@@ -106,6 +109,8 @@ class MutantClient extends MlflowClient {
       await super.uploadArtifact(this.tweaks.uploadUri ? this.tweaks.uploadUri(uri, path, this) : uri, at, next);
     const again = next && this.tweaks.uploadAgain?.(path);
     if (next && again) await super.uploadArtifact(uri, again, next);
+    const extra = next && this.tweaks.companion?.(path);
+    if (extra) await super.uploadArtifact(uri, extra.path, extra.bytes);
   }
   override async createModelVersion(req: { name: string; source: string; run_id?: string }): Promise<ModelVersion> {
     const next = this.tweaks.modelVersion ? this.tweaks.modelVersion(req, this.versions++) : req;
@@ -449,6 +454,45 @@ export const MUTANTS: Mutant[] = [
           : send(),
     }),
   ),
+  mutant(
+    // runs/create answered too late (or lost) and sent again: the server made both runs; the first is never ended.
+    'retries-run-creation',
+    ['RUN-001', 'RUN-010'],
+    reference({
+      createRun: async (req, send) => {
+        if (isTop(req)) await send();
+        return send();
+      },
+    }),
+  ),
+  mutant(
+    // Before the first node, a reachability check with a timeout tuned for a local server. The errors it knows
+    // for a server that is down (an error answer, a refused or reset connection) switch it to offline; any other
+    // is rethrown, and a timeout is another.
+    'timeout-is-fatal',
+    ['FLT-003'],
+    wrap({}, {}, (h, ctx) => ({
+      beforeNodeRun: async (...a) => {
+        if (a[0].index === 0) {
+          const probe = new MlflowClient({
+            trackingUri: ctx.trackingUri!,
+            credentials: credentialsFromEnv(),
+            retry: { maxRetries: 0, timeout: 0.14 },
+          });
+          try {
+            await probe.searchExperiments({ max_results: 1 });
+          } catch (err) {
+            const down =
+              err instanceof MlflowApiError || (err instanceof MlflowNetworkError && /^ECONN/.test(err.code));
+            if (!down) throw err;
+          } finally {
+            probe.close();
+          }
+        }
+        return h.beforeNodeRun?.(...a);
+      },
+    })),
+  ),
   mutant('impatient-client', ['FLT-003'], reference({}, { trackbench: { retry: { maxRetries: 0, timeout: 0.005 } } })),
   mutant('deletes-its-spill-file', ['FLT-004'], (o, ctx) => {
     const hooks = reference({})(o, ctx) as Hooks & { stats(): { spillFile?: string } };
@@ -488,9 +532,11 @@ export const MUTANTS: Mutant[] = [
     ['LIM-003'],
     reference({ batch: mapParams((p, i) => (i === 0 ? { ...p, key: `${p.key}?!` } : p)) }),
   ),
+  // SEC-001 (no secret in a parameter) was folded into SEC-006: a secret parameter is also one the pipeline did
+  // not give (PAR-011) or a wrong value (PAR-010), so no bug could fail SEC-001 alone.
   mutant(
     'secret-in-param',
-    ['SEC-001'],
+    ['SEC-006', 'PAR-011'],
     reference({
       batch: (b) => ({
         ...b,
@@ -518,6 +564,21 @@ export const MUTANTS: Mutant[] = [
         path.startsWith('models/')
           ? bytes
           : Buffer.concat([bytes.subarray(0, bytes.length - secret().length), Buffer.from(secret())]),
+    }),
+  ),
+  mutant(
+    // Each model's metadata (MLmodel-like, next to its file) records the environment it was logged from, token
+    // included. Model folders hold such files (MLmodel, conda.yaml): only the secrets checks look inside.
+    'token-in-model-metadata',
+    ['SEC-003', 'SEC-006'],
+    reference({
+      companion: (path) =>
+        path.startsWith('models/')
+          ? {
+              path: `${path}.MLmodel`,
+              bytes: Buffer.from(`flavor: trackbench\nenv:\n  MLFLOW_TRACKING_TOKEN: ${secret()}\n`),
+            }
+          : null,
     }),
   ),
   mutant('secret-in-output', ['SEC-004'], (o, ctx) =>
@@ -1198,6 +1259,10 @@ function lookupFirst(extra: () => { query?: string; headers?: Record<string, str
 
 /** Mutants caught only within the family of what they break (see test/conformance-mutants.test.ts). */
 const ALONE = new Set([
+  'retries-run-creation',
+  'creates-an-extra-run',
+  'timeout-is-fatal',
+  'token-in-model-metadata',
   'alters-values',
   'artifact-bytes-replaced',
   'changes-a-logged-param',

@@ -18,7 +18,8 @@ export interface PipelineRunView {
   runFor(node: PipelineNode): RunState;
 }
 
-export function pipelineRunViews(o: Observation): PipelineRunView[] {
+/** Every top-level run with the child runs under it, by start time (extra ones included). */
+export function topRunViews(o: Observation): PipelineRunView[] {
   const tops = o.runs
     .filter((r) => !tag(r, 'mlflow.parentRunId'))
     .sort((a, b) => a.run.info.start_time - b.run.info.start_time);
@@ -28,6 +29,52 @@ export function pipelineRunViews(o: Observation): PipelineRunView[] {
     for (const k of kids) byNode.set(tag(k, 'kedro.node_name') ?? k.run.info.run_name, k);
     return { top, family: [top, ...kids], runFor: (node) => byNode.get(node.name) ?? top };
   });
+}
+
+/** How much a top-level run and its child runs hold: params, tags (but MLflow's own), metric values, files,
+ * model versions. */
+function holds(v: PipelineRunView): number {
+  return v.family.reduce(
+    (n, r) =>
+      n +
+      (r.run.data.params ?? []).length +
+      (r.run.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.')).length +
+      Object.values(r.metricHistory).reduce((m, h) => m + h.length, 0) +
+      r.artifacts.length +
+      r.modelVersions.length,
+    0,
+  );
+}
+
+/**
+ * The top-level run of each pipeline run, in order. With more top-level runs than pipeline runs, those holding
+ * the most (the earlier on a tie) stand for the pipeline runs and the others are extra: an extra run is RUN-001's
+ * finding alone, and the per-run checks hold each pipeline run's own run to everything it must hold.
+ */
+export function pipelineRunViews(o: Observation): PipelineRunView[] {
+  const all = topRunViews(o);
+  if (all.length <= o.pipelineRuns) return all;
+  const kept = new Set(
+    all
+      .map((v, i) => ({ v, i, n: holds(v) }))
+      .sort((a, b) => b.n - a.n || a.i - b.i)
+      .slice(0, o.pipelineRuns)
+      .map((x) => x.v),
+  );
+  return all.filter((v) => kept.has(v));
+}
+
+/** Top-level runs beyond one per pipeline run (see pipelineRunViews). */
+export function extraTopRuns(o: Observation): RunState[] {
+  const kept = new Set(pipelineRunViews(o).map((v) => v.top));
+  return topRunViews(o)
+    .map((v) => v.top)
+    .filter((r) => !kept.has(r));
+}
+
+/** The run of a situation's one pipeline run (an extra top-level run aside: RUN-001's finding). */
+export function oneRun(o: Observation): RunState | undefined {
+  return o.pipelineRuns === 1 ? pipelineRunViews(o)[0]?.top : undefined;
 }
 
 /** Nodes that ran to completion (their metrics, artifacts and models were produced). */

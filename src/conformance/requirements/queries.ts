@@ -58,10 +58,5 @@ export function withChildren(o: Observation, expected: string, check: (c: RunSta
     : skip(expected, 'the hook makes no child runs');
 }
 
-export function oneRun(o: Observation): RunState | undefined {
-  const t = topLevel(o);
-  return t.length === 1 ? t[0] : undefined;
-}
-
 export const TERMINAL = new Set(['FINISHED', 'FAILED', 'KILLED']);
 export const LIMIT_ERROR = /batch logging request can contain at most|exceeds the maximum length/;

@@ -1,7 +1,7 @@
 // Requirements: every run of every situation ended, timed, kept (not deleted) and in the right
 // experiment; nothing written to a run after it ended.
 import type { Requirement } from '../types.ts';
-import { pipelineRunViews } from './expected.ts';
+import { topRunViews } from './expected.ts';
 import { EXIT_GRACE_MS } from '../host-exit.ts';
 import { list, skip, TERMINAL, verdict } from './queries.ts';
 
@@ -18,16 +18,15 @@ export const RUN_PER_RUN: Requirement[] = [
     features: ['every situation', 'child runs (when the hook makes them)'],
     dependsOn: ['childRunPerNode'],
     statement:
-      'In every situation, each pipeline run has one top-level run, and every run (child runs too) ends with ' +
-      'the status of what it recorded (FAILED for a failure, else FINISHED), a start time in ms and an end time ' +
-      'not before it.',
+      'In every situation, every run (child runs and extra top-level runs too) ends with the status of what it ' +
+      'recorded (FAILED for a failure, else FINISHED), a start time in ms and an end time not before it.',
     rationale: 'Status and times are what dashboards, audits and alerts read; each run must be right, not only one.',
     check: (o) => {
-      const views = pipelineRunViews(o);
+      // How many top-level runs there are is RUN-001's: here each one, extra ones too, is ended right.
+      const views = topRunViews(o);
       const failed = Boolean(o.pipelineError || o.failedNode);
+      if (!views.length) return skip('every run ended, with its status and times', 'no run (see RUN-001)');
       const bad: string[] = [];
-      if (views.length !== o.pipelineRuns)
-        bad.push(`${views.length} top-level runs for ${o.pipelineRuns} pipeline runs`);
       for (const v of views)
         for (const r of v.family) {
           const i = r.run.info;

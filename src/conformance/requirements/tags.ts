@@ -1,7 +1,7 @@
 // Requirements: tags.
 import type { Requirement } from '../types.ts';
-import { pipelineRunViews } from './expected.ts';
-import { verdict, list, oneRun } from './queries.ts';
+import { oneRun, pipelineRunViews } from './expected.ts';
+import { verdict, list } from './queries.ts';
 
 export const TAGS: Requirement[] = [
   {

@@ -2,6 +2,7 @@
 // pipeline run and each node ran), not only against the times the hook itself wrote.
 import type { RunState } from '../../mlflow/readback.ts';
 import type { NodeWindow, Observation, PipelineTiming, Requirement, RunWindow } from '../types.ts';
+import { pipelineRunViews } from './expected.ts';
 import { list, skip, tag, verdict } from './queries.ts';
 
 /**
@@ -34,7 +35,11 @@ function offBy(t: number, w: RunWindow): string {
   return t < w.startMs ? `${w.startMs - t} ms before` : `${t - w.endMs} ms after`;
 }
 
-/** The pipeline run whose window holds the run's top-level run's start, or undefined. */
+/**
+ * The pipeline run a run records: its top-level run's place among those matched to pipeline runs when each
+ * pipeline run has one (a start time off is RUN-020's finding, not a reason to hold its values to another
+ * pipeline run's nodes), else the pipeline run whose window holds that run's start, or undefined.
+ */
 function pipelineRunOf(o: Observation, timing: PipelineTiming[], r: RunState): number | undefined {
   let top = r;
   for (let i = 0; i < 10; i++) {
@@ -43,6 +48,9 @@ function pipelineRunOf(o: Observation, timing: PipelineTiming[], r: RunState): n
     if (!up) break;
     top = up;
   }
+  const views = pipelineRunViews(o);
+  const matched = views.length === timing.length ? views.findIndex((v) => v.top === top) : -1;
+  if (matched >= 0) return matched;
   const at = holding(top.run.info.start_time, timing);
   return at < 0 ? undefined : at;
 }
