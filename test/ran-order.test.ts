@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { completedBeforeFailure, readNodeStarts, readStartedNodes } from '../src/conformance/ran-order.ts';
+import {
+  completedBeforeFailure,
+  readNodeWindows,
+  readRunFacts,
+  readStartedNodes,
+} from '../src/conformance/ran-order.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
 
 const pipeline = SCENARIOS['node-failure'].pipeline;
@@ -45,7 +50,7 @@ describe('when a command says its nodes started', () => {
 
   it('reads each name with its start time (tab-separated Unix ms), names alone staying readable', () => {
     const path = file(`${names[0]}\t1796500000001\n${names[1]}\t1796500000009\n`);
-    expect(readNodeStarts(path)).toEqual([
+    expect(readNodeWindows(path)).toEqual([
       { node: names[0], startMs: 1796500000001 },
       { node: names[1], startMs: 1796500000009 },
     ]);
@@ -53,8 +58,31 @@ describe('when a command says its nodes started', () => {
   });
 
   it('knows no times when any line has none (or none that is a time), or there is no file', () => {
-    expect(readNodeStarts(file(`${names[0]}\t1796500000001\n${names[1]}\n`))).toBeUndefined();
-    expect(readNodeStarts(file(`${names[0]}\tsoon\n`))).toBeUndefined();
-    expect(readNodeStarts(join(dir, 'absent.txt'))).toBeUndefined();
+    expect(readNodeWindows(file(`${names[0]}\t1796500000001\n${names[1]}\n`))).toBeUndefined();
+    expect(readNodeWindows(file(`${names[0]}\tsoon\n`))).toBeUndefined();
+    expect(readNodeWindows(join(dir, 'absent.txt'))).toBeUndefined();
+  });
+
+  it("reads when each node was done (its latest end line), the runner and the pipeline run's window", () => {
+    const path = file(
+      `#runner\tThreadRunner\n${names[0]}\t1796500000001\n${names[1]}\t1796500000002\n` +
+        `${names[0]}\t1796500000001\t1796500000004\n${names[0]}\t1796500000001\t1796500000007\n` +
+        `#pipeline\t1796500000000\t1796500000009\n`,
+    );
+    expect(readNodeWindows(path)).toEqual([
+      { node: names[0], startMs: 1796500000001, endMs: 1796500000007 },
+      { node: names[1], startMs: 1796500000002 },
+    ]);
+    expect(readStartedNodes(path)).toEqual([names[0], names[1]]);
+    expect(readRunFacts(path)).toEqual({
+      runner: 'ThreadRunner',
+      window: { startMs: 1796500000000, endMs: 1796500000009 },
+    });
+  });
+
+  it('knows no windows when an end is not a time or comes before its start; no facts when none are said', () => {
+    expect(readNodeWindows(file(`${names[0]}\t1796500000005\t1796500000004\n`))).toBeUndefined();
+    expect(readNodeWindows(file(`${names[0]}\t1796500000005\tlater\n`))).toBeUndefined();
+    expect(readRunFacts(file(`${names[0]}\t1796500000005\n#pipeline\t1796500000009\t1796500000001\n`))).toEqual({});
   });
 });
