@@ -1,8 +1,9 @@
 // A target trackbench does not host (the Python helper running real Kedro, as `command:` and `kedro:`
-// targets do) says when each node ran and which runner ran it (python/.../witness.py): metric times are
-// held to each node's window and runner tags to the runner, as for in-process targets. Broken hooks from
-// fixtures/conformance/broken_kedro_hooks.py are caught; the Python reference hook passes. Runs where the
-// environment is provisioned (CI: npm run setup:kedro-mlflow), one `basic` pipeline run a target.
+// targets do) says when each node ran, which runner ran it and whether a hook changed the data it was handed
+// (python/.../witness.py): metric times are held to each node's window, runner tags to the runner and hooks to
+// observing, as for in-process targets. Broken hooks from fixtures/conformance/broken_kedro_hooks.py are
+// caught; the Python reference hook passes. Runs where the environment is provisioned (CI: npm run
+// setup:kedro-mlflow), one `basic` pipeline run a target.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
@@ -26,10 +27,12 @@ async function environment(): Promise<Awaited<ReturnType<typeof provisionKedro>>
 
 const env = await environment();
 // The requirements that read what the witness says, on the `basic` situation only (one Kedro run each).
-const requirements = REQUIREMENTS.filter((r) => ['RUN-020', 'MET-020', 'TAG-012'].includes(r.id)).map((r) => ({
-  ...r,
-  scenario: 'basic' as const,
-}));
+const requirements = REQUIREMENTS.filter((r) => ['RUN-020', 'MET-020', 'TAG-012', 'HKS-001'].includes(r.id)).map(
+  (r) => ({
+    ...r,
+    scenario: 'basic' as const,
+  }),
+);
 
 async function check(pythonHook: string): Promise<Record<string, TargetResult['results'][number]['finding']>> {
   const target = commandTarget(
@@ -51,6 +54,7 @@ describe.runIf(env || process.env.CI === 'true')('a Kedro run in a process of it
     expect(found['TAG-012']).toMatchObject({ status: 'pass' });
     expect(found['TAG-012']!.expected).toContain('runner SequentialRunner');
     expect(found['TAG-012']!.found).not.toContain('unchecked');
+    expect(found['HKS-001']).toMatchObject({ status: 'pass', found: 'unchanged' });
   }, 120_000);
 
   it('catches metric values held and stamped at the pipeline end (MET-020: outside their nodes)', async () => {
@@ -66,5 +70,11 @@ describe.runIf(env || process.env.CI === 'true')('a Kedro run in a process of it
     expect(found['TAG-012']).toMatchObject({ status: 'fail' });
     expect(found['TAG-012']!.found).toContain('SequentialRunner ran');
     expect(found['MET-020']).toMatchObject({ status: 'pass' });
+  }, 120_000);
+
+  it('catches a hook changing the parameters it is handed, in place (HKS-001)', async () => {
+    const found = await check('broken_kedro_hooks:ParamsInPlaceHook');
+    expect(found['HKS-001']).toMatchObject({ status: 'fail' });
+    expect(found['HKS-001']!.found).toMatch(/changed: input params:\S+ of /);
   }, 120_000);
 });

@@ -80,6 +80,15 @@ describe('when a command says its nodes started', () => {
     });
   });
 
+  it('reads the values a command found changed, known once it says it compared some', () => {
+    const said = (text: string) => readRunFacts(file(`${names[0]}\t1796500000005\n${text}`)).changed;
+    expect(said(`#changed\tinput params:a of ${names[0]}\n#digested\t3\n`)).toEqual([`input params:a of ${names[0]}`]);
+    expect(said('#digested\t3\n')).toEqual([]);
+    // A ParallelRunner's main process runs no node: it compared nothing, so nothing is known.
+    expect(said('#digested\t0\n')).toBeUndefined();
+    expect(said('')).toBeUndefined();
+  });
+
   it('knows no windows when an end is not a time or comes before its start; no facts when none are said', () => {
     expect(readNodeWindows(file(`${names[0]}\t1796500000005\t1796500000004\n`))).toBeUndefined();
     expect(readNodeWindows(file(`${names[0]}\t1796500000005\tlater\n`))).toBeUndefined();

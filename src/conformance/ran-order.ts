@@ -70,12 +70,24 @@ export function readNodeWindows(file: string): NodeWindow[] | undefined {
   return [...windows.values()];
 }
 
-/** What the command said about the run itself: the runner class (`#runner`) and its pipeline run's window
- * (`#pipeline<TAB>start<TAB>end`, kept only when it is a window). */
-export function readRunFacts(file: string): { runner?: string; window?: RunWindow } {
-  const facts: { runner?: string; window?: RunWindow } = {};
+/** What a command said about its pipeline run. */
+export interface RunFacts {
+  /** The runner class that ran it (`#runner`). */
+  runner?: string;
+  /** When it ran (`#pipeline<TAB>start<TAB>end`, kept only when it is a window). */
+  window?: RunWindow;
+  /** Values handed to the hooks found changed (`#changed`), known when it compared any (`#digested<TAB>n`, n > 0:
+   * a ParallelRunner's main process compares none, its workers' values are not seen). */
+  changed?: string[];
+}
+
+export function readRunFacts(file: string): RunFacts {
+  const facts: RunFacts = {};
+  const changed: string[] = [];
   for (const [key, a, b] of lines(file) ?? []) {
     if (key === '#runner' && a) facts.runner = a;
+    if (key === '#changed' && a) changed.push(a);
+    if (key === '#digested' && Number(a) > 0) facts.changed = changed;
     const startMs = Number(a);
     const endMs = Number(b);
     if (key === '#pipeline' && isTime(startMs) && isTime(endMs) && endMs >= startMs) facts.window = { startMs, endMs };

@@ -27,7 +27,7 @@ export interface TargetRun {
   failedNode?: string;
   /** Each pipeline run's window and its nodes' (in-process targets; command targets that record node times). */
   timing?: PipelineTiming[];
-  /** Values handed to the hooks found changed after the run (in-process targets only). */
+  /** Values handed to the hooks found changed after the run (in-process targets; commands that compare them). */
   hookChanges?: string[];
   /** The Kedro runner class that ran the pipeline: trackbench's (in-process), or the one a command says ran it. */
   runner?: string;
@@ -211,6 +211,8 @@ export function commandTarget(
       // says when each was done. The runner is the one it says ran the pipeline.
       const timing: PipelineTiming[] = [];
       let runner: string | undefined;
+      // Known only when every run said what it compared.
+      let hookChanges: string[] | undefined = [];
       for (let i = 0; i < scenario.repeat; i++) {
         rmSync(nodesFile, { force: true });
         const startMs = Date.now();
@@ -230,6 +232,7 @@ export function commandTarget(
         const life = { startMs, endMs: Date.now() };
         const said = readRunFacts(nodesFile);
         runner = said.runner ?? runner;
+        hookChanges = hookChanges && said.changed && [...hookChanges, ...said.changed];
         const within = said.window && said.window.startMs >= life.startMs && said.window.endMs <= life.endMs;
         timing.push({ window: within ? said.window! : life, nodes: readNodeWindows(nodesFile) });
         if (code !== 0)
@@ -241,6 +244,7 @@ export function commandTarget(
             ...completedBeforeFailure(scenario.pipeline, readStartedNodes(nodesFile)),
             timing,
             runner,
+            hookChanges,
           };
       }
       return {
@@ -248,6 +252,7 @@ export function commandTarget(
         completedNodes: scenario.pipeline.nodes.map((n) => n.name),
         timing,
         runner,
+        hookChanges,
       };
     },
   };

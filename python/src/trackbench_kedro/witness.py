@@ -1,23 +1,30 @@
 """What trackbench's conformance suite sees of a Kedro run it does not host (``command:`` and ``kedro:``
 targets): when each node ran and which runner ran the pipeline, on the clock MLflow stamps values with
-(Unix ms, ``time.time()`` floored, as MLflow's ``get_current_time_millis``). A Kedro hook that runs
-before every other hook when a node starts and after every other hook when it is done, so a node's
-window holds all of any hook's work on it. Lines appended to $TRACKBENCH_NODES_FILE:
+(Unix ms, ``time.time()`` floored, as MLflow's ``get_current_time_millis``). Two Kedro hooks: one runs
+before every other hook when a node starts, the other after every other hook when it is done, so a node's
+window holds all of any hook's work on it; and, as Kedro's hook spec has hooks observe, whether any hook
+changed a node's inputs or outputs (in place: the node computes and saves what it was given). Lines
+appended to $TRACKBENCH_NODES_FILE:
 
     <node>\\t<start ms>             the node starts (before its first input is loaded)
     <node>\\t<start ms>\\t<end ms>    after every hook's work on it so far (one line per output saved;
                                    the last one is when the node was done)
     #runner\\t<class name>          the runner Kedro ran the pipeline with
+    #changed\\t<what>               at the pipeline's end: a node input or output found changed since it
+                                   was handed to the hooks (digested by content, before any other hook)
+    #digested\\t<count>             at the pipeline's end: how many values were compared (the check ran)
 
 A line is written at once (one ``write`` in append mode), so the nodes that started before a crash
 are known, and nodes run in threads or worker processes (ParallelRunner) append side by side.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import re
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from kedro.framework.hooks import hook_impl
 
@@ -40,38 +47,101 @@ def runner_class(value: Any) -> str:
     return found[-1] if found else text
 
 
-class NodeWitness:
-    """Writes each node's window and the runner to ``path`` (see the module's docstring)."""
+def digest(value: Any) -> str:
+    """A digest of a value's content (dict keys in order, bytes by their bytes, other objects pickled):
+    equal digests, equal data, whatever order a dict's keys were put in."""
+    h = hashlib.sha256()
+
+    def walk(v: Any) -> None:
+        if isinstance(v, (bytes, bytearray)):
+            h.update(b"b%d:" % len(v) + bytes(v))
+        elif isinstance(v, (list, tuple)):
+            h.update(b"a%d[" % len(v))
+            for x in v:
+                walk(x)
+            h.update(b"]")
+        elif isinstance(v, dict):
+            keys = sorted(v, key=repr)
+            h.update(b"o%d{" % len(keys))
+            for k in keys:
+                h.update(repr(k).encode() + b":")
+                walk(v[k])
+            h.update(b"}")
+        elif v is None or isinstance(v, (str, int, float, bool)):
+            h.update(("%s:%r;" % (type(v).__name__, v)).encode())
+        else:
+            try:
+                h.update(b"p" + pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
+            except Exception:  # not picklable: its repr is all that can be compared
+                h.update(b"r" + repr(v).encode())
+
+    walk(value)
+    return h.hexdigest()
+
+
+class _Shared:
+    """What the first and last witness share: the file, each node's start, each value handed over."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.starts: Dict[str, int] = {}
+        self.held: List[Tuple[str, Any, str]] = []
 
-    def _write(self, *fields: object) -> None:
+    def write(self, *fields: object) -> None:
         with open(self.path, "a", encoding="utf-8") as f:
             f.write("\t".join(str(x) for x in fields) + "\n")
 
-    def _began(self, node: Any) -> None:
-        if node.name not in self.starts:
-            self.starts[node.name] = now_ms()
-            self._write(node.name, self.starts[node.name])
+    def hold(self, what: str, values: Dict[str, Any], node: Any) -> None:
+        for name, value in values.items():
+            self.held.append(("%s %s of %s" % (what, name, node.name), value, digest(value)))
 
-    def _ended(self, node: Any) -> None:
-        start = self.starts.get(node.name)
-        if start is not None:
-            self._write(node.name, start, now_ms())
+
+class FirstWitness:
+    """Runs before every other hook: a node's start, and each input and output as handed over."""
+
+    def __init__(self, shared: _Shared) -> None:
+        self.shared = shared
+
+    def _began(self, node: Any) -> None:
+        if node.name not in self.shared.starts:
+            self.shared.starts[node.name] = now_ms()
+            self.shared.write(node.name, self.shared.starts[node.name])
 
     @hook_impl(tryfirst=True)
     def before_pipeline_run(self, run_params: Dict[str, Any]) -> None:
-        self._write("#runner", runner_class(run_params.get("runner")))
+        self.shared.write("#runner", runner_class(run_params.get("runner")))
 
     @hook_impl(tryfirst=True)
     def before_dataset_loaded(self, node: Any) -> None:
         self._began(node)
 
     @hook_impl(tryfirst=True)
-    def before_node_run(self, node: Any) -> None:
+    def before_node_run(self, node: Any, inputs: Dict[str, Any]) -> None:
         self._began(node)
+        self.shared.hold("input", inputs, node)
+
+    @hook_impl(tryfirst=True)
+    def after_node_run(self, node: Any, outputs: Dict[str, Any]) -> None:
+        self.shared.hold("output", outputs, node)
+
+
+class LastWitness:
+    """Runs after every other hook: a node's end (after each output is saved), and at the pipeline's end
+    which of the values handed over changed since."""
+
+    def __init__(self, shared: _Shared) -> None:
+        self.shared = shared
+
+    def _ended(self, node: Any) -> None:
+        start = self.shared.starts.get(node.name)
+        if start is not None:
+            self.shared.write(node.name, start, now_ms())
+
+    def _compare(self) -> None:
+        for what, value, before in self.shared.held:
+            if digest(value) != before:
+                self.shared.write("#changed", what)
+        self.shared.write("#digested", len(self.shared.held))
 
     @hook_impl(trylast=True)
     def after_node_run(self, node: Any) -> None:
@@ -85,8 +155,19 @@ class NodeWitness:
     def after_dataset_saved(self, node: Any) -> None:
         self._ended(node)
 
+    @hook_impl(trylast=True)
+    def after_pipeline_run(self) -> None:
+        self._compare()
+
+    @hook_impl(trylast=True)
+    def on_pipeline_error(self) -> None:
+        self._compare()
+
 
 def witness_hooks(path: Optional[str] = None) -> Tuple[Any, ...]:
     """The witness when $TRACKBENCH_NODES_FILE (or ``path``) is set, else none (measured runs pay nothing)."""
     target = path if path is not None else os.environ.get(NODES_FILE)
-    return (NodeWitness(target),) if target else ()
+    if not target:
+        return ()
+    shared = _Shared(target)
+    return (FirstWitness(shared), LastWitness(shared))
