@@ -77,4 +77,10 @@ describe.runIf(env || process.env.CI === 'true')('a Kedro run in a process of it
     expect(found['HKS-001']).toMatchObject({ status: 'fail' });
     expect(found['HKS-001']!.found).toMatch(/changed: input params:\S+ of /);
   }, 120_000);
+
+  it('catches a run ended after its pipeline run, at the process exit (RUN-020)', async () => {
+    const found = await check('broken_kedro_hooks:EndedAtExitHook');
+    expect(found['RUN-020']).toMatchObject({ status: 'fail' });
+    expect(found['RUN-020']!.found).toMatch(/end_time \d+ \(\d+ ms after its pipeline run\)/);
+  }, 120_000);
 });

@@ -46,13 +46,19 @@ class Recorder:
 
 
 class Mutator:
-    """A hook that "normalises" a dict parameter in place (a plausible bug): the node gets the changed value."""
+    """A hook that "normalises" a dict parameter in place (a plausible bug: the node gets the changed value),
+    and one that tidies a node's dict output before it is saved."""
 
     @hook_impl
     def before_node_run(self, inputs: Dict[str, Any]) -> None:
         for value in inputs.values():
             if isinstance(value, dict) and "a" in value:
                 value["a"] = str(value["a"])
+
+    @hook_impl
+    def after_node_run(self, node: Any, outputs: Dict[str, Any]) -> None:
+        if node.name.endswith("01"):
+            outputs[node.name + ".out"]["tidied"] = True
 
 
 def run_witnessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, desc: Description, hook: str) -> List[List[str]]:
@@ -117,7 +123,8 @@ def test_a_hook_changing_an_input_in_place_is_said(tmp_path: Path, monkeypatch: 
     rows = run_witnessed(tmp_path, monkeypatch, desc, "test_witness:Mutator")
     changed = sorted(row[1] for row in rows if row[0] == "#changed")
     names = [n["name"] for n in desc["pipeline"]["nodes"]]
-    assert changed == sorted("input params:%s.p0 of %s" % (n, n) for n in names)
+    output = "output %s.out of %s" % (names[1], names[1])
+    assert changed == sorted(["input params:%s.p0 of %s" % (n, n) for n in names] + [output])
 
 
 def test_digests_compare_content_not_key_order() -> None:

@@ -233,8 +233,9 @@ export function commandTarget(
         const said = readRunFacts(nodesFile);
         runner = said.runner ?? runner;
         hookChanges = hookChanges && said.changed && [...hookChanges, ...said.changed];
-        const within = said.window && said.window.startMs >= life.startMs && said.window.endMs <= life.endMs;
-        timing.push({ window: within ? said.window! : life, nodes: readNodeWindows(nodesFile) });
+        const w = said.window;
+        const within = w && w.startMs >= life.startMs && w.endMs <= life.endMs ? w : undefined;
+        timing.push({ window: within ?? life, nodes: readNodeWindows(nodesFile) });
         if (code !== 0)
           return {
             pipelineError: timedOut

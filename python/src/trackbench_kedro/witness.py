@@ -10,8 +10,9 @@ appended to $TRACKBENCH_NODES_FILE:
     <node>\\t<start ms>\\t<end ms>    after every hook's work on it so far (one line per output saved;
                                    the last one is when the node was done)
     #runner\\t<class name>          the runner Kedro ran the pipeline with
-    #changed\\t<what>               at the pipeline's end: a node input or output found changed since it
-                                   was handed to the hooks (digested by content, before any other hook)
+    #changed\\t<what>               at the pipeline's end: a node input found changed since it was handed
+                                   to the hooks, or an output that was not saved as the node returned it
+                                   (digested by content before any other hook, compared after them all)
     #digested\\t<count>             at the pipeline's end: how many values were compared (the check ran)
 
 A line is written at once (one ``write`` in append mode), so the nodes that started before a crash
@@ -80,20 +81,38 @@ def digest(value: Any) -> str:
 
 
 class _Shared:
-    """What the first and last witness share: the file, each node's start, each value handed over."""
+    """What the first and last witness share: the file, each node's start, each value handed over (an
+    output until it is handed to its dataset, by node and name), and what was found changed."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.starts: Dict[str, int] = {}
         self.held: List[Tuple[str, Any, str]] = []
+        self.outputs: Dict[Tuple[str, str], Tuple[str, str]] = {}
+        self.changed: List[str] = []
+        self.digested = 0
 
     def write(self, *fields: object) -> None:
         with open(self.path, "a", encoding="utf-8") as f:
             f.write("\t".join(str(x) for x in fields) + "\n")
 
-    def hold(self, what: str, values: Dict[str, Any], node: Any) -> None:
-        for name, value in values.items():
-            self.held.append(("%s %s of %s" % (what, name, node.name), value, digest(value)))
+    def hold_inputs(self, inputs: Dict[str, Any], node: Any) -> None:
+        for name, value in inputs.items():
+            self.held.append(("input %s of %s" % (name, node.name), value, digest(value)))
+        self.digested += len(inputs)
+
+    def hold_outputs(self, outputs: Dict[str, Any], node: Any) -> None:
+        for name, value in outputs.items():
+            self.outputs[(node.name, name)] = ("output %s of %s" % (name, node.name), digest(value))
+        self.digested += len(outputs)
+
+    def saving(self, node: Any, name: str, data: Any) -> None:
+        """An output as it goes to its dataset: what is saved must be what the node returned. (Not after:
+        a dataset's save may touch what it is given, as MLflow's pyfunc log_model caches type hints on the
+        model object; that is no hook's doing.)"""
+        held = self.outputs.pop((node.name, name), None)
+        if held is not None and digest(data) != held[1]:
+            self.changed.append(held[0])
 
 
 class FirstWitness:
@@ -118,16 +137,16 @@ class FirstWitness:
     @hook_impl(tryfirst=True)
     def before_node_run(self, node: Any, inputs: Dict[str, Any]) -> None:
         self._began(node)
-        self.shared.hold("input", inputs, node)
+        self.shared.hold_inputs(inputs, node)
 
     @hook_impl(tryfirst=True)
     def after_node_run(self, node: Any, outputs: Dict[str, Any]) -> None:
-        self.shared.hold("output", outputs, node)
+        self.shared.hold_outputs(outputs, node)
 
 
 class LastWitness:
-    """Runs after every other hook: a node's end (after each output is saved), and at the pipeline's end
-    which of the values handed over changed since."""
+    """Runs after every other hook: a node's end (after each output is saved), whether each output goes to
+    its dataset as the node returned it, and at the pipeline's end which inputs changed since."""
 
     def __init__(self, shared: _Shared) -> None:
         self.shared = shared
@@ -138,10 +157,10 @@ class LastWitness:
             self.shared.write(node.name, start, now_ms())
 
     def _compare(self) -> None:
-        for what, value, before in self.shared.held:
-            if digest(value) != before:
-                self.shared.write("#changed", what)
-        self.shared.write("#digested", len(self.shared.held))
+        changed = self.shared.changed + [what for what, value, before in self.shared.held if digest(value) != before]
+        for what in changed:
+            self.shared.write("#changed", what)
+        self.shared.write("#digested", self.shared.digested)
 
     @hook_impl(trylast=True)
     def after_node_run(self, node: Any) -> None:
@@ -150,6 +169,10 @@ class LastWitness:
     @hook_impl(trylast=True)
     def on_node_error(self, node: Any) -> None:
         self._ended(node)
+
+    @hook_impl(trylast=True)
+    def before_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
+        self.shared.saving(node, dataset_name, data)
 
     @hook_impl(trylast=True)
     def after_dataset_saved(self, node: Any) -> None:
