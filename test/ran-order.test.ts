@@ -9,6 +9,7 @@ import {
   readStartedNodes,
 } from '../src/conformance/ran-order.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
+import { commandTarget } from '../src/conformance/targets.ts';
 
 const pipeline = SCENARIOS['node-failure'].pipeline;
 const names = pipeline.nodes.map((n) => n.name);
@@ -93,5 +94,43 @@ describe('when a command says its nodes started', () => {
     expect(readNodeWindows(file(`${names[0]}\t1796500000005\t1796500000004\n`))).toBeUndefined();
     expect(readNodeWindows(file(`${names[0]}\t1796500000005\tlater\n`))).toBeUndefined();
     expect(readRunFacts(file(`${names[0]}\t1796500000005\n#pipeline\t1796500000009\t1796500000001\n`))).toEqual({});
+  });
+});
+
+describe('a command target reads what its command says', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-command-says-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const ctx = { trackingUri: 'http://127.0.0.1:1', experimentName: 'e', workDir: dir, setDown: () => {} };
+  // The node's window is the command's own clock reading; the pipeline window is given in ms since the epoch.
+  const says = (lines: string) =>
+    commandTarget('command:says', `printf '${lines}' >> "$TRACKBENCH_NODES_FILE"`).run(SCENARIOS.basic, ctx);
+
+  it('the runner, each node end, what changed, and a pipeline window only when within its life', async () => {
+    const now = Date.now();
+    const run = await says(
+      `#runner\\tThreadRunner\\n${names[0]}\\t${now}\\n${names[0]}\\t${now}\\t${now + 1}\\n` +
+        `#changed\\tinput x of ${names[0]}\\n#digested\\t2\\n#pipeline\\t1000\\t2000\\n`,
+    );
+    expect(run.runner).toBe('ThreadRunner');
+    expect(run.hookChanges).toEqual([`input x of ${names[0]}`]);
+    expect(run.timing![0]!.nodes).toEqual([{ node: names[0], startMs: now, endMs: now + 1 }]);
+    // 1000..2000 is not within the command's life: its life is the window.
+    expect(run.timing![0]!.window.startMs).toBeGreaterThanOrEqual(now);
+  });
+
+  it('takes the pipeline window it says when within its life', async () => {
+    // One clock reading as both ends, then a pause: the command's life is longer than the window it says.
+    const line = 't=$(date +%s%3N); echo "#pipeline\t$t\t$t" >> "$TRACKBENCH_NODES_FILE"; sleep 0.2';
+    const before = Date.now();
+    const w = (await commandTarget('command:window', line).run(SCENARIOS.basic, ctx)).timing![0]!.window;
+    expect(w.startMs).toBeGreaterThanOrEqual(before);
+    expect(w.endMs).toBe(w.startMs);
+  });
+
+  it('knows neither runner nor changes when the command says nothing', async () => {
+    const run = await says('');
+    expect(run.runner).toBeUndefined();
+    expect(run.hookChanges).toBeUndefined();
+    expect(run.timing![0]!.nodes).toBeUndefined();
   });
 });
