@@ -2,8 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { completedBeforeFailure, readNodeStarts, readStartedNodes } from '../src/conformance/ran-order.ts';
+import {
+  completedBeforeFailure,
+  readNodeWindows,
+  readRunFacts,
+  readStartedNodes,
+} from '../src/conformance/ran-order.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
+import { commandTarget } from '../src/conformance/targets.ts';
 
 const pipeline = SCENARIOS['node-failure'].pipeline;
 const names = pipeline.nodes.map((n) => n.name);
@@ -45,7 +51,7 @@ describe('when a command says its nodes started', () => {
 
   it('reads each name with its start time (tab-separated Unix ms), names alone staying readable', () => {
     const path = file(`${names[0]}\t1796500000001\n${names[1]}\t1796500000009\n`);
-    expect(readNodeStarts(path)).toEqual([
+    expect(readNodeWindows(path)).toEqual([
       { node: names[0], startMs: 1796500000001 },
       { node: names[1], startMs: 1796500000009 },
     ]);
@@ -53,8 +59,78 @@ describe('when a command says its nodes started', () => {
   });
 
   it('knows no times when any line has none (or none that is a time), or there is no file', () => {
-    expect(readNodeStarts(file(`${names[0]}\t1796500000001\n${names[1]}\n`))).toBeUndefined();
-    expect(readNodeStarts(file(`${names[0]}\tsoon\n`))).toBeUndefined();
-    expect(readNodeStarts(join(dir, 'absent.txt'))).toBeUndefined();
+    expect(readNodeWindows(file(`${names[0]}\t1796500000001\n${names[1]}\n`))).toBeUndefined();
+    expect(readNodeWindows(file(`${names[0]}\tsoon\n`))).toBeUndefined();
+    expect(readNodeWindows(join(dir, 'absent.txt'))).toBeUndefined();
+  });
+
+  it("reads when each node was done (its latest end line), the runner and the pipeline run's window", () => {
+    const path = file(
+      `#runner\tThreadRunner\n${names[0]}\t1796500000001\n${names[1]}\t1796500000002\n` +
+        `${names[0]}\t1796500000001\t1796500000004\n${names[0]}\t1796500000001\t1796500000007\n` +
+        `#pipeline\t1796500000000\t1796500000009\n`,
+    );
+    expect(readNodeWindows(path)).toEqual([
+      { node: names[0], startMs: 1796500000001, endMs: 1796500000007 },
+      { node: names[1], startMs: 1796500000002 },
+    ]);
+    expect(readStartedNodes(path)).toEqual([names[0], names[1]]);
+    expect(readRunFacts(path)).toEqual({
+      runner: 'ThreadRunner',
+      window: { startMs: 1796500000000, endMs: 1796500000009 },
+    });
+  });
+
+  it('reads the values a command found changed, known once it says it compared some', () => {
+    const said = (text: string) => readRunFacts(file(`${names[0]}\t1796500000005\n${text}`)).changed;
+    expect(said(`#changed\tinput params:a of ${names[0]}\n#digested\t3\n`)).toEqual([`input params:a of ${names[0]}`]);
+    expect(said('#digested\t3\n')).toEqual([]);
+    // A ParallelRunner's main process runs no node: it compared nothing, so nothing is known.
+    expect(said('#digested\t0\n')).toBeUndefined();
+    expect(said('')).toBeUndefined();
+  });
+
+  it('knows no windows when an end is not a time or comes before its start; no facts when none are said', () => {
+    expect(readNodeWindows(file(`${names[0]}\t1796500000005\t1796500000004\n`))).toBeUndefined();
+    expect(readNodeWindows(file(`${names[0]}\t1796500000005\tlater\n`))).toBeUndefined();
+    expect(readRunFacts(file(`${names[0]}\t1796500000005\n#pipeline\t1796500000009\t1796500000001\n`))).toEqual({});
+  });
+});
+
+describe('a command target reads what its command says', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-command-says-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const ctx = { trackingUri: 'http://127.0.0.1:1', experimentName: 'e', workDir: dir, setDown: () => {} };
+  // The node's window is the command's own clock reading; the pipeline window is given in ms since the epoch.
+  const says = (lines: string) =>
+    commandTarget('command:says', `printf '${lines}' >> "$TRACKBENCH_NODES_FILE"`).run(SCENARIOS.basic, ctx);
+
+  it('the runner, each node end, what changed, and a pipeline window only when within its life', async () => {
+    const now = Date.now();
+    const run = await says(
+      `#runner\\tThreadRunner\\n${names[0]}\\t${now}\\n${names[0]}\\t${now}\\t${now + 1}\\n` +
+        `#changed\\tinput x of ${names[0]}\\n#digested\\t2\\n#pipeline\\t1000\\t2000\\n`,
+    );
+    expect(run.runner).toBe('ThreadRunner');
+    expect(run.hookChanges).toEqual([`input x of ${names[0]}`]);
+    expect(run.timing![0]!.nodes).toEqual([{ node: names[0], startMs: now, endMs: now + 1 }]);
+    // 1000..2000 is not within the command's life: its life is the window.
+    expect(run.timing![0]!.window.startMs).toBeGreaterThanOrEqual(now);
+  });
+
+  it('takes the pipeline window it says when within its life', async () => {
+    // One clock reading as both ends, then a pause: the command's life is longer than the window it says.
+    const line = 't=$(date +%s%3N); echo "#pipeline\t$t\t$t" >> "$TRACKBENCH_NODES_FILE"; sleep 0.2';
+    const before = Date.now();
+    const w = (await commandTarget('command:window', line).run(SCENARIOS.basic, ctx)).timing![0]!.window;
+    expect(w.startMs).toBeGreaterThanOrEqual(before);
+    expect(w.endMs).toBe(w.startMs);
+  });
+
+  it('knows neither runner nor changes when the command says nothing', async () => {
+    const run = await says('');
+    expect(run.runner).toBeUndefined();
+    expect(run.hookChanges).toBeUndefined();
+    expect(run.timing![0]!.nodes).toBeUndefined();
   });
 });

@@ -2,10 +2,11 @@
 // order its nodes started in (TRACKBENCH_NODES_FILE, one name a line): its runner's order can differ
 // from trackbench's (Kedro sorts each level by name), so the index order would hold it to nodes it
 // never ran. Without the file, nodes are taken to run in index order, as the contract says. A line may
-// carry, after a tab, when the node started (Unix ms, the clock MLflow times are stamped with).
+// carry, after a tab, when the node started and, after another, when it was done (Unix ms, the clock MLflow
+// times are stamped with); `#runner` and `#pipeline` lines say which runner ran it and when (README).
 import { existsSync, readFileSync } from 'node:fs';
 import type { Pipeline } from '../pipeline/types.ts';
-import type { NodeWindow } from './types.ts';
+import type { NodeWindow, RunWindow } from './types.ts';
 
 export interface FailedRun {
   completedNodes: string[];
@@ -35,15 +36,61 @@ function lines(file: string): string[][] | undefined {
     .map((l) => l.split('\t'));
 }
 
-/** The names a command wrote to its nodes file, or undefined when it wrote none. */
+/** Node lines only (a `#` line is a fact about the run). */
+const nodeLines = (rows: string[][]): string[][] => rows.filter(([name]) => !name!.startsWith('#'));
+
+/** The names a command wrote to its nodes file, in the order they first appear, or undefined when it wrote none. */
 export function readStartedNodes(file: string): string[] | undefined {
-  return lines(file)?.map(([name]) => name!);
+  const rows = lines(file);
+  return rows && [...new Set(nodeLines(rows).map(([name]) => name!))];
 }
 
-/** When each node started, when every line of the file says (else undefined: the windows are unknown). */
-export function readNodeStarts(file: string): NodeWindow[] | undefined {
-  const rows = lines(file);
+const isTime = (ms: number): boolean => Number.isInteger(ms) && ms > 0;
+
+/**
+ * When each node ran, when every node line says when it started (else undefined: the windows are unknown).
+ * A node's first line gives its start; a line with a third field says it was done then (the latest such line
+ * is its end). A node with no end line ends, as far as trackbench knows, when its pipeline run does.
+ */
+export function readNodeWindows(file: string): NodeWindow[] | undefined {
+  const all = lines(file);
+  const rows = all && nodeLines(all);
   if (!rows?.length) return undefined;
-  const starts = rows.map(([node, ms]) => ({ node: node!, startMs: Number(ms) }));
-  return starts.every((s) => Number.isInteger(s.startMs) && s.startMs > 0) ? starts : undefined;
+  const windows = new Map<string, NodeWindow>();
+  for (const [node, start, end] of rows) {
+    const startMs = Number(start);
+    if (!isTime(startMs)) return undefined;
+    const w = windows.get(node!) ?? { node: node!, startMs };
+    windows.set(node!, w);
+    if (end === undefined) continue;
+    const endMs = Number(end);
+    if (!isTime(endMs) || endMs < w.startMs) return undefined;
+    w.endMs = Math.max(w.endMs ?? endMs, endMs);
+  }
+  return [...windows.values()];
+}
+
+/** What a command said about its pipeline run. */
+export interface RunFacts {
+  /** The runner class that ran it (`#runner`). */
+  runner?: string;
+  /** When it ran (`#pipeline<TAB>start<TAB>end`, kept only when it is a window). */
+  window?: RunWindow;
+  /** Values handed to the hooks found changed (`#changed`), known when it compared any (`#digested<TAB>n`, n > 0:
+   * a ParallelRunner's main process compares none, its workers' values are not seen). */
+  changed?: string[];
+}
+
+export function readRunFacts(file: string): RunFacts {
+  const facts: RunFacts = {};
+  const changed: string[] = [];
+  for (const [key, a, b] of lines(file) ?? []) {
+    if (key === '#runner' && a) facts.runner = a;
+    if (key === '#changed' && a) changed.push(a);
+    if (key === '#digested' && Number(a) > 0) facts.changed = changed;
+    const startMs = Number(a);
+    const endMs = Number(b);
+    if (key === '#pipeline' && isTime(startMs) && isTime(endMs) && endMs >= startMs) facts.window = { startMs, endMs };
+  }
+  return facts;
 }

@@ -15,7 +15,7 @@ import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import { kedroTarget } from './kedro-target.ts';
-import { completedBeforeFailure, readNodeStarts, readStartedNodes } from './ran-order.ts';
+import { completedBeforeFailure, readNodeWindows, readRunFacts, readStartedNodes } from './ran-order.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { ParamsConfig, PipelineTiming } from './types.ts';
 import { witness } from './witness.ts';
@@ -25,11 +25,11 @@ export interface TargetRun {
   output: string;
   completedNodes: string[];
   failedNode?: string;
-  /** Each pipeline run's window and its nodes' (in-process targets; command targets that record node starts). */
+  /** Each pipeline run's window and its nodes' (in-process targets; command targets that record node times). */
   timing?: PipelineTiming[];
-  /** Values handed to the hooks found changed after the run (in-process targets only). */
+  /** Values handed to the hooks found changed after the run (in-process targets; commands that compare them). */
   hookChanges?: string[];
-  /** The Kedro runner class that ran the pipeline, when trackbench ran it (in-process targets). */
+  /** The Kedro runner class that ran the pipeline: trackbench's (in-process), or the one a command says ran it. */
   runner?: string;
 }
 
@@ -206,9 +206,13 @@ export function commandTarget(
       writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
       const nodesFile = join(dir, 'nodes.txt');
       const outputs: string[] = [];
-      // Each run's window is the command's whole life (a superset of its pipeline run); its nodes' windows
-      // are known only when it writes their start times, and then end with the run.
+      // Each run's window is the one the command says its pipeline ran in (within its life), else its whole
+      // life; its nodes' windows are known when it writes their start times, and end with the run unless it
+      // says when each was done. The runner is the one it says ran the pipeline.
       const timing: PipelineTiming[] = [];
+      let runner: string | undefined;
+      // Known only when every run said what it compared.
+      let hookChanges: string[] | undefined = [];
       for (let i = 0; i < scenario.repeat; i++) {
         rmSync(nodesFile, { force: true });
         const startMs = Date.now();
@@ -225,7 +229,13 @@ export function commandTarget(
           timeoutMs,
         );
         outputs.push(output);
-        timing.push({ window: { startMs, endMs: Date.now() }, nodes: readNodeStarts(nodesFile) });
+        const life = { startMs, endMs: Date.now() };
+        const said = readRunFacts(nodesFile);
+        runner = said.runner ?? runner;
+        hookChanges = hookChanges && said.changed && [...hookChanges, ...said.changed];
+        const w = said.window;
+        const within = w && w.startMs >= life.startMs && w.endMs <= life.endMs ? w : undefined;
+        timing.push({ window: within ?? life, nodes: readNodeWindows(nodesFile) });
         if (code !== 0)
           return {
             pipelineError: timedOut
@@ -234,12 +244,16 @@ export function commandTarget(
             output: outputs.join('\n'),
             ...completedBeforeFailure(scenario.pipeline, readStartedNodes(nodesFile)),
             timing,
+            runner,
+            hookChanges,
           };
       }
       return {
         output: outputs.join('\n'),
         completedNodes: scenario.pipeline.nodes.map((n) => n.name),
         timing,
+        runner,
+        hookChanges,
       };
     },
   };

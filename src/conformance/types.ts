@@ -52,7 +52,7 @@ export interface RunWindow {
 export interface NodeWindow {
   node: string;
   startMs: number;
-  /** Unknown for command targets (they record when a node started only): its pipeline run's end bounds it. */
+  /** Unknown for command targets that record when a node started only: its pipeline run's end bounds it. */
   endMs?: number;
 }
 
@@ -69,7 +69,7 @@ export interface Observation {
   /** Names of the nodes that ran to completion (in order). */
   completedNodes: string[];
   failedNode?: string;
-  /** The Kedro runner class that ran the pipeline (`ParallelRunner`), when trackbench ran it; unknown for commands. */
+  /** The Kedro runner class that ran the pipeline (`ParallelRunner`): trackbench's, or the one a command says. */
   runner?: string;
   /** Every run in the backend after the scenario, read back through the REST API. */
   runs: RunState[];

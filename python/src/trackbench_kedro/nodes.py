@@ -2,8 +2,6 @@
 names and ``params:`` inputs are namespaced by Kedro itself, as in a hand-written project."""
 from __future__ import annotations
 
-import os
-import time
 from collections import defaultdict
 from typing import Any, Callable, Dict, List, Optional, Set
 
@@ -23,24 +21,11 @@ def output_names(node: NodeSpec) -> List[str]:
     return out
 
 
-def record_start(name: str) -> None:
-    """Appends the node's name and when it started (Unix ms, tab-separated) to $TRACKBENCH_NODES_FILE
-    when set: the order Kedro ran the nodes in, which is not trackbench's index order (Kedro sorts each
-    level by name), so a conformance check knows which nodes ran before a failure; and the time, the
-    clock MLflow values are stamped with, so it knows whether a value was stamped while its node ran."""
-    path = os.environ.get("TRACKBENCH_NODES_FILE")
-    if path:
-        started_ms = time.time_ns() // 1_000_000
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(f"{name}\t{started_ms}\n")
-
-
 def node_function(node: NodeSpec) -> Callable[..., Any]:
     work = node.get("work", {})
     prefix = node["name"] + "."
 
     def run(*inputs: Any) -> Any:
-        record_start(node["name"])
         do_work(work)
         if node["fails"]:
             raise RuntimeError("injected failure in node " + node["name"])

@@ -23,7 +23,8 @@ export const HOOKS: Requirement[] = [
       if (!changed)
         return skip(
           'no value changed by a hook',
-          'the hook runs in a process of its own (command targets, host-exit): trackbench does not see its data',
+          'the hook runs in a process of its own (host-exit, or a command that does not say, as the Python ' +
+            "helper's witness does: `#digested` in its nodes file): trackbench does not see its data",
         );
       return verdict(
         changed.length === 0,

@@ -164,7 +164,7 @@ export const RUN_TAGS: Requirement[] = [
     features: ['every situation', 'every run', 'the parallel runner'],
     statement:
       'In every situation, every tag a run carries about the pipeline run is true: the pipeline it names, the ' +
-      'command, the runner that ran it (when trackbench ran it) and the number of nodes in the pipeline.',
+      'command, the runner that ran it (when known: trackbench ran it, or the command said) and the number of nodes.',
     rationale:
       'A wrong runner or node count is a false audit record: whoever debugs a parallel-only failure or a ' +
       'missing node trusts these tags.',
@@ -183,7 +183,7 @@ export const RUN_TAGS: Requirement[] = [
         const why = falseTag(t, o);
         return why ? [`${t.run} ${t.key}="${t.value}" (${why})`] : [];
       });
-      const runner = o.runner ?? 'not known (the target ran the pipeline itself): runner tags unchecked';
+      const runner = o.runner ?? 'not known (the command did not say which ran it): runner tags unchecked';
       return verdict(
         bad.length === 0,
         `pipeline "${o.pipeline.name}", ${o.pipeline.nodes.length} nodes, runner ${runner}`,

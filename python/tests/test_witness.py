@@ -1,0 +1,132 @@
+"""trackbench's witness in a real Kedro run: each node's window (from before any hook sees it start to
+after every hook is done with it), the runner, and the pipeline run's window, in $TRACKBENCH_NODES_FILE."""
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+pytest.importorskip("kedro")
+
+from kedro.framework.hooks import hook_impl  # noqa: E402
+
+from conftest import description  # noqa: E402
+from trackbench_kedro.project import PACKAGE, write_project  # noqa: E402
+from trackbench_kedro.runner import run_project  # noqa: E402
+from trackbench_kedro.description import Description  # noqa: E402
+from trackbench_kedro.witness import digest, now_ms, runner_class, witness_hooks  # noqa: E402
+
+# What Recorder saw: (event, node, ms), across the instances Kedro makes from settings.py.
+SEEN: List[Tuple[str, str, int]] = []
+
+
+class Recorder:
+    """Another hook, registered after the witness (so called before it, unless the witness says tryfirst):
+    it notes the time as it starts a call about a node's start and as it ends one about its end, and takes a
+    few ms at each, so a witness that did not run first at a node's start and last at its end would leave
+    these times outside the node's window."""
+
+    def _before(self, event: str, node: Any) -> None:
+        SEEN.append((event, node.name, now_ms()))
+        time.sleep(0.003)
+
+    @hook_impl
+    def before_dataset_loaded(self, node: Any) -> None:
+        self._before("loading", node)
+
+    @hook_impl
+    def before_node_run(self, node: Any) -> None:
+        self._before("starting", node)
+
+    @hook_impl
+    def after_dataset_saved(self, node: Any) -> None:
+        time.sleep(0.003)
+        SEEN.append(("saved", node.name, now_ms()))
+
+
+class Mutator:
+    """A hook that "normalises" a dict parameter in place (a plausible bug: the node gets the changed value),
+    and one that tidies a node's dict output before it is saved."""
+
+    @hook_impl
+    def before_node_run(self, inputs: Dict[str, Any]) -> None:
+        for value in inputs.values():
+            if isinstance(value, dict) and "a" in value:
+                value["a"] = str(value["a"])
+
+    @hook_impl
+    def after_node_run(self, node: Any, outputs: Dict[str, Any]) -> None:
+        if node.name.endswith("01"):
+            outputs[node.name + ".out"]["tidied"] = True
+
+
+def run_witnessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, desc: Description, hook: str) -> List[List[str]]:
+    """Runs the project with the extra hook and the witness on; the nodes file's lines, split at tabs."""
+    nodes_file = tmp_path / "nodes.txt"
+    monkeypatch.setenv("TRACKBENCH_NODES_FILE", str(nodes_file))
+    for module in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:  # an earlier test's project
+        monkeypatch.delitem(sys.modules, module)
+    root = write_project(desc, tmp_path / "project", tracking=True, hooks=[hook], plugins=False)
+    run_project(root, "p")
+    return [line.split("\t") for line in nodes_file.read_text().splitlines()]
+
+
+def test_runner_class_reads_kedros_run_params() -> None:
+    assert runner_class(None) == "SequentialRunner"  # Kedro records None when given no runner, then runs this
+    assert runner_class("None") == "SequentialRunner"
+    assert runner_class("<kedro.runner.thread_runner.ThreadRunner object at 0x7f00>") == "ThreadRunner"
+    assert runner_class("ParallelRunner") == "ParallelRunner"
+
+
+def test_no_witness_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRACKBENCH_NODES_FILE", raising=False)
+    assert witness_hooks() == ()
+    assert len(witness_hooks("/tmp/nodes.txt")) == 2  # the first and the last
+
+
+def test_windows_hold_every_hooks_work_and_the_runner_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desc = description(nodes=4, params=1, metrics=1, artifacts=1)
+    SEEN.clear()
+    before = now_ms()
+    rows = run_witnessed(tmp_path, monkeypatch, desc, "test_witness:Recorder")
+    after = now_ms()
+    facts = {row[0]: row[1:] for row in rows if row[0].startswith("#")}
+    assert facts["#runner"] == ["SequentialRunner"]
+    # Each node's param and output values (3 nodes take the one before's output too), none changed.
+    assert int(facts["#digested"][0]) >= 4 * 3 and "#changed" not in facts
+    pipeline_start, pipeline_end = (int(x) for x in facts["#pipeline"])
+    assert before <= pipeline_start <= pipeline_end <= after
+    windows: Dict[str, List[int]] = {}
+    for row in rows:
+        if row[0].startswith("#"):
+            continue
+        w = windows.setdefault(row[0], [int(row[1]), 0])
+        if len(row) == 3:
+            w[1] = max(w[1], int(row[2]))
+    names = [n["name"] for n in desc["pipeline"]["nodes"]]
+    assert sorted(windows) == sorted(names)
+    events = {(event, node) for event, node, _ in SEEN}
+    for name in names:  # every node loaded its params, saved its outputs: the recorder saw each
+        assert {("loading", name), ("starting", name), ("saved", name)} <= events
+    for event, node, ms in SEEN:
+        start, end = windows[node]
+        assert start <= ms <= end, (event, node, ms, windows[node])
+    # Sequential: each node's window ends before the next one's begins, all within the pipeline run.
+    ordered = sorted(windows.values())
+    assert all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:]))
+    assert pipeline_start <= ordered[0][0] and ordered[-1][1] <= pipeline_end
+
+
+def test_a_hook_changing_an_input_in_place_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desc = description(nodes=2, params=1, metrics=0)  # each node's p0 is the dict {"a": 0}
+    rows = run_witnessed(tmp_path, monkeypatch, desc, "test_witness:Mutator")
+    changed = sorted(row[1] for row in rows if row[0] == "#changed")
+    names = [n["name"] for n in desc["pipeline"]["nodes"]]
+    output = "output %s.out of %s" % (names[1], names[1])
+    assert changed == sorted(["input params:%s.p0 of %s" % (n, n) for n in names] + [output])
+
+
+def test_digests_compare_content_not_key_order() -> None:
+    assert digest({"a": 1, "b": [1, b"x"]}) == digest({"b": [1, b"x"], "a": 1})
+    assert digest({"a": 1}) != digest({"a": "1"}) and digest([1.0]) != digest([1])

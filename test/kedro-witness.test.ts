@@ -1,0 +1,86 @@
+// A target trackbench does not host (the Python helper running real Kedro, as `command:` and `kedro:`
+// targets do) says when each node ran, which runner ran it and whether a hook changed the data it was handed
+// (python/.../witness.py): metric times are held to each node's window, runner tags to the runner and hooks to
+// observing, as for in-process targets. Broken hooks from fixtures/conformance/broken_kedro_hooks.py are
+// caught; the Python reference hook passes. Runs where the environment is provisioned (CI: npm run
+// setup:kedro-mlflow), one `basic` pipeline run a target.
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
+import { runSuite } from '../src/conformance/suite.ts';
+import { commandTarget } from '../src/conformance/targets.ts';
+import type { TargetResult } from '../src/conformance/types.ts';
+import { loadScenarioFile } from '../src/scenario/load.ts';
+import { kedroCommand, kedroRunEnv, provisionKedro } from '../src/tracking/kedro/environment.ts';
+
+const hook = loadScenarioFile('scenarios/kedro-mlflow-versions.yaml').scenario.hooks.find(
+  (h) => h.label === 'python reference',
+)!;
+
+async function environment(): Promise<Awaited<ReturnType<typeof provisionKedro>> | undefined> {
+  try {
+    return await provisionKedro(hook.kedro!, 'scenarios', hook.label, { checkOnly: true });
+  } catch {
+    return undefined;
+  }
+}
+
+const env = await environment();
+// The requirements that read what the witness says, on the `basic` situation only (one Kedro run each).
+const requirements = REQUIREMENTS.filter((r) => ['RUN-020', 'MET-020', 'TAG-012', 'HKS-001'].includes(r.id)).map(
+  (r) => ({
+    ...r,
+    scenario: 'basic' as const,
+  }),
+);
+
+async function check(pythonHook: string): Promise<Record<string, TargetResult['results'][number]['finding']>> {
+  const target = commandTarget(
+    `command:${pythonHook}`,
+    kedroCommand(env!),
+    60_000,
+    kedroRunEnv({ ...hook.kedro!, hook: pythonHook }, { ...hook.env, PYTHONPATH: resolve('fixtures/conformance') }),
+  );
+  const result = await runSuite(target, { requirements });
+  expect(result.errors).toEqual([]);
+  return Object.fromEntries(result.results.map((r) => [r.id, r.finding]));
+}
+
+describe.runIf(env || process.env.CI === 'true')('a Kedro run in a process of its own, witnessed', () => {
+  it('holds the reference hook to each node window and its runner tag to the runner Kedro used', async () => {
+    const found = await check('trackbench_kedro.reference_hook:ReferenceHook');
+    expect(found['MET-020']).toMatchObject({ status: 'pass' });
+    expect(found['RUN-020']).toMatchObject({ status: 'pass' });
+    expect(found['TAG-012']).toMatchObject({ status: 'pass' });
+    expect(found['TAG-012']!.expected).toContain('runner SequentialRunner');
+    expect(found['TAG-012']!.found).not.toContain('unchecked');
+    expect(found['HKS-001']).toMatchObject({ status: 'pass', found: 'unchanged' });
+  }, 120_000);
+
+  it('catches metric values held and stamped at the pipeline end (MET-020: outside their nodes)', async () => {
+    const found = await check('broken_kedro_hooks:LateMetricsHook');
+    expect(found['MET-020']).toMatchObject({ status: 'fail' });
+    // Not the all-one-millisecond test: the values lie outside the windows the witness reported.
+    expect(found['MET-020']!.found).toMatch(/\d+ of \d+ outside/);
+    expect(found['TAG-012']).toMatchObject({ status: 'pass' });
+  }, 120_000);
+
+  it('catches a runner tag naming a runner other than the one Kedro used (TAG-012)', async () => {
+    const found = await check('broken_kedro_hooks:WrongRunnerHook');
+    expect(found['TAG-012']).toMatchObject({ status: 'fail' });
+    expect(found['TAG-012']!.found).toContain('SequentialRunner ran');
+    expect(found['MET-020']).toMatchObject({ status: 'pass' });
+  }, 120_000);
+
+  it('catches a hook changing the parameters it is handed, in place (HKS-001)', async () => {
+    const found = await check('broken_kedro_hooks:ParamsInPlaceHook');
+    expect(found['HKS-001']).toMatchObject({ status: 'fail' });
+    expect(found['HKS-001']!.found).toMatch(/changed: input params:\S+ of /);
+  }, 120_000);
+
+  it('catches a run ended after its pipeline run, at the process exit (RUN-020)', async () => {
+    const found = await check('broken_kedro_hooks:EndedAtExitHook');
+    expect(found['RUN-020']).toMatchObject({ status: 'fail' });
+    expect(found['RUN-020']!.found).toMatch(/end_time \d+ \(\d+ ms after its pipeline run\)/);
+  }, 120_000);
+});
