@@ -34,7 +34,11 @@ export function wireDouble(v: number): WireDouble {
 
 /** JSON as MLflow's REST API writes it: every non-finite number spelt as protobuf-JSON does (JSON.stringify
  * alone would write null, which MLflow refuses as a missing value). */
-export function wireJson(value: unknown, indent?: number): string {
+export function wireJson(value: object, indent?: number): string {
+  // Plain JSON.stringify first (a replacer costs on every value of a 1000-metric batch): it writes null for
+  // a non-finite number, so text without null needs nothing more.
+  const plain = JSON.stringify(value, null, indent);
+  if (!plain.includes('null')) return plain;
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? wireDouble(v) : v), indent);
 }
 
