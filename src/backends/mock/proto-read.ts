@@ -33,7 +33,7 @@ export function protoRead(body: Json, isDouble: (path: string) => boolean): Json
       const out: unknown[] = [];
       for (const [i, x] of v.entries()) {
         const r = read(x, `${path}[${i}]`);
-        out.push(r.value ?? {});
+        if (r.value !== undefined) out.push(r.value);
         if (r.stopped) return { value: out, stopped: true };
       }
       return { value: out, stopped: false };
