@@ -17,6 +17,7 @@ import { createNaiveHook } from '../src/tracking/builtin/naive.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
 import type { DeliveryStats } from '../src/tracking/delivery/accounting.ts';
 import { readSpillFile, replayFile } from '../src/tracking/delivery/replay.ts';
+import { SpillWriter } from '../src/tracking/delivery/spill.ts';
 import { KeyMap } from '../src/tracking/keys.ts';
 import { pipelineOf } from './helpers/scenario.ts';
 import { config, context, paramsOf } from './helpers/tracking.ts';
@@ -281,6 +282,29 @@ describe('replay: safe to repeat', () => {
     const { runs } = await serverState(backend);
     expect(runs).toHaveLength(1);
     expect(Object.keys(paramsOf(runs[0]!)).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('NaN and infinite metric values survive a spill file and its replay (JSON would make them null)', async () => {
+    const backend = await mock();
+    const writer = new SpillWriter(dir());
+    const items = [NaN, Infinity, -Infinity].map((value, step) => ({ key: 'loss', value, timestamp: 1, step }));
+    const runRecord = {
+      type: 'run' as const,
+      run: 'pipeline',
+      experimentName: 'e',
+      runName: 'p',
+      runId: null,
+      tags: [],
+    };
+    expect(writer.write({ type: 'metrics', run: 'pipeline', items, reason: 'x' }, runRecord)).toBe(true);
+    expect(readFileSync(writer.path!, 'utf8')).toContain('"value":"NaN"');
+    const read = readSpillFile(writer.path!)[1]!.record;
+    expect(read.type === 'metrics' && read.items.map((m) => m.value)).toEqual([NaN, Infinity, -Infinity]);
+    const client = new MlflowClient({ trackingUri: backend.trackingUri });
+    onTestFinished(() => client.close());
+    expect(await replayFile(writer.path!, client)).toMatchObject({ metrics: 3, refused: 0 });
+    const { runs } = await serverState(backend);
+    expect(runs[0]!.metricHistory.loss!.map((m) => m.value)).toEqual([NaN, Number.MAX_VALUE, -Number.MAX_VALUE]);
   });
 
   it('an invalid value in a spilled batch is refused alone; the others are delivered', async () => {

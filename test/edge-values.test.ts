@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EDGE_PARAMS } from '../src/conformance/edge-values.ts';
 import { expectedForms, sameValue } from '../src/conformance/requirements/expected.ts';
+import { sameMetricValue } from '../src/conformance/requirements/queries.ts';
+import { parsePyJson, pyFloat } from '../src/backends/mock/py-float.ts';
+import { describePipeline } from '../src/pipeline/describe.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
 import { LIMITS } from '../src/mlflow/limits.ts';
 import { generatePipeline } from '../src/pipeline/generate.ts';
@@ -8,6 +11,11 @@ import { loadScenarioFile } from '../src/scenario/load.ts';
 import { resolveParam } from '../src/pipeline/params.ts';
 import type { PipelineNode } from '../src/pipeline/types.ts';
 import { paramValueString } from '../src/tracking/params.ts';
+
+/** The part of the pipeline description this file reads. */
+interface DescribedPipeline {
+  pipeline: { nodes: { metrics: Record<string, unknown[]> }[] };
+}
 
 const paramsOf = (n: PipelineNode): string[] => n.inputs.filter((i) => i.startsWith('params:'));
 const valuesOf = (n: PipelineNode): number => n.metrics.reduce((sum, m) => sum + m.values.length, 0);
@@ -84,5 +92,45 @@ describe('a logged value is the value', () => {
       'n.missing',
     ]);
     expect(expectedForms('e', {}, c)).toEqual([]);
+  });
+});
+
+describe("NaN and the infinities, a diverging model's metric values", () => {
+  it('are in the edge metric, and the description for other languages spells them as strings', () => {
+    const p = SCENARIOS.basic.pipeline;
+    const values = p.nodes[0]!.metrics.find((m) => m.key.endsWith('.edge_values'))!.values;
+    expect(values.filter(Number.isNaN)).toHaveLength(1);
+    expect(values).toEqual(expect.arrayContaining([Infinity, -Infinity]));
+    const text = JSON.stringify(describePipeline(p, 'e'));
+    const described = (JSON.parse(text) as DescribedPipeline).pipeline.nodes[0]!.metrics;
+    const spelt = Object.entries(described).find(([k]) => k.endsWith('.edge_values'))![1];
+    expect(spelt.slice(-3)).toEqual(['NaN', 'Infinity', '-Infinity']);
+    expect(text).not.toContain('null]');
+  });
+
+  it('compare as MLflow keeps them: NaN equals NaN, an infinity the largest double, nothing else', () => {
+    expect(sameMetricValue(NaN, NaN)).toBe(true);
+    expect(sameMetricValue(Infinity, Number.MAX_VALUE)).toBe(true);
+    expect(sameMetricValue(-Infinity, -Number.MAX_VALUE)).toBe(true);
+    expect(sameMetricValue(NaN, 0)).toBe(false);
+    expect(sameMetricValue(Infinity, -Number.MAX_VALUE)).toBe(false);
+    expect(sameMetricValue(-Infinity, 0)).toBe(false);
+    expect(sameMetricValue(0.1, 0.1)).toBe(true);
+  });
+
+  it("are read in the mock as Python reads them: float()'s spellings and json's bare tokens", () => {
+    expect([' 1_5 ', 'NAN', '-inf', '+Infinity', '.5', '5.', '1e309'].map(pyFloat)).toEqual([
+      15,
+      NaN,
+      -Infinity,
+      Infinity,
+      0.5,
+      5,
+      Infinity,
+    ]);
+    expect(['0x10', '1__0', '', 'nanx', '1e', '_1'].map(pyFloat)).toEqual(Array(6).fill(undefined));
+    const parsed = parsePyJson('{"a": NaN, "b": [-Infinity, Infinity], "c": "NaN, Infinity", "d": "x\\"NaN"}');
+    expect(parsed).toEqual({ a: NaN, b: [-Infinity, Infinity], c: 'NaN, Infinity', d: 'x"NaN' });
+    expect(() => parsePyJson('{"a": NaNa}')).toThrow(SyntaxError);
   });
 });

@@ -81,6 +81,43 @@ describe('MlflowClient against the in-process mock (msw)', () => {
     expect((await client.getMetricHistory(run, 'm')).metrics.map((m) => m.value)).toEqual([1, 2]);
   });
 
+  it('sends NaN and the infinities as MLflow reads them and reads them back as MLflow keeps them', async () => {
+    const exp = await client.getOrCreateExperiment('client-non-finite');
+    const run = (await client.createRun({ experiment_id: exp })).info.run_id;
+    const mark = backend.requestLog.mark();
+    await client.logBatch({
+      run_id: run,
+      metrics: [NaN, Infinity, -Infinity].map((value, step) => ({ key: 'loss', value, timestamp: 1 + step, step })),
+      // a tag whose text is "NaN" is text, sent and read back as such
+      tags: [{ key: 'why', value: 'NaN' }],
+    });
+    await client.logMetric({ run_id: run, key: 'diverged', value: NaN, timestamp: 5 });
+    expect(backend.requestLog.since(mark).map((r) => `${r.endpoint} ${r.status}`)).toEqual([
+      'runs/log-batch 200',
+      'runs/log-metric 200',
+    ]);
+    const history = (await client.getMetricHistory(run, 'loss')).metrics.map((m) => m.value);
+    expect(history).toEqual([NaN, Number.MAX_VALUE, -Number.MAX_VALUE]);
+    const got = await client.getRun(run);
+    expect(got.data.metrics?.find((m) => m.key === 'diverged')?.value).toBeNaN();
+    expect(got.data.tags?.find((t) => t.key === 'why')?.value).toBe('NaN');
+    const found = await client.searchRuns({ experiment_ids: [exp] });
+    expect(found.runs[0]!.data.metrics?.find((m) => m.key === 'loss')?.value).toBe(-Number.MAX_VALUE);
+  });
+
+  it('writes non-finite numbers as protobuf-JSON strings, never null', async () => {
+    const seen: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/require-await
+    const transport: Transport = async (req) => {
+      seen.push(req.body?.toString('utf8') ?? '');
+      return { status: 200, contentType: 'application/json', body: Buffer.from('{}') };
+    };
+    const c = new MlflowClient({ trackingUri: 'http://127.0.0.1:9', transport, retry: { maxRetries: 0 } });
+    await c.logMetric({ run_id: 'r', key: 'm', value: -Infinity, timestamp: 1 });
+    expect(JSON.parse(seen[0]!)).toMatchObject({ value: '-Infinity' });
+    expect(seen[0]).not.toContain('null');
+  });
+
   it('covers artifacts: upload through mlflow-artifacts, list', async () => {
     const exp = await client.getOrCreateExperiment('client-art');
     const run = await client.createRun({ experiment_id: exp });

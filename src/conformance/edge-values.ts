@@ -1,7 +1,8 @@
 // Values plausible bugs trip on, added to the conformance pipelines only (benchmarks keep the generator's own):
 // falsy parameters (0, false, '', null, empty list and mapping), integers, floats whose text differs between
 // languages, lists in mappings, text that needs escaping, a key and a value at MLflow's length limits, metric
-// values that are 0, negative, tiny or huge, and nodes at exactly a log-batch limit.
+// values that are 0, negative, tiny, huge, NaN or infinite (a diverging model's loss), and nodes at exactly a
+// log-batch limit.
 import { LIMITS } from '../mlflow/limits.ts';
 import { subtree } from '../pipeline/params.ts';
 import type { ParamTree, ParamValue, Pipeline, PipelineNode } from '../pipeline/types.ts';
@@ -31,8 +32,9 @@ export const EDGE_PARAMS: ParamTree = {
   boolean_text: 'true',
 };
 
-/** Metric values that are not plain positive fractions, one per step from step 0. */
-export const EDGE_METRIC_VALUES = [0, -2.5, 0.1, 1e-7, 1e21, -1e-300, 0];
+/** Metric values that are not plain positive fractions, one per step from step 0. MLflow keeps NaN and stores
+ * the infinities as the largest finite doubles; JSON.stringify would turn all three into null. */
+export const EDGE_METRIC_VALUES = [0, -2.5, 0.1, 1e-7, 1e21, -1e-300, 0, NaN, Infinity, -Infinity];
 
 /** A deterministic text of exactly `length` characters. */
 const textOf = (length: number): string => 'edge-'.repeat(Math.ceil(length / 5)).slice(0, length);

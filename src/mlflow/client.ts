@@ -28,6 +28,8 @@ import {
   type RunStatus,
   type RunTag,
   type ViewType,
+  parseWireJson,
+  wireJson,
 } from './wire.ts';
 import { codeOf, messageOf } from '../common/caught.ts';
 
@@ -341,7 +343,7 @@ export class MlflowClient {
       endpoint,
       `${API_PREFIX}/${endpoint}`,
       undefined,
-      Buffer.from(JSON.stringify(body)),
+      Buffer.from(wireJson(body)),
       'application/json',
     );
   }
@@ -418,5 +420,5 @@ export class MlflowClient {
 // the server's answer for the endpoint, typed by the wire types (MLflow's REST API); not validated
 function parseJson<T>(body: Buffer): T {
   if (body.length === 0) return {} as T;
-  return JSON.parse(body.toString('utf8')) as T;
+  return parseWireJson(body.toString('utf8')) as T;
 }

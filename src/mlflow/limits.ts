@@ -52,7 +52,7 @@ export function sanitiseKey(key: string): string {
   return key.replace(/[^/\w.\- :]/g, '_');
 }
 
-/** Why MLflow would reject this metric value (JSON cannot carry NaN or Infinity from Node), or undefined. */
+/** Why MLflow would reject this metric, or undefined (NaN and the infinities are doubles it takes). */
 export function metricProblem(m: {
   key: string;
   value: unknown;
@@ -61,7 +61,7 @@ export function metricProblem(m: {
 }): string | undefined {
   const key = keyProblem(m.key);
   if (key) return `key ${key}`;
-  if (typeof m.value !== 'number' || !Number.isFinite(m.value)) return 'value is not a finite number';
+  if (typeof m.value !== 'number') return 'value is not a number';
   if (!Number.isSafeInteger(m.timestamp)) return 'timestamp is not an integer';
   if (!Number.isSafeInteger(m.step)) return 'step is not an integer';
   return undefined;
@@ -73,4 +73,11 @@ export function keyValueProblem(kv: { key: string; value: unknown }): string | u
   if (key) return `key ${key}`;
   if (typeof kv.value !== 'string') return 'value is not a string';
   return undefined;
+}
+
+/** MLflow's SQL store keeps NaN (an is_nan flag) but not the infinities: they are stored, and read back, as
+ * the largest finite doubles (sqlalchemy_store.py sanitize_metric_value). */
+export function storedMetricValue(v: number): number {
+  if (v === Infinity) return Number.MAX_VALUE;
+  return v === -Infinity ? -Number.MAX_VALUE : v;
 }

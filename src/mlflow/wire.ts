@@ -23,6 +23,40 @@ export interface Metric {
   step: number;
 }
 
+/** A double as protobuf-JSON writes it: JSON has no NaN or infinities, so they travel as these strings. */
+export type WireDouble = number | 'NaN' | 'Infinity' | '-Infinity';
+
+export function wireDouble(v: number): WireDouble {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  return v === -Infinity ? '-Infinity' : v;
+}
+
+/** JSON as MLflow's REST API writes it: every non-finite number spelt as protobuf-JSON does (JSON.stringify
+ * alone would write null, which MLflow refuses as a missing value). */
+export function wireJson(value: object, indent?: number): string {
+  // Plain JSON.stringify first (a replacer costs on every value of a 1000-metric batch): it writes null for
+  // a non-finite number, so text without null needs nothing more.
+  const plain = JSON.stringify(value, null, indent);
+  if (!plain.includes('null')) return plain;
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? wireDouble(v) : v), indent);
+}
+
+const SPELT = new Set<unknown>(['NaN', 'Infinity', '-Infinity']);
+
+/** MLflow's JSON read back: a metric's (an object with key, value and timestamp) spelt value becomes its number;
+ * a param or tag whose text is "NaN" stays text. */
+export function parseWireJson(text: string): unknown {
+  if (!text.includes('NaN"') && !text.includes('Infinity"')) return JSON.parse(text);
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    // checked: a non-array object
+    const o = v as Record<string, unknown>;
+    if (SPELT.has(o.value) && typeof o.key === 'string' && 'timestamp' in o) o.value = Number(o.value);
+    return o;
+  });
+}
+
 export interface Experiment {
   experiment_id: string;
   name: string;

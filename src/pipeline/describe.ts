@@ -1,6 +1,7 @@
 // The JSON description of a generated pipeline that an external process (any language) receives
 // in TRACKBENCH_PIPELINE_FILE, to run the same pipeline itself: the contract for `command:`
 // conformance targets and `command:` hooks under measurement (documented in the README).
+import { wireDouble } from '../mlflow/wire.ts';
 import { resolveParam } from './params.ts';
 import type { Pipeline } from './types.ts';
 import { fileFill } from './work.ts';
@@ -32,7 +33,8 @@ export function describePipeline(p: Pipeline, experimentName: string): object {
             .filter((i) => i.startsWith('params:'))
             .map((i) => [i.slice('params:'.length), resolveParam(p.parameters, i)]),
         ),
-        metrics: Object.fromEntries(n.metrics.map((m) => [m.key, m.values])),
+        // NaN and the infinities as protobuf-JSON spells them ("NaN", "Infinity", "-Infinity"): JSON has no literal
+        metrics: Object.fromEntries(n.metrics.map((m) => [m.key, m.values.map(wireDouble)])),
         artifacts: n.outputs
           .filter((o) => p.datasets[o]?.kind === 'artifact')
           .map((name) => ({ name, bytes: n.artifactBytes, fill: fileFill(name) })),

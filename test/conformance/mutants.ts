@@ -1102,6 +1102,17 @@ export const MUTANTS: Mutant[] = [
     })),
   ),
   mutant('drops-zero-metrics', ['MET-010'], reference({ batch: mapMetrics((m) => (m.value === 0 ? null : m)) })),
+  // A diverging model's NaN loss (and infinities) dropped, as a hook that filters them or sends null (refused).
+  mutant(
+    'drops-non-finite-metrics',
+    ['MET-001', 'MET-002', 'MET-005'],
+    reference({ batch: mapMetrics((m) => (Number.isFinite(m.value) ? m : null)) }),
+  ),
+  mutant(
+    'zeroes-non-finite-metrics',
+    ['MET-002', 'MET-005'],
+    reference({ batch: mapMetrics((m) => (Number.isFinite(m.value) ? m : { ...m, value: 0 })) }),
+  ),
   mutant(
     // A start time taken from a clock read earlier (the hook's load, a cache): 60 ms before the pipeline run.
     'starts-runs-before-the-pipeline',
@@ -1333,6 +1344,8 @@ const ALONE = new Set([
   'full-last-param-batch-lost',
   'full-last-metric-batch-lost',
   'drops-zero-metrics',
+  'drops-non-finite-metrics',
+  'zeroes-non-finite-metrics',
   'starts-runs-before-the-pipeline',
   'metric-times-frozen-per-run',
   'params-made-text-in-place',

@@ -1,6 +1,7 @@
 // The contract: request scenarios that pin down how MLflow answers, happy paths and every error
 // case the mock claims to reproduce. Each runs on a fresh server in this order (experiment ids are
 // then the same on every server). `{{name}}` is replaced by a value saved from an earlier answer.
+import { METRIC_CASES } from './metric-cases.ts';
 import { MODEL_CASES } from './model-cases.ts';
 
 export interface Step {
@@ -337,4 +338,5 @@ export const CASES: ContractCase[] = [
     ],
   },
   ...MODEL_CASES,
+  ...METRIC_CASES,
 ];

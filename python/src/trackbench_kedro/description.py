@@ -7,6 +7,8 @@ import json
 import os
 from typing import Any, Dict, List, Optional
 
+from .doubles import read_double
+
 try:  # Python 3.8+ has TypedDict in typing
     from typing import TypedDict
 except ImportError:  # pragma: no cover
@@ -61,6 +63,9 @@ def load(path: Optional[str] = None) -> Description:
         data = json.load(f)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError("%s: not a %s description" % (file, FORMAT))
+    for node in data.get("pipeline", {}).get("nodes", []):
+        # metric values come as numbers or, for NaN and the infinities, as "NaN", "Infinity", "-Infinity"
+        node["metrics"] = {k: [read_double(v) for v in values] for k, values in node.get("metrics", {}).items()}
     return data  # type: ignore[return-value]  # checked above: the TS side writes this shape
 
 

@@ -14,6 +14,8 @@ import time
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote, urlencode, urlsplit
 
+from . import doubles
+
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 
 
@@ -112,7 +114,7 @@ class MlflowRest:
     def api(self, method: str, endpoint: str, body: Optional[Dict[str, Any]] = None) -> Any:
         if method == "GET":
             return self.request("GET", "/api/2.0/mlflow/%s?%s" % (endpoint, urlencode(body or {})))
-        return self.request(method, "/api/2.0/mlflow/" + endpoint, json.dumps(body or {}).encode())
+        return self.request(method, "/api/2.0/mlflow/" + endpoint, doubles.dumps(body or {}).encode())
 
     # ---- the calls the reference hook makes
     def experiment_id(self, name: str) -> str:

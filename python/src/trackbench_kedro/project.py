@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from . import doubles
 from .description import Description
 from .plugins import disabled_plugins, version_of
 
@@ -115,7 +116,7 @@ def write_project(
         '[tool.kedro]\npackage_name = "%s"\nproject_name = "%s"\nkedro_init_version = "%s"\nsource_dir = "src"\n'
         % (PACKAGE, PACKAGE, kedro_version)
     )
-    (root / "pipeline.json").write_text(json.dumps(desc))
+    (root / "pipeline.json").write_text(doubles.dumps(desc))
     (pkg / "__init__.py").write_text("")
     settings = [
         "from trackbench_kedro.settings_support import hook_objects",

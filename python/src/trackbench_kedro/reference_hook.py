@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from kedro.framework.hooks import hook_impl
 
+from . import doubles
 from .mlflow_rest import MlflowError, MlflowRest, Unreachable
 
 # MLflow's server-side limits (mlflow/utils/validation.py).
@@ -119,9 +120,9 @@ class _Sender:
             stamp = time.strftime("%Y-%m-%dT%H-%M-%S")
             self.spill_file = os.path.join(self.spill_dir, "trackbench-undelivered-%s-%d.jsonl" % (stamp, os.getpid()))
             with open(self.spill_file, "a") as f:
-                f.write(json.dumps(self.run_record) + "\n")
+                f.write(doubles.dumps(self.run_record) + "\n")
         with open(self.spill_file, "a") as f:
-            f.write(json.dumps(record) + "\n")
+            f.write(doubles.dumps(record) + "\n")
 
     def _failed(self, err: Exception) -> str:
         if isinstance(err, Unreachable):

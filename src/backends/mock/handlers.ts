@@ -1,12 +1,14 @@
 // The MLflow endpoints as request handlers over a MockStore, kept apart from how requests arrive
 // (as msw does it): in-process.ts adapts the same handlers to msw, http-server.ts to node:http.
-import { ARTIFACTS_PREFIX, ERROR_STATUS, type Metric } from '../../mlflow/wire.ts';
+import { ARTIFACTS_PREFIX, ERROR_STATUS, wireJson, type Metric } from '../../mlflow/wire.ts';
 import { modelFilter, runFilter, versionFilter } from './filters.ts';
 import { loggedModelRoutes } from './model-routes.ts';
+import { protoRead } from './proto-read.ts';
+import { parsePyJson } from './py-float.ts';
 import { pyDumps } from './py-json.ts';
 import { keyValues, list, page, str, text, type Json } from './request-fields.ts';
 import type { MockStore } from './store.ts';
-import { invalid, MockMlflowError, parseDouble, parseInt64, required, requiredString } from './validation.ts';
+import { invalid, MockMlflowError, notFound, parseDouble, parseInt64, required, requiredString } from './validation.ts';
 
 /** A request as the handlers see it, whatever transport brought it. */
 export interface MockRequest {
@@ -53,9 +55,10 @@ export function errorReply(errorCode: string, message: string): MockReply {
   return { status: ERROR_STATUS[errorCode] ?? 500, contentType: 'application/json', body: pyDumps(body) };
 }
 
-/** Success bodies are pretty-printed with two spaces, as MLflow's message_to_json does. */
+/** Success bodies are pretty-printed with two spaces, as MLflow's message_to_json does; a NaN double is
+ * written "NaN" as protobuf-JSON spells it (the store keeps no infinities: they are clamped when logged). */
 function ok(body: Json): MockReply {
-  return { status: 200, contentType: 'application/json', body: JSON.stringify(body, null, 2) };
+  return { status: 200, contentType: 'application/json', body: wireJson(body, 2) };
 }
 
 function isReply(a: Answer): a is MockReply {
@@ -81,7 +84,7 @@ function jsonBody(request: MockRequest): Json {
   if (!text.trim()) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parsePyJson(text);
   } catch {
     throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body is not valid JSON.');
   }
@@ -101,14 +104,30 @@ function queryOf(request: MockRequest): Json {
   return out;
 }
 
-function metricOf(x: Json, path: string): Metric {
+/** The handler's checks of a metric's raw JSON (log-metric's schema): present, and floatlike and intlike. */
+function checkMetric(x: Json): void {
+  required(x, 'key');
+  required(x, 'value');
+  required(x, 'timestamp');
+  parseDouble(x.value, 'value');
+  parseInt64(x.timestamp, 'timestamp');
+  if (x.step !== undefined) parseInt64(x.step, 'step');
+}
+
+/** log-batch checks only that each metric's key, value and timestamp are there. */
+function checkBatchMetric(x: Json, path: string): void {
   required(x, 'key', `${path}key`);
   required(x, 'value', `${path}value`);
   required(x, 'timestamp', `${path}timestamp`);
+}
+
+/** A metric as MLflow builds it from the parsed message (see protoRead): unset fields are 0 or ''. */
+function metricOf(x: Json, path: string): Metric {
   return {
-    key: String(x.key),
-    value: parseDouble(x.value, `${path}value`),
-    timestamp: parseInt64(x.timestamp, `${path}timestamp`),
+    key: x.key === undefined ? '' : text(x.key),
+    // protoRead leaves a number here or nothing
+    value: typeof x.value === 'number' ? x.value : 0,
+    timestamp: x.timestamp === undefined ? 0 : parseInt64(x.timestamp, `${path}timestamp`),
     step: x.step === undefined ? 0 : parseInt64(x.step, `${path}step`),
   };
 }
@@ -200,14 +219,27 @@ export function mlflowRoutes(store: MockStore): Route[] {
   });
 
   route('POST', 'runs/log-batch', (b) => {
-    const runId = requiredString(b, 'run_id');
-    const metrics = list<Json>(b.metrics).map((m, i) => metricOf(m, `metrics[${i}].`));
-    store.logBatch(runId, metrics, keyValues(b.params, 'params'), keyValues(b.tags, 'tags'));
+    requiredString(b, 'run_id');
+    list<Json>(b.metrics).forEach((m, i) => checkBatchMetric(m, `metrics[${i}].`));
+    keyValues(b.params, 'params');
+    keyValues(b.tags, 'tags');
+    const message = protoRead(b, (path) => /^metrics\[\d+\]\.value$/.test(path));
+    const metrics = list<Json>(message.metrics).map((m, i) => metricOf(m, `metrics[${i}].`));
+    store.logBatch(
+      text(message.run_id ?? ''),
+      metrics,
+      keyValues(message.params, 'params'),
+      keyValues(message.tags, 'tags'),
+    );
     return {};
   });
   route('POST', 'runs/log-metric', (b) => {
-    const runId = requiredString(b, 'run_id');
-    store.logMetric(runId, metricOf(b, ''));
+    requiredString(b, 'run_id');
+    checkMetric(b);
+    const message = protoRead(b, (path) => path === 'value');
+    // a run_id after a value protobuf refused was never read: the store looks up run ''
+    if (message.run_id === undefined) throw notFound('Run with id= not found');
+    store.logMetric(text(message.run_id), metricOf(message, ''));
     return {};
   });
   route('POST', 'runs/log-parameter', (b) => {

@@ -12,6 +12,7 @@ import type {
   RunInfo,
   RunStatus,
 } from '../../mlflow/wire.ts';
+import { storedMetricValue } from '../../mlflow/limits.ts';
 import { LOG_MODEL_HISTORY_TAG, RUN_STATUSES } from '../../mlflow/wire.ts';
 import { logModelEntry } from './log-model.ts';
 import { LoggedModelStore } from './logged-models.ts';
@@ -328,10 +329,12 @@ export class MockStore {
     run.tags.delete(key);
   }
 
-  /** Ordered by timestamp, then step, then value, as the SQL store returns them. */
+  /** Ordered by timestamp, then step, then value (NaN's stored 0), as the SQL store returns them. */
   metricHistory(runId: string, key: string): Metric[] {
     const history = this.run(runId).metrics.get(key) ?? [];
-    return [...history].sort((a, b) => a.timestamp - b.timestamp || a.step - b.step || a.value - b.value);
+    return [...history].sort(
+      (a, b) => a.timestamp - b.timestamp || a.step - b.step || sqlValue(a.value) - sqlValue(b.value),
+    );
   }
 
   // ---- artifacts
@@ -459,7 +462,8 @@ function inView(stage: string, view: string): boolean {
 
 /** A value identical to one the run holds (key, timestamp, step, value) is not stored again: the SQL
  * store's primary key drops it (MLflow 3 re-logs a run's metrics when a model is logged in it). */
-function appendMetric(run: StoredRun, m: Metric): void {
+function appendMetric(run: StoredRun, logged: Metric): void {
+  const m = { ...logged, value: storedMetricValue(logged.value) };
   const id = `${m.key}\n${m.timestamp}\n${m.step}\n${m.value}`;
   if (run.metricIds.has(id)) return;
   run.metricIds.add(id);
@@ -468,11 +472,15 @@ function appendMetric(run: StoredRun, m: Metric): void {
   else run.metrics.set(m.key, [m]);
 }
 
-/** MLflow's "latest" value of a metric: the largest (step, timestamp, value). */
+/** The value column of the SQL store: a NaN is stored as 0 (beside its is_nan flag). */
+const sqlValue = (v: number): number => (Number.isNaN(v) ? 0 : v);
+
+/** MLflow's "latest" value of a metric: the largest (step, timestamp, value), comparing NaN as its stored 0. */
 function latest(history: Metric[]): Metric {
   return history.reduce((best, m) =>
     m.step > best.step ||
-    (m.step === best.step && (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.value > best.value)))
+    (m.step === best.step &&
+      (m.timestamp > best.timestamp || (m.timestamp === best.timestamp && sqlValue(m.value) > sqlValue(best.value))))
       ? m
       : best,
   );

@@ -2,6 +2,7 @@
 // mlflow/server/handlers.py of MLflow 3.17). The contract suite checks these against the real server.
 import { LIMITS, KEY_PATTERN, normpath, pathNotUnique } from '../../mlflow/limits.ts';
 import type { Metric } from '../../mlflow/wire.ts';
+import { pyFloat } from './py-float.ts';
 
 /** An MLflow error as the server raises it; the handlers turn it into an HTTP answer. */
 export class MockMlflowError extends Error {
@@ -67,7 +68,7 @@ function lengthLimit(entity: string, limit: number, value: string): void {
 
 export function validateMetric(m: Metric, path: string): void {
   validateName(m.key, `${path}.name`.replace(/^\./, ''));
-  if (typeof m.value !== 'number' && !isSpecialFloat(m.value)) {
+  if (typeof m.value !== 'number') {
     throw invalidValue(
       `${path}.value`.replace(/^\./, ''),
       m.value,
@@ -107,18 +108,13 @@ export function validateRunId(runId: string): void {
   if (!/^[a-zA-Z0-9][\w-]{0,255}$/.test(runId)) throw invalidValue('run_id', runId);
 }
 
-/** JSON has no NaN or Infinity; MLflow accepts them spelled as strings. */
-function isSpecialFloat(v: unknown): boolean {
-  return v === 'NaN' || v === 'Infinity' || v === '-Infinity';
-}
-
-/** Proto-JSON parsing of a double field: numbers, numeric strings and the special spellings. */
+/** handlers.py _assert_floatlike: float(value) in Python reads it ("NaN", "Infinity", "-inf", "1_5", true too). */
 export function parseDouble(v: unknown, path: string): number {
   if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return Number(v);
   if (typeof v === 'string') {
-    if (isSpecialFloat(v)) return Number(v);
-    const n = Number(v);
-    if (v.trim() !== '' && Number.isFinite(n)) return n;
+    const n = pyFloat(v);
+    if (n !== undefined) return n;
     throw invalid(
       `Invalid value ${pyJson(v)} for parameter '${path}' supplied:  Hint: Value was of type 'str'.${API_DOCS}`,
     );

@@ -14,7 +14,7 @@ import {
   resolveSource,
   runFiles,
 } from './expected.ts';
-import { list, verdict } from './queries.ts';
+import { list, sameMetricValue, verdict } from './queries.ts';
 
 type Kind = 'params' | 'metrics' | 'artifacts' | 'models';
 const KINDS: Kind[] = ['params', 'metrics', 'artifacts', 'models'];
@@ -45,7 +45,7 @@ export function produced(o: Observation): Item[] {
           items.push({
             kind: 'metrics',
             id: `${m.key}@${step}`,
-            delivered: Boolean(run?.metricHistory[m.key]?.some((x) => x.step === step && x.value === v)),
+            delivered: Boolean(run?.metricHistory[m.key]?.some((x) => x.step === step && sameMetricValue(v, x.value))),
           }),
         );
       const files = run ? [...runFiles(o, run).values()] : [];

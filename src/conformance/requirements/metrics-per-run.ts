@@ -1,4 +1,5 @@
 // Requirements: metric histories, per pipeline run, exact, with plausible timestamps.
+import { storedMetricValue } from '../../mlflow/limits.ts';
 import type { Requirement } from '../types.ts';
 import { pipelineRunViews, ranNodes } from './expected.ts';
 import { list, verdict } from './queries.ts';
@@ -34,7 +35,7 @@ export const METRICS_PER_RUN: Requirement[] = [
               .sort()
               .join(',');
             const exp = m.values
-              .map((v, s) => `${s}:${v}`)
+              .map((v, s) => `${s}:${storedMetricValue(v)}`)
               .sort()
               .join(',');
             if (got !== exp)

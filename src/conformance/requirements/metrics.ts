@@ -1,6 +1,7 @@
 // Requirements: metrics.
 import type { Requirement } from '../types.ts';
-import { expectedMetrics, verdict, list } from './queries.ts';
+import { storedMetricValue } from '../../mlflow/limits.ts';
+import { expectedMetrics, sameMetricValue, verdict, list } from './queries.ts';
 
 export const METRICS: Requirement[] = [
   {
@@ -30,7 +31,7 @@ export const METRICS: Requirement[] = [
       for (const [key, values] of expectedMetrics(o)) {
         const h = o.runs.flatMap((r) => r.metricHistory[key] ?? []);
         values.forEach((v, step) => {
-          if (!h.some((m) => m.step === step && m.value === v)) wrong.push(`${key}@${step}`);
+          if (!h.some((m) => m.step === step && sameMetricValue(v, m.value))) wrong.push(`${key}@${step}`);
         });
       }
       return verdict(
@@ -93,7 +94,8 @@ export const METRICS: Requirement[] = [
             .map((m) => m.value),
         ),
       );
-      const lost = [...expectedMetrics(o).values()].flat().filter((v) => !got.has(v));
+      // a Set finds NaN by NaN (SameValueZero)
+      const lost = [...expectedMetrics(o).values()].flat().filter((v) => !got.has(storedMetricValue(v)));
       return verdict(
         lost.length === 0,
         'every value bit for bit',

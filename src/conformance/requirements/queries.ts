@@ -1,4 +1,5 @@
 // What every requirement reads from an observation: runs, expected values, findings.
+import { storedMetricValue } from '../../mlflow/limits.ts';
 import type { RunState } from '../../mlflow/readback.ts';
 import { resolveParam } from '../../pipeline/params.ts';
 import type { ParamValue, PipelineNode } from '../../pipeline/types.ts';
@@ -21,6 +22,13 @@ export function expectedParams(o: Observation): Map<string, ParamValue> {
     for (const i of n.inputs)
       if (i.startsWith('params:')) out.set(i.slice('params:'.length), resolveParam(o.pipeline.parameters, i)!);
   return out;
+}
+
+/** A value read back is the value logged: as MLflow stores it (infinities become the largest doubles), a NaN
+ * read back for a NaN logged. */
+export function sameMetricValue(logged: number, read: number): boolean {
+  const want = storedMetricValue(logged);
+  return want === read || (Number.isNaN(want) && Number.isNaN(read));
 }
 
 export function expectedMetrics(o: Observation): Map<string, number[]> {

@@ -2,7 +2,7 @@
 // is refused as bad input naming file:line (nothing is sent from a file that is not understood).
 import { readFileSync } from 'node:fs';
 import { InputError, type Diagnostic } from '../../errors.ts';
-import { RUN_STATUSES } from '../../mlflow/wire.ts';
+import { parseWireJson, RUN_STATUSES } from '../../mlflow/wire.ts';
 import { SPILL_RECORD_TYPES, type SpillRecord } from './spill.ts';
 
 export interface SpillLine {
@@ -65,7 +65,7 @@ export function readSpillFile(file: string): SpillLine[] {
     const bad = (message: string): void => void problems.push({ file, line, col: 1, message });
     let parsed: unknown;
     try {
-      parsed = JSON.parse(raw);
+      parsed = parseWireJson(raw);
     } catch {
       return bad('not a trackbench spill record: not JSON');
     }

@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errorMessage } from '../../errors.ts';
-import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
+import { wireJson, type KeyValue, type Metric, type RunStatus } from '../../mlflow/wire.ts';
 import { timestamped } from '../../common/file-names.ts';
 
 export type RunRecord = {
@@ -73,8 +73,9 @@ export class SpillWriter {
       // A run's record again when its id became known later (created after an outage): replay must
       // then log into that run, not create another.
       if (runRecord && this.announced.get(runRecord.run) !== runRecord.runId)
-        text += `${JSON.stringify(this.stamp(runRecord))}\n`;
-      if (record) text += `${JSON.stringify(this.stamp(record))}\n`;
+        text += `${wireJson(this.stamp(runRecord))}\n`;
+      // wireJson: a NaN or infinite metric value is spelt as MLflow's JSON does ("NaN"), not written null
+      if (record) text += `${wireJson(this.stamp(record))}\n`;
       if (text) appendFileSync(this.file, text);
       if (runRecord) this.announced.set(runRecord.run, runRecord.runId);
       return true;
