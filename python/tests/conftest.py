@@ -78,7 +78,9 @@ def fake_mlflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMlflow]:
     fake.stop()
 
 
-def description(nodes: int = 50, params: int = 10, metrics: int = 5, artifacts: int = 0, models: int = 0) -> Description:
+def description(
+    nodes: int = 50, params: int = 10, metrics: int = 5, artifacts: int = 0, models: int = 0
+) -> Description:
     """The seed article's shape by default: 50 nodes x 10 params x 5 metric values, 5 namespaces."""
     out: List[NodeSpec] = []
     for i in range(nodes):
@@ -98,4 +100,8 @@ def description(nodes: int = 50, params: int = 10, metrics: int = 5, artifacts: 
             }
         )
     edges = [[i - 1, i] for i in range(1, nodes)]
-    return {"format": "trackbench-pipeline/1", "experimentName": "tests", "pipeline": {"name": "p", "edges": edges, "nodes": out}}
+    return {
+        "format": "trackbench-pipeline/1",
+        "experimentName": "tests",
+        "pipeline": {"name": "p", "edges": edges, "nodes": out},
+    }

@@ -38,7 +38,9 @@ def test_parameters_and_catalog(tmp_path: Path) -> None:
     assert kinds["stage_0.node_00.model_0"] == "ModelFileDataset"
 
 
-def test_the_project_runs_with_the_reference_hook(fake_mlflow: FakeMlflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_project_runs_with_the_reference_hook(
+    fake_mlflow: FakeMlflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     desc = description(nodes=5, params=2, metrics=2, artifacts=1, models=1)
     desc["pipeline"]["nodes"][2]["work"]["outputBytes"] = 1000
     hook = "trackbench_kedro.reference_hook:ReferenceHook"

@@ -95,8 +95,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     for name in ("run", "generate"):
         p = sub.add_parser(name)
         p.add_argument("--pipeline-file", help="the description (default: $TRACKBENCH_PIPELINE_FILE)")
-        p.add_argument("--tracking", choices=["on", "off"], help="plugin hooks on or off (default: $TRACKBENCH_TRACKING or on)")
-        p.add_argument("--plugins", choices=["on", "off"], help="installed hook plugins on or off when tracking (default: $TRACKBENCH_KEDRO_PLUGINS or on)")
+        p.add_argument(
+            "--tracking",
+            choices=["on", "off"],
+            help="plugin hooks on or off (default: $TRACKBENCH_TRACKING or on)",
+        )
+        p.add_argument(
+            "--plugins",
+            choices=["on", "off"],
+            help="installed hook plugins on or off when tracking (default: $TRACKBENCH_KEDRO_PLUGINS or on)",
+        )
         p.add_argument("--hook", action="append", help="an extra hook, module:attribute (repeatable)")
         p.add_argument("--mlflow-yml", help="mlflow.yml keys as JSON (default: $TRACKBENCH_MLFLOW_YML)")
         if name == "run":

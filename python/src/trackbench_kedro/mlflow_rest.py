@@ -50,7 +50,8 @@ class MlflowRest:
         self.max_retries = int(_env_number("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 2))
         self.backoff = _env_number("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", 0.1)
         self.timeout = _env_number("MLFLOW_HTTP_REQUEST_TIMEOUT", 10)
-        self._secrets = [s for s in (os.environ.get("MLFLOW_TRACKING_TOKEN"), os.environ.get("MLFLOW_TRACKING_PASSWORD")) if s]
+        secrets = (os.environ.get("MLFLOW_TRACKING_TOKEN"), os.environ.get("MLFLOW_TRACKING_PASSWORD"))
+        self._secrets = [s for s in secrets if s]
         self._auth = self._auth_header()
         self._conn: Optional[http.client.HTTPConnection] = None
         self.requests = 0
@@ -80,7 +81,9 @@ class MlflowRest:
             self._conn.close()
             self._conn = None
 
-    def request(self, method: str, path: str, body: Optional[bytes] = None, content_type: str = "application/json") -> Any:
+    def request(
+        self, method: str, path: str, body: Optional[bytes] = None, content_type: str = "application/json"
+    ) -> Any:
         headers = {"Content-Type": content_type}
         if self._auth:
             headers["Authorization"] = self._auth
@@ -107,9 +110,11 @@ class MlflowRest:
             if res.status >= 400:
                 code = data.get("error_code") if isinstance(data, dict) else None
                 message = data.get("message", text[:200]) if isinstance(data, dict) else text[:200]
-                raise MlflowError(self.redact("%s %s: HTTP %d %s" % (method, path, res.status, message)), res.status, code)
+                what = "%s %s: HTTP %d %s" % (method, path, res.status, message)
+                raise MlflowError(self.redact(what), res.status, code)
             return data
-        raise Unreachable(self.redact("MLflow at %s unreachable after %d attempt(s): %s" % (self.uri, self.max_retries + 1, last)))
+        attempts = self.max_retries + 1
+        raise Unreachable(self.redact("MLflow at %s unreachable after %d attempt(s): %s" % (self.uri, attempts, last)))
 
     def api(self, method: str, endpoint: str, body: Optional[Dict[str, Any]] = None) -> Any:
         if method == "GET":
@@ -117,9 +122,13 @@ class MlflowRest:
         return self.request(method, "/api/2.0/mlflow/" + endpoint, doubles.dumps(body or {}).encode())
 
     # ---- the calls the reference hook makes
+    def _experiment_id_by_name(self, name: str) -> str:
+        found = self.api("GET", "experiments/get-by-name", {"experiment_name": name})
+        return str(found["experiment"]["experiment_id"])
+
     def experiment_id(self, name: str) -> str:
         try:
-            return str(self.api("GET", "experiments/get-by-name", {"experiment_name": name})["experiment"]["experiment_id"])
+            return self._experiment_id_by_name(name)
         except MlflowError as e:
             if e.code != "RESOURCE_DOES_NOT_EXIST":
                 raise
@@ -128,7 +137,7 @@ class MlflowRest:
         except MlflowError as e:  # created meanwhile by another process
             if e.code != "RESOURCE_ALREADY_EXISTS":
                 raise
-            return str(self.api("GET", "experiments/get-by-name", {"experiment_name": name})["experiment"]["experiment_id"])
+            return self._experiment_id_by_name(name)
 
     def create_run(self, experiment_id: str, name: str, tags: List[Dict[str, str]]) -> Dict[str, Any]:
         body = {"experiment_id": experiment_id, "run_name": name, "start_time": int(time.time() * 1000), "tags": tags}

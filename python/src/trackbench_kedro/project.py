@@ -88,7 +88,10 @@ def catalog(desc: Description, root: Path, plugin_datasets: bool, plugin_models:
             entries[m["name"]] = (
                 _model_dataset(m["name"])
                 if plugin_datasets and plugin_models
-                else {"type": "trackbench_kedro.datasets.ModelFileDataset", "filepath": str(data / (m["name"] + ".pkl"))}
+                else {
+                    "type": "trackbench_kedro.datasets.ModelFileDataset",
+                    "filepath": str(data / (m["name"] + ".pkl")),
+                }
             )
     return entries
 

@@ -85,7 +85,9 @@ def metric_items(prefix: str, value: Any, now: int) -> List[Metric]:
         series = v if isinstance(v, list) else [v]
         for i, point in enumerate(series):
             if isinstance(point, dict):
-                out.append({"key": full, "value": float(point["value"]), "step": int(point.get("step", i)), "timestamp": now})
+                out.append(
+                    {"key": full, "value": float(point["value"]), "step": int(point.get("step", i)), "timestamp": now}
+                )
             else:
                 out.append({"key": full, "value": float(point), "step": i, "timestamp": now})
     return out
@@ -163,7 +165,14 @@ class _Sender:
 
     # -- operations
     def _create_run(self, name: str, tags: List[KeyValue]) -> None:
-        self.run_record = {"type": "run", "run": RUN, "experimentName": self.experiment, "runName": name, "runId": None, "tags": tags}
+        self.run_record = {
+            "type": "run",
+            "run": RUN,
+            "experimentName": self.experiment,
+            "runName": name,
+            "runId": None,
+            "tags": tags,
+        }
         try:
             info = self.client.create_run(self.client.experiment_id(self.experiment), name, tags)
             self.run_id, self.artifact_uri = info["run_id"], info["artifact_uri"]
@@ -181,7 +190,13 @@ class _Sender:
                 return
             except MlflowError as e:
                 reason = self._failed(e)
-        record: Dict[str, Any] = {"type": kind, "run": RUN, "path": path, "base64": base64.b64encode(data).decode(), "reason": reason}
+        record: Dict[str, Any] = {
+            "type": kind,
+            "run": RUN,
+            "path": path,
+            "base64": base64.b64encode(data).decode(),
+            "reason": reason,
+        }
         if kind == "model":
             record["name"] = name
         self._spill(record, "models" if kind == "model" else "artifacts", 1)
@@ -195,7 +210,11 @@ class _Sender:
                 return
             except MlflowError as e:
                 reason = self._failed(e)
-        self._spill({"type": "end", "run": RUN, "status": status, "endTime": int(time.time() * 1000), "reason": reason}, "end", 0)
+        self._spill(
+            {"type": "end", "run": RUN, "status": status, "endTime": int(time.time() * 1000), "reason": reason},
+            "end",
+            0,
+        )
 
     def _loop(self) -> None:
         while True:
@@ -329,9 +348,10 @@ class ReferenceHook:
         lost = {k: n for k, n in sender.lost.items() if n > 0}
         if lost:
             counts = ", ".join("%d %s" % (n, k) for k, n in sorted(lost.items()))
+            spill = sender.spill_file
             print(
                 "trackbench reference hook: %d value(s) were not delivered to MLflow (%s); written to %s; "
-                "deliver them later with: trackbench replay %s" % (sum(lost.values()), counts, sender.spill_file, sender.spill_file),
+                "deliver them later with: trackbench replay %s" % (sum(lost.values()), counts, spill, spill),
                 file=sys.stderr,
             )
 
