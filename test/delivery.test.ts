@@ -190,7 +190,7 @@ describe('one bad value does not sink the batch', () => {
     expect(paramsOf(runs[0]!)).toEqual({ ok: '2' });
   });
 
-  it('logs params as they were before the node ran, noted without a promise; `fail` still fails the node first', async () => {
+  it('logs params as they were before the node ran, noted with no promise; `fail` fails the node first', async () => {
     const backend = await mock();
     const hook = createReferenceHook(config(), context(backend));
     const p = pipelineOf({ nodes: 1 });
