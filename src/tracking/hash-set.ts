@@ -1,7 +1,7 @@
-// A set of strings that keeps 64 bits of each string's hash, not the string: for a run-wide set of
-// tens of thousands of keys that is asked only "seen before?", where a false "yes" is harmless (the
-// caller renames a key that did not need it, never merges two). 50,000 keys take 512 KB here, where a
-// Map of the key strings took 3.4 MB (its table, plus the sliced strings it kept alive).
+// A set of strings asked only "seen before?", where a false "yes" is harmless (the caller renames a
+// key that did not need it, never merges two): past a few thousand strings it keeps 64 bits of each
+// one's hash, not the string. 50,000 keys take 512 KB here, where a Map of the key strings took 3.4 MB
+// (its table, plus the sliced strings it kept alive).
 
 const EMPTY = 0;
 
@@ -26,23 +26,42 @@ function hash(s: string, out: Uint32Array): void {
   out[1] = b | 1;
 }
 
+/**
+ * Up to this many strings are kept as they are: a native Set is cheaper than hashing in JavaScript
+ * while the code runs unoptimised (a 50-node trial: 500 keys), and holds little.
+ */
+const KEPT = 4096;
+
 export class HashSet64 {
+  /** The strings themselves, until there are more than KEPT; then undefined and only hashes are kept. */
+  private kept: Set<string> | undefined = new Set();
   /** Pairs of 32-bit halves, open addressing with linear probing; a pair of zeros is an empty slot. */
-  private slots = new Uint32Array(2 * 1024);
+  private slots = new Uint32Array(0);
   private count = 0;
   /** Scratch for one hash: hashing allocates nothing. */
   private readonly h = new Uint32Array(2);
 
   get size(): number {
-    return this.count;
+    return this.kept ? this.kept.size : this.count;
   }
 
   has(s: string): boolean {
+    if (this.kept) return this.kept.has(s);
     hash(s, this.h);
     return this.find(this.slots, this.h[0]!, this.h[1]!) < 0;
   }
 
   add(s: string): void {
+    if (!this.kept) return this.addHash(s);
+    this.kept.add(s);
+    if (this.kept.size <= KEPT) return;
+    const strings = this.kept;
+    this.kept = undefined;
+    this.slots = new Uint32Array(2 * 4 * KEPT);
+    for (const k of strings) this.addHash(k);
+  }
+
+  private addHash(s: string): void {
     hash(s, this.h);
     const a = this.h[0]!;
     const b = this.h[1]!;
