@@ -191,6 +191,35 @@ describe('one bad value does not sink the batch', () => {
     expect(paramsOf(runs[0]!)).toEqual({ ok: '2' });
   });
 
+  it('logs params as they were before the node ran, noted with no promise; `fail` fails the node first', async () => {
+    const backend = await mock();
+    const hook = createReferenceHook(config(), context(backend));
+    const p = pipelineOf({ nodes: 1 });
+    const node = p.nodes[0]!;
+    await hook.beforePipelineRun!(runParams, p, undefined as never); // the catalog is unused here
+    const dict = { a: 1 };
+    const inputs = { 'params:d': dict, 'params:n': 2.5, 'params:s': 'x', data: [1, 2] };
+    // nothing to wait for: the params are only noted
+    expect(hook.beforeNodeRun!(node, undefined as never, inputs, false, 'r')).toBeUndefined();
+    dict.a = 2; // the node changes its input: the logged value is the one it was given
+    await hook.afterNodeRun!(node, { kindOf: () => 'memory' } as never, inputs, {}, false, 'r'); // kindOf alone
+    await hook.afterPipelineRun!(runParams, {} as never, p, undefined as never); // result and catalog unused
+    expect(hook.stats().delivered.params).toBe(3);
+    const { runs } = await serverState(backend);
+    expect(paramsOf(runs[0]!)).toEqual({ d: '{"a":1}', n: '2.5', s: 'x' });
+
+    const failing = createReferenceHook(
+      config({ tracking: { params: { long_params_strategy: 'fail' } } }),
+      context(backend),
+    );
+    await failing.beforePipelineRun!(runParams, p, undefined as never);
+    expect(() =>
+      failing.beforeNodeRun!(node, undefined as never, { 'params:ok': 1, 'params:long': 'x'.repeat(6001) }, false, 'r'),
+    ).toThrow(/Parameter 'long' length is 6001/);
+    await failing.onPipelineError!(new Error('stop'), runParams, p, undefined as never); // catalog unused
+    expect(failing.stats().generated.params).toBe(0);
+  });
+
   it('unicode keys: sanitised explicitly, never merged, the renames reported (original -> sent)', () => {
     const keys = new KeyMap();
     expect(keys.sent('ok.key')).toBe('ok.key');

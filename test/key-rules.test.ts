@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normpath, pathNotUnique } from '../src/mlflow/limits.ts';
+import { HashSet64 } from '../src/tracking/hash-set.ts';
 import { KeyMap } from '../src/tracking/keys.ts';
+import { LIMITS, sanitiseKey } from '../src/mlflow/limits.ts';
+import { createHash } from 'node:crypto';
 
 /** MLflow's rule as written (path_not_unique), without pathNotUnique's shortcut for keys with no slash. */
 const byNormpath = (key: string): boolean => {
@@ -34,5 +37,54 @@ describe('key rules', () => {
       { original: 'a b!', sent: 'a b_' },
       { original: 'a b_', sent: clash },
     ]);
+  });
+
+  it('KeyMap sends what a map of every key it saw would send (the hashes lose nothing observable)', () => {
+    // The rule with every sent key kept in full: the KeyMap before it kept hashes only.
+    const model = (): ((original: string) => string) => {
+      const owners = new Map<string, string>();
+      const renamed = new Map<string, string>();
+      return (original) => {
+        const known = renamed.get(original);
+        if (known !== undefined) return known;
+        let key = sanitiseKey(original);
+        const owner = owners.get(key);
+        if (owner === original) return key;
+        if (owner !== undefined) {
+          const hash = createHash('sha256').update(original).digest('hex').slice(0, 8);
+          key = `${key.slice(0, LIMITS.keyLength - 9)}_${hash}`;
+        }
+        owners.set(key, original);
+        if (key !== original) renamed.set(original, key);
+        return key;
+      };
+    };
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '_', '!', '?', '.'), maxLength: 4 })), (xs) => {
+        const keys = new KeyMap();
+        const expected = model();
+        for (const x of [...xs, ...xs]) expect(keys.sent(x), x).toBe(expected(x));
+      }),
+      { seed: 8, numRuns: 3000 },
+    );
+  });
+
+  it('HashSet64 finds every string added and none of 100,000 others', () => {
+    const set = new HashSet64();
+    for (let i = 0; i < 10; i++) set.add(`node_${i}.param_${i % 10}`);
+    // a few strings are kept as they are; past some thousands, only their hashes
+    expect([set.size, set.has('node_9.param_9'), set.has('node_9.param_8')]).toEqual([10, true, false]);
+    for (let i = 0; i < 100_000; i++) set.add(`node_${i}.param_${i % 10}`);
+    set.add('node_1.param_1'); // again: no second entry
+    expect(set.size).toBe(100_000);
+    let found = 0;
+    let strays = 0;
+    for (let i = 0; i < 100_000; i++) {
+      if (set.has(`node_${i}.param_${i % 10}`)) found++;
+      if (set.has(`node_${i}.param_${(i + 1) % 10}`)) strays++;
+    }
+    expect(found).toBe(100_000);
+    // 64 bits of hash: a false "seen" among 10^5 x 10^5 pairs has odds of about 5e-10
+    expect(strays).toBe(0);
   });
 });

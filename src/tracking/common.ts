@@ -68,13 +68,20 @@ export function nodeRunTags(node: PipelineNode): KeyValue[] {
 /** Every metric value among a node's outputs (datasets of kind `metrics`), stamped now. */
 export function metricsFromOutputs(outputs: Record<string, unknown>, catalog: DataCatalog, now = Date.now()): Metric[] {
   const out: Metric[] = [];
-  // Loops without entry arrays or destructuring: a trial's code runs mostly unoptimised (50 calls).
-  for (const name in outputs) {
-    if (catalog.kindOf(name) !== 'metrics') continue;
+  // Object.entries, not for-in or Object.keys: an output object and a metrics value have a shape of
+  // the node's own (its dataset and metric names), and V8 keeps an enum cache per shape enumerated
+  // those ways for the whole run (with the params' inputs, 0.7 MB at 5000 nodes). Entries keep none.
+  // Indexed, not destructured: a trial's code runs mostly unoptimised, where destructuring is slow.
+  const datasets = Object.entries(outputs);
+  for (let i = 0; i < datasets.length; i++) {
+    const dataset = datasets[i]!;
+    if (catalog.kindOf(dataset[0]) !== 'metrics') continue;
     // a metrics dataset holds values by key and step (catalog kind)
-    const value = outputs[name] as MetricsValue;
-    for (const key in value)
-      for (const v of value[key] ?? []) out.push({ key, value: v.value, timestamp: now, step: v.step });
+    const series = Object.entries(dataset[1] as MetricsValue);
+    for (let j = 0; j < series.length; j++) {
+      const key = series[j]![0];
+      for (const v of series[j]![1]) out.push({ key, value: v.value, timestamp: now, step: v.step });
+    }
   }
   return out;
 }

@@ -65,12 +65,21 @@ export function paramsFromInputs(
   const params: KeyValue[] = [];
   const tags: KeyValue[] = [];
   found.forEach((value, rawKey) => {
-    const key = keys.sent(rawKey);
-    const text = paramValueString(value);
-    if (text.length <= LIMITS.paramValueLength) params.push({ key, value: text });
-    else if (config.long_params_strategy === 'fail') throw new LongParamError(key, text.length);
-    else if (config.long_params_strategy === 'tag') tags.push({ key, value: text });
-    else params.push({ key, value: text.slice(0, LIMITS.paramValueLength) });
+    placeParam(keys.sent(rawKey), paramValueString(value), config.long_params_strategy, params, tags);
   });
   return { params, tags };
+}
+
+/** Puts one param where the long-value strategy says: a param, a tag, cut, or LongParamError (`fail`). */
+export function placeParam(
+  key: string,
+  text: string,
+  strategy: TrackingConfig['tracking']['params']['long_params_strategy'],
+  params: KeyValue[],
+  tags: KeyValue[],
+): void {
+  if (text.length <= LIMITS.paramValueLength) params.push({ key, value: text });
+  else if (strategy === 'fail') throw new LongParamError(key, text.length);
+  else if (strategy === 'tag') tags.push({ key, value: text });
+  else params.push({ key, value: text.slice(0, LIMITS.paramValueLength) });
 }

@@ -26,6 +26,7 @@ import { Outbox, type RunRef } from '../delivery/outbox.ts';
 import { lossMessages } from '../delivery/report-loss.ts';
 import { SpillWriter } from '../delivery/spill.ts';
 import { KeyMap } from '../keys.ts';
+import { ParamCapture } from '../param-capture.ts';
 import { paramsFromInputs } from '../params.ts';
 
 export interface ReferenceHooks extends TrackingHooks {
@@ -81,6 +82,28 @@ export function createReferenceHook(
 
   // node hooks run after beforePipelineRun made the parent run
   const target = (node: PipelineNode): RunRef => children.get(node.name) ?? parent!;
+  // Asynchronous delivery to one run, params unflattened: beforeNodeRun only notes the params, and
+  // they are made and queued with the next node's end (param-capture.ts); otherwise they are made and
+  // queued at once (synchronous delivery sends them before the node runs).
+  const capture =
+    tb.async && !tb.childRunPerNode && !config.tracking.params.dict_params.flatten
+      ? new ParamCapture(keys, config.tracking.params.long_params_strategy)
+      : undefined;
+
+  /** Queues a node's tags, then its params, on `run`; a promise when the caller has to wait. */
+  const queueParams = (run: RunRef, tags: KeyValue[], params: KeyValue[]): Promise<void> | undefined => {
+    const tagged = outbox.add(run, 'tags', tags);
+    return tagged ? tagged.then(() => outbox.add(run, 'params', params)) : outbox.add(run, 'params', params);
+  };
+
+  /** Queues the params noted since the last call, on the pipeline's run. */
+  function queueNoted(): Promise<void> | undefined {
+    if (!capture?.pending) return undefined;
+    const params: KeyValue[] = [];
+    const tags: KeyValue[] = [];
+    capture.take(params, tags);
+    return queueParams(parent!, tags, params);
+  }
 
   async function finish(status: 'FINISHED' | 'FAILED'): Promise<void> {
     if (!parent) return;
@@ -154,16 +177,21 @@ export function createReferenceHook(
     // delivery, a full queue, a child run to create, a file): otherwise the node does not wait at all.
     beforeNodeRun(node, _catalog, inputs) {
       if (!enabled || !parent) return;
+      if (capture) {
+        capture.note(node, inputs);
+        return;
+      }
       const { params, tags } = paramsFromInputs(inputs, config.tracking.params, keys);
       if (tb.childRunPerNode) return startChild(node, tags, params);
-      const run = parent;
-      const tagged = outbox.add(run, 'tags', [nodeTag(node), ...tags]);
-      return tagged ? tagged.then(() => outbox.add(run, 'params', params)) : outbox.add(run, 'params', params);
+      return queueParams(parent, [nodeTag(node), ...tags], params);
     },
 
     afterNodeRun(node, catalog, _inputs, outputs) {
       if (!enabled || !parent) return;
-      return outbox.add(target(node), 'metrics', metricsFromOutputs(outputs, catalog));
+      const run = target(node);
+      const metrics = metricsFromOutputs(outputs, catalog);
+      const noted = queueNoted();
+      return noted ? noted.then(() => outbox.add(run, 'metrics', metrics)) : outbox.add(run, 'metrics', metrics);
     },
 
     afterCatalogCreated(created) {
@@ -179,6 +207,7 @@ export function createReferenceHook(
 
     async onNodeError(error, node) {
       if (!enabled || !parent) return;
+      await queueNoted();
       failedNode = node.name;
       const child = children.get(node.name);
       if (child) {
@@ -192,6 +221,7 @@ export function createReferenceHook(
 
     async afterPipelineRun() {
       if (!enabled) return;
+      if (parent) await queueNoted();
       await finish('FINISHED');
     },
 
@@ -204,6 +234,7 @@ export function createReferenceHook(
         },
       ];
       if (failedNode) tags.push({ key: 'trackbench.failed_node', value: failedNode });
+      await queueNoted();
       await outbox.add(parent, 'tags', tags);
       await finish('FAILED');
     },
