@@ -70,6 +70,28 @@ describe('witness', () => {
     expect(changed.filter((c) => c.startsWith('output ') && c.endsWith(second)).length).toBeGreaterThan(0);
   });
 
+  it('names each input a hook overrode with other content, not one handed back equal', async () => {
+    const first = SCENARIOS.basic.pipeline.nodes[0]!;
+    const params = first.inputs.filter((i) => i.startsWith('params:'));
+    const { overridden, changed } = await watched({
+      beforeNodeRun: (node, _c, inputs) => {
+        if (node.index === 1) return { ...inputs, extra: 1 };
+        if (node.index !== 0) return structuredClone(inputs);
+        return { [params[0]!]: 'cut', [params[1]!]: structuredClone(inputs[params[1]!]) };
+      },
+    });
+    const second = SCENARIOS.basic.pipeline.nodes[1]!.name;
+    // The second parameter comes back as an equal copy: no change to what the node computes.
+    expect(overridden).toEqual([`input ${params[0]} of ${first.name}`, `input extra of ${second} (added)`]);
+    // Nothing was changed in place.
+    expect(changed).toEqual([]);
+  });
+
+  it('finds no override when hooks return nothing', async () => {
+    const { overridden } = await watched({ beforeNodeRun: () => undefined });
+    expect(overridden).toEqual([]);
+  });
+
   it('digests by content: equal data equal, a byte or a type apart differs', () => {
     expect(contentDigest({ a: [1, 'x'], b: Buffer.from('ab') })).toBe(
       contentDigest({ b: Buffer.from('ab'), a: [1, 'x'] }),

@@ -1,13 +1,26 @@
-// Whether a hook lets its host process exit: the target runs the basic pipeline in a child
-// process that returns from its main without process.exit; a hook that leaves a handle open keeps
-// it alive, and it is stopped after a grace period.
+// Whether a hook lets its host process exit: the target runs a pipeline in a child process that
+// returns from its main without process.exit; a hook that leaves a handle open keeps it alive, and
+// it is stopped after a grace period. The healthy pipeline and the failing ones (a node error, a
+// pipeline error, the server down or down for a while) each run in a child of their own, at the
+// same time: a timer cleared only on the happy path, or a re-delivery loop after a spill, shows too.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startHttpMock } from '../backends/mock/http-server.ts';
+import { SCENARIOS } from './scenarios.ts';
+import type { ScenarioId } from './types.ts';
 
 /** How long the child may take to exit once its pipeline is done. */
 export const EXIT_GRACE_MS = 5000;
 
+/** What the child prints when the pipeline asks for the server down or back (the outage situation). */
+export const SERVER_LINE = { down: 'trackbench: server down', up: 'trackbench: server up' };
+
 export interface HostExit {
+  /** The situation the child ran. */
+  situation: ScenarioId;
   exited: boolean;
   /** From "pipeline done" to the process's exit (or to the grace period's end). */
   afterMs: number;
@@ -15,24 +28,32 @@ export interface HostExit {
   output: string;
 }
 
-export function runInChild(
-  spec: string,
-  options: Record<string, unknown>,
-  trackingUri: string,
-  experimentName: string,
-  workDir: string,
-  timeoutMs: number,
-): Promise<HostExit> {
+/** Where one child runs: its target, backend and folder. */
+export interface ChildRun {
+  spec: string;
+  options: Record<string, unknown>;
+  situation: ScenarioId;
+  trackingUri: string;
+  experimentName: string;
+  workDir: string;
+  timeoutMs: number;
+  /** Takes the child's server down or brings it back. */
+  setDown?: (down: boolean) => void;
+}
+
+export function runInChild(run: ChildRun): Promise<HostExit> {
   const script = fileURLToPath(
     new URL(`./host-exit-child.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
   );
-  const args = [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, spec, JSON.stringify(options)];
+  const args = [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, run.spec, JSON.stringify(run.options)];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...args, trackingUri, experimentName, workDir], {
+    const child = spawn(process.execPath, [...args, run.trackingUri, run.experimentName, run.workDir, run.situation], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
+      // The hook's temp files go to the child's own folder.
+      env: { ...process.env, TMPDIR: run.workDir },
     });
     let output = '';
+    let line = '';
     let doneAt: number | undefined;
     let grace: NodeJS.Timeout | undefined;
     const keep = (b: Buffer): void => {
@@ -42,14 +63,32 @@ export function runInChild(
         grace = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
       }
     };
-    child.stdout.on('data', keep);
+    child.stdout.on('data', (b: Buffer) => {
+      const lines = (line + b.toString('utf8')).split('\n');
+      line = lines.pop() ?? '';
+      for (const l of lines) if (l === SERVER_LINE.down || l === SERVER_LINE.up) run.setDown?.(l === SERVER_LINE.down);
+      keep(b);
+    });
     child.stderr.on('data', keep);
-    const overall = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const overall = setTimeout(() => child.kill('SIGKILL'), run.timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(overall);
       clearTimeout(grace);
       const afterMs = doneAt === undefined ? NaN : performance.now() - doneAt;
-      resolve({ exited: doneAt !== undefined && signal === null, afterMs, code, output });
+      resolve({ situation: run.situation, exited: doneAt !== undefined && signal === null, afterMs, code, output });
     });
   });
+}
+
+/** One failing situation in a child, against a fresh mock of its own with the situation's faults. */
+export async function runFailingInChild(base: Omit<ChildRun, 'trackingUri' | 'workDir'>): Promise<HostExit> {
+  const mock = await startHttpMock({ faults: SCENARIOS[base.situation].faults });
+  const workDir = mkdtempSync(join(tmpdir(), 'tb-conformance-exit-'));
+  try {
+    const setDown = (down: boolean): void => mock.setFaults!({ down }); // `!`: the HTTP mock always has faults
+    return await runInChild({ ...base, trackingUri: mock.trackingUri, workDir, setDown });
+  } finally {
+    await mock.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }

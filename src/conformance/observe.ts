@@ -10,7 +10,7 @@ import { MLFLOW_CREDENTIAL_VARIABLES } from '../mlflow/auth.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { readRun } from '../mlflow/readback.ts';
 import { withCapturedOutput } from './capture-output.ts';
-import { runInChild } from './host-exit.ts';
+import { runFailingInChild, runInChild } from './host-exit.ts';
 import { randomSecret } from './leak.ts';
 import { filesWrittenSince } from './files-written.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -54,18 +54,20 @@ export async function observe(
         setDown: (down: boolean) => backend.setDown(down),
       };
       const started = performance.now();
-      let hostExit: Observation['hostExit'];
+      let hostExits: Observation['hostExits'];
       let run: TargetRun;
       if (scenario.inChild && target.spawn) {
-        const child = await runInChild(
-          target.spawn.spec,
-          target.spawn.options,
-          ctx.trackingUri,
-          experimentName,
-          workDir,
-          target.timeoutMs,
-        );
-        hostExit = { exited: child.exited, afterMs: child.afterMs, code: child.code };
+        const base = { ...target.spawn, experimentName, timeoutMs: target.timeoutMs };
+        const [child, others] = await Promise.all([
+          runInChild({ ...base, situation: scenario.id, trackingUri: ctx.trackingUri, workDir }),
+          Promise.all((scenario.exitAlso ?? []).map((situation) => runFailingInChild({ ...base, situation }))),
+        ]);
+        hostExits = [child, ...others].map(({ situation, exited, afterMs, code }) => ({
+          situation,
+          exited,
+          afterMs,
+          code,
+        }));
         const done = !Number.isNaN(child.afterMs);
         run = { output: child.output, completedNodes: done ? scenario.pipeline.nodes.map((n) => n.name) : [] };
       } else run = await runCaptured(target, scenario, ctx);
@@ -104,9 +106,10 @@ export async function observe(
         hookErrorAt: scenario.hookErrorAt,
         timing: run.timing,
         hookChanges: run.hookChanges,
+        inputOverrides: run.inputOverrides,
         wallMs,
         baselineWallMs,
-        hostExit,
+        hostExits,
       };
     } finally {
       await backend.release();
@@ -121,8 +124,9 @@ export async function observe(
 }
 
 /** What trackbench saw of two pipeline runs in one situation, both (unknown if unknown in either). */
-function joinWitnessed(a: TargetRun, b: TargetRun): Pick<TargetRun, 'timing' | 'hookChanges'> {
+function joinWitnessed(a: TargetRun, b: TargetRun): Pick<TargetRun, 'timing' | 'hookChanges' | 'inputOverrides'> {
   return {
+    inputOverrides: a.inputOverrides && b.inputOverrides ? [...a.inputOverrides, ...b.inputOverrides] : undefined,
     timing: a.timing && b.timing ? [...a.timing, ...b.timing] : undefined,
     hookChanges: a.hookChanges && b.hookChanges ? [...a.hookChanges, ...b.hookChanges] : undefined,
   };

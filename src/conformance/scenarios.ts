@@ -41,6 +41,8 @@ export interface ConformanceScenario {
   runner?: RunnerSpec;
   /** Run in a child process of its own (built-in and module targets), to see whether it exits by itself. */
   inChild?: boolean;
+  /** With `inChild`: these situations too, each in a child of its own at the same time, against a fresh mock. */
+  exitAlso?: ScenarioId[];
 }
 
 /** Nodes that sleep, so a hook that waits on the server at every node shows in the wall time (20 nodes: one
@@ -135,7 +137,13 @@ export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
   },
   'scale-run': { id: 'scale-run', pipeline: generatePipeline(scaleRunSpec), repeat: 1 },
   'scale-node': { id: 'scale-node', pipeline: withNodeAtBatchLimits(generatePipeline(scaleNodeSpec)), repeat: 1 },
-  'host-exit': { id: 'host-exit', pipeline: edgy(base), repeat: 1, inChild: true },
+  'host-exit': {
+    id: 'host-exit',
+    pipeline: edgy(base),
+    repeat: 1,
+    inChild: true,
+    exitAlso: ['node-failure', 'pipeline-error', 'server-down', 'outage'],
+  },
   parallel: {
     id: 'parallel',
     pipeline: edgy({

@@ -29,6 +29,8 @@ export interface TargetRun {
   timing?: PipelineTiming[];
   /** Values handed to the hooks found changed after the run (in-process targets; commands that compare them). */
   hookChanges?: string[];
+  /** Inputs a node was called with other than those handed to the hooks (in-process targets): hooks' overrides. */
+  inputOverrides?: string[];
   /** The Kedro runner class that ran the pipeline: trackbench's (in-process), or the one a command says ran it. */
   runner?: string;
 }
@@ -176,7 +178,7 @@ async function runInProcess(
   } catch (err) {
     pipelineError = err instanceof Error ? err.message : String(err);
   }
-  const { window, nodes, changed } = seen.finish();
+  const { window, nodes, changed, overridden } = seen.finish();
   return {
     pipelineError,
     output: warnings.join('\n'),
@@ -184,6 +186,7 @@ async function runInProcess(
     failedNode,
     timing: [{ window, nodes }],
     hookChanges: changed,
+    inputOverrides: overridden,
     runner: runnerName(scenario.runner),
   };
 }

@@ -106,8 +106,11 @@ export interface Observation {
   timing?: PipelineTiming[];
   /** Values handed to hooks (parameters, node inputs and outputs) found changed afterwards; unset when unknown. */
   hookChanges?: string[];
-  /** `host-exit`: whether the process hosting the hook exited by itself once the pipeline was done. */
-  hostExit?: { exited: boolean; afterMs: number; code: number | null };
+  /** Inputs a node was called with other than those handed to the hooks (a hook's overrides); unknown if undefined. */
+  inputOverrides?: string[];
+  /** `host-exit`: for the healthy pipeline and each failing one, whether the process hosting the hook exited by
+   * itself once the pipeline was done. */
+  hostExits?: { situation: ScenarioId; exited: boolean; afterMs: number; code: number | null }[];
 }
 
 export interface Requirement {

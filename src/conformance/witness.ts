@@ -44,8 +44,9 @@ export interface Witness {
   first: Hooks;
   /** Goes last, so a node's window ends after every hook's work on it. */
   last: Hooks;
-  /** After the run: its window, each node's window, and every value found changed since it was handed over. */
-  finish(): { window: RunWindow; nodes: NodeWindow[]; changed: string[] };
+  /** After the run: its window, each node's window, every value found changed since it was handed over, and every
+   * input a node received other than the one loaded for it (a hook's override of other content). */
+  finish(): { window: RunWindow; nodes: NodeWindow[]; changed: string[]; overridden: string[] };
 }
 
 /** Starts watching one pipeline run now; `parameters` are the ones the run is given. */
@@ -65,20 +66,38 @@ export function witness(parameters: ParamTree): Witness {
   // The objects handed to the hooks, whose keys a hook could reassign.
   const names = (node: PipelineNode, what: string, obj: Inputs): void =>
     hold(node, `${what} (its names)`, () => Object.keys(obj).sort());
+  // Each node's inputs as handed to the hooks, and what it was called with instead.
+  const handed = new Map<string, Inputs>();
+  const overridden = new Set<string>();
+  const received = (node: PipelineNode, inputs: Inputs): void => {
+    const given = handed.get(node.name);
+    if (!given) return;
+    for (const k of new Set([...Object.keys(given), ...Object.keys(inputs)])) {
+      const [a, b] = [given[k], inputs[k]];
+      // The same object changed in place is HKS-001's; another object of equal content is no change.
+      if (!(k in given) || !(k in inputs))
+        overridden.add(`input ${k} of ${node.name} (${k in given ? 'dropped' : 'added'})`);
+      else if (a !== b && contentDigest(a) !== contentDigest(b)) overridden.add(`input ${k} of ${node.name}`);
+    }
+  };
   return {
     first: {
       beforeDatasetLoaded: (_name, node) => began(node),
       afterDatasetLoaded: (name, data, node) => hold(node, `input ${name} as loaded`, () => data),
       beforeNodeRun: (node, _catalog, inputs) => {
         began(node);
+        handed.set(node.name, { ...inputs });
         names(node, 'inputs', inputs);
         for (const k of Object.keys(inputs)) hold(node, `input ${k}`, () => inputs[k]);
       },
-      afterNodeRun: (node, _catalog, _inputs, outputs) => {
+      afterNodeRun: (node, _catalog, inputs, outputs) => {
+        received(node, inputs);
         names(node, 'outputs', outputs);
         for (const k of Object.keys(outputs)) hold(node, `output ${k}`, () => outputs[k]);
       },
+      onNodeError: (_e, node, _catalog, inputs) => received(node, inputs),
     },
+    // Called with the inputs the node ran on, after every override.
     last: {
       afterNodeRun: (node) => ended(node),
       onNodeError: (_e, node) => ended(node),
@@ -88,7 +107,12 @@ export function witness(parameters: ParamTree): Witness {
       const changed = held
         .filter((x) => contentDigest(x.ref()) !== x.digest)
         .map((x) => (x.node ? `${x.what} of ${x.node}` : x.what));
-      return { window: { startMs, endMs: Date.now() }, nodes: [...windows.values()], changed };
+      return {
+        window: { startMs, endMs: Date.now() },
+        nodes: [...windows.values()],
+        changed,
+        overridden: [...overridden],
+      };
     },
   };
 }

@@ -5,8 +5,15 @@ import { BUILTIN_HOOKS } from '../../src/tracking/registry.ts';
 
 const leaks: NodeJS.Timeout[] = [];
 
+/** A ref'd timer, kept so a test that hosted the hook in-process can stop it. */
+export function leak(): NodeJS.Timeout {
+  const t = setInterval(() => {}, 1000);
+  leaks.push(t);
+  return t;
+}
+
 const factory: HookFactory = async (options, ctx) => {
-  leaks.push(setInterval(() => {}, 1000));
+  leak();
   return BUILTIN_HOOKS.reference!.factory(options, ctx);
 };
 export default factory;

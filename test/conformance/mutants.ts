@@ -867,6 +867,16 @@ export const MUTANTS: Mutant[] = [
     }),
   ),
   { name: 'leaves-a-timer-running', breaks: ['RUN-012'], target: parseTarget('module:test/conformance/leaky-hook.ts') },
+  {
+    name: 'leaves-a-heartbeat-on-failure',
+    breaks: ['RUN-012'],
+    target: parseTarget('module:test/conformance/leaky-on-failure-hook.ts'),
+  },
+  {
+    name: 'redelivers-spill-in-background',
+    breaks: ['RUN-012'],
+    target: parseTarget('module:test/conformance/leaky-after-spill-hook.ts'),
+  },
   // ---- caught by their own family only (see ALONE below)
   mutant('finished-after-pipeline-error', ['RUN-005'], (o, ctx) => {
     // FAILED becomes FINISHED only when the pipeline failed for a reason other than a node.
@@ -1136,6 +1146,19 @@ export const MUTANTS: Mutant[] = [
     }),
   ),
   mutant(
+    // Once logged, each text parameter is handed back to its node cut to 3 characters (a "truncated for logging"
+    // value returned as an input override): the inputs themselves are untouched, the node computes with another.
+    'overrides-params-cut',
+    ['HKS-002'],
+    wrap({}, {}, (h) => ({
+      beforeNodeRun: async (node, catalog, inputs, isAsync, runId) => {
+        await h.beforeNodeRun?.(node, catalog, inputs, isAsync, runId);
+        const cut = Object.entries(inputs).filter(([k, v]) => k.startsWith('params:') && typeof v === 'string');
+        return Object.fromEntries(cut.map(([k, v]) => [k, String(v).slice(0, 3)]));
+      },
+    })),
+  ),
+  mutant(
     // Once logged, each parameter input is "normalised" to the text MLflow stores (the node then computes with it).
     'params-made-text-in-place',
     ['HKS-001'],
@@ -1292,6 +1315,9 @@ const ALONE = new Set([
   'last-node-metrics-dropped',
   'latest-value-only',
   'leaves-a-timer-running',
+  'leaves-a-heartbeat-on-failure',
+  'redelivers-spill-in-background',
+  'overrides-params-cut',
   'loses-values-silently',
   'never-ends-the-run',
   'new-experiment-each-run',

@@ -33,4 +33,35 @@ export const HOOKS: Requirement[] = [
       );
     },
   },
+  {
+    id: 'HKS-002',
+    source:
+      "Kedro hook spec: before_node_run may return overrides for the node's inputs; kedro-mlflow's " +
+      'MlflowHook.before_node_run logs parameters and returns nothing',
+    level: 'MUST',
+    // Healthy situations, in every mode (a hook that overrides only when it truncates or flattens shows there).
+    scenario: 'healthy',
+    features: ['every healthy situation', "each node's inputs as handed to the hooks and as called with"],
+    dependsOn: ['childRunPerNode', 'long_params_strategy', 'flatten'],
+    statement:
+      'In every healthy situation and mode, every node is called with the inputs the catalogue loaded for it: ' +
+      'a tracking hook returns no input overrides of other content (a value cut, flattened or converted for ' +
+      'logging stays in the log).',
+    rationale:
+      'An override changes what the node computes and saves, only when tracking is on: a truncated or flattened ' +
+      'parameter logged is fine, the same value handed back to the node is not.',
+    check: (o) => {
+      const over = o.inputOverrides;
+      if (!over)
+        return skip(
+          'no input overridden',
+          'the hook runs in a process of its own: trackbench does not see what its nodes were called with',
+        );
+      return verdict(
+        over.length === 0,
+        'every node called with its loaded inputs',
+        over.length ? `overridden: ${list(over)}` : 'none overridden',
+      );
+    },
+  },
 ];
