@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   callgrindArgs,
+  countedProbes,
   countedTimeoutEnv,
   DETERMINISTIC_V8_FLAGS,
   findValgrind,
@@ -102,6 +103,21 @@ process.on('exit', () => writeFileSync(${JSON.stringify(counted)}, String(timers
   }, 60_000);
 });
 
+describe("a counted trial's Node flags", () => {
+  // A flag Node does not accept would fail every counted trial before its first mark.
+  it('are all accepted by this Node, and leave no forced-collection figure to be counted', () => {
+    const out = execFileSync(process.execPath, [...DETERMINISTIC_V8_FLAGS, '-e', 'process.stdout.write("ok")'], {
+      encoding: 'utf8',
+    });
+    expect(out).toBe('ok');
+    expect(countedProbes({ instructions: 7, setupInstructions: 3 })).toMatchObject({
+      instructions: 7,
+      setupInstructions: 3,
+      retainedBytes: null,
+    });
+  });
+});
+
 describe("a counted trial's time limits", () => {
   it("are the trial's own, so no request or hook-call timer fires while it is counted", () => {
     expect(countedTimeoutEnv(36_000_000, {})).toEqual({
@@ -118,7 +134,8 @@ describe("a counted trial's time limits", () => {
 });
 
 const valgrind = findValgrind();
-const PER_NODE_MS = 10;
+// 400,000 loop iterations a node (ITERATIONS_PER_MS 4,000).
+const PER_NODE_MS = 100;
 const NODES = 3;
 
 describe.skipIf(!('path' in valgrind))('instruction counts under Valgrind', () => {

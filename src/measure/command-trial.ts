@@ -75,7 +75,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
     const counted = callgrindDir ? readDumps(callgrindDir) : undefined;
     return {
       ok: true,
-      ...(counted ? countedReply(probes, counted) : { probes }),
+      ...(counted ? countedReply(counted) : { probes }),
       produced: plannedProduction(pipeline),
       outputTail: tail,
       exitCode: result.code !== 0 ? result.code : undefined,
@@ -92,17 +92,16 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
 
 /** A counted trial's figures; a command that marks no phases (or not as expected) has none, and says why. */
 function countedReply(
-  probes: ResourceProbes,
   counted: ReturnType<typeof readDumps>,
 ): Pick<TrialReply & { ok: true }, 'probes' | 'unavailable'> {
   if ('unavailable' in counted)
     return {
-      probes: countedProbes(probes, { instructions: null, setupInstructions: null }),
+      probes: countedProbes({ instructions: null, setupInstructions: null }),
       unavailable: { instructions: counted.unavailable, setupInstructions: counted.unavailable },
     };
   const { setupUnavailable, ...counts } = counted;
   return {
-    probes: countedProbes(probes, counts),
+    probes: countedProbes(counts),
     ...(setupUnavailable ? { unavailable: { setupInstructions: setupUnavailable } } : {}),
   };
 }

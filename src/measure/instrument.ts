@@ -17,8 +17,18 @@ export const DETERMINISTIC_V8_FLAGS = [
   '--random-seed=1',
   '--no-opt',
   '--predictable',
-  '--predictable-gc-schedule',
   '--single-threaded',
+  // --predictable-gc-schedule's settings (fixed heap growth, no memory reducer), with a young
+  // generation large enough that no scavenge falls in a pipeline run: the cost of a scavenge and of
+  // sweeping depends on where objects lie, which differed between identical trials (module loading
+  // reads files on the thread pool), and moved a 50-node run's count by up to 1.7M (34 scavenges).
+  '--min-semi-space-size=256',
+  '--max-semi-space-size=256',
+  '--heap-growing-percent=30',
+  '--no-memory-reducer',
+  // Array buffers are freed after a scavenge; done by a background job, when it finished decided
+  // whether the next Buffer allocation found 32 MB of them pending and collected first.
+  '--no-concurrent-array-buffer-sweeping',
   // Baseline code for every function from its first call: tiering up after a budget moved the
   // node work's loops from the interpreter at a point that varied with I/O timing (+-2.9M a trial).
   '--always-sparkplug',
@@ -31,7 +41,19 @@ export const DETERMINISTIC_V8_FLAGS = [
   // next event-loop turn, before or after an HTTP answer that arrived in the same turn depending on
   // the server's speed; the survivors, so every later collection, differed (+-1M a trial under load).
   '--no-minor-gc-task',
+  // A Node option: one worker for V8's jobs, which --single-threaded still posts (clearing the string
+  // table in a full collection), so no race decides which thread's allocations they make.
+  '--v8-pool-size=1',
 ];
+
+/**
+ * Environment of a counted Node trial, beside DETERMINISTIC_V8_FLAGS. One libuv pool thread: with four,
+ * which one ran a file request (and so which thread's malloc cache its buffers went through) was a race;
+ * and glibc's mmap threshold, raised by whichever thread first freed a large block, is fixed. Two
+ * with-trials of a 50-node run differed in the call counts of 1,839 functions (heap layout, allocator)
+ * without these and of 55 with them (event-loop polls that found data or waited, and malloc).
+ */
+export const COUNTED_PROCESS_ENV = { UV_THREADPOOL_SIZE: '1', MALLOC_MMAP_THRESHOLD_: '131072' };
 
 export const MARK_FUNCTION = 'getpriority';
 
@@ -154,19 +176,17 @@ export function countedTimeoutEnv(trialLimitMs: number, env: NodeJS.ProcessEnv =
 
 /**
  * A counted trial's probes: the counts take the place of time, memory and I/O, which under Valgrind
- * would be Valgrind's (null: reported unavailable). Retained memory is V8's own figure and is kept.
+ * would be Valgrind's (null: reported unavailable). Retained memory is not measured either: its forced
+ * collections would be counted in the run (trial-worker.ts).
  */
-export function countedProbes(
-  probes: ResourceProbes,
-  counted: Pick<ResourceProbes, 'instructions' | 'setupInstructions'>,
-): ResourceProbes {
+export function countedProbes(counted: Pick<ResourceProbes, 'instructions' | 'setupInstructions'>): ResourceProbes {
   return {
     wallMs: null,
     cpuMs: null,
     peakRssBytes: null,
     diskWriteBytes: null,
     writeBytes: null,
-    retainedBytes: probes.retainedBytes ?? null,
+    retainedBytes: null,
     setupInstructions: counted.setupInstructions ?? null,
     instructions: counted.instructions ?? null,
   };

@@ -10,6 +10,7 @@ import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
 import {
   callgrindArgs,
+  COUNTED_PROCESS_ENV,
   countedProbes,
   countedTimeoutEnv,
   DETERMINISTIC_V8_FLAGS,
@@ -50,7 +51,7 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
         'unavailable' in counted ? counted.unavailable : 'expected 3 callgrind dumps (one per mark), found 2';
       return { ok: false, error, outputTail: reply.outputTail };
     }
-    return { ...reply, probes: countedProbes(reply.probes, counted) };
+    return { ...reply, probes: countedProbes(counted) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     unregister();
@@ -72,6 +73,7 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
             ...process.env,
             MLFLOW_TRACKING_URI: req.trackingUri,
             ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
+            ...COUNTED_PROCESS_ENV,
             TRACKBENCH_INSTRUMENT: 'cpu-sim',
             TRACKBENCH_DETERMINISTIC: '1',
             ...countedTimeoutEnv(timeoutMs),

@@ -1,6 +1,7 @@
 // The body of one trial: a fresh process that runs the pipeline once, with or without one hook,
 // and reports its own probes to the parent over IPC. Started by run-trial.ts.
 import { getPriority } from 'node:os';
+import { getHeapCodeStatistics } from 'node:v8';
 import { installSignalHandlers } from '../common/cleanup.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
@@ -20,11 +21,17 @@ const counted = process.env.TRACKBENCH_INSTRUMENT === 'cpu-sim';
  * A phase's start mark collects first: each counted phase starts from an empty young generation, so
  * where its scavenges fall depends on its own allocations, not on how much the phase before it left
  * (two A/A runs without it read -0.9% run and +3.6% set-up together, as if work had moved between them).
+ * Then it finishes the collection's sweeping (V8 makes the heap iterable to collect code statistics):
+ * swept lazily, it was billed to the run (9M in a 50-node run, more with a hook) and cost what the
+ * pages held, which differed between identical trials.
  */
 const collect = (globalThis as { gc?: () => void }).gc;
 const mark = counted
   ? (phaseStart = true) => {
-      if (phaseStart) collect?.();
+      if (phaseStart && collect) {
+        collect();
+        getHeapCodeStatistics();
+      }
       getPriority();
     }
   : () => {};
@@ -36,7 +43,7 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
   // memory is in the baseline too, and the overhead is the hook's own.
   if (req.scenario.hooks.some(isTypeScriptModule)) await loadTypeScriptSupport();
   mark(); // hook import and set-up from here
-  const memory = retainedMemoryProbe();
+  const memory = retainedMemoryProbe(!counted);
   const hooks: NamedHooks[] = [
     { name: 'trackbench.produced', hooks: counter.hooks },
     { name: 'trackbench.memory', hooks: memory.hooks },
@@ -84,9 +91,11 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
  * without the garbage that makes peak RSS and sampled heap figures jump between processes.
  * Registered before the tracking hook, so its afterPipelineRun runs first.
  */
-function retainedMemoryProbe(): { hooks: Hooks; retained: () => number | null } {
-  // The worker runs with --expose-gc (run-trial.ts); without it the figure is unavailable.
-  const gc = (globalThis as { gc?: () => void }).gc;
+function retainedMemoryProbe(enabled: boolean): { hooks: Hooks; retained: () => number | null } {
+  // The worker runs with --expose-gc (run-trial.ts); without it the figure is unavailable. Not in a
+  // counted trial: its four full collections would be counted in the run (a 50-node run's 153M of
+  // 600M; 13M more with the reference hook, varying by 1.7M between identical trials).
+  const gc = enabled ? (globalThis as { gc?: () => void }).gc : undefined;
   let retained: number | null = null;
   const sample = (): void => {
     if (!gc) return;
