@@ -82,7 +82,7 @@ describe('trackbench conformance', () => {
     const json = JSON.parse(io.stdout) as {
       targets: { results: { id: string; mode?: string; finding: { status: string } }[] }[];
     };
-    for (const id of ['NST-001', 'NST-002', 'NST-003'])
+    for (const id of ['NST-001', 'NST-002', 'NST-003', 'NST-010', 'NST-011', 'NST-012'])
       expect(json.targets[0]!.results.filter((r) => r.id === id).map((r) => [r.mode, r.finding.status])).toEqual([
         ['childRunPerNode=true', 'pass'],
       ]);

@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEAK_WINDOW } from '../../src/conformance/leak.ts';
-import { factoryTarget, parseTarget, type Target } from '../../src/conformance/targets.ts';
+import { childRunsOf, factoryTarget, parseTarget, type Target } from '../../src/conformance/targets.ts';
 import { credentialsFromEnv } from '../../src/mlflow/auth.ts';
 import { MlflowClient, type ClientOptions } from '../../src/mlflow/client.ts';
 import { MlflowApiError, MlflowNetworkError } from '../../src/mlflow/errors.ts';
@@ -15,6 +15,7 @@ import { createReferenceHook } from '../../src/tracking/builtin/reference.ts';
 import { loadTrackingConfig } from '../../src/tracking/config/load-config.ts';
 
 type Batch = { run_id: string; metrics?: Metric[]; params?: KeyValue[]; tags?: RunTag[] };
+type RunEnd = { run_id: string; status?: RunStatus; end_time?: number };
 
 interface Tweaks {
   batch?(b: Batch, client: MutantClient): Batch | Promise<Batch>;
@@ -23,10 +24,7 @@ interface Tweaks {
     send: () => Promise<Run>,
     client: MutantClient,
   ): Promise<Run>;
-  updateRun?(
-    req: { run_id: string; status?: RunStatus; end_time?: number },
-    client: MutantClient,
-  ): { run_id: string; status?: RunStatus; end_time?: number } | null;
+  updateRun?(req: RunEnd, client: MutantClient): RunEnd | null | Promise<RunEnd | null>;
   upload?(path: string, bytes: Buffer): Buffer | null;
   uploadUri?(uri: string, path: string, client: MutantClient): string;
   /** The path to upload a file to instead of its own. */
@@ -99,7 +97,7 @@ class MutantClient extends MlflowClient {
     return fresh.runs;
   }
   override async updateRun(req: { run_id: string; status?: RunStatus; end_time?: number }): Promise<RunInfo> {
-    const next = this.tweaks.updateRun ? this.tweaks.updateRun(req, this) : req;
+    const next = this.tweaks.updateRun ? await this.tweaks.updateRun(req, this) : req;
     return next ? super.updateRun(next) : ({} as RunInfo);
   }
   override async uploadArtifact(uri: string, path: string, bytes: Buffer): Promise<void> {
@@ -148,6 +146,8 @@ function reference(
 }
 
 const children = { trackbench: { childRunPerNode: true } };
+/** Child-run ends a mutant holds back, by client. */
+const heldEnds = new WeakMap<MutantClient, RunEnd[]>();
 const secret = (): string => process.env.MLFLOW_TRACKING_TOKEN ?? '';
 const mapParams =
   (f: (p: KeyValue, i: number) => KeyValue | null) =>
@@ -172,6 +172,21 @@ export interface Mutant {
 /** `declared`: the options the target says it runs with (what the suite expects), which the mutant may not honour. */
 function mutant(name: string, breaks: string[], factory: HookFactory, declared: Record<string, unknown> = {}): Mutant {
   return { name, breaks, target: factoryTarget(`mutant:${name}`, factory, declared) };
+}
+
+/**
+ * A mutant that honours childRunPerNode as the reference does: the whole catalogue without child runs, and the
+ * nested-run requirements with them (with child runs on, the slow-server flush is over FLT-007's bound, a mode
+ * FLT-007 is not checked in).
+ */
+function nesting(name: string, breaks: string[], tweaks: Tweaks): Mutant {
+  const target = (options: Record<string, unknown>): Target => ({
+    ...factoryTarget(`mutant:${name}`, reference(tweaks, childRunsOf(options) ? children : {}), options),
+    modes: () => ['childRunPerNode'],
+    options,
+    configure: target,
+  });
+  return { name, breaks, target: target({}) };
 }
 
 /** Wraps a reference hook's methods (bound, so `this` still works). */
@@ -1247,6 +1262,64 @@ export const MUTANTS: Mutant[] = [
     ['SEC-006'],
     lookupFirst(() => ({ headers: { 'x-session': Buffer.from(`:${password()}`).toString('base64url') } })),
   ),
+  // Each child run stamped with its pipeline run's start (a start time read once, in beforePipelineRun).
+  nesting('child-runs-start-with-the-pipeline', ['NST-010'], {
+    createRun: (req, _s, c) =>
+      MlflowClient.prototype.createRun.call(
+        c,
+        isTop(req) ? req : { ...req, start_time: c.tops.at(-1)?.info.start_time ?? req.start_time },
+      ),
+  }),
+  // Child runs ended only when their parent ends, all stamped then (each keeps its own status).
+  nesting('child-runs-end-with-the-pipeline', ['NST-011'], {
+    updateRun: async (r, c) => {
+      const held = heldEnds.get(c) ?? [];
+      heldEnds.set(c, held);
+      if (c.children.has(r.run_id)) {
+        held.push(r);
+        return null;
+      }
+      const now = Date.now();
+      for (const x of held.splice(0)) await MlflowClient.prototype.updateRun.call(c, { ...x, end_time: now });
+      return r;
+    },
+  }),
+  // Child runs named by the node's last name segment (namespace dropped); their tags still say which node.
+  nesting('child-runs-named-without-namespace', ['NST-012'], {
+    createRun: (req, _s, c) =>
+      MlflowClient.prototype.createRun.call(
+        c,
+        isTop(req) ? req : { ...req, run_name: req.run_name?.split('.').at(-1) },
+      ),
+  }),
+  // A child run's kedro.namespace tag holds its node's name.
+  nesting('child-namespace-tag-is-the-node', ['NST-012'], {
+    createRun: (req, _s, c) =>
+      MlflowClient.prototype.createRun.call(c, {
+        ...req,
+        tags: req.tags?.map((t) => (t.key === 'kedro.namespace' ? { ...t, value: req.run_name ?? '' } : t)),
+      }),
+  }),
+  mutant(
+    // Each kedro.node.<name> tag holds the namespace of the node tagged before it (a value kept from the last
+    // call): every namespace is still some tag's value (TAG-004 holds), but nodes where one begins are misfiled.
+    'node-tag-namespace-of-the-previous-node',
+    ['NST-013'],
+    (() => {
+      let previous = '';
+      return reference({
+        batch: (b) => ({
+          ...b,
+          tags: (b.tags ?? []).map((t) => {
+            if (!t.key.startsWith('kedro.node.')) return t;
+            const value = previous;
+            previous = t.value;
+            return { ...t, value };
+          }),
+        }),
+      });
+    })(),
+  ),
 ];
 
 type RunRequest = { experiment_id: string; run_name?: string; start_time?: number; tags?: RunTag[] };
@@ -1385,6 +1458,11 @@ const ALONE = new Set([
   'env-printed-on-pipeline-error',
   'headers-logged-to-system-temp',
   'encoded-password-in-a-header',
+  'child-runs-start-with-the-pipeline',
+  'child-runs-end-with-the-pipeline',
+  'child-runs-named-without-namespace',
+  'child-namespace-tag-is-the-node',
+  'node-tag-namespace-of-the-previous-node',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

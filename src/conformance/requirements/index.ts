@@ -8,6 +8,7 @@ import { TAGS } from './tags.ts';
 import { RUN_TAGS } from './run-tags.ts';
 import { EXPERIMENTS } from './experiments.ts';
 import { NESTED } from './nested.ts';
+import { NESTED_NODES } from './nested-nodes.ts';
 import { ARTIFACTS } from './artifacts.ts';
 import { MODELS } from './models.ts';
 import { FAULTS } from './faults.ts';
@@ -42,6 +43,7 @@ export const REQUIREMENTS: Requirement[] = [
   ...RUN_TAGS,
   ...EXPERIMENTS,
   ...NESTED,
+  ...NESTED_NODES,
   ...ARTIFACTS,
   ...MODELS,
   ...FAULTS,

@@ -14,7 +14,8 @@ import { list, skip, tag, verdict } from './queries.ts';
  */
 export const CLOCK_SLACK_MS = 2;
 
-const inside = (t: number, w: { startMs: number; endMs: number }, slack = CLOCK_SLACK_MS): boolean =>
+/** `t` lies within `w`, give or take the clock slack. */
+export const inside = (t: number, w: { startMs: number; endMs: number }, slack = CLOCK_SLACK_MS): boolean =>
   t >= w.startMs - slack && t <= w.endMs + slack;
 
 /**
@@ -40,7 +41,7 @@ function offBy(t: number, w: RunWindow): string {
  * pipeline run has one (a start time off is RUN-020's finding, not a reason to hold its values to another
  * pipeline run's nodes), else the pipeline run whose window holds that run's start, or undefined.
  */
-function pipelineRunOf(o: Observation, timing: PipelineTiming[], r: RunState): number | undefined {
+export function pipelineRunOf(o: Observation, timing: PipelineTiming[], r: RunState): number | undefined {
   let top = r;
   for (let i = 0; i < 10; i++) {
     const parent = tag(top, 'mlflow.parentRunId');
@@ -55,7 +56,7 @@ function pipelineRunOf(o: Observation, timing: PipelineTiming[], r: RunState): n
   return at < 0 ? undefined : at;
 }
 
-const NOT_TIMED = 'trackbench did not time this pipeline run (the target ran in a child process)';
+export const NOT_TIMED = 'trackbench did not time this pipeline run (the target ran in a child process)';
 
 export const WINDOW_RUN: Requirement[] = [
   {
@@ -104,7 +105,15 @@ function producers(o: Observation): Map<string, string> {
 }
 
 /** A node's window in one pipeline run; a node with no known end is bounded by its pipeline run's end. */
-function windowOf(t: PipelineTiming, node: string): { startMs: number; endMs: number; open: boolean } | undefined {
+/** A node's window, known to end or bounded by its pipeline run's end. */
+export interface BoundedWindow {
+  startMs: number;
+  endMs: number;
+  /** The node's end is not known: `endMs` is its pipeline run's end. */
+  open: boolean;
+}
+
+export function windowOf(t: PipelineTiming, node: string): BoundedWindow | undefined {
   const w: NodeWindow | undefined = t.nodes?.find((n) => n.node === node);
   return w && { startMs: w.startMs, endMs: w.endMs ?? t.window.endMs, open: w.endMs === undefined };
 }

@@ -268,9 +268,10 @@ export class Outbox {
 
   /** Sends what is pending for the run, then ends it with `status`. */
   endRun(ref: RunRef, status: RunStatus): Promise<void> {
+    // Stamped now, when the run ends, not when the queue gets to it (late behind a slow server).
+    const endTime = Date.now();
     this.schedulePartials(ref);
     const job = this.enqueue(async () => {
-      const endTime = Date.now();
       try {
         if (!ref.id) throw new Error('the run was not created');
         const runId = ref.id;
