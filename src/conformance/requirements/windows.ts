@@ -14,7 +14,7 @@ import { list, skip, tag, verdict } from './queries.ts';
  */
 export const CLOCK_SLACK_MS = 2;
 
-const inside = (t: number, w: { startMs: number; endMs: number }, slack = CLOCK_SLACK_MS): boolean =>
+export const inside = (t: number, w: { startMs: number; endMs: number }, slack = CLOCK_SLACK_MS): boolean =>
   t >= w.startMs - slack && t <= w.endMs + slack;
 
 /**
@@ -104,7 +104,10 @@ function producers(o: Observation): Map<string, string> {
 }
 
 /** A node's window in one pipeline run; a node with no known end is bounded by its pipeline run's end. */
-function windowOf(t: PipelineTiming, node: string): { startMs: number; endMs: number; open: boolean } | undefined {
+export function windowOf(
+  t: PipelineTiming,
+  node: string,
+): { startMs: number; endMs: number; open: boolean } | undefined {
   const w: NodeWindow | undefined = t.nodes?.find((n) => n.node === node);
   return w && { startMs: w.startMs, endMs: w.endMs ?? t.window.endMs, open: w.endMs === undefined };
 }
