@@ -35,7 +35,11 @@ export const OUTAGE_HEAL: Requirement[] = [
       'someone must find and replay; the loss checks count that as declared, not as fine.',
     check: (o) => {
       const back = backAt(o);
-      if (back === undefined) return skip('values after the outage delivered', 'the outage end was not timed');
+      if (back === undefined)
+        return skip(
+          'values after the outage delivered',
+          'no timed start of the node where the outage ends (the pipeline stopped before it, or was not timed)',
+        );
       const late = new Set(
         (o.timing?.[0]?.nodes ?? []).filter((w) => w.startMs >= back + HEAL_ALLOWANCE_MS).map((w) => w.node),
       );
