@@ -82,6 +82,17 @@ const scaleNodeSpec: PipelineSpec = {
   modelNodes: { count: 2, modelsPerNode: 3, bytes: 700 },
 };
 
+/** Nodes that sleep 60 ms; 30 params each, so a full log-batch request (100 params) is the first request the outage
+ * (nodes 3 to 8) refuses (no artifacts queued before it; model files are still uploaded), and 16 nodes (about 1 s)
+ * after it, for the values that must be delivered once the server is back. */
+const outageSpec: PipelineSpec = {
+  ...base,
+  nodes: 24,
+  paramsPerNode: { ...base.paramsPerNode, count: 30, kinds: { number: 20, string: 8, dict: 2 } },
+  artifactsPerNode: { count: 0, bytes: 0 },
+  work: { ...base.work, sleepMs: 60 },
+};
+
 /** The small pipeline of a spec, with the edge values. */
 const edgy = (spec: PipelineSpec) => withEdgeValues(generatePipeline(spec));
 
@@ -130,7 +141,7 @@ export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
   },
   outage: {
     id: 'outage',
-    pipeline: edgy({ ...base, work: { ...base.work, sleepMs: 40 } }),
+    pipeline: edgy(outageSpec),
     repeat: 1,
     outage: { from: 3, to: 8 },
     inProcessOnly: true,

@@ -12,6 +12,7 @@ import type { KeyValue, Metric, ModelVersion, Run, RunInfo, RunStatus, RunTag } 
 import type { HookFactory, HookFactoryContext, Hooks } from '../../src/pipeline/hooks.ts';
 import { BUILTIN_HOOKS } from '../../src/tracking/registry.ts';
 import { createReferenceHook } from '../../src/tracking/builtin/reference.ts';
+import { isTransient } from '../../src/tracking/delivery/breaker.ts';
 import { loadTrackingConfig } from '../../src/tracking/config/load-config.ts';
 
 type Batch = { run_id: string; metrics?: Metric[]; params?: KeyValue[]; tags?: RunTag[] };
@@ -810,21 +811,34 @@ export const MUTANTS: Mutant[] = [
   mutant(
     'spills-no-metrics',
     ['FLT-006'],
-    wrap({}, {}, (h) => {
-      const strip = async (f: () => unknown): Promise<void> => {
-        await f();
-        for (const file of spillFiles()) {
-          const kept = readFileSync(file, 'utf8')
-            .split('\n')
-            .filter((l) => !l.includes('"type":"metrics"'));
-          writeFileSync(file, kept.join('\n'));
-        }
-      };
-      return {
-        afterPipelineRun: (...a) => strip(() => h.afterPipelineRun?.(...a)),
-        onPipelineError: (...a) => strip(() => h.onPipelineError?.(...a)),
-      };
-    }),
+    spillEdited((r) => (r.type === 'metrics' ? null : r)),
+  ),
+  mutant(
+    'spill-drops-steps',
+    ['FLT-010'],
+    spillEdited((r) => (r.type === 'metrics' ? { ...r, items: r.items?.map(({ step: _, ...m }) => m) } : r)),
+  ),
+  mutant(
+    'spill-params-changed',
+    ['FLT-011'],
+    spillEdited((r) =>
+      r.type === 'params' ? { ...r, items: r.items?.map((x) => ({ ...x, value: `${String(x.value)}x` })) } : r,
+    ),
+  ),
+  mutant(
+    'spill-without-end',
+    ['FLT-012'],
+    spillEdited((r) => (r.type === 'end' ? null : r)),
+  ),
+  mutant(
+    'spill-children-under-pipeline',
+    ['FLT-010', 'FLT-011'],
+    spillEdited((r) => (r.type !== 'run' && r.type !== 'end' ? { ...r, run: 'pipeline' } : r), children),
+    { mlflow: children },
+  ),
+  mutant('breaker-never-recovers', ['FLT-013'], reference({}, {}, neverRecovers)),
+  mutant('spill-named-relative', ['FLT-014'], (o, ctx) =>
+    reference({})(o, { ...ctx, warn: (m) => ctx.warn(m.replace(/\/\S*\/(trackbench-undelivered)/g, '$1')) }),
   ),
   mutant('sync-delivery', ['FLT-007'], reference({}, { trackbench: { async: false, batching: false } })),
   mutant(
@@ -1463,8 +1477,60 @@ const ALONE = new Set([
   'child-runs-named-without-namespace',
   'child-namespace-tag-is-the-node',
   'node-tag-namespace-of-the-previous-node',
+  'spill-drops-steps',
+  'spill-params-changed',
+  'spill-without-end',
+  'spill-children-under-pipeline',
+  'breaker-never-recovers',
+  'spill-named-relative',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
+
+type SpillLine = { type?: string; run?: string; items?: Record<string, unknown>[] };
+
+/** The reference hook with each record of its spill file rewritten by `edit` (null: dropped) when the run is over. */
+function spillEdited(edit: (r: SpillLine) => SpillLine | null, inline: Record<string, unknown> = {}): HookFactory {
+  return wrap({}, inline, (h) => {
+    const rewrite = async (f: () => unknown): Promise<void> => {
+      await f();
+      for (const file of spillFiles()) {
+        const lines = readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          // A line of the spill file the reference hook just wrote.
+          .map((l) => edit(JSON.parse(l) as SpillLine))
+          .filter((r) => r !== null);
+        writeFileSync(file, lines.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      }
+    };
+    return {
+      afterPipelineRun: (...a) => rewrite(() => h.afterPipelineRun?.(...a)),
+      onPipelineError: (...a) => rewrite(() => h.onPipelineError?.(...a)),
+    };
+  });
+}
+
+/** A client that takes the server for gone for good after its first transient failure: every later request fails
+ * at once (a circuit breaker that never closes). */
+function neverRecovers(opts: ClientOptions): MlflowClient {
+  let dead = false;
+  return new Proxy(new MlflowClient(opts), {
+    get(client, key) {
+      const v: unknown = Reflect.get(client, key);
+      if (typeof v !== 'function') return v;
+      return (...a: unknown[]): unknown => {
+        if (dead && key !== 'close' && key !== 'redact')
+          return Promise.reject(new MlflowNetworkError(String(key), 'EDEAD', 1, 'marked unavailable'));
+        const out: unknown = (v as (...x: unknown[]) => unknown).apply(client, a);
+        if (!(out instanceof Promise)) return out;
+        return out.catch((err: unknown) => {
+          if (isTransient(err)) dead = true;
+          throw err;
+        });
+      };
+    },
+  });
+}
 
 /** Spill files under the temp folder the suite gives the run (mutants spill into a tb-mutant-* folder there). */
 function spillFiles(): string[] {

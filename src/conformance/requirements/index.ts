@@ -17,6 +17,8 @@ import { SECRETS } from './secrets.ts';
 import { EFFICIENCY } from './efficiency.ts';
 import { FILES_PER_RUN } from './files-per-run.ts';
 import { LOSS } from './loss.ts';
+import { SPILL_EXACT } from './spill-exact.ts';
+import { OUTAGE_HEAL } from './outage-heal.ts';
 import { METRICS_PER_RUN } from './metrics-per-run.ts';
 import { PARAMS_PER_RUN } from './params-per-run.ts';
 import { HOST, RUN_PER_RUN } from './run-per-run.ts';
@@ -35,6 +37,8 @@ export const REQUIREMENTS: Requirement[] = [
   ...HOOKS,
   ...FILES_PER_RUN,
   ...LOSS,
+  ...SPILL_EXACT,
+  ...OUTAGE_HEAL,
   ...SECRETS_EVERYWHERE,
   ...RUN,
   ...PARAMS,

@@ -24,6 +24,8 @@ interface Item {
   /** What identifies it in a spill file: a param key, `key@step` for a metric, the dataset for files. */
   id: string;
   delivered: boolean;
+  /** The node that produced it. */
+  node: string;
 }
 
 /** Every value the pipeline produced (each pipeline run), and whether it reached its run. */
@@ -37,26 +39,32 @@ export function produced(o: Observation): Item[] {
       for (const [k, v] of nodeParams(o, n))
         for (const e of expectedForms(k, v, config))
           if (e.as === 'param')
-            items.push({ kind: 'params', id: e.key, delivered: Boolean(view && isFound(e, view.runFor(n))) });
+            items.push({
+              kind: 'params',
+              node: n.name,
+              id: e.key,
+              delivered: Boolean(view && isFound(e, view.runFor(n))),
+            });
     for (const n of ranNodes(o)) {
       const run = view?.runFor(n);
       for (const m of n.metrics)
         m.values.forEach((v, step) =>
           items.push({
             kind: 'metrics',
+            node: n.name,
             id: `${m.key}@${step}`,
             delivered: Boolean(run?.metricHistory[m.key]?.some((x) => x.step === step && sameMetricValue(v, x.value))),
           }),
         );
       const files = run ? [...runFiles(o, run).values()] : [];
       for (const f of nodeFiles(o, n, 'artifact'))
-        items.push({ kind: 'artifacts', id: f.name, delivered: files.includes(f.hash) });
+        items.push({ kind: 'artifacts', node: n.name, id: f.name, delivered: files.includes(f.hash) });
       for (const f of nodeFiles(o, n, 'model')) {
         const ok = (run?.modelVersions ?? []).some((v) => {
           const at = resolveSource(o, v.source);
           return at !== undefined && [...runFiles(o, at.run)].some(([p, h]) => p.startsWith(at.path) && h === f.hash);
         });
-        items.push({ kind: 'models', id: f.name, delivered: ok });
+        items.push({ kind: 'models', node: n.name, id: f.name, delivered: ok });
       }
     }
   }

@@ -105,7 +105,6 @@ function producers(o: Observation): Map<string, string> {
 }
 
 /** A node's window in one pipeline run; a node with no known end is bounded by its pipeline run's end. */
-/** A node's window, known to end or bounded by its pipeline run's end. */
 export interface BoundedWindow {
   startMs: number;
   endMs: number;
