@@ -1,11 +1,19 @@
 // The secrets checks' three helpers: what counts as a leak, what an in-process hook prints, and which files in
 // the system temp folders were written during a situation.
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withCapturedOutput } from '../src/conformance/capture-output.ts';
-import { LEAK_WINDOW, randomSecret, secretLeak, windowsOf } from '../src/conformance/leak.ts';
+import {
+  EDGE_PIECE,
+  FOLDED_WINDOW,
+  LEAK_WINDOW,
+  MASKED_WINDOW,
+  randomSecret,
+  secretLeak,
+  windowsOf,
+} from '../src/conformance/leak.ts';
 import { CONFORMANCE_PASSWORD, CONFORMANCE_SECRET } from '../src/conformance/observe.ts';
 import { filesWrittenSince } from '../src/conformance/files-written.ts';
 
@@ -22,9 +30,34 @@ describe('secretLeak', () => {
   });
 
   it('passes a part too short to be unmistakable, and text without the secret', () => {
-    expect(secretLeak(`****${s.slice(-(LEAK_WINDOW - 1))}`, [s])).toBeUndefined();
+    expect(secretLeak(`****${s.slice(-EDGE_PIECE)}`, [s])).toBeUndefined();
+    expect(secretLeak(`${s.slice(0, MASKED_WINDOW - 1)}•••••`, [s])).toBeUndefined();
+    expect(secretLeak(`key ${s.slice(0, LEAK_WINDOW - 1)} in text`, [s])).toBeUndefined();
+    expect(secretLeak(`${s.slice(3, 3 + MASKED_WINDOW)} alone, not next to a mask`, [s])).toBeUndefined();
+    expect(secretLeak(`${s.slice(0, EDGE_PIECE)} ends a line\n${s.slice(-EDGE_PIECE)}`, [s])).toBeUndefined();
+    expect(secretLeak(`${s.slice(-EDGE_PIECE)} before ${s.slice(0, EDGE_PIECE)}`, [s])).toBeUndefined();
+    expect(secretLeak(s.slice(0, FOLDED_WINDOW - 1).toUpperCase(), [s])).toBeUndefined();
     expect(secretLeak('conformance-basic run 0123456789abcdef0123456789abcdef', [s])).toBeUndefined();
     expect(secretLeak('', [s])).toBeUndefined();
+  });
+
+  it('finds a part next to a mask, the first and last characters together, reversed, case-changed or split', () => {
+    const six = s.slice(0, MASKED_WINDOW);
+    for (const mask of ['*', '*'.repeat(26), '•••', '…', '##', '..', '...', 'xxxx', 'XXX'])
+      expect(secretLeak(`auth=Bearer ${six}${mask}`, [s]), mask).toBe('masked');
+    expect(secretLeak(`hint ***${s.slice(-MASKED_WINDOW)}`, [s])).toBe('masked');
+    expect(secretLeak(`{"tag": "${s.slice(0, 7)}${'*'.repeat(25)}"}`, [s])).toBe('masked');
+    expect(secretLeak(`${s.slice(0, 6)}...${s.slice(-6)}`, [s])).toBe('masked');
+    expect(secretLeak(`token ${s.slice(0, EDGE_PIECE)}-${s.slice(-EDGE_PIECE)} (hint)`, [s])).toBe(
+      'first and last characters',
+    );
+    expect(secretLeak(`${s.slice(0, EDGE_PIECE)}${s.slice(-EDGE_PIECE)}`, [s])).toBe('first and last characters');
+    expect(secretLeak(`x${[...s.slice(2, 2 + LEAK_WINDOW)].reverse().join('')}x`, [s])).toBe('reversed');
+    expect(secretLeak(s.toUpperCase(), [s])).toBe('case-changed or split');
+    expect(secretLeak(s.slice(4, 4 + FOLDED_WINDOW).toLowerCase(), [s])).toBe('case-changed or split');
+    expect(secretLeak(s.match(/.{1,4}/g)!.join('-'), [s])).toBe('case-changed or split');
+    expect(secretLeak([...s].join(' '), [s])).toBe('case-changed or split');
+    expect(secretLeak([...s.toLowerCase()].reverse().join('.'), [s])).toBe('case-changed or split');
   });
 
   it('finds it base64, base64url, hex or percent-encoded, whole or in part, at any alignment', () => {
@@ -34,15 +67,30 @@ describe('secretLeak', () => {
       expect(secretLeak(`auth ${bytes.toString('base64url')}`, [s]), text).toBe('base64');
       expect(secretLeak(`dump ${bytes.toString('hex')}`, [s]), text).toBe('hex');
     }
-    const escaped = [...s].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
-    expect(secretLeak(`/path?t=${escaped}`, [s])).toBe('percent-encoded');
+    const code = (c: string): string => c.charCodeAt(0).toString(16).padStart(2, '0');
+    const escaped = [...s].map((c) => `%${code(c)}`).join('');
+    expect(secretLeak(`/path?t=${escaped}`, [s])).toBe('escaped, whole');
+    expect(secretLeak(`{"t": "${[...s].map((c) => `\\u00${code(c)}`).join('')}"}`, [s])).toBe('escaped, whole');
+    expect(secretLeak([...s.slice(0, 12)].map((c) => `\\x${code(c)}`).join(''), [s])).toBe('escaped, part');
+    expect(secretLeak([...s.slice(0, 6)].map((c) => `&#${c.charCodeAt(0)};`).join('') + '***', [s])).toBe(
+      'escaped, masked',
+    );
+  });
+
+  it('passes escapes, masks and letters that hold no secret', () => {
+    const text = 'a\\u0041 %41%42 &#65; \\x41 *** ... • xxx ### HELLO-WORLD-1234 abc'.repeat(50);
+    expect(secretLeak(text, [s])).toBeUndefined();
+    // Random text of letters and digits (1 MB) with masks and separators: no chance match of any rule.
+    const noise = Array.from({ length: 2000 }, () => `${randomSecret(500)}***.${randomSecret(8)}...`).join('\n');
+    expect(secretLeak(noise, [s])).toBeUndefined();
   });
 
   it('makes secrets no part of which is all hex digits (so no run id or hash holds one by chance)', () => {
     for (let i = 0; i < 200; i++) {
       const r = randomSecret();
       expect(r).toMatch(/^[A-Za-z0-9]{32}$/);
-      for (const w of windowsOf(r)) expect(w).not.toMatch(/^[0-9a-f]+$/i);
+      for (const w of [...windowsOf(r, MASKED_WINDOW), r.slice(0, EDGE_PIECE), r.slice(-EDGE_PIECE)])
+        expect(w).not.toMatch(/^[0-9a-f]+$/i);
     }
   });
 
@@ -100,6 +148,27 @@ describe('filesWrittenSince', () => {
       rmSync(top, { force: true });
       rmSync(dir, { recursive: true, force: true });
       rmSync(excluded, { recursive: true, force: true });
+    }
+  });
+
+  it('looks at any depth in folders changed since trackbench started, not in older ones', () => {
+    const since = Date.now();
+    const root = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'tb-leak-deep-'));
+    const fresh = join(root, 'plugin', 'logs', 'day');
+    const stale = join(root, 'old', 'logs', 'day');
+    try {
+      mkdirSync(fresh, { recursive: true });
+      mkdirSync(stale, { recursive: true });
+      writeFileSync(join(fresh, 'requests.log'), 'new');
+      writeFileSync(join(stale, 'requests.log'), 'appended');
+      // Folders last changed before trackbench started: a log appended to there is out of reach (README).
+      const past = new Date(since - 3_600_000);
+      for (const d of [stale, join(root, 'old', 'logs'), join(root, 'old')]) utimesSync(d, past, past);
+      const found = filesWrittenSince(since, []).map((f) => f.path);
+      expect(found).toContain(join(fresh, 'requests.log'));
+      expect(found).not.toContain(join(stale, 'requests.log'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -8,18 +8,23 @@ import { join, sep } from 'node:path';
 /** The temp folder as it was when trackbench started, before any situation set TMPDIR. */
 const START_TMPDIR = tmpdir();
 
-/** How far the search goes: folders below each searched folder, entries looked at in each, bytes read per file
- * and in all. */
+/** When trackbench started: a folder changed since then had an entry made, removed or renamed in it since. */
+const START_MS = Date.now();
+
+/** How far the search goes: folders below each searched folder looked in whatever their time, entries looked at in
+ * each, bytes read per file and in all. Below `depth`, only folders changed since trackbench started are looked in
+ * (a hook's new log folder, `~/.cache/<plugin>/logs/<date>/`, and every folder above it, was): the cost is bounded by
+ * what was touched, not by the size of the caches (~/.cache holds whole virtual environments). */
 export const WRITTEN_SEARCH = { depth: 2, entries: 20_000, fileBytes: 4 << 20, totalBytes: 64 << 20 };
 
 /** File times come from a coarse kernel clock that can lag the wall clock by a tick. */
 const CLOCK_SLACK_MS = 50;
 
-/** The folders searched (the temp folders: os.tmpdir() at start and /tmp; the working folder; the home folder),
- * each once. */
+/** The folders searched (the temp folders: os.tmpdir() at start, /tmp and /var/tmp; the working folder; the home
+ * folder), each once. */
 function roots(): string[] {
   const out = new Set<string>();
-  for (const d of [START_TMPDIR, '/tmp', process.cwd(), homedir()])
+  for (const d of [START_TMPDIR, '/tmp', '/var/tmp', process.cwd(), homedir()])
     try {
       out.add(realpathSync(d));
     } catch {
@@ -70,7 +75,8 @@ export function filesWrittenSince(sinceMs: number, exclude: string[]): { path: s
   let bytes = 0;
   for (const root of roots()) {
     let entries = 0;
-    // Breadth first, so one deep folder cannot use up the budget before the files at the top are seen.
+    // Breadth first, so one deep folder cannot use up the budget before the files at the top are seen; but folders
+    // changed since trackbench started first, so a crowded shared /tmp cannot use it up before they are seen.
     const queue: [string, number][] = [[root, 0]];
     for (let next = queue.shift(); next && entries <= WRITTEN_SEARCH.entries; next = queue.shift()) {
       const [dir, depth] = next;
@@ -88,7 +94,8 @@ export function filesWrittenSince(sinceMs: number, exclude: string[]): { path: s
         try {
           const st = lstatSync(p);
           if (st.isDirectory()) {
-            if (depth < WRITTEN_SEARCH.depth) queue.push([p, depth + 1]);
+            if (st.mtimeMs >= START_MS - CLOCK_SLACK_MS) queue.unshift([p, depth + 1]);
+            else if (depth < WRITTEN_SEARCH.depth) queue.push([p, depth + 1]);
           } else if (st.isFile() && st.mtimeMs >= sinceMs - CLOCK_SLACK_MS) {
             if (streams.has(`${st.dev}:${st.ino}`)) continue;
             const size = Math.min(st.size, WRITTEN_SEARCH.fileBytes);

@@ -1,7 +1,7 @@
 // Deliberately broken hooks, one (at least) per requirement: the suite checks itself by catching
 // each. Most are the reference hook talking through a client that corrupts one thing.
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEAK_WINDOW } from '../../src/conformance/leak.ts';
 import { childRunsOf, factoryTarget, parseTarget, type Target } from '../../src/conformance/targets.ts';
@@ -229,9 +229,25 @@ const password = (): string => process.env.MLFLOW_TRACKING_PASSWORD ?? '';
  * computes os.tmpdir() at import does). */
 const SYSTEM_TEMP_LOG = join(tmpdir(), `tb-mutant-debug-${process.pid}.log`);
 
+/** A debug log in /var/tmp (kept across reboots), and a plugin's log folder four levels deep in the user's cache. */
+const VAR_TMP_LOG = `/var/tmp/tb-mutant-debug-${process.pid}.log`;
+const CACHE_LOG_ROOT = join(homedir(), '.cache', `tb-mutant-${process.pid}`);
+
+/** The reference hook, with `extra()` added to the value of every error tag it sends. */
+function inErrorTags(extra: () => string): HookFactory {
+  return reference({
+    batch: (b) => ({
+      ...b,
+      tags: (b.tags ?? []).map((t) => (t.key.includes('error') ? { ...t, value: `${t.value} ${extra()}` } : t)),
+    }),
+  });
+}
+
 /** Removes what mutants leave outside the suite's folders (the test calls it once they have run). */
 export function removeMutantFiles(): void {
   rmSync(SYSTEM_TEMP_LOG, { force: true });
+  rmSync(VAR_TMP_LOG, { force: true });
+  rmSync(CACHE_LOG_ROOT, { recursive: true, force: true });
 }
 
 export const MUTANTS: Mutant[] = [
@@ -563,14 +579,7 @@ export const MUTANTS: Mutant[] = [
   mutant(
     'secret-in-error-tag',
     ['SEC-002'],
-    reference({
-      batch: (b) => ({
-        ...b,
-        tags: (b.tags ?? []).map((t) =>
-          t.key.includes('error') ? { ...t, value: `${t.value} token=${secret()}` } : t,
-        ),
-      }),
-    }),
+    inErrorTags(() => `token=${secret()}`),
   ),
   mutant(
     'secret-in-artifact',
@@ -1334,6 +1343,42 @@ export const MUTANTS: Mutant[] = [
       });
     })(),
   ),
+  // A "hint" that keeps the token's first and last 5 characters: no 6 in a row, but both ends in one value.
+  mutant(
+    'token-ends-in-an-error-tag',
+    ['SEC-002'],
+    inErrorTags(() => `(auth ${secret().slice(0, 5)}•••${secret().slice(-5)})`),
+  ),
+  mutant(
+    'masked-token-in-a-header',
+    ['SEC-006'],
+    lookupFirst(() => ({ headers: { 'x-auth-hint': `${secret().slice(0, 6)}${'*'.repeat(26)}` } })),
+  ),
+  mutant('token-printed-upper-case-in-groups', ['SEC-004'], (o, ctx) =>
+    reference({})(o, {
+      ...ctx,
+      warn: (m) =>
+        ctx.warn(
+          `${m} (key ${(
+            secret()
+              .toUpperCase()
+              .match(/.{1,4}/g) ?? []
+          ).join('-')})`,
+        ),
+    }),
+  ),
+  mutant('headers-logged-to-var-tmp', ['SEC-006'], (o, ctx) => {
+    appendFileSync(VAR_TMP_LOG, `${ctx.scenarioName} authorization: Bearer ${secret()}\n`);
+    return reference({})(o, ctx);
+  }),
+  mutant('escaped-token-logged-deep-in-the-cache', ['SEC-006'], (o, ctx) => {
+    // The plugin's request log, a folder a day: ~/.cache/<plugin>/logs/<date>/, JSON with the token \uXXXX-escaped.
+    const dir = join(CACHE_LOG_ROOT, 'logs', new Date().toISOString().slice(0, 10));
+    mkdirSync(dir, { recursive: true });
+    const escaped = [...secret()].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    appendFileSync(join(dir, 'requests.jsonl'), `{"scenario": "${ctx.scenarioName}", "token": "${escaped}"}\n`);
+    return reference({})(o, ctx);
+  }),
 ];
 
 type RunRequest = { experiment_id: string; run_name?: string; start_time?: number; tags?: RunTag[] };
@@ -1483,6 +1528,11 @@ const ALONE = new Set([
   'spill-children-under-pipeline',
   'breaker-never-recovers',
   'spill-named-relative',
+  'token-ends-in-an-error-tag',
+  'masked-token-in-a-header',
+  'token-printed-upper-case-in-groups',
+  'headers-logged-to-var-tmp',
+  'escaped-token-logged-deep-in-the-cache',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

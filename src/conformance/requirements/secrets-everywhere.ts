@@ -47,9 +47,10 @@ export const SECRETS_EVERYWHERE: Requirement[] = [
       "Authorization, where the credential belongs), the output (an in-process hook's stdout, stderr and " +
       'console included), or any file the hook writes: every file under the TMPDIR it is given, and every file ' +
       'created or modified during the situation in the system temp folders (os.tmpdir() when trackbench started, ' +
-      `and /tmp), the working folder and the home folder (each up to ${WRITTEN_SEARCH.depth} folders deep and ` +
-      `${WRITTEN_SEARCH.entries} entries, the last ${WRITTEN_SEARCH.fileBytes >> 20} MB of each file, folders it ` +
-      'cannot read passed over). ' +
+      `/tmp and /var/tmp), the working folder and the home folder (each ${WRITTEN_SEARCH.depth} folders deep, and ` +
+      'at any depth below that in folders changed since trackbench started, such as a new ' +
+      `~/.cache/<plugin>/logs/<date>/; ${WRITTEN_SEARCH.entries} entries each, the last ` +
+      `${WRITTEN_SEARCH.fileBytes >> 20} MB of each file, folders it cannot read passed over). ` +
       `Appears: ${LEAK_MEANING}.`,
     rationale: 'Each of these is read, shipped or kept by someone who must not hold the credential.',
     check: (o) => {

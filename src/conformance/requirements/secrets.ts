@@ -1,11 +1,11 @@
 // Requirements: secrets in tags, artifacts and output, and credentials from the environment. A secret in a
 // parameter is SEC-006's finding (secrets-everywhere.ts): no bug puts one there that the parameter checks miss.
 import type { Requirement } from '../types.ts';
-import { LEAK_WINDOW, secretLeak } from '../leak.ts';
+import { LEAK_MEANING, secretLeak } from '../leak.ts';
 import { verdict, list } from './queries.ts';
 
 /** What counts too (see leak.ts). */
-const PART = `(nor ${LEAK_WINDOW} characters of one, even encoded)`;
+const PART = `(appears: ${LEAK_MEANING})`;
 
 export const SECRETS: Requirement[] = [
   {
