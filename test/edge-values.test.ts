@@ -140,12 +140,17 @@ describe("NaN and the infinities, a diverging model's metric values", () => {
 describe('an empty mapping flattened (kedro-mlflow _flatten_dict: no key at all)', () => {
   const node = { name: 'n', inputs: ['params:ns.empty', 'params:ns.rate'] };
   // A partial observation: only what the PAR checks read (runs, completed nodes, parameters, settings).
-  const observe = (flatten: boolean, params: { key: string; value: string }[]): Observation =>
+  const observe = (
+    flatten: boolean,
+    params: { key: string; value: string }[],
+    rate: unknown = 0.1,
+    sep = '.',
+  ): Observation =>
     ({
-      pipeline: { nodes: [node], parameters: { ns: { empty: {}, rate: 0.1 } } },
+      pipeline: { nodes: [node], parameters: { ns: { empty: {}, rate } } },
       completedNodes: ['n'],
       runs: [{ run: { info: { run_id: 'r', start_time: 0 }, data: { params, tags: [] } } }],
-      paramsConfig: { flatten, recursive: true, sep: '.', longStrategy: 'fail' },
+      paramsConfig: { flatten, recursive: true, sep, longStrategy: 'fail' },
     }) as unknown as Observation;
   const status = (o: Observation): string[] =>
     ['PAR-001', 'PAR-002', 'PAR-005'].map((id) => `${id} ${REQUIREMENTS.find((r) => r.id === id)!.check(o).status}`);
@@ -168,5 +173,10 @@ describe('an empty mapping flattened (kedro-mlflow _flatten_dict: no key at all)
       'PAR-002 pass',
       'PAR-005 pass',
     ]);
+  });
+
+  it('flattened with another separator (sep=/), a namespaced mapping counts under its key', () => {
+    const o = observe(true, [{ key: 'ns.rate/a', value: '1' }], { a: 1 }, '/');
+    expect(status(o)).toEqual(['PAR-001 pass', 'PAR-002 pass', 'PAR-005 pass']);
   });
 });

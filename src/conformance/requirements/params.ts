@@ -35,9 +35,10 @@ export const PARAMS: Requirement[] = [
     statement: 'Parameter keys keep their namespace: params:<ns>.<key> is logged as <ns>.<key>.',
     rationale: "Without the namespace, modular pipelines' parameters collide or cannot be told apart.",
     check: (o) => {
-      const keys = allParams(o).map((p) => p.key);
+      const params = new Map(allParams(o).map((p) => [p.key, p.value]));
       const namespaced = [...loggableParams(o).keys()].filter((k) => k.includes('.'));
-      const bare = namespaced.filter((k) => !keys.some((x) => x === k || x.startsWith(`${k}.`)));
+      // As itself or flattened under it, with whichever separator the settings give (sep=/ too).
+      const bare = namespaced.filter((k) => !paramPresent(params, k));
       return verdict(
         bare.length === 0 && namespaced.length > 0,
         'namespaced keys such as ' + (namespaced[0] ?? ''),
