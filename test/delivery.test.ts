@@ -89,6 +89,34 @@ describe('delivery that heals', () => {
     expect(log[log.length - 1]!.endpoint).toBe('runs/update');
   });
 
+  it('nested: child runs are delivered side by side, each whole and ended before the pipeline run', async () => {
+    const backend = await mock();
+    const faults = backend.mock.faults;
+    faults.set({ latencyMs: 30 });
+    // Requests in flight at once: one chain for every run would never have more than one.
+    const apply = faults.apply.bind(faults);
+    let inFlight = 0;
+    let most = 0;
+    faults.apply = async () => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await apply();
+      } finally {
+        inFlight--;
+      }
+    };
+    const { stats } = await runReference(p, backend, { childRunPerNode: true });
+    expect(stats.delivered).toEqual(stats.generated);
+    const log = backend.requestLog.since(0);
+    const server = await serverState(backend);
+    expect(server.runs).toHaveLength(21);
+    expect(server.params).toBe(60);
+    expect(server.metrics).toBe(40);
+    expect(server.runs.every((r) => r.run.info.status === 'FINISHED')).toBe(true);
+    expect(log[log.length - 1]!.endpoint).toBe('runs/update');
+    expect(most).toBeGreaterThan(1);
+  });
+
   it('an outage over the end of the run: the hook drains once the server is back', async () => {
     const backend = await mock();
     const { stats } = await runReference(p, backend, { outage: { drainMs: 5000 } }, (i) => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EDGE_PARAMS } from '../src/conformance/edge-values.ts';
-import { expectedForms, sameValue } from '../src/conformance/requirements/expected.ts';
+import { expectedForms, loggableParams, sameValue } from '../src/conformance/requirements/expected.ts';
+import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
+import type { Observation } from '../src/conformance/types.ts';
 import { sameMetricValue } from '../src/conformance/requirements/queries.ts';
 import { parsePyJson, pyFloat } from '../src/backends/mock/py-float.ts';
 import { describePipeline } from '../src/pipeline/describe.ts';
@@ -10,7 +12,7 @@ import { generatePipeline } from '../src/pipeline/generate.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { resolveParam } from '../src/pipeline/params.ts';
 import type { PipelineNode } from '../src/pipeline/types.ts';
-import { paramValueString } from '../src/tracking/params.ts';
+import { flattenDict, paramValueString } from '../src/tracking/params.ts';
 
 /** The part of the pipeline description this file reads. */
 interface DescribedPipeline {
@@ -132,5 +134,49 @@ describe("NaN and the infinities, a diverging model's metric values", () => {
     const parsed = parsePyJson('{"a": NaN, "b": [-Infinity, Infinity], "c": "NaN, Infinity", "d": "x\\"NaN"}');
     expect(parsed).toEqual({ a: NaN, b: [-Infinity, Infinity], c: 'NaN, Infinity', d: 'x"NaN' });
     expect(() => parsePyJson('{"a": NaNa}')).toThrow(SyntaxError);
+  });
+});
+
+describe('an empty mapping flattened (kedro-mlflow _flatten_dict: no key at all)', () => {
+  const node = { name: 'n', inputs: ['params:ns.empty', 'params:ns.rate'] };
+  // A partial observation: only what the PAR checks read (runs, completed nodes, parameters, settings).
+  const observe = (
+    flatten: boolean,
+    params: { key: string; value: string }[],
+    rate: unknown = 0.1,
+    sep = '.',
+  ): Observation =>
+    ({
+      pipeline: { nodes: [node], parameters: { ns: { empty: {}, rate } } },
+      completedNodes: ['n'],
+      runs: [{ run: { info: { run_id: 'r', start_time: 0 }, data: { params, tags: [] } } }],
+      paramsConfig: { flatten, recursive: true, sep, longStrategy: 'fail' },
+    }) as unknown as Observation;
+  const status = (o: Observation): string[] =>
+    ['PAR-001', 'PAR-002', 'PAR-005'].map((id) => `${id} ${REQUIREMENTS.find((r) => r.id === id)!.check(o).status}`);
+
+  it('is not expected when flattening, and the reference hook logs none', () => {
+    expect(flattenDict({ 'ns.empty': {}, 'ns.rate': 0.1 }, true, '.')).toEqual({ 'ns.rate': 0.1 });
+    expect(loggableParams(observe(true, [])).has('ns.empty')).toBe(false);
+    expect(status(observe(true, [{ key: 'ns.rate', value: '0.1' }]))).toEqual([
+      'PAR-001 pass',
+      'PAR-002 pass',
+      'PAR-005 pass',
+    ]);
+  });
+
+  it('is expected whole ({}) when not flattening', () => {
+    const logged = [{ key: 'ns.rate', value: '0.1' }];
+    expect(status(observe(false, logged))).toEqual(['PAR-001 fail', 'PAR-002 fail', 'PAR-005 fail']);
+    expect(status(observe(false, [...logged, { key: 'ns.empty', value: '{}' }]))).toEqual([
+      'PAR-001 pass',
+      'PAR-002 pass',
+      'PAR-005 pass',
+    ]);
+  });
+
+  it('flattened with another separator (sep=/), a namespaced mapping counts under its key', () => {
+    const o = observe(true, [{ key: 'ns.rate/a', value: '1' }], { a: 1 }, '/');
+    expect(status(o)).toEqual(['PAR-001 pass', 'PAR-002 pass', 'PAR-005 pass']);
   });
 });

@@ -8,7 +8,7 @@ import { isMapping, resolveParam } from '../../pipeline/params.ts';
 import type { ParamValue, PipelineNode } from '../../pipeline/types.ts';
 import { fileFill } from '../../pipeline/work.ts';
 import type { Observation, ParamsConfig } from '../types.ts';
-import { tag } from './queries.ts';
+import { expectedParams, tag } from './queries.ts';
 
 /** One pipeline run as it reached MLflow: its top-level run and the child runs under it. */
 export interface PipelineRunView {
@@ -148,6 +148,15 @@ function deepEqual(a: unknown, b: unknown): boolean {
 function flatten(key: string, v: ParamValue, c: ParamsConfig, depth = 0): [string, ParamValue][] {
   if (!isMapping(v) || (depth > 0 && !c.recursive)) return [[key, v]];
   return Object.entries(v).flatMap(([k, x]) => flatten(`${key}${c.sep}${k}`, x, c, depth + 1));
+}
+
+/**
+ * The produced parameters that must reach MLflow under the target's settings: flattening (kedro-mlflow's
+ * _flatten_dict) turns an empty mapping into no key at all, so it has nothing to log.
+ */
+export function loggableParams(o: Observation): Map<string, ParamValue> {
+  const c = paramsConfigFor(o, topRunViews(o));
+  return new Map([...expectedParams(o)].filter(([k, v]) => !c.flatten || flatten(k, v, c).length > 0));
 }
 
 function textOf(v: ParamValue): string {

@@ -1,12 +1,9 @@
 // Requirements: params.
 import { LIMITS } from '../../mlflow/limits.ts';
 import { isMapping } from '../../pipeline/params.ts';
-import type { ParamValue } from '../../pipeline/types.ts';
 import type { Requirement } from '../types.ts';
-import { sameValue } from './expected.ts';
+import { loggableParams, sameValue } from './expected.ts';
 import { topLevel, allTags, allParams, expectedParams, paramPresent, verdict, list } from './queries.ts';
-
-const isEmptyMapping = (v: ParamValue): boolean => isMapping(v) && Object.keys(v).length === 0;
 
 export const PARAMS: Requirement[] = [
   {
@@ -20,13 +17,11 @@ export const PARAMS: Requirement[] = [
     rationale: "The article's core promise: parameters are captured without manual calls.",
     check: (o) => {
       const params = new Map(allParams(o).map((p) => [p.key, p.value]));
-      // An empty mapping flattened has no leaf to log.
-      const missing = [...expectedParams(o)]
-        .filter(([k, v]) => !paramPresent(params, k) && !isEmptyMapping(v))
-        .map(([k]) => k);
+      const expected = loggableParams(o);
+      const missing = [...expected.keys()].filter((k) => !paramPresent(params, k));
       return verdict(
         missing.length === 0,
-        `${expectedParams(o).size} params`,
+        `${expected.size} params`,
         missing.length ? `missing ${missing.length}: ${list(missing)}` : 'all present',
       );
     },
@@ -40,9 +35,10 @@ export const PARAMS: Requirement[] = [
     statement: 'Parameter keys keep their namespace: params:<ns>.<key> is logged as <ns>.<key>.',
     rationale: "Without the namespace, modular pipelines' parameters collide or cannot be told apart.",
     check: (o) => {
-      const keys = allParams(o).map((p) => p.key);
-      const namespaced = [...expectedParams(o).keys()].filter((k) => k.includes('.'));
-      const bare = namespaced.filter((k) => !keys.some((x) => x === k || x.startsWith(`${k}.`)));
+      const params = new Map(allParams(o).map((p) => [p.key, p.value]));
+      const namespaced = [...loggableParams(o).keys()].filter((k) => k.includes('.'));
+      // As itself or flattened under it, with whichever separator the settings give (sep=/ too).
+      const bare = namespaced.filter((k) => !paramPresent(params, k));
       return verdict(
         bare.length === 0 && namespaced.length > 0,
         'namespaced keys such as ' + (namespaced[0] ?? ''),
@@ -93,13 +89,13 @@ export const PARAMS: Requirement[] = [
     rationale: 'A dict logged as an opaque string loses the values it holds.',
     check: (o) => {
       const params = new Map(allParams(o).map((p) => [p.key, p.value]));
-      const bad = [...expectedParams(o)]
+      const bad = [...loggableParams(o)]
         .filter(([, v]) => isMapping(v))
         .filter(([k, v]) => {
           const whole = params.get(k);
           // JSON or Python's str() of the dict
           if (whole !== undefined) return !sameValue(v, whole);
-          return !isEmptyMapping(v) && ![...params.keys()].some((x) => x.startsWith(k) && x !== k);
+          return ![...params.keys()].some((x) => x.startsWith(k) && x !== k);
         })
         .map(([k]) => k);
       return verdict(

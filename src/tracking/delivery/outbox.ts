@@ -62,6 +62,8 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 export class Outbox {
   private chain: Promise<void> = Promise.resolve();
+  /** Asynchronous delivery: each child run's latest job, run beside the others' (see enqueue). */
+  private readonly lanes = new Map<RunRef, Promise<void>>();
   private readonly pending = new Map<RunRef, Pending>();
   /** Values handed to the outbox and not yet delivered, spilled or rejected. */
   private queued = 0;
@@ -101,7 +103,7 @@ export class Outbox {
    * scheduled it: serialising a batch and starting its request then wait for the node's own I/O
    * instead of holding the node's start (and the hook call's latency as the runner sees it).
    */
-  private enqueue(job: () => Promise<void>): Promise<void> {
+  private enqueue(job: () => Promise<void>, ref?: RunRef): Promise<void> {
     this.scheduled++;
     const guarded = (): Promise<void> =>
       job()
@@ -109,7 +111,21 @@ export class Outbox {
           this.accounting.warnings.push(`a delivery step failed: ${errorMessage(err)}`);
         })
         .finally(() => void this.scheduled--);
-    this.chain = this.chain.then(this.options.async ? () => nextTurn().then(guarded) : guarded);
+    const run = this.options.async ? () => nextTurn().then(guarded) : guarded;
+    if (ref?.parent && !this.lockstep) {
+      // A child run's jobs wait for the main chain as it was (its parent's creation) and for its own
+      // earlier jobs, not for other child runs: a slow server then costs a few requests' time in all,
+      // not a few per node in series.
+      const lane = (this.lanes.get(ref) ?? this.chain).then(run);
+      this.lanes.set(ref, lane);
+      void lane.then(() => {
+        if (this.lanes.get(ref) === lane) this.lanes.delete(ref);
+      });
+      return lane;
+    }
+    // The pipeline's run after its child runs' jobs so far (a parent ends after its children).
+    const before = this.lanes.size ? Promise.all([this.chain, ...this.lanes.values()]) : this.chain;
+    this.chain = before.then(run);
     return this.chain;
   }
 
@@ -162,7 +178,7 @@ export class Outbox {
         else this.accounting.lost.tags += valid.tags.length;
         this.accounting.warnings.push(`run "${ref.runName}" could not be created: ${errorMessage(err)}`);
       }
-    });
+    }, ref);
     return this.lockstep ? job : Promise.resolve();
   }
 
@@ -210,7 +226,7 @@ export class Outbox {
   private queue(ref: RunRef, kind: ItemKind, items: KeyValue[] | Metric[]): Promise<void> | undefined {
     this.hold(items.length);
     if (!this.options.batching) {
-      for (const item of items) void this.enqueue(() => this.sendOne(ref, kind, item));
+      for (const item of items) void this.enqueue(() => this.sendOne(ref, kind, item), ref);
       return this.settle();
     }
     let p = this.pending.get(ref);
@@ -262,7 +278,7 @@ export class Outbox {
       } finally {
         this.release(1);
       }
-    });
+    }, ref);
     return this.settle();
   }
 
@@ -279,14 +295,16 @@ export class Outbox {
       } catch (err) {
         this.spillRun(ref, { type: 'end', run: ref.key, status, endTime, reason: errorMessage(err) });
       }
-    });
+    }, ref);
     return this.lockstep ? job : Promise.resolve();
   }
 
   /** Everything scheduled and pending is sent (or spilled) when this resolves. */
   async flush(): Promise<void> {
     this.schedulePartials();
-    await this.chain;
+    // Child runs' jobs too, including any a job still running schedules (each lane leaves the map when done).
+    do await Promise.all([this.chain, ...this.lanes.values()]);
+    while (this.lanes.size);
   }
 
   /** Drains: keeps probing an unreachable server for `drainMs`, then spills what is left. */
@@ -346,7 +364,7 @@ export class Outbox {
   }
 
   private scheduleBatch(ref: RunRef, batch: Pending): void {
-    void this.enqueue(() => this.sendBatch(ref, batch));
+    void this.enqueue(() => this.sendBatch(ref, batch), ref);
   }
 
   private async sendBatch(ref: RunRef, b: Pending): Promise<void> {
