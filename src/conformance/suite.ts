@@ -154,7 +154,9 @@ function combine(findings: [ScenarioId, Finding][]): [ScenarioId, Finding] {
           },
         ]
       : passed;
-  return named(findings[0]!);
+  // Nowhere applicable: a situation that did not run says why the requirement was not exercised.
+  const notRun = findings.find(([id, f]) => f.expected === `scenario ${id} runs`);
+  return named(notRun ?? findings[0]!);
 }
 
 /** MUST failures that fail the run (waived ones do not). */
