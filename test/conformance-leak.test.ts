@@ -18,7 +18,10 @@ import { CONFORMANCE_PASSWORD, CONFORMANCE_SECRET } from '../src/conformance/obs
 import { filesWrittenSince } from '../src/conformance/files-written.ts';
 
 describe('secretLeak', () => {
-  const s = randomSecret();
+  // A fixed secret shaped as randomSecret() makes them (no 6 hex digits in a row, nor first or last 4), so each
+  // case below reads the same every run; every 8 characters hold a letter of each case, so no exact part
+  // survives a case change. (A random one upper-cased kept 8 digits and capitals in a row a time in four: CI.)
+  const s = 'gH3kM5pQ7rS9tU1vW2xY4zN6jK8wL0nPq';
   const part = s.slice(0, LEAK_WINDOW);
 
   it('finds the whole secret and any part of LEAK_WINDOW characters, in text or bytes', () => {
