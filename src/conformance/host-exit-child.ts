@@ -1,7 +1,7 @@
 // Runs one target's pipeline in a process of its own (spawned by host-exit.ts), then returns from
 // main without calling process.exit: if the hook left a timer, socket or server open, the process
 // does not exit by itself, and the parent sees it.
-import { SERVER_LINE } from './host-exit.ts';
+import { SERVER_LINE } from './types.ts';
 import { SCENARIOS } from './scenarios.ts';
 import { parseTarget } from './targets.ts';
 import type { ScenarioId } from './types.ts';

@@ -8,15 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHttpMock } from '../backends/mock/http-server.ts';
+import { conformanceBackend } from './backend.ts';
 import { SCENARIOS } from './scenarios.ts';
-import type { ScenarioId } from './types.ts';
+import { SERVER_LINE, type ScenarioId } from './types.ts';
 
 /** How long the child may take to exit once its pipeline is done. */
 export const EXIT_GRACE_MS = 5000;
-
-/** What the child prints when the pipeline asks for the server down or back (the outage situation). */
-export const SERVER_LINE = { down: 'trackbench: server down', up: 'trackbench: server up' };
 
 export interface HostExit {
   /** The situation the child ran. */
@@ -82,13 +79,14 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
 
 /** One failing situation in a child, against a fresh mock of its own with the situation's faults. */
 export async function runFailingInChild(base: Omit<ChildRun, 'trackingUri' | 'workDir'>): Promise<HostExit> {
-  const mock = await startHttpMock({ faults: SCENARIOS[base.situation].faults });
+  // The mock opens for any situation (a real backend would not for a faulty one).
+  const backend = (await conformanceBackend('mock').open(SCENARIOS[base.situation]))!;
   const workDir = mkdtempSync(join(tmpdir(), 'tb-conformance-exit-'));
   try {
-    const setDown = (down: boolean): void => mock.setFaults!({ down }); // `!`: the HTTP mock always has faults
-    return await runInChild({ ...base, trackingUri: mock.trackingUri, workDir, setDown });
+    const setDown = (down: boolean): void => backend.setDown(down);
+    return await runInChild({ ...base, trackingUri: backend.trackingUri, workDir, setDown });
   } finally {
-    await mock.stop();
+    await backend.release();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

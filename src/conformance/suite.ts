@@ -98,7 +98,10 @@ async function runOnce(
   }
   const results = requirements.map((r): RequirementResult => {
     const findings = scenariosOf(r.scenario).map((id): [ScenarioId, Finding] => [id, checkOn(r, id, observations)]);
-    const [scenario, combined] = combine(findings);
+    const [scenario, combined] = combine(findings, (id) => {
+      const o = observations.get(id);
+      return o !== undefined && !('error' in o);
+    });
     const na = target.notApplicable?.()[r.id];
     const finding: Finding = na
       ? { status: 'skip', expected: combined.expected, found: `not applicable: ${na}` }
@@ -126,8 +129,8 @@ function checkOn(r: Requirement, id: ScenarioId, observations: Map<ScenarioId, O
   }
 }
 
-/** The first failure (named by its situation), else a pass, else a skip. */
-function combine(findings: [ScenarioId, Finding][]): [ScenarioId, Finding] {
+/** The first failure (named by its situation), else a pass, else a skip (one whose situation did not run first). */
+function combine(findings: [ScenarioId, Finding][], ran: (id: ScenarioId) => boolean): [ScenarioId, Finding] {
   const many = findings.length > 1;
   const named = ([id, f]: [ScenarioId, Finding]): [ScenarioId, Finding] =>
     many ? [id, { ...f, found: `[${id}] ${f.found}` }] : [id, f];
@@ -155,7 +158,7 @@ function combine(findings: [ScenarioId, Finding][]): [ScenarioId, Finding] {
         ]
       : passed;
   // Nowhere applicable: a situation that did not run says why the requirement was not exercised.
-  const notRun = findings.find(([id, f]) => f.expected === `scenario ${id} runs`);
+  const notRun = findings.find(([id]) => !ran(id));
   return named(notRun ?? findings[0]!);
 }
 

@@ -6,6 +6,10 @@ import type { Experiment } from '../mlflow/wire.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 
+/** What a host-exit child prints when the pipeline asks for the server down or back (the outage situation);
+ * here, not in host-exit.ts, so the child loads no backend code. */
+export const SERVER_LINE = { down: 'trackbench: server down', up: 'trackbench: server up' };
+
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
 /** The situations a target is run in; each requirement is checked on one of them. */

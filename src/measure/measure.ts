@@ -105,12 +105,12 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const unavailable: Partial<Record<MetricName, string>> = {};
   if (valgrind && 'unavailable' in valgrind)
     unavailable.instructions = unavailable.setupInstructions = valgrind.unavailable;
-  if (counting)
+  if (counting) {
     for (const m of ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes'] as const)
       unavailable[m] = "not measured under Valgrind (--instrument cpu-sim): the figure would be Valgrind's";
-  if (counting)
     unavailable.retainedBytes =
       'not measured under --instrument cpu-sim: its forced full collections would be counted in the run';
+  }
   // Counts repeat (no noise to average): a few rounds are enough.
   const repetitions = counting
     ? Math.min(scenario.trials.quickRepetitions, scenario.trials.repetitions)

@@ -9,11 +9,9 @@ import type { PipelineNode } from '../pipeline/types.ts';
 import { nodeTag } from './common.ts';
 import type { TrackingConfig } from './config/load-config.ts';
 import type { KeyMap } from './keys.ts';
-import { LongParamError, paramValueString, placeParam } from './params.ts';
+import { isParamInput, LongParamError, paramKeyOf, paramValueString, placeParam } from './params.ts';
 
 type Strategy = TrackingConfig['tracking']['params']['long_params_strategy'];
-
-const PREFIX = 'params:';
 
 export class ParamCapture {
   // Parallel arrays, emptied and reused: no object per node or per value.
@@ -41,13 +39,13 @@ export class ParamCapture {
     const entries = Object.entries(inputs);
     for (let i = 0; i < entries.length; i++) {
       const name = entries[i]![0];
-      if (name !== 'parameters' && !name.startsWith(PREFIX)) continue;
+      if (!isParamInput(name)) continue;
       let value = entries[i]![1];
       if (!isPlain(value)) value = paramValueString(value);
       if (this.strategy === 'fail' && typeof value === 'string' && value.length > LIMITS.paramValueLength) {
         this.names.length = start;
         this.values.length = start;
-        throw new LongParamError(this.keys.sent(keyOf(name)), value.length);
+        throw new LongParamError(this.keys.sent(paramKeyOf(name)), value.length);
       }
       this.names.push(name);
       this.values.push(value);
@@ -62,9 +60,8 @@ export class ParamCapture {
     for (let n = 0; n < this.nodes.length; n++) {
       tags.push(nodeTag(this.nodes[n]!));
       for (const end = i + this.counts[n]!; i < end; i++) {
-        const value = this.values[i];
-        const text = typeof value === 'string' ? value : String(value);
-        placeParam(this.keys.sent(keyOf(this.names[i]!)), text, this.strategy, params, tags);
+        const text = paramValueString(this.values[i]);
+        placeParam(this.keys.sent(paramKeyOf(this.names[i]!)), text, this.strategy, params, tags);
       }
     }
     this.nodes.length = 0;
@@ -73,9 +70,6 @@ export class ParamCapture {
     this.values.length = 0;
   }
 }
-
-/** The param key an input name stands for: `params:X` is X, `parameters` itself. */
-const keyOf = (name: string): string => (name === 'parameters' ? name : name.slice(PREFIX.length));
 
 /** Kept as it is until taken: its text can not change, nor be longer than MLflow allows unless a string. */
 const isPlain = (v: unknown): boolean =>

@@ -17,6 +17,15 @@ export class LongParamError extends Error {
   }
 }
 
+const PARAMS_PREFIX = 'params:';
+
+/** Whether a node input is a parameter (kedro-mlflow): `params:X`, or `parameters` whole. */
+export const isParamInput = (input: string): boolean => input === 'parameters' || input.startsWith(PARAMS_PREFIX);
+
+/** The param a parameter input stands for: `params:X` is X, `parameters` is itself. */
+export const paramKeyOf = (input: string): string =>
+  input === 'parameters' ? input : input.slice(PARAMS_PREFIX.length);
+
 export function paramValueString(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
@@ -55,8 +64,7 @@ export function paramsFromInputs(
   // Loops without entry arrays or destructuring: a trial's code runs mostly unoptimised (50 calls).
   let found = new Map<string, unknown>();
   for (const name in inputs) {
-    if (name.startsWith('params:')) found.set(name.slice('params:'.length), inputs[name]);
-    else if (name === 'parameters') found.set(name, inputs[name]);
+    if (isParamInput(name)) found.set(paramKeyOf(name), inputs[name]);
   }
   if (config.dict_params.flatten) {
     const flat = flattenDict(Object.fromEntries(found), config.dict_params.recursive, config.dict_params.sep);

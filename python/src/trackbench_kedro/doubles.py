@@ -42,4 +42,8 @@ def to_wire(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     """JSON of ``value`` that any parser reads: non-finite floats spelt as strings, never bare tokens."""
-    return json.dumps(to_wire(value), allow_nan=False)
+    try:
+        # the common case, without a copy of the body: json refuses a non-finite float here
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        return json.dumps(to_wire(value), allow_nan=False)

@@ -121,6 +121,8 @@ function checkBatchMetric(x: Json, path: string): void {
   required(x, 'timestamp', `${path}timestamp`);
 }
 
+const isFiniteValue = (m: Json): boolean => typeof m.value === 'number' && Number.isFinite(m.value);
+
 /** A metric as MLflow builds it from the parsed message (see protoRead): unset fields are 0 or ''. */
 function metricOf(x: Json, path: string): Metric {
   return {
@@ -221,22 +223,27 @@ export function mlflowRoutes(store: MockStore): Route[] {
   route('POST', 'runs/log-batch', (b) => {
     requiredString(b, 'run_id');
     list<Json>(b.metrics).forEach((m, i) => checkBatchMetric(m, `metrics[${i}].`));
-    keyValues(b.params, 'params');
-    keyValues(b.tags, 'tags');
-    const message = protoRead(b, (path) => /^metrics\[\d+\]\.value$/.test(path));
+    const params = keyValues(b.params, 'params');
+    const tags = keyValues(b.tags, 'tags');
+    // protoRead changes only a body with a metric value that is not a finite JSON number: the rest are
+    // read as they are, without a second walk of the body.
+    const message = list<Json>(b.metrics).every(isFiniteValue)
+      ? b
+      : protoRead(b, (path) => /^metrics\[\d+\]\.value$/.test(path));
     const metrics = list<Json>(message.metrics).map((m, i) => metricOf(m, `metrics[${i}].`));
+    // params and tags hold no doubles: protoRead keeps them whole, or drops them after a refused value
     store.logBatch(
       text(message.run_id ?? ''),
       metrics,
-      keyValues(message.params, 'params'),
-      keyValues(message.tags, 'tags'),
+      'params' in message ? params : [],
+      'tags' in message ? tags : [],
     );
     return {};
   });
   route('POST', 'runs/log-metric', (b) => {
     requiredString(b, 'run_id');
     checkMetric(b);
-    const message = protoRead(b, (path) => path === 'value');
+    const message = isFiniteValue(b) ? b : protoRead(b, (path) => path === 'value');
     // a run_id after a value protobuf refused was never read: the store looks up run ''
     if (message.run_id === undefined) throw notFound('Run with id= not found');
     store.logMetric(text(message.run_id), metricOf(message, ''));

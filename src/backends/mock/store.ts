@@ -463,7 +463,8 @@ function inView(stage: string, view: string): boolean {
 /** A value identical to one the run holds (key, timestamp, step, value) is not stored again: the SQL
  * store's primary key drops it (MLflow 3 re-logs a run's metrics when a model is logged in it). */
 function appendMetric(run: StoredRun, logged: Metric): void {
-  const m = { ...logged, value: storedMetricValue(logged.value) };
+  const value = storedMetricValue(logged.value);
+  const m = value === logged.value ? logged : { ...logged, value };
   const id = `${m.key}\n${m.timestamp}\n${m.step}\n${m.value}`;
   if (run.metricIds.has(id)) return;
   run.metricIds.add(id);

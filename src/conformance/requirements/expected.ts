@@ -8,7 +8,7 @@ import { isMapping, resolveParam } from '../../pipeline/params.ts';
 import type { ParamValue, PipelineNode } from '../../pipeline/types.ts';
 import { fileFill } from '../../pipeline/work.ts';
 import type { Observation, ParamsConfig } from '../types.ts';
-import { expectedParams, tag } from './queries.ts';
+import { expectedParams, nodeNameOf, tag } from './queries.ts';
 
 /** One pipeline run as it reached MLflow: its top-level run and the child runs under it. */
 export interface PipelineRunView {
@@ -26,7 +26,7 @@ export function topRunViews(o: Observation): PipelineRunView[] {
   return tops.map((top) => {
     const kids = o.runs.filter((r) => tag(r, 'mlflow.parentRunId') === top.run.info.run_id);
     const byNode = new Map<string, RunState>();
-    for (const k of kids) byNode.set(tag(k, 'kedro.node_name') ?? k.run.info.run_name, k);
+    for (const k of kids) byNode.set(nodeNameOf(k), k);
     return { top, family: [top, ...kids], runFor: (node) => byNode.get(node.name) ?? top };
   });
 }

@@ -14,7 +14,7 @@ import {
   resolveSource,
   runFiles,
 } from './expected.ts';
-import { list, sameMetricValue, verdict } from './queries.ts';
+import { jsonLines, list, sameMetricValue, verdict } from './queries.ts';
 
 type Kind = 'params' | 'metrics' | 'artifacts' | 'models';
 const KINDS: Kind[] = ['params', 'metrics', 'artifacts', 'models'];
@@ -89,24 +89,20 @@ const tally = (items: Item[], kind: Kind, delivered: boolean): number =>
 /** The values a spill file holds, in the ids `produced` uses. */
 function spilled(o: Observation): Set<string> {
   const out = new Set<string>();
-  for (const f of o.writtenFiles.filter((x) => x.path.endsWith('.jsonl')))
-    for (const line of f.bytes.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const r = JSON.parse(line) as {
-          type?: string;
-          items?: { key: string; step?: number }[];
-          path?: string;
-          name?: string;
-        };
-        if (r.type === 'params') for (const x of r.items ?? []) out.add(`params ${x.key}`);
-        if (r.type === 'metrics') for (const x of r.items ?? []) out.add(`metrics ${x.key}@${x.step ?? 0}`);
-        if (r.type === 'artifact' && r.path) out.add(`artifacts ${r.path}`);
-        if (r.type === 'model') out.add(`models ${r.name ?? ''} ${r.path ?? ''}`);
-      } catch {
-        // not a record
-      }
-    }
+  // A line of the spill format; every field is checked before use.
+  const lines = jsonLines(o.writtenFiles.filter((x) => x.path.endsWith('.jsonl'))) as {
+    type?: string;
+    items?: { key: string; step?: number }[];
+    path?: string;
+    name?: string;
+  }[];
+  for (const r of lines) {
+    if (r === null || typeof r !== 'object') continue;
+    if (r.type === 'params') for (const x of r.items ?? []) out.add(`params ${x.key}`);
+    if (r.type === 'metrics') for (const x of r.items ?? []) out.add(`metrics ${x.key}@${x.step ?? 0}`);
+    if (r.type === 'artifact' && r.path) out.add(`artifacts ${r.path}`);
+    if (r.type === 'model') out.add(`models ${r.name ?? ''} ${r.path ?? ''}`);
+  }
   return out;
 }
 

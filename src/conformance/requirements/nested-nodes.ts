@@ -3,12 +3,13 @@
 import type { RunState } from '../../mlflow/readback.ts';
 import type { PipelineNode } from '../../pipeline/types.ts';
 import type { Finding, Observation, Requirement } from '../types.ts';
-import { children, list, skip, tag, verdict } from './queries.ts';
-import { CLOCK_SLACK_MS, inside, NOT_TIMED, pipelineRunOf, windowOf } from './windows.ts';
+import { children, list, nodeNameOf, skip, tag, verdict } from './queries.ts';
+import { pipelineRunViews } from './expected.ts';
+import { CLOCK_SLACK_MS, inside, nodeTiming, pipelineRunOf, windowOf } from './windows.ts';
 
-/** The node a child run records: the one its kedro.node_name tag names, else the one it is named after. */
+/** The node a child run records (see nodeNameOf). */
 function nodeOf(o: Observation, r: RunState): PipelineNode | undefined {
-  const name = tag(r, 'kedro.node_name') ?? r.run.info.run_name;
+  const name = nodeNameOf(r);
   return o.pipeline.nodes.find((n) => n.name === name);
 }
 
@@ -17,12 +18,11 @@ const NO_CHILD = 'no child run in this situation (NST-001 to NST-003 hold a hook
 /** Each child run's start or end held to the window of its node in the pipeline run it records. */
 function childTimes(o: Observation, which: 'start' | 'end'): Finding {
   const expected = `every child run's ${which} within its node's run (±${CLOCK_SLACK_MS} ms)`;
-  const timing = o.timing;
-  if (!timing) return skip(expected, NOT_TIMED);
-  if (timing.every((t) => !t.nodes))
-    return skip(expected, 'the target does not say when its nodes ran (its nodes file has no start times)');
+  const timing = nodeTiming(o, expected);
+  if (!Array.isArray(timing)) return timing;
   const kids = children(o);
   if (!kids.length) return skip(expected, NO_CHILD);
+  const views = pipelineRunViews(o);
   const bad: string[] = [];
   let n = 0;
   for (const r of kids) {
@@ -31,16 +31,14 @@ function childTimes(o: Observation, which: 'start' | 'end'): Finding {
     // A child naming no node is NST-012's finding; one never ended is NST-003's.
     if (!node || typeof t !== 'number') continue;
     n++;
-    const at = pipelineRunOf(o, timing, r);
+    const at = pipelineRunOf(o, timing, r, views);
     const windows = (at === undefined ? timing : [timing[at]!]).flatMap((p) => windowOf(p, node.name) ?? []);
     if (windows.some((w) => inside(t, w))) continue;
     const w = windows[0];
     bad.push(
       w
         ? `${r.run.info.run_name} ${which}_time ${t} (${
-            t < w.startMs
-              ? `${w.startMs - t} ms before its node ` + 'started'
-              : `${t - w.endMs} ms after its node ended`
+            t < w.startMs ? `${w.startMs - t} ms before its node started` : `${t - w.endMs} ms after its node ended`
           })`
         : `${r.run.info.run_name}: its node ${node.name} did not run`,
     );

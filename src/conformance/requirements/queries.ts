@@ -7,6 +7,9 @@ import type { Finding, Observation } from '../types.ts';
 
 // ---- what the observation holds
 export const tag = (r: RunState, key: string): string | undefined => r.run.data.tags?.find((t) => t.key === key)?.value;
+
+/** The node a child run records: the one its kedro.node_name tag names, else the one it is named after. */
+export const nodeNameOf = (r: RunState): string => tag(r, 'kedro.node_name') ?? r.run.info.run_name;
 export const topLevel = (o: Observation): RunState[] => o.runs.filter((r) => !tag(r, 'mlflow.parentRunId'));
 export const children = (o: Observation): RunState[] => o.runs.filter((r) => tag(r, 'mlflow.parentRunId'));
 export const completed = (o: Observation): PipelineNode[] =>
@@ -68,3 +71,19 @@ export function withChildren(o: Observation, expected: string, check: (c: RunSta
 
 export const TERMINAL = new Set(['FINISHED', 'FAILED', 'KILLED']);
 export const LIMIT_ERROR = /batch logging request can contain at most|exceeds the maximum length/;
+
+/** The JSON values of the lines of `files` (JSON Lines, such as spill files); blank lines and lines that are not
+ * JSON skipped. */
+export function jsonLines(files: { bytes: Buffer }[]): unknown[] {
+  const out: unknown[] = [];
+  for (const f of files)
+    for (const line of f.bytes.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        out.push(JSON.parse(line));
+      } catch {
+        // not a record
+      }
+    }
+  return out;
+}

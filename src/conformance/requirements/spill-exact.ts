@@ -11,7 +11,7 @@ import {
   paramsConfigFor,
   pipelineRunViews,
 } from './expected.ts';
-import { list, skip, verdict } from './queries.ts';
+import { jsonLines, list, skip, verdict } from './queries.ts';
 import { inside, windowOf } from './windows.ts';
 
 interface RunRec {
@@ -35,26 +35,20 @@ const namedSpills = (o: Observation): string[] => [
 
 /** The records of the spill files the output names (trackbench's JSONL format; other files in the temp folders
  * may be other processes'), and the run records by their key. */
-export function spillRecords(o: Observation): { records: Rec[]; runs: Map<string, RunRec> } {
+function spillRecords(o: Observation): { records: Rec[]; runs: Map<string, RunRec> } {
   const records: Rec[] = [];
   const runs = new Map<string, RunRec>();
   const named = new Set(namedSpills(o));
-  for (const f of o.writtenFiles.filter((x) => named.has(x.path)))
-    for (const line of f.bytes.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        // A line of the spill format; every field is checked before use.
-        const r = JSON.parse(line) as Rec & RunRec;
-        if (r.type === 'run' && typeof r.run === 'string') runs.set(r.run, { ...runs.get(r.run), ...r });
-        else records.push(r);
-      } catch {
-        // not a record
-      }
-    }
+  // Lines of the spill format; every field is checked before use.
+  for (const r of jsonLines(o.writtenFiles.filter((x) => named.has(x.path))) as (Rec & RunRec)[]) {
+    if (r === null || typeof r !== 'object') continue;
+    if (r.type === 'run' && typeof r.run === 'string') runs.set(r.run, { ...runs.get(r.run), ...r });
+    else records.push(r);
+  }
   return { records, runs };
 }
 
-/** The node a spilled run stands for (its kedro.node_name tag, else its name), as topRunViews reads runs. */
+/** The node a spilled run stands for (its kedro.node_name tag, else its name), as nodeNameOf reads runs. */
 const nodeOfRun = (r: RunRec): string | undefined =>
   r.tags?.find((t) => t.key === 'kedro.node_name')?.value ?? r.runName;
 

@@ -1,8 +1,8 @@
 // Requirements: run and metric times against the windows trackbench saw on its own clock (when each
 // pipeline run and each node ran), not only against the times the hook itself wrote.
 import type { RunState } from '../../mlflow/readback.ts';
-import type { NodeWindow, Observation, PipelineTiming, Requirement, RunWindow } from '../types.ts';
-import { pipelineRunViews } from './expected.ts';
+import type { Finding, NodeWindow, Observation, PipelineTiming, Requirement, RunWindow } from '../types.ts';
+import { pipelineRunViews, type PipelineRunView } from './expected.ts';
 import { list, skip, tag, verdict } from './queries.ts';
 
 /**
@@ -41,7 +41,12 @@ function offBy(t: number, w: RunWindow): string {
  * pipeline run has one (a start time off is RUN-020's finding, not a reason to hold its values to another
  * pipeline run's nodes), else the pipeline run whose window holds that run's start, or undefined.
  */
-export function pipelineRunOf(o: Observation, timing: PipelineTiming[], r: RunState): number | undefined {
+export function pipelineRunOf(
+  o: Observation,
+  timing: PipelineTiming[],
+  r: RunState,
+  views: PipelineRunView[] = pipelineRunViews(o),
+): number | undefined {
   let top = r;
   for (let i = 0; i < 10; i++) {
     const parent = tag(top, 'mlflow.parentRunId');
@@ -49,7 +54,6 @@ export function pipelineRunOf(o: Observation, timing: PipelineTiming[], r: RunSt
     if (!up) break;
     top = up;
   }
-  const views = pipelineRunViews(o);
   const matched = views.length === timing.length ? views.findIndex((v) => v.top === top) : -1;
   if (matched >= 0) return matched;
   const at = holding(top.run.info.start_time, timing);
@@ -57,6 +61,17 @@ export function pipelineRunOf(o: Observation, timing: PipelineTiming[], r: RunSt
 }
 
 export const NOT_TIMED = 'trackbench did not time this pipeline run (the target ran in a child process)';
+
+/** The pipeline runs' timing with node windows, or why a check against nodes' windows does not apply. */
+export function nodeTiming(o: Observation, expected: string): PipelineTiming[] | Finding {
+  if (!o.timing) return skip(expected, NOT_TIMED);
+  if (o.timing.every((t) => !t.nodes))
+    return skip(
+      expected,
+      'the target does not say when its nodes ran (its nodes file has no start times: `name<TAB>unix ms`)',
+    );
+  return o.timing;
+}
 
 export const WINDOW_RUN: Requirement[] = [
   {
@@ -136,20 +151,16 @@ export const WINDOW_MET: Requirement[] = [
       'Wall-clock charts, the order of values across nodes and "when did this metric appear" come from the ' +
       'timestamp: values stamped with the pipeline or run start, or all at flush time, lose that.',
     check: (o) => {
-      const timing = o.timing;
-      if (!timing) return skip('metric times within their nodes', NOT_TIMED);
-      if (timing.every((t) => !t.nodes))
-        return skip(
-          'metric times within their nodes',
-          'the target does not say when its nodes ran (its nodes file has no start times: `name<TAB>unix ms`)',
-        );
+      const timing = nodeTiming(o, 'metric times within their nodes');
+      if (!Array.isArray(timing)) return timing;
       const byKey = producers(o);
+      const views = pipelineRunViews(o);
       const bad: string[] = [];
       let n = 0;
       // pipeline run -> node -> timestamps, for the all-identical test
       const stamps = new Map<number, Map<string, Set<number>>>();
       for (const r of o.runs) {
-        const at = pipelineRunOf(o, timing, r);
+        const at = pipelineRunOf(o, timing, r, views);
         const candidates = at === undefined ? timing.map((t, i) => [t, i] as const) : [[timing[at]!, at] as const];
         for (const [key, h] of Object.entries(r.metricHistory)) {
           const node = byKey.get(key);
