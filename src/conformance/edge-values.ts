@@ -1,8 +1,8 @@
 // Values plausible bugs trip on, added to the conformance pipelines only (benchmarks keep the generator's own):
 // falsy parameters (0, false, '', null, empty list and mapping), integers, floats whose text differs between
 // languages, lists in mappings, text that needs escaping, a key and a value at MLflow's length limits, metric
-// values that are 0, negative, tiny, huge, NaN or infinite (a diverging model's loss), and nodes at exactly a
-// log-batch limit.
+// values that are 0, negative, tiny, huge, NaN or infinite (a diverging model's loss), a file larger than the
+// pieces uploads are often cut into, and nodes at exactly a log-batch limit.
 import { LIMITS } from '../mlflow/limits.ts';
 import { subtree } from '../pipeline/params.ts';
 import type { ParamTree, ParamValue, Pipeline, PipelineNode } from '../pipeline/types.ts';
@@ -36,6 +36,11 @@ export const EDGE_PARAMS: ParamTree = {
  * the infinities as the largest finite doubles; JSON.stringify would turn all three into null. */
 export const EDGE_METRIC_VALUES = [0, -2.5, 0.1, 1e-7, 1e21, -1e-300, 0, NaN, Infinity, -Infinity];
 
+/** The size of the first node's artifacts: over 256 KiB, the largest piece HTTP clients and chunked uploaders
+ * commonly cut a body into (Node's streams read 64 KiB), and not a multiple of any power of two, so an upload
+ * cut, capped or sent by its first piece only arrives short. */
+export const EDGE_ARTIFACT_BYTES = 300 * 1024 + 7;
+
 /** A deterministic text of exactly `length` characters. */
 const textOf = (length: number): string => 'edge-'.repeat(Math.ceil(length / 5)).slice(0, length);
 
@@ -45,10 +50,11 @@ function addParam(p: Pipeline, node: PipelineNode, key: string, value: ParamValu
 }
 
 /** The pipeline with the edge values in its first node: parameters, a value of exactly MLflow's length limit, a
- * key (with the node's name) of exactly the key limit, and a metric series of edge values. */
+ * key (with the node's name) of exactly the key limit, a metric series of edge values and large artifacts. */
 export function withEdgeValues(pipeline: Pipeline): Pipeline {
   const p = structuredClone(pipeline);
   const node = p.nodes[0]!;
+  node.artifactBytes = EDGE_ARTIFACT_BYTES;
   for (const [k, v] of Object.entries(EDGE_PARAMS)) addParam(p, node, k, structuredClone(v));
   addParam(p, node, 'at_value_limit', textOf(LIMITS.paramValueLength));
   const prefix = 'at_key_limit_';

@@ -456,6 +456,12 @@ export const MUTANTS: Mutant[] = [
     ['ART-002'],
     reference({ upload: (path, bytes) => (path.startsWith('models/') ? bytes : bytes.subarray(0, bytes.length >> 1)) }),
   ),
+  mutant(
+    // A chunked uploader that sends only its first piece: files under 64 KiB arrive whole.
+    'uploads-first-64-kib-only',
+    ['ART-002'],
+    reference({ upload: (_path, bytes) => bytes.subarray(0, 64 * 1024) }),
+  ),
   mutant('first-model-only', ['MOD-001'], reference({ modelVersion: (req, n) => (n === 0 ? req : null) })),
   mutant(
     'unlinked-model-versions',
@@ -1533,6 +1539,7 @@ const ALONE = new Set([
   'token-printed-upper-case-in-groups',
   'headers-logged-to-var-tmp',
   'escaped-token-logged-deep-in-the-cache',
+  'uploads-first-64-kib-only',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 
