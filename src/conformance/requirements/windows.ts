@@ -191,13 +191,12 @@ export const WINDOW_MET: Requirement[] = [
         const windows = [...perNode.keys()].map((node) => windowOf(timing[i]!, node));
         const starts = new Set(windows.map((w) => w?.startMs));
         const all = new Set([...perNode.values()].flatMap((s) => [...s]));
+        const [only] = all.size === 1 ? all : [];
         // One stamp for all is honest when every node was running in that millisecond (nodes that take less than
         // a millisecond, back to back); only a node's start is known when its window is open.
         const honest = (t: number): boolean => windows.every((w) => w && !w.open && inside(t, w, 0));
-        if (starts.size > 1 && all.size === 1 && !honest([...all][0]!))
-          frozen.push(
-            `all values of ${perNode.size} nodes that started at ${starts.size} times stamped ${[...all][0]}`,
-          );
+        if (starts.size > 1 && only !== undefined && !honest(only))
+          frozen.push(`all values of ${perNode.size} nodes that started at ${starts.size} times stamped ${only}`);
       }
       return verdict(
         bad.length + frozen.length === 0,
