@@ -40,6 +40,7 @@ export function kedroTarget(spec: string): Target {
     inProcess: false,
     timeoutMs: (ref.timeoutMs ?? 120_000) + 5_000,
     waive: scenario.waive,
+    modelsInOwnFormat: true,
     notApplicable: () => (environment ? kedroNotApplicable() : {}),
     versions: () => environment?.versions,
     async run(situation, ctx) {

@@ -102,6 +102,7 @@ export async function observe(
         experimentName,
         writtenFiles: [...writtenFiles(workDir, run.output), ...filesWrittenSince(startedAtMs, [workDir])],
         paramsConfig: target.paramsConfig,
+        modelsInOwnFormat: target.modelsInOwnFormat,
         childRunPerNode: target.childRunPerNode,
         hookErrorAt: scenario.hookErrorAt,
         timing: run.timing,

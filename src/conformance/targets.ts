@@ -64,6 +64,9 @@ export interface Target {
   notApplicable?: () => Record<string, string>;
   /** Waivers that come with the target (a scenario's `waive`). */
   waive?: string[];
+  /** Models are stored in the target's own format (pickled, an MLflow flavour), not as the node's bytes: a model is
+   * then known delivered by a version whose source is its run's model, not by its bytes (kedro targets). */
+  modelsInOwnFormat?: boolean;
   /** What the target's environment holds (kedro targets). */
   versions?: () => Record<string, string | null> | undefined;
   /** The settings the target honours (built-in and module targets): each is checked in every value. */

@@ -97,6 +97,8 @@ export interface Observation {
   secrets: string[];
   /** Files the hook wrote where it may write (its temp folder), and spill files it named. */
   writtenFiles: { path: string; bytes: Buffer }[];
+  /** Models are stored in the target's own format, not as the node's bytes (see `Target.modelsInOwnFormat`). */
+  modelsInOwnFormat?: boolean;
   /** The target's parameter settings, when known. */
   paramsConfig?: ParamsConfig;
   /** Whether the target was configured to make a child run per node (then the nested-run checks apply). */

@@ -1,6 +1,7 @@
 // Requirements: loss is never silent (produced = delivered + counted as lost, in every situation),
 // every value counted as lost is in the spill output, and a slow or dead server does not slow the
 // pipeline beyond a fixed allowance.
+import type { RunState } from '../../mlflow/readback.ts';
 import type { Observation, Requirement } from '../types.ts';
 import {
   expectedForms,
@@ -13,6 +14,7 @@ import {
   ranNodes,
   resolveSource,
   runFiles,
+  sourceRun,
 } from './expected.ts';
 import { jsonLines, list, sameMetricValue, verdict } from './queries.ts';
 
@@ -35,6 +37,7 @@ export function produced(o: Observation): Item[] {
   const items: Item[] = [];
   for (let i = 0; i < o.pipelineRuns; i++) {
     const view = views[i];
+    const modelVersionsLeft = new Map<RunState, number>();
     for (const n of paramNodes(o))
       for (const [k, v] of nodeParams(o, n))
         for (const e of expectedForms(k, v, config))
@@ -60,6 +63,13 @@ export function produced(o: Observation): Item[] {
       for (const f of nodeFiles(o, n, 'artifact'))
         items.push({ kind: 'artifacts', node: n.name, id: f.name, delivered: files.includes(f.hash) });
       for (const f of nodeFiles(o, n, 'model')) {
+        if (o.modelsInOwnFormat) {
+          // Its bytes are not the node's: each version whose source is this run's model delivers one model.
+          const left = run ? (modelVersionsLeft.get(run) ?? ownModelVersions(o, run)) : 0;
+          if (run) modelVersionsLeft.set(run, Math.max(0, left - 1));
+          items.push({ kind: 'models', node: n.name, id: f.name, delivered: left > 0 });
+          continue;
+        }
         const ok = (run?.modelVersions ?? []).some((v) => {
           const at = resolveSource(o, v.source);
           return at !== undefined && [...runFiles(o, at.run)].some(([p, h]) => p.startsWith(at.path) && h === f.hash);
@@ -70,6 +80,9 @@ export function produced(o: Observation): Item[] {
   }
   return items;
 }
+
+const ownModelVersions = (o: Observation, run: RunState): number =>
+  run.modelVersions.filter((v) => sourceRun(o, v.source) === run).length;
 
 /** What the hook said it could not deliver: per kind when it says so, else a total. */
 export function countedLost(
