@@ -26,21 +26,26 @@ async function environment(): Promise<Awaited<ReturnType<typeof provisionKedro>>
 }
 
 const env = await environment();
-// The requirements that read what the witness says, on the `basic` situation only (one Kedro run each).
-const requirements = REQUIREMENTS.filter((r) => ['RUN-020', 'MET-020', 'TAG-012', 'HKS-001'].includes(r.id)).map(
-  (r) => ({
+// The requirements that read what the witness says, on the `basic` situation only (one Kedro run each), and the
+// one for a pipeline failed by a hook (the witness puts that hook in), on its own situation.
+const requirements = [
+  ...REQUIREMENTS.filter((r) => ['RUN-020', 'MET-020', 'TAG-012', 'HKS-001', 'HKS-002'].includes(r.id)).map((r) => ({
     ...r,
     scenario: 'basic' as const,
-  }),
-);
+  })),
+  ...REQUIREMENTS.filter((r) => r.id === 'RUN-005'),
+];
 
 async function check(pythonHook: string): Promise<Record<string, TargetResult['results'][number]['finding']>> {
-  const target = commandTarget(
-    `command:${pythonHook}`,
-    kedroCommand(env!),
-    60_000,
-    kedroRunEnv({ ...hook.kedro!, hook: pythonHook }, { ...hook.env, PYTHONPATH: resolve('fixtures/conformance') }),
-  );
+  const target = {
+    ...commandTarget(
+      `command:${pythonHook}`,
+      kedroCommand(env!),
+      60_000,
+      kedroRunEnv({ ...hook.kedro!, hook: pythonHook }, { ...hook.env, PYTHONPATH: resolve('fixtures/conformance') }),
+    ),
+    injectsHookErrors: true, // as kedro: targets: the command is trackbench_kedro's runner
+  };
   const result = await runSuite(target, { requirements });
   expect(result.errors).toEqual([]);
   return Object.fromEntries(result.results.map((r) => [r.id, r.finding]));
@@ -55,6 +60,8 @@ describe.runIf(env || process.env.CI === 'true')('a Kedro run in a process of it
     expect(found['TAG-012']!.expected).toContain('runner SequentialRunner');
     expect(found['TAG-012']!.found).not.toContain('unchecked');
     expect(found['HKS-001']).toMatchObject({ status: 'pass', found: 'unchanged' });
+    expect(found['HKS-002']).toMatchObject({ status: 'pass', found: 'none overridden' });
+    expect(found['RUN-005']).toMatchObject({ status: 'pass', found: 'FAILED' });
   }, 120_000);
 
   it('catches metric values held and stamped at the pipeline end (MET-020: outside their nodes)', async () => {
@@ -82,5 +89,18 @@ describe.runIf(env || process.env.CI === 'true')('a Kedro run in a process of it
     const found = await check('broken_kedro_hooks:EndedAtExitHook');
     expect(found['RUN-020']).toMatchObject({ status: 'fail' });
     expect(found['RUN-020']!.found).toMatch(/end_time \d+ \(\d+ ms after its pipeline run\)/);
+  }, 120_000);
+
+  it('catches a hook handing a node its parameters converted for logging, as input overrides (HKS-002)', async () => {
+    const found = await check('broken_kedro_hooks:ParamsOverrideHook');
+    expect(found['HKS-002']).toMatchObject({ status: 'fail' });
+    expect(found['HKS-002']!.found).toMatch(/overridden: input params:\S+ of /);
+    expect(found['HKS-001']).toMatchObject({ status: 'pass' });
+  }, 120_000);
+
+  it('catches a run ended FINISHED when a hook fails the pipeline outside any node (RUN-005)', async () => {
+    const found = await check('broken_kedro_hooks:FinishedOnPipelineErrorHook');
+    expect(found['RUN-005']).toMatchObject({ status: 'fail', found: 'FINISHED' });
+    expect(found['HKS-002']).toMatchObject({ status: 'pass' });
   }, 120_000);
 });

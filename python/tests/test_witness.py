@@ -13,7 +13,7 @@ from kedro.framework.hooks import hook_impl  # noqa: E402
 
 from conftest import description  # noqa: E402
 from trackbench_kedro.project import PACKAGE, write_project  # noqa: E402
-from trackbench_kedro.runner import run_project  # noqa: E402
+from trackbench_kedro.runner import make_runner, run_project  # noqa: E402
 from trackbench_kedro.description import Description  # noqa: E402
 from trackbench_kedro.witness import digest, now_ms, runner_class, witness_hooks  # noqa: E402
 
@@ -61,6 +61,41 @@ class Mutator:
             outputs[node.name + ".out"]["tidied"] = True
 
 
+class Overrider:
+    """A hook that hands a node a replaced parameter (a plausible bug: a value cut for logging handed back),
+    and another node an equal copy of one (harmless: the node computes the same)."""
+
+    @hook_impl
+    def before_node_run(self, node: Any, inputs: Dict[str, Any]) -> Dict[str, Any]:
+        name = next(k for k in inputs if k.startswith("params:"))
+        if node.name.endswith("00"):
+            return {name: {"a": "cut"}}
+        return {name: dict(inputs[name])}
+
+
+class Params:
+    """Notes each node whose parameters a hook received, and whether on_node_error or on_pipeline_error ran."""
+
+    seen: List[str] = []
+
+    @hook_impl
+    def before_node_run(self, node: Any) -> None:
+        Params.seen.append(node.name)
+
+    @hook_impl
+    def on_node_error(self, node: Any) -> None:
+        Params.seen.append("on_node_error " + node.name)
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        Params.seen.append("on_pipeline_error")
+
+
+def run_witnessed_rows(tmp_path: Path) -> List[List[str]]:
+    """The nodes file's lines, split at tabs."""
+    return [line.split("\t") for line in (tmp_path / "nodes.txt").read_text().splitlines()]
+
+
 def run_witnessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, desc: Description, hook: str) -> List[List[str]]:
     """Runs the project with the extra hook and the witness on; the nodes file's lines, split at tabs."""
     nodes_file = tmp_path / "nodes.txt"
@@ -69,7 +104,7 @@ def run_witnessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, desc: Descrip
         monkeypatch.delitem(sys.modules, module)
     root = write_project(desc, tmp_path / "project", tracking=True, hooks=[hook], plugins=False)
     run_project(root, "p")
-    return [line.split("\t") for line in nodes_file.read_text().splitlines()]
+    return run_witnessed_rows(tmp_path)
 
 
 def test_runner_class_reads_kedros_run_params() -> None:
@@ -130,3 +165,46 @@ def test_a_hook_changing_an_input_in_place_is_said(tmp_path: Path, monkeypatch: 
 def test_digests_compare_content_not_key_order() -> None:
     assert digest({"a": 1, "b": [1, b"x"]}) == digest({"b": [1, b"x"], "a": 1})
     assert digest({"a": 1}) != digest({"a": "1"}) and digest([1.0]) != digest([1])
+
+
+def test_an_input_override_of_other_content_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desc = description(nodes=2, params=1, metrics=0)  # each node's p0 is the dict {"a": 0}
+    rows = run_witnessed(tmp_path, monkeypatch, desc, "test_witness:Overrider")
+    names = [n["name"] for n in desc["pipeline"]["nodes"]]
+    overridden = [row[1] for row in rows if row[0] == "#overridden"]
+    # The equal copy handed to the second node is no override of other content; nothing was changed in place.
+    assert overridden == ["input params:%s.p0 of %s" % (names[0], names[0])]
+    assert not [row for row in rows if row[0] == "#changed"]
+
+
+def test_the_asked_node_fails_the_pipeline_after_every_hook_had_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desc = description(nodes=3, params=1, metrics=0)
+    names = [n["name"] for n in desc["pipeline"]["nodes"]]
+    monkeypatch.setenv("TRACKBENCH_HOOK_ERROR_AT", names[1])
+    Params.seen = []
+    with pytest.raises(RuntimeError, match="injected pipeline error"):
+        run_witnessed(tmp_path, monkeypatch, desc, "test_witness:Params")
+    rows = run_witnessed_rows(tmp_path)
+    assert ["#injected", names[1]] in rows
+    # The other hook had the node's parameters; Kedro then reports a pipeline error, not a node error.
+    assert Params.seen == [names[0], names[1], "on_pipeline_error"]
+    started = [row[0] for row in rows if not row[0].startswith("#")]
+    assert names[2] not in started
+
+
+
+def test_a_thread_runner_when_asked_and_the_witness_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desc = description(nodes=6, params=1, metrics=1)
+    monkeypatch.setenv("TRACKBENCH_RUNNER", "ThreadRunner:4")
+    rows = run_witnessed(tmp_path, monkeypatch, desc, "test_witness:Params")
+    assert ["#runner", "ThreadRunner"] in rows
+    ended = {row[0] for row in rows if len(row) == 3 and not row[0].startswith("#")}
+    assert ended == {n["name"] for n in desc["pipeline"]["nodes"]}
+
+
+def test_an_unknown_runner_is_refused() -> None:
+    with pytest.raises(ValueError, match="TRACKBENCH_RUNNER"):
+        make_runner("ParallelRunner")
+    assert type(make_runner("")).__name__ == "SequentialRunner"

@@ -38,6 +38,7 @@ export function kedroTarget(spec: string): Target {
   return {
     id: `kedro:${ref.label}`,
     inProcess: false,
+    injectsHookErrors: true,
     timeoutMs: (ref.timeoutMs ?? 120_000) + 5_000,
     waive: scenario.waive,
     modelsInOwnFormat: true,

@@ -13,6 +13,13 @@ export interface FailedRun {
   failedNode?: string;
 }
 
+/** The nodes done before a hook failed the pipeline at `node`, which started but did not run. */
+export function completedBefore(node: string, started: string[] | undefined, pipeline: Pipeline): string[] {
+  const known = new Set(pipeline.nodes.map((n) => n.name));
+  const seen = started ?? [];
+  return (seen.includes(node) ? seen.slice(0, seen.indexOf(node)) : seen).filter((n) => known.has(n));
+}
+
 /** The nodes done before the failing node (a sequential run: each starts after the last one's outputs are saved). */
 export function completedBeforeFailure(pipeline: Pipeline, started?: string[]): FailedRun {
   const at = pipeline.nodes.findIndex((n) => n.fails);
@@ -79,15 +86,22 @@ export interface RunFacts {
   /** Values handed to the hooks found changed (`#changed`), known when it compared any (`#digested<TAB>n`, n > 0:
    * a ParallelRunner's main process compares none, its workers' values are not seen). */
   changed?: string[];
+  /** Node inputs a hook replaced with other content before the node ran (`#overridden`), known as `changed` is. */
+  overridden?: string[];
+  /** The node at which the runner's extra hook failed the pipeline, as TRACKBENCH_HOOK_ERROR_AT asked (`#injected`). */
+  injected?: string;
 }
 
 export function readRunFacts(file: string): RunFacts {
   const facts: RunFacts = {};
   const changed: string[] = [];
+  const overridden: string[] = [];
   for (const [key, a, b] of lines(file) ?? []) {
     if (key === '#runner' && a) facts.runner = a;
     if (key === '#changed' && a) changed.push(a);
-    if (key === '#digested' && Number(a) > 0) facts.changed = changed;
+    if (key === '#injected' && a) facts.injected = a;
+    if (key === '#overridden' && a) overridden.push(a);
+    if (key === '#digested' && Number(a) > 0) Object.assign(facts, { changed, overridden });
     const startMs = Number(a);
     const endMs = Number(b);
     if (key === '#pipeline' && isTime(startMs) && isTime(endMs) && endMs >= startMs) facts.window = { startMs, endMs };

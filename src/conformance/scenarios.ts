@@ -32,7 +32,8 @@ export interface ConformanceScenario {
   repeat: number;
   /** Node index at which an extra hook throws (a pipeline error that is not a node error). */
   hookErrorAt?: number;
-  /** Only hooks running in trackbench's own process can be put in this situation. */
+  /** Only hooks running in trackbench's own process can be put in this situation (or, for `hookErrorAt` alone, a
+   * process target whose runner puts in the failing hook: `Target.injectsHookErrors`). */
   inProcessOnly?: boolean;
   /** The server answers 503 from the start of this node to the start of that one (in-process hooks only). */
   outage?: { from: number; to: number };

@@ -73,7 +73,9 @@ async function runOnce(
   const observations = new Map<ScenarioId, Observed>();
   for (const id of needed) {
     const scenario = SCENARIOS[id];
-    if (scenario.inProcessOnly && !target.inProcess) {
+    // A process target's runner can put in the failing hook, not the outage (it is timed by trackbench's hooks).
+    const injected = scenario.hookErrorAt !== undefined && !scenario.outage && target.injectsHookErrors;
+    if (scenario.inProcessOnly && !target.inProcess && !injected) {
       observations.set(id, {
         error: "needs a hook running in trackbench's process (an extra hook is put beside it)",
         skipped: true,

@@ -15,7 +15,13 @@ import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import { kedroTarget } from './kedro-target.ts';
-import { completedBeforeFailure, readNodeWindows, readRunFacts, readStartedNodes } from './ran-order.ts';
+import {
+  completedBefore,
+  completedBeforeFailure,
+  readNodeWindows,
+  readRunFacts,
+  readStartedNodes,
+} from './ran-order.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { ParamsConfig, PipelineTiming } from './types.ts';
 import { witness } from './witness.ts';
@@ -29,7 +35,8 @@ export interface TargetRun {
   timing?: PipelineTiming[];
   /** Values handed to the hooks found changed after the run (in-process targets; commands that compare them). */
   hookChanges?: string[];
-  /** Inputs a node was called with other than those handed to the hooks (in-process targets): hooks' overrides. */
+  /** Inputs a node was called with other than those handed to the hooks (hooks' overrides): in-process targets,
+   * and commands that say so (`#overridden` lines, known when they compared any). */
   inputOverrides?: string[];
   /** The Kedro runner class that ran the pipeline: trackbench's (in-process), or the one a command says ran it. */
   runner?: string;
@@ -49,6 +56,9 @@ export interface Target {
   id: string;
   /** Whether the hook runs inside trackbench's process (so extra hooks can be put beside it). */
   inProcess: boolean;
+  /** A process target whose runner puts the extra hook that fails the pipeline (`pipeline-error`) beside the
+   * hook itself, told the node by TRACKBENCH_HOOK_ERROR_AT (kedro targets: trackbench_kedro's witness). */
+  injectsHookErrors?: boolean;
   /** How the target logs parameters, when trackbench knows (built-in and module targets with mlflow options). */
   paramsConfig?: ParamsConfig;
   /** Whether it was configured to make a child run per node (built-in and module targets). */
@@ -219,6 +229,9 @@ export function commandTarget(
       let runner: string | undefined;
       // Known only when every run said what it compared.
       let hookChanges: string[] | undefined = [];
+      let inputOverrides: string[] | undefined = [];
+      // The node at which the extra hook fails the pipeline, for a runner that puts that hook in (it says so).
+      const injectAt = scenario.hookErrorAt === undefined ? undefined : scenario.pipeline.nodes[scenario.hookErrorAt];
       for (let i = 0; i < scenario.repeat; i++) {
         rmSync(nodesFile, { force: true });
         const startMs = Date.now();
@@ -230,6 +243,11 @@ export function commandTarget(
             MLFLOW_TRACKING_URI: trackingUri,
             TRACKBENCH_PIPELINE_FILE: file,
             TRACKBENCH_NODES_FILE: nodesFile,
+            ...(injectAt ? { TRACKBENCH_HOOK_ERROR_AT: injectAt.name } : {}),
+            // Kedro's own concurrent runner for a parallel situation (the command says which ran: `#runner`).
+            ...(scenario.runner?.kind === 'parallel'
+              ? { TRACKBENCH_RUNNER: `ThreadRunner:${scenario.runner.concurrency}` }
+              : {}),
             TMPDIR: ctx.workDir,
           },
           timeoutMs,
@@ -239,9 +257,25 @@ export function commandTarget(
         const said = readRunFacts(nodesFile);
         runner = said.runner ?? runner;
         hookChanges = hookChanges && said.changed && [...hookChanges, ...said.changed];
+        inputOverrides = inputOverrides && said.overridden && [...inputOverrides, ...said.overridden];
         const w = said.window;
         const within = w && w.startMs >= life.startMs && w.endMs <= life.endMs ? w : undefined;
         timing.push({ window: within ?? life, nodes: readNodeWindows(nodesFile) });
+        if (injectAt && said.injected !== injectAt.name)
+          throw new Error(
+            `the command did not fail the pipeline at node ${injectAt.name} (TRACKBENCH_HOOK_ERROR_AT): its runner ` +
+              `puts in no failing hook${code === 0 ? '' : `; it exited with code ${code}`}`,
+          );
+        if (injectAt)
+          return {
+            pipelineError: `command exited with code ${code} (a hook failed the pipeline at ${injectAt.name})`,
+            output: outputs.join('\n'),
+            completedNodes: completedBefore(injectAt.name, readStartedNodes(nodesFile), scenario.pipeline),
+            timing,
+            runner,
+            hookChanges,
+            inputOverrides,
+          };
         if (code !== 0)
           return {
             pipelineError: timedOut
@@ -252,6 +286,7 @@ export function commandTarget(
             timing,
             runner,
             hookChanges,
+            inputOverrides,
           };
       }
       return {
@@ -260,6 +295,7 @@ export function commandTarget(
         timing,
         runner,
         hookChanges,
+        inputOverrides,
       };
     },
   };

@@ -32,14 +32,31 @@ def run_kwargs(run: Any, pipeline_name: str) -> Dict[str, Any]:
     return {"pipeline_names": [pipeline_name]} if "pipeline_names" in params else {"pipeline_name": pipeline_name}
 
 
+RUNNER = "TRACKBENCH_RUNNER"
+
+
+def make_runner(spec: Optional[str] = None) -> Any:
+    """The runner ``$TRACKBENCH_RUNNER`` (or ``spec``) names: ``ThreadRunner:<workers>`` (``kedro run --runner
+    ThreadRunner``: nodes in threads, their hooks interleaved, as a parallel situation asks), else a
+    SequentialRunner."""
+    from kedro.runner import SequentialRunner, ThreadRunner
+
+    name, _, workers = (spec if spec is not None else os.environ.get(RUNNER, "")).partition(":")
+    if name == "ThreadRunner":
+        return ThreadRunner(max_workers=int(workers) if workers else None)
+    if name not in ("", "SequentialRunner"):
+        raise ValueError("%s=%s: ThreadRunner[:<workers>] or SequentialRunner" % (RUNNER, spec))
+    return SequentialRunner()
+
+
 def run_project(root: Path, pipeline_name: str, env: str = "local") -> None:
     """Runs the project's named pipeline; raises what the pipeline raised. Like ``kedro run``, it hands
     Kedro a runner instance (given none, Kedro records the runner as None in run_params, which hooks
-    tag). With $TRACKBENCH_NODES_FILE set, appends ``#pipeline<TAB>start ms<TAB>end ms``: from before
-    the session is created to after it is closed, the span every hook call of the run lies in."""
+    tag): ``make_runner()``'s. With $TRACKBENCH_NODES_FILE set, appends ``#pipeline<TAB>start ms<TAB>end
+    ms``: from before the session is created to after it is closed, the span every hook call of the run
+    lies in."""
     from kedro.framework.session import KedroSession
     from kedro.framework.startup import bootstrap_project
-    from kedro.runner import SequentialRunner
 
     from .witness import NODES_FILE, now_ms
 
@@ -52,7 +69,7 @@ def run_project(root: Path, pipeline_name: str, env: str = "local") -> None:
     try:
         with KedroSession.create(project_path=root, env=env) as session:
             kwargs = run_kwargs(session.run, pipeline_name)
-            kwargs["runner"] = SequentialRunner()
+            kwargs["runner"] = make_runner()
             session.run(**kwargs)
     finally:
         path = os.environ.get(NODES_FILE)

@@ -14,6 +14,11 @@ appended to $TRACKBENCH_NODES_FILE:
                                    to the hooks, or an output that was not saved as the node returned it
                                    (digested by content before any other hook, compared after them all)
     #digested\\t<count>             at the pipeline's end: how many values were compared (the check ran)
+    #overridden\\t<what>            a node input a hook's before_node_run replaced with a value of other content
+                                   (the node was called with it: Kedro hands after_node_run the inputs it ran with)
+    #injected\\t<node>              a hook failed the pipeline at that node, as $TRACKBENCH_HOOK_ERROR_AT asked:
+                                   after every other hook's before_node_run, so the node never ran (a pipeline
+                                   error that is not a node error: Kedro calls on_pipeline_error, not on_node_error)
 
 A line is written at once (one ``write`` in append mode), so the nodes that started before a crash
 are known, and nodes run in threads or worker processes (ParallelRunner) append side by side.
@@ -30,6 +35,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from kedro.framework.hooks import hook_impl
 
 NODES_FILE = "TRACKBENCH_NODES_FILE"
+HOOK_ERROR_AT = "TRACKBENCH_HOOK_ERROR_AT"
 
 
 def now_ms() -> int:
@@ -84,10 +90,12 @@ class _Shared:
     """What the first and last witness share: the file, each node's start, each value handed over (an
     output until it is handed to its dataset, by node and name), and what was found changed."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, error_at: Optional[str] = None) -> None:
         self.path = path
+        self.error_at = error_at
         self.starts: Dict[str, int] = {}
         self.held: List[Tuple[str, Any, str]] = []
+        self.handed: Dict[Tuple[str, str], Tuple[Any, str]] = {}
         self.outputs: Dict[Tuple[str, str], Tuple[str, str]] = {}
         self.changed: List[str] = []
         self.digested = 0
@@ -98,8 +106,18 @@ class _Shared:
 
     def hold_inputs(self, inputs: Dict[str, Any], node: Any) -> None:
         for name, value in inputs.items():
-            self.held.append(("input %s of %s" % (name, node.name), value, digest(value)))
+            d = digest(value)
+            self.held.append(("input %s of %s" % (name, node.name), value, d))
+            self.handed[(node.name, name)] = (value, d)
         self.digested += len(inputs)
+
+    def called_with(self, inputs: Dict[str, Any], node: Any) -> None:
+        """The inputs the node ran with: another object of other content than the one handed to the hooks is a
+        hook's override (the same object changed is an in-place change, said at the pipeline's end)."""
+        for name, value in inputs.items():
+            handed = self.handed.pop((node.name, name), None)
+            if handed is not None and value is not handed[0] and digest(value) != handed[1]:
+                self.write("#overridden", "input %s of %s" % (name, node.name))
 
     def hold_outputs(self, outputs: Dict[str, Any], node: Any) -> None:
         for name, value in outputs.items():
@@ -163,11 +181,19 @@ class LastWitness:
         self.shared.write("#digested", self.shared.digested)
 
     @hook_impl(trylast=True)
-    def after_node_run(self, node: Any) -> None:
+    def before_node_run(self, node: Any) -> None:
+        if node.name == self.shared.error_at:
+            self.shared.write("#injected", node.name)
+            raise RuntimeError("injected pipeline error (not a node error) at %s" % node.name)
+
+    @hook_impl(trylast=True)
+    def after_node_run(self, node: Any, inputs: Dict[str, Any]) -> None:
+        self.shared.called_with(inputs, node)
         self._ended(node)
 
     @hook_impl(trylast=True)
-    def on_node_error(self, node: Any) -> None:
+    def on_node_error(self, node: Any, inputs: Dict[str, Any]) -> None:
+        self.shared.called_with(inputs, node)
         self._ended(node)
 
     @hook_impl(trylast=True)
@@ -192,5 +218,5 @@ def witness_hooks(path: Optional[str] = None) -> Tuple[Any, ...]:
     target = path if path is not None else os.environ.get(NODES_FILE)
     if not target:
         return ()
-    shared = _Shared(target)
+    shared = _Shared(target, os.environ.get(HOOK_ERROR_AT) or None)
     return (FirstWitness(shared), LastWitness(shared))
