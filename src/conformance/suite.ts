@@ -2,7 +2,8 @@
 // requirement is checked on each of its scenarios' observations (a failure in any one fails it).
 import { errorMessage } from '../errors.ts';
 import { conformanceBackend, type ConformanceBackend, type ConformanceBackendKind } from './backend.ts';
-import { observe } from './observe.ts';
+import { redact } from '../mlflow/auth.ts';
+import { CONFORMANCE_PASSWORD, CONFORMANCE_SECRET, observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements/index.ts';
 import { modePlan } from './modes.ts';
 import { ALL_SCENARIOS, SCENARIOS, scenariosOf } from './scenarios.ts';
@@ -109,11 +110,16 @@ async function runOnce(
       ? { status: 'skip', expected: combined.expected, found: `not applicable: ${na}` }
       : combined;
     const mode = labelOf(r);
+    // A finding may quote what a hook printed or raised: never the test secrets it leaked (SEC-* say where).
+    finding.found = redact(finding.found, [CONFORMANCE_SECRET, CONFORMANCE_PASSWORD]);
     return { id: r.id, level: r.level, statement: r.statement, scenario, ...(mode ? { mode } : {}), finding };
   });
   const errors = [...observations]
     .filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped))
-    .map(([scenario, o]) => ({ scenario, error: (o as { error: string }).error }));
+    .map(([scenario, o]) => ({
+      scenario,
+      error: redact((o as { error: string }).error, [CONFORMANCE_SECRET, CONFORMANCE_PASSWORD]),
+    }));
   return { results, errors };
 }
 

@@ -204,6 +204,17 @@ async function runInProcess(
   };
 }
 
+/** Why a command says its pipeline failed: its `pipeline failed: ...` line (trackbench_kedro's runner), else its
+ * last line, so a check can tell a failure that names MLflow from a silent one. */
+function failureLine(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const said = [...lines].reverse().find((l) => l.startsWith('pipeline failed:')) ?? lines.at(-1);
+  return said ? `: ${said.slice(0, 500)}` : '';
+}
+
 /** A process that runs the described pipeline; `env` is added to its environment. */
 export function commandTarget(
   id: string,
@@ -280,7 +291,7 @@ export function commandTarget(
           return {
             pipelineError: timedOut
               ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)`
-              : `command exited with code ${code}`,
+              : `command exited with code ${code}${failureLine(output)}`,
             output: outputs.join('\n'),
             ...completedBeforeFailure(scenario.pipeline, readStartedNodes(nodesFile)),
             timing,
