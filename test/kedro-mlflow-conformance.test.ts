@@ -14,11 +14,16 @@ const SCENARIO = 'scenarios/kedro-mlflow-versions.yaml';
 /** The plugin's own failures, with what it does (README, "What it found"). */
 const PLUGIN_BEHAVIOURS: Record<string, string> = {
   'RUN-011': 'the run ended a second time (runs/update FINISHED) after its terminal update, at the process exit',
-  'RUN-020': 'that second end stamps end_time after the pipeline run ended',
-  'TAG-001': "Kedro 1.x's run_params hold pipeline_names, a list: no tag holds the pipeline name (2.0.3)",
+  'RUN-020': 'that second end stamps end_time after the pipeline run ended (by more than the slack: not always)',
   'TAG-003': 'no node is named on the run: its hook logs node parameters, not node names',
   'FLT-001': 'with the server down, the pipeline fails: every value is logged synchronously',
   'FLT-007': 'each value is a request on the node path: a slow server slows the pipeline',
+};
+
+/** Each release's own: 2.0.3 on Kedro 1.x, whose run_params hold `pipeline_names`, a list. */
+const ALLOWED: Record<string, Record<string, string>> = {
+  'kedro-mlflow 0.14.5': PLUGIN_BEHAVIOURS,
+  'kedro-mlflow 2.0.3': { ...PLUGIN_BEHAVIOURS, 'TAG-001': 'its pipeline tag is pipeline_names, a list' },
 };
 
 async function provisioned(label: string): Promise<boolean> {
@@ -31,7 +36,7 @@ async function provisioned(label: string): Promise<boolean> {
   }
 }
 
-for (const label of ['kedro-mlflow 0.14.5', 'kedro-mlflow 2.0.3']) {
+for (const [label, allowed] of Object.entries(ALLOWED)) {
   const ready = (await provisioned(label)) || process.env.CI === 'true';
   describe.runIf(ready)(`the real ${label}, conformance`, () => {
     it('fails only by its own behaviours; its params, metrics, artifacts and models are checked', async () => {
@@ -41,7 +46,7 @@ for (const label of ['kedro-mlflow 0.14.5', 'kedro-mlflow 2.0.3']) {
       const mustFailures = result.results
         .filter((r) => r.level === 'MUST' && r.finding.status === 'fail')
         .map((r) => `${r.id}: ${r.finding.found}`);
-      expect(mustFailures.filter((f) => !(f.slice(0, 7) in PLUGIN_BEHAVIOURS))).toEqual([]);
+      expect(mustFailures.filter((f) => !Object.hasOwn(allowed, f.slice(0, 7)))).toEqual([]);
       // Content checked, not skipped: every parameter exact, metric values, artifact bytes, each model registered.
       for (const id of ['PAR-001', 'PAR-010', 'MET-001', 'MET-010', 'ART-001', 'ART-002', 'MOD-001', 'MOD-002'])
         expect(status(id), id).toBe('pass');

@@ -10,8 +10,9 @@ import type { RunState } from '../src/mlflow/readback.ts';
 const pipeline = SCENARIOS.basic.pipeline;
 const models = pipeline.nodes.flatMap((n) => n.outputs.filter((x) => pipeline.datasets[x]?.kind === 'model'));
 
-/** One finished run holding `versions` model versions whose source is a model of the run (a pickle, not bytes). */
-function runWithVersions(versions: number, sourceRunId = 'r'): RunState {
+/** One finished run holding `versions` model versions whose source is a model of the run (a pickle, not bytes):
+ * a path in its artifacts (MLflow 2, runs:/) or, with `logged`, one of its logged models (MLflow 3, models:/). */
+function runWithVersions(versions: number, sourceRunId = 'r', logged = false, names = versions): RunState {
   const info = { run_id: 'r', run_uuid: 'r', run_name: 'r', experiment_id: '1', user_id: '', status: 'FINISHED' };
   return {
     run: {
@@ -27,12 +28,16 @@ function runWithVersions(versions: number, sourceRunId = 'r'): RunState {
     metricHistory: {},
     artifacts: [],
     modelVersions: Array.from({ length: versions }, (_, i) => ({
-      name: `m${i}`,
-      version: '1',
+      name: `m${i % names}`,
+      version: String(1 + Math.floor(i / names)),
       run_id: 'r',
-      source: `runs:/${sourceRunId}/model_${i}`,
+      source: logged ? `models:/m-${i}` : `runs:/${sourceRunId}/model_${i}`,
     })),
-    loggedModels: [],
+    loggedModels: logged
+      ? Array.from({ length: versions }, (_, i) => ({
+          model: { info: { model_id: `m-${i}`, artifact_uri: `mlflow-artifacts:/1/models/m-${i}/artifacts` } },
+        }))
+      : [],
     logModelHistory: [],
   } as unknown as RunState; // Only the fields `produced` reads about models; the rest plays no part.
 }
@@ -64,6 +69,15 @@ describe('FLT-005 accounting of models stored in the target own format', () => {
   it('counts the models beyond the versions as not delivered', () => {
     const got = modelsDelivered(runWithVersions(models.length - 2), true);
     expect(got.filter((d) => !d)).toHaveLength(2);
+  });
+
+  it("counts models logged as MLflow 3's logged models of the run (models:/ sources)", () => {
+    expect(modelsDelivered(runWithVersions(models.length, 'r', true), true)).toEqual(models.map(() => true));
+  });
+
+  it('does not let two versions of one model stand for another', () => {
+    const got = modelsDelivered(runWithVersions(models.length, 'r', false, models.length - 1), true);
+    expect(got.filter((d) => !d)).toHaveLength(1);
   });
 
   it("does not count versions whose source is another run's", () => {

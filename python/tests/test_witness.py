@@ -194,7 +194,6 @@ def test_the_asked_node_fails_the_pipeline_after_every_hook_had_it(
     assert names[2] not in started
 
 
-
 def test_a_thread_runner_when_asked_and_the_witness_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     desc = description(nodes=6, params=1, metrics=1)
     monkeypatch.setenv("TRACKBENCH_RUNNER", "ThreadRunner:4")
@@ -204,7 +203,10 @@ def test_a_thread_runner_when_asked_and_the_witness_says_so(tmp_path: Path, monk
     assert ended == {n["name"] for n in desc["pipeline"]["nodes"]}
 
 
-def test_an_unknown_runner_is_refused() -> None:
-    with pytest.raises(ValueError, match="TRACKBENCH_RUNNER"):
-        make_runner("ParallelRunner")
-    assert type(make_runner("")).__name__ == "SequentialRunner"
+def test_an_unknown_runner_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    for bad in ("ParallelRunner", "ThreadRunner:x", "ThreadRunner:0", "SequentialRunner:2"):
+        monkeypatch.setenv("TRACKBENCH_RUNNER", bad)
+        with pytest.raises(ValueError, match="TRACKBENCH_RUNNER=%s:" % bad):
+            make_runner()
+    monkeypatch.delenv("TRACKBENCH_RUNNER")
+    assert type(make_runner()).__name__ == "SequentialRunner"

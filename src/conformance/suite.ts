@@ -1,8 +1,9 @@
 // One suite run over one target: each scenario the catalogue needs is run once, then every
 // requirement is checked on each of its scenarios' observations (a failure in any one fails it).
 import { errorMessage } from '../errors.ts';
-import { conformanceBackend, type ConformanceBackend, type ConformanceBackendKind } from './backend.ts';
 import { redact } from '../mlflow/auth.ts';
+import { conformanceBackend, type ConformanceBackend, type ConformanceBackendKind } from './backend.ts';
+import { secretLeak } from './leak.ts';
 import { CONFORMANCE_PASSWORD, CONFORMANCE_SECRET, observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements/index.ts';
 import { modePlan } from './modes.ts';
@@ -110,17 +111,26 @@ async function runOnce(
       ? { status: 'skip', expected: combined.expected, found: `not applicable: ${na}` }
       : combined;
     const mode = labelOf(r);
-    // A finding may quote what a hook printed or raised: never the test secrets it leaked (SEC-* say where).
-    finding.found = redact(finding.found, [CONFORMANCE_SECRET, CONFORMANCE_PASSWORD]);
+    finding.found = quotable(finding.found);
     return { id: r.id, level: r.level, statement: r.statement, scenario, ...(mode ? { mode } : {}), finding };
   });
   const errors = [...observations]
     .filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped))
     .map(([scenario, o]) => ({
       scenario,
-      error: redact((o as { error: string }).error, [CONFORMANCE_SECRET, CONFORMANCE_PASSWORD]),
+      error: quotable((o as { error: string }).error),
     }));
   return { results, errors };
+}
+
+const TEST_SECRETS = [CONFORMANCE_SECRET, CONFORMANCE_PASSWORD];
+
+/** Text a report may quote from a hook (what it printed or raised): never the test secrets it leaked there, whole,
+ * cut short by a check's excerpt or encoded (SEC-* say where they leaked). */
+function quotable(text: string): string {
+  const masked = redact(text, TEST_SECRETS);
+  const how = secretLeak(masked, TEST_SECRETS);
+  return how ? `[withheld: it quotes a test secret (${how})]` : masked;
 }
 
 function checkOn(r: Requirement, id: ScenarioId, observations: Map<ScenarioId, Observed>): Finding {

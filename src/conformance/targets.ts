@@ -205,14 +205,28 @@ async function runInProcess(
 }
 
 /** Why a command says its pipeline failed: its `pipeline failed: ...` line (trackbench_kedro's runner), else its
- * last line, so a check can tell a failure that names MLflow from a silent one. */
+ * last line that reads as an error, so a check can tell a failure that names MLflow from a silent one (a log line
+ * that happens to name MLflow is not a reason). */
 function failureLine(output: string): string {
   const lines = output
     .split('\n')
     .map((l) => l.trim())
-    .filter(Boolean);
-  const said = [...lines].reverse().find((l) => l.startsWith('pipeline failed:')) ?? lines.at(-1);
+    .reverse();
+  const said =
+    lines.find((l) => l.startsWith('pipeline failed:')) ??
+    lines.find((l) => /^\w*(Error|Exception)\b|\b(error|exception|traceback|failed)\b/i.test(l));
   return said ? `: ${said.slice(0, 500)}` : '';
+}
+
+/** What a situation tells a command through its environment, and nothing of it inherited from trackbench's own:
+ * the node at which its runner puts in the failing hook, and Kedro's concurrent runner for a parallel situation. */
+function situationEnv(scenario: ConformanceScenario, injectAt: string | undefined): Record<string, string> {
+  return {
+    ...(injectAt ? { TRACKBENCH_HOOK_ERROR_AT: injectAt } : {}),
+    ...(scenario.runner?.kind === 'parallel'
+      ? { TRACKBENCH_RUNNER: `ThreadRunner:${scenario.runner.concurrency}` }
+      : {}),
+  };
 }
 
 /** A process that runs the described pipeline; `env` is added to its environment. */
@@ -246,19 +260,17 @@ export function commandTarget(
       for (let i = 0; i < scenario.repeat; i++) {
         rmSync(nodesFile, { force: true });
         const startMs = Date.now();
+        const inherited = { ...process.env, ...env };
+        delete inherited.TRACKBENCH_HOOK_ERROR_AT;
+        delete inherited.TRACKBENCH_RUNNER;
         const { code, output, timedOut } = await runExternal(
           command,
           {
-            ...process.env,
-            ...env,
+            ...inherited,
             MLFLOW_TRACKING_URI: trackingUri,
             TRACKBENCH_PIPELINE_FILE: file,
             TRACKBENCH_NODES_FILE: nodesFile,
-            ...(injectAt ? { TRACKBENCH_HOOK_ERROR_AT: injectAt.name } : {}),
-            // Kedro's own concurrent runner for a parallel situation (the command says which ran: `#runner`).
-            ...(scenario.runner?.kind === 'parallel'
-              ? { TRACKBENCH_RUNNER: `ThreadRunner:${scenario.runner.concurrency}` }
-              : {}),
+            ...situationEnv(scenario, injectAt?.name),
             TMPDIR: ctx.workDir,
           },
           timeoutMs,
@@ -272,14 +284,20 @@ export function commandTarget(
         const w = said.window;
         const within = w && w.startMs >= life.startMs && w.endMs <= life.endMs ? w : undefined;
         timing.push({ window: within ?? life, nodes: readNodeWindows(nodesFile) });
+        const ended = timedOut
+          ? `was still running after ${timeoutMs / 1000} s: stopped`
+          : `exited with code ${code}${code === 0 ? '' : failureLine(output)}`;
+        // The runner says it failed the pipeline there, and the command failed: else the situation did not happen.
         if (injectAt && said.injected !== injectAt.name)
           throw new Error(
-            `the command did not fail the pipeline at node ${injectAt.name} (TRACKBENCH_HOOK_ERROR_AT): its runner ` +
-              `puts in no failing hook${code === 0 ? '' : `; it exited with code ${code}`}`,
+            `the command did not reach the failing hook at node ${injectAt.name} (TRACKBENCH_HOOK_ERROR_AT, which ` +
+              `trackbench_kedro's runner honours): it ${ended}`,
           );
+        if (injectAt && code === 0)
+          throw new Error(`a hook failed the pipeline at node ${injectAt.name}, yet the command exited with code 0`);
         if (injectAt)
           return {
-            pipelineError: `command exited with code ${code} (a hook failed the pipeline at ${injectAt.name})`,
+            pipelineError: `command ${ended} (a hook failed the pipeline at ${injectAt.name})`,
             output: outputs.join('\n'),
             completedNodes: completedBefore(injectAt.name, readStartedNodes(nodesFile), scenario.pipeline),
             timing,

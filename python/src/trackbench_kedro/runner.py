@@ -41,11 +41,12 @@ def make_runner(spec: Optional[str] = None) -> Any:
     SequentialRunner."""
     from kedro.runner import SequentialRunner, ThreadRunner
 
-    name, _, workers = (spec if spec is not None else os.environ.get(RUNNER, "")).partition(":")
-    if name == "ThreadRunner":
+    text = spec if spec is not None else os.environ.get(RUNNER, "")
+    name, _, workers = text.partition(":")
+    if name == "ThreadRunner" and (workers == "" or workers.isdigit() and int(workers) > 0):
         return ThreadRunner(max_workers=int(workers) if workers else None)
-    if name not in ("", "SequentialRunner"):
-        raise ValueError("%s=%s: ThreadRunner[:<workers>] or SequentialRunner" % (RUNNER, spec))
+    if name not in ("", "SequentialRunner") or workers:
+        raise ValueError("%s=%s: ThreadRunner[:<workers>] or SequentialRunner" % (RUNNER, text))
     return SequentialRunner()
 
 

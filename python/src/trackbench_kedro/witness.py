@@ -88,7 +88,8 @@ def digest(value: Any) -> str:
 
 class _Shared:
     """What the first and last witness share: the file, each node's start, each value handed over (an
-    output until it is handed to its dataset, by node and name), and what was found changed."""
+    output until it is handed to its dataset, by node and name; an input until the node has run with it),
+    what was found changed, and the node at which the last witness fails the pipeline, if asked."""
 
     def __init__(self, path: str, error_at: Optional[str] = None) -> None:
         self.path = path
@@ -163,8 +164,9 @@ class FirstWitness:
 
 
 class LastWitness:
-    """Runs after every other hook: a node's end (after each output is saved), whether each output goes to
-    its dataset as the node returned it, and at the pipeline's end which inputs changed since."""
+    """Runs after every other hook: a node's end (after each output is saved), whether the node ran with the
+    inputs handed to the hooks and each output goes to its dataset as the node returned it, at the pipeline's
+    end which inputs changed since; and, asked by $TRACKBENCH_HOOK_ERROR_AT, it fails the pipeline at a node."""
 
     def __init__(self, shared: _Shared) -> None:
         self.shared = shared

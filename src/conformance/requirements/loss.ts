@@ -35,9 +35,10 @@ export function produced(o: Observation): Item[] {
   const views = pipelineRunViews(o);
   const config = paramsConfigFor(o, views);
   const items: Item[] = [];
+  // Models in the target's own format: each run's registered models not yet matched to a produced model.
+  const modelsLeft = new Map<RunState, number>();
   for (let i = 0; i < o.pipelineRuns; i++) {
     const view = views[i];
-    const modelVersionsLeft = new Map<RunState, number>();
     for (const n of paramNodes(o))
       for (const [k, v] of nodeParams(o, n))
         for (const e of expectedForms(k, v, config))
@@ -64,9 +65,10 @@ export function produced(o: Observation): Item[] {
         items.push({ kind: 'artifacts', node: n.name, id: f.name, delivered: files.includes(f.hash) });
       for (const f of nodeFiles(o, n, 'model')) {
         if (o.modelsInOwnFormat) {
-          // Its bytes are not the node's: each version whose source is this run's model delivers one model.
-          const left = run ? (modelVersionsLeft.get(run) ?? ownModelVersions(o, run)) : 0;
-          if (run) modelVersionsLeft.set(run, Math.max(0, left - 1));
+          // Its bytes are not the node's: each registered model whose version's source is this run's model
+          // delivers one (two versions of one model do not stand for another).
+          const left = run ? (modelsLeft.get(run) ?? ownRegisteredModels(o, run)) : 0;
+          if (run) modelsLeft.set(run, Math.max(0, left - 1));
           items.push({ kind: 'models', node: n.name, id: f.name, delivered: left > 0 });
           continue;
         }
@@ -81,8 +83,8 @@ export function produced(o: Observation): Item[] {
   return items;
 }
 
-const ownModelVersions = (o: Observation, run: RunState): number =>
-  run.modelVersions.filter((v) => sourceRun(o, v.source) === run).length;
+const ownRegisteredModels = (o: Observation, run: RunState): number =>
+  new Set(run.modelVersions.filter((v) => sourceRun(o, v.source) === run).map((v) => v.name)).size;
 
 /** What the hook said it could not deliver: per kind when it says so, else a total. */
 export function countedLost(
