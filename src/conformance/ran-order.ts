@@ -13,7 +13,8 @@ export interface FailedRun {
   failedNode?: string;
 }
 
-/** The nodes done before a hook failed the pipeline at `node`, which started but did not run. */
+/** The nodes done before the pipeline failed at `node` (a failing node, or one a hook failed it at), in the order
+ * they started; if `node` never started, the command failed otherwise and what started is all it ran. */
 export function completedBefore(node: string, started: string[] | undefined, pipeline: Pipeline): string[] {
   const known = new Set(pipeline.nodes.map((n) => n.name));
   const seen = started ?? [];
@@ -25,12 +26,7 @@ export function completedBeforeFailure(pipeline: Pipeline, started?: string[]): 
   const at = pipeline.nodes.findIndex((n) => n.fails);
   const failing = pipeline.nodes[at];
   if (!failing) return { completedNodes: [] };
-  if (started) {
-    const known = new Set(pipeline.nodes.map((n) => n.name));
-    // The failing node never started: the command failed otherwise; what started is all it ran.
-    const before = started.includes(failing.name) ? started.slice(0, started.indexOf(failing.name)) : started;
-    return { completedNodes: before.filter((n) => known.has(n)), failedNode: failing.name };
-  }
+  if (started) return { completedNodes: completedBefore(failing.name, started, pipeline), failedNode: failing.name };
   return { completedNodes: pipeline.nodes.slice(0, at).map((n) => n.name), failedNode: failing.name };
 }
 

@@ -257,12 +257,12 @@ export function commandTarget(
       let inputOverrides: string[] | undefined = [];
       // The node at which the extra hook fails the pipeline, for a runner that puts that hook in (it says so).
       const injectAt = scenario.hookErrorAt === undefined ? undefined : scenario.pipeline.nodes[scenario.hookErrorAt];
+      const inherited = { ...process.env, ...env };
+      delete inherited.TRACKBENCH_HOOK_ERROR_AT;
+      delete inherited.TRACKBENCH_RUNNER;
       for (let i = 0; i < scenario.repeat; i++) {
         rmSync(nodesFile, { force: true });
         const startMs = Date.now();
-        const inherited = { ...process.env, ...env };
-        delete inherited.TRACKBENCH_HOOK_ERROR_AT;
-        delete inherited.TRACKBENCH_RUNNER;
         const { code, output, timedOut } = await runExternal(
           command,
           {
@@ -295,28 +295,24 @@ export function commandTarget(
           );
         if (injectAt && code === 0)
           throw new Error(`a hook failed the pipeline at node ${injectAt.name}, yet the command exited with code 0`);
-        if (injectAt)
+        if (injectAt || code !== 0) {
+          const started = readStartedNodes(nodesFile);
           return {
-            pipelineError: `command ${ended} (a hook failed the pipeline at ${injectAt.name})`,
+            pipelineError: injectAt
+              ? `command ${ended} (a hook failed the pipeline at ${injectAt.name})`
+              : timedOut
+                ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)`
+                : `command ${ended}`,
             output: outputs.join('\n'),
-            completedNodes: completedBefore(injectAt.name, readStartedNodes(nodesFile), scenario.pipeline),
+            ...(injectAt
+              ? { completedNodes: completedBefore(injectAt.name, started, scenario.pipeline) }
+              : completedBeforeFailure(scenario.pipeline, started)),
             timing,
             runner,
             hookChanges,
             inputOverrides,
           };
-        if (code !== 0)
-          return {
-            pipelineError: timedOut
-              ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)`
-              : `command exited with code ${code}${failureLine(output)}`,
-            output: outputs.join('\n'),
-            ...completedBeforeFailure(scenario.pipeline, readStartedNodes(nodesFile)),
-            timing,
-            runner,
-            hookChanges,
-            inputOverrides,
-          };
+        }
       }
       return {
         output: outputs.join('\n'),

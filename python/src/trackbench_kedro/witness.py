@@ -88,15 +88,15 @@ def digest(value: Any) -> str:
 
 class _Shared:
     """What the first and last witness share: the file, each node's start, each value handed over (an
-    output until it is handed to its dataset, by node and name; an input until the node has run with it),
+    output until it is handed to its dataset; an input, compared when the node has run and at the end),
     what was found changed, and the node at which the last witness fails the pipeline, if asked."""
 
     def __init__(self, path: str, error_at: Optional[str] = None) -> None:
         self.path = path
         self.error_at = error_at
         self.starts: Dict[str, int] = {}
-        self.held: List[Tuple[str, Any, str]] = []
-        self.handed: Dict[Tuple[str, str], Tuple[Any, str]] = {}
+        # Each input as handed to the hooks, and its digest then, by node and name.
+        self.held: Dict[Tuple[str, str], Tuple[Any, str]] = {}
         self.outputs: Dict[Tuple[str, str], Tuple[str, str]] = {}
         self.changed: List[str] = []
         self.digested = 0
@@ -107,16 +107,14 @@ class _Shared:
 
     def hold_inputs(self, inputs: Dict[str, Any], node: Any) -> None:
         for name, value in inputs.items():
-            d = digest(value)
-            self.held.append(("input %s of %s" % (name, node.name), value, d))
-            self.handed[(node.name, name)] = (value, d)
+            self.held[(node.name, name)] = (value, digest(value))
         self.digested += len(inputs)
 
     def called_with(self, inputs: Dict[str, Any], node: Any) -> None:
         """The inputs the node ran with: another object of other content than the one handed to the hooks is a
         hook's override (the same object changed is an in-place change, said at the pipeline's end)."""
         for name, value in inputs.items():
-            handed = self.handed.pop((node.name, name), None)
+            handed = self.held.get((node.name, name))
             if handed is not None and value is not handed[0] and digest(value) != handed[1]:
                 self.write("#overridden", "input %s of %s" % (name, node.name))
 
@@ -177,7 +175,10 @@ class LastWitness:
             self.shared.write(node.name, start, now_ms())
 
     def _compare(self) -> None:
-        changed = self.shared.changed + [what for what, value, before in self.shared.held if digest(value) != before]
+        changed = self.shared.changed + [
+            "input %s of %s" % (name, node) for (node, name), (value, before) in self.shared.held.items()
+            if digest(value) != before
+        ]
         for what in changed:
             self.shared.write("#changed", what)
         self.shared.write("#digested", self.shared.digested)
