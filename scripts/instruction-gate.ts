@@ -50,8 +50,8 @@ async function counted(extraIterations: number): Promise<{ report: Report; secon
 }
 
 /** The hook's instructions in the pipeline run: median with - median without (the gate's figure). */
-function hookInstructions(report: Report): number {
-  const m = report.results.reference?.metrics.instructions;
+function hookInstructions(report: Report, metric: 'instructions' | 'allocatorInstructions' = 'instructions'): number {
+  const m = report.results.reference?.metrics[metric];
   if (!m?.available) throw new Error(`no instruction count in the report: ${m ? m.reason : 'no reference hook'}`);
   return m.overhead.absolute;
 }
@@ -81,10 +81,13 @@ console.log(
 );
 
 const aa: number[] = [base];
+// The hook's instructions in the C allocator, counted apart and gated with a band of their own.
+const inAllocator: number[] = [hookInstructions(baseline.report, 'allocatorInstructions')];
 let falsePositives = 0;
 for (let i = 1; i <= runs; i++) {
   const { report, seconds } = await counted(0);
   aa.push(hookInstructions(report));
+  inAllocator.push(hookInstructions(report, 'allocatorInstructions'));
   const g = gated(baseline.report, report);
   if (g.fired) falsePositives++;
   console.log(`A/A ${i}/${runs}: ${g.fired ? 'FIRED' : 'pass'} (${g.found}) ${seconds.toFixed(0)} s`);
@@ -98,13 +101,22 @@ for (let i = 1; i <= runs; i++) {
     `+${(extra * 100).toFixed(2)}% ${i}/${runs}: ${g.fired ? 'fired' : 'MISSED'} (${g.found}) ${seconds.toFixed(0)} s`,
   );
 }
-const sorted = [...aa].sort((a, b) => a - b);
-const spread = (sorted.at(-1)! - sorted[0]!) / sorted[sorted.length >> 1]!;
+/** Relative spread (max - min) / median, and the range, of a set of counts. */
+function spreadOf(counts: number[]): { spread: string; range: string } {
+  const sorted = [...counts].sort((a, b) => a - b);
+  const spread = (sorted.at(-1)! - sorted[0]!) / sorted[sorted.length >> 1]!;
+  return {
+    spread: `${(spread * 100).toFixed(3)}%`,
+    range: `${sorted[0]!.toLocaleString('en')} .. ${sorted.at(-1)!.toLocaleString('en')}`,
+  };
+}
+const run = spreadOf(aa);
+const allocator = spreadOf(inAllocator);
 const band = `±${(loaded.regression.instructionNoise * 100).toFixed(2)}%`;
 console.log(
   `\n${file}, ${Number(values.rounds)} rounds a run, band ${band}: ` +
-    `A/A spread of the hook's instructions over ${aa.length} runs ${(spread * 100).toFixed(3)}% ` +
-    `(${sorted[0]!.toLocaleString('en')} .. ${sorted.at(-1)!.toLocaleString('en')}); ` +
+    `A/A spread of the hook's instructions over ${aa.length} runs ${run.spread} (${run.range}); ` +
+    `in the C allocator ${allocator.spread} (${allocator.range}); ` +
     `the gate fired in ${falsePositives} of ${runs} A/A runs and in ${detected} of ${runs} runs ` +
     `+${(extra * 100).toFixed(2)}% more expensive; one instrumented run took ${baseline.seconds.toFixed(0)} s`,
 );

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  allocatorInstructions,
   callgrindArgs,
   countedProbes,
   countedTimeoutEnv,
@@ -29,9 +30,52 @@ describe('callgrind dumps', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-cg-'));
     writeFileSync(join(dir, 'cg.7.1'), dump(500));
     writeFileSync(join(dir, 'cg.7.2'), dump(20));
-    writeFileSync(join(dir, 'cg.7.3'), dump(3000));
+    writeFileSync(join(dir, 'cg.7.3'), `${dump(3000)}fn=(1) run\n1 2900\ncfn=(2) malloc\ncalls=1 0\n2 100\n`);
     writeFileSync(join(dir, 'cg.7'), dump(9));
-    expect(readDumps(dir)).toEqual({ setupInstructions: 20, instructions: 3000 });
+    expect(readDumps(dir)).toEqual({ setupInstructions: 20, instructions: 2900, allocatorInstructions: 100 });
+  });
+
+  it("counts the run's instructions in the C allocator apart: calls into it from outside, each once", () => {
+    // Name compression as callgrind writes it: "(id) name" the first time, "(id)" after.
+    const lines = [
+      'positions: line',
+      'events: Ir',
+      'totals: 2000',
+      'fn=(1) main',
+      '10 100',
+      'cfn=(2) malloc',
+      'calls=2 5',
+      '12 300',
+      'cfn=(3) uv_run',
+      'calls=1 0',
+      '13 900',
+      'fn=(2)',
+      '5 40',
+      'cfn=(4) _int_malloc.constprop.0',
+      'calls=2 0',
+      '6 260',
+      'fn=(3)',
+      '0 50',
+      "cfn=(5) free'2",
+      'calls=1 0',
+      '1 60',
+      'cfn=(6) node::Environment::allocate_managed_buffer(unsigned long)',
+      'calls=1 0',
+      '2 700',
+      'fn=(6)',
+      '0 620',
+      'cfn=(2)',
+      'calls=1 0',
+      '3 80',
+    ];
+    // 300 (main -> malloc) + 60 (uv_run -> free) + 80 (a function named "allocate" -> malloc); _int_malloc's
+    // 260 is inside malloc's 300.
+    expect(allocatorInstructions(lines.join('\n'))).toBe(440);
+    // With instruction addresses as well as lines, the cost is the third field.
+    const withInstr = lines.map((l) =>
+      /^\d/.test(l) ? `0x1 ${l}` : l.replace('positions: line', 'positions: instr line'),
+    );
+    expect(allocatorInstructions(withInstr.join('\n'))).toBe(440);
   });
 
   it('says why when the marks do not line up, instead of giving a number', () => {

@@ -78,4 +78,36 @@ describe('instruction counts against a baseline', () => {
     expect(setup(1e7 + 2e7).status).toBe('fail');
     expect(setup(1e7 + 2e7).minimumDetectable).toBe('±50.00%');
   });
+
+  // Only the fields checkRegressions reads, as above, for a report of the run counted in two parts.
+  const splitReport = (run: MeasuredMetric, allocator?: MeasuredMetric): Report =>
+    ({
+      results: { h: { metrics: { instructions: run, ...(allocator ? { allocatorInstructions: allocator } : {}) } } },
+      scenario: { trials: { seed: 1 } },
+    }) as unknown as Report;
+  const options = { alpha: 0.05, noise: 0.02, instructionNoise: 0.005 };
+
+  it("the allocator's share gets a band of its own (heap layout moved it 5%): +20% passes, +40% fails", () => {
+    const run = counted(1e9, 1e9 + 1e8);
+    const allocator = (now: number) =>
+      checkRegressions(splitReport(run, counted(1e6, 4e6)), splitReport(run, counted(1e6, 1e6 + now)), options).find(
+        (c) => c.metric === 'allocatorInstructions',
+      )!;
+    expect(allocator(3.6e6).status).toBe('pass');
+    expect(allocator(4.2e6).status).toBe('fail');
+    expect(allocator(4.2e6).minimumDetectable).toBe('±25.00%');
+  });
+
+  it('a baseline that counted the allocator in the run is not compared with one that did not', () => {
+    const old = splitReport(counted(1e9, 1e9 + 1e8));
+    const split = splitReport(counted(0.97e9, 0.97e9 + 0.97e8), counted(3e7, 3e7 + 3e6));
+    for (const [baseline, current] of [
+      [old, split],
+      [split, old],
+    ] as const) {
+      const run = checkRegressions(baseline, current, options).find((c) => c.metric === 'instructions')!;
+      expect(run.status).toBe('fail');
+      expect(run.found).toMatch(/not comparable; measure the baseline again/);
+    }
+  });
 });

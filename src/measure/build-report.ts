@@ -1,6 +1,13 @@
 // Measurement -> Report: medians, paired overhead ratios with bootstrap intervals, per-node figures.
 import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
-import { baselineFor, METRICS, type MetricName, type TrialResult, type ValueCounts } from './trial-types.ts';
+import {
+  baselineFor,
+  COUNTED_METRICS,
+  METRICS,
+  type MetricName,
+  type TrialResult,
+  type ValueCounts,
+} from './trial-types.ts';
 import type { Measurement } from './measure.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median, overheadRatio } from '../stats/basic.ts';
@@ -20,6 +27,7 @@ export const UNITS: Record<MetricName, MetricResult['unit']> = {
   retainedBytes: 'bytes',
   startupMs: 'ms',
   instructions: 'instructions',
+  allocatorInstructions: 'instructions',
   setupInstructions: 'instructions',
 };
 
@@ -78,6 +86,7 @@ const UNAVAILABLE: Record<MetricName, string> = {
   retainedBytes: 'not measured (external commands do not report it)',
   startupMs: 'not measured (external commands, or under Valgrind)',
   instructions: 'counted only with --instrument cpu-sim (Valgrind)',
+  allocatorInstructions: 'counted only with --instrument cpu-sim (Valgrind)',
   setupInstructions: 'counted only with --instrument cpu-sim (Valgrind)',
 };
 
@@ -134,7 +143,7 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   for (const r of Object.values(results))
     for (const name of METRICS) {
       const metric = r.metrics[name];
-      const asked = !(name === 'instructions' || name === 'setupInstructions') || m.unavailable[name];
+      const asked = !COUNTED_METRICS.has(name) || m.unavailable[name];
       if (!metric.available && asked) unavailable.set(name, metric.reason);
     }
   if (unavailable.size)

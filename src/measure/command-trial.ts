@@ -17,7 +17,7 @@ import type { ExternalHook } from './external-hooks.ts';
 import { callgrindArgs, countedProbes, readDumps, VALGRIND_SLOWDOWN } from './instrument.ts';
 import type { ResourceProbes } from './probes.ts';
 import { plannedProduction } from './produced.ts';
-import type { TrialReply, TrialRequest } from './trial-types.ts';
+import { COUNTED_METRICS, type TrialReply, type TrialRequest } from './trial-types.ts';
 
 const REQUIRED = ['wallMs', 'cpuMs', 'peakRssBytes'] as const;
 const OPTIONAL = ['diskWriteBytes', 'writeBytes'] as const;
@@ -96,8 +96,8 @@ function countedReply(
 ): Pick<TrialReply & { ok: true }, 'probes' | 'unavailable'> {
   if ('unavailable' in counted)
     return {
-      probes: countedProbes({ instructions: null, setupInstructions: null }),
-      unavailable: { instructions: counted.unavailable, setupInstructions: counted.unavailable },
+      probes: countedProbes({ instructions: null, allocatorInstructions: null, setupInstructions: null }),
+      unavailable: Object.fromEntries([...COUNTED_METRICS].map((m) => [m, counted.unavailable])),
     };
   const { setupUnavailable, ...counts } = counted;
   return {

@@ -103,8 +103,10 @@ export function callgrindArgs(outDir: string, traceChildren = false): string[] {
 export interface Counted {
   /** Instructions of hook import and set-up (first mark to second); null when the set-up is not marked. */
   setupInstructions: number | null;
-  /** Instructions of the pipeline run (the run's two marks). */
+  /** Instructions of the pipeline run (the run's two marks) outside the C allocator. */
   instructions: number;
+  /** Instructions of the pipeline run inside the C allocator (ALLOCATOR). */
+  allocatorInstructions: number;
   /** Why setupInstructions is null. */
   setupUnavailable?: string;
 }
@@ -135,10 +137,14 @@ export function readDumps(outDir: string): Counted | { unavailable: string } {
     if (!m) throw new Error(`no totals line in callgrind dump ${file}`);
     return Number(m[1]);
   };
+  const run = (file: string): Pick<Counted, 'instructions' | 'allocatorInstructions'> => {
+    const allocator = allocatorInstructions(readFileSync(join(outDir, file), 'utf8'));
+    return { instructions: total(file) - allocator, allocatorInstructions: allocator };
+  };
   if (parts.length === 2)
     return {
       setupInstructions: null,
-      instructions: total(parts[1]!),
+      ...run(parts[1]!),
       setupUnavailable: "the trial marks its run only (the Python helper's measured()), not its set-up (mark())",
     };
   if (parts.length !== 3)
@@ -147,7 +153,55 @@ export function readDumps(outDir: string): Counted | { unavailable: string } {
         `expected 3 callgrind dumps (one per mark), found ${parts.length}: ` +
         `something else called ${MARK_FUNCTION}()`,
     };
-  return { setupInstructions: total(parts[1]!), instructions: total(parts[2]!) };
+  return { setupInstructions: total(parts[1]!), ...run(parts[2]!) };
+}
+
+/**
+ * glibc's allocator: its entry points and the internals only they call (GCC's clone suffixes and callgrind's
+ * recursion marks allowed). Its instructions per call depend on the heap's layout (which free list a block
+ * comes from, when the top is trimmed), and that layout on the order in which start-up's threads (module
+ * loading on the thread pool, V8's worker) freed blocks: under load, identical trials of a 50-node run spent
+ * up to 130k instructions apart in it, and within 13k outside it (README: "Instruction counts").
+ */
+const ALLOCATOR_FUNCTIONS = [
+  ...['malloc', 'free', 'cfree', 'calloc', 'realloc', 'reallocarray', 'memalign', 'posix_memalign'],
+  ...['aligned_alloc', 'valloc', 'pvalloc', 'malloc_trim', 'malloc_usable_size', '__libc_(malloc|free|calloc)'],
+  ...['__libc_(realloc|memalign)', '_int_\\w+', '_mid_memalign', 'malloc_consolidate', 'alloc_perturb'],
+  ...['free_perturb', 'unlink_chunk', 'systrim', 'sysmalloc\\w*', 'tcache_\\w+', 'ptmalloc_init', 'arena_get2'],
+  ...['get_free_list', 'reused_arena', 'munmap_chunk', 'mremap_chunk'],
+];
+const ALLOCATOR = new RegExp(
+  `^(${ALLOCATOR_FUNCTIONS.join('|')})((\\.(constprop|part|isra|cold)(\\.\\d+)?)*)('\\d+)?$`,
+);
+
+/**
+ * Instructions a callgrind dump spent in the allocator: the inclusive cost of every call into it from a
+ * function outside it (calls within it are inside those). Reads the format's name compression ("fn=(3) name",
+ * later "fn=(3)") and takes the first event (Ir) of the cost line that follows each `calls=` line.
+ */
+export function allocatorInstructions(dump: string): number {
+  const names = new Map<string, string>();
+  const name = (spec: string): string => {
+    const m = spec.match(/^\((\d+)\)(?: (.*))?$/);
+    if (!m) return spec;
+    if (m[2] !== undefined) names.set(m[1]!, m[2]);
+    return names.get(m[1]!) ?? spec;
+  };
+  let caller = '';
+  let callee = '';
+  let costFollows = false;
+  let positions = 1;
+  let sum = 0;
+  for (const line of dump.split('\n')) {
+    if (costFollows) {
+      costFollows = false;
+      if (ALLOCATOR.test(callee) && !ALLOCATOR.test(caller)) sum += Number(line.trim().split(/\s+/)[positions]);
+    } else if (line.startsWith('fn=')) caller = name(line.slice(3));
+    else if (line.startsWith('cfn=')) callee = name(line.slice(4));
+    else if (line.startsWith('calls=')) costFollows = true;
+    else if (line.startsWith('positions:')) positions = line.slice(10).trim().split(/\s+/).length;
+  }
+  return sum;
 }
 
 function dumpIndex(file: string): number {
@@ -179,7 +233,9 @@ export function countedTimeoutEnv(trialLimitMs: number, env: NodeJS.ProcessEnv =
  * would be Valgrind's (null: reported unavailable). Retained memory is not measured either: its forced
  * collections would be counted in the run (trial-worker.ts).
  */
-export function countedProbes(counted: Pick<ResourceProbes, 'instructions' | 'setupInstructions'>): ResourceProbes {
+export function countedProbes(
+  counted: Pick<ResourceProbes, 'instructions' | 'allocatorInstructions' | 'setupInstructions'>,
+): ResourceProbes {
   return {
     wallMs: null,
     cpuMs: null,
@@ -189,5 +245,6 @@ export function countedProbes(counted: Pick<ResourceProbes, 'instructions' | 'se
     retainedBytes: null,
     setupInstructions: counted.setupInstructions ?? null,
     instructions: counted.instructions ?? null,
+    allocatorInstructions: counted.allocatorInstructions ?? null,
   };
 }

@@ -9,6 +9,7 @@ import { runTrialProcess } from './run-trial.ts';
 import { schedule } from './schedule.ts';
 import {
   baselineFor,
+  COUNTED_METRICS,
   METRICS,
   type MetricName,
   type TrialReply,
@@ -103,8 +104,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const valgrind = options.instrument ? findValgrind() : undefined;
   const counting = valgrind && 'path' in valgrind ? valgrind.path : undefined;
   const unavailable: Partial<Record<MetricName, string>> = {};
-  if (valgrind && 'unavailable' in valgrind)
-    unavailable.instructions = unavailable.setupInstructions = valgrind.unavailable;
+  if (valgrind && 'unavailable' in valgrind) for (const m of COUNTED_METRICS) unavailable[m] = valgrind.unavailable;
   if (counting) {
     for (const m of ['wallMs', 'cpuMs', 'peakRssBytes', 'diskWriteBytes', 'writeBytes'] as const)
       unavailable[m] = "not measured under Valgrind (--instrument cpu-sim): the figure would be Valgrind's";
@@ -213,6 +213,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
           retainedBytes: reply.probes.retainedBytes ?? null,
           startupMs: counting ? null : (reply.probes.startupMs ?? null),
           instructions: reply.probes.instructions ?? null,
+          allocatorInstructions: reply.probes.allocatorInstructions ?? null,
           setupInstructions: reply.probes.setupInstructions ?? null,
           // Every request counts, answered or refused: a run against a dead server is not "0 calls".
           apiCalls: requests ? requests.length : null,

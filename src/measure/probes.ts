@@ -53,8 +53,10 @@ export interface ResourceProbes {
   startupMs?: number | null;
   /** Live heap + ArrayBuffer bytes after a full GC at the pipeline's end (Node trials with --expose-gc). */
   retainedBytes?: number | null;
-  /** Instructions of the pipeline run alone, counted by Valgrind (--instrument cpu-sim). */
+  /** Instructions of the pipeline run alone outside the C allocator, counted by Valgrind (--instrument cpu-sim). */
   instructions?: number | null;
+  /** Instructions of the pipeline run inside the C allocator (malloc, free and their internals). */
+  allocatorInstructions?: number | null;
   /** Instructions of hook import and set-up, counted by Valgrind (--instrument cpu-sim). */
   setupInstructions?: number | null;
 }

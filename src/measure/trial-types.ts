@@ -46,8 +46,15 @@ export const METRICS = [
   'retainedBytes',
   'startupMs',
   'instructions',
+  'allocatorInstructions',
   'setupInstructions',
 ] as const;
+/** Figures counted under Valgrind (--instrument cpu-sim) only. */
+export const COUNTED_METRICS: ReadonlySet<MetricName> = new Set([
+  'instructions',
+  'allocatorInstructions',
+  'setupInstructions',
+]);
 export type MetricName = (typeof METRICS)[number];
 
 /** The values a pipeline produces that a tracking hook should log, by kind. */

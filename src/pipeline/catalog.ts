@@ -1,10 +1,11 @@
 // Kedro's DataCatalog, reduced to what pipelines here need: memory datasets and file datasets
 // (real files in a per-run temp directory, so disk I/O is real), plus `params:` entries.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { registerTempDir } from '../common/cleanup.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deterministic } from './deterministic.ts';
 import { resolveParam } from './params.ts';
 import type { DatasetKind, DatasetSpec, Pipeline } from './types.ts';
 import { safeFileName } from '../common/file-names.ts';
@@ -47,13 +48,15 @@ class FileDataset implements Dataset {
   private binary = true;
   constructor(readonly filepath: string) {}
   async load(): Promise<unknown> {
-    const bytes = await readFile(this.filepath);
+    const bytes = deterministic ? readFileSync(this.filepath) : await readFile(this.filepath);
     return this.binary ? bytes : JSON.parse(bytes.toString('utf8'));
   }
   async save(data: unknown): Promise<void> {
     this.binary = Buffer.isBuffer(data);
     // Buffer.isBuffer(data) above
-    await writeFile(this.filepath, this.binary ? (data as Buffer) : JSON.stringify(data));
+    const contents = this.binary ? (data as Buffer) : JSON.stringify(data);
+    if (deterministic) writeFileSync(this.filepath, contents);
+    else await writeFile(this.filepath, contents);
   }
 }
 

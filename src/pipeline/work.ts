@@ -1,6 +1,7 @@
 // What a generated node does when it runs: real CPU, real allocation, real sleeping, and outputs
 // whose sizes the scenario sets. Deterministic outputs, so what hooks log can be checked.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deterministic } from './deterministic.ts';
 import type { MetricsValue, PipelineNode } from './types.ts';
 
 export class InjectedNodeFailure extends Error {
@@ -18,12 +19,6 @@ export class InjectedNodeFailure extends Error {
  * instructions; 4,000 (about 1M instructions, a fifth of what the counted tier does natively in 1 ms).
  */
 export const ITERATIONS_PER_MS = 4_000;
-
-/**
- * Set in trials run under an instruction-count instrument (TRACKBENCH_DETERMINISTIC=1): work is
- * counted in iterations, not by a clock, so the same pipeline executes the same instructions.
- */
-const deterministic = process.env.TRACKBENCH_DETERMINISTIC === '1';
 
 /** Busy computation until `ms` of this process's CPU time have passed (or a fixed count of iterations). */
 export function burnCpu(ms: number): number {

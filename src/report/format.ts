@@ -74,7 +74,13 @@ export const OPTIONAL_ROWS: Row[] = [
   },
   {
     metric: 'instructions',
-    label: 'Instructions, pipeline run (M)',
+    label: 'Instructions, pipeline run, outside malloc (M)',
+    show: mi,
+    perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
+  },
+  {
+    metric: 'allocatorInstructions',
+    label: 'Instructions, pipeline run, in malloc/free (M)',
     show: mi,
     perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
   },
