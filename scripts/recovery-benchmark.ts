@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { installSignalHandlers } from '../src/common/cleanup.ts';
 import { buildReport } from '../src/measure/build-report.ts';
+import { metricOf } from '../src/measure/report-types.ts';
 import { measure } from '../src/measure/measure.ts';
 import type { MetricName } from '../src/measure/trial-types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
@@ -60,7 +61,7 @@ const report = buildReport(scenario, await measure(scenario), false);
 let missed = 0;
 console.log(`${nodes} nodes, ${rounds} paired rounds, load average ${loadavg()[0]!.toFixed(1)} at the end`);
 for (const c of COSTS) {
-  const m = report.results[c.label]!.metrics[c.metric];
+  const m = metricOf(report.results[c.label]!, c.metric);
   if (!m.available) {
     console.log(`${c.label.padEnd(13)} ${c.metric}: unavailable (${m.reason})`);
     missed++;

@@ -10,7 +10,7 @@ import { main } from '../src/cli/main.ts';
 import type { GateDocument } from '../src/report/gate.ts';
 import { renderHtml } from '../src/report/html/index.ts';
 import { TRIAL_METRICS } from '../src/report/html/run.ts';
-import type { Report } from '../src/measure/report-types.ts';
+import { metricOf, type Report } from '../src/measure/report-types.ts';
 import { IN_CI, MISSING, SKIP, count, embedded, launch, open, screenshot } from './helpers/browser.ts';
 import { LONG_A, LONG_B, captureIo, scenarioFile } from './helpers/html-scenario.ts';
 import { measured } from './helpers/measured.ts';
@@ -77,14 +77,14 @@ describe.skipIf(SKIP)('HTML reports of runs and gates in chromium', () => {
       const expected = hooks.reduce(
         (n, h) =>
           n +
-          (report.results[h]!.metrics[metric].available
-            ? nonNull(measured(report.results[h]!.metrics[metric]).without.samples) +
-              nonNull(measured(report.results[h]!.metrics[metric]).with.samples)
+          (metricOf(report.results[h]!, metric).available
+            ? nonNull(measured(metricOf(report.results[h]!, metric)).without.samples) +
+              nonNull(measured(metricOf(report.results[h]!, metric)).with.samples)
             : 0),
         0,
       );
       const found = await count(page, `[data-chart="d0-trials-${metric}"] circle.point`);
-      expect(found, metric).toBe(report.results[hooks[0]!]!.metrics[metric].available ? expected : 0);
+      expect(found, metric).toBe(metricOf(report.results[hooks[0]!]!, metric).available ? expected : 0);
       drawn += found;
     }
     expect(drawn).toBeGreaterThanOrEqual(2 * 3 * 2 * 2); // wall and CPU at least: 2 hooks x 3 rounds x 2 variants

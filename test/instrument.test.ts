@@ -68,14 +68,21 @@ describe('callgrind dumps', () => {
       'calls=1 0',
       '3 80',
     ];
-    // 300 (main -> malloc) + 60 (uv_run -> free) + 80 (a function named "allocate" -> malloc); _int_malloc's
-    // 260 is inside malloc's 300.
-    expect(allocatorInstructions(lines.join('\n'))).toBe(440);
-    // With instruction addresses as well as lines, the cost is the third field.
+    // 300 (main -> malloc) + 80 (a function named "allocate" -> malloc); _int_malloc's 260 is inside malloc's
+    // 300, and free'2 (recursion: an outer free is running) inside that outer call.
+    expect(allocatorInstructions(lines.join('\n'))).toBe(380);
+    // With instruction addresses as well as lines, the cost is the third field; with two events, Ir's column.
     const withInstr = lines.map((l) =>
-      /^\d/.test(l) ? `0x1 ${l}` : l.replace('positions: line', 'positions: instr line'),
+      /^\d/.test(l) ? `0x1 ${l} 7` : l.replace('positions: line', 'positions: instr line'),
     );
-    expect(allocatorInstructions(withInstr.join('\n'))).toBe(440);
+    expect(allocatorInstructions(withInstr.join('\n').replace('events: Ir', 'events: Ir Dr'))).toBe(380);
+    const irSecond = lines.map((l) => (/^\d/.test(l) ? l.replace(' ', ' 7 ') : l));
+    expect(allocatorInstructions(irSecond.join('\n').replace('events: Ir', 'events: Dr Ir'))).toBe(380);
+    // A name first given on a jump line (--collect-jumps) is known later by its id.
+    const jumped = ['events: Ir', 'fn=(1) main', 'jfn=(2) malloc', 'jump=1 0', 'cfn=(2)', 'calls=1 0', '1 90'];
+    expect(allocatorInstructions(jumped.join('\n'))).toBe(90);
+    // Without an Ir event there is nothing to read: null, never 0.
+    expect(allocatorInstructions(lines.join('\n').replace('events: Ir', 'events: Dr'))).toBeNull();
   });
 
   it('says why when the marks do not line up, instead of giving a number', () => {
@@ -206,6 +213,11 @@ describe.skipIf(!('path' in valgrind))('instruction counts under Valgrind', () =
     const hook =
       measured(report.results.spin!.metrics.instructions).with.median -
       measured(report.results.base!.metrics.instructions).with.median;
+    // The allocator's share was read from the real dumps (the names matched): more than nothing, a few % at most.
+    const allocator = measured(report.results.base!.metrics.allocatorInstructions).with.median;
+    const run = measured(report.results.base!.metrics.instructions).with.median;
+    expect(allocator).toBeGreaterThan(0);
+    expect(allocator / run).toBeLessThan(0.1);
     // The same loop, called as often with the same count, between the same marks, counted alone.
     const dir = mkdtempSync(join(tmpdir(), 'tb-cg-alone-'));
     const script = join(dir, 'alone.mjs');

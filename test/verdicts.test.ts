@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareSamples } from '../src/stats/compare.ts';
 import type { MeasuredMetric, Report } from '../src/measure/report-types.ts';
+import { rowsOf } from '../src/report/format.ts';
 import { checkRegressions } from '../src/gate/gate.ts';
 import { growthExponent } from '../src/stats/growth.ts';
 
@@ -89,13 +90,29 @@ describe('instruction counts against a baseline', () => {
 
   it("the allocator's share gets a band of its own (heap layout moved it 5%): +20% passes, +40% fails", () => {
     const run = counted(1e9, 1e9 + 1e8);
-    const allocator = (now: number) =>
-      checkRegressions(splitReport(run, counted(1e6, 4e6)), splitReport(run, counted(1e6, 1e6 + now)), options).find(
-        (c) => c.metric === 'allocatorInstructions',
-      )!;
-    expect(allocator(3.6e6).status).toBe('pass');
-    expect(allocator(4.2e6).status).toBe('fail');
-    expect(allocator(4.2e6).minimumDetectable).toBe('±25.00%');
+    const allocator = (was: number, now: number) =>
+      checkRegressions(
+        splitReport(run, counted(1e6, 1e6 + was)),
+        splitReport(run, counted(1e6, 1e6 + now)),
+        options,
+      ).find((c) => c.metric === 'allocatorInstructions')!;
+    expect(allocator(3e6, 3.6e6).status).toBe('pass');
+    expect(allocator(3e6, 4.2e6).status).toBe('fail');
+    expect(allocator(3e6, 4.2e6).minimumDetectable).toBe('±750,000 instructions');
+    // A hook that allocates little: identical trials' 130k apart in the allocator stay inside the floor.
+    expect(allocator(1e5, 2.3e5).status).toBe('pass');
+    expect(allocator(1e5, 4e5).status).toBe('fail');
+    // A hook that saved allocations in the baseline (negative): spending more is still a regression.
+    expect(allocator(-1e6, -0.5e6).status).toBe('fail');
+    expect(allocator(-1e6, -1.5e6).found).toMatch(/improved$/);
+  });
+
+  it("a report of an earlier trackbench labels its run's count as the allocator included", () => {
+    const label = (r: Report) => rowsOf(r).find((row) => row.metric === 'instructions')!.label;
+    expect(label(splitReport(counted(1e9, 1.1e9)))).toBe('Instructions, pipeline run, malloc included (M)');
+    expect(label(splitReport(counted(1e9, 1.1e9), counted(1e6, 2e6)))).toBe(
+      'Instructions, pipeline run, outside malloc (M)',
+    );
   });
 
   it('a baseline that counted the allocator in the run is not compared with one that did not', () => {

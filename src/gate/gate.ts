@@ -3,7 +3,7 @@
 // break a limit only when the whole 95% interval is beyond it and the effect is significant, and
 // every verdict says how small a change the run could have seen.
 import { COUNTED_METRICS, VALUE_KINDS, type MetricName } from '../measure/trial-types.ts';
-import type { MeasuredMetric, MetricResult, Report } from '../measure/report-types.ts';
+import { metricOf, type MeasuredMetric, type Report } from '../measure/report-types.ts';
 import type { Budget } from '../scenario/types.ts';
 import { bootstrapPaired, median } from '../stats/basic.ts';
 import { compareSamples } from '../stats/compare.ts';
@@ -56,7 +56,7 @@ export function checkBudgets(report: Report, budgets: Partial<Record<MetricName,
   const checks: GateCheck[] = [];
   for (const [hook, result] of Object.entries(report.results)) {
     for (const [metric, budget] of Object.entries(budgets) as [MetricName, Budget][]) {
-      const m = result.metrics[metric];
+      const m = metricOf(result, metric);
       for (const [kind, limit] of Object.entries(budget) as [Figure, number][]) {
         const check = (found: string, pass: boolean, minimumDetectable?: string): void => {
           checks.push({
@@ -153,12 +153,24 @@ export const SETUP_INSTRUCTION_NOISE = 0.5;
  * up to 5% between identical runs), so only a gross change (many more allocations) is a regression.
  */
 export const ALLOCATOR_INSTRUCTION_NOISE = 0.25;
+/**
+ * ... and never narrower than this many instructions: identical trials spent up to 130k apart in the allocator
+ * whatever the hook, so a hook that allocates little would otherwise fail on its own re-run.
+ */
+export const ALLOCATOR_INSTRUCTION_FLOOR = 250_000;
 
-/** The band of a counted figure. */
-function countedBand(metric: MetricName, instructionNoise = DEFAULT_INSTRUCTION_NOISE): number {
-  if (metric === 'setupInstructions') return Math.max(SETUP_INSTRUCTION_NOISE, instructionNoise);
-  if (metric === 'allocatorInstructions') return Math.max(ALLOCATOR_INSTRUCTION_NOISE, instructionNoise);
-  return instructionNoise;
+/** The band of a counted figure: relative, and at least `floor` instructions. */
+function countedBand(metric: MetricName, instructionNoise = DEFAULT_INSTRUCTION_NOISE): Band {
+  if (metric === 'setupInstructions')
+    return { relative: Math.max(SETUP_INSTRUCTION_NOISE, instructionNoise), floor: 0 };
+  if (metric === 'allocatorInstructions')
+    return { relative: Math.max(ALLOCATOR_INSTRUCTION_NOISE, instructionNoise), floor: ALLOCATOR_INSTRUCTION_FLOOR };
+  return { relative: instructionNoise, floor: 0 };
+}
+
+interface Band {
+  relative: number;
+  floor: number;
 }
 
 /**
@@ -178,21 +190,25 @@ function countedRegression(
   metric: MetricName,
   base: MeasuredMetric,
   cur: MeasuredMetric,
-  band: number,
+  band: Band,
 ): GateCheck {
   const was = base.overhead.absolute;
   const now = cur.overhead.absolute;
-  const change = was === 0 ? (now === 0 ? 0 : Infinity) : now / was - 1;
-  const verdict = change > band ? 'regressed' : change < -band ? 'improved' : 'unchanged';
+  // Relative to the baseline's size: a negative baseline (the hook saved instructions) keeps the direction.
+  const change = was === 0 ? (now === 0 ? 0 : Math.sign(now) * Infinity) : (now - was) / Math.abs(was);
+  const width = Math.max(band.relative * Math.abs(was), band.floor);
+  const verdict = now - was > width ? 'regressed' : now - was < -width ? 'improved' : 'unchanged';
+  const pct = `±${(band.relative * 100).toFixed(2)}%`;
+  const limit = band.floor ? `${pct}, at least ${fmt(band.floor)} instructions` : pct;
   return {
     id: `regression ${hook} ${metric}`,
     hook,
     metric,
     kind: 'regression',
-    limit: `hook's instructions not above the baseline's beyond ±${(band * 100).toFixed(2)}% (counted)`,
+    limit: `hook's instructions not above the baseline's beyond ${limit} (counted)`,
     found: `${fmt(was)} -> ${fmt(now)} (${change >= 0 ? '+' : ''}${(change * 100).toFixed(2)}%): ${verdict}`,
     status: verdict === 'regressed' ? 'fail' : 'pass',
-    minimumDetectable: `±${(band * 100).toFixed(2)}%`,
+    minimumDetectable: band.floor ? `±${fmt(width)} instructions` : pct,
   };
 }
 
@@ -218,10 +234,9 @@ export function checkRegressions(baseline: Report, current: Report, options: Reg
     if (!base) continue;
     for (const metric of Object.keys(cur.metrics) as MetricName[]) {
       if (NOT_GATED.has(metric)) continue;
-      const c = cur.metrics[metric];
-      // Absent from a report of an earlier trackbench (allocatorInstructions).
-      const b = base.metrics[metric] as MetricResult | undefined;
-      if (!c.available || !b?.available) continue;
+      const c = metricOf(cur, metric);
+      const b = metricOf(base, metric);
+      if (!c.available || !b.available) continue;
       const id = `regression ${hook} ${metric}`;
       if (EXACT_METRICS.has(metric)) {
         const was = b.with.median;

@@ -14,7 +14,7 @@ import { bootstrapPaired, median, overheadRatio } from '../stats/basic.ts';
 import { tukey } from '../stats/outliers.ts';
 import { logsValues } from '../tracking/registry.ts';
 import { VERSION } from '../version.ts';
-import type { HookResult, HookValues, MetricResult, Report } from './report-types.ts';
+import { metricOf, type HookResult, type HookValues, type MetricResult, type Report } from './report-types.ts';
 
 export const UNITS: Record<MetricName, MetricResult['unit']> = {
   wallMs: 'ms',
@@ -142,7 +142,7 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
   const unavailable = new Map<string, string>();
   for (const r of Object.values(results))
     for (const name of METRICS) {
-      const metric = r.metrics[name];
+      const metric = metricOf(r, name);
       const asked = !COUNTED_METRICS.has(name) || m.unavailable[name];
       if (!metric.available && asked) unavailable.set(name, metric.reason);
     }

@@ -139,7 +139,10 @@ export function readDumps(outDir: string): Counted | { unavailable: string } {
   };
   const run = (file: string): Pick<Counted, 'instructions' | 'allocatorInstructions'> => {
     const allocator = allocatorInstructions(readFileSync(join(outDir, file), 'utf8'));
-    return { instructions: total(file) - allocator, allocatorInstructions: allocator };
+    const all = total(file);
+    if (allocator === null || allocator > all)
+      throw new Error(`callgrind dump ${file}: the allocator's instructions do not read (${allocator} of ${all})`);
+    return { instructions: all - allocator, allocatorInstructions: allocator };
   };
   if (parts.length === 2)
     return {
@@ -157,29 +160,32 @@ export function readDumps(outDir: string): Counted | { unavailable: string } {
 }
 
 /**
- * glibc's allocator: its entry points and the internals only they call (GCC's clone suffixes and callgrind's
- * recursion marks allowed). Its instructions per call depend on the heap's layout (which free list a block
- * comes from, when the top is trimmed), and that layout on the order in which start-up's threads (module
- * loading on the thread pool, V8's worker) freed blocks: under load, identical trials of a 50-node run spent
- * up to 130k instructions apart in it, and within 13k outside it (README: "Instruction counts").
+ * glibc's allocator: its entry points and the internals only they call (GCC's clone suffixes allowed). Its
+ * instructions per call depend on the heap's layout (which free list a block comes from, when the top is
+ * trimmed), and that layout on the order in which start-up's threads (module loading on the thread pool, V8's
+ * worker) freed blocks: under load, identical trials of a 50-node run spent up to 130k instructions apart in
+ * it, and within 13k outside it (README: "Instruction counts").
  */
-const ALLOCATOR_FUNCTIONS = [
-  ...['malloc', 'free', 'cfree', 'calloc', 'realloc', 'reallocarray', 'memalign', 'posix_memalign'],
-  ...['aligned_alloc', 'valloc', 'pvalloc', 'malloc_trim', 'malloc_usable_size', '__libc_(malloc|free|calloc)'],
-  ...['__libc_(realloc|memalign)', '_int_\\w+', '_mid_memalign', 'malloc_consolidate', 'alloc_perturb'],
-  ...['free_perturb', 'unlink_chunk', 'systrim', 'sysmalloc\\w*', 'tcache_\\w+', 'ptmalloc_init', 'arena_get2'],
-  ...['get_free_list', 'reused_arena', 'munmap_chunk', 'mremap_chunk'],
-];
-const ALLOCATOR = new RegExp(
-  `^(${ALLOCATOR_FUNCTIONS.join('|')})((\\.(constprop|part|isra|cold)(\\.\\d+)?)*)('\\d+)?$`,
-);
+const ALLOCATOR_FUNCTIONS = (
+  'malloc free cfree calloc realloc reallocarray memalign posix_memalign aligned_alloc valloc pvalloc ' +
+  'malloc_trim malloc_usable_size __libc_(malloc|free|calloc|realloc|memalign) _int_\\w+ _mid_memalign ' +
+  'malloc_consolidate alloc_perturb free_perturb unlink_chunk systrim sysmalloc\\w* tcache_\\w+ ptmalloc_init ' +
+  'arena_get2 arena_thread_freeres get_free_list reused_arena munmap_chunk mremap_chunk heap_trim shrink_heap ' +
+  'grow_heap new_heap alloc_new_heap mtrim malloc_printerr'
+).split(' ');
+const ALLOCATOR_NAME = `(${ALLOCATOR_FUNCTIONS.join('|')})((\\.(constprop|part|isra|cold)(\\.\\d+)?)*)`;
+/** A call into the allocator. A recursion mark ("free'2") means an outer call of it is running, which holds it. */
+const ENTERS_ALLOCATOR = new RegExp(`^${ALLOCATOR_NAME}$`);
+/** A function of the allocator, at any recursion depth. */
+const IN_ALLOCATOR = new RegExp(`^${ALLOCATOR_NAME}('\\d+)?$`);
 
 /**
  * Instructions a callgrind dump spent in the allocator: the inclusive cost of every call into it from a
  * function outside it (calls within it are inside those). Reads the format's name compression ("fn=(3) name",
- * later "fn=(3)") and takes the first event (Ir) of the cost line that follows each `calls=` line.
+ * later "fn=(3)", one space of ids for fn, cfn and jfn) and takes the Ir event of the cost line that follows
+ * each `calls=` line. Null when the dump does not read as expected (no Ir event, a cost missing).
  */
-export function allocatorInstructions(dump: string): number {
+export function allocatorInstructions(dump: string): number | null {
   const names = new Map<string, string>();
   const name = (spec: string): string => {
     const m = spec.match(/^\((\d+)\)(?: (.*))?$/);
@@ -191,17 +197,23 @@ export function allocatorInstructions(dump: string): number {
   let callee = '';
   let costFollows = false;
   let positions = 1;
+  let ir = -1;
   let sum = 0;
   for (const line of dump.split('\n')) {
     if (costFollows) {
       costFollows = false;
-      if (ALLOCATOR.test(callee) && !ALLOCATOR.test(caller)) sum += Number(line.trim().split(/\s+/)[positions]);
+      if (ENTERS_ALLOCATOR.test(callee) && !IN_ALLOCATOR.test(caller)) {
+        if (ir < 0) return null;
+        sum += Number(line.trim().split(/\s+/)[positions + ir]);
+      }
     } else if (line.startsWith('fn=')) caller = name(line.slice(3));
     else if (line.startsWith('cfn=')) callee = name(line.slice(4));
+    else if (line.startsWith('jfn=')) name(line.slice(4));
     else if (line.startsWith('calls=')) costFollows = true;
     else if (line.startsWith('positions:')) positions = line.slice(10).trim().split(/\s+/).length;
+    else if (line.startsWith('events:')) ir = line.slice(7).trim().split(/\s+/).indexOf('Ir');
   }
-  return sum;
+  return Number.isFinite(sum) ? sum : null;
 }
 
 function dumpIndex(file: string): number {

@@ -46,7 +46,10 @@ export type HookValues =
   | { available: false; produced: ValueCounts; reason: string };
 
 export interface HookResult {
-  metrics: Record<MetricName, MetricResult>;
+  /** allocatorInstructions is absent from reports written before it was counted apart. */
+  metrics: Record<Exclude<MetricName, 'allocatorInstructions'>, MetricResult> & {
+    allocatorInstructions?: MetricResult;
+  };
   /** False for instruments (calibration, noop, recorder): their values are not checked. */
   logsValues: boolean;
   values: HookValues;
@@ -56,6 +59,20 @@ export interface HookResult {
   ownBaseline?: boolean;
   /** What the hook's environment held (kedro hooks): python, kedro, mlflow, kedro-datasets, plugins. */
   versions?: Record<string, string | null>;
+}
+
+/**
+ * A hook's figure. Reports written before the run's allocator instructions were counted apart lack
+ * allocatorInstructions (the only figure that can be missing): it reads unavailable, saying why.
+ */
+export function metricOf(result: Pick<HookResult, 'metrics'>, name: MetricName): MetricResult {
+  return (
+    result.metrics[name] ?? {
+      unit: 'instructions',
+      available: false,
+      reason: 'not in this report (written by an earlier trackbench)',
+    }
+  );
 }
 
 /** A trial that failed (kept only with --allow-failures): never part of a figure. */

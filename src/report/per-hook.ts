@@ -3,7 +3,7 @@
 // per hook stays within 120 columns however many hooks there are.
 import type { MetricName } from '../measure/trial-types.ts';
 import { overheadCell } from './format.ts';
-import type { MetricResult, Report } from '../measure/report-types.ts';
+import { metricOf, type MetricResult, type Report } from '../measure/report-types.ts';
 import type { TextTable } from './tables.ts';
 
 export function hasOwnBaselines(report: Report): boolean {
@@ -13,7 +13,7 @@ export function hasOwnBaselines(report: Report): boolean {
 const fixed = (v: number, digits: number, scale = 1): string => (v / scale).toFixed(digits);
 
 function pick(report: Report, hook: string, metric: MetricName): MetricResult {
-  return report.results[hook]!.metrics[metric];
+  return metricOf(report.results[hook]!, metric);
 }
 
 function side(m: MetricResult, which: 'without' | 'with', digits: number, scale = 1): string {

@@ -1,5 +1,5 @@
 // The run report's tables, laid out once: each exporter (console, Markdown, HTML) only renders them.
-import type { Report } from '../measure/report-types.ts';
+import { metricOf, type Report } from '../measure/report-types.ts';
 import { overheadCell, perNodeCell, rowsOf, valueCell, valuesRows } from './format.ts';
 
 /** A table of text cells: the first column names the row, the others are right-aligned figures. */
@@ -13,12 +13,12 @@ export function overheadTable(report: Report): TextTable {
   const results = Object.values(report.results);
   const hooks = Object.keys(report.results);
   const rows = rowsOf(report).map((row) => {
-    const first = results[0]?.metrics[row.metric];
+    const first = results[0] && metricOf(results[0], row.metric);
     return [
       row.label,
       first ? valueCell(row, first, 'without') : '',
       ...results.flatMap((r) => {
-        const m = r.metrics[row.metric];
+        const m = metricOf(r, row.metric);
         return [valueCell(row, m, 'with'), overheadCell(m)];
       }),
     ];
@@ -31,7 +31,7 @@ export function perNodeTable(report: Report): TextTable {
   const results = Object.values(report.results);
   const rows = rowsOf(report).map((row) => [
     row.label.replace(/ \(.*\)$/, ''),
-    ...results.map((r) => perNodeCell(row, r.metrics[row.metric])),
+    ...results.map((r) => perNodeCell(row, metricOf(r, row.metric))),
   ]);
   return { head: ['Overhead per node', ...Object.keys(report.results)], rows };
 }
