@@ -199,7 +199,8 @@ describe.runIf(problem === undefined || inCI)('container backend', () => {
     const printed: string[] = [];
     const io = { out: (t: string) => void printed.push(t), err: (t: string) => void printed.push(t), isTTY: false };
     const args = ['conformance', '--target', 'builtin:reference', '--backend', 'container', '--out', out];
-    expect(await main(args, io)).toBe(0);
+    // On failure, what the suite printed names the requirement, its situation and what was found.
+    expect(await main(args, io), printed.join('\n')).toBe(0);
     expect(printed.join('\n')).toMatch(/Total: \d+\/\d+ MUST/);
     const json = readdirSync(out).filter((f) => f.endsWith('.json'));
     expect(json).toHaveLength(1);

@@ -150,7 +150,7 @@ export const SETUP_INSTRUCTION_NOISE = 0.5;
 /**
  * Band for the hook's instructions in the C allocator: the cost of a malloc or free depends on the heap's
  * layout, which start-up's threads leave different from trial to trial under load (the hook's share moved by
- * up to 5% between identical runs), so only a gross change (many more allocations) is a regression.
+ * up to 9% over 11 identical runs), so only a gross change (many more allocations) is a regression.
  */
 export const ALLOCATOR_INSTRUCTION_NOISE = 0.25;
 /**

@@ -1,8 +1,8 @@
 // A circuit breaker for the tracking server: a transient failure (no answer, or a retryable status
 // after the client's own retries) opens it; while open, delivery pauses and probes the server with
 // growing waits, and resumes in order as soon as a probe succeeds. It never switches to spilling for
-// good: it gives up only when told to (the pipeline ended and the drain time is spent), or at once
-// in fail-fast mode between probes (synchronous delivery must not hold the pipeline).
+// good: it gives up only when told to (the pipeline ended and an outage has outlasted the drain
+// time), or at once in fail-fast mode between probes (synchronous delivery must not hold the pipeline).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MlflowApiError, MlflowNetworkError } from '../../mlflow/errors.ts';
 import { RETRYABLE_STATUSES } from '../../mlflow/retry.ts';
@@ -33,6 +33,8 @@ export class CircuitBreaker {
   private nextProbeAt = 0;
   private wait: number;
   private deadline = Infinity;
+  /** Set once draining: how long any outage from then on may last. */
+  private drainMs?: number;
   /** Times the breaker opened. */
   outages = 0;
   /** Called when the breaker opens (the producer may stop waiting for room). */
@@ -46,9 +48,14 @@ export class CircuitBreaker {
     return this.openSince !== undefined;
   }
 
-  /** From now on, stop waiting for the server at `at` (epoch ms); earlier deadlines win. */
-  giveUpAt(at: number): void {
-    this.deadline = Math.min(this.deadline, at);
+  /**
+   * From now on, stop waiting for an unreachable server after `ms`: from now for an outage already on, from
+   * its start for one that begins later. A server that fails once late in a long drain (a slow server, the
+   * rest of the queue still going out) gets its own time, not none.
+   */
+  drainFor(ms: number): void {
+    this.drainMs = ms;
+    this.deadline = Date.now() + ms;
   }
 
   /** Runs `op` through the breaker: retried across an outage, or GaveUpError when giving up. */
@@ -82,6 +89,7 @@ export class CircuitBreaker {
     this.lastError = err;
     if (this.openSince === undefined) {
       this.openSince = Date.now();
+      if (this.drainMs !== undefined) this.deadline = Math.max(this.deadline, this.openSince + this.drainMs);
       this.outages++;
       this.wait = this.options.probeMinMs;
       this.onOpen?.();

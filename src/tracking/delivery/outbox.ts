@@ -307,10 +307,10 @@ export class Outbox {
     while (this.lanes.size);
   }
 
-  /** Drains: keeps probing an unreachable server for `drainMs`, then spills what is left. */
+  /** Drains: keeps probing an unreachable server for `drainMs` an outage, then spills what is left. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.breaker.giveUpAt(Date.now() + this.options.drainMs);
+    this.breaker.drainFor(this.options.drainMs);
     await this.flush();
     this.accounting.outages = this.breaker.outages;
   }
