@@ -81,7 +81,7 @@ describe('callgrind dumps', () => {
     // A name first given on a jump line (--collect-jumps) is known later by its id.
     const jumped = ['events: Ir', 'fn=(1) main', 'jfn=(2) malloc', 'jump=1 0', 'cfn=(2)', 'calls=1 0', '1 90'];
     expect(allocatorInstructions(jumped.join('\n'))).toBe(90);
-    // Without an Ir event there is nothing to read: null, never 0.
+    // Without an Ir event a call into the allocator cannot be read: null, never 0.
     expect(allocatorInstructions(lines.join('\n').replace('events: Ir', 'events: Dr'))).toBeNull();
   });
 

@@ -13,7 +13,16 @@ export interface BreakerOptions {
   probeMaxMs: number;
   /** Wait (and probe) while open, or fail at once between probes. */
   mode: 'wait' | 'fail-fast';
+  /** The time it reads and waits on (tests give a virtual one). */
+  clock?: Clock;
 }
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<unknown>;
+}
+
+const REAL_CLOCK: Clock = { now: () => Date.now(), sleep };
 
 /** Delivery gave up on this value: the server has been unreachable too long. */
 export class GaveUpError extends Error {
@@ -33,8 +42,12 @@ export class CircuitBreaker {
   private nextProbeAt = 0;
   private wait: number;
   private deadline = Infinity;
-  /** Set once draining: how long any outage from then on may last. */
+  /** Set once draining: how long the server may be unreachable, in all, from then on. */
   private drainMs?: number;
+  private drainStart = 0;
+  /** Time unreachable since the drain began, in outages that have ended. */
+  private drainSpent = 0;
+  private readonly clock: Clock;
   /** Times the breaker opened. */
   outages = 0;
   /** Called when the breaker opens (the producer may stop waiting for room). */
@@ -42,6 +55,7 @@ export class CircuitBreaker {
 
   constructor(private readonly options: BreakerOptions) {
     this.wait = options.probeMinMs;
+    this.clock = options.clock ?? REAL_CLOCK;
   }
 
   get isOpen(): boolean {
@@ -49,24 +63,27 @@ export class CircuitBreaker {
   }
 
   /**
-   * From now on, stop waiting for an unreachable server after `ms`: from now for an outage already on, from
-   * its start for one that begins later. A server that fails once late in a long drain (a slow server, the
-   * rest of the queue still going out) gets its own time, not none.
+   * From now on, stop waiting once the server has been unreachable for `ms` in all: an outage already on
+   * counts from now, a later one from its start. A server that fails once late in a long drain (a slow
+   * server, the rest of the queue still going out) gets what is left of the time, not none; one that keeps
+   * failing cannot stretch the drain past it.
    */
   drainFor(ms: number): void {
     this.drainMs = ms;
-    this.deadline = Date.now() + ms;
+    this.drainStart = this.clock.now();
+    this.drainSpent = 0;
+    this.deadline = this.drainStart + ms;
   }
 
   /** Runs `op` through the breaker: retried across an outage, or GaveUpError when giving up. */
   async call<T>(op: () => Promise<T>): Promise<T> {
     for (;;) {
       if (this.isOpen) {
-        const now = Date.now();
+        const now = this.clock.now();
         if (now >= this.deadline) throw new GaveUpError(this.lastError);
         if (now < this.nextProbeAt) {
           if (this.options.mode === 'fail-fast') throw new GaveUpError(this.lastError);
-          await sleep(Math.min(this.nextProbeAt, this.deadline) - now);
+          await this.clock.sleep(Math.min(this.nextProbeAt, this.deadline) - now);
           continue;
         }
       }
@@ -88,16 +105,18 @@ export class CircuitBreaker {
   private open(err: unknown): void {
     this.lastError = err;
     if (this.openSince === undefined) {
-      this.openSince = Date.now();
-      if (this.drainMs !== undefined) this.deadline = Math.max(this.deadline, this.openSince + this.drainMs);
+      this.openSince = this.clock.now();
+      if (this.drainMs !== undefined) this.deadline = this.openSince + Math.max(0, this.drainMs - this.drainSpent);
       this.outages++;
       this.wait = this.options.probeMinMs;
       this.onOpen?.();
     } else this.wait = Math.min(this.options.probeMaxMs, this.wait * 2);
-    this.nextProbeAt = Date.now() + this.wait;
+    this.nextProbeAt = this.clock.now() + this.wait;
   }
 
   private close(): void {
+    if (this.openSince !== undefined && this.drainMs !== undefined)
+      this.drainSpent += this.clock.now() - Math.max(this.openSince, this.drainStart);
     this.openSince = undefined;
     this.wait = this.options.probeMinMs;
   }

@@ -2,9 +2,10 @@
 // MLflow's limits, and sent by one background worker in order (run creation before its values,
 // values before the run's end). When the server stops answering, a circuit breaker pauses delivery
 // and probes until it is back, then delivery resumes in order. Values go to the spill file only when
-// they are still undelivered once the pipeline ended and the drain time is spent, or when the
-// bounded queue is full during an outage (counted apart). Invalid values are rejected with a reason;
-// the rest of their batch is delivered. Every value ends delivered, spilled or rejected: once.
+// they are still undelivered once the pipeline ended and the server has been unreachable for the
+// drain time since, or when the bounded queue is full during an outage (counted apart). Invalid values
+// are rejected with a reason; the rest of their batch is delivered. Every value ends delivered, spilled
+// or rejected: once.
 import { errorMessage } from '../../errors.ts';
 import type { MlflowClient } from '../../mlflow/client.ts';
 import { MlflowApiError } from '../../mlflow/errors.ts';
@@ -51,7 +52,7 @@ export interface OutboxOptions {
    * same requests and executes the same instructions.
    */
   flush?: 'timer' | 'count';
-  /** After the pipeline ends, how long to keep probing an unreachable server before spilling. */
+  /** After the pipeline ends, how long (in all) to keep probing an unreachable server before spilling. */
   drainMs: number;
   /** Waits between probes of an unreachable server: from probeMinMs, doubling up to probeMaxMs. */
   probeMinMs: number;
@@ -307,7 +308,7 @@ export class Outbox {
     while (this.lanes.size);
   }
 
-  /** Drains: keeps probing an unreachable server for `drainMs` an outage, then spills what is left. */
+  /** Drains: keeps probing an unreachable server for `drainMs` in all, then spills what is left. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.breaker.drainFor(this.options.drainMs);
