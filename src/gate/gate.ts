@@ -3,7 +3,7 @@
 // break a limit only when the whole 95% interval is beyond it and the effect is significant, and
 // every verdict says how small a change the run could have seen.
 import { COUNTED_METRICS, VALUE_KINDS, type MetricName } from '../measure/trial-types.ts';
-import { metricOf, type MeasuredMetric, type Report } from '../measure/report-types.ts';
+import { countsAllocatorApart, metricOf, type MeasuredMetric, type Report } from '../measure/report-types.ts';
 import type { Budget } from '../scenario/types.ts';
 import { bootstrapPaired, median } from '../stats/basic.ts';
 import { compareSamples } from '../stats/compare.ts';
@@ -174,14 +174,6 @@ interface Band {
 }
 
 /**
- * Reports written before the run's count left the allocator out (no allocatorInstructions) counted it in
- * `instructions`: the two counts are not comparable (the allocator is about 3% of a hook's count).
- */
-function countedApart(report: Report, hook: string): boolean {
-  return report.results[hook]?.metrics.allocatorInstructions !== undefined;
-}
-
-/**
  * The hook's instruction cost (median with - median without) against the baseline's: regressed or
  * improved beyond the band, unchanged within it. The band is the A/A spread (README).
  */
@@ -253,7 +245,8 @@ export function checkRegressions(baseline: Report, current: Report, options: Reg
         continue;
       }
       if (COUNTED_METRICS.has(metric)) {
-        if (metric === 'instructions' && countedApart(baseline, hook) !== countedApart(current, hook)) {
+        // Counted with and without the allocator (about 3% of a hook's count): not comparable.
+        if (metric === 'instructions' && countsAllocatorApart(base) !== countsAllocatorApart(cur)) {
           checks.push({
             id,
             hook,

@@ -132,14 +132,16 @@ export function readDumps(outDir: string): Counted | { unavailable: string } {
   if (byPid.size > 1)
     return { unavailable: `${byPid.size} processes of the trial called ${MARK_FUNCTION}(); expected one` };
   const parts = [...byPid.values()][0]!.sort((a, b) => dumpIndex(a) - dumpIndex(b));
-  const total = (file: string): number => {
-    const m = readFileSync(join(outDir, file), 'utf8').match(/^totals:\s+(\d+)/m);
+  const read = (file: string): string => readFileSync(join(outDir, file), 'utf8');
+  const total = (file: string, dump = read(file)): number => {
+    const m = dump.match(/^totals:\s+(\d+)/m);
     if (!m) throw new Error(`no totals line in callgrind dump ${file}`);
     return Number(m[1]);
   };
   const run = (file: string): Pick<Counted, 'instructions' | 'allocatorInstructions'> => {
-    const allocator = allocatorInstructions(readFileSync(join(outDir, file), 'utf8'));
-    const all = total(file);
+    const dump = read(file);
+    const allocator = allocatorInstructions(dump);
+    const all = total(file, dump);
     if (allocator === null || allocator > all)
       throw new Error(`callgrind dump ${file}: the allocator's instructions do not read (${allocator} of ${all})`);
     return { instructions: all - allocator, allocatorInstructions: allocator };

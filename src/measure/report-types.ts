@@ -75,6 +75,14 @@ export function metricOf(result: Pick<HookResult, 'metrics'>, name: MetricName):
   );
 }
 
+/**
+ * Whether a hook's result counts the run's allocator instructions apart from `instructions`; reports of an
+ * earlier trackbench counted them in (and have no allocatorInstructions).
+ */
+export function countsAllocatorApart(result: Pick<HookResult, 'metrics'> | undefined): boolean {
+  return result?.metrics.allocatorInstructions !== undefined;
+}
+
 /** A trial that failed (kept only with --allow-failures): never part of a figure. */
 export interface TrialFailure {
   /** The hook's label, or null for a trial without any hook. */

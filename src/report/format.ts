@@ -1,7 +1,7 @@
 // How figures read: the article's units (s, MB, calls), signed percentages with intervals,
 // per-node costs in ms, KB and calls.
 import { VALUE_KINDS, type MetricName } from '../measure/trial-types.ts';
-import type { MetricResult, Report } from '../measure/report-types.ts';
+import { countsAllocatorApart, type MetricResult, type Report } from '../measure/report-types.ts';
 
 export interface Row {
   metric: MetricName;
@@ -58,6 +58,10 @@ export const ROWS: Row[] = [
 ];
 
 const mi = (v: number): string => (v / 1e6).toFixed(3);
+function instructionRow(metric: MetricName, label: string): Row {
+  return { metric, label, show: mi, perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node` };
+}
+
 /** Rows shown only when some hook has them (memory after GC, instruction counts). */
 export const OPTIONAL_ROWS: Row[] = [
   {
@@ -72,31 +76,16 @@ export const OPTIONAL_ROWS: Row[] = [
     show: (v) => (v / 1000).toFixed(3),
     perNode: (v) => `${v.toFixed(3)} ms/node`,
   },
-  {
-    metric: 'instructions',
-    label: 'Instructions, pipeline run, outside malloc (M)',
-    show: mi,
-    perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
-  },
-  {
-    metric: 'allocatorInstructions',
-    label: 'Instructions, pipeline run, in malloc/free (M)',
-    show: mi,
-    perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
-  },
-  {
-    metric: 'setupInstructions',
-    label: 'Instructions, hook import + set-up (M)',
-    show: mi,
-    perNode: (v) => `${Math.round(v).toLocaleString('en-US')} instr/node`,
-  },
+  instructionRow('instructions', 'Instructions, pipeline run, outside malloc (M)'),
+  instructionRow('allocatorInstructions', 'Instructions, pipeline run, in malloc/free (M)'),
+  instructionRow('setupInstructions', 'Instructions, hook import + set-up (M)'),
 ];
 
 /** The rows of a report: the article's, then the optional ones some hook measured. */
 export function rowsOf(report: Report): Row[] {
   const results = Object.values(report.results);
   // A report of an earlier trackbench counted the allocator in the run's instructions.
-  const allocatorApart = results.some((h) => h.metrics.allocatorInstructions);
+  const allocatorApart = results.some(countsAllocatorApart);
   return [...ROWS, ...OPTIONAL_ROWS.filter((r) => results.some((h) => h.metrics[r.metric]?.available))].map((r) =>
     r.metric === 'instructions' && !allocatorApart
       ? { ...r, label: 'Instructions, pipeline run, malloc included (M)' }
