@@ -4,8 +4,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { until } from './helpers/wait.ts';
 import { localServerAvailable } from '../src/backends/local-server.ts';
 
 const BIN = resolve('bin/trackbench.js');
@@ -44,15 +44,16 @@ const alive = (pid: number): boolean => {
   }
 };
 
-async function until(what: string, check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-async function interrupt(backend: 'local' | 'mock', signal: NodeJS.Signals, expectedCode: number): Promise<void> {
+/**
+ * Runs the CLI, signals it mid-run, checks every process it started is gone. `expectedCode` null: killed
+ * outright (SIGKILL), so only what outlives the CLI by design is checked: the mlflow server's group and folder,
+ * stopped by its watchdog (the CLI's own temp folders are its cleanups' work, which SIGKILL prevents).
+ */
+async function interrupt(
+  backend: 'local' | 'mock',
+  signal: NodeJS.Signals,
+  expectedCode: number | null,
+): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'tb-interrupt-'));
   onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   const tmp = join(root, 'tmp');
@@ -95,6 +96,21 @@ async function interrupt(backend: 'local' | 'mock', signal: NodeJS.Signals, expe
   child.kill(signal);
   const code = await exited;
   expect(code, output).toBe(expectedCode);
+  if (expectedCode === null) {
+    // The server's watchdog gives it 5 s to stop on SIGTERM before SIGKILL.
+    await until(
+      'every child and the mlflow server to be gone',
+      () => [...tree, ...inTmp].every((pid) => !alive(pid)),
+      15_000,
+    );
+    expect([...processes().values()].filter(([, args]) => args.includes(tmp))).toEqual([]);
+    await until(
+      'its folder to be removed',
+      () => !readdirSync(tmp).some((f) => f.startsWith('trackbench-mlflow-')),
+      5000,
+    );
+    return;
+  }
   expect(output).toMatch(new RegExp(`${signal}: stopping`));
   await until('every child to be gone', () => [...tree, ...inTmp].every((pid) => !alive(pid)), 5000);
   expect([...processes().values()].filter(([, args]) => args.includes(tmp))).toEqual([]);
@@ -119,6 +135,10 @@ describe('interruption', () => {
 
     it('SIGTERM: exit 143, no mlflow process, no temp folder', async () => {
       await interrupt('local', 'SIGTERM', 143);
+    }, 300_000);
+
+    it('SIGKILL (no cleanup can run): the mlflow server and its folder are gone all the same', async () => {
+      await interrupt('local', 'SIGKILL', null);
     }, 300_000);
   });
 });

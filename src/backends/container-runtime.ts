@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
+import { watchGroup } from '../common/watchdog.ts';
 
 export interface ContainerRuntime {
   kind: 'docker' | 'podman';
@@ -110,10 +111,13 @@ async function startPodmanService(): Promise<ContainerRuntime> {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Gone with this process however it ends (the container it served is removed by label; see container-cleanup.ts).
+  const watchdog = child.pid ? watchGroup(child.pid, { remove: socket }) : undefined;
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => void (stderr = (stderr + b.toString('utf8')).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const releaseSync = (): void => {
+    watchdog?.release();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     rmSync(socket, { force: true });
   };

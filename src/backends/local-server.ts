@@ -7,6 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerCleanup } from '../common/cleanup.ts';
+import { watchGroup } from '../common/watchdog.ts';
 import { EnvironmentError } from '../errors.ts';
 import type { RunningBackend } from './types.ts';
 import { listeningPort } from './listening.ts';
@@ -80,12 +81,15 @@ export async function startLocalServer(
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Should this process die without its cleanups (SIGKILL, a test worker stopped), the server must not stay.
+  const watchdog = child.pid ? watchGroup(child.pid, { remove: dir }) : undefined;
   let stopping: Promise<void> | undefined;
   // On a signal or at exit: the whole group (uvicorn and job-runner workers too) and the folder.
   const unregister = registerCleanup({
     name: `mlflow server (pid ${child.pid})`,
     stop: () => stop(),
     kill: () => {
+      watchdog?.release();
       killGroup(child, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
@@ -94,6 +98,7 @@ export async function startLocalServer(
   const stop = (): Promise<void> => (stopping ??= stopOnce());
   const stopOnce = async (): Promise<void> => {
     unregister();
+    watchdog?.release();
     // The leader exiting is not enough: its workers share the group and may outlive it.
     killGroup(child, 'SIGTERM');
     const deadline = Date.now() + 8000;

@@ -2,6 +2,7 @@
 // 20,000 characters), killed with its whole process group after a timeout.
 import { spawn } from 'node:child_process';
 import { killGroup, registerCleanup } from '../common/cleanup.ts';
+import { watchGroup } from '../common/watchdog.ts';
 
 export interface ExternalResult {
   code: number;
@@ -24,6 +25,8 @@ export function runExternal(
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    // Stopped with this process even when it dies without its cleanups.
+    const watchdog = child.pid ? watchGroup(child.pid) : undefined;
     const unregister = registerCleanup({
       name: `command ${command.slice(0, 60)}`,
       stop: () => killGroup(child.pid, 'SIGTERM'),
@@ -42,6 +45,7 @@ export function runExternal(
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       unregister();
+      watchdog?.release();
       resolve({ code: code ?? (signal ? 128 : 1), output, timedOut });
     });
     child.on('error', (err) => {
