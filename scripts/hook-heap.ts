@@ -6,8 +6,6 @@
 //   npx tsx --expose-gc scripts/hook-heap.ts scenarios/scale-5000.yaml --without --snapshot /tmp/a.heapsnapshot
 //   npx tsx --expose-gc scripts/hook-heap.ts scenarios/scale-5000.yaml --snapshot /tmp/b.heapsnapshot
 //   node --max-old-space-size=4000 --import tsx scripts/hook-heap.ts --diff /tmp/a.heapsnapshot /tmp/b.heapsnapshot
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
@@ -16,6 +14,7 @@ import type { NamedHooks } from '../src/pipeline/hooks.ts';
 import { runSession } from '../src/pipeline/session.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { resolveHook } from '../src/tracking/registry.ts';
+import { startMockProcess } from './mock-process.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -68,13 +67,9 @@ if (values.diff) {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc (npx tsx --expose-gc scripts/hook-heap.ts ...)');
   const { scenario } = loadScenarioFile(positionals[0] ?? 'scenarios/overhead-table.yaml');
-  const mock = spawn(process.execPath, ['bin/trackbench.js', 'mock-mlflow', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const mock = await startMockProcess();
   try {
-    const [line] = (await once(mock.stdout, 'data')) as [Buffer];
-    const uri = /http:\/\/\S+/.exec(line.toString())?.[0];
-    if (!uri) throw new Error(`the mock did not say where it listens: ${line.toString()}`);
+    const uri = mock.uri;
     const pipeline = generatePipeline(scenario.pipeline);
     let held = 0;
     const sample = (): void => {
@@ -93,6 +88,6 @@ if (values.diff) {
     await runSession(pipeline, { hooks, runner: scenario.runner });
     console.log(`${values.without ? 'without' : values.hook}: held ${(held / 1e6).toFixed(2)} MB`);
   } finally {
-    mock.kill('SIGTERM');
+    mock.stop();
   }
 }

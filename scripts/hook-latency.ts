@@ -4,8 +4,6 @@
 // Prints median, p99 and max per method: for the first run (a fresh process: code compiled on first
 // use) and for the later runs together (warm). Timing only: this machine's load shows in the figures.
 // `npx tsx scripts/hook-latency.ts [scenario] [--hook reference] [--runs 6]`
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { generatePipeline } from '../src/pipeline/generate.ts';
@@ -13,6 +11,7 @@ import type { HookMethod, Hooks } from '../src/pipeline/hooks.ts';
 import { runSession } from '../src/pipeline/session.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { resolveHook } from '../src/tracking/registry.ts';
+import { startMockProcess } from './mock-process.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -26,12 +25,8 @@ const ref = scenario.hooks.find((h) => h.label === values.hook) ?? {
 };
 const runs = Number(values.runs);
 
-const mock = spawn(process.execPath, ['bin/trackbench.js', 'mock-mlflow', '--port', '0'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const [line] = (await once(mock.stdout, 'data')) as [Buffer];
-const uri = /http:\/\/\S+/.exec(line.toString())?.[0];
-if (!uri) throw new Error(`the mock did not say where it listens: ${line.toString()}`);
+const mock = await startMockProcess();
+const uri = mock.uri;
 
 /** The same hooks, each method call's duration (µs) added to `samples` under its method name. */
 function timed(hooks: Hooks, samples: Map<string, number[]>): Hooks {
@@ -75,7 +70,7 @@ try {
     });
   }
 } finally {
-  mock.kill('SIGTERM');
+  mock.stop();
 }
 const methods: HookMethod[] = ['beforeNodeRun', 'afterNodeRun', 'afterDatasetSaved'];
 for (const [label, samples] of [

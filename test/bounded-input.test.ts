@@ -1,11 +1,14 @@
 // Hostile input is refused quickly, with a location, and exit 2: alias bombs, size bombs, odd line
 // breaks, module paths that are not modules, out-of-range failAt; long names and hung hooks.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { safeFileName } from '../src/common/file-names.ts';
+import { readInputText } from '../src/common/read-input.ts';
+import { redact } from '../src/mlflow/auth.ts';
 import { HookManager, HookTimeoutError } from '../src/pipeline/hooks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tb-bounded-'));
@@ -14,10 +17,14 @@ let n = 0;
 async function validate(text: string): Promise<{ code: number; err: string }> {
   const f = join(dir, `s${n++}.yaml`);
   writeFileSync(f, text);
+  return command(['validate', f], f);
+}
+
+async function command(args: string[], file: string): Promise<{ code: number; err: string }> {
   const err: string[] = [];
   const io = { out: () => {}, err: (s: string) => void err.push(s), isTTY: false };
-  const code = await main(['validate', f], io);
-  return { code, err: err.join('\n').replaceAll(f, 'FILE') };
+  const code = await main(args, io);
+  return { code, err: err.join('\n').replaceAll(file, 'FILE') };
 }
 
 const ok = 'name: x\npipeline: {nodes: 3}\nhooks: [reference]\n';
@@ -105,5 +112,51 @@ describe('bounded input', () => {
     const call = hooks.call('beforeNodeRun', ...args);
     await expect(call).rejects.toThrow(HookTimeoutError);
     await expect(call).rejects.toThrow('hook "stuck" did not settle in beforeNodeRun within 50 ms');
+  });
+
+  // Each would block a synchronous read for ever (a FIFO until someone writes, /dev/zero without end), past SIGTERM.
+  it('a FIFO or a device as a scenario or a report: exit 2, "not a regular file", at once', async () => {
+    const fifo = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    for (const [args, file] of [
+      [['validate', fifo], fifo],
+      [['validate', '/dev/zero'], '/dev/zero'],
+      [['compare', '/dev/zero', fifo], '/dev/zero'],
+    ] as const) {
+      const r = await command([...args], file);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/^FILE.*not a regular file/);
+    }
+  });
+
+  it('input files: read to their end (a /proc file says 0 bytes), bounded, folders and missing files named', () => {
+    expect(readInputText('/proc/self/status', 1 << 20)).toMatch(/^Name:/);
+    const big = join(dir, 'big.json');
+    writeFileSync(big, 'x'.repeat(1001));
+    expect(readInputText(big, 1001)).toHaveLength(1001);
+    expect(() => readInputText(big, 1000)).toThrow('larger than 1000 bytes');
+    expect(() => readInputText(dir, 1000)).toThrow('a folder, not a file');
+    expect(() => readInputText(join(dir, 'none'), 1000)).toThrow('no such file');
+  });
+
+  it('redaction takes linear time: a 1,000,000-character word (quadratic before: 67 s at 400,000)', () => {
+    // 5 s of test timeout against milliseconds: only a quadratic scan can fail it.
+    const word = 'y'.repeat(1_000_000);
+    expect(redact(`${word} http://alice:hunter2@host:5000/x ${word}`, [])).toBe(
+      `${word} http://***@host:5000/x ${word}`,
+    );
+    expect(redact(`s3://${word}`, [])).toBe(`s3://${word}`);
+  }, 5000);
+
+  // Past them a timer fires at once (a sleep of 3e9 ms took no time) or a Buffer cannot be made (exit 3 mid-run).
+  it('times past a Node timer and sizes past a Buffer are refused with a location', async () => {
+    for (const [work, column] of [
+      ['sleepMs: 3000000000', 48],
+      ['allocBytes: 10000000000000', 51],
+    ] as const) {
+      const r = await validate(`name: x\npipeline: {nodes: 3, work: {cpuMs: 1, ${work}}}\nhooks: [noop]\n`);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^FILE:2:${column} pipeline\\.work\\.\\w+: must be <= \\d+`));
+    }
   });
 });

@@ -1,7 +1,7 @@
 // A failed trial is never a figure: a run with one fails (exit 3, the trial's last output, no
 // report) unless --allow-failures, and then every output shows it and the gate fails. Lost values
 // are a figure of their own and fail the gate; a dead server is not "0 API calls, PASS".
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,5 +157,59 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     const calls = report.results.reference!.metrics.apiCalls;
     expect(calls.available && calls.with.median).toBeGreaterThan(0);
     expect(report.results.reference!.values.available).toBe(false);
+  }, 120_000);
+
+  it('a sweep against a tracking server that is down: exit 1, FAIL naming each size and the loss', async () => {
+    const port = await deadPort();
+    const dir = mkdtempSync(join(tmpdir(), 'tb-down-sweep-'));
+    writeFileSync(
+      join(dir, 's.yaml'),
+      `name: down\n${PIPELINE}\nhooks: [{name: reference, options: {mlflow: {trackbench: {spillDir: "${dir}"}}}}]\n` +
+        `backend: {kind: remote, uri: "http://127.0.0.1:${port}"}\n${TRIALS}\n`,
+    );
+    const r = await cli(['sweep', join(dir, 's.yaml'), '--nodes', '3,4', '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toMatch(/FAIL: trackbench sweep of down\n {2}3 nodes: values reference delivered: unverifiable/);
+    expect(r.out).toMatch(/\n {2}4 nodes: values reference delivered/);
+  }, 120_000);
+
+  it('run --baseline of another scenario: exit 2 before measuring, nothing written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-other-baseline-'));
+    writeFileSync(join(dir, 'a.yaml'), `name: a\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
+    writeFileSync(join(dir, 'b.yaml'), `name: b\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
+    const base = await cli(['run', join(dir, 'a.yaml'), '--quick', '--out', join(dir, 'base')]);
+    expect(base.code, base.out).toBe(0);
+    const baseline = join(
+      dir,
+      'base',
+      readdirSync(join(dir, 'base')).find((f) => f.endsWith('.json'))!,
+    );
+    const r = await cli(['run', join(dir, 'b.yaml'), '--quick', '--baseline', baseline, '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('different scenarios: "a" vs "b"');
+    expect(r.out).toBe('');
+    expect(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : []).toEqual([]);
+  }, 120_000);
+
+  it('a report read back with a credential in it (hand-edited): compare and its files never repeat it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-read-secret-'));
+    writeFileSync(join(dir, 'a.yaml'), `name: a\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
+    expect((await cli(['run', join(dir, 'a.yaml'), '--quick', '--out', join(dir, 'base')])).code).toBe(0);
+    const baseline = join(
+      dir,
+      'base',
+      readdirSync(join(dir, 'base')).find((f) => f.endsWith('.json'))!,
+    );
+    const edited = join(dir, 'edited.json');
+    const report = JSON.parse(readFileSync(baseline, 'utf8')) as { backend: string };
+    report.backend = 'mock MLflow (HTTP, http://alice:hunter2pass@127.0.0.1:1)';
+    writeFileSync(edited, JSON.stringify(report));
+    const files = ['gate.json', 'gate.html'].map((f) => join(dir, f));
+    const r = await cli(['compare', baseline, edited, '--gate-json', files[0]!, '--html', files[1]!]);
+    expect(r.code, r.err).toBe(0);
+    for (const text of [r.out, r.err, ...files.map((f) => readFileSync(f, 'utf8'))]) {
+      expect(text).not.toContain('hunter2pass');
+    }
+    expect(readFileSync(files[0]!, 'utf8')).toContain('http://***@127.0.0.1:1');
   }, 120_000);
 });

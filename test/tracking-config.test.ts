@@ -138,6 +138,21 @@ describe('mlflow.yml loading', () => {
       expect(text).toMatch(/is a credential: it would be sent to the server/);
       expect(text).not.toContain(SECRET);
     });
+
+    // The variable's name says nothing: what it gives is held to the rule a literal value is.
+    it.each([
+      ['a URI with user:password@', `http://alice:${SECRET}@127.0.0.1:5000`],
+      ['a URI with ?token=', `https://host/x?token=${SECRET}`],
+      ['a bearer token', `Bearer ${SECRET}`],
+    ])('a variable of any name that gives %s is refused where it would be sent', (_what, value) => {
+      const yaml = 'tracking: {run: {name: "run ${env:MY_URI}"}}';
+      const text = problems(() => loadTrackingConfig({ confDir: confDir(yaml) }, { MY_URI: value })).join('\n');
+      expect(text).toMatch(/mlflow\.yml:1:\d+ tracking\.run\.name: the environment gave a credential here/);
+      expect(text).not.toContain(SECRET);
+      // Where credentials belong, it stays.
+      const header = 'server:\n  request_header_provider:\n    init_kwargs: {url: "${env:MY_URI}"}\n';
+      expect(() => loadTrackingConfig({ confDir: confDir(header) }, { MY_URI: value })).not.toThrow();
+    });
   });
 
   it('locates problems of an inline config in the scenario file', async () => {

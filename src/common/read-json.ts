@@ -1,10 +1,10 @@
 // Reads a JSON document as bad input is read everywhere: a missing file, a syntax error or a schema
 // problem is a Diagnostic at file:line:col, never a crash and never the file's text echoed back.
 // Schema problems are located by reading the text again as YAML (JSON is YAML), only when there are some.
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError, type Diagnostic } from '../errors.ts';
 import { jsonSyntaxError } from './json-syntax.ts';
+import { MAX_JSON_INPUT_BYTES, readInputText, UnreadableInput } from './read-input.ts';
 import { locator, validateWithLocator, type Locate } from './validate-yaml.ts';
 
 export interface JsonFile {
@@ -28,12 +28,11 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
 export function readJsonFile(file: string, what: string): JsonFile {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, MAX_JSON_INPUT_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `unreadable (${code})`;
-    throw new InputError([{ file, message: `not a readable ${what}: ${why}` }]);
+    if (err instanceof UnreadableInput)
+      throw new InputError([{ file, message: `not a readable ${what}: ${err.message}` }]);
+    throw err;
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1); // a byte-order mark some editors add
   try {

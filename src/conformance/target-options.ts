@@ -1,8 +1,9 @@
 // A target's options from the command line: `--option key=value` (repeatable) and `--config <mlflow.yml>`,
 // in the shape tracking hooks take (`{mlflow: <mlflow.yml keys>}`), checked against mlflow.yml's schema.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
+import { readYamlInput } from '../common/read-input.ts';
 import { parseYaml } from '../common/validate-yaml.ts';
 
 /** Short names for the settings conformance checks depend on, and where they live in mlflow.yml. */
@@ -67,7 +68,7 @@ export function targetOptions(pairs: string[] = [], configFile?: string): Record
   const mlflow: Record<string, unknown> = {};
   if (configFile) {
     if (!existsSync(configFile)) throw InputError.flag('--config', `${configFile}: no such file`);
-    const { parsed, diagnostics } = parseYaml(readFileSync(configFile, 'utf8'), configFile);
+    const { parsed, diagnostics } = parseYaml(readYamlInput(configFile), configFile);
     if (diagnostics.length) throw new InputError(diagnostics);
     const data: unknown = parsed.doc.toJS() ?? {};
     if (typeof data !== 'object' || Array.isArray(data))

@@ -2,19 +2,32 @@
 import { InputError } from '../errors.ts';
 import type { Report } from '../measure/report-types.ts';
 
-/** Reports can be compared only when they measured the same thing. */
-export function assertComparable(baseline: Report, current: Report, files: [string, string]): void {
+/** What a report measured, as far as gating one against another goes. */
+export interface Measured {
+  scenario: string;
+  nodes: number;
+  /** Hook labels. */
+  hooks: string[];
+}
+
+export const measuredBy = (r: Report): Measured => ({
+  scenario: r.scenario.name,
+  nodes: r.nodes,
+  hooks: Object.keys(r.results),
+});
+
+/**
+ * Throws unless `current` (a report, or what a run is about to measure: checked before minutes of
+ * measuring) measured what `baseline` measured.
+ */
+export function assertComparable(baseline: Report, current: Report | Measured, files: [string, string]): void {
+  const b = measuredBy(baseline);
+  const c = 'results' in current ? measuredBy(current) : current;
   const problems: string[] = [];
-  if (baseline.scenario.name !== current.scenario.name)
-    problems.push(`different scenarios: "${baseline.scenario.name}" vs "${current.scenario.name}"`);
-  if (baseline.nodes !== current.nodes)
-    problems.push(`different pipelines: ${baseline.nodes} vs ${current.nodes} nodes`);
-  const shared = Object.keys(current.results).filter((h) => baseline.results[h]);
-  if (!shared.length)
-    problems.push(
-      `no hook in common (baseline: ${Object.keys(baseline.results).join(', ')}; current: ` +
-        `${Object.keys(current.results).join(', ')})`,
-    );
+  if (b.scenario !== c.scenario) problems.push(`different scenarios: "${b.scenario}" vs "${c.scenario}"`);
+  if (b.nodes !== c.nodes) problems.push(`different pipelines: ${b.nodes} vs ${c.nodes} nodes`);
+  if (!c.hooks.some((h) => b.hooks.includes(h)))
+    problems.push(`no hook in common (baseline: ${b.hooks.join(', ')}; current: ${c.hooks.join(', ')})`);
   if (problems.length)
     throw new InputError(problems.map((message) => ({ file: `${files[0]} vs ${files[1]}`, message })));
 }

@@ -1,9 +1,10 @@
 // The history store: one line per measured run, keyed by commit and time, kept in git. A file
 // (JSONL, lines sorted by time, so `merge=union` merges concurrent appends) or a folder (one small
 // file per run, so branches never touch the same file). Keys are written in a fixed order.
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.ts';
+import { MAX_JSON_INPUT_BYTES, readInput } from '../common/read-input.ts';
 import type { GateDocument } from './gate.ts';
 import type { Report } from '../measure/report-types.ts';
 import { writeAtomic } from './write.ts';
@@ -124,7 +125,7 @@ function parseEntry(text: string, file: string, line: number): HistoryEntry {
 export function readStore(store: string): HistoryEntry[] {
   if (!existsSync(store)) return [];
   if (isFileStore(store))
-    return readFileSync(store, 'utf8')
+    return readInput(store, MAX_JSON_INPUT_BYTES)
       .split('\n')
       .map((text, i) => ({ text, line: i + 1 }))
       .filter((l) => l.text.trim())
@@ -132,7 +133,7 @@ export function readStore(store: string): HistoryEntry[] {
       .sort(order);
   return readdirSync(store)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => parseEntry(readFileSync(join(store, f), 'utf8'), join(store, f), 1))
+    .map((f) => parseEntry(readInput(join(store, f), MAX_JSON_INPUT_BYTES), join(store, f), 1))
     .sort(order);
 }
 

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { jsonSchemaProblems, readJsonFile, type JsonFile } from '../common/read-json.ts';
 import { jsonObject } from '../common/validate-yaml.ts';
 import { InputError } from '../errors.ts';
+import { redactDeep } from '../mlflow/auth.ts';
 import type { Report } from '../measure/report-types.ts';
 import { HTML_KINDS, type HtmlDocument } from './html/index.ts';
 import { reportSchema } from './write.ts';
@@ -58,7 +59,9 @@ function checked(json: JsonFile, kinds: readonly string[]): { kind: string; data
     'trackbench-run report',
   );
   if (inner.length) throw new InputError(inner);
-  return { kind, data };
+  // A hand-edited or foreign report may hold a credential (a backend URI with user:password@): what is
+  // written from it (gate JSON, HTML, history) must not.
+  return { kind, data: redactDeep(data) };
 }
 
 /** A run report (`compare`, `run --baseline`, `merge`). */

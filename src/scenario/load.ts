@@ -1,11 +1,10 @@
 // Load a scenario file: YAML with positions -> schema validation with defaults -> semantic checks.
 // Every problem is collected and thrown together as one InputError; nothing is half-loaded.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookRef, KedroHookSpec, Scenario } from './types.ts';
 import { jsonObject, locator, parseYaml, toData, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
-import { codeOf } from '../common/caught.ts';
+import { readYamlInput } from '../common/read-input.ts';
 import { budgetProblems } from './budget.ts';
 
 const require = createRequire(import.meta.url);
@@ -22,16 +21,7 @@ export interface LoadedScenario {
  * checks (hooks, node names) and report every problem at once.
  */
 export function loadScenarioFile(file: string, collect?: Diagnostic[]): LoadedScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = codeOf(err);
-    throw new InputError([
-      { file, message: code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})` },
-    ]);
-  }
-  return parseScenario(text, file, collect);
+  return parseScenario(readYamlInput(file), file, collect);
 }
 
 export function parseScenario(text: string, file = '<inline>', collect?: Diagnostic[]): LoadedScenario {

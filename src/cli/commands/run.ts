@@ -97,6 +97,13 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           throw InputError.flag('--instrument', `unknown instrument "${opts.instrument}"; the one there is: cpu-sim`);
         const instrument = opts.instrument === 'cpu-sim' ? 'cpu-sim' : undefined;
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
+        if (baseline && opts.baseline) {
+          // scenarios.length is 1 with a baseline (checked above)
+          const s = scenarios[0]!;
+          const planned = { scenario: s.name, nodes: s.pipeline.nodes, hooks: s.hooks.map((h) => h.label) };
+          assertComparable(baseline, planned, [opts.baseline, s.source ?? files[0]!]);
+        }
+        if (!scenarios.length) io.err(`--shard ${opts.shard}: no scenario of ${files.length} falls to this shard`);
         assertWritableDir(opts.out, '--out');
         assertWritableFile(opts.saveBaseline, '--save-baseline');
         for (const flag of ['junit', 'summary', 'gateJson', 'html'] as const)

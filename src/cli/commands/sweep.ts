@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
+import { checkOutcome } from '../../gate/gate.ts';
 import { shard, sweep, type SweepReport } from '../../measure/sweep.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import { writeAtomic } from '../../report/write.ts';
@@ -42,6 +43,10 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
     .action(
       async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string; html?: string }) => {
         const sizes = shard(parseSizes(opts.nodes), opts.shard);
+        if (!sizes.length) {
+          io.err(`--shard ${opts.shard}: no size of ${opts.nodes} falls to this shard; nothing to measure`);
+          return done(0);
+        }
         assertWritableDir(opts.out, '--out');
         assertWritableFile(opts.html, '--html');
         const { scenario } = prepareScenario(file);
@@ -53,7 +58,14 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
           `sweep report: ${writeSweep(report, opts.out, opts.shard ? `-shard${opts.shard.replace('/', 'of')}` : '')}`,
         );
         if (opts.html) writeHtmlReport(opts.html, [report], io);
-        done(0);
+        // A failed trial or a lost value is no figure: as in `run`, the sweep fails (the report says what it saw).
+        const failed = report.points.flatMap((p) =>
+          checkOutcome(p.report)
+            .filter((c) => c.status === 'fail')
+            .map((c) => `${p.nodes} nodes: ${c.id}: ${c.found}`),
+        );
+        if (failed.length) io.out(`FAIL: trackbench sweep of ${report.scenario}\n  ${failed.join('\n  ')}`);
+        done(failed.length ? 1 : 0);
       },
     );
 }

@@ -1,11 +1,13 @@
 // The tracking configuration: kedro-mlflow's mlflow.yml keys and defaults (conf/base/mlflow.yml,
 // overridden by conf/local/mlflow.yml) plus a `trackbench:` section, or the same inline in a scenario.
 // Unknown keys are errors with file:line:col; `${env:NAME}` is interpolated; literal secrets are refused.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InputError, type Diagnostic } from '../../errors.ts';
+import { readYamlInput } from '../../common/read-input.ts';
 import { fillDefaults } from '../../common/schema-defaults.ts';
+import { redact } from '../../mlflow/auth.ts';
 import {
   dottedPath,
   jsonObject,
@@ -108,7 +110,8 @@ function interpolate(
       return node;
     }
     const dotted = path.map(String).join('.');
-    return node.replace(ENV_REF, (_, name: string) => {
+    const given: string[] = [];
+    const result = node.replace(ENV_REF, (_, name: string) => {
       if (CREDENTIAL_VARIABLE.test(name) && !CREDENTIAL_PLACE.test(dotted)) {
         out.push(
           locate(
@@ -121,8 +124,23 @@ function interpolate(
       }
       const value = env[name];
       if (value === undefined) out.push(locate(path, `environment variable ${name} is not set`));
+      else given.push(value);
       return value ?? '';
     });
+    // A variable of any name can hold a credential: what it gave is held to the rule a literal is.
+    const credential = given.some((v) => SECRET_VALUE.test(v)) || redact(result, []) !== result;
+    if (given.length && credential && !CREDENTIAL_PLACE.test(dotted)) {
+      out.push(
+        locate(
+          path,
+          'the environment gave a credential here (the value is not shown): a URI with user:password@ or a ' +
+            'token, which would be sent to the server or written in the clear; set MLFLOW_TRACKING_USERNAME and ' +
+            'MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) for the client instead',
+        ),
+      );
+      return '';
+    }
+    return result;
   }
   if (Array.isArray(node)) return node.map((v, i) => interpolate(v, [...path, i], env, locate, out));
   if (node && typeof node === 'object') {
@@ -136,7 +154,7 @@ function interpolate(
 /** One mlflow.yml: parsed, checked (no defaults yet, so a local file overrides only what it names). */
 function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined {
   if (!existsSync(file)) return undefined;
-  const { parsed, diagnostics } = parseYaml(readFileSync(file, 'utf8'), file);
+  const { parsed, diagnostics } = parseYaml(readYamlInput(file), file);
   if (diagnostics.length) throw new InputError(diagnostics);
   const js = toData(parsed);
   if (js.diagnostics.length) throw new InputError(js.diagnostics);

@@ -1,6 +1,6 @@
 // Reading a spill file strictly: every line must be a known record of the right shape, or the file
 // is refused as bad input naming file:line (nothing is sent from a file that is not understood).
-import { readFileSync } from 'node:fs';
+import { MAX_JSON_INPUT_BYTES, readInput } from '../../common/read-input.ts';
 import { InputError, type Diagnostic } from '../../errors.ts';
 import { parseWireJson, RUN_STATUSES } from '../../mlflow/wire.ts';
 import { SPILL_RECORD_TYPES, type SpillRecord } from './spill.ts';
@@ -49,13 +49,7 @@ function shapeProblem(r: Obj): string | undefined {
 }
 
 export function readSpillFile(file: string): SpillLine[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError([{ file, message: code === 'ENOENT' ? 'no such file' : `cannot be read (${code})` }]);
-  }
+  const text = readInput(file, MAX_JSON_INPUT_BYTES);
   const out: SpillLine[] = [];
   const problems: Diagnostic[] = [];
   const runs = new Set<string>();

@@ -1,0 +1,125 @@
+// Where a hook's wall-time overhead goes. Each round runs the scenario's pipeline once without and once
+// with the hook (abba order), each in a fresh process as a trial does (the mock MLflow in a child process),
+// and splits the run's wall time: node bodies (between a node's beforeNodeRun and afterNodeRun, as a
+// hook registered first sees them), the gaps between nodes (the runner's loads and saves, the hook's
+// node methods, and whatever the hook does in the background then), the time before the first node and
+// after the last (the hook's end-of-run delivery). Also the time spent inside each hook method. Prints
+// medians of the paired differences (with - without). Timing only: this machine's load shows.
+// The processes load the TypeScript sources through tsx (loading is before the run, outside the figures).
+// `npx tsx scripts/hook-wall-split.ts [scenario] [--hook reference] [--rounds 20]`
+import { execFileSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generatePipeline } from '../src/pipeline/generate.ts';
+import type { Hooks } from '../src/pipeline/hooks.ts';
+import { runSession } from '../src/pipeline/session.ts';
+import { loadScenarioFile } from '../src/scenario/load.ts';
+import { resolveHook } from '../src/tracking/registry.ts';
+import { startMockProcess } from './mock-process.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rounds: { type: 'string', default: '20' },
+    hook: { type: 'string', default: 'reference' },
+    child: { type: 'string' },
+    uri: { type: 'string' },
+  },
+});
+const file = positionals[0] ?? 'scenarios/overhead-table.yaml';
+
+type Split = Record<string, number>;
+
+/** One pipeline run in this (fresh) process; prints its split as one JSON line. */
+async function child(withHook: boolean, uri: string): Promise<void> {
+  const { scenario } = loadScenarioFile(file);
+  const ref = scenario.hooks.find((h) => h.label === values.hook) ?? {
+    name: values.hook,
+    label: values.hook,
+    options: {},
+  };
+  const pipeline = generatePipeline(scenario.pipeline);
+  const marks: number[] = [];
+  const mark = (): void => void marks.push(performance.now());
+  const split: Split = {};
+  const hooks = [{ name: 'timeline', hooks: { beforeNodeRun: mark, afterNodeRun: mark } as Hooks }];
+  if (withHook) {
+    const { name, hooks: h } = await resolveHook(ref, scenario, { trackingUri: uri, warn: () => {} });
+    const timed: Record<string, unknown> = {};
+    for (const [method, fn] of Object.entries(h)) {
+      if (typeof fn !== 'function') continue;
+      const add = (t0: number): void =>
+        void (split[`in ${method}`] = (split[`in ${method}`] ?? 0) + performance.now() - t0);
+      timed[method] = (...args: unknown[]): unknown => {
+        const t0 = performance.now();
+        // a hook method as registered: called with the runner's arguments
+        const result: unknown = (fn as (...a: unknown[]) => unknown).apply(h, args);
+        if (result instanceof Promise) return result.finally(() => add(t0));
+        add(t0);
+        return result;
+      };
+    }
+    hooks.push({ name, hooks: timed });
+  }
+  const t0 = performance.now();
+  await runSession(pipeline, { hooks, runner: scenario.runner });
+  const t1 = performance.now();
+  // marks alternate: a node's start, its end (sequential runner)
+  let nodes = 0;
+  let gaps = 0;
+  for (let i = 1; i < marks.length; i++) {
+    const d = marks[i]! - marks[i - 1]!;
+    if (i % 2 === 1) nodes += d;
+    else gaps += d;
+  }
+  Object.assign(split, { run: t1 - t0, 'node bodies': nodes, gaps, 'before first node': marks[0]! - t0 });
+  split['after last node'] = t1 - marks[marks.length - 1]!;
+  console.log(JSON.stringify(split));
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function parent(): Promise<void> {
+  const rounds = Number(values.rounds);
+  const mock = await startMockProcess();
+  try {
+    const uri = mock.uri;
+    const script = fileURLToPath(import.meta.url);
+    const once1 = (variant: 'with' | 'without'): Split => {
+      const args = [...process.execArgv, script, file, '--hook', values.hook, '--child', variant, '--uri', uri];
+      const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
+      return JSON.parse(out.trim().split('\n').pop()!) as Split;
+    };
+    const pairs: [Split, Split][] = [];
+    // round 0 warms the machine's caches and is discarded, as a trial's warm-up round is
+    for (let i = 0; i <= rounds; i++) {
+      const [a, b] = i % 2 ? (['with', 'without'] as const) : (['without', 'with'] as const);
+      const first = once1(a);
+      const second = once1(b);
+      if (i > 0) pairs.push(a === 'without' ? [first, second] : [second, first]);
+      process.stderr.write(`\rround ${i}/${rounds}`);
+    }
+    process.stderr.write('\n');
+    const keys = [...new Set(pairs.flatMap(([w, h]) => [...Object.keys(w), ...Object.keys(h)]))];
+    console.log(`${file}, hook ${values.hook}, ${rounds} rounds; ms, medians`);
+    console.log(`${'part'.padEnd(28)}${'without'.padStart(10)}${'with'.padStart(10)}${'with - without'.padStart(16)}`);
+    for (const k of keys) {
+      const w = pairs.map(([x]) => x[k] ?? 0);
+      const h = pairs.map(([, x]) => x[k] ?? 0);
+      const d = pairs.map(([x, y]) => (y[k] ?? 0) - (x[k] ?? 0));
+      const f = (x: number): string => x.toFixed(1);
+      console.log(
+        `${k.padEnd(28)}${f(median(w)).padStart(10)}${f(median(h)).padStart(10)}${f(median(d)).padStart(16)}`,
+      );
+    }
+  } finally {
+    mock.stop();
+  }
+}
+
+if (values.child) await child(values.child === 'with', values.uri ?? '');
+else await parent();
