@@ -159,4 +159,18 @@ describe('bounded input', () => {
       expect(r.err).toMatch(new RegExp(`^FILE:2:${column} pipeline\\.work\\.\\w+: must be <= \\d+`));
     }
   });
+
+  it('a backend URI that is not an http(s) URL: exit 2 at the URI, the value not shown', async () => {
+    for (const [uri, says] of [
+      ['not a uri', 'not a URL'],
+      ['file:///etc', 'must be an http(s):// URL'],
+    ] as const) {
+      const r = await validate(
+        `name: x\npipeline: {nodes: 3}\nhooks: [noop]\nbackend: {kind: remote, uri: "${uri}"}\n`,
+      );
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.startsWith(`FILE:4:30 backend.uri: ${says}`), r.err).toBe(true);
+      expect(r.err).not.toContain(uri);
+    }
+  });
 });

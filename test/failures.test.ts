@@ -212,4 +212,30 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     }
     expect(readFileSync(files[0]!, 'utf8')).toContain('http://***@127.0.0.1:1');
   }, 120_000);
+
+  it('a report whose gate settings or samples were edited out of range: compare exits 2 at each, no verdict', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-edited-'));
+    writeFileSync(join(dir, 'a.yaml'), `name: a\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
+    expect((await cli(['run', join(dir, 'a.yaml'), '--quick', '--out', join(dir, 'base')])).code).toBe(0);
+    const baseline = join(
+      dir,
+      'base',
+      readdirSync(join(dir, 'base')).find((f) => f.endsWith('.json'))!,
+    );
+    type Edited = {
+      scenario: { budgets: unknown; regression: Record<string, unknown> };
+      results: Record<string, { metrics: { wallMs: { with: { samples: number[] } } } }>;
+    };
+    const report = JSON.parse(readFileSync(baseline, 'utf8')) as Edited;
+    report.scenario.budgets = { apiCalls: { max: 'ten' } };
+    report.scenario.regression.noise = -1;
+    report.results.noop!.metrics.wallMs.with.samples = Array<number>(10_001).fill(1);
+    const edited = join(dir, 'edited.json');
+    writeFileSync(edited, JSON.stringify(report, null, 2));
+    const r = await cli(['compare', baseline, edited]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    for (const where of ['scenario.budgets.apiCalls.max', 'scenario.regression.noise', 'wallMs.with.samples'])
+      expect(r.err).toMatch(new RegExp(`edited\\.json:\\d+:\\d+ \\S*${where.replaceAll('.', '\\.')}: `));
+  }, 120_000);
 });

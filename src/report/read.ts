@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { jsonSchemaProblems, readJsonFile, type JsonFile } from '../common/read-json.ts';
 import { jsonObject } from '../common/validate-yaml.ts';
+import { scenarioSchema } from '../scenario/load.ts';
 import { InputError } from '../errors.ts';
 import { redactDeep } from '../mlflow/auth.ts';
 import type { Report } from '../measure/report-types.ts';
@@ -21,6 +22,28 @@ const ENVELOPES: Record<string, object> = {
 };
 
 type Path = (string | number)[];
+
+/**
+ * The parts of a report's scenario the gate acts on (budgets, regression settings), against the scenario
+ * schema: the report schema leaves the scenario loose, and a hand-edited limit must not become a verdict
+ * ("max <= NaN", a noise band of -100%).
+ */
+const scenarioDefs = (scenarioSchema as { $defs?: object }).$defs;
+const GATED_SETTINGS = (['budgets', 'regression'] as const).map((key) => ({
+  key,
+  // the scenario schema's own property schemas, with the definitions they refer to
+  schema: { ...(scenarioSchema as { properties: Record<string, object> }).properties[key], $defs: scenarioDefs },
+}));
+
+function gatedSettings(report: unknown, path: Path): { path: Path; value: unknown; schema: object }[] {
+  const scenario = (report as { scenario?: Record<string, unknown> } | null)?.scenario;
+  if (!scenario || typeof scenario !== 'object') return [];
+  return GATED_SETTINGS.filter((s) => scenario[s.key] !== undefined).map((s) => ({
+    path: [...path, 'scenario', s.key],
+    value: scenario[s.key],
+    schema: s.schema,
+  }));
+}
 
 /** The run reports a valid envelope holds, with their paths in the document. */
 function embeddedReports(kind: string, doc: Record<string, unknown>): { path: Path; value: unknown }[] {
@@ -51,11 +74,18 @@ function checked(json: JsonFile, kinds: readonly string[]): { kind: string; data
   const data = json.data as Record<string, unknown>; // an object with a known kind: checked just above
   const kind = data.kind as string;
   const what = `${kind} report`;
-  const envelope = jsonSchemaProblems(json, [{ path: [], value: data, schema: ENVELOPES[kind]! }], what);
+  const envelope = jsonSchemaProblems(
+    json,
+    [
+      { path: [], value: data, schema: ENVELOPES[kind]! },
+      ...(kind === 'trackbench-run' ? gatedSettings(data, []) : []),
+    ],
+    what,
+  );
   if (envelope.length) throw new InputError(envelope);
   const inner = jsonSchemaProblems(
     json,
-    embeddedReports(kind, data).map((r) => ({ ...r, schema: reportSchema })),
+    embeddedReports(kind, data).flatMap((r) => [{ ...r, schema: reportSchema }, ...gatedSettings(r.value, r.path)]),
     'trackbench-run report',
   );
   if (inner.length) throw new InputError(inner);

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { InputError, type Diagnostic } from '../errors.ts';
 import type { HookRef, KedroHookSpec, Scenario } from './types.ts';
 import { jsonObject, locator, parseYaml, toData, validateAgainstSchema, type Locate } from '../common/validate-yaml.ts';
+import { httpUriProblem } from '../common/http-uri.ts';
 import { readYamlInput } from '../common/read-input.ts';
 import { budgetProblems } from './budget.ts';
 
@@ -102,6 +103,11 @@ function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
     out.push(locate(['pipeline', 'paramsPerNode', 'kinds'], 'at least one value kind needs a weight above 0'));
   }
   if (s.backend.kind === 'remote' && !s.backend.uri) out.push(locate(['backend'], 'kind remote needs a `uri`'));
+  if (s.backend.uri !== undefined) {
+    const problem = httpUriProblem(s.backend.uri);
+    // the value is not shown: it may hold a credential
+    if (problem) out.push(locate(['backend', 'uri'], `${problem}; a tracking server is named by its http(s) URI`));
+  }
   const labels = new Set<string>();
   s.hooks.forEach((h, i) => {
     if (labels.has(h.label))

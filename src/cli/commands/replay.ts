@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { httpUriProblem } from '../../common/http-uri.ts';
 import { CheckFailedError, InputError } from '../../errors.ts';
 import { credentialsFromEnv, displayUri } from '../../mlflow/auth.ts';
 import { MlflowClient } from '../../mlflow/client.ts';
@@ -26,14 +27,8 @@ function summary(file: string, uri: string, r: ReplayResult): string[] {
 
 /** An http(s) URL, or bad input naming the flag (the client would refuse it later, as an unexpected error). */
 function checkTrackingUri(uri: string): void {
-  let protocol: string;
-  try {
-    protocol = new URL(uri).protocol;
-  } catch {
-    throw InputError.flag('--tracking-uri', `not a URL: ${displayUri(uri)}`);
-  }
-  if (protocol !== 'http:' && protocol !== 'https:')
-    throw InputError.flag('--tracking-uri', `must be an http(s):// URL; got ${displayUri(uri)}`);
+  const problem = httpUriProblem(uri);
+  if (problem) throw InputError.flag('--tracking-uri', `${problem}: ${displayUri(uri)}`);
 }
 
 export function registerReplay(program: Command, io: Io, done: (code: number) => void): void {
