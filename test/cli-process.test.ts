@@ -3,6 +3,7 @@
 // processes too). Each command must end with its documented exit code and say nothing of an
 // internal error; a reader that goes away (`| head`) must not crash it.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,16 @@ beforeAll(() => {
     join(cwd, 'leaky.mjs'),
     'export default () => ({ beforePipelineRun() { setInterval(() => {}, 1000); } });\n',
   );
+  // Hooks that break the process they run in, or their own contract.
+  const hook = (file: string, body: string) => writeFileSync(join(cwd, file), body);
+  hook('exits.mjs', 'let n = 0;\nexport default () => ({ afterNodeRun() { if (++n === 2) process.exit(0); } });\n');
+  hook(
+    'timer-throws.mjs',
+    "export default () => ({ afterNodeRun() { setTimeout(() => { throw new Error('from a timer'); }); } });\n",
+  );
+  hook('throws.mjs', "export default () => ({ beforeNodeRun() { throw 'a plain string'; } });\n");
+  hook('null-factory.mjs', 'export default () => null;\n');
+  hook('stuck-factory.mjs', 'export default () => new Promise(() => {});\n');
   writeFileSync(
     join(cwd, 'spill.jsonl'),
     '{"type":"run","run":"p","experimentName":"e","runName":"r","runId":null,"tags":[]}\n',
@@ -137,4 +148,37 @@ describe('the CLI process keeps its promises', () => {
     expect(r.stderr).not.toMatch(INTERNAL);
     expect(r.code).toBe(0);
   });
+
+  // Hooks run in the CLI's own process for `trace` (and `conformance` of builtin: and module: targets).
+  it.each([
+    {
+      hook: 'exits.mjs',
+      code: 3,
+      says: /ended before the command finished \(process\.exit\(\) in a hook\?\); no verdict/,
+    },
+    { hook: 'timer-throws.mjs', code: 3, says: /an exception that no code path caught .*: from a timer/ },
+    {
+      hook: 'throws.mjs',
+      code: 3,
+      says: /pipeline failed: hook "module:\.\/throws\.mjs" failed in beforeNodeRun: a plain/,
+    },
+    { hook: 'null-factory.mjs', code: 2, says: /its factory returned null, not a hooks object/ },
+    { hook: 'stuck-factory.mjs', code: 3, says: /its factory did not settle within 2000 ms/ },
+  ])(
+    'trace with a hook that breaks ($hook): exit $code, never 0',
+    async ({ hook, code, says }) => {
+      const child = spawn(process.execPath, [BIN, 'trace', '../scenarios/tiny.yaml', '--hook', `module:./${hook}`], {
+        cwd,
+        env: { ...process.env, CI: 'true', TRACKBENCH_HOOK_TIMEOUT_MS: '2000' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (b: Buffer) => void (output += b.toString()));
+      child.stderr.on('data', (b: Buffer) => void (output += b.toString()));
+      const [exit] = (await once(child, 'close')) as [number | null];
+      expect(output).toMatch(says);
+      expect(exit, output).toBe(code);
+    },
+    60_000,
+  );
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withCapturedOutput } from '../src/conformance/capture-output.ts';
+import { BoundedOutput, withCapturedOutput } from '../src/conformance/capture-output.ts';
 import {
   EDGE_PIECE,
   FOLDED_WINDOW,
@@ -127,6 +127,26 @@ describe('withCapturedOutput', () => {
     const before = owned();
     await expect(withCapturedOutput(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(owned()).toEqual(before);
+  });
+
+  // A hook printing megabytes a node made the suite's own string too long ("Invalid string length"), charged to it.
+  it('keeps at most the first and last megabytes, and a watched string wherever it was printed', () => {
+    const out = new BoundedOutput(['s3cr3t-value']);
+    out.add('start\n');
+    for (let i = 0; i < 40; i++) out.add('x'.repeat(256 * 1024));
+    out.add('... s3cr3t-');
+    out.add('value ...');
+    for (let i = 0; i < 40; i++) out.add('y'.repeat(256 * 1024));
+    out.add('the end\n');
+    const text = out.text();
+    expect(text.length).toBeLessThan(4.1 * 1024 * 1024);
+    expect(text.startsWith('start\n')).toBe(true);
+    expect(text.endsWith('the end\n')).toBe(true);
+    expect(text).toMatch(/\[trackbench: \d+ characters of output not kept; of it, where watched strings were printed:/);
+    expect(text).toContain('s3cr3t-value');
+    const small = new BoundedOutput(['s3cr3t-value']);
+    small.add('all of it');
+    expect(small.text()).toBe('all of it');
   });
 });
 

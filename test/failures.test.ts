@@ -132,7 +132,19 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     expect(cmp.code).toBe(1);
     expect(cmp.out).toContain('FAIL: trackbench gate for');
     expect(cmp.out).not.toMatch(/PASS|improved/);
-  }, 90_000);
+    // The other way round: a crashed run is no baseline (its low figures would let anything through).
+    const reverse = await cli(['compare', join(dir, 'bad', badJson!), join(dir, 'good', goodJson)]);
+    expect(reverse.code).toBe(1);
+    expect(reverse.out).toMatch(/baseline: trials plugin ran to the end/);
+    expect(reverse.out).not.toMatch(/PASS/);
+    // Nor is it saved as one.
+    const saved = join(dir, 'baseline.json');
+    const save = ['run', join(dir, 'bad.yaml'), '--quick', '--allow-failures', '--save-baseline', saved];
+    const refused = await cli([...save, '--out', join(dir, 'bad2')]);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('baseline not saved');
+    expect(existsSync(saved)).toBe(false);
+  }, 150_000);
 
   it('a tracking server that is down: every value lost, requests counted, exit 1, never PASS', async () => {
     const port = await deadPort();
@@ -213,7 +225,7 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     expect(readFileSync(files[0]!, 'utf8')).toContain('http://***@127.0.0.1:1');
   }, 120_000);
 
-  it('a report whose gate settings or samples were edited out of range: compare exits 2 at each, no verdict', async () => {
+  it('a report with gate settings or samples edited out of range: compare exits 2 at each, no verdict', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-edited-'));
     writeFileSync(join(dir, 'a.yaml'), `name: a\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
     expect((await cli(['run', join(dir, 'a.yaml'), '--quick', '--out', join(dir, 'base')])).code).toBe(0);

@@ -108,6 +108,28 @@ describe('runner: Kedro hook lifecycle', () => {
     expect(rec.calls.at(-1)!.method).toBe('onPipelineError');
   });
 
+  it('a thrown value that cannot even be shown still names the hook and method', async () => {
+    const hostile = {
+      [Symbol.toPrimitive]: () => {
+        throw new Error('toPrimitive boom');
+      },
+    };
+    const run = runSession(pipelineOf(twoNodes), {
+      hooks: [
+        {
+          name: 'hostile',
+          hooks: {
+            beforeNodeRun: () => {
+              // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a hostile hook throws is the case
+              throw hostile;
+            },
+          },
+        },
+      ],
+    });
+    await expect(run).rejects.toThrow(/^hook "hostile" failed in beforeNodeRun: a value that cannot be shown/);
+  });
+
   it('writes file datasets to real files and removes the temp dir afterwards', async () => {
     let dir = '';
     let fileExisted = false;

@@ -78,12 +78,31 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<void> 
   leaveSignalExitToCaller();
   // kill: when the orderly stop outlasts its bound (a loaded machine), remove the containers at once.
   registerCleanup({ name: 'containers', stop: stopAllContainers, kill: removeAllSync });
+  // An error no code path caught: from trackbench, or from a hook running in this process (conformance of
+  // builtin: and module: targets) in a timer or a promise nobody awaited. Said once each; the command goes
+  // on to its verdict, and the exit is at least 3.
   let unhandled = false;
-  process.on('unhandledRejection', (reason) => {
+  const said = new Set<string>();
+  const uncaught = (kind: string) => (reason: unknown) => {
     unhandled = true;
-    io.err(`trackbench: internal error: unhandled promise rejection: ${errorMessage(reason)}`);
+    // After the command (a hook's timer firing while the process exits): the exit code says so too.
+    if (finished) process.exitCode = Math.max(Number(process.exitCode ?? 0), 3);
+    const line = `trackbench: ${kind} that no code path caught (trackbench's, or a hook's running in this process): `;
+    const message = errorMessage(reason);
+    if (!said.has(message)) io.err(line + message);
+    said.add(message);
+  };
+  let finished = false;
+  process.on('unhandledRejection', uncaught('a promise rejection'));
+  process.on('uncaughtException', uncaught('an exception'));
+  // process.exit() by a hook running in this process ends it before any verdict: never exit 0 then.
+  process.on('exit', (exitCode) => {
+    if (finished || interruptedBy()) return;
+    io.err('trackbench: the process was ended before the command finished (process.exit() in a hook?); no verdict');
+    if (exitCode === 0) process.exitCode = 3;
   });
   const code = await main(argv, io);
+  finished = true;
   process.exitCode = unhandled ? Math.max(code, 3) : code;
   exitEvenIfHeld(io);
 }

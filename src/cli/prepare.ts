@@ -1,10 +1,11 @@
 // The checks every command that takes a scenario runs first: load and validate the file,
 // check the hooks it names, generate the pipeline and check what needs the generated names.
+import { resolve } from 'node:path';
 import { InputError, type Diagnostic } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { HookRef, Scenario } from '../scenario/types.ts';
 import { sortByPosition } from '../common/validate-yaml.ts';
 import { checkHookRefs } from '../tracking/registry.ts';
 
@@ -30,4 +31,27 @@ export function prepareScenario(file: string): Prepared {
   }
   if (problems.length) throw new InputError(sortByPosition(problems));
   return { scenario, pipeline };
+}
+
+/** The scenario with the hooks named on the command line, checked like the scenario's own. */
+export function withHooks(scenario: Scenario, list: string): Scenario {
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!names.length) throw InputError.flag('--hook', 'names no hook');
+  const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? fromCommandLine(name));
+  const next = { ...scenario, hooks };
+  const problems = checkHookRefs(next, (path, message) => ({
+    file: '--hook',
+    message: `${hooks[Number(path[1])]?.name ?? ''}: ${message}`,
+  }));
+  if (problems.length) throw new InputError(problems);
+  return next;
+}
+
+/** A hook named on the command line; a module path is relative to the current folder, as for `conformance --target`. */
+export function fromCommandLine(name: string): HookRef {
+  const path = name.startsWith('module:') ? name.slice('module:'.length) : undefined;
+  return { name: path === undefined ? name : `module:${resolve(path)}`, label: name, options: {} };
 }

@@ -20,9 +20,75 @@ function replace<T extends object>(obj: T, key: keyof T & string, by: (original:
   };
 }
 
-/** Runs `fn` with everything printed recorded; the streams and console are restored even when it throws. */
-export async function withCapturedOutput<T>(fn: () => Promise<T>): Promise<{ value: T; printed: string }> {
-  const printed: string[] = [];
+/** What is kept of the output: its first and last megabytes; a hook printing gigabytes must not exhaust memory. */
+const KEEP_HEAD = 1 << 20;
+const KEEP_TAIL = 3 << 20;
+/** Watched strings found in what was not kept: at most this many, each with some context. */
+const MAX_FOUND = 20;
+
+/**
+ * The output, bounded: the start and the end are kept; of the middle, only where a watched string (a test
+ * secret) was printed, so a check for it still sees it.
+ */
+export class BoundedOutput {
+  private head = '';
+  private readonly tail: string[] = [];
+  private tailLength = 0;
+  private dropped = 0;
+  /** The end of the previous chunk, so a watched string split across two writes is still found. */
+  private carry = '';
+  private readonly found: string[] = [];
+
+  constructor(private readonly watch: readonly string[] = []) {}
+
+  add(text: string): void {
+    this.look(text);
+    if (this.head.length < KEEP_HEAD) {
+      const room = KEEP_HEAD - this.head.length;
+      this.head += text.slice(0, room);
+      text = text.slice(room);
+      if (!text) return;
+    }
+    if (text.length > KEEP_TAIL) {
+      this.dropped += text.length - KEEP_TAIL;
+      text = text.slice(-KEEP_TAIL);
+    }
+    this.tail.push(text);
+    this.tailLength += text.length;
+    while (this.tailLength > KEEP_TAIL) {
+      const old = this.tail.shift()!; // tailLength > 0, so the list is not empty
+      this.tailLength -= old.length;
+      this.dropped += old.length;
+    }
+  }
+
+  private look(text: string): void {
+    const seen = this.carry + text;
+    for (const w of this.watch) {
+      const at = w ? seen.indexOf(w) : -1;
+      if (at >= 0 && this.found.length < MAX_FOUND)
+        this.found.push(seen.slice(Math.max(0, at - 80), at + w.length + 80));
+    }
+    const longest = Math.max(0, ...this.watch.map((w) => w.length));
+    this.carry = longest > 1 ? seen.slice(-(longest - 1)) : '';
+  }
+
+  text(): string {
+    if (!this.dropped) return this.head + this.tail.join('');
+    const found = this.found.length ? `; of it, where watched strings were printed:\n${this.found.join('\n')}` : '';
+    return `${this.head}\n[trackbench: ${this.dropped} characters of output not kept${found}]\n${this.tail.join('')}`;
+  }
+}
+
+/**
+ * Runs `fn` with everything printed recorded (bounded; `watch`: strings found wherever they were printed);
+ * the streams and console are restored even when it throws.
+ */
+export async function withCapturedOutput<T>(
+  fn: () => Promise<T>,
+  watch: readonly string[] = [],
+): Promise<{ value: T; printed: string }> {
+  const printed = new BoundedOutput(watch);
   // A console call writes to the streams itself (outside test runners that replace the console): counted once.
   let inConsole = false;
   const restore: (() => void)[] = [];
@@ -31,7 +97,7 @@ export async function withCapturedOutput<T>(fn: () => Promise<T>): Promise<{ val
       restore.push(
         replace(stream, 'write', (original) => (chunk: unknown, ...rest: unknown[]): unknown => {
           if (!inConsole)
-            printed.push(
+            printed.add(
               typeof chunk === 'string'
                 ? chunk
                 : chunk instanceof Uint8Array
@@ -44,7 +110,7 @@ export async function withCapturedOutput<T>(fn: () => Promise<T>): Promise<{ val
     for (const m of CONSOLE_METHODS)
       restore.push(
         replace(console, m, (original) => (...args: unknown[]): undefined => {
-          printed.push(`${format(...args)}\n`);
+          printed.add(`${format(...args)}\n`);
           inConsole = true;
           try {
             original(...args);
@@ -54,7 +120,7 @@ export async function withCapturedOutput<T>(fn: () => Promise<T>): Promise<{ val
         }),
       );
     const value = await fn();
-    return { value, printed: printed.join('') };
+    return { value, printed: printed.text() };
   } finally {
     for (const undo of restore.reverse()) undo();
   }

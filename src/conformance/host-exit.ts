@@ -4,6 +4,7 @@
 // pipeline error, the server down or down for a while) each run in a child of their own, at the
 // same time: a timer cleared only on the happy path, or a re-delivery loop after a spill, shows too.
 import { spawn } from 'node:child_process';
+import { registerTempDir } from '../common/cleanup.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,11 +83,13 @@ export async function runFailingInChild(base: Omit<ChildRun, 'trackingUri' | 'wo
   // The mock opens for any situation (a real backend would not for a faulty one).
   const backend = (await conformanceBackend('mock').open(SCENARIOS[base.situation]))!;
   const workDir = mkdtempSync(join(tmpdir(), 'tb-conformance-exit-'));
+  const forget = registerTempDir(workDir);
   try {
     const setDown = (down: boolean): void => backend.setDown(down);
     return await runInChild({ ...base, trackingUri: backend.trackingUri, workDir, setDown });
   } finally {
     await backend.release();
     rmSync(workDir, { recursive: true, force: true });
+    forget();
   }
 }

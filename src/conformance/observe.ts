@@ -1,6 +1,7 @@
 // Runs one target in one scenario against the backend (a fresh mock by default), then reads back
 // everything that reached it through the REST API: the observation every requirement is checked on.
 import { createHash } from 'node:crypto';
+import { registerTempDir } from '../common/cleanup.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,8 @@ export async function observe(
   const names = [...new Set([...MLFLOW_CREDENTIAL_VARIABLES, ...Object.keys(SECRET_ENV), 'TMPDIR'])];
   const saved = Object.fromEntries(names.map((k) => [k, process.env[k]]));
   const workDir = mkdtempSync(join(tmpdir(), 'tb-conformance-'));
+  // Removed on a signal or at exit too (a hook running here may end the process: process.exit).
+  const forget = registerTempDir(workDir);
   const startedAtMs = Date.now();
   for (const name of MLFLOW_CREDENTIAL_VARIABLES) delete process.env[name];
   Object.assign(process.env, SECRET_ENV);
@@ -121,6 +124,7 @@ export async function observe(
       else process.env[k] = v;
     }
     rmSync(workDir, { recursive: true, force: true });
+    forget();
   }
 }
 
@@ -137,6 +141,7 @@ function joinWitnessed(a: TargetRun, b: TargetRun): Pick<TargetRun, 'timing' | '
 async function healthyWallMs(target: Target, scenario: ConformanceScenario, experimentName: string): Promise<number> {
   const mock = await startHttpMock();
   const dir = mkdtempSync(join(tmpdir(), 'tb-conformance-baseline-'));
+  const forget = registerTempDir(dir);
   try {
     const started = performance.now();
     await withTimeout(
@@ -147,13 +152,15 @@ async function healthyWallMs(target: Target, scenario: ConformanceScenario, expe
   } finally {
     await mock.stop();
     rmSync(dir, { recursive: true, force: true });
+    forget();
   }
 }
 
 /** One pipeline run; what an in-process hook prints joins what it warned. */
 async function runCaptured(target: Target, scenario: ConformanceScenario, ctx: RunContext): Promise<TargetRun> {
   if (!target.inProcess) return withTimeout(target, target.run(scenario, ctx));
-  const { value, printed } = await withCapturedOutput(() => withTimeout(target, target.run(scenario, ctx)));
+  const run = (): Promise<TargetRun> => withTimeout(target, target.run(scenario, ctx));
+  const { value, printed } = await withCapturedOutput(run, Object.values(SECRET_ENV));
   return { ...value, output: [value.output, printed].filter(Boolean).join('\n') };
 }
 

@@ -220,7 +220,11 @@ export interface RegressionOptions {
 export const NOT_GATED: ReadonlySet<MetricName> = new Set(['startupMs']);
 
 export function checkRegressions(baseline: Report, current: Report, options: RegressionOptions): GateCheck[] {
-  const checks: GateCheck[] = [];
+  // A baseline whose own trials failed or lost values measured nothing to hold a run to (a crashed hook's
+  // figures are low): each such fault fails the gate, whatever the comparison would say.
+  const checks: GateCheck[] = checkOutcome(baseline)
+    .filter((c) => c.status === 'fail')
+    .map((c) => ({ ...c, id: `baseline: ${c.id}`, kind: 'regression', limit: `in the baseline, ${c.limit}` }));
   for (const [hook, cur] of Object.entries(current.results)) {
     const base = baseline.results[hook];
     if (!base) continue;

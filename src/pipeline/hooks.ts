@@ -140,10 +140,21 @@ export class HookError extends Error {
     readonly method: HookMethod,
     cause: unknown,
   ) {
-    super(`hook "${hookName}" failed in ${method}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
+    super(`hook "${hookName}" failed in ${method}: ${describeThrown(cause)}`, { cause });
     this.name = 'HookError';
+  }
+}
+
+/** What a hook threw, as text; a value whose message or conversion itself throws does not hide the hook's name. */
+function describeThrown(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? String(thrown.message) : String(thrown);
+  } catch {
+    try {
+      return `a value that cannot be shown (${Object.prototype.toString.call(thrown)})`;
+    } catch {
+      return 'a value that cannot be shown';
+    }
   }
 }
 
@@ -165,7 +176,7 @@ export function hookTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(n) && n > 0 ? n : 120_000;
 }
 
-function settleWithin<T>(promise: PromiseLike<T>, ms: number, timeout: () => Error): Promise<T> {
+export function settleWithin<T>(promise: PromiseLike<T>, ms: number, timeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     Promise.resolve(promise),

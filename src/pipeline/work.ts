@@ -4,9 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { deterministic } from './deterministic.ts';
 import type { MetricsValue, PipelineNode } from './types.ts';
 
+/** What the message of a node failure the scenario asked for (failAt) says. */
+export const INJECTED_FAILURE = 'injected failure in node';
+
 export class InjectedNodeFailure extends Error {
   constructor(nodeName: string) {
-    super(`injected failure in node ${nodeName} (scenario failAt)`);
+    super(`${INJECTED_FAILURE} ${nodeName} (scenario failAt)`);
     this.name = 'InjectedNodeFailure';
   }
 }

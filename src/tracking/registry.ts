@@ -3,7 +3,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InputError, type Diagnostic } from '../errors.ts';
+import { EnvironmentError, InputError, type Diagnostic } from '../errors.ts';
+import { hookTimeoutMs, settleWithin } from '../pipeline/hooks.ts';
 import type { HookFactory, HookFactoryContext, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import type { Locate } from '../common/validate-yaml.ts';
 import { closest } from '../common/suggest.ts';
@@ -287,7 +288,26 @@ export async function resolveHook(
     if (!builtin) throw new InputError([{ file: scenario.source, message: `unknown hook "${ref.name}"` }]);
     factory = builtin.factory;
   }
-  return { name: ref.label, hooks: await factory(ref.options, factoryContext(scenario, options)) };
+  // A factory is user code: what it returned is checked, not trusted to be hooks.
+  // Bounded like a hook call: a factory that never settles would otherwise hold a trial to its own time limit.
+  const timeoutMs = hookTimeoutMs();
+  const made: unknown = factory(ref.options, factoryContext(scenario, options));
+  const stuck = (): Error =>
+    new EnvironmentError(
+      `hook "${ref.label}": its factory did not settle within ${timeoutMs} ms (TRACKBENCH_HOOK_TIMEOUT_MS)`,
+    );
+  const hooks: unknown = made instanceof Promise ? await settleWithin(made, timeoutMs, stuck) : made;
+  if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks)) {
+    const got = hooks === null ? 'null' : Array.isArray(hooks) ? 'an array' : `a ${typeof hooks}`;
+    throw new InputError([
+      {
+        file: path ?? scenario.source,
+        message: `hook "${ref.label}": its factory returned ${got}, not a hooks object`,
+      },
+    ]);
+  }
+  // a method that is not a function fails its first call as this hook's error
+  return { name: ref.label, hooks };
 }
 
 function factoryContext(scenario: Pick<Scenario, 'name' | 'source'>, options: ResolveOptions): HookFactoryContext {

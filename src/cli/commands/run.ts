@@ -15,12 +15,10 @@ import { gateDocument } from '../../report/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { writeHtmlReport } from '../html-output.ts';
 import { shard } from '../../measure/sweep.ts';
-import type { HookRef, Scenario } from '../../scenario/types.ts';
-import { checkHookRefs } from '../../tracking/registry.ts';
 import { widthOf, type Io } from '../io.ts';
 import { progressReporter } from '../progress.ts';
 import { assertWritableDir, assertWritableFile } from '../paths.ts';
-import { prepareScenario } from '../prepare.ts';
+import { prepareScenario, withHooks } from '../prepare.ts';
 
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -126,12 +124,15 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
           io.out(consoleTables(report, io.isTTY, widthOf(io)));
           io.out(`reports: ${paths.json}\n         ${paths.md}`);
-          if (opts.saveBaseline) {
+          // Failed trials and lost values fail every run, gated or not.
+          const outcome = checkOutcome(report);
+          const faults = outcome.filter((c) => c.status === 'fail');
+          if (opts.saveBaseline && faults.length)
+            io.out(`baseline not saved (${opts.saveBaseline}): a baseline must be a clean run; ${faults[0]!.found}`);
+          else if (opts.saveBaseline) {
             writeAtomic(resolve(opts.saveBaseline), `${JSON.stringify(report, null, 2)}\n`);
             io.out(`baseline saved: ${opts.saveBaseline}`);
           }
-          // Failed trials and lost values fail every run, gated or not.
-          const outcome = checkOutcome(report);
           const gated = baseline || Object.keys(scenario.budgets).length;
           if (!gated && outcome.every((c) => c.status === 'pass')) {
             docs.push(report);
@@ -161,27 +162,4 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         done(code);
       },
     );
-}
-
-/** The scenario with the hooks named on the command line, checked like the scenario's own. */
-function withHooks(scenario: Scenario, list: string): Scenario {
-  const names = list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!names.length) throw InputError.flag('--hook', 'names no hook');
-  const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? fromCommandLine(name));
-  const next = { ...scenario, hooks };
-  const problems = checkHookRefs(next, (path, message) => ({
-    file: '--hook',
-    message: `${hooks[Number(path[1])]?.name ?? ''}: ${message}`,
-  }));
-  if (problems.length) throw new InputError(problems);
-  return next;
-}
-
-/** A hook named on the command line; a module path is relative to the current folder, as for `conformance --target`. */
-function fromCommandLine(name: string): HookRef {
-  const path = name.startsWith('module:') ? name.slice('module:'.length) : undefined;
-  return { name: path === undefined ? name : `module:${resolve(path)}`, label: name, options: {} };
 }

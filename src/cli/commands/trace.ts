@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { trace, type TraceResult } from '../../measure/trace.ts';
-import type { HookRef } from '../../scenario/types.ts';
+import type { HookRef, Scenario } from '../../scenario/types.ts';
+import { INJECTED_FAILURE } from '../../pipeline/work.ts';
 import { closest } from '../../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
 import type { Io } from '../io.ts';
-import { prepareScenario } from '../prepare.ts';
+import { prepareScenario, withHooks } from '../prepare.ts';
 
 export function registerTrace(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -24,19 +25,23 @@ export function registerTrace(program: Command, io: Io, done: (code: number) => 
     )
     .action(async (file: string, opts: { hook?: string; format: 'text' | 'json'; cold?: boolean }) => {
       const { scenario } = prepareScenario(file);
-      const ref = pickHook(scenario.hooks, opts.hook);
+      const ref = pickHook(scenario, opts.hook);
       const result = await trace(scenario, ref, { cold: opts.cold, warn: (m) => io.err(m) });
       io.out(opts.format === 'json' ? JSON.stringify(result) : formatTrace(result));
-      done(0);
+      // As a failed trial in `run`: a pipeline that raised is no trace to rely on (the scenario's own failAt aside).
+      const injected = (scenario.pipeline.failAt ?? null) !== null && result.pipelineError?.includes(INJECTED_FAILURE);
+      done(result.pipelineError && !injected ? 3 : 0);
     });
 }
 
-function pickHook(hooks: HookRef[], wanted: string | undefined): HookRef {
+function pickHook(scenario: Scenario, wanted: string | undefined): HookRef {
+  const hooks = scenario.hooks;
   // a valid scenario has at least one hook (schema minItems)
   if (!wanted) return hooks[0]!;
   const fromScenario = hooks.find((h) => h.label === wanted || h.name === wanted);
   if (fromScenario) return fromScenario;
-  if (wanted.startsWith('module:') || BUILTIN_HOOKS[wanted]) return { name: wanted, label: wanted, options: {} };
+  // As `run --hook`: a module path from the current folder, checked (a missing file is bad input).
+  if (wanted.startsWith('module:') || BUILTIN_HOOKS[wanted]) return withHooks(scenario, wanted).hooks[0]!;
   const hint = closest(wanted, [...Object.keys(BUILTIN_HOOKS), ...hooks.map((h) => h.label)]);
   throw InputError.flag('--hook', `unknown hook "${wanted}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
 }
