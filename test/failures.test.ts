@@ -2,10 +2,12 @@
 // report) unless --allow-failures, and then every output shows it and the gate fails. Lost values
 // are a figure of their own and fail the gate; a dead server is not "0 API calls, PASS".
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { until } from './helpers/wait.ts';
 import { main } from '../src/cli/main.ts';
 import { readReport } from '../src/report/read.ts';
 
@@ -249,5 +251,34 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     expect(r.out).toBe('');
     for (const where of ['scenario.budgets.apiCalls.max', 'scenario.regression.noise', 'wallMs.with.samples'])
       expect(r.err).toMatch(new RegExp(`edited\\.json:\\d+:\\d+ \\S*${where.replaceAll('.', '\\.')}: `));
+  }, 120_000);
+
+  it('what a hook starts in a trial (a module hook, a command: hook) does not outlive it', async () => {
+    const spawner = `import { spawn } from 'node:child_process';
+export default () => ({ beforePipelineRun() { spawn('sleep', ['987'], { stdio: 'ignore' }).unref(); } });
+`;
+    const command = `import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+spawn('sleep', ['986'], { stdio: 'inherit' }).unref();
+const probes = { wallMs: 1, cpuMs: 1, peakRssBytes: 1, diskWriteBytes: null, writeBytes: null };
+writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify(probes));
+`;
+    const dir = project({
+      'spawner.mjs': spawner,
+      'plugin.mjs': command,
+      'm.yaml': `name: m\n${PIPELINE}\nhooks: ["module:./spawner.mjs"]\n${TRIALS}\n`,
+      'c.yaml': `name: c\n${PIPELINE}\nhooks: ["command:node plugin.mjs"]\n${TRIALS}\n`,
+    });
+    const sleeping = (): string[] =>
+      execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((a) => /^sleep 98[67]$/.test(a.trim()));
+    try {
+      for (const s of ['m.yaml', 'c.yaml']) await cli(['run', join(dir, s), '--quick', '--out', join(dir, 'out')]);
+      // Killed as each trial ended; a moment for the kernel to reap them.
+      await until('the sleeps to be gone', () => sleeping().length === 0, 5000);
+    } finally {
+      spawnSync('pkill', ['-f', '^sleep 98[67]$']);
+    }
   }, 120_000);
 });

@@ -43,6 +43,17 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
   }
 }
 
+/** SIGKILL to the process group `id`, never to a lone process of that id (after the leader exited, its
+ *  pid may be reused; a group id is not while any member lives). */
+export function killGroupOnly(id: number | undefined): void {
+  if (!id) return;
+  try {
+    process.kill(-id, 'SIGKILL');
+  } catch {
+    // no member left
+  }
+}
+
 export function pendingCleanups(): string[] {
   return [...registry.values()].map((c) => c.name);
 }

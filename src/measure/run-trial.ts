@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerCleanup, registerTempDir } from '../common/cleanup.ts';
+import { killGroupOnly, registerCleanup, registerTempDir } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
 import {
@@ -69,6 +69,7 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
           execPath: req.valgrind,
           execArgv: [...callgrindArgs(callgrindDir), process.execPath, ...DETERMINISTIC_V8_FLAGS, ...nodeFlags],
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          detached: true,
           env: {
             ...process.env,
             MLFLOW_TRACKING_URI: req.trackingUri,
@@ -82,13 +83,21 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
       : fork(TRIAL_WORKER, [], {
           execArgv: nodeFlags,
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          detached: true,
           env: {
             ...process.env,
             MLFLOW_TRACKING_URI: req.trackingUri,
             ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
           },
         });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A trial runs in a process group of its own (detached), so what a hook started in it (a server, a `sleep`)
+  // is stopped with it: once the trial process has exited, whatever is left of its group is killed.
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      killGroupOnly(child.pid);
+      resolve();
+    }),
+  );
   // Interrupted: the trial removes its own temp files on SIGTERM; SIGKILL if it does not stop.
   const unregister = registerCleanup({
     name: `trial process ${child.pid}`,

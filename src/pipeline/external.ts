@@ -1,7 +1,7 @@
 // Runs an external command (a shell command line) to completion: combined output kept (the last
 // 20,000 characters), killed with its whole process group after a timeout.
 import { spawn } from 'node:child_process';
-import { killGroup, registerCleanup } from '../common/cleanup.ts';
+import { killGroup, killGroupOnly, registerCleanup } from '../common/cleanup.ts';
 import { watchGroup } from '../common/watchdog.ts';
 
 export interface ExternalResult {
@@ -42,6 +42,9 @@ export function runExternal(
         child.kill('SIGKILL');
       }
     }, timeoutMs);
+    // What the command left running in its group (a server, a `sleep` in the background) ends with it, at its
+    // exit: such a process holding the output pipes would otherwise hold 'close' (the result) until it ends.
+    child.on('exit', () => killGroupOnly(child.pid));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       unregister();
