@@ -1,8 +1,8 @@
 // Where a hook's wall-time overhead goes. Each round runs the scenario's pipeline once without and once
 // with the hook (abba order), each in a fresh process as a trial does (the mock MLflow in a child process),
-// and splits the run's wall time: node bodies (between a node's beforeNodeRun and afterNodeRun, as a
-// hook registered first sees them), the gaps between nodes (the runner's loads and saves, the hook's
-// node methods, and whatever the hook does in the background then), the time before the first node and
+// and splits the run's wall time: node bodies (from the hook's beforeNodeRun returning to the runner's
+// afterNodeRun call), the gaps between nodes (the runner's loads and saves, the hook's node methods,
+// and whatever the hook does in the background then), the time before the first node and
 // after the last (the hook's end-of-run delivery). Also the time spent inside each hook method. Prints
 // medians of the paired differences (with - without). Timing only: this machine's load shows.
 // The processes load the TypeScript sources through tsx (loading is before the run, outside the figures).
@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generatePipeline } from '../src/pipeline/generate.ts';
-import type { Hooks } from '../src/pipeline/hooks.ts';
+import type { NamedHooks } from '../src/pipeline/hooks.ts';
 import { runSession } from '../src/pipeline/session.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { resolveHook } from '../src/tracking/registry.ts';
@@ -43,7 +43,9 @@ async function child(withHook: boolean, uri: string): Promise<void> {
   const marks: number[] = [];
   const mark = (): void => void marks.push(performance.now());
   const split: Split = {};
-  const hooks = [{ name: 'timeline', hooks: { beforeNodeRun: mark, afterNodeRun: mark } as Hooks }];
+  // A node's body is between the last beforeNodeRun and the first afterNodeRun: the end is marked by a hook
+  // registered before the measured one, the start by one registered after it (hooks run in that order).
+  const hooks: NamedHooks[] = [{ name: 'node ends', hooks: { afterNodeRun: mark } }];
   if (withHook) {
     const { name, hooks: h } = await resolveHook(ref, scenario, { trackingUri: uri, warn: () => {} });
     const timed: Record<string, unknown> = {};
@@ -62,6 +64,7 @@ async function child(withHook: boolean, uri: string): Promise<void> {
     }
     hooks.push({ name, hooks: timed });
   }
+  hooks.push({ name: 'node starts', hooks: { beforeNodeRun: mark } });
   const t0 = performance.now();
   await runSession(pipeline, { hooks, runner: scenario.runner });
   const t1 = performance.now();
@@ -92,6 +95,7 @@ async function parent(): Promise<void> {
     const once1 = (variant: 'with' | 'without'): Split => {
       const args = [...process.execArgv, script, file, '--hook', values.hook, '--child', variant, '--uri', uri];
       const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
+      // the child's last line is the JSON of its split (child() above)
       return JSON.parse(out.trim().split('\n').pop()!) as Split;
     };
     const pairs: [Split, Split][] = [];

@@ -75,6 +75,9 @@ beforeAll(() => {
   // Hooks that break the process they run in, or their own contract.
   const hook = (file: string, body: string) => writeFileSync(join(cwd, file), body);
   hook('exits.mjs', 'let n = 0;\nexport default () => ({ afterNodeRun() { if (++n === 2) process.exit(0); } });\n');
+  hook('exits-1.mjs', 'export default () => ({ beforeNodeRun() { process.exit(1); } });\n');
+  const interval = "setInterval(() => { throw new Error('tick'); }, 50);";
+  hook('interval-throws.mjs', `export default () => ({ beforePipelineRun() { ${interval} } });\n`);
   hook(
     'timer-throws.mjs',
     "export default () => ({ afterNodeRun() { setTimeout(() => { throw new Error('from a timer'); }); } });\n",
@@ -156,6 +159,9 @@ describe('the CLI process keeps its promises', () => {
       code: 3,
       says: /ended before the command finished \(process\.exit\(\) in a hook\?\); no verdict/,
     },
+    { hook: 'exits-1.mjs', code: 3, says: /ended before the command finished/ },
+    // Said once, though it throws every 50 ms; and the timer does not hold the exit.
+    { hook: 'interval-throws.mjs', code: 3, says: /no code path caught .*: tick\n(?![^]*: tick\n)/ },
     { hook: 'timer-throws.mjs', code: 3, says: /an exception that no code path caught .*: from a timer/ },
     {
       hook: 'throws.mjs',

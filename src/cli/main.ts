@@ -99,7 +99,8 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<void> 
   process.on('exit', (exitCode) => {
     if (finished || interruptedBy()) return;
     io.err('trackbench: the process was ended before the command finished (process.exit() in a hook?); no verdict');
-    if (exitCode === 0) process.exitCode = 3;
+    // 1 and 2 would say "a check failed" or "bad input": neither happened
+    if (exitCode < 3) process.exitCode = 3;
   });
   const code = await main(argv, io);
   finished = true;

@@ -5,7 +5,7 @@
 // the shell then stops the group (SIGTERM, SIGKILL after a grace time) and removes what it leaves.
 // On a normal stop the owner stops the group itself and releases the watchdog first.
 import { spawn } from 'node:child_process';
-import { killGroup } from './cleanup.ts';
+import { killGroupOnly } from './cleanup.ts';
 
 export interface Watchdog {
   /** Stops the watchdog without touching the group (call it before stopping the group yourself). */
@@ -41,7 +41,7 @@ export function watchGroup(groupId: number, options: { remove?: string; graceMs?
       if (released) return;
       released = true;
       // The whole group: the shell and the `cat` it waits on.
-      killGroup(shell.pid, 'SIGKILL');
+      killGroupOnly(shell.pid);
       shell.stdin.destroy();
     },
   };

@@ -1,6 +1,7 @@
 // What an in-process hook prints: its writes to stdout and stderr and its console calls, recorded while it
 // runs (a command target's output is already its process's), and passed on as before.
 import { format } from 'node:util';
+import { secretLeak } from './leak.ts';
 
 /** Any function, called with the arguments it was given. */
 type Call = (...args: unknown[]) => unknown;
@@ -23,8 +24,10 @@ function replace<T extends object>(obj: T, key: keyof T & string, by: (original:
 /** What is kept of the output: its first and last megabytes; a hook printing gigabytes must not exhaust memory. */
 const KEEP_HEAD = 1 << 20;
 const KEEP_TAIL = 3 << 20;
-/** Watched strings found in what was not kept: at most this many, each with some context. */
+/** Slices of the output where a watched string was found: at most this many, of at most SLICE + CARRY each. */
 const MAX_FOUND = 20;
+const SLICE = 16 * 1024;
+const CARRY = 1024;
 
 /**
  * The output, bounded: the start and the end are kept; of the middle, only where a watched string (a test
@@ -62,20 +65,22 @@ export class BoundedOutput {
     }
   }
 
+  /**
+   * Keeps each slice of the output where the suite's detector (leak.ts: the secret whole, in part, encoded)
+   * finds a watched string; slices overlap by CARRY characters, longer than any encoded form of a secret.
+   */
   private look(text: string): void {
-    const seen = this.carry + text;
-    for (const w of this.watch) {
-      const at = w ? seen.indexOf(w) : -1;
-      if (at >= 0 && this.found.length < MAX_FOUND)
-        this.found.push(seen.slice(Math.max(0, at - 80), at + w.length + 80));
+    if (!this.watch.length) return;
+    for (let i = 0; i < text.length; i += SLICE) {
+      const seen = this.carry + text.slice(i, i + SLICE);
+      if (this.found.length < MAX_FOUND && secretLeak(seen, this.watch)) this.found.push(seen);
+      this.carry = seen.slice(-CARRY);
     }
-    const longest = Math.max(0, ...this.watch.map((w) => w.length));
-    this.carry = longest > 1 ? seen.slice(-(longest - 1)) : '';
   }
 
   text(): string {
     if (!this.dropped) return this.head + this.tail.join('');
-    const found = this.found.length ? `; of it, where watched strings were printed:\n${this.found.join('\n')}` : '';
+    const found = this.found.length ? `; of it, where a watched string was printed:\n${this.found.join('\n')}` : '';
     return `${this.head}\n[trackbench: ${this.dropped} characters of output not kept${found}]\n${this.tail.join('')}`;
   }
 }

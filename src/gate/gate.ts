@@ -223,7 +223,7 @@ export function checkRegressions(baseline: Report, current: Report, options: Reg
   // A baseline whose own trials failed or lost values measured nothing to hold a run to (a crashed hook's
   // figures are low): each such fault fails the gate, whatever the comparison would say.
   const checks: GateCheck[] = checkOutcome(baseline)
-    .filter((c) => c.status === 'fail')
+    .filter((c) => c.status === 'fail' && c.hook in current.results)
     .map((c) => ({ ...c, id: `baseline: ${c.id}`, kind: 'regression', limit: `in the baseline, ${c.limit}` }));
   for (const [hook, cur] of Object.entries(current.results)) {
     const base = baseline.results[hook];

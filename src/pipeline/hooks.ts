@@ -186,7 +186,7 @@ export function settleWithin<T>(promise: PromiseLike<T>, ms: number, timeout: ()
   ]).finally(() => clearTimeout(timer));
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+export const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null &&
   (typeof v === 'object' || typeof v === 'function') &&
   typeof (v as { then?: unknown }).then === 'function';

@@ -28,6 +28,7 @@ type Path = (string | number)[];
  * schema: the report schema leaves the scenario loose, and a hand-edited limit must not become a verdict
  * ("max <= NaN", a noise band of -100%).
  */
+// the scenario schema (a JSON object, checked when loaded) has $defs and properties; only those are read here
 const scenarioDefs = (scenarioSchema as { $defs?: object }).$defs;
 const GATED_SETTINGS = (['budgets', 'regression'] as const).map((key) => ({
   key,
@@ -36,6 +37,7 @@ const GATED_SETTINGS = (['budgets', 'regression'] as const).map((key) => ({
 }));
 
 function gatedSettings(report: unknown, path: Path): { path: Path; value: unknown; schema: object }[] {
+  // a report valid against the report schema (checked before): an object whose scenario is an object
   const scenario = (report as { scenario?: Record<string, unknown> } | null)?.scenario;
   if (!scenario || typeof scenario !== 'object') return [];
   return GATED_SETTINGS.filter((s) => scenario[s.key] !== undefined).map((s) => ({

@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EnvironmentError, InputError, type Diagnostic } from '../errors.ts';
-import { hookTimeoutMs, settleWithin } from '../pipeline/hooks.ts';
+import { hookTimeoutMs, isThenable, settleWithin } from '../pipeline/hooks.ts';
 import type { HookFactory, HookFactoryContext, Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import type { Locate } from '../common/validate-yaml.ts';
 import { closest } from '../common/suggest.ts';
@@ -296,7 +296,7 @@ export async function resolveHook(
     new EnvironmentError(
       `hook "${ref.label}": its factory did not settle within ${timeoutMs} ms (TRACKBENCH_HOOK_TIMEOUT_MS)`,
     );
-  const hooks: unknown = made instanceof Promise ? await settleWithin(made, timeoutMs, stuck) : made;
+  const hooks: unknown = isThenable(made) ? await settleWithin(made, timeoutMs, stuck) : made;
   if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks)) {
     const got = hooks === null ? 'null' : Array.isArray(hooks) ? 'an array' : `a ${typeof hooks}`;
     throw new InputError([

@@ -43,13 +43,13 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
     .action(
       async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string; html?: string }) => {
         const sizes = shard(parseSizes(opts.nodes), opts.shard);
+        assertWritableDir(opts.out, '--out');
+        assertWritableFile(opts.html, '--html');
+        const { scenario } = prepareScenario(file);
         if (!sizes.length) {
           io.err(`--shard ${opts.shard}: no size of ${opts.nodes} falls to this shard; nothing to measure`);
           return done(0);
         }
-        assertWritableDir(opts.out, '--out');
-        assertWritableFile(opts.html, '--html');
-        const { scenario } = prepareScenario(file);
         const progress = progressReporter(io);
         const report = await sweep(scenario, sizes, { quick: opts.quick, onProgress: (p) => progress.report(p) });
         progress.end();

@@ -5,6 +5,7 @@ import type { HookRef, Scenario } from '../../scenario/types.ts';
 import { INJECTED_FAILURE } from '../../pipeline/work.ts';
 import { closest } from '../../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
+import { hooksRunInProcess } from '../exit.ts';
 import type { Io } from '../io.ts';
 import { prepareScenario, withHooks } from '../prepare.ts';
 
@@ -26,10 +27,14 @@ export function registerTrace(program: Command, io: Io, done: (code: number) => 
     .action(async (file: string, opts: { hook?: string; format: 'text' | 'json'; cold?: boolean }) => {
       const { scenario } = prepareScenario(file);
       const ref = pickHook(scenario, opts.hook);
+      // The hook runs in this process: a timer it leaves (one that throws, too) must not hold the exit.
+      hooksRunInProcess();
       const result = await trace(scenario, ref, { cold: opts.cold, warn: (m) => io.err(m) });
       io.out(opts.format === 'json' ? JSON.stringify(result) : formatTrace(result));
       // As a failed trial in `run`: a pipeline that raised is no trace to rely on (the scenario's own failAt aside).
-      const injected = (scenario.pipeline.failAt ?? null) !== null && result.pipelineError?.includes(INJECTED_FAILURE);
+      // The runner's own error, not a hook's that quotes it.
+      const injected =
+        (scenario.pipeline.failAt ?? null) !== null && result.pipelineError?.startsWith(INJECTED_FAILURE);
       done(result.pipelineError && !injected ? 3 : 0);
     });
 }
