@@ -45,9 +45,13 @@ describe('instruction counts against a baseline', () => {
     overhead: { ratio: withHook / without - 1, ci95: null, perNode: 0, absolute: withHook - without },
     outliers: { without: [], with: [] },
   });
-  // Only the fields checkRegressions reads: the hook's metrics and the scenario's seed.
+  // Only the fields checkRegressions reads: the hook's metrics, the scenario's seed, the baseline's failures.
   const reportWith = (m: MeasuredMetric): Report =>
-    ({ results: { h: { metrics: { instructions: m } } }, scenario: { trials: { seed: 1 } } }) as unknown as Report;
+    ({
+      results: { h: { metrics: { instructions: m } } },
+      scenario: { trials: { seed: 1 } },
+      failures: [],
+    }) as unknown as Report;
   const check = (now: number) =>
     checkRegressions(reportWith(counted(1e9, 1e9 + 1e8)), reportWith(counted(1e9, 1e9 + now)), {
       alpha: 0.05,
@@ -68,6 +72,7 @@ describe('instruction counts against a baseline', () => {
       ({
         results: { h: { metrics: { setupInstructions: m } } },
         scenario: { trials: { seed: 1 } },
+        failures: [],
       }) as unknown as Report;
     const setup = (now: number) =>
       checkRegressions(setupReport(counted(1e7, 2e7)), setupReport(counted(1e7, now)), {
@@ -85,6 +90,7 @@ describe('instruction counts against a baseline', () => {
     ({
       results: { h: { metrics: { instructions: run, ...(allocator ? { allocatorInstructions: allocator } : {}) } } },
       scenario: { trials: { seed: 1 } },
+      failures: [],
     }) as unknown as Report;
   const options = { alpha: 0.05, noise: 0.02, instructionNoise: 0.005 };
 

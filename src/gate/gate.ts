@@ -4,7 +4,7 @@
 // every verdict says how small a change the run could have seen.
 import { COUNTED_METRICS, VALUE_KINDS, type MetricName } from '../measure/trial-types.ts';
 import { countsAllocatorApart, metricOf, type MeasuredMetric, type Report } from '../measure/report-types.ts';
-import type { Budget } from '../scenario/types.ts';
+import type { Budget, Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median } from '../stats/basic.ts';
 import { compareSamples } from '../stats/compare.ts';
 import { mannWhitney } from '../stats/mann-whitney.ts';
@@ -322,7 +322,7 @@ export function checkOutcome(report: Report): GateCheck[] {
     if (!report.results[hook]!.logsValues) continue;
     const v = report.results[hook]!.values;
     const lost = v.available ? VALUE_KINDS.filter((k) => v.lost[k] > 0) : [];
-    const expected = report.scenario.regression.expectLoss === true;
+    const expected = expectsLoss(report);
     checks.push({
       id: `values ${hook} delivered`,
       hook,
@@ -344,4 +344,11 @@ export function checkOutcome(report: Report): GateCheck[] {
 
 export function gate(checks: GateCheck[]): GateResult {
   return { verdict: checks.some((c) => c.status === 'fail') ? 'fail' : 'pass', checks };
+}
+
+/** Whether the report's scenario expects loss; a report read back may lack the settings (not required there). */
+function expectsLoss(report: Report): boolean {
+  // typed as always there, but the report schema does not require it of a file read back
+  const regression = report.scenario.regression as Scenario['regression'] | undefined;
+  return regression?.expectLoss === true;
 }
