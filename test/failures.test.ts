@@ -54,6 +54,22 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
+/** A folder with scenario `a` (a noop hook) measured once: the report's path, to edit or gate against. */
+async function noopReport(prefix: string): Promise<{ dir: string; baseline: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, 'a.yaml'), `name: a\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
+  const base = await cli(['run', join(dir, 'a.yaml'), '--quick', '--out', join(dir, 'base')]);
+  expect(base.code, base.out).toBe(0);
+  return {
+    dir,
+    baseline: join(
+      dir,
+      'base',
+      readdirSync(join(dir, 'base')).find((f) => f.endsWith('.json'))!,
+    ),
+  };
+}
+
 describe('failed trials are failures', () => {
   it('a hook that throws in afterNodeRun on one node: exit 3, its last output, no report', async () => {
     const dir = project({
@@ -188,16 +204,8 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
   }, 120_000);
 
   it('run --baseline of another scenario: exit 2 before measuring, nothing written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-other-baseline-'));
-    writeFileSync(join(dir, 'a.yaml'), `name: a\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
+    const { dir, baseline } = await noopReport('tb-other-baseline-');
     writeFileSync(join(dir, 'b.yaml'), `name: b\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
-    const base = await cli(['run', join(dir, 'a.yaml'), '--quick', '--out', join(dir, 'base')]);
-    expect(base.code, base.out).toBe(0);
-    const baseline = join(
-      dir,
-      'base',
-      readdirSync(join(dir, 'base')).find((f) => f.endsWith('.json'))!,
-    );
     const r = await cli(['run', join(dir, 'b.yaml'), '--quick', '--baseline', baseline, '--out', join(dir, 'out')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('different scenarios: "a" vs "b"');
@@ -206,14 +214,7 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
   }, 120_000);
 
   it('a report read back with a credential in it (hand-edited): compare and its files never repeat it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-read-secret-'));
-    writeFileSync(join(dir, 'a.yaml'), `name: a\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
-    expect((await cli(['run', join(dir, 'a.yaml'), '--quick', '--out', join(dir, 'base')])).code).toBe(0);
-    const baseline = join(
-      dir,
-      'base',
-      readdirSync(join(dir, 'base')).find((f) => f.endsWith('.json'))!,
-    );
+    const { dir, baseline } = await noopReport('tb-read-secret-');
     const edited = join(dir, 'edited.json');
     const report = JSON.parse(readFileSync(baseline, 'utf8')) as { backend: string };
     report.backend = 'mock MLflow (HTTP, http://alice:hunter2pass@127.0.0.1:1)';
@@ -228,14 +229,7 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
   }, 120_000);
 
   it('a report with gate settings or samples edited out of range: compare exits 2 at each, no verdict', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-edited-'));
-    writeFileSync(join(dir, 'a.yaml'), `name: a\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
-    expect((await cli(['run', join(dir, 'a.yaml'), '--quick', '--out', join(dir, 'base')])).code).toBe(0);
-    const baseline = join(
-      dir,
-      'base',
-      readdirSync(join(dir, 'base')).find((f) => f.endsWith('.json'))!,
-    );
+    const { dir, baseline } = await noopReport('tb-edited-');
     type Edited = {
       scenario: { budgets: unknown; regression: Record<string, unknown> };
       results: Record<string, { metrics: { wallMs: { with: { samples: number[] } } } }>;
