@@ -47,6 +47,28 @@ describe('bounded input', () => {
     expect(r.err).toMatch(/^FILE:2:\d+ .*alias/);
   });
 
+  it('nesting 20,000 deep: exit 2 at a location, said in words (not "Maximum call stack size exceeded")', async () => {
+    const r = await validate(`name: x\npipeline: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^FILE:2:\d+ nested too deeply to be read/);
+  });
+
+  it('a key that is a list: located as unknown, and no Node warning printed', async () => {
+    const warned: string[] = [];
+    const onWarning = (w: Error): void => void warned.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const r = await validate(`${ok}? [a, b]\n: 1\n`);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^FILE:\d+:\d+ \[ a, b \]: unknown key/m);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warned).toEqual([]);
+  });
+
   it('lone CR line breaks give the right line and column', async () => {
     const r = await validate('name: x\rpipeline: {nodes: 3}\r\nhooks: [reference]\rbogus: 1\r');
     expect(r.code).toBe(2);

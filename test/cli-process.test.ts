@@ -84,6 +84,7 @@ beforeAll(() => {
   );
   hook('throws.mjs', "export default () => ({ beforeNodeRun() { throw 'a plain string'; } });\n");
   hook('null-factory.mjs', 'export default () => null;\n');
+  hook('throwing-factory.mjs', "export default () => { throw new Error('factory broke'); };\n");
   hook('stuck-factory.mjs', 'export default () => new Promise(() => {});\n');
   writeFileSync(
     join(cwd, 'spill.jsonl'),
@@ -121,6 +122,15 @@ describe('the CLI process keeps its promises', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL RUN-012/);
     expect(r.stderr).toMatch(/exiting although something left running holds the process/);
+  }, 180_000);
+
+  it('conformance of a throwing factory: every situation fails with its message, nothing is left open', async () => {
+    const r = await cli(['conformance', '--target', 'module:./throwing-factory.mjs', '--out', join(cwd, 'f-out')], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/found: \[basic\] factory broke \(also in [^)]*slow-server/);
+    // The timed situations' mocks were closed too (they were held open when the healthy run failed).
+    expect(r.stderr).not.toMatch(/holds the process/);
+    expect(r.stderr).not.toMatch(INTERNAL);
   }, 180_000);
 
   it('run --hook module:./x.mjs finds the module from the current folder, and trials run from any folder', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { runSuite } from '../src/conformance/suite.ts';
-import { parseTarget } from '../src/conformance/targets.ts';
+import { factoryTarget, parseTarget } from '../src/conformance/targets.ts';
 import { junitReport, markdownMatrix, tapReport } from '../src/report/conformance.ts';
 import { jsonObject, schemaValidator } from '../src/common/validate-yaml.ts';
 import { createRequire } from 'node:module';
@@ -165,6 +165,23 @@ describe('trackbench conformance', () => {
     ]);
     expect(xml).toContain('failures="1" errors="1" skipped="0"');
     expect(xml).toContain('<error message="scenario basic runs: timed out"');
+  });
+
+  it('a factory that never settles holds one situation for its time, and is not called again', async () => {
+    let calls = 0;
+    const target = factoryTarget('stuck', () => {
+      calls++;
+      return new Promise<never>(() => {});
+    });
+    // A short time limit, so the test does not wait out the default (60 s).
+    target.timeoutMs = 200;
+    const requirements = REQUIREMENTS.filter((r) => r.id === 'RUN-010');
+    const result = await runSuite(target, { requirements });
+    expect(calls).toBe(1);
+    expect(result.errors.length).toBeGreaterThan(3);
+    expect(result.errors[0]!.error).toBe('its factory did not settle within 0.2 s');
+    for (const e of result.errors.slice(1))
+      expect(e.error).toMatch(/did not settle within 0\.2 s in an earlier situation \(not called again\)$/);
   });
 
   it('refuses an unknown target with exit 2 and a suggestion', async () => {

@@ -5,6 +5,7 @@ import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { mustFailures, runSuite } from '../src/conformance/suite.ts';
 import { MUTANTS, removeMutantFiles } from './conformance/mutants.ts';
 import { stopLeaks } from './conformance/leaky-hook.ts';
+import { stopHelpers } from './conformance/leaky-process-hook.ts';
 
 /** The loss checks read the same values as the parameter, metric, artifact and model checks: a value changed
  * or dropped is one not delivered (after an outage too, FLT-013, once nodes start late enough to be judged).
@@ -29,6 +30,7 @@ describe('mutants caught by their own family alone', () => {
   const alone = MUTANTS.filter((m) => m.alone);
   // The host-exit mutant leaves a timer wherever it runs, this process included.
   afterAll(stopLeaks);
+  afterAll(stopHelpers);
   afterAll(removeMutantFiles);
 
   it('every requirement has one', () => {

@@ -1,6 +1,7 @@
 // The suite checks itself: every requirement catches at least one deliberately broken hook, and
 // the reference hook passes every MUST and SHOULD it is checked on.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { mustFailures, runSuite } from '../src/conformance/suite.ts';
@@ -64,6 +65,22 @@ describe('the reference hook', () => {
       REQUIREMENTS.filter((r) => !r.dependsOn).map((r) => r.id),
     );
   }, 120_000);
+
+  it('keeps its spill file in the temp folder it is given, even when that is in the working folder', async () => {
+    const saved = process.env.TMPDIR;
+    // Inside the working folder (the repository), removed below.
+    const inside = mkdtempSync(join(process.cwd(), '.tb-tmpdir-'));
+    process.env.TMPDIR = inside;
+    try {
+      const requirements = REQUIREMENTS.filter((r) => r.id === 'FLT-014');
+      const [result] = (await runSuite(parseTarget('builtin:reference'), { requirements })).results;
+      expect(result!.finding.status, result!.finding.found).toBe('pass');
+      expect(result!.finding.found).toContain(`${inside}/`);
+    } finally {
+      process.env.TMPDIR = saved;
+      rmSync(inside, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('--option pins a setting: it is checked in that value only', async () => {
     const requirements = REQUIREMENTS.filter((r) => ['NST-002', 'PAR-006'].includes(r.id));

@@ -175,6 +175,17 @@ describe('mlflow.yml loading', () => {
       'no mlflow.yml found in base/ or local/',
     );
   });
+
+  it("a scenario's conf: with no mlflow.yml is located at its line and column", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-sc-'));
+    const file = join(dir, 'missing-conf.yaml');
+    writeFileSync(file, 'name: s\npipeline: {nodes: 2}\nhooks:\n  - name: reference\n    options: {conf: ./nowhere}\n');
+    const err: string[] = [];
+    expect(await main(['validate', file], { out: () => {}, err: (t) => void err.push(t), isTTY: false })).toBe(2);
+    expect(err.join('')).toBe(
+      `${file}:5:21 hooks[0].options.conf: ${join(dir, 'nowhere')}: no mlflow.yml found in base/ or local/`,
+    );
+  });
 });
 
 describe('every configuration key takes effect', () => {

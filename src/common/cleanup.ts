@@ -3,7 +3,7 @@
 // on SIGINT, SIGTERM or SIGHUP every registered cleanup runs (newest first), then the process exits
 // 130, 143 or 129. A second signal runs only the immediate (synchronous) parts and exits at once.
 // `process.on('exit')` alone is not enough: a signal's default action kills without running it.
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 export interface Cleanup {
   name: string;
@@ -51,6 +51,38 @@ export function killGroupOnly(id: number | undefined): void {
     process.kill(-id, 'SIGKILL');
   } catch {
     // no member left
+  }
+}
+
+/** Whether process group `id` has a member that is not a zombie (an exited child nobody reaped yet, as under a
+ *  container's PID 1 that reaps nothing, is gone for every purpose but `kill(-id, 0)`). Reads /proc (Linux). */
+export function groupAlive(id: number): boolean {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return signalReaches(-id);
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === id && state !== 'Z') return true;
+  }
+  return false;
+}
+
+function signalReaches(target: number): boolean {
+  try {
+    process.kill(target, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -36,7 +36,9 @@ export function parseYaml(text: string, file: string): { parsed: ParsedYaml; dia
   // Lone CR line breaks count as line breaks (the line counter knows only LF).
   const normalised = text.replace(/\r\n?/g, '\n');
   // yaml's own uniqueKeys check is quadratic (20,000 keys: seconds); duplicates are found below.
-  const doc = parseDocument(normalised, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  // logLevel error: yaml's warnings (a key that is a list, made text) went to stderr as Node warnings; the schema
+  // check reports such a key as unknown, located.
+  const doc = parseDocument(normalised, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
     return { file, line, col, message: withoutQuotedValues(firstLine(e.message)) };
@@ -292,5 +294,7 @@ function withoutCredentials(message: string): string {
 
 function firstLine(s: string): string {
   // split() always returns at least one element
-  return s.split('\n')[0]!.trim();
+  const line = s.split('\n')[0]!.trim();
+  // The parser recurses once per level: a file nested thousands deep overflows the stack.
+  return line === 'Maximum call stack size exceeded' ? 'nested too deeply to be read (thousands of levels)' : line;
 }

@@ -51,7 +51,8 @@ function mockBackend(): ConformanceBackend {
     skipReason: '',
     async open(scenario) {
       // Bodies kept: the secrets and writes-after-end checks read them.
-      const mock = await startHttpMock({ faults: scenario.faults, keepBodies: true });
+      const faults = scenario.paceMs ? { latencyMs: scenario.paceMs, ...scenario.faults } : scenario.faults;
+      const mock = await startHttpMock({ faults, keepBodies: true });
       return {
         trackingUri: mock.trackingUri,
         requestLog: mock.requestLog,
@@ -61,7 +62,7 @@ function mockBackend(): ConformanceBackend {
         runIds: () => Promise.resolve(mock.mock.store.runIds()),
         experiments: (client) => allExperiments(client),
         clearFaults: () => mock.setFaults!({}), // `!`: the HTTP mock always has faults
-        setDown: (down) => mock.setFaults!({ ...scenario.faults, down }),
+        setDown: (down) => mock.setFaults!({ ...faults, down }),
         release: () => mock.stop(),
       };
     },

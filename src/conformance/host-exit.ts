@@ -4,7 +4,9 @@
 // pipeline error, the server down or down for a while) each run in a child of their own, at the
 // same time: a timer cleared only on the happy path, or a re-delivery loop after a spill, shows too.
 import { spawn } from 'node:child_process';
-import { registerTempDir } from '../common/cleanup.ts';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { groupAlive, killGroupOnly, registerCleanup, registerTempDir } from '../common/cleanup.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,8 @@ export interface HostExit {
   afterMs: number;
   code: number | null;
   output: string;
+  /** A process the hook started was still running a while after its host exited (then killed). */
+  leftProcesses?: boolean;
 }
 
 /** Where one child runs: its target, backend and folder. */
@@ -49,7 +53,16 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
       stdio: ['ignore', 'pipe', 'pipe'],
       // The hook's temp files go to the child's own folder.
       env: { ...process.env, TMPDIR: run.workDir },
+      // A process group of its own: what the hook starts stays in it (unless it calls setsid), and is seen.
+      detached: true,
     });
+    const group = child.pid;
+    const forget = registerCleanup({
+      name: `host-exit child ${group}`,
+      stop: () => killGroupOnly(group),
+      kill: () => killGroupOnly(group),
+    });
+    const closed = once(child, 'close');
     let output = '';
     let line = '';
     let doneAt: number | undefined;
@@ -58,7 +71,7 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
       output = (output + b.toString('utf8')).slice(-10_000);
       if (doneAt === undefined && output.includes('trackbench: pipeline done')) {
         doneAt = performance.now();
-        grace = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
+        grace = setTimeout(() => killGroupOnly(group), EXIT_GRACE_MS);
       }
     };
     child.stdout.on('data', (b: Buffer) => {
@@ -68,14 +81,43 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
       keep(b);
     });
     child.stderr.on('data', keep);
-    const overall = setTimeout(() => child.kill('SIGKILL'), run.timeoutMs);
-    child.on('close', (code, signal) => {
+    const overall = setTimeout(() => killGroupOnly(group), run.timeoutMs);
+    // On exit, not on close: a process the hook started may hold the output pipes open.
+    child.once('exit', (code, signal) => {
       clearTimeout(overall);
       clearTimeout(grace);
       const afterMs = doneAt === undefined ? NaN : performance.now() - doneAt;
-      resolve({ situation: run.situation, exited: doneAt !== undefined && signal === null, afterMs, code, output });
+      const exited = doneAt !== undefined && signal === null;
+      void (async () => {
+        const leftProcesses = exited && (await groupLingers(group));
+        killGroupOnly(group);
+        await closed;
+        forget();
+        resolve({
+          situation: run.situation,
+          exited,
+          afterMs,
+          code,
+          output,
+          ...(leftProcesses ? { leftProcesses } : {}),
+        });
+      })();
     });
   });
+}
+
+/** How long processes the hook started may take to end after their host exited. */
+const LINGER_MS = 1000;
+
+/** Whether process group `id` still has a member LINGER_MS after its leader exited. */
+async function groupLingers(id: number | undefined): Promise<boolean> {
+  if (!id) return false;
+  const until = performance.now() + LINGER_MS;
+  for (;;) {
+    if (!groupAlive(id)) return false;
+    if (performance.now() >= until) return true;
+    await sleep(50);
+  }
 }
 
 /** One failing situation in a child, against a fresh mock of its own with the situation's faults. */

@@ -48,8 +48,9 @@ export async function observe(
   // The hook's temp files land in workDir, where the secrets check reads them.
   process.env.TMPDIR = workDir;
   try {
-    const baselineWallMs = scenario.timed ? await healthyWallMs(target, scenario, experimentName) : undefined;
+    // Inside the backend's try: a target that fails against the healthy mock still releases the backend.
     try {
+      const baselineWallMs = scenario.timed ? await healthyWallMs(target, scenario, experimentName) : undefined;
       const ctx = {
         trackingUri: backend.trackingUri,
         experimentName,
@@ -65,11 +66,12 @@ export async function observe(
           runInChild({ ...base, situation: scenario.id, trackingUri: ctx.trackingUri, workDir }),
           Promise.all((scenario.exitAlso ?? []).map((situation) => runFailingInChild({ ...base, situation }))),
         ]);
-        hostExits = [child, ...others].map(({ situation, exited, afterMs, code }) => ({
+        hostExits = [child, ...others].map(({ situation, exited, afterMs, code, leftProcesses }) => ({
           situation,
           exited,
           afterMs,
           code,
+          ...(leftProcesses ? { leftProcesses } : {}),
         }));
         const done = !Number.isNaN(child.afterMs);
         run = { output: child.output, completedNodes: done ? scenario.pipeline.nodes.map((n) => n.name) : [] };
@@ -104,6 +106,7 @@ export async function observe(
         pipelineRuns: scenario.repeat,
         experimentName,
         writtenFiles: [...writtenFiles(workDir, run.output), ...filesWrittenSince(startedAtMs, [workDir])],
+        tempDir: workDir,
         paramsConfig: target.paramsConfig,
         modelsInOwnFormat: target.modelsInOwnFormat,
         childRunPerNode: target.childRunPerNode,

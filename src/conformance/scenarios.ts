@@ -28,6 +28,9 @@ export interface ConformanceScenario {
   pipeline: Pipeline;
   /** Mock faults for the run. */
   faults?: { down?: boolean; latencyMs?: number };
+  /** Every answer of the mock waits this long, so requests sent at once are seen in flight at once (EFF-004). Not a
+   * fault: a real server runs the situation too, at its own pace. */
+  paceMs?: number;
   /** Runs of the pipeline in the same backend. */
   repeat: number;
   /** Node index at which an extra hook throws (a pipeline error that is not a node error). */
@@ -166,6 +169,7 @@ export const SCENARIOS: Record<ScenarioId, ConformanceScenario> = {
     }),
     repeat: 1,
     runner: { kind: 'parallel', concurrency: 4 },
+    paceMs: 10,
   },
 };
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import type { HookFactory, Hooks, NamedHooks } from '../pipeline/hooks.ts';
+import { isThenable, settleWithin, type HookFactory, type Hooks, type NamedHooks } from '../pipeline/hooks.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { runExternal } from '../pipeline/external.ts';
@@ -121,7 +121,7 @@ export function factoryTarget(
   options: Record<string, unknown> = {},
   tracking = false,
 ): Target {
-  return {
+  const target: Target = {
     id,
     inProcess: true,
     paramsConfig: paramsConfigOf(options),
@@ -129,15 +129,40 @@ export function factoryTarget(
     timeoutMs: IN_PROCESS_TIMEOUT_MS,
     async run(scenario, ctx) {
       const warnings: string[] = [];
-      const hooks = await factory(tracking ? withSpillDir(options, ctx.workDir) : options, {
-        scenarioName: ctx.experimentName,
-        scenarioDir: process.cwd(),
-        trackingUri: ctx.trackingUri,
-        warn: (m) => void warnings.push(m),
-      });
+      const made = tracking ? withSpillDir(options, ctx.workDir) : options;
+      const hooks = await hooksFrom(factory, made, ctx, warnings, target.timeoutMs);
       return runInProcess(scenario, { name: id, hooks }, warnings, ctx);
     },
   };
+  return target;
+}
+
+/** Factories that did not settle within a situation's time: not called again, as each call would hold its
+ * situation as long (11 situations, 11 minutes). */
+const stuckFactories = new WeakSet<HookFactory>();
+
+async function hooksFrom(
+  factory: HookFactory,
+  options: Record<string, unknown>,
+  ctx: RunContext,
+  warnings: string[],
+  timeoutMs: number,
+): Promise<Hooks> {
+  if (stuckFactories.has(factory))
+    throw new Error(
+      `its factory did not settle within ${timeoutMs / 1000} s in an earlier situation (not called again)`,
+    );
+  const made = factory(options, {
+    scenarioName: ctx.experimentName,
+    scenarioDir: process.cwd(),
+    trackingUri: ctx.trackingUri,
+    warn: (m) => void warnings.push(m),
+  });
+  if (!isThenable(made)) return made;
+  return settleWithin(made, timeoutMs, () => {
+    stuckFactories.add(factory);
+    return new Error(`its factory did not settle within ${timeoutMs / 1000} s`);
+  });
 }
 
 async function runInProcess(
@@ -355,7 +380,7 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
   if (kind === 'module') {
     const path = resolve(value);
     if (!existsSync(path)) throw InputError.flag('--target', `"${spec}": no such file ${path}`);
-    return {
+    const target: Target = {
       id: spec,
       inProcess: true,
       paramsConfig: paramsConfigOf(options),
@@ -372,15 +397,11 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
         if (!loadedFactory(path)) await loadHookModule(path);
         // Checked to be a function when loaded.
         const factory = loadedFactory(path) as HookFactory;
-        const hooks = await factory(options, {
-          scenarioName: ctx.experimentName,
-          scenarioDir: process.cwd(),
-          trackingUri: ctx.trackingUri,
-          warn: (m) => void warnings.push(m),
-        });
+        const hooks = await hooksFrom(factory, options, ctx, warnings, target.timeoutMs);
         return runInProcess(scenario, { name: spec, hooks }, warnings, ctx);
       },
     };
+    return target;
   }
   if (kind === 'command' && value.trim()) return commandTarget(spec, value);
   if (kind === 'kedro' && value.trim()) return kedroTarget(value);

@@ -97,6 +97,8 @@ export interface Observation {
   secrets: string[];
   /** Files the hook wrote where it may write (its temp folder), and spill files it named. */
   writtenFiles: { path: string; bytes: Buffer }[];
+  /** The temp folder the hook was given (TMPDIR), inside the working folder when the user's TMPDIR is. */
+  tempDir?: string;
   /** Models are stored in the target's own format, not as the node's bytes (see `Target.modelsInOwnFormat`). */
   modelsInOwnFormat?: boolean;
   /** The target's parameter settings, when known. */
@@ -116,7 +118,14 @@ export interface Observation {
   inputOverrides?: string[];
   /** `host-exit`: for the healthy pipeline and each failing one, whether the process hosting the hook exited by
    * itself once the pipeline was done. */
-  hostExits?: { situation: ScenarioId; exited: boolean; afterMs: number; code: number | null }[];
+  hostExits?: {
+    situation: ScenarioId;
+    exited: boolean;
+    afterMs: number;
+    code: number | null;
+    /** A process the hook started outlived its host (see host-exit.ts). */
+    leftProcesses?: boolean;
+  }[];
 }
 
 export interface Requirement {

@@ -623,6 +623,11 @@ export const MUTANTS: Mutant[] = [
   mutant('per-value-requests (naive)', ['EFF-001'], BUILTIN_HOOKS.naive!.factory),
   mutant('re-enters-run-per-node (kedro-mlflow-like)', ['EFF-002'], BUILTIN_HOOKS['kedro-mlflow-like']!.factory),
   mutant('unbatched', ['EFF-003'], reference({}, { trackbench: { batching: false } })),
+  (() => {
+    // Every child run's requests at once: against a real MLflow the run creations starve its connection pool.
+    const flooding = { trackbench: { childRunPerNode: true, parallelRuns: 64 } };
+    return mutant('floods-the-server', ['EFF-004'], reference({}, flooding), { mlflow: flooding });
+  })(),
 
   // ---- per run, in every situation
   mutant(
@@ -911,6 +916,11 @@ export const MUTANTS: Mutant[] = [
     }),
   ),
   { name: 'leaves-a-timer-running', breaks: ['RUN-012'], target: parseTarget('module:test/conformance/leaky-hook.ts') },
+  {
+    name: 'leaves-a-helper-process-running',
+    breaks: ['RUN-012'],
+    target: parseTarget('module:test/conformance/leaky-process-hook.ts'),
+  },
   {
     name: 'leaves-a-heartbeat-on-failure',
     breaks: ['RUN-012'],
@@ -1540,6 +1550,8 @@ const ALONE = new Set([
   'headers-logged-to-var-tmp',
   'escaped-token-logged-deep-in-the-cache',
   'uploads-first-64-kib-only',
+  'floods-the-server',
+  'leaves-a-helper-process-running',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

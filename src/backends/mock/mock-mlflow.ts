@@ -53,7 +53,8 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}, options
 
   async function handle(route: Route | undefined, request: MockRequest): Promise<MockReply> {
     const started = performance.now();
-    const at = Date.now();
+    // To the microsecond: requests answered within the same millisecond do not overlap (EFF-004).
+    const at = performance.timeOrigin + started;
     const verdict = await policy.apply();
     const reply =
       verdict.kind === 'unavailable'

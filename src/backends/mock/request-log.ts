@@ -11,7 +11,7 @@ export interface RequestRecord {
   requestBytes: number;
   responseBytes: number;
   durationMs: number;
-  /** Milliseconds since the epoch when the request arrived. */
+  /** Milliseconds since the epoch when the request arrived, with a fraction. */
   at: number;
   /** For error answers: MLflow's message (so checks can tell why a request was refused). */
   error?: string;

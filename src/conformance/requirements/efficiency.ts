@@ -1,6 +1,9 @@
 // Requirements: efficiency.
-import type { Requirement } from '../types.ts';
+import type { Observation, Requirement } from '../types.ts';
 import { expectedParams, expectedMetrics, expectedFiles, verdict } from './queries.ts';
+
+/** MLflow's own asynchronous logging runs 10 threads; 15 run creations at once exhaust its SQL store's pool. */
+const MAX_IN_FLIGHT = 10;
 
 export const EFFICIENCY: Requirement[] = [
   {
@@ -61,4 +64,46 @@ export const EFFICIENCY: Requirement[] = [
       return verdict(single <= values / 10, `<= ${Math.floor(values / 10)} per-value requests`, `${single}`);
     },
   },
+  {
+    id: 'EFF-004',
+    source:
+      "MLflow server behaviour (3.17.2): the SQL store's default pool (5 + 10 connections) deadlocks at about 15 " +
+      'run creations at once, each holding one connection and waiting 30 s for a second; MLflow logs asynchronously ' +
+      'with 10 threads',
+    level: 'MUST',
+    scenario: 'healthy',
+    features: ['parallel runner', 'mock answers after 10 ms in the parallel situation'],
+    dependsOn: ['childRunPerNode'],
+    statement: `At most ${MAX_IN_FLIGHT} requests are in flight at once.`,
+    rationale:
+      "A hook that sends every node's requests at once (a child run each, a parallel runner) starves a real " +
+      'server: against a default MLflow, 16 run creations at once all failed after 30 s and the whole run was lost.',
+    check: (o) => {
+      const { most, at } = mostInFlight(o.requests);
+      return verdict(
+        most <= MAX_IN_FLIGHT,
+        `<= ${MAX_IN_FLIGHT} requests in flight`,
+        most > MAX_IN_FLIGHT ? `${most}, from ${at}` : `${most}`,
+      );
+    },
+  },
 ];
+
+/** The most requests overlapping in time at the server (start to answer), and the first request of that peak. */
+function mostInFlight(requests: Observation['requests']): { most: number; at: string } {
+  // An answer at the instant another request arrives frees its place first.
+  const events = requests
+    .flatMap((r) => [
+      { t: r.at, d: 1, r },
+      { t: r.at + r.durationMs, d: -1, r },
+    ])
+    .sort((a, b) => a.t - b.t || a.d - b.d);
+  let now = 0;
+  let most = 0;
+  let at = '';
+  for (const e of events) {
+    now += e.d;
+    if (now > most) [most, at] = [now, e.r.endpoint];
+  }
+  return { most, at };
+}

@@ -138,20 +138,22 @@ export const HOST: Requirement[] = [
     statement:
       'Once the pipeline is done, the hook leaves nothing open: its host process exits by itself ' +
       `within ${EXIT_GRACE_MS / 1000} s, after a healthy run, a node error, a pipeline error, with the server down ` +
-      'and after an outage (values spilled).',
+      'and after an outage (values spilled), and no process the hook started outlives it.',
     rationale:
       'A kept-alive socket or timer turns every `kedro run` in CI or a scheduler into a job that never ends; ' +
-      'one left only on the failure path hangs exactly the runs someone has to look at.',
+      'one left only on the failure path hangs exactly the runs someone has to look at; a helper process left ' +
+      'behind piles up with every run.',
     check: (o) => {
       const all = o.hostExits;
       if (!all?.length) return verdict(false, 'the child process reports its pipeline done', 'no report');
-      const bad = all.filter((h) => !(h.exited && h.code === 0));
+      const bad = all.filter((h) => !(h.exited && h.code === 0 && !h.leftProcesses));
       const say = (h: NonNullable<Observation['hostExits']>[number]): string =>
         `${h.situation}: ` +
         (Number.isNaN(h.afterMs)
           ? `the pipeline did not finish in the child (exit code ${h.code})`
           : h.exited
-            ? `exited after ${Math.round(h.afterMs)} ms (code ${h.code})`
+            ? `exited after ${Math.round(h.afterMs)} ms (code ${h.code})` +
+              (h.leftProcesses ? ', leaving a process it started running: killed' : '')
             : `still running ${EXIT_GRACE_MS / 1000} s after the pipeline's end: killed`);
       return verdict(
         bad.length === 0,

@@ -229,7 +229,9 @@ export const SPILL_EXACT: Requirement[] = [
       const cwd = process.cwd();
       const bad = named.flatMap((p) => {
         if (!isAbsolute(p)) return [`${p}: relative`];
-        if (cwd !== '/' && p.startsWith(`${cwd}/`)) return [`${p}: in the working folder`];
+        // The temp folder the hook was given is the OS's choice, wherever the user's TMPDIR puts it.
+        const inTemp = o.tempDir !== undefined && p.startsWith(`${o.tempDir}/`);
+        if (cwd !== '/' && p.startsWith(`${cwd}/`) && !inTemp) return [`${p}: in the working folder`];
         const f = o.writtenFiles.find((x) => x.path === p);
         if (!f) return [`${p}: does not exist`];
         return f.bytes.toString('utf8').trim() ? [] : [`${p}: empty`];

@@ -60,6 +60,7 @@ export function createReferenceHook(
       queueBound: tb.queueBound,
       flushIntervalMs: tb.flushIntervalMs,
       flush: tb.flush,
+      parallelRuns: tb.parallelRuns,
       ...tb.outage,
     },
     accounting,

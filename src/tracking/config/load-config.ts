@@ -49,6 +49,8 @@ export interface TrackingConfig {
     /** `count`: no clock decides what a request holds (flushIntervalMs ignored); for counted trials. */
     flush: 'timer' | 'count';
     childRunPerNode: boolean;
+    /** Child runs delivered side by side at most. */
+    parallelRuns: number;
     spillDir: string | null;
     outage: { drainMs: number; probeMinMs: number; probeMaxMs: number };
     retry: { maxRetries: number; backoffFactor: number; backoffJitter: number; timeout: number };
@@ -206,8 +208,13 @@ export function loadTrackingConfig(source: ConfigSource = {}, env: NodeJS.Proces
     const local = join(source.confDir, 'local', 'mlflow.yml');
     const baseData = readConfigFile(base, env);
     const localData = readConfigFile(local, env);
-    if (!baseData && !localData)
-      throw new InputError([{ file: source.confDir, message: 'no mlflow.yml found in base/ or local/' }]);
+    if (!baseData && !localData) {
+      const message = 'no mlflow.yml found in base/ or local/';
+      // Located at the scenario's `conf:` when it came from one, the folder named either way.
+      throw new InputError([
+        source.locate?.(['conf'], `${source.confDir}: ${message}`) ?? { file: source.confDir, message },
+      ]);
+    }
     merged = deepMerge(baseData ?? {}, localData ?? {});
   }
   if (source.inline !== undefined) {

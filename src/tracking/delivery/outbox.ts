@@ -23,6 +23,7 @@ import {
   type Pending,
 } from './batch.ts';
 import { CircuitBreaker } from './breaker.ts';
+import { InFlight } from './in-flight.ts';
 import type { RunRecord, SpillRecord, SpillWriter } from './spill.ts';
 
 export { takeBatch } from './batch.ts';
@@ -44,6 +45,9 @@ export interface OutboxOptions {
   /** Values (artifacts and models count one each) held in memory at most. */
   queueBound: number;
   flushIntervalMs: number;
+  /** Child runs whose jobs run side by side at most (asynchronous delivery): a few requests in flight, far from
+   * what exhausts MLflow's connection pool (see in-flight.ts). */
+  parallelRuns: number;
   /**
    * `count`: what each request holds follows from the values alone, never from the clock or from how
    * fast the server answers (no timer; partial batches only at the end or when the values waiting to
@@ -65,6 +69,7 @@ export class Outbox {
   private chain: Promise<void> = Promise.resolve();
   /** Asynchronous delivery: each child run's latest job, run beside the others' (see enqueue). */
   private readonly lanes = new Map<RunRef, Promise<void>>();
+  private readonly laneSlots: InFlight;
   private readonly pending = new Map<RunRef, Pending>();
   /** Values handed to the outbox and not yet delivered, spilled or rejected. */
   private queued = 0;
@@ -82,6 +87,7 @@ export class Outbox {
     private readonly accounting: Accounting,
     private readonly spill: SpillWriter,
   ) {
+    this.laneSlots = new InFlight(options.parallelRuns);
     // Synchronous delivery holds the pipeline: between probes it spills at once rather than wait.
     this.breaker = new CircuitBreaker({
       probeMinMs: options.probeMinMs,
@@ -115,9 +121,9 @@ export class Outbox {
     const run = this.options.async ? () => nextTurn().then(guarded) : guarded;
     if (ref?.parent && !this.lockstep) {
       // A child run's jobs wait for the main chain as it was (its parent's creation) and for its own
-      // earlier jobs, not for other child runs: a slow server then costs a few requests' time in all,
-      // not a few per node in series.
-      const lane = (this.lanes.get(ref) ?? this.chain).then(run);
+      // earlier jobs, not for other child runs: a slow server then costs a few requests' time for every
+      // `parallelRuns` nodes, not a few per node in series.
+      const lane = (this.lanes.get(ref) ?? this.chain).then(() => this.laneSlots.run(run));
       this.lanes.set(ref, lane);
       void lane.then(() => {
         if (this.lanes.get(ref) === lane) this.lanes.delete(ref);
