@@ -89,11 +89,10 @@ describe('delivery that heals', () => {
     expect(log[log.length - 1]!.endpoint).toBe('runs/update');
   });
 
-  it('nested: child runs are delivered side by side, each whole and ended before the pipeline run', async () => {
-    const backend = await mock();
+  /** Answers after 30 ms; `most()`: the most requests in flight at once so far. */
+  function slowWithCount(backend: InProcessMock): { most: () => number } {
     const faults = backend.mock.faults;
     faults.set({ latencyMs: 30 });
-    // Requests in flight at once: one chain for every run would never have more than one.
     const apply = faults.apply.bind(faults);
     let inFlight = 0;
     let most = 0;
@@ -105,7 +104,15 @@ describe('delivery that heals', () => {
         inFlight--;
       }
     };
+    return { most: () => most };
+  }
+
+  it('nested: child runs are delivered side by side, each whole and ended before the pipeline run', async () => {
+    const backend = await mock();
+    // Requests in flight at once: one chain for every run would never have more than one.
+    const count = slowWithCount(backend);
     const { stats } = await runReference(p, backend, { childRunPerNode: true });
+    const most = count.most();
     expect(stats.delivered).toEqual(stats.generated);
     const log = backend.requestLog.since(0);
     const server = await serverState(backend);
@@ -118,6 +125,15 @@ describe('delivery that heals', () => {
     // ... and never more than the cap (the main chain waits for the lanes): MLflow's SQL store deadlocks its
     // connection pool at about 15 run creations at once.
     expect(most).toBeLessThanOrEqual(config({}).trackbench.parallelRuns);
+  });
+
+  it('trackbench.parallelRuns: 1 delivers child runs one request at a time, all of them', async () => {
+    const backend = await mock();
+    const count = slowWithCount(backend);
+    const { stats } = await runReference(p, backend, { childRunPerNode: true, parallelRuns: 1 });
+    expect(stats.delivered).toEqual(stats.generated);
+    expect((await serverState(backend)).runs).toHaveLength(21);
+    expect(count.most()).toBe(1);
   });
 
   it('an outage over the end of the run: the hook drains once the server is back', async () => {
