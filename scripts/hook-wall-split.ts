@@ -6,16 +6,22 @@
 // after the last (the hook's end-of-run delivery). Also the time spent inside each hook method. Prints
 // medians of the paired differences (with - without). Timing only: this machine's load shows.
 // The processes load the TypeScript sources through tsx (loading is before the run, outside the figures).
-// `npx tsx scripts/hook-wall-split.ts [scenario] [--hook reference] [--rounds 20]`
+// `--null-server` (reference hook only): every request is answered at once in the trial's own process, with
+// no socket and no server: what the hook's own code costs, apart from its exchange with a server (which
+// shares this machine's cores with the pipeline when the server is local, as the mock is).
+// `npx tsx scripts/hook-wall-split.ts [scenario] [--hook reference] [--rounds 20] [--null-server]`
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generatePipeline } from '../src/pipeline/generate.ts';
-import type { NamedHooks } from '../src/pipeline/hooks.ts';
+import { MlflowClient } from '../src/mlflow/client.ts';
+import type { HttpRequest, HttpResponse } from '../src/mlflow/transport.ts';
+import type { Hooks, NamedHooks } from '../src/pipeline/hooks.ts';
 import { runSession } from '../src/pipeline/session.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
-import { resolveHook } from '../src/tracking/registry.ts';
+import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
+import { resolveHook, trackingConfigFor } from '../src/tracking/registry.ts';
 import { startMockProcess } from './mock-process.ts';
 
 const { values, positionals } = parseArgs({
@@ -25,6 +31,7 @@ const { values, positionals } = parseArgs({
     hook: { type: 'string', default: 'reference' },
     child: { type: 'string' },
     uri: { type: 'string' },
+    'null-server': { type: 'boolean', default: false },
   },
 });
 const file = positionals[0] ?? 'scenarios/overhead-table.yaml';
@@ -47,7 +54,9 @@ async function child(withHook: boolean, uri: string): Promise<void> {
   // registered before the measured one, the start by one registered after it (hooks run in that order).
   const hooks: NamedHooks[] = [{ name: 'node ends', hooks: { afterNodeRun: mark } }];
   if (withHook) {
-    const { name, hooks: h } = await resolveHook(ref, scenario, { trackingUri: uri, warn: () => {} });
+    const { name, hooks: h } = values['null-server']
+      ? { name: ref.label, hooks: nullServerReference(ref.options ?? {}, scenario.name) }
+      : await resolveHook(ref, scenario, { trackingUri: uri, warn: () => {} });
     const timed: Record<string, unknown> = {};
     for (const [method, fn] of Object.entries(h)) {
       if (typeof fn !== 'function') continue;
@@ -81,6 +90,22 @@ async function child(withHook: boolean, uri: string): Promise<void> {
   console.log(JSON.stringify(split));
 }
 
+/** The reference hook with a client whose requests are answered at once, in this process, by canned replies. */
+function nullServerReference(options: Record<string, unknown>, scenarioName: string): Hooks {
+  const ctx = { scenarioName, scenarioDir: '.', trackingUri: 'http://null', warn: () => {} };
+  const reply = (body: unknown): Promise<HttpResponse> =>
+    Promise.resolve({ status: 200, contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
+  const transport = (req: HttpRequest): Promise<HttpResponse> => {
+    const path = req.url.pathname;
+    if (path.endsWith('experiments/get-by-name')) return reply({ experiment: { experiment_id: '1' } });
+    if (path.endsWith('runs/create'))
+      return reply({ run: { info: { run_id: 'r', artifact_uri: 'mlflow-artifacts:/1/r/artifacts' }, data: {} } });
+    return reply({});
+  };
+  const client = new MlflowClient({ trackingUri: ctx.trackingUri, transport, retry: { maxRetries: 0 } });
+  return createReferenceHook(trackingConfigFor(options, ctx), ctx, client);
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -94,6 +119,7 @@ async function parent(): Promise<void> {
     const script = fileURLToPath(import.meta.url);
     const once1 = (variant: 'with' | 'without'): Split => {
       const args = [...process.execArgv, script, file, '--hook', values.hook, '--child', variant, '--uri', uri];
+      if (values['null-server']) args.push('--null-server');
       const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
       // the child's last line is the JSON of its split (child() above)
       return JSON.parse(out.trim().split('\n').pop()!) as Split;
@@ -109,7 +135,8 @@ async function parent(): Promise<void> {
     }
     process.stderr.write('\n');
     const keys = [...new Set(pairs.flatMap(([w, h]) => [...Object.keys(w), ...Object.keys(h)]))];
-    console.log(`${file}, hook ${values.hook}, ${rounds} rounds; ms, medians`);
+    const server = values['null-server'] ? 'no server (--null-server)' : 'the mock in a child process';
+    console.log(`${file}, hook ${values.hook}, ${server}, ${rounds} rounds; ms, medians`);
     console.log(`${'part'.padEnd(28)}${'without'.padStart(10)}${'with'.padStart(10)}${'with - without'.padStart(16)}`);
     for (const k of keys) {
       const w = pairs.map(([x]) => x[k] ?? 0);
