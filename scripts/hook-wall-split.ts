@@ -21,7 +21,7 @@ import type { Hooks, NamedHooks } from '../src/pipeline/hooks.ts';
 import { runSession } from '../src/pipeline/session.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
-import { resolveHook, trackingConfigFor } from '../src/tracking/registry.ts';
+import { resolveHook, scenarioDir, trackingConfigFor } from '../src/tracking/registry.ts';
 import { startMockProcess } from './mock-process.ts';
 
 const { values, positionals } = parseArgs({
@@ -55,7 +55,7 @@ async function child(withHook: boolean, uri: string): Promise<void> {
   const hooks: NamedHooks[] = [{ name: 'node ends', hooks: { afterNodeRun: mark } }];
   if (withHook) {
     const { name, hooks: h } = values['null-server']
-      ? { name: ref.label, hooks: nullServerReference(ref.options ?? {}, scenario.name) }
+      ? { name: ref.label, hooks: nullServerReference(ref.options ?? {}, scenario.name, scenarioDir(scenario.source)) }
       : await resolveHook(ref, scenario, { trackingUri: uri, warn: () => {} });
     const timed: Record<string, unknown> = {};
     for (const [method, fn] of Object.entries(h)) {
@@ -91,8 +91,8 @@ async function child(withHook: boolean, uri: string): Promise<void> {
 }
 
 /** The reference hook with a client whose requests are answered at once, in this process, by canned replies. */
-function nullServerReference(options: Record<string, unknown>, scenarioName: string): Hooks {
-  const ctx = { scenarioName, scenarioDir: '.', trackingUri: 'http://null', warn: () => {} };
+function nullServerReference(options: Record<string, unknown>, scenarioName: string, dir: string): Hooks {
+  const ctx = { scenarioName, scenarioDir: dir, trackingUri: 'http://null', warn: () => {} };
   const reply = (body: unknown): Promise<HttpResponse> =>
     Promise.resolve({ status: 200, contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
   const transport = (req: HttpRequest): Promise<HttpResponse> => {
@@ -113,7 +113,8 @@ const median = (xs: number[]): number => {
 
 async function parent(): Promise<void> {
   const rounds = Number(values.rounds);
-  const mock = await startMockProcess();
+  // No server to start when every request is answered in the trial's own process.
+  const mock = values['null-server'] ? { uri: 'http://null', stop: () => {} } : await startMockProcess();
   try {
     const uri = mock.uri;
     const script = fileURLToPath(import.meta.url);
@@ -152,5 +153,9 @@ async function parent(): Promise<void> {
   }
 }
 
+if (values['null-server'] && !/^(builtin:)?reference$/.test(values.hook)) {
+  process.stderr.write(`--null-server builds the reference hook itself: --hook ${values.hook} is not it\n`);
+  process.exit(2);
+}
 if (values.child) await child(values.child === 'with', values.uri ?? '');
 else await parent();

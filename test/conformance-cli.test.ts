@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -182,6 +182,22 @@ describe('trackbench conformance', () => {
     expect(result.errors[0]!.error).toBe('its factory did not settle within 0.2 s');
     for (const e of result.errors.slice(1))
       expect(e.error).toMatch(/did not settle within 0\.2 s in an earlier situation \(not called again\)$/);
+  });
+
+  it('a module whose factory never settles is not run again in a child process either (host-exit)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-stuck-'));
+    const file = join(dir, 'stuck.mjs');
+    writeFileSync(file, 'export default () => new Promise(() => {});\n');
+    try {
+      const target = parseTarget(`module:${file}`);
+      target.timeoutMs = 300;
+      const requirements = REQUIREMENTS.filter((r) => r.id === 'RUN-010' || r.id === 'RUN-012');
+      const result = await runSuite(target, { requirements });
+      const hostExit = result.errors.find((e) => e.scenario === 'host-exit');
+      expect(hostExit?.error).toMatch(/in an earlier situation \(not called again\)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown target with exit 2 and a suggestion', async () => {

@@ -77,7 +77,8 @@ describe('the reference hook', () => {
       expect(result!.finding.status, result!.finding.found).toBe('pass');
       expect(result!.finding.found).toContain(`${inside}/`);
     } finally {
-      process.env.TMPDIR = saved;
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
       rmSync(inside, { recursive: true, force: true });
     }
   }, 60_000);

@@ -122,8 +122,8 @@ describe('delivery that heals', () => {
     expect(server.runs.every((r) => r.run.info.status === 'FINISHED')).toBe(true);
     expect(log[log.length - 1]!.endpoint).toBe('runs/update');
     expect(most).toBeGreaterThan(1);
-    // ... and never more than the cap (the main chain waits for the lanes): MLflow's SQL store deadlocks its
-    // connection pool at about 15 run creations at once.
+    // ... and never more than the cap (here the parent's own requests come before and after its child runs'):
+    // MLflow's SQL store deadlocks its connection pool at about 15 run creations at once.
     expect(most).toBeLessThanOrEqual(config({}).trackbench.parallelRuns);
   });
 

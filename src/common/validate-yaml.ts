@@ -296,5 +296,5 @@ function firstLine(s: string): string {
   // split() always returns at least one element
   const line = s.split('\n')[0]!.trim();
   // The parser recurses once per level: a file nested thousands deep overflows the stack.
-  return line === 'Maximum call stack size exceeded' ? 'nested too deeply to be read (thousands of levels)' : line;
+  return line === 'Maximum call stack size exceeded' ? 'nested too deeply to be read' : line;
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupAlive, killGroupOnly, registerCleanup, registerTempDir } from '../common/cleanup.ts';
+import { watchGroup } from '../common/watchdog.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,16 +58,30 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
       detached: true,
     });
     const group = child.pid;
+    // Out of the terminal's group, so Ctrl-C does not reach it: stopped on trackbench's signals (cleanup) and,
+    // when trackbench ends any other way (a test runner killed, a library user without signal handlers), by
+    // the watchdog.
+    const watchdog = group ? watchGroup(group) : undefined;
     const forget = registerCleanup({
       name: `host-exit child ${group}`,
       stop: () => killGroupOnly(group),
       kill: () => killGroupOnly(group),
     });
-    const closed = once(child, 'close');
     let output = '';
     let line = '';
     let doneAt: number | undefined;
     let grace: NodeJS.Timeout | undefined;
+    let settled = false;
+    const overall = setTimeout(() => killGroupOnly(group), run.timeoutMs);
+    const finish = (result: Omit<HostExit, 'situation' | 'output'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(overall);
+      clearTimeout(grace);
+      watchdog?.release();
+      forget();
+      resolve({ situation: run.situation, output, ...result });
+    };
     const keep = (b: Buffer): void => {
       output = (output + b.toString('utf8')).slice(-10_000);
       if (doneAt === undefined && output.includes('trackbench: pipeline done')) {
@@ -74,37 +89,38 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
         grace = setTimeout(() => killGroupOnly(group), EXIT_GRACE_MS);
       }
     };
-    child.stdout.on('data', (b: Buffer) => {
+    child.stdout?.on('data', (b: Buffer) => {
       const lines = (line + b.toString('utf8')).split('\n');
       line = lines.pop() ?? '';
       for (const l of lines) if (l === SERVER_LINE.down || l === SERVER_LINE.up) run.setDown?.(l === SERVER_LINE.down);
       keep(b);
     });
-    child.stderr.on('data', keep);
-    const overall = setTimeout(() => killGroupOnly(group), run.timeoutMs);
-    // On exit, not on close: a process the hook started may hold the output pipes open.
+    child.stderr?.on('data', keep);
+    // A child that could not be started emits 'error' and never 'exit'.
+    child.once('error', (err) => {
+      output += `\nthe child process could not be run: ${err.message}`;
+      finish({ exited: false, afterMs: NaN, code: null });
+    });
+    // On exit, not on close: a process the hook started may hold the output pipes open (then they are cut).
     child.once('exit', (code, signal) => {
-      clearTimeout(overall);
-      clearTimeout(grace);
       const afterMs = doneAt === undefined ? NaN : performance.now() - doneAt;
       const exited = doneAt !== undefined && signal === null;
       void (async () => {
         const leftProcesses = exited && (await groupLingers(group));
         killGroupOnly(group);
-        await closed;
-        forget();
-        resolve({
-          situation: run.situation,
-          exited,
-          afterMs,
-          code,
-          output,
-          ...(leftProcesses ? { leftProcesses } : {}),
-        });
+        // The rest of its output, unless a process outside the group (one that called setsid) holds the pipes.
+        const closed = once(child, 'close').catch(() => {});
+        await Promise.race([closed, sleep(PIPES_CLOSE_MS)]);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish({ exited, afterMs, code, ...(leftProcesses ? { leftProcesses } : {}) });
       })();
     });
   });
 }
+
+/** How long the output pipes may stay open after the child's group was killed. */
+const PIPES_CLOSE_MS = 2000;
 
 /** How long processes the hook started may take to end after their host exited. */
 const LINGER_MS = 1000;

@@ -50,6 +50,9 @@ export async function observe(
   try {
     // Inside the backend's try: a target that fails against the healthy mock still releases the backend.
     try {
+      // Not even in child processes, where what this process learnt of the target is unknown.
+      const stuck = target.stuck?.();
+      if (stuck) throw new Error(stuck);
       const baselineWallMs = scenario.timed ? await healthyWallMs(target, scenario, experimentName) : undefined;
       const ctx = {
         trackingUri: backend.trackingUri,

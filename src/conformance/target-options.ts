@@ -15,7 +15,7 @@ const SHORT: Record<string, string> = {
   sep: 'tracking.params.dict_params.sep',
   experiment: 'tracking.experiment.name',
 };
-const TRACKBENCH_KEYS = ['batching', 'async', 'queueBound', 'flushIntervalMs', 'spillDir'];
+const TRACKBENCH_KEYS = ['batching', 'async', 'queueBound', 'flushIntervalMs', 'spillDir', 'parallelRuns'];
 
 function scalar(text: string): unknown {
   if (text === 'true') return true;

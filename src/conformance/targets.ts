@@ -65,6 +65,8 @@ export interface Target {
   childRunPerNode?: boolean;
   /** How long one pipeline run may take before the hook is abandoned. */
   timeoutMs: number;
+  /** Why the target is not run again (its factory never settled), if so: in-process and child situations alike. */
+  stuck?: () => string | undefined;
   /** How to build the same target in a child process (built-in and module targets). */
   spawn?: { spec: string; options: Record<string, unknown> };
   /** Loads what the target needs before any situation runs; throws InputError when it cannot. */
@@ -127,6 +129,7 @@ export function factoryTarget(
     paramsConfig: paramsConfigOf(options),
     childRunPerNode: childRunsOf(options),
     timeoutMs: IN_PROCESS_TIMEOUT_MS,
+    stuck: () => stuckMessage(factory, target.timeoutMs),
     async run(scenario, ctx) {
       const warnings: string[] = [];
       const made = tracking ? withSpillDir(options, ctx.workDir) : options;
@@ -141,6 +144,12 @@ export function factoryTarget(
  * situation as long (11 situations, 11 minutes). */
 const stuckFactories = new WeakSet<HookFactory>();
 
+function stuckMessage(factory: HookFactory, timeoutMs: number): string | undefined {
+  return stuckFactories.has(factory)
+    ? `its factory did not settle within ${timeoutMs / 1000} s in an earlier situation (not called again)`
+    : undefined;
+}
+
 async function hooksFrom(
   factory: HookFactory,
   options: Record<string, unknown>,
@@ -148,10 +157,8 @@ async function hooksFrom(
   warnings: string[],
   timeoutMs: number,
 ): Promise<Hooks> {
-  if (stuckFactories.has(factory))
-    throw new Error(
-      `its factory did not settle within ${timeoutMs / 1000} s in an earlier situation (not called again)`,
-    );
+  const stuck = stuckMessage(factory, timeoutMs);
+  if (stuck) throw new Error(stuck);
   const made = factory(options, {
     scenarioName: ctx.experimentName,
     scenarioDir: process.cwd(),
@@ -387,6 +394,11 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       childRunPerNode: childRunsOf(options),
       timeoutMs: IN_PROCESS_TIMEOUT_MS,
       load: () => loadHookModule(path),
+      // Checked to be a function when loaded.
+      stuck: () => {
+        const factory = loadedFactory(path) as HookFactory | undefined;
+        return factory && stuckMessage(factory, target.timeoutMs);
+      },
       spawn: { spec: `module:${path}`, options },
       // Known once the module is loaded (its `conformanceModes` export).
       modes: () => loadedModes(path),

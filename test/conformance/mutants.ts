@@ -13,7 +13,7 @@ import type { HookFactory, HookFactoryContext, Hooks } from '../../src/pipeline/
 import { BUILTIN_HOOKS } from '../../src/tracking/registry.ts';
 import { createReferenceHook } from '../../src/tracking/builtin/reference.ts';
 import { isTransient } from '../../src/tracking/delivery/breaker.ts';
-import { loadTrackingConfig } from '../../src/tracking/config/load-config.ts';
+import { loadTrackingConfig, type TrackingConfig } from '../../src/tracking/config/load-config.ts';
 
 type Batch = { run_id: string; metrics?: Metric[]; params?: KeyValue[]; tags?: RunTag[] };
 type RunEnd = { run_id: string; status?: RunStatus; end_time?: number };
@@ -124,6 +124,8 @@ function reference(
   tweaks: Tweaks,
   inline: Record<string, unknown> = {},
   client?: (opts: ClientOptions) => MlflowClient,
+  /** Settings past what mlflow.yml allows. */
+  adjust: (config: TrackingConfig) => void = () => {},
 ) {
   return (_options: Record<string, unknown>, ctx: HookFactoryContext): Hooks => {
     const spillDir = mkdtempSync(join(tmpdir(), 'tb-mutant-'));
@@ -137,6 +139,7 @@ function reference(
         },
       },
     });
+    adjust(config);
     const opts: ClientOptions = {
       trackingUri: ctx.trackingUri!,
       credentials: credentialsFromEnv(),
@@ -623,11 +626,13 @@ export const MUTANTS: Mutant[] = [
   mutant('per-value-requests (naive)', ['EFF-001'], BUILTIN_HOOKS.naive!.factory),
   mutant('re-enters-run-per-node (kedro-mlflow-like)', ['EFF-002'], BUILTIN_HOOKS['kedro-mlflow-like']!.factory),
   mutant('unbatched', ['EFF-003'], reference({}, { trackbench: { batching: false } })),
-  (() => {
+  mutant(
+    'floods-the-server',
+    ['EFF-004'],
     // Every child run's requests at once: against a real MLflow the run creations starve its connection pool.
-    const flooding = { trackbench: { childRunPerNode: true, parallelRuns: 64 } };
-    return mutant('floods-the-server', ['EFF-004'], reference({}, flooding), { mlflow: flooding });
-  })(),
+    reference({}, children, undefined, (config) => void (config.trackbench.parallelRuns = 64)),
+    { mlflow: children },
+  ),
 
   // ---- per run, in every situation
   mutant(

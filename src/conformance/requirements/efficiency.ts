@@ -89,7 +89,7 @@ export const EFFICIENCY: Requirement[] = [
   },
 ];
 
-/** The most requests overlapping in time at the server (start to answer), and the first request of that peak. */
+/** The most requests overlapping in time at the server (start to answer), and the one whose arrival made it. */
 function mostInFlight(requests: Observation['requests']): { most: number; at: string } {
   // An answer at the instant another request arrives frees its place first.
   const events = requests
