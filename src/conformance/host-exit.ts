@@ -58,6 +58,8 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
       detached: true,
     });
     const group = child.pid;
+    // Listened for from the start: 'close' may come in the same turn as 'exit', before any later listener.
+    const closed = once(child, 'close').catch(() => {});
     // Out of the terminal's group, so Ctrl-C does not reach it: stopped on trackbench's signals (cleanup) and,
     // when trackbench ends any other way (a test runner killed, a library user without signal handlers), by
     // the watchdog.
@@ -109,7 +111,6 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
         const leftProcesses = exited && (await groupLingers(group));
         killGroupOnly(group);
         // The rest of its output, unless a process outside the group (one that called setsid) holds the pipes.
-        const closed = once(child, 'close').catch(() => {});
         await Promise.race([closed, sleep(PIPES_CLOSE_MS)]);
         child.stdout?.destroy();
         child.stderr?.destroy();
