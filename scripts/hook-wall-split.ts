@@ -3,18 +3,27 @@
 // and splits the run's wall time: node bodies (from the hook's beforeNodeRun returning to the runner's
 // afterNodeRun call), the gaps between nodes (the runner's loads and saves, the hook's node methods,
 // and whatever the hook does in the background then), the time before the first node and
-// after the last (the hook's end-of-run delivery). Also the time spent inside each hook method. Prints
-// medians of the paired differences (with - without). Timing only: this machine's load shows.
+// after the last (the hook's end-of-run delivery). Also the time spent inside each hook method, and the
+// CPU time of the trial process and of its main thread. Prints medians of the paired differences
+// (with - without). Timing only: this machine's load shows.
 // The processes load the TypeScript sources through tsx (loading is before the run, outside the figures).
-// `--null-server` (reference hook only): every request is answered at once in the trial's own process, with
-// no socket and no server: what the hook's own code costs, apart from its exchange with a server (which
-// shares this machine's cores with the pipeline when the server is local, as the mock is).
-// `npx tsx scripts/hook-wall-split.ts [scenario] [--hook reference] [--rounds 20] [--null-server]`
+// `--server` says what answers the hook's requests, to split the exchange with a server apart:
+// - `mock` (default): the mock MLflow in a child process, as in a trial;
+// - `bare`: a bare HTTP server in a child process that answers every request at once with a canned reply
+//   (no store, no checks): the client's side of the exchange (node:http, the socket) without the mock's work;
+// - `none` (reference hook only): every request is answered at once in the trial's own process, with no
+//   socket and no server: what the hook's own code costs.
+// `--uri <url>`: a server already running (e.g. a real MLflow), left running.
+// `npx tsx scripts/hook-wall-split.ts [scenario] [--hook reference] [--rounds 20] [--server mock|bare|none]`
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generatePipeline } from '../src/pipeline/generate.ts';
+import { displayUri } from '../src/mlflow/auth.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
 import type { HttpRequest, HttpResponse } from '../src/mlflow/transport.ts';
 import type { Hooks, NamedHooks } from '../src/pipeline/hooks.ts';
@@ -22,7 +31,7 @@ import { runSession } from '../src/pipeline/session.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
 import { resolveHook, scenarioDir, trackingConfigFor } from '../src/tracking/registry.ts';
-import { startMockProcess } from './mock-process.ts';
+import { startServerProcess } from './mock-process.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,10 +40,12 @@ const { values, positionals } = parseArgs({
     hook: { type: 'string', default: 'reference' },
     child: { type: 'string' },
     uri: { type: 'string' },
-    'null-server': { type: 'boolean', default: false },
+    server: { type: 'string', default: 'mock' },
+    'serve-bare': { type: 'boolean', default: false },
   },
 });
 const file = positionals[0] ?? 'scenarios/overhead-table.yaml';
+const inProcess = values.server === 'none';
 
 type Split = Record<string, number>;
 
@@ -54,7 +65,7 @@ async function child(withHook: boolean, uri: string): Promise<void> {
   // registered before the measured one, the start by one registered after it (hooks run in that order).
   const hooks: NamedHooks[] = [{ name: 'node ends', hooks: { afterNodeRun: mark } }];
   if (withHook) {
-    const { name, hooks: h } = values['null-server']
+    const { name, hooks: h } = inProcess
       ? { name: ref.label, hooks: nullServerReference(ref.options ?? {}, scenario.name, scenarioDir(scenario.source)) }
       : await resolveHook(ref, scenario, { trackingUri: uri, warn: () => {} });
     const timed: Record<string, unknown> = {};
@@ -74,9 +85,13 @@ async function child(withHook: boolean, uri: string): Promise<void> {
     hooks.push({ name, hooks: timed });
   }
   hooks.push({ name: 'node starts', hooks: { beforeNodeRun: mark } });
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuMs();
   const t0 = performance.now();
   await runSession(pipeline, { hooks, runner: scenario.runner });
   const t1 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  const mainCpu = mainThreadCpuMs() - main0;
   // marks alternate: a node's start, its end (sequential runner)
   let nodes = 0;
   let gaps = 0;
@@ -87,21 +102,53 @@ async function child(withHook: boolean, uri: string): Promise<void> {
   }
   Object.assign(split, { run: t1 - t0, 'node bodies': nodes, gaps, 'before first node': marks[0]! - t0 });
   split['after last node'] = t1 - marks[marks.length - 1]!;
+  // every thread of the trial (main, libuv's pool, V8's collector)
+  split['process CPU'] = (cpu.user + cpu.system) / 1000;
+  split['main thread CPU'] = mainCpu;
   console.log(JSON.stringify(split));
 }
+
+/** CPU time of this process's main thread (its task has the process's id), in ms (Linux, 10 ms ticks). */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  // fields after the command's closing parenthesis: utime and stime are the 12th and 13th
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** What the bare and the in-process servers answer: enough for the reference hook to go on. */
+function cannedReply(path: string): HttpResponse {
+  let body: unknown = {};
+  if (path.endsWith('experiments/get-by-name')) body = { experiment: { experiment_id: '1' } };
+  else if (path.endsWith('runs/create'))
+    body = { run: { info: { run_id: 'r', artifact_uri: 'mlflow-artifacts:/1/r/artifacts' }, data: {} } };
+  return { status: 200, contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) };
+}
+
+/** `--serve-bare`: the bare server; prints its URI, serves until killed. */
+function serveBare(): void {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const reply = cannedReply(new URL(req.url ?? '/', 'http://bare').pathname);
+      res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': reply.body.length });
+      res.end(reply.body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => console.log(`listening on ${bareUri(server)}`));
+}
+
+const bareUri = (server: Server): string => {
+  const address = server.address();
+  // listening on a TCP port: the address is an object
+  return `http://127.0.0.1:${(address as AddressInfo).port}`;
+};
 
 /** The reference hook with a client whose requests are answered at once, in this process, by canned replies. */
 function nullServerReference(options: Record<string, unknown>, scenarioName: string, dir: string): Hooks {
   const ctx = { scenarioName, scenarioDir: dir, trackingUri: 'http://null', warn: () => {} };
-  const reply = (body: unknown): Promise<HttpResponse> =>
-    Promise.resolve({ status: 200, contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
-  const transport = (req: HttpRequest): Promise<HttpResponse> => {
-    const path = req.url.pathname;
-    if (path.endsWith('experiments/get-by-name')) return reply({ experiment: { experiment_id: '1' } });
-    if (path.endsWith('runs/create'))
-      return reply({ run: { info: { run_id: 'r', artifact_uri: 'mlflow-artifacts:/1/r/artifacts' }, data: {} } });
-    return reply({});
-  };
+  const transport = (req: HttpRequest): Promise<HttpResponse> => Promise.resolve(cannedReply(req.url.pathname));
   const client = new MlflowClient({ trackingUri: ctx.trackingUri, transport, retry: { maxRetries: 0 } });
   return createReferenceHook(trackingConfigFor(options, ctx), ctx, client);
 }
@@ -114,13 +161,18 @@ const median = (xs: number[]): number => {
 async function parent(): Promise<void> {
   const rounds = Number(values.rounds);
   // No server to start when every request is answered in the trial's own process.
-  const mock = values['null-server'] ? { uri: 'http://null', stop: () => {} } : await startMockProcess();
+  const given = inProcess ? 'http://null' : values.uri;
+  const mock = given
+    ? { uri: given, stop: () => {} }
+    : await startServerProcess(
+        values.server === 'bare' ? [...process.execArgv, fileURLToPath(import.meta.url), '--serve-bare'] : undefined,
+      );
   try {
     const uri = mock.uri;
     const script = fileURLToPath(import.meta.url);
     const once1 = (variant: 'with' | 'without'): Split => {
       const args = [...process.execArgv, script, file, '--hook', values.hook, '--child', variant, '--uri', uri];
-      if (values['null-server']) args.push('--null-server');
+      args.push('--server', values.server);
       const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
       // the child's last line is the JSON of its split (child() above)
       return JSON.parse(out.trim().split('\n').pop()!) as Split;
@@ -136,7 +188,10 @@ async function parent(): Promise<void> {
     }
     process.stderr.write('\n');
     const keys = [...new Set(pairs.flatMap(([w, h]) => [...Object.keys(w), ...Object.keys(h)]))];
-    const server = values['null-server'] ? 'no server (--null-server)' : 'the mock in a child process';
+    const server = values.uri
+      ? displayUri(values.uri)
+      : ({ none: 'no server (--server none)', bare: 'a bare HTTP server in a child process' }[values.server] ??
+        'the mock in a child process');
     console.log(`${file}, hook ${values.hook}, ${server}, ${rounds} rounds; ms, medians`);
     console.log(`${'part'.padEnd(28)}${'without'.padStart(10)}${'with'.padStart(10)}${'with - without'.padStart(16)}`);
     for (const k of keys) {
@@ -153,9 +208,14 @@ async function parent(): Promise<void> {
   }
 }
 
-if (values['null-server'] && !/^(builtin:)?reference$/.test(values.hook)) {
-  process.stderr.write(`--null-server builds the reference hook itself: --hook ${values.hook} is not it\n`);
+if (!['mock', 'bare', 'none'].includes(values.server)) {
+  process.stderr.write(`--server must be mock, bare or none; got ${values.server}\n`);
   process.exit(2);
 }
-if (values.child) await child(values.child === 'with', values.uri ?? '');
+if (inProcess && !/^(builtin:)?reference$/.test(values.hook)) {
+  process.stderr.write(`--server none builds the reference hook itself: --hook ${values.hook} is not it\n`);
+  process.exit(2);
+}
+if (values['serve-bare']) serveBare();
+else if (values.child) await child(values.child === 'with', values.uri ?? '');
 else await parent();

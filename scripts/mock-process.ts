@@ -3,8 +3,15 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 
 /** Starts `trackbench mock-mlflow` on a free port; `stop()` ends it. */
-export async function startMockProcess(): Promise<{ uri: string; stop(): void }> {
-  const mock = spawn(process.execPath, ['bin/trackbench.js', 'mock-mlflow', '--port', '0'], {
+export function startMockProcess(): Promise<{ uri: string; stop(): void }> {
+  return startServerProcess();
+}
+
+/** Starts a server process (`args` after node's own; the mock by default) that prints its URI first. */
+export async function startServerProcess(
+  args = ['bin/trackbench.js', 'mock-mlflow', '--port', '0'],
+): Promise<{ uri: string; stop(): void }> {
+  const mock = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const stop = (): void => void mock.kill('SIGTERM');

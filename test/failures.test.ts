@@ -8,25 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { until } from './helpers/wait.ts';
-import { main } from '../src/cli/main.ts';
+import { cli } from './helpers/io.ts';
 import { readReport } from '../src/report/read.ts';
-
-interface Outcome {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(args: string[]): Promise<Outcome> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => void (out += `${t}\n`),
-    err: (t) => void (err += `${t}\n`),
-    isTTY: false,
-  });
-  return { code, out, err };
-}
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tb-fail-'));
@@ -274,5 +257,93 @@ writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify(probes));
     } finally {
       spawnSync('pkill', ['-f', '^sleep 98[67]$']);
     }
+  }, 120_000);
+
+  it('with failAt, only the injected node failure is expected: a hook crashing first is a failed trial', async () => {
+    const crashing = `export default () => ({ beforePipelineRun() { throw new Error('hook exploded early'); } });\n`;
+    const dir = project({
+      'hook.mjs': crashing,
+      's.yaml': `name: failat\n${PIPELINE.replace('}}', '}, failAt: 4}')}\nhooks: ["module:./hook.mjs"]\n${TRIALS}\n`,
+    });
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('hook exploded early');
+    expect(`${r.out}${r.err}`).not.toMatch(/PASS|improved/);
+  }, 60_000);
+
+  it('a hook that changes the pipeline it is given (fewer nodes, outputs, params): a failed trial', async () => {
+    const dropping = `export default () => ({
+  beforePipelineRun(_p, pipeline) { pipeline.nodes.splice(Math.ceil(pipeline.nodes.length / 2)); },
+});
+`;
+    const dir = project({
+      'hook.mjs': dropping,
+      's.yaml': `name: drops\n${PIPELINE}\nhooks: ["module:./hook.mjs"]\n${TRIALS}\n`,
+    });
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/did not run as generated .*3 nodes run of 6/);
+  }, 60_000);
+
+  it('messages a hook sends on the trial channel are not results: a made-up result or a stray one', async () => {
+    // A made-up "result" first, then a crash: the crash is what counts. A stray message changes nothing.
+    const forging = `export default () => ({
+  beforePipelineRun() {
+    process.send?.({ type: 'process:msg', data: 'hook started' });
+    process.send?.({ ok: true, probes: { wallMs: 1, cpuMs: 1, peakRssBytes: 1 }, produced: { params: 0 } });
+  },
+  afterNodeRun() { throw new Error('crashed after forging'); },
+});
+`;
+    const dir = project({
+      'hook.mjs': forging,
+      's.yaml': `name: forges\n${PIPELINE}\nhooks: ["module:./hook.mjs"]\n${TRIALS}\n`,
+    });
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('crashed after forging');
+  }, 60_000);
+
+  it('a promise a hook leaves rejected at the end of the run, or an exit code it sets: a failed trial', async () => {
+    const rejecting = `export default () => ({
+  afterPipelineRun() { void Promise.reject(new Error('rejected after the run')); },
+});
+`;
+    const exiting = `export default () => ({ afterPipelineRun() { process.exitCode = 7; } });\n`;
+    const dir = project({
+      'r.mjs': rejecting,
+      'e.mjs': exiting,
+      'r.yaml': `name: rejects\n${PIPELINE}\nhooks: ["module:./r.mjs"]\n${TRIALS}\n`,
+      'e.yaml': `name: exitcode\n${PIPELINE}\nhooks: ["module:./e.mjs"]\n${TRIALS}\n`,
+    });
+    const r = await cli(['run', join(dir, 'r.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('rejected after the run');
+    const e = await cli(['run', join(dir, 'e.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(e.code).toBe(3);
+    expect(e.err).toMatch(/exit 7|code 7/);
+  }, 120_000);
+
+  it('values a hook loses in a warm-up trial count as lost', async () => {
+    // Loses everything in the first trial it runs in (a fresh server, no experiment yet), then delivers.
+    const cold = `import { BUILTIN_HOOKS } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};
+export default async (options, ctx) => {
+  const url = new URL('/api/2.0/mlflow/experiments/get-by-name', ctx.trackingUri);
+  url.searchParams.set('experiment_name', ctx.scenarioName);
+  const res = await fetch(url);
+  if (res.status === 404) return {};
+  return BUILTIN_HOOKS.reference.factory({}, ctx);
+};
+`;
+    const dir = project({
+      'hook.mjs': cold,
+      's.yaml':
+        `name: coldstart\n${PIPELINE}\nhooks: ["module:./hook.mjs"]\n` +
+        'trials: {repetitions: 2, warmup: 1, quickRepetitions: 2}\n',
+    });
+    // The reference hook creates the experiment in the second trial; the first (warm-up) lost all.
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code, r.err).toBe(1);
+    expect(`${r.out}${r.err}`).toMatch(/lost \d+ of \d+ params/);
   }, 120_000);
 });

@@ -1,4 +1,6 @@
 // Where commands print. Tests pass their own to capture output without spawning a process.
+import { credentialsFromEnv, redact } from '../mlflow/auth.ts';
+
 export interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -35,11 +37,14 @@ function writer(stream: NodeJS.WriteStream): (text: string) => void {
 const toStdout = writer(process.stdout);
 const toStderr = writer(process.stderr);
 const line = (t: string): string => (t.endsWith('\n') ? t : `${t}\n`);
+/** Whatever a command prints is scrubbed of the environment's credentials and URL userinfo first: a hook's
+ * label, its error message or a scenario value may hold one. */
+const safe = (t: string): string => redact(t, credentialsFromEnv().secrets);
 
 export const processIo: Io = {
-  out: (t) => toStdout(line(t)),
-  err: (t) => toStderr(line(t)),
-  progress: (t) => toStderr(`\r\x1b[K${t}`),
+  out: (t) => toStdout(line(safe(t))),
+  err: (t) => toStderr(line(safe(t))),
+  progress: (t) => toStderr(`\r\x1b[K${safe(t)}`),
   isTTY: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !process.env.CI,
   get columns() {
     return process.stdout.isTTY ? process.stdout.columns : undefined;

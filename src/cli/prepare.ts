@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { InputError, type Diagnostic } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Pipeline } from '../pipeline/types.ts';
-import { loadScenarioFile } from '../scenario/load.ts';
+import { checkSemantics, loadScenarioFile } from '../scenario/load.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { sortByPosition } from '../common/validate-yaml.ts';
 import { checkHookRefs } from '../tracking/registry.ts';
@@ -31,6 +31,20 @@ export function prepareScenario(file: string): Prepared {
   }
   if (problems.length) throw new InputError(sortByPosition(problems));
   return { scenario, pipeline };
+}
+
+/** The scenario for a sweep: checked again at each size (bounds and budgets depend on the node count). */
+export function prepareSweep(file: string, sizes: number[]): Prepared {
+  const prepared = prepareScenario(file);
+  const { locate } = loadScenarioFile(file, []);
+  const problems = sizes.flatMap((nodes) =>
+    checkSemantics({ ...prepared.scenario, pipeline: { ...prepared.scenario.pipeline, nodes } }, locate).map((d) => ({
+      ...d,
+      message: `at ${nodes} nodes (--nodes): ${d.message}`,
+    })),
+  );
+  if (problems.length) throw new InputError(sortByPosition(problems));
+  return prepared;
 }
 
 /** The scenario with the hooks named on the command line, checked like the scenario's own. */

@@ -4,6 +4,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError, type Diagnostic } from '../errors.ts';
 import { jsonSyntaxError } from './json-syntax.ts';
+import { builtinKeyPaths } from './object-keys.ts';
 import { MAX_JSON_INPUT_BYTES, readInputText, UnreadableInput } from './read-input.ts';
 import { locator, validateWithLocator, type Locate } from './validate-yaml.ts';
 
@@ -64,4 +65,14 @@ export function jsonSchemaProblems(
   return parts
     .flatMap((p) => validateWithLocator(p.value, p.schema, lazy, p.path))
     .map((d) => ({ ...d, message: `${d.message} (${what})` }));
+}
+
+/** A key named like a built-in property of JavaScript objects (`constructor`), anywhere: refused, located. */
+export function builtinKeyProblems(json: JsonFile, what: string): Diagnostic[] {
+  const paths = builtinKeyPaths(json.data);
+  if (!paths.length) return [];
+  const locate = jsonLocator(json);
+  return paths.map((p) =>
+    locate(p, `the key "${String(p[p.length - 1])}" is the name of a built-in object property (${what})`, true),
+  );
 }

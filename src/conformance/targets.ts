@@ -15,6 +15,7 @@ import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
 import { kedroTarget } from './kedro-target.ts';
+import { setsPath, withPairs } from './target-options.ts';
 import {
   completedBefore,
   completedBeforeFailure,
@@ -159,8 +160,11 @@ async function hooksFrom(
 ): Promise<Hooks> {
   const stuck = stuckMessage(factory, timeoutMs);
   if (stuck) throw new Error(stuck);
-  const made = factory(options, {
-    scenarioName: ctx.experimentName,
+  // Configured with an experiment (tracking.experiment.name): each situation names its own in its place (one
+  // server may serve them all), and the scenario another name, so a hook that ignores the setting is seen.
+  const configured = setsPath(options, 'tracking.experiment.name');
+  const made = factory(configured ? withPairs(options, [`experiment=${ctx.experimentName}`]) : options, {
+    scenarioName: configured ? `${ctx.experimentName}-pipeline` : ctx.experimentName,
     scenarioDir: process.cwd(),
     trackingUri: ctx.trackingUri,
     warn: (m) => void warnings.push(m),

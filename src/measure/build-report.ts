@@ -96,23 +96,26 @@ function medianCounts(present: ValueCounts[]): ValueCounts {
   return { params: of('params'), metrics: of('metrics'), artifacts: of('artifacts'), models: of('models') };
 }
 
-function hookValues(withHook: TrialResult[], logs: boolean): HookValues {
+/** `warmups`: the hook's warm-up trials, whose losses count too (a hook that loses values against a fresh
+ * server, as the first trial finds it, is not excused by the warm-up round). */
+function hookValues(withHook: TrialResult[], warmups: TrialResult[], logs: boolean): HookValues {
   const produced = medianCounts(withHook.map((t) => t.produced));
   if (!logs) return { available: false, produced, reason: 'an instrument: logs nothing by design' };
   const unreadable = withHook.map((t) => t.values).find((v) => v && !v.available);
   if (unreadable && !unreadable.available) return { available: false, produced, reason: unreadable.reason };
   const read = withHook.flatMap((t) => (t.values?.available ? [t.values] : []));
   if (!read.length) return { available: false, produced, reason: 'no trial of this hook ran to the end' };
+  const all = [...read, ...warmups.flatMap((t) => (t.values?.available ? [t.values] : []))];
   return {
     available: true,
     produced,
     delivered: medianCounts(read.map((v) => v.delivered)),
-    // Any loss in any trial counts: the worst trial, not the median one.
+    // Any loss in any trial counts, warm-up included: the worst trial, not the median one.
     lost: {
-      params: Math.max(...read.map((v) => v.lost.params)),
-      metrics: Math.max(...read.map((v) => v.lost.metrics)),
-      artifacts: Math.max(...read.map((v) => v.lost.artifacts)),
-      models: Math.max(...read.map((v) => v.lost.models)),
+      params: Math.max(...all.map((v) => v.lost.params)),
+      metrics: Math.max(...all.map((v) => v.lost.metrics)),
+      artifacts: Math.max(...all.map((v) => v.lost.artifacts)),
+      models: Math.max(...all.map((v) => v.lost.models)),
     },
   };
 }
@@ -132,7 +135,11 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     results[hook.label] = {
       metrics,
       logsValues: logsValues(hook),
-      values: hookValues(withHook, logsValues(hook)),
+      values: hookValues(
+        withHook,
+        m.trials.filter((t) => t.warmup && !t.failure && t.hook === hook.label),
+        logsValues(hook),
+      ),
       pipelineErrors: withHook.filter((t) => t.pipelineError).length,
       ...(without.some((t) => t.baselineOf) ? { ownBaseline: true } : {}),
       ...(m.versions[hook.label] ? { versions: m.versions[hook.label] } : {}),
@@ -165,29 +172,33 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
     notes.push(
       `${m.repetitions} paired rounds: intervals this wide say little; use the full run (not --quick) for decisions`,
     );
-  return {
-    schemaVersion: 2,
-    kind: 'trackbench-run',
-    trackbenchVersion: VERSION,
-    createdAt: new Date().toISOString(),
-    // Credentials in a URI (backend.uri, hook options) never reach a report file.
-    scenario: redactDeep(scenario, credentialsFromEnv().secrets),
-    environment: m.environment,
-    backend: m.backend,
-    ...(m.backendStartupMs === undefined ? {} : { backendStartupMs: Math.round(m.backendStartupMs) }),
-    trials: {
-      repetitions: m.repetitions,
-      warmup: m.warmup,
-      order: scenario.trials.order,
-      quick,
-      total: m.trials.length,
-      durationMs: Math.round(m.durationMs),
+  // Credentials (in a URI: backend.uri, hook options; the environment's, in a hook's label or error message)
+  // never reach a report file.
+  return redactDeep<Report>(
+    {
+      schemaVersion: 2,
+      kind: 'trackbench-run',
+      trackbenchVersion: VERSION,
+      createdAt: new Date().toISOString(),
+      scenario,
+      environment: m.environment,
+      backend: m.backend,
+      ...(m.backendStartupMs === undefined ? {} : { backendStartupMs: Math.round(m.backendStartupMs) }),
+      trials: {
+        repetitions: m.repetitions,
+        warmup: m.warmup,
+        order: scenario.trials.order,
+        quick,
+        total: m.trials.length,
+        durationMs: Math.round(m.durationMs),
+      },
+      nodes: scenario.pipeline.nodes,
+      results,
+      failures: m.trials
+        .filter((t) => t.failure)
+        .map((t) => ({ hook: t.hook, round: t.round, warmup: t.warmup, error: t.failure ?? '' })),
+      notes,
     },
-    nodes: scenario.pipeline.nodes,
-    results,
-    failures: m.trials
-      .filter((t) => t.failure)
-      .map((t) => ({ hook: t.hook, round: t.round, warmup: t.warmup, error: t.failure ?? '' })),
-    notes,
-  };
+    credentialsFromEnv().secrets,
+  );
 }

@@ -22,10 +22,12 @@ import { join } from 'node:path';
 import { registerTempDir } from '../common/cleanup.ts';
 import { EnvironmentError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
+import { INJECTED_FAILURE } from '../pipeline/work.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
 import { logsValues } from '../tracking/registry.ts';
 import { environment, type Environment } from './environment.ts';
 import { findValgrind, type Instrument } from './instrument.ts';
+import { plannedProduction, type Produced } from './produced.ts';
 import { ServerReader } from './server-values.ts';
 
 /** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
@@ -36,12 +38,33 @@ export class TrialFailedError extends EnvironmentError {
   }
 }
 
+/** What a trial's run must show to be a measurement of the scenario's pipeline. */
+export interface TrialExpectations {
+  /** The scenario injects a node failure (failAt): only that failure is expected. */
+  failAt: boolean;
+  /** What the generated pipeline produces when it runs whole (without failAt), to check each trial against. */
+  planned?: Produced;
+}
+
 /** Why a trial is not a measurement, or undefined when it is one. */
-export function trialFailure(reply: TrialReply, expectsPipelineError: boolean): string | undefined {
+export function trialFailure(reply: TrialReply, expected: TrialExpectations): string | undefined {
   if (!reply.ok) return reply.error;
-  if (reply.pipelineError && !expectsPipelineError) return `its pipeline failed: ${reply.pipelineError}`;
-  if (reply.exitCode !== undefined && !expectsPipelineError) return `its process exited with code ${reply.exitCode}`;
+  // The injected failure is the only error a failAt scenario expects: any other (a hook's) is a failure.
+  const injected = expected.failAt && reply.pipelineError?.startsWith(INJECTED_FAILURE);
+  if (reply.pipelineError && !injected) return `its pipeline failed: ${reply.pipelineError}`;
+  // A command: trial runs a pipeline that fails as its own process's exit code.
+  if (reply.exitCode !== undefined && !expected.failAt) return `its process exited with code ${reply.exitCode}`;
+  const short = expected.planned && productionShortfall(reply.produced, expected.planned);
+  if (short) return `its pipeline did not run as generated (a hook changed it or its data?): ${short}`;
   return undefined;
+}
+
+/** How what a run produced differs from what the generated pipeline produces, if it does. */
+function productionShortfall(produced: Produced, planned: Produced): string | undefined {
+  const keys = ['nodesRun', 'params', 'metrics', 'artifacts', 'models'] as const;
+  const off = keys.filter((k) => produced[k] !== planned[k]);
+  if (!off.length) return undefined;
+  return off.map((k) => `${produced[k]} ${k === 'nodesRun' ? 'nodes run' : k} of ${planned[k]}`).join(', ');
 }
 
 export interface Progress {
@@ -152,7 +175,12 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const paramNames = generatePipeline(scenario.pipeline).nodes.flatMap((n) =>
     n.inputs.filter((i) => i.startsWith('params:')).map((i) => i.slice('params:'.length)),
   );
-  const expectsPipelineError = scenario.pipeline.failAt !== null;
+  const failAt = scenario.pipeline.failAt !== null;
+  // The production counter runs in the trial, where a hook could change the pipeline it counts.
+  const expected: TrialExpectations = {
+    failAt,
+    planned: failAt ? undefined : plannedProduction(generatePipeline(scenario.pipeline)),
+  };
   const startedAt = new Date();
   const t0 = performance.now();
   const trials: TrialResult[] = [];
@@ -192,7 +220,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       });
       const requests = backend.requestLog?.since(mark);
       if (reply.ok) Object.assign(unavailable, reply.unavailable);
-      const failure = trialFailure(reply, expectsPipelineError);
+      const failure = trialFailure(reply, expected);
       if (failure && !options.allowFailures)
         throw new TrialFailedError(
           `${which} failed: ${failure}` +

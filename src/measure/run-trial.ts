@@ -1,5 +1,6 @@
 // Starts one trial process, hands it the request, and waits for its reply (or its death). An
 // external plugin (a `command:` or `kedro` hook) is its own trial process.
+import { randomUUID } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,8 +125,14 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
         outputTail: tail(stderr),
       });
     }, timeoutMs);
-    child.once('message', (m) => {
-      reply = m as TrialReply;
+    // Only the worker's reply counts: it carries the nonce sent with the request. Anything else a hook or a
+    // library sends on the channel (pm2-style messages, a made-up result) is not the trial's result.
+    const nonce = randomUUID();
+    child.on('message', (m: unknown) => {
+      if (reply || typeof m !== 'object' || m === null || !('nonce' in m) || m.nonce !== nonce) return;
+      // the worker's own reply (the nonce says so): a TrialReply with the nonce beside it
+      const { nonce: _, ...rest } = m as TrialReply & { nonce: string };
+      reply = rest;
     });
     child.once('error', (err) => {
       clearTimeout(timer);
@@ -149,7 +156,7 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
           ),
         );
     });
-    child.send(req);
+    child.send({ ...req, nonce });
   });
 }
 

@@ -36,6 +36,8 @@ const mark = counted
     }
   : () => {};
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
   const counter = productionCounter();
@@ -112,9 +114,19 @@ function retainedMemoryProbe(enabled: boolean): { hooks: Hooks; retained: () => 
 // closing: no timer runs in a counted trial): remove the run's temp files, then exit.
 installSignalHandlers(() => {}, 'ipc');
 process.once('message', (msg) => {
+  // the parent's request, with the nonce its reply must carry (run-trial.ts)
+  const req = msg as TrialRequest & { nonce: string };
   // Never rejects: failures become a reply, and the process exits once the reply is sent.
-  void trial(msg as TrialRequest)
+  void trial(req)
     .catch((err: unknown): TrialReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
-    // process.send exists: this file runs only as a forked child with an IPC channel.
-    .then((reply) => process.send!(reply, () => process.exit(0)));
+    // Two more turns before the reply: a rejection or exception a hook left behind at the run's end crashes the
+    // process now (Node's default), a failed trial, instead of being cut off by the exit.
+    .then(async (reply) => {
+      await nextTurn();
+      await nextTurn();
+      return reply;
+    })
+    // process.send exists: this file runs only as a forked child with an IPC channel. The exit code a hook
+    // set (process.exitCode) is kept: the parent fails a trial whose process exits non-zero.
+    .then((reply) => process.send!({ ...reply, nonce: req.nonce }, () => process.exit()));
 });

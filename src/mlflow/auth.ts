@@ -53,12 +53,12 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** Every string inside `value` (a scenario, a report) with URL credentials stripped. */
+/** Every string inside `value` (a scenario, a report), keys too (a hook's label), with credentials stripped. */
 export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
   if (typeof value === 'string') return redact(value, secrets) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k, secrets), redactDeep(v, secrets)])) as T;
   return value;
 }
 

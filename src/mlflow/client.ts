@@ -10,7 +10,8 @@ import {
   retryPolicyFromEnv,
   type RetryPolicy,
 } from './retry.ts';
-import { keepAliveTransport, TransportError, type Transport } from './transport.ts';
+import { defaultTransport } from './default-transport.ts';
+import { TransportError, type Transport } from './transport.ts';
 import {
   API_PREFIX,
   ARTIFACTS_PREFIX,
@@ -80,7 +81,7 @@ export class MlflowClient {
     this.retry = retryPolicyFromEnv(process.env, options.retry);
     if (options.transport) this.transport = options.transport;
     else {
-      const t = keepAliveTransport();
+      const t = defaultTransport();
       this.transport = t;
       this.ownTransport = t;
     }
@@ -231,6 +232,9 @@ export class MlflowClient {
       );
     }
     const root = artifactUri.slice(prefix.length).replace(/^\/+/, '');
+    // A `..` would be resolved by URL parsing: the bytes would land in another run's folder (or endpoint).
+    if (relativePath.split('/').some((s) => s === '..' || s === '.'))
+      throw new Error(`artifact path ${JSON.stringify(relativePath)} leaves the run's artifact folder`);
     const path = `${root}/${relativePath}`.split('/').map(encodeURIComponent).join('/');
     await this.call(
       'PUT',

@@ -60,8 +60,9 @@ function layered(n: number, width: number, fanIn: number, random: Rng): Edge[] {
 /** Each earlier node feeds each later one with probability p; geometric skips keep it O(edges). */
 function randomDag(n: number, p: number, random: Rng): Edge[] {
   const edges: Edge[] = [];
-  if (p <= 0) return edges;
-  const logQ = Math.log(1 - p);
+  // log1p: for p below about 1e-16, 1 - p rounds to 1 and log(1 - p) to 0, which made the skips -Infinity.
+  const logQ = Math.log1p(-p);
+  if (p <= 0 || logQ === 0) return edges;
   for (let to = 1; to < n; to++) {
     if (p >= 1) {
       for (let from = 0; from < to; from++) edges.push([from, to]);

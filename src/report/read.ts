@@ -2,11 +2,11 @@
 // kind's schema, and every run report inside it against the report schema, so that a damaged or
 // hand-edited file is bad input with located messages (exit 2), never a crash halfway through a page.
 import { createRequire } from 'node:module';
-import { jsonSchemaProblems, readJsonFile, type JsonFile } from '../common/read-json.ts';
+import { builtinKeyProblems, jsonSchemaProblems, readJsonFile, type JsonFile } from '../common/read-json.ts';
 import { jsonObject } from '../common/validate-yaml.ts';
 import { scenarioSchema } from '../scenario/load.ts';
 import { InputError } from '../errors.ts';
-import { redactDeep } from '../mlflow/auth.ts';
+import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
 import type { Report } from '../measure/report-types.ts';
 import { HTML_KINDS, type HtmlDocument } from './html/index.ts';
 import { reportSchema } from './write.ts';
@@ -73,6 +73,8 @@ function checked(json: JsonFile, kinds: readonly string[]): { kind: string; data
   const kindSchema = { type: 'object', required: ['kind'], properties: { kind: { enum: kinds } } };
   const wrongKind = jsonSchemaProblems(json, [{ path: [], value: json.data, schema: kindSchema }], 'trackbench report');
   if (wrongKind.length) throw new InputError(wrongKind);
+  const builtinKeys = builtinKeyProblems(json, 'trackbench report');
+  if (builtinKeys.length) throw new InputError(builtinKeys);
   const data = json.data as Record<string, unknown>; // an object with a known kind: checked just above
   const kind = data.kind as string;
   const what = `${kind} report`;
@@ -93,7 +95,7 @@ function checked(json: JsonFile, kinds: readonly string[]): { kind: string; data
   if (inner.length) throw new InputError(inner);
   // A hand-edited or foreign report may hold a credential (a backend URI with user:password@): what is
   // written from it (gate JSON, HTML, history) must not.
-  return { kind, data: redactDeep(data) };
+  return { kind, data: redactDeep(data, credentialsFromEnv().secrets) };
 }
 
 /** A run report (`compare`, `run --baseline`, `merge`). */

@@ -11,6 +11,8 @@ export const MAX_VALUES = 20_000_000;
 export const MAX_DICT_LEAVES = 10_000;
 /** Edges of the pipeline graph (a random topology grows with the square of the node count). */
 export const MAX_EDGES = 2_000_000;
+/** Characters of the string parameters of one run: the generated pipeline holds them all in memory. */
+export const MAX_PARAM_TEXT = 200_000_000;
 /** Bytes of files one run may write (artifacts, models, node outputs). */
 export const MAX_FILE_BYTES = 20 * 1024 ** 3;
 
@@ -50,6 +52,15 @@ export function budgetProblems(s: Scenario, locate: Locate): Diagnostic[] {
         ['pipeline'],
         `the pipeline would produce about ${Math.round(values).toLocaleString('en')} values in a run ` +
           `(nodes x (params x leaves + metrics x steps + artifacts)); the limit is ${MAX_VALUES.toLocaleString('en')}`,
+      ),
+    );
+  const text = p.nodes * pp.count * (kinds > 0 ? pp.kinds.string / kinds : 0) * pp.stringLength;
+  if (text > MAX_PARAM_TEXT)
+    out.push(
+      locate(
+        ['pipeline', 'paramsPerNode'],
+        `the string parameters would hold about ${Math.round(text).toLocaleString('en')} characters in a run ` +
+          `(nodes x string params x stringLength); the limit is ${MAX_PARAM_TEXT.toLocaleString('en')}`,
       ),
     );
   const t = p.topology;

@@ -71,8 +71,8 @@ function normaliseHook(h: RawHook): HookRef {
   return { name, label: h.label ?? name, options: h.options ?? {}, ...extra };
 }
 
-/** Rules the schema cannot express: cross-field bounds. */
-function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
+/** Rules the schema cannot express: cross-field bounds (e.g. for a scenario resized by a sweep). */
+export function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
   const p = s.pipeline;
   out.push(...budgetProblems(s, locate));

@@ -1,5 +1,6 @@
 // Hooks by name: the built-ins, and user modules given as `module:<path>` whose default export is a
 // HookFactory. Resolution is checked up front so a typo fails at validation, not mid-benchmark.
+import { BUILTIN_OBJECT_KEYS } from '../common/object-keys.ts';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -87,7 +88,7 @@ function trackingBuiltin(
   };
 }
 
-export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
+const builtins: Record<string, BuiltinHook> = {
   reference: trackingBuiltin(
     'the reference tracking hook: batched, asynchronous, bounded queue, spill file; ' +
       'every param, metric, artifact and model',
@@ -124,6 +125,13 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = {
     factory: () => createRecorder(),
   },
 };
+
+// No prototype: a hook named `constructor` or `toString` is unknown, not Object's own.
+export const BUILTIN_HOOKS: Record<string, BuiltinHook> = Object.assign(
+  // a null-prototype object, filled with the built-ins
+  Object.create(null) as Record<string, BuiltinHook>,
+  builtins,
+);
 
 /** Whether a hook is meant to log values (module: and command: hooks are taken to be trackers). */
 export function logsValues(ref: HookRef): boolean {
@@ -198,7 +206,14 @@ export function moduleFileProblem(path: string): string | undefined {
 /** Every hook reference in the scenario names a built-in or an existing module file, with valid options. */
 export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const seen = new Set<string>();
   scenario.hooks.forEach((ref, i) => {
+    if (BUILTIN_OBJECT_KEYS.has(ref.label))
+      out.push(
+        locate(['hooks', i], `"${ref.label}" is the name of a built-in object property: label the hook otherwise`),
+      );
+    else if (seen.has(ref.label)) out.push(locate(['hooks', i], `the hook "${ref.label}" is named twice`));
+    seen.add(ref.label);
     const path = modulePath(ref, scenario.source);
     const command = commandOf(ref);
     if (ref.kedro) {

@@ -163,6 +163,13 @@ const dropTags =
   (f: (t: RunTag) => boolean) =>
   (b: Batch): Batch => ({ ...b, tags: (b.tags ?? []).filter((t) => !f(t)) });
 let counter = 0;
+/** Runs that got an error tag, by client. */
+const erred = new WeakMap<MutantClient, Set<string>>();
+const erredRuns = (c: MutantClient): Set<string> => {
+  let runs = erred.get(c);
+  if (!runs) erred.set(c, (runs = new Set()));
+  return runs;
+};
 
 export interface Mutant {
   name: string;
@@ -343,6 +350,24 @@ export const MUTANTS: Mutant[] = [
     ['PAR-005'],
     reference({ batch: mapParams((p) => (p.value.startsWith('{') ? { ...p, value: '[object Object]' } : p)) }),
   ),
+  mutant(
+    'long-params-fail-kept-as-tag',
+    ['PAR-006'],
+    // configured to fail (as the target declares), it tags the long values instead and goes on
+    reference({}, { tracking: { params: { long_params_strategy: 'tag' } } }),
+    { mlflow: { tracking: { params: { long_params_strategy: 'fail' } } } },
+  ),
+  nesting('finishes-unfinished-children', ['RUN-010'], {
+    // Only the failing node's run gets the error tag: every other child run ended FAILED is ended FINISHED.
+    batch: (b, c) => {
+      if (b.tags?.some((t) => t.key === 'trackbench.error')) erredRuns(c).add(b.run_id);
+      return b;
+    },
+    updateRun: (r, c) =>
+      c.children.has(r.run_id) && r.status === 'FAILED' && !erredRuns(c).has(r.run_id)
+        ? { ...r, status: 'FINISHED' }
+        : r,
+  }),
   mutant(
     'drops-long-params',
     ['PAR-006'],

@@ -2,6 +2,7 @@
 // origin are answered without a socket. For tests; measured trials use the loopback server.
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
+import { routeThroughNodeHttp } from '../../mlflow/default-transport.ts';
 import type { RunningBackend } from '../types.ts';
 import type { FaultSpec } from './faults.ts';
 import type { MockReply, MockRequest, Route } from './handlers.ts';
@@ -46,6 +47,8 @@ export function startInProcessMock(faults: FaultSpec = {}, origin = IN_PROCESS_O
   const mock = createMockMlflow(origin, faults);
   const server = setupServer(...mswHandlers(mock));
   server.listen({ onUnhandledRequest: 'bypass' });
+  // msw answers through node:http: the client's own sockets must not be used for this origin.
+  const unroute = routeThroughNodeHttp(origin);
   return Promise.resolve({
     kind: 'mock',
     trackingUri: origin,
@@ -53,6 +56,10 @@ export function startInProcessMock(faults: FaultSpec = {}, origin = IN_PROCESS_O
     describe: `mock MLflow (in-process, ${origin})`,
     mock,
     setFaults: (spec) => mock.faults.set(spec),
-    stop: () => Promise.resolve(server.close()),
+    stop: () => {
+      unroute();
+      server.close();
+      return Promise.resolve();
+    },
   });
 }

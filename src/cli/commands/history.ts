@@ -4,7 +4,8 @@ import { addToStore, entryOf, readStore, scenarioNames } from '../../report/hist
 import { renderHistoryHtml, writeHtml } from '../../report/html/index.ts';
 import { ciCommit, ciRef, ciTime } from '../ci-env.ts';
 import type { Io } from '../io.ts';
-import { assertWritableFile } from '../paths.ts';
+import { credentialsFromEnv, redactDeep } from '../../mlflow/auth.ts';
+import { assertStorePath, assertWritableFile } from '../paths.ts';
 import { readDocument } from '../../report/read.ts';
 
 function isoTime(flag: string, value: string): string {
@@ -29,18 +30,23 @@ export function registerHistory(program: Command, io: Io, done: (code: number) =
     .addOption(new Option('--gate <verdict>', "the gate's verdict for a plain run report").choices(['pass', 'fail']))
     .action(
       (file: string, opts: { store: string; commit?: string; ref?: string; time?: string; gate?: 'pass' | 'fail' }) => {
+        assertStorePath(opts.store, '--store');
         const doc = readDocument(file);
         if (doc.kind !== 'trackbench-run' && doc.kind !== 'trackbench-gate')
           throw new InputError([{ file, message: `history keeps run reports and gates, not ${doc.kind}` }]);
         const commit = opts.commit ?? ciCommit();
         if (!commit) throw InputError.flag('--commit', 'no commit found in the CI environment or git; pass --commit');
         const time = opts.time ? isoTime('--time', opts.time) : ciTime();
-        const entry = entryOf(doc, {
-          commit,
-          ref: opts.ref ?? ciRef(),
-          ...(time ? { time } : {}),
-          ...(opts.gate ? { gate: opts.gate } : {}),
-        });
+        // a ref (or commit) may carry a credential (a URL with a token): the store, kept in git, must not
+        const entry = redactDeep(
+          entryOf(doc, {
+            commit,
+            ref: opts.ref ?? ciRef(),
+            ...(time ? { time } : {}),
+            ...(opts.gate ? { gate: opts.gate } : {}),
+          }),
+          credentialsFromEnv().secrets,
+        );
         const r = addToStore(opts.store, entry);
         io.out(
           r.added
@@ -58,6 +64,7 @@ export function registerHistory(program: Command, io: Io, done: (code: number) =
     .option('--scenario <name>', 'only this scenario')
     .action((opts: { store: string; html: string; scenario?: string }) => {
       assertWritableFile(opts.html, '--html');
+      assertStorePath(opts.store, '--store');
       const all = readStore(opts.store);
       if (!all.length) throw InputError.flag('--store', `${opts.store} holds no runs`);
       const entries = opts.scenario ? all.filter((e) => e.scenario === opts.scenario) : all;

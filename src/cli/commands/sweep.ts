@@ -10,7 +10,7 @@ import { writeHtmlReport } from '../html-output.ts';
 import { progressReporter } from '../progress.ts';
 import { widthOf, type Io } from '../io.ts';
 import { assertWritableDir, assertWritableFile } from '../paths.ts';
-import { prepareScenario } from '../prepare.ts';
+import { prepareSweep } from '../prepare.ts';
 import { timestamped } from '../../common/file-names.ts';
 
 function parseSizes(list: string): number[] {
@@ -45,7 +45,7 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
         const sizes = shard(parseSizes(opts.nodes), opts.shard);
         assertWritableDir(opts.out, '--out');
         assertWritableFile(opts.html, '--html');
-        const { scenario } = prepareScenario(file);
+        const { scenario } = prepareSweep(file, sizes);
         if (!sizes.length) {
           io.err(`--shard ${opts.shard}: no size of ${opts.nodes} falls to this shard; nothing to measure`);
           return done(0);

@@ -124,6 +124,15 @@ export const PARAMS: Requirement[] = [
       const failedLoudly =
         topLevel(o).some((r) => r.run.info.status === 'FAILED') && /length|long|6000/i.test(o.pipelineError ?? '');
       const lost = keys.filter((k) => !present(k));
+      // Configured to fail (known for built-in and module targets): kept some other way is not what was asked.
+      if (o.paramsConfig?.longStrategy === 'fail')
+        return verdict(
+          failedLoudly,
+          'long_params_strategy fail: a FAILED run saying why',
+          failedLoudly
+            ? 'failed saying why'
+            : `the run did not fail (${lost.length ? 'lost' : 'kept'} the long params)`,
+        );
       return verdict(
         lost.length === 0 || failedLoudly,
         'each long param truncated, tagged, or a FAILED run saying why',

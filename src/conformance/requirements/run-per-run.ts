@@ -19,7 +19,8 @@ export const RUN_PER_RUN: Requirement[] = [
     dependsOn: ['childRunPerNode'],
     statement:
       'In every situation, every run (child runs and extra top-level runs too) ends with the status of what it ' +
-      'recorded (FAILED for a failure, else FINISHED), a start time in ms and an end time not before it.',
+      'recorded (FAILED for a failure, else FINISHED; the run of a node FINISHED only if the node completed), ' +
+      'a start time in ms and an end time not before it.',
     rationale: 'Status and times are what dashboards, audits and alerts read; each run must be right, not only one.',
     check: (o) => {
       // How many top-level runs there are is RUN-001's: here each one, extra ones too, is ended right.
@@ -37,6 +38,8 @@ export const RUN_PER_RUN: Requirement[] = [
           else if (want && i.status !== want) bad.push(`${i.run_name} ${i.status} (expected ${want})`);
           else if (!want && !isTop && i.status !== 'FINISHED' && node && o.completedNodes.includes(node.name))
             bad.push(`${i.run_name} ${i.status} (node completed)`);
+          else if (!isTop && i.status === 'FINISHED' && node && !o.completedNodes.includes(node.name))
+            bad.push(`${i.run_name} FINISHED (its node did not complete)`);
           if (!plausibleMs(i.start_time)) bad.push(`${i.run_name} start_time ${i.start_time}`);
           if (i.end_time === undefined || i.end_time === null || i.end_time < i.start_time || !plausibleMs(i.end_time))
             bad.push(`${i.run_name} end_time ${i.end_time ?? 'unset'} (start ${i.start_time})`);

@@ -39,6 +39,10 @@ function shapeProblem(r: Obj): string | undefined {
     case 'artifact':
     case 'model':
       if (!isStr(r.path) || !isStr(r.base64)) return `a ${r.type} record needs "path" and "base64"`;
+      {
+        const problem = artifactPathProblem(r.path) ?? base64Problem(r.base64);
+        if (problem) return problem;
+      }
       return r.type === 'model' && !isStr(r.name) ? 'a model record needs "name"' : undefined;
     case 'end':
       if (!(RUN_STATUSES as readonly unknown[]).includes(r.status))
@@ -46,6 +50,23 @@ function shapeProblem(r: Obj): string | undefined {
       return Number.isSafeInteger(r.endTime) ? undefined : '"endTime" must be an integer';
   }
   return undefined;
+}
+
+/** A path inside the run's artifact folder: relative, no `.`/`..` or empty segments (they would reach other
+ * runs' files, or other endpoints, once joined into the upload URL). */
+function artifactPathProblem(path: string): string | undefined {
+  const segments = path.split('/');
+  if (path.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..') || path.includes('\\'))
+    return (
+      `"path" must be a relative path inside the run's artifacts (no "..", "." or empty parts); ` +
+      `got ${JSON.stringify(path.slice(0, 80))}`
+    );
+  return undefined;
+}
+
+/** Base64 as Buffer.from would read it in full (Node skips what it cannot read, silently). */
+function base64Problem(text: string): string | undefined {
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(text) && text.length % 4 === 0 ? undefined : '"base64" is not base64';
 }
 
 export function readSpillFile(file: string): SpillLine[] {

@@ -1,0 +1,184 @@
+// Inputs found by fuzzing the CLI that once crashed it, replaced files it should not touch, or leaked a
+// credential: each is now bad input (exit 2, located, nothing written) or scrubbed.
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers/io.ts';
+import { redactDeep } from '../src/mlflow/auth.ts';
+import { MlflowClient } from '../src/mlflow/client.ts';
+import { generatePipeline } from '../src/pipeline/generate.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { readSpillFile } from '../src/tracking/delivery/spill-file.ts';
+import { InputError } from '../src/errors.ts';
+
+const dir = (): string => mkdtempSync(join(tmpdir(), 'tb-hostile-'));
+const TINY = 'name: tiny\npipeline: {nodes: 3, paramsPerNode: {count: 2}, metricsPerNode: 1}\nhooks: [noop]\n';
+
+describe('output paths', () => {
+  it('a FIFO, a device or a symbolic link as an output file is refused before any work, left as it was', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), `${TINY}trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n`);
+    execFileSync('mkfifo', [join(d, 'fifo')]);
+    writeFileSync(join(d, 'target.html'), 'keep me');
+    symlinkSync(join(d, 'target.html'), join(d, 'link.html'));
+    for (const [flag, path] of [
+      ['--html', join(d, 'fifo')],
+      ['--html', '/dev/null'],
+      ['--junit', join(d, 'link.html')],
+    ] as const) {
+      const r = await cli(['run', join(d, 's.yaml'), '--quick', '--out', join(d, 'out'), flag, path]);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(new RegExp(`${flag} .*(not a regular file|a symbolic link)`));
+    }
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(lstatSync(join(d, 'fifo')).isFIFO()).toBe(true);
+    expect(lstatSync(join(d, 'link.html')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(d, 'target.html'), 'utf8')).toBe('keep me');
+    expect(existsSync(join(d, 'out')) ? readdirSync(join(d, 'out')) : []).toEqual([]);
+  });
+
+  it('a file name too long for its temp name is refused before any work', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), TINY);
+    const r = await cli([
+      'run',
+      join(d, 's.yaml'),
+      '--quick',
+      '--out',
+      join(d, 'out'),
+      '--html',
+      `${'a'.repeat(250)}.x`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--html the file name');
+  });
+
+  it('a history store that is a FIFO is refused (exit 2), not read as a folder', async () => {
+    const d = dir();
+    execFileSync('mkfifo', [join(d, 'store.jsonl')]);
+    const r = await cli(['history', 'html', '--store', join(d, 'store.jsonl'), '--html', join(d, 'h.html')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--store');
+  });
+});
+
+describe('scenarios that once ran out of memory', () => {
+  it('a random topology with an edge probability too small for 1 - p generates (no edges), at once', () => {
+    for (const p of [1e-17, 1e-320]) {
+      const { scenario } = parseScenario(
+        `name: a\npipeline: {nodes: 50, topology: {kind: random, edgeProbability: ${p}}}\n`,
+      );
+      expect(generatePipeline(scenario.pipeline).nodes).toHaveLength(50);
+    }
+  });
+
+  it('string parameters too long for memory are over the size budget', () => {
+    const text =
+      'name: a\npipeline: {nodes: 5, paramsPerNode: {count: 1000, kinds: {number: 0, string: 1}, ' +
+      'stringLength: 1000000}}\n';
+    expect(() => parseScenario(text, 's.yaml')).toThrow(/string parameters would hold about 5,000,000,000 characters/);
+  });
+
+  it('sweep checks the scenario again at each size (bounds and budgets depend on the node count)', async () => {
+    const d = dir();
+    writeFileSync(
+      join(d, 's.yaml'),
+      'name: s\npipeline: {nodes: 20, namespaces: {count: 10}, failAt: 15}\nhooks: [noop]\n' +
+        'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n',
+    );
+    const r = await cli(['sweep', join(d, 's.yaml'), '--nodes', '20,2', '--quick', '--out', join(d, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('at 2 nodes (--nodes)');
+    expect(existsSync(join(d, 'out')) ? readdirSync(join(d, 'out')) : []).toEqual([]);
+  });
+});
+
+describe('names that are built-in object properties', () => {
+  it('a hook labelled toString or __proto__, or a hook named twice with --hook, is bad input', async () => {
+    for (const label of ['toString', 'constructor', '__proto__']) {
+      const text = `name: a\npipeline: {nodes: 3}\nhooks: [noop, {name: reference, label: "${label}"}]\n`;
+      const d = dir();
+      writeFileSync(join(d, 's.yaml'), text);
+      const r = await cli(['validate', join(d, 's.yaml')]);
+      expect(r.code, label).toBe(2);
+      expect(r.err).toContain('built-in object property');
+    }
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), TINY);
+    const r = await cli(['run', join(d, 's.yaml'), '--quick', '--hook', 'reference,reference', '--out', join(d, 'o')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('named twice');
+  });
+
+  it('a report read back with such a key (results.constructor) is refused, located', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), `${TINY}trials: {repetitions: 2, warmup: 0, quickRepetitions: 2}\n`);
+    expect((await cli(['run', join(d, 's.yaml'), '--quick', '--out', join(d, 'out')])).code).toBe(0);
+    const file = join(
+      d,
+      'out',
+      readdirSync(join(d, 'out')).find((f) => f.endsWith('.json'))!,
+    );
+    const report = JSON.parse(readFileSync(file, 'utf8')) as { results: Record<string, unknown> };
+    Object.defineProperty(report.results, 'constructor', { value: report.results.noop, enumerable: true });
+    writeFileSync(join(d, 'edited.json'), JSON.stringify(report, null, 2));
+    const r = await cli(['compare', file, join(d, 'edited.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/edited\.json:\d+:\d+ .*"constructor" is the name of a built-in object property/);
+  }, 60_000);
+});
+
+describe('credentials', () => {
+  it('are scrubbed from keys too (a hook labelled with one), and from whatever a command prints', () => {
+    expect(redactDeep({ results: { 'see http://u:pw@h/x': 1, s3cr3tpass: 2 } }, ['s3cr3tpass'])).toEqual({
+      results: { 'see http://***@h/x': 1, '***': 2 },
+    });
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), TINY.replace('name: tiny', 'name: proj-s3cr3tpass'));
+    const saved = process.env.MLFLOW_TRACKING_PASSWORD;
+    process.env.MLFLOW_TRACKING_PASSWORD = 's3cr3tpass';
+    try {
+      // the process's own printer (main's default), which scrubs
+      const out = execFileSync(process.execPath, ['bin/trackbench.js', 'validate', join(d, 's.yaml')], {
+        encoding: 'utf8',
+      });
+      expect(out).not.toContain('s3cr3tpass');
+      expect(out).toContain('proj-***');
+    } finally {
+      if (saved === undefined) delete process.env.MLFLOW_TRACKING_PASSWORD;
+      else process.env.MLFLOW_TRACKING_PASSWORD = saved;
+    }
+  });
+});
+
+describe('replay', () => {
+  it("refuses an artifact path that leaves the run's folder, and base64 that is not", () => {
+    const d = dir();
+    const run = '{"type":"run","run":"r1","experimentName":"e","runName":"n","runId":null,"tags":[]}';
+    for (const [line, why] of [
+      ['{"type":"artifact","run":"r1","path":"../../OTHER/artifacts/m.pkl","base64":"aGk="}', 'relative path'],
+      ['{"type":"artifact","run":"r1","path":"/abs/m.pkl","base64":"aGk="}', 'relative path'],
+      ['{"type":"artifact","run":"r1","path":"a/m.pkl","base64":"!!!notbase64"}', 'not base64'],
+    ]) {
+      writeFileSync(join(d, 'spill.jsonl'), `${run}\n${line}\n`);
+      let err: unknown;
+      try {
+        readSpillFile(join(d, 'spill.jsonl'));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InputError);
+      expect(String((err as InputError).message)).toContain(why);
+    }
+  });
+
+  it('the client never sends an artifact path with a `..` part', async () => {
+    const client = new MlflowClient({ trackingUri: 'http://127.0.0.1:9', retry: { maxRetries: 0 } });
+    await expect(
+      client.uploadArtifact('mlflow-artifacts:/1/r/artifacts', '../x/m.pkl', Buffer.from('x')),
+    ).rejects.toThrow(/leaves the run's artifact folder/);
+    client.close();
+  });
+});
