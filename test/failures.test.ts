@@ -346,4 +346,75 @@ export default async (options, ctx) => {
     expect(r.code, r.err).toBe(1);
     expect(`${r.out}${r.err}`).toMatch(/lost \d+ of \d+ params/);
   }, 120_000);
+
+  it('metric values are matched by value: half sent twice, or all sent wrong, is not all delivered', async () => {
+    const sloppy = `import { MlflowClient } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};
+export default async (options, ctx) => {
+  const client = new MlflowClient({ trackingUri: ctx.trackingUri });
+  let runId;
+  return {
+    async beforePipelineRun() {
+      const exp = await client.getOrCreateExperiment(ctx.scenarioName);
+      runId = (await client.createRun({ experiment_id: exp, start_time: Date.now() })).info.run_id;
+    },
+    async afterNodeRun(node, catalog, inputs, outputs) {
+      const params = Object.entries(inputs).filter(([k]) => k.startsWith('params:'))
+        .map(([k, v]) => ({ key: k.slice(7), value: String(v) }));
+      const metrics = [];
+      for (const [name, value] of Object.entries(outputs)) if (catalog.kindOf(name) === 'metrics')
+        for (const [key, series] of Object.entries(value))
+          series.forEach((v, step) => metrics.push({ key, value: Number(v.value ?? v), timestamp: Date.now(), step }));
+      const sent = process.env.SLOPPY === 'wrong' ? metrics.map((m) => ({ ...m, value: 0 }))
+        : metrics.slice(0, Math.ceil(metrics.length / 2));
+      await client.logBatch({ run_id: runId, params, metrics: sent });
+      if (process.env.SLOPPY !== 'wrong')
+        await client.logBatch({ run_id: runId, metrics: sent.map((m) => ({ ...m, timestamp: m.timestamp + 1 })) });
+    },
+    async afterPipelineRun() {
+      await client.updateRun({ run_id: runId, status: 'FINISHED', end_time: Date.now() });
+      client.close();
+    },
+  };
+};
+`;
+    const pipeline = 'pipeline: {nodes: 6, paramsPerNode: {count: 2}, metricsPerNode: 2, work: {cpuMs: 1, ioBytes: 0}}';
+    const dir = project({
+      'hook.mjs': sloppy,
+      's.yaml': `name: sloppy\n${pipeline}\nhooks: ["module:./hook.mjs"]\n${TRIALS}\n`,
+    });
+    for (const mode of ['half-twice', 'wrong']) {
+      process.env.SLOPPY = mode;
+      try {
+        const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+        expect(r.code, `${mode}: ${r.err}`).toBe(1);
+        expect(`${r.out}${r.err}`).toMatch(/lost \d+ of 12 metrics|lost .*metrics/);
+      } finally {
+        delete process.env.SLOPPY;
+      }
+    }
+  }, 120_000);
+
+  it('a command: hook that tracks when told tracking is off, or with a FIFO for probes: a failed trial', async () => {
+    const inverted = `import { writeFileSync } from 'node:fs';
+const api = (p) => new URL('/api/2.0/mlflow/' + p, process.env.MLFLOW_TRACKING_URI);
+const post = (p, body) => fetch(api(p), { method: 'POST', headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body) }).then((r) => r.json());
+if (process.env.TRACKBENCH_TRACKING === 'off') {
+  const { experiment_id } = await post('experiments/create', { name: 'inverted-' + Date.now() });
+  await post('runs/create', { experiment_id });
+}
+writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify({ wallMs: 1, cpuMs: 1, peakRssBytes: 1 }));
+`;
+    const dir = project({
+      'plugin.mjs': inverted,
+      's.yaml': `name: inverted\n${PIPELINE}\nhooks: ["command:node plugin.mjs"]\n${TRIALS}\n`,
+      'f.yaml': `name: fifo\n${PIPELINE}\nhooks: ["command:mkfifo $TRACKBENCH_PROBES_FILE"]\n${TRIALS}\n`,
+    });
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('tracking was not off: 1 run(s) reached the server');
+    const f = await cli(['run', join(dir, 'f.yaml'), '--quick', '--out', join(dir, 'reports')]);
+    expect(f.code).toBe(3);
+    expect(f.err).toContain('TRACKBENCH_PROBES_FILE is not a regular file');
+  }, 120_000);
 });

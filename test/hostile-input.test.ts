@@ -64,6 +64,33 @@ describe('output paths', () => {
   });
 });
 
+describe('history store lines edited by hand', () => {
+  it('values of the wrong type or range are bad input at file:line, not a crash while drawing', async () => {
+    const good = {
+      commit: 'abc123',
+      time: '2026-12-06T10:00:00.000Z',
+      ref: null,
+      scenario: 's',
+      nodes: 50,
+      gate: null,
+      hooks: { noop: { wallMsPerNode: 1, wallOverhead: 0.1, wallOverheadCi95: [0, 0.2], apiCalls: 0 } },
+    };
+    for (const [edit, why] of [
+      [{ hooks: { noop: { ...good.hooks.noop, wallMsPerNode: 'abc' } } }, 'hooks.noop.wallMsPerNode'],
+      [{ hooks: { noop: 5 } }, 'hooks.noop must be an object'],
+      [{ nodes: -1 }, 'nodes must be'],
+      [{ time: 'garbage' }, 'time must be'],
+    ] as const) {
+      const d = dir();
+      writeFileSync(join(d, 'h.jsonl'), `${JSON.stringify(good)}\n${JSON.stringify({ ...good, ...edit })}\n`);
+      const r = await cli(['history', 'html', '--store', join(d, 'h.jsonl'), '--html', join(d, 'h.html')]);
+      expect(r.code, why).toBe(2);
+      expect(r.err).toMatch(new RegExp(`h\\.jsonl:2:1 .*${why.replaceAll('.', '\\.')}`));
+      expect(existsSync(join(d, 'h.html'))).toBe(false);
+    }
+  });
+});
+
 describe('scenarios that once ran out of memory', () => {
   it('a random topology with an edge probability too small for 1 - p generates (no edges), at once', () => {
     for (const p of [1e-17, 1e-320]) {
@@ -92,6 +119,32 @@ describe('scenarios that once ran out of memory', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('at 2 nodes (--nodes)');
     expect(existsSync(join(d, 'out')) ? readdirSync(join(d, 'out')) : []).toEqual([]);
+  });
+});
+
+describe('flags', () => {
+  it('bench refuses a time per task past 10 minutes (1e400 would run for ever) and an unknown format', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), TINY);
+    for (const [flag, value] of [
+      ['--time', '1e400'],
+      ['--time', 'Infinity'],
+      ['--format', 'xml'],
+    ]) {
+      const r = await cli(['bench', join(d, 's.yaml'), '--hook', 'naive', flag!, value!]);
+      expect(r.code, `${flag} ${value}`).toBe(2);
+      expect(r.err).toContain(flag);
+    }
+  });
+});
+
+describe('commands', () => {
+  it('a command: hook longer than the system takes as one argument is bad input, not a crash at spawn', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), `name: a\npipeline: {nodes: 3}\nhooks: ["command:true ${'#'.repeat(200_000)}"]\n`);
+    const r = await cli(['validate', join(d, 's.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('the command is longer than');
   });
 });
 

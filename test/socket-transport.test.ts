@@ -172,6 +172,15 @@ describe('socketTransport', () => {
     expect(s.connections()).toBe(0);
   });
 
+  it('after close(), as node:http after its agent is destroyed, a request opens a new connection', async () => {
+    const s = await httpServer((_req, res) => res.end('x'));
+    const t = transport();
+    await t(get(s.origin));
+    t.close();
+    expect((await t(get(s.origin))).body.toString()).toBe('x');
+    expect(s.connections()).toBe(2);
+  });
+
   it('keeps at most maxSockets requests in flight to an origin; the rest wait their turn', async () => {
     let inFlight = 0;
     let most = 0;

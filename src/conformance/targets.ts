@@ -132,12 +132,14 @@ export function factoryTarget(
     timeoutMs: IN_PROCESS_TIMEOUT_MS,
     stuck: () => stuckMessage(factory, target.timeoutMs),
     async run(scenario, ctx) {
-      const warnings: string[] = [];
-      const made = tracking ? withSpillDir(options, ctx.workDir) : options;
-      const hooks = await hooksFrom(factory, made, ctx, warnings, target.timeoutMs);
+      const config = tracking ? withSpillDir(options, ctx.workDir) : options;
+      const { hooks, warnings } = await hooksOnce(built, ctx, (sink) =>
+        hooksFrom(factory, config, ctx, sink, target.timeoutMs),
+      );
       return runInProcess(scenario, { name: id, hooks }, warnings, ctx);
     },
   };
+  const built: BuiltHooks = new WeakMap();
   return target;
 }
 
@@ -151,11 +153,34 @@ function stuckMessage(factory: HookFactory, timeoutMs: number): string | undefin
     : undefined;
 }
 
+/** A target's hooks by situation (its run context), with where their warnings go. */
+type BuiltHooks = WeakMap<RunContext, { hooks: Hooks; sink: { warnings: string[] } }>;
+
+/**
+ * The hooks for a situation's pipeline run, made at its first: a second run (`twice`) reuses them, as Kedro
+ * does (a project's hooks are made once per process, in settings.py, and serve every session). Each run's
+ * warnings go to a list of its own.
+ */
+async function hooksOnce(
+  built: BuiltHooks,
+  ctx: RunContext,
+  make: (sink: { warnings: string[] }) => Promise<Hooks>,
+): Promise<{ hooks: Hooks; warnings: string[] }> {
+  let made = built.get(ctx);
+  if (!made) {
+    const sink = { warnings: [] as string[] };
+    made = { hooks: await make(sink), sink };
+    built.set(ctx, made);
+  }
+  made.sink.warnings = [];
+  return { hooks: made.hooks, warnings: made.sink.warnings };
+}
+
 async function hooksFrom(
   factory: HookFactory,
   options: Record<string, unknown>,
   ctx: RunContext,
-  warnings: string[],
+  sink: { warnings: string[] },
   timeoutMs: number,
 ): Promise<Hooks> {
   const stuck = stuckMessage(factory, timeoutMs);
@@ -167,7 +192,7 @@ async function hooksFrom(
     scenarioName: configured ? `${ctx.experimentName}-pipeline` : ctx.experimentName,
     scenarioDir: process.cwd(),
     trackingUri: ctx.trackingUri,
-    warn: (m) => void warnings.push(m),
+    warn: (m) => void sink.warnings.push(m),
   });
   if (!isThenable(made)) return made;
   return settleWithin(made, timeoutMs, () => {
@@ -409,14 +434,16 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       options,
       configure: (o) => parseTarget(spec, o),
       async run(scenario, ctx) {
-        const warnings: string[] = [];
         if (!loadedFactory(path)) await loadHookModule(path);
         // Checked to be a function when loaded.
         const factory = loadedFactory(path) as HookFactory;
-        const hooks = await hooksFrom(factory, options, ctx, warnings, target.timeoutMs);
+        const { hooks, warnings } = await hooksOnce(built, ctx, (sink) =>
+          hooksFrom(factory, options, ctx, sink, target.timeoutMs),
+        );
         return runInProcess(scenario, { name: spec, hooks }, warnings, ctx);
       },
     };
+    const built: BuiltHooks = new WeakMap();
     return target;
   }
   if (kind === 'command' && value.trim()) return commandTarget(spec, value);

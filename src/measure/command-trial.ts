@@ -3,7 +3,8 @@
 // parent counts API calls from the request log, as for every trial. Under the instruction-count
 // instrument the command line runs under Valgrind, followed into the program it starts (a pyenv
 // shim is a shell script), and the process that marks its phases (the Python helper) is counted.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readInputText, UnreadableInput } from '../common/read-input.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTempDir } from '../common/cleanup.ts';
@@ -21,6 +22,9 @@ import { COUNTED_METRICS, type TrialReply, type TrialRequest } from './trial-typ
 
 const REQUIRED = ['wallMs', 'cpuMs', 'peakRssBytes'] as const;
 const OPTIONAL = ['diskWriteBytes', 'writeBytes'] as const;
+
+/** Probes are a small JSON object. */
+const MAX_PROBES_BYTES = 1024 * 1024;
 
 export async function runCommandTrial(req: TrialRequest, external: ExternalHook): Promise<TrialReply> {
   const { command, timeoutMs } = external;
@@ -71,7 +75,15 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
         ok: false,
         error: `the pipeline failed with tracking off (exit ${result.code}): ${command}${tail ? `\n  ${tail}` : ''}`,
       };
-    const probes = parseProbes(readFileSync(probesFile, 'utf8'), command);
+    let probesText: string;
+    try {
+      // A regular file of a few bytes: a FIFO or a link to something huge is the command's failure, not a hang.
+      probesText = readInputText(probesFile, MAX_PROBES_BYTES);
+    } catch (err) {
+      if (!(err instanceof UnreadableInput)) throw err;
+      return { ok: false, outputTail: tail, error: `its TRACKBENCH_PROBES_FILE is ${err.message}: ${command}` };
+    }
+    const probes = parseProbes(probesText, command);
     const counted = callgrindDir ? readDumps(callgrindDir) : undefined;
     return {
       ok: true,

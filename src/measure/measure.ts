@@ -172,14 +172,16 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     throw err;
   });
   const reader = new ServerReader(backend.trackingUri);
-  const paramNames = generatePipeline(scenario.pipeline).nodes.flatMap((n) =>
+  const generated = generatePipeline(scenario.pipeline);
+  const paramNames = generated.nodes.flatMap((n) =>
     n.inputs.filter((i) => i.startsWith('params:')).map((i) => i.slice('params:'.length)),
   );
+  const metricValues = generated.nodes.flatMap((n) => n.metrics.flatMap((series) => series.values));
   const failAt = scenario.pipeline.failAt !== null;
   // The production counter runs in the trial, where a hook could change the pipeline it counts.
   const expected: TrialExpectations = {
     failAt,
-    planned: failAt ? undefined : plannedProduction(generatePipeline(scenario.pipeline)),
+    planned: failAt ? undefined : plannedProduction(generated),
   };
   const startedAt = new Date();
   const t0 = performance.now();
@@ -220,7 +222,13 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       });
       const requests = backend.requestLog?.since(mark);
       if (reply.ok) Object.assign(unavailable, reply.unavailable);
-      const failure = trialFailure(reply, expected);
+      // An external hook's run with tracking off must not track: its runs would be counted in the next with-trial.
+      const tracked = v.kind === 'without' && v.of && reply.ok ? await reader.newRunCount() : 0;
+      const failure =
+        trialFailure(reply, expected) ??
+        (tracked
+          ? `tracking was not off: ${tracked} run(s) reached the server in its run without tracking`
+          : undefined);
       if (failure && !options.allowFailures)
         throw new TrialFailedError(
           `${which} failed: ${failure}` +
@@ -250,7 +258,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         produced: reply.produced,
         values:
           item.variant.kind === 'with' && logsValues(item.variant.hook)
-            ? await reader.valuesOf(reply.produced, paramNames)
+            ? await reader.valuesOf(reply.produced, paramNames, metricValues)
             : undefined,
         pipelineError: reply.pipelineError,
         failure,

@@ -45,7 +45,21 @@ export class ServerReader {
     }
   }
 
-  async valuesOf(produced: Produced, paramNames: readonly string[]): Promise<ServerValues> {
+  /** Runs created since the last look (0 when the server cannot be read: the next with-trial says so). */
+  async newRunCount(): Promise<number> {
+    try {
+      return (await this.newRuns()).length;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** `metricValues`: every metric value the generated pipeline produces, to match what reached the server. */
+  async valuesOf(
+    produced: Produced,
+    paramNames: readonly string[],
+    metricValues: readonly number[],
+  ): Promise<ServerValues> {
     let states: RunState[];
     try {
       states = await this.newRuns();
@@ -58,7 +72,7 @@ export class ServerReader {
     );
     const delivered: ValueCounts = {
       params: paramsFound(paramNames.slice(0, produced.params), keys),
-      metrics: counted.metrics,
+      metrics: metricValuesFound(metricValues, states),
       artifacts: counted.artifacts,
       models: counted.models,
     };
@@ -84,4 +98,24 @@ function paramsFound(names: readonly string[], keys: ReadonlySet<string>): numbe
     for (let i = 1; i < key.length; i++) if ('._/'.includes(key[i]!)) roots.add(key.slice(0, i));
   }
   return names.filter((name) => roots.has(name)).length;
+}
+
+/**
+ * How many of the produced metric values reached the server, each matched at most once by its value (a
+ * multiset intersection): a value sent twice does not stand in for one never sent, nor a wrong value (a
+ * zero, a rounded one) for the right one.
+ */
+function metricValuesFound(produced: readonly number[], states: RunState[]): number {
+  const wanted = new Map<number, number>();
+  for (const v of produced) wanted.set(v, (wanted.get(v) ?? 0) + 1);
+  let found = 0;
+  for (const s of states)
+    for (const history of Object.values(s.metricHistory))
+      for (const m of history) {
+        const left = wanted.get(m.value) ?? 0;
+        if (left === 0) continue;
+        wanted.set(m.value, left - 1);
+        found++;
+      }
+  return found;
 }

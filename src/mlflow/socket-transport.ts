@@ -1,9 +1,8 @@
 // HTTP/1.1 exchanges written and read directly on kept-alive net/tls sockets. It does what node:http's
 // client does for this one client's requests (Content-Length bodies, answers framed by Content-Length,
 // chunks or the connection's end, 1xx answers skipped, keep-alive unless the server closes) at a
-// fraction of its cost: a tracking hook pays it on the pipeline's own thread, once per request. Measured
-// on loopback, 12 KB log-batch requests: the first request in a fresh process 4 ms of CPU instead of 9,
-// then 0.1 ms a request instead of 0.35 (scripts/transport-cost.ts).
+// fraction of its cost: a tracking hook pays it on the pipeline's own thread, once per request
+// (`npx tsx scripts/transport-cost.ts` measures both; README, "MLflow: client, mock, real servers").
 import net from 'node:net';
 import tls from 'node:tls';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from './transport.ts';
@@ -149,7 +148,6 @@ interface Origin {
 export function socketTransport(maxSockets = 16): Transport & { close(): void } {
   const origins = new Map<string, Origin>();
   const all = new Set<net.Socket>();
-  let closed = false;
 
   const originOf = (url: URL): Origin => {
     let o = origins.get(url.origin);
@@ -172,7 +170,7 @@ export function socketTransport(maxSockets = 16): Transport & { close(): void } 
 
   const release = (o: Origin, socket: net.Socket | undefined): void => {
     o.active--;
-    if (socket && !closed && !socket.destroyed) {
+    if (socket && !socket.destroyed) {
       socket.setTimeout(0);
       // As node:http's agent does: an idle kept-alive socket does not keep the process alive.
       socket.unref();
@@ -238,7 +236,6 @@ export function socketTransport(maxSockets = 16): Transport & { close(): void } 
     });
 
   const send: Transport = async (req) => {
-    if (closed) throw new TransportError('ECONNABORTED', 'the transport is closed');
     // As node:http refuses them: a line break in a header would start a header (or a request) of its own.
     for (const [name, value] of Object.entries(req.headers)) {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value))
@@ -251,10 +248,11 @@ export function socketTransport(maxSockets = 16): Transport & { close(): void } 
   };
 
   return Object.assign(send, {
+    // As node:http's agent.destroy(): every socket is closed (a request in flight fails); a later request
+    // opens a new one.
     close: () => {
-      closed = true;
       for (const socket of all) socket.destroy();
-      origins.clear();
+      for (const o of origins.values()) o.idle.length = 0;
     },
   });
 }

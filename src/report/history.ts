@@ -3,6 +3,7 @@
 // file per run, so branches never touch the same file). Keys are written in a fixed order.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { BUILTIN_OBJECT_KEYS } from '../common/object-keys.ts';
 import { InputError } from '../errors.ts';
 import { MAX_JSON_INPUT_BYTES, readInput } from '../common/read-input.ts';
 import type { GateDocument } from './gate.ts';
@@ -119,7 +120,30 @@ function parseEntry(text: string, file: string, line: number): HistoryEntry {
     throw new InputError([
       { file, line, col: 1, message: 'not a history entry (needs commit, time, scenario, nodes, gate, hooks)' },
     ]);
+  const problem = entryProblem(e as HistoryEntry); // the fields checked above
+  if (problem) throw new InputError([{ file, line, col: 1, message: `not a history entry: ${problem}` }]);
   return e as HistoryEntry; // every required field checked above
+}
+
+const FIGURES = ['wallMsPerNode', 'wallOverhead', 'apiCalls', 'apiCallsPerNode', 'requestBytes'] as const;
+const isFigure = (v: unknown): boolean =>
+  v === null || v === undefined || (typeof v === 'number' && Number.isFinite(v));
+
+/** What is wrong with an entry's values (a hand-edited line): drawn as they are, they must be what they say. */
+function entryProblem(e: HistoryEntry): string | undefined {
+  if (!Number.isInteger(e.nodes) || e.nodes < 1) return `nodes must be a whole number above 0; got ${e.nodes}`;
+  if (Number.isNaN(Date.parse(e.time)) || !/^\d{4}-\d\d-\d\dT/.test(e.time)) return 'time must be an ISO date and time';
+  if (e.ref !== undefined && e.ref !== null && typeof e.ref !== 'string') return 'ref must be text or null';
+  for (const [hook, f] of Object.entries(e.hooks)) {
+    if (BUILTIN_OBJECT_KEYS.has(hook)) return `the hook "${hook}" is the name of a built-in object property`;
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) return `hooks.${hook} must be an object of figures`;
+    const bad = FIGURES.find((k) => !isFigure((f as unknown as Record<string, unknown>)[k]));
+    if (bad) return `hooks.${hook}.${bad} must be a number or null`;
+    const ci = f.wallOverheadCi95;
+    if (ci !== null && ci !== undefined && !(Array.isArray(ci) && ci.length === 2 && ci.every(isFigure)))
+      return `hooks.${hook}.wallOverheadCi95 must be two numbers or null`;
+  }
+  return undefined;
 }
 
 export function readStore(store: string): HistoryEntry[] {

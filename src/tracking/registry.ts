@@ -204,6 +204,8 @@ export function moduleFileProblem(path: string): string | undefined {
 }
 
 /** Every hook reference in the scenario names a built-in or an existing module file, with valid options. */
+const MAX_COMMAND_BYTES = 128 * 1024 - 1;
+
 export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -225,6 +227,9 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
     } else if (command !== undefined) {
       // Measured against its own process with tracking off, so it may sit beside other hooks.
       if (!command) out.push(locate(['hooks', i], 'command: needs a shell command after it'));
+      // Linux refuses a single argument over 128 KiB (E2BIG): the command is one, to the shell.
+      else if (Buffer.byteLength(command) > MAX_COMMAND_BYTES)
+        out.push(locate(['hooks', i], `the command is longer than ${MAX_COMMAND_BYTES} bytes (the system's limit)`));
       else if (Object.keys(ref.options).length)
         out.push(
           locate(

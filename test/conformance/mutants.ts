@@ -704,6 +704,26 @@ export const MUTANTS: Mutant[] = [
     }),
   ),
   mutant(
+    'params-once-per-hooks-object',
+    ['PAR-010'],
+    wrap({}, {}, (h) => {
+      // Each parameter once per hooks object: a second pipeline run with the same hooks (as Kedro keeps them,
+      // made once in settings.py) logs none.
+      const sent = new Set<string>();
+      return {
+        beforeNodeRun: (node, catalog, inputs, ...rest) => {
+          const kept = Object.entries(inputs).filter(([k]) => {
+            if (!k.startsWith('params:')) return true;
+            if (sent.has(k)) return false;
+            sent.add(k);
+            return true;
+          });
+          return h.beforeNodeRun?.(node, catalog, Object.fromEntries(kept), ...rest);
+        },
+      };
+    }),
+  ),
+  mutant(
     'failing-node-params-dropped',
     ['PAR-010'],
     wrap({}, {}, (h) => {
@@ -1065,10 +1085,16 @@ export const MUTANTS: Mutant[] = [
     return wrap({}, {}, (h, _ctx, client) => {
       // Sent as nodes start, all settled before the run ends (no write after its end, no wait per node).
       const settle = async () => void (await Promise.all(pending));
+      // Only this pipeline run's run is tagged (the hooks serve a second run too, `twice`).
+      let before = 0;
       return {
+        beforePipelineRun: async (...a) => {
+          before = client.tops.length;
+          await h.beforePipelineRun?.(...a);
+        },
         beforeNodeRun: async (...a) => {
           await h.beforeNodeRun?.(...a);
-          const top = client.tops[client.tops.length - 1];
+          const top = client.tops.length > before ? client.tops[client.tops.length - 1] : undefined;
           for (const k of ['started', 'seen'])
             if (top)
               pending.push(

@@ -19,7 +19,11 @@ export function registerBench(program: Command, io: Io, done: (code: number) => 
       const unknown = hooks.filter((h) => !BUILTIN_HOOKS[h]?.tracking);
       if (unknown.length) throw InputError.flag('--hook', `not a built-in tracking hook: ${unknown.join(', ')}`);
       const time = Number(opts.time);
-      if (!(time >= 10)) throw InputError.flag('--time', `expected milliseconds >= 10; got "${opts.time}"`);
+      // at most 10 minutes a task: a typo (1e400, Infinity) must not run for ever
+      if (!(time >= 10 && time <= 600_000))
+        throw InputError.flag('--time', `expected milliseconds from 10 to 600000; got "${opts.time}"`);
+      if (opts.format !== 'text' && opts.format !== 'json')
+        throw InputError.flag('--format', `expected text or json; got "${opts.format}"`);
       const rows = await benchHooks(prepareScenario(file).scenario, hooks, time);
       if (opts.format === 'json') io.out(JSON.stringify(rows));
       else {

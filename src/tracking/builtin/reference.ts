@@ -160,6 +160,9 @@ export function createReferenceHook(
     stats: () => accounting.snapshot(),
 
     async beforePipelineRun(runParams: RunParams, pipeline) {
+      // The experiment is looked up again for each pipeline run: the same hooks serve every session of a
+      // process (Kedro), and the experiment may have gone or changed in between.
+      experimentId = undefined;
       enabled = !config.tracking.disable_tracking.pipelines.includes(pipeline.name);
       if (!enabled) return;
       parent = {
