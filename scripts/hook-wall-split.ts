@@ -17,8 +17,6 @@
 // `npx tsx scripts/hook-wall-split.ts [scenario] [--hook reference] [--rounds 20] [--server mock|bare|none]`
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,7 +29,8 @@ import { runSession } from '../src/pipeline/session.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
 import { resolveHook, scenarioDir, trackingConfigFor } from '../src/tracking/registry.ts';
-import { startServerProcess } from './mock-process.ts';
+import { median } from '../src/stats/basic.ts';
+import { serveBare, startServerProcess } from './mock-process.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -125,26 +124,6 @@ function cannedReply(path: string): HttpResponse {
   return { status: 200, contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) };
 }
 
-/** `--serve-bare`: the bare server; prints its URI, serves until killed. */
-function serveBare(): void {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const reply = cannedReply(new URL(req.url ?? '/', 'http://bare').pathname);
-      res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': reply.body.length });
-      res.end(reply.body);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => console.log(`listening on ${bareUri(server)}`));
-}
-
-const bareUri = (server: Server): string => {
-  const address = server.address();
-  // listening on a TCP port: the address is an object
-  return `http://127.0.0.1:${(address as AddressInfo).port}`;
-};
-
 /** The reference hook with a client whose requests are answered at once, in this process, by canned replies. */
 function nullServerReference(options: Record<string, unknown>, scenarioName: string, dir: string): Hooks {
   const ctx = { scenarioName, scenarioDir: dir, trackingUri: 'http://null', warn: () => {} };
@@ -152,11 +131,6 @@ function nullServerReference(options: Record<string, unknown>, scenarioName: str
   const client = new MlflowClient({ trackingUri: ctx.trackingUri, transport, retry: { maxRetries: 0 } });
   return createReferenceHook(trackingConfigFor(options, ctx), ctx, client);
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function parent(): Promise<void> {
   const rounds = Number(values.rounds);
@@ -216,6 +190,6 @@ if (inProcess && !/^(builtin:)?reference$/.test(values.hook)) {
   process.stderr.write(`--server none builds the reference hook itself: --hook ${values.hook} is not it\n`);
   process.exit(2);
 }
-if (values['serve-bare']) serveBare();
+if (values['serve-bare']) serveBare(cannedReply);
 else if (values.child) await child(values.child === 'with', values.uri ?? '');
 else await parent();

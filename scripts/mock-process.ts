@@ -1,6 +1,9 @@
 // The mock MLflow in a child process, as trials see it (for the scripts that run a pipeline in-process).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HttpResponse } from '../src/mlflow/transport.ts';
 
 /** Starts `trackbench mock-mlflow` on a free port; `stop()` ends it. */
 export function startMockProcess(): Promise<{ uri: string; stop(): void }> {
@@ -22,4 +25,23 @@ export async function startServerProcess(
     throw new Error(`the mock did not say where it listens: ${line.toString()}`);
   }
   return { uri, stop };
+}
+
+/**
+ * A bare HTTP server (for a child process started by startServerProcess): answers every request at once
+ * with `reply(path)`, no store, no checks, so that its own cost is not in a client's figures. Prints its URI.
+ */
+export function serveBare(reply: (path: string) => HttpResponse): void {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const answer = reply(new URL(req.url ?? '/', 'http://bare').pathname);
+      res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.body.length });
+      res.end(answer.body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  // listening on a TCP port: the address is an object
+  const uri = (): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.listen(0, '127.0.0.1', () => console.log(`listening on ${uri()}`));
 }

@@ -4,14 +4,13 @@
 // answers at once, so its own cost is not in the figures): the CPU of the first request (code compiled on
 // first use, the connection opened) and the median of the rest. 12 KB bodies: 100 params, 50 metrics.
 // `npx tsx scripts/transport-cost.ts [--requests 500] [--processes 5]`
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { socketTransport } from '../src/mlflow/socket-transport.ts';
 import { keepAliveTransport, type Transport } from '../src/mlflow/transport.ts';
+import { median } from '../src/stats/basic.ts';
+import { serveBare, startServerProcess } from './mock-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,22 +21,6 @@ const { values } = parseArgs({
     uri: { type: 'string' },
   },
 });
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-/** `--serve`: answers every request at once with `{}`; prints its URI. */
-function serve(): void {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 }).end('{}'));
-  });
-  server.keepAliveTimeout = 60_000;
-  // listening on a TCP port: the address is an object
-  server.listen(0, '127.0.0.1', () => console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-}
 
 /** `--measure <transport>`: in this fresh process, the CPU ms of each request; prints them as JSON. */
 async function measure(which: string, uri: string): Promise<void> {
@@ -59,12 +42,9 @@ async function measure(which: string, uri: string): Promise<void> {
 
 async function parent(): Promise<void> {
   const script = fileURLToPath(import.meta.url);
-  const server = spawn(process.execPath, [...process.execArgv, script, '--serve'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = await startServerProcess([...process.execArgv, script, '--serve']);
   try {
-    const [line] = (await once(server.stdout, 'data')) as [Buffer];
-    const uri = line.toString().trim();
+    const uri = server.uri;
     const rows: string[] = [];
     for (const which of ['node:http', 'socket']) {
       const first: number[] = [];
@@ -82,10 +62,11 @@ async function parent(): Promise<void> {
     console.log(`${'transport'.padEnd(10)} ${'first'.padStart(8)} ${'then each'.padStart(10)}`);
     console.log(rows.join('\n'));
   } finally {
-    server.kill();
+    server.stop();
   }
 }
 
-if (values.serve) serve();
+// `--serve`: the bare server, answering `{}` to every request.
+if (values.serve) serveBare(() => ({ status: 200, contentType: 'application/json', body: Buffer.from('{}') }));
 else if (values.measure) await measure(values.measure, values.uri ?? '');
 else await parent();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { routeThroughNodeHttp, defaultTransport } from '../src/mlflow/default-transport.ts';
 import { socketTransport } from '../src/mlflow/socket-transport.ts';
 import { TransportError, type HttpRequest } from '../src/mlflow/transport.ts';
@@ -124,6 +124,27 @@ describe('socketTransport', () => {
     // the chunked answer was read to its end: the connection served the next request
     expect((await t(get(s.origin, '/chunked'))).body.toString()).toBe('first,second');
     expect(s.connections()).toBe(1);
+  });
+
+  it('takes a large chunk as it comes (copied once, not once per read); refuses a head with no end', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 'chunk data');
+    const s = await httpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      // one chunk of 4 MB: the socket delivers it in many reads of at most 64 KB
+      res.end(big);
+    });
+    const concat = vi.spyOn(Buffer, 'concat');
+    cleanups.push(() => concat.mockRestore());
+    const body = (await transport()(get(s.origin))).body;
+    expect(body.equals(big)).toBe(true);
+    // once into the body, plus leftovers of a size line or a CRLF: not 64 reads x 2 MB on average
+    const concatenated = concat.mock.calls.reduce((n, [list]) => n + list.reduce((m, b) => m + b.length, 0), 0);
+    expect(concatenated).toBeLessThan(2 * big.length);
+
+    const endless = await rawServer(`HTTP/1.1 200 OK\r\n${'x-filler: y\r\n'.repeat(2000)}`);
+    await expect(transport()(get(endless))).rejects.toMatchObject({ code: 'HPE_HEADER_OVERFLOW' });
+    const sizeLine = await rawServer(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${'0'.repeat(8000)}`);
+    await expect(transport()(get(sizeLine))).rejects.toMatchObject({ code: 'HPE_INVALID_CHUNK_SIZE' });
   });
 
   it('reads an answer framed by the connection closing, and skips a 100 Continue', async () => {

@@ -3,7 +3,8 @@
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { errorMessage, InputError } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { moduleLoadProblem } from '../tracking/module-problem.ts';
 import { CONFIG_DIMENSIONS, type ConfigDimension } from '../tracking/config/dimensions.ts';
 import { loadTypeScriptSupport } from '../tracking/registry.ts';
 
@@ -42,7 +43,7 @@ export async function loadHookModule(path: string): Promise<void> {
     modes.set(path, declaredModes(mod.conformanceModes));
     loaded.set(path, mod.default);
   } catch (err) {
-    throw InputError.flag('--target', `module:${path} could not be loaded: ${errorMessage(err).split('\n')[0]}`);
+    throw new InputError([moduleLoadProblem(err, path)]);
   } finally {
     if (copy) rmSync(copy, { force: true });
   }

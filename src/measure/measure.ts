@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTempDir } from '../common/cleanup.ts';
-import { EnvironmentError } from '../errors.ts';
+import { EnvironmentError, InputError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { INJECTED_FAILURE } from '../pipeline/work.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
@@ -220,6 +220,8 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         if (!(err instanceof EnvironmentError)) throw err;
         return { ok: false, error: err.message };
       });
+      // A hook module that cannot be loaded is bad input, whatever --allow-failures says.
+      if (!reply.ok && reply.badInput) throw new InputError(reply.badInput);
       const requests = backend.requestLog?.since(mark);
       if (reply.ok) Object.assign(unavailable, reply.unavailable);
       // An external hook's run with tracking off must not track: its runs would be counted in the next with-trial.

@@ -1,4 +1,5 @@
 // What crosses between the parent and a trial process, and what a trial yields.
+import type { Diagnostic } from '../errors.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import type { ExternalHook } from './external-hooks.ts';
 import type { ResourceProbes } from './probes.ts';
@@ -33,7 +34,13 @@ export type TrialReply =
       /** Why a figure this trial should have had is null (a command that marks no phases). */
       unavailable?: Partial<Record<MetricName, string>>;
     }
-  | { ok: false; error: string; outputTail?: string };
+  | {
+      ok: false;
+      error: string;
+      outputTail?: string;
+      /** The trial's input was bad (a hook module that cannot be loaded): the run stops with exit 2. */
+      badInput?: Diagnostic[];
+    };
 
 export const METRICS = [
   'wallMs',

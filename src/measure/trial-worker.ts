@@ -2,7 +2,9 @@
 // and reports its own probes to the parent over IPC. Started by run-trial.ts.
 import { getPriority } from 'node:os';
 import { getHeapCodeStatistics } from 'node:v8';
+import { messageOf } from '../common/caught.ts';
 import { installSignalHandlers } from '../common/cleanup.ts';
+import { InputError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
@@ -118,7 +120,11 @@ process.once('message', (msg) => {
   const req = msg as TrialRequest & { nonce: string };
   // Never rejects: failures become a reply, and the process exits once the reply is sent.
   void trial(req)
-    .catch((err: unknown): TrialReply => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
+    .catch((err: unknown): TrialReply => ({
+      ok: false,
+      error: messageOf(err),
+      ...(err instanceof InputError ? { badInput: err.diagnostics } : {}),
+    }))
     // Two more turns before the reply: a rejection or exception a hook left behind at the run's end crashes the
     // process now (Node's default), a failed trial, instead of being cut off by the exit.
     .then(async (reply) => {

@@ -8,12 +8,21 @@ import tls from 'node:tls';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from './transport.ts';
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
+/** node:http's limit on an answer's head (--max-http-header-size), and on a chunk's size line. */
+const MAX_HEAD_BYTES = 16 * 1024;
+const MAX_LINE_BYTES = 4 * 1024;
+
+/** How an answer's body ends: after a length, after the last chunk (`data` bytes of the current one still
+ * to come, then its CRLF), or with the connection. */
+type Framing =
+  { kind: 'length'; remaining: number } | { kind: 'chunked'; data: number; crlf: boolean } | { kind: 'close' };
 
 /** An answer being read from a socket's bytes. */
 class ResponseReader {
+  /** Bytes read and not yet taken: at most a head, a chunk's size line or a chunk's CRLF (data is taken at once). */
   private buffer: Buffer = Buffer.alloc(0);
   private head?: { status: number; headers: Map<string, string>; keepAlive: boolean };
-  private framing?: { kind: 'length'; remaining: number } | { kind: 'chunked' } | { kind: 'close' };
+  private framing?: Framing;
   private readonly body: Buffer[] = [];
 
   /** Takes bytes; returns the answer once complete (and whether the socket can serve another). */
@@ -22,7 +31,7 @@ class ResponseReader {
     for (;;) {
       if (!this.head) {
         const end = this.buffer.indexOf(CRLF_CRLF);
-        if (end < 0) return undefined;
+        if (end < 0) return this.bounded(MAX_HEAD_BYTES, 'HPE_HEADER_OVERFLOW', 'header overflow');
         const text = this.buffer.subarray(0, end).toString('latin1');
         this.buffer = this.buffer.subarray(end + 4);
         const head = parseHead(text);
@@ -44,24 +53,43 @@ class ResponseReader {
     return undefined;
   }
 
+  /** Waiting for more of something that must end within `max` bytes (a server could send it for ever). */
+  private bounded(max: number, code: string, message: string): undefined {
+    if (this.buffer.length > max) throw new TransportError(code, message);
+    return undefined;
+  }
+
+  /** Moves up to `n` buffered bytes into the body; how many it moved. */
+  private take(n: number): number {
+    const took = Math.min(n, this.buffer.length);
+    if (took === 0) return 0;
+    this.body.push(this.buffer.subarray(0, took));
+    this.buffer = this.buffer.subarray(took);
+    return took;
+  }
+
   private readBody(): { response: HttpResponse; keepAlive: boolean } | undefined {
     // set together with the head
     const framing = this.framing!;
     if (framing.kind === 'close') {
-      this.body.push(this.buffer);
-      this.buffer = Buffer.alloc(0);
+      this.take(this.buffer.length);
       return undefined;
     }
     if (framing.kind === 'length') {
-      const take = Math.min(framing.remaining, this.buffer.length);
-      this.body.push(this.buffer.subarray(0, take));
-      this.buffer = this.buffer.subarray(take);
-      framing.remaining -= take;
+      framing.remaining -= this.take(framing.remaining);
       return framing.remaining === 0 ? this.done() : undefined;
     }
     for (;;) {
+      // A chunk's data goes to the body as it comes, so a large chunk is never copied once per read.
+      framing.data -= this.take(framing.data);
+      if (framing.data > 0) return undefined;
+      if (framing.crlf) {
+        if (this.buffer.length < 2) return undefined;
+        this.buffer = this.buffer.subarray(2);
+        framing.crlf = false;
+      }
       const line = this.buffer.indexOf('\r\n');
-      if (line < 0) return undefined;
+      if (line < 0) return this.bounded(MAX_LINE_BYTES, 'HPE_INVALID_CHUNK_SIZE', 'chunk size line too long');
       const sizeText = this.buffer.subarray(0, line).toString('latin1').split(';')[0]!.trim();
       const size = /^[0-9a-f]+$/i.test(sizeText) ? parseInt(sizeText, 16) : NaN;
       if (!Number.isSafeInteger(size)) throw new TransportError('HPE_INVALID_CHUNK_SIZE', 'bad chunk size');
@@ -73,15 +101,15 @@ class ResponseReader {
           end = after + 2;
         else {
           const trailers = this.buffer.indexOf(CRLF_CRLF, after);
-          if (trailers < 0) return undefined;
+          if (trailers < 0) return this.bounded(MAX_HEAD_BYTES, 'HPE_HEADER_OVERFLOW', 'trailer overflow');
           end = trailers + 4;
         }
         this.buffer = this.buffer.subarray(end);
         return this.done();
       }
-      if (this.buffer.length < line + 2 + size + 2) return undefined;
-      this.body.push(this.buffer.subarray(line + 2, line + 2 + size));
-      this.buffer = this.buffer.subarray(line + 2 + size + 2);
+      this.buffer = this.buffer.subarray(line + 2);
+      framing.data = size;
+      framing.crlf = true;
     }
   }
 
@@ -119,12 +147,10 @@ function parseHead(text: string): { status: number; headers: Map<string, string>
   return { status: Number(m[2]), headers, keepAlive };
 }
 
-function framingOf(
-  status: number,
-  headers: Map<string, string>,
-): { kind: 'length'; remaining: number } | { kind: 'chunked' } | { kind: 'close' } {
+function framingOf(status: number, headers: Map<string, string>): Framing {
   if (status === 204 || status === 304) return { kind: 'length', remaining: 0 };
-  if ((headers.get('transfer-encoding') ?? '').toLowerCase().includes('chunked')) return { kind: 'chunked' };
+  if ((headers.get('transfer-encoding') ?? '').toLowerCase().includes('chunked'))
+    return { kind: 'chunked', data: 0, crlf: false };
   const length = headers.get('content-length');
   if (length !== undefined) {
     const n = Number(length);

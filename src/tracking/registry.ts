@@ -19,6 +19,7 @@ import type { ConfigDimension } from './config/dimensions.ts';
 import { loadTrackingConfig, type TrackingConfig } from './config/load-config.ts';
 import { codeOf } from '../common/caught.ts';
 import { isLocalPlugin } from './kedro/environment.ts';
+import { moduleLoadProblem } from './module-problem.ts';
 
 export interface BuiltinHook {
   description: string;
@@ -292,7 +293,9 @@ export async function resolveHook(
     ]);
   }
   if (path !== undefined) {
-    const mod = await importHookModule(path);
+    const mod = await importHookModule(path).catch((err: unknown) => {
+      throw new InputError([moduleLoadProblem(err, path)]);
+    });
     if (typeof mod.default !== 'function') {
       throw new InputError([
         {
