@@ -867,6 +867,17 @@ export const MUTANTS: Mutant[] = [
       }),
     }),
   ),
+  // Each model registered under the next one's name: every name still holds exactly one model's files.
+  mutant(
+    'model-names-swapped',
+    ['MOD-010'],
+    reference({
+      modelVersion: (req) => ({
+        ...req,
+        name: req.name.replace(/model_(\d)$/, (_, d: string) => `model_${(Number(d) + 1) % 2}`),
+      }),
+    }),
+  ),
   mutant(
     'one-registered-model-for-all',
     ['MOD-010'],
@@ -1532,6 +1543,7 @@ const ALONE = new Set([
   'no-pipeline-tag',
   'numbers-rounded',
   'one-registered-model-for-all',
+  'model-names-swapped',
   'opaque-dicts',
   'random-run-name',
   'renames-metrics',

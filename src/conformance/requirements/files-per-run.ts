@@ -3,6 +3,7 @@
 import type { Observation, Requirement } from '../types.ts';
 import { nodeFiles, pipelineRunViews, ranNodes, resolveSource, runFiles } from './expected.ts';
 import { list, verdict } from './queries.ts';
+import { registeredModelName } from '../../tracking/common.ts';
 
 /** Paths a model version's source points at (so the model's files are not counted as artifacts). */
 function modelPaths(o: Observation): Set<string> {
@@ -92,8 +93,8 @@ export const FILES_PER_RUN: Requirement[] = [
     dependsOn: ['childRunPerNode'],
     statement:
       'In every situation and every pipeline run, each model a node wrote has exactly one model version, under a ' +
-      "registered model of its own, whose run_id is its node's run and whose source resolves to files in that run " +
-      "holding the model's bytes.",
+      'registered model of its own named after its dataset (characters MLflow refuses in a name as `_`), whose ' +
+      "run_id is its node's run and whose source resolves to files in that run holding the model's bytes.",
     rationale:
       'The registry is how models are deployed: a version pointing at the wrong or missing files ' +
       'ships the wrong model.',
@@ -120,6 +121,9 @@ export const FILES_PER_RUN: Requirement[] = [
           });
           if (match.length !== 1)
             bad.push(`${p.name}: ${match.length} versions resolve to its files in ${p.run.run.info.run_name}`);
+          // Models swapped between names would pass the rest: each name would still hold one model's files.
+          else if (match[0]!.name !== registeredModelName(p.name))
+            bad.push(`${p.name}: registered as ${match[0]!.name}, not ${registeredModelName(p.name)}`);
         }
       }
       return verdict(
