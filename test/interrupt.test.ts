@@ -1,7 +1,7 @@
 // Clean interruption: SIGINT, SIGTERM and SIGHUP stop a run, every child (trials, `mlflow server`
 // and its process group) and remove the run's temp folders; no report is written.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -164,4 +164,127 @@ describe('run from another folder than the repository', () => {
     expect(code, output).toBe(0);
     expect(readdirSync(join(root, 'out')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
   }, 180_000);
+});
+
+/**
+ * A module hook that starts a `sleep` (its child) and a shell with a `sleep` in the background (a grandchild,
+ * in the same process group), then writes [its own pid, the three others] to PIDS_FILE at once (renamed in
+ * place). In its first afterNodeRun it waits `holdMs`, so that the run is still going when it is signalled.
+ */
+const SPAWNING_HOOK = `import { spawn } from 'node:child_process';
+import { renameSync, writeFileSync } from 'node:fs';
+const file = process.env.PIDS_FILE;
+export default () => {
+  let held = false;
+  return {
+    beforePipelineRun() {
+      const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+      const shell = spawn('sh', ['-c', 'sleep 601 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.unref();
+      shell.unref();
+      return new Promise((resolve) =>
+        shell.stdout.once('data', (b) => {
+          const pids = [process.pid, child.pid, shell.pid, Number(String(b).trim())];
+          writeFileSync(file + '.part', JSON.stringify(pids));
+          renameSync(file + '.part', file);
+          resolve();
+        }),
+      );
+    },
+    afterNodeRun() {
+      if (held) return;
+      held = true;
+      return new Promise((resolve) => setTimeout(resolve, Number(process.env.HOLD_MS)));
+    },
+  };
+};
+`;
+
+/** A folder with the hook and a scenario using it; TMPDIR for the CLI inside it. */
+function hookProject(): { root: string; tmp: string; scenario: string; pidsFile: string } {
+  const root = mkdtempSync(join(tmpdir(), 'tb-orphans-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  const tmp = join(root, 'tmp');
+  mkdirSync(tmp);
+  writeFileSync(join(root, 'hook.mjs'), SPAWNING_HOOK);
+  const scenario = join(root, 's.yaml');
+  writeFileSync(
+    scenario,
+    [
+      'name: orphans',
+      'pipeline: {nodes: 3, work: {cpuMs: 0}}',
+      'hooks: ["module:./hook.mjs"]',
+      'backend: {kind: mock}',
+      'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}',
+    ].join('\n'),
+  );
+  return { root, tmp, scenario, pidsFile: join(root, 'pids.json') };
+}
+
+function startCli(args: string[], tmp: string, pidsFile: string, holdMs: number) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, TMPDIR: tmp, CI: 'true', PIDS_FILE: pidsFile, HOLD_MS: String(holdMs) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  onTestFinished(() => void (child.exitCode === null && child.kill('SIGKILL')));
+  return { child, exited, output: () => output };
+}
+
+/** The pids the hook wrote, each killed (with its group) when the test ends, should the check fail. */
+function hookPids(pidsFile: string): number[] {
+  const pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
+  onTestFinished(() => {
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  return pids;
+}
+
+describe('what a hook starts does not outlive trackbench', () => {
+  it('run killed with SIGKILL mid-trial: the trial, the hook child and grandchild, the temp folders go', async () => {
+    const { root, tmp, scenario, pidsFile } = hookProject();
+    const cli = startCli(['run', scenario, '--out', join(root, 'out')], tmp, pidsFile, 120_000);
+    await until('the hook to start its children', () => existsSync(pidsFile), 120_000);
+    const pids = hookPids(pidsFile);
+    expect(pids).toHaveLength(4);
+    expect(pids.every(alive)).toBe(true);
+    // The trial is held in its first node: mid-run, with its folder in TMPDIR.
+    expect(readdirSync(tmp).filter((f) => f.startsWith('trackbench'))).not.toEqual([]);
+    cli.child.kill('SIGKILL');
+    expect(await cli.exited).toBe(null);
+    await until('the trial and what its hook started to be gone', () => !pids.some(alive), 15_000).catch(() => {
+      throw new Error(`left running: ${pids.filter(alive).join(', ')}`);
+    });
+    await until('the temp folders to be removed', () => readdirSync(tmp).length === 0, 15_000).catch(() => {
+      throw new Error(`left in TMPDIR: ${readdirSync(tmp).join(', ')}`);
+    });
+  }, 180_000);
+
+  it('trace: a normal end stops the hook child and grandchild', async () => {
+    const { tmp, scenario, pidsFile } = hookProject();
+    const cli = startCli(['trace', scenario, '--cold'], tmp, pidsFile, 0);
+    expect(await cli.exited, cli.output()).toBe(0);
+    const pids = hookPids(pidsFile);
+    // The hook ran in the CLI's own process, which has ended.
+    expect(pids).toHaveLength(4);
+    await until('what the hook started to be gone', () => !pids.some(alive), 15_000).catch(() => {
+      throw new Error(`left running: ${pids.filter(alive).join(', ')}`);
+    });
+  }, 60_000);
+
+  it('trace: SIGTERM mid-run stops the hook child and grandchild (exit 143)', async () => {
+    const { tmp, scenario, pidsFile } = hookProject();
+    const cli = startCli(['trace', scenario, '--cold'], tmp, pidsFile, 120_000);
+    await until('the hook to start its children', () => existsSync(pidsFile), 60_000);
+    const pids = hookPids(pidsFile);
+    expect(pids.slice(1).every(alive)).toBe(true);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited, cli.output()).toBe(143);
+    await until('what the hook started to be gone', () => !pids.some(alive), 15_000).catch(() => {
+      throw new Error(`left running: ${pids.filter(alive).join(', ')}`);
+    });
+  }, 60_000);
 });

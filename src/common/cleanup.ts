@@ -57,12 +57,27 @@ export function killGroupOnly(id: number | undefined): void {
 /** Whether process group `id` has a member that is not a zombie (an exited child nobody reaped yet, as under a
  *  container's PID 1 that reaps nothing, is gone for every purpose but `kill(-id, 0)`). Reads /proc (Linux). */
 export function groupAlive(id: number): boolean {
+  const all = processTable();
+  if (!all) return signalReaches(-id);
+  return all.some((p) => p.pgrp === id && p.state !== 'Z');
+}
+
+interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  state: string;
+}
+
+/** Every process in /proc (Linux), or undefined without /proc. */
+function processTable(): ProcessEntry[] | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
-    return signalReaches(-id);
+    return undefined;
   }
+  const table: ProcessEntry[] = [];
   for (const pid of pids) {
     let stat: string;
     try {
@@ -71,15 +86,51 @@ export function groupAlive(id: number): boolean {
       continue; // ended meanwhile
     }
     // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === id && state !== 'Z') return true;
+    const [state = '', ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    table.push({ pid: Number(pid), ppid: Number(ppid), pgrp: Number(pgrp), state });
   }
-  return false;
+  return table;
 }
 
-function signalReaches(target: number): boolean {
+/** The live processes descended from this one (its children, theirs, ...), from /proc (Linux; none without it);
+ *  the subtrees of `except` are left out. */
+export function descendants(except: ReadonlySet<number> = new Set()): number[] {
+  const table = processTable() ?? [];
+  const found: number[] = [];
+  const walk = (parent: number): void => {
+    for (const p of table)
+      if (p.ppid === parent && p.state !== 'Z' && !except.has(p.pid) && !found.includes(p.pid)) {
+        found.push(p.pid);
+        walk(p.pid);
+      }
+  };
+  walk(process.pid);
+  return found;
+}
+
+/**
+ * SIGKILLs what this process started since `before` (its descendants then): for hooks run in this process,
+ * whose children are in this process's group (which is not this process's to stop). Each one found is
+ * stopped (SIGSTOP) before the next look, so none can start another unseen or leave its children to
+ * init (no longer descendants) before they are found; then all are killed. A child started with
+ * `detached`/setsid stays a descendant and is found; one whose parent exited before this ran is not.
+ */
+export function killStartedSince(before: ReadonlySet<number>): void {
+  const stopped = new Set<number>();
+  for (let round = 0; round < 20; round++) {
+    const fresh = descendants(before).filter((pid) => !stopped.has(pid));
+    if (!fresh.length) break;
+    for (const pid of fresh) {
+      stopped.add(pid);
+      signalReaches(pid, 'SIGSTOP');
+    }
+  }
+  for (const pid of stopped) signalReaches(pid, 'SIGKILL');
+}
+
+function signalReaches(target: number, signal: NodeJS.Signals | 0 = 0): boolean {
   try {
-    process.kill(target, 0);
+    process.kill(target, signal);
     return true;
   } catch {
     return false;

@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTempDir } from '../common/cleanup.ts';
+import { watchGroups } from '../common/watchdog.ts';
 import { EnvironmentError, InputError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { INJECTED_FAILURE } from '../pipeline/work.ts';
@@ -163,7 +164,12 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   // trials first (newest first), then removes whatever they left here.
   const tempDir = mkdtempSync(join(tmpdir(), 'trackbench-trials-'));
   const unregisterTempDir = registerTempDir(tempDir);
+  // Killed outright (SIGKILL: no cleanup runs), this process leaves the trial running and its folder: the
+  // watchdog then stops the trial's process group (what its hook started too) and removes the folder. Started
+  // here, once, not beside each trial's start-up (runTrialProcess tells it each trial's group).
+  const watchdog = watchGroups({ remove: tempDir });
   const removeTempDir = (): void => {
+    watchdog.release();
     unregisterTempDir();
     rmSync(tempDir, { recursive: true, force: true });
   };
@@ -216,6 +222,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
           external: of ? externals.get(of) : undefined,
         },
         scenario.trials.timeoutMs,
+        watchdog,
       ).catch((err: unknown) => {
         if (!(err instanceof EnvironmentError)) throw err;
         return { ok: false, error: err.message };

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killGroupOnly, registerCleanup, registerTempDir } from '../common/cleanup.ts';
+import type { GroupsWatchdog } from '../common/watchdog.ts';
 import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
 import {
@@ -31,19 +32,28 @@ export const TRIAL_WORKER = fileURLToPath(
     : new URL('./trial-worker.js', import.meta.url),
 );
 
-export async function runTrialProcess(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
-  return req.external ? runCommandTrial(req, req.external) : runNodeTrial(req, timeoutMs);
+/**
+ * `watchdog`: the run's (watchGroups, started once before the trials), told each trial process's group, so
+ * that the trial and what its hook started stop when this process dies without its cleanups (SIGKILL).
+ */
+export async function runTrialProcess(
+  req: TrialRequest,
+  timeoutMs: number,
+  watchdog?: GroupsWatchdog,
+): Promise<TrialReply> {
+  return req.external ? runCommandTrial(req, req.external) : runNodeTrial(req, timeoutMs, watchdog);
 }
 
-async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<TrialReply> {
-  if (!req.valgrind) return runNodeProcess(req, timeoutMs);
+async function runNodeTrial(req: TrialRequest, timeoutMs: number, watchdog?: GroupsWatchdog): Promise<TrialReply> {
+  if (!req.valgrind) return runNodeProcess(req, timeoutMs, watchdog);
   // Under Valgrind: the same trial, counted; time, memory and I/O figures are Valgrind's, not the
-  // pipeline's, so they are left out (null) and the counts take their place.
-  const dir = mkdtempSync(join(tmpdir(), 'trackbench-callgrind-'));
+  // pipeline's, so they are left out (null) and the counts take their place. In the run's temp folder,
+  // which the watchdog removes when this process is killed.
+  const dir = mkdtempSync(join(req.tempDir ?? tmpdir(), 'trackbench-callgrind-'));
   // An interrupted run removes it too (the finally below does not run when a signal ends the process).
   const unregister = registerTempDir(dir);
   try {
-    const reply = await runNodeProcess(req, timeoutMs * VALGRIND_SLOWDOWN, dir);
+    const reply = await runNodeProcess(req, timeoutMs * VALGRIND_SLOWDOWN, watchdog, dir);
     if (!reply.ok) return reply;
     const counted = readDumps(dir);
     // The Node worker always marks three times: anything else is a broken count, not a figure.
@@ -59,7 +69,12 @@ async function runNodeTrial(req: TrialRequest, timeoutMs: number): Promise<Trial
   }
 }
 
-function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: string): Promise<TrialReply> {
+function runNodeProcess(
+  req: TrialRequest,
+  timeoutMs: number,
+  watchdog?: GroupsWatchdog,
+  callgrindDir?: string,
+): Promise<TrialReply> {
   if (!existsSync(TRIAL_WORKER))
     throw new EnvironmentError(`the compiled trial worker ${TRIAL_WORKER} is missing: run \`npm run build\``);
   // Not the parent's flags (a dev run may carry a TypeScript loader); --expose-gc for the memory probe.
@@ -92,10 +107,13 @@ function runNodeProcess(req: TrialRequest, timeoutMs: number, callgrindDir?: str
           },
         });
   // A trial runs in a process group of its own (detached), so what a hook started in it (a server, a `sleep`)
-  // is stopped with it: once the trial process has exited, whatever is left of its group is killed.
+  // is stopped with it: once the trial process has exited, whatever is left of its group is killed. Should this
+  // process die first (SIGKILL: no cleanup runs), the watchdog stops the group (a line written to its pipe).
+  watchdog?.watch(child.pid);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
       killGroupOnly(child.pid);
+      watchdog?.watch(undefined);
       resolve();
     }),
   );

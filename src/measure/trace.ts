@@ -1,5 +1,6 @@
 // `trackbench trace`: one pipeline run with one hook against the embedded mock, and what the hook
 // sent: requests by endpoint, bytes, and values produced vs. read back from MLflow.
+import { descendants, killStartedSince, registerCleanup } from '../common/cleanup.ts';
 import { HookTimeoutError } from '../pipeline/hooks.ts';
 import { startInProcessMock } from '../backends/mock/in-process.ts';
 import { summarizeRequests } from '../backends/mock/request-log.ts';
@@ -40,6 +41,21 @@ export interface TraceOptions {
 }
 
 export async function trace(scenario: Scenario, ref: HookRef, options: TraceOptions = {}): Promise<TraceResult> {
+  // The hook runs in this process, so what it starts (a server, a `sleep`) is this process's child, in this
+  // process's group (not its own, as a trial's is): stopped at the end, on a failure and on SIGINT/SIGTERM,
+  // as `run` stops a trial's group. Whatever this process had started before is left alone.
+  const before = new Set(descendants());
+  const stopStarted = (): void => killStartedSince(before);
+  const unregister = registerCleanup({ name: 'what the traced hook started', stop: stopStarted, kill: stopStarted });
+  try {
+    return await traceRuns(scenario, ref, options);
+  } finally {
+    stopStarted();
+    unregister();
+  }
+}
+
+async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions): Promise<TraceResult> {
   const backend = await startInProcessMock();
   const pipeline = generatePipeline(scenario.pipeline);
   const warn = options.warn ?? (() => {});
