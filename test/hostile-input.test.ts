@@ -1,7 +1,16 @@
 // Inputs found by fuzzing the CLI that once crashed it, replaced files it should not touch, or leaked a
 // credential: each is now bad input (exit 2, located, nothing written) or scrubbed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -233,5 +242,171 @@ describe('replay', () => {
       client.uploadArtifact('mlflow-artifacts:/1/r/artifacts', '../x/m.pkl', Buffer.from('x')),
     ).rejects.toThrow(/leaves the run's artifact folder/);
     client.close();
+  });
+});
+
+describe('flags and files a fuzzing red-team found accepted', () => {
+  const SMALL = `${TINY}trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n`;
+  /** The entries of `d` other than those the test wrote itself. */
+  const created = (d: string, own: string[]): string[] => readdirSync(d).filter((f) => !own.includes(f));
+
+  it('an empty (or blank) flag value or argument is bad input naming it, for every command', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), SMALL);
+    const s = join(d, 's.yaml');
+    const out = join(d, 'out');
+    const cases: [string, string[]][] = [
+      ['--shard', ['run', s, '--quick', '--out', out, '--shard', '']],
+      ['--hook', ['run', s, '--quick', '--out', out, '--hook', '']],
+      ['--out', ['run', s, '--quick', '--out', '']],
+      ['--junit', ['run', s, '--quick', '--out', out, '--junit', '']],
+      ['--save-baseline', ['run', s, '--quick', '--out', out, '--save-baseline', ' ']],
+      ['--shard', ['sweep', s, '--nodes', '3', '--quick', '--out', out, '--shard', '']],
+      ['--summary', ['compare', s, s, '--summary', '']],
+      ['--target', ['conformance', '--target', '', '--out', out]],
+      ['--config', ['conformance', '--target', 'builtin:reference', '--config', '', '--out', out]],
+      ['--hook', ['trace', s, '--hook', '']],
+      ['--hook', ['bench', s, '--hook', '']],
+      ['--tracking-uri', ['replay', s, '--tracking-uri', '']],
+      ['--commit', ['history', 'add', s, '--store', join(d, 'h.jsonl'), '--commit', '']],
+      ['--scenario', ['history', 'html', '--store', join(d, 'h.jsonl'), '--html', join(d, 'h.html'), '--scenario', '']],
+      ['--html', ['report', s, '--html', '']],
+      ['--out', ['merge', s, '--out', '']],
+      ['<scenario>', ['validate', '']],
+    ];
+    for (const [flag, args] of cases) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toContain(`${flag} ${flag.startsWith('<') ? 'is empty' : 'needs a value'}`);
+    }
+    expect(created(d, ['s.yaml'])).toEqual([]);
+  });
+
+  it('sweep refuses a size given twice', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), SMALL);
+    const r = await cli(['sweep', join(d, 's.yaml'), '--nodes', '3,5,3', '--quick', '--out', join(d, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--nodes each size once; 3 is given more than once');
+    expect(created(d, ['s.yaml'])).toEqual([]);
+  });
+
+  it('two outputs naming one path, or an output naming an input, are refused before anything is written', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), SMALL);
+    mkdirSync(join(d, 'sub'));
+    symlinkSync(join(d, 'sub'), join(d, 'link'));
+    const s = join(d, 's.yaml');
+    const out = join(d, 'out');
+    const cases: [string, string[]][] = [
+      ['--summary names the same path as --junit', ['--summary', join(d, 'f'), '--junit', join(d, 'f')]],
+      ['--gate-json names the same path as --junit', ['--junit', join(d, 'g'), '--gate-json', join(d, 'x', '..', 'g')]],
+      [
+        '--html names the same path as --save-baseline',
+        ['--save-baseline', join(d, 'sub/b'), '--html', join(d, 'link/b')],
+      ],
+      ['--html names the same path as --out', ['--html', out]],
+      ['--junit names a scenario file', ['--junit', s]],
+    ];
+    for (const [message, flags] of cases) {
+      const r = await cli(['run', s, '--quick', '--out', out, ...flags]);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.err, flags.join(' ')).toContain(message);
+    }
+    const compare = await cli(['compare', join(d, 'a.json'), s, '--html', join(d, 'a.json'), '--summary', s]);
+    expect(compare.code).toBe(2);
+    expect(compare.err).toContain('--html names the input <baseline>');
+    expect(compare.err).toContain('--summary names the input <current>');
+    const report = await cli(['report', s, '--html', s]);
+    expect(report.err).toContain('--html names an input report');
+    const history = await cli(['history', 'html', '--store', join(d, 'h.jsonl'), '--html', join(d, 'h.jsonl')]);
+    expect(history.err).toContain('--html names the --store it reads');
+    const sweep = await cli(['sweep', s, '--nodes', '3', '--out', out, '--html', out]);
+    expect(sweep.err).toContain('--html names the same path as --out');
+    expect(readFileSync(s, 'utf8')).toBe(SMALL);
+    expect(created(d, ['s.yaml', 'sub', 'link'])).toEqual([]);
+    expect(readdirSync(join(d, 'sub'))).toEqual([]);
+  });
+
+  it('no folder is created for an output when a later flag or the scenario is refused', async () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), SMALL);
+    writeFileSync(join(d, 'bad.yaml'), 'name: bad\npipeline: {nodes: 0}\nhooks: [noop]\n');
+    execFileSync('mkfifo', [join(d, 'fifo')]);
+    const s = join(d, 's.yaml');
+    const runs = [
+      ['run', s, '--quick', '--out', join(d, 'new', 'out'), '--html', join(d, 'fifo')],
+      ['run', s, '--quick', '--junit', join(d, 'j', 'j.xml'), '--html', join(d, 'fifo')],
+      ['sweep', join(d, 'bad.yaml'), '--nodes', '3', '--out', join(d, 'sw'), '--html', join(d, 'h', 'h.html')],
+      ['conformance', '--target', 'builtin:reference', '--out', join(d, 'c'), '--html', join(d, 'fifo')],
+    ];
+    for (const args of runs) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    expect(created(d, ['s.yaml', 'bad.yaml', 'fifo'])).toEqual([]);
+  });
+
+  it("mlflow.yml problems from --config are located at file:line:col, as a conf folder's are", async () => {
+    const d = dir();
+    const config = join(d, 'mlflow.yml');
+    writeFileSync(config, 'tracking:\n  params:\n    long_params_strategy: bogus\n');
+    const r = await cli(['conformance', '--target', 'builtin:reference', '--config', config, '--out', join(d, 'o')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /mlflow\.yml:3:27 tracking\.params\.long_params_strategy: must be one of fail, tag, truncate/,
+    );
+    // a billion laughs is refused at its first alias, as in scenario files
+    const levels = [...'bcdefghij'].map((k, i) => `${k}: &${k} [${`*${'abcdefghij'[i]}, `.repeat(10)}]`);
+    writeFileSync(config, `a: &a [x, x, x, x, x, x, x, x, x, x]\n${levels.join('\n')}\n`);
+    const laughs = await cli([
+      'conformance',
+      '--target',
+      'builtin:reference',
+      '--config',
+      config,
+      '--out',
+      join(d, 'o'),
+    ]);
+    expect(laughs.code).toBe(2);
+    expect(laughs.err).toMatch(/mlflow\.yml:2:\d+ .*alias/);
+    expect(created(d, ['mlflow.yml'])).toEqual([]);
+  });
+
+  it('YAML merge keys and a second document are refused at file:line:col in scenarios and mlflow.yml', async () => {
+    const d = dir();
+    const merge = 'name: m\ndefaults: &d {nodes: 3}\npipeline:\n  <<: *d\nhooks: [noop]\n';
+    const twoDocs = `${TINY}---\nname: other\n`;
+    const mergeDiag = (text: string): string => {
+      try {
+        parseScenario(text, 's.yaml');
+      } catch (err) {
+        if (err instanceof InputError) return err.message;
+      }
+      return 'accepted';
+    };
+    expect(mergeDiag(merge)).toContain('s.yaml:4:3 YAML merge keys (`<<: *anchor`) are not supported');
+    // inside options, where any key goes, a merge key would otherwise become a hook option named "<<"
+    const hooks = 'hooks: [{name: reference, options: &o {a: 1}}, {name: naive, options: {<<: *o}}]';
+    const inOptions = TINY.replace('hooks: [noop]', hooks);
+    expect(mergeDiag(inOptions)).toMatch(/s\.yaml:3:\d+ YAML merge keys/);
+    expect(mergeDiag(twoDocs)).toContain('s.yaml:4:1 a second YAML document starts here');
+    expect(mergeDiag(twoDocs)).not.toContain('parseAllDocuments');
+    // a quoted "<<" is an ordinary key
+    expect(mergeDiag(`${TINY.replace('hooks: [noop]', 'hooks: [{name: reference, options: {"<<": 1}}]')}`)).not.toMatch(
+      /merge keys/,
+    );
+
+    const config = join(d, 'mlflow.yml');
+    for (const [text, where, what] of [
+      ['tracking: &t {run: {nested: true}}\ntrackbench:\n  <<: *t\n', ':3:3', 'YAML merge keys'],
+      ['tracking: {run: {nested: true}}\n---\ntracking: {run: {nested: false}}\n', ':2:1', 'a second YAML document'],
+    ] as const) {
+      writeFileSync(config, text);
+      const r = await cli(['conformance', '--target', 'builtin:reference', '--config', config, '--out', join(d, 'o')]);
+      expect(r.code, text).toBe(2);
+      expect(r.err, text).toContain(`${config}${where} ${what}`);
+    }
+    expect(created(d, ['mlflow.yml'])).toEqual([]);
   });
 });

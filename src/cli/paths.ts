@@ -1,13 +1,13 @@
 // Output paths named by flags, checked before any work: a folder or file trackbench cannot write is
-// bad input (exit 2, naming the flag), found now rather than after minutes of measuring.
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { InputError } from '../errors.ts';
-import { codeOf } from '../common/caught.ts';
+// bad input (exit 2, naming the flag), found now rather than after minutes of measuring. The checks create
+// nothing (a later flag may still be refused): folders are made when the first file is written into them.
+import { accessSync, constants, existsSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { InputError, type Diagnostic } from '../errors.ts';
 
 /**
- * The folder exists afterwards and is writable. The nearest existing ancestor is checked first: a
- * recursive mkdir into some special file systems (/proc) never returns on Node 20.
+ * The folder could be created and written: its nearest existing ancestor is a writable folder on an ordinary file
+ * system (a recursive mkdir into /proc never returns on Node 20), and each missing part is a name a folder can have.
  */
 export function assertWritableDir(dir: string, flag: string, what = 'reports'): void {
   const fail = (why: string): never => {
@@ -22,15 +22,13 @@ export function assertWritableDir(dir: string, flag: string, what = 'reports'): 
     fail(`${existing} is not writable`);
   }
   if (existing.startsWith('/proc') || existing.startsWith('/sys')) fail(`${existing} is not an ordinary file system`);
-  try {
-    mkdirSync(resolve(dir), { recursive: true });
-  } catch (err) {
-    fail(codeOf(err) ?? String(err));
-  }
+  const missing = relative(existing, resolve(dir)).split(sep).filter(Boolean);
+  const long = missing.find((part) => Buffer.byteLength(part) > 255);
+  if (long) fail(`the folder name ${long.slice(0, 40)}... is too long`);
 }
 
 /**
- * The file can be written: its folder is writable (and created), and it is a regular file or does not exist.
+ * The file can be written: its folder is writable (or can be created), and it is a regular file or does not exist.
  * Files are written whole under a temp name and renamed into place, which would replace a device, a FIFO or
  * a symbolic link (not write through it): those are refused. So is a name too long for the temp name.
  */
@@ -46,6 +44,47 @@ export function assertWritableFile(file: string | undefined, flag: string): void
   if (Buffer.byteLength(basename(file)) + TEMP_SUFFIX_BYTES > 255)
     throw InputError.flag(flag, `the file name ${basename(file).slice(0, 40)}... is too long`);
   assertWritableDir(dirname(resolve(file)), flag, file);
+}
+
+/** A flag's path, or an input file's, as the file system will see it (folders' symbolic links followed). */
+function canonical(path: string): string {
+  const full = resolve(path);
+  let head = dirname(full);
+  const rest: string[] = [basename(full)];
+  while (!existsSync(head)) {
+    rest.unshift(basename(head));
+    head = dirname(head);
+  }
+  try {
+    return join(realpathSync(head), ...rest);
+  } catch {
+    return full;
+  }
+}
+
+/**
+ * Each output names a path of its own (two flags naming one file would leave only the last written), and none
+ * names an input (it would be replaced). Outputs are [flag, path] (`--out`: its folder); unset ones are skipped;
+ * inputs are [what it is, e.g. "the input <baseline>", path].
+ */
+export function assertDistinctOutputs(
+  outputs: [flag: string, path: string | undefined][],
+  inputs: [what: string, path: string][] = [],
+): void {
+  const inputOf = new Map(inputs.map(([what, path]) => [canonical(path), what]));
+  const outputOf = new Map<string, string>();
+  const problems: Diagnostic[] = [];
+  for (const [flag, path] of outputs) {
+    if (path === undefined) continue;
+    const key = canonical(path);
+    const input = inputOf.get(key);
+    const earlier = outputOf.get(key);
+    if (input !== undefined) problems.push({ file: flag, message: `names ${input} (${path}): it would be replaced` });
+    else if (earlier !== undefined)
+      problems.push({ file: flag, message: `names the same path as ${earlier} (${path}): give each output its own` });
+    else outputOf.set(key, flag);
+  }
+  if (problems.length) throw new InputError(problems);
 }
 
 /** A history store: a regular file or a folder, or nothing yet (a device, a FIFO or a link would be replaced). */

@@ -26,6 +26,21 @@ export const MAX_ALIAS_COUNT = 100;
 /** Schema problems reported at most per file (20,000 unknown keys must not take seconds to locate). */
 export const MAX_DIAGNOSTICS = 50;
 
+/**
+ * A file holds one YAML document: a second (after `---`) would be ignored, or be the one meant. Refused, located at
+ * its `---`.
+ */
+const SECOND_DOCUMENT =
+  'a second YAML document starts here (`---`); the file must hold one: remove this line and what follows, ' +
+  'or merge it into the first';
+/**
+ * YAML 1.2 has no merge keys: `<<: *anchor` would be read as a key named "<<" (unknown, or kept as a value where any
+ * key goes). Refused rather than supported: merged keys have no place in the file to point problems at.
+ */
+const MERGE_KEY =
+  'YAML merge keys (`<<: *anchor`) are not supported: write the keys out (an alias of a whole value, ' +
+  '`key: *anchor`, works)';
+
 export function parseYaml(text: string, file: string): { parsed: ParsedYaml; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   if (text.length > MAX_YAML_BYTES) {
@@ -41,12 +56,19 @@ export function parseYaml(text: string, file: string): { parsed: ParsedYaml; dia
   const doc = parseDocument(normalised, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const { line, col } = lineCounter.linePos(e.pos[0]);
-    return { file, line, col, message: withoutQuotedValues(firstLine(e.message)) };
+    // yaml's own words name its API (parseAllDocuments); the user needs to know what to change.
+    const message = e.code === 'MULTIPLE_DOCS' ? SECOND_DOCUMENT : withoutQuotedValues(firstLine(e.message));
+    return { file, line, col, message };
   });
   visit(doc, {
     Map(_key, map) {
       const seen = new Set<unknown>();
       for (const pair of map.items) {
+        if (isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
+          const { line, col } = lineCounter.linePos(pair.key.range?.[0] ?? 0);
+          diagnostics.push({ file, line, col, message: MERGE_KEY });
+          continue;
+        }
         const k = isScalar(pair.key) ? pair.key.value : pair.key;
         if (!seen.has(k)) {
           seen.add(k);

@@ -2,9 +2,7 @@
 // in the shape tracking hooks take (`{mlflow: <mlflow.yml keys>}`), checked against mlflow.yml's schema.
 import { existsSync } from 'node:fs';
 import { InputError } from '../errors.ts';
-import { loadTrackingConfig } from '../tracking/config/load-config.ts';
-import { readYamlInput } from '../common/read-input.ts';
-import { parseYaml } from '../common/validate-yaml.ts';
+import { loadTrackingConfig, readMlflowYaml } from '../tracking/config/load-config.ts';
 
 /** Short names for the settings conformance checks depend on, and where they live in mlflow.yml. */
 const SHORT: Record<string, string> = {
@@ -68,19 +66,16 @@ export function targetOptions(pairs: string[] = [], configFile?: string): Record
   const mlflow: Record<string, unknown> = {};
   if (configFile) {
     if (!existsSync(configFile)) throw InputError.flag('--config', `${configFile}: no such file`);
-    const { parsed, diagnostics } = parseYaml(readYamlInput(configFile), configFile);
-    if (diagnostics.length) throw new InputError(diagnostics);
-    const data: unknown = parsed.doc.toJS() ?? {};
-    if (typeof data !== 'object' || Array.isArray(data))
-      throw InputError.flag('--config', `${configFile}: must be a YAML mapping`);
-    Object.assign(mlflow, data);
+    // Checked alone first, as a Kedro conf folder's would be: problems at file:line:col.
+    Object.assign(mlflow, structuredClone(readMlflowYaml(configFile).data));
   }
   applyPairs(mlflow, pairs);
   if (!configFile && !pairs.length) return {};
   try {
+    // The file passed on its own: what is wrong now was set by an --option.
     loadTrackingConfig({
       inline: mlflow,
-      locate: (path, message) => ({ file: configFile ?? '--option', path: path.join('.'), message }),
+      locate: (path, message) => ({ file: '--option', path: path.join('.'), message }),
     });
   } catch (err) {
     if (err instanceof InputError) throw err;

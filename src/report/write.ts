@@ -2,7 +2,7 @@
 // schema first: a report on disk is always whole and always valid.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InterruptedError, interruptedBy } from '../common/cleanup.ts';
 import { jsonObject, schemaValidator } from '../common/validate-yaml.ts';
 import type { Report } from '../measure/report-types.ts';
@@ -23,6 +23,8 @@ export function writeAtomic(path: string, content: string): void {
   const signal = interruptedBy();
   if (signal) throw new InterruptedError(signal);
   const tmp = `${path}.${process.pid}.tmp`;
+  // The folder is made now, not when the flag naming it was checked (a later flag could still have been refused).
+  mkdirSync(dirname(path), { recursive: true });
   try {
     writeFileSync(tmp, content);
     renameSync(tmp, path);

@@ -7,7 +7,7 @@ import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../gate/g
 import { emitGate } from '../gate-output.ts';
 import { writeHtmlReport } from '../html-output.ts';
 import type { Io } from '../io.ts';
-import { assertWritableFile } from '../paths.ts';
+import { assertDistinctOutputs, assertWritableFile } from '../paths.ts';
 
 export function registerCompare(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -33,8 +33,17 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         currentFile: string,
         opts: { junit?: string; summary?: string; gateJson?: string; html?: string; failInconclusive?: boolean },
       ) => {
-        for (const flag of ['junit', 'summary', 'gateJson', 'html'] as const)
-          assertWritableFile(opts[flag], `--${flag.replace('J', '-j')}`);
+        const outputs: [string, string | undefined][] = [
+          ['--junit', opts.junit],
+          ['--summary', opts.summary],
+          ['--gate-json', opts.gateJson],
+          ['--html', opts.html],
+        ];
+        assertDistinctOutputs(outputs, [
+          ['the input <baseline>', baselineFile],
+          ['the input <current>', currentFile],
+        ]);
+        for (const [flag, path] of outputs) assertWritableFile(path, flag);
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);

@@ -16,7 +16,7 @@ import type { TargetResult } from '../../conformance/types.ts';
 import { writeHtmlReport } from '../html-output.ts';
 import { widthOf, type Io } from '../io.ts';
 import { timestamped } from '../../common/file-names.ts';
-import { assertWritableDir, assertWritableFile } from '../paths.ts';
+import { assertDistinctOutputs, assertWritableDir, assertWritableFile } from '../paths.ts';
 
 interface ConformanceOptions {
   target: string[];
@@ -71,10 +71,18 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
       checkWaivers(opts.waive ?? [], '--waive');
       const options = targetOptions(opts.option, opts.config);
       const targets = opts.target.map((t) => parseTarget(t, options));
-      if (targets.some((t) => t.inProcess)) hooksRunInProcess();
-      for (const t of targets) await t.load?.();
+      // Before a target's code is loaded: the outputs are flags like any other.
+      assertDistinctOutputs(
+        [
+          ['--out', opts.out],
+          ['--html', opts.html],
+        ],
+        opts.config === undefined ? [] : [['the --config file', opts.config]],
+      );
       assertWritableDir(opts.out, '--out');
       assertWritableFile(opts.html, '--html');
+      if (targets.some((t) => t.inProcess)) hooksRunInProcess();
+      for (const t of targets) await t.load?.();
       await assertBackendAvailable(opts.backend);
       const results: TargetResult[] = [];
       for (const t of targets)

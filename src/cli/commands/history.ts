@@ -5,7 +5,7 @@ import { renderHistoryHtml, writeHtml } from '../../report/html/index.ts';
 import { ciCommit, ciRef, ciTime } from '../ci-env.ts';
 import type { Io } from '../io.ts';
 import { credentialsFromEnv, redactDeep } from '../../mlflow/auth.ts';
-import { assertStorePath, assertWritableFile } from '../paths.ts';
+import { assertDistinctOutputs, assertStorePath, assertWritableFile } from '../paths.ts';
 import { readDocument } from '../../report/read.ts';
 
 function isoTime(flag: string, value: string): string {
@@ -63,6 +63,7 @@ export function registerHistory(program: Command, io: Io, done: (code: number) =
     .requiredOption('--html <file>', 'the HTML file to write')
     .option('--scenario <name>', 'only this scenario')
     .action((opts: { store: string; html: string; scenario?: string }) => {
+      assertDistinctOutputs([['--html', opts.html]], [['the --store it reads', opts.store]]);
       assertWritableFile(opts.html, '--html');
       assertStorePath(opts.store, '--store');
       const all = readStore(opts.store);

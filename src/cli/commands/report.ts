@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeHtmlReport } from '../html-output.ts';
-import { assertWritableFile } from '../paths.ts';
+import { assertDistinctOutputs, assertWritableFile } from '../paths.ts';
 import type { Io } from '../io.ts';
 import { readDocument } from '../../report/read.ts';
 
@@ -11,6 +11,10 @@ export function registerReport(program: Command, io: Io, done: (code: number) =>
     .argument('<files...>', 'JSON reports written by run, sweep, conformance, merge or --gate-json')
     .requiredOption('--html <file>', 'the HTML file to write (self-contained: opens offline)')
     .action((files: string[], opts: { html: string }) => {
+      assertDistinctOutputs(
+        [['--html', opts.html]],
+        files.map((f): [string, string] => ['an input report', f]),
+      );
       assertWritableFile(opts.html, '--html');
       writeHtmlReport(
         opts.html,

@@ -17,8 +17,18 @@ import { writeHtmlReport } from '../html-output.ts';
 import { shard } from '../../measure/sweep.ts';
 import { widthOf, type Io } from '../io.ts';
 import { progressReporter } from '../progress.ts';
-import { assertWritableDir, assertWritableFile } from '../paths.ts';
+import { assertDistinctOutputs, assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareScenario, withHooks } from '../prepare.ts';
+
+/** The flags naming what `run` writes: the reports' folder first, then files. */
+const OUTPUT_FLAGS = [
+  ['--out', 'out'],
+  ['--save-baseline', 'saveBaseline'],
+  ['--junit', 'junit'],
+  ['--summary', 'summary'],
+  ['--gate-json', 'gateJson'],
+  ['--html', 'html'],
+] as const;
 
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -81,7 +91,13 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           instrument?: string;
         },
       ) => {
-        // Everything is checked before minutes of measuring: scenarios, hooks, the baseline file.
+        // Everything is checked before minutes of measuring, and before anything is created: scenarios, hooks,
+        // the baseline file, the outputs.
+        const outputs = OUTPUT_FLAGS.map(([flag, key]): [string, string | undefined] => [flag, opts[key]]);
+        assertDistinctOutputs(
+          outputs,
+          files.map((f): [string, string] => ['a scenario file', f]),
+        );
         const scenarios = shard(files, opts.shard).map((f) => {
           const { scenario } = prepareScenario(f);
           return opts.hook ? withHooks(scenario, opts.hook) : scenario;
@@ -103,9 +119,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         }
         if (!scenarios.length) io.err(`--shard ${opts.shard}: no scenario of ${files.length} falls to this shard`);
         assertWritableDir(opts.out, '--out');
-        assertWritableFile(opts.saveBaseline, '--save-baseline');
-        for (const flag of ['junit', 'summary', 'gateJson', 'html'] as const)
-          assertWritableFile(opts[flag], `--${flag.replace('J', '-j')}`);
+        for (const [flag, path] of outputs.slice(1)) assertWritableFile(path, flag);
         const docs: HtmlDocument[] = [];
         let code = 0;
         for (const scenario of scenarios) {

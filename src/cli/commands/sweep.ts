@@ -9,7 +9,7 @@ import { writeAtomic } from '../../report/write.ts';
 import { writeHtmlReport } from '../html-output.ts';
 import { progressReporter } from '../progress.ts';
 import { widthOf, type Io } from '../io.ts';
-import { assertWritableDir, assertWritableFile } from '../paths.ts';
+import { assertDistinctOutputs, assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareSweep } from '../prepare.ts';
 import { timestamped } from '../../common/file-names.ts';
 
@@ -17,6 +17,13 @@ function parseSizes(list: string): number[] {
   const sizes = list.split(',').map((s) => Number(s.trim()));
   if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000))
     throw InputError.flag('--nodes', `expected comma-separated node counts 1..100000, e.g. 50,500,5000; got "${list}"`);
+  // A size measured twice would be two points at one x: the growth fit would weigh it double.
+  const twice = [...new Set(sizes.filter((n, i) => sizes.indexOf(n) !== i))];
+  if (twice.length)
+    throw InputError.flag(
+      '--nodes',
+      `each size once; ${twice.join(', ')} ${twice.length > 1 ? 'are' : 'is'} given more than once`,
+    );
   return sizes;
 }
 
@@ -43,6 +50,13 @@ export function registerSweep(program: Command, io: Io, done: (code: number) => 
     .action(
       async (file: string, opts: { nodes: string; quick?: boolean; shard?: string; out: string; html?: string }) => {
         const sizes = shard(parseSizes(opts.nodes), opts.shard);
+        assertDistinctOutputs(
+          [
+            ['--out', opts.out],
+            ['--html', opts.html],
+          ],
+          [['the scenario file', file]],
+        );
         assertWritableDir(opts.out, '--out');
         assertWritableFile(opts.html, '--html');
         const { scenario } = prepareSweep(file, sizes);

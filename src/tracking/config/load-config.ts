@@ -155,7 +155,14 @@ function interpolate(
 
 /** One mlflow.yml: parsed, checked (no defaults yet, so a local file overrides only what it names). */
 function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined {
-  if (!existsSync(file)) return undefined;
+  return existsSync(file) ? readMlflowYaml(file, env).config : undefined;
+}
+
+/**
+ * An mlflow.yml read and checked like a scenario, every problem at its file:line:col: `data` as written (for a
+ * caller that puts more settings over it and checks the result again), `config` with `${env:NAME}` interpolated.
+ */
+export function readMlflowYaml(file: string, env: NodeJS.ProcessEnv = process.env): { data: Json; config: Json } {
   const { parsed, diagnostics } = parseYaml(readYamlInput(file), file);
   if (diagnostics.length) throw new InputError(diagnostics);
   const js = toData(parsed);
@@ -167,7 +174,8 @@ function readConfigFile(file: string, env: NodeJS.ProcessEnv): Json | undefined 
   // data is a mapping (checked above) and interpolate keeps shapes
   const interpolated = interpolate(data, [], env, locator(parsed), problems) as Json;
   if (problems.length) throw new InputError(sortByPosition(problems));
-  return interpolated;
+  // a mapping: checked above
+  return { data: data as Json, config: interpolated };
 }
 
 function deepMerge(base: Json, over: Json): Json {
