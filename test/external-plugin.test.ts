@@ -53,6 +53,14 @@ describe('an external plugin measured as a command', () => {
     }
     expect(reportProblems(JSON.parse(JSON.stringify(report)))).toEqual([]);
   });
+
+  it('counts its params delivered by key and value, as the Python process wrote them', () => {
+    expect(report.results['python-fixture']!.values).toMatchObject({
+      available: true,
+      delivered: { params: NODES * 4, metrics: NODES * 2 * 3 },
+      lost: { params: 0, metrics: 0 },
+    });
+  });
 });
 
 describe('command hooks: bad input and bad probes', () => {

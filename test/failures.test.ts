@@ -394,6 +394,78 @@ export default async (options, ctx) => {
     }
   }, 120_000);
 
+  it('params are matched by key and value: a wrong value, or a tag named <param>_junk, is lost', async () => {
+    // Every metric value delivered; the params right, with wrong values, or only as `<param>_junk` tags.
+    const params = `import { MlflowClient } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};
+export default async (options, ctx) => {
+  const client = new MlflowClient({ trackingUri: ctx.trackingUri });
+  const text = (v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  let runId;
+  return {
+    async beforePipelineRun() {
+      const exp = await client.getOrCreateExperiment(ctx.scenarioName);
+      runId = (await client.createRun({ experiment_id: exp, start_time: Date.now() })).info.run_id;
+    },
+    async afterNodeRun(node, catalog, inputs, outputs) {
+      const given = Object.entries(inputs).filter(([k]) => k.startsWith('params:'))
+        .map(([k, v]) => ({ key: k.slice(7), value: text(v) }));
+      const mode = process.env.PARAMS_MODE;
+      const wrong = given.map((p) => ({ ...p, value: '9' + p.value }));
+      const params = mode === 'wrong' ? wrong : mode === 'junk' ? [] : given;
+      const tags = mode === 'junk' ? given.map((p) => ({ ...p, key: p.key + '_junk' })) : [];
+      const metrics = [];
+      for (const [name, value] of Object.entries(outputs)) if (catalog.kindOf(name) === 'metrics')
+        for (const [key, series] of Object.entries(value))
+          series.forEach((v, step) => metrics.push({ key, value: Number(v.value ?? v), timestamp: Date.now(), step }));
+      await client.logBatch({ run_id: runId, params, tags, metrics });
+    },
+    async afterPipelineRun() {
+      await client.updateRun({ run_id: runId, status: 'FINISHED', end_time: Date.now() });
+      client.close();
+    },
+  };
+};
+`;
+    const pipeline =
+      'pipeline: {nodes: 6, paramsPerNode: {count: 2, kinds: {number: 1, string: 1, dict: 1}}, metricsPerNode: 1, ' +
+      'work: {cpuMs: 1, ioBytes: 0}}';
+    const dir = project({
+      'hook.mjs': params,
+      's.yaml': `name: params\n${pipeline}\nhooks: ["module:./hook.mjs"]\n${TRIALS}\n`,
+    });
+    const lostParams = (out: string): unknown => {
+      const reports = join(dir, `reports-${out}`);
+      const report = readReport(
+        join(
+          reports,
+          readdirSync(reports).find((f) => f.endsWith('.json'))!,
+        ),
+      );
+      const values = report.results['module:./hook.mjs']!.values;
+      return values.available ? { delivered: values.delivered.params, lost: values.lost } : values.reason;
+    };
+    for (const mode of ['right', 'wrong', 'junk']) {
+      process.env.PARAMS_MODE = mode;
+      try {
+        const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, `reports-${mode}`)]);
+        if (mode === 'right') {
+          expect(r.code, r.err).toBe(0);
+          expect(lostParams(mode)).toEqual({
+            delivered: 12,
+            lost: { params: 0, metrics: 0, artifacts: 0, models: 0 },
+          });
+          continue;
+        }
+        expect(r.code, `${mode}: ${r.err}`).toBe(1);
+        expect(`${r.out}${r.err}`).toMatch(/lost 12 of 12 params/);
+        expect(`${r.out}${r.err}`).not.toMatch(/PASS|improved/);
+        expect(lostParams(mode)).toEqual({ delivered: 0, lost: { params: 12, metrics: 0, artifacts: 0, models: 0 } });
+      } finally {
+        delete process.env.PARAMS_MODE;
+      }
+    }
+  }, 180_000);
+
   it('a command: hook that tracks when told tracking is off, or with a FIFO for probes: a failed trial', async () => {
     const inverted = `import { writeFileSync } from 'node:fs';
 const api = (p) => new URL('/api/2.0/mlflow/' + p, process.env.MLFLOW_TRACKING_URI);

@@ -80,6 +80,9 @@ describe.runIf(python || process.env.CI === 'true')('the real kedro-mlflow plugi
         // Kedro, kedro-mlflow and MLflow imported: the interpreter holds well over 50 MB.
         expect(t.probes.peakRssBytes).toBeGreaterThan(50e6);
       }
+      // Its params, in Python's str() (a dict as "{'k0': 1.5}"), count as delivered by key and value.
+      for (const t of m.trials.filter((x) => x.hook === 'kedro-mlflow'))
+        expect(t.values).toMatchObject({ available: true, lost: { params: 0, metrics: 0 } });
     },
     300_000,
   );

@@ -25,11 +25,11 @@ import { EnvironmentError, InputError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { INJECTED_FAILURE } from '../pipeline/work.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
-import { logsValues } from '../tracking/registry.ts';
+import { logsValues, paramSettingsOf } from '../tracking/registry.ts';
 import { environment, type Environment } from './environment.ts';
 import { findValgrind, type Instrument } from './instrument.ts';
 import { plannedProduction, type Produced } from './produced.ts';
-import { ServerReader } from './server-values.ts';
+import { expectedValues, ServerReader } from './server-values.ts';
 
 /** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
 export class TrialFailedError extends EnvironmentError {
@@ -179,10 +179,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   });
   const reader = new ServerReader(backend.trackingUri);
   const generated = generatePipeline(scenario.pipeline);
-  const paramNames = generated.nodes.flatMap((n) =>
-    n.inputs.filter((i) => i.startsWith('params:')).map((i) => i.slice('params:'.length)),
-  );
-  const metricValues = generated.nodes.flatMap((n) => n.metrics.flatMap((series) => series.values));
+  const expectedAtServer = expectedValues(generated);
+  // Each hook's parameter settings, to know the form its params must reach the server in.
+  const paramSettings = new Map(scenario.hooks.map((h) => [h.label, paramSettingsOf(h, scenario)]));
   const failAt = scenario.pipeline.failAt !== null;
   // The production counter runs in the trial, where a hook could change the pipeline it counts.
   const expected: TrialExpectations = {
@@ -267,7 +266,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         produced: reply.produced,
         values:
           item.variant.kind === 'with' && logsValues(item.variant.hook)
-            ? await reader.valuesOf(reply.produced, paramNames, metricValues)
+            ? await reader.valuesOf(reply.produced, expectedAtServer, paramSettings.get(label)!)
             : undefined,
         pipelineError: reply.pipelineError,
         failure,

@@ -4,6 +4,9 @@
 import { errorMessage } from '../errors.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { countDelivered, readRun, type RunState } from '../mlflow/readback.ts';
+import { resolveParam } from '../pipeline/params.ts';
+import type { ParamValue, Pipeline } from '../pipeline/types.ts';
+import { loggedValues, paramsDelivered, type ParamSettings } from '../tracking/param-delivery.ts';
 import type { Produced } from './produced.ts';
 import { VALUE_KINDS, type ServerValues, type ValueCounts } from './trial-types.ts';
 
@@ -54,11 +57,14 @@ export class ServerReader {
     }
   }
 
-  /** `metricValues`: every metric value the generated pipeline produces, to match what reached the server. */
+  /**
+   * `expected`: every parameter input the generated pipeline reads (with its value) and every metric value it
+   * produces, to match what reached the server; `paramSettings`: the hook's, each param under any one of them.
+   */
   async valuesOf(
     produced: Produced,
-    paramNames: readonly string[],
-    metricValues: readonly number[],
+    expected: ExpectedValues,
+    paramSettings: readonly ParamSettings[],
   ): Promise<ServerValues> {
     let states: RunState[];
     try {
@@ -67,12 +73,9 @@ export class ServerReader {
       return { available: false, reason: `the tracking server could not be read back: ${errorMessage(err)}` };
     }
     const counted = countDelivered(states);
-    const keys = new Set(
-      states.flatMap((s) => [...(s.run.data.params ?? []), ...(s.run.data.tags ?? [])].map((kv) => kv.key)),
-    );
     const delivered: ValueCounts = {
-      params: paramsFound(paramNames.slice(0, produced.params), keys),
-      metrics: metricValuesFound(metricValues, states),
+      params: paramsFound(expected.params.slice(0, produced.params), paramSettings, states),
+      metrics: metricValuesFound(expected.metrics, states),
       artifacts: counted.artifacts,
       models: counted.models,
     };
@@ -87,17 +90,32 @@ export class ServerReader {
   }
 }
 
+/** What a generated pipeline reads as parameters (`params:` inputs with their values, in the order a run reads
+ * them) and produces as metric values. */
+export interface ExpectedValues {
+  params: (readonly [string, ParamValue])[];
+  metrics: number[];
+}
+
+export function expectedValues(p: Pipeline): ExpectedValues {
+  return {
+    params: p.nodes.flatMap((n) =>
+      n.inputs.filter((i) => i.startsWith('params:')).map((i) => [i, resolveParam(p.parameters, i)!] as const),
+    ),
+    metrics: p.nodes.flatMap((n) => n.metrics.flatMap((series) => series.values)),
+  };
+}
+
 /**
- * A parameter counts as delivered when its key reached MLflow as a parameter or a tag (the "tag"
- * long-value strategy), as is or flattened (a dict parameter becomes `<key><sep><sub-key>`).
+ * How many of the parameters reached the server as a correct hook under `settings` sends them: the expected
+ * key with the expected value (paramsDelivered), not merely a key that starts like it.
  */
-function paramsFound(names: readonly string[], keys: ReadonlySet<string>): number {
-  const roots = new Set<string>();
-  for (const key of keys) {
-    roots.add(key);
-    for (let i = 1; i < key.length; i++) if ('._/'.includes(key[i]!)) roots.add(key.slice(0, i));
-  }
-  return names.filter((name) => roots.has(name)).length;
+export function paramsFound(
+  params: readonly (readonly [string, ParamValue])[],
+  settings: readonly ParamSettings[],
+  states: readonly RunState[],
+): number {
+  return paramsDelivered(params, settings, loggedValues(states.map((s) => s.run.data)));
 }
 
 /**

@@ -1,5 +1,5 @@
 // `trackbench trace`: one pipeline run with one hook against the embedded mock, and what the hook
-// sent: requests by endpoint, bytes, and values produced vs. read back from MLflow.
+// sent: requests by endpoint, bytes, and values produced vs. read back from MLflow (params as `run` counts them).
 import { descendants, killStartedSince, registerCleanup } from '../common/cleanup.ts';
 import { HookTimeoutError } from '../pipeline/hooks.ts';
 import { startInProcessMock } from '../backends/mock/in-process.ts';
@@ -11,8 +11,9 @@ import { generatePipeline } from '../pipeline/generate.ts';
 import { runSession } from '../pipeline/session.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { isTrackingHooks } from '../tracking/common.ts';
-import { resolveHook } from '../tracking/registry.ts';
+import { paramSettingsOf, resolveHook } from '../tracking/registry.ts';
 import { productionCounter } from './produced.ts';
+import { expectedValues, paramsFound } from './server-values.ts';
 
 export interface TraceResult {
   hook: string;
@@ -100,8 +101,13 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
     const states = [];
     for (const id of newRuns) states.push(await readRun(client, id));
     client.close();
-    const delivered = countDelivered(states);
     const p = outcome.produced;
+    // Params as run reads them: the expected key with the expected value, under the hook's settings.
+    const params = expectedValues(pipeline).params.slice(0, p.params);
+    const delivered = {
+      ...countDelivered(states),
+      params: paramsFound(params, paramSettingsOf(ref, scenario), states),
+    };
     const generated: DeliveredCounts = {
       params: p.params,
       metrics: p.metrics,

@@ -3,6 +3,7 @@
 // the configured strategy.
 import { LIMITS } from '../mlflow/limits.ts';
 import type { KeyValue } from '../mlflow/wire.ts';
+import type { ParamValue } from '../pipeline/types.ts';
 import type { TrackingConfig } from './config/load-config.ts';
 import { KeyMap } from './keys.ts';
 
@@ -59,23 +60,28 @@ export function paramsFromInputs(
   config: TrackingConfig['tracking']['params'],
   keys: KeyMap = new KeyMap(),
 ): { params: KeyValue[]; tags: KeyValue[] } {
-  // A Map, not an object: each node's param names are new, and an object given new property names
-  // makes V8 build (and keep) a hidden class per name, which cost more than the rest of the hook.
-  // Loops without entry arrays or destructuring: a trial's code runs mostly unoptimised (50 calls).
-  let found = new Map<string, unknown>();
-  for (const name in inputs) {
-    if (isParamInput(name)) found.set(paramKeyOf(name), inputs[name]);
-  }
-  if (config.dict_params.flatten) {
-    const flat = flattenDict(Object.fromEntries(found), config.dict_params.recursive, config.dict_params.sep);
-    found = new Map(Object.entries(flat));
-  }
   const params: KeyValue[] = [];
   const tags: KeyValue[] = [];
-  found.forEach((value, rawKey) => {
+  paramLeaves(inputs, config.dict_params).forEach((value, rawKey) => {
     placeParam(keys.sent(rawKey), paramValueString(value), config.long_params_strategy, params, tags);
   });
   return { params, tags };
+}
+
+/** The params one node's inputs hold, by key before sanitising: `params:X` as X, dicts flattened if configured. */
+export function paramLeaves(
+  inputs: Record<string, unknown>,
+  dictParams: TrackingConfig['tracking']['params']['dict_params'],
+): Map<string, unknown> {
+  // A Map, not an object: each node's param names are new, and an object given new property names
+  // makes V8 build (and keep) a hidden class per name, which cost more than the rest of the hook.
+  // Loops without entry arrays or destructuring: a trial's code runs mostly unoptimised (50 calls).
+  const found = new Map<string, unknown>();
+  for (const name in inputs) {
+    if (isParamInput(name)) found.set(paramKeyOf(name), inputs[name]);
+  }
+  if (!dictParams.flatten) return found;
+  return new Map(Object.entries(flattenDict(Object.fromEntries(found), dictParams.recursive, dictParams.sep)));
 }
 
 /** Puts one param where the long-value strategy says: a param, a tag, cut, or LongParamError (`fail`). */
@@ -90,4 +96,46 @@ export function placeParam(
   else if (strategy === 'fail') throw new LongParamError(key, text.length);
   else if (strategy === 'tag') tags.push({ key, value: text });
   else params.push({ key, value: text.slice(0, LIMITS.paramValueLength) });
+}
+
+/**
+ * Whether a logged text is the value. Python's str() (kedro-mlflow) and JSON (JS hooks) both count: a mapping or
+ * list in either notation, true as `true` or `True`, null as `null` or `None`. Numbers by value (Python writes 1e-07
+ * for 1e-7), but an integer must stay an integer (`42`, never `42.0`): Python's json/YAML keep it an int and its
+ * str() has no fraction, so a fraction is the hook's own formatting.
+ */
+export function sameValue(v: ParamValue, text: string): boolean {
+  if (typeof v === 'string') return text === v;
+  if (typeof v === 'boolean') return text === String(v) || text === (v ? 'True' : 'False');
+  if (v === null) return text === 'null' || text === 'None';
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && !/^-?\d+$/.test(text)) return false;
+    return text.trim() !== '' && Number(text) === v;
+  }
+  for (const candidate of [text, pythonReprToJson(text)]) {
+    try {
+      if (deepEqual(JSON.parse(candidate), v)) return true;
+    } catch {
+      // not this encoding
+    }
+  }
+  return false;
+}
+
+function pythonReprToJson(text: string): string {
+  return text
+    .replace(/'/g, '"')
+    .replace(/\bTrue\b/g, 'true')
+    .replace(/\bFalse\b/g, 'false')
+    .replace(/\bNone\b/g, 'null');
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  // objects (checked above), indexed by their own keys
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as never)[k], (b as never)[k]));
 }

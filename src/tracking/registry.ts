@@ -20,6 +20,7 @@ import { loadTrackingConfig, type TrackingConfig } from './config/load-config.ts
 import { codeOf } from '../common/caught.ts';
 import { isLocalPlugin } from './kedro/environment.ts';
 import { moduleLoadProblem } from './module-problem.ts';
+import { ANY_PARAM_SETTINGS, type ParamSettings } from './param-delivery.ts';
 
 export interface BuiltinHook {
   description: string;
@@ -137,6 +138,25 @@ export const BUILTIN_HOOKS: Record<string, BuiltinHook> = Object.assign(
 /** Whether a hook is meant to log values (module: and command: hooks are taken to be trackers). */
 export function logsValues(ref: HookRef): boolean {
   return BUILTIN_HOOKS[ref.name]?.tracking ?? true;
+}
+
+/**
+ * The parameter settings a hook's params must reach MLflow under (paramsDelivered): its own when trackbench
+ * knows them (a tracking built-in's options, or a module hook's when they are only `conf`/`mlflow`, read as a
+ * built-in's); else any of kedro-mlflow's (module hooks with options of their own, command: and kedro hooks).
+ */
+export function paramSettingsOf(ref: HookRef, scenario: Pick<Scenario, 'name' | 'source'>): readonly ParamSettings[] {
+  const builtin = BUILTIN_HOOKS[ref.name];
+  const keys = Object.keys(ref.options);
+  const configured = keys.length > 0 && keys.every((k) => k === 'conf' || k === 'mlflow');
+  if (!builtin?.tracking && !(modulePath(ref, scenario.source) !== undefined && configured)) return ANY_PARAM_SETTINGS;
+  try {
+    return [trackingConfigFrom(ref.options, factoryContext(scenario, {})).tracking.params];
+  } catch (err) {
+    // A built-in's options were checked when the scenario loaded; a module's may mean something else.
+    if (builtin || !(err instanceof InputError)) throw err;
+    return ANY_PARAM_SETTINGS;
+  }
 }
 
 const MODULE_PREFIX = 'module:';

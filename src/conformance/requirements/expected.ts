@@ -7,8 +7,11 @@ import type { RunState } from '../../mlflow/readback.ts';
 import { isMapping, resolveParam } from '../../pipeline/params.ts';
 import type { ParamValue, PipelineNode } from '../../pipeline/types.ts';
 import { fileFill } from '../../pipeline/work.ts';
+import { sameValue } from '../../tracking/params.ts';
 import type { Observation, ParamsConfig } from '../types.ts';
 import { expectedParams, nodeNameOf, tag } from './queries.ts';
+
+export { sameValue };
 
 /** One pipeline run as it reached MLflow: its top-level run and the child runs under it. */
 export interface PipelineRunView {
@@ -102,47 +105,6 @@ export interface ExpectedValue {
   matches(text: string): boolean;
   /** What was expected, for messages. */
   shown: string;
-}
-
-/**
- * Whether a logged text is the value. Python's str() (kedro-mlflow) and JSON (JS hooks) both count: a mapping or
- * list in either notation, true as `true` or `True`, null as `null` or `None`. Numbers by value (Python writes 1e-07
- * for 1e-7), but an integer must stay an integer (`42`, never `42.0`): Python's json/YAML keep it an int and its
- * str() has no fraction, so a fraction is the hook's own formatting.
- */
-export function sameValue(v: ParamValue, text: string): boolean {
-  if (typeof v === 'string') return text === v;
-  if (typeof v === 'boolean') return text === String(v) || text === (v ? 'True' : 'False');
-  if (v === null) return text === 'null' || text === 'None';
-  if (typeof v === 'number') {
-    if (Number.isSafeInteger(v) && !/^-?\d+$/.test(text)) return false;
-    return text.trim() !== '' && Number(text) === v;
-  }
-  for (const candidate of [text, pythonReprToJson(text)]) {
-    try {
-      if (deepEqual(JSON.parse(candidate), v)) return true;
-    } catch {
-      // not this encoding
-    }
-  }
-  return false;
-}
-
-function pythonReprToJson(text: string): string {
-  return text
-    .replace(/'/g, '"')
-    .replace(/\bTrue\b/g, 'true')
-    .replace(/\bFalse\b/g, 'false')
-    .replace(/\bNone\b/g, 'null');
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as never)[k], (b as never)[k]));
 }
 
 function flatten(key: string, v: ParamValue, c: ParamsConfig, depth = 0): [string, ParamValue][] {
