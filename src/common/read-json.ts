@@ -45,7 +45,7 @@ export function readJsonFile(file: string, what: string): JsonFile {
 }
 
 /** A locator of paths in the file (parsed again as YAML, so only on the error path). */
-function jsonLocator(json: JsonFile): Locate {
+export function jsonLocator(json: JsonFile): Locate {
   const lineCounter = new LineCounter();
   const doc = parseDocument(json.text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   return locator({ doc, lineCounter, file: json.file });

@@ -103,12 +103,30 @@ export function toData(parsed: ParsedYaml): { data: unknown; diagnostics: Diagno
   }
 }
 
+const DATE_TIME = new RegExp(
+  '^(\\d{4})-(\\d\\d)-(\\d\\d)[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d+)?' +
+    '([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$',
+);
+
+/** An RFC 3339 date-time (JSON Schema's `format: date-time`) of a day that exists: 2026-02-30 is none. */
+export function isDateTime(text: string): boolean {
+  const m = DATE_TIME.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0-99 as 1900-1999
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+// Formats the schemas use, enforced (ajv knows none by itself; strict mode refuses a schema with an unknown one).
+const formats = { 'date-time': { type: 'string', validate: isDateTime } } as const;
 const withDefaults = new Ajv({
   allErrors: true,
   useDefaults: true,
   strict: true,
   allowUnionTypes: true,
   verbose: true,
+  formats,
 });
 const withoutDefaults = new Ajv({
   allErrors: true,
@@ -116,6 +134,7 @@ const withoutDefaults = new Ajv({
   strict: true,
   allowUnionTypes: true,
   verbose: true,
+  formats,
 });
 const compiled = new Map<Ajv, WeakMap<object, ValidateFunction>>();
 
@@ -224,7 +243,7 @@ function describeSchemaError(e: ErrorObject): {
   message: string;
 } {
   const path = pointerToPath(e.instancePath);
-  const got = describe(e.data);
+  const got = describeValue(e.data);
   let message: string;
   let key: string | undefined;
   let fieldPath = path;
@@ -270,7 +289,8 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function describe(value: unknown): string {
+/** A value in a message, in a few words: never a credential, never a long text. */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

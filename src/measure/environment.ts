@@ -128,6 +128,19 @@ export function environmentDifferences(a: Environment, b: Environment): string[]
   return out;
 }
 
+/**
+ * The warning `compare` and `merge` print for reports of different environments (not an error: the figures
+ * may still be worth reading), or undefined when the environments agree. `which`: the reports, in words.
+ */
+export function environmentWarning(a: Environment, b: Environment, which = 'the two reports'): string | undefined {
+  const differences = environmentDifferences(a, b);
+  if (!differences.length) return undefined;
+  return (
+    `warning: ${which} measured different environments; differences may be the environment's:\n` +
+    differences.map((d) => `  ${d}`).join('\n')
+  );
+}
+
 function quiet(f: () => string): string | null {
   try {
     return f();

@@ -8,6 +8,7 @@ import type { Report } from './report-types.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { growthExponent, type Growth } from '../stats/growth.ts';
 import { measure, type MeasureOptions } from './measure.ts';
+import { sweepShardProblems, unlocated, type LocateShard } from './shards.ts';
 
 export interface SweepPoint {
   nodes: number;
@@ -77,18 +78,12 @@ export function withGrowth(scenario: string, points: SweepPoint[]): SweepReport 
   return { kind: 'trackbench-sweep', schemaVersion: 1, scenario: safe, points: sorted, growth };
 }
 
-export function mergeSweeps(parts: SweepReport[], files: string[]): SweepReport {
-  const names = new Set(parts.map((p) => p.scenario));
-  if (names.size !== 1)
-    throw new InputError([
-      { file: files.join(', '), message: `sweeps of different scenarios cannot be merged: ${[...names].join(', ')}` },
-    ]);
-  const points = parts.flatMap((p) => p.points);
-  const sizes = points.map((p) => p.nodes);
-  const dup = sizes.filter((n, i) => sizes.indexOf(n) !== i);
-  if (dup.length)
-    throw new InputError([
-      { file: files.join(', '), message: `the same size was measured twice: ${[...new Set(dup)].join(', ')} nodes` },
-    ]);
-  return withGrowth(parts[0]!.scenario, points);
+/** The sweeps' points as one sweep; refuses sweeps that are not shards of one (measure/shards.ts). */
+export function mergeSweeps(parts: SweepReport[], files: string[], locate: LocateShard = unlocated): SweepReport {
+  const problems = sweepShardProblems(parts, files, locate);
+  if (problems.length) throw new InputError(problems);
+  return withGrowth(
+    parts[0]!.scenario,
+    parts.flatMap((p) => p.points),
+  );
 }

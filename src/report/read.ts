@@ -2,10 +2,16 @@
 // kind's schema, and every run report inside it against the report schema, so that a damaged or
 // hand-edited file is bad input with located messages (exit 2), never a crash halfway through a page.
 import { createRequire } from 'node:module';
-import { builtinKeyProblems, jsonSchemaProblems, readJsonFile, type JsonFile } from '../common/read-json.ts';
-import { jsonObject } from '../common/validate-yaml.ts';
+import {
+  builtinKeyProblems,
+  jsonLocator,
+  jsonSchemaProblems,
+  readJsonFile,
+  type JsonFile,
+} from '../common/read-json.ts';
+import { dottedPath, jsonObject, type Locate } from '../common/validate-yaml.ts';
 import { scenarioSchema } from '../scenario/load.ts';
-import { InputError } from '../errors.ts';
+import { InputError, type Diagnostic } from '../errors.ts';
 import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
 import type { Report } from '../measure/report-types.ts';
 import { HTML_KINDS, type HtmlDocument } from './html/index.ts';
@@ -108,4 +114,24 @@ export function readReport(file: string): Report {
 export function readDocument(file: string, kinds: readonly string[] = HTML_KINDS): HtmlDocument {
   // valid against its kind's schema, and every run report inside against the report schema
   return checked(readJsonFile(file, 'trackbench report'), kinds).data as unknown as HtmlDocument;
+}
+
+/**
+ * Locates a field in report files read before (`merge` naming where two shards differ): each file is read
+ * again, on this error path only; a file gone since is named without a line.
+ */
+export function reportLocator(): (file: string, path: Path, message: string) => Diagnostic {
+  const locators = new Map<string, Locate>();
+  return (file, path, message) => {
+    let locate = locators.get(file);
+    if (!locate) {
+      try {
+        locate = jsonLocator(readJsonFile(file, 'trackbench report'));
+      } catch {
+        locate = (p, m) => ({ file, path: dottedPath(p), message: m });
+      }
+      locators.set(file, locate);
+    }
+    return locate(path, message);
+  };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { environmentDifferences } from '../../measure/environment.ts';
+import { environmentWarning } from '../../measure/environment.ts';
 import { assertComparable } from '../../gate/comparable.ts';
 import { gateDocument } from '../../report/gate.ts';
 import { readReport } from '../../report/read.ts';
@@ -47,12 +47,8 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);
-        const differences = environmentDifferences(baseline.environment, current.environment);
-        if (differences.length)
-          io.out(
-            `warning: the two reports measured different environments; differences may be the environment's:\n` +
-              differences.map((d) => `  ${d}`).join('\n'),
-          );
+        const warning = environmentWarning(baseline.environment, current.environment);
+        if (warning) io.out(warning);
         const regression = current.scenario.regression;
         const checks = [
           ...checkOutcome(current),

@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
+import { environmentWarning, type Environment } from '../../measure/environment.ts';
+import { runShardProblems } from '../../measure/shards.ts';
 import { mergeSweeps, type SweepReport } from '../../measure/sweep.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { sweepTables } from '../../report/sweep.ts';
 import type { Report } from '../../measure/report-types.ts';
-import { readDocument } from '../../report/read.ts';
+import { readDocument, reportLocator } from '../../report/read.ts';
 import { writeAtomic } from '../../report/write.ts';
 import { widthOf, type Io } from '../io.ts';
 import { assertWritableDir } from '../paths.ts';
@@ -25,26 +27,41 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
     .action((files: string[], opts: { out: string }) => {
       assertWritableDir(opts.out, '--out');
       const docs = files.map((f) => readDocument(f, ['trackbench-run', 'trackbench-sweep']));
-      const kinds = new Set(docs.map((d) => d.kind));
-      if (kinds.size !== 1)
+      const locate = reportLocator();
+      const kind = docs[0]?.kind;
+      const mixed = docs.findIndex((d) => d.kind !== kind);
+      if (mixed > 0)
         throw new InputError([
-          { file: files.join(', '), message: `cannot merge different kinds of report: ${[...kinds].join(', ')}` },
+          locate(
+            files[mixed] ?? '',
+            ['kind'],
+            `cannot merge different kinds of report: "${docs[mixed]?.kind}" here, "${kind}" in ${files[0]}`,
+          ),
         ]);
-      if (kinds.has('trackbench-sweep')) {
-        // every document is a schema-checked sweep report (the kinds read above)
-        const merged = mergeSweeps(docs as SweepReport[], files);
+      /** Reports of different environments are merged, with a warning (as `compare` does). */
+      const warnEnvironments = (environments: Environment[]): void => {
+        const [base, ...rest] = environments;
+        for (const [i, e] of rest.entries()) {
+          const warning = base && environmentWarning(base, e, `${files[0]} and ${files[i + 1]}`);
+          if (warning) io.out(warning);
+        }
+      };
+      if (kind === 'trackbench-sweep') {
+        // every document is a schema-checked sweep report (all of the first one's kind, checked above)
+        const sweeps = docs as SweepReport[];
+        const merged = mergeSweeps(sweeps, files, locate);
+        // a sweep has one point at least (its schema says so)
+        warnEnvironments(sweeps.map((s) => s.points[0]!.report.environment));
         io.out(sweepTables(merged, io.isTTY, widthOf(io)));
         io.out(`merged report: ${writeSweep(merged, opts.out, '-merged')}`);
         return done(0);
       }
-      // every document is a schema-checked run report (the kinds read above)
+      // every document is a schema-checked run report (all of the first one's kind, checked above)
       const reports = docs as Report[];
       const names = reports.map((r) => r.scenario.name);
-      const dup = names.filter((n, i) => names.indexOf(n) !== i);
-      if (dup.length)
-        throw new InputError([
-          { file: files.join(', '), message: `scenario measured twice: ${[...new Set(dup)].join(', ')}` },
-        ]);
+      const problems = runShardProblems(reports, files, locate);
+      if (problems.length) throw new InputError(problems);
+      warnEnvironments(reports.map((r) => r.environment));
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
       const base = join(dir, timestamped('runs-merged'));
