@@ -4,6 +4,7 @@
 // `npm run bench:mock-cpu [-- --requests 2000 --params 100 --metrics 50 --tags 3]`.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -82,12 +83,13 @@ async function server(): Promise<void> {
   gc.disconnect();
   const answered = mock.requestLog.since(mark);
   const failed = answered.filter((r) => r.status !== 200).length;
-  const cpuMs = (used.user + used.system) / 1000;
+  // loadavg() has three entries, the first the last minute's
+  const perRequest = (micros: number): string => (micros / 1000 / answered.length).toFixed(3);
   console.log(
     `${answered.length} log-batch requests (${shape.params} params, ${shape.metrics} metrics, ${shape.tags} tags ` +
-      `each; ${failed} failed): mock CPU ${cpuMs.toFixed(0)} ms = ${(cpuMs / answered.length).toFixed(3)} ms/request ` +
-      `(user ${(used.user / 1000 / answered.length).toFixed(3)}, system ${(used.system / 1000 / answered.length).toFixed(3)}), ` +
-      `GC ${gcMs.toFixed(0)} ms, wall ${(wall / 1000).toFixed(2)} s, node ${process.version}`,
+      `each; ${failed} failed): mock CPU ${perRequest(used.user + used.system)} ms/request ` +
+      `(user ${perRequest(used.user)}, system ${perRequest(used.system)}), GC ${gcMs.toFixed(0)} ms in all, ` +
+      `wall ${(wall / 1000).toFixed(2)} s; load average ${loadavg()[0]!.toFixed(2)}, node ${process.version}`,
   );
   await once(child, 'exit');
   await mock.stop();

@@ -8,7 +8,16 @@ import { parsePyJson } from './py-float.ts';
 import { pyDumps } from './py-json.ts';
 import { keyValues, list, page, str, text, type Json } from './request-fields.ts';
 import type { MockStore } from './store.ts';
-import { invalid, MockMlflowError, notFound, parseDouble, parseInt64, required, requiredString } from './validation.ts';
+import {
+  invalid,
+  MockMlflowError,
+  notFound,
+  parseDouble,
+  parseInt64,
+  required,
+  requiredItem,
+  requiredString,
+} from './validation.ts';
 
 /** A request as the handlers see it, whatever transport brought it. */
 export interface MockRequest {
@@ -19,6 +28,9 @@ export interface MockRequest {
   authorization?: string;
   /** Every other header (see headersBesidesCredential), for the request log. */
   headers?: Record<string, string>;
+  /** The body as JSON.parse reads it (null: it threw), once a handler has parsed it: the request log takes the
+   * run id from it instead of parsing the body again. */
+  parsedBody?: { value: unknown } | null;
 }
 
 /** An answer as the handlers give it; transports turn it into bytes on a socket or a fetch Response. */
@@ -84,9 +96,16 @@ function jsonBody(request: MockRequest): Json {
   if (!text.trim()) return {};
   let parsed: unknown;
   try {
-    parsed = parsePyJson(text);
+    parsed = JSON.parse(text);
+    request.parsedBody = { value: parsed };
   } catch {
-    throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body is not valid JSON.');
+    request.parsedBody = null;
+    try {
+      // json.loads' NaN and Infinity tokens, which JSON.parse refuses
+      parsed = parsePyJson(text);
+    } catch {
+      throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body is not valid JSON.');
+    }
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new MockMlflowError('BAD_REQUEST', 'Bad Request. The request body must be a JSON object.');
@@ -115,23 +134,32 @@ function checkMetric(x: Json): void {
 }
 
 /** log-batch checks only that each metric's key, value and timestamp are there. */
-function checkBatchMetric(x: Json, path: string): void {
-  required(x, 'key', `${path}key`);
-  required(x, 'value', `${path}value`);
-  required(x, 'timestamp', `${path}timestamp`);
+function checkBatchMetric(x: Json, index: number): void {
+  requiredItem(x, 'metrics', index, 'key');
+  requiredItem(x, 'metrics', index, 'value');
+  requiredItem(x, 'metrics', index, 'timestamp');
 }
 
 const isFiniteValue = (m: Json): boolean => typeof m.value === 'number' && Number.isFinite(m.value);
 
-/** A metric as MLflow builds it from the parsed message (see protoRead): unset fields are 0 or ''. */
-function metricOf(x: Json, path: string): Metric {
+/** A metric as MLflow builds it from the parsed message (see protoRead): unset fields are 0 or ''. The metric
+ * is log-metric's (index -1) or the `index`th of log-batch's. */
+function metricOf(x: Json, index: number): Metric {
   return {
     key: x.key === undefined ? '' : text(x.key),
     // protoRead leaves a number here or nothing
     value: typeof x.value === 'number' ? x.value : 0,
-    timestamp: x.timestamp === undefined ? 0 : parseInt64(x.timestamp, `${path}timestamp`),
-    step: x.step === undefined ? 0 : parseInt64(x.step, `${path}step`),
+    timestamp: int64Field(x, 'timestamp', index),
+    step: int64Field(x, 'step', index),
   };
+}
+
+/** A metric's int64 field (0 when unset); its path is built only for an error. */
+function int64Field(x: Json, field: 'timestamp' | 'step', index: number): number {
+  const v = x[field];
+  if (v === undefined) return 0;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  return parseInt64(v, index < 0 ? field : `metrics[${index}].${field}`);
 }
 
 /** A route path's `{name}` segments as a pattern over a request path. */
@@ -222,7 +250,7 @@ export function mlflowRoutes(store: MockStore): Route[] {
 
   route('POST', 'runs/log-batch', (b) => {
     requiredString(b, 'run_id');
-    list<Json>(b.metrics).forEach((m, i) => checkBatchMetric(m, `metrics[${i}].`));
+    list<Json>(b.metrics).forEach(checkBatchMetric);
     const params = keyValues(b.params, 'params');
     const tags = keyValues(b.tags, 'tags');
     // protoRead changes only a body with a metric value that is not a finite JSON number: the rest are
@@ -230,7 +258,7 @@ export function mlflowRoutes(store: MockStore): Route[] {
     const message = list<Json>(b.metrics).every(isFiniteValue)
       ? b
       : protoRead(b, (path) => /^metrics\[\d+\]\.value$/.test(path));
-    const metrics = list<Json>(message.metrics).map((m, i) => metricOf(m, `metrics[${i}].`));
+    const metrics = list<Json>(message.metrics).map(metricOf);
     // params and tags hold no doubles: protoRead keeps them whole, or drops them after a refused value
     store.logBatch(
       text(message.run_id ?? ''),
@@ -246,7 +274,7 @@ export function mlflowRoutes(store: MockStore): Route[] {
     const message = isFiniteValue(b) ? b : protoRead(b, (path) => path === 'value');
     // a run_id after a value protobuf refused was never read: the store looks up run ''
     if (message.run_id === undefined) throw notFound('Run with id= not found');
-    store.logMetric(text(message.run_id), metricOf(message, ''));
+    store.logMetric(text(message.run_id), metricOf(message, -1));
     return {};
   });
   route('POST', 'runs/log-parameter', (b) => {

@@ -21,6 +21,8 @@ export interface MockMlflow {
   requestLog: RequestLog;
   faults: Faults;
   origin: string;
+  /** Whether the request log keeps bodies and headers (MockOptions.keepBodies). */
+  keepBodies: boolean;
   /** Route lookup, then `handle`; a path with no route gets the server's 404 page. */
   answer(request: MockRequest): Promise<MockReply>;
   /** Faults, then the route's handler, then a request-log entry. */
@@ -74,7 +76,7 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}, options
       at,
       error: reply.status >= 400 ? errorText(reply) : undefined,
       authSha256: request.authorization ? createHash('sha256').update(request.authorization).digest('hex') : undefined,
-      runId: runIdOf(request.url, request.contentType, request.body),
+      runId: runIdOf(request.url, request.contentType, request.body, request.parsedBody),
       body: options.keepBodies ? request.body : undefined,
       query: options.keepBodies && request.url.search ? request.url.search : undefined,
       headers: options.keepBodies ? request.headers : undefined,
@@ -88,6 +90,7 @@ export function createMockMlflow(origin: string, faults: FaultSpec = {}, options
     requestLog,
     faults: policy,
     origin,
+    keepBodies: options.keepBodies ?? false,
     handle,
     answer: (request) => handle(lookup(request.method, request.url.pathname), request),
   };

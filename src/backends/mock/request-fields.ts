@@ -1,6 +1,6 @@
 // Reading MLflow request fields as the server's proto parsing does, shared by the route tables.
 import type { KeyValue } from '../../mlflow/wire.ts';
-import { required } from './validation.ts';
+import { requiredItem } from './validation.ts';
 
 /** A request's fields (JSON body or query), or an answer's body. */
 export type Json = Record<string, unknown>;
@@ -13,7 +13,7 @@ export const str = (v: unknown): string | undefined => (v === undefined || v ===
 
 export function keyValues(v: unknown, path: string): KeyValue[] {
   return list<Json>(v).map((x, i) => {
-    required(x, 'key', `${path}[${i}].key`);
+    requiredItem(x, path, i, 'key');
     return { key: String(x.key), value: x.value === undefined || x.value === null ? '' : text(x.value) };
   });
 }

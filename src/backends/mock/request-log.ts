@@ -82,21 +82,34 @@ export function summarizeRequests(records: readonly RequestRecord[]): RequestSum
   return { apiCalls: records.length, requestBytes, responseBytes, errors, byEndpoint };
 }
 
-/** The run a request names: `run_id` in the query or JSON body, or the run folder in an artifact path. */
-export function runIdOf(url: URL, contentType: string, body: Buffer): string | undefined {
+/** The run a request names: `run_id` in the query or JSON body, or the run folder in an artifact path.
+ * `parsed`: the body as JSON.parse read it (null: it threw), when that is known already. */
+export function runIdOf(
+  url: URL,
+  contentType: string,
+  body: Buffer,
+  parsed?: { value: unknown } | null,
+): string | undefined {
   const fromQuery = url.searchParams.get('run_id') ?? url.searchParams.get('run_uuid');
   if (fromQuery) return fromQuery;
   const artifact = url.pathname.match(/\/mlflow-artifacts\/artifacts\/[^/]+\/([0-9a-f]{32})\//);
   if (artifact) return artifact[1];
   if (!contentType.includes('json') || body.length === 0) return undefined;
-  try {
-    // Any JSON: only a string run_id or run_uuid is taken from it.
-    const parsed = JSON.parse(body.toString('utf8')) as { run_id?: unknown; run_uuid?: unknown } | null;
-    const id = parsed?.run_id ?? parsed?.run_uuid;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
+  let json: unknown;
+  if (parsed !== undefined) {
+    if (parsed === null) return undefined;
+    json = parsed.value;
+  } else {
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
   }
+  // Any JSON: only a string run_id or run_uuid is taken from it.
+  const fields = json as { run_id?: unknown; run_uuid?: unknown } | null;
+  const id = fields?.run_id ?? fields?.run_uuid;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** A request's headers as [name, value] pairs (repeats included), without the credential: names in lower

@@ -45,8 +45,8 @@ interface StoredRun {
   tags: Map<string, string>;
   /** Every value ever logged, per key, in arrival order. */
   metrics: Map<string, Metric[]>;
-  /** Identities of the values in `metrics`, for dropping exact repeats. */
-  metricIds: Set<string>;
+  /** For keys with long histories: their values by slotOf(), to find exact repeats without a scan. */
+  metricIndex: Map<string, Map<number, Metric[]>>;
   /** Logged models the run produced (runs/outputs), in arrival order. */
   modelOutputs: { model_id: string; step: number }[];
 }
@@ -168,7 +168,7 @@ export class MockStore {
       params: new Map(),
       tags: userTags,
       metrics: new Map(),
-      metricIds: new Set(),
+      metricIndex: new Map(),
       modelOutputs: [],
     };
     this.runs.set(id, run);
@@ -243,12 +243,15 @@ export class MockStore {
   /** log-batch, in the SQL store's order: validate data, limits, unique keys, then the run. */
   logBatch(runId: string, metrics: Metric[], params: KeyValue[], tags: KeyValue[]): void {
     validateRunId(runId);
-    metrics.forEach((m, i) => validateMetric(m, `metrics[${i}]`));
-    const cleanParams = params.map((p, i) => ({
-      key: p.key,
-      value: validateParam(p.key, p.value ?? '', `params[${i}]`),
-    }));
-    const cleanTags = tags.map((t, i) => ({ key: t.key, value: validateTag(t.key, t.value ?? '', `tags[${i}]`) }));
+    metrics.forEach(validateMetric);
+    const cleanParams = params.map((p, i) => {
+      const value = validateParam(p.key, p.value ?? '', i);
+      return value === p.value ? p : { key: p.key, value };
+    });
+    const cleanTags = tags.map((t, i) => {
+      const value = validateTag(t.key, t.value ?? '', i);
+      return value === t.value ? t : { key: t.key, value };
+    });
     validateBatchLimits(metrics.length, params.length, tags.length);
     const seen = new Set<string>();
     const dupes: string[] = [];
@@ -272,14 +275,14 @@ export class MockStore {
         `Changing param values is not allowed. Params were already logged='[${list}]' for run ID='${runId}'.`,
       );
     }
-    for (const p of cleanParams) run.params.set(p.key, p.value);
-    for (const t of cleanTags) this.setRunTag(run, t.key, t.value);
+    for (const p of cleanParams) run.params.set(p.key, p.value ?? '');
+    for (const t of cleanTags) this.setRunTag(run, t.key, t.value ?? '');
     for (const m of metrics) appendMetric(run, m);
   }
 
   logParam(runId: string, key: string, value: string): void {
     validateRunId(runId);
-    const clean = validateParam(key, value, '');
+    const clean = validateParam(key, value);
     const run = this.activeRun(runId);
     const old = run.params.get(key);
     if (old !== undefined && old !== clean) {
@@ -293,13 +296,13 @@ export class MockStore {
 
   logMetric(runId: string, m: Metric): void {
     validateRunId(runId);
-    validateMetric(m, '');
+    validateMetric(m);
     appendMetric(this.activeRun(runId), m);
   }
 
   setTag(runId: string, key: string, value: string): void {
     validateRunId(runId);
-    const clean = validateTag(key, value, '');
+    const clean = validateTag(key, value);
     this.setRunTag(this.activeRun(runId), key, clean);
   }
 
@@ -460,18 +463,50 @@ function inView(stage: string, view: string): boolean {
   return view === 'ALL' || stage === (view === 'DELETED_ONLY' ? 'deleted' : 'active');
 }
 
+/** A key's history is scanned for repeats up to this length; from it on, its values are indexed. */
+const INDEX_FROM = 16;
+
 /** A value identical to one the run holds (key, timestamp, step, value) is not stored again: the SQL
  * store's primary key drops it (MLflow 3 re-logs a run's metrics when a model is logged in it). */
 function appendMetric(run: StoredRun, logged: Metric): void {
   const value = storedMetricValue(logged.value);
   const m = value === logged.value ? logged : { ...logged, value };
-  const id = `${m.key}\n${m.timestamp}\n${m.step}\n${m.value}`;
-  if (run.metricIds.has(id)) return;
-  run.metricIds.add(id);
   const history = run.metrics.get(m.key);
-  if (history) history.push(m);
-  else run.metrics.set(m.key, [m]);
+  if (!history) {
+    run.metrics.set(m.key, [m]);
+    return;
+  }
+  const index = run.metricIndex.get(m.key);
+  const slot = index ? slotOf(m) : 0;
+  const candidates = index ? index.get(slot) : history;
+  if (candidates) for (const old of candidates) if (sameMetric(old, m)) return;
+  history.push(m);
+  if (index) {
+    if (candidates) candidates.push(m);
+    else index.set(slot, [m]);
+  } else if (history.length >= INDEX_FROM) {
+    const built = new Map<number, Metric[]>();
+    for (const old of history) {
+      const at = slotOf(old);
+      const bucket = built.get(at);
+      if (bucket) bucket.push(old);
+      else built.set(at, [old]);
+    }
+    run.metricIndex.set(m.key, built);
+  }
 }
+
+/** Equal as numbers, NaN equal to NaN and -0 to 0 (as their text is: "NaN", "0"). */
+const same = (a: number, b: number): boolean => a === b || (a !== a && b !== b);
+
+/** The same (timestamp, step, value): a repeat, when the key is the same too. */
+const sameMetric = (a: Metric, b: Metric): boolean =>
+  same(a.timestamp, b.timestamp) && same(a.step, b.step) && same(a.value, b.value);
+
+/** A number from (timestamp, step) that is equal for equal pairs (exact integer arithmetic: timestamp and step
+ * are integers; -0 and 0 give the same Map key, a NaN gives NaN, one Map key too). Different pairs may share one:
+ * the values under a slot are compared in full. */
+const slotOf = (m: Metric): number => (m.timestamp % 4294967296) * 1048576 + (m.step % 1048576);
 
 /** The value column of the SQL store: a NaN is stored as 0 (beside its is_nan flag). */
 const sqlValue = (v: number): number => (Number.isNaN(v) ? 0 : v);

@@ -43,6 +43,14 @@ export function requiredString(body: Record<string, unknown>, field: string): st
   return String(required(body, field));
 }
 
+/** required() for a field of the `index`th item of `list`: the path (`list[index].field`) is built only for
+ * the error. */
+export function requiredItem(body: Record<string, unknown>, list: string, index: number, field: string): unknown {
+  const v = body[field];
+  if (v === undefined || v === null || v === '') throw missingValue(fieldPath(list, index, field));
+  return v;
+}
+
 function badCharacters(): string {
   return (
     'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and ' +
@@ -57,38 +65,46 @@ function badPath(name: string): string {
   );
 }
 
-export function validateName(name: string, path: string): void {
-  if (!KEY_PATTERN.test(name)) throw invalidValue(path, name, badCharacters());
-  if (pathNotUnique(name)) throw invalidValue(path, name, badPath(name));
+/** A field's path in an error message: `field` for a top-level field (index -1), else `list[index].field`.
+ * Built only for an error: a batch's items are checked without a string each. */
+function fieldPath(list: string, index: number, field: string): string {
+  return index < 0 ? field : `${list}[${index}].${field}`;
 }
 
-function lengthLimit(entity: string, limit: number, value: string): void {
-  if (value.length > limit) throw invalid(`'${entity}' exceeds the maximum length of ${limit} characters`);
+/** The name of a top-level field (index -1) or of an item of `list` at `index`, as MLflow checks it. */
+export function validateName(name: string, list: string, index: number, field: string): void {
+  if (!KEY_PATTERN.test(name)) throw invalidValue(fieldPath(list, index, field), name, badCharacters());
+  if (pathNotUnique(name)) throw invalidValue(fieldPath(list, index, field), name, badPath(name));
 }
 
-export function validateMetric(m: Metric, path: string): void {
-  validateName(m.key, `${path}.name`.replace(/^\./, ''));
+function lengthLimit(entity: string, limit: number): MockMlflowError {
+  return invalid(`'${entity}' exceeds the maximum length of ${limit} characters`);
+}
+
+/** A metric, top-level (index -1) or the `index`th of a batch's `metrics`. */
+export function validateMetric(m: Metric, index = -1): void {
+  validateName(m.key, 'metrics', index, 'name');
   if (typeof m.value !== 'number') {
     throw invalidValue(
-      `${path}.value`.replace(/^\./, ''),
+      fieldPath('metrics', index, 'value'),
       m.value,
       `(timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`,
     );
   }
-  lengthLimit('Metric name', LIMITS.keyLength, m.key);
+  if (m.key.length > LIMITS.keyLength) throw lengthLimit('Metric name', LIMITS.keyLength);
 }
 
 /** Returns the value as stored: over-long values are silently truncated (MLFLOW_TRUNCATE_LONG_VALUES). */
-export function validateParam(key: string, value: string, path: string): string {
-  validateName(key, `${path}.key`.replace(/^\./, ''));
-  lengthLimit('Param key', LIMITS.keyLength, key);
-  return value.slice(0, LIMITS.paramValueLength);
+export function validateParam(key: string, value: string, index = -1): string {
+  validateName(key, 'params', index, 'key');
+  if (key.length > LIMITS.keyLength) throw lengthLimit('Param key', LIMITS.keyLength);
+  return value.length > LIMITS.paramValueLength ? value.slice(0, LIMITS.paramValueLength) : value;
 }
 
-export function validateTag(key: string, value: string, path: string): string {
-  validateName(key, `${path}.key`.replace(/^\./, ''));
-  lengthLimit(`${path}.key`.replace(/^\./, ''), LIMITS.keyLength, key);
-  return value.slice(0, LIMITS.tagValueLength);
+export function validateTag(key: string, value: string, index = -1): string {
+  validateName(key, 'tags', index, 'key');
+  if (key.length > LIMITS.keyLength) throw lengthLimit(fieldPath('tags', index, 'key'), LIMITS.keyLength);
+  return value.length > LIMITS.tagValueLength ? value.slice(0, LIMITS.tagValueLength) : value;
 }
 
 export function validateBatchLimits(metrics: number, params: number, tags: number): void {
