@@ -76,6 +76,23 @@ export const CASES: ContractCase[] = [
   },
   { name: 'experiment-create-missing-name', steps: [post('experiments/create', {})] },
   {
+    // handlers.py's schema: name a string, artifact_location a string, tags a list (checked in that order)
+    name: 'experiment-create-name-not-a-string',
+    steps: [
+      post('experiments/create', { name: { b: [1, { c: 'd' }], a: 'é' } }),
+      post('experiments/create', { name: 5 }),
+      post('experiments/create', { name: 5.5 }),
+      post('experiments/create', { name: ['x'] }),
+      post('experiments/create', { name: true }),
+      post('experiments/create', { name: [], tags: 5 }),
+      post('experiments/create', { name: 'contract-bad-location', artifact_location: 5 }),
+      post('experiments/create', { name: 'contract-bad-tags', tags: { k: 'v' } }),
+      // protobuf could not read the body (tags): the null artifact_location fails its type check
+      post('experiments/create', { name: 'contract-null-location', artifact_location: null, tags: 'x' }),
+      get('experiments/get-by-name', { experiment_name: 'contract-bad-tags' }),
+    ],
+  },
+  {
     name: 'experiment-create-with-tags',
     steps: [
       post(

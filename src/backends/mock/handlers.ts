@@ -9,6 +9,8 @@ import { pyDumps } from './py-json.ts';
 import { keyValues, list, page, str, text, type Json } from './request-fields.ts';
 import type { MockStore } from './store.ts';
 import {
+  assertArray,
+  assertString,
   invalid,
   MockMlflowError,
   notFound,
@@ -162,6 +164,27 @@ function int64Field(x: Json, field: 'timestamp' | 'step', index: number): number
   return parseInt64(v, index < 0 ? field : `metrics[${index}].${field}`);
 }
 
+const isProtoString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+
+/** Whether protobuf's ParseDict reads a CreateExperiment body: name and artifact_location strings (or null),
+ * tags a list (or null) of objects whose key and value are strings (or null). */
+function experimentParses(b: Json): boolean {
+  if (!isProtoString(b.name) || !isProtoString(b.artifact_location)) return false;
+  if (b.tags === undefined || b.tags === null) return true;
+  return (
+    Array.isArray(b.tags) &&
+    b.tags.every(
+      (t: unknown) =>
+        t !== null &&
+        typeof t === 'object' &&
+        !Array.isArray(t) &&
+        // checked on the lines above: an object
+        isProtoString((t as Json).key) &&
+        isProtoString((t as Json).value),
+    )
+  );
+}
+
 /** A route path's `{name}` segments as a pattern over a request path. */
 export function pathPattern(path: string): RegExp {
   const source = path
@@ -193,9 +216,17 @@ export function mlflowRoutes(store: MockStore): Route[] {
     }
   };
 
-  route('POST', 'experiments/create', (b) => ({
-    experiment_id: store.createExperiment(requiredString(b, 'name'), keyValues(b.tags, 'tags')),
-  }));
+  route('POST', 'experiments/create', (b) => {
+    // handlers.py's schema in its order: name required and a string, artifact_location a string, tags a list;
+    // the types are checked only when protobuf could not read the body (and then a null fails them).
+    const name = requiredString(b, 'name');
+    if (!experimentParses(b)) {
+      assertString(b, 'name');
+      if ('artifact_location' in b) assertString(b, 'artifact_location');
+      if ('tags' in b) assertArray(b, 'tags');
+    }
+    return { experiment_id: store.createExperiment(name, keyValues(b.tags, 'tags')) };
+  });
   route('GET', 'experiments/get', (q) => ({ experiment: store.getExperiment(requiredString(q, 'experiment_id')) }));
   route('GET', 'experiments/get-by-name', (q) => ({
     experiment: store.getExperimentByName(requiredString(q, 'experiment_name')),

@@ -19,8 +19,20 @@ const API_DOCS = ' See the API docs for more information about request parameter
 export const invalid = (message: string): MockMlflowError => new MockMlflowError('INVALID_PARAMETER_VALUE', message);
 export const notFound = (message: string): MockMlflowError => new MockMlflowError('RESOURCE_DOES_NOT_EXIST', message);
 
-/** The value as MLflow quotes it in an error message (JSON; object keys stay in the order they were sent). */
+/** The value as MLflow quotes it in an error message: json.dumps(value, sort_keys=True, separators=(",", ":"))
+ * (utils/validation.py invalid_value), non-ASCII escaped. Numbers print as JavaScript does (5.0 reads 5). */
 function pyJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(pyJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const fields = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${fields.map(([k, v]) => `${pyJson(k)}:${pyJson(v)}`).join(',')}}`;
+  }
+  if (typeof value === 'string') {
+    return JSON.stringify(value).replace(
+      /[\u007f-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  }
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -149,6 +161,12 @@ function wrongType(v: unknown, path: string): MockMlflowError {
 export function assertArray(body: Record<string, unknown>, field: string): void {
   const v = body[field];
   if (v !== undefined && !Array.isArray(v)) throw wrongType(v, field);
+}
+
+/** handlers.py _assert_string: an absent field passes, a null fails. */
+export function assertString(body: Record<string, unknown>, field: string): void {
+  const v = body[field];
+  if (v !== undefined && typeof v !== 'string') throw wrongType(v, field);
 }
 
 export function parseInt64(v: unknown, path: string): number {
