@@ -52,6 +52,14 @@ const add = (store: string, file: string, commit: string, i: number, extra: stri
   );
 
 describe('history store', () => {
+  it('a store that is the report it reads: exit 2 saying so, the report left as it was', async () => {
+    const before = readFileSync(runFile, 'utf8');
+    const io = captureIo();
+    expect(await main(['history', 'add', runFile, '--store', runFile, '--commit', COMMITS[0]!], io)).toBe(2);
+    expect(io.stderr).toContain('--store names the <report> it reads');
+    expect(readFileSync(runFile, 'utf8')).toBe(before);
+  });
+
   it('keeps one line per run, sorted by time whatever the order added, and skips a run added twice', async () => {
     const store = join(dir, 'store', 'history.jsonl');
     const order = [3, 0, 5, 1, 4, 2];

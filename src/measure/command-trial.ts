@@ -28,7 +28,8 @@ const MAX_PROBES_BYTES = 1024 * 1024;
 
 export async function runCommandTrial(req: TrialRequest, external: ExternalHook): Promise<TrialReply> {
   const { command, timeoutMs } = external;
-  const dir = mkdtempSync(join(tmpdir(), 'trackbench-trial-'));
+  // In the run's temp folder: removed with it by the run's watchdog when trackbench is killed outright.
+  const dir = mkdtempSync(join(req.tempDir ?? tmpdir(), 'trackbench-trial-'));
   const unregister = registerTempDir(dir);
   try {
     const pipeline = generatePipeline(req.scenario.pipeline);

@@ -30,6 +30,8 @@ export function registerHistory(program: Command, io: Io, done: (code: number) =
     .addOption(new Option('--gate <verdict>', "the gate's verdict for a plain run report").choices(['pass', 'fail']))
     .action(
       (file: string, opts: { store: string; commit?: string; ref?: string; time?: string; gate?: 'pass' | 'fail' }) => {
+        // A store that is the report itself (or holds it, as a folder's file) would have a line appended to it.
+        assertDistinctOutputs([['--store', opts.store]], [['the <report> it reads', file]]);
         assertStorePath(opts.store, '--store');
         const doc = readDocument(file);
         if (doc.kind !== 'trackbench-run' && doc.kind !== 'trackbench-gate')
