@@ -28,6 +28,33 @@ const THROWING_HOOK = `export default () => ({
 });
 `;
 
+/**
+ * A module hook with a client of its own and one MLflow run per pipeline run, ended FINISHED: `afterNodeRun` is
+ * the body of its afterNodeRun(node, catalog, inputs, outputs), `helpers` lines before it (in the factory).
+ */
+function runLoggingHook(afterNodeRun: string, helpers = ''): string {
+  return `import { MlflowClient } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};
+export default async (options, ctx) => {
+  const client = new MlflowClient({ trackingUri: ctx.trackingUri });
+  ${helpers}
+  let runId;
+  return {
+    async beforePipelineRun() {
+      const exp = await client.getOrCreateExperiment(ctx.scenarioName);
+      runId = (await client.createRun({ experiment_id: exp, start_time: Date.now() })).info.run_id;
+    },
+    async afterNodeRun(node, catalog, inputs, outputs) {
+${afterNodeRun}
+    },
+    async afterPipelineRun() {
+      await client.updateRun({ run_id: runId, status: 'FINISHED', end_time: Date.now() });
+      client.close();
+    },
+  };
+};
+`;
+}
+
 /** A port nothing listens on. */
 async function deadPort(): Promise<number> {
   const server = createServer();
@@ -348,16 +375,7 @@ export default async (options, ctx) => {
   }, 120_000);
 
   it('metric values are matched by value: half sent twice, or all sent wrong, is not all delivered', async () => {
-    const sloppy = `import { MlflowClient } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};
-export default async (options, ctx) => {
-  const client = new MlflowClient({ trackingUri: ctx.trackingUri });
-  let runId;
-  return {
-    async beforePipelineRun() {
-      const exp = await client.getOrCreateExperiment(ctx.scenarioName);
-      runId = (await client.createRun({ experiment_id: exp, start_time: Date.now() })).info.run_id;
-    },
-    async afterNodeRun(node, catalog, inputs, outputs) {
+    const sloppy = runLoggingHook(`
       const params = Object.entries(inputs).filter(([k]) => k.startsWith('params:'))
         .map(([k, v]) => ({ key: k.slice(7), value: String(v) }));
       const metrics = [];
@@ -369,14 +387,7 @@ export default async (options, ctx) => {
       await client.logBatch({ run_id: runId, params, metrics: sent });
       if (process.env.SLOPPY !== 'wrong')
         await client.logBatch({ run_id: runId, metrics: sent.map((m) => ({ ...m, timestamp: m.timestamp + 1 })) });
-    },
-    async afterPipelineRun() {
-      await client.updateRun({ run_id: runId, status: 'FINISHED', end_time: Date.now() });
-      client.close();
-    },
-  };
-};
-`;
+`);
     const pipeline = 'pipeline: {nodes: 6, paramsPerNode: {count: 2}, metricsPerNode: 2, work: {cpuMs: 1, ioBytes: 0}}';
     const dir = project({
       'hook.mjs': sloppy,
@@ -396,17 +407,8 @@ export default async (options, ctx) => {
 
   it('params are matched by key and value: a wrong value, or a tag named <param>_junk, is lost', async () => {
     // Every metric value delivered; the params right, with wrong values, or only as `<param>_junk` tags.
-    const params = `import { MlflowClient } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};
-export default async (options, ctx) => {
-  const client = new MlflowClient({ trackingUri: ctx.trackingUri });
-  const text = (v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
-  let runId;
-  return {
-    async beforePipelineRun() {
-      const exp = await client.getOrCreateExperiment(ctx.scenarioName);
-      runId = (await client.createRun({ experiment_id: exp, start_time: Date.now() })).info.run_id;
-    },
-    async afterNodeRun(node, catalog, inputs, outputs) {
+    const params = runLoggingHook(
+      `
       const given = Object.entries(inputs).filter(([k]) => k.startsWith('params:'))
         .map(([k, v]) => ({ key: k.slice(7), value: text(v) }));
       const mode = process.env.PARAMS_MODE;
@@ -418,14 +420,9 @@ export default async (options, ctx) => {
         for (const [key, series] of Object.entries(value))
           series.forEach((v, step) => metrics.push({ key, value: Number(v.value ?? v), timestamp: Date.now(), step }));
       await client.logBatch({ run_id: runId, params, tags, metrics });
-    },
-    async afterPipelineRun() {
-      await client.updateRun({ run_id: runId, status: 'FINISHED', end_time: Date.now() });
-      client.close();
-    },
-  };
-};
-`;
+`,
+      "const text = (v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));",
+    );
     const pipeline =
       'pipeline: {nodes: 6, paramsPerNode: {count: 2, kinds: {number: 1, string: 1, dict: 1}}, metricsPerNode: 1, ' +
       'work: {cpuMs: 1, ioBytes: 0}}';

@@ -69,15 +69,7 @@ async function interrupt(
       'trials: {repetitions: 50, warmup: 0, quickRepetitions: 50}',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [BIN, 'run', scenario, '--out', join(root, 'out')], {
-    env: { ...process.env, TMPDIR: tmp, CI: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  onTestFinished(() => void (child.exitCode === null && child.kill('SIGKILL')));
+  const { child, exited, output: printed } = startCli(['run', scenario, '--out', join(root, 'out')], tmp);
   // Signal in the middle: for `local`, once the mlflow server runs; then once a trial runs (a
   // server slow to start on a busy machine is interrupted while starting, which must be clean too).
   const trialRunning = (): boolean =>
@@ -95,7 +87,7 @@ async function interrupt(
   if (backend === 'local') expect(inTmp.length).toBeGreaterThan(0);
   child.kill(signal);
   const code = await exited;
-  expect(code, output).toBe(expectedCode);
+  expect(code, printed()).toBe(expectedCode);
   if (expectedCode === null) {
     // The server's watchdog gives it 5 s to stop on SIGTERM before SIGKILL.
     await until(
@@ -111,7 +103,7 @@ async function interrupt(
     );
     return;
   }
-  expect(output).toMatch(new RegExp(`${signal}: stopping`));
+  expect(printed()).toMatch(new RegExp(`${signal}: stopping`));
   await until('every child to be gone', () => [...tree, ...inTmp].every((pid) => !alive(pid)), 5000);
   expect([...processes().values()].filter(([, args]) => args.includes(tmp))).toEqual([]);
   // No temp folder of the run is left (tsx's own compile cache is not the run's).
@@ -221,9 +213,10 @@ function hookProject(): { root: string; tmp: string; scenario: string; pidsFile:
   return { root, tmp, scenario, pidsFile: join(root, 'pids.json') };
 }
 
-function startCli(args: string[], tmp: string, pidsFile: string, holdMs: number) {
+/** `trackbench <args>` in a process of its own, TMPDIR `tmp` (and `env`), killed when the test ends. */
+function startCli(args: string[], tmp: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, TMPDIR: tmp, CI: 'true', PIDS_FILE: pidsFile, HOLD_MS: String(holdMs) },
+    env: { ...process.env, TMPDIR: tmp, CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -233,6 +226,9 @@ function startCli(args: string[], tmp: string, pidsFile: string, holdMs: number)
   onTestFinished(() => void (child.exitCode === null && child.kill('SIGKILL')));
   return { child, exited, output: () => output };
 }
+
+/** What the spawning hook reads: where to write its pids, how long to hold its first node. */
+const hookEnv = (pidsFile: string, holdMs: number) => ({ PIDS_FILE: pidsFile, HOLD_MS: String(holdMs) });
 
 /** The pids the hook wrote, each killed (with its group) when the test ends, should the check fail. */
 function hookPids(pidsFile: string): number[] {
@@ -246,7 +242,7 @@ function hookPids(pidsFile: string): number[] {
 describe('what a hook starts does not outlive trackbench', () => {
   it('run killed with SIGKILL mid-trial: the trial, the hook child and grandchild, the temp folders go', async () => {
     const { root, tmp, scenario, pidsFile } = hookProject();
-    const cli = startCli(['run', scenario, '--out', join(root, 'out')], tmp, pidsFile, 120_000);
+    const cli = startCli(['run', scenario, '--out', join(root, 'out')], tmp, hookEnv(pidsFile, 120_000));
     await until('the hook to start its children', () => existsSync(pidsFile), 120_000);
     const pids = hookPids(pidsFile);
     expect(pids).toHaveLength(4);
@@ -265,7 +261,7 @@ describe('what a hook starts does not outlive trackbench', () => {
 
   it('trace: a normal end stops the hook child and grandchild', async () => {
     const { tmp, scenario, pidsFile } = hookProject();
-    const cli = startCli(['trace', scenario, '--cold'], tmp, pidsFile, 0);
+    const cli = startCli(['trace', scenario, '--cold'], tmp, hookEnv(pidsFile, 0));
     expect(await cli.exited, cli.output()).toBe(0);
     const pids = hookPids(pidsFile);
     // The hook ran in the CLI's own process, which has ended.
@@ -277,7 +273,7 @@ describe('what a hook starts does not outlive trackbench', () => {
 
   it('trace: SIGTERM mid-run stops the hook child and grandchild (exit 143)', async () => {
     const { tmp, scenario, pidsFile } = hookProject();
-    const cli = startCli(['trace', scenario, '--cold'], tmp, pidsFile, 120_000);
+    const cli = startCli(['trace', scenario, '--cold'], tmp, hookEnv(pidsFile, 120_000));
     await until('the hook to start its children', () => existsSync(pidsFile), 60_000);
     const pids = hookPids(pidsFile);
     expect(pids.slice(1).every(alive)).toBe(true);

@@ -10,7 +10,7 @@ import { isDateTime } from '../src/common/validate-yaml.ts';
 import { buildReport } from '../src/measure/build-report.ts';
 import { measure } from '../src/measure/measure.ts';
 import type { Report } from '../src/measure/report-types.ts';
-import { firstDifference } from '../src/measure/shards.ts';
+import { firstDifference } from '../src/common/json-difference.ts';
 import { withGrowth } from '../src/measure/sweep.ts';
 import { readReport } from '../src/report/read.ts';
 import { cli } from './helpers/io.ts';

@@ -4,41 +4,15 @@
 // something else (another pipeline, other hooks or hook options, other trial settings) or the same thing
 // twice make a merged report that no single sweep or run could have written: bad input.
 import { describeValue, dottedPath } from '../common/validate-yaml.ts';
+import { firstDifference, type Path } from '../common/json-difference.ts';
 import type { Diagnostic } from '../errors.ts';
 import type { Report } from './report-types.ts';
 import type { SweepReport } from './sweep.ts';
-
-export type Path = (string | number)[];
 
 /** A problem at `path` in one of the merged files (located in it when its text is at hand). */
 export type LocateShard = (file: string, path: Path, message: string) => Diagnostic;
 
 export const unlocated: LocateShard = (file, path, message) => ({ file, path: dottedPath(path), message });
-
-/** The first path (below `path`) where two JSON values differ, or null when they are equal. */
-export function firstDifference(a: unknown, b: unknown, path: Path = []): Path | null {
-  if (a === b) return null;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return path;
-  if (Array.isArray(a) !== Array.isArray(b)) return path;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      const d = firstDifference(a[i], b[i], [...path, i]);
-      if (d) return d;
-    }
-    return null;
-  }
-  // two objects that are not arrays (checked above): JSON mappings
-  const [ra, rb] = [a as Record<string, unknown>, b as Record<string, unknown>];
-  for (const key of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
-    const d = firstDifference(
-      Object.hasOwn(ra, key) ? ra[key] : undefined,
-      Object.hasOwn(rb, key) ? rb[key] : undefined,
-      [...path, key],
-    );
-    if (d) return d;
-  }
-  return null;
-}
 
 function valueAt(root: unknown, path: Path): unknown {
   let v = root;

@@ -33,7 +33,11 @@ export interface LoggedValues {
 export function loggedValues(runs: readonly { params?: KeyValue[]; tags?: KeyValue[] }[]): LoggedValues {
   const collect = (kvs: KeyValue[]): Map<string, string[]> => {
     const out = new Map<string, string[]>();
-    for (const kv of kvs) out.set(kv.key, [...(out.get(kv.key) ?? []), kv.value]);
+    for (const kv of kvs) {
+      const texts = out.get(kv.key);
+      if (texts) texts.push(kv.value);
+      else out.set(kv.key, [kv.value]);
+    }
     return out;
   };
   return { params: collect(runs.flatMap((r) => r.params ?? [])), tags: collect(runs.flatMap((r) => r.tags ?? [])) };

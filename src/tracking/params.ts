@@ -1,6 +1,7 @@
 // Parameters from a node's inputs, as kedro-mlflow derives them: every `params:X` input becomes
 // param X (and `parameters` whole), optionally flattened, keys sanitised, long values handled by
 // the configured strategy.
+import { jsonEqual } from '../common/json-difference.ts';
 import { LIMITS } from '../mlflow/limits.ts';
 import type { KeyValue } from '../mlflow/wire.ts';
 import type { ParamValue } from '../pipeline/types.ts';
@@ -114,7 +115,7 @@ export function sameValue(v: ParamValue, text: string): boolean {
   }
   for (const candidate of [text, pythonReprToJson(text)]) {
     try {
-      if (deepEqual(JSON.parse(candidate), v)) return true;
+      if (jsonEqual(JSON.parse(candidate), v)) return true;
     } catch {
       // not this encoding
     }
@@ -128,14 +129,4 @@ function pythonReprToJson(text: string): string {
     .replace(/\bTrue\b/g, 'true')
     .replace(/\bFalse\b/g, 'false')
     .replace(/\bNone\b/g, 'null');
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  // objects (checked above), indexed by their own keys
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as never)[k], (b as never)[k]));
 }
