@@ -267,17 +267,20 @@ describe('one bad value does not sink the batch', () => {
     expect(failing.stats().generated.params).toBe(0);
   });
 
-  it('unicode keys: sanitised explicitly, never merged, the renames reported (original -> sent)', () => {
+  it('unicode keys: letters of any script kept (as MLflow takes them), symbols sanitised, never merged', () => {
     const keys = new KeyMap();
     expect(keys.sent('ok.key')).toBe('ok.key');
-    const a = keys.sent('lr_é');
-    const b = keys.sent('lr_è');
+    // MLflow's \w is Python's: letters and numbers of every script (checked against mlflow server 3.17.2)
+    expect(keys.sent('taux_é.参数²')).toBe('taux_é.参数²');
+    // an emoji is one code point, so one '_', as Python's re.sub makes it
+    const a = keys.sent('lr_😀');
+    const b = keys.sent('lr_😺');
     expect(a).toBe('lr__');
     expect(b).toMatch(/^lr___[0-9a-f]{8}$/);
-    expect(keys.sent('lr_è')).toBe(b);
+    expect(keys.sent('lr_😺')).toBe(b);
     expect(keys.renames).toEqual([
-      { original: 'lr_é', sent: a },
-      { original: 'lr_è', sent: b },
+      { original: 'lr_😀', sent: a },
+      { original: 'lr_😺', sent: b },
     ]);
   });
 
@@ -291,13 +294,15 @@ describe('one bad value does not sink the batch', () => {
     const p = pipelineOf({ nodes: 2 });
     await hook.afterContextCreated?.(undefined as never); // the context is unused by these hooks
     await hook.beforePipelineRun!(runParams, p, undefined as never);
-    await hook.beforeNodeRun!(p.nodes[0]!, undefined as never, { 'params:taux_é': 1 }, false, 'r');
-    await hook.beforeNodeRun!(p.nodes[1]!, undefined as never, { 'params:taux_è': 2 }, false, 'r');
+    await hook.beforeNodeRun!(p.nodes[0]!, undefined as never, { 'params:taux_😀': 1, 'params:é': 3 }, false, 'r');
+    await hook.beforeNodeRun!(p.nodes[1]!, undefined as never, { 'params:taux_😺': 2 }, false, 'r');
     await hook.afterPipelineRun!(runParams, {} as never, p, undefined as never); // result and catalog unused
     const { runs } = await serverState(backend);
     const params = paramsOf(runs[0]!);
     expect(params['taux__']).toBe('1');
     expect(Object.entries(params).filter(([k]) => k.startsWith('taux___'))).toEqual([[expect.any(String), '2']]);
+    // a letter MLflow takes is sent as it is, and the mock takes it as MLflow does
+    expect(params['é']).toBe('3');
     expect(hook.stats().renamedKeys).toHaveLength(2);
   });
 });

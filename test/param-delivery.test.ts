@@ -1,5 +1,6 @@
 // Params count as delivered only when the server holds the expected key with the expected value, as a correct
 // hook under its settings sends it (paramsDelivered); not a key that merely starts like the param's.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { KeyValue } from '../src/mlflow/wire.ts';
 import { expectedValues } from '../src/measure/server-values.ts';
@@ -9,8 +10,10 @@ import {
   ANY_PARAM_SETTINGS,
   loggedValues,
   paramsDelivered,
+  type LoggedValues,
   type ParamSettings,
 } from '../src/tracking/param-delivery.ts';
+import { pythonStr } from '../src/tracking/python-str.ts';
 import { paramsFromInputs } from '../src/tracking/params.ts';
 import { pipelineOf } from './helpers/scenario.ts';
 
@@ -79,6 +82,11 @@ describe('params delivered: the expected key with the expected value', () => {
       { key: 'n.f', value: '0.5' },
     ];
     expect(paramsDelivered(params, ANY_PARAM_SETTINGS, loggedValues([{ params: python }]))).toBe(5);
+    // Quotes inside strings: Python picks the other quote, so its text is not JSON with quotes swapped.
+    const quoted: [string, ParamValue][] = [['params:n.q', { q: "it's", d: 'say "hi"' }]];
+    const quotedText = `{'q': "it's", 'd': 'say "hi"'}`;
+    const asLogged = loggedValues([{ params: [{ key: 'n.q', value: quotedText }] }]);
+    expect(paramsDelivered(quoted, ANY_PARAM_SETTINGS, asLogged)).toBe(1);
     // kedro-mlflow's flattening, in Python's str() of each leaf.
     const flat = [
       { key: 'n.d.a', value: '1' },
@@ -123,6 +131,56 @@ describe('params delivered: the expected key with the expected value', () => {
     expect(paramsDelivered(params, ANY_PARAM_SETTINGS, loggedValues([{ params: short }]))).toBe(0);
     expect(paramsDelivered(params, [settings(false, 'tag')], loggedValues([{ params: tag }]))).toBe(0);
     expect(paramsDelivered(params, [settings(false, 'fail')], loggedValues([{ params: cut, tags: tag }]))).toBe(0);
+  });
+
+  it('long values as kedro-mlflow places them: str() of a dict cut, and lengths in code points', () => {
+    const dict = { note: "it's ".repeat(1300), n: [1, 2.5, null, true] };
+    const params: [string, ParamValue][] = [['params:n.d', dict]];
+    const str = pythonStr(dict);
+    expect(str.length).toBeGreaterThan(6000);
+    const truncate = settings(false, 'truncate');
+    const asPython = (value: string): LoggedValues => loggedValues([{ params: [{ key: 'n.d', value }] }]);
+    // Python's str() cut at 6000 (kedro-mlflow's truncate); the JSON text cut (the reference hook's) counts too.
+    expect(paramsDelivered(params, [truncate], asPython(str.slice(0, 6000)))).toBe(1);
+    expect(paramsDelivered(params, [truncate], asPython(JSON.stringify(dict).slice(0, 6000)))).toBe(1);
+    expect(paramsDelivered(params, [truncate], asPython(str.slice(0, 5999)))).toBe(0);
+    expect(paramsDelivered(params, [settings(false, 'fail')], asPython(str.slice(0, 6000)))).toBe(0);
+    const tagged = loggedValues([{ params: [], tags: [{ key: 'n.d', value: str }] }]);
+    expect(paramsDelivered(params, [settings(false, 'tag')], tagged)).toBe(1);
+    // 4000 emoji: 8000 UTF-16 units, 4000 code points, so MLflow and kedro-mlflow take them whole as a param.
+    const emoji = '\u{1F600}'.repeat(4000);
+    const wide: [string, ParamValue][] = [['params:n.e', emoji]];
+    const whole = loggedValues([{ params: [{ key: 'n.e', value: emoji }] }]);
+    expect(paramsDelivered(wide, [truncate], whole)).toBe(1);
+    expect(paramsDelivered(wide, [settings(false, 'fail')], whole)).toBe(1);
+    // Cut in code points past 6000 of them: 7000 emoji become their first 6000.
+    const more: [string, ParamValue][] = [['params:n.e', '\u{1F600}'.repeat(7000)]];
+    const cut = loggedValues([{ params: [{ key: 'n.e', value: '\u{1F600}'.repeat(6000) }] }]);
+    expect(paramsDelivered(more, [truncate], cut)).toBe(1);
+  });
+
+  it("pythonStr is Python's own str() of the value read from JSON", () => {
+    const values: ParamValue[] = [
+      { a: 1, c: [1.5, -0.000015, 1e-7, 1e16, 2e21, 123456.789, 0.1, 1e-4, 12345678901234567000, -0] },
+      {
+        "it's": 'say "hi"',
+        q: "it's",
+        both: `'"`,
+        n: 'a\nb\tc\\d\r',
+        u: 'é 中 \u{1F600}',
+        c: '\u0001\u007f\u0085\u00a0\u2028\u200b',
+      },
+      [null, true, false, '', 'plain'],
+      'a top-level string is itself',
+    ];
+    const script = 'import json, sys\nfor line in sys.stdin: print(json.dumps(str(json.loads(line))))';
+    const input = values.map((v) => JSON.stringify(v)).join('\n') + '\n';
+    const out = execFileSync('python3', ['-c', script], { input, encoding: 'utf8' });
+    const python = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as string);
+    expect(values.map(pythonStr)).toEqual(python);
   });
 
   it('an empty dict flattened is no key at all: nothing to deliver', () => {

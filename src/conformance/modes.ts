@@ -1,7 +1,8 @@
 // Config modes: a target says which settings it honours (nested runs, long-parameter strategy, dict
 // flattening); the suite checks each requirement that depends on one in every value of it, one
 // setting at a time from the target's own options, unless `--option`/`--config` pinned it.
-import { LIMITS } from '../mlflow/limits.ts';
+import { isLongParam, paramValueString } from '../tracking/params.ts';
+import { pythonStr } from '../tracking/python-str.ts';
 import { isMapping, resolveParam } from '../pipeline/params.ts';
 import type { ParamValue } from '../pipeline/types.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
@@ -55,7 +56,8 @@ export function changesIn(dimension: ConfigDimension, scenario: ConformanceScena
   if (dimension === 'childRunPerNode') return true;
   const values = paramValues(scenario);
   if (dimension === 'flatten') return values.some((v) => isMapping(v));
-  return values.some((v) => (typeof v === 'string' ? v : JSON.stringify(v)).length > LIMITS.paramValueLength);
+  // long as JavaScript hooks write the value (JSON) or as kedro-mlflow does (Python's str())
+  return values.some((v) => v !== undefined && (isLongParam(paramValueString(v)) || isLongParam(pythonStr(v))));
 }
 
 /** One extra suite run: the target in one other mode, on the requirements that depend on that setting. */

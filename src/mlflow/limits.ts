@@ -12,8 +12,40 @@ export const LIMITS = {
   experimentNameLength: 500,
 } as const;
 
-/** Keys MLflow accepts (POSIX servers also accept ':'). */
-export const KEY_PATTERN = /^[/\w.\- :]*$/;
+/**
+ * Keys MLflow accepts (POSIX servers also accept ':'). Its `\w` is Python's: any letter or number of any script
+ * (`café`, `参数`, `²`), not a combining mark or a symbol (`😀`). ASCII_KEY is the same rule for ASCII, quicker.
+ */
+const KEY_PATTERN = /^[/\p{L}\p{N}_.\- :]*$/u;
+const ASCII_KEY = /^[/\w.\- :]*$/;
+
+/** Whether MLflow takes every character of `key` (its length and path checked apart). */
+export const keyCharactersValid = (key: string): boolean => ASCII_KEY.test(key) || KEY_PATTERN.test(key);
+
+/** Whether `key` is longer than MLflow's limit on keys (counted in code points). */
+export const keyTooLong = (key: string): boolean =>
+  key.length > LIMITS.keyLength && pythonLength(key) > LIMITS.keyLength;
+
+/** How long MLflow (Python) says a text is: in code points, not UTF-16 units (an emoji is 1, not 2). */
+export function pythonLength(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    const d = text.charCodeAt(i + 1);
+    // a high surrogate followed by a low one is one code point
+    if (c >= 0xd800 && c < 0xdc00 && d >= 0xdc00 && d < 0xe000) {
+      n--;
+      i++;
+    }
+  }
+  return n;
+}
+
+/** text[:n] in Python: the first `n` code points (never half of one), as MLflow cuts long values. */
+export function pythonSlice(text: string, n: number): string {
+  if (text.length <= n || pythonLength(text) <= n) return text;
+  return Array.from(text).slice(0, n).join('');
+}
 
 /** posixpath.normpath, for MLflow's "names must not resolve to other names" rule. */
 export function normpath(path: string): string {
@@ -41,15 +73,16 @@ export function pathNotUnique(key: string): boolean {
 
 /** Why MLflow would reject this key, or undefined if it is fine (checked before sending). */
 export function keyProblem(key: string): string | undefined {
-  if (!KEY_PATTERN.test(key)) return 'bad characters';
+  if (!keyCharactersValid(key)) return 'bad characters';
   if (pathNotUnique(key)) return 'resolves to another name as a path';
-  if (key.length > LIMITS.keyLength) return `longer than ${LIMITS.keyLength} characters`;
+  if (keyTooLong(key)) return `longer than ${LIMITS.keyLength} characters`;
   return undefined;
 }
 
-/** MLflow's own key sanitising, as kedro-mlflow applies it: characters outside the pattern become '_'. */
+/** MLflow's own key sanitising, as kedro-mlflow applies it: characters outside the pattern become '_' (one for
+ * each code point, as Python's re.sub replaces them). */
 export function sanitiseKey(key: string): string {
-  return key.replace(/[^/\w.\- :]/g, '_');
+  return ASCII_KEY.test(key) ? key : key.replace(/[^/\p{L}\p{N}_.\- :]/gu, '_');
 }
 
 /** Why MLflow would reject this metric, or undefined (NaN and the infinities are doubles it takes). */

@@ -2,7 +2,7 @@
 // that would then collide with a different original key gets a short hash of its original, so two
 // keys are never merged. Every rename is recorded (original -> sent) for the report.
 import { createHash } from 'node:crypto';
-import { LIMITS, sanitiseKey } from '../mlflow/limits.ts';
+import { LIMITS, pythonSlice, sanitiseKey } from '../mlflow/limits.ts';
 import { HashSet64 } from './hash-set.ts';
 
 export interface KeyRename {
@@ -49,5 +49,5 @@ export class KeyMap {
 /** `key` shortened to leave room for '_' and 8 hex digits of a hash of `original`. */
 function withSuffix(key: string, original: string): string {
   const hash = createHash('sha256').update(original).digest('hex').slice(0, SUFFIX_LENGTH);
-  return `${key.slice(0, LIMITS.keyLength - SUFFIX_LENGTH - 1)}_${hash}`;
+  return `${pythonSlice(key, LIMITS.keyLength - SUFFIX_LENGTH - 1)}_${hash}`;
 }

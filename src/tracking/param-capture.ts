@@ -4,12 +4,12 @@
 // text of numbers and the value objects are made afterwards (the reference hook does it in
 // afterNodeRun). A value too long for `long_params_strategy: fail` still fails before the node runs.
 import type { KeyValue } from '../mlflow/wire.ts';
-import { LIMITS } from '../mlflow/limits.ts';
+import { pythonLength } from '../mlflow/limits.ts';
 import type { PipelineNode } from '../pipeline/types.ts';
 import { nodeTag } from './common.ts';
 import type { TrackingConfig } from './config/load-config.ts';
 import type { KeyMap } from './keys.ts';
-import { isParamInput, LongParamError, paramKeyOf, paramValueString, placeParam } from './params.ts';
+import { isLongParam, isParamInput, LongParamError, paramKeyOf, paramValueString, placeParam } from './params.ts';
 
 type Strategy = TrackingConfig['tracking']['params']['long_params_strategy'];
 
@@ -42,10 +42,10 @@ export class ParamCapture {
       if (!isParamInput(name)) continue;
       let value = entries[i]![1];
       if (!isPlain(value)) value = paramValueString(value);
-      if (this.strategy === 'fail' && typeof value === 'string' && value.length > LIMITS.paramValueLength) {
+      if (this.strategy === 'fail' && typeof value === 'string' && isLongParam(value)) {
         this.names.length = start;
         this.values.length = start;
-        throw new LongParamError(this.keys.sent(paramKeyOf(name)), value.length);
+        throw new LongParamError(this.keys.sent(paramKeyOf(name)), pythonLength(value));
       }
       this.names.push(name);
       this.values.push(value);

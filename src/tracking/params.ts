@@ -2,11 +2,12 @@
 // param X (and `parameters` whole), optionally flattened, keys sanitised, long values handled by
 // the configured strategy.
 import { jsonEqual } from '../common/json-difference.ts';
-import { LIMITS } from '../mlflow/limits.ts';
+import { LIMITS, pythonLength, pythonSlice } from '../mlflow/limits.ts';
 import type { KeyValue } from '../mlflow/wire.ts';
 import type { ParamValue } from '../pipeline/types.ts';
 import type { TrackingConfig } from './config/load-config.ts';
 import { KeyMap } from './keys.ts';
+import { pythonStr } from './python-str.ts';
 
 export class LongParamError extends Error {
   constructor(key: string, length: number) {
@@ -93,10 +94,16 @@ export function placeParam(
   params: KeyValue[],
   tags: KeyValue[],
 ): void {
-  if (text.length <= LIMITS.paramValueLength) params.push({ key, value: text });
-  else if (strategy === 'fail') throw new LongParamError(key, text.length);
+  // MLflow counts a value's length in code points (Python's len)
+  if (!isLongParam(text)) params.push({ key, value: text });
+  else if (strategy === 'fail') throw new LongParamError(key, pythonLength(text));
   else if (strategy === 'tag') tags.push({ key, value: text });
-  else params.push({ key, value: text.slice(0, LIMITS.paramValueLength) });
+  else params.push({ key, value: pythonSlice(text, LIMITS.paramValueLength) });
+}
+
+/** Whether a param's text is longer than MLflow keeps (6000 code points). */
+export function isLongParam(text: string): boolean {
+  return text.length > LIMITS.paramValueLength && pythonLength(text) > LIMITS.paramValueLength;
 }
 
 /**
@@ -113,6 +120,8 @@ export function sameValue(v: ParamValue, text: string): boolean {
     if (Number.isSafeInteger(v) && !/^-?\d+$/.test(text)) return false;
     return text.trim() !== '' && Number(text) === v;
   }
+  if (text === pythonStr(v)) return true;
+  // Python's str() of a value read otherwise (`2.0` stays a float in Python, an int here): read back as JSON
   for (const candidate of [text, pythonReprToJson(text)]) {
     try {
       if (jsonEqual(JSON.parse(candidate), v)) return true;

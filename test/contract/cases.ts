@@ -356,4 +356,21 @@ export const CASES: ContractCase[] = [
   },
   ...MODEL_CASES,
   ...METRIC_CASES,
+  // Python's rules: \w is any script's letter or number, lengths and cuts are in code points (an emoji is one).
+  withRun('log-unicode-keys-and-long-values', [
+    post('runs/log-batch', {
+      run_id: '{{run}}',
+      params: [
+        { key: 'café', value: '1' },
+        { key: '参数²', value: '2' },
+        { key: '𝒜'.repeat(200), value: '3' },
+        { key: 'e4000', value: '😀'.repeat(4000) },
+        { key: 'e7000', value: '😀'.repeat(7000) },
+      ],
+      tags: [{ key: 't9000', value: '😀'.repeat(9000) }],
+    }),
+    post('runs/log-parameter', { run_id: '{{run}}', key: 'é'.repeat(251), value: '1' }),
+    post('runs/log-metric', { run_id: '{{run}}', key: 'lr_😀', value: 1, timestamp: 1, step: 0 }),
+    getRun,
+  ]),
 ];

@@ -1,6 +1,6 @@
 // MLflow's request validation, with its exact messages (mlflow/utils/validation.py and
 // mlflow/server/handlers.py of MLflow 3.17). The contract suite checks these against the real server.
-import { LIMITS, KEY_PATTERN, normpath, pathNotUnique } from '../../mlflow/limits.ts';
+import { LIMITS, keyCharactersValid, keyTooLong, normpath, pathNotUnique, pythonSlice } from '../../mlflow/limits.ts';
 import type { Metric } from '../../mlflow/wire.ts';
 import { pyFloat } from './py-float.ts';
 
@@ -85,7 +85,7 @@ function fieldPath(list: string, index: number, field: string): string {
 
 /** The name of a top-level field (index -1) or of an item of `list` at `index`, as MLflow checks it. */
 export function validateName(name: string, list: string, index: number, field: string): void {
-  if (!KEY_PATTERN.test(name)) throw invalidValue(fieldPath(list, index, field), name, badCharacters());
+  if (!keyCharactersValid(name)) throw invalidValue(fieldPath(list, index, field), name, badCharacters());
   if (pathNotUnique(name)) throw invalidValue(fieldPath(list, index, field), name, badPath(name));
 }
 
@@ -103,20 +103,20 @@ export function validateMetric(m: Metric, index = -1): void {
       `(timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`,
     );
   }
-  if (m.key.length > LIMITS.keyLength) throw lengthLimit('Metric name', LIMITS.keyLength);
+  if (keyTooLong(m.key)) throw lengthLimit('Metric name', LIMITS.keyLength);
 }
 
 /** Returns the value as stored: over-long values are silently truncated (MLFLOW_TRUNCATE_LONG_VALUES). */
 export function validateParam(key: string, value: string, index = -1): string {
   validateName(key, 'params', index, 'key');
-  if (key.length > LIMITS.keyLength) throw lengthLimit('Param key', LIMITS.keyLength);
-  return value.length > LIMITS.paramValueLength ? value.slice(0, LIMITS.paramValueLength) : value;
+  if (keyTooLong(key)) throw lengthLimit('Param key', LIMITS.keyLength);
+  return pythonSlice(value, LIMITS.paramValueLength);
 }
 
 export function validateTag(key: string, value: string, index = -1): string {
   validateName(key, 'tags', index, 'key');
-  if (key.length > LIMITS.keyLength) throw lengthLimit(fieldPath('tags', index, 'key'), LIMITS.keyLength);
-  return value.length > LIMITS.tagValueLength ? value.slice(0, LIMITS.tagValueLength) : value;
+  if (keyTooLong(key)) throw lengthLimit(fieldPath('tags', index, 'key'), LIMITS.keyLength);
+  return pythonSlice(value, LIMITS.tagValueLength);
 }
 
 export function validateBatchLimits(metrics: number, params: number, tags: number): void {

@@ -2,12 +2,13 @@
 // and the target's parameter settings (independently of any hook's code): which MLflow run each
 // node's values belong in, the exact parameter forms, metric histories and file hashes.
 import { createHash } from 'node:crypto';
-import { LIMITS } from '../../mlflow/limits.ts';
+import { LIMITS, pythonSlice } from '../../mlflow/limits.ts';
 import type { RunState } from '../../mlflow/readback.ts';
 import { isMapping, resolveParam } from '../../pipeline/params.ts';
 import type { ParamValue, PipelineNode } from '../../pipeline/types.ts';
 import { fileFill } from '../../pipeline/work.ts';
-import { sameValue } from '../../tracking/params.ts';
+import { isLongParam, sameValue } from '../../tracking/params.ts';
+import { pythonStr } from '../../tracking/python-str.ts';
 import type { Observation, ParamsConfig } from '../types.ts';
 import { expectedParams, nodeNameOf, tag } from './queries.ts';
 
@@ -130,12 +131,15 @@ export function expectedForms(key: string, v: ParamValue, c: ParamsConfig): Expe
   const leaves = c.flatten ? flatten(key, v, c) : [[key, v] as [string, ParamValue]];
   return leaves.flatMap(([k, x]): ExpectedValue[] => {
     const text = textOf(x);
-    if (text.length <= LIMITS.paramValueLength)
-      return [{ key: k, as: 'param', matches: (t) => sameValue(x, t), shown: text }];
-    if (c.longStrategy === 'tag') return [{ key: k, as: 'tag', matches: (t) => t === text, shown: text }];
+    if (!isLongParam(text)) return [{ key: k, as: 'param', matches: (t) => sameValue(x, t), shown: text }];
+    // kedro-mlflow logs Python's str() of the value: a dict's differs from its JSON text
+    const python = pythonStr(x);
+    if (c.longStrategy === 'tag')
+      return [{ key: k, as: 'tag', matches: (t) => t === text || t === python, shown: text }];
     if (c.longStrategy === 'truncate') {
-      const cut = text.slice(0, LIMITS.paramValueLength);
-      return [{ key: k, as: 'param', matches: (t) => t === cut, shown: `${cut.length} characters` }];
+      const cut = pythonSlice(text, LIMITS.paramValueLength);
+      const pythonCut = pythonSlice(python, LIMITS.paramValueLength);
+      return [{ key: k, as: 'param', matches: (t) => t === cut || t === pythonCut, shown: `${cut.length} characters` }];
     }
     return [];
   });

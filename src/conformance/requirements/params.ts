@@ -1,6 +1,6 @@
 // Requirements: params.
-import { LIMITS } from '../../mlflow/limits.ts';
 import { isMapping } from '../../pipeline/params.ts';
+import { isLongParam } from '../../tracking/params.ts';
 import type { Requirement } from '../types.ts';
 import { loggableParams, sameValue } from './expected.ts';
 import { topLevel, allTags, allParams, expectedParams, paramPresent, verdict, list } from './queries.ts';
@@ -119,8 +119,7 @@ export const PARAMS: Requirement[] = [
     check: (o) => {
       const keys = [...expectedParams(o).keys()];
       const present = (k: string) =>
-        allParams(o).some((p) => p.key === k) ||
-        allTags(o).some((t) => t.key === k && t.value.length > LIMITS.paramValueLength);
+        allParams(o).some((p) => p.key === k) || allTags(o).some((t) => t.key === k && isLongParam(t.value));
       const failedLoudly =
         topLevel(o).some((r) => r.run.info.status === 'FAILED') && /length|long|6000/i.test(o.pipelineError ?? '');
       const lost = keys.filter((k) => !present(k));
