@@ -1,6 +1,7 @@
-// Every report says what it measured on; compare says when two reports measured different things.
+// Every report says what it measured on; compare, merge and run --baseline say when two reports measured
+// different things or were made by different trackbench versions.
 import { describe, expect, it } from 'vitest';
-import { environment, environmentDifferences, environmentOf } from '../src/measure/environment.ts';
+import { environment, environmentDifferences, environmentOf, environmentWarning } from '../src/measure/environment.ts';
 
 describe('environment', () => {
   it('records the machine: Node, OS and kernel, CPU, python3', () => {
@@ -42,6 +43,20 @@ describe('environment', () => {
       `node: ${process.version} vs v22.0.0`,
       'plugin kedro-mlflow: 2.0.3 vs 2.0.4',
       'plugin kedro: absent vs 1.7.0',
+    ]);
+  });
+
+  it('warns of reports made by different trackbench versions, saying both, and of nothing when they agree', () => {
+    const e = environment([], 'x.yaml');
+    const report = (trackbenchVersion: string, node = e.node) => ({ trackbenchVersion, environment: { ...e, node } });
+    expect(environmentWarning(report('0.1.0'), report('0.1.0'))).toBeUndefined();
+    expect(environmentWarning(report('0.1.0'), report('0.2.0'), 'a.json and b.json')).toBe(
+      "warning: a.json and b.json measured different environments; differences may be the environment's:\n" +
+        '  trackbench: 0.1.0 vs 0.2.0',
+    );
+    expect(environmentWarning(report('0.1.0'), report('0.2.0', 'v22.0.0'))?.split('\n').slice(1)).toEqual([
+      '  trackbench: 0.1.0 vs 0.2.0',
+      `  node: ${e.node} vs v22.0.0`,
     ]);
   });
 });

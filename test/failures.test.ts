@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { until } from './helpers/wait.ts';
 import { cli } from './helpers/io.ts';
 import { readReport } from '../src/report/read.ts';
+import type { Report } from '../src/measure/report-types.ts';
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tb-fail-'));
@@ -221,6 +222,37 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     expect(r.err).toContain('different scenarios: "a" vs "b"');
     expect(r.out).toBe('');
     expect(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : []).toEqual([]);
+  }, 120_000);
+
+  it('run --baseline of another version and machine: the shared warning; the report records its options', async () => {
+    const { dir, baseline } = await noopReport('tb-old-baseline-');
+    const old = JSON.parse(readFileSync(baseline, 'utf8')) as Report;
+    const current = { version: old.trackbenchVersion, cores: old.environment.cores };
+    old.trackbenchVersion = '0.0.1';
+    old.environment.cores = current.cores + 1;
+    writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
+    const out = join(dir, 'out');
+    const args = ['run', join(dir, 'a.yaml'), '--quick', '--hook', 'noop', '--allow-failures', '--out', out];
+    const r = await cli([...args, '--baseline', join(dir, 'old.json')]);
+    // the gate's verdict on two short runs of a no-op hook is not this test's concern
+    expect(r.code, r.err).toBeLessThan(2);
+    const json = join(
+      out,
+      readdirSync(out).find((f) => f.endsWith('.json'))!,
+    );
+    expect(r.out).toContain(
+      `warning: ${join(dir, 'old.json')} and ${json} measured different environments; differences may be the ` +
+        `environment's:\n  trackbench: 0.0.1 vs ${current.version}\n` +
+        `  cores: ${current.cores + 1} vs ${current.cores}\n`,
+    );
+    expect(readReport(json).trials).toMatchObject({
+      quick: true,
+      instrument: null,
+      allowFailures: true,
+      selectedHooks: ['noop'],
+    });
+    const md = readFileSync(json.replace(/\.json$/, '.md'), 'utf8');
+    expect(md).toContain('order, --quick, --hook noop, --allow-failures); overhead');
   }, 120_000);
 
   it('a report read back with a credential in it (hand-edited): compare and its files never repeat it', async () => {

@@ -164,6 +164,21 @@ describe('the gate on measured runs', () => {
     expect(junit).toContain('name="budget extra-request apiCalls max"><failure');
   });
 
+  it('compare warns of reports made by different trackbench versions, saying both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-gate-'));
+    const older = structuredClone(first);
+    older.trackbenchVersion = '0.0.1';
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(older));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify(second));
+    const said: string[] = [];
+    const io = { out: (t: string) => void said.push(t), err: () => {}, isTTY: false };
+    expect(await main(['compare', join(dir, 'a.json'), join(dir, 'b.json')], io)).toBeLessThan(2);
+    expect(said[0]).toBe(
+      "warning: the two reports measured different environments; differences may be the environment's:\n" +
+        `  trackbench: 0.0.1 vs ${second.trackbenchVersion}`,
+    );
+  });
+
   it('compare refuses reports of different scenarios with exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-gate-'));
     const other = structuredClone(second);

@@ -75,13 +75,14 @@ describe('merge refuses shards that are not of one sweep', () => {
       b: sweepOf([10], (d) => {
         d.environment.node = 'v99.0.0';
         d.environment.cpuModel = 'another CPU';
+        d.trackbenchVersion = '9.9.9';
       }),
     });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain(
       `warning: ${r.path('a')} and ${r.path('b')} measured different environments; differences may be the ` +
-        `environment's:\n  node: ${run.environment.node} vs v99.0.0\n  cpuModel: ${run.environment.cpuModel} vs ` +
-        `another CPU\n`,
+        `environment's:\n  trackbench: ${run.trackbenchVersion} vs 9.9.9\n  node: ${run.environment.node} vs ` +
+        `v99.0.0\n  cpuModel: ${run.environment.cpuModel} vs another CPU\n`,
     );
     expect(r.written).toHaveLength(1);
   });
@@ -193,6 +194,60 @@ describe('merge refuses run reports that are not shards of one run', () => {
       new RegExp(`^${quick.path('b')}:\\d+:\\d+ trials.quick: false here, true in ${quick.path('a')}; `),
     );
     expect([twice.written, quick.written]).toEqual([[], []]);
+  });
+
+  it('records the options of the run that change its figures', () => {
+    expect(run.trials).toMatchObject({ quick: true, instrument: null, allowFailures: false, selectedHooks: null });
+  });
+
+  const hooks =
+    (...names: string[]): Edit =>
+    (d) =>
+      void (d.trials.selectedHooks = names);
+  it.each<[string, Edit, Edit, string, string]>([
+    ['--instrument', () => {}, (d) => void (d.trials.instrument = 'cpu-sim'), 'instrument', '"cpu-sim" here, null'],
+    ['--allow-failures', () => {}, (d) => void (d.trials.allowFailures = true), 'allowFailures', 'true here, false'],
+    ['--hook', () => {}, hooks('reference'), 'selectedHooks', 'a list here, null'],
+    ['--hook', hooks('reference'), hooks('naive'), 'selectedHooks[0]', '"naive" here, "reference"'],
+  ])('%s unlike in another shard: exit 2 naming both files, the field and the option', async (...test) => {
+    const [flag, editA, editB, field, what] = test;
+    const r = await merge({ a: named('one', editA), b: named('two', editB) });
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^${r.path('b')}:\\d+:\\d+ trials\\.${field.replace(/[[\]]/g, '\\$&')}: `));
+    expect(lines[0]).toContain(`${what} in ${r.path('a')}; the shards of one run must be run alike (the same ${flag})`);
+    expect(r.written).toEqual([]);
+  });
+
+  it('reports of an earlier trackbench (no options recorded but --quick) are read and merged', async () => {
+    const earlier: Edit = (d) => {
+      delete d.trials.instrument;
+      delete d.trials.allowFailures;
+      delete d.trials.selectedHooks;
+    };
+    const r = await merge({ a: named('one', earlier), b: named('two', earlier) });
+    expect(r.code, r.err).toBe(0);
+    expect(r.written).toHaveLength(2);
+    // beside a report that records them, each option it lacks is named
+    const mixed = await merge({ a: named('one'), b: named('two', earlier) });
+    expect(mixed.code).toBe(2);
+    expect(
+      mixed.err
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\S+ /, '')),
+    ).toEqual(
+      [
+        ['instrument', 'null', '--instrument'],
+        ['allowFailures', 'false', '--allow-failures'],
+        ['selectedHooks', 'null', '--hook'],
+      ].map(
+        ([field, value, flag]) =>
+          `trials.${field}: absent here, ${value} in ${mixed.path('a')}; ` +
+          `the shards of one run must be run alike (the same ${flag})`,
+      ),
+    );
   });
 });
 

@@ -47,13 +47,19 @@ export function prepareSweep(file: string, sizes: number[]): Prepared {
   return prepared;
 }
 
-/** The scenario with the hooks named on the command line, checked like the scenario's own. */
-export function withHooks(scenario: Scenario, list: string): Scenario {
+/** The hooks a --hook list names, as given. */
+export function hookNames(list: string): string[] {
   const names = list
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   if (!names.length) throw InputError.flag('--hook', 'names no hook');
+  return names;
+}
+
+/** The scenario with the hooks named on the command line, checked like the scenario's own. */
+export function withHooks(scenario: Scenario, list: string): Scenario {
+  const names = hookNames(list);
   const hooks = names.map((name) => scenario.hooks.find((h) => h.label === name) ?? fromCommandLine(name));
   const next = { ...scenario, hooks };
   const problems = checkHookRefs(next, (path, message) => ({

@@ -120,7 +120,8 @@ function hookValues(withHook: TrialResult[], warmups: TrialResult[], logs: boole
   };
 }
 
-export function buildReport(scenario: Scenario, m: Measurement, quick: boolean): Report {
+/** `selectedHooks`: the hooks `run --hook` named instead of the scenario's, as given. */
+export function buildReport(scenario: Scenario, m: Measurement, quick: boolean, selectedHooks?: string[]): Report {
   const measured = m.trials.filter((t) => !t.warmup && !t.failure);
   const results: Record<string, HookResult> = {};
   for (const hook of scenario.hooks) {
@@ -189,6 +190,9 @@ export function buildReport(scenario: Scenario, m: Measurement, quick: boolean):
         warmup: m.warmup,
         order: scenario.trials.order,
         quick,
+        instrument: m.instrument,
+        allowFailures: m.allowFailures,
+        selectedHooks: selectedHooks ?? null,
         total: m.trials.length,
         durationMs: Math.round(m.durationMs),
       },

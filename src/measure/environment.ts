@@ -128,12 +128,24 @@ export function environmentDifferences(a: Environment, b: Environment): string[]
   return out;
 }
 
+/** A report, as far as the environment warning reads it. */
+export interface MeasuredOn {
+  environment: Environment;
+  trackbenchVersion: string;
+}
+
 /**
- * The warning `compare` and `merge` print for reports of different environments (not an error: the figures
- * may still be worth reading), or undefined when the environments agree. `which`: the reports, in words.
+ * The warning `compare`, `merge` and `run --baseline` print for reports made by different trackbench versions
+ * or on different environments (not an error: the figures may still be worth reading), or undefined when they
+ * agree. `which`: the reports, in words.
  */
-export function environmentWarning(a: Environment, b: Environment, which = 'the two reports'): string | undefined {
-  const differences = environmentDifferences(a, b);
+export function environmentWarning(a: MeasuredOn, b: MeasuredOn, which = 'the two reports'): string | undefined {
+  const differences = [
+    ...(a.trackbenchVersion === b.trackbenchVersion
+      ? []
+      : [`trackbench: ${a.trackbenchVersion} vs ${b.trackbenchVersion}`]),
+    ...environmentDifferences(a.environment, b.environment),
+  ];
   if (!differences.length) return undefined;
   return (
     `warning: ${which} measured different environments; differences may be the environment's:\n` +

@@ -104,6 +104,9 @@ export interface Measurement {
   adaptive?: string;
   /** What each kedro hook's environment holds, by hook label. */
   versions: Record<string, Record<string, string | null>>;
+  /** The instrument asked for (null: none), and whether failed trials were let pass (MeasureOptions). */
+  instrument: Instrument | null;
+  allowFailures: boolean;
 }
 
 /** Widest 95% interval of the wall-time overhead ratio over the hooks, from the rounds so far. */
@@ -320,6 +323,8 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     durationMs: performance.now() - t0,
     adaptive: stopped,
     versions: Object.fromEntries([...externals].filter(([, e]) => e.versions).map(([l, e]) => [l, e.versions!])),
+    instrument: options.instrument ?? null,
+    allowFailures: Boolean(options.allowFailures),
   };
 }
 

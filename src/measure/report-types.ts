@@ -1,5 +1,6 @@
 // The JSON report (documented by src/report/report.schema.json, validated on write and on read).
 import type { Environment } from './environment.ts';
+import type { Instrument } from './instrument.ts';
 import type { MetricName, ValueCounts } from './trial-types.ts';
 import type { Scenario } from '../scenario/types.ts';
 
@@ -102,7 +103,22 @@ export interface Report {
   backend: string;
   /** Backend start to answering /health, when measured (container, real server). */
   backendStartupMs?: number;
-  trials: { repetitions: number; warmup: number; order: string; quick: boolean; total: number; durationMs: number };
+  trials: {
+    repetitions: number;
+    warmup: number;
+    order: string;
+    quick: boolean;
+    /**
+     * The options of `run` that change the figures besides --quick (absent from reports of an earlier
+     * trackbench): --instrument (null without), --allow-failures, and the hooks --hook named instead of the
+     * scenario's, as given (null without).
+     */
+    instrument?: Instrument | null;
+    allowFailures?: boolean;
+    selectedHooks?: string[] | null;
+    total: number;
+    durationMs: number;
+  };
   nodes: number;
   results: Record<string, HookResult>;
   /** Failed trials (only with --allow-failures; the gate fails on any). */

@@ -130,8 +130,20 @@ export function sweepShardProblems(parts: SweepReport[], files: string[], locate
 }
 
 /**
+ * Where a run report records each option of the invocation that changes its figures, and the option. All but
+ * --quick are absent from reports of an earlier trackbench: two such shards agree, one beside a newer differs.
+ */
+const RUN_OPTIONS: [Path, string][] = [
+  [['trials', 'quick'], '--quick'],
+  [['trials', 'instrument'], '--instrument'],
+  [['trials', 'allowFailures'], '--allow-failures'],
+  [['trials', 'selectedHooks'], '--hook'],
+];
+
+/**
  * Every reason the run reports `reports` (read from `files`) are not shards of one `run --shard`: a scenario
- * measured twice, or shards run with different settings of the invocation (--quick).
+ * measured twice, or shards run with different options of the invocation (--quick, --instrument,
+ * --allow-failures, --hook).
  */
 export function runShardProblems(reports: Report[], files: string[], locate = unlocated): Diagnostic[] {
   const problems: Diagnostic[] = [];
@@ -151,8 +163,10 @@ export function runShardProblems(reports: Report[], files: string[], locate = un
         ),
       );
     else measuredIn.set(report.scenario.name, file);
-    const why = 'the shards of one run must be run alike (the same --quick)';
-    problems.push(...differences(ref, { file, at: [], value: report }, [['trials', 'quick']], locate, why));
+    for (const [group, flag] of RUN_OPTIONS) {
+      const why = `the shards of one run must be run alike (the same ${flag})`;
+      problems.push(...differences(ref, { file, at: [], value: report }, [group], locate, why));
+    }
   }
   return problems;
 }

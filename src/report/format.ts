@@ -126,6 +126,17 @@ export function valuesRows(report: Report): string[][] {
   ]);
 }
 
+/** The options of `run` that changed the figures, as given on its command line: ", --quick, --hook a,b". */
+export function runOptionsText(trials: Report['trials']): string {
+  const options = [
+    ...(trials.quick ? ['--quick'] : []),
+    ...(trials.selectedHooks ? [`--hook ${trials.selectedHooks.join(',')}`] : []),
+    ...(trials.instrument ? [`--instrument ${trials.instrument}`] : []),
+    ...(trials.allowFailures ? ['--allow-failures'] : []),
+  ];
+  return options.map((o) => `, ${o}`).join('');
+}
+
 /** Lines that must be seen first when trials failed (only with --allow-failures). */
 export function failureLines(report: Report): string[] {
   if (!report.failures.length) return [];

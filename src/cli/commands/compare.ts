@@ -47,7 +47,7 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);
-        const warning = environmentWarning(baseline.environment, current.environment);
+        const warning = environmentWarning(baseline, current);
         if (warning) io.out(warning);
         const regression = current.scenario.regression;
         const checks = [

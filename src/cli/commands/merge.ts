@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
-import { environmentWarning, type Environment } from '../../measure/environment.ts';
+import { environmentWarning, type MeasuredOn } from '../../measure/environment.ts';
 import { runShardProblems } from '../../measure/shards.ts';
 import { mergeSweeps, type SweepReport } from '../../measure/sweep.ts';
 import { markdownReport } from '../../report/markdown.ts';
@@ -38,9 +38,9 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
             `cannot merge different kinds of report: "${docs[mixed]?.kind}" here, "${kind}" in ${files[0]}`,
           ),
         ]);
-      /** Reports of different environments are merged, with a warning (as `compare` does). */
-      const warnEnvironments = (environments: Environment[]): void => {
-        const [base, ...rest] = environments;
+      /** Reports of different environments or trackbench versions are merged, with a warning (as `compare` does). */
+      const warnEnvironments = (measured: MeasuredOn[]): void => {
+        const [base, ...rest] = measured;
         for (const [i, e] of rest.entries()) {
           const warning = base && environmentWarning(base, e, `${files[0]} and ${files[i + 1]}`);
           if (warning) io.out(warning);
@@ -51,7 +51,7 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
         const sweeps = docs as SweepReport[];
         const merged = mergeSweeps(sweeps, files, locate);
         // a sweep has one point at least (its schema says so)
-        warnEnvironments(sweeps.map((s) => s.points[0]!.report.environment));
+        warnEnvironments(sweeps.map((s) => s.points[0]!.report));
         io.out(sweepTables(merged, io.isTTY, widthOf(io)));
         io.out(`merged report: ${writeSweep(merged, opts.out, '-merged')}`);
         return done(0);
@@ -61,7 +61,7 @@ export function registerMerge(program: Command, io: Io, done: (code: number) => 
       const names = reports.map((r) => r.scenario.name);
       const problems = runShardProblems(reports, files, locate);
       if (problems.length) throw new InputError(problems);
-      warnEnvironments(reports.map((r) => r.environment));
+      warnEnvironments(reports);
       const dir = resolve(opts.out);
       mkdirSync(dir, { recursive: true });
       const base = join(dir, timestamped('runs-merged'));

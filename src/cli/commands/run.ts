@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
-import { environmentDifferences } from '../../measure/environment.ts';
+import { environmentWarning } from '../../measure/environment.ts';
 import { measure } from '../../measure/measure.ts';
 import { buildReport } from '../../measure/build-report.ts';
 import { consoleTables } from '../../report/console.ts';
@@ -18,7 +18,7 @@ import { shard } from '../../measure/sweep.ts';
 import { widthOf, type Io } from '../io.ts';
 import { progressReporter } from '../progress.ts';
 import { assertDistinctOutputs, assertWritableDir, assertWritableFile } from '../paths.ts';
-import { prepareScenario, withHooks } from '../prepare.ts';
+import { hookNames, prepareScenario, withHooks } from '../prepare.ts';
 
 /** The flags naming what `run` writes: the reports' folder first, then files. */
 const OUTPUT_FLAGS = [
@@ -110,6 +110,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         if (opts.instrument !== undefined && opts.instrument !== 'cpu-sim')
           throw InputError.flag('--instrument', `unknown instrument "${opts.instrument}"; the one there is: cpu-sim`);
         const instrument = opts.instrument === 'cpu-sim' ? 'cpu-sim' : undefined;
+        const selectedHooks = opts.hook ? hookNames(opts.hook) : undefined;
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
         if (baseline && opts.baseline) {
           // scenarios.length is 1 with a baseline (checked above)
@@ -133,6 +134,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
               onProgress: (p) => progress.report(p),
             }),
             Boolean(opts.quick),
+            selectedHooks,
           );
           progress.end();
           const paths = writeReportFiles(report, resolve(opts.out), markdownReport(report));
@@ -154,9 +156,8 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           }
           if (baseline && opts.baseline) {
             assertComparable(baseline, report, [opts.baseline, paths.json]);
-            const differences = environmentDifferences(baseline.environment, report.environment);
-            if (differences.length)
-              io.out(`warning: the baseline measured a different environment:\n  ${differences.join('\n  ')}`);
+            const warning = environmentWarning(baseline, report, `${opts.baseline} and ${paths.json}`);
+            if (warning) io.out(warning);
           }
           const checks = [
             ...outcome,

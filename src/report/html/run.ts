@@ -1,7 +1,7 @@
 // A run report as HTML: the overhead table, each hook's overhead with its 95% interval as a bar
 // with whiskers, API calls, and every trial as a point (without and with, per hook).
 import { METRICS, type MetricName } from '../../measure/trial-types.ts';
-import { ROWS, overheadCell, pct, perNodeCell, valueCell, valuesRows, type Row } from '../format.ts';
+import { ROWS, overheadCell, pct, perNodeCell, valueCell, valuesRows, runOptionsText, type Row } from '../format.ts';
 import type { MetricResult, Report } from '../../measure/report-types.ts';
 import { el } from './el.ts';
 import { esc } from './escape.ts';
@@ -152,7 +152,7 @@ export function runSection(report: Report, prefix: string): Section {
   const meta = [
     `${report.nodes} nodes, backend ${report.backend}.`,
     `Medians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded,`,
-    `${t.order} order${t.quick ? ', --quick' : ''};`,
+    `${t.order} order${runOptionsText(t)};`,
     `${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s);`,
     'overhead = median(with)/median(without) - 1 with its 95% bootstrap interval over paired rounds.',
     `${report.createdAt}.`,
