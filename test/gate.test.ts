@@ -196,6 +196,26 @@ describe('the gate on measured runs', () => {
     expect(err).toContain('different scenarios: "test" vs "another"');
   });
 
+  it('compare refuses reports measured under different instruments (times under Valgrind are not times)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-gate-'));
+    const plain = structuredClone(first);
+    plain.trials.instrument = null;
+    const instrumented = structuredClone(second);
+    instrumented.trials.instrument = 'cpu-sim';
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(plain));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify(instrumented));
+    let err = '';
+    const io = { out: () => {}, err: (t: string) => void (err += t), isTTY: false };
+    expect(await main(['compare', join(dir, 'a.json'), join(dir, 'b.json')], io)).toBe(2);
+    expect(err).toContain('measured under different instruments: none vs cpu-sim');
+    // a report of an earlier trackbench (instrument not recorded) is not refused for it
+    delete plain.trials.instrument;
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(plain));
+    err = '';
+    expect(await main(['compare', join(dir, 'a.json'), join(dir, 'b.json')], io)).toBeLessThan(2);
+    expect(err).not.toContain('instruments');
+  });
+
   it('JUnit from the gate is well-formed even with characters that need escaping', () => {
     const xml = gateJunit(
       gate([

@@ -8,12 +8,15 @@ export interface Measured {
   nodes: number;
   /** Hook labels. */
   hooks: string[];
+  /** The instrument trials ran under (null: none; undefined: a report of an earlier trackbench, unknown). */
+  instrument?: string | null;
 }
 
 export const measuredBy = (r: Report): Measured => ({
   scenario: r.scenario.name,
   nodes: r.nodes,
   hooks: Object.keys(r.results),
+  instrument: r.trials.instrument,
 });
 
 /**
@@ -26,6 +29,9 @@ export function assertComparable(baseline: Report, current: Report | Measured, f
   const problems: string[] = [];
   if (b.scenario !== c.scenario) problems.push(`different scenarios: "${b.scenario}" vs "${c.scenario}"`);
   if (b.nodes !== c.nodes) problems.push(`different pipelines: ${b.nodes} vs ${c.nodes} nodes`);
+  // Under an instrument a trial runs tens of times slower: its times say nothing of an uninstrumented run's.
+  if (b.instrument !== undefined && c.instrument !== undefined && b.instrument !== c.instrument)
+    problems.push(`measured under different instruments: ${b.instrument ?? 'none'} vs ${c.instrument ?? 'none'}`);
   if (!c.hooks.some((h) => b.hooks.includes(h)))
     problems.push(`no hook in common (baseline: ${b.hooks.join(', ')}; current: ${c.hooks.join(', ')})`);
   if (problems.length)

@@ -115,7 +115,12 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         if (baseline && opts.baseline) {
           // scenarios.length is 1 with a baseline (checked above)
           const s = scenarios[0]!;
-          const planned = { scenario: s.name, nodes: s.pipeline.nodes, hooks: s.hooks.map((h) => h.label) };
+          const planned = {
+            scenario: s.name,
+            nodes: s.pipeline.nodes,
+            hooks: s.hooks.map((h) => h.label),
+            instrument: instrument ?? null,
+          };
           assertComparable(baseline, planned, [opts.baseline, s.source ?? files[0]!]);
         }
         if (!scenarios.length) io.err(`--shard ${opts.shard}: no scenario of ${files.length} falls to this shard`);
