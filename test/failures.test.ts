@@ -431,6 +431,16 @@ export default async (options, ctx) => {
         const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
         expect(r.code, `${mode}: ${r.err}`).toBe(1);
         expect(`${r.out}${r.err}`).toMatch(/lost \d+ of 12 metrics|lost .*metrics/);
+        // trace matches metric values the same way: half sent twice is half lost, zeros are all lost
+        // (the real CLI: the hook's client and trace's in-process mock must be one module instance, dist/)
+        const t = spawnSync(process.execPath, ['bin/trackbench.js', 'trace', join(dir, 's.yaml'), '--format', 'json'], {
+          encoding: 'utf8',
+          env: process.env,
+        });
+        const traced = JSON.parse(t.stdout) as { lost: { metrics: number } };
+        expect(traced.lost.metrics, `${mode}: ${t.stdout}`).toBe(mode === 'wrong' ? 12 : 6);
+        expect(t.status).toBe(1);
+        expect(t.stderr).toMatch(/trace: lost \d+ of 12 metrics/);
       } finally {
         delete process.env.SLOPPY;
       }

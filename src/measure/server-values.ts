@@ -123,7 +123,7 @@ export function paramsFound(
  * multiset intersection): a value sent twice does not stand in for one never sent, nor a wrong value (a
  * zero, a rounded one) for the right one.
  */
-function metricValuesFound(produced: readonly number[], states: RunState[]): number {
+export function metricValuesFound(produced: readonly number[], states: readonly RunState[]): number {
   const wanted = new Map<number, number>();
   for (const v of produced) wanted.set(v, (wanted.get(v) ?? 0) + 1);
   let found = 0;

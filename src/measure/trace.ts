@@ -13,7 +13,7 @@ import type { HookRef, Scenario } from '../scenario/types.ts';
 import { isTrackingHooks } from '../tracking/common.ts';
 import { paramSettingsOf, resolveHook } from '../tracking/registry.ts';
 import { productionCounter } from './produced.ts';
-import { expectedValues, paramsFound } from './server-values.ts';
+import { expectedValues, metricValuesFound, paramsFound } from './server-values.ts';
 
 export interface TraceResult {
   hook: string;
@@ -102,11 +102,13 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
     for (const id of newRuns) states.push(await readRun(client, id));
     client.close();
     const p = outcome.produced;
-    // Params as run reads them: the expected key with the expected value, under the hook's settings.
-    const params = expectedValues(pipeline).params.slice(0, p.params);
+    // Params and metric values as run reads them: the expected key with the expected value, under the hook's
+    // settings; each metric value matched once by its value.
+    const expected = expectedValues(pipeline);
     const delivered = {
       ...countDelivered(states),
-      params: paramsFound(params, paramSettingsOf(ref, scenario), states),
+      params: paramsFound(expected.params.slice(0, p.params), paramSettingsOf(ref, scenario), states),
+      metrics: metricValuesFound(expected.metrics, states),
     };
     const generated: DeliveredCounts = {
       params: p.params,

@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { trace, type TraceResult } from '../../measure/trace.ts';
+import { VALUE_KINDS } from '../../measure/trial-types.ts';
 import type { HookRef, Scenario } from '../../scenario/types.ts';
 import { INJECTED_FAILURE } from '../../pipeline/work.ts';
 import { closest } from '../../common/suggest.ts';
-import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
+import { BUILTIN_HOOKS, logsValues } from '../../tracking/registry.ts';
 import { hooksRunInProcess } from '../exit.ts';
 import type { Io } from '../io.ts';
 import { prepareScenario, withHooks } from '../prepare.ts';
@@ -35,7 +36,14 @@ export function registerTrace(program: Command, io: Io, done: (code: number) => 
       // The runner's own error, not a hook's that quotes it.
       const injected =
         (scenario.pipeline.failAt ?? null) !== null && result.pipelineError?.startsWith(INJECTED_FAILURE);
-      done(result.pipelineError && !injected ? 3 : 0);
+      if (result.pipelineError && !injected) return done(3);
+      // As in `run`: values produced and not found on the server fail, unless the scenario expects loss.
+      const lost = VALUE_KINDS.filter((k) => result.lost[k] > 0);
+      if (lost.length && logsValues(ref) && !scenario.regression.expectLoss) {
+        io.err(`trace: lost ${lost.map((k) => `${result.lost[k]} of ${result.generated[k]} ${k}`).join(', ')}`);
+        return done(1);
+      }
+      done(0);
     });
 }
 
