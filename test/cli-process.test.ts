@@ -83,6 +83,7 @@ beforeAll(() => {
     "export default () => ({ afterNodeRun() { setTimeout(() => { throw new Error('from a timer'); }); } });\n",
   );
   hook('throws.mjs', "export default () => ({ beforeNodeRun() { throw 'a plain string'; } });\n");
+  hook('prints.mjs', "export default () => ({ afterNodeRun() { console.log('hook says hi'); } });\n");
   hook('null-factory.mjs', 'export default () => null;\n');
   hook('throwing-factory.mjs', "export default () => { throw new Error('factory broke'); };\n");
   hook('stuck-factory.mjs', 'export default () => new Promise(() => {});\n');
@@ -131,6 +132,20 @@ describe('the CLI process keeps its promises', () => {
     // The timed situations' mocks were closed too (they were held open when the healthy run failed).
     expect(r.stderr).not.toMatch(/holds the process/);
     expect(r.stderr).not.toMatch(INTERNAL);
+  }, 180_000);
+
+  it('a hook printing in the CLI process: --format json stdout is the JSON alone, the prints on stderr', async () => {
+    // The hook logs nothing to MLflow: conformance fails its MUSTs (exit 1); its JSON records the prints too.
+    for (const [args, code] of [
+      [['trace', '../scenarios/tiny.yaml', '--hook', 'module:./prints.mjs', '--format', 'json'], 0],
+      [['conformance', '--target', 'module:./prints.mjs', '--format', 'json', '--out', join(cwd, 'prints-out')], 1],
+    ] as const) {
+      const r = await cli([...args], cwd);
+      expect(r.stdout.startsWith('{'), r.stdout.slice(0, 200)).toBe(true);
+      expect(() => JSON.parse(r.stdout) as unknown, args[0]).not.toThrow();
+      expect(r.stderr).toContain('hook says hi');
+      expect(r.code, r.stderr).toBe(code);
+    }
   }, 180_000);
 
   it('run --hook module:./x.mjs finds the module from the current folder, and trials run from any folder', async () => {

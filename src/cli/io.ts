@@ -20,6 +20,8 @@ export function widthOf(io: Io): number {
  * output is dropped quietly and the command still finishes (and stops what it started).
  */
 function writer(stream: NodeJS.WriteStream): (text: string) => void {
+  // The stream's own write, taken before any hook could replace it (hookStdoutToStderr).
+  const write = stream.write.bind(stream);
   let closed = false;
   let watching = false;
   return (text) => {
@@ -30,7 +32,7 @@ function writer(stream: NodeJS.WriteStream): (text: string) => void {
         closed = true;
       });
     }
-    if (!closed) stream.write(text);
+    if (!closed) write(text);
   };
 }
 
@@ -40,6 +42,15 @@ const line = (t: string): string => (t.endsWith('\n') ? t : `${t}\n`);
 /** Whatever a command prints is scrubbed of the environment's credentials and URL userinfo first: a hook's
  * label, its error message or a scenario value may hold one. */
 const safe = (t: string): string => redact(t, credentialsFromEnv().secrets);
+
+/**
+ * The process's stdout is the command's alone (processIo's, `--format json` is parsed): whatever else writes there,
+ * a hook running in this process (trace, conformance of builtin:/module: targets) or a library, goes to stderr.
+ */
+export function stdoutForCommandOnly(): void {
+  // Both are WriteStreams: stderr's own write, bound, takes stdout's place.
+  process.stdout.write = process.stderr.write.bind(process.stderr);
+}
 
 export const processIo: Io = {
   out: (t) => toStdout(line(safe(t))),

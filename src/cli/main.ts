@@ -25,7 +25,7 @@ import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
 import { assertNoEmptyValues } from './flags.ts';
-import { processIo, type Io } from './io.ts';
+import { processIo, stdoutForCommandOnly, type Io } from './io.ts';
 import { isMlflowError } from '../mlflow/errors.ts';
 import { VERSION } from '../version.ts';
 
@@ -79,6 +79,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<void> 
   // container module then leaves exiting to that handler and its containers are one more cleanup.
   installSignalHandlers((line) => io.err(line));
   leaveSignalExitToCaller();
+  stdoutForCommandOnly();
   // kill: when the orderly stop outlasts its bound (a loaded machine), remove the containers at once.
   registerCleanup({ name: 'containers', stop: stopAllContainers, kill: removeAllSync });
   // An error no code path caught: from trackbench, or from a hook running in this process (conformance of
