@@ -130,6 +130,26 @@ describe('runner: Kedro hook lifecycle', () => {
     await expect(run).rejects.toThrow(/^hook "hostile" failed in beforeNodeRun: a value that cannot be shown/);
   });
 
+  it('a method getter or a Proxy that throws when the method is looked up names the hook and method', async () => {
+    const getter: Hooks = {
+      get afterNodeRun(): never {
+        throw new Error('getter boom');
+      },
+    };
+    const proxy = new Proxy<Hooks>(
+      {},
+      {
+        get: (_target, key) => {
+          throw new Error(`no ${String(key)} here`);
+        },
+      },
+    );
+    const run = (hooks: Hooks): Promise<unknown> =>
+      runSession(pipelineOf(twoNodes), { hooks: [{ name: 'odd', hooks }] });
+    await expect(run(getter)).rejects.toThrow(/^hook "odd" failed in afterNodeRun: getter boom$/);
+    await expect(run(proxy)).rejects.toThrow(/^hook "odd" failed in afterContextCreated: no afterContextCreated here$/);
+  });
+
   it('writes file datasets to real files and removes the temp dir afterwards', async () => {
     let dir = '';
     let fileExisted = false;

@@ -205,10 +205,11 @@ export class HookManager {
   async call<M extends HookMethod>(method: M, ...args: Parameters<NonNullable<Hooks[M]>>): Promise<unknown[]> {
     const results: unknown[] = [];
     for (const { name, hooks } of this.registered) {
-      // args are the method's own, passed through from call()'s typed signature
-      const fn = hooks[method] as ((...a: unknown[]) => unknown) | undefined;
-      if (!fn) continue;
       try {
+        // Read inside the try: a getter or a Proxy that throws is this hook's failure in this method too.
+        // args are the method's own, passed through from call()'s typed signature
+        const fn = hooks[method] as ((...a: unknown[]) => unknown) | undefined;
+        if (!fn) continue;
         const out = fn.apply(hooks, args);
         // Only promises are raced against the clock: synchronous hooks pay nothing for it.
         results.push(
