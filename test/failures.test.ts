@@ -318,6 +318,31 @@ writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify(probes));
     }
   }, 120_000);
 
+  it('a command: hook leaving a setsid process holding its output: it is killed, a failed trial, no hang', async () => {
+    // Exits at once with its probes written; without the fix the run waited on the held output past any limit.
+    const script = `echo '{"wallMs":1,"cpuMs":1,"peakRssBytes":1,"diskWriteBytes":null,"writeBytes":null}' \\
+  > "$TRACKBENCH_PROBES_FILE"
+setsid sleep 985 &
+echo escaped
+`;
+    const dir = project({
+      'plugin.sh': script,
+      's.yaml': `name: escapes\n${PIPELINE}\nhooks: ["command:sh plugin.sh"]\n${TRIALS}\n`,
+    });
+    const sleeping = (): string[] =>
+      execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((a) => /^\d+ sleep 985$/.test(a.trim()));
+    try {
+      const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
+      expect(r.code).toBe(3);
+      expect(r.err).toMatch(/exited with code 0, but a process it started in a session of its own .*: killed/);
+      await until('the escaped sleep to be gone', () => sleeping().length === 0, 5000);
+    } finally {
+      for (const line of sleeping()) process.kill(Number(line.trim().split(' ')[0]), 'SIGKILL');
+    }
+  }, 60_000);
+
   it('with failAt, only the injected node failure is expected: a hook crashing first is a failed trial', async () => {
     const crashing = `export default () => ({ beforePipelineRun() { throw new Error('hook exploded early'); } });\n`;
     const dir = project({

@@ -3,7 +3,7 @@
 // on SIGINT, SIGTERM or SIGHUP every registered cleanup runs (newest first), then the process exits
 // 130, 143 or 129. A second signal runs only the immediate (synchronous) parts and exits at once.
 // `process.on('exit')` alone is not enough: a signal's default action kills without running it.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 
 export interface Cleanup {
   name: string;
@@ -67,6 +67,29 @@ interface ProcessEntry {
   ppid: number;
   pgrp: number;
   state: string;
+}
+
+/** What file descriptor `fd` of process `pid` is open on (`pipe:[123]`), from /proc (Linux); undefined if unknown. */
+export function openFileOf(pid: number | undefined, fd: number): string | undefined {
+  try {
+    return pid ? readlinkSync(`/proc/${pid}/fd/${fd}`) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGKILLs every other process with a descriptor open on `file` (as openFileOf names it): a pipe's holders. */
+export function killHoldersOf(file: string): void {
+  for (const p of processTable() ?? []) {
+    if (p.pid === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${p.pid}/fd`);
+    } catch {
+      continue; // ended meanwhile, or not ours to read
+    }
+    if (fds.some((fd) => openFileOf(p.pid, Number(fd)) === file)) signalReaches(p.pid, 'SIGKILL');
+  }
 }
 
 /** Every process in /proc (Linux), or undefined without /proc. */

@@ -61,6 +61,15 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
         `trial command did not finish within ${limit} ms (the hook's timeoutMs, or trials.timeoutMs): ` +
           `${command}${tail ? `\n  ${tail}` : ''}`,
       );
+    // It escaped the trial's group, so it could have run on into the next trial, billed to it: no measurement.
+    if (result.outputHeld)
+      return {
+        ok: false,
+        outputTail: tail,
+        error:
+          `command exited with code ${result.code}, but a process it started in a session of its own (setsid?) ` +
+          `still held its output: killed: ${command}`,
+      };
     if (!existsSync(probesFile)) {
       return {
         ok: false,
