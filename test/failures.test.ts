@@ -318,30 +318,47 @@ writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify(probes));
     }
   }, 120_000);
 
-  it('a command: hook leaving a setsid process holding its output: it is killed, a failed trial, no hang', async () => {
-    // Exits at once with its probes written; without the fix the run waited on the held output past any limit.
-    const script = `echo '{"wallMs":1,"cpuMs":1,"peakRssBytes":1,"diskWriteBytes":null,"writeBytes":null}' \\
+  it('a hook leaving a setsid process on its output (module, command:): it is killed, a failed trial', async () => {
+    // Each waits until the escaped process runs (its cmdline says sleep), so the trial's group kill cannot beat it.
+    // Without the fix the trial (command:) or the CLI's exit (module) waited on the held output for good.
+    const moduleHook = `import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+export default () => ({
+  async beforePipelineRun() {
+    const child = spawn('setsid', ['sleep', '985'], { stdio: 'inherit' });
+    while (!readFileSync('/proc/' + child.pid + '/cmdline', 'utf8').startsWith('sleep'))
+      await new Promise((r) => setTimeout(r, 20));
+  },
+});
+`;
+    const command = `echo '{"wallMs":1,"cpuMs":1,"peakRssBytes":1,"diskWriteBytes":null,"writeBytes":null}' \\
   > "$TRACKBENCH_PROBES_FILE"
-setsid sleep 985 &
-echo escaped
+setsid sh -c 'touch escaped.flag; exec sleep 985' &
+while [ ! -e escaped.flag ]; do sleep 0.05; done
 `;
     const dir = project({
-      'plugin.sh': script,
-      's.yaml': `name: escapes\n${PIPELINE}\nhooks: ["command:sh plugin.sh"]\n${TRIALS}\n`,
+      'escapes.mjs': moduleHook,
+      'plugin.sh': command,
+      'm.yaml': `name: m\n${PIPELINE}\nhooks: ["module:./escapes.mjs"]\n${TRIALS}\n`,
+      'c.yaml': `name: c\n${PIPELINE}\nhooks: ["command:sh plugin.sh"]\n${TRIALS}\n`,
     });
     const sleeping = (): string[] =>
       execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
         .split('\n')
         .filter((a) => /^\d+ sleep 985$/.test(a.trim()));
     try {
-      const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'reports')]);
-      expect(r.code).toBe(3);
-      expect(r.err).toMatch(/exited with code 0, but a process it started in a session of its own .*: killed/);
-      await until('the escaped sleep to be gone', () => sleeping().length === 0, 5000);
+      for (const s of ['m.yaml', 'c.yaml']) {
+        const r = await cli(['run', join(dir, s), '--quick', '--out', join(dir, 'reports')]);
+        expect(r.code, s).toBe(3);
+        expect(r.err).toMatch(
+          /a process it started in a session of its own \(setsid\?\) still held its output.*killed/,
+        );
+        await until('the escaped sleep to be gone', () => sleeping().length === 0, 5000);
+      }
     } finally {
       for (const line of sleeping()) process.kill(Number(line.trim().split(' ')[0]), 'SIGKILL');
     }
-  }, 60_000);
+  }, 120_000);
 
   it('with failAt, only the injected node failure is expected: a hook crashing first is a failed trial', async () => {
     const crashing = `export default () => ({ beforePipelineRun() { throw new Error('hook exploded early'); } });\n`;

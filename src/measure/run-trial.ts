@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killGroupOnly, registerCleanup, registerTempDir } from '../common/cleanup.ts';
+import { releaseHeldOutput } from '../common/held-output.ts';
 import type { GroupsWatchdog } from '../common/watchdog.ts';
 import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
@@ -156,10 +157,21 @@ function runNodeProcess(
       clearTimeout(timer);
       reject(new EnvironmentError(`could not start a trial process: ${err.message}`));
     });
-    child.once('exit', (code, signal) => {
+    // What a hook started in a session of its own (setsid) and left holding the trial's stderr would keep this
+    // process from ever exiting: killed, and the trial fails (it ran outside the trial's group, maybe into the next).
+    let outputHeld = false;
+    releaseHeldOutput(child, () => void (outputHeld = true));
+    // After the exit and the output's end: what the trial printed last is in.
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       const outputTail = tail(stderr);
-      if (reply && code !== 0 && reply.ok)
+      if (outputHeld)
+        resolve({
+          ok: false,
+          error: 'a process it started in a session of its own (setsid?) still held its output after it exited: killed',
+          outputTail,
+        });
+      else if (reply && code !== 0 && reply.ok)
         resolve({
           ...reply,
           exitCode: code ?? undefined,

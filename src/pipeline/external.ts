@@ -1,7 +1,8 @@
 // Runs an external command (a shell command line) to completion: combined output kept (the last
 // 20,000 characters), killed with its whole process group after a timeout.
 import { spawn } from 'node:child_process';
-import { killGroup, killGroupOnly, killHoldersOf, openFileOf, registerCleanup } from '../common/cleanup.ts';
+import { killGroup, killGroupOnly, registerCleanup } from '../common/cleanup.ts';
+import { releaseHeldOutput } from '../common/held-output.ts';
 import { watchGroup } from '../common/watchdog.ts';
 
 export interface ExternalResult {
@@ -10,13 +11,10 @@ export interface ExternalResult {
   timedOut: boolean;
   /**
    * The command exited, but something it started outside its process group (`setsid`) still held its output
-   * OUTPUT_GRACE_MS later: killed (found by the pipe it holds), no longer waited for.
+   * OUTPUT_GRACE_MS later (held-output.ts): killed (found by the pipe it holds), no longer waited for.
    */
   outputHeld?: boolean;
 }
-
-/** How long the output may stay open after the command exited (a background process of its group is killed). */
-const OUTPUT_GRACE_MS = 2000;
 
 export function runExternal(
   command: string,
@@ -52,24 +50,12 @@ export function runExternal(
     }, timeoutMs);
     // What the command left running in its group (a server, a `sleep` in the background) ends with it, at its
     // exit: such a process holding the output pipes would otherwise hold 'close' (the result) until it ends.
-    // One that escaped the group and holds them would hold it until the time limit, then read as "did not finish".
+    // One that escaped the group (setsid) would hold it until the time limit: released after a grace instead.
     let outputHeld = false;
-    let grace: NodeJS.Timeout | undefined;
-    // The command's stdout, named while the shell holds it: what still holds it later was started by the command.
-    const pipe = openFileOf(child.pid, 1);
-    child.on('exit', () => {
-      killGroupOnly(child.pid);
-      grace = setTimeout(() => {
-        outputHeld = true;
-        // Node's stdio pipes are socket pairs; never a shared file (/dev/null), whose holders are anyone's.
-        if (pipe && /^(pipe|socket):/.test(pipe)) killHoldersOf(pipe);
-        child.stdout.destroy();
-        child.stderr.destroy();
-      }, OUTPUT_GRACE_MS).unref();
-    });
+    releaseHeldOutput(child, () => void (outputHeld = true));
+    child.on('exit', () => killGroupOnly(child.pid));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      clearTimeout(grace);
       unregister();
       watchdog?.release();
       resolve({ code: code ?? (signal ? 128 : 1), output, timedOut, ...(outputHeld ? { outputHeld } : {}) });
