@@ -129,6 +129,32 @@ describe('withCapturedOutput', () => {
     expect(owned()).toEqual(before);
   });
 
+  it('passes on at most 4 MiB of what hooks print in the process, said once; the record is still kept', async () => {
+    let passed = '';
+    const real = Object.getOwnPropertyDescriptor(process.stderr, 'write');
+    // A stand-in for the terminal: what withCapturedOutput passes on arrives here.
+    process.stderr.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      passed += String(chunk);
+      const callback = rest.find((a) => typeof a === 'function') as (() => void) | undefined;
+      callback?.();
+      return true;
+    };
+    try {
+      let calledBack = 0;
+      const { printed } = await withCapturedOutput(() => {
+        for (let i = 0; i < 10; i++) process.stderr.write('y'.repeat(1 << 20), () => void calledBack++);
+        return new Promise((resolve) => setImmediate(resolve));
+      });
+      expect(passed.length).toBeLessThan((4 << 20) + 200);
+      expect(passed.match(/hooks' output shown up to 4194304 characters/g)).toHaveLength(1);
+      expect(calledBack).toBe(10);
+      expect(printed).toMatch(/^y{1048576}/);
+    } finally {
+      if (real) Object.defineProperty(process.stderr, 'write', real);
+      else delete (process.stderr as Partial<NodeJS.WriteStream>).write; // back to the prototype's
+    }
+  });
+
   // A hook printing megabytes a node made the suite's own string too long ("Invalid string length"), charged to it.
   it('keeps at most the first and last megabytes, and a watched string wherever and however it was printed', () => {
     const secret = 'w4tched-s3cr3t-0123456789';

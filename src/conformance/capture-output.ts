@@ -85,6 +85,31 @@ export class BoundedOutput {
   }
 }
 
+/** What is passed on to this process's own streams, over the whole command: a hook printing gigabytes (a
+ * suite runs it hundreds of times) must not flood the terminal or the CI log; its records keep what matters. */
+const SHOW_LIMIT = 4 << 20;
+let shown = 0;
+let cutSaid = false;
+
+/** Passes `text` on through `write` while the limit allows (cut at it, said once); a callback is still called. */
+function passOn(write: Call, chunk: unknown, text: string, rest: unknown[]): unknown {
+  if (shown + text.length <= SHOW_LIMIT) {
+    shown += text.length;
+    return write(chunk, ...rest);
+  }
+  const room = SHOW_LIMIT - shown;
+  shown = SHOW_LIMIT;
+  if (room > 0) write(text.slice(0, room));
+  if (!cutSaid)
+    write(
+      `\n[trackbench: hooks' output shown up to ${SHOW_LIMIT} characters; results keep each run's first and last MB]\n`,
+    );
+  cutSaid = true;
+  const callback = rest.find((a) => typeof a === 'function');
+  if (callback) process.nextTick(callback);
+  return true;
+}
+
 /**
  * Runs `fn` with everything printed recorded (bounded; `watch`: strings found wherever they were printed);
  * the streams and console are restored even when it throws.
@@ -101,15 +126,14 @@ export async function withCapturedOutput<T>(
     for (const stream of [process.stdout, process.stderr])
       restore.push(
         replace(stream, 'write', (original) => (chunk: unknown, ...rest: unknown[]): unknown => {
-          if (!inConsole)
-            printed.add(
-              typeof chunk === 'string'
-                ? chunk
-                : chunk instanceof Uint8Array
-                  ? Buffer.from(chunk).toString()
-                  : String(chunk),
-            );
-          return original(chunk, ...rest);
+          const text =
+            typeof chunk === 'string'
+              ? chunk
+              : chunk instanceof Uint8Array
+                ? Buffer.from(chunk).toString()
+                : String(chunk);
+          if (!inConsole) printed.add(text);
+          return passOn(original, chunk, text, rest);
         }),
       );
     for (const m of CONSOLE_METHODS)
