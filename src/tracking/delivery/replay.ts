@@ -5,7 +5,8 @@
 // created are created (same experiment, name and tags); a run that no longer exists on the server
 // gets a replacement tagged `trackbench.replaces_run_id`. Values are checked against MLflow's rules
 // and sent in log-batch requests packed to its limits; an invalid one is refused alone, with why.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
+import { MAX_JSON_INPUT_BYTES, readInput } from '../../common/read-input.ts';
 import { errorMessage, InputError } from '../../errors.ts';
 import type { MlflowClient } from '../../mlflow/client.ts';
 import { MlflowApiError } from '../../mlflow/errors.ts';
@@ -61,7 +62,8 @@ export const journalPath = (file: string): string => `${file}.journal`;
 function readJournal(file: string): Map<string, JournalEntry> {
   const entries = new Map<string, JournalEntry>();
   if (!existsSync(file)) return entries;
-  readFileSync(file, 'utf8')
+  // Only a regular file, bounded: a FIFO named like the journal would block this read past SIGTERM.
+  readInput(file, MAX_JSON_INPUT_BYTES)
     .split('\n')
     .forEach((raw, i) => {
       if (!raw.trim()) return;
