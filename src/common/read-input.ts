@@ -4,20 +4,24 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { codeOf } from './caught.ts';
+import { utf8Problem } from './utf8.ts';
 import { MAX_YAML_BYTES } from './validate-yaml.ts';
 
 /** Why an input file was not read; the message is fit to follow the file's name. */
 export class UnreadableInput extends Error {
-  constructor(message: string) {
+  /** Where in the file, when the problem is in its text (bytes that are not UTF-8). */
+  readonly at?: { line: number; col: number };
+  constructor(message: string, at?: { line: number; col: number }) {
     super(message);
     this.name = 'UnreadableInput';
+    if (at) this.at = at;
   }
 }
 
 /** Reports and history stores: generous, but bounded. */
 export const MAX_JSON_INPUT_BYTES = 512 * 1024 * 1024;
 
-/** The file's text (UTF-8); throws UnreadableInput unless it is a regular file of at most `maxBytes`. */
+/** The file's text; throws UnreadableInput unless it is a regular file of at most `maxBytes`, all UTF-8. */
 export function readInputText(file: string, maxBytes: number): string {
   let fd: number;
   try {
@@ -44,7 +48,10 @@ export function readInputText(file: string, maxBytes: number): string {
       total += n;
       if (total > maxBytes) throw tooLarge();
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    const bytes = Buffer.concat(chunks, total);
+    const bad = utf8Problem(bytes);
+    if (bad) throw new UnreadableInput(bad.message, { line: bad.line, col: bad.col });
+    return bytes.toString('utf8');
   } catch (err) {
     if (err instanceof UnreadableInput) throw err;
     throw new UnreadableInput(`cannot be read (${codeOf(err) ?? String(err)})`);
@@ -58,7 +65,7 @@ export function readInput(file: string, maxBytes: number): string {
   try {
     return readInputText(file, maxBytes);
   } catch (err) {
-    if (err instanceof UnreadableInput) throw new InputError([{ file, message: err.message }]);
+    if (err instanceof UnreadableInput) throw new InputError([{ file, ...err.at, message: err.message }]);
     throw err;
   }
 }

@@ -4,6 +4,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError, type Diagnostic } from '../errors.ts';
 import { jsonSyntaxError } from './json-syntax.ts';
+import { lineCol } from './line-col.ts';
 import { builtinKeyPaths } from './object-keys.ts';
 import { MAX_JSON_INPUT_BYTES, readInputText, UnreadableInput } from './read-input.ts';
 import { locator, validateWithLocator, type Locate } from './validate-yaml.ts';
@@ -14,17 +15,6 @@ export interface JsonFile {
   data: unknown;
 }
 
-/** Line and column (1-based) of an offset in `text`. */
-function lineCol(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, col: offset - start + 1 };
-}
-
 /** The file parsed as JSON; `what` names what it should be ("trackbench report") in messages. */
 export function readJsonFile(file: string, what: string): JsonFile {
   let text: string;
@@ -32,7 +22,7 @@ export function readJsonFile(file: string, what: string): JsonFile {
     text = readInputText(file, MAX_JSON_INPUT_BYTES);
   } catch (err) {
     if (err instanceof UnreadableInput)
-      throw new InputError([{ file, message: `not a readable ${what}: ${err.message}` }]);
+      throw new InputError([{ file, ...err.at, message: `not a readable ${what}: ${err.message}` }]);
     throw err;
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1); // a byte-order mark some editors add
