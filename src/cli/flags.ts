@@ -1,6 +1,7 @@
 // Checks every command's flags share, run before any command's action: a flag or an argument given an empty
 // (or blank) value is bad input, not taken as "not given" (`--shard ''` would run every shard, `--out ''`
-// would write into the current folder).
+// would write into the current folder); so is a flag of one value given twice (commander keeps the last
+// silently: `--shard 1/2 --shard 2/2` ran shard 2 only, `--nodes 50 --nodes 500` one size).
 import type { Command } from 'commander';
 import { InputError, type Diagnostic } from '../errors.ts';
 
@@ -17,5 +18,33 @@ export function assertNoEmptyValues(cmd: Command): void {
   cmd.registeredArguments.forEach((arg, i) => {
     if (blank(cmd.processedArgs[i])) problems.push({ file: `<${arg.name()}>`, message: 'is empty; name a file' });
   });
+  if (problems.length) throw new InputError(problems);
+}
+
+/** How often each flag was given, per command (filled while commander parses, read before the action). */
+const uses = new WeakMap<Command, Map<string, number>>();
+
+/** Counts the uses of every one-value flag of `cmd` and its subcommands; call once, before parsing. */
+export function countFlagUses(cmd: Command): void {
+  const counts = new Map<string, number>();
+  uses.set(cmd, counts);
+  for (const option of cmd.options) {
+    // Variadic flags collect every value given (`--waive A --waive B`); flags without a value cannot differ.
+    if (option.variadic || !(option.required || option.optional)) continue;
+    const name = option.name();
+    cmd.on(`option:${name}`, () => void counts.set(name, (counts.get(name) ?? 0) + 1));
+  }
+  for (const sub of cmd.commands) countFlagUses(sub);
+}
+
+/** A one-value flag of `cmd` given more than once is bad input naming it. */
+export function assertNoRepeatedFlags(cmd: Command): void {
+  const counts = uses.get(cmd);
+  const problems: Diagnostic[] = cmd.options
+    .filter((option) => (counts?.get(option.name()) ?? 0) > 1)
+    .map((option) => ({
+      file: option.long ?? option.flags,
+      message: `given ${counts?.get(option.name())} times; give it once (only the last value would count)`,
+    }));
   if (problems.length) throw new InputError(problems);
 }

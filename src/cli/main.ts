@@ -24,7 +24,7 @@ import { registerRun } from './commands/run.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
-import { assertNoEmptyValues } from './flags.ts';
+import { assertNoEmptyValues, assertNoRepeatedFlags, countFlagUses } from './flags.ts';
 import { processIo, stdoutForCommandOnly, type Io } from './io.ts';
 import { isMlflowError } from '../mlflow/errors.ts';
 import { VERSION } from '../version.ts';
@@ -56,8 +56,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     registerMockMlflow,
   ])
     register(program, io, done);
-  // Before any command's own checks: an empty flag value is never taken as "not given".
-  program.hook('preAction', (_program, command) => assertNoEmptyValues(command));
+  // Before any command's own checks: an empty flag value is never taken as "not given", nor one given twice.
+  countFlagUses(program);
+  program.hook('preAction', (_program, command) => {
+    assertNoRepeatedFlags(command);
+    assertNoEmptyValues(command);
+  });
   for (const cmd of program.commands)
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
