@@ -15,8 +15,32 @@ export interface SpillLine {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
-const isKeyValues = (v: unknown): boolean => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.key));
-const isMetrics = (v: unknown): boolean => Array.isArray(v) && v.every((x) => isObj(x) && isStr(x.key));
+/** What a wrong value is, without showing a string (it may hold a secret). */
+function kindOf(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (v === undefined) return 'nothing';
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+}
+
+/**
+ * What is wrong with the first bad item of `field`: {key, value} strings, or metric values (a number, the
+ * spellings of NaN and the infinities read as numbers already, integer timestamp and step). A value of another
+ * type was sent as it was: logged as a tag by a lenient server, or refused and journalled as never to be sent.
+ */
+function itemsProblem(r: Obj, field: string, metric: boolean): string | undefined {
+  const items = r[field];
+  if (!Array.isArray(items)) return `"${field}" must be a list of {key, value${metric ? ', timestamp, step' : ''}}`;
+  for (const [i, x] of items.entries()) {
+    const at = `"${field}[${i}]`;
+    if (!isObj(x) || !isStr(x.key)) return `${at}" must be an object with a string "key"`;
+    if (!metric && !isStr(x.value)) return `${at}.value" must be a string; got ${kindOf(x.value)}`;
+    if (!metric) continue;
+    if (typeof x.value !== 'number') return `${at}.value" must be a number; got ${kindOf(x.value)}`;
+    for (const k of ['timestamp', 'step'])
+      if (!Number.isSafeInteger(x[k])) return `${at}.${k}" must be an integer; got ${kindOf(x[k])}`;
+  }
+  return undefined;
+}
 
 /** What is wrong with a parsed line as a spill record, or undefined. */
 function shapeProblem(r: Obj): string | undefined {
@@ -30,12 +54,12 @@ function shapeProblem(r: Obj): string | undefined {
       if (!isStr(r.experimentName) || !isStr(r.runName)) return 'a run record needs "experimentName" and "runName"';
       if (r.runId !== null && !isStr(r.runId)) return '"runId" must be a string or null';
       if (r.parentRun !== undefined && !isStr(r.parentRun)) return '"parentRun" must be a string';
-      return isKeyValues(r.tags) ? undefined : '"tags" must be a list of {key, value}';
+      return itemsProblem(r, 'tags', false);
     case 'params':
     case 'tags':
-      return isKeyValues(r.items) ? undefined : '"items" must be a list of {key, value}';
+      return itemsProblem(r, 'items', false);
     case 'metrics':
-      return isMetrics(r.items) ? undefined : '"items" must be a list of {key, value, timestamp, step}';
+      return itemsProblem(r, 'items', true);
     case 'artifact':
     case 'model':
       if (!isStr(r.path) || !isStr(r.base64)) return `a ${r.type} record needs "path" and "base64"`;

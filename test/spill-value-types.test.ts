@@ -1,0 +1,64 @@
+// Values of the wrong type in a spill file are bad input at file:line (exit 2), before anything is sent or
+// journalled: a tag value that was a list reached the server as it was, a number as a parameter value or a
+// metric value that was a string was refused there and journalled as never to be sent.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { readSpillFile } from '../src/tracking/delivery/spill-file.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tb-spill-types-'));
+const run = (tags: string): string =>
+  `{"type":"run","run":"r","experimentName":"e","runName":"n","runId":null,"tags":${tags}}`;
+const metric = (fields: string): string => `{"type":"metrics","run":"r","items":[{"key":"m",${fields}}]}`;
+let n = 0;
+
+function spill(lines: string[]): string {
+  const file = join(dir, `s${n++}.jsonl`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+describe('spill file value types', () => {
+  it('a wrong type at any item: exit 2 naming line, item and field; the string not shown; no journal', async () => {
+    const cases: [string[], string][] = [
+      [
+        [run('[{"key":"a","value":[1,2]}]')],
+        ':1:1 not a trackbench spill record: "tags[0].value" must be a string; got a list',
+      ],
+      [
+        [run('[]'), '{"type":"params","run":"r","items":[{"key":"p","value":"v"},{"key":"q","value":5}]}'],
+        ':2:1 not a trackbench spill record: "items[1].value" must be a string; got 5',
+      ],
+      [
+        [run('[]'), '{"type":"tags","run":"r","items":[{"key":"t","value":null}]}'],
+        '"items[0].value" must be a string; got null',
+      ],
+      [
+        [run('[]'), metric('"value":"s3cret","timestamp":1,"step":0')],
+        '"items[0].value" must be a number; got a string',
+      ],
+      [
+        [run('[]'), metric('"value":1,"timestamp":1e300,"step":0')],
+        '"items[0].timestamp" must be an integer; got 1e+300',
+      ],
+      [[run('[]'), metric('"value":1,"timestamp":1')], '"items[0].step" must be an integer; got nothing'],
+    ];
+    for (const [lines, message] of cases) {
+      const file = spill(lines);
+      const err: string[] = [];
+      const io = { out: () => {}, err: (s: string) => void err.push(s), isTTY: false };
+      expect(await main(['replay', file, '--tracking-uri', 'http://127.0.0.1:9'], io), message).toBe(2);
+      expect(err.join('\n')).toContain(message);
+      expect(err.join('\n')).not.toContain('s3cret');
+      expect(existsSync(`${file}.journal`)).toBe(false);
+    }
+  });
+
+  it('what hooks write is read: NaN and the infinities spelt as strings, integer steps and times', () => {
+    const file = spill([run('[{"key":"a","value":"b"}]'), metric('"value":"NaN","timestamp":1,"step":-1')]);
+    const [, line] = readSpillFile(file);
+    expect(line?.record).toMatchObject({ items: [{ key: 'm', value: NaN, timestamp: 1, step: -1 }] });
+  });
+});
