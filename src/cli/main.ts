@@ -24,6 +24,7 @@ import { registerRun } from './commands/run.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
+import { assertEnvNumbers } from './env-values.ts';
 import { assertNoEmptyValues, assertNoRepeatedFlags, countFlagUses } from './flags.ts';
 import { processIo, stdoutForCommandOnly, type Io } from './io.ts';
 import { isMlflowError } from '../mlflow/errors.ts';
@@ -61,6 +62,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   program.hook('preAction', (_program, command) => {
     assertNoRepeatedFlags(command);
     assertNoEmptyValues(command);
+    assertEnvNumbers();
   });
   for (const cmd of program.commands)
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

@@ -1,0 +1,39 @@
+// The numbers trackbench reads from its environment are checked like flags, before any command: a hook timeout
+// past a Node timer's range fired at once (every hook call timed out, exit 3), and a value that was no number
+// was ignored without a word.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cli } from './helpers/io.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tb-env-'));
+const scenario = join(dir, 's.yaml');
+writeFileSync(scenario, 'name: x\npipeline: {nodes: 3}\nhooks: [reference]\n');
+
+afterEach(() => void vi.unstubAllEnvs());
+
+describe('numeric environment variables', () => {
+  it('out of range or not a plain number: exit 2 naming each variable, before the command runs', async () => {
+    vi.stubEnv('TRACKBENCH_HOOK_TIMEOUT_MS', '3000000000');
+    expect(await cli(['trace', scenario])).toMatchObject({
+      code: 2,
+      err: 'TRACKBENCH_HOOK_TIMEOUT_MS (environment) must be milliseconds from 1 to 2147483647; got "3000000000"\n',
+    });
+    vi.stubEnv('TRACKBENCH_HOOK_TIMEOUT_MS', '0x10');
+    vi.stubEnv('MLFLOW_HTTP_REQUEST_MAX_RETRIES', '1.5');
+    const r = await cli(['validate', scenario]);
+    expect(r.code).toBe(2);
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      'TRACKBENCH_HOOK_TIMEOUT_MS (environment) must be milliseconds from 1 to 2147483647; got "0x10"',
+      'MLFLOW_HTTP_REQUEST_MAX_RETRIES (environment) must be a whole number of retries from 0 to 100; got "1.5"',
+    ]);
+  });
+
+  it('values in range, and empty ones (unset), are taken', async () => {
+    vi.stubEnv('TRACKBENCH_HOOK_TIMEOUT_MS', '1e4');
+    vi.stubEnv('MLFLOW_HTTP_REQUEST_TIMEOUT', '0');
+    vi.stubEnv('MLFLOW_HTTP_REQUEST_MAX_RETRIES', '');
+    expect(await cli(['validate', scenario])).toMatchObject({ code: 0 });
+  });
+});
