@@ -1,22 +1,42 @@
 // Checks every command's flags share, run before any command's action: a flag or an argument given an empty
 // (or blank) value is bad input, not taken as "not given" (`--shard ''` would run every shard, `--out ''`
 // would write into the current folder); so is a flag of one value given twice (commander keeps the last
-// silently: `--shard 1/2 --shard 2/2` ran shard 2 only, `--nodes 50 --nodes 500` one size).
+// silently: `--shard 1/2 --shard 2/2` ran shard 2 only, `--nodes 50 --nodes 500` one size); so is a value
+// holding a control character (`--commit $'x\e[31m'` was printed raw to the terminal and kept in the history).
 import type { Command } from 'commander';
 import { InputError, type Diagnostic } from '../errors.ts';
 
 const blank = (value: unknown): boolean =>
   (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.some(blank));
 
-/** Every empty value of `cmd`'s options and arguments, at once. */
-export function assertNoEmptyValues(cmd: Command): void {
+/** C0, DEL, C1 and the bidirectional controls: they rewrite a terminal or reorder what is shown. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** The first control character in a value (a string, or a list of them), as U+XXXX; the value is not shown. */
+function controlIn(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.map(controlIn).find(Boolean);
+  const c = typeof value === 'string' ? CONTROL.exec(value)?.[0] : undefined;
+  return c && `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The problem of one value, if any: empty, or holding a control character. */
+function valueProblem(value: unknown, empty: string): string | undefined {
+  if (blank(value)) return empty;
+  const control = controlIn(value);
+  return control && `holds a control character (${control}); names, paths and refs have none`;
+}
+
+/** Every empty value, or one with a control character, of `cmd`'s options and arguments, at once. */
+export function assertFlagValues(cmd: Command): void {
   const problems: Diagnostic[] = [];
   for (const option of cmd.options) {
-    const value: unknown = cmd.getOptionValue(option.attributeName());
-    if (blank(value)) problems.push({ file: option.long ?? option.flags, message: 'needs a value; got an empty one' });
+    const message = valueProblem(cmd.getOptionValue(option.attributeName()), 'needs a value; got an empty one');
+    if (message) problems.push({ file: option.long ?? option.flags, message });
   }
   cmd.registeredArguments.forEach((arg, i) => {
-    if (blank(cmd.processedArgs[i])) problems.push({ file: `<${arg.name()}>`, message: 'is empty; name a file' });
+    const message = valueProblem(cmd.processedArgs[i], 'is empty; name a file');
+    if (message) problems.push({ file: `<${arg.name()}>`, message });
   });
   if (problems.length) throw new InputError(problems);
 }

@@ -25,7 +25,7 @@ import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
 import { assertEnvNumbers } from './env-values.ts';
-import { assertNoEmptyValues, assertNoRepeatedFlags, countFlagUses } from './flags.ts';
+import { assertFlagValues, assertNoRepeatedFlags, countFlagUses } from './flags.ts';
 import { processIo, stdoutForCommandOnly, type Io } from './io.ts';
 import { isMlflowError } from '../mlflow/errors.ts';
 import { VERSION } from '../version.ts';
@@ -61,7 +61,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   countFlagUses(program);
   program.hook('preAction', (_program, command) => {
     assertNoRepeatedFlags(command);
-    assertNoEmptyValues(command);
+    assertFlagValues(command);
     assertEnvNumbers();
   });
   for (const cmd of program.commands)
