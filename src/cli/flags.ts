@@ -4,19 +4,16 @@
 // silently: `--shard 1/2 --shard 2/2` ran shard 2 only, `--nodes 50 --nodes 500` one size); so is a value
 // holding a control character (`--commit $'x\e[31m'` was printed raw to the terminal and kept in the history).
 import type { Command } from 'commander';
+import { CONTROL_CHARACTER } from '../common/terminal-text.ts';
 import { InputError, type Diagnostic } from '../errors.ts';
 
 const blank = (value: unknown): boolean =>
   (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.some(blank));
 
-/** C0, DEL, C1 and the bidirectional controls: they rewrite a terminal or reorder what is shown. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
 /** The first control character in a value (a string, or a list of them), as U+XXXX; the value is not shown. */
 function controlIn(value: unknown): string | undefined {
   if (Array.isArray(value)) return value.map(controlIn).find(Boolean);
-  const c = typeof value === 'string' ? CONTROL.exec(value)?.[0] : undefined;
+  const c = typeof value === 'string' ? CONTROL_CHARACTER.exec(value)?.[0] : undefined;
   return c && `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 

@@ -1,4 +1,5 @@
 // Where commands print. Tests pass their own to capture output without spawning a process.
+import { inertControls } from '../common/terminal-text.ts';
 import { credentialsFromEnv, redact } from '../mlflow/auth.ts';
 
 export interface Io {
@@ -40,8 +41,8 @@ const toStdout = writer(process.stdout);
 const toStderr = writer(process.stderr);
 const line = (t: string): string => (t.endsWith('\n') ? t : `${t}\n`);
 /** Whatever a command prints is scrubbed of the environment's credentials and URL userinfo first: a hook's
- * label, its error message or a scenario value may hold one. */
-const safe = (t: string): string => redact(t, credentialsFromEnv().secrets);
+ * label, its error message or a scenario value may hold one; and its control characters are shown, not obeyed. */
+const safe = (t: string): string => inertControls(redact(t, credentialsFromEnv().secrets));
 
 /**
  * The process's stdout is the command's alone (processIo's, `--format json` is parsed): whatever else writes there,
