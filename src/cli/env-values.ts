@@ -2,6 +2,7 @@
 // past what a Node timer holds (TRACKBENCH_HOOK_TIMEOUT_MS=3e9) made every hook call time out at once (exit 3),
 // and one that was no number at all was ignored without a word.
 import { InputError, type Diagnostic } from '../errors.ts';
+import { plainNumber } from './flags.ts';
 
 /** The longest a Node timer waits (2^31 - 1 ms); past it a timer fires at once. */
 const TIMER_MAX_MS = 2_147_483_647;
@@ -29,17 +30,14 @@ const VARIABLES: NumericVariable[] = [
   { name: 'MLFLOW_HTTP_REQUEST_BACKOFF_JITTER', unit: 'seconds', min: 0, max: 3600, integer: false },
 ];
 
-/** Plain decimal notation only: Number() also takes "0x10", "Infinity" and surrounding blanks. */
-const DECIMAL = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
 /** Every documented numeric variable of `env` that is set (not empty) and is not a number in its range. */
 export function assertEnvNumbers(env: NodeJS.ProcessEnv = process.env): void {
   const problems: Diagnostic[] = [];
   for (const v of VARIABLES) {
     const raw = env[v.name];
     if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    const ok = DECIMAL.test(raw) && n >= v.min && n <= v.max && (!v.integer || Number.isInteger(n));
+    const n = plainNumber(raw);
+    const ok = n >= v.min && n <= v.max && (!v.integer || Number.isInteger(n));
     if (!ok)
       problems.push({
         file: v.name,

@@ -65,3 +65,9 @@ export function assertNoRepeatedFlags(cmd: Command): void {
     }));
   if (problems.length) throw new InputError(problems);
 }
+
+/** Plain decimal notation only: Number() also takes "0x10", "0b11", "Infinity" and surrounding blanks. */
+const DECIMAL = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** The number a flag or variable spells in plain decimals (no sign: none takes a negative), or NaN. */
+export const plainNumber = (text: string): number => (DECIMAL.test(text) ? Number(text) : NaN);

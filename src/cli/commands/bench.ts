@@ -5,6 +5,7 @@ import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
 import { fitTable } from '../../report/fit.ts';
 import { widthOf, type Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
+import { plainNumber } from '../flags.ts';
 
 export function registerBench(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -18,7 +19,7 @@ export function registerBench(program: Command, io: Io, done: (code: number) => 
       const hooks = opts.hook.split(',').map((s) => s.trim());
       const unknown = hooks.filter((h) => !BUILTIN_HOOKS[h]?.tracking);
       if (unknown.length) throw InputError.flag('--hook', `not a built-in tracking hook: ${unknown.join(', ')}`);
-      const time = Number(opts.time);
+      const time = plainNumber(opts.time);
       // at most 10 minutes a task: a typo (1e400, Infinity) must not run for ever
       if (!(time >= 10 && time <= 600_000))
         throw InputError.flag('--time', `expected milliseconds from 10 to 600000; got "${opts.time}"`);

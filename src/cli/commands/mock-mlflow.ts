@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { startHttpMock } from '../../backends/mock/http-server.ts';
 import type { Io } from '../io.ts';
+import { plainNumber } from '../flags.ts';
 
 export function registerMockMlflow(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -10,8 +11,8 @@ export function registerMockMlflow(program: Command, io: Io, done: (code: number
     .option('--port <port>', 'port to listen on (0 = any free port)', '5055')
     .option('--latency-ms <ms>', 'latency added to every answer', '0')
     .action(async (opts: { port: string; latencyMs: string }) => {
-      const port = Number(opts.port);
-      const latencyMs = Number(opts.latencyMs);
+      const port = plainNumber(opts.port);
+      const latencyMs = plainNumber(opts.latencyMs);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw InputError.flag('--port', `must be an integer 0..65535; got "${opts.port}"`);
       if (!Number.isFinite(latencyMs) || latencyMs < 0)
