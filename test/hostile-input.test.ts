@@ -390,6 +390,13 @@ describe('flags and files a fuzzing red-team found accepted', () => {
     const hooks = 'hooks: [{name: reference, options: &o {a: 1}}, {name: naive, options: {<<: *o}}]';
     const inOptions = TINY.replace('hooks: [noop]', hooks);
     expect(mergeDiag(inOptions)).toMatch(/s\.yaml:3:\d+ YAML merge keys/);
+    // A tag beyond YAML's core types was dropped (an unknown one) or made a value JSON has not (a binary, a set).
+    for (const tagged of ['!custom reference', '!!js/function reference', '!!binary aGk=', '!!set {reference}'])
+      expect(mergeDiag(TINY.replace('hooks: [noop]', `hooks: [${tagged}]`)), tagged).toMatch(
+        /s\.yaml:3:9 the YAML tag !{1,2}[a-z/]+ is not supported/,
+      );
+    // the core tags say what the value already is
+    expect(mergeDiag(TINY.replace('hooks: [noop]', 'hooks: [!!str noop]'))).toBe('accepted');
     expect(mergeDiag(twoDocs)).toContain('s.yaml:4:1 a second YAML document starts here');
     expect(mergeDiag(twoDocs)).not.toContain('parseAllDocuments');
     // a quoted "<<" is an ordinary key

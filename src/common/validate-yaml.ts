@@ -41,6 +41,17 @@ const MERGE_KEY =
   'YAML merge keys (`<<: *anchor`) are not supported: write the keys out (an alias of a whole value, ' +
   '`key: *anchor`, works)';
 
+/** The tags of YAML 1.2's core schema: a value given one of these is read as it would be without it. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * Any other tag would be dropped (an unknown one: its value read as plain text) or make a value no JSON has (a
+ * binary, a set, a date): refused, named as written (`!!x` for YAML's own).
+ */
+const unsupportedTag = (tag: string): string =>
+  `the YAML tag ${tag.replace(/^tag:yaml\.org,2002:/, '!!')} is not supported: write the value without it ` +
+  '(strings, numbers, booleans, null, lists and mappings need no tag)';
+
 export function parseYaml(text: string, file: string): { parsed: ParsedYaml; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   if (text.length > MAX_YAML_BYTES) {
@@ -60,8 +71,23 @@ export function parseYaml(text: string, file: string): { parsed: ParsedYaml; dia
     const message = e.code === 'MULTIPLE_DOCS' ? SECOND_DOCUMENT : withoutQuotedValues(firstLine(e.message));
     return { file, line, col, message };
   });
+  /** An explicit tag beyond YAML's core types (`!custom`, `!!binary`, `!!set`) is refused where it stands. */
+  const checkTag = (node: Node): void => {
+    if (node.tag === undefined || CORE_TAGS.has(node.tag)) return;
+    // The node starts at its value; its tag (and perhaps an anchor) stands just before.
+    const start = node.range?.[0] ?? 0;
+    let bang = normalised.lastIndexOf('!', start);
+    while (bang > 0 && normalised[bang - 1] === '!') bang--; // `!!x` starts at its first `!`
+    const at = bang >= 0 && /^!\S*(\s+&\S+)?\s*$/.test(normalised.slice(bang, start)) ? bang : start;
+    const { line, col } = lineCounter.linePos(at);
+    diagnostics.push({ file, line, col, message: unsupportedTag(node.tag) });
+  };
   visit(doc, {
+    Node(_key, node) {
+      checkTag(node);
+    },
     Map(_key, map) {
+      checkTag(map);
       const seen = new Set<unknown>();
       for (const pair of map.items) {
         if (isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
