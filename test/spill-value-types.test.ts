@@ -44,6 +44,8 @@ describe('spill file value types', () => {
         '"items[0].timestamp" must be an integer; got 1e+300',
       ],
       [[run('[]'), metric('"value":1,"timestamp":1')], '"items[0].step" must be an integer; got nothing'],
+      // no record at all (a hook never writes such a file): nothing to replay, and no journal saying so
+      [[], 'holds no spill records: nothing to replay'],
     ];
     for (const [lines, message] of cases) {
       const file = spill(lines);

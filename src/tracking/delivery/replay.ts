@@ -102,6 +102,9 @@ interface ResolvedRun {
 /** Replays the spill file `file` (journal beside it). Throws the server's error if it stops answering. */
 export async function replayFile(file: string, client: MlflowClient): Promise<ReplayResult> {
   const lines = readSpillFile(file);
+  // The hook writes a spill file only with a record in it: an empty one is not one (or was emptied), and a journal
+  // beside it would only say that nothing was done.
+  if (!lines.length) throw new InputError([{ file, message: 'holds no spill records: nothing to replay' }]);
   let journal: Journal;
   try {
     journal = new Journal(journalPath(file));
