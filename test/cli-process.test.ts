@@ -118,6 +118,51 @@ describe('the CLI process keeps its promises', () => {
     expect(r.code).toBe(code);
   });
 
+  it('a hook blocking the main thread (a busy loop, Atomics.wait) cannot hang trace or conformance', async () => {
+    const blocking: [string, string, string[]][] = [
+      ['spins.mjs', 'for (;;) {}', ['trace', '../scenarios/tiny.yaml', '--hook', 'module:./spins.mjs']],
+      [
+        'waits.mjs',
+        'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);',
+        ['conformance', '--target', 'module:./waits.mjs', '--out', join(cwd, 'waits-out')],
+      ],
+    ];
+    for (const [file, block, args] of blocking) {
+      const pidFile = join(cwd, `${file}.pid`);
+      writeFileSync(
+        join(cwd, file),
+        "import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\n" +
+          'export default () => ({\n' +
+          "  beforePipelineRun() { const c = spawn('sleep', ['985'], { stdio: 'ignore' }); " +
+          `writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); },\n` +
+          `  afterNodeRun() { ${block} },\n});\n`,
+      );
+      const child = spawn(process.execPath, [BIN, ...args], {
+        cwd,
+        env: { ...process.env, CI: 'true', TRACKBENCH_HOOK_TIMEOUT_MS: '1000' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
+      const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+      // 1 s of hook timeout and 10 s of grace: stopped, saying why, never a verdict
+      expect(stderr, file).toMatch(/the main thread has not run for 11 s: a hook running in this process is blocking/);
+      expect([code, signal], file).toEqual([null, 'SIGKILL']);
+      // and what the hook started is stopped with it
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      const alive = (): boolean => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(alive(), `${file}: sleep ${pid}`).toBe(false);
+    }
+  }, 120_000);
+
   it('conformance of a hook leaving a timer in the CLI ends (exit 1, RUN-012 fails) and says why', async () => {
     const r = await cli(['conformance', '--target', 'module:./leaky.mjs', '--out', join(cwd, 'leaky-out')], cwd);
     expect(r.code).toBe(1);

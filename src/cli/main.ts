@@ -1,7 +1,7 @@
 // The CLI: one small file per command; this file only wires them and maps errors to exit codes
 // (0 ok, 1 a check failed, 2 bad input or usage, 3 the environment failed).
 import { Command, CommanderError } from 'commander';
-import { exitEvenIfHeld } from './exit.ts';
+import { commandFinished, exitEvenIfHeld } from './exit.ts';
 import { leaveSignalExitToCaller, removeAllSync, stopAllContainers } from '../backends/container-cleanup.ts';
 import {
   installSignalHandlers,
@@ -72,6 +72,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return code;
   } catch (err) {
     return exitCodeFor(err, io);
+  } finally {
+    commandFinished();
   }
 }
 
