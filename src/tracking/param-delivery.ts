@@ -83,7 +83,7 @@ function sentAsExpected(
   return all;
 }
 
-/** As paramsFromInputs sends it: the value's text (JSON for dicts), cut or made a tag past 6000 UTF-16 units. */
+/** As paramsFromInputs sends it: the value's text (JSON for dicts), cut or made a tag past 6000 code points. */
 function sentAsJavaScript(
   rawKey: string,
   v: ParamValue,
