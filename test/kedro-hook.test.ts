@@ -1,6 +1,10 @@
 // `kind: kedro` hooks in scenarios: the schema's rules, and the environment key (a venv per exact
 // requirement set). Provisioning itself is exercised by test/kedro-plugin-example.test.ts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { kedroTarget } from '../src/conformance/kedro-target.ts';
 import { InputError } from '../src/errors.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { isLocalPlugin, kedroRunEnv, requirementSet, venvName } from '../src/tracking/kedro/environment.ts';
@@ -64,5 +68,28 @@ describe('kind: kedro hooks', () => {
       TRACKBENCH_MLFLOW_YML: '{"a":1}',
       X: 'y',
     });
+  });
+});
+
+describe('a kind: kedro conformance target', () => {
+  const target = (mlflow: string): ReturnType<typeof kedroTarget> => {
+    const dir = mkdtempSync(join(tmpdir(), 'kedro-target-'));
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, scenario(`  - {kind: kedro, plugin: kedro-mlflow==2.0.3, kedro: 1.7.0${mlflow}}\n`));
+    try {
+      return kedroTarget(file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('is held to the parameter settings its mlflow: keys give, as kedro-mlflow reads them from mlflow.yml', () => {
+    const t = target(', mlflow: {tracking: {params: {long_params_strategy: tag, dict_params: {flatten: true}}}}');
+    expect(t.paramsConfig).toEqual({ flatten: true, recursive: true, sep: '.', longStrategy: 'tag' });
+  });
+
+  it('may follow any of kedro-mlflow settings when its mlflow: keys set no parameter settings', () => {
+    expect(target('').paramsConfig).toBeUndefined();
+    expect(target(', mlflow: {tracking: {run: {nested: false}}}').paramsConfig).toBeUndefined();
   });
 });

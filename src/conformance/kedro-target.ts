@@ -6,7 +6,8 @@ import { InputError } from '../errors.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import { kedroCommand, kedroRunEnv, provisionKedro, type KedroEnvironment } from '../tracking/kedro/environment.ts';
 import { scenarioDir } from '../tracking/registry.ts';
-import { commandTarget, type Target } from './targets.ts';
+import { commandTarget, paramsConfigOf, type Target } from './targets.ts';
+import type { ParamsConfig } from './types.ts';
 
 /** What the generated project cannot show about this environment's plugin, by requirement. The mock
  * serves MLflow 3's logged models and MLflow 2's log-model, so models are checked on every MLflow. */
@@ -15,6 +16,16 @@ export function kedroNotApplicable(): Record<string, string> {
     "the generated project's models are real Python models, stored pickled or in an MLflow flavour (MLmodel, " +
     "python_model.pkl), not as the node's raw bytes";
   return { 'MOD-003': why, 'MOD-010': `${why} (MOD-001 and MOD-002 check their versions and runs)` };
+}
+
+/**
+ * The parameter settings a hook's `mlflow:` keys give (kedro-mlflow reads them from the generated mlflow.yml): the
+ * target is held to them. Undefined when they set none: a plugin may then follow any of kedro-mlflow's settings.
+ */
+export function configuredParams(mlflow: Record<string, unknown> | undefined): ParamsConfig | undefined {
+  const tracking = mlflow?.tracking;
+  const given = typeof tracking === 'object' && tracking !== null && 'params' in tracking;
+  return given ? paramsConfigOf({ mlflow }) : undefined;
 }
 
 export function kedroTarget(spec: string): Target {
@@ -42,6 +53,7 @@ export function kedroTarget(spec: string): Target {
     timeoutMs: (ref.timeoutMs ?? 120_000) + 5_000,
     waive: scenario.waive,
     modelsInOwnFormat: true,
+    paramsConfig: configuredParams(ref.kedro?.mlflow),
     notApplicable: () => (environment ? kedroNotApplicable() : {}),
     versions: () => environment?.versions,
     async run(situation, ctx) {
