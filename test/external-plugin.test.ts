@@ -3,7 +3,7 @@
 // log as for every trial. Uses the Python fixture plugin (standard library only).
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { parseProbes } from '../src/measure/command-trial.ts';
@@ -11,12 +11,13 @@ import { measure, type Measurement } from '../src/measure/measure.ts';
 import { buildReport } from '../src/measure/build-report.ts';
 import { reportProblems } from '../src/report/write.ts';
 import type { Report } from '../src/measure/report-types.ts';
+import type { TraceResult } from '../src/measure/trace.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 import { measured as measuredMetric } from './helpers/measured.ts';
 
 const NODES = 12;
 const PLUGIN = 'command:python3 fixtures/conformance/python_target.py';
-const quiet = { out: () => {}, isTTY: false };
+const quiet = { out: () => {}, err: () => {}, isTTY: false };
 
 describe('an external plugin measured as a command', () => {
   let m: Measurement;
@@ -63,6 +64,26 @@ describe('an external plugin measured as a command', () => {
   });
 });
 
+describe('memory held by a Python plugin', () => {
+  it('a retained 25 MiB within 10% on the memory-held figure (pymalloc + malloc in use after gc)', async () => {
+    const retain = 25 * 1024 * 1024;
+    const scenario = scenarioOf(
+      { nodes: 6, paramsPerNode: { count: 2 }, metricsPerNode: 1 },
+      {
+        hooks: [{ name: PLUGIN, label: 'retain', env: { TRACKBENCH_FIXTURE_RETAIN_BYTES: String(retain) } }],
+        trials: { repetitions: 3, warmup: 1 },
+      },
+    );
+    const held = measuredMetric(
+      buildReport(scenario, await measure(scenario), false).results.retain!.metrics.retainedBytes,
+    );
+    // Each trial's own figure is there (a Python interpreter holds megabytes), and the difference is the known cost.
+    expect(Math.min(...held.without.samples)).toBeGreaterThan(1024 * 1024);
+    expect(held.overhead.absolute).toBeGreaterThan(retain * 0.9);
+    expect(held.overhead.absolute).toBeLessThan(retain * 1.1);
+  }, 120_000);
+});
+
 describe('command hooks: bad input and bad probes', () => {
   it('two external hooks share a scenario, each against its own "without" (its process, tracking off)', async () => {
     const scenario = scenarioOf(
@@ -93,12 +114,40 @@ describe('command hooks: bad input and bad probes', () => {
     expect(reportProblems(JSON.parse(JSON.stringify(r)))).toEqual([]);
   }, 120_000);
 
-  it('trace, which runs hooks in its own process, says where a command hook can be used', async () => {
+  it('trace runs a command hook in its own process, as a trial, and shows what reached the mock', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'tb-cmd-')), 'cmd.yaml');
-    writeFileSync(file, `name: cmd\npipeline: {nodes: 5}\nhooks: ['${PLUGIN}']\n`);
+    // The command runs from the scenario's folder: the fixture by its full path.
+    const hook = `command:python3 ${resolve('fixtures/conformance/python_target.py')}`;
+    writeFileSync(
+      file,
+      `name: cmd\npipeline: {nodes: 5, paramsPerNode: {count: 3}, metricsPerNode: 2}\nhooks: ['${hook}']\n`,
+    );
+    let out = '';
+    expect(await main(['trace', file, '--format', 'json'], { ...quiet, out: (t) => void (out += t) })).toBe(0);
+    const r = JSON.parse(out) as TraceResult;
+    // Steady state (the first run made the experiment): get-by-name, runs/create, a log-batch a node, runs/update.
+    expect(r).toMatchObject({ external: true, apiCalls: 8, runs: 1, lost: { params: 0, metrics: 0 } });
+    expect(r.byEndpoint).toEqual({
+      'experiments/get-by-name': 1,
+      'runs/create': 1,
+      'runs/log-batch': 5,
+      'runs/update': 1,
+    });
+    expect(r.delivered).toMatchObject({ params: 15, metrics: 10 });
+    let text = '';
+    expect(await main(['trace', file], { ...quiet, out: (t) => void (text += t) })).toBe(0);
+    // The tags it meant to log are its own to know: only those that arrived are shown.
+    expect(text).toMatch(/tags\s+-\s+\d+\s+-/);
+  });
+
+  it('trace of a command hook that exits 1 mid-run fails (exit 3) with its last lines, never clean', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tb-cmd-')), 'crash.yaml');
+    const crash = "command:echo 'node 3 of 5: boom' >&2; exit 1";
+    writeFileSync(file, `name: crash\npipeline: {nodes: 5}\nhooks: ["${crash}"]\n`);
     let err = '';
-    expect(await main(['trace', file], { ...quiet, err: (t) => void (err += t) })).toBe(2);
-    expect(err).toContain('only `run` and `sweep`');
+    expect(await main(['trace', file], { ...quiet, err: (t) => void (err += t) })).toBe(3);
+    expect(err).toContain('without writing its probes');
+    expect(err).toContain('node 3 of 5: boom');
   });
 
   it(
@@ -121,12 +170,22 @@ describe('command hooks: bad input and bad probes', () => {
     },
   );
 
-  it('probes must be a JSON object of numbers >= 0; disk figures may be null', () => {
+  it('probes must be a JSON object of numbers >= 0; disk and memory-held figures may be null or left out', () => {
     const ok = parseProbes(
       '{"wallMs": 5, "cpuMs": 4, "peakRssBytes": 1e7, "diskWriteBytes": null, "writeBytes": 10}',
       'x',
     );
-    expect(ok).toEqual({ wallMs: 5, cpuMs: 4, peakRssBytes: 1e7, diskWriteBytes: null, writeBytes: 10 });
+    expect(ok).toEqual({
+      wallMs: 5,
+      cpuMs: 4,
+      peakRssBytes: 1e7,
+      diskWriteBytes: null,
+      writeBytes: 10,
+      retainedBytes: null,
+    });
+    const held = '{"wallMs": 5, "cpuMs": 4, "peakRssBytes": 1e7, "diskWriteBytes": 1, "writeBytes": 1, ';
+    expect(parseProbes(`${held}"retainedBytes": 3e6}`, 'x').retainedBytes).toBe(3e6);
+    expect(() => parseProbes(`${held}"retainedBytes": -2}`, 'x')).toThrow(/retainedBytes = -2, not a number >= 0/);
     expect(() => parseProbes('{"wallMs": 5', 'my-plugin')).toThrow(/probes written by `my-plugin` are not JSON/);
     expect(() => parseProbes('[1]', 'x')).toThrow(/not a JSON object/);
     expect(() => parseProbes('{"wallMs": -1, "cpuMs": 4, "peakRssBytes": 1}', 'x')).toThrow(

@@ -11,6 +11,7 @@ import { main } from '../src/cli/main.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { provisionKedro } from '../src/tracking/kedro/environment.ts';
 import type { Report } from '../src/measure/report-types.ts';
+import type { TraceResult } from '../src/measure/trace.ts';
 import { measured } from './helpers/measured.ts';
 
 const SCENARIO = 'fixtures/kedro-plugin-example/scenario.yaml';
@@ -51,4 +52,16 @@ describe.runIf((await provisioned()) || process.env.CI === 'true')('a Kedro plug
     expect(tableLines.length).toBeGreaterThan(0);
     for (const line of tableLines) expect(line.length).toBeLessThanOrEqual(120);
   }, 900_000);
+
+  it('is traced in real Kedro: what each request sent and every param read back from the mock', async () => {
+    let out = '';
+    const io = { out: (t: string) => void (out += t), err: () => {}, isTTY: false };
+    expect(await main(['trace', SCENARIO, '--format', 'json'], io)).toBe(0);
+    const r = JSON.parse(out) as TraceResult;
+    // Steady state: create (refused: exists), get-by-name, runs/create, a log-batch a node (20), runs/update.
+    expect(r).toMatchObject({ hook: 'example-tracker', external: true, apiCalls: 24, runs: 1 });
+    expect(r.byEndpoint['runs/log-batch']).toBe(20);
+    expect(r.generated.params).toBe(100);
+    expect(r.delivered.params).toBe(100);
+  }, 300_000);
 });

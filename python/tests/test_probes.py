@@ -1,9 +1,11 @@
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
+from trackbench_kedro import memory, probes
 from trackbench_kedro.probes import measured
 
 
@@ -12,7 +14,7 @@ def test_writes_the_blocks_figures(tmp_path: Path) -> None:
     with measured(str(out)):
         sum(i * i for i in range(200_000))
     probes = json.loads(out.read_text())
-    assert set(probes) == {"wallMs", "cpuMs", "peakRssBytes", "diskWriteBytes", "writeBytes"}
+    assert set(probes) == {"wallMs", "cpuMs", "peakRssBytes", "diskWriteBytes", "writeBytes", "retainedBytes"}
     assert probes["wallMs"] > 0 and probes["cpuMs"] > 0
     assert probes["peakRssBytes"] > 1_000_000  # a Python interpreter holds more than 1 MB
 
@@ -35,7 +37,6 @@ def test_writes_them_when_the_block_raises(tmp_path: Path) -> None:
 
 
 def test_marks_the_block_for_the_instruction_count_instrument(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from trackbench_kedro import probes
 
     calls: list[tuple[int, int]] = []
 
@@ -53,3 +54,41 @@ def test_marks_the_block_for_the_instruction_count_instrument(tmp_path: Path, mo
     with measured(str(tmp_path / "b.json")):
         assert len(calls) == 2  # set-up's start, then the block's
     assert calls == [(os.PRIO_PROCESS, 0)] * 3
+
+
+def test_memory_held_at_the_hold_point_or_else_at_the_blocks_end(tmp_path: Path) -> None:
+    size = 25 * 1024 * 1024
+    with measured(str(tmp_path / "none.json")):
+        pass
+    base = json.loads((tmp_path / "none.json").read_text())["retainedBytes"]
+    assert base > 1024 * 1024  # an interpreter holds megabytes; zero would be a figure not read
+
+    kept = []
+    with measured(str(tmp_path / "end.json")):
+        kept.append(bytearray(b"x" * size))
+    at_end = json.loads((tmp_path / "end.json").read_text())["retainedBytes"] - base
+    assert size * 0.9 < at_end < size * 1.1
+    kept.clear()
+
+    # Taken where the pipeline ends: what a hook lets go of afterwards is still counted.
+    with measured(str(tmp_path / "point.json")):
+        held = bytearray(b"x" * size)
+        probes.hold_point()
+        del held
+    at_point = json.loads((tmp_path / "point.json").read_text())["retainedBytes"] - base
+    assert size * 0.9 < at_point < size * 1.1
+
+
+def test_memory_held_counts_small_objects_and_is_not_taken_when_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = memory.held_bytes()
+    small = [str(i) * 3 for i in range(200_000)]  # objects pymalloc serves, in its own arenas
+    after = memory.held_bytes()
+    assert before is not None and after is not None
+    sizes = sum(sys.getsizeof(s) for s in small) + sys.getsizeof(small)
+    assert sizes * 0.9 < after - before < sizes * 1.5  # blocks are rounded up to 16 bytes
+    monkeypatch.setattr(probes, "_COUNTED", True)
+    with measured(str(tmp_path / "counted.json")):
+        probes.hold_point()
+    assert json.loads((tmp_path / "counted.json").read_text())["retainedBytes"] is None

@@ -83,7 +83,7 @@ const UNAVAILABLE: Record<MetricName, string> = {
   writeBytes: 'no /proc/self/io here (or the external command did not report it)',
   apiCalls: 'the backend does not expose its requests',
   requestBytes: 'the backend does not expose its requests',
-  retainedBytes: 'not measured (external commands do not report it)',
+  retainedBytes: 'not measured (under --instrument cpu-sim, or the external command did not report it)',
   startupMs: 'not measured (external commands, or under Valgrind)',
   instructions: 'counted only with --instrument cpu-sim (Valgrind)',
   allocatorInstructions: 'counted only with --instrument cpu-sim (Valgrind)',

@@ -21,7 +21,7 @@ import { plannedProduction } from './produced.ts';
 import { COUNTED_METRICS, type TrialReply, type TrialRequest } from './trial-types.ts';
 
 const REQUIRED = ['wallMs', 'cpuMs', 'peakRssBytes'] as const;
-const OPTIONAL = ['diskWriteBytes', 'writeBytes'] as const;
+const OPTIONAL = ['diskWriteBytes', 'writeBytes', 'retainedBytes'] as const;
 
 /** Probes are a small JSON object. */
 const MAX_PROBES_BYTES = 1024 * 1024;
@@ -129,14 +129,14 @@ function countedReply(
 }
 
 /**
- * The probes file: wallMs, cpuMs, peakRssBytes as numbers >= 0; diskWriteBytes and writeBytes as
- * numbers or null (not measurable there).
+ * The probes file: wallMs, cpuMs, peakRssBytes as numbers >= 0; diskWriteBytes, writeBytes and retainedBytes as
+ * numbers or null (not measurable there; retainedBytes may be left out, as older helpers and other runners do).
  */
 export function parseProbes(text: string, command: string): ResourceProbes {
   const fail = (what: string): never => {
     throw new EnvironmentError(
       `the probes written by \`${command}\` ${what}; expected {"wallMs": n, "cpuMs": n, "peakRssBytes": n, ` +
-        `"diskWriteBytes": n|null, "writeBytes": n|null}`,
+        `"diskWriteBytes": n|null, "writeBytes": n|null, "retainedBytes": n|null}`,
     );
   };
   let data: unknown;
@@ -155,12 +155,13 @@ export function parseProbes(text: string, command: string): ResourceProbes {
     return v;
   };
   const [wallMs, cpuMs, peakRssBytes] = REQUIRED.map((k) => number(k, false) as number);
-  const [diskWriteBytes, writeBytes] = OPTIONAL.map((k) => number(k, true));
+  const [diskWriteBytes, writeBytes, retainedBytes] = OPTIONAL.map((k) => number(k, true));
   return {
     wallMs: wallMs!,
     cpuMs: cpuMs!,
     peakRssBytes: peakRssBytes!,
     diskWriteBytes: diskWriteBytes!,
     writeBytes: writeBytes!,
+    retainedBytes: retainedBytes!,
   };
 }

@@ -51,7 +51,8 @@ export interface ResourceProbes {
   writeBytes: number | null;
   /** From the trial process's start to the pipeline's (start-up, module loading, hook set-up). */
   startupMs?: number | null;
-  /** Live heap + ArrayBuffer bytes after a full GC at the pipeline's end (Node trials with --expose-gc). */
+  /** Live allocations after a full GC at the pipeline's end: V8 heap + ArrayBuffers (Node trials with --expose-gc),
+   * pymalloc + malloc in use (Python trials, trackbench_kedro.memory). */
   retainedBytes?: number | null;
   /** Instructions of the pipeline run alone outside the C allocator, counted by Valgrind (--instrument cpu-sim). */
   instructions?: number | null;

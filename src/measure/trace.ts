@@ -2,9 +2,10 @@
 // sent: requests by endpoint, bytes, and values produced vs. read back from MLflow (params as `run` counts them).
 import { descendants, killStartedSince, registerCleanup } from '../common/cleanup.ts';
 import { HookTimeoutError } from '../pipeline/hooks.ts';
+import { startHttpMock } from '../backends/mock/http-server.ts';
 import { startInProcessMock } from '../backends/mock/in-process.ts';
 import { summarizeRequests } from '../backends/mock/request-log.ts';
-import { errorMessage } from '../errors.ts';
+import { EnvironmentError, errorMessage } from '../errors.ts';
 import { MlflowClient } from '../mlflow/client.ts';
 import { countDelivered, readRun, type DeliveredCounts } from '../mlflow/readback.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
@@ -12,7 +13,9 @@ import { runSession } from '../pipeline/session.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { isTrackingHooks } from '../tracking/common.ts';
 import { paramSettingsOf, resolveHook } from '../tracking/registry.ts';
-import { productionCounter } from './produced.ts';
+import { runCommandTrial } from './command-trial.ts';
+import { isExternal, prepareExternalHook } from './external-hooks.ts';
+import { productionCounter, type Produced } from './produced.ts';
 import { expectedValues, metricValuesFound, paramsFound } from './server-values.ts';
 
 export interface TraceResult {
@@ -33,6 +36,9 @@ export interface TraceResult {
   pipelineError?: string;
   /** Whether an earlier run had already created the experiment and registered models (the steady state). */
   warm: boolean;
+  /** The hook ran in a process of its own (a `command:` or `kind: kedro` hook), as a trial of `run` does: the
+   * tags it meant to log and what it spilled are its own to know (`generated.tags` is what it delivered). */
+  external?: boolean;
 }
 
 export interface TraceOptions {
@@ -56,17 +62,32 @@ export async function trace(scenario: Scenario, ref: HookRef, options: TraceOpti
   }
 }
 
+/** One traced pipeline run: its error, the tags the hook says it generated, what it spilled, what it produced. */
+interface Outcome {
+  error?: string;
+  tags?: number;
+  spilled: number;
+  spillFile?: string;
+  produced: Produced;
+}
+
+/** One run of a hook in its own process (tracking on), as `run` runs its trials: a failed trial is no trace. */
+async function runExternalOnce(scenario: Scenario, ref: HookRef, trackingUri: string): Promise<Outcome> {
+  const external = await prepareExternalHook(ref, scenario);
+  const variant = { kind: 'with' as const, hook: ref };
+  const reply = await runCommandTrial({ scenario, variant, trackingUri, external }, external);
+  if (!reply.ok) throw new EnvironmentError(`hook "${ref.label}": ${reply.error}`);
+  return { error: reply.pipelineError, spilled: 0, produced: reply.produced };
+}
+
 async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions): Promise<TraceResult> {
-  const backend = await startInProcessMock();
+  const external = isExternal(ref);
+  // A hook in a process of its own reaches the mock over loopback, as a trial does.
+  const backend = external ? await startHttpMock() : await startInProcessMock();
   const pipeline = generatePipeline(scenario.pipeline);
   const warn = options.warn ?? (() => {});
-  const runOnce = async (): Promise<{
-    error?: string;
-    tags: number;
-    spilled: number;
-    spillFile?: string;
-    produced: ReturnType<typeof productionCounter>['produced'];
-  }> => {
+  const runOnce = async (): Promise<Outcome> => {
+    if (external) return runExternalOnce(scenario, ref, backend.trackingUri);
     const hook = await resolveHook(ref, scenario, { trackingUri: backend.trackingUri, warn });
     const counter = productionCounter();
     let error: string | undefined;
@@ -113,7 +134,7 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
     const generated: DeliveredCounts = {
       params: p.params,
       metrics: p.metrics,
-      tags: outcome.tags,
+      tags: outcome.tags ?? delivered.tags,
       artifacts: p.artifacts,
       models: p.models,
     };
@@ -135,6 +156,7 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
       runs: newRuns.length,
       pipelineError: outcome.error,
       warm: !options.cold,
+      ...(external ? { external } : {}),
     };
   } finally {
     await backend.stop();

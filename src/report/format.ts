@@ -66,7 +66,7 @@ function instructionRow(metric: MetricName, label: string): Row {
 export const OPTIONAL_ROWS: Row[] = [
   {
     metric: 'retainedBytes',
-    label: 'Memory held, heap + ArrayBuffers after GC (MB)',
+    label: 'Memory held, live allocations after GC (MB)',
     show: mb,
     perNode: (v) => `${(v / 1024).toFixed(1)} KB/node`,
   },

@@ -307,8 +307,8 @@ export async function resolveHook(
       {
         file: scenario.source,
         message:
-          `hook "${ref.label}" runs in its own process (a command: or kind: kedro hook), so only \`run\` and ` +
-          `\`sweep\` (which measure it) and \`conformance\` can use it`,
+          `hook "${ref.label}" runs in its own process (a command: or kind: kedro hook): \`run\`, \`sweep\`, ` +
+          `\`trace\` and \`conformance\` take it, not this command`,
       },
     ]);
   }

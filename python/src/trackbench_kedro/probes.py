@@ -10,6 +10,12 @@ peak resident set, ru_maxrss), and the /proc/self/io deltas diskWriteBytes (writ
 cancelled_write_bytes) and writeBytes (wchar), or null where /proc/self/io does not exist.
 The figures are written even when the block raises, so a failing pipeline is still measured.
 
+retainedBytes is what the process's live allocations take after a full collection (``memory.held_bytes``:
+CPython's small-object allocator plus glibc malloc), the figure beside peak RSS that adds up: taken where
+``hold_point()`` is called in the block (the Kedro runner calls it as the pipeline ends, before any other
+hook's after_pipeline_run can let go), else at the block's end; null where it cannot be read and under the
+instruction-count instrument (the collection would be counted).
+
 Under trackbench's instruction-count instrument (``run --instrument cpu-sim``, TRACKBENCH_INSTRUMENT
 set), the process runs under Valgrind's callgrind, which dumps its counters whenever the process enters
 libc's getpriority(). ``mark()`` calls it; ``measured()`` marks the block's start and end, so the block
@@ -31,9 +37,26 @@ import sys
 import time
 from typing import Dict, Iterator, Optional, Union
 
+from .memory import held_bytes
+
 Probes = Dict[str, Optional[float]]
 
 _COUNTED = os.environ.get("TRACKBENCH_INSTRUMENT") == "cpu-sim"
+
+
+class _Held:
+    """The retained-memory sample of the measured block running, if any."""
+
+    active = False
+    taken = False
+    value: Optional[int] = None
+
+
+def hold_point() -> None:
+    """Takes the block's retained-memory figure here (a full collection first); nothing outside a measured
+    block or under the instruction-count instrument."""
+    if _Held.active and not _COUNTED:
+        _Held.value, _Held.taken = held_bytes(), True
 
 
 def mark() -> None:
@@ -81,6 +104,7 @@ def probes_between(
 def measured(path: Optional[str] = None) -> Iterator[None]:
     """Measures the block; writes the probes to ``path`` (default: $TRACKBENCH_PROBES_FILE) if any."""
     target = path if path is not None else os.environ.get("TRACKBENCH_PROBES_FILE")
+    _Held.active, _Held.taken, _Held.value = bool(target), False, None
     io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
     mark()  # the block from here
     try:
@@ -88,6 +112,11 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
     finally:
         mark()  # the block ends here
         probes = probes_between(io0, read_proc_io(), time.perf_counter() - wall0, time.process_time() - cpu0)
+        # after the block's figures, so its own collection is in none of them
+        if not _Held.taken:
+            hold_point()
+        _Held.active = False
+        probes["retainedBytes"] = None if _COUNTED else _Held.value
         if target:
             with open(target, "w") as f:
                 json.dump(probes, f)

@@ -122,11 +122,12 @@ def write_project(
     (root / "pipeline.json").write_text(doubles.dumps(desc))
     (pkg / "__init__.py").write_text("")
     settings = [
-        "from trackbench_kedro.settings_support import hook_objects",
+        "from trackbench_kedro.settings_support import held_memory_hooks, hook_objects",
         "from trackbench_kedro.witness import witness_hooks",
         "DISABLE_HOOKS_FOR_PLUGINS = %r" % (tuple(disabled_plugins(tracking and plugins)),),
-        # trackbench's witness (when a conformance run asks for it), tracking on or off, then the extra hooks.
-        "HOOKS = witness_hooks() + hook_objects(%r)" % (list(hooks or []) if tracking else [],),
+        # trackbench's witness (when a conformance run asks for it) and retained-memory point (when measured),
+        # tracking on or off, then the extra hooks.
+        "HOOKS = witness_hooks() + held_memory_hooks() + hook_objects(%r)" % (list(hooks or []) if tracking else [],),
     ]
     (pkg / "settings.py").write_text("\n".join(settings) + "\n")
     (pkg / "pipeline_registry.py").write_text(

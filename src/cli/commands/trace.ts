@@ -13,7 +13,10 @@ import { prepareScenario, withHooks } from '../prepare.ts';
 export function registerTrace(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('trace')
-    .description('run the pipeline once with one hook against the embedded mock MLflow and show what the hook sent')
+    .description(
+      'run the pipeline once with one hook against the embedded mock MLflow and show what the hook sent ' +
+        '(a command: or kind: kedro hook in its own process, as a trial)',
+    )
     .argument('<scenario>', 'scenario YAML file')
     .option(
       '--hook <name>',
@@ -70,9 +73,11 @@ export function formatTrace(r: TraceResult): string {
     lines.push(`  ${endpoint.padEnd(30)} ${String(n).padStart(5)}`);
   lines.push('', '  values      generated  delivered  lost');
   for (const k of ['params', 'metrics', 'tags', 'artifacts', 'models'] as const) {
+    // A hook in its own process does not say which tags it meant to log: only what reached MLflow is known.
+    const unknown = r.external && k === 'tags';
     lines.push(
-      `  ${k.padEnd(10)} ${String(r.generated[k]).padStart(10)} ${String(r.delivered[k]).padStart(10)} ` +
-        `${String(r.lost[k]).padStart(5)}`,
+      `  ${k.padEnd(10)} ${(unknown ? '-' : String(r.generated[k])).padStart(10)} ` +
+        `${String(r.delivered[k]).padStart(10)} ${(unknown ? '-' : String(r.lost[k])).padStart(5)}`,
     );
   }
   if (r.spilled) lines.push('', `${r.spilled} value(s) written to ${r.spillFile} (trackbench replay ${r.spillFile})`);
