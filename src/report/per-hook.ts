@@ -45,7 +45,7 @@ export function perHookTables(report: Report): TextTable[] {
     }),
   };
   const resources: TextTable = {
-    head: ['Hook', 'API calls', 'calls/node', 'Request KB', 'Peak RSS MB', 'Disk written MB'],
+    head: ['Hook', 'API calls', 'calls/node', 'Request KB', 'Peak RSS MB', 'Held MB', 'Disk written MB'],
     rows: hooks.map((h) => {
       const calls = pick(report, h, 'apiCalls');
       return [
@@ -54,6 +54,8 @@ export function perHookTables(report: Report): TextTable[] {
         perNode(calls, 2),
         side(pick(report, h, 'requestBytes'), 'with', 1, 1024),
         arrow(pick(report, h, 'peakRssBytes'), 1, 1e6),
+        // beside peak RSS, the figure that adds up: live allocations after a full collection
+        arrow(pick(report, h, 'retainedBytes'), 1, 1e6),
         arrow(pick(report, h, 'diskWriteBytes'), 2, 1e6),
       ];
     }),
