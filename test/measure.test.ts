@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { measure, type Measurement } from '../src/measure/measure.ts';
+import { withoutProbeTime } from '../src/measure/probes.ts';
 import { schedule } from '../src/measure/schedule.ts';
 import { buildReport } from '../src/measure/build-report.ts';
 import { readReport } from '../src/report/read.ts';
@@ -279,4 +280,14 @@ describe('sharded runs', () => {
     expect(said).toContain('merged 2 run reports (one, two)');
     expect(await main(['run', ...files, '--baseline', join(outA, a[0]!)], io)).toBe(2);
   }, 60_000);
+});
+
+describe("a trial's figures without its own memory probe", () => {
+  it("leave the probe's full collections out of the run's wall and CPU time, and nothing else", () => {
+    const probes = { wallMs: 500, cpuMs: 300, peakRssBytes: 9e7, diskWriteBytes: 4096, writeBytes: 5000 };
+    expect(withoutProbeTime(probes, { wallMs: 60, cpuMs: 45 })).toEqual({ ...probes, wallMs: 440, cpuMs: 255 });
+    // not measured stays not measured
+    const none = { ...probes, wallMs: null, cpuMs: null };
+    expect(withoutProbeTime(none, { wallMs: 60, cpuMs: 45 })).toEqual(none);
+  });
 });

@@ -1,6 +1,7 @@
 // The body of one trial: a fresh process that runs the pipeline once, with or without one hook,
 // and reports its own probes to the parent over IPC. Started by run-trial.ts.
 import { getPriority } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { getHeapCodeStatistics } from 'node:v8';
 import { messageOf } from '../common/caught.ts';
 import { installSignalHandlers } from '../common/cleanup.ts';
@@ -9,7 +10,7 @@ import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
 import { isTypeScriptModule, loadTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
-import { readProcIo, endProbes, startProbes, type IoCounters } from './probes.ts';
+import { readProcIo, endProbes, startProbes, withoutProbeTime, type IoCounters, type ProbeTime } from './probes.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
@@ -79,7 +80,7 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
     pipelineError = err instanceof Error ? err.message : String(err);
   }
   mark(false); // exit from here
-  const probes = endProbes(start, ioEnd ?? readProcIo());
+  const probes = withoutProbeTime(endProbes(start, ioEnd ?? readProcIo()), memory.spent());
   probes.startupMs = startupMs;
   return {
     ok: true,
@@ -95,21 +96,31 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
  * without the garbage that makes peak RSS and sampled heap figures jump between processes.
  * Registered before the tracking hook, so its afterPipelineRun runs first.
  */
-function retainedMemoryProbe(enabled: boolean): { hooks: Hooks; retained: () => number | null } {
+function retainedMemoryProbe(enabled: boolean): {
+  hooks: Hooks;
+  retained: () => number | null;
+  spent: () => ProbeTime;
+} {
   // The worker runs with --expose-gc (run-trial.ts); without it the figure is unavailable. Not in a
   // counted trial: its four full collections would be counted in the run (a 50-node run's 153M of
   // 600M; 13M more with the reference hook, varying by 1.7M between identical trials).
   const gc = enabled ? (globalThis as { gc?: () => void }).gc : undefined;
   let retained: number | null = null;
+  const spent: ProbeTime = { wallMs: 0, cpuMs: 0 };
   const sample = (): void => {
     if (!gc) return;
+    const wall0 = performance.now();
+    const cpu0 = process.cpuUsage();
     // Several full collections: ArrayBuffer backing stores are freed by callbacks that run after a
     // collection, so one pass leaves some of the pipeline's garbage counted (megabytes, varying).
     for (let i = 0; i < 4; i++) gc();
     const m = process.memoryUsage();
     retained = m.heapUsed + m.arrayBuffers;
+    const cpu = process.cpuUsage(cpu0);
+    spent.wallMs += performance.now() - wall0;
+    spent.cpuMs += (cpu.user + cpu.system) / 1000;
   };
-  return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained };
+  return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained, spent: () => spent };
 }
 
 // Stopped by the parent (or a terminal's Ctrl-C, or the parent's death, seen as the IPC channel
