@@ -70,12 +70,13 @@ export function budgetProblems(s: Scenario, locate: Locate): Diagnostic[] {
       : t.kind === 'layered'
         ? p.nodes * Math.min(t.fanIn, t.width)
         : p.nodes;
+  const edgeField = t.kind === 'random' ? 'edgeProbability' : 'fanIn or width';
   if (edges > MAX_EDGES)
     out.push(
       locate(
         ['pipeline', 'topology'],
         `about ${Math.round(edges).toLocaleString('en')} edges expected (${t.kind} topology over ${p.nodes} nodes); ` +
-          `the limit is ${MAX_EDGES.toLocaleString('en')}: lower edgeProbability or the node count`,
+          `the limit is ${MAX_EDGES.toLocaleString('en')}: lower ${edgeField} or the node count`,
       ),
     );
   const bytes =
