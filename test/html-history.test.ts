@@ -107,13 +107,13 @@ describe('history store', () => {
     writeFileSync(store, `${readFileSync(join(dir, 'store', 'history.jsonl'), 'utf8').split('\n')[0]}\n{oops\n`);
     const before = readFileSync(store, 'utf8');
     let io = captureIo();
-    expect(await main(['history', 'add', runFile, '--store', store, '--commit', 'x'], io)).toBe(2);
+    expect(await main(['history', 'add', runFile, '--store', store, '--commit', 'abcd1234'], io)).toBe(2);
     expect(io.stderr).toContain(`${store}:2:1`);
     expect(readFileSync(store, 'utf8')).toBe(before);
     io = captureIo();
-    expect(await main(['history', 'add', runFile, '--store', store, '--commit', 'x', '--time', 'yesterday'], io)).toBe(
-      2,
-    );
+    expect(
+      await main(['history', 'add', runFile, '--store', store, '--commit', 'abcd1234', '--time', 'yesterday'], io),
+    ).toBe(2);
     expect(io.stderr).toContain('--time');
   });
 });

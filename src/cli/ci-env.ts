@@ -1,5 +1,8 @@
-// Which commit and ref a CI job measures, from the variables the common CI systems set, else git.
+// Which commit and ref a CI job measures, from the variables the common CI systems set, else git. A variable
+// holding what git would never give is bad input naming it, as a flag would be.
 import { execFileSync } from 'node:child_process';
+import { InputError } from '../errors.ts';
+import { commitProblem, refProblem } from './git-names.ts';
 
 const COMMIT_VARS = [
   'GITHUB_SHA',
@@ -22,8 +25,18 @@ const REF_VARS = [
   'GIT_BRANCH',
 ];
 
-const first = (env: NodeJS.ProcessEnv, names: string[]): string | undefined =>
-  names.map((n) => env[n]?.trim()).find((v) => v);
+/** The first of `names` set in `env`, checked by `problem` (none for a time: the caller checks it). */
+function first(
+  env: NodeJS.ProcessEnv,
+  names: string[],
+  problem?: (v: string) => string | undefined,
+): string | undefined {
+  const name = names.find((n) => env[n]?.trim());
+  const value = name === undefined ? undefined : env[name]?.trim();
+  const why = value === undefined ? undefined : problem?.(value);
+  if (name && why) throw InputError.flag(name, `(environment) ${why}`);
+  return value;
+}
 
 function git(args: string[]): string | undefined {
   try {
@@ -34,11 +47,11 @@ function git(args: string[]): string | undefined {
 }
 
 export function ciCommit(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return first(env, COMMIT_VARS) ?? git(['rev-parse', 'HEAD']);
+  return first(env, COMMIT_VARS, commitProblem) ?? git(['rev-parse', 'HEAD']);
 }
 
 export function ciRef(env: NodeJS.ProcessEnv = process.env): string | null {
-  return first(env, REF_VARS) ?? git(['rev-parse', '--abbrev-ref', 'HEAD']) ?? null;
+  return first(env, REF_VARS, refProblem) ?? git(['rev-parse', '--abbrev-ref', 'HEAD']) ?? null;
 }
 
 /** GitLab names the commit's time; elsewhere the report's own time is used. */

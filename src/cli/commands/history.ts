@@ -3,10 +3,18 @@ import { InputError } from '../../errors.ts';
 import { addToStore, entryOf, readStore, scenarioNames } from '../../report/history.ts';
 import { renderHistoryHtml, writeHtml } from '../../report/html/index.ts';
 import { ciCommit, ciRef, ciTime } from '../ci-env.ts';
+import { commitProblem, refProblem } from '../git-names.ts';
 import type { Io } from '../io.ts';
 import { credentialsFromEnv, redactDeep } from '../../mlflow/auth.ts';
 import { assertDistinctOutputs, assertStorePath, assertWritableFile } from '../paths.ts';
 import { readDocument } from '../../report/read.ts';
+
+/** A flag's value, if given, checked by `problem`. */
+function checked(flag: string, value: string | undefined, problem: (v: string) => string | undefined): typeof value {
+  const why = value === undefined ? undefined : problem(value);
+  if (why) throw InputError.flag(flag, why);
+  return value;
+}
 
 function isoTime(flag: string, value: string): string {
   const t = Date.parse(value);
@@ -33,17 +41,21 @@ export function registerHistory(program: Command, io: Io, done: (code: number) =
         // A store that is the report itself (or holds it, as a folder's file) would have a line appended to it.
         assertDistinctOutputs([['--store', opts.store]], [['the <report> it reads', file]]);
         assertStorePath(opts.store, '--store');
+        const [commitFlag, refFlag] = [
+          checked('--commit', opts.commit, commitProblem),
+          checked('--ref', opts.ref, refProblem),
+        ];
         const doc = readDocument(file);
         if (doc.kind !== 'trackbench-run' && doc.kind !== 'trackbench-gate')
           throw new InputError([{ file, message: `history keeps run reports and gates, not ${doc.kind}` }]);
-        const commit = opts.commit ?? ciCommit();
+        const commit = commitFlag ?? ciCommit();
         if (!commit) throw InputError.flag('--commit', 'no commit found in the CI environment or git; pass --commit');
         const time = opts.time ? isoTime('--time', opts.time) : ciTime();
         // a ref (or commit) may carry a credential (a URL with a token): the store, kept in git, must not
         const entry = redactDeep(
           entryOf(doc, {
             commit,
-            ref: opts.ref ?? ciRef(),
+            ref: refFlag ?? ciRef(),
             ...(time ? { time } : {}),
             ...(opts.gate ? { gate: opts.gate } : {}),
           }),
