@@ -71,3 +71,16 @@ const DECIMAL = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /** The number a flag or variable spells in plain decimals (no sign: none takes a negative), or NaN. */
 export const plainNumber = (text: string): number => (DECIMAL.test(text) ? Number(text) : NaN);
+
+/**
+ * The items of a comma-separated flag (`--hook a,b`, `--nodes 50,500`): blanks around an item are dropped, as a
+ * shell user types `'50, 500'`; an empty item (`a,,b`, a trailing comma) is bad input naming the flag, since it is
+ * most likely a name left out, not "nothing".
+ */
+export function commaList(flag: string, text: string): string[] {
+  const items = text.split(',').map((item) => item.trim());
+  const at = items.indexOf('');
+  if (at >= 0)
+    throw InputError.flag(flag, `item ${at + 1} of "${text}" is empty; give a comma-separated list such as a,b`);
+  return items;
+}

@@ -2,6 +2,7 @@
 // check the hooks it names, generate the pipeline and check what needs the generated names.
 import { resolve } from 'node:path';
 import { InputError, type Diagnostic } from '../errors.ts';
+import { commaList } from './flags.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import { checkSemantics, loadScenarioFile } from '../scenario/load.ts';
@@ -47,14 +48,9 @@ export function prepareSweep(file: string, sizes: number[]): Prepared {
   return prepared;
 }
 
-/** The hooks a --hook list names, as given. */
+/** The hooks a --hook list names (blanks around each dropped; an empty one refused). */
 export function hookNames(list: string): string[] {
-  const names = list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!names.length) throw InputError.flag('--hook', 'names no hook');
-  return names;
+  return commaList('--hook', list);
 }
 
 /** The scenario with the hooks named on the command line, checked like the scenario's own. */

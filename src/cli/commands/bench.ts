@@ -5,7 +5,7 @@ import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
 import { fitTable } from '../../report/fit.ts';
 import { widthOf, type Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
-import { plainNumber } from '../flags.ts';
+import { commaList, plainNumber } from '../flags.ts';
 
 export function registerBench(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -16,7 +16,7 @@ export function registerBench(program: Command, io: Io, done: (code: number) => 
     .option('--time <ms>', 'time per benchmark task', '500')
     .option('--format <format>', 'text or json', 'text')
     .action(async (file: string, opts: { hook: string; time: string; format: string }) => {
-      const hooks = opts.hook.split(',').map((s) => s.trim());
+      const hooks = commaList('--hook', opts.hook);
       const unknown = hooks.filter((h) => !BUILTIN_HOOKS[h]?.tracking);
       if (unknown.length) throw InputError.flag('--hook', `not a built-in tracking hook: ${unknown.join(', ')}`);
       const time = plainNumber(opts.time);

@@ -12,11 +12,11 @@ import { widthOf, type Io } from '../io.ts';
 import { assertDistinctOutputs, assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareSweep } from '../prepare.ts';
 import { timestamped } from '../../common/file-names.ts';
-import { plainNumber } from '../flags.ts';
+import { commaList, plainNumber } from '../flags.ts';
 
 function parseSizes(list: string): number[] {
-  const sizes = list.split(',').map((s) => plainNumber(s.trim()));
-  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000))
+  const sizes = commaList('--nodes', list).map(plainNumber);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000))
     throw InputError.flag('--nodes', `expected comma-separated node counts 1..100000, e.g. 50,500,5000; got "${list}"`);
   // A size measured twice would be two points at one x: the growth fit would weigh it double.
   const twice = [...new Set(sizes.filter((n, i) => sizes.indexOf(n) !== i))];
