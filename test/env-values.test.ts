@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli } from './helpers/io.ts';
+import { RETRY_VARIABLES, retryPolicyFromEnv } from '../src/mlflow/retry.ts';
+import { HOOK_TIMEOUT_VARIABLE, hookTimeoutMs } from '../src/pipeline/hooks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tb-env-'));
 const scenario = join(dir, 's.yaml');
@@ -35,5 +37,23 @@ describe('numeric environment variables', () => {
     vi.stubEnv('MLFLOW_HTTP_REQUEST_TIMEOUT', '0');
     vi.stubEnv('MLFLOW_HTTP_REQUEST_MAX_RETRIES', '');
     expect(await cli(['validate', scenario])).toMatchObject({ code: 0 });
+  });
+
+  it('one description serves the reader and the check: what the CLI refuses, the reader does not take', async () => {
+    const variables = [HOOK_TIMEOUT_VARIABLE, ...Object.values(RETRY_VARIABLES)];
+    for (const v of variables) vi.stubEnv(v.name, String(v.max * 10 + 1));
+    const r = await cli(['validate', scenario]);
+    expect(
+      r.err
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(' ')[0]),
+    ).toEqual(variables.map((v) => v.name));
+    // Read without the CLI (a library user, a trial worker): the default, not 1001 retries or a timer firing at once.
+    expect(retryPolicyFromEnv(process.env)).toMatchObject({ maxRetries: 4, timeout: 30, backoffFactor: 0.1 });
+    expect(hookTimeoutMs(process.env)).toBe(120_000);
+    vi.stubEnv(RETRY_VARIABLES.maxRetries.name, '0x10');
+    vi.stubEnv(HOOK_TIMEOUT_VARIABLE.name, '250');
+    expect([retryPolicyFromEnv(process.env).maxRetries, hookTimeoutMs(process.env)]).toEqual([4, 250]);
   });
 });

@@ -1,6 +1,6 @@
 // Numbers in flags are plain decimals: Number() took "0x10" as 16 nodes, "0b11" and " 7 " too, so a typo ran.
 import { describe, expect, it } from 'vitest';
-import { plainNumber } from '../src/cli/flags.ts';
+import { plainNumber } from '../src/common/env-number.ts';
 import { cli } from './helpers/io.ts';
 
 describe('numbers in flags', () => {

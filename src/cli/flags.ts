@@ -66,12 +66,6 @@ export function assertNoRepeatedFlags(cmd: Command): void {
   if (problems.length) throw new InputError(problems);
 }
 
-/** Plain decimal notation only: Number() also takes "0x10", "0b11", "Infinity" and surrounding blanks. */
-const DECIMAL = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
-/** The number a flag or variable spells in plain decimals (no sign: none takes a negative), or NaN. */
-export const plainNumber = (text: string): number => (DECIMAL.test(text) ? Number(text) : NaN);
-
 /**
  * The items of a comma-separated flag (`--hook a,b`, `--nodes 50,500`): blanks around an item are dropped, as a
  * shell user types `'50, 500'`; an empty item (`a,,b`, a trailing comma) is bad input naming the flag, since it is

@@ -2,6 +2,7 @@
 // modules (`module:./my-hook.js`) and external plugins all meet the pipeline here.
 import { EnvironmentError } from '../errors.ts';
 import type { Locate } from '../common/validate-yaml.ts';
+import { envNumber, TIMER_MAX_MS, type NumericVariable } from '../common/env-number.ts';
 import type { DataCatalog } from './catalog.ts';
 import type { Pipeline, PipelineNode, ParamTree } from './types.ts';
 
@@ -170,10 +171,18 @@ export class HookTimeoutError extends EnvironmentError {
   }
 }
 
+/** How long one hook call may take (a Node timer's range); the CLI checks it up front from this. */
+export const HOOK_TIMEOUT_VARIABLE: NumericVariable = {
+  name: 'TRACKBENCH_HOOK_TIMEOUT_MS',
+  unit: 'milliseconds',
+  min: 1,
+  max: TIMER_MAX_MS,
+  integer: false,
+};
+
 /** How long one hook call may take before the run fails with HookTimeoutError. */
 export function hookTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.TRACKBENCH_HOOK_TIMEOUT_MS);
-  return Number.isFinite(n) && n > 0 ? n : 120_000;
+  return envNumber(env, HOOK_TIMEOUT_VARIABLE) ?? 120_000;
 }
 
 export function settleWithin<T>(promise: PromiseLike<T>, ms: number, timeout: () => Error): Promise<T> {

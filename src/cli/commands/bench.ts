@@ -5,7 +5,8 @@ import { BUILTIN_HOOKS } from '../../tracking/registry.ts';
 import { fitTable } from '../../report/fit.ts';
 import { widthOf, type Io } from '../io.ts';
 import { prepareScenario } from '../prepare.ts';
-import { commaList, plainNumber } from '../flags.ts';
+import { plainNumber } from '../../common/env-number.ts';
+import { commaList } from '../flags.ts';
 
 export function registerBench(program: Command, io: Io, done: (code: number) => void): void {
   program

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { startHttpMock } from '../../backends/mock/http-server.ts';
 import type { Io } from '../io.ts';
-import { plainNumber } from '../flags.ts';
+import { plainNumber } from '../../common/env-number.ts';
 
 export function registerMockMlflow(program: Command, io: Io, done: (code: number) => void): void {
   program

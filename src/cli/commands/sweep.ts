@@ -12,7 +12,8 @@ import { widthOf, type Io } from '../io.ts';
 import { assertDistinctOutputs, assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareSweep } from '../prepare.ts';
 import { timestamped } from '../../common/file-names.ts';
-import { commaList, plainNumber } from '../flags.ts';
+import { plainNumber } from '../../common/env-number.ts';
+import { commaList } from '../flags.ts';
 
 function parseSizes(list: string): number[] {
   const sizes = commaList('--nodes', list).map(plainNumber);
