@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { startHttpMock } from '../../backends/mock/http-server.ts';
 import type { Io } from '../io.ts';
-import { plainNumber } from '../../common/env-number.ts';
+import { plainNumber, TIMER_MAX_MS } from '../../common/env-number.ts';
 
 export function registerMockMlflow(program: Command, io: Io, done: (code: number) => void): void {
   program
@@ -15,8 +15,12 @@ export function registerMockMlflow(program: Command, io: Io, done: (code: number
       const latencyMs = plainNumber(opts.latencyMs);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw InputError.flag('--port', `must be an integer 0..65535; got "${opts.port}"`);
-      if (!Number.isFinite(latencyMs) || latencyMs < 0)
-        throw InputError.flag('--latency-ms', `must be a number >= 0; got "${opts.latencyMs}"`);
+      // past a Node timer's range the delay fires at once (3e9 served with no latency, and a warning)
+      if (!(latencyMs >= 0 && latencyMs <= TIMER_MAX_MS))
+        throw InputError.flag(
+          '--latency-ms',
+          `must be milliseconds from 0 to ${TIMER_MAX_MS}; got "${opts.latencyMs}"`,
+        );
       const server = await startHttpMock({ port, faults: { latencyMs } });
       io.out(
         `mock MLflow listening on ${server.trackingUri} (MLFLOW_TRACKING_URI=${server.trackingUri}); Ctrl-C to stop`,
