@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { InputError } from '../src/errors.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { loadTrackingConfig } from '../src/tracking/config/load-config.ts';
+import { readDocument } from '../src/report/read.ts';
 
 const RUNS = Number(process.env.TRACKBENCH_FUZZ_RUNS ?? 2000);
 const SEED = Number(process.env.TRACKBENCH_FUZZ_SEED ?? 20251128);
@@ -147,6 +148,32 @@ describe('fuzz: loaders accept or refuse with a location, never crash, hang or e
         expect(why, text).toBeUndefined();
       }),
       { seed: SEED, numRuns: Math.ceil(RUNS / 2) },
+    );
+  });
+
+  it(`report files: nesting, huge numbers, keys twice, __proto__ (${Math.ceil(RUNS / 4)} generated cases)`, () => {
+    const root = mkdtempSync(join(tmpdir(), 'tb-fuzz-report-'));
+    // JSON that JSON.parse takes, shaped to hurt the readers after it: deep, past a double, keys repeated or built-in.
+    const hostile = fc.letrec<{ v: string }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.constantFrom('1e400', '-1e400', '1e308', '0.1e-400', '9007199254740993', 'null', '"x"', '[]', '{}'),
+        fc.tuple(fc.integer({ min: 1, max: 3000 }), tie('v')).map(([n, v]) => `${'['.repeat(n)}${v}${']'.repeat(n)}`),
+        fc
+          .array(fc.tuple(fc.constantFrom('kind', 'nodes', '__proto__', 'constructor', 'a'), tie('v')), {
+            maxLength: 4,
+          })
+          .map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+      ),
+    })).v;
+    fc.assert(
+      fc.property(hostile, (text) => {
+        const file = join(root, 'r.json');
+        writeFileSync(file, `{"schemaVersion": 2, "kind": "trackbench-run", "x": ${text}}`);
+        const why = verdict(() => readDocument(file));
+        expect(why, text.slice(0, 200)).toBeUndefined();
+      }),
+      { seed: SEED, numRuns: Math.ceil(RUNS / 4) },
     );
   });
 });

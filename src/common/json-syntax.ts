@@ -1,6 +1,9 @@
 // Where JSON text first goes wrong, for a located message. JSON.parse says "at position N" for some
 // errors only, and for others quotes the text (which may hold a secret), so the error path scans the
 // text itself: iteratively (deep nesting cannot overflow the stack), naming one character at most.
+// `strict` also refuses valid JSON that trackbench would misread or crash on: nesting deeper than any file it
+// writes (every reader after JSON.parse recurses), a number past a double (1e400 reads as Infinity) and a key
+// given twice in one object (JSON.parse keeps the last silently).
 
 export interface JsonSyntaxError {
   /** Offset of the first character that cannot continue a JSON text. */
@@ -12,9 +15,11 @@ const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const HEX4 = /[0-9a-fA-F]{4}/y;
+/** Far deeper than any report, gate or history line trackbench writes (hook options included), far below a stack. */
+export const MAX_JSON_DEPTH = 100;
 
-/** The first syntax error of `text` as JSON, or undefined when it is valid JSON. */
-export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
+/** The first syntax error of `text` as JSON (with `strict`, or problem above), or undefined when there is none. */
+export function jsonSyntaxError(text: string, { strict = false } = {}): JsonSyntaxError | undefined {
   let i = 0;
   const fail = (message: string, at = i): JsonSyntaxError => ({ offset: at, message });
   const shown = (at: number): string =>
@@ -48,12 +53,15 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
     }
     return fail('a string that never ends', start);
   };
-  /** Reads one scalar value, or opens a container (pushed on `stack`). */
+  /** Reads one scalar value, or opens a container (pushed on `stack`, with the keys seen so far for an object). */
   const stack: ('[' | '{')[] = [];
+  const keys: Set<string>[] = [];
   const value = (): JsonSyntaxError | undefined => {
     const c = text[i];
     if (c === '{' || c === '[') {
+      if (strict && stack.length >= MAX_JSON_DEPTH) return fail(`nested more than ${MAX_JSON_DEPTH} deep`);
       stack.push(c);
+      if (c === '{') keys.push(new Set());
       i++;
       return undefined;
     }
@@ -65,6 +73,8 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
       }
     NUMBER.lastIndex = i;
     if (c !== undefined && /[-\d]/.test(c) && NUMBER.test(text)) {
+      if (strict && !Number.isFinite(Number(text.slice(i, NUMBER.lastIndex))))
+        return fail('a number too large for a double (it would read as Infinity)');
       i = NUMBER.lastIndex;
       return undefined;
     }
@@ -81,7 +91,7 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
     const top = stack[stack.length - 1]!;
     const close = top === '{' ? '}' : ']';
     if (text[i] === close) {
-      stack.pop();
+      if (stack.pop() === '{') keys.pop();
       i++;
       justOpened = false;
       continue;
@@ -93,8 +103,14 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
     }
     if (top === '{') {
       if (text[i] !== '"') return fail(`expected a property name in double quotes, found ${shown(i)}`);
+      const start = i;
       err = string();
       if (err) return err;
+      const seen = keys[keys.length - 1]!;
+      const key = strict ? (JSON.parse(text.slice(start, i)) as string) : ''; // a string token, just read
+      if (strict && seen.has(key))
+        return fail(`the key ${JSON.stringify(key.slice(0, 60))} is given twice in one object`, start);
+      seen.add(key);
       skip();
       if (text[i] !== ':') return fail(`expected ':' after a property name, found ${shown(i)}`);
       i++;

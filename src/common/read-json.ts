@@ -26,11 +26,14 @@ export function readJsonFile(file: string, what: string): JsonFile {
     throw err;
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1); // a byte-order mark some editors add
+  const err = jsonSyntaxError(text, { strict: true });
+  if (err)
+    throw new InputError([{ file, ...lineCol(text, err.offset), message: `invalid JSON (${what}): ${err.message}` }]);
   try {
     return { file, text, data: JSON.parse(text) };
   } catch {
-    const err = jsonSyntaxError(text) ?? { offset: 0, message: 'not valid JSON' };
-    throw new InputError([{ file, ...lineCol(text, err.offset), message: `invalid JSON (${what}): ${err.message}` }]);
+    // the scan above found nothing JSON.parse refuses; kept so a difference between them is bad input, not a crash
+    throw new InputError([{ file, line: 1, col: 1, message: `invalid JSON (${what})` }]);
   }
 }
 
