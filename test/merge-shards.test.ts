@@ -114,6 +114,21 @@ describe('merge refuses shards that are not of one sweep', () => {
       '9 here, 2 in ',
     ],
     ['a full run with a quick one', (d) => void (d.trials.quick = false), 'trials.quick', 'false here, true in '],
+    // the options a run's shards must share (shards.ts RUN_OPTIONS), which a sweep's must share too
+    ['--instrument in one', (d) => void (d.trials.instrument = 'cpu-sim'), 'trials.instrument', '"cpu-sim" here, null'],
+    [
+      '--allow-failures in one',
+      (d) => void (d.trials.allowFailures = true),
+      'trials.allowFailures',
+      'true here, false',
+    ],
+    [
+      '--hook in one',
+      (d) => void (d.trials.selectedHooks = ['reference']),
+      'trials.selectedHooks',
+      'a list here, null',
+    ],
+    ['an earlier trackbench', (d) => void delete d.trials.instrument, 'trials.instrument', 'absent here, null in '],
   ];
   it.each(refused)('%s: exit 2 naming both files and the field, nothing written', async (_, edit, field, what) => {
     const r = await merge({ a: sweepOf([5, 20]), b: sweepOf([10, 40], edit) });
@@ -126,7 +141,19 @@ describe('merge refuses shards that are not of one sweep', () => {
     );
     expect(lines[0]).toContain(what);
     expect(lines[0]).toContain(`in ${r.path('a')} points[0].report; the shards of one sweep must measure the same`);
+    expect(lines[0]).toContain('run alike (the same --quick, --instrument, --allow-failures, --hook)');
     expect(r.written).toEqual([]);
+  });
+
+  it('shards of an earlier trackbench (no options recorded but --quick) are merged', async () => {
+    const earlier: Edit = (d) => {
+      delete d.trials.instrument;
+      delete d.trials.allowFailures;
+      delete d.trials.selectedHooks;
+    };
+    const r = await merge({ a: sweepOf([5], earlier), b: sweepOf([10], earlier) });
+    expect(r.code, r.err).toBe(0);
+    expect(r.written).toHaveLength(1);
   });
 
   it('the same shard twice, and a point whose report measured another size', async () => {

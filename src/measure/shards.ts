@@ -29,13 +29,17 @@ const shown = (v: unknown): string => (v === undefined ? 'absent' : describeValu
 /**
  * What decides a report's figures besides the pipeline's size, laid out as in the report (so that a path into
  * it is a path into the report): the scenario's pipeline, hooks (with their options), backend, trial settings
- * and runner, and whether the run was --quick. Not its name, description, source path, budgets or regression
- * settings, which measure nothing.
+ * and runner, and the options of the invocation (RUN_OPTIONS). Not its name, description, source path, budgets
+ * or regression settings, which measure nothing.
  */
-function measuredSettings(r: Report): { scenario: Record<string, unknown>; trials: { quick: boolean } } {
+function measuredSettings(r: Report): { scenario: Record<string, unknown>; trials: Partial<Report['trials']> } {
   const { nodes: _size, ...pipeline } = r.scenario.pipeline;
   const { hooks, backend, trials, runner } = r.scenario;
-  return { scenario: { pipeline, hooks, backend, trials, runner }, trials: { quick: r.trials.quick } };
+  const { quick, instrument, allowFailures, selectedHooks } = r.trials;
+  return {
+    scenario: { pipeline, hooks, backend, trials, runner },
+    trials: { quick, instrument, allowFailures, selectedHooks },
+  };
 }
 
 /** Each difference between `ref` and `other` as a problem located at `at` + its path in `other`'s file. */
@@ -60,13 +64,25 @@ function differences(
   });
 }
 
+/**
+ * Where a run report records each option of the invocation that changes its figures, and the option. All but
+ * --quick are absent from reports of an earlier trackbench: two such shards agree, one beside a newer differs.
+ */
+const RUN_OPTIONS: [Path, string][] = [
+  [['trials', 'quick'], '--quick'],
+  [['trials', 'instrument'], '--instrument'],
+  [['trials', 'allowFailures'], '--allow-failures'],
+  [['trials', 'selectedHooks'], '--hook'],
+];
+
+/** A sweep's shards share the scenario's settings, and the options a run's shards share (RUN_OPTIONS). */
 const SWEEP_GROUPS: Path[] = [
   ['scenario', 'pipeline'],
   ['scenario', 'hooks'],
   ['scenario', 'backend'],
   ['scenario', 'trials'],
   ['scenario', 'runner'],
-  ['trials', 'quick'],
+  ...RUN_OPTIONS.map(([path]) => path),
 ];
 
 /** Every reason the sweeps `parts` (read from `files`) are not shards of one sweep. */
@@ -99,7 +115,9 @@ export function sweepShardProblems(parts: SweepReport[], files: string[], locate
         problems.push(
           locate(file, [...at, 'nodes'], `the point is at ${p.nodes} nodes; its report measured ${p.report.nodes}`),
         );
-      const why = 'the shards of one sweep must measure the same pipeline (all but its size), hooks and trials';
+      const why =
+        'the shards of one sweep must measure the same pipeline (all but its size), hooks and trials, ' +
+        `run alike (the same ${RUN_OPTIONS.map(([, flag]) => flag).join(', ')})`;
       // Reported once per file and field (every point of a foreign shard differs alike).
       for (const d of differences(ref, { file, at, value: measuredSettings(p.report) }, SWEEP_GROUPS, locate, why)) {
         const key = (d.path ?? '').replace(/^points\[\d+\]/, '');
@@ -128,17 +146,6 @@ export function sweepShardProblems(parts: SweepReport[], files: string[], locate
     );
   return problems;
 }
-
-/**
- * Where a run report records each option of the invocation that changes its figures, and the option. All but
- * --quick are absent from reports of an earlier trackbench: two such shards agree, one beside a newer differs.
- */
-const RUN_OPTIONS: [Path, string][] = [
-  [['trials', 'quick'], '--quick'],
-  [['trials', 'instrument'], '--instrument'],
-  [['trials', 'allowFailures'], '--allow-failures'],
-  [['trials', 'selectedHooks'], '--hook'],
-];
 
 /**
  * Every reason the run reports `reports` (read from `files`) are not shards of one `run --shard`: a scenario
