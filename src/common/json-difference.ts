@@ -30,3 +30,14 @@ export function firstDifference(a: unknown, b: unknown, path: Path = []): Path |
 
 /** Whether two JSON values are equal, at every depth. */
 export const jsonEqual = (a: unknown, b: unknown): boolean => firstDifference(a, b) === null;
+
+/** The value at `path` in a JSON value, or undefined when there is none. */
+export function valueAt(root: unknown, path: Path): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, seg)) return undefined;
+    // an object that has this own key (checked just above)
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}

@@ -1,6 +1,9 @@
 // Two reports can be gated against each other only when they measured the same thing.
+import { firstDifference, valueAt } from '../common/json-difference.ts';
+import { describeValue, dottedPath } from '../common/validate-yaml.ts';
 import { InputError } from '../errors.ts';
 import type { Report } from '../measure/report-types.ts';
+import type { PipelineSpec } from '../scenario/types.ts';
 
 /** What a report measured, as far as gating one against another goes. */
 export interface Measured {
@@ -10,6 +13,8 @@ export interface Measured {
   hooks: string[];
   /** The instrument trials ran under (null: none; undefined: a report of an earlier trackbench, unknown). */
   instrument?: string | null;
+  /** The pipeline's settings (its size is `nodes`). */
+  pipeline: PipelineSpec;
 }
 
 export const measuredBy = (r: Report): Measured => ({
@@ -17,7 +22,21 @@ export const measuredBy = (r: Report): Measured => ({
   nodes: r.nodes,
   hooks: Object.keys(r.results),
   instrument: r.trials.instrument,
+  pipeline: r.scenario.pipeline,
 });
+
+/** The first setting of the pipeline besides its size that differs, in words, or undefined. */
+function pipelineDifference(a: PipelineSpec, b: PipelineSpec): string | undefined {
+  const { nodes: _a, ...restA } = a;
+  const { nodes: _b, ...restB } = b;
+  const d = firstDifference(restA, restB, ['pipeline']);
+  if (!d) return undefined;
+  const at = (root: unknown): string => {
+    const v = valueAt(root, d.slice(1));
+    return v === undefined ? 'absent' : describeValue(v);
+  };
+  return `${dottedPath(d)}: ${at(restA)} vs ${at(restB)}`;
+}
 
 /**
  * Throws unless `current` (a report, or what a run is about to measure: checked before minutes of
@@ -29,6 +48,9 @@ export function assertComparable(baseline: Report, current: Report | Measured, f
   const problems: string[] = [];
   if (b.scenario !== c.scenario) problems.push(`different scenarios: "${b.scenario}" vs "${c.scenario}"`);
   if (b.nodes !== c.nodes) problems.push(`different pipelines: ${b.nodes} vs ${c.nodes} nodes`);
+  // Another workload per node (its values, work, shape) moves every figure: no change of the hook's to gate.
+  const pipeline = pipelineDifference(b.pipeline, c.pipeline);
+  if (pipeline) problems.push(`different pipelines: ${pipeline}`);
   // Under an instrument a trial runs tens of times slower: its times say nothing of an uninstrumented run's.
   if (b.instrument !== undefined && c.instrument !== undefined && b.instrument !== c.instrument)
     problems.push(`measured under different instruments: ${b.instrument ?? 'none'} vs ${c.instrument ?? 'none'}`);

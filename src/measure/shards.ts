@@ -4,7 +4,7 @@
 // something else (another pipeline, other hooks or hook options, other trial settings) or the same thing
 // twice make a merged report that no single sweep or run could have written: bad input.
 import { describeValue, dottedPath } from '../common/validate-yaml.ts';
-import { firstDifference, type Path } from '../common/json-difference.ts';
+import { firstDifference, valueAt, type Path } from '../common/json-difference.ts';
 import type { Diagnostic } from '../errors.ts';
 import type { Report } from './report-types.ts';
 import type { SweepReport } from './sweep.ts';
@@ -13,16 +13,6 @@ import type { SweepReport } from './sweep.ts';
 export type LocateShard = (file: string, path: Path, message: string) => Diagnostic;
 
 export const unlocated: LocateShard = (file, path, message) => ({ file, path: dottedPath(path), message });
-
-function valueAt(root: unknown, path: Path): unknown {
-  let v = root;
-  for (const seg of path) {
-    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, seg)) return undefined;
-    // an object that has this own key (checked just above)
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-}
 
 const shown = (v: unknown): string => (v === undefined ? 'absent' : describeValue(v));
 

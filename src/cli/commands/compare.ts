@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { environmentWarning } from '../../measure/environment.ts';
 import { assertComparable } from '../../gate/comparable.ts';
+import { measuredAlikeWarning } from '../../gate/measured-alike.ts';
 import { gateDocument } from '../../report/gate.ts';
 import { readReport } from '../../report/read.ts';
 import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../gate/gate.ts';
@@ -47,8 +48,8 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);
-        const warning = environmentWarning(baseline, current);
-        if (warning) io.out(warning);
+        for (const warning of [environmentWarning(baseline, current), measuredAlikeWarning(baseline, current)])
+          if (warning) io.out(warning);
         const regression = current.scenario.regression;
         const checks = [
           ...checkOutcome(current),

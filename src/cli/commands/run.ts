@@ -10,6 +10,7 @@ import { markdownReport } from '../../report/markdown.ts';
 import { readReport } from '../../report/read.ts';
 import { writeAtomic, writeReportFiles } from '../../report/write.ts';
 import { assertComparable } from '../../gate/comparable.ts';
+import { measuredAlikeWarning } from '../../gate/measured-alike.ts';
 import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../gate/gate.ts';
 import { gateDocument } from '../../report/gate.ts';
 import { emitGate } from '../gate-output.ts';
@@ -120,6 +121,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             nodes: s.pipeline.nodes,
             hooks: s.hooks.map((h) => h.label),
             instrument: instrument ?? null,
+            pipeline: s.pipeline,
           };
           assertComparable(baseline, planned, [opts.baseline, s.source ?? files[0]!]);
         }
@@ -161,8 +163,12 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           }
           if (baseline && opts.baseline) {
             assertComparable(baseline, report, [opts.baseline, paths.json]);
-            const warning = environmentWarning(baseline, report, `${opts.baseline} and ${paths.json}`);
-            if (warning) io.out(warning);
+            const which = `${opts.baseline} and ${paths.json}`;
+            for (const warning of [
+              environmentWarning(baseline, report, which),
+              measuredAlikeWarning(baseline, report, which),
+            ])
+              if (warning) io.out(warning);
           }
           const checks = [
             ...outcome,

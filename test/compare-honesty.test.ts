@@ -1,0 +1,103 @@
+// `compare` between hand-edited copies of one real report: what it refuses (exit 2), what it warns about
+// (reports measured or gated differently), and verdicts that say what the data says (an A/A pair unchanged).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../src/measure/build-report.ts';
+import { measure } from '../src/measure/measure.ts';
+import type { Report } from '../src/measure/report-types.ts';
+import type { GateDocument } from '../src/report/gate.ts';
+import { cli } from './helpers/io.ts';
+import { scenarioOf } from './helpers/scenario.ts';
+
+type Edit = (r: Report) => void;
+
+let run: Report;
+beforeAll(async () => {
+  const scenario = scenarioOf(
+    { nodes: 5, topology: { kind: 'chain' }, work: { cpuMs: 0 } },
+    { hooks: ['reference'], trials: { repetitions: 3, warmup: 1, quickRepetitions: 2 } },
+  );
+  run = buildReport(scenario, await measure(scenario), false);
+}, 120_000);
+
+const copy = (edit: Edit = () => {}): Report => {
+  const r = structuredClone(run);
+  edit(r);
+  return r;
+};
+
+/** `compare` of two edited copies of the run; its exit code, what it said and the gate it wrote (--gate-json). */
+async function compare(baseline: Report, current: Report, ...flags: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-compare-honesty-'));
+  const [b, c, g] = [join(dir, 'baseline.json'), join(dir, 'current.json'), join(dir, 'gate.json')];
+  writeFileSync(b, JSON.stringify(baseline));
+  writeFileSync(c, JSON.stringify(current));
+  const r = await cli(['compare', b, c, '--gate-json', g, ...flags]);
+  const gate = (): GateDocument['gate'] => (JSON.parse(readFileSync(g, 'utf8')) as GateDocument).gate;
+  return { ...r, gate };
+}
+
+const WARNING = 'warning: the two reports were not measured alike;';
+
+describe('compare warns when the reports were not measured or gated alike', () => {
+  it('a --quick report against a full one: names what differs, and still gates', async () => {
+    const quick = copy((r) => {
+      r.trials.quick = true;
+      r.trials.repetitions = 2;
+      r.trials.warmup = 0;
+    });
+    const r = await compare(copy(), quick);
+    expect(r.code).toBeLessThan(2);
+    const at = r.out.indexOf(WARNING);
+    expect(at, r.out).toBeGreaterThanOrEqual(0);
+    expect(r.out.slice(at).split('\n').slice(1, 4)).toEqual([
+      '  --quick: no vs yes',
+      '  paired rounds: 3 vs 2',
+      '  warm-up rounds: 1 vs 0',
+    ]);
+    expect(r.out).toMatch(/^(PASS|FAIL): trackbench gate for /m);
+  });
+
+  it('other noise band or budgets (the current scenario applies), and hooks in one report only', async () => {
+    const other = copy((r) => {
+      r.scenario.regression.noise = 0.05;
+      r.scenario.budgets = { apiCalls: { max: 1000 } };
+      r.results['second'] = structuredClone(r.results['reference']!);
+    });
+    const r = await compare(copy(), other);
+    const lines = r.out.slice(r.out.indexOf(WARNING)).split('\n');
+    expect(lines.slice(1, 4)).toEqual([
+      "  regression.noise: 0.02 vs 0.05 (the current's applies)",
+      "  budgets.apiCalls differs (the current scenario's budgets apply)",
+      '  hooks in the current only (budgets only, no baseline): second',
+    ]);
+    const reverse = await compare(other, copy());
+    expect(reverse.out).toContain('  hooks in the baseline only (not gated): second\n');
+  });
+
+  it('says nothing of reports measured alike', async () => {
+    const r = await compare(copy(), copy());
+    expect(r.out).not.toContain('warning');
+  });
+});
+
+describe('compare refuses reports that did not measure the same thing (exit 2, nothing written)', () => {
+  it.each<[string, Edit, string]>([
+    ['another size', (r) => void (r.nodes = r.scenario.pipeline.nodes = 7), 'different pipelines: 5 vs 7 nodes'],
+    ['another pipeline seed', (r) => void (r.scenario.pipeline.seed = 99), 'different pipelines: pipeline.seed: '],
+    [
+      'more metrics per node',
+      (r) => void (r.scenario.pipeline.metricsPerNode = 9),
+      'different pipelines: pipeline.metricsPerNode: ',
+    ],
+    ['another scenario', (r) => void (r.scenario.name = 'other'), 'different scenarios: "test" vs "other"'],
+  ])('%s', async (_, edit, says) => {
+    const r = await compare(copy(), copy(edit));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(says);
+    expect(r.out).toBe('');
+    expect(() => r.gate()).toThrow(/ENOENT/);
+  });
+});
