@@ -101,3 +101,14 @@ describe('compare refuses reports that did not measure the same thing (exit 2, n
     expect(() => r.gate()).toThrow(/ENOENT/);
   });
 });
+
+describe('verdicts say what the data says', () => {
+  it('a report against itself (A/A): every regression check unchanged, even with --fail-inconclusive', async () => {
+    const r = await compare(copy(), copy(), '--fail-inconclusive');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/^PASS: trackbench gate for /);
+    const regressions = r.gate().checks.filter((c) => c.kind === 'regression' && !/exact/.test(c.limit));
+    expect(regressions.length).toBeGreaterThan(3);
+    expect(regressions.filter((c) => !c.found.endsWith(': unchanged')).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
+  });
+});

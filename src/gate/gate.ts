@@ -6,7 +6,7 @@ import { COUNTED_METRICS, VALUE_KINDS, type MetricName } from '../measure/trial-
 import { countsAllocatorApart, metricOf, type MeasuredMetric, type Report } from '../measure/report-types.ts';
 import type { Budget, Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median } from '../stats/basic.ts';
-import { compareSamples } from '../stats/compare.ts';
+import { compareSamples, sameSamples } from '../stats/compare.ts';
 import { mannWhitney } from '../stats/mann-whitney.ts';
 
 export const EXACT_METRICS: ReadonlySet<MetricName> = new Set(['apiCalls', 'requestBytes']);
@@ -118,12 +118,9 @@ function differenceRegression(
   const c = roundDifferences(cur);
   const was = median(b);
   const now = median(c);
-  const sorted = (xs: number[]): number[] => [...xs].sort((x, y) => x - y);
-  const [sortedB, sortedC] = [sorted(b), sorted(c)];
-  const same = b.length === c.length && sortedB.every((x, i) => x === sortedC[i]);
   const p = mannWhitney(b, c).p;
   let verdict: 'regressed' | 'improved' | 'unchanged' | 'inconclusive' = 'inconclusive';
-  if (same) verdict = 'unchanged';
+  if (sameSamples(b, c)) verdict = 'unchanged';
   else if (was !== 0) verdict = compareSamples(b, c, { alpha: options.alpha, noise: options.noise, seed }).verdict;
   else if (p < options.alpha && now !== was) verdict = now > was ? 'regressed' : 'improved';
   return {

@@ -16,7 +16,7 @@ export interface Change {
   /**
    * criterion's reading: a significant change beyond the noise band is regressed/improved; an interval
    * inside the band is unchanged; anything else (wide interval, or beyond the band but not significant)
-   * is inconclusive: this pair of runs cannot tell.
+   * is inconclusive: this pair of runs cannot tell. Identical sample sets are unchanged.
    */
   verdict: 'regressed' | 'improved' | 'unchanged' | 'inconclusive';
 }
@@ -26,6 +26,16 @@ export interface CompareOptions {
   /** Relative changes inside ±noise are not changes (criterion's noise threshold). */
   noise?: number;
   seed?: number;
+}
+
+/**
+ * Whether two sample sets hold the same values (in any order): the runs read alike, whatever the interval's
+ * width (resampling each on its own spreads even identical sets; a report compared with itself is unchanged).
+ */
+export function sameSamples(a: readonly number[], b: readonly number[]): boolean {
+  const sorted = (xs: readonly number[]): number[] => [...xs].sort((x, y) => x - y);
+  const [sa, sb] = [sorted(a), sorted(b)];
+  return sa.length > 0 && sa.length === sb.length && sa.every((x, i) => x === sb[i]);
 }
 
 /** Compares two independent sample sets (e.g. a baseline run and a current run). */
@@ -44,7 +54,8 @@ export function compareSamples(
   const p = mannWhitney(b, c).p;
   const beyond = interval[0] > noise || interval[1] < -noise;
   const inside = interval[0] >= -noise && interval[1] <= noise;
-  const verdict: Change['verdict'] =
-    p < alpha && beyond ? (ratio > 0 ? 'regressed' : 'improved') : inside ? 'unchanged' : 'inconclusive';
+  let verdict: Change['verdict'] = inside ? 'unchanged' : 'inconclusive';
+  if (p < alpha && beyond) verdict = ratio > 0 ? 'regressed' : 'improved';
+  if (sameSamples(b, c)) verdict = 'unchanged';
   return { ratio, ci95: interval, p, minimumDetectable: Math.max(noise, (interval[1] - interval[0]) / 2), verdict };
 }
