@@ -102,6 +102,31 @@ describe('compare refuses reports that did not measure the same thing (exit 2, n
   });
 });
 
+describe('compare refuses figures a run cannot have measured (exit 2 at the field)', () => {
+  const wall = (r: Report): { with: { samples: number[] }; without: { samples: number[] } } => {
+    const m = r.results['reference']!.metrics.wallMs;
+    if (!m.available) throw new Error('wallMs not measured');
+    return m;
+  };
+  it.each<[string, Edit, RegExp]>([
+    [
+      'no sample (a figure of nothing)',
+      (r) => void (wall(r).with.samples = []),
+      /:\d+:\d+ results\.reference\.metrics\.wallMs\.with\.samples: .*(at least 1|fewer than 1)/,
+    ],
+    [
+      'more rounds with the hook than without',
+      (r) => void wall(r).with.samples.push(1),
+      /:\d+:\d+ results\.reference\.metrics\.wallMs\.with\.samples: 4 samples with the hook, 3 without: /,
+    ],
+  ])('%s', async (_, edit, says) => {
+    const r = await compare(copy(), copy(edit));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(says);
+    expect(r.out).toBe('');
+  });
+});
+
 describe('verdicts say what the data says', () => {
   it('a report against itself (A/A): every regression check unchanged, even with --fail-inconclusive', async () => {
     const r = await compare(copy(), copy(), '--fail-inconclusive');

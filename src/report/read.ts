@@ -16,6 +16,7 @@ import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
 import type { Report } from '../measure/report-types.ts';
 import { HTML_KINDS, type HtmlDocument } from './html/index.ts';
 import { reportSchema } from './write.ts';
+import { unpairedSamples } from './paired-samples.ts';
 
 const require = createRequire(import.meta.url);
 const schema = (file: string): object => jsonObject(require(file), file);
@@ -99,6 +100,9 @@ function checked(json: JsonFile, kinds: readonly string[]): { kind: string; data
     'trackbench-run report',
   );
   if (inner.length) throw new InputError(inner);
+  const runs = kind === 'trackbench-run' ? [{ path: [], value: data }] : embeddedReports(kind, data);
+  const unpaired = unpairedSamples(runs, jsonLocator(json));
+  if (unpaired.length) throw new InputError(unpaired);
   // A hand-edited or foreign report may hold a credential (a backend URI with user:password@): what is
   // written from it (gate JSON, HTML, history) must not.
   return { kind, data: redactDeep(data, credentialsFromEnv().secrets) };
