@@ -1,5 +1,6 @@
 // `compare` between hand-edited copies of one real report: what it refuses (exit 2), what it warns about
-// (reports measured or gated differently), and verdicts that say what the data says (an A/A pair unchanged).
+// (reports measured or gated differently), and verdicts that say what the data says (an A/A pair unchanged);
+// and the reports of a run with failed trials or lost values, which say so first.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { buildReport } from '../src/measure/build-report.ts';
 import { measure } from '../src/measure/measure.ts';
 import type { Report } from '../src/measure/report-types.ts';
 import type { GateDocument } from '../src/report/gate.ts';
+import { consoleTables } from '../src/report/console.ts';
+import { markdownReport } from '../src/report/markdown.ts';
 import { cli } from './helpers/io.ts';
 import { scenarioOf } from './helpers/scenario.ts';
 
@@ -135,5 +138,52 @@ describe('verdicts say what the data says', () => {
     const regressions = r.gate().checks.filter((c) => c.kind === 'regression' && !/exact/.test(c.limit));
     expect(regressions.length).toBeGreaterThan(3);
     expect(regressions.filter((c) => !c.found.endsWith(': unchanged')).map((c) => `${c.id}: ${c.found}`)).toEqual([]);
+  });
+});
+
+describe('reports of a faulty run say so first (console, Markdown, HTML)', () => {
+  const faulty = (): Report =>
+    copy((r) => {
+      r.trials.allowFailures = true;
+      r.failures = [{ hook: 'reference', round: 1, warmup: false, error: 'hook raised: boom\nstack' }];
+      const v = r.results['reference']!.values;
+      if (!v.available) throw new Error('values not read back');
+      v.lost.metrics = 3;
+    });
+  const FAILED = `FAILED TRIALS: 1 of ${'{total}'}; their rounds are left out of every figure and the gate fails`;
+  const lost = (r: Report): string =>
+    `VALUES NOT DELIVERED: reference: lost 3 of ${r.results['reference']!.values.produced.metrics} metrics; ` +
+    'the gate fails';
+
+  it('console and Markdown: the failed trial and the loss before the tables', () => {
+    const r = faulty();
+    const failed = FAILED.replace('{total}', String(r.trials.total));
+    expect(consoleTables(r, false).split('\n').slice(0, 3)).toEqual([
+      failed,
+      '  reference, round 2: hook raised: boom',
+      lost(r),
+    ]);
+    expect(markdownReport(r).split('\n').slice(2, 5)).toEqual([
+      `> **${failed}**`,
+      '> **reference, round 2: hook raised: boom**',
+      `> **${lost(r)}**`,
+    ]);
+    expect(consoleTables(copy(), false)).not.toMatch(/FAILED|NOT DELIVERED/);
+  });
+
+  it('`report --html`: both above the figures, marked as faults', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-compare-honesty-'));
+    const r = faulty();
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(r));
+    const res = await cli(['report', join(dir, 'run.json'), '--html', join(dir, 'run.html')]);
+    expect(res.code, res.err).toBe(0);
+    const html = readFileSync(join(dir, 'run.html'), 'utf8');
+    const faults = [...html.matchAll(/<p class="fault">([^<]*)<\/p>/g)].map((m) => m[1]);
+    expect(faults).toEqual([
+      FAILED.replace('{total}', String(r.trials.total)),
+      'reference, round 2: hook raised: boom',
+      lost(r),
+    ]);
+    expect(html.indexOf('class="fault"')).toBeLessThan(html.indexOf('class="meta"'));
   });
 });

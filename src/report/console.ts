@@ -3,7 +3,7 @@
 // values that reached the server. Plain (no colour codes) when not on a TTY or with NO_COLOR; split
 // per hook when wider than the terminal.
 import { DEFAULT_WIDTH, fitTable, wrapText } from './fit.ts';
-import { environmentLine, failureLines } from './format.ts';
+import { environmentLine, faultLines } from './format.ts';
 import { hasOwnBaselines, perHookTables, versionLines } from './per-hook.ts';
 import { overheadTable, perNodeTable, valuesTable } from './tables.ts';
 import type { Report } from '../measure/report-types.ts';
@@ -38,7 +38,7 @@ export function consoleTables(report: Report, color: boolean, width = DEFAULT_WI
     `Medians of ${t.repetitions} paired trial(s) per variant (${t.warmup} warm-up round(s) discarded, ` +
     `${t.order} order, ${t.total} trial processes in ${(t.durationMs / 1000).toFixed(1)} s); ` +
     `overhead = median(with)/median(without) - 1, 95% bootstrap interval over paired rounds.`;
-  const failed = failureLines(report).map((l) => wrapText(l, width, '  '));
+  const failed = faultLines(report).map((l) => wrapText(l, width, '  '));
   const notes = report.notes.map((n) => wrapText(`note: ${n}`, width, '  '));
   const tables = hasOwnBaselines(report) ? perHook(report, color, width) : sideBySide(report, color, width);
   return [

@@ -1,6 +1,7 @@
 // How figures read: the article's units (s, MB, calls), signed percentages with intervals,
 // per-node costs in ms, KB and calls.
 import { VALUE_KINDS, type MetricName } from '../measure/trial-types.ts';
+import { checkOutcome } from '../gate/gate.ts';
 import { countsAllocatorApart, type MetricResult, type Report } from '../measure/report-types.ts';
 
 export interface Row {
@@ -137,16 +138,23 @@ export function runOptionsText(trials: Report['trials']): string {
   return options.map((o) => `, ${o}`).join('');
 }
 
-/** Lines that must be seen first when trials failed (only with --allow-failures). */
-export function failureLines(report: Report): string[] {
-  if (!report.failures.length) return [];
-  return [
-    `FAILED TRIALS: ${report.failures.length} of ${report.trials.total}; ` +
-      'their rounds are left out of every figure and the gate fails',
-    ...report.failures.map(
-      (f) => `  ${f.hook ?? 'without'}, ${f.warmup ? 'warm-up' : `round ${f.round + 1}`}: ${f.error.split('\n')[0]}`,
-    ),
-  ];
+/**
+ * Lines that must be seen first: trials that failed (only with --allow-failures), and hooks whose values did not
+ * all reach the server (lost, or the loss could not be checked), each of which fails the gate (checkOutcome).
+ */
+export function faultLines(report: Report): string[] {
+  const failed = report.failures.length
+    ? [
+        `FAILED TRIALS: ${report.failures.length} of ${report.trials.total}; ` +
+          'their rounds are left out of every figure and the gate fails',
+        ...report.failures.map(
+          (f) =>
+            `  ${f.hook ?? 'without'}, ${f.warmup ? 'warm-up' : `round ${f.round + 1}`}: ${f.error.split('\n')[0]}`,
+        ),
+      ]
+    : [];
+  const undelivered = checkOutcome(report).filter((c) => c.status === 'fail' && c.id === `values ${c.hook} delivered`);
+  return [...failed, ...undelivered.map((c) => `VALUES NOT DELIVERED: ${c.hook}: ${c.found}; the gate fails`)];
 }
 
 /** One line: the machine, then what ran each external hook (interpreter and package versions). */

@@ -1,5 +1,5 @@
 // The Markdown report: the same tables, fit to paste into a pull request.
-import { environmentLine, failureLines, runOptionsText } from './format.ts';
+import { environmentLine, faultLines, runOptionsText } from './format.ts';
 import type { Report } from '../measure/report-types.ts';
 import { hasOwnBaselines, perHookTables, versionLines } from './per-hook.ts';
 import { markdownTable, overheadTable, perNodeTable, valuesTable } from './tables.ts';
@@ -13,7 +13,7 @@ export function markdownReport(report: Report): string {
   const lines = [
     `# trackbench: ${report.scenario.name}`,
     '',
-    ...failureLines(report).map((l) => `> **${l.trim()}**`),
+    ...faultLines(report).map((l) => `> **${l.trim()}**`),
     '',
     `${report.nodes} nodes, backend: ${report.backend}. Medians of ${t.repetitions} paired trials per variant ` +
       `(${t.warmup} warm-up rounds discarded, ${t.order} order${runOptionsText(t)}); overhead = ` +

@@ -1,7 +1,17 @@
 // A run report as HTML: the overhead table, each hook's overhead with its 95% interval as a bar
 // with whiskers, API calls, and every trial as a point (without and with, per hook).
 import { METRICS, type MetricName } from '../../measure/trial-types.ts';
-import { ROWS, overheadCell, pct, perNodeCell, valueCell, valuesRows, runOptionsText, type Row } from '../format.ts';
+import {
+  ROWS,
+  faultLines,
+  overheadCell,
+  pct,
+  perNodeCell,
+  valueCell,
+  valuesRows,
+  runOptionsText,
+  type Row,
+} from '../format.ts';
 import type { MetricResult, Report } from '../../measure/report-types.ts';
 import { el } from './el.ts';
 import { esc } from './escape.ts';
@@ -159,6 +169,8 @@ export function runSection(report: Report, prefix: string): Section {
   ].join(' ');
   const html = [
     el('h2', {}, `Run: ${esc(report.scenario.name)}`),
+    // failed trials and lost values first, where the eye lands: each fails the gate
+    ...faultLines(report).map((l) => el('p', { class: 'fault' }, esc(l.trim()))),
     el('p', { class: 'meta' }, esc(meta)),
     runTable(report),
     '<h3>Overhead</h3>',
