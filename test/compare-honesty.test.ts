@@ -80,6 +80,16 @@ describe('compare warns when the reports were not measured or gated alike', () =
     expect(reverse.out).toContain('  hooks in the baseline only (not gated): second\n');
   });
 
+  it('a figure the baseline measured and the current did not (not gated): named', async () => {
+    const unmeasured = copy((r) => {
+      r.results['reference']!.metrics.cpuMs = { unit: 'ms', available: false, reason: 'not measured' };
+    });
+    const r = await compare(copy(), unmeasured);
+    expect(r.out).toContain(`${WARNING} `);
+    expect(r.out).toContain('\n  measured in the baseline only (not gated): reference cpuMs\n');
+    expect(r.gate().checks.map((c) => c.id)).not.toContain('regression reference cpuMs');
+  });
+
   it('says nothing of reports measured alike', async () => {
     const r = await compare(copy(), copy());
     expect(r.out).not.toContain('warning');

@@ -7,6 +7,7 @@
 import { firstDifference } from '../common/json-difference.ts';
 import { dottedPath } from '../common/validate-yaml.ts';
 import type { Report } from '../measure/report-types.ts';
+import type { MetricName } from '../measure/trial-types.ts';
 
 /** The rounds a report measured: a count, or adaptive (its count is noise's, not the settings'). */
 function rounds(r: Report): string {
@@ -36,6 +37,13 @@ export function measuredAlikeDifferences(baseline: Report, current: Report): str
   const [baseOnly, currentOnly] = [only(baseline, current), only(current, baseline)];
   if (baseOnly.length) out.push(`hooks in the baseline only (not gated): ${baseOnly.join(', ')}`);
   if (currentOnly.length) out.push(`hooks in the current only (budgets only, no baseline): ${currentOnly.join(', ')}`);
+  // checkRegressions compares a figure only where both measured it
+  const lost = Object.entries(current.results).flatMap(([hook, r]) =>
+    Object.entries(baseline.results[hook]?.metrics ?? {})
+      .filter(([name, b]) => b.available && r.metrics[name as MetricName]?.available === false)
+      .map(([name]) => `${hook} ${name}`),
+  );
+  if (lost.length) out.push(`measured in the baseline only (not gated): ${lost.join(', ')}`);
   return out;
 }
 
