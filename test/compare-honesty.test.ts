@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../src/measure/build-report.ts';
 import { measure } from '../src/measure/measure.ts';
 import type { Report } from '../src/measure/report-types.ts';
-import type { GateDocument } from '../src/report/gate.ts';
+import { gateMarkdown, type GateDocument } from '../src/report/gate.ts';
 import { consoleTables } from '../src/report/console.ts';
 import { markdownReport } from '../src/report/markdown.ts';
 import { cli } from './helpers/io.ts';
@@ -37,9 +37,10 @@ async function compare(baseline: Report, current: Report, ...flags: string[]) {
   const [b, c, g] = [join(dir, 'baseline.json'), join(dir, 'current.json'), join(dir, 'gate.json')];
   writeFileSync(b, JSON.stringify(baseline));
   writeFileSync(c, JSON.stringify(current));
-  const r = await cli(['compare', b, c, '--gate-json', g, ...flags]);
-  const gate = (): GateDocument['gate'] => (JSON.parse(readFileSync(g, 'utf8')) as GateDocument).gate;
-  return { ...r, gate };
+  const summary = join(dir, 'summary.md');
+  const r = await cli(['compare', b, c, '--gate-json', g, '--summary', summary, ...flags]);
+  const doc = (): GateDocument => JSON.parse(readFileSync(g, 'utf8')) as GateDocument;
+  return { ...r, gate: () => doc().gate, doc, summary: () => readFileSync(summary, 'utf8') };
 }
 
 const WARNING = 'warning: the two reports were not measured alike;';
@@ -61,6 +62,16 @@ describe('compare warns when the reports were not measured or gated alike', () =
       '  warm-up rounds: 1 vs 0',
     ]);
     expect(r.out).toMatch(/^(PASS|FAIL): trackbench gate for /m);
+    // where the verdict goes (the PR comment, the gate JSON, the step summary's Markdown), the warning goes too
+    const warning = r.out.slice(at, r.out.indexOf('\n', r.out.indexOf('warm-up rounds')));
+    expect(r.doc().warnings).toEqual([warning]);
+    const quoted = warning
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n');
+    expect(r.summary()).toMatch(/^### (PASS|FAIL): trackbench gate for test\n\n.*\n\n> warning: /);
+    expect(r.summary()).toContain(`${quoted}\n`);
+    expect(gateMarkdown(r.gate(), 'test', r.doc().warnings)).toContain(`\n\n${quoted}\n`);
   });
 
   it('other noise band or budgets (the current scenario applies), and hooks in one report only', async () => {
@@ -93,6 +104,8 @@ describe('compare warns when the reports were not measured or gated alike', () =
   it('says nothing of reports measured alike', async () => {
     const r = await compare(copy(), copy());
     expect(r.out).not.toContain('warning');
+    expect(r.doc()).not.toHaveProperty('warnings');
+    expect(r.summary()).not.toContain('warning');
   });
 });
 

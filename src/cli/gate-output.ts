@@ -14,7 +14,7 @@ export interface GateOutputs {
 }
 
 export function emitGate(doc: GateDocument, io: Io, opts: GateOutputs): number {
-  const md = gateMarkdown(doc.gate, doc.title);
+  const md = gateMarkdown(doc.gate, doc.title, doc.warnings);
   io.out(gateConsole(doc.gate, doc.title, io.isTTY, widthOf(io)));
   if (opts.junit) writeAtomic(opts.junit, gateJunit(doc.gate, doc.title));
   if (opts.summary) writeAtomic(opts.summary, summaryMarkdown(doc, md));

@@ -5,11 +5,18 @@ import type { GateResult } from '../gate/gate.ts';
 import type { Report } from '../measure/report-types.ts';
 import { DEFAULT_WIDTH, fitTable, wrapText } from './fit.ts';
 
-export function gateMarkdown(result: GateResult, title: string): string {
+/** The warnings printed before the verdict (reports not measured alike, other environments), as a quote. */
+export function warningQuote(warnings: readonly string[] = []): string[] {
+  return warnings.flatMap((w) => [...w.split('\n').map((l) => `> ${l}`), '']);
+}
+
+/** `warnings`: what `compare` or `run --baseline` warned of (they go where the verdict goes). */
+export function gateMarkdown(result: GateResult, title: string, warnings: readonly string[] = []): string {
   const failed = result.checks.filter((c) => c.status === 'fail');
   const lines = [
     `## ${result.verdict === 'pass' ? 'PASS' : 'FAIL'}: trackbench gate for ${title}`,
     '',
+    ...warningQuote(warnings),
     result.verdict === 'pass'
       ? `All ${result.checks.length} checks passed.`
       : `${failed.length} of ${result.checks.length} checks failed: ${failed.map((c) => `\`${c.id}\``).join(', ')}.`,
@@ -47,6 +54,8 @@ export interface GateDocument {
   baseline: Report | null;
   current: Report;
   gate: GateResult;
+  /** What was said before the verdict: reports not measured alike, other environments (absent: none). */
+  warnings?: string[];
 }
 
 export function gateDocument(
@@ -54,6 +63,7 @@ export function gateDocument(
   baseline: Report | null,
   current: Report,
   result: GateResult,
+  warnings: string[] = [],
 ): GateDocument {
   return {
     kind: 'trackbench-gate',
@@ -63,6 +73,7 @@ export function gateDocument(
     baseline,
     current,
     gate: result,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // matter (wall-time overhead with its interval, cost per node, API calls per run) against the
 // baseline, the failed checks, and every check folded away.
 import { pct } from './format.ts';
-import type { GateDocument } from './gate.ts';
+import { warningQuote, type GateDocument } from './gate.ts';
 import type { MetricResult } from '../measure/report-types.ts';
 
 const MAX_LISTED = 5;
@@ -34,6 +34,7 @@ export function summaryMarkdown(doc: GateDocument, fullChecks: string): string {
       ? `All ${doc.gate.checks.length} checks passed${doc.baseline ? ' against the baseline' : ''}.`
       : `**${failed.length} of ${doc.gate.checks.length} checks failed.**`,
     '',
+    ...warningQuote(doc.warnings),
     '| Hook | Wall-time overhead [95% CI] | Cost per node | API calls per run |',
     '| --- | ---: | ---: | ---: |',
   ];

@@ -48,8 +48,10 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
         assertComparable(baseline, current, [baselineFile, currentFile]);
-        for (const warning of [environmentWarning(baseline, current), measuredAlikeWarning(baseline, current)])
-          if (warning) io.out(warning);
+        const warnings = [environmentWarning(baseline, current), measuredAlikeWarning(baseline, current)].filter(
+          (w) => w !== undefined,
+        );
+        for (const warning of warnings) io.out(warning);
         const regression = current.scenario.regression;
         const checks = [
           ...checkOutcome(current),
@@ -59,7 +61,7 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
             failInconclusive: opts.failInconclusive || regression.failInconclusive,
           }),
         ];
-        const doc = gateDocument(current.scenario.name, baseline, current, gate(checks));
+        const doc = gateDocument(current.scenario.name, baseline, current, gate(checks), warnings);
         const code = emitGate(doc, io, opts);
         if (opts.html) writeHtmlReport(opts.html, [doc], io);
         done(code);

@@ -161,6 +161,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             docs.push(report);
             continue;
           }
+          const warnings: string[] = [];
           if (baseline && opts.baseline) {
             assertComparable(baseline, report, [opts.baseline, paths.json]);
             const which = `${opts.baseline} and ${paths.json}`;
@@ -168,7 +169,8 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
               environmentWarning(baseline, report, which),
               measuredAlikeWarning(baseline, report, which),
             ])
-              if (warning) io.out(warning);
+              if (warning) warnings.push(warning);
+            for (const warning of warnings) io.out(warning);
           }
           const checks = [
             ...outcome,
@@ -180,7 +182,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
                 })
               : []),
           ];
-          const doc = gateDocument(scenario.name, baseline ?? null, report, gate(checks));
+          const doc = gateDocument(scenario.name, baseline ?? null, report, gate(checks), warnings);
           docs.push(doc);
           code = Math.max(code, emitGate(doc, io, opts));
         }
