@@ -72,6 +72,15 @@ describe('compare warns when the reports were not measured or gated alike', () =
     expect(r.summary()).toMatch(/^### (PASS|FAIL): trackbench gate for test\n\n.*\n\n> warning: /);
     expect(r.summary()).toContain(`${quoted}\n`);
     expect(gateMarkdown(r.gate(), 'test', r.doc().warnings)).toContain(`\n\n${quoted}\n`);
+    // and the HTML of the gate, under its verdict
+    const dir = mkdtempSync(join(tmpdir(), 'tb-compare-honesty-'));
+    writeFileSync(join(dir, 'gate.json'), JSON.stringify(r.doc()));
+    const rendered = await cli(['report', join(dir, 'gate.json'), '--html', join(dir, 'gate.html')]);
+    expect(rendered.code, rendered.err).toBe(0);
+    const page = readFileSync(join(dir, 'gate.html'), 'utf8');
+    const shown = [...page.matchAll(/<p class="warning">([^<]*)<\/p>/g)].map((m) => m[1]);
+    expect(shown).toEqual([warning]);
+    expect(page.indexOf('class="verdict')).toBeLessThan(page.indexOf('class="warning"'));
   });
 
   it('other noise band or budgets (the current scenario applies), and hooks in one report only', async () => {

@@ -86,6 +86,8 @@ export function gateSection(doc: GateDocument, prefix: string): Section {
   const html = [
     el('h2', {}, `Gate: ${esc(doc.title)}`),
     el('div', { class: `verdict ${doc.gate.verdict}` }, verdict),
+    // what compare or run --baseline warned of (reports not measured alike), under the verdict it qualifies
+    ...(doc.warnings ?? []).map((w) => el('p', { class: 'warning' }, esc(w))),
     el('p', { class: 'meta' }, esc(meta)),
     el('div', { class: 'charts' }, charts(doc, prefix).join('')),
     el('table', { class: 'checks' }, `<thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody>`),

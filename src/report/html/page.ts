@@ -40,6 +40,7 @@ ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `.sw.s${i}{background:var(--s${i})}`).join
 .verdict.pass{background:var(--pass-bg);color:var(--pass)}.verdict.fail{background:var(--fail-bg);color:var(--fail)}
 td.status-pass{color:var(--pass)}td.status-fail{color:var(--fail);font-weight:700}
 p.fault{background:var(--fail-bg);color:var(--fail);font-weight:700;padding:4px 8px;margin:4px 0}
+p.warning{background:var(--waived-bg);color:var(--waived);white-space:pre-line;padding:4px 8px}
 table.matrix td.cell{text-align:center;position:relative;cursor:pointer;min-width:64px}
 td.cell.pass{background:var(--pass-bg);color:var(--pass)}
 td.cell.fail{background:var(--fail-bg);color:var(--fail);font-weight:700}
