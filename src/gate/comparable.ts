@@ -27,8 +27,10 @@ export const measuredBy = (r: Report): Measured => ({
 
 /** The first setting of the pipeline besides its size that differs, in words, or undefined. */
 function pipelineDifference(a: PipelineSpec, b: PipelineSpec): string | undefined {
-  const { nodes: _a, ...restA } = a;
-  const { nodes: _b, ...restB } = b;
+  // A report read back holds whatever its file held there (the schema leaves it open): only a mapping loses `nodes`.
+  const withoutSize = (p: unknown): unknown =>
+    typeof p === 'object' && p !== null && !Array.isArray(p) ? { ...p, nodes: undefined } : p;
+  const [restA, restB] = [withoutSize(a), withoutSize(b)];
   const d = firstDifference(restA, restB, ['pipeline']);
   if (!d) return undefined;
   const at = (root: unknown): string => {
