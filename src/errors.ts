@@ -45,6 +45,5 @@ export class CheckFailedError extends Error {
   }
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+/** What a caught value says (never throws: anything can be thrown). */
+export { messageOf as errorMessage } from './common/caught.ts';

@@ -11,10 +11,10 @@ import { countDelivered, readRun, type DeliveredCounts } from '../mlflow/readbac
 import { generatePipeline } from '../pipeline/generate.ts';
 import { runSession } from '../pipeline/session.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
-import { isTrackingHooks } from '../tracking/common.ts';
 import { paramSettingsOf, resolveHook } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
 import { isExternal, prepareExternalHook } from './external-hooks.ts';
+import { reportedStats } from './hook-stats.ts';
 import { productionCounter, type Produced } from './produced.ts';
 import { expectedValues, metricValuesFound, paramsFound } from './server-values.ts';
 
@@ -101,12 +101,11 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
       if (err instanceof HookTimeoutError) throw err;
       error = errorMessage(err);
     }
-    const stats = isTrackingHooks(hook.hooks) ? hook.hooks.stats() : undefined;
-    const spilled = stats ? Object.values(stats.spilled ?? stats.lost).reduce((a, b) => a + b, 0) : 0;
+    const stats = reportedStats(hook);
     return {
       error,
-      tags: stats?.generated.tags ?? 0,
-      spilled,
+      tags: stats?.tags ?? 0,
+      spilled: stats?.spilled ?? 0,
       spillFile: stats?.spillFile,
       produced: counter.produced,
     };

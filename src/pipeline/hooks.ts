@@ -1,5 +1,6 @@
 // Kedro's hook specification in TypeScript form. This is public API: built-in hooks, user hook
 // modules (`module:./my-hook.js`) and external plugins all meet the pipeline here.
+import { messageOf } from '../common/caught.ts';
 import { EnvironmentError } from '../errors.ts';
 import type { Locate } from '../common/validate-yaml.ts';
 import { envNumber, TIMER_MAX_MS, type NumericVariable } from '../common/env-number.ts';
@@ -141,21 +142,8 @@ export class HookError extends Error {
     readonly method: HookMethod,
     cause: unknown,
   ) {
-    super(`hook "${hookName}" failed in ${method}: ${describeThrown(cause)}`, { cause });
+    super(`hook "${hookName}" failed in ${method}: ${messageOf(cause)}`, { cause });
     this.name = 'HookError';
-  }
-}
-
-/** What a hook threw, as text; a value whose message or conversion itself throws does not hide the hook's name. */
-function describeThrown(thrown: unknown): string {
-  try {
-    return thrown instanceof Error ? String(thrown.message) : String(thrown);
-  } catch {
-    try {
-      return `a value that cannot be shown (${Object.prototype.toString.call(thrown)})`;
-    } catch {
-      return 'a value that cannot be shown';
-    }
   }
 }
 

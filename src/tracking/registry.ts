@@ -17,7 +17,7 @@ import { createRecorder } from './builtin/recorder.ts';
 import { createReferenceHook } from './builtin/reference.ts';
 import type { ConfigDimension } from './config/dimensions.ts';
 import { loadTrackingConfig, type TrackingConfig } from './config/load-config.ts';
-import { codeOf } from '../common/caught.ts';
+import { codeOf, messageOf } from '../common/caught.ts';
 import { isLocalPlugin } from './kedro/environment.ts';
 import { moduleLoadProblem } from './module-problem.ts';
 import { ANY_PARAM_SETTINGS, type ParamSettings } from './param-delivery.ts';
@@ -334,14 +334,25 @@ export async function resolveHook(
   // A factory is user code: what it returned is checked, not trusted to be hooks.
   // Bounded like a hook call: a factory that never settles would otherwise hold a trial to its own time limit.
   const timeoutMs = hookTimeoutMs();
-  const made: unknown = factory(ref.options, factoryContext(scenario, options));
+  let timedOut: Error | undefined;
   const stuck = (): Error =>
-    new EnvironmentError(
+    (timedOut = new EnvironmentError(
       `hook "${ref.label}": its factory did not settle within ${timeoutMs} ms (TRACKBENCH_HOOK_TIMEOUT_MS)`,
-    );
-  const hooks: unknown = isThenable(made) ? await settleWithin(made, timeoutMs, stuck) : made;
-  if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks)) {
-    const got = hooks === null ? 'null' : Array.isArray(hooks) ? 'an array' : `a ${typeof hooks}`;
+    ));
+  let hooks: unknown;
+  let got: string | undefined;
+  try {
+    const made: unknown = factory(ref.options, factoryContext(scenario, options));
+    hooks = isThenable(made) ? await settleWithin(made, timeoutMs, stuck) : made;
+    if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks))
+      got = hooks === null ? 'null' : Array.isArray(hooks) ? 'an array' : `a ${typeof hooks}`;
+  } catch (err) {
+    // Bad options (InputError, located) and a factory that never settled say what they are; anything else it
+    // threw (a string, null, a Symbol, an Error of its own) is said as this hook's failure, never as trackbench's.
+    if (err instanceof InputError || (timedOut !== undefined && err === timedOut)) throw err;
+    throw new EnvironmentError(`hook "${ref.label}": its factory failed: ${messageOf(err)}`, { cause: err });
+  }
+  if (got !== undefined) {
     throw new InputError([
       {
         file: path ?? scenario.source,
@@ -349,8 +360,8 @@ export async function resolveHook(
       },
     ]);
   }
-  // a method that is not a function fails its first call as this hook's error
-  return { name: ref.label, hooks };
+  // checked above to be a non-array object; a method that is not a function fails its first call as this hook's
+  return { name: ref.label, hooks: hooks as Hooks };
 }
 
 function factoryContext(scenario: Pick<Scenario, 'name' | 'source'>, options: ResolveOptions): HookFactoryContext {
