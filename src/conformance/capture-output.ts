@@ -1,25 +1,11 @@
 // What an in-process hook prints: its writes to stdout and stderr and its console calls, recorded while it
-// runs (a command target's output is already its process's), and passed on as before.
+// runs (a command target's output is already its process's), and passed on as before, up to a limit
+// (common/output-cap.ts).
 import { format } from 'node:util';
+import { capStreamWrites, replaceMethod } from '../common/output-cap.ts';
 import { secretLeak } from './leak.ts';
 
-/** Any function, called with the arguments it was given. */
-type Call = (...args: unknown[]) => unknown;
-
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir'] as const;
-
-/** Replaces `obj[key]` until the returned function is called, which puts back exactly what was there (an own
- * property, or none so the prototype's shows again). */
-function replace<T extends object>(obj: T, key: keyof T & string, by: (original: Call) => Call): () => void {
-  const own = Object.getOwnPropertyDescriptor(obj, key);
-  // The keys given are methods (write, console's), so a function; bound: what a call through it did before.
-  const original = (obj[key] as Call).bind(obj);
-  Object.defineProperty(obj, key, { value: by(original), configurable: true, writable: true, enumerable: false });
-  return () => {
-    if (own) Object.defineProperty(obj, key, own);
-    else delete obj[key];
-  };
-}
 
 /** What is kept of the output: its first and last megabytes; a hook printing gigabytes must not exhaust memory. */
 const KEEP_HEAD = 1 << 20;
@@ -85,31 +71,6 @@ export class BoundedOutput {
   }
 }
 
-/** What is passed on to this process's own streams, over the whole command: a hook printing gigabytes (a
- * suite runs it hundreds of times) must not flood the terminal or the CI log; its records keep what matters. */
-const SHOW_LIMIT = 4 << 20;
-let shown = 0;
-let cutSaid = false;
-
-/** Passes `text` on through `write` while the limit allows (cut at it, said once); a callback is still called. */
-function passOn(write: Call, chunk: unknown, text: string, rest: unknown[]): unknown {
-  if (shown + text.length <= SHOW_LIMIT) {
-    shown += text.length;
-    return write(chunk, ...rest);
-  }
-  const room = SHOW_LIMIT - shown;
-  shown = SHOW_LIMIT;
-  if (room > 0) write(text.slice(0, room));
-  if (!cutSaid)
-    write(
-      `\n[trackbench: hooks' output shown up to ${SHOW_LIMIT} characters; results keep each run's first and last MB]\n`,
-    );
-  cutSaid = true;
-  const callback = rest.find((a) => typeof a === 'function');
-  if (callback) process.nextTick(callback);
-  return true;
-}
-
 /**
  * Runs `fn` with everything printed recorded (bounded; `watch`: strings found wherever they were printed);
  * the streams and console are restored even when it throws.
@@ -123,22 +84,14 @@ export async function withCapturedOutput<T>(
   let inConsole = false;
   const restore: (() => void)[] = [];
   try {
-    for (const stream of [process.stdout, process.stderr])
-      restore.push(
-        replace(stream, 'write', (original) => (chunk: unknown, ...rest: unknown[]): unknown => {
-          const text =
-            typeof chunk === 'string'
-              ? chunk
-              : chunk instanceof Uint8Array
-                ? Buffer.from(chunk).toString()
-                : String(chunk);
-          if (!inConsole) printed.add(text);
-          return passOn(original, chunk, text, rest);
-        }),
-      );
+    restore.push(
+      capStreamWrites((text) => {
+        if (!inConsole) printed.add(text);
+      }),
+    );
     for (const m of CONSOLE_METHODS)
       restore.push(
-        replace(console, m, (original) => (...args: unknown[]): undefined => {
+        replaceMethod(console, m, (original) => (...args: unknown[]): undefined => {
           printed.add(`${format(...args)}\n`);
           inConsole = true;
           try {

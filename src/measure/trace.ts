@@ -1,6 +1,7 @@
 // `trackbench trace`: one pipeline run with one hook against the embedded mock, and what the hook
 // sent: requests by endpoint, bytes, and values produced vs. read back from MLflow (params as `run` counts them).
 import { descendants, killStartedSince, registerCleanup } from '../common/cleanup.ts';
+import { capStreamWrites } from '../common/output-cap.ts';
 import { HookTimeoutError } from '../pipeline/hooks.ts';
 import { startHttpMock } from '../backends/mock/http-server.ts';
 import { startInProcessMock } from '../backends/mock/in-process.ts';
@@ -54,9 +55,12 @@ export async function trace(scenario: Scenario, ref: HookRef, options: TraceOpti
   const before = new Set(descendants());
   const stopStarted = (): void => killStartedSince(before);
   const unregister = registerCleanup({ name: 'what the traced hook started', stop: stopStarted, kill: stopStarted });
+  // What the hook prints is passed on up to a limit, as conformance does for hooks in its process.
+  const uncap = capStreamWrites();
   try {
     return await traceRuns(scenario, ref, options);
   } finally {
+    uncap();
     stopStarted();
     unregister();
   }
