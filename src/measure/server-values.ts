@@ -3,7 +3,7 @@
 // is the server's word, never the hook's. Runs created since the last look are the trial's.
 import { errorMessage } from '../errors.ts';
 import { MlflowClient } from '../mlflow/client.ts';
-import { countDelivered, readRun, type RunState } from '../mlflow/readback.ts';
+import { countStored, readRun, type DeliveredCounts, type RunState } from '../mlflow/readback.ts';
 import { resolveParam } from '../pipeline/params.ts';
 import type { ParamValue, Pipeline } from '../pipeline/types.ts';
 import { loggedValues, paramsDelivered, type ParamSettings } from '../tracking/param-delivery.ts';
@@ -72,12 +72,12 @@ export class ServerReader {
     } catch (err) {
       return { available: false, reason: `the tracking server could not be read back: ${errorMessage(err)}` };
     }
-    const counted = countDelivered(states);
+    const found = valuesDelivered(states, expected, produced.params, paramSettings);
     const delivered: ValueCounts = {
-      params: paramsFound(expected.params.slice(0, produced.params), paramSettings, states),
-      metrics: metricValuesFound(expected.metrics, states),
-      artifacts: counted.artifacts,
-      models: counted.models,
+      params: found.params,
+      metrics: found.metrics,
+      artifacts: found.artifacts,
+      models: found.models,
     };
     const lost = Object.fromEntries(
       VALUE_KINDS.map((k) => [k, Math.max(0, produced[k] - delivered[k])]),
@@ -103,6 +103,24 @@ export function expectedValues(p: Pipeline): ExpectedValues {
       n.inputs.filter((i) => i.startsWith('params:')).map((i) => [i, resolveParam(p.parameters, i)!] as const),
     ),
     metrics: p.nodes.flatMap((n) => n.metrics.flatMap((series) => series.values)),
+  };
+}
+
+/**
+ * What of a run's values reached the server, as `run` and `trace` count it: of the first `producedParams`
+ * expected parameters, those with the expected key and value under the hook's settings; each produced metric
+ * value matched once; tags, artifacts and models as stored.
+ */
+export function valuesDelivered(
+  states: readonly RunState[],
+  expected: ExpectedValues,
+  producedParams: number,
+  paramSettings: readonly ParamSettings[],
+): DeliveredCounts {
+  return {
+    params: paramsFound(expected.params.slice(0, producedParams), paramSettings, states),
+    metrics: metricValuesFound(expected.metrics, states),
+    ...countStored(states),
   };
 }
 

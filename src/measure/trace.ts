@@ -8,7 +8,7 @@ import { startInProcessMock } from '../backends/mock/in-process.ts';
 import { summarizeRequests } from '../backends/mock/request-log.ts';
 import { EnvironmentError, errorMessage } from '../errors.ts';
 import { MlflowClient } from '../mlflow/client.ts';
-import { countDelivered, readRun, type DeliveredCounts } from '../mlflow/readback.ts';
+import { readRun, type DeliveredCounts } from '../mlflow/readback.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { runSession } from '../pipeline/session.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
@@ -17,7 +17,7 @@ import { runCommandTrial } from './command-trial.ts';
 import { isExternal, prepareExternalHook } from './external-hooks.ts';
 import { reportedStats } from './hook-stats.ts';
 import { productionCounter, type Produced } from './produced.ts';
-import { expectedValues, metricValuesFound, paramsFound } from './server-values.ts';
+import { expectedValues, valuesDelivered } from './server-values.ts';
 
 export interface TraceResult {
   hook: string;
@@ -126,14 +126,7 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
     for (const id of newRuns) states.push(await readRun(client, id));
     client.close();
     const p = outcome.produced;
-    // Params and metric values as run reads them: the expected key with the expected value, under the hook's
-    // settings; each metric value matched once by its value.
-    const expected = expectedValues(pipeline);
-    const delivered = {
-      ...countDelivered(states),
-      params: paramsFound(expected.params.slice(0, p.params), paramSettingsOf(ref, scenario), states),
-      metrics: metricValuesFound(expected.metrics, states),
-    };
+    const delivered = valuesDelivered(states, expectedValues(pipeline), p.params, paramSettingsOf(ref, scenario));
     const generated: DeliveredCounts = {
       params: p.params,
       metrics: p.metrics,

@@ -117,12 +117,15 @@ export interface DeliveredCounts {
   models: number;
 }
 
-export function countDelivered(states: RunState[]): DeliveredCounts {
-  const c: DeliveredCounts = { params: 0, metrics: 0, tags: 0, artifacts: 0, models: 0 };
+/**
+ * What the runs hold that is counted as stored: tags (not MLflow's own), files outside `models/`, model versions.
+ * Params and metric values are not: they count as delivered only when they match what was produced (the
+ * measure stage matches them).
+ */
+export function countStored(states: readonly RunState[]): Pick<DeliveredCounts, 'tags' | 'artifacts' | 'models'> {
+  const c = { tags: 0, artifacts: 0, models: 0 };
   for (const s of states) {
-    c.params += s.run.data.params?.length ?? 0;
     c.tags += (s.run.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.')).length;
-    c.metrics += Object.values(s.metricHistory).reduce((n, h) => n + h.length, 0);
     c.artifacts += s.artifacts.filter((f) => !f.path.startsWith('models/')).length;
     c.models += s.modelVersions.length;
   }
