@@ -62,7 +62,7 @@ export function groupAlive(id: number): boolean {
   return all.some((p) => p.pgrp === id && p.state !== 'Z');
 }
 
-interface ProcessEntry {
+export interface ProcessEntry {
   pid: number;
   ppid: number;
   pgrp: number;
@@ -94,9 +94,20 @@ export function killHoldersOf(file: string): void {
 
 /** Every process in /proc (Linux), or undefined without /proc. */
 function processTable(): ProcessEntry[] | undefined {
+  return readProcessTable(readdirSync, readFileSync);
+}
+
+/**
+ * The process table read through `readdir` and `readFile` (given, not imported, and no helper called): the stall
+ * watchdog's worker, which runs plain JavaScript, runs this very function from its source (stall-watchdog.ts).
+ */
+export function readProcessTable(
+  readdir: (path: string) => string[],
+  readFile: (path: string, encoding: 'utf8') => string,
+): ProcessEntry[] | undefined {
   let pids: string[];
   try {
-    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    pids = readdir('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
     return undefined;
   }
@@ -104,7 +115,7 @@ function processTable(): ProcessEntry[] | undefined {
   for (const pid of pids) {
     let stat: string;
     try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      stat = readFile(`/proc/${pid}/stat`, 'utf8');
     } catch {
       continue; // ended meanwhile
     }
@@ -118,7 +129,16 @@ function processTable(): ProcessEntry[] | undefined {
 /** The live processes descended from this one (its children, theirs, ...), from /proc (Linux; none without it);
  *  the subtrees of `except` are left out. */
 export function descendants(except: ReadonlySet<number> = new Set()): number[] {
-  const table = processTable() ?? [];
+  return descendantsIn(processTable() ?? [], process.pid, except);
+}
+
+/** The live descendants of `root` in `table`, parents before their children, the subtrees of `except` left out.
+ *  Self-contained, as readProcessTable: the stall watchdog's worker runs it from its source too. */
+export function descendantsIn(
+  table: readonly ProcessEntry[],
+  root: number,
+  except: ReadonlySet<number> = new Set(),
+): number[] {
   const found: number[] = [];
   const walk = (parent: number): void => {
     for (const p of table)
@@ -127,7 +147,7 @@ export function descendants(except: ReadonlySet<number> = new Set()): number[] {
         walk(p.pid);
       }
   };
-  walk(process.pid);
+  walk(root);
   return found;
 }
 

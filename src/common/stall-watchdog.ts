@@ -5,11 +5,15 @@
 // past the limit it says so on stderr and kills what this process started, then the process (SIGKILL: nothing
 // else stops a blocked main thread; the exit status is 137).
 import { Worker } from 'node:worker_threads';
+import { descendantsIn, readProcessTable } from './cleanup.ts';
 
-// Plain JavaScript, run by the worker as it is (no TypeScript loader there).
+// Plain JavaScript, run by the worker as it is (no TypeScript loader there); the process tree is read and walked by
+// cleanup.ts's own functions, from their source (compiled JavaScript by then; they import nothing).
 const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { readdirSync, readFileSync, writeSync } = require('node:fs');
+const readProcessTable = ${readProcessTable.toString()};
+const descendantsIn = ${descendantsIn.toString()};
 const { beats, limitMs, pid, message } = workerData;
 let last = Atomics.load(beats, 0);
 let since = Date.now();
@@ -22,21 +26,10 @@ setInterval(() => {
   }
   if (Date.now() - since < limitMs) return;
   writeSync(2, message + '\\n');
-  const children = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(name)) continue;
-    try {
-      const stat = readFileSync('/proc/' + name + '/stat', 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(parent)) children.set(parent, []);
-      children.get(parent).push(Number(name));
-    } catch {}
-  }
-  const kill = (p) => {
-    for (const c of children.get(p) || []) kill(c);
+  // Children before their parents, the process last.
+  for (const p of [...descendantsIn(readProcessTable(readdirSync, readFileSync) || [], pid).reverse(), pid]) {
     try { process.kill(p, 'SIGKILL'); } catch {}
-  };
-  kill(pid);
+  }
 }, 250);
 `;
 
