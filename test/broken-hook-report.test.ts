@@ -76,6 +76,19 @@ describe('a hook that breaks in its own way is named, with what it did', () => {
     expectNamedFailure(res, file, 'its factory failed: a value that cannot be shown');
   }, 60_000);
 
+  it('trace: a hook that changes the pipeline it is given fails naming it, never passes', async () => {
+    const file = 'changes.mjs';
+    const hook =
+      'export default () => ({ beforePipelineRun(_r, pipeline) { for (const n of pipeline.nodes) { n.metrics = []; ' +
+      'n.inputs = n.inputs.filter((i) => !i.startsWith("params:")); } } });\n';
+    const res = await cli(['trace', scenarioWith(file, hook)]);
+    expect(res.code, res.err).toBe(3);
+    expect(res.out).toContain(
+      `pipeline failed: the pipeline did not run as generated (hook "module:./${file}" changed it or its data?): ` +
+        '0 params of 3, 0 metrics of 3',
+    );
+  });
+
   it('messageOf never throws', () => {
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();

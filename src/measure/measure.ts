@@ -28,7 +28,7 @@ import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
 import { logsValues, paramSettingsOf } from '../tracking/registry.ts';
 import { environment, type Environment } from './environment.ts';
 import { findValgrind, type Instrument } from './instrument.ts';
-import { plannedProduction, type Produced } from './produced.ts';
+import { plannedProduction, productionShortfall, type Produced } from './produced.ts';
 import { expectedValues, ServerReader } from './server-values.ts';
 
 /** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
@@ -58,14 +58,6 @@ export function trialFailure(reply: TrialReply, expected: TrialExpectations): st
   const short = expected.planned && productionShortfall(reply.produced, expected.planned);
   if (short) return `its pipeline did not run as generated (a hook changed it or its data?): ${short}`;
   return undefined;
-}
-
-/** How what a run produced differs from what the generated pipeline produces, if it does. */
-function productionShortfall(produced: Produced, planned: Produced): string | undefined {
-  const keys = ['nodesRun', 'params', 'metrics', 'artifacts', 'models'] as const;
-  const off = keys.filter((k) => produced[k] !== planned[k]);
-  if (!off.length) return undefined;
-  return off.map((k) => `${produced[k]} ${k === 'nodesRun' ? 'nodes run' : k} of ${planned[k]}`).join(', ');
 }
 
 export interface Progress {

@@ -51,3 +51,11 @@ export function plannedProduction(p: Pipeline): Produced {
   }
   return produced;
 }
+
+/** How what a run produced differs from what the generated pipeline produces, if it does. */
+export function productionShortfall(produced: Produced, planned: Produced): string | undefined {
+  const keys = ['nodesRun', 'params', 'metrics', 'artifacts', 'models'] as const;
+  const off = keys.filter((k) => produced[k] !== planned[k]);
+  if (!off.length) return undefined;
+  return off.map((k) => `${produced[k]} ${k === 'nodesRun' ? 'nodes run' : k} of ${planned[k]}`).join(', ');
+}

@@ -16,7 +16,7 @@ import { paramSettingsOf, resolveHook } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
 import { isExternal, prepareExternalHook } from './external-hooks.ts';
 import { reportedStats } from './hook-stats.ts';
-import { productionCounter, type Produced } from './produced.ts';
+import { plannedProduction, productionCounter, productionShortfall, type Produced } from './produced.ts';
 import { expectedValues, valuesDelivered } from './server-values.ts';
 
 export interface TraceResult {
@@ -88,7 +88,11 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
   const external = isExternal(ref);
   // A hook in a process of its own reaches the mock over loopback, as a trial does.
   const backend = external ? await startHttpMock() : await startInProcessMock();
+  // Each run gets a pipeline of its own and what is expected is read from another: a hook may change what it is
+  // given (the nodes, their inputs), and must not change what it is checked against. As in `run`, a pipeline
+  // that did not produce what it was generated to (failAt aside) is no trace.
   const pipeline = generatePipeline(scenario.pipeline);
+  const planned = (scenario.pipeline.failAt ?? null) === null ? plannedProduction(pipeline) : undefined;
   const warn = options.warn ?? (() => {});
   const runOnce = async (): Promise<Outcome> => {
     if (external) return runExternalOnce(scenario, ref, backend.trackingUri);
@@ -96,7 +100,7 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
     const counter = productionCounter();
     let error: string | undefined;
     try {
-      await runSession(pipeline, {
+      await runSession(generatePipeline(scenario.pipeline), {
         hooks: [{ name: 'trackbench.produced', hooks: counter.hooks }, hook],
         runner: scenario.runner,
       });
@@ -105,6 +109,8 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
       if (err instanceof HookTimeoutError) throw err;
       error = errorMessage(err);
     }
+    const short = !error && planned && productionShortfall(counter.produced, planned);
+    if (short) error = `the pipeline did not run as generated (hook "${ref.label}" changed it or its data?): ${short}`;
     const stats = reportedStats(hook);
     return {
       error,
