@@ -89,6 +89,18 @@ describe('a hook that breaks in its own way is named, with what it did', () => {
     );
   });
 
+  it('run: a command: hook killed by a signal is said to be, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-broken-'));
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(
+      scenario,
+      SCENARIO('x').replace(/hooks: .*/, 'hooks: [{name: "command:kill -9 $$$$", label: killed}]'),
+    );
+    const res = await cli(['run', scenario, '--quick', '--out', join(dir, 'out')]);
+    expect(res.code, res.err).toBe(3);
+    expect(res.err).toMatch(/\(killed\).* failed: command was killed by SIGKILL without writing its probes/);
+  }, 60_000);
+
   it('messageOf never throws', () => {
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();

@@ -56,6 +56,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
     const limit = callgrindDir ? timeoutMs * VALGRIND_SLOWDOWN : timeoutMs;
     const result = await runExternal(line, env, limit, scenarioDir(req.scenario.source));
     const tail = result.output.trim().split('\n').slice(-6).join('\n  ');
+    const ended = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
     if (result.timedOut)
       throw new EnvironmentError(
         `trial command did not finish within ${limit} ms (the hook's timeoutMs, or trials.timeoutMs): ` +
@@ -67,7 +68,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
         ok: false,
         outputTail: tail,
         error:
-          `command exited with code ${result.code}, but a process it started in a session of its own (setsid?) ` +
+          `command ${ended}, but a process it started in a session of its own (setsid?) ` +
           `still held its output: killed: ${command}`,
       };
     if (!existsSync(probesFile)) {
@@ -75,7 +76,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
         ok: false,
         outputTail: tail,
         error:
-          `command exited with code ${result.code} without writing its probes to TRACKBENCH_PROBES_FILE ` +
+          `command ${ended} without writing its probes to TRACKBENCH_PROBES_FILE ` +
           `(README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}`,
       };
     }
@@ -83,7 +84,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
       // The baseline must run: a failure with tracking off is a broken environment, not a figure.
       return {
         ok: false,
-        error: `the pipeline failed with tracking off (exit ${result.code}): ${command}${tail ? `\n  ${tail}` : ''}`,
+        error: `the pipeline failed with tracking off (${ended}): ${command}${tail ? `\n  ${tail}` : ''}`,
       };
     let probesText: string;
     try {
@@ -102,9 +103,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
       outputTail: tail,
       exitCode: result.code !== 0 ? result.code : undefined,
       pipelineError:
-        result.code !== 0
-          ? `command exited with code ${result.code}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}`
-          : undefined,
+        result.code !== 0 ? `command ${ended}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}` : undefined,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

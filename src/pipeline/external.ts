@@ -1,12 +1,16 @@
 // Runs an external command (a shell command line) to completion: combined output kept (the last
 // 20,000 characters), killed with its whole process group after a timeout.
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { killGroup, killGroupOnly, registerCleanup } from '../common/cleanup.ts';
 import { releaseHeldOutput } from '../common/held-output.ts';
 import { watchGroup } from '../common/watchdog.ts';
 
 export interface ExternalResult {
+  /** The exit code; killed by a signal, 128 + its number, as a shell says it. */
   code: number;
+  /** The signal that killed the command, if one did. */
+  signal?: NodeJS.Signals;
   output: string;
   timedOut: boolean;
   /**
@@ -58,7 +62,8 @@ export function runExternal(
       clearTimeout(timer);
       unregister();
       watchdog?.release();
-      resolve({ code: code ?? (signal ? 128 : 1), output, timedOut, ...(outputHeld ? { outputHeld } : {}) });
+      const killed = signal ? { code: 128 + (constants.signals[signal] ?? 0), signal } : { code: code ?? 1 };
+      resolve({ ...killed, output, timedOut, ...(outputHeld ? { outputHeld } : {}) });
     });
     child.on('error', (err) => {
       clearTimeout(timer);
