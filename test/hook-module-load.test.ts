@@ -17,6 +17,7 @@ const BROKEN: [file: string, text: string, where: string, what: string][] = [
   ['syntax.mjs', 'export default () => ({\n  a: 1,\n  b: 1 2,\n});\n', 'syntax.mjs:3:8', 'Unexpected number'],
   ['syntax.ts', 'const n: number = ;\nexport default () => ({});\n', 'syntax.ts:1:19', 'Unexpected ";"'],
   ['throws.mjs', '\nthrow new Error("no config here");\n', 'throws.mjs:2:7', 'no config here'],
+  ['throws-null.mjs', 'throw null;\n', 'throws-null.mjs', 'null'],
   ['missing.mjs', 'import "./nowhere.mjs";\nexport default () => ({});\n', 'missing.mjs', 'Cannot find module'],
 ];
 
@@ -42,18 +43,21 @@ describe('a hook module that cannot be loaded', () => {
   );
 
   // In a process of its own: in this one, vitest's module loader would parse the module, not Node's.
-  it('conformance: the same place, exit 2', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-load-conf-'));
-    const [file, text, where, what] = BROKEN[0]!;
-    writeFileSync(join(dir, file), text);
-    const res = spawnSync(
-      process.execPath,
-      ['bin/trackbench.js', 'conformance', '--target', `module:${join(dir, file)}`],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(res.status, res.stderr).toBe(2);
-    expect(res.stderr).toContain(`${join(dir, where)} hook module could not be loaded: ${what}`);
-  });
+  // throw null: the loader's own look at what was thrown must not fail on it (it said "Cannot read properties").
+  it.each([BROKEN[0]!, BROKEN.find(([f]) => f === 'throws-null.mjs')!])(
+    'conformance, %s: the same place, exit 2',
+    (file, text, where, what) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tb-load-conf-'));
+      writeFileSync(join(dir, file), text);
+      const res = spawnSync(
+        process.execPath,
+        ['bin/trackbench.js', 'conformance', '--target', `module:${join(dir, file)}`],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(res.status, res.stderr).toBe(2);
+      expect(res.stderr).toContain(`${join(dir, where)} hook module could not be loaded: ${what}`);
+    },
+  );
 });

@@ -3,6 +3,7 @@
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { codeOf } from '../common/caught.ts';
 import { InputError } from '../errors.ts';
 import { moduleLoadProblem } from '../tracking/module-problem.ts';
 import { CONFIG_DIMENSIONS, type ConfigDimension } from '../tracking/config/dimensions.ts';
@@ -71,7 +72,7 @@ async function importModule(url: string): Promise<HookModule> {
     // A module namespace: its exports are checked by the caller.
     return (await import(url)) as HookModule;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    if (codeOf(err) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
   }
   const { tsImport } = await loadTypeScriptSupport();
   // A module namespace, as above.
