@@ -32,7 +32,7 @@ describe('comma-separated flags', () => {
     expect(existsSync(join(d, 'out'))).toBe(false);
   });
 
-  it("blanks are dropped alike: sweep --nodes ' 5, 5' is one size given twice, run --hook ' noop ' is noop", async () => {
+  it("blanks are dropped alike: sweep --nodes ' 5, 5' is one size twice, run --hook ' noop ' is noop", async () => {
     const d = mkdtempSync(join(tmpdir(), 'tb-lists-'));
     const s = join(d, 's.yaml');
     writeFileSync(s, 'name: s\npipeline: {nodes: 3}\nhooks: [noop]\n');
