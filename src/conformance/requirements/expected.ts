@@ -108,9 +108,20 @@ export interface ExpectedValue {
   shown: string;
 }
 
-function flatten(key: string, v: ParamValue, c: ParamsConfig, depth = 0): [string, ParamValue][] {
+function flatten(key: string, v: ParamValue, c: ParamsConfig, depth = 0, keepEmpty = false): [string, ParamValue][] {
   if (!isMapping(v) || (depth > 0 && !c.recursive)) return [[key, v]];
-  return Object.entries(v).flatMap(([k, x]) => flatten(`${key}${c.sep}${k}`, x, c, depth + 1));
+  const entries = Object.entries(v);
+  if (keepEmpty && !entries.length) return [[key, v]];
+  return entries.flatMap(([k, x]) => flatten(`${key}${c.sep}${k}`, x, c, depth + 1, keepEmpty));
+}
+
+/** Where flattening finds an empty mapping: kedro-mlflow logs nothing there, a hook that logs it as `{}` logs
+ * the value it was given (so it is not an invented parameter). */
+export function emptyMappingKeys(key: string, v: ParamValue, c: ParamsConfig): string[] {
+  if (!c.flatten) return [];
+  return flatten(key, v, c, 0, true)
+    .filter(([, x]) => isMapping(x) && Object.keys(x).length === 0)
+    .map(([k]) => k);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Requirements: parameters, per pipeline run, content-exact, in every situation.
 import type { Observation, Requirement } from '../types.ts';
 import {
+  emptyMappingKeys,
   expectedForms,
   isFound,
   nodeParams,
@@ -82,13 +83,19 @@ export const PARAMS_PER_RUN: Requirement[] = [
     statement: 'No run holds a parameter the pipeline did not give to a node of that run.',
     rationale: 'Invented or misplaced parameters make runs look different when they are not.',
     check: (o) => {
-      const { items, views } = expectedByRun(o);
+      const { items, views, config } = expectedByRun(o);
       const extra: string[] = [];
       for (const view of views)
         for (const r of view.family) {
           const want = new Set(items.filter((x) => x.run === r && x.e.as === 'param').map((x) => x.e.key));
+          const emptyMappings = new Set(
+            paramNodes(o)
+              .filter((n) => view.runFor(n) === r)
+              .flatMap((n) => nodeParams(o, n).flatMap(([k, v]) => emptyMappingKeys(k, v, config))),
+          );
           for (const p of r.run.data.params ?? [])
-            if (!want.has(p.key)) extra.push(`${p.key} in ${r.run.info.run_name}`);
+            if (!want.has(p.key) && !(emptyMappings.has(p.key) && p.value === '{}'))
+              extra.push(`${p.key} in ${r.run.info.run_name}`);
         }
       return verdict(
         extra.length === 0,
