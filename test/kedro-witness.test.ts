@@ -4,28 +4,11 @@
 // observing, as for in-process targets. Broken hooks from fixtures/conformance/broken_kedro_hooks.py are
 // caught; the Python reference hook passes. Runs where the environment is provisioned (CI: npm run
 // setup:kedro-mlflow), one `basic` pipeline run a target.
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
-import { runSuite } from '../src/conformance/suite.ts';
-import { commandTarget } from '../src/conformance/targets.ts';
-import type { TargetResult } from '../src/conformance/types.ts';
-import { loadScenarioFile } from '../src/scenario/load.ts';
-import { kedroCommand, kedroRunEnv, provisionKedro } from '../src/tracking/kedro/environment.ts';
+import { checkKedroHook, kedroEnvironment } from './helpers/kedro-hook-target.ts';
 
-const hook = loadScenarioFile('scenarios/kedro-mlflow-versions.yaml').scenario.hooks.find(
-  (h) => h.label === 'python reference',
-)!;
-
-async function environment(): Promise<Awaited<ReturnType<typeof provisionKedro>> | undefined> {
-  try {
-    return await provisionKedro(hook.kedro!, 'scenarios', hook.label, { checkOnly: true });
-  } catch {
-    return undefined;
-  }
-}
-
-const env = await environment();
+const env = await kedroEnvironment();
 // The requirements that read what the witness says, on the `basic` situation only (one Kedro run each), and the
 // one for a pipeline failed by a hook (the witness puts that hook in), on its own situation.
 const requirements = [
@@ -36,20 +19,7 @@ const requirements = [
   ...REQUIREMENTS.filter((r) => r.id === 'RUN-005'),
 ];
 
-async function check(pythonHook: string): Promise<Record<string, TargetResult['results'][number]['finding']>> {
-  const target = {
-    ...commandTarget(
-      `command:${pythonHook}`,
-      kedroCommand(env!),
-      60_000,
-      kedroRunEnv({ ...hook.kedro!, hook: pythonHook }, { ...hook.env, PYTHONPATH: resolve('fixtures/conformance') }),
-    ),
-    injectsHookErrors: true, // as kedro: targets: the command is trackbench_kedro's runner
-  };
-  const result = await runSuite(target, { requirements });
-  expect(result.errors).toEqual([]);
-  return Object.fromEntries(result.results.map((r) => [r.id, r.finding]));
-}
+const check = (pythonHook: string) => checkKedroHook(env!, pythonHook, requirements);
 
 describe.runIf(env || process.env.CI === 'true')('a Kedro run in a process of its own, witnessed', () => {
   it('holds the reference hook to each node window and its runner tag to the runner Kedro used', async () => {

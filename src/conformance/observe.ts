@@ -78,7 +78,11 @@ export async function observe(
         }));
         const done = !Number.isNaN(child.afterMs);
         run = { output: child.output, completedNodes: done ? scenario.pipeline.nodes.map((n) => n.name) : [] };
-      } else run = await runCaptured(target, scenario, ctx);
+      } else {
+        run = await runCaptured(target, scenario, ctx);
+        // A command hosts its pipeline: how long it outlived the pipeline run it said ended.
+        if (scenario.inChild) hostExits = run.exits?.map((e) => ({ situation: scenario.id, ...e }));
+      }
       // `twice`: a second pipeline run in the same backend (command targets repeat by themselves).
       if (scenario.repeat > 1 && target.inProcess)
         for (let i = 1; i < scenario.repeat; i++) {

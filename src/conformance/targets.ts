@@ -41,6 +41,8 @@ export interface TargetRun {
   inputOverrides?: string[];
   /** The Kedro runner class that ran the pipeline: trackbench's (in-process), or the one a command says ran it. */
   runner?: string;
+  /** A command's exits, one a pipeline run, timed from the pipeline run's end it said (known when it said one). */
+  exits?: { exited: boolean; afterMs: number; code: number | null }[];
 }
 
 /** What a target is given for one pipeline run besides the scenario. */
@@ -316,6 +318,8 @@ export function commandTarget(
       // Known only when every run said what it compared.
       let hookChanges: string[] | undefined = [];
       let inputOverrides: string[] | undefined = [];
+      // Known only when every run said when its pipeline run ended: how long the process outlived it.
+      let exits: TargetRun['exits'] = [];
       // The node at which the extra hook fails the pipeline, for a runner that puts that hook in (it says so).
       const injectAt = scenario.hookErrorAt === undefined ? undefined : scenario.pipeline.nodes[scenario.hookErrorAt];
       const inherited = { ...process.env, ...env };
@@ -345,6 +349,8 @@ export function commandTarget(
         const w = said.window;
         const within = w && w.startMs >= life.startMs && w.endMs <= life.endMs ? w : undefined;
         timing.push({ window: within ?? life, nodes: readNodeWindows(nodesFile) });
+        exits = exits &&
+          within && [...exits, { exited: !timedOut, afterMs: life.endMs - within.endMs, code: timedOut ? null : code }];
         const ended = timedOut
           ? `was still running after ${timeoutMs / 1000} s: stopped`
           : `exited with code ${code}${code === 0 ? '' : failureLine(output)}`;
@@ -372,6 +378,7 @@ export function commandTarget(
             runner,
             hookChanges,
             inputOverrides,
+            exits,
           };
         }
       }
@@ -382,6 +389,7 @@ export function commandTarget(
         runner,
         hookChanges,
         inputOverrides,
+        exits,
       };
     },
   };
