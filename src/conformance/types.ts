@@ -125,6 +125,8 @@ export interface Observation {
     code: number | null;
     /** A process the hook started outlived its host (see host-exit.ts). */
     leftProcesses?: boolean;
+    /** How long it may outlive its pipeline's end, when not EXIT_GRACE_MS (a command's own exit). */
+    graceMs?: number;
   }[];
 }
 

@@ -151,8 +151,9 @@ export const HOST: Requirement[] = [
       // A command that does not say when its pipeline run ended (the Python helper's witness does) cannot be timed.
       if (!all) return skip(`exit within ${EXIT_GRACE_MS / 1000} s of the pipeline's end`, 'the end not said');
       if (!all.length) return verdict(false, 'the child process reports its pipeline done', 'no report');
-      // A command exits by itself however late: it is late past the grace.
-      const bad = all.filter((h) => !(h.exited && h.afterMs <= EXIT_GRACE_MS && h.code === 0 && !h.leftProcesses));
+      // A command exits by itself however late: it is late past its grace.
+      const grace = (h: (typeof all)[number]): number => h.graceMs ?? EXIT_GRACE_MS;
+      const bad = all.filter((h) => !(h.exited && h.afterMs <= grace(h) && h.code === 0 && !h.leftProcesses));
       const say = (h: NonNullable<Observation['hostExits']>[number]): string =>
         `${h.situation}: ` +
         (Number.isNaN(h.afterMs)
@@ -163,7 +164,8 @@ export const HOST: Requirement[] = [
             : `still running ${EXIT_GRACE_MS / 1000} s after the pipeline's end: killed`);
       return verdict(
         bad.length === 0,
-        `exit within ${EXIT_GRACE_MS / 1000} s of the pipeline's end in ${all.map((h) => h.situation).join(', ')}`,
+        `exit within ${Math.max(...all.map(grace)) / 1000} s of the pipeline's end in ` +
+          all.map((h) => h.situation).join(', '),
         bad.length ? list(bad.map(say)) : `all exited (${all.map(say).join('; ')})`,
       );
     },
