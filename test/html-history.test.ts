@@ -108,7 +108,7 @@ describe('history store', () => {
     const before = readFileSync(store, 'utf8');
     let io = captureIo();
     expect(await main(['history', 'add', runFile, '--store', store, '--commit', 'abcd1234'], io)).toBe(2);
-    expect(io.stderr).toContain(`${store}:2:1`);
+    expect(io.stderr).toContain(`${store}:2:2 `); // at the character that breaks it
     expect(readFileSync(store, 'utf8')).toBe(before);
     io = captureIo();
     expect(
