@@ -26,14 +26,27 @@ export function readJsonFile(file: string, what: string): JsonFile {
     throw err;
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1); // a byte-order mark some editors add
+  return { file, text, data: parseJsonAt(text, { file, line: 1 }, `invalid JSON (${what})`) };
+}
+
+/**
+ * `text` parsed as JSON, scanned first (strict): a document nested thousands deep, a number past a double or a
+ * key given twice is refused where it goes wrong, located from `at` (the line `text` starts on in `at.file`),
+ * with `problem` ahead of the message.
+ */
+export function parseJsonAt(text: string, at: { file: string; line: number }, problem: string): unknown {
   const err = jsonSyntaxError(text, { strict: true });
-  if (err)
-    throw new InputError([{ file, ...lineCol(text, err.offset), message: `invalid JSON (${what}): ${err.message}` }]);
+  if (err) {
+    const where = lineCol(text, err.offset);
+    throw new InputError([
+      { file: at.file, line: at.line + where.line - 1, col: where.col, message: `${problem}: ${err.message}` },
+    ]);
+  }
   try {
-    return { file, text, data: JSON.parse(text) };
+    return JSON.parse(text);
   } catch {
     // the scan above found nothing JSON.parse refuses; kept so a difference between them is bad input, not a crash
-    throw new InputError([{ file, line: 1, col: 1, message: `invalid JSON (${what})` }]);
+    throw new InputError([{ file: at.file, line: at.line, col: 1, message: problem }]);
   }
 }
 

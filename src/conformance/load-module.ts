@@ -2,12 +2,10 @@
 // cannot be loaded is bad input (exit 2, one message), not fifty failed requirements.
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { codeOf } from '../common/caught.ts';
 import { InputError } from '../errors.ts';
 import { moduleLoadProblem } from '../tracking/module-problem.ts';
 import { CONFIG_DIMENSIONS, type ConfigDimension } from '../tracking/config/dimensions.ts';
-import { loadTypeScriptSupport } from '../tracking/registry.ts';
+import { importHookModule } from '../tracking/registry.ts';
 
 /** Whether the nearest package.json says "type": "module" (tsx compiles `.ts` as CommonJS otherwise). */
 function inEsmPackage(file: string): boolean {
@@ -29,14 +27,12 @@ export async function loadHookModule(path: string): Promise<void> {
   if (!existsSync(path)) throw InputError.flag('--target', `module:${path}: no such file`);
   let copy: string | undefined;
   try {
-    let url = pathToFileURL(path).href;
     if (path.endsWith('.ts') && !inEsmPackage(path)) {
       // Beside the original, so its relative imports still resolve; removed right after.
       copy = join(dirname(path), `.${basename(path, '.ts')}.trackbench-${process.pid}.mts`);
       copyFileSync(path, copy);
-      url = pathToFileURL(copy).href;
     }
-    const mod = await importModule(url);
+    const mod = await importHookModule(copy ?? path);
     if (typeof mod.default !== 'function')
       throw new Error(
         'a hook module must export a factory function as its default export: (options, context) => hooks',
@@ -50,9 +46,7 @@ export async function loadHookModule(path: string): Promise<void> {
   }
 }
 
-/** What a hook module exports: its factory and, optionally, the settings it honours. */
-type HookModule = { default?: unknown; conformanceModes?: unknown };
-
+/** Each module's factory and, when it declares them, the settings it honours. */
 const loaded = new Map<string, unknown>();
 const modes = new Map<string, ConfigDimension[]>();
 
@@ -64,19 +58,6 @@ function declaredModes(value: unknown): ConfigDimension[] {
     throw new Error(`conformanceModes must be a list of settings among ${CONFIG_DIMENSIONS.join(', ')}`);
   // Each checked to be one of CONFIG_DIMENSIONS just above.
   return [...new Set(value as ConfigDimension[])];
-}
-
-/** Natively first (JavaScript, or TypeScript under a runtime that strips types), else through tsx. */
-async function importModule(url: string): Promise<HookModule> {
-  try {
-    // A module namespace: its exports are checked by the caller.
-    return (await import(url)) as HookModule;
-  } catch (err) {
-    if (codeOf(err) !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
-  }
-  const { tsImport } = await loadTypeScriptSupport();
-  // A module namespace, as above.
-  return (await tsImport(url, import.meta.url)) as HookModule;
 }
 
 /** The settings a loaded module declares it honours (none unless it exports `conformanceModes`). */

@@ -6,7 +6,7 @@ import { COUNTED_METRICS, VALUE_KINDS, type MetricName } from '../measure/trial-
 import { countsAllocatorApart, metricOf, type MeasuredMetric, type Report } from '../measure/report-types.ts';
 import type { Budget, Scenario } from '../scenario/types.ts';
 import { bootstrapPaired, median } from '../stats/basic.ts';
-import { compareSamples, sameSamples } from '../stats/compare.ts';
+import { compareSamples, sameSamples, type Change } from '../stats/compare.ts';
 import { mannWhitney } from '../stats/mann-whitney.ts';
 
 export const EXACT_METRICS: ReadonlySet<MetricName> = new Set(['apiCalls', 'requestBytes']);
@@ -119,10 +119,17 @@ function differenceRegression(
   const was = median(b);
   const now = median(c);
   const p = mannWhitney(b, c).p;
-  let verdict: 'regressed' | 'improved' | 'unchanged' | 'inconclusive' = 'inconclusive';
-  if (sameSamples(b, c)) verdict = 'unchanged';
-  else if (was !== 0) verdict = compareSamples(b, c, { alpha: options.alpha, noise: options.noise, seed }).verdict;
-  else if (p < options.alpha && now !== was) verdict = now > was ? 'regressed' : 'improved';
+  // compareSamples reads identical samples as unchanged; against 0 there is no ratio for it to take
+  const verdict: Change['verdict'] =
+    was !== 0
+      ? compareSamples(b, c, { alpha: options.alpha, noise: options.noise, seed }).verdict
+      : sameSamples(b, c)
+        ? 'unchanged'
+        : p < options.alpha && now !== was
+          ? now > was
+            ? 'regressed'
+            : 'improved'
+          : 'inconclusive';
   return {
     id: `regression ${hook} ${metric}`,
     hook,

@@ -14,7 +14,7 @@ import { runSession } from '../pipeline/session.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { paramSettingsOf, resolveHook } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
-import { isExternal, prepareExternalHook } from './external-hooks.ts';
+import { isExternal, prepareExternalHook, type ExternalHook } from './external-hooks.ts';
 import { reportedStats } from './hook-stats.ts';
 import { plannedProduction, productionCounter, productionShortfall, type Produced } from './produced.ts';
 import { expectedValues, valuesDelivered } from './server-values.ts';
@@ -76,8 +76,12 @@ interface Outcome {
 }
 
 /** One run of a hook in its own process (tracking on), as `run` runs its trials: a failed trial is no trace. */
-async function runExternalOnce(scenario: Scenario, ref: HookRef, trackingUri: string): Promise<Outcome> {
-  const external = await prepareExternalHook(ref, scenario);
+async function runExternalOnce(
+  scenario: Scenario,
+  ref: HookRef,
+  external: ExternalHook,
+  trackingUri: string,
+): Promise<Outcome> {
   const variant = { kind: 'with' as const, hook: ref };
   const reply = await runCommandTrial({ scenario, variant, trackingUri, external }, external);
   if (!reply.ok) throw new EnvironmentError(`hook "${ref.label}": ${reply.error}`);
@@ -85,7 +89,8 @@ async function runExternalOnce(scenario: Scenario, ref: HookRef, trackingUri: st
 }
 
 async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions): Promise<TraceResult> {
-  const external = isExternal(ref);
+  // Provisioned once for the warm-up run and the traced one.
+  const external = isExternal(ref) ? await prepareExternalHook(ref, scenario) : undefined;
   // A hook in a process of its own reaches the mock over loopback, as a trial does.
   const backend = external ? await startHttpMock() : await startInProcessMock();
   // Each run gets a pipeline of its own and what is expected is read from another: a hook may change what it is
@@ -95,7 +100,7 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
   const planned = (scenario.pipeline.failAt ?? null) === null ? plannedProduction(pipeline) : undefined;
   const warn = options.warn ?? (() => {});
   const runOnce = async (): Promise<Outcome> => {
-    if (external) return runExternalOnce(scenario, ref, backend.trackingUri);
+    if (external) return runExternalOnce(scenario, ref, external, backend.trackingUri);
     const hook = await resolveHook(ref, scenario, { trackingUri: backend.trackingUri, warn });
     const counter = productionCounter();
     let error: string | undefined;
@@ -158,7 +163,7 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
       runs: newRuns.length,
       pipelineError: outcome.error,
       warm: !options.cold,
-      ...(external ? { external } : {}),
+      ...(external ? { external: true } : {}),
     };
   } finally {
     await backend.stop();

@@ -4,10 +4,9 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUILTIN_OBJECT_KEYS } from '../common/object-keys.ts';
-import { jsonSyntaxError } from '../common/json-syntax.ts';
-import { lineCol } from '../common/line-col.ts';
 import { InputError } from '../errors.ts';
 import { MAX_JSON_INPUT_BYTES, readInput } from '../common/read-input.ts';
+import { parseJsonAt } from '../common/read-json.ts';
 import type { GateDocument } from './gate.ts';
 import type { Report } from '../measure/report-types.ts';
 import { writeAtomic } from './write.ts';
@@ -103,14 +102,7 @@ export function isFileStore(store: string): boolean {
 }
 
 function parseEntry(text: string, file: string, line: number): HistoryEntry {
-  // scanned first: a line nested thousands deep, or with 1e400 or a key twice, is refused where it goes wrong
-  const err = jsonSyntaxError(text, { strict: true });
-  if (err) {
-    const at = lineCol(text, err.offset); // a folder's file may span lines
-    const where = { file, line: line + at.line - 1, col: at.col };
-    throw new InputError([{ ...where, message: `not a JSON history entry: ${err.message}` }]);
-  }
-  const data: unknown = JSON.parse(text);
+  const data = parseJsonAt(text, { file, line }, 'not a JSON history entry'); // a folder's file may span lines
   const e = data as Partial<HistoryEntry>;
   const ok =
     typeof e.commit === 'string' &&

@@ -54,8 +54,14 @@ export function compareSamples(
   const p = mannWhitney(b, c).p;
   const beyond = interval[0] > noise || interval[1] < -noise;
   const inside = interval[0] >= -noise && interval[1] <= noise;
-  let verdict: Change['verdict'] = inside ? 'unchanged' : 'inconclusive';
-  if (p < alpha && beyond) verdict = ratio > 0 ? 'regressed' : 'improved';
-  if (sameSamples(b, c)) verdict = 'unchanged';
+  const verdict: Change['verdict'] = sameSamples(b, c)
+    ? 'unchanged'
+    : p < alpha && beyond
+      ? ratio > 0
+        ? 'regressed'
+        : 'improved'
+      : inside
+        ? 'unchanged'
+        : 'inconclusive';
   return { ratio, ci95: interval, p, minimumDetectable: Math.max(noise, (interval[1] - interval[0]) / 2), verdict };
 }

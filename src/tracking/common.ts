@@ -16,11 +16,6 @@ export interface TrackingHooks extends Hooks {
   stats(): DeliveryStats;
 }
 
-export function isTrackingHooks(h: Hooks): h is TrackingHooks {
-  // a look at the one field that tells
-  return typeof (h as Partial<TrackingHooks>).stats === 'function';
-}
-
 /** The harness's URI wins, then the config's, then MLFLOW_TRACKING_URI. */
 export function trackingClient(
   config: TrackingConfig,

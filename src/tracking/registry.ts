@@ -192,10 +192,10 @@ export async function loadTypeScriptSupport(): Promise<typeof import('tsx/esm/ap
  * A hook module, loaded the way the runtime can: natively first (JavaScript, or TypeScript under
  * a runtime that strips types, such as vitest), then a `.ts` file through tsx.
  */
-async function importHookModule(path: string): Promise<{ default?: unknown }> {
+export async function importHookModule(path: string): Promise<{ default?: unknown; [name: string]: unknown }> {
   const url = pathToFileURL(path).href;
   try {
-    // a module namespace; its default export is checked by the caller
+    // a module namespace; its exports are checked by the caller
     return (await import(url)) as { default?: unknown };
   } catch (err) {
     const code = codeOf(err);

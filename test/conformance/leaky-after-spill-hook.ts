@@ -1,14 +1,13 @@
 // A hook module for a host-exit mutant: the reference hook, which after any run that spilled values
 // starts a ref'd re-delivery timer it never stops (so the host stays alive after an outage).
 import type { HookFactory, Hooks } from '../../src/pipeline/hooks.ts';
-import { isTrackingHooks } from '../../src/tracking/common.ts';
+import { reportedStats } from '../../src/measure/hook-stats.ts';
 import { BUILTIN_HOOKS } from '../../src/tracking/registry.ts';
 import { leak } from './leaky-hook.ts';
 
 const factory: HookFactory = async (options, ctx) => {
   const hooks = await BUILTIN_HOOKS.reference!.factory(options, ctx);
-  const spilled = (): number =>
-    isTrackingHooks(hooks) ? Object.values(hooks.stats().spilled).reduce((a, b) => a + b, 0) : 0;
+  const spilled = (): number => reportedStats({ name: 'reference', hooks })?.spilled ?? 0;
   const thenRedeliver =
     <A extends unknown[]>(end: ((...a: A) => unknown) | undefined) =>
     async (...a: A): Promise<void> => {
