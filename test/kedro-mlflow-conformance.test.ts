@@ -26,6 +26,22 @@ const ALLOWED: Record<string, Record<string, string>> = {
   'kedro-mlflow 2.0.3': { ...PLUGIN_BEHAVIOURS, 'TAG-001': 'its pipeline tag is pipeline_names, a list' },
 };
 
+/**
+ * 0.14.5's own, in one situation only: the second of two Kedro sessions in one process (`twice`) logs into the
+ * first session's run. Its before_node_run re-opens the run with `nested: true` (its default), which stacks the
+ * same run once a node; end_run pops one, so the run is still active when the next session starts, and is taken.
+ */
+const SECOND_SESSION: Record<string, { situation: string; ids: string[] }> = {
+  'kedro-mlflow 0.14.5': { situation: 'twice', ids: ['RUN-001', 'MET-010', 'MET-020', 'FLT-005'] },
+};
+
+/** Whether a failure is the release's own: anywhere, or (SECOND_SESSION) in that one situation alone. */
+function ownFailure(label: string, id: string, found: string): boolean {
+  const one = SECOND_SESSION[label];
+  const onlyThere = one?.ids.includes(id) && found.startsWith(`[${one.situation}] `) && !found.includes('(also in ');
+  return Object.hasOwn(ALLOWED[label]!, id) || Boolean(onlyThere);
+}
+
 async function provisioned(label: string): Promise<boolean> {
   const hook = loadScenarioFile(SCENARIO).scenario.hooks.find((h) => h.label === label)!;
   try {
@@ -36,20 +52,27 @@ async function provisioned(label: string): Promise<boolean> {
   }
 }
 
-for (const [label, allowed] of Object.entries(ALLOWED)) {
+for (const label of Object.keys(ALLOWED)) {
   const ready = (await provisioned(label)) || process.env.CI === 'true';
   describe.runIf(ready)(`the real ${label}, conformance`, () => {
     it('fails only by its own behaviours; its params, metrics, artifacts and models are checked', async () => {
       const result = await runSuite(kedroTarget(`${SCENARIO}#${label}`));
       expect(result.errors).toEqual([]);
-      const status = (id: string) => result.results.find((r) => r.id === id)?.finding.status;
+      const finding = (id: string) => result.results.find((r) => r.id === id)?.finding;
+      const status = (id: string) => finding(id)?.status;
       const mustFailures = result.results
         .filter((r) => r.level === 'MUST' && r.finding.status === 'fail')
         .map((r) => `${r.id}: ${r.finding.found}`);
-      expect(mustFailures.filter((f) => !Object.hasOwn(allowed, f.slice(0, 7)))).toEqual([]);
-      // Content checked, not skipped: every parameter exact, metric values, artifact bytes, each model registered.
-      for (const id of ['PAR-001', 'PAR-010', 'MET-001', 'MET-010', 'ART-001', 'ART-002', 'MOD-001', 'MOD-002'])
-        expect(status(id), id).toBe('pass');
+      expect(mustFailures.filter((f) => !ownFailure(label, f.slice(0, 7), f.slice(9)))).toEqual([]);
+      // Content checked, not skipped: every parameter exact, metric values, artifact bytes, each model registered
+      // (in every situation but the one a release's own failure is allowed in).
+      for (const id of ['PAR-001', 'PAR-010', 'MET-001', 'MET-010', 'ART-001', 'ART-002', 'MOD-001', 'MOD-002']) {
+        const f = finding(id);
+        if (f?.status !== 'fail' || !ownFailure(label, id, f.found)) expect(status(id), id).toBe('pass');
+      }
+      // The second session's bug is seen in 0.14.5 (both sessions share the hook object), and 2.0.3 has none.
+      if (SECOND_SESSION[label]) expect(finding('RUN-001')?.found).toMatch(/^\[twice\] 1, 1 pipeline run/);
+      else expect(status('RUN-001')).toBe('pass');
       // It fails loudly with the server down, its error naming MLflow (the command's own words, not only its exit).
       expect(status('FLT-002')).toBe('pass');
       // Situations a hook fails the pipeline in, put in by the generated project's runner, run for it too.

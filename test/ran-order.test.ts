@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,23 @@ describe('a command target reads what its command says', () => {
     const w = (await commandTarget('command:window', line).run(SCENARIOS.basic, ctx)).timing![0]!.window;
     expect(w.startMs).toBeGreaterThanOrEqual(before);
     expect(w.endMs).toBe(w.startMs);
+  });
+
+  it('runs `twice` in one process when the command honours TRACKBENCH_PIPELINE_RUNS, else again', async () => {
+    // Each run: its node's start, then its #pipeline line; the process counts its starts in a file of its own.
+    const oneRun = `echo "${names[0]}\t$(date +%s%3N)" >> "$F"; t=$(date +%s%3N); echo "#pipeline\t$t\t$t" >> "$F"`;
+    const honours =
+      `F="$TRACKBENCH_NODES_FILE"; echo x >> ${join(dir, 'honours')}; ` +
+      `for i in $(seq "$TRACKBENCH_PIPELINE_RUNS"); do ${oneRun}; done`;
+    const run = await commandTarget('command:twice', honours).run(SCENARIOS.twice, ctx);
+    expect(readFileSync(join(dir, 'honours'), 'utf8')).toBe('x\n');
+    expect(run.timing!.map((t) => t.nodes?.map((n) => n.node))).toEqual([[names[0]], [names[0]]]);
+    expect(run.timing![0]!.window.endMs).toBeLessThanOrEqual(run.timing![1]!.window.startMs);
+    // A command that runs it once, whatever it is asked, is run again for the second.
+    const ignores = `F="$TRACKBENCH_NODES_FILE"; echo x >> ${join(dir, 'ignores')}; ${oneRun}`;
+    const again = await commandTarget('command:once', ignores).run(SCENARIOS.twice, ctx);
+    expect(readFileSync(join(dir, 'ignores'), 'utf8')).toBe('x\nx\n');
+    expect(again.timing).toHaveLength(2);
   });
 
   it('knows neither runner nor changes when the command says nothing', async () => {

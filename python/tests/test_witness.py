@@ -210,3 +210,30 @@ def test_an_unknown_runner_is_refused_naming_the_variable(monkeypatch: pytest.Mo
             make_runner()
     monkeypatch.delenv("TRACKBENCH_RUNNER")
     assert type(make_runner()).__name__ == "SequentialRunner"
+
+
+def test_pipeline_runs_runs_the_pipeline_again_in_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two Kedro sessions, one process: each run's node lines, then its #pipeline line; the witness, which
+    # serves both sessions, writes every node's start again for the second run.
+    desc = description(nodes=3, params=1, metrics=1)
+    monkeypatch.setenv("TRACKBENCH_PIPELINE_RUNS", "2")
+    rows = run_witnessed(tmp_path, monkeypatch, desc, "test_witness:Recorder")
+    ends = [i for i, row in enumerate(rows) if row[0] == "#pipeline"]
+    assert len(ends) == 2 and ends[1] == len(rows) - 1
+    names = [n["name"] for n in desc["pipeline"]["nodes"]]
+    for run in (rows[: ends[0]], rows[ends[0] + 1 : ends[1]]):
+        assert sorted({row[0] for row in run if not row[0].startswith("#")}) == sorted(names)
+        assert [row[0] for row in run].count("#runner") == 1
+    first_end, second_start = int(rows[ends[0]][2]), min(int(r[1]) for r in rows[ends[0] + 1 :] if r[0] in names)
+    assert first_end <= second_start  # the second run starts after the first one ended
+
+
+def test_pipeline_runs_must_be_a_small_whole_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trackbench_kedro.runner import pipeline_runs
+
+    for bad in ("0", "-1", "two", "101", ""):
+        monkeypatch.setenv("TRACKBENCH_PIPELINE_RUNS", bad)
+        with pytest.raises(ValueError, match="TRACKBENCH_PIPELINE_RUNS"):
+            pipeline_runs()
+    monkeypatch.delenv("TRACKBENCH_PIPELINE_RUNS")
+    assert pipeline_runs() == 1

@@ -4,7 +4,7 @@
 // never ran. Without the file, nodes are taken to run in index order, as the contract says. A line may
 // carry, after a tab, when the node started and, after another, when it was done (Unix ms, the clock MLflow
 // times are stamped with); `#runner` and `#pipeline` lines say which runner ran it and when (README).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Pipeline } from '../pipeline/types.ts';
 import type { NodeWindow, RunWindow } from './types.ts';
 
@@ -103,4 +103,26 @@ export function readRunFacts(file: string): RunFacts {
     if (key === '#pipeline' && isTime(startMs) && isTime(endMs) && endMs >= startMs) facts.window = { startMs, endMs };
   }
   return facts;
+}
+
+/**
+ * A nodes file of a command that ran its pipeline more than once (TRACKBENCH_PIPELINE_RUNS), cut into one file
+ * per run: each run's lines end with its `#pipeline` line (lines after the last are a run that ended without
+ * one). Returns the files in run order, `file` itself when it holds one run or none.
+ */
+export function splitPipelineRuns(file: string): string[] {
+  if (!existsSync(file)) return [file];
+  const runs: string[][] = [[]];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    runs[runs.length - 1]!.push(line);
+    if (line.startsWith('#pipeline\t')) runs.push([]);
+  }
+  if (!runs[runs.length - 1]!.length) runs.pop();
+  if (runs.length <= 1) return [file];
+  return runs.map((lines, i) => {
+    const part = `${file}.run${i + 1}`;
+    writeFileSync(part, `${lines.join('\n')}\n`);
+    return part;
+  });
 }

@@ -22,6 +22,7 @@ import {
   readNodeWindows,
   readRunFacts,
   readStartedNodes,
+  splitPipelineRuns,
 } from './ran-order.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { ParamsConfig, PipelineTiming } from './types.ts';
@@ -311,92 +312,110 @@ export function commandTarget(
     async run(scenario, ctx) {
       const { trackingUri, experimentName } = ctx;
       const dir = mkdtempSync(join(tmpdir(), 'trackbench-target-'));
-      const file = join(dir, 'pipeline.json');
-      writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
-      const nodesFile = join(dir, 'nodes.txt');
-      const outputs: string[] = [];
-      // Each run's window is the one the command says its pipeline ran in (within its life), else its whole
-      // life; its nodes' windows are known when it writes their start times, and end with the run unless it
-      // says when each was done. The runner is the one it says ran the pipeline.
-      const timing: PipelineTiming[] = [];
-      let runner: string | undefined;
-      // Known only when every run said what it compared.
-      let hookChanges: string[] | undefined = [];
-      let inputOverrides: string[] | undefined = [];
-      // Known only when every run said when its pipeline run ended: how long the process outlived it.
-      let exits: TargetRun['exits'] = [];
-      // The node at which the extra hook fails the pipeline, for a runner that puts that hook in (it says so).
-      const injectAt = scenario.hookErrorAt === undefined ? undefined : scenario.pipeline.nodes[scenario.hookErrorAt];
-      const inherited = { ...process.env, ...env };
-      delete inherited.TRACKBENCH_HOOK_ERROR_AT;
-      delete inherited.TRACKBENCH_RUNNER;
-      for (let i = 0; i < scenario.repeat; i++) {
-        rmSync(nodesFile, { force: true });
-        const startMs = Date.now();
-        const { code, output, timedOut } = await runExternal(
-          command,
-          {
-            ...inherited,
-            MLFLOW_TRACKING_URI: trackingUri,
-            TRACKBENCH_PIPELINE_FILE: file,
-            TRACKBENCH_NODES_FILE: nodesFile,
-            ...situationEnv(scenario, injectAt?.name),
-            TMPDIR: ctx.workDir,
-          },
-          timeoutMs,
-        );
-        outputs.push(output);
-        const life = { startMs, endMs: Date.now() };
-        const said = readRunFacts(nodesFile);
-        runner = said.runner ?? runner;
-        hookChanges = hookChanges && said.changed && [...hookChanges, ...said.changed];
-        inputOverrides = inputOverrides && said.overridden && [...inputOverrides, ...said.overridden];
-        const w = said.window;
-        const within = w && w.startMs >= life.startMs && w.endMs <= life.endMs ? w : undefined;
-        timing.push({ window: within ?? life, nodes: readNodeWindows(nodesFile) });
-        const grace = COMMAND_EXIT_GRACE_MS;
-        const exit = within && { exited: !timedOut, afterMs: life.endMs - within.endMs, code, graceMs: grace };
-        exits = exits && exit && [...exits, { ...exit, code: timedOut ? null : code }];
-        const ended = timedOut
-          ? `was still running after ${timeoutMs / 1000} s: stopped`
-          : `exited with code ${code}${code === 0 ? '' : failureLine(output)}`;
-        // The runner says it failed the pipeline there, and the command failed: else the situation did not happen.
-        if (injectAt && said.injected !== injectAt.name)
-          throw new Error(
-            `the command did not reach the failing hook at node ${injectAt.name} (TRACKBENCH_HOOK_ERROR_AT, which ` +
-              `trackbench_kedro's runner honours): it ${ended}`,
+      try {
+        const file = join(dir, 'pipeline.json');
+        writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
+        const nodesFile = join(dir, 'nodes.txt');
+        const outputs: string[] = [];
+        // Each run's window is the one the command says its pipeline ran in (within its life), else its whole
+        // life; its nodes' windows are known when it writes their start times, and end with the run unless it
+        // says when each was done. The runner is the one it says ran the pipeline.
+        const timing: PipelineTiming[] = [];
+        let runner: string | undefined;
+        // Known only when every run said what it compared.
+        let hookChanges: string[] | undefined = [];
+        let inputOverrides: string[] | undefined = [];
+        // Known only when every run said when its pipeline run ended: how long the process outlived it.
+        let exits: TargetRun['exits'] = [];
+        // The node at which the extra hook fails the pipeline, for a runner that puts that hook in (it says so).
+        const injectAt = scenario.hookErrorAt === undefined ? undefined : scenario.pipeline.nodes[scenario.hookErrorAt];
+        const inherited = { ...process.env, ...env };
+        delete inherited.TRACKBENCH_HOOK_ERROR_AT;
+        delete inherited.TRACKBENCH_RUNNER;
+        // A command that honours TRACKBENCH_PIPELINE_RUNS runs the pipeline that many times in one process, as a
+        // notebook or scheduler running a project again does (its hooks keep their state between runs); one that
+        // runs it once is run again for the rest.
+        for (let done = 0; done < scenario.repeat;) {
+          rmSync(nodesFile, { force: true });
+          const startMs = Date.now();
+          const { code, output, timedOut } = await runExternal(
+            command,
+            {
+              ...inherited,
+              MLFLOW_TRACKING_URI: trackingUri,
+              TRACKBENCH_PIPELINE_FILE: file,
+              TRACKBENCH_NODES_FILE: nodesFile,
+              TRACKBENCH_PIPELINE_RUNS: String(scenario.repeat - done),
+              ...situationEnv(scenario, injectAt?.name),
+              TMPDIR: ctx.workDir,
+            },
+            timeoutMs,
           );
-        if (injectAt && code === 0)
-          throw new Error(`a hook failed the pipeline at node ${injectAt.name}, yet the command exited with code 0`);
-        if (injectAt || code !== 0) {
-          const started = readStartedNodes(nodesFile);
-          return {
-            pipelineError: injectAt
-              ? `command ${ended} (a hook failed the pipeline at ${injectAt.name})`
-              : timedOut
-                ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)`
-                : `command ${ended}`,
-            output: outputs.join('\n'),
-            ...(injectAt
-              ? { completedNodes: completedBefore(injectAt.name, started, scenario.pipeline) }
-              : completedBeforeFailure(scenario.pipeline, started)),
-            timing,
-            runner,
-            hookChanges,
-            inputOverrides,
-            exits,
-          };
+          outputs.push(output);
+          const life = { startMs, endMs: Date.now() };
+          const runFiles = splitPipelineRuns(nodesFile).slice(0, scenario.repeat - done);
+          for (const [i, runFile] of runFiles.entries()) {
+            done++;
+            // The process's exit and code belong to its last run: an earlier one ended with the process going on.
+            const last = i === runFiles.length - 1;
+            const said = readRunFacts(runFile);
+            runner = said.runner ?? runner;
+            hookChanges = hookChanges && said.changed && [...hookChanges, ...said.changed];
+            inputOverrides = inputOverrides && said.overridden && [...inputOverrides, ...said.overridden];
+            const w = said.window;
+            const within = w && w.startMs >= life.startMs && w.endMs <= life.endMs ? w : undefined;
+            timing.push({ window: within ?? life, nodes: readNodeWindows(runFile) });
+            if (!last) continue;
+            const grace = COMMAND_EXIT_GRACE_MS;
+            const exit = within && { exited: !timedOut, afterMs: life.endMs - within.endMs, code, graceMs: grace };
+            exits = exits && exit && [...exits, { ...exit, code: timedOut ? null : code }];
+            const ended = timedOut
+              ? `was still running after ${timeoutMs / 1000} s: stopped`
+              : `exited with code ${code}${code === 0 ? '' : failureLine(output)}`;
+            // The runner says it failed the pipeline there, and the command failed: else the situation did not happen.
+            if (injectAt && said.injected !== injectAt.name)
+              throw new Error(
+                `the command did not reach the failing hook at node ${injectAt.name} ` +
+                  `(TRACKBENCH_HOOK_ERROR_AT, which trackbench_kedro's runner honours): it ${ended}`,
+              );
+            if (injectAt && code === 0)
+              throw new Error(
+                `a hook failed the pipeline at node ${injectAt.name}, yet the command exited with code 0`,
+              );
+            if (injectAt || code !== 0) {
+              const started = readStartedNodes(runFile);
+              return {
+                pipelineError: injectAt
+                  ? `command ${ended} (a hook failed the pipeline at ${injectAt.name})`
+                  : timedOut
+                    ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)`
+                    : `command ${ended}`,
+                output: outputs.join('\n'),
+                ...(injectAt
+                  ? { completedNodes: completedBefore(injectAt.name, started, scenario.pipeline) }
+                  : completedBeforeFailure(scenario.pipeline, started)),
+                timing,
+                runner,
+                hookChanges,
+                inputOverrides,
+                exits,
+              };
+            }
+          }
         }
+        return {
+          output: outputs.join('\n'),
+          completedNodes: scenario.pipeline.nodes.map((n) => n.name),
+          timing,
+          runner,
+          hookChanges,
+          inputOverrides,
+          exits,
+        };
+      } finally {
+        // the description, the nodes file and its runs' parts
+        rmSync(dir, { recursive: true, force: true });
       }
-      return {
-        output: outputs.join('\n'),
-        completedNodes: scenario.pipeline.nodes.map((n) => n.name),
-        timing,
-        runner,
-        hookChanges,
-        inputOverrides,
-        exits,
-      };
     },
   };
 }

@@ -276,6 +276,7 @@ class ReferenceHook:
     def before_pipeline_run(self, run_params: Dict[str, Any], pipeline: Any) -> None:
         names = run_params.get("pipeline_names") or [run_params.get("pipeline_name") or "__default__"]
         name = "+".join(str(n) for n in names)
+        self._failed_node = None  # the hook serves every session of its process: nothing of the last run is kept
         experiment = self.experiment_name or os.environ.get("MLFLOW_EXPERIMENT_NAME") or self._project
         self._sender = _Sender(MlflowRest(), experiment, self.spill_dir, self.queue_bound, self.flush_interval_s)
         tags = [

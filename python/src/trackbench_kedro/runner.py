@@ -50,22 +50,42 @@ def make_runner(spec: Optional[str] = None) -> Any:
     return SequentialRunner()
 
 
-def run_project(root: Path, pipeline_name: str, env: str = "local") -> None:
-    """Runs the project's named pipeline; raises what the pipeline raised. Like ``kedro run``, it hands
-    Kedro a runner instance (given none, Kedro records the runner as None in run_params, which hooks
-    tag): ``make_runner()``'s. With $TRACKBENCH_NODES_FILE set, appends ``#pipeline<TAB>start ms<TAB>end
-    ms``: from before the session is created to after it is closed, the span every hook call of the run
-    lies in."""
-    from kedro.framework.session import KedroSession
-    from kedro.framework.startup import bootstrap_project
+PIPELINE_RUNS = "TRACKBENCH_PIPELINE_RUNS"
 
-    from .witness import NODES_FILE, now_ms
+
+def pipeline_runs() -> int:
+    """How many times to run the pipeline in this process (``$TRACKBENCH_PIPELINE_RUNS``, default 1)."""
+    text = os.environ.get(PIPELINE_RUNS, "1")
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise ValueError("%s=%s: a whole number from 1 to 100" % (PIPELINE_RUNS, text))
+    return int(text)
+
+
+def run_project(root: Path, pipeline_name: str, env: str = "local") -> None:
+    """Runs the project's named pipeline ``pipeline_runs()`` times, a KedroSession each, in this process:
+    the hook objects (settings.HOOKS, a plugin's module-level hooks) serve every session, as in a notebook
+    or a scheduler that runs a project again, so state a hook keeps from one run to the next shows. Raises
+    what a run raised (no later run starts). Like ``kedro run``, it hands Kedro a runner instance (given
+    none, Kedro records the runner as None in run_params, which hooks tag): ``make_runner()``'s. With
+    $TRACKBENCH_NODES_FILE set, appends ``#pipeline<TAB>start ms<TAB>end ms`` after each run: from before
+    its session is created to after it is closed, the span every hook call of the run lies in."""
+    from kedro.framework.startup import bootstrap_project
 
     src = str(root / "src")
     if src not in sys.path:
         sys.path.insert(0, src)
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
+    runs = pipeline_runs()
     bootstrap_project(root)
+    for _ in range(runs):
+        _run_session(root, pipeline_name, env)
+
+
+def _run_session(root: Path, pipeline_name: str, env: str) -> None:
+    from kedro.framework.session import KedroSession
+
+    from .witness import NODES_FILE, now_ms
+
     started = now_ms()
     try:
         with KedroSession.create(project_path=root, env=env) as session:

@@ -101,6 +101,14 @@ class _Shared:
         self.changed: List[str] = []
         self.digested = 0
 
+    def reset(self) -> None:
+        """A new pipeline run (the witness serves every session of its process): nothing of the last one is kept."""
+        self.starts.clear()
+        self.held.clear()
+        self.outputs.clear()
+        self.changed.clear()
+        self.digested = 0
+
     def write(self, *fields: object) -> None:
         with open(self.path, "a", encoding="utf-8") as f:
             f.write("\t".join(str(x) for x in fields) + "\n")
@@ -145,6 +153,7 @@ class FirstWitness:
 
     @hook_impl(tryfirst=True)
     def before_pipeline_run(self, run_params: Dict[str, Any]) -> None:
+        self.shared.reset()
         self.shared.write("#runner", runner_class(run_params.get("runner")))
 
     @hook_impl(tryfirst=True)
