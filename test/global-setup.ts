@@ -1,9 +1,12 @@
 // Before any test: build dist/ (trial processes run the compiled JavaScript, so a test must never
-// meet a stale build), and note every file in the working tree. After the last test: fail the run
-// if a test left a file behind (a new, changed or removed file anywhere in the repository, ignored
-// ones included: reports/, spill files, caches), naming each one.
+// meet a stale build), note every file in the working tree, and give the run a temp folder of its own
+// (TMPDIR, inherited by the test workers and every process they start). After the last test: remove that
+// folder (so what tests write to temp folders is never left on the machine), and fail the run if a test left
+// a file behind in the repository (a new, changed or removed file anywhere, ignored ones included: reports/,
+// spill files, caches), naming each one.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,7 +48,10 @@ export function treeChanges(before: Map<string, string>, after: Map<string, stri
 export default function setup(): () => void {
   execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   const before = snapshotTree();
+  const temp = mkdtempSync(join(tmpdir(), 'trackbench-tests-'));
+  process.env.TMPDIR = temp;
   return () => {
+    rmSync(temp, { recursive: true, force: true });
     const changes = treeChanges(before, snapshotTree());
     if (!changes.length) return;
     // vitest reports an error thrown here but still exits 0: fail the run explicitly.
