@@ -36,6 +36,21 @@ def test_writes_them_when_the_block_raises(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["wallMs"] >= 0
 
 
+def test_writes_none_when_a_hook_calls_sys_exit_mid_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "probes.json"
+
+    def after_node_run() -> None:
+        sys.exit(0)
+
+    with pytest.raises(SystemExit):
+        with measured(str(out)):
+            after_node_run()
+    assert not out.exists()  # exit code 0 and no probes: trackbench fails the trial, never measures it
+    said = capsys.readouterr().err
+    assert "ended by SystemExit(0) at %s:" % __file__ in said
+    assert "in after_node_run()" in said
+
+
 def test_marks_the_block_for_the_instruction_count_instrument(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     calls: list[tuple[int, int]] = []

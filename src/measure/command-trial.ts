@@ -73,13 +73,21 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
           `command ${ended}, but a process it started in a session of its own (setsid?) ` +
           `still held its output: killed: ${command}`,
       };
+    if (result.escaped)
+      return {
+        ok: false,
+        outputTail: tail,
+        error:
+          `command ${ended}, but left running what it started outside its process group (setsid?), which could ` +
+          `have logged on into the next trial: killed: ${result.escaped.join('; ')}: ${command}`,
+      };
     if (!existsSync(probesFile)) {
       return {
         ok: false,
         outputTail: tail,
         error:
           `command ${ended} without writing its probes to TRACKBENCH_PROBES_FILE ` +
-          `(README: "Measuring an external plugin"): ${command}${tail ? `\n  ${tail}` : ''}`,
+          `(README: "Measuring an external plugin"): ${command}`,
       };
     }
     if (result.code !== 0 && req.variant.kind === 'without')

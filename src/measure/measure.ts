@@ -242,6 +242,8 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       const baselineOf = v.kind === 'without' && v.of ? { baselineOf: v.of } : {};
       const base = { hook, ...baselineOf, round: item.round, warmup: item.warmup, seq };
       if (!reply.ok) {
+        // The runs it created before it failed are its own: not the next trial's (a "without" that tracked).
+        await reader.newRunCount();
         trials.push({ ...base, probes: nullProbes(), produced: noProduction(), failure });
         continue;
       }

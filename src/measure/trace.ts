@@ -84,7 +84,10 @@ async function runExternalOnce(
 ): Promise<Outcome> {
   const variant = { kind: 'with' as const, hook: ref };
   const reply = await runCommandTrial({ scenario, variant, trackingUri, external }, external);
-  if (!reply.ok) throw new EnvironmentError(`hook "${ref.label}": ${reply.error}`);
+  if (!reply.ok) {
+    const last = reply.outputTail ? `\n  last output:\n  ${reply.outputTail.split('\n').join('\n  ')}` : '';
+    throw new EnvironmentError(`hook "${ref.label}": ${reply.error}${last}`);
+  }
   return { error: reply.pipelineError, spilled: 0, produced: reply.produced };
 }
 

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { killGroup, killGroupOnly, registerCleanup } from '../common/cleanup.ts';
+import { ESCAPE_MARK, killEscaped, newEscapeMark } from '../common/escaped.ts';
 import { releaseHeldOutput } from '../common/held-output.ts';
 import { watchGroup } from '../common/watchdog.ts';
 
@@ -18,6 +19,11 @@ export interface ExternalResult {
    * OUTPUT_GRACE_MS later (held-output.ts): killed (found by the pipe it holds), no longer waited for.
    */
   outputHeld?: boolean;
+  /**
+   * What the command started outside its process group (`setsid`, a double fork) and left running after it
+   * exited, output elsewhere: killed, found by the mark in its environment (escaped.ts); their command lines.
+   */
+  escaped?: string[];
 }
 
 export function runExternal(
@@ -28,7 +34,14 @@ export function runExternal(
 ): Promise<ExternalResult> {
   return new Promise((resolve) => {
     // detached: its own process group, so a timeout also stops what the shell started.
-    const child = spawn(command, { shell: true, env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const mark = newEscapeMark();
+    const child = spawn(command, {
+      shell: true,
+      env: { ...env, [ESCAPE_MARK]: mark },
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     const keep = (b: Buffer): void => {
       output = (output + b.toString('utf8')).slice(-20_000);
@@ -62,8 +75,15 @@ export function runExternal(
       clearTimeout(timer);
       unregister();
       watchdog?.release();
+      const escaped = killEscaped(mark, child.pid);
       const killed = signal ? { code: 128 + (constants.signals[signal] ?? 0), signal } : { code: code ?? 1 };
-      resolve({ ...killed, output, timedOut, ...(outputHeld ? { outputHeld } : {}) });
+      resolve({
+        ...killed,
+        output,
+        timedOut,
+        ...(outputHeld ? { outputHeld } : {}),
+        ...(escaped.length ? { escaped } : {}),
+      });
     });
     child.on('error', (err) => {
       clearTimeout(timer);

@@ -8,7 +8,9 @@ When TRACKBENCH_PROBES_FILE is set, writes this process's own figures for the bl
 JSON: wallMs and cpuMs (process CPU time, all threads) of the block, peakRssBytes (the process's
 peak resident set, ru_maxrss), and the /proc/self/io deltas diskWriteBytes (write_bytes minus
 cancelled_write_bytes) and writeBytes (wchar), or null where /proc/self/io does not exist.
-The figures are written even when the block raises, so a failing pipeline is still measured.
+The figures are written even when the block raises, so a failing pipeline is still measured; not when it is
+left by ``sys.exit()`` (SystemExit) or an interrupt: a hook calling ``sys.exit(0)`` mid-run would otherwise end
+the process with code 0 and its figures, a run that never finished read as a measurement. It says so on stderr.
 
 retainedBytes is what the process's live allocations take after a full collection (``memory.held_bytes``:
 CPython's small-object allocator plus glibc malloc), the figure beside peak RSS that adds up: taken where
@@ -35,6 +37,7 @@ import os
 import resource
 import sys
 import time
+import traceback
 from typing import Dict, Iterator, Optional, Union
 
 from .memory import held_bytes
@@ -113,8 +116,12 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
     _Held.active, _Held.taken, _Held.value, _Held.wall_s, _Held.cpu_s = bool(target), False, None, 0.0, 0.0
     io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
     mark()  # the block from here
+    stopped: Optional[BaseException] = None
     try:
         yield
+    except (SystemExit, KeyboardInterrupt) as e:
+        stopped = e
+        raise
     finally:
         mark()  # the block ends here
         wall_s = time.perf_counter() - wall0 - _Held.wall_s
@@ -124,6 +131,19 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
             hold_point()
         _Held.active = False
         probes["retainedBytes"] = None if _COUNTED else _Held.value
-        if target:
+        if stopped is not None:
+            print(_stopped_message(stopped), file=sys.stderr, flush=True)
+        elif target:
             with open(target, "w") as f:
                 json.dump(probes, f)
+
+
+def _stopped_message(stopped: BaseException) -> str:
+    """Says what ended the measured block, and where (a hook's ``sys.exit(0)``: the frame that called it)."""
+    what = "SystemExit(%r)" % (stopped.code,) if isinstance(stopped, SystemExit) else type(stopped).__name__
+    frames = traceback.extract_tb(stopped.__traceback__)
+    where = " at %s:%s in %s()" % (frames[-1].filename, frames[-1].lineno, frames[-1].name) if frames else ""
+    return "trackbench_kedro.probes: the measured run was ended by %s%s before it finished: no probes written" % (
+        what,
+        where,
+    )
