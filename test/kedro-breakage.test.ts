@@ -1,8 +1,9 @@
 // Python hooks broken in real Kedro (fixtures/kedro-hooks/sabotage_hooks.py) never read as a clean measurement:
 // one calling sys.exit(0) mid-run (Kedro lets SystemExit through: the process exited 0 with its probes), and one
 // leaving a daemon (setsid, output elsewhere) after the pipeline, which outlived the trial, each fail their trials
-// and the gate, with --allow-failures. Runs where the environment is provisioned (CI: npm run setup:kedro-mlflow
-// provisions the one it shares with the Python reference hook of scenarios/kedro-mlflow-versions.yaml).
+// and the gate, with --allow-failures; one raising on one node is named by its class and hook. Runs where the
+// environment is provisioned (CI: npm run setup:kedro-mlflow provisions the one it shares with the Python
+// reference hook of scenarios/kedro-mlflow-versions.yaml).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,7 @@ writeFileSync(
     'hooks:',
     ...sabotaged('exits 0 mid-run', 'after_node_run:exit0'),
     ...sabotaged('leaves a daemon', 'after_pipeline_run:setsid'),
+    ...sabotaged('raises on one node', 'after_node_run:raise'),
     'trials: { repetitions: 1, warmup: 0, quickRepetitions: 1 }',
     '',
   ].join('\n'),
@@ -66,12 +68,16 @@ afterAll(() => {
 });
 
 describe.runIf((await provisioned()) || process.env.CI === 'true')('Python hooks broken in real Kedro', () => {
-  it('sys.exit(0) mid-run and a daemon left running: failed trials naming each, the gate fails', async () => {
+  it('sys.exit(0) mid-run, a daemon left running, a raise: failed trials naming each, the gate fails', async () => {
     const r = await cli(['run', file, '--quick', '--allow-failures', '--out', join(dir, 'out')]);
     expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/FAILED TRIALS: 2 of 4/);
+    expect(r.out).toMatch(/FAILED TRIALS: 3 of 6/);
     expect(r.out).toMatch(/exits 0 mid-run, round 1: command exited with code 0 without writing its probes/);
     expect(r.out).toMatch(/leaves a daemon, round 1: command exited with code 0, but left running .*sleep 975/s);
+    // Where it raised is named: the hook, not only the label the scenario gave it.
+    expect(r.out).toMatch(
+      /raises on one node, round 1: .*in SabotagedHook\.after_node_run\(\) at \S+sabotage_hooks\.py/s,
+    );
     expect(r.out).not.toContain('tracking was not off');
     expect(r.out).toMatch(/FAIL: trackbench gate/);
     expect(`${r.out}${r.err}`).not.toMatch(/PASS|improved/);

@@ -48,7 +48,7 @@ describe('a broken Python command: plugin', () => {
     const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'out')]);
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/trial \d \(broken, round 1\) failed: command exited with code 0 without writing its probes/);
-    expect(r.err).toMatch(/ended by SystemExit\(0\) at \S+plugin\.py:\d+ in <module>\(\)/);
+    expect(r.err).toMatch(/ended by SystemExit\(0\) in <module>\(\) at \S+plugin\.py:\d+/);
     expect(r.err).toContain('plugin: node 2 logged');
     expect(`${r.out}${r.err}`).not.toMatch(/PASS|improved/);
     expect(existsSync(join(dir, 'out'))).toBe(false);

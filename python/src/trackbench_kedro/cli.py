@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional
 from . import description
 from .plugins import versions
 from .probes import mark, measured
+from .raised import raised_at
 from .project import remove_project, write_project
 
 
@@ -68,7 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             try:
                 run_project(root, name)
             except Exception as e:  # the pipeline failed: say so and exit non-zero, as `kedro run` does
-                failure = "pipeline failed: %s: %s" % (type(e).__name__, e)
+                failure = "pipeline failed: %s: %s%s" % (type(e).__name__, e, raised_at(e))
         if failure:
             print(failure, file=sys.stderr)
             return 1

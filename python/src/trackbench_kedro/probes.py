@@ -37,10 +37,10 @@ import os
 import resource
 import sys
 import time
-import traceback
 from typing import Dict, Iterator, Optional, Union
 
 from .memory import held_bytes
+from .raised import raised_at
 
 Probes = Dict[str, Optional[float]]
 
@@ -139,11 +139,9 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
 
 
 def _stopped_message(stopped: BaseException) -> str:
-    """Says what ended the measured block, and where (a hook's ``sys.exit(0)``: the frame that called it)."""
+    """Says what ended the measured block, and where (a hook's ``sys.exit(0)``: the hook that called it)."""
     what = "SystemExit(%r)" % (stopped.code,) if isinstance(stopped, SystemExit) else type(stopped).__name__
-    frames = traceback.extract_tb(stopped.__traceback__)
-    where = " at %s:%s in %s()" % (frames[-1].filename, frames[-1].lineno, frames[-1].name) if frames else ""
     return "trackbench_kedro.probes: the measured run was ended by %s%s before it finished: no probes written" % (
         what,
-        where,
+        raised_at(stopped),
     )
