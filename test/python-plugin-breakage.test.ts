@@ -64,6 +64,17 @@ describe('a broken Python command: plugin', () => {
     expect(r.out).toMatch(/FAIL: trackbench gate/);
   }, 60_000);
 
+  it('a 5 MB line as its last words: exit 3, the line cut to its end (was: 20,000 characters, twice)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-pybreak-'));
+    writeFileSync(join(dir, 'flood.py'), 'import sys\nsys.stderr.write("y" * 5000000 + " the end")\nsys.exit(1)\n');
+    const hooks = 'hooks: ["command:python3 flood.py"]';
+    writeFileSync(join(dir, 's.yaml'), `name: flood\npipeline: {nodes: 2}\n${hooks}\ntrials: ${ONE_ROUND}\n`);
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'out')]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/\n\s+…y+ the end\n/);
+    expect(r.err.length).toBeLessThan(2000);
+  }, 60_000);
+
   it('a daemon left running (setsid, output elsewhere): killed, exit 3 naming it, nothing left', async () => {
     const dir = scenario('daemon', ONE_ROUND);
     const sleeping = (): number[] =>

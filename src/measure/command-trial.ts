@@ -8,6 +8,7 @@ import { readInputText, UnreadableInput } from '../common/read-input.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTempDir } from '../common/cleanup.ts';
+import { lastLines } from '../common/last-lines.ts';
 import { shellQuote } from '../common/shell.ts';
 import { EnvironmentError } from '../errors.ts';
 import { describePipeline } from '../pipeline/describe.ts';
@@ -57,12 +58,13 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
     // Run from the scenario's folder, so relative paths in the command read like module: paths do.
     const limit = callgrindDir ? timeoutMs * VALGRIND_SLOWDOWN : timeoutMs;
     const result = await runExternal(line, env, limit, scenarioDir(req.scenario.source));
-    const tail = result.output.trim().split('\n').slice(-6).join('\n  ');
+    const tail = lastLines(result.output);
+    const indented = tail ? `\n  ${tail.split('\n').join('\n  ')}` : '';
     const ended = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
     if (result.timedOut)
       throw new EnvironmentError(
         `trial command did not finish within ${limit} ms (the hook's timeoutMs, or trials.timeoutMs): ` +
-          `${command}${tail ? `\n  ${tail}` : ''}`,
+          `${command}${indented}`,
       );
     // It escaped the trial's group, so it could have run on into the next trial, billed to it: no measurement.
     if (result.outputHeld)
@@ -94,7 +96,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
       // The baseline must run: a failure with tracking off is a broken environment, not a figure.
       return {
         ok: false,
-        error: `the pipeline failed with tracking off (${ended}): ${command}${tail ? `\n  ${tail}` : ''}`,
+        error: `the pipeline failed with tracking off (${ended}): ${command}${indented}`,
       };
     let probesText: string;
     try {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killGroupOnly, registerCleanup, registerTempDir } from '../common/cleanup.ts';
 import { releaseHeldOutput } from '../common/held-output.ts';
+import { lastLines } from '../common/last-lines.ts';
 import type { GroupsWatchdog } from '../common/watchdog.ts';
 import { EnvironmentError } from '../errors.ts';
 import { runCommandTrial } from './command-trial.ts';
@@ -141,7 +142,7 @@ function runNodeProcess(
       resolve({
         ok: false,
         error: `it did not finish within ${timeoutMs} ms (scenario trials.timeoutMs)`,
-        outputTail: tail(stderr),
+        outputTail: lastLines(stderr),
       });
     }, timeoutMs);
     // Only the worker's reply counts: it carries the nonce sent with the request. Anything else a hook or a
@@ -164,7 +165,7 @@ function runNodeProcess(
     // After the exit and the output's end: what the trial printed last is in.
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      const outputTail = tail(stderr);
+      const outputTail = lastLines(stderr);
       if (outputHeld)
         resolve({
           ok: false,
@@ -188,9 +189,4 @@ function runNodeProcess(
     });
     child.send({ ...req, nonce });
   });
-}
-
-/** The last lines a process printed, for failure messages. */
-export function tail(output: string, lines = 6): string {
-  return output.trim().split('\n').slice(-lines).join('\n');
 }
