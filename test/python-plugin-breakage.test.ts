@@ -1,7 +1,7 @@
 // A broken Python plugin (a `command:` runner using the helper's probes) never reads as a clean measurement: one
 // that calls sys.exit(0) mid-run, or leaves a daemon (setsid, output elsewhere) running, fails its trial (exit 3,
 // no report; with --allow-failures the gate fails), and the runs it created are never charged to the next trial.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +40,14 @@ function scenario(sabotage: string, trials: string): string {
   return dir;
 }
 
+/** The pids of the `sleep <seconds>` processes running. */
+function sleeping(seconds: string): number[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((a) => a.trim().endsWith(` sleep ${seconds}`) && /^\d+ sleep \d+$/.test(a.trim()))
+    .map((a) => Number(a.trim().split(' ')[0]));
+}
+
 const ONE_ROUND = '{repetitions: 1, warmup: 0, quickRepetitions: 1}';
 
 describe('a broken Python command: plugin', () => {
@@ -75,22 +83,48 @@ describe('a broken Python command: plugin', () => {
     expect(r.err.length).toBeLessThan(2000);
   }, 60_000);
 
+  it('SIGTERM to the run while the daemon runs: it goes with the trial (was: left running)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-pybreak-'));
+    const script = [
+      'import subprocess, time',
+      'devnull = subprocess.DEVNULL',
+      'subprocess.Popen(["setsid", "sleep", "973"], stdin=devnull, stdout=devnull, stderr=devnull)',
+      'open("started.flag", "w").close()',
+      'time.sleep(120)',
+    ];
+    writeFileSync(join(dir, 'daemon.py'), script.join('\n') + '\n');
+    const hooks = 'hooks: ["command:python3 daemon.py"]';
+    writeFileSync(join(dir, 's.yaml'), `name: daemon\npipeline: {nodes: 2}\n${hooks}\ntrials: ${ONE_ROUND}\n`);
+    const run = spawn(
+      process.execPath,
+      [resolve('bin/trackbench.js'), 'run', join(dir, 's.yaml'), '--out', join(dir, 'out')],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise((done) => run.once('exit', done));
+    try {
+      await until('the daemon to start', () => existsSync(join(dir, 'started.flag')), 60_000);
+      run.kill('SIGTERM');
+      await exited;
+      await until('the daemon to be gone', () => sleeping('973').length === 0, 5000);
+    } finally {
+      if (run.exitCode === null) run.kill('SIGKILL');
+      for (const pid of sleeping('973')) process.kill(pid, 'SIGKILL');
+    }
+  }, 90_000);
+
   it('a daemon left running (setsid, output elsewhere): killed, exit 3 naming it, nothing left', async () => {
     const dir = scenario('daemon', ONE_ROUND);
-    const sleeping = (): number[] =>
-      execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-        .split('\n')
-        .filter((a) => /^\d+ sleep 974$/.test(a.trim()))
-        .map((a) => Number(a.trim().split(' ')[0]));
     try {
       const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'out')]);
       expect(r.code).toBe(3);
       expect(r.err).toMatch(/left running what it started outside its process group \(setsid\?\).*killed: sleep 974/s);
       expect(existsSync(join(dir, 'out'))).toBe(false);
       // Killed as the trial ended; a moment for the kernel to reap it.
-      await until('the daemon to be gone', () => sleeping().length === 0, 5000);
+      await until('the daemon to be gone', () => sleeping('974').length === 0, 5000);
     } finally {
-      for (const pid of sleeping()) process.kill(pid, 'SIGKILL');
+      for (const pid of sleeping('974')) process.kill(pid, 'SIGKILL');
     }
   }, 60_000);
 });

@@ -52,8 +52,15 @@ export function runExternal(
     const watchdog = child.pid ? watchGroup(child.pid) : undefined;
     const unregister = registerCleanup({
       name: `command ${command.slice(0, 60)}`,
-      stop: () => killGroup(child.pid, 'SIGTERM'),
-      kill: () => killGroup(child.pid, 'SIGKILL'),
+      // What it left outside its group goes too: trackbench interrupted is not the command's end to wait for.
+      stop: () => {
+        killGroup(child.pid, 'SIGTERM');
+        killEscaped(mark, child.pid);
+      },
+      kill: () => {
+        killGroup(child.pid, 'SIGKILL');
+        killEscaped(mark, child.pid);
+      },
     });
     let timedOut = false;
     const timer = setTimeout(() => {
