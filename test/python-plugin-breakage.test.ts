@@ -1,6 +1,7 @@
 // A broken Python plugin (a `command:` runner using the helper's probes) never reads as a clean measurement: one
-// that calls sys.exit(0) mid-run, or leaves a daemon (setsid, output elsewhere) running, fails its trial (exit 3,
-// no report; with --allow-failures the gate fails), and the runs it created are never charged to the next trial.
+// that calls sys.exit(0) mid-run, lives on long after its run, or leaves a daemon (setsid, output elsewhere)
+// running, fails its trial (exit 3, no report; with --allow-failures the gate fails), and the runs it created are
+// never charged to the next trial.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { cli } from './helpers/io.ts';
 import { until } from './helpers/wait.ts';
 
 // Tracking on: creates a run, then breaks as $SABOTAGE says, inside the measured block.
-const PLUGIN = `import json, os, subprocess, sys, urllib.request
+const PLUGIN = `import json, os, subprocess, sys, threading, urllib.request
 sys.path.insert(0, ${JSON.stringify(resolve('python/src'))})
 from trackbench_kedro.probes import measured
 
@@ -27,8 +28,11 @@ with measured():
         print("plugin: node 2 logged", file=sys.stderr)
         if os.environ["SABOTAGE"] == "exit0":
             sys.exit(0)
-        devnull = subprocess.DEVNULL
-        subprocess.Popen(["setsid", "sleep", "974"], stdin=devnull, stdout=devnull, stderr=devnull)
+        if os.environ["SABOTAGE"] == "daemon":
+            devnull = subprocess.DEVNULL
+            subprocess.Popen(["setsid", "sleep", "974"], stdin=devnull, stdout=devnull, stderr=devnull)
+if os.environ["TRACKBENCH_TRACKING"] == "on" and os.environ["SABOTAGE"] == "linger":
+    threading.Timer(17, lambda: None).start()  # a non-daemon timer: the process lives on 17 s
 `;
 
 function scenario(sabotage: string, trials: string): string {
@@ -112,6 +116,14 @@ describe('a broken Python command: plugin', () => {
       if (run.exitCode === null) run.kill('SIGKILL');
       for (const pid of sleeping('973')) process.kill(pid, 'SIGKILL');
     }
+  }, 90_000);
+
+  it('a process living on 17 s after its pipeline run (a non-daemon timer): exit 3 (was: measured)', async () => {
+    const dir = scenario('linger', ONE_ROUND);
+    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', join(dir, 'out')]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/exited with code 0 \d+\.\d s after its pipeline run ended \(it wrote its probes\)/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   }, 90_000);
 
   it('a daemon left running (setsid, output elsewhere): killed, exit 3 naming it, nothing left', async () => {

@@ -8,7 +8,7 @@ import { InputError } from '../errors.ts';
 import { isThenable, settleWithin, type HookFactory, type Hooks, type NamedHooks } from '../pipeline/hooks.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 import { describePipeline } from '../pipeline/describe.ts';
-import { runExternal } from '../pipeline/external.ts';
+import { COMMAND_EXIT_GRACE_MS, runExternal } from '../pipeline/external.ts';
 import { runnerName, runSession } from '../pipeline/session.ts';
 import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
@@ -292,11 +292,6 @@ function situationEnv(scenario: ConformanceScenario, injectAt: string | undefine
       : {}),
   };
 }
-
-/** How long a command may outlive the pipeline run it says ended: a Python process's teardown (atexit handlers,
- * MLflow's and a plugin's, ending runs) took 4.3 s for kedro-mlflow 0.14.5 at load 10 on 2 cores; a timer or
- * thread left behind keeps it alive for its interval (often tens of seconds) or for ever. */
-export const COMMAND_EXIT_GRACE_MS = 15_000;
 
 /** A process that runs the described pipeline; `env` is added to its environment. */
 export function commandTarget(

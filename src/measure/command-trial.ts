@@ -3,7 +3,7 @@
 // parent counts API calls from the request log, as for every trial. Under the instruction-count
 // instrument the command line runs under Valgrind, followed into the program it starts (a pyenv
 // shim is a shell script), and the process that marks its phases (the Python helper) is counted.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readInputText, UnreadableInput } from '../common/read-input.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { lastLines } from '../common/last-lines.ts';
 import { shellQuote } from '../common/shell.ts';
 import { EnvironmentError } from '../errors.ts';
 import { describePipeline } from '../pipeline/describe.ts';
-import { runExternal } from '../pipeline/external.ts';
+import { COMMAND_EXIT_GRACE_MS, runExternal } from '../pipeline/external.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { scenarioDir } from '../tracking/registry.ts';
 import type { ExternalHook } from './external-hooks.ts';
@@ -57,6 +57,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
         : command;
     // Run from the scenario's folder, so relative paths in the command read like module: paths do.
     const limit = callgrindDir ? timeoutMs * VALGRIND_SLOWDOWN : timeoutMs;
+    const limitAfterRun = callgrindDir ? COMMAND_EXIT_GRACE_MS * VALGRIND_SLOWDOWN : COMMAND_EXIT_GRACE_MS;
     const result = await runExternal(line, env, limit, scenarioDir(req.scenario.source));
     const tail = lastLines(result.output);
     const indented = tail ? `\n  ${tail.split('\n').join('\n  ')}` : '';
@@ -92,6 +93,17 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
           `(README: "Measuring an external plugin"): ${command}`,
       };
     }
+    // Written as its pipeline run ended: a process that lives on long after (a non-daemon thread, a timer, a slow
+    // teardown) costs every `kedro run` that time, outside every figure here: not a measurement (RUN-012's limit).
+    const lingeredMs = result.exitedAt - statSync(probesFile).mtimeMs;
+    if (lingeredMs > limitAfterRun)
+      return {
+        ok: false,
+        outputTail: tail,
+        error:
+          `command ${ended} ${(lingeredMs / 1000).toFixed(1)} s after its pipeline run ended (it wrote its ` +
+          `probes), more than ${limitAfterRun / 1000} s (a non-daemon thread or timer left running?): ${command}`,
+      };
     if (result.code !== 0 && req.variant.kind === 'without')
       // The baseline must run: a failure with tracking off is a broken environment, not a figure.
       return {

@@ -7,6 +7,11 @@ import { ESCAPE_MARK, killEscaped, newEscapeMark } from '../common/escaped.ts';
 import { releaseHeldOutput } from '../common/held-output.ts';
 import { watchGroup } from '../common/watchdog.ts';
 
+/** How long a command may outlive the pipeline run it says ended: a Python process's teardown (atexit handlers,
+ * MLflow's and a plugin's, ending runs) took 4.3 s for kedro-mlflow 0.14.5 at load 10 on 2 cores; a timer or
+ * thread left behind keeps it alive for its interval (often tens of seconds) or for ever. */
+export const COMMAND_EXIT_GRACE_MS = 15_000;
+
 export interface ExternalResult {
   /** The exit code; killed by a signal, 128 + its number, as a shell says it. */
   code: number;
@@ -24,6 +29,8 @@ export interface ExternalResult {
    * exited, output elsewhere: killed, found by the mark in its environment (escaped.ts); their command lines.
    */
   escaped?: string[];
+  /** When the command exited (Date.now()): what it did after its pipeline run ended is measured to it. */
+  exitedAt: number;
 }
 
 export function runExternal(
@@ -77,7 +84,11 @@ export function runExternal(
     // One that escaped the group (setsid) would hold it until the time limit: released after a grace instead.
     let outputHeld = false;
     releaseHeldOutput(child, () => void (outputHeld = true));
-    child.on('exit', () => killGroupOnly(child.pid));
+    let exitedAt = Date.now();
+    child.on('exit', () => {
+      exitedAt = Date.now();
+      killGroupOnly(child.pid);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       unregister();
@@ -88,6 +99,7 @@ export function runExternal(
         ...killed,
         output,
         timedOut,
+        exitedAt,
         ...(outputHeld ? { outputHeld } : {}),
         ...(escaped.length ? { escaped } : {}),
       });
@@ -95,7 +107,7 @@ export function runExternal(
     child.on('error', (err) => {
       clearTimeout(timer);
       unregister();
-      resolve({ code: 127, output: err.message, timedOut: false });
+      resolve({ code: 127, output: err.message, timedOut: false, exitedAt: Date.now() });
     });
   });
 }
