@@ -131,3 +131,15 @@ def test_the_memory_probes_own_time_is_left_out_of_the_blocks(tmp_path: Path, mo
     figures = json.loads((tmp_path / "p.json").read_text())
     assert figures["retainedBytes"] == 1
     assert figures["wallMs"] == pytest.approx(0) and figures["cpuMs"] == pytest.approx(0)
+
+
+def test_the_memory_probes_own_io_is_left_out_of_the_blocks(tmp_path: Path) -> None:
+    # The probe writes CPython's allocator statistics (kilobytes of text) to a temporary file and reads them
+    # back; that write and what the file's removal did not cancel are the probe's, not the block's.
+    if not Path("/proc/self/io").exists():
+        pytest.skip("no /proc/self/io here")
+    with measured(str(tmp_path / "p.json")):
+        probes.hold_point()
+    figures = json.loads((tmp_path / "p.json").read_text())
+    assert figures["retainedBytes"] > 0
+    assert figures["writeBytes"] == 0 and figures["diskWriteBytes"] == 0

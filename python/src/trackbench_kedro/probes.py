@@ -16,7 +16,8 @@ retainedBytes is what the process's live allocations take after a full collectio
 CPython's small-object allocator plus glibc malloc), the figure beside peak RSS that adds up: taken where
 ``hold_point()`` is called in the block (the Kedro runner calls it as the pipeline ends, before any other
 hook's after_pipeline_run can let go), else at the block's end; null where it cannot be read and under the
-instruction-count instrument (the collection would be counted).
+instruction-count instrument (the collection would be counted). Taking it costs time and I/O of its own, left
+out of the block's figures.
 
 Under trackbench's instruction-count instrument (``run --instrument cpu-sim``, TRACKBENCH_INSTRUMENT
 set), the process runs under Valgrind's callgrind, which dumps its counters whenever the process enters
@@ -48,24 +49,35 @@ _COUNTED = os.environ.get("TRACKBENCH_INSTRUMENT") == "cpu-sim"
 
 
 class _Held:
-    """The retained-memory sample of the measured block running, if any, and the time taking it took."""
+    """The retained-memory sample of the measured block running, if any, and the time and I/O taking it took."""
 
     active = False
     taken = False
     value: Optional[int] = None
     wall_s = 0.0
     cpu_s = 0.0
+    io: Dict[str, int] = {}
 
 
 def hold_point() -> None:
     """Takes the block's retained-memory figure here (a full collection first); nothing outside a measured
     block or under the instruction-count instrument. Its time is left out of the block's wall and CPU time: a
-    full collection of a process that imported MLflow takes a fifth of a second, the probe's, not the plugin's."""
+    full collection of a process that imported MLflow takes a fifth of a second, the probe's, not the plugin's.
+    So is its I/O: it writes CPython's allocator statistics (kilobytes) to a temporary file, whose removal does
+    not always cancel what it put toward the disk (8 KiB of 20 here)."""
     if _Held.active and not _COUNTED:
-        wall0, cpu0 = time.perf_counter(), time.process_time()
+        io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
         _Held.value, _Held.taken = held_bytes(), True
         _Held.wall_s += time.perf_counter() - wall0
         _Held.cpu_s += time.process_time() - cpu0
+        io1 = read_proc_io()
+        if io0 is not None and io1 is not None:
+            _Held.io = {k: _Held.io.get(k, 0) + io1[k] - io0[k] for k in io1}
+
+
+def _less(io: Optional[Dict[str, int]], spent: Dict[str, int]) -> Optional[Dict[str, int]]:
+    """The I/O counters without what ``spent`` says the probe did."""
+    return None if io is None else {k: v - spent.get(k, 0) for k, v in io.items()}
 
 
 def mark() -> None:
@@ -114,6 +126,7 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
     """Measures the block; writes the probes to ``path`` (default: $TRACKBENCH_PROBES_FILE) if any."""
     target = path if path is not None else os.environ.get("TRACKBENCH_PROBES_FILE")
     _Held.active, _Held.taken, _Held.value, _Held.wall_s, _Held.cpu_s = bool(target), False, None, 0.0, 0.0
+    _Held.io = {}
     io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
     mark()  # the block from here
     stopped: Optional[BaseException] = None
@@ -125,7 +138,8 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
     finally:
         mark()  # the block ends here
         wall_s = time.perf_counter() - wall0 - _Held.wall_s
-        probes = probes_between(io0, read_proc_io(), wall_s, time.process_time() - cpu0 - _Held.cpu_s)
+        io1 = _less(read_proc_io(), _Held.io)
+        probes = probes_between(io0, io1, wall_s, time.process_time() - cpu0 - _Held.cpu_s)
         # after the block's figures, so its own collection is in none of them
         if not _Held.taken:
             hold_point()
