@@ -4,8 +4,8 @@
 // (fixtures/known-cost/known_cost_command.py), each against its own process with tracking off. Timing figures
 // depend on the machine's load (printed beside each). The Kedro hook's environment is the one
 // test/kedro-memory-held.test.ts uses (provisioned on first use, a minute or two).
-// `npx tsx scripts/recovery-benchmark-python.ts [--nodes 50] [--rounds 6] [--only kedro|command]`;
-// exit 1 when a figure misses.
+// `npx tsx scripts/recovery-benchmark-python.ts [--nodes 50] [--rounds 6] [--only kedro|command] [--costs wait,cpu]`
+// (--costs: some of wait, cpu, retain, requests, disk); exit 1 when a figure misses.
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,12 @@ import { parseScenario } from '../src/scenario/load.ts';
 import { type CostKind, knownCosts, printRecovery } from './known-costs.ts';
 
 const { values } = parseArgs({
-  options: { nodes: { type: 'string', default: '50' }, rounds: { type: 'string' }, only: { type: 'string' } },
+  options: {
+    nodes: { type: 'string', default: '50' },
+    rounds: { type: 'string' },
+    only: { type: 'string' },
+    costs: { type: 'string' },
+  },
 });
 installSignalHandlers();
 const nodes = Number(values.nodes);
@@ -31,7 +36,7 @@ const VARIABLE: Record<CostKind, string> = {
   requests: 'TRACKBENCH_COST_REQUESTS',
   disk: 'TRACKBENCH_COST_DISK_BYTES',
 };
-const COSTS = knownCosts(nodes);
+const COSTS = knownCosts(nodes).filter((c) => !values.costs || values.costs.split(',').includes(c.kind));
 const KINDS = values.only ? [values.only] : ['kedro', 'command'];
 
 const hooks = KINDS.flatMap((kind) =>
