@@ -84,6 +84,29 @@ describe('memory held by a Python plugin', () => {
   }, 120_000);
 });
 
+describe('a command hook in a failAt scenario', () => {
+  it('fails at the node asked, tracking on and off, as a measurement (not a failed trial); else it fails', async () => {
+    const scenario = scenarioOf(
+      { nodes: 6, paramsPerNode: { count: 2 }, metricsPerNode: 1, failAt: 3 },
+      { hooks: [{ name: PLUGIN, label: 'fails-as-asked' }], trials: { repetitions: 2, warmup: 0 } },
+    );
+    const report = buildReport(scenario, await measure(scenario), false);
+    expect(report.results['fails-as-asked']!.metrics.apiCalls).toBeDefined();
+    // A command that fails for another reason (here: at once, saying nothing of the node) is a failed trial.
+    const other = scenarioOf(
+      { nodes: 6, paramsPerNode: { count: 2 }, metricsPerNode: 1, failAt: 3 },
+      { hooks: [{ name: 'command:sh -c "echo broken >&2; exit 1"', label: 'broken' }], trials: { repetitions: 1 } },
+    );
+    const failure = await measure(other).then(
+      () => '',
+      (err: unknown) => String(err),
+    );
+    expect(failure).toMatch(
+      /TrialFailedError: trial 1 \(without \(broken\), warm-up\) failed: command exited with code 1/,
+    );
+  }, 120_000);
+});
+
 describe('command hooks: bad input and bad probes', () => {
   it('two external hooks share a scenario, each against its own "without" (its process, tracking off)', async () => {
     const scenario = scenarioOf(

@@ -14,6 +14,7 @@ import { EnvironmentError } from '../errors.ts';
 import { describePipeline } from '../pipeline/describe.ts';
 import { COMMAND_EXIT_GRACE_MS, runExternal } from '../pipeline/external.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
+import { INJECTED_FAILURE } from '../pipeline/work.ts';
 import { scenarioDir } from '../tracking/registry.ts';
 import type { ExternalHook } from './external-hooks.ts';
 import { callgrindArgs, countedProbes, readDumps, VALGRIND_SLOWDOWN } from './instrument.ts';
@@ -104,7 +105,11 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
           `command ${ended} ${(lingeredMs / 1000).toFixed(1)} s after its pipeline run ended (it wrote its ` +
           `probes), more than ${limitAfterRun / 1000} s (a non-daemon thread or timer left running?): ${command}`,
       };
-    if (result.code !== 0 && req.variant.kind === 'without')
+    // A failAt scenario's node fails the pipeline on purpose, with tracking on and off: a command whose last lines
+    // say that node raised it (the Python helper's node does) failed as asked; any other failure is its own.
+    const failing = pipeline.nodes.find((n) => n.fails);
+    const injected = failing && result.code !== 0 && tail.includes(`${INJECTED_FAILURE} ${failing.name}`);
+    if (result.code !== 0 && req.variant.kind === 'without' && !injected)
       // The baseline must run: a failure with tracking off is a broken environment, not a figure.
       return {
         ok: false,
@@ -126,8 +131,11 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
       produced: plannedProduction(pipeline),
       outputTail: tail,
       exitCode: result.code !== 0 ? result.code : undefined,
-      pipelineError:
-        result.code !== 0 ? `command ${ended}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}` : undefined,
+      pipelineError: injected
+        ? `${INJECTED_FAILURE} ${failing.name}`
+        : result.code !== 0
+          ? `command ${ended}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}`
+          : undefined,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
