@@ -43,6 +43,14 @@ describe('mlflow.yml ranges', () => {
     expect(problemsOf('trackbench:\n  retry: {maxRetries: 100, timeout: 2147483}\n')).toEqual([]);
   });
 
+  it('a queue bound past a million values is located; a million is taken', () => {
+    // It had no maximum: queueBound: 1e12 never filled, holding every value of an outage in memory.
+    expect(problemsOf('trackbench:\n  queueBound: 1000000000000\n')).toEqual([
+      '2:15 trackbench.queueBound: must be <= 1000000; got 1000000000000',
+    ]);
+    expect(problemsOf('trackbench:\n  queueBound: 1000000\n')).toEqual([]);
+  });
+
   it('the retry maxima are the MLflow environment variables’ maxima', () => {
     const retry = schema.properties.trackbench.properties.retry.properties;
     for (const [key, v] of Object.entries(RETRY_VARIABLES)) expect(retry[key]?.maximum, key).toBe(v.max);
