@@ -4,7 +4,7 @@
 // silently: `--shard 1/2 --shard 2/2` ran shard 2 only, `--nodes 50 --nodes 500` one size); so is a value
 // holding a control character (`--commit $'x\e[31m'` was printed raw to the terminal and kept in the history).
 import type { Command } from 'commander';
-import { CONTROL_CHARACTER } from '../common/terminal-text.ts';
+import { CONTROL_CHARACTER, quotedInput } from '../common/terminal-text.ts';
 import { InputError, type Diagnostic } from '../errors.ts';
 
 const blank = (value: unknown): boolean =>
@@ -75,6 +75,9 @@ export function commaList(flag: string, text: string): string[] {
   const items = text.split(',').map((item) => item.trim());
   const at = items.indexOf('');
   if (at >= 0)
-    throw InputError.flag(flag, `item ${at + 1} of "${text}" is empty; give a comma-separated list such as a,b`);
+    throw InputError.flag(
+      flag,
+      `item ${at + 1} of ${quotedInput(text)} is empty; give a comma-separated list such as a,b`,
+    );
   return items;
 }

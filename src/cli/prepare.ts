@@ -8,6 +8,7 @@ import type { Pipeline } from '../pipeline/types.ts';
 import { checkSemantics, loadScenarioFile } from '../scenario/load.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
 import { sortByPosition } from '../common/validate-yaml.ts';
+import { quotedInput } from '../common/terminal-text.ts';
 import { checkHookRefs } from '../tracking/registry.ts';
 
 export interface Prepared {
@@ -60,7 +61,7 @@ export function withHooks(scenario: Scenario, list: string): Scenario {
   const next = { ...scenario, hooks };
   const problems = checkHookRefs(next, (path, message) => ({
     file: '--hook',
-    message: `${hooks[Number(path[1])]?.name ?? ''}: ${message}`,
+    message: `${quotedInput(hooks[Number(path[1])]?.label ?? '')}: ${message}`,
   }));
   if (problems.length) throw new InputError(problems);
   return next;

@@ -15,3 +15,17 @@ export function inertControls(text: string): string {
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
   });
 }
+
+/** How much of a value from input a message quotes: enough to recognise it, never a whole 1 MB argument. */
+export const QUOTED_INPUT_CHARS = 80;
+
+/**
+ * `value` quoted for a message: control characters as escapes, cut to QUOTED_INPUT_CHARS with its full length
+ * said (`"xxx…" (100000 characters)`).
+ */
+export function quotedInput(value: string): string {
+  const chars = [...value]; // by code point: a cut never splits a surrogate pair
+  if (chars.length <= QUOTED_INPUT_CHARS) return `"${inertControls(value)}"`;
+  const head = inertControls(chars.slice(0, QUOTED_INPUT_CHARS - 1).join(''));
+  return `"${head}…" (${chars.length} characters)`;
+}

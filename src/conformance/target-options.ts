@@ -1,6 +1,7 @@
 // A target's options from the command line: `--option key=value` (repeatable) and `--config <mlflow.yml>`,
 // in the shape tracking hooks take (`{mlflow: <mlflow.yml keys>}`), checked against mlflow.yml's schema.
 import { existsSync } from 'node:fs';
+import { quotedInput } from '../common/terminal-text.ts';
 import { InputError } from '../errors.ts';
 import { loadTrackingConfig, readMlflowYaml } from '../tracking/config/load-config.ts';
 
@@ -37,7 +38,7 @@ function setPath(into: Record<string, unknown>, path: string[], value: unknown):
 function applyPairs(mlflow: Record<string, unknown>, pairs: string[]): void {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw InputError.flag('--option', `"${pair}": expected key=value`);
+    if (eq <= 0) throw InputError.flag('--option', `${quotedInput(pair)}: expected key=value`);
     const key = pair.slice(0, eq);
     const path = SHORT[key] ?? (TRACKBENCH_KEYS.includes(key) ? `trackbench.${key}` : key.replace(/^mlflow\./, ''));
     setPath(mlflow, path.split('.'), scalar(pair.slice(eq + 1)));

@@ -1,6 +1,7 @@
 // What the suite can check: a built-in hook, a JS/TS hook module (through the public hook
 // interface), or any external process (`command:`) that runs the described pipeline itself and
 // logs to MLFLOW_TRACKING_URI, in any language.
+import { quotedInput } from '../common/terminal-text.ts';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -428,8 +429,8 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
       const hint = closest(value, names);
       throw InputError.flag(
         '--target',
-        `"${spec}": no tracking built-in named "${value}"${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; ` +
-          `built-ins: ${names.join(', ')}`,
+        `${quotedInput(spec)}: no tracking built-in named ${quotedInput(value)}` +
+          `${hint ? ` (did you mean "builtin:${hint}"?)` : ''}; built-ins: ${names.join(', ')}`,
       );
     }
     // Spill files go to the suite's folder for each run (withSpillDir), read and removed after it.
@@ -443,7 +444,7 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
   }
   if (kind === 'module') {
     const path = resolve(value);
-    if (!existsSync(path)) throw InputError.flag('--target', `"${spec}": no such file ${path}`);
+    if (!existsSync(path)) throw InputError.flag('--target', `${quotedInput(spec)}: no such file ${path}`);
     const target: Target = {
       id: spec,
       inProcess: true,
@@ -478,6 +479,7 @@ export function parseTarget(spec: string, options: Record<string, unknown> = {})
   if (kind === 'kedro' && value.trim()) return kedroTarget(value);
   throw InputError.flag(
     '--target',
-    `"${spec}": expected builtin:<name>, module:<path>, command:<shell command> or kedro:<scenario.yaml>[#label]`,
+    `${quotedInput(spec)}: expected builtin:<name>, module:<path>, command:<shell command> ` +
+      'or kedro:<scenario.yaml>[#label]',
   );
 }

@@ -1,5 +1,6 @@
 // The same pipeline shape at several sizes: overhead per node at each size and how the hook's cost
 // grows (log-log slope). Sweep points can be split across CI jobs (--shard i/n) and merged after.
+import { quotedInput } from '../common/terminal-text.ts';
 import { credentialsFromEnv, redactDeep } from '../mlflow/auth.ts';
 import { InputError } from '../errors.ts';
 import type { MetricName } from './trial-types.ts';
@@ -26,14 +27,23 @@ export interface SweepReport {
 
 export const GROWTH_METRICS: MetricName[] = ['wallMs', 'cpuMs', 'apiCalls', 'requestBytes'];
 
+/**
+ * The most shards a list is cut into: more CI jobs than any matrix runs (GitHub's holds 256), and a count
+ * past 2^53 (`1/99999999999999999999`) is no integer a remainder can be taken of.
+ */
+export const MAX_SHARDS = 1000;
+
 /** `i/n`: this job's share of a list, 1-based, round-robin so slow and fast points mix. */
 export function shard<T>(items: T[], spec: string | undefined): T[] {
   if (!spec) return items;
   const m = spec.match(/^(\d+)\/(\d+)$/);
   const i = Number(m?.[1]);
   const n = Number(m?.[2]);
-  if (!m || n < 1 || i < 1 || i > n)
-    throw InputError.flag('--shard', `expected i/n with 1 <= i <= n (e.g. 2/3); got "${spec}"`);
+  if (!m || n < 1 || i < 1 || i > n || n > MAX_SHARDS)
+    throw InputError.flag(
+      '--shard',
+      `expected i/n with 1 <= i <= n <= ${MAX_SHARDS} (e.g. 2/3); got ${quotedInput(spec)}`,
+    );
   return items.filter((_, k) => k % n === i - 1);
 }
 

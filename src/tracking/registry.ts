@@ -1,5 +1,6 @@
 // Hooks by name: the built-ins, and user modules given as `module:<path>` whose default export is a
 // HookFactory. Resolution is checked up front so a typo fails at validation, not mid-benchmark.
+import { quotedInput } from '../common/terminal-text.ts';
 import { BUILTIN_OBJECT_KEYS } from '../common/object-keys.ts';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -233,9 +234,12 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
   scenario.hooks.forEach((ref, i) => {
     if (BUILTIN_OBJECT_KEYS.has(ref.label))
       out.push(
-        locate(['hooks', i], `"${ref.label}" is the name of a built-in object property: label the hook otherwise`),
+        locate(
+          ['hooks', i],
+          `${quotedInput(ref.label)} is the name of a built-in object property: label the hook otherwise`,
+        ),
       );
-    else if (seen.has(ref.label)) out.push(locate(['hooks', i], `the hook "${ref.label}" is named twice`));
+    else if (seen.has(ref.label)) out.push(locate(['hooks', i], `the hook ${quotedInput(ref.label)} is named twice`));
     seen.add(ref.label);
     const path = modulePath(ref, scenario.source);
     const command = commandOf(ref);
@@ -275,7 +279,7 @@ export function checkHookRefs(scenario: Scenario, locate: Locate): Diagnostic[] 
       out.push(
         locate(
           ['hooks', i],
-          `unknown hook "${ref.name}"${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ` +
+          `unknown hook ${quotedInput(ref.name)}${hint ? ` (did you mean "${hint}"?)` : ''}; built-ins: ` +
             `${Object.keys(BUILTIN_HOOKS).join(', ')}; or module:<path>, or command:<shell command>`,
         ),
       );
@@ -328,7 +332,7 @@ export async function resolveHook(
     factory = mod.default as HookFactory;
   } else {
     const builtin = BUILTIN_HOOKS[ref.name];
-    if (!builtin) throw new InputError([{ file: scenario.source, message: `unknown hook "${ref.name}"` }]);
+    if (!builtin) throw new InputError([{ file: scenario.source, message: `unknown hook ${quotedInput(ref.name)}` }]);
     factory = builtin.factory;
   }
   // A factory is user code: what it returned is checked, not trusted to be hooks.

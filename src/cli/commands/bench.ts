@@ -1,3 +1,4 @@
+import { quotedInput } from '../../common/terminal-text.ts';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { benchHooks } from '../../measure/bench.ts';
@@ -19,13 +20,14 @@ export function registerBench(program: Command, io: Io, done: (code: number) => 
     .action(async (file: string, opts: { hook: string; time: string; format: string }) => {
       const hooks = commaList('--hook', opts.hook);
       const unknown = hooks.filter((h) => !BUILTIN_HOOKS[h]?.tracking);
-      if (unknown.length) throw InputError.flag('--hook', `not a built-in tracking hook: ${unknown.join(', ')}`);
+      if (unknown.length)
+        throw InputError.flag('--hook', `not a built-in tracking hook: ${unknown.map(quotedInput).join(', ')}`);
       const time = plainNumber(opts.time);
       // at most 10 minutes a task: a typo (1e400, Infinity) must not run for ever
       if (!(time >= 10 && time <= 600_000))
-        throw InputError.flag('--time', `expected milliseconds from 10 to 600000; got "${opts.time}"`);
+        throw InputError.flag('--time', `expected milliseconds from 10 to 600000; got ${quotedInput(opts.time)}`);
       if (opts.format !== 'text' && opts.format !== 'json')
-        throw InputError.flag('--format', `expected text or json; got "${opts.format}"`);
+        throw InputError.flag('--format', `expected text or json; got ${quotedInput(opts.format)}`);
       const rows = await benchHooks(prepareScenario(file).scenario, hooks, time);
       if (opts.format === 'json') io.out(JSON.stringify(rows));
       else {

@@ -1,3 +1,4 @@
+import { quotedInput } from '../../common/terminal-text.ts';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { addToStore, entryOf, readStore, scenarioNames } from '../../report/history.ts';
@@ -19,7 +20,7 @@ function checked(flag: string, value: string | undefined, problem: (v: string) =
 function isoTime(flag: string, value: string): string {
   const t = Date.parse(value);
   if (!Number.isFinite(t))
-    throw InputError.flag(flag, `expected an ISO 8601 time, e.g. 2026-11-28T16:00:00Z; got "${value}"`);
+    throw InputError.flag(flag, `expected an ISO 8601 time, e.g. 2026-11-28T16:00:00Z; got ${quotedInput(value)}`);
   return new Date(t).toISOString();
 }
 

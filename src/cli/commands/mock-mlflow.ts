@@ -1,3 +1,4 @@
+import { quotedInput } from '../../common/terminal-text.ts';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { startHttpMock } from '../../backends/mock/http-server.ts';
@@ -14,12 +15,12 @@ export function registerMockMlflow(program: Command, io: Io, done: (code: number
       const port = plainNumber(opts.port);
       const latencyMs = plainNumber(opts.latencyMs);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw InputError.flag('--port', `must be an integer 0..65535; got "${opts.port}"`);
+        throw InputError.flag('--port', `must be an integer 0..65535; got ${quotedInput(opts.port)}`);
       // past a Node timer's range the delay fires at once (3e9 served with no latency, and a warning)
       if (!(latencyMs >= 0 && latencyMs <= TIMER_MAX_MS))
         throw InputError.flag(
           '--latency-ms',
-          `must be milliseconds from 0 to ${TIMER_MAX_MS}; got "${opts.latencyMs}"`,
+          `must be milliseconds from 0 to ${TIMER_MAX_MS}; got ${quotedInput(opts.latencyMs)}`,
         );
       const server = await startHttpMock({ port, faults: { latencyMs } });
       io.out(

@@ -1,3 +1,4 @@
+import { quotedInput } from '../../common/terminal-text.ts';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
@@ -109,7 +110,10 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             `works with one scenario; this run has ${scenarios.length}`,
           );
         if (opts.instrument !== undefined && opts.instrument !== 'cpu-sim')
-          throw InputError.flag('--instrument', `unknown instrument "${opts.instrument}"; the one there is: cpu-sim`);
+          throw InputError.flag(
+            '--instrument',
+            `unknown instrument ${quotedInput(opts.instrument)}; the one there is: cpu-sim`,
+          );
         const instrument = opts.instrument === 'cpu-sim' ? 'cpu-sim' : undefined;
         const selectedHooks = opts.hook ? hookNames(opts.hook) : undefined;
         const baseline = opts.baseline ? readReport(opts.baseline) : undefined;

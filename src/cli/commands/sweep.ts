@@ -1,3 +1,4 @@
+import { quotedInput } from '../../common/terminal-text.ts';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -18,7 +19,10 @@ import { commaList } from '../flags.ts';
 function parseSizes(list: string): number[] {
   const sizes = commaList('--nodes', list).map(plainNumber);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000))
-    throw InputError.flag('--nodes', `expected comma-separated node counts 1..100000, e.g. 50,500,5000; got "${list}"`);
+    throw InputError.flag(
+      '--nodes',
+      `expected comma-separated node counts 1..100000, e.g. 50,500,5000; got ${quotedInput(list)}`,
+    );
   // A size measured twice would be two points at one x: the growth fit would weigh it double.
   const twice = [...new Set(sizes.filter((n, i) => sizes.indexOf(n) !== i))];
   if (twice.length)

@@ -1,3 +1,4 @@
+import { quotedInput } from '../../common/terminal-text.ts';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { trace, type TraceResult } from '../../measure/trace.ts';
@@ -59,7 +60,7 @@ function pickHook(scenario: Scenario, wanted: string | undefined): HookRef {
   // As `run --hook`: a module path from the current folder, checked (a missing file is bad input).
   if (wanted.startsWith('module:') || BUILTIN_HOOKS[wanted]) return withHooks(scenario, wanted).hooks[0]!;
   const hint = closest(wanted, [...Object.keys(BUILTIN_HOOKS), ...hooks.map((h) => h.label)]);
-  throw InputError.flag('--hook', `unknown hook "${wanted}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+  throw InputError.flag('--hook', `unknown hook ${quotedInput(wanted)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
 }
 
 export function formatTrace(r: TraceResult): string {
