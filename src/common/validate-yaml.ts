@@ -23,6 +23,11 @@ export interface ParsedYaml {
 export const MAX_YAML_BYTES = 1_000_000;
 /** Aliases resolved at most (yaml's own default; a "billion laughs" needs far more). */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Mappings and lists nested at most (a scenario or mlflow.yml needs 5): what is read is written into reports, whose
+ * reader refuses nesting past MAX_JSON_DEPTH (100), and a report holds a scenario at most 4 levels down.
+ */
+export const MAX_YAML_DEPTH = 64;
 /** Schema problems reported at most per file (20,000 unknown keys must not take seconds to locate). */
 export const MAX_DIAGNOSTICS = 50;
 
@@ -108,10 +113,29 @@ export function parseYaml(text: string, file: string): { parsed: ParsedYaml; dia
   return { parsed: { doc, lineCounter, file }, diagnostics };
 }
 
-/** The document as plain data, with alias limits; alias problems located at the first alias. */
+/** The path of the first mapping or list in `value` nested more than `max` deep (`value` itself is at 1). */
+function pathDeeperThan(value: unknown, max: number, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (path.length >= max) return path;
+  const entries: [string | number, unknown][] = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+  for (const [key, child] of entries) {
+    const deep = pathDeeperThan(child, max, [...path, key]);
+    if (deep) return deep;
+  }
+  return undefined;
+}
+
+/**
+ * The document as plain data, with alias limits (problems located at the first alias) and nesting limits (located
+ * at the first value too deep, aliases resolved).
+ */
 export function toData(parsed: ParsedYaml): { data: unknown; diagnostics: Diagnostic[] } {
   try {
-    return { data: parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics: [] };
+    const data: unknown = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    const deep = pathDeeperThan(data, MAX_YAML_DEPTH);
+    if (!deep) return { data, diagnostics: [] };
+    const message = `nested more than ${MAX_YAML_DEPTH} deep (mappings and lists); a report could not hold it`;
+    return { data: undefined, diagnostics: [locator(parsed)(deep, message)] };
   } catch (err) {
     let offset = 0;
     visit(parsed.doc, {
