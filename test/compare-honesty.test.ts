@@ -128,11 +128,11 @@ describe('compare refuses reports that did not measure the same thing (exit 2, n
       'different pipelines: pipeline.metricsPerNode: ',
     ],
     ['another scenario', (r) => void (r.scenario.name = 'other'), 'different scenarios: "test" vs "other"'],
-    // the schema leaves a report's pipeline open: a file's null there is a difference, not a crash
+    // a report's scenario is checked against the scenario schema: a null pipeline is refused at its place
     [
       'a pipeline that is not a mapping',
       (r) => void ((r.scenario as { pipeline: unknown }).pipeline = null),
-      'different pipelines: pipeline: ',
+      'current.json:1:148 scenario.pipeline: must be object; got null',
     ],
   ])('%s', async (_, edit, says) => {
     const r = await compare(copy(), copy(edit));
@@ -159,6 +159,34 @@ describe('compare refuses figures a run cannot have measured (exit 2 at the fiel
       'more rounds with the hook than without',
       (r) => void wall(r).with.samples.push(1),
       /:\d+:\d+ results\.reference\.metrics\.wallMs\.with\.samples: 4 samples with the hook, 3 without: /,
+    ],
+    // Past 10^15 sums over the samples overflowed: Infinity and NaN reached the console, the HTML and the gate JSON.
+    [
+      'a sample of 1e308',
+      (r) => void (wall(r).with.samples[0] = 1e308),
+      /:\d+:\d+ results\.reference\.metrics\.wallMs\.with\.samples\[0\]: must be <= 1000000000000000; got 1e\+308/,
+    ],
+    [
+      'a negative byte count',
+      (r) => void ((r.results['reference']!.metrics.writeBytes as { with: { median: number } }).with.median = -1),
+      /:\d+:\d+ results\.reference\.metrics\.writeBytes\.with\.median: must be >= 0; got -1/,
+    ],
+    ['1e12 nodes', (r) => void (r.nodes = 1e12), /:\d+:\d+ nodes: must be <= 100000; got 1000000000000/],
+    [
+      '1e12 rounds',
+      (r) => void (r.trials.repetitions = 1e12),
+      /:\d+:\d+ trials\.repetitions: must be <= 10000; got 1000000000000/,
+    ],
+    // The report schema left the scenario open: these were drawn ("NaN nodes") or named as differences, unlocated.
+    [
+      'a node count of "NaN" in the scenario',
+      (r) => void ((r.scenario.pipeline as { nodes: unknown }).nodes = 'NaN'),
+      /:\d+:\d+ scenario\.pipeline\.nodes: must be integer; got "NaN"/,
+    ],
+    [
+      'a negative parameter count in the scenario',
+      (r) => void (r.scenario.pipeline.paramsPerNode.count = -1),
+      /:\d+:\d+ scenario\.pipeline\.paramsPerNode\.count: must be >= 0; got -1/,
     ],
   ])('%s', async (_, edit, says) => {
     const r = await compare(copy(), copy(edit));

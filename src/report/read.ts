@@ -31,23 +31,28 @@ const ENVELOPES: Record<string, object> = {
 type Path = (string | number)[];
 
 /**
- * The parts of a report's scenario the gate acts on (budgets, regression settings), against the scenario
- * schema: the report schema leaves the scenario loose, and a hand-edited limit must not become a verdict
- * ("max <= NaN", a noise band of -100%).
+ * Each part of a report's scenario against the scenario schema's: the report schema leaves the scenario loose, and
+ * a hand-edited limit must not become a verdict ("max <= NaN", a noise band of -100%), nor a pipeline setting a
+ * figure (`nodes: "NaN"` was drawn as "NaN nodes", `paramsPerNode.count: -1` named as a difference without a line).
  */
 // the scenario schema (a JSON object, checked when loaded) has $defs and properties; only those are read here
-const scenarioDefs = (scenarioSchema as { $defs?: object }).$defs;
-const GATED_SETTINGS = (['budgets', 'regression'] as const).map((key) => ({
-  key,
-  // the scenario schema's own property schemas, with the definitions they refer to
-  schema: { ...(scenarioSchema as { properties: Record<string, object> }).properties[key], $defs: scenarioDefs },
-}));
+const { $defs: scenarioDefs, properties: scenarioProperties } = scenarioSchema as {
+  $defs?: object;
+  properties: Record<string, object>;
+};
+const SCENARIO_PARTS = Object.keys(scenarioProperties)
+  .filter((key) => key !== '$schema')
+  .map((key) => ({
+    key,
+    // the scenario schema's own property schemas, with the definitions they refer to
+    schema: { ...scenarioProperties[key], $defs: scenarioDefs },
+  }));
 
-function gatedSettings(report: unknown, path: Path): { path: Path; value: unknown; schema: object }[] {
+function scenarioParts(report: unknown, path: Path): { path: Path; value: unknown; schema: object }[] {
   // a report valid against the report schema (checked before): an object whose scenario is an object
   const scenario = (report as { scenario?: Record<string, unknown> } | null)?.scenario;
   if (!scenario || typeof scenario !== 'object') return [];
-  return GATED_SETTINGS.filter((s) => scenario[s.key] !== undefined).map((s) => ({
+  return SCENARIO_PARTS.filter((s) => scenario[s.key] !== undefined).map((s) => ({
     path: [...path, 'scenario', s.key],
     value: scenario[s.key],
     schema: s.schema,
@@ -89,14 +94,14 @@ function checked(json: JsonFile, kinds: readonly string[]): { kind: string; data
     json,
     [
       { path: [], value: data, schema: ENVELOPES[kind]! },
-      ...(kind === 'trackbench-run' ? gatedSettings(data, []) : []),
+      ...(kind === 'trackbench-run' ? scenarioParts(data, []) : []),
     ],
     what,
   );
   if (envelope.length) throw new InputError(envelope);
   const inner = jsonSchemaProblems(
     json,
-    embeddedReports(kind, data).flatMap((r) => [{ ...r, schema: reportSchema }, ...gatedSettings(r.value, r.path)]),
+    embeddedReports(kind, data).flatMap((r) => [{ ...r, schema: reportSchema }, ...scenarioParts(r.value, r.path)]),
     'trackbench-run report',
   );
   if (inner.length) throw new InputError(inner);
