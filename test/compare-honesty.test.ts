@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildReport } from '../src/measure/build-report.ts';
 import { measure } from '../src/measure/measure.ts';
 import type { Report } from '../src/measure/report-types.ts';
@@ -193,6 +193,22 @@ describe('compare refuses figures a run cannot have measured (exit 2 at the fiel
     expect(r.code).toBe(2);
     expect(r.err).toMatch(says);
     expect(r.out).toBe('');
+  });
+});
+
+describe('$GITHUB_STEP_SUMMARY', () => {
+  afterEach(() => void vi.unstubAllEnvs());
+
+  it('a path that cannot be appended to: exit 2 naming the variable, no other output written', async () => {
+    // It was "unexpected error: ENOENT" (exit 3), after --gate-json and --summary had been written.
+    vi.stubEnv('GITHUB_STEP_SUMMARY', '/nonexistent-tb/step-summary.md');
+    const r = await compare(copy(), copy());
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'GITHUB_STEP_SUMMARY (environment) "/nonexistent-tb/step-summary.md" cannot be appended to (ENOENT)\n',
+    );
+    expect(() => r.gate()).toThrow(/ENOENT/);
+    expect(() => r.summary()).toThrow(/ENOENT/);
   });
 });
 
