@@ -7,3 +7,14 @@ const SECRET_QUERY = /[?&]([\w.-]*token|password|passwd|pwd|secret|api[_-]?key|k
 export function looksLikeCredential(text: string): boolean {
   return AUTH_VALUE.test(text) || URI_USERINFO.test(text) || SECRET_QUERY.test(text);
 }
+
+/** Key names that hold credentials (trimmed, any case): token, password, pwd, auth, private_key... */
+const SECRET_KEY = new RegExp(
+  '(token|passw(or)?d|pwd|secret|api[_-]?key|credential|private[_-]?key|authori[sz]ation|' +
+    '^auth$|[_.-]auth$|^auth[_.-])',
+  'i',
+);
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key.trim());
+}

@@ -4,7 +4,7 @@ import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../errors.ts';
-import { looksLikeCredential } from './secrets.ts';
+import { isSecretKey, looksLikeCredential } from './secrets.ts';
 import { closest } from './suggest.ts';
 
 /** A JSON document that must be an object (a schema read with `require`), typed as one. */
@@ -293,7 +293,10 @@ function describeSchemaError(e: ErrorObject): {
   message: string;
 } {
   const path = pointerToPath(e.instancePath);
-  const got = describeValue(e.data);
+  // A value under a key that names a credential (`credentials: s3cret`) is not shown, whatever it looks like.
+  const got = isSecretKey(String(path[path.length - 1] ?? ''))
+    ? 'a value (not shown: its key names a credential)'
+    : describeValue(e.data);
   let message: string;
   let key: string | undefined;
   let fieldPath = path;

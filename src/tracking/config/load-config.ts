@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { InputError, type Diagnostic } from '../../errors.ts';
 import { readYamlInput } from '../../common/read-input.ts';
 import { fillDefaults } from '../../common/schema-defaults.ts';
+import { isSecretKey } from '../../common/secrets.ts';
 import { redact } from '../../mlflow/auth.ts';
 import {
   dottedPath,
@@ -59,12 +60,6 @@ export interface TrackingConfig {
 
 type Json = Record<string, unknown>;
 
-/** Key names that hold credentials (trimmed, any case): token, password, pwd, auth, private_key... */
-const SECRET_KEY = new RegExp(
-  '(token|passw(or)?d|pwd|secret|api[_-]?key|credential|private[_-]?key|authori[sz]ation|' +
-    '^auth$|[_.-]auth$|^auth[_.-])',
-  'i',
-);
 /** Values that are credentials whatever their key: HTTP auth schemes. */
 const SECRET_VALUE = /^\s*(bearer|basic|token|digest)\s+\S{4,}/i;
 /** URIs with userinfo (`user:pass@`, `token@`) or a credential query parameter (`?token=`). */
@@ -92,7 +87,7 @@ function interpolate(
 ): unknown {
   const key = String(path[path.length - 1] ?? '').trim();
   const empty = node === null || node === undefined || node === '';
-  if (SECRET_KEY.test(key) && !empty && !(typeof node === 'string' && ONLY_ENV_REF.test(node.trim()))) {
+  if (isSecretKey(key) && !empty && !(typeof node === 'string' && ONLY_ENV_REF.test(node.trim()))) {
     out.push(locate(path, LITERAL_SECRET));
     return node;
   }
