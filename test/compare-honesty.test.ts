@@ -143,6 +143,21 @@ describe('compare refuses reports that did not measure the same thing (exit 2, n
   });
 });
 
+describe('compare locates what differs in the current report', () => {
+  it('each difference at its place in the current file, the baseline named', async () => {
+    // It said "baseline.json vs current.json different pipelines: ...", with no line.
+    const r = await compare(
+      copy(),
+      copy((c) => void ((c.scenario.pipeline.seed = 99), (c.scenario.name = 'other'))),
+    );
+    expect(r.code).toBe(2);
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/current\.json:1:\d+ scenario\.name: different scenarios: "test" vs "other" \(baseline /),
+      expect.stringMatching(/current\.json:1:\d+ scenario\.pipeline\.seed: different pipelines: pipeline\.seed: /),
+    ]);
+  });
+});
+
 describe('compare refuses figures a run cannot have measured (exit 2 at the field)', () => {
   const wall = (r: Report): { with: { samples: number[] }; without: { samples: number[] } } => {
     const m = r.results['reference']!.metrics.wallMs;

@@ -1,7 +1,7 @@
 // Two reports can be gated against each other only when they measured the same thing.
 import { firstDifference, valueAt } from '../common/json-difference.ts';
-import { describeValue, dottedPath } from '../common/validate-yaml.ts';
-import { InputError } from '../errors.ts';
+import { describeValue, dottedPath, sortByPosition } from '../common/validate-yaml.ts';
+import { InputError, type Diagnostic } from '../errors.ts';
 import type { Report } from '../measure/report-types.ts';
 import type { PipelineSpec } from '../scenario/types.ts';
 
@@ -25,8 +25,8 @@ export const measuredBy = (r: Report): Measured => ({
   pipeline: r.scenario.pipeline,
 });
 
-/** The first setting of the pipeline besides its size that differs, in words, or undefined. */
-function pipelineDifference(a: PipelineSpec, b: PipelineSpec): string | undefined {
+/** The first setting of the pipeline besides its size that differs: its path and the difference in words. */
+function pipelineDifference(a: PipelineSpec, b: PipelineSpec): { path: Path; says: string } | undefined {
   // A report read back holds whatever its file held there (the schema leaves it open): only a mapping loses `nodes`.
   const withoutSize = (p: unknown): unknown =>
     typeof p === 'object' && p !== null && !Array.isArray(p) ? { ...p, nodes: undefined } : p;
@@ -37,27 +37,44 @@ function pipelineDifference(a: PipelineSpec, b: PipelineSpec): string | undefine
     const v = valueAt(root, d.slice(1));
     return v === undefined ? 'absent' : describeValue(v);
   };
-  return `${dottedPath(d)}: ${at(restA)} vs ${at(restB)}`;
+  return { path: d, says: `${dottedPath(d)}: ${at(restA)} vs ${at(restB)}` };
 }
+
+type Path = (string | number)[];
+/** Locates a field of the current report in its file (`compare`); absent when the current is no file yet. */
+export type LocateCurrent = (path: Path, message: string) => Diagnostic;
 
 /**
  * Throws unless `current` (a report, or what a run is about to measure: checked before minutes of
  * measuring) measured what `baseline` measured.
  */
-export function assertComparable(baseline: Report, current: Report | Measured, files: [string, string]): void {
+export function assertComparable(
+  baseline: Report,
+  current: Report | Measured,
+  files: [string, string],
+  locate?: LocateCurrent,
+): void {
   const b = measuredBy(baseline);
   const c = 'results' in current ? measuredBy(current) : current;
-  const problems: string[] = [];
-  if (b.scenario !== c.scenario) problems.push(`different scenarios: "${b.scenario}" vs "${c.scenario}"`);
-  if (b.nodes !== c.nodes) problems.push(`different pipelines: ${b.nodes} vs ${c.nodes} nodes`);
+  const problems: { path: Path; message: string }[] = [];
+  const differs = (path: Path, message: string): void => void problems.push({ path, message });
+  if (b.scenario !== c.scenario)
+    differs(['scenario', 'name'], `different scenarios: "${b.scenario}" vs "${c.scenario}"`);
+  if (b.nodes !== c.nodes) differs(['nodes'], `different pipelines: ${b.nodes} vs ${c.nodes} nodes`);
   // Another workload per node (its values, work, shape) moves every figure: no change of the hook's to gate.
   const pipeline = pipelineDifference(b.pipeline, c.pipeline);
-  if (pipeline) problems.push(`different pipelines: ${pipeline}`);
+  if (pipeline) differs(['scenario', ...pipeline.path], `different pipelines: ${pipeline.says}`);
   // Under an instrument a trial runs tens of times slower: its times say nothing of an uninstrumented run's.
   if (b.instrument !== undefined && c.instrument !== undefined && b.instrument !== c.instrument)
-    problems.push(`measured under different instruments: ${b.instrument ?? 'none'} vs ${c.instrument ?? 'none'}`);
+    differs(
+      ['trials', 'instrument'],
+      `measured under different instruments: ${b.instrument ?? 'none'} vs ${c.instrument ?? 'none'}`,
+    );
   if (!c.hooks.some((h) => b.hooks.includes(h)))
-    problems.push(`no hook in common (baseline: ${b.hooks.join(', ')}; current: ${c.hooks.join(', ')})`);
-  if (problems.length)
-    throw new InputError(problems.map((message) => ({ file: `${files[0]} vs ${files[1]}`, message })));
+    differs(['results'], `no hook in common (baseline: ${b.hooks.join(', ')}; current: ${c.hooks.join(', ')})`);
+  if (!problems.length) return;
+  // A report read from a file: each difference at its place there, the baseline named.
+  if (locate)
+    throw new InputError(sortByPosition(problems.map((p) => locate(p.path, `${p.message} (baseline ${files[0]})`))));
+  throw new InputError(problems.map(({ message }) => ({ file: `${files[0]} vs ${files[1]}`, message })));
 }

@@ -3,7 +3,7 @@ import { environmentWarning } from '../../measure/environment.ts';
 import { assertComparable } from '../../gate/comparable.ts';
 import { measuredAlikeWarning } from '../../gate/measured-alike.ts';
 import { gateDocument } from '../../report/gate.ts';
-import { readReport } from '../../report/read.ts';
+import { readReport, reportLocator } from '../../report/read.ts';
 import { checkBudgets, checkOutcome, checkRegressions, gate } from '../../gate/gate.ts';
 import { emitGate } from '../gate-output.ts';
 import { writeHtmlReport } from '../html-output.ts';
@@ -47,7 +47,10 @@ export function registerCompare(program: Command, io: Io, done: (code: number) =
         for (const [flag, path] of outputs) assertWritableFile(path, flag);
         const baseline = readReport(baselineFile);
         const current = readReport(currentFile);
-        assertComparable(baseline, current, [baselineFile, currentFile]);
+        const locate = reportLocator();
+        assertComparable(baseline, current, [baselineFile, currentFile], (path, message) =>
+          locate(currentFile, path, message),
+        );
         const warnings = [environmentWarning(baseline, current), measuredAlikeWarning(baseline, current)].filter(
           (w) => w !== undefined,
         );
