@@ -45,6 +45,18 @@ describe('values quoted in messages', () => {
     expect(r.err.length).toBeLessThan(600);
   });
 
+  it('conformance --option: a 100,000-character pair cut; a built-in property name refused as given', async () => {
+    const long = await cli(['conformance', '--target', 'builtin:noop', '--option', HUGE]);
+    expect(long.code).toBe(2);
+    expect(long.err).toBe(`--option "${'x'.repeat(79)}…" (100000 characters): expected key=value\n`);
+    // It set the options' prototype, then was refused as an unknown key "x".
+    expect(await cli(['conformance', '--target', 'builtin:noop', '--option', '__proto__.x=1'])).toEqual({
+      code: 2,
+      out: '',
+      err: '--option "__proto__.x=1": "__proto__" is the name of a built-in object property\n',
+    });
+  });
+
   it("a scenario's unknown hook name: located, the name cut", async () => {
     const r = await cli(['validate', scenario(`[${HUGE}]`)]);
     expect(r.code).toBe(2);

@@ -1,6 +1,7 @@
 // A target's options from the command line: `--option key=value` (repeatable) and `--config <mlflow.yml>`,
 // in the shape tracking hooks take (`{mlflow: <mlflow.yml keys>}`), checked against mlflow.yml's schema.
 import { existsSync } from 'node:fs';
+import { BUILTIN_OBJECT_KEYS } from '../common/object-keys.ts';
 import { quotedInput } from '../common/terminal-text.ts';
 import { InputError } from '../errors.ts';
 import { loadTrackingConfig, readMlflowYaml } from '../tracking/config/load-config.ts';
@@ -41,6 +42,10 @@ function applyPairs(mlflow: Record<string, unknown>, pairs: string[]): void {
     if (eq <= 0) throw InputError.flag('--option', `${quotedInput(pair)}: expected key=value`);
     const key = pair.slice(0, eq);
     const path = SHORT[key] ?? (TRACKBENCH_KEYS.includes(key) ? `trackbench.${key}` : key.replace(/^mlflow\./, ''));
+    // `__proto__.x=1` set the options' prototype and was then refused as an unknown key "x": named as given.
+    const builtin = path.split('.').find((part) => BUILTIN_OBJECT_KEYS.has(part));
+    if (builtin !== undefined)
+      throw InputError.flag('--option', `${quotedInput(pair)}: "${builtin}" is the name of a built-in object property`);
     setPath(mlflow, path.split('.'), scalar(pair.slice(eq + 1)));
   }
 }
