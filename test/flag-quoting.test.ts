@@ -57,6 +57,18 @@ describe('values quoted in messages', () => {
     });
   });
 
+  it("commander's own refusals (a choice, an unknown option): the value cut", async () => {
+    for (const args of [
+      ['conformance', '--target', 'builtin:noop', '--format', HUGE],
+      ['validate', scenario(), `--${HUGE}`],
+    ]) {
+      const r = await cli(args);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('…" (10000');
+      expect(r.err.length).toBeLessThan(600);
+    }
+  });
+
   it("a scenario's unknown hook name: located, the name cut", async () => {
     const r = await cli(['validate', scenario(`[${HUGE}]`)]);
     expect(r.code).toBe(2);

@@ -28,6 +28,7 @@ import { assertEnvNumbers } from './env-values.ts';
 import { assertFlagValues, assertNoRepeatedFlags, countFlagUses } from './flags.ts';
 import { processIo, stdoutForCommandOnly, type Io } from './io.ts';
 import { isMlflowError } from '../mlflow/errors.ts';
+import { quotedInput } from '../common/terminal-text.ts';
 import { VERSION } from '../version.ts';
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -35,11 +36,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const done = (c: number): void => {
     code = c;
   };
+  const output = {
+    writeOut: (s: string) => io.out(s),
+    writeErr: (s: string) => io.err(s),
+    // commander quotes a refused value whole (`--format` of 100,000 characters): cut, as trackbench's own messages
+    outputError: (s: string, write: (s: string) => void) =>
+      write(s.replace(/'([^'\n]{81,})'/g, (_, value: string) => quotedInput(value))),
+  };
   const program = new Command('trackbench')
     .description('Benchmark and conformance harness for experiment-tracking hooks in data pipelines')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput(output)
     .showHelpAfterError('(run with --help for usage)');
   for (const register of [
     registerValidate,
@@ -64,8 +72,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     assertFlagValues(command);
     assertEnvNumbers();
   });
-  for (const cmd of program.commands)
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(output);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
