@@ -1,7 +1,7 @@
 // Measuring an external plugin (a `command:` hook): the command runs the described pipeline in its
 // own process with tracking on or off and writes its own probes; API calls come from the request
 // log as for every trial. Uses the Python fixture plugin (standard library only).
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,25 @@ describe('a command hook in a failAt scenario', () => {
       /TrialFailedError: trial 1 \(without \(broken\), warm-up\) failed: command exited with code 1/,
     );
   }, 120_000);
+});
+
+describe("a command hook's temp files", () => {
+  it("go to the trial's own temp folder (TMPDIR), removed with it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-command-tmp-'));
+    const seen = join(dir, 'seen.txt');
+    const command = `sh -c 'echo "$TMPDIR" >> ${seen}; touch "$TMPDIR/left-behind"; python3 fixtures/conformance/python_target.py'`;
+    const scenario = scenarioOf(
+      { nodes: 3, paramsPerNode: { count: 1 }, metricsPerNode: 1 },
+      { hooks: [{ name: `command:${command}`, label: 'writes-temp' }], trials: { repetitions: 1, warmup: 0 } },
+    );
+    await measure(scenario);
+    const folders = readFileSync(seen, 'utf8').trim().split('\n');
+    expect(folders).toHaveLength(2); // with and without
+    for (const folder of folders) {
+      expect(folder).toMatch(/trackbench-trial-[^/]+$/);
+      expect(existsSync(folder)).toBe(false);
+    }
+  }, 60_000);
 });
 
 describe('command hooks: bad input and bad probes', () => {

@@ -46,6 +46,8 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
       TRACKBENCH_PIPELINE_FILE: pipelineFile,
       TRACKBENCH_PROBES_FILE: probesFile,
       TRACKBENCH_TRACKING: req.variant.kind === 'with' ? 'on' : 'off',
+      // As a Node trial's: what the process (Kedro, the plugin) leaves in temp folders goes with the trial's.
+      TMPDIR: dir,
       // A trial is one pipeline run, whatever the caller's environment says (conformance's `twice` asks for two).
       TRACKBENCH_PIPELINE_RUNS: '1',
       // Counted: the helper marks its phases and counts busy work in iterations; str hashing seeded.
