@@ -111,7 +111,8 @@ describe("a command hook's temp files", () => {
   it("go to the trial's own temp folder (TMPDIR), removed with it", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-command-tmp-'));
     const seen = join(dir, 'seen.txt');
-    const command = `sh -c 'echo "$TMPDIR" >> ${seen}; touch "$TMPDIR/left-behind"; python3 fixtures/conformance/python_target.py'`;
+    const runs = 'python3 fixtures/conformance/python_target.py';
+    const command = `sh -c 'echo "$TMPDIR" >> ${seen}; touch "$TMPDIR/left-behind"; ${runs}'`;
     const scenario = scenarioOf(
       { nodes: 3, paramsPerNode: { count: 1 }, metricsPerNode: 1 },
       { hooks: [{ name: `command:${command}`, label: 'writes-temp' }], trials: { repetitions: 1, warmup: 0 } },
