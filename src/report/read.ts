@@ -40,8 +40,10 @@ const { $defs: scenarioDefs, properties: scenarioProperties } = scenarioSchema a
   $defs?: object;
   properties: Record<string, object>;
 };
-const SCENARIO_PARTS = Object.keys(scenarioProperties)
-  .filter((key) => key !== '$schema')
+// Only the parts that become figures and verdicts: the others are written resolved (a `kind: kedro` hook as its
+// name and provisioning, a backend with its defaults), not in the form a scenario file gives them.
+const SCENARIO_PARTS = ['pipeline', 'trials', 'budgets', 'regression']
+  .filter((key) => scenarioProperties[key] !== undefined)
   .map((key) => ({
     key,
     // the scenario schema's own property schemas, with the definitions they refer to
