@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import { parseProbes } from '../src/measure/command-trial.ts';
+import { parseProbes, saysInjected } from '../src/measure/command-trial.ts';
 import { measure, type Measurement } from '../src/measure/measure.ts';
 import { buildReport } from '../src/measure/build-report.ts';
 import { reportProblems } from '../src/report/write.ts';
@@ -105,6 +105,19 @@ describe('a command hook in a failAt scenario', () => {
       /TrialFailedError: trial 1 \(without \(broken\), warm-up\) failed: command exited with code 1/,
     );
   }, 120_000);
+});
+
+describe('the injected failure, as a command says it', () => {
+  it('is its last line naming the node whole: not a longer name, not a line before a hook error', () => {
+    const node = 'stage_0.module_0.clean_01';
+    expect(
+      saysInjected(`log\npipeline failed: RuntimeError: injected failure in node ${node} in run() at n.py:31\n`, node),
+    ).toBe(true);
+    expect(saysInjected(`injected failure in node ${node}\n`, node)).toBe(true);
+    expect(saysInjected(`injected failure in node ${node}0\n`, node)).toBe(false);
+    const hookAfter = `Node failed with error: injected failure in node ${node}\npipeline failed: KeyError: 'x'`;
+    expect(saysInjected(hookAfter, node)).toBe(false);
+  });
 });
 
 describe("a command hook's temp files", () => {

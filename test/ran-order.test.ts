@@ -7,6 +7,7 @@ import {
   readNodeWindows,
   readRunFacts,
   readStartedNodes,
+  splitPipelineRuns,
 } from '../src/conformance/ran-order.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
 import { commandTarget } from '../src/conformance/targets.ts';
@@ -97,6 +98,32 @@ describe('when a command says its nodes started', () => {
   });
 });
 
+describe('a nodes file of several runs in one process (TRACKBENCH_PIPELINE_RUNS)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-split-runs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, lines: string[]): string => {
+    writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
+    return join(dir, name);
+  };
+  const read = (files: string[]) => files.map((f) => readFileSync(f, 'utf8').trim().split('\n'));
+  const run1 = ['#runner\tSequentialRunner', 'a\t1796500000001', '#pipeline\t1796500000000\t1796500000002'];
+  const run2 = ['#runner\tSequentialRunner', 'a\t1796500000004', '#pipeline\t1796500000003\t1796500000005'];
+
+  it('cuts it after each #pipeline line, facts written after the last one staying with its run', () => {
+    const facts = ['#changed\tinput x of a', '#digested\t2'];
+    expect(read(splitPipelineRuns(write('two.txt', [...run1, ...run2, ...facts]), 2))).toEqual([
+      run1,
+      [...run2, ...facts],
+    ]);
+  });
+
+  it('keeps the file whole when one run was asked, or it holds one', () => {
+    const file = write('one.txt', [...run1, '#changed\tinput x of a', '#digested\t2']);
+    expect(splitPipelineRuns(file, 1)).toEqual([file]);
+    expect(splitPipelineRuns(file, 2)).toEqual([file]);
+  });
+});
+
 describe('a command target reads what its command says', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tb-command-says-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,6 +169,19 @@ describe('a command target reads what its command says', () => {
     const again = await commandTarget('command:once', ignores).run(SCENARIOS.twice, ctx);
     expect(readFileSync(join(dir, 'ignores'), 'utf8')).toBe('x\nx\n');
     expect(again.timing).toHaveLength(2);
+  });
+
+  it('says a process the command started outlived it (RUN-012), found and killed', async () => {
+    const line =
+      't=$(date +%s%3N); echo "#pipeline\t$t\t$t" >> "$TRACKBENCH_NODES_FILE"; ' +
+      'setsid sleep 975 > /dev/null 2>&1 < /dev/null & sleep 0.3';
+    const run = await commandTarget('command:daemon', line).run(SCENARIOS['host-exit'], ctx);
+    expect(run.exits).toEqual([expect.objectContaining({ exited: true, code: 0, leftProcesses: true })]);
+    const alone = await commandTarget('command:alone', line.replace(/setsid.*$/, 'true')).run(
+      SCENARIOS['host-exit'],
+      ctx,
+    );
+    expect(alone.exits![0]!.leftProcesses).toBeUndefined();
   });
 
   it('knows neither runner nor changes when the command says nothing', async () => {

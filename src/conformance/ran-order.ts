@@ -106,21 +106,27 @@ export function readRunFacts(file: string): RunFacts {
 }
 
 /**
- * A nodes file of a command that ran its pipeline more than once (TRACKBENCH_PIPELINE_RUNS), cut into one file
- * per run: each run's lines end with its `#pipeline` line (lines after the last are a run that ended without
- * one). Returns the files in run order, `file` itself when it holds one run or none.
+ * A nodes file of a command that ran its pipeline `asked` times in one process (TRACKBENCH_PIPELINE_RUNS), cut
+ * into one file per run: a run's lines end with its `#pipeline` line. Lines after one that start no run (no node
+ * and no `#runner` line: facts such as `#changed` written after it) stay with the run before. Returns the files
+ * in run order; `file` itself when one run was asked or it holds one run or none.
  */
-export function splitPipelineRuns(file: string): string[] {
-  if (!existsSync(file)) return [file];
+export function splitPipelineRuns(file: string, asked: number): string[] {
+  if (asked <= 1 || !existsSync(file)) return [file];
   const runs: string[][] = [[]];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     runs[runs.length - 1]!.push(line);
     if (line.startsWith('#pipeline\t')) runs.push([]);
   }
-  if (!runs[runs.length - 1]!.length) runs.pop();
-  if (runs.length <= 1) return [file];
-  return runs.map((lines, i) => {
+  const startsRun = (lines: string[]): boolean => lines.some((l) => !l.startsWith('#') || l.startsWith('#runner\t'));
+  const merged = runs.reduce<string[][]>((out, lines) => {
+    if (out.length && !startsRun(lines)) out[out.length - 1]!.push(...lines);
+    else if (lines.length) out.push(lines);
+    return out;
+  }, []);
+  if (merged.length <= 1) return [file];
+  return merged.map((lines, i) => {
     const part = `${file}.run${i + 1}`;
     writeFileSync(part, `${lines.join('\n')}\n`);
     return part;

@@ -44,7 +44,7 @@ export interface TargetRun {
   /** The Kedro runner class that ran the pipeline: trackbench's (in-process), or the one a command says ran it. */
   runner?: string;
   /** A command's exits, one a pipeline run, timed from the pipeline run's end it said (known when it said one). */
-  exits?: { exited: boolean; afterMs: number; code: number | null; graceMs: number }[];
+  exits?: { exited: boolean; afterMs: number; code: number | null; graceMs: number; leftProcesses?: boolean }[];
 }
 
 /** What a target is given for one pipeline run besides the scenario. */
@@ -334,7 +334,7 @@ export function commandTarget(
         for (let done = 0; done < scenario.repeat;) {
           rmSync(nodesFile, { force: true });
           const startMs = Date.now();
-          const { code, output, timedOut } = await runExternal(
+          const { code, output, timedOut, escaped, outputHeld } = await runExternal(
             command,
             {
               ...inherited,
@@ -349,7 +349,7 @@ export function commandTarget(
           );
           outputs.push(output);
           const life = { startMs, endMs: Date.now() };
-          const runFiles = splitPipelineRuns(nodesFile).slice(0, scenario.repeat - done);
+          const runFiles = splitPipelineRuns(nodesFile, scenario.repeat - done).slice(0, scenario.repeat - done);
           for (const [i, runFile] of runFiles.entries()) {
             done++;
             // The process's exit and code belong to its last run: an earlier one ended with the process going on.
@@ -363,8 +363,11 @@ export function commandTarget(
             timing.push({ window: within ?? life, nodes: readNodeWindows(runFile) });
             if (!last) continue;
             const grace = COMMAND_EXIT_GRACE_MS;
+            // A process it started that outlived it (found and killed by runExternal) is what RUN-012 forbids.
+            const left = Boolean(escaped?.length) || Boolean(outputHeld);
             const exit = within && { exited: !timedOut, afterMs: life.endMs - within.endMs, code, graceMs: grace };
-            exits = exits && exit && [...exits, { ...exit, code: timedOut ? null : code }];
+            exits = exits &&
+              exit && [...exits, { ...exit, code: timedOut ? null : code, ...(left ? { leftProcesses: true } : {}) }];
             const ended = timedOut
               ? `was still running after ${timeoutMs / 1000} s: stopped`
               : `exited with code ${code}${code === 0 ? '' : failureLine(output)}`;

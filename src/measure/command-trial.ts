@@ -107,10 +107,11 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
           `command ${ended} ${(lingeredMs / 1000).toFixed(1)} s after its pipeline run ended (it wrote its ` +
           `probes), more than ${limitAfterRun / 1000} s (a non-daemon thread or timer left running?): ${command}`,
       };
-    // A failAt scenario's node fails the pipeline on purpose, with tracking on and off: a command whose last lines
-    // say that node raised it (the Python helper's node does) failed as asked; any other failure is its own.
+    // A failAt scenario's node fails the pipeline on purpose, with tracking on and off: a command whose last line
+    // says that node raised it (the Python helper's node does) failed as asked; any other failure is its own (a
+    // hook that raised after the node did: its own error is the last line).
     const failing = pipeline.nodes.find((n) => n.fails);
-    const injected = failing && result.code !== 0 && tail.includes(`${INJECTED_FAILURE} ${failing.name}`);
+    const injected = failing && result.code !== 0 && saysInjected(result.output, failing.name);
     if (result.code !== 0 && req.variant.kind === 'without' && !injected)
       // The baseline must run: a failure with tracking off is a broken environment, not a figure.
       return {
@@ -197,4 +198,12 @@ export function parseProbes(text: string, command: string): ResourceProbes {
     writeBytes: writeBytes!,
     retainedBytes: retainedBytes!,
   };
+}
+
+/** Whether the last line of `output` says node `name` raised the injected failure (the name whole, not a prefix). */
+export function saysInjected(output: string, name: string): boolean {
+  const last = output.trimEnd().split('\n').pop() ?? '';
+  const said = `${INJECTED_FAILURE} ${name}`;
+  const at = last.lastIndexOf(said);
+  return at >= 0 && /^(\s|$)/.test(last.slice(at + said.length));
 }
