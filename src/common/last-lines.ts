@@ -12,3 +12,13 @@ export function lastLines(output: string, lines = 6): string {
     .map((l) => (l.length > LINE_WIDTH ? `…${l.slice(-LINE_WIDTH)}` : l))
     .join('\n');
 }
+
+/** `tail` (lastLines) under a message: on lines of its own, indented; nothing when it is empty. */
+export function indentedTail(tail: string | undefined, heading = ''): string {
+  return tail ? `\n  ${heading}${tail.split('\n').join('\n  ')}` : '';
+}
+
+/** The last line of `output`, trimmed. */
+export function lastLine(output: string): string {
+  return (output.trimEnd().split('\n').pop() ?? '').trim();
+}

@@ -8,7 +8,7 @@ import { readInputText, UnreadableInput } from '../common/read-input.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTempDir } from '../common/cleanup.ts';
-import { lastLines } from '../common/last-lines.ts';
+import { indentedTail, lastLine, lastLines } from '../common/last-lines.ts';
 import { shellQuote } from '../common/shell.ts';
 import { EnvironmentError } from '../errors.ts';
 import { describePipeline } from '../pipeline/describe.ts';
@@ -63,7 +63,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
     const limitAfterRun = callgrindDir ? COMMAND_EXIT_GRACE_MS * VALGRIND_SLOWDOWN : COMMAND_EXIT_GRACE_MS;
     const result = await runExternal(line, env, limit, scenarioDir(req.scenario.source));
     const tail = lastLines(result.output);
-    const indented = tail ? `\n  ${tail.split('\n').join('\n  ')}` : '';
+    const indented = indentedTail(tail);
     const ended = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
     if (result.timedOut)
       throw new EnvironmentError(
@@ -137,7 +137,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
       pipelineError: injected
         ? `${INJECTED_FAILURE} ${failing.name}`
         : result.code !== 0
-          ? `command ${ended}${tail ? `: ${tail.split('\n').pop()!.trim()}` : ''}`
+          ? `command ${ended}${tail ? `: ${lastLine(tail)}` : ''}`
           : undefined,
     };
   } finally {
@@ -202,7 +202,7 @@ export function parseProbes(text: string, command: string): ResourceProbes {
 
 /** Whether the last line of `output` says node `name` raised the injected failure (the name whole, not a prefix). */
 export function saysInjected(output: string, name: string): boolean {
-  const last = output.trimEnd().split('\n').pop() ?? '';
+  const last = lastLine(output);
   const said = `${INJECTED_FAILURE} ${name}`;
   const at = last.lastIndexOf(said);
   return at >= 0 && /^(\s|$)/.test(last.slice(at + said.length));

@@ -28,6 +28,7 @@ import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
 import { logsValues, paramSettingsOf } from '../tracking/registry.ts';
 import { environment, type Environment } from './environment.ts';
 import { findValgrind, type Instrument } from './instrument.ts';
+import { indentedTail } from '../common/last-lines.ts';
 import { plannedProduction, productionShortfall, type Produced } from './produced.ts';
 import { expectedValues, ServerReader } from './server-values.ts';
 
@@ -235,7 +236,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       if (failure && !options.allowFailures)
         throw new TrialFailedError(
           `${which} failed: ${failure}` +
-            `${reply.outputTail ? `\n  last output:\n  ${reply.outputTail.split('\n').join('\n  ')}` : ''}` +
+            indentedTail(reply.outputTail, 'last output:\n  ') +
             '\n  no report written (a failed trial is not a measurement); --allow-failures measures on and shows it',
         );
       const hook = item.variant.kind === 'with' ? label : null;

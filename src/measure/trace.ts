@@ -1,6 +1,7 @@
 // `trackbench trace`: one pipeline run with one hook against the embedded mock, and what the hook
 // sent: requests by endpoint, bytes, and values produced vs. read back from MLflow (params as `run` counts them).
 import { descendants, killStartedSince, registerCleanup } from '../common/cleanup.ts';
+import { indentedTail } from '../common/last-lines.ts';
 import { capStreamWrites } from '../common/output-cap.ts';
 import { HookTimeoutError } from '../pipeline/hooks.ts';
 import { startHttpMock } from '../backends/mock/http-server.ts';
@@ -85,8 +86,9 @@ async function runExternalOnce(
   const variant = { kind: 'with' as const, hook: ref };
   const reply = await runCommandTrial({ scenario, variant, trackingUri, external }, external);
   if (!reply.ok) {
-    const last = reply.outputTail ? `\n  last output:\n  ${reply.outputTail.split('\n').join('\n  ')}` : '';
-    throw new EnvironmentError(`hook "${ref.label}": ${reply.error}${last}`);
+    throw new EnvironmentError(
+      `hook "${ref.label}": ${reply.error}${indentedTail(reply.outputTail, 'last output:\n  ')}`,
+    );
   }
   return { error: reply.pipelineError, spilled: 0, produced: reply.produced };
 }
