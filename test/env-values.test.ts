@@ -32,6 +32,27 @@ describe('numeric environment variables', () => {
     ]);
   });
 
+  it('a TMPDIR naming no folder to write in: exit 2 naming it, before a command that writes temp files', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    for (const [value, problem] of [
+      [join(dir, 'nothing'), 'does not exist'],
+      [file, 'is not a folder'],
+    ] as const) {
+      vi.stubEnv('TMPDIR', value);
+      for (const command of ['trace', 'run'])
+        expect(await cli([command, scenario])).toEqual({
+          code: 2,
+          out: '',
+          err:
+            "TMPDIR (environment) must name a folder trackbench can write trials' and servers' files in; " +
+            `"${value}" ${problem}\n`,
+        });
+      // validate writes nothing: it does not care
+      expect(await cli(['validate', scenario])).toMatchObject({ code: 0 });
+    }
+  });
+
   it('values in range, and empty ones (unset), are taken', async () => {
     vi.stubEnv('TRACKBENCH_HOOK_TIMEOUT_MS', '1e4');
     vi.stubEnv('MLFLOW_HTTP_REQUEST_TIMEOUT', '0');

@@ -219,9 +219,14 @@ if (process.env.TRACKBENCH_TRACKING === 'on') { console.log('plugin: node 2 fail
     writeFileSync(join(dir, 'b.yaml'), `name: b\n${PIPELINE}\nhooks: [noop]\n${TRIALS}\n`);
     const r = await cli(['run', join(dir, 'b.yaml'), '--quick', '--baseline', baseline, '--out', join(dir, 'out')]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('different scenarios: "a" vs "b"');
+    // located in the scenario's file (it named both files and no line), the baseline named
+    expect(r.err).toBe(`${join(dir, 'b.yaml')}:1:7 name: different scenarios: "a" vs "b" (baseline ${baseline})\n`);
     expect(r.out).toBe('');
     expect(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : []).toEqual([]);
+    // a difference a flag makes is the flag's
+    const other = await cli(['run', join(dir, 'a.yaml'), '--quick', '--hook', 'reference', '--baseline', baseline]);
+    expect(other).toMatchObject({ code: 2, out: '' });
+    expect(other.err).toMatch(/^--hook no hook in common \(baseline: noop; current: reference\)/);
   }, 120_000);
 
   it('run --baseline of another version and machine: the shared warning; the report records its options', async () => {

@@ -171,6 +171,24 @@ describe('a command target reads what its command says', () => {
     expect(again.timing).toHaveLength(2);
   });
 
+  it('fails a command that took both runs of `twice` on and exited 0 after one, without running it again', async () => {
+    const oneRun = `echo "${names[0]}\t$(date +%s%3N)" >> "$F"; t=$(date +%s%3N); echo "#pipeline\t$t\t$t" >> "$F"`;
+    const stops = (took: string, starts: string) =>
+      `F="$TRACKBENCH_NODES_FILE"; echo x >> ${join(dir, starts)}; echo "#runs\t${took}" >> "$F"; ${oneRun}`;
+    const run = await commandTarget('command:stops', stops('$TRACKBENCH_PIPELINE_RUNS', 'stops')).run(
+      SCENARIOS.twice,
+      ctx,
+    );
+    expect(readFileSync(join(dir, 'stops'), 'utf8')).toBe('x\n');
+    expect(run.pipelineError).toMatch(/exited with code 0 after 1 of the 2 pipeline runs it took on/);
+    expect(run.completedNodes).toEqual([]);
+    // Taking one run on is not taking both: it is run again for the second, as one that says nothing is.
+    const one = await commandTarget('command:one', stops('1', 'one')).run(SCENARIOS.twice, ctx);
+    expect(readFileSync(join(dir, 'one'), 'utf8')).toBe('x\nx\n');
+    expect(one.pipelineError).toBeUndefined();
+    expect(one.timing).toHaveLength(2);
+  });
+
   it('says a process the command started outlived it (RUN-012), found and killed', async () => {
     const line =
       't=$(date +%s%3N); echo "#pipeline\t$t\t$t" >> "$TRACKBENCH_NODES_FILE"; ' +

@@ -220,6 +220,8 @@ def test_pipeline_runs_runs_the_pipeline_again_in_this_process(tmp_path: Path, m
     rows = run_witnessed(tmp_path, monkeypatch, desc, "test_witness:Recorder")
     ends = [i for i, row in enumerate(rows) if row[0] == "#pipeline"]
     assert len(ends) == 2 and ends[1] == len(rows) - 1
+    # It says first that it takes both runs on, so one ending short of them is not run again.
+    assert rows[0] == ["#runs", "2"] and [row[0] for row in rows].count("#runs") == 1
     names = [n["name"] for n in desc["pipeline"]["nodes"]]
     for run in (rows[: ends[0]], rows[ends[0] + 1 : ends[1]]):
         assert sorted({row[0] for row in run if not row[0].startswith("#")}) == sorted(names)

@@ -24,7 +24,7 @@ import { registerRun } from './commands/run.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerValidate } from './commands/validate.ts';
-import { assertEnvNumbers } from './env-values.ts';
+import { assertEnvNumbers, assertTempFolder, WRITES_TEMP_FILES } from './env-values.ts';
 import { assertFlagValues, assertNoRepeatedFlags, countFlagUses } from './flags.ts';
 import { processIo, stdoutForCommandOnly, type Io } from './io.ts';
 import { isMlflowError } from '../mlflow/errors.ts';
@@ -71,6 +71,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     assertNoRepeatedFlags(command);
     assertFlagValues(command);
     assertEnvNumbers();
+    if (WRITES_TEMP_FILES.has(command.name())) assertTempFolder();
   });
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(output);
 

@@ -7,13 +7,15 @@ import { generatePipeline } from '../pipeline/generate.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import { checkSemantics, loadScenarioFile } from '../scenario/load.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
-import { sortByPosition } from '../common/validate-yaml.ts';
+import { sortByPosition, type Locate } from '../common/validate-yaml.ts';
 import { quotedInput } from '../common/terminal-text.ts';
 import { checkHookRefs } from '../tracking/registry.ts';
 
 export interface Prepared {
   scenario: Scenario;
   pipeline: Pipeline;
+  /** Points at a field of the scenario's file (a later check's finding). */
+  locate: Locate;
 }
 
 export function prepareScenario(file: string): Prepared {
@@ -32,15 +34,15 @@ export function prepareScenario(file: string): Prepared {
     problems.push(locate(['pipeline', 'failAt'], `no node is named "${failAt}" (names look like: ${sample}, ...)`));
   }
   if (problems.length) throw new InputError(sortByPosition(problems));
-  return { scenario, pipeline };
+  return { scenario, pipeline, locate };
 }
 
 /** The scenario for a sweep: checked again at each size (bounds and budgets depend on the node count). */
 export function prepareSweep(file: string, sizes: number[]): Prepared {
   const prepared = prepareScenario(file);
-  const { locate } = loadScenarioFile(file, []);
+  const { scenario, locate } = prepared;
   const problems = sizes.flatMap((nodes) =>
-    checkSemantics({ ...prepared.scenario, pipeline: { ...prepared.scenario.pipeline, nodes } }, locate).map((d) => ({
+    checkSemantics({ ...scenario, pipeline: { ...scenario.pipeline, nodes } }, locate).map((d) => ({
       ...d,
       message: `at ${nodes} nodes (--nodes): ${d.message}`,
     })),

@@ -105,6 +105,18 @@ export function readRunFacts(file: string): RunFacts {
   return facts;
 }
 
+/** How many pipeline runs a command took on in its process (`#runs<TAB>n`, written before the first: it honours
+ * TRACKBENCH_PIPELINE_RUNS) and how many it ran to their end (its `#pipeline` lines). */
+export function pipelineRunsSaid(file: string): { tookOn?: number; ran: number } {
+  let tookOn: number | undefined;
+  let ran = 0;
+  for (const [key, a] of lines(file) ?? []) {
+    if (key === '#runs' && /^\d{1,3}$/.test(a ?? '')) tookOn = Number(a);
+    if (key === '#pipeline') ran++;
+  }
+  return tookOn === undefined ? { ran } : { tookOn, ran };
+}
+
 /**
  * A nodes file of a command that ran its pipeline `asked` times in one process (TRACKBENCH_PIPELINE_RUNS), cut
  * into one file per run: a run's lines end with its `#pipeline` line. Lines after one that start no run (no node

@@ -23,6 +23,7 @@ import {
   readNodeWindows,
   readRunFacts,
   readStartedNodes,
+  pipelineRunsSaid,
   splitPipelineRuns,
 } from './ran-order.ts';
 import type { ConformanceScenario } from './scenarios.ts';
@@ -349,7 +350,8 @@ export function commandTarget(
           );
           outputs.push(output);
           const life = { startMs, endMs: Date.now() };
-          const runFiles = splitPipelineRuns(nodesFile, scenario.repeat - done).slice(0, scenario.repeat - done);
+          const asked = scenario.repeat - done;
+          const runFiles = splitPipelineRuns(nodesFile, asked).slice(0, asked);
           for (const [i, runFile] of runFiles.entries()) {
             done++;
             // The process's exit and code belong to its last run: an earlier one ended with the process going on.
@@ -401,6 +403,22 @@ export function commandTarget(
               };
             }
           }
+          // It took the runs on and ended well short of them: a run that did not happen is not run again (a rerun
+          // in a fresh process would hide what state kept from one run to the next did).
+          const { tookOn, ran } = pipelineRunsSaid(nodesFile);
+          if (tookOn !== undefined && tookOn >= asked && ran < asked && !timedOut && code === 0)
+            return {
+              pipelineError:
+                `command exited with code 0 after ${ran} of the ${asked} pipeline runs it took on ` +
+                `(TRACKBENCH_PIPELINE_RUNS): the rest did not run`,
+              output: outputs.join('\n'),
+              completedNodes: [],
+              timing,
+              runner,
+              hookChanges,
+              inputOverrides,
+              exits,
+            };
         }
         return {
           output: outputs.join('\n'),

@@ -33,6 +33,7 @@ set-up is counted as its own figure:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import resource
@@ -48,15 +49,20 @@ Probes = Dict[str, Optional[float]]
 _COUNTED = os.environ.get("TRACKBENCH_INSTRUMENT") == "cpu-sim"
 
 
-class _Held:
-    """The retained-memory sample of the measured block running, if any, and the time and I/O taking it took."""
+@dataclasses.dataclass
+class _Block:
+    """A measured block with a probes file: its retained-memory sample, once taken, and the time and I/O taking it
+    took (left out of the block's own figures)."""
 
-    active = False
-    taken = False
+    taken: bool = False
     value: Optional[int] = None
-    wall_s = 0.0
-    cpu_s = 0.0
-    io: Dict[str, int] = {}
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    io: Dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+# The block running, if it writes probes (one at a time: a trial is one pipeline run in one process).
+_block: Optional[_Block] = None
 
 
 def hold_point() -> None:
@@ -65,14 +71,15 @@ def hold_point() -> None:
     full collection of a process that imported MLflow takes a fifth of a second, the probe's, not the plugin's.
     So is its I/O: it writes CPython's allocator statistics (kilobytes) to a temporary file, whose removal does
     not always cancel what it put toward the disk (8 KiB of 20 here)."""
-    if _Held.active and not _COUNTED:
+    block = _block
+    if block is not None and not _COUNTED:
         io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
-        _Held.value, _Held.taken = held_bytes(), True
-        _Held.wall_s += time.perf_counter() - wall0
-        _Held.cpu_s += time.process_time() - cpu0
+        block.value, block.taken = held_bytes(), True
+        block.wall_s += time.perf_counter() - wall0
+        block.cpu_s += time.process_time() - cpu0
         io1 = read_proc_io()
         if io0 is not None and io1 is not None:
-            _Held.io = {k: _Held.io.get(k, 0) + io1[k] - io0[k] for k in io1}
+            block.io = {k: block.io.get(k, 0) + io1[k] - io0[k] for k in io1}
 
 
 def _less(io: Optional[Dict[str, int]], spent: Dict[str, int]) -> Optional[Dict[str, int]]:
@@ -125,8 +132,9 @@ def probes_between(
 def measured(path: Optional[str] = None) -> Iterator[None]:
     """Measures the block; writes the probes to ``path`` (default: $TRACKBENCH_PROBES_FILE) if any."""
     target = path if path is not None else os.environ.get("TRACKBENCH_PROBES_FILE")
-    _Held.active, _Held.taken, _Held.value, _Held.wall_s, _Held.cpu_s = bool(target), False, None, 0.0, 0.0
-    _Held.io = {}
+    global _block
+    block = _Block()
+    _block = block if target else None
     io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
     mark()  # the block from here
     stopped: Optional[BaseException] = None
@@ -137,14 +145,14 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
         raise
     finally:
         mark()  # the block ends here
-        wall_s = time.perf_counter() - wall0 - _Held.wall_s
-        io1 = _less(read_proc_io(), _Held.io)
-        probes = probes_between(io0, io1, wall_s, time.process_time() - cpu0 - _Held.cpu_s)
+        wall_s = time.perf_counter() - wall0 - block.wall_s
+        io1 = _less(read_proc_io(), block.io)
+        probes = probes_between(io0, io1, wall_s, time.process_time() - cpu0 - block.cpu_s)
         # after the block's figures, so its own collection is in none of them
-        if not _Held.taken:
+        if not block.taken:
             hold_point()
-        _Held.active = False
-        probes["retainedBytes"] = None if _COUNTED else _Held.value
+        _block = None
+        probes["retainedBytes"] = None if _COUNTED else block.value
         if stopped is not None:
             print(_stopped_message(stopped), file=sys.stderr, flush=True)
         elif target:

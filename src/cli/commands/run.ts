@@ -1,7 +1,8 @@
 import { quotedInput } from '../../common/terminal-text.ts';
+import type { Locate } from '../../common/validate-yaml.ts';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../../errors.ts';
+import { InputError, type Diagnostic } from '../../errors.ts';
 import { environmentWarning } from '../../measure/environment.ts';
 import { measure } from '../../measure/measure.ts';
 import { buildReport } from '../../measure/build-report.ts';
@@ -100,10 +101,11 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
           outputs,
           files.map((f): [string, string] => ['a scenario file', f]),
         );
-        const scenarios = shard(files, opts.shard).map((f) => {
-          const { scenario } = prepareScenario(f);
-          return opts.hook ? withHooks(scenario, opts.hook) : scenario;
+        const prepared = shard(files, opts.shard).map((f) => {
+          const { scenario, locate } = prepareScenario(f);
+          return { scenario: opts.hook ? withHooks(scenario, opts.hook) : scenario, locate };
         });
+        const scenarios = prepared.map((p) => p.scenario);
         if ((opts.baseline || opts.saveBaseline) && scenarios.length !== 1)
           throw InputError.flag(
             opts.baseline ? '--baseline' : '--save-baseline',
@@ -127,7 +129,9 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
             instrument: instrument ?? null,
             pipeline: s.pipeline,
           };
-          assertComparable(baseline, planned, [opts.baseline, s.source ?? files[0]!]);
+          assertComparable(baseline, planned, [opts.baseline, s.source ?? files[0]!], (path, message) =>
+            plannedPlace(path, message, prepared[0]!.locate, opts.hook !== undefined),
+          );
         }
         if (!scenarios.length) io.err(`--shard ${opts.shard}: no scenario of ${files.length} falls to this shard`);
         assertWritableDir(opts.out, '--out');
@@ -194,4 +198,15 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
         done(code);
       },
     );
+}
+
+/**
+ * Where a difference from the baseline (a report's field, comparable.ts) is set for a run about to start: in the
+ * scenario's file, or the flag that changed it.
+ */
+function plannedPlace(path: (string | number)[], message: string, locate: Locate, hookFlag: boolean): Diagnostic {
+  if (path[0] === 'scenario') return locate(path.slice(1), message);
+  if (path[0] === 'nodes') return locate(['pipeline', 'nodes'], message);
+  if (path[0] === 'results' && !hookFlag) return locate(['hooks'], message);
+  return { file: path[0] === 'results' ? '--hook' : '--instrument', message };
 }
