@@ -151,6 +151,28 @@ describe('damaged reports are refused with a location or read without a crash', 
     for (const d of docs) expect(verdict(JSON.stringify(d.doc, null, 2)), d.name).toBeUndefined();
   });
 
+  it("a sweep's growth fit out of what a fit can be is refused at its place (it was drawn as r²=5)", () => {
+    const sweep = structuredClone(docs.find((d) => d.name === 'sweep')!.doc) as {
+      growth: Record<string, Record<string, { slope: number; r2: number } | null>>;
+    };
+    const fits = Object.values(sweep.growth).flatMap((byMetric) => Object.values(byMetric));
+    const fit = fits.find((f) => f !== null)!;
+    const file = join(dir, 'sweep.json');
+    for (const [field, value] of [
+      ['r2', 5],
+      ['r2', -0.5],
+      ['slope', 1e300],
+    ] as const) {
+      const saved = fit[field];
+      fit[field] = value;
+      writeFileSync(file, JSON.stringify(sweep, null, 2));
+      expect(() => readDocument(file), `${field} ${value}`).toThrow(
+        new RegExp(`:\\d+:\\d+ growth\\.\\S+\\.${field}: must be`),
+      );
+      fit[field] = saved;
+    }
+  });
+
   it(`a value replaced or removed (${RUNS} cases a document)`, () => {
     for (const d of docs) {
       const all = paths(d.doc);
