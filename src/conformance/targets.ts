@@ -15,13 +15,12 @@ import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
 import { loadedFactory, loadedModes, loadHookModule } from './load-module.ts';
 import { loadTrackingConfig } from '../tracking/config/load-config.ts';
+import { CommandRuns } from './command-runs.ts';
 import { kedroTarget } from './kedro-target.ts';
 import { setsPath, withPairs } from './target-options.ts';
 import {
   completedBefore,
   completedBeforeFailure,
-  readNodeWindows,
-  readRunFacts,
   readStartedNodes,
   pipelineRunsSaid,
   splitPipelineRuns,
@@ -313,17 +312,7 @@ export function commandTarget(
         const file = join(dir, 'pipeline.json');
         writeFileSync(file, JSON.stringify(describePipeline(scenario.pipeline, experimentName)));
         const nodesFile = join(dir, 'nodes.txt');
-        const outputs: string[] = [];
-        // Each run's window is the one the command says its pipeline ran in (within its life), else its whole
-        // life; its nodes' windows are known when it writes their start times, and end with the run unless it
-        // says when each was done. The runner is the one it says ran the pipeline.
-        const timing: PipelineTiming[] = [];
-        let runner: string | undefined;
-        // Known only when every run said what it compared.
-        let hookChanges: string[] | undefined = [];
-        let inputOverrides: string[] | undefined = [];
-        // Known only when every run said when its pipeline run ended: how long the process outlived it.
-        let exits: TargetRun['exits'] = [];
+        const runs = new CommandRuns();
         // The node at which the extra hook fails the pipeline, for a runner that puts that hook in (it says so).
         const injectAt = scenario.hookErrorAt === undefined ? undefined : scenario.pipeline.nodes[scenario.hookErrorAt];
         const inherited = { ...process.env, ...env };
@@ -335,6 +324,7 @@ export function commandTarget(
         for (let done = 0; done < scenario.repeat;) {
           rmSync(nodesFile, { force: true });
           const startMs = Date.now();
+          const asked = scenario.repeat - done;
           const { code, output, timedOut, escaped, outputHeld } = await runExternal(
             command,
             {
@@ -342,34 +332,34 @@ export function commandTarget(
               MLFLOW_TRACKING_URI: trackingUri,
               TRACKBENCH_PIPELINE_FILE: file,
               TRACKBENCH_NODES_FILE: nodesFile,
-              TRACKBENCH_PIPELINE_RUNS: String(scenario.repeat - done),
+              TRACKBENCH_PIPELINE_RUNS: String(asked),
               ...situationEnv(scenario, injectAt?.name),
               TMPDIR: ctx.workDir,
             },
             timeoutMs,
           );
-          outputs.push(output);
+          runs.output(output);
           const life = { startMs, endMs: Date.now() };
-          const asked = scenario.repeat - done;
           const runFiles = splitPipelineRuns(nodesFile, asked).slice(0, asked);
           for (const [i, runFile] of runFiles.entries()) {
             done++;
+            const { said, within } = runs.run(runFile, life);
             // The process's exit and code belong to its last run: an earlier one ended with the process going on.
-            const last = i === runFiles.length - 1;
-            const said = readRunFacts(runFile);
-            runner = said.runner ?? runner;
-            hookChanges = hookChanges && said.changed && [...hookChanges, ...said.changed];
-            inputOverrides = inputOverrides && said.overridden && [...inputOverrides, ...said.overridden];
-            const w = said.window;
-            const within = w && w.startMs >= life.startMs && w.endMs <= life.endMs ? w : undefined;
-            timing.push({ window: within ?? life, nodes: readNodeWindows(runFile) });
-            if (!last) continue;
-            const grace = COMMAND_EXIT_GRACE_MS;
+            if (i < runFiles.length - 1) continue;
             // A process it started that outlived it (found and killed by runExternal) is what RUN-012 forbids.
             const left = Boolean(escaped?.length) || Boolean(outputHeld);
-            const exit = within && { exited: !timedOut, afterMs: life.endMs - within.endMs, code, graceMs: grace };
-            exits = exits &&
-              exit && [...exits, { ...exit, code: timedOut ? null : code, ...(left ? { leftProcesses: true } : {}) }];
+            const afterMs = within && life.endMs - within.endMs;
+            runs.exit(
+              afterMs === undefined
+                ? undefined
+                : {
+                    exited: !timedOut,
+                    afterMs,
+                    code: timedOut ? null : code,
+                    graceMs: COMMAND_EXIT_GRACE_MS,
+                    ...(left ? { leftProcesses: true } : {}),
+                  },
+            );
             const ended = timedOut
               ? `was still running after ${timeoutMs / 1000} s: stopped`
               : `exited with code ${code}${code === 0 ? '' : failureLine(output)}`;
@@ -385,50 +375,30 @@ export function commandTarget(
               );
             if (injectAt || code !== 0) {
               const started = readStartedNodes(runFile);
-              return {
+              return runs.result({
                 pipelineError: injectAt
                   ? `command ${ended} (a hook failed the pipeline at ${injectAt.name})`
                   : timedOut
                     ? `command still running after ${timeoutMs / 1000} s: stopped (the pipeline did not complete)`
                     : `command ${ended}`,
-                output: outputs.join('\n'),
                 ...(injectAt
                   ? { completedNodes: completedBefore(injectAt.name, started, scenario.pipeline) }
                   : completedBeforeFailure(scenario.pipeline, started)),
-                timing,
-                runner,
-                hookChanges,
-                inputOverrides,
-                exits,
-              };
+              });
             }
           }
           // It took the runs on and ended well short of them: a run that did not happen is not run again (a rerun
           // in a fresh process would hide what state kept from one run to the next did).
           const { tookOn, ran } = pipelineRunsSaid(nodesFile);
           if (tookOn !== undefined && tookOn >= asked && ran < asked && !timedOut && code === 0)
-            return {
+            return runs.result({
               pipelineError:
                 `command exited with code 0 after ${ran} of the ${asked} pipeline runs it took on ` +
                 `(TRACKBENCH_PIPELINE_RUNS): the rest did not run`,
-              output: outputs.join('\n'),
               completedNodes: [],
-              timing,
-              runner,
-              hookChanges,
-              inputOverrides,
-              exits,
-            };
+            });
         }
-        return {
-          output: outputs.join('\n'),
-          completedNodes: scenario.pipeline.nodes.map((n) => n.name),
-          timing,
-          runner,
-          hookChanges,
-          inputOverrides,
-          exits,
-        };
+        return runs.result({ completedNodes: scenario.pipeline.nodes.map((n) => n.name) });
       } finally {
         // the description, the nodes file and its runs' parts
         rmSync(dir, { recursive: true, force: true });
