@@ -101,7 +101,8 @@ function medianCounts(present: ValueCounts[]): ValueCounts {
 function hookValues(withHook: TrialResult[], warmups: TrialResult[], logs: boolean): HookValues {
   const produced = medianCounts(withHook.map((t) => t.produced));
   if (!logs) return { available: false, produced, reason: 'an instrument: logs nothing by design' };
-  const unreadable = withHook.map((t) => t.values).find((v) => v && !v.available);
+  // A warm-up trial's read-back too: its runs, unread, would be taken for the next trial's (and its loss unseen).
+  const unreadable = [...withHook, ...warmups].map((t) => t.values).find((v) => v && !v.available);
   if (unreadable && !unreadable.available) return { available: false, produced, reason: unreadable.reason };
   const read = withHook.flatMap((t) => (t.values?.available ? [t.values] : []));
   if (!read.length) return { available: false, produced, reason: 'no trial of this hook ran to the end' };

@@ -2,10 +2,11 @@
 // (so it works the same against the mock and a real server): the "delivered" of the values table
 // is the server's word, never the hook's. Runs created since the last look are the trial's.
 import { errorMessage } from '../errors.ts';
-import { MlflowClient } from '../mlflow/client.ts';
+import { MlflowClient, nextPageToken } from '../mlflow/client.ts';
 import { countStored, readRun, type DeliveredCounts, type RunState } from '../mlflow/readback.ts';
 import { resolveParam } from '../pipeline/params.ts';
 import type { ParamValue, Pipeline } from '../pipeline/types.ts';
+import { fileFill } from '../pipeline/work.ts';
 import { loggedValues, paramsDelivered, type ParamSettings } from '../tracking/param-delivery.ts';
 import type { Produced } from './produced.ts';
 import { VALUE_KINDS, type ServerValues, type ValueCounts } from './trial-types.ts';
@@ -13,6 +14,8 @@ import { VALUE_KINDS, type ServerValues, type ValueCounts } from './trial-types.
 export class ServerReader {
   private readonly known = new Set<string>();
   private readonly client: MlflowClient;
+  /** Why the last look failed, if it did: the runs it missed cannot be told from those of the next trial. */
+  private missed: string | undefined;
 
   constructor(trackingUri: string) {
     // No retries: a dead server is a finding, not something to wait out.
@@ -21,28 +24,40 @@ export class ServerReader {
 
   /** Runs created since the previous call. */
   private async newRuns(): Promise<RunState[]> {
-    const ids: string[] = [];
+    // A set: a server that lists a run twice (on two pages) does not have its values counted twice.
+    const ids = new Set<string>();
     let page_token: string | undefined;
+    const seen = new Set<string>();
     do {
       const page = await this.client.searchExperiments({ max_results: 1000, page_token, view_type: 'ALL' });
       const experimentIds = page.experiments.map((e) => e.experiment_id);
       if (experimentIds.length)
         for (const run of await this.client.searchAllRuns({ experiment_ids: experimentIds, run_view_type: 'ALL' }))
-          if (!this.known.has(run.info.run_id)) ids.push(run.info.run_id);
-      page_token = page.next_page_token;
+          if (!this.known.has(run.info.run_id)) ids.add(run.info.run_id);
+      page_token = nextPageToken(seen, 'experiments/search', page.next_page_token);
     } while (page_token);
+    for (const id of ids) this.known.add(id);
     const states: RunState[] = [];
-    for (const id of ids) {
-      this.known.add(id);
-      states.push(await readRun(this.client, id));
-    }
+    for (const id of ids) states.push(await readRun(this.client, id));
     return states;
+  }
+
+  /** Runs created since the previous call; a failed look is remembered (`missed`) and rethrown. */
+  private async look(): Promise<RunState[]> {
+    try {
+      const states = await this.newRuns();
+      this.missed = undefined;
+      return states;
+    } catch (err) {
+      this.missed = errorMessage(err);
+      throw err;
+    }
   }
 
   /** Marks what is on the server now as not this run's (call once before the first trial). */
   async prime(): Promise<void> {
     try {
-      await this.newRuns();
+      await this.look();
     } catch {
       // A server that cannot be read now is reported by the first trial's values.
     }
@@ -51,7 +66,7 @@ export class ServerReader {
   /** Runs created since the last look (0 when the server cannot be read: the next with-trial says so). */
   async newRunCount(): Promise<number> {
     try {
-      return (await this.newRuns()).length;
+      return (await this.look()).length;
     } catch {
       return 0;
     }
@@ -66,13 +81,25 @@ export class ServerReader {
     expected: ExpectedValues,
     paramSettings: readonly ParamSettings[],
   ): Promise<ServerValues> {
+    const missed = this.missed;
     let states: RunState[];
     try {
-      states = await this.newRuns();
+      states = await this.look();
     } catch (err) {
       return { available: false, reason: `the tracking server could not be read back: ${errorMessage(err)}` };
     }
-    const found = valuesDelivered(states, expected, produced.params, paramSettings);
+    // What this look found may be an earlier trial's (or there before the run): not this trial's to count.
+    if (missed !== undefined)
+      return {
+        available: false,
+        reason: `the tracking server could not be read back before this trial (${missed}): its runs are not told apart`,
+      };
+    let found: DeliveredCounts;
+    try {
+      found = await valuesDelivered(this.client, states, expected, produced.params, paramSettings);
+    } catch (err) {
+      return { available: false, reason: `the tracking server's artifacts could not be read: ${errorMessage(err)}` };
+    }
     const delivered: ValueCounts = {
       params: found.params,
       metrics: found.metrics,
@@ -95,6 +122,13 @@ export class ServerReader {
 export interface ExpectedValues {
   params: (readonly [string, ParamValue])[];
   metrics: number[];
+  /** Each artifact file the pipeline writes: its size and the byte it is filled with (work.ts). */
+  artifacts: ArtifactContent[];
+}
+
+export interface ArtifactContent {
+  bytes: number;
+  fill: number;
 }
 
 export function expectedValues(p: Pipeline): ExpectedValues {
@@ -103,25 +137,62 @@ export function expectedValues(p: Pipeline): ExpectedValues {
       n.inputs.filter((i) => i.startsWith('params:')).map((i) => [i, resolveParam(p.parameters, i)!] as const),
     ),
     metrics: p.nodes.flatMap((n) => n.metrics.flatMap((series) => series.values)),
+    artifacts: p.nodes.flatMap((n) =>
+      n.outputs
+        .filter((o) => p.datasets[o]?.kind === 'artifact')
+        .map((o) => ({ bytes: n.artifactBytes, fill: fileFill(o) })),
+    ),
   };
 }
 
 /**
  * What of a run's values reached the server, as `run` and `trace` count it: of the first `producedParams`
  * expected parameters, those with the expected key and value under the hook's settings; each produced metric
- * value matched once; tags, artifacts and models as stored.
+ * value and artifact file matched once (the files read through `client`); tags and models as stored.
  */
-export function valuesDelivered(
+export async function valuesDelivered(
+  client: MlflowClient,
   states: readonly RunState[],
   expected: ExpectedValues,
   producedParams: number,
   paramSettings: readonly ParamSettings[],
-): DeliveredCounts {
+): Promise<DeliveredCounts> {
   return {
     params: paramsFound(expected.params.slice(0, producedParams), paramSettings, states),
     metrics: metricValuesFound(expected.metrics, states),
     ...countStored(states),
+    artifacts: await artifactsFound(client, expected.artifacts, states),
   };
+}
+
+/**
+ * How many of the produced artifact files reached the server, each matched at most once by its content (its
+ * size and fill byte), wherever the hook put it: a file uploaded twice does not stand in for one never sent, nor
+ * a file the pipeline did not make (a hook's own config file). Files under `models/` are models. Only files of a
+ * produced size are downloaded.
+ */
+export async function artifactsFound(
+  client: MlflowClient,
+  produced: readonly ArtifactContent[],
+  states: readonly RunState[],
+): Promise<number> {
+  const contentKey = (bytes: number, fill: number | undefined): string => (bytes ? `${bytes}:${fill}` : '0');
+  const wanted = new Map<string, number>();
+  for (const a of produced) wanted.set(contentKey(a.bytes, a.fill), (wanted.get(contentKey(a.bytes, a.fill)) ?? 0) + 1);
+  const sizes = new Set(produced.map((a) => a.bytes));
+  let found = 0;
+  for (const s of states)
+    for (const f of s.artifacts) {
+      if (f.path.startsWith('models/') || (f.file_size !== undefined && !sizes.has(f.file_size))) continue;
+      const data = await client.downloadArtifact(s.run.info.artifact_uri, f.path);
+      if (data.some((b) => b !== data[0])) continue;
+      const key = contentKey(data.length, data[0]);
+      const left = wanted.get(key) ?? 0;
+      if (left === 0) continue;
+      wanted.set(key, left - 1);
+      found++;
+    }
+  return found;
 }
 
 /**

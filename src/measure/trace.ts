@@ -140,9 +140,14 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
     const newRuns = backend.mock.store.runIds().filter((id) => !before.has(id));
     const states = [];
     for (const id of newRuns) states.push(await readRun(client, id));
-    client.close();
     const p = outcome.produced;
-    const delivered = valuesDelivered(states, expectedValues(pipeline), p.params, paramSettingsOf(ref, scenario));
+    const delivered = await valuesDelivered(
+      client,
+      states,
+      expectedValues(pipeline),
+      p.params,
+      paramSettingsOf(ref, scenario),
+    ).finally(() => client.close());
     const generated: DeliveredCounts = {
       params: p.params,
       metrics: p.metrics,

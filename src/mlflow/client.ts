@@ -50,6 +50,18 @@ export interface ClientStats {
 
 type Query = Record<string, string | number | string[] | undefined>;
 
+/**
+ * The token of the next page to ask `endpoint` for (undefined: that was the last page), remembered in `seen`. A
+ * server that hands back a token it gave before would be asked for the same pages forever: that is an error.
+ */
+export function nextPageToken(seen: Set<string>, endpoint: string, token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  if (seen.has(token))
+    throw new Error(`${endpoint} handed back the page token ${JSON.stringify(token)} again: its pages never end`);
+  seen.add(token);
+  return token;
+}
+
 export class MlflowClient {
   readonly trackingUri: string;
   readonly retry: RetryPolicy;
@@ -173,10 +185,11 @@ export class MlflowClient {
   async searchAllRuns(req: { experiment_ids: string[]; filter?: string; run_view_type?: ViewType }): Promise<Run[]> {
     const runs: Run[] = [];
     let page_token: string | undefined;
+    const seen = new Set<string>();
     do {
       const r = await this.searchRuns({ ...req, max_results: 1000, page_token });
       runs.push(...r.runs);
-      page_token = r.next_page_token;
+      page_token = nextPageToken(seen, 'runs/search', r.next_page_token);
     } while (page_token);
     return runs;
   }

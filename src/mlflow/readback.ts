@@ -2,7 +2,7 @@
 // against the mock and a real server): params, every metric value, tags, artifacts, model versions,
 // and the models themselves however the client logged them: MLflow 3's logged models (files under
 // the model's own location) or MLflow 2's runs/log-model records (files in the run).
-import type { MlflowClient } from './client.ts';
+import { nextPageToken, type MlflowClient } from './client.ts';
 import { MlflowApiError } from './errors.ts';
 import {
   LOG_MODEL_HISTORY_TAG,
@@ -39,10 +39,11 @@ export async function readRun(client: MlflowClient, runId: string): Promise<RunS
   for (const m of run.data.metrics ?? []) {
     const all: Metric[] = [];
     let page_token: string | undefined;
+    const seen = new Set<string>();
     do {
       const page = await client.getMetricHistory(runId, m.key, { page_token });
       all.push(...page.metrics);
-      page_token = page.next_page_token;
+      page_token = nextPageToken(seen, 'metrics/get-history', page.next_page_token);
     } while (page_token);
     metricHistory[m.key] = all;
   }
@@ -63,6 +64,7 @@ export async function readRun(client: MlflowClient, runId: string): Promise<RunS
 async function readLoggedModels(client: MlflowClient, run: Run): Promise<RunLoggedModel[]> {
   const models: LoggedModel[] = [];
   let page_token: string | undefined;
+  const seen = new Set<string>();
   do {
     let page;
     try {
@@ -77,7 +79,7 @@ async function readLoggedModels(client: MlflowClient, run: Run): Promise<RunLogg
       throw err;
     }
     models.push(...page.models);
-    page_token = page.next_page_token;
+    page_token = nextPageToken(seen, 'logged-models/search', page.next_page_token);
   } while (page_token);
   const out: RunLoggedModel[] = [];
   for (const model of models) {
