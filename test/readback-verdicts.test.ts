@@ -64,7 +64,7 @@ export default async (options, ctx) => {
       for (const [name, bytes] of (${models})(node, held)) {
         await client.uploadArtifact(run.artifact_uri, 'models/' + name, bytes);
         const model = name.replace(/\\W/g, '_');
-        await client.createRegisteredModel({ name: model });
+        await client.createRegisteredModel({ name: model }).catch(() => {}); // registered before
         const source = run.artifact_uri + '/models/' + name;
         await client.createModelVersion({ name: model, source, run_id: run.run_id });
       }
@@ -142,6 +142,24 @@ describe('values delivered are what the server holds, each counted once', () => 
     expect(r.code, r.text).toBe(1);
     expect(r.text).toMatch(/lost 2 of 4 models/);
     expect(r.text).toMatch(/models produced \/ delivered \/ lost │ 4 \/ 2 \/ 2 /);
+  }, 60_000);
+
+  it('a hook that registers every other model twice and the rest never: models lost', async () => {
+    const pipeline = PIPELINE.replace('work:', 'modelNodes: {count: 4, modelsPerNode: 1, bytes: 32}, work:');
+    const twice = hook('(files) => files', '(node, models) => (node.index % 2 ? [] : [...models, ...models])');
+    const r = await scenario('twicemodels', twice, { pipeline })();
+    expect(r.code, r.text).toBe(1);
+    expect(r.text).toMatch(/models produced \/ delivered \/ lost │ 4 \/ 2 \/ 2 /);
+  }, 60_000);
+
+  it('a hook that deletes its run once it logged everything: all lost', async () => {
+    const deleting = hook('(files) => files').replace(
+      "status: 'FINISHED', end_time: Date.now() });",
+      "status: 'FINISHED', end_time: Date.now() });\n      await client.deleteRun(run.run_id);",
+    );
+    const r = await scenario('deleting', deleting)();
+    expect(r.code, r.text).toBe(1);
+    expect(r.text).toMatch(/lost 4 of 4 params, 4 of 4 metrics, 8 of 8 artifacts/);
   }, 60_000);
 
   it('a read-back that fails in the warm-up trial: unverifiable, never "all delivered"', async () => {

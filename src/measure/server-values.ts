@@ -16,6 +16,7 @@ export class ServerReader {
   private readonly client: MlflowClient;
   /** Why the last look failed, if it did: the runs it missed cannot be told from those of the next trial. */
   private missed: string | undefined;
+  private readonly deletedExperiments = new Set<string>();
 
   constructor(trackingUri: string) {
     // No retries: a dead server is a finding, not something to wait out.
@@ -31,6 +32,8 @@ export class ServerReader {
     do {
       const page = await this.client.searchExperiments({ max_results: 1000, page_token, view_type: 'ALL' });
       const experimentIds = page.experiments.map((e) => e.experiment_id);
+      for (const e of page.experiments)
+        if (e.lifecycle_stage === 'deleted') this.deletedExperiments.add(e.experiment_id);
       if (experimentIds.length)
         for (const run of await this.client.searchAllRuns({ experiment_ids: experimentIds, run_view_type: 'ALL' }))
           if (!this.known.has(run.info.run_id)) ids.add(run.info.run_id);
@@ -94,9 +97,13 @@ export class ServerReader {
         available: false,
         reason: `the tracking server could not be read back before this trial (${missed}): its runs are not told apart`,
       };
+    // A run deleted (or in a deleted experiment) is on its way out of the server: its values are not delivered.
+    const kept = states.filter(
+      (s) => s.run.info.lifecycle_stage !== 'deleted' && !this.deletedExperiments.has(s.run.info.experiment_id),
+    );
     let found: DeliveredCounts;
     try {
-      found = await valuesDelivered(this.client, states, expected, produced.params, paramSettings);
+      found = await valuesDelivered(this.client, kept, expected, produced.params, paramSettings);
     } catch (err) {
       return { available: false, reason: `the tracking server's artifacts could not be read: ${errorMessage(err)}` };
     }

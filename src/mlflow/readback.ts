@@ -120,7 +120,8 @@ export interface DeliveredCounts {
 }
 
 /**
- * What the runs hold that is counted as stored: tags (not MLflow's own), files outside `models/`, model versions.
+ * What the runs hold that is counted as stored: tags (not MLflow's own), files outside `models/`, model versions
+ * (one per source).
  * Params and metric values are not: they count as delivered only when they match what was produced (the
  * measure stage matches them).
  */
@@ -129,7 +130,8 @@ export function countStored(states: readonly RunState[]): Pick<DeliveredCounts, 
   for (const s of states) {
     c.tags += (s.run.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.')).length;
     c.artifacts += s.artifacts.filter((f) => !f.path.startsWith('models/')).length;
-    c.models += s.modelVersions.length;
+    // A model registered twice (a retried request that had gone through) is one model: versions by their source.
+    c.models += new Set(s.modelVersions.map((v) => v.source)).size;
   }
   return c;
 }
