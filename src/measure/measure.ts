@@ -54,6 +54,11 @@ export function trialFailure(reply: TrialReply, expected: TrialExpectations): st
   // The injected failure is the only error a failAt scenario expects: any other (a hook's) is a failure.
   const injected = expected.failAt && reply.pipelineError?.startsWith(INJECTED_FAILURE);
   if (reply.pipelineError && !injected) return `its pipeline failed: ${reply.pipelineError}`;
+  if (reply.pendingWork?.length)
+    return (
+      `a hook left work pending when the run ended (${reply.pendingWork.join(', ')}): a real run's process would ` +
+      'not exit then, and what it does then is neither measured nor waited for'
+    );
   // A command: trial runs a pipeline that fails as its own process's exit code.
   if (reply.exitCode !== undefined && !expected.failAt) return `its process exited with code ${reply.exitCode}`;
   const short = expected.planned && productionShortfall(reply.produced, expected.planned);

@@ -31,6 +31,8 @@ export type TrialReply =
       exitCode?: number;
       /** The last lines the trial process printed (kept for failure messages). */
       outputTail?: string;
+      /** What a hook left keeping the process alive when the run ended (a Node trial's active resources). */
+      pendingWork?: string[];
       /** Why a figure this trial should have had is null (a command that marks no phases). */
       unavailable?: Partial<Record<MetricName, string>>;
     }

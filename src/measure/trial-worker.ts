@@ -123,6 +123,30 @@ function retainedMemoryProbe(enabled: boolean): {
   return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained, spent: () => spent };
 }
 
+/**
+ * Handles that keep a Node process alive until someone closes them: a ref'd timer (or immediates queued again and
+ * again), a server, a child process, a watcher. Requests in flight (a file read the TypeScript loader left, a DNS
+ * lookup) end by themselves, and an idle keep-alive socket holds nothing, so they are not counted.
+ */
+const HOLDING = new Set([
+  'Timeout',
+  'Immediate',
+  'TCPServerWrap',
+  'PipeServerWrap',
+  'UDPWrap',
+  'ProcessWrap',
+  'FSEventWrap',
+  'StatWatcher',
+]);
+
+/**
+ * What a hook left holding this process when the run ended: it would keep a real run's process from exiting (or
+ * run after it), and this trial's exit would cut it off unmeasured.
+ */
+function pendingWork(): string[] {
+  return process.getActiveResourcesInfo().filter((r) => HOLDING.has(r));
+}
+
 // Stopped by the parent (or a terminal's Ctrl-C, or the parent's death, seen as the IPC channel
 // closing: no timer runs in a counted trial): remove the run's temp files, then exit.
 installSignalHandlers(() => {}, 'ipc');
@@ -138,10 +162,11 @@ process.once('message', (msg) => {
     }))
     // Two more turns before the reply: a rejection or exception a hook left behind at the run's end crashes the
     // process now (Node's default), a failed trial, instead of being cut off by the exit.
-    .then(async (reply) => {
+    .then(async (reply): Promise<TrialReply> => {
       await nextTurn();
       await nextTurn();
-      return reply;
+      const pending = pendingWork();
+      return reply.ok && pending.length ? { ...reply, pendingWork: pending } : reply;
     })
     // process.send exists: this file runs only as a forked child with an IPC channel. The exit code a hook
     // set (process.exitCode) is kept: the parent fails a trial whose process exits non-zero.
