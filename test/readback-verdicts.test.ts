@@ -1,6 +1,7 @@
 // Verdicts rest on what the tracking server holds, read back through its REST API: a hook's duplicates do not
 // stand in for values it never sent, and a server that paginates wrongly neither counts a run twice nor hangs
 // the read-back.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -152,7 +153,7 @@ describe('values delivered are what the server holds, each counted once', () => 
     expect(r.text).toMatch(/models produced \/ delivered \/ lost │ 4 \/ 2 \/ 2 /);
   }, 60_000);
 
-  it('a hook that deletes its run once it logged everything: all lost', async () => {
+  it('a hook that deletes its run once it logged everything: all lost (run and trace)', async () => {
     const deleting = hook('(files) => files').replace(
       "status: 'FINISHED', end_time: Date.now() });",
       "status: 'FINISHED', end_time: Date.now() });\n      await client.deleteRun(run.run_id);",
@@ -160,6 +161,13 @@ describe('values delivered are what the server holds, each counted once', () => 
     const r = await scenario('deleting', deleting)();
     expect(r.code, r.text).toBe(1);
     expect(r.text).toMatch(/lost 4 of 4 params, 4 of 4 metrics, 8 of 8 artifacts/);
+    // trace counts the same way (the real CLI: the hook's client and trace's in-process mock are both dist/'s)
+    const yaml = join(dirs[dirs.length - 1]!, 's.yaml');
+    const t = spawnSync(process.execPath, ['bin/trackbench.js', 'trace', yaml, '--format', 'json'], {
+      encoding: 'utf8',
+    });
+    expect(t.status, t.stderr).toBe(1);
+    expect((JSON.parse(t.stdout) as { lost: { params: number } }).lost.params).toBe(4);
   }, 60_000);
 
   it('a read-back that fails in the warm-up trial: unverifiable, never "all delivered"', async () => {

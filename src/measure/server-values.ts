@@ -97,10 +97,8 @@ export class ServerReader {
         available: false,
         reason: `the tracking server could not be read back before this trial (${missed}): its runs are not told apart`,
       };
-    // A run deleted (or in a deleted experiment) is on its way out of the server: its values are not delivered.
-    const kept = states.filter(
-      (s) => s.run.info.lifecycle_stage !== 'deleted' && !this.deletedExperiments.has(s.run.info.experiment_id),
-    );
+    // A run in a deleted experiment is on its way out of the server: its values are not delivered.
+    const kept = states.filter((s) => !this.deletedExperiments.has(s.run.info.experiment_id));
     let found: DeliveredCounts;
     try {
       found = await valuesDelivered(this.client, kept, expected, produced.params, paramSettings);
@@ -164,11 +162,13 @@ export async function valuesDelivered(
   producedParams: number,
   paramSettings: readonly ParamSettings[],
 ): Promise<DeliveredCounts> {
+  // A deleted run is on its way out of the server: its values are not delivered.
+  const live = states.filter((s) => s.run.info.lifecycle_stage !== 'deleted');
   return {
-    params: paramsFound(expected.params.slice(0, producedParams), paramSettings, states),
-    metrics: metricValuesFound(expected.metrics, states),
-    ...countStored(states),
-    artifacts: await artifactsFound(client, expected.artifacts, states),
+    params: paramsFound(expected.params.slice(0, producedParams), paramSettings, live),
+    metrics: metricValuesFound(expected.metrics, live),
+    ...countStored(live),
+    artifacts: await artifactsFound(client, expected.artifacts, live),
   };
 }
 
