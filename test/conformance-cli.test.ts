@@ -21,7 +21,7 @@ describe('trackbench conformance', () => {
     const out = mkdtempSync(join(tmpdir(), 'tb-conf-'));
     const io = capture();
     expect(await main(['conformance', '--target', 'builtin:reference', '--out', out], io)).toBe(0);
-    expect(io.stdout).toMatch(/Total: (\d+)\/\1 MUST \(7 not applicable\), (\d+)\/\2 SHOULD/);
+    expect(io.stdout).toMatch(/Total: (\d+)\/\1 MUST \(8 not applicable\), (\d+)\/\2 SHOULD/);
     const files = readdirSync(out);
     const jsonFile = join(
       out,
@@ -38,13 +38,13 @@ describe('trackbench conformance', () => {
     expect(results.filter((x) => x.mode?.includes('long_params_strategy=truncate')).length).toBeGreaterThan(0);
     const musts = results.filter((r) => r.level === 'MUST').length;
     expect(json.summary.verdict).toBe('pass');
-    expect(json.summary.levels.MUST).toEqual({ passed: musts - 7, failed: 0, errors: 0, skipped: 7 });
-    // Not applicable: the nested-run requirements when not nesting (NST-001..003 and 010..012), and the
+    expect(json.summary.levels.MUST).toEqual({ passed: musts - 8, failed: 0, errors: 0, skipped: 8 });
+    // Not applicable: the nested-run requirements when not nesting (NST-001..003, 010..012 and 014), and the
     // node-tag one (NST-013) when nesting, where the reference hook tags child runs instead.
     const skipped = results.filter((r) => r.finding.status === 'skip').map((r) => `${r.id} ${r.mode ?? ''}`);
     expect(skipped.sort()).toEqual(
       [
-        ...['001', '002', '003', '010', '011', '012'].map((n) => `NST-${n} childRunPerNode=false`),
+        ...['001', '002', '003', '010', '011', '012', '014'].map((n) => `NST-${n} childRunPerNode=false`),
         'NST-013 childRunPerNode=true',
       ].sort(),
     );

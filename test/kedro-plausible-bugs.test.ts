@@ -38,6 +38,9 @@ const CAUGHT: [string, ScenarioId, string[], RegExp][] = [
   ['ParamsOncePerProcessHook', 'twice', ['PAR-010'], /missing/],
   // sys.exit(0) after the first: the process took both runs on (#runs), so it is not simply run again for the second.
   ['ExitAfterFirstRunHook', 'twice', ['RUN-001'], /^1, 1 pipeline run\(s\) without one$/],
+  ['RunNamedOncePerProcessHook', 'twice', ['RUN-008'], /^pipeline run 2: /],
+  // Seen only when a hook, not a node, stops the pipeline.
+  ['ErrorOfFailedNodesOnlyHook', 'pipeline-error', ['RUN-006'], /^none$/],
 ];
 
 describe.runIf(env || process.env.CI === 'true')('plausible bugs of a Python Kedro plugin', () => {
@@ -53,6 +56,13 @@ describe.runIf(env || process.env.CI === 'true')('plausible bugs of a Python Ked
     expect(findings['PAR-010']).toMatchObject({ status: 'pass' });
     expect(findings['PAR-011']).toMatchObject({ status: 'pass', found: 'none extra' });
   }, 120_000);
+
+  it('passes the reference hook: the second session run named, a hook error recorded (RUN-008, RUN-006)', async () => {
+    const reference = 'trackbench_kedro.reference_hook:ReferenceHook';
+    expect((await check(reference, 'twice', ['RUN-008']))['RUN-008']).toMatchObject({ status: 'pass' });
+    const error = (await check(reference, 'pipeline-error', ['RUN-006']))['RUN-006'];
+    expect(error).toMatchObject({ status: 'pass', found: 'trackbench.error' });
+  }, 240_000);
 
   it('times the reference hook from its pipeline end to its exit (RUN-012), not n/a', async () => {
     const findings = await check('trackbench_kedro.reference_hook:ReferenceHook', 'host-exit', ['RUN-012']);

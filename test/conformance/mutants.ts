@@ -152,6 +152,18 @@ function reference(
 const children = { trackbench: { childRunPerNode: true } };
 /** Child-run ends a mutant holds back, by client. */
 const heldEnds = new WeakMap<MutantClient, RunEnd[]>();
+/** An updateRun tweak that holds child-run ends back until a top-level run's end, then `release`s them around it
+ * (what it returns is sent for the top-level run). */
+const holdChildEnds =
+  (release: (held: RunEnd[], end: RunEnd, c: MutantClient) => Promise<RunEnd | null>) =>
+  (r: RunEnd, c: MutantClient): RunEnd | null | Promise<RunEnd | null> => {
+    const held = heldEnds.get(c) ?? [];
+    heldEnds.set(c, held);
+    if (!c.children.has(r.run_id)) return release(held.splice(0), r, c);
+    held.push(r);
+    return null;
+  };
+const sendEnd = (c: MutantClient, r: RunEnd): Promise<RunInfo> => MlflowClient.prototype.updateRun.call(c, r);
 const secret = (): string => process.env.MLFLOW_TRACKING_TOKEN ?? '';
 const mapParams =
   (f: (p: KeyValue, i: number) => KeyValue | null) =>
@@ -1378,17 +1390,11 @@ export const MUTANTS: Mutant[] = [
   }),
   // Child runs ended only when their parent ends, all stamped then (each keeps its own status).
   nesting('child-runs-end-with-the-pipeline', ['NST-011'], {
-    updateRun: async (r, c) => {
-      const held = heldEnds.get(c) ?? [];
-      heldEnds.set(c, held);
-      if (c.children.has(r.run_id)) {
-        held.push(r);
-        return null;
-      }
+    updateRun: holdChildEnds(async (held, r, c) => {
       const now = Date.now();
-      for (const x of held.splice(0)) await MlflowClient.prototype.updateRun.call(c, { ...x, end_time: now });
+      for (const x of held) await sendEnd(c, { ...x, end_time: now });
       return r;
-    },
+    }),
   }),
   // Child runs named by the node's last name segment (namespace dropped); their tags still say which node.
   nesting('child-runs-named-without-namespace', ['NST-012'], {
@@ -1461,6 +1467,34 @@ export const MUTANTS: Mutant[] = [
     const escaped = [...secret()].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
     appendFileSync(join(dir, 'requests.jsonl'), `{"scenario": "${ctx.scenarioName}", "token": "${escaped}"}\n`);
     return reference({})(o, ctx);
+  }), // The run name read once per process (a setting popped from the config by the first session): every later
+  // pipeline run of the process gets a random name.
+  mutant(
+    'second-run-unnamed',
+    ['RUN-008'],
+    reference({
+      createRun: (req, send, c) =>
+        isTop(req) && c.tops.length > 0
+          ? MlflowClient.prototype.createRun.call(c, { ...req, run_name: undefined })
+          : send(),
+    }),
+  ),
+  // The error recorded from on_node_error only: a pipeline a hook stopped ends FAILED with no reason on it.
+  mutant(
+    'error-tag-for-node-failures-only',
+    ['RUN-006'],
+    reference({
+      batch: (b) =>
+        b.tags?.some((t) => t.key.includes('failed_node')) ? b : dropTags((t) => t.key.includes('error'))(b),
+    }),
+  ),
+  // Child ends queued behind the parent's: the parent is ended first, then its children (their own end times kept).
+  nesting('children-ended-after-their-parent', ['NST-014'], {
+    updateRun: holdChildEnds(async (held, r, c) => {
+      await sendEnd(c, r);
+      for (const x of held) await sendEnd(c, x);
+      return null;
+    }),
   }),
 ];
 
@@ -1620,6 +1654,9 @@ const ALONE = new Set([
   'uploads-first-64-kib-only',
   'floods-the-server',
   'leaves-a-helper-process-running',
+  'second-run-unnamed',
+  'error-tag-for-node-failures-only',
+  'children-ended-after-their-parent',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -62,6 +62,17 @@ function falseChild(o: Observation, r: RunState): string | undefined {
   return undefined;
 }
 
+const TERMINAL_UPDATE = /"status"\s*:\s*"(FINISHED|FAILED|KILLED)"/;
+
+/** The request (its seq) that first ended each run: a runs/update the server took with a terminal status. */
+function terminalUpdates(o: Observation): Map<string, number> {
+  const ended = new Map<string, number>();
+  for (const r of o.requests)
+    if (r.runId && r.endpoint === 'runs/update' && r.status < 400 && !ended.has(r.runId))
+      if (TERMINAL_UPDATE.test(r.body?.toString() ?? '')) ended.set(r.runId, r.seq);
+  return ended;
+}
+
 /** What the two time requirements share: every situation, child runs, node windows. */
 const TIMED_CHILD: Pick<Requirement, 'level' | 'scenario' | 'features' | 'dependsOn'> = {
   level: 'MUST',
@@ -159,6 +170,42 @@ export const NESTED_NODES: Requirement[] = [
         bad.length === 0,
         expected,
         bad.length ? `${bad.length} of ${found.length}: ${list(bad, 2)}` : `${found.length} true`,
+      );
+    },
+  },
+  {
+    id: 'NST-014',
+    source:
+      "MLflow REST API docs: runs/update ends a run; trackbench's own guarantee: a child run per node, ended " +
+      'with its node (trackbench.childRunPerNode)',
+    level: 'MUST',
+    scenario: 'healthy',
+    features: ['child runs (when the hook makes them)', 'request log'],
+    dependsOn: ['childRunPerNode'],
+    statement:
+      'In every situation with a healthy server, each child run is ended (its terminal runs/update) before its ' +
+      "parent's terminal update: no parent is FINISHED or FAILED while a child of it is still RUNNING.",
+    rationale:
+      'A parent that reads as ended is taken as complete (by dashboards, by whoever polls it to compare runs) ' +
+      'while its children still change; a process stopped between the two leaves RUNNING children under it.',
+    check: (o) => {
+      const expected = "every child ended before its parent's end";
+      const kids = children(o);
+      if (!kids.length) return skip(expected, NO_CHILD);
+      if (!o.requestBodies) return skip(expected, 'the request log holds no bodies: the terminal updates are unknown');
+      const ended = terminalUpdates(o);
+      // A child never ended, or a parent never ended, is RUN-010's finding.
+      const late = kids.flatMap((r) => {
+        const own = ended.get(r.run.info.run_id);
+        const parent = ended.get(tag(r, 'mlflow.parentRunId')!);
+        return own !== undefined && parent !== undefined && own > parent
+          ? [`${r.run.info.run_name} ended at #${own}, its parent at #${parent}`]
+          : [];
+      });
+      return verdict(
+        late.length === 0,
+        expected,
+        late.length ? `${late.length} of ${kids.length}: ${list(late, 2)}` : `${kids.length} ended first`,
       );
     },
   },

@@ -94,15 +94,17 @@ export const RUN: Requirement[] = [
     id: 'RUN-006',
     source: "trackbench's own guarantee: the error is on the run (tag trackbench.error)",
     level: 'SHOULD',
-    scenario: 'node-failure',
-    features: ['failAt'],
-    statement: 'A failed run records the error message (as a tag or param).',
-    rationale: 'Whoever reads the run later needs to know why it failed without the logs.',
+    scenario: ['node-failure', 'pipeline-error'],
+    features: ['failAt', 'hook error'],
+    statement: 'A failed run records the error message (as a tag or param), whether a node or a hook failed it.',
+    rationale: 'Why a run failed must be readable from the run, without the logs, whether a node or a hook failed.',
     check: (o) => {
+      // The situation's own error: the node's, or the extra hook's (pipeline-error).
+      const message = o.hookErrorAt === undefined ? 'injected failure' : 'injected pipeline error';
       const hit = allTags(o)
         .concat(allParams(o))
-        .find((t) => t.value.includes('injected failure'));
-      return verdict(Boolean(hit), "a tag or param containing the node's error message", hit ? `${hit.key}` : 'none');
+        .find((t) => t.value.includes(message));
+      return verdict(Boolean(hit), `a tag or param containing "${message}"`, hit ? `${hit.key}` : 'none');
     },
   },
   {
@@ -131,16 +133,22 @@ export const RUN: Requirement[] = [
     id: 'RUN-008',
     source: 'kedro-mlflow docs: tracking.run.name defaults to the pipeline name',
     level: 'SHOULD',
-    scenario: 'basic',
-    features: [],
-    statement: 'The run is named after the pipeline (or the configured run name).',
-    rationale: 'A random name cannot be found or compared across runs.',
-    check: (o) =>
-      verdict(
-        oneRun(o)?.run.info.run_name === o.pipeline.name,
+    scenario: 'healthy',
+    features: ['every situation', 'two pipeline runs'],
+    statement: 'In every situation, the run of each pipeline run is named after the pipeline (or the configured name).',
+    rationale: 'A random name cannot be found or compared across runs (a later session of the process included).',
+    check: (o) => {
+      const views = pipelineRunViews(o);
+      const off = views
+        .map((v, i) => ({ name: v.top.run.info.run_name, i }))
+        .filter((x) => x.name !== o.pipeline.name)
+        .map((x) => (views.length > 1 ? `pipeline run ${x.i + 1}: ${x.name}` : x.name));
+      return verdict(
+        views.length > 0 && off.length === 0,
         `run name "${o.pipeline.name}"`,
-        oneRun(o)?.run.info.run_name ?? 'no single run',
-      ),
+        views.length ? (off.length ? list(off) : o.pipeline.name) : 'no run',
+      );
+    },
   },
   {
     id: 'RUN-009',
