@@ -24,6 +24,7 @@ const CAUGHT: [string, ScenarioId, string[], RegExp][] = [
   ['StepZeroHook', 'basic', ['MET-002', 'MET-003'], /not at their step: \S+@1/],
   ['NestedNamespaceParamsSkippedHook', 'basic', ['PAR-001', 'PAR-010'], /missing \d+: stage_0\.module_0\./],
   ['ParamValueCutHook', 'basic', ['PAR-003', 'PAR-010'], /differ: \S+\.at_value_limit=edge-/],
+  ['AsciiKeysHook', 'basic', ['PAR-010', 'PAR-011'], /\.größe missing/],
   ['BoolsAsIntsHook', 'basic', ['PAR-003', 'PAR-010'], /flag_on=1, \S+\.flag_off=0/],
   ['NoneAsNanHook', 'basic', ['PAR-003', 'PAR-010'], /\.nothing=nan/],
   ['PasswordInTagHook', 'basic', ['SEC-002', 'SEC-006'], /tracking_uri/],
@@ -39,6 +40,7 @@ const CAUGHT: [string, ScenarioId, string[], RegExp][] = [
   // sys.exit(0) after the first: the process took both runs on (#runs), so it is not simply run again for the second.
   ['ExitAfterFirstRunHook', 'twice', ['RUN-001'], /^1, 1 pipeline run\(s\) without one$/],
   ['RunNamedOncePerProcessHook', 'twice', ['RUN-008'], /^pipeline run 2: /],
+  ['EndStampedAtStartHook', 'basic', ['RUN-014'], /^1 of 1: \S+ end_time \d{13}, a value stamped \d+ ms later$/],
   // Seen only when a hook, not a node, stops the pipeline.
   ['ErrorOfFailedNodesOnlyHook', 'pipeline-error', ['RUN-006'], /^none$/],
 ];
@@ -57,9 +59,11 @@ describe.runIf(env || process.env.CI === 'true')('plausible bugs of a Python Ked
     expect(findings['PAR-011']).toMatchObject({ status: 'pass', found: 'none extra' });
   }, 120_000);
 
-  it('passes the reference hook: the second session run named, a hook error recorded (RUN-008, RUN-006)', async () => {
+  it('passes the reference hook in two sessions (RUN-008, RUN-014) and with a hook error (RUN-006)', async () => {
     const reference = 'trackbench_kedro.reference_hook:ReferenceHook';
-    expect((await check(reference, 'twice', ['RUN-008']))['RUN-008']).toMatchObject({ status: 'pass' });
+    const twice = await check(reference, 'twice', ['RUN-008', 'RUN-014']);
+    expect(twice['RUN-008']).toMatchObject({ status: 'pass' });
+    expect(twice['RUN-014']).toMatchObject({ status: 'pass', found: '2 runs ended after their values' });
     const error = (await check(reference, 'pipeline-error', ['RUN-006']))['RUN-006'];
     expect(error).toMatchObject({ status: 'pass', found: 'trackbench.error' });
   }, 240_000);

@@ -1,7 +1,7 @@
-// Values plausible bugs trip on, added to the conformance pipelines only (benchmarks keep the generator's own):
-// falsy parameters (0, false, '', null, empty list and mapping), integers, floats whose text differs between
-// languages, lists in mappings, text that needs escaping, a key and a value at MLflow's length limits, metric
-// values that are 0, negative, tiny, huge, NaN or infinite (a diverging model's loss), a file larger than the
+// Values plausible bugs trip on, added to the conformance pipelines only (benchmarks keep the generator's own): falsy
+// parameters (0, false, '', null, empty list and mapping), a key in letters beyond ASCII, integers, floats whose text
+// differs between languages, lists in mappings, text that needs escaping, a key and a value at MLflow's length limits,
+// metric values that are 0, negative, tiny, huge, NaN or infinite (a diverging model's loss), a file larger than the
 // pieces uploads are often cut into, and nodes at exactly a log-batch limit.
 import { LIMITS } from '../mlflow/limits.ts';
 import { subtree } from '../pipeline/params.ts';
@@ -30,6 +30,8 @@ export const EDGE_PARAMS: ParamTree = {
   quoted: `it's "quoted" \\ back`,
   numeric_text: '007',
   boolean_text: 'true',
+  // MLflow's key rule is Python's `\w`: any script's letters (`größe`). A JavaScript `\w` or an ASCII class is not.
+  größe: 3,
 };
 
 /** Metric values that are not plain positive fractions, one per step from step 0. MLflow keeps NaN and stores

@@ -1488,6 +1488,25 @@ export const MUTANTS: Mutant[] = [
         b.tags?.some((t) => t.key.includes('failed_node')) ? b : dropTags((t) => t.key.includes('error'))(b),
     }),
   ),
+  // MLflow's key rule ported to JavaScript as it reads (`[^/\w.\- :]`), where `\w` is ASCII: a key in any other
+  // letters (`größe`, which MLflow takes) is renamed.
+  mutant(
+    'ascii-only-key-sanitiser',
+    ['PAR-010'],
+    reference({ batch: mapParams((p) => ({ ...p, key: p.key.replace(/[^/\w.\- :]/g, '_') })) }),
+  ),
+  // The end stamped with the run's own start time (a time kept from the run's creation): every run of no duration.
+  (() => {
+    const starts = new Map<string, number>();
+    return nesting('end-time-is-the-start-time', ['RUN-014'], {
+      createRun: async (_req, send) => {
+        const run = await send();
+        starts.set(run.info.run_id, run.info.start_time);
+        return run;
+      },
+      updateRun: (r) => ({ ...r, end_time: starts.get(r.run_id) ?? r.end_time }),
+    });
+  })(),
   // Child ends queued behind the parent's: the parent is ended first, then its children (their own end times kept).
   nesting('children-ended-after-their-parent', ['NST-014'], {
     updateRun: holdChildEnds(async (held, r, c) => {
@@ -1657,6 +1676,8 @@ const ALONE = new Set([
   'second-run-unnamed',
   'error-tag-for-node-failures-only',
   'children-ended-after-their-parent',
+  'ascii-only-key-sanitiser',
+  'end-time-is-the-start-time',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -4,6 +4,7 @@ import type { Observation, Requirement } from '../types.ts';
 import { topRunViews } from './expected.ts';
 import { EXIT_GRACE_MS } from '../host-exit.ts';
 import { list, skip, TERMINAL, verdict } from './queries.ts';
+import { CLOCK_SLACK_MS } from './windows.ts';
 
 /** Epoch milliseconds of 2001 onwards: a seconds or microseconds clock is not plausible. */
 export const plausibleMs = (t: number): boolean => Number.isInteger(t) && t > 1e12 && t < 1e14;
@@ -78,6 +79,41 @@ export const RUN_PER_RUN: Requirement[] = [
           ended.set(r.runId, r.seq);
       }
       return verdict(late.length === 0, 'no write after a run ended', late.length ? `late: ${list(late)}` : 'none');
+    },
+  },
+  {
+    id: 'RUN-014',
+    source:
+      'MLflow REST API docs: RunInfo.end_time is when the run ended, Metric.timestamp when the value was recorded ' +
+      '(Unix ms)',
+    level: 'MUST',
+    scenario: 'healthy',
+    features: ['every situation', 'child runs (when the hook makes them)', 'metric timestamps'],
+    dependsOn: ['childRunPerNode'],
+    statement:
+      'In every situation with a healthy server, no run ends before a value it holds was recorded: its end_time ' +
+      `is not before the timestamp of any metric value in it (${CLOCK_SLACK_MS} ms for clock granularity).`,
+    rationale:
+      'An end stamped with the start time (a run of no duration) or any time before its last value stays inside ' +
+      'the pipeline run, yet every duration and "what was still running" read from the run is wrong.',
+    check: (o) => {
+      const bad: string[] = [];
+      let n = 0;
+      for (const r of o.runs) {
+        const i = r.run.info;
+        const stamps = Object.values(r.metricHistory).flatMap((h) => h.map((m) => m.timestamp));
+        // A run never ended is RUN-010's finding.
+        if (typeof i.end_time !== 'number' || !stamps.length) continue;
+        n++;
+        const last = Math.max(...stamps);
+        if (last > i.end_time + CLOCK_SLACK_MS)
+          bad.push(`${i.run_name} end_time ${i.end_time}, a value stamped ${last - i.end_time} ms later`);
+      }
+      return verdict(
+        bad.length === 0,
+        `every run's end_time not before its last metric value (±${CLOCK_SLACK_MS} ms)`,
+        bad.length ? `${bad.length} of ${n}: ${list(bad, 2)}` : `${n} runs ended after their values`,
+      );
     },
   },
   {
