@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { mustFailures, runSuite } from '../src/conformance/suite.ts';
-import { MUTANTS, removeMutantFiles } from './conformance/mutants.ts';
+import { MUTANTS, PARENT_REOPENED_PER_CHILD, removeMutantFiles } from './conformance/mutants.ts';
 import { stopLeaks } from './conformance/leaky-hook.ts';
 import { stopHelpers } from './conformance/leaky-process-hook.ts';
 
@@ -52,4 +52,15 @@ describe('mutants caught by their own family alone', () => {
         expect(mustFailures(result)).toBeGreaterThan(0);
     }, 120_000);
   }
+});
+
+describe('a parent run re-opened at each node and ended after its children (kedro-mlflow re-enters its run)', () => {
+  it('is not taken for a parent ended before its children (NST-014)', async () => {
+    const nst014 = REQUIREMENTS.filter((r) => r.id === 'NST-014');
+    const result = await runSuite(PARENT_REOPENED_PER_CHILD, { requirements: nst014 });
+    const findings = result.results.filter((r) => r.id === 'NST-014').map((r) => r.finding);
+    // checked where the hook makes child runs (its childRunPerNode mode); skipped where it makes none
+    expect(findings.filter((f) => f.status === 'pass').length, JSON.stringify(findings)).toBeGreaterThan(0);
+    expect(findings.filter((f) => f.status === 'fail')).toEqual([]);
+  }, 120_000);
 });

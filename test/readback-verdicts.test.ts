@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpMock, type HttpMock } from '../src/backends/mock/http-server.ts';
+import { artifactsFound, READ_BACK_RETRY } from '../src/measure/server-values.ts';
+import { MlflowClient } from '../src/mlflow/client.ts';
+import type { RunState } from '../src/mlflow/readback.ts';
+import type { FileInfo } from '../src/mlflow/wire.ts';
 import { cli } from './helpers/io.ts';
 
 const dirs: string[] = [];
@@ -87,6 +91,11 @@ export default async (options, ctx) => {
   if ((await fetch(url)).status === 200) return {};
   return BUILTIN_HOOKS.reference.factory({}, ctx);
 };
+`;
+
+/** The reference hook, every trial. */
+const HEALTHY = `import { BUILTIN_HOOKS } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};
+export default (options, ctx) => BUILTIN_HOOKS.reference.factory({}, ctx);
 `;
 
 /**
@@ -171,7 +180,7 @@ describe('values delivered are what the server holds, each counted once', () => 
   }, 60_000);
 
   it('a read-back that fails in the warm-up trial: unverifiable, never "all delivered"', async () => {
-    const uri = await searchProxy('fail-once');
+    const uri = await searchProxy('fail-look');
     const r = await scenario('once', ONCE, { uri, trials: WARMUP })();
     expect(r.code, r.text).toBe(1);
     expect(r.text).toMatch(/unverifiable: the tracking server could not be read back/);
@@ -180,7 +189,7 @@ describe('values delivered are what the server holds, each counted once', () => 
 
   it('a read-back failing before the first trial: runs already on the server are not taken for its', async () => {
     // The first run leaves a run with every value on the server; the second's look before its trials fails.
-    const uri = await searchProxy('fail-once', 3);
+    const uri = await searchProxy('fail-look', 3);
     const run = scenario('before', ONCE, { uri });
     const first = await run();
     expect(first.code, first.text).toBe(0);
@@ -190,6 +199,13 @@ describe('values delivered are what the server holds, each counted once', () => 
       /unverifiable: the tracking server could not be read back before this trial \(.*500.*\): its runs are not told/,
     );
     expect(r.text).not.toMatch(/PASS|all delivered/);
+  }, 60_000);
+
+  it('one failed read-back request is tried again: a healthy run is not failed for it', async () => {
+    const uri = await searchProxy('fail-one');
+    const r = await scenario('one', HEALTHY, { uri, trials: WARMUP })();
+    expect(r.code, r.text).toBe(0);
+    expect(r.text).not.toMatch(/unverifiable/);
   }, 60_000);
 
   it('a warm-up trial whose files cannot be read back: unverifiable, though it lost its params', async () => {
@@ -208,13 +224,61 @@ describe('values delivered are what the server holds, each counted once', () => 
   }, 60_000);
 });
 
+describe('artifact files in a store the server does not proxy', () => {
+  const state = (artifactUri: string, files: FileInfo[]): RunState => ({
+    run: {
+      info: {
+        run_id: 'r',
+        run_uuid: 'r',
+        run_name: 'r',
+        experiment_id: '1',
+        user_id: '',
+        status: 'FINISHED',
+        start_time: 1,
+        artifact_uri: artifactUri,
+        lifecycle_stage: 'active',
+      },
+      data: {},
+    },
+    metricHistory: {},
+    artifacts: files,
+    modelVersions: [],
+    loggedModels: [],
+    logModelHistory: [],
+  });
+  // Nothing answers there: a download would fail the count.
+  const client = new MlflowClient({ trackingUri: 'http://127.0.0.1:1', retry: { maxRetries: 0 } });
+  const produced = [
+    { bytes: 300, fill: 7 },
+    { bytes: 300, fill: 9 },
+    { bytes: 50, fill: 1 },
+  ];
+  const file = (path: string, size: number): FileInfo => ({ path, is_dir: false, file_size: size });
+
+  it('are matched by size, each once, not downloaded (a healthy plugin writing to s3:// is not failed)', async () => {
+    const s3 = state('s3://bucket/1/r/artifacts', [file('a/x', 300), file('b/y', 300), file('c/z', 50)]);
+    expect(await artifactsFound(client, produced, [s3])).toBe(3);
+    // a file of no produced size, and one more of a size already matched, count for nothing
+    const extra = state('file:///srv/mlruns/1/r/artifacts', [file('a/x', 300), file('a/x2', 300), file('a/x3', 300)]);
+    expect(await artifactsFound(client, produced, [extra])).toBe(2);
+    expect(await artifactsFound(client, produced, [state('s3://b/r', [file('conf.yml', 123)])])).toBe(0);
+  });
+});
+
+/** A failed look: the read-back's request and its retries (server-values.ts) all answered with a 500. */
+const LOOK_ATTEMPTS = READ_BACK_RETRY.maxRetries + 1;
+
 /**
  * The mock MLflow behind a proxy that answers runs/search wrongly: `endless` answers every page with a next page
- * token; `twice` answers the first page with a token and the second page with the same runs again; `fail-once`
- * answers search number `failing` with a 500 (the 2nd: the first trial's read-back, after the one before the trials);
- * `fail-download` answers the first artifact download with a 500.
+ * token; `twice` answers the first page with a token and the second page with the same runs again; `fail-look`
+ * answers search number `failing` and its retries with a 500 (the 2nd: the first trial's read-back, after the one
+ * before the trials), `fail-one` only search number `failing`; `fail-download` answers the first artifact download
+ * and its retries with a 500.
  */
-async function searchProxy(mode: 'endless' | 'twice' | 'fail-once' | 'fail-download', failing = 2): Promise<string> {
+async function searchProxy(
+  mode: 'endless' | 'twice' | 'fail-look' | 'fail-one' | 'fail-download',
+  failing = 2,
+): Promise<string> {
   const mock: HttpMock = await startHttpMock();
   let searches = 0;
   let downloads = 0;
@@ -224,12 +288,14 @@ async function searchProxy(mode: 'endless' | 'twice' | 'fail-once' | 'fail-downl
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const search = req.url?.includes('/runs/search');
-      if (search && mode === 'fail-once' && ++searches === failing) {
+      const attempts = mode === 'fail-one' ? 1 : LOOK_ATTEMPTS;
+      const failsLooks = mode === 'fail-look' || mode === 'fail-one';
+      if (search && failsLooks && ++searches >= failing && searches < failing + attempts) {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error_code": "INTERNAL_ERROR"}');
         return;
       }
       const download = req.method === 'GET' && req.url?.includes('/mlflow-artifacts/artifacts/');
-      if (download && mode === 'fail-download' && ++downloads === 1) {
+      if (download && mode === 'fail-download' && ++downloads <= LOOK_ATTEMPTS) {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error_code": "INTERNAL_ERROR"}');
         return;
       }
@@ -246,7 +312,8 @@ async function searchProxy(mode: 'endless' | 'twice' | 'fail-once' | 'fail-downl
             let out = Buffer.concat(got);
             if (search && answer.statusCode === 200) {
               const page = JSON.parse(out.toString() || '{}') as Record<string, unknown>;
-              if (mode === 'fail-once') return void res.writeHead(answer.statusCode ?? 502, answer.headers).end(out);
+              if (mode.startsWith('fail-'))
+                return void res.writeHead(answer.statusCode ?? 502, answer.headers).end(out);
               if (mode === 'endless' || !token) page.next_page_token = 'more';
               else delete page.next_page_token;
               out = Buffer.from(JSON.stringify(page));

@@ -11,6 +11,9 @@ import { loggedValues, paramsDelivered, type ParamSettings } from '../tracking/p
 import type { Produced } from './produced.ts';
 import { VALUE_KINDS, type ServerValues, type ValueCounts } from './trial-types.ts';
 
+/** How the read-back's requests are tried again: twice, after 0.1 s and 0.2 s (and up to 0.05 s of jitter). */
+export const READ_BACK_RETRY = { maxRetries: 2, backoffFactor: 0.1, backoffJitter: 0.05 } as const;
+
 export class ServerReader {
   private readonly known = new Set<string>();
   private readonly client: MlflowClient;
@@ -19,8 +22,10 @@ export class ServerReader {
   private readonly deletedExperiments = new Set<string>();
 
   constructor(trackingUri: string) {
-    // No retries: a dead server is a finding, not something to wait out.
-    this.client = new MlflowClient({ trackingUri, retry: { maxRetries: 0 } });
+    // Its own reads are tried again twice, briefly: one failed exchange (a reset connection) says nothing of the
+    // hook, yet a missed look makes the next trial's values unavailable. A dead server is still a finding, a few
+    // tenths of a second later.
+    this.client = new MlflowClient({ trackingUri, retry: READ_BACK_RETRY });
   }
 
   /** Runs created since the previous call. */
@@ -29,6 +34,8 @@ export class ServerReader {
     const ids = new Set<string>();
     let page_token: string | undefined;
     const seen = new Set<string>();
+    // As the server lists them now: an experiment deleted and restored since holds live runs again.
+    this.deletedExperiments.clear();
     do {
       const page = await this.client.searchExperiments({ max_results: 1000, page_token, view_type: 'ALL' });
       const experimentIds = page.experiments.map((e) => e.experiment_id);
@@ -175,8 +182,10 @@ export async function valuesDelivered(
 /**
  * How many of the produced artifact files reached the server, each matched at most once by its content (its
  * size and fill byte), wherever the hook put it: a file uploaded twice does not stand in for one never sent, nor
- * a file the pipeline did not make (a hook's own config file). Files under `models/` are models. Only files of a
- * produced size are downloaded.
+ * a file the pipeline did not make (a hook's own config file), unless the two have the same content (the same
+ * size and, one time in 256, the same fill byte). Files under `models/` are models. Only files of a produced size
+ * are downloaded, through the server's artifact proxy: files in a store the server does not proxy (an `s3://` or
+ * `file://` artifact root the hook wrote to directly) cannot be read through it, and are matched by size alone.
  */
 export async function artifactsFound(
   client: MlflowClient,
@@ -187,17 +196,29 @@ export async function artifactsFound(
   const wanted = new Map<string, number>();
   for (const a of produced) wanted.set(contentKey(a.bytes, a.fill), (wanted.get(contentKey(a.bytes, a.fill)) ?? 0) + 1);
   const sizes = new Set(produced.map((a) => a.bytes));
+  /** Takes one wanted file whose content key `matches`; whether there was one. */
+  const take = (matches: (key: string) => boolean): boolean => {
+    for (const [key, left] of wanted)
+      if (left > 0 && matches(key)) {
+        wanted.set(key, left - 1);
+        return true;
+      }
+    return false;
+  };
   let found = 0;
   for (const s of states)
     for (const f of s.artifacts) {
       if (f.path.startsWith('models/') || (f.file_size !== undefined && !sizes.has(f.file_size))) continue;
+      if (!s.run.info.artifact_uri.startsWith('mlflow-artifacts:')) {
+        const size = f.file_size;
+        if (size !== undefined && take((key) => key === contentKey(size, undefined) || key.startsWith(`${size}:`)))
+          found++;
+        continue;
+      }
       const data = await client.downloadArtifact(s.run.info.artifact_uri, f.path);
       if (data.some((b) => b !== data[0])) continue;
       const key = contentKey(data.length, data[0]);
-      const left = wanted.get(key) ?? 0;
-      if (left === 0) continue;
-      wanted.set(key, left - 1);
-      found++;
+      if (take((k) => k === key)) found++;
     }
   return found;
 }

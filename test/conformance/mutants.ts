@@ -1517,6 +1517,21 @@ export const MUTANTS: Mutant[] = [
   }),
 ];
 
+/**
+ * Not a bug: the reference hook with a child run per node whose parent run is ended and re-opened at each child's
+ * end (a plugin re-entering its run for each node, as kedro-mlflow does), and ended for good after its children.
+ */
+export const PARENT_REOPENED_PER_CHILD: Target = nesting('parent-reopened-at-each-child-end', [], {
+  updateRun: async (r, c) => {
+    const parent = c.tops.at(-1);
+    if (!c.children.has(r.run_id) || !parent) return r;
+    await sendEnd(c, r);
+    await sendEnd(c, { run_id: parent.info.run_id, status: 'FINISHED', end_time: Date.now() });
+    await sendEnd(c, { run_id: parent.info.run_id, status: 'RUNNING' });
+    return null;
+  },
+}).target;
+
 type RunRequest = { experiment_id: string; run_name?: string; start_time?: number; tags?: RunTag[] };
 const isTop = (req: RunRequest): boolean => !req.tags?.some((t) => t.key === 'mlflow.parentRunId');
 

@@ -64,12 +64,13 @@ function falseChild(o: Observation, r: RunState): string | undefined {
 
 const TERMINAL_UPDATE = /"status"\s*:\s*"(FINISHED|FAILED|KILLED)"/;
 
-/** The request (its seq) that first ended each run: a runs/update the server took with a terminal status. */
-function terminalUpdates(o: Observation): Map<string, number> {
-  const ended = new Map<string, number>();
+/** The requests (their seq) that first and last ended each run: runs/update the server took with a terminal status.
+ * A run re-opened and ended again (a plugin re-entering its run at each node) has both. */
+function terminalUpdates(o: Observation): Map<string, { first: number; last: number }> {
+  const ended = new Map<string, { first: number; last: number }>();
   for (const r of o.requests)
-    if (r.runId && r.endpoint === 'runs/update' && r.status < 400 && !ended.has(r.runId))
-      if (TERMINAL_UPDATE.test(r.body?.toString() ?? '')) ended.set(r.runId, r.seq);
+    if (r.runId && r.endpoint === 'runs/update' && r.status < 400 && TERMINAL_UPDATE.test(r.body?.toString() ?? ''))
+      ended.set(r.runId, { first: ended.get(r.runId)?.first ?? r.seq, last: r.seq });
   return ended;
 }
 
@@ -196,8 +197,9 @@ export const NESTED_NODES: Requirement[] = [
       const ended = terminalUpdates(o);
       // A child never ended, or a parent never ended, is RUN-010's finding.
       const late = kids.flatMap((r) => {
-        const own = ended.get(r.run.info.run_id);
-        const parent = ended.get(tag(r, 'mlflow.parentRunId')!);
+        const own = ended.get(r.run.info.run_id)?.first;
+        // A parent ended, re-opened and ended again is ended for good at its last end.
+        const parent = ended.get(tag(r, 'mlflow.parentRunId')!)?.last;
         return own !== undefined && parent !== undefined && own > parent
           ? [`${r.run.info.run_name} ended at #${own}, its parent at #${parent}`]
           : [];
