@@ -122,11 +122,16 @@ describe('compare warns when the reports were not measured or gated alike', () =
 describe('compare refuses reports that did not measure the same thing (exit 2, nothing written)', () => {
   it.each<[string, Edit, string]>([
     ['another size', (r) => void (r.nodes = r.scenario.pipeline.nodes = 7), 'different pipelines: 5 vs 7 nodes'],
-    ['another pipeline seed', (r) => void (r.scenario.pipeline.seed = 99), 'different pipelines: pipeline.seed: '],
+    // the path once: where the place names it, not again in the message
+    [
+      'another pipeline seed',
+      (r) => void (r.scenario.pipeline.seed = 99),
+      'pipeline.seed: different pipelines: 1 vs 99 (',
+    ],
     [
       'more metrics per node',
       (r) => void (r.scenario.pipeline.metricsPerNode = 9),
-      'different pipelines: pipeline.metricsPerNode: ',
+      'pipeline.metricsPerNode: different pipelines: 0 vs 9 (',
     ],
     ['another scenario', (r) => void (r.scenario.name = 'other'), 'different scenarios: "test" vs "other"'],
     // a report's scenario is checked against the scenario schema: a null pipeline is refused at its place
@@ -154,7 +159,8 @@ describe('compare locates what differs in the current report', () => {
     expect(r.code).toBe(2);
     expect(r.err.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/current\.json:1:\d+ scenario\.name: different scenarios: "test" vs "other" \(baseline /),
-      expect.stringMatching(/current\.json:1:\d+ scenario\.pipeline\.seed: different pipelines: pipeline\.seed: /),
+      // the path once, where the place names it
+      expect.stringMatching(/current\.json:1:\d+ scenario\.pipeline\.seed: different pipelines: 1 vs 99 \(/),
     ]);
   });
 });

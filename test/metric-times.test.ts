@@ -5,6 +5,7 @@ import { WINDOW_MET } from '../src/conformance/requirements/windows.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
 import type { NodeWindow, Observation } from '../src/conformance/types.ts';
 import type { RunState } from '../src/mlflow/readback.ts';
+import { runState } from './helpers/run-state.ts';
 
 const pipeline = SCENARIOS['long-params'].pipeline;
 const names = pipeline.nodes.map((n) => n.name);
@@ -16,25 +17,7 @@ function runStamped(stamp: number): RunState {
       n.metrics.map((m) => [m.key, m.values.map((value, step) => ({ key: m.key, value, step, timestamp: stamp }))]),
     ),
   );
-  const info = {
-    run_id: 'r',
-    run_uuid: 'r',
-    run_name: 'r',
-    experiment_id: '1',
-    user_id: '',
-    status: 'FINISHED' as const,
-  };
-  return {
-    run: {
-      info: { ...info, start_time: 100, end_time: 110, artifact_uri: '', lifecycle_stage: 'active' },
-      data: { tags: [] },
-    },
-    metricHistory,
-    artifacts: [],
-    modelVersions: [],
-    loggedModels: [],
-    logModelHistory: [],
-  };
+  return runState('r', {}, { tags: [] }, { metricHistory });
 }
 
 function check(stamp: number, nodes: NodeWindow[]) {

@@ -3,6 +3,7 @@ import { startHttpMock } from '../src/backends/mock/http-server.ts';
 import { startInProcessMock, type InProcessMock } from '../src/backends/mock/in-process.ts';
 import { credentialsFromEnv, redact } from '../src/mlflow/auth.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
+import { readRun } from '../src/mlflow/readback.ts';
 import { MlflowApiError, MlflowNetworkError } from '../src/mlflow/errors.ts';
 import { backoffMs, retryPolicyFromEnv } from '../src/mlflow/retry.ts';
 import type { HttpRequest, HttpResponse, Transport } from '../src/mlflow/transport.ts';
@@ -140,6 +141,36 @@ describe('MlflowClient against the in-process mock (msw)', () => {
     expect([v1.version, v2.version]).toEqual(['1', '2']);
     expect((await client.getRegisteredModel('client-model')).latest_versions?.[0]?.version).toBe('2');
     expect((await client.searchRegisteredModels({ filter: "name='client-model'" })).registered_models).toHaveLength(1);
+  });
+
+  it('reads every page back: model versions and metric history a value a page', async () => {
+    const exp = await client.getOrCreateExperiment('client-pages');
+    const runId = (await client.createRun({ experiment_id: exp, run_name: 'paged' })).info.run_id;
+    await client.createRegisteredModel({ name: 'paged-model' });
+    const sources = ['a', 'b', 'c'].map((m) => `mlflow-artifacts:/${exp}/${runId}/artifacts/${m}`);
+    for (const source of sources) await client.createModelVersion({ name: 'paged-model', source, run_id: runId });
+    await client.logBatch({
+      run_id: runId,
+      metrics: [1, 2, 3].map((value, step) => ({ key: 'm', value, timestamp: 1000 + step, step })),
+    });
+    // A server that pages at one item: readRun must follow every token, as against a server with a small page size.
+    class OneAPage extends MlflowClient {
+      override searchModelVersions(req: Parameters<MlflowClient['searchModelVersions']>[0] = {}) {
+        return super.searchModelVersions({ ...req, max_results: 1 });
+      }
+      override getMetricHistory(id: string, key: string, page: { page_token?: string } = {}) {
+        return super.getMetricHistory(id, key, { ...page, max_results: 1 });
+      }
+    }
+    const paged = new OneAPage({ trackingUri: backend.trackingUri, retry: { maxRetries: 0 } });
+    try {
+      expect((await paged.searchModelVersions({ filter: `run_id='${runId}'` })).next_page_token).toBeDefined();
+      const state = await readRun(paged, runId);
+      expect(state.modelVersions.map((v) => v.source).sort()).toEqual(sources);
+      expect(state.metricHistory['m']!.map((m) => m.value)).toEqual([1, 2, 3]);
+    } finally {
+      paged.close();
+    }
   });
 
   it('raises typed errors carrying error_code, HTTP status and the server message', async () => {

@@ -6,33 +6,18 @@ import { RUN_TAGS } from '../src/conformance/requirements/run-tags.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
 import type { Observation } from '../src/conformance/types.ts';
 import type { RunState } from '../src/mlflow/readback.ts';
+import { runState } from './helpers/run-state.ts';
 
 const pipeline = SCENARIOS.basic.pipeline;
 
-function run(name: string, start: number, tags: Record<string, string>): RunState {
-  return {
-    run: {
-      info: {
-        run_id: name,
-        run_uuid: name,
-        run_name: name,
-        experiment_id: '1',
-        user_id: '',
-        status: 'FINISHED',
-        start_time: start,
-        end_time: start + 1,
-        artifact_uri: '',
-        lifecycle_stage: 'active',
-      },
-      data: { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) },
+const run = (name: string, start: number, tags: Record<string, string>): RunState =>
+  runState(
+    name,
+    { start_time: start, end_time: start + 1 },
+    {
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
     },
-    metricHistory: {},
-    artifacts: [],
-    modelVersions: [],
-    loggedModels: [],
-    logModelHistory: [],
-  };
-}
+  );
 
 function observe(runs: RunState[], runner?: string): Observation {
   // Only the fields the run-tag checks read; the rest of an observation plays no part in them.

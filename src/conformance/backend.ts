@@ -7,7 +7,7 @@ import { startHttpMock } from '../backends/mock/http-server.ts';
 import type { RequestLog } from '../backends/mock/request-log.ts';
 import { withRequestLog } from '../backends/recording-proxy.ts';
 import type { RunningBackend } from '../backends/types.ts';
-import { MlflowClient } from '../mlflow/client.ts';
+import { allPages, MlflowClient } from '../mlflow/client.ts';
 import type { Experiment } from '../mlflow/wire.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 
@@ -42,7 +42,9 @@ export interface ConformanceBackend {
 
 /** Deleted ones too (view type ALL): a hook that deletes its experiment, or runs with it, is seen doing so. */
 async function allExperiments(client: MlflowClient): Promise<Experiment[]> {
-  return (await client.searchExperiments({ max_results: 1000, view_type: 'ALL' })).experiments;
+  const page = (page_token: string | undefined) =>
+    client.searchExperiments({ max_results: 1000, view_type: 'ALL', page_token });
+  return allPages('experiments/search', page, (p) => p.experiments);
 }
 
 function mockBackend(): ConformanceBackend {

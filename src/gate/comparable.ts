@@ -26,7 +26,7 @@ export const measuredBy = (r: Report): Measured => ({
 });
 
 /** The first setting of the pipeline besides its size that differs: its path and the difference in words. */
-function pipelineDifference(a: PipelineSpec, b: PipelineSpec): { path: Path; says: string } | undefined {
+function pipelineDifference(a: PipelineSpec, b: PipelineSpec): { path: Path; values: string } | undefined {
   // A report read back holds whatever its file held there (the schema leaves it open): only a mapping loses `nodes`.
   const withoutSize = (p: unknown): unknown =>
     typeof p === 'object' && p !== null && !Array.isArray(p) ? { ...p, nodes: undefined } : p;
@@ -37,7 +37,7 @@ function pipelineDifference(a: PipelineSpec, b: PipelineSpec): { path: Path; say
     const v = valueAt(root, d.slice(1));
     return v === undefined ? 'absent' : describeValue(v);
   };
-  return { path: d, says: `${dottedPath(d)}: ${at(restA)} vs ${at(restB)}` };
+  return { path: d, values: `${at(restA)} vs ${at(restB)}` };
 }
 
 type Path = (string | number)[];
@@ -56,14 +56,21 @@ export function assertComparable(
 ): void {
   const b = measuredBy(baseline);
   const c = 'results' in current ? measuredBy(current) : current;
-  const problems: { path: Path; message: string }[] = [];
-  const differs = (path: Path, message: string): void => void problems.push({ path, message });
+  // `unlocated`: the message where no place names the field (located, the path is printed before it).
+  const problems: { path: Path; message: string; unlocated?: string }[] = [];
+  const differs = (path: Path, message: string, unlocated?: string): void =>
+    void problems.push({ path, message, unlocated });
   if (b.scenario !== c.scenario)
     differs(['scenario', 'name'], `different scenarios: "${b.scenario}" vs "${c.scenario}"`);
   if (b.nodes !== c.nodes) differs(['nodes'], `different pipelines: ${b.nodes} vs ${c.nodes} nodes`);
   // Another workload per node (its values, work, shape) moves every figure: no change of the hook's to gate.
   const pipeline = pipelineDifference(b.pipeline, c.pipeline);
-  if (pipeline) differs(['scenario', ...pipeline.path], `different pipelines: ${pipeline.says}`);
+  if (pipeline)
+    differs(
+      ['scenario', ...pipeline.path],
+      `different pipelines: ${pipeline.values}`,
+      `different pipelines: ${dottedPath(pipeline.path)}: ${pipeline.values}`,
+    );
   // Under an instrument a trial runs tens of times slower: its times say nothing of an uninstrumented run's.
   if (b.instrument !== undefined && c.instrument !== undefined && b.instrument !== c.instrument)
     differs(
@@ -76,5 +83,7 @@ export function assertComparable(
   // A report read from a file: each difference at its place there, the baseline named.
   if (locate)
     throw new InputError(sortByPosition(problems.map((p) => locate(p.path, `${p.message} (baseline ${files[0]})`))));
-  throw new InputError(problems.map(({ message }) => ({ file: `${files[0]} vs ${files[1]}`, message })));
+  throw new InputError(
+    problems.map(({ message, unlocated }) => ({ file: `${files[0]} vs ${files[1]}`, message: unlocated ?? message })),
+  );
 }

@@ -2,7 +2,7 @@
 // (so it works the same against the mock and a real server): the "delivered" of the values table
 // is the server's word, never the hook's. Runs created since the last look are the trial's.
 import { errorMessage } from '../errors.ts';
-import { MlflowClient, nextPageToken } from '../mlflow/client.ts';
+import { MlflowClient, pages } from '../mlflow/client.ts';
 import { countStored, readRun, type DeliveredCounts, type RunState } from '../mlflow/readback.ts';
 import { resolveParam } from '../pipeline/params.ts';
 import type { ParamValue, Pipeline } from '../pipeline/types.ts';
@@ -32,20 +32,17 @@ export class ServerReader {
   private async newRuns(): Promise<RunState[]> {
     // A set: a server that lists a run twice (on two pages) does not have its values counted twice.
     const ids = new Set<string>();
-    let page_token: string | undefined;
-    const seen = new Set<string>();
     // As the server lists them now: an experiment deleted and restored since holds live runs again.
     this.deletedExperiments.clear();
-    do {
-      const page = await this.client.searchExperiments({ max_results: 1000, page_token, view_type: 'ALL' });
-      const experimentIds = page.experiments.map((e) => e.experiment_id);
-      for (const e of page.experiments)
-        if (e.lifecycle_stage === 'deleted') this.deletedExperiments.add(e.experiment_id);
+    const page = (page_token: string | undefined) =>
+      this.client.searchExperiments({ max_results: 1000, page_token, view_type: 'ALL' });
+    for await (const { experiments } of pages('experiments/search', page)) {
+      for (const e of experiments) if (e.lifecycle_stage === 'deleted') this.deletedExperiments.add(e.experiment_id);
+      const experimentIds = experiments.map((e) => e.experiment_id);
       if (experimentIds.length)
         for (const run of await this.client.searchAllRuns({ experiment_ids: experimentIds, run_view_type: 'ALL' }))
           if (!this.known.has(run.info.run_id)) ids.add(run.info.run_id);
-      page_token = nextPageToken(seen, 'experiments/search', page.next_page_token);
-    } while (page_token);
+    }
     for (const id of ids) this.known.add(id);
     const states: RunState[] = [];
     for (const id of ids) states.push(await readRun(this.client, id));

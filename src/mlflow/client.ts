@@ -51,15 +51,34 @@ export interface ClientStats {
 type Query = Record<string, string | number | string[] | undefined>;
 
 /**
- * The token of the next page to ask `endpoint` for (undefined: that was the last page), remembered in `seen`. A
- * server that hands back a token it gave before would be asked for the same pages forever: that is an error.
+ * Each page of a paged listing in turn, from the first until a page names no next one. A server that hands back a
+ * token it gave before would be asked for the same pages forever: that fails, naming `endpoint`.
  */
-export function nextPageToken(seen: Set<string>, endpoint: string, token: string | undefined): string | undefined {
-  if (!token) return undefined;
-  if (seen.has(token))
-    throw new Error(`${endpoint} handed back the page token ${JSON.stringify(token)} again: its pages never end`);
-  seen.add(token);
-  return token;
+export async function* pages<P extends { next_page_token?: string }>(
+  endpoint: string,
+  fetchPage: (pageToken: string | undefined) => Promise<P>,
+): AsyncGenerator<P> {
+  const seen = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await fetchPage(token);
+    yield page;
+    token = page.next_page_token || undefined;
+    if (token !== undefined && seen.has(token))
+      throw new Error(`${endpoint} handed back the page token ${JSON.stringify(token)} again: its pages never end`);
+    if (token !== undefined) seen.add(token);
+  } while (token !== undefined);
+}
+
+/** Every item of a paged listing: `items` picks them from each page. */
+export async function allPages<P extends { next_page_token?: string }, T>(
+  endpoint: string,
+  fetchPage: (pageToken: string | undefined) => Promise<P>,
+  items: (page: P) => readonly T[],
+): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages(endpoint, fetchPage)) all.push(...items(page));
+  return all;
 }
 
 export class MlflowClient {
@@ -183,15 +202,8 @@ export class MlflowClient {
   }
   /** Every run of the experiments, following page tokens. */
   async searchAllRuns(req: { experiment_ids: string[]; filter?: string; run_view_type?: ViewType }): Promise<Run[]> {
-    const runs: Run[] = [];
-    let page_token: string | undefined;
-    const seen = new Set<string>();
-    do {
-      const r = await this.searchRuns({ ...req, max_results: 1000, page_token });
-      runs.push(...r.runs);
-      page_token = nextPageToken(seen, 'runs/search', r.next_page_token);
-    } while (page_token);
-    return runs;
+    const page = (page_token: string | undefined) => this.searchRuns({ ...req, max_results: 1000, page_token });
+    return allPages('runs/search', page, (p) => p.runs);
   }
   async deleteRun(runId: string): Promise<void> {
     await this.post('runs/delete', { run_id: runId });

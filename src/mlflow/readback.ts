@@ -2,7 +2,7 @@
 // against the mock and a real server): params, every metric value, tags, artifacts, model versions,
 // and the models themselves however the client logged them: MLflow 3's logged models (files under
 // the model's own location) or MLflow 2's runs/log-model records (files in the run).
-import { nextPageToken, type MlflowClient } from './client.ts';
+import { allPages, type MlflowClient } from './client.ts';
 import { MlflowApiError } from './errors.ts';
 import {
   LOG_MODEL_HISTORY_TAG,
@@ -37,15 +37,8 @@ export async function readRun(client: MlflowClient, runId: string): Promise<RunS
   const run = await client.getRun(runId);
   const metricHistory: Record<string, Metric[]> = {};
   for (const m of run.data.metrics ?? []) {
-    const all: Metric[] = [];
-    let page_token: string | undefined;
-    const seen = new Set<string>();
-    do {
-      const page = await client.getMetricHistory(runId, m.key, { page_token });
-      all.push(...page.metrics);
-      page_token = nextPageToken(seen, 'metrics/get-history', page.next_page_token);
-    } while (page_token);
-    metricHistory[m.key] = all;
+    const page = (page_token: string | undefined) => client.getMetricHistory(runId, m.key, { page_token });
+    metricHistory[m.key] = await allPages('metrics/get-history', page, (p) => p.metrics);
   }
   const artifacts: FileInfo[] = [];
   const walk = async (path?: string): Promise<void> => {
@@ -55,32 +48,32 @@ export async function readRun(client: MlflowClient, runId: string): Promise<RunS
     }
   };
   await walk();
-  const modelVersions = (await client.searchModelVersions({ filter: `run_id='${runId}'` })).model_versions;
+  const versions = (page_token: string | undefined) =>
+    client.searchModelVersions({ filter: `run_id='${runId}'`, page_token });
+  const modelVersions = await allPages('model-versions/search', versions, (p) => p.model_versions);
   const loggedModels = await readLoggedModels(client, run);
   return { run, metricHistory, artifacts, modelVersions, loggedModels, logModelHistory: logModelHistory(run) };
 }
 
 /** Every file of each logged model the run produced; none from a server without MLflow 3's API. */
 async function readLoggedModels(client: MlflowClient, run: Run): Promise<RunLoggedModel[]> {
-  const models: LoggedModel[] = [];
-  let page_token: string | undefined;
-  const seen = new Set<string>();
-  do {
-    let page;
-    try {
-      page = await client.searchLoggedModels({
-        experiment_ids: [run.info.experiment_id],
-        filter: `source_run_id = '${run.info.run_id}'`,
-        page_token,
-      });
-    } catch (err) {
-      // An MLflow 2 server has no such endpoint: its models are in the run (log-model history).
-      if (err instanceof MlflowApiError && err.status === 404 && !page_token) return [];
-      throw err;
-    }
-    models.push(...page.models);
-    page_token = nextPageToken(seen, 'logged-models/search', page.next_page_token);
-  } while (page_token);
+  let asked = 0;
+  const page = (page_token: string | undefined) => {
+    asked++;
+    return client.searchLoggedModels({
+      experiment_ids: [run.info.experiment_id],
+      filter: `source_run_id = '${run.info.run_id}'`,
+      page_token,
+    });
+  };
+  let models: LoggedModel[];
+  try {
+    models = await allPages('logged-models/search', page, (p) => p.models);
+  } catch (err) {
+    // An MLflow 2 server has no such endpoint (its first page is not found): its models are in the run.
+    if (err instanceof MlflowApiError && err.status === 404 && asked === 1) return [];
+    throw err;
+  }
   const out: RunLoggedModel[] = [];
   for (const model of models) {
     const files: FileInfo[] = [];

@@ -321,6 +321,9 @@ export function mlflowRoutes(store: MockStore): Route[] {
   route('POST', 'runs/delete-tag', (b) => (store.deleteTag(requiredString(b, 'run_id'), requiredString(b, 'key')), {}));
   route('GET', 'metrics/get-history', (q) => {
     const metrics = store.metricHistory(requiredString(q, 'run_id'), requiredString(q, 'metric_key'));
+    // As MLflow's: every value unless the client asks for pages.
+    if (q.max_results !== undefined)
+      return page(metrics, q.page_token, parseInt64(q.max_results, 'max_results'), 'metrics');
     return metrics.length ? { metrics } : {};
   });
 
