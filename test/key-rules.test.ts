@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { normpath, pathNotUnique } from '../src/mlflow/limits.ts';
 import { HashSet64 } from '../src/tracking/hash-set.ts';
 import { KeyMap } from '../src/tracking/keys.ts';
-import { LIMITS, sanitiseKey } from '../src/mlflow/limits.ts';
+import { LIMITS, pythonLength, sanitiseKey } from '../src/mlflow/limits.ts';
+import { truncate } from '../src/tracking/common.ts';
 import { createHash } from 'node:crypto';
 
 /** MLflow's rule as written (path_not_unique), without pathNotUnique's shortcut for keys with no slash. */
@@ -86,5 +87,28 @@ describe('key rules', () => {
     expect(found).toBe(100_000);
     // 64 bits of hash: a false "seen" among 10^5 x 10^5 pairs has odds of about 5e-10
     expect(strays).toBe(0);
+  });
+});
+
+describe('values cut as MLflow counts them', () => {
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  it('truncate counts code points and never cuts an emoji in half (a lone surrogate is no UTF-8)', () => {
+    // 7998 letters then emoji: cut at 7999 UTF-16 units, the old cut left half of the first emoji
+    const message = `${'e'.repeat(7998)}${'😀'.repeat(5)}`;
+    const cut = truncate(message, LIMITS.tagValueLength);
+    expect(lone.test(cut)).toBe(false);
+    expect(pythonLength(cut)).toBe(LIMITS.tagValueLength);
+    expect(cut.endsWith('😀…')).toBe(true);
+    // 8000 emoji are 8000 characters to MLflow (16,000 UTF-16 units): nothing to cut
+    expect(truncate('😀'.repeat(8000), LIMITS.tagValueLength)).toBe('😀'.repeat(8000));
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '😀', 'é'), maxLength: 40 }), fc.nat(30), (text, max) => {
+        const out = truncate(text, max + 1);
+        expect(lone.test(out)).toBe(false);
+        expect(pythonLength(out)).toBeLessThanOrEqual(max + 1);
+        if (pythonLength(text) <= max + 1) expect(out).toBe(text);
+      }),
+      { seed: 7, numRuns: 2000 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 // Values plausible bugs trip on, added to the conformance pipelines only (benchmarks keep the generator's own): falsy
 // parameters (0, false, '', null, empty list and mapping), a key in letters beyond ASCII, integers, floats whose text
-// differs between languages, lists in mappings, text that needs escaping, a key and a value at MLflow's length limits,
+// differs between languages, lists in mappings, text that needs escaping, a key and values at MLflow's length limits
+// (in characters, as MLflow counts them, not UTF-16 units or bytes),
 // metric values that are 0, negative, tiny, huge, NaN or infinite (a diverging model's loss), a file larger than the
 // pieces uploads are often cut into, and nodes at exactly a log-batch limit.
 import { LIMITS } from '../mlflow/limits.ts';
@@ -59,6 +60,9 @@ export function withEdgeValues(pipeline: Pipeline): Pipeline {
   node.artifactBytes = EDGE_ARTIFACT_BYTES;
   for (const [k, v] of Object.entries(EDGE_PARAMS)) addParam(p, node, k, structuredClone(v));
   addParam(p, node, 'at_value_limit', textOf(LIMITS.paramValueLength));
+  // MLflow counts characters (code points): 6000 rockets are within its limit, though 12,000 UTF-16 units (a
+  // JavaScript string's length) and 24,000 UTF-8 bytes. A hook measuring either cuts or tags a value it must log whole.
+  addParam(p, node, 'emoji_at_value_limit', '🚀'.repeat(LIMITS.paramValueLength));
   const prefix = 'at_key_limit_';
   const keyLength = LIMITS.keyLength - node.name.length - 1;
   addParam(p, node, prefix + 'k'.repeat(keyLength - prefix.length), 'v');
@@ -66,10 +70,13 @@ export function withEdgeValues(pipeline: Pipeline): Pipeline {
   return p;
 }
 
-/** The pipeline with one more parameter in every node whose value is one character over MLflow's limit. */
+/** The pipeline with one more parameter in every node whose value is one character over MLflow's limit; in the
+ * first, one more again: one over in emoji after a letter, so a cut at 6000 UTF-16 units halves an emoji (a lone
+ * surrogate, which MLflow stores as '' and after which it drops the rest of the request). */
 export function withValueOverLimit(pipeline: Pipeline): Pipeline {
   const p = structuredClone(pipeline);
   for (const node of p.nodes) addParam(p, node, 'over_value_limit', textOf(LIMITS.paramValueLength + 1));
+  addParam(p, p.nodes[0]!, 'over_value_limit_emoji', `x${'🚀'.repeat(LIMITS.paramValueLength)}`);
   return p;
 }
 

@@ -3,6 +3,7 @@
 import { EnvironmentError } from '../errors.ts';
 import { credentialsFromEnv } from '../mlflow/auth.ts';
 import { MlflowClient } from '../mlflow/client.ts';
+import { pythonLength, pythonSlice } from '../mlflow/limits.ts';
 import type { KeyValue, Metric } from '../mlflow/wire.ts';
 import type { DataCatalog } from '../pipeline/catalog.ts';
 import type { HookFactoryContext, Hooks, RunParams } from '../pipeline/hooks.ts';
@@ -90,6 +91,10 @@ export function registeredModelName(datasetName: string): string {
   return datasetName.replace(/[^\w.-]/g, '_');
 }
 
+/**
+ * `text` cut to at most `max` characters as MLflow counts them (code points), an ellipsis last when cut. Never half
+ * an emoji: a lone surrogate is no UTF-8, and a server that stores the value refuses the whole batch with it.
+ */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return pythonLength(text) <= max ? text : `${pythonSlice(text, max - 1)}…`;
 }

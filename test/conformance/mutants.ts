@@ -759,6 +759,17 @@ export const MUTANTS: Mutant[] = [
     ),
     truncateDeclared,
   ),
+  // Long values measured and cut in UTF-16 units (a JavaScript string's length), not characters as MLflow counts:
+  // 6000 rockets are cut to 3000, and a cut through an emoji leaves half of it, which MLflow stores as ''.
+  mutant(
+    'cuts-values-in-utf16-units',
+    ['PAR-010'],
+    reference(
+      { batch: mapParams((p) => (p.value.length > 6000 ? { ...p, value: p.value.slice(0, 6000) } : p)) },
+      truncateDeclared.mlflow,
+    ),
+    truncateDeclared,
+  ),
   mutant(
     'flattens-one-level-only',
     ['PAR-010', 'PAR-011'],

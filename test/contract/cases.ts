@@ -373,4 +373,27 @@ export const CASES: ContractCase[] = [
     post('runs/log-metric', { run_id: '{{run}}', key: 'lr_😀', value: 1, timestamp: 1, step: 0 }),
     getRun,
   ]),
+  // Half an emoji (a value cut by UTF-16 units, JSON-escaped as \ud83d): protobuf reads the whole string as ''.
+  withRun('lone-surrogates-read-as-empty', [
+    post('runs/log-batch', {
+      run_id: '{{run}}',
+      params: [{ key: 'p', value: 'ab\ud83d' }],
+      tags: [
+        { key: 't', value: 'x\udc00y' },
+        { key: 'pair', value: '\ud83d\ude00' },
+      ],
+    }),
+    // every field after it in the body is dropped, silently
+    post('runs/log-batch', {
+      run_id: '{{run}}',
+      tags: [
+        { key: 'u', value: 'ok' },
+        { key: 'v', value: '\ud83d' },
+        { key: 'w', value: 'dropped' },
+      ],
+      params: [{ key: 'q', value: 'dropped' }],
+    }),
+    post('runs/set-tag', { run_id: '{{run}}', key: 't2', value: 'emoji \ud83d' }),
+    getRun,
+  ]),
 ];

@@ -2,6 +2,8 @@
 // the first that does not parse stops the reading, leaving what was read in the message. The handlers' own
 // checks of the raw JSON come next and pass values protobuf refuses (a NaN token, 1e309, "nan"), so MLflow
 // goes on with the partial message: later fields keep their defaults (0, '') and later list items are gone.
+// A string holding a lone surrogate (half an emoji, `"\ud83d"`: no UTF-8) stops the reading the same way, and is read
+// as '' itself (mlflow server 3.17.2; the contract case `lone-surrogates-read-as-empty`).
 import { pyFloat } from './py-float.ts';
 import type { Json } from './request-fields.ts';
 
@@ -14,15 +16,18 @@ export function protoDouble(v: unknown): number | undefined {
   return undefined;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 interface Read {
   value: unknown;
   stopped: boolean;
 }
 
 /** The message ParseDict leaves of `body`, where `isDouble(path)` tells the double fields (the only ones
- * read strictly here: other fields' bad values are refused by the handlers' checks before this matters). */
-export function protoRead(body: Json, isDouble: (path: string) => boolean): Json {
+ * read strictly here, with strings: other fields' bad values are refused by the handlers' checks first). */
+export function protoRead(body: Json, isDouble: (path: string) => boolean = () => false): Json {
   const read = (v: unknown, path: string): Read => {
+    if (typeof v === 'string' && LONE_SURROGATE.test(v)) return { value: '', stopped: true };
     if (isDouble(path)) {
       // null is skipped (the field stays unset), as ParseDict skips None
       if (v === null) return { value: undefined, stopped: false };
