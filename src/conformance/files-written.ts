@@ -59,6 +59,37 @@ function tail(path: string, size: number): Buffer {
   }
 }
 
+/** A folder to read, with its depth below the searched folder. */
+type Folder = [path: string, depth: number];
+
+/**
+ * The folders still to read under one searched folder, in two queues each read in the order its folders were found
+ * (breadth first): those changed since trackbench started before the others, so a crowded shared /tmp cannot use up
+ * the budget before they are seen. Breadth first among the changed ones too: read depth first (last found first), a
+ * big tree made meanwhile by another process was read whole before the hook's folder whenever it was listed after it
+ * (Node lists in name order): a virtual environment being installed into ~/.cache/trackbench (25,000 entries) used
+ * up the budget before ~/.cache/tb-mutant-<pid>/logs/ was reached, in every situation of the run.
+ */
+class FolderQueue {
+  private readonly changed: Folder[] = [];
+  private readonly others: Folder[] = [];
+  private nextChanged = 0;
+  private nextOther = 0;
+
+  constructor(root: string) {
+    this.others.push([root, 0]);
+  }
+
+  add(folder: Folder, changed: boolean): void {
+    (changed ? this.changed : this.others).push(folder);
+  }
+
+  next(): Folder | undefined {
+    if (this.nextChanged < this.changed.length) return this.changed[this.nextChanged++];
+    return this.others[this.nextOther++];
+  }
+}
+
 /** Files under the searched folders created or modified since `sinceMs`, but those under `exclude` (folders searched
  * already). Bounded by WRITTEN_SEARCH; folders that cannot be read (other users') are passed over. */
 export function filesWrittenSince(sinceMs: number, exclude: string[]): { path: string; bytes: Buffer }[] {
@@ -75,10 +106,8 @@ export function filesWrittenSince(sinceMs: number, exclude: string[]): { path: s
   let bytes = 0;
   for (const root of roots()) {
     let entries = 0;
-    // Breadth first, so one deep folder cannot use up the budget before the files at the top are seen; but folders
-    // changed since trackbench started first, so a crowded shared /tmp cannot use it up before they are seen.
-    const queue: [string, number][] = [[root, 0]];
-    for (let next = queue.shift(); next && entries <= WRITTEN_SEARCH.entries; next = queue.shift()) {
+    const queue = new FolderQueue(root);
+    for (let next = queue.next(); next && entries <= WRITTEN_SEARCH.entries; next = queue.next()) {
       const [dir, depth] = next;
       let names: string[];
       try {
@@ -94,8 +123,8 @@ export function filesWrittenSince(sinceMs: number, exclude: string[]): { path: s
         try {
           const st = lstatSync(p);
           if (st.isDirectory()) {
-            if (st.mtimeMs >= START_MS - CLOCK_SLACK_MS) queue.unshift([p, depth + 1]);
-            else if (depth < WRITTEN_SEARCH.depth) queue.push([p, depth + 1]);
+            const changed = st.mtimeMs >= START_MS - CLOCK_SLACK_MS;
+            if (changed || depth < WRITTEN_SEARCH.depth) queue.add([p, depth + 1], changed);
           } else if (st.isFile() && st.mtimeMs >= sinceMs - CLOCK_SLACK_MS) {
             if (streams.has(`${st.dev}:${st.ino}`)) continue;
             const size = Math.min(st.size, WRITTEN_SEARCH.fileBytes);
