@@ -65,6 +65,8 @@ export function runFilter(filter: string | undefined): (run: Run) => boolean {
         status: run.info.status,
         run_id: run.info.run_id,
         lifecycle_stage: run.info.lifecycle_stage,
+        // compared as MLflow does for `=` on a number: the same milliseconds
+        start_time: String(run.info.start_time),
       };
       return compare(attrs[c.key], c);
     });

@@ -23,6 +23,7 @@ import {
   type Pending,
 } from './batch.ts';
 import { CircuitBreaker } from './breaker.ts';
+import { createRunOnce } from './create-once.ts';
 import { InFlight } from './in-flight.ts';
 import type { RunRecord, SpillRecord, SpillWriter } from './spill.ts';
 
@@ -166,8 +167,8 @@ export class Outbox {
         if (ref.parent && !ref.parent.id) throw new Error('the parent run was not created');
         const expId = await this.call(experimentId);
         const parentTag = ref.parent?.id ? [{ key: 'mlflow.parentRunId', value: ref.parent.id }] : [];
-        const run = await this.call(() =>
-          this.client.createRun({
+        const run = await this.call(
+          createRunOnce(this.client, {
             experiment_id: expId,
             run_name: ref.runName,
             start_time: startTime,

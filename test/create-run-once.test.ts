@@ -1,0 +1,71 @@
+// A run creation whose answer was lost: the reference hook's retry takes the run the lost request made, so a node
+// keeps one child run, with all its values, and the MET-010 read-back cannot take an empty twin for it.
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startInProcessMock, type InProcessMock } from '../src/backends/mock/in-process.ts';
+import { MlflowClient } from '../src/mlflow/client.ts';
+import { MlflowApiError, MlflowNetworkError } from '../src/mlflow/errors.ts';
+import { readRun } from '../src/mlflow/readback.ts';
+import type { Run, RunTag } from '../src/mlflow/wire.ts';
+import { runSession } from '../src/pipeline/session.ts';
+import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
+import { mayHaveBeenDone } from '../src/tracking/delivery/create-once.ts';
+import { pipelineOf } from './helpers/scenario.ts';
+import { config, context } from './helpers/tracking.ts';
+
+/** A client whose first child-run creation reaches the server, and whose answer is lost (as the client's timeout
+ * running out on a loaded server loses it). */
+class AnswerLost extends MlflowClient {
+  lost = 0;
+
+  override async createRun(req: Parameters<MlflowClient['createRun']>[0]): Promise<Run> {
+    const run = await super.createRun(req);
+    const child = (req.tags ?? []).some((t: RunTag) => t.key === 'mlflow.parentRunId');
+    if (child && this.lost++ === 0)
+      throw new MlflowNetworkError('runs/create', 'TIMEOUT', 1, 'no answer within 30000 ms');
+    return run;
+  }
+}
+
+async function mock(): Promise<InProcessMock> {
+  const backend = await startInProcessMock();
+  onTestFinished(() => backend.stop());
+  return backend;
+}
+
+describe('a child run whose creation answer was lost', () => {
+  it('is created once: the retry takes the run the lost request made', async () => {
+    const backend = await mock();
+    const p = pipelineOf({ nodes: 4, metricsPerNode: 2, work: { cpuMs: 0, sleepMs: 1 } });
+    const cfg = config({ trackbench: { childRunPerNode: true } });
+    const client = new AnswerLost({ trackingUri: backend.trackingUri, retry: { maxRetries: 0 } });
+    const hook = createReferenceHook(cfg, context(backend), client);
+    await runSession(p, { hooks: [{ name: 'reference', hooks: hook }] });
+    expect(client.lost).toBeGreaterThan(0);
+    const reader = new MlflowClient({ trackingUri: backend.trackingUri });
+    const runs = await Promise.all(backend.mock.store.runIds().map((id) => readRun(reader, id)));
+    reader.close();
+    const children = runs.filter((r) => r.run.data.tags?.some((t) => t.key === 'mlflow.parentRunId'));
+    // one child run per node, each holding its node's values
+    expect(children.map((r) => r.run.info.run_name).sort()).toEqual(p.nodes.map((n) => n.name).sort());
+    for (const c of children) expect(Object.keys(c.metricHistory)).toHaveLength(2);
+    expect(hook.stats().delivered).toEqual(hook.stats().generated);
+  });
+
+  it('is looked for only after failures that may have gone through', () => {
+    const net = (code: string): MlflowNetworkError => new MlflowNetworkError('runs/create', code, 1, '');
+    const api = (status: number): MlflowApiError => new MlflowApiError('runs/create', status, `HTTP_${status}`, '', 1);
+    expect([net('TIMEOUT'), net('ECONNRESET'), api(500), api(502), api(504)].map(mayHaveBeenDone)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect([net('ECONNREFUSED'), api(503), api(429), api(400)].map(mayHaveBeenDone)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
