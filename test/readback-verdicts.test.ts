@@ -162,22 +162,36 @@ describe('values delivered are what the server holds, each counted once', () => 
     expect(r.text).toMatch(/models produced \/ delivered \/ lost │ 4 \/ 2 \/ 2 /);
   }, 60_000);
 
-  it('a hook that deletes its run once it logged everything: all lost (run and trace)', async () => {
-    const deleting = hook('(files) => files').replace(
-      "status: 'FINISHED', end_time: Date.now() });",
-      "status: 'FINISHED', end_time: Date.now() });\n      await client.deleteRun(run.run_id);",
-    );
-    const r = await scenario('deleting', deleting)();
-    expect(r.code, r.text).toBe(1);
-    expect(r.text).toMatch(/lost 4 of 4 params, 4 of 4 metrics, 8 of 8 artifacts/);
+  it.each([
     // trace counts the same way (the real CLI: the hook's client and trace's in-process mock are both dist/'s)
-    const yaml = join(dirs[dirs.length - 1]!, 's.yaml');
-    const t = spawnSync(process.execPath, ['bin/trackbench.js', 'trace', yaml, '--format', 'json'], {
-      encoding: 'utf8',
-    });
-    expect(t.status, t.stderr).toBe(1);
-    expect((JSON.parse(t.stdout) as { lost: { params: number } }).lost.params).toBe(4);
-  }, 60_000);
+    { what: 'run', call: 'deleteRun(run.run_id)', cold: [] },
+    // Its run restored: live in a deleted experiment (as a file store leaves runs). --cold: a warm-up run would
+    // leave the experiment deleted for the traced one.
+    {
+      what: 'experiment',
+      call: 'deleteExperiment(run.experiment_id);\n      await client.restoreRun(run.run_id)',
+      cold: ['--cold'],
+    },
+  ])(
+    'a hook that deletes its $what once it logged everything: all lost (run and trace)',
+    async ({ call, cold }) => {
+      const deleting = hook('(files) => files').replace(
+        "status: 'FINISHED', end_time: Date.now() });",
+        `status: 'FINISHED', end_time: Date.now() });\n      await client.${call};`,
+      );
+      const r = await scenario('deleting', deleting)();
+      expect(r.code, r.text).toBe(1);
+      expect(r.text).toMatch(/lost 4 of 4 params, 4 of 4 metrics, 8 of 8 artifacts/);
+      const yaml = join(dirs[dirs.length - 1]!, 's.yaml');
+      const t = spawnSync(process.execPath, ['bin/trackbench.js', 'trace', yaml, ...cold, '--format', 'json'], {
+        encoding: 'utf8',
+      });
+      expect(t.status, t.stderr).toBe(1);
+      const lost = (JSON.parse(t.stdout) as { lost: { params: number; metrics: number; artifacts: number } }).lost;
+      expect(lost).toMatchObject({ params: 4, metrics: 4, artifacts: 8 });
+    },
+    60_000,
+  );
 
   it('a read-back that fails in the warm-up trial: unverifiable, never "all delivered"', async () => {
     const uri = await searchProxy('fail-look');

@@ -29,6 +29,7 @@ import { logsValues, paramSettingsOf } from '../tracking/registry.ts';
 import { environment, type Environment } from './environment.ts';
 import { findValgrind, type Instrument } from './instrument.ts';
 import { indentedTail } from '../common/last-lines.ts';
+import { pendingWorkMessage } from './pending-work.ts';
 import { plannedProduction, productionShortfall, type Produced } from './produced.ts';
 import { expectedValues, ServerReader } from './server-values.ts';
 
@@ -54,11 +55,7 @@ export function trialFailure(reply: TrialReply, expected: TrialExpectations): st
   // The injected failure is the only error a failAt scenario expects: any other (a hook's) is a failure.
   const injected = expected.failAt && reply.pipelineError?.startsWith(INJECTED_FAILURE);
   if (reply.pipelineError && !injected) return `its pipeline failed: ${reply.pipelineError}`;
-  if (reply.pendingWork?.length)
-    return (
-      `a hook left work pending when the run ended (${reply.pendingWork.join(', ')}): a real run's process would ` +
-      'not exit then, and what it does then is neither measured nor waited for'
-    );
+  if (reply.pendingWork?.length) return pendingWorkMessage(reply.pendingWork);
   // A command: trial runs a pipeline that fails as its own process's exit code.
   if (reply.exitCode !== undefined && !expected.failAt) return `its process exited with code ${reply.exitCode}`;
   const short = expected.planned && productionShortfall(reply.produced, expected.planned);

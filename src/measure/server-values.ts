@@ -14,6 +14,9 @@ import { VALUE_KINDS, type ServerValues, type ValueCounts } from './trial-types.
 /** How the read-back's requests are tried again: twice, after 0.1 s and 0.2 s (and up to 0.05 s of jitter). */
 export const READ_BACK_RETRY = { maxRetries: 2, backoffFactor: 0.1, backoffJitter: 0.05 } as const;
 
+/** What runs delivered (`runs`: how many there were), or why it is not known. */
+export type Delivery = { available: true; found: DeliveredCounts; runs: number } | { available: false; reason: string };
+
 export class ServerReader {
   private readonly known = new Set<string>();
   private readonly client: MlflowClient;
@@ -88,6 +91,29 @@ export class ServerReader {
     expected: ExpectedValues,
     paramSettings: readonly ParamSettings[],
   ): Promise<ServerValues> {
+    const d = await this.deliveredSince(produced, expected, paramSettings);
+    if (!d.available) return d;
+    const delivered: ValueCounts = {
+      params: d.found.params,
+      metrics: d.found.metrics,
+      artifacts: d.found.artifacts,
+      models: d.found.models,
+    };
+    const lost = Object.fromEntries(
+      VALUE_KINDS.map((k) => [k, Math.max(0, produced[k] - delivered[k])]),
+    ) as unknown as ValueCounts; // every key of ValueCounts is set by the line above
+    return { available: true, delivered, lost };
+  }
+
+  /**
+   * What the runs created since the last look delivered (tags too), as `run` (valuesOf) and `trace` count it, and
+   * how many runs there are (deleted ones too); or why it cannot be known.
+   */
+  async deliveredSince(
+    produced: Produced,
+    expected: ExpectedValues,
+    paramSettings: readonly ParamSettings[],
+  ): Promise<Delivery> {
     const missed = this.missed;
     let states: RunState[];
     try {
@@ -103,22 +129,12 @@ export class ServerReader {
       };
     // A run in a deleted experiment is on its way out of the server: its values are not delivered.
     const kept = states.filter((s) => !this.deletedExperiments.has(s.run.info.experiment_id));
-    let found: DeliveredCounts;
     try {
-      found = await valuesDelivered(this.client, kept, expected, produced.params, paramSettings);
+      const found = await valuesDelivered(this.client, kept, expected, produced.params, paramSettings);
+      return { available: true, found, runs: states.length };
     } catch (err) {
       return { available: false, reason: `the tracking server's artifacts could not be read: ${errorMessage(err)}` };
     }
-    const delivered: ValueCounts = {
-      params: found.params,
-      metrics: found.metrics,
-      artifacts: found.artifacts,
-      models: found.models,
-    };
-    const lost = Object.fromEntries(
-      VALUE_KINDS.map((k) => [k, Math.max(0, produced[k] - delivered[k])]),
-    ) as unknown as ValueCounts; // every key of ValueCounts is set by the line above
-    return { available: true, delivered, lost };
   }
 
   close(): void {

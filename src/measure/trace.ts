@@ -8,8 +8,7 @@ import { startHttpMock } from '../backends/mock/http-server.ts';
 import { startInProcessMock } from '../backends/mock/in-process.ts';
 import { summarizeRequests } from '../backends/mock/request-log.ts';
 import { EnvironmentError, errorMessage } from '../errors.ts';
-import { MlflowClient } from '../mlflow/client.ts';
-import { readRun, type DeliveredCounts } from '../mlflow/readback.ts';
+import type { DeliveredCounts } from '../mlflow/readback.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { runSession } from '../pipeline/session.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
@@ -18,7 +17,8 @@ import { runCommandTrial } from './command-trial.ts';
 import { isExternal, prepareExternalHook, type ExternalHook } from './external-hooks.ts';
 import { reportedStats } from './hook-stats.ts';
 import { plannedProduction, productionCounter, productionShortfall, type Produced } from './produced.ts';
-import { expectedValues, valuesDelivered } from './server-values.ts';
+import { pendingAfterRun, watchPendingWork } from './pending-work.ts';
+import { expectedValues, ServerReader } from './server-values.ts';
 
 export interface TraceResult {
   hook: string;
@@ -38,6 +38,8 @@ export interface TraceResult {
   pipelineError?: string;
   /** Whether an earlier run had already created the experiment and registered models (the steady state). */
   warm: boolean;
+  /** What a hook in this process left pending when the run ended (pending-work.ts): no trace, as a failed trial. */
+  pendingWork?: string[];
   /** The hook ran in a process of its own (a `command:` or `kind: kedro` hook), as a trial of `run` does: the
    * tags it meant to log and what it spilled are its own to know (`generated.tags` is what it delivered). */
   external?: boolean;
@@ -130,24 +132,21 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
       produced: counter.produced,
     };
   };
+  // As `run` reads a trial's values back (server-values.ts): the runs created since the look before the traced run.
+  const reader = new ServerReader(backend.trackingUri);
+  // A hook in a process of its own leaves nothing in this one; one in this process is checked as a trial's.
+  const watch = external ? undefined : await watchPendingWork();
   try {
     if (!options.cold) await runOnce();
-    const before = new Set(backend.mock.store.runIds());
+    await reader.prime();
     const mark = backend.requestLog.mark();
     const outcome = await runOnce();
+    const pending = watch ? await pendingAfterRun(watch) : [];
     const summary = summarizeRequests(backend.requestLog.since(mark));
-    const client = new MlflowClient({ trackingUri: backend.trackingUri, retry: { maxRetries: 0 } });
-    const newRuns = backend.mock.store.runIds().filter((id) => !before.has(id));
-    const states = [];
-    for (const id of newRuns) states.push(await readRun(client, id));
     const p = outcome.produced;
-    const delivered = await valuesDelivered(
-      client,
-      states,
-      expectedValues(pipeline),
-      p.params,
-      paramSettingsOf(ref, scenario),
-    ).finally(() => client.close());
+    const read = await reader.deliveredSince(p, expectedValues(pipeline), paramSettingsOf(ref, scenario));
+    if (!read.available) throw new EnvironmentError(`hook "${ref.label}": no verdict on values: ${read.reason}`);
+    const delivered = read.found;
     const generated: DeliveredCounts = {
       params: p.params,
       metrics: p.metrics,
@@ -170,12 +169,15 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
       lost,
       spilled: outcome.spilled,
       spillFile: outcome.spillFile,
-      runs: newRuns.length,
+      runs: read.runs,
       pipelineError: outcome.error,
       warm: !options.cold,
       ...(external ? { external: true } : {}),
+      ...(pending.length ? { pendingWork: pending } : {}),
     };
   } finally {
+    watch?.stop();
+    reader.close();
     await backend.stop();
   }
 }

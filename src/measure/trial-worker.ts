@@ -11,6 +11,7 @@ import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
 import { isTypeScriptModule, loadTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
 import { readProcIo, endProbes, startProbes, withoutProbeTime, type IoCounters, type ProbeTime } from './probes.ts';
+import { pendingAfterRun, watchPendingWork } from './pending-work.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
@@ -38,8 +39,6 @@ const mark = counted
       getPriority();
     }
   : () => {};
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
@@ -123,52 +122,29 @@ function retainedMemoryProbe(enabled: boolean): {
   return { hooks: { afterPipelineRun: sample, onPipelineError: sample }, retained: () => retained, spent: () => spent };
 }
 
-/**
- * Handles that keep a Node process alive until someone closes them: a ref'd timer (or immediates queued again and
- * again), a server, a child process, a watcher. Requests in flight (a file read the TypeScript loader left, a DNS
- * lookup) end by themselves, and an idle keep-alive socket holds nothing, so they are not counted.
- */
-const HOLDING = new Set([
-  'Timeout',
-  'Immediate',
-  'TCPServerWrap',
-  'PipeServerWrap',
-  'UDPWrap',
-  'ProcessWrap',
-  'FSEventWrap',
-  'StatWatcher',
-]);
-
-/**
- * What a hook left holding this process when the run ended: it would keep a real run's process from exiting (or
- * run after it), and this trial's exit would cut it off unmeasured.
- */
-function pendingWork(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => HOLDING.has(r));
-}
-
 // Stopped by the parent (or a terminal's Ctrl-C, or the parent's death, seen as the IPC channel
 // closing: no timer runs in a counted trial): remove the run's temp files, then exit.
 installSignalHandlers(() => {}, 'ipc');
 process.once('message', (msg) => {
   // the parent's request, with the nonce its reply must carry (run-trial.ts)
   const req = msg as TrialRequest & { nonce: string };
-  // Never rejects: failures become a reply, and the process exits once the reply is sent.
-  void trial(req)
-    .catch((err: unknown): TrialReply => ({
-      ok: false,
-      error: messageOf(err),
-      ...(err instanceof InputError ? { badInput: err.diagnostics } : {}),
-    }))
-    // Two more turns before the reply: a rejection or exception a hook left behind at the run's end crashes the
-    // process now (Node's default), a failed trial, instead of being cut off by the exit.
-    .then(async (reply): Promise<TrialReply> => {
-      await nextTurn();
-      await nextTurn();
-      const pending = pendingWork();
-      return reply.ok && pending.length ? { ...reply, pendingWork: pending } : reply;
-    })
-    // process.send exists: this file runs only as a forked child with an IPC channel. The exit code a hook
-    // set (process.exitCode) is kept: the parent fails a trial whose process exits non-zero.
-    .then((reply) => process.send!({ ...reply, nonce: req.nonce }, () => process.exit()));
+  // Never rejects: failures become a reply, and the process exits once the reply is sent. The watch begins
+  // before any hook is loaded: the worker threads a hook starts are followed from their start.
+  void watchPendingWork().then((watch) =>
+    trial(req)
+      .catch((err: unknown): TrialReply => ({
+        ok: false,
+        error: messageOf(err),
+        ...(err instanceof InputError ? { badInput: err.diagnostics } : {}),
+      }))
+      // Two more turns before the reply: a rejection or exception a hook left behind at the run's end crashes the
+      // process now (Node's default), a failed trial, instead of being cut off by the exit.
+      .then(async (reply): Promise<TrialReply> => {
+        const pending = await pendingAfterRun(watch);
+        return reply.ok && pending.length ? { ...reply, pendingWork: pending } : reply;
+      })
+      // process.send exists: this file runs only as a forked child with an IPC channel. The exit code a hook
+      // set (process.exitCode) is kept: the parent fails a trial whose process exits non-zero.
+      .then((reply) => process.send!({ ...reply, nonce: req.nonce }, () => process.exit())),
+  );
 });

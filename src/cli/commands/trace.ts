@@ -1,6 +1,7 @@
 import { quotedInput } from '../../common/terminal-text.ts';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
+import { pendingWorkMessage } from '../../measure/pending-work.ts';
 import { trace, type TraceResult } from '../../measure/trace.ts';
 import { VALUE_KINDS } from '../../measure/trial-types.ts';
 import type { HookRef, Scenario } from '../../scenario/types.ts';
@@ -41,6 +42,10 @@ export function registerTrace(program: Command, io: Io, done: (code: number) => 
       const injected =
         (scenario.pipeline.failAt ?? null) !== null && result.pipelineError?.startsWith(INJECTED_FAILURE);
       if (result.pipelineError && !injected) return done(3);
+      if (result.pendingWork) {
+        io.err(`trace: ${pendingWorkMessage(result.pendingWork)}`);
+        return done(3);
+      }
       // As in `run`: values produced and not found on the server fail, unless the scenario expects loss.
       const lost = VALUE_KINDS.filter((k) => result.lost[k] > 0);
       if (lost.length && logsValues(ref) && !scenario.regression.expectLoss) {
