@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpMock, type HttpMock } from '../src/backends/mock/http-server.ts';
-import { artifactsFound, READ_BACK_RETRY } from '../src/measure/server-values.ts';
+import { artifactsFound, metricValuesFound, READ_BACK_RETRY } from '../src/measure/server-values.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
 import type { RunState } from '../src/mlflow/readback.ts';
-import type { FileInfo } from '../src/mlflow/wire.ts';
+import type { FileInfo, Metric } from '../src/mlflow/wire.ts';
+import type { HookRef } from '../src/scenario/types.ts';
+import { metricKeysKnown } from '../src/tracking/registry.ts';
 import { cli } from './helpers/io.ts';
 
 const dirs: string[] = [];
@@ -105,7 +107,7 @@ export default (options, ctx) => BUILTIN_HOOKS.reference.factory({}, ctx);
 function scenario(
   name: string,
   hookModule: string,
-  o: { pipeline?: string; trials?: string; uri?: string } = {},
+  o: { pipeline?: string; trials?: string; uri?: string; hooks?: string } = {},
 ): () => Promise<{ code: number; text: string }> {
   const backend = o.uri ? `backend: {kind: remote, uri: "${o.uri}"}\n` : '\n';
   const dir = project({
@@ -113,7 +115,7 @@ function scenario(
     's.yaml': [
       `name: ${name}`,
       o.pipeline ?? PIPELINE,
-      'hooks: ["module:./hook.mjs"]',
+      `hooks: ${o.hooks ?? '["module:./hook.mjs"]'}`,
       o.trials ?? TRIALS,
       backend,
     ].join('\n'),
@@ -238,28 +240,104 @@ describe('values delivered are what the server holds, each counted once', () => 
   }, 60_000);
 });
 
-describe('artifact files in a store the server does not proxy', () => {
-  const state = (artifactUri: string, files: FileInfo[]): RunState => ({
-    run: {
-      info: {
-        run_id: 'r',
-        run_uuid: 'r',
-        run_name: 'r',
-        experiment_id: '1',
-        user_id: '',
-        status: 'FINISHED',
-        start_time: 1,
-        artifact_uri: artifactUri,
-        lifecycle_stage: 'active',
-      },
-      data: {},
+/** A live run with the artifact root `artifactUri` and `files`, no values. */
+const state = (artifactUri: string, files: FileInfo[]): RunState => ({
+  run: {
+    info: {
+      run_id: 'r',
+      run_uuid: 'r',
+      run_name: 'r',
+      experiment_id: '1',
+      user_id: '',
+      status: 'FINISHED',
+      start_time: 1,
+      artifact_uri: artifactUri,
+      lifecycle_stage: 'active',
     },
-    metricHistory: {},
-    artifacts: files,
-    modelVersions: [],
-    loggedModels: [],
-    logModelHistory: [],
+    data: {},
+  },
+  metricHistory: {},
+  artifacts: files,
+  modelVersions: [],
+  loggedModels: [],
+  logModelHistory: [],
+});
+
+describe('metric values are matched by key and step where the keys are known', () => {
+  it('a built-in whose values reach the server all under one key: every metric lost; params still delivered', async () => {
+    const uri = await searchProxy('one-key');
+    for (const h of ['reference', 'kedro-mlflow-like']) {
+      const r = await scenario(`onekey-${h}`, HEALTHY, { uri, hooks: `[${h}]` })();
+      expect(r.code, r.text).toBe(1);
+      expect(r.text).toMatch(/lost 4 of 4 metrics/);
+      expect(r.text).not.toMatch(/of 4 params/);
+    }
+  }, 60_000);
+
+  it('the keys are known for the tracking built-ins and kedro-mlflow, not for a module, a command or a plugin', () => {
+    const ref = (name: string, plugin?: string): HookRef => ({
+      name,
+      label: name,
+      options: {},
+      ...(plugin ? { kedro: { plugin, kedro: '1.7.0', packages: [] } } : {}),
+    });
+    for (const name of ['reference', 'naive', 'kedro-mlflow-like']) expect(metricKeysKnown(ref(name))).toBe(true);
+    for (const plugin of ['kedro-mlflow==2.0.3', 'kedro_mlflow>=0.14', 'kedro-mlflow'])
+      expect(metricKeysKnown(ref(`kedro:${plugin}`, plugin)), plugin).toBe(true);
+    for (const name of ['recorder', 'module:./hook.mjs', 'command:python run.py'])
+      expect(metricKeysKnown(ref(name))).toBe(false);
+    for (const plugin of ['kedro-mlflow-fork==1.0', '.', 'kedro-example-tracker'])
+      expect(metricKeysKnown(ref(`kedro:${plugin}`, plugin)), plugin).toBe(false);
   });
+
+  const m = (key: string, value: number, step = 0): Metric => ({ key, value, step, timestamp: 1 });
+  const withMetrics = (metrics: Metric[]): RunState => {
+    const history: Record<string, Metric[]> = {};
+    for (const m of metrics) (history[m.key] ??= []).push(m);
+    return { ...state('mlflow-artifacts:/1/r/artifacts', []), metricHistory: history };
+  };
+  const produced = [
+    { key: 'a.loss_0', step: 0, value: 0.5 },
+    { key: 'a.loss_0', step: 1, value: 0.25 },
+    { key: 'b.loss_0', step: 0, value: 0.75 },
+  ];
+
+  it.each([
+    {
+      what: 'as produced',
+      stored: [m('a.loss_0', 0.5), m('a.loss_0', 0.25, 1), m('b.loss_0', 0.75)],
+      byKey: 3,
+      byValue: 3,
+    },
+    { what: 'all under one key', stored: [m('m', 0.5), m('m', 0.25, 1), m('m', 0.75)], byKey: 0, byValue: 3 },
+    {
+      what: 'keys swapped between nodes',
+      stored: [m('b.loss_0', 0.5), m('b.loss_0', 0.25, 1), m('a.loss_0', 0.75)],
+      byKey: 0,
+      byValue: 3,
+    },
+    {
+      what: 'steps swapped',
+      stored: [m('a.loss_0', 0.5, 1), m('a.loss_0', 0.25), m('b.loss_0', 0.75)],
+      byKey: 1,
+      byValue: 3,
+    },
+    {
+      what: 'one value twice, one never',
+      stored: [m('a.loss_0', 0.5), m('a.loss_0', 0.5), m('b.loss_0', 0.75)],
+      byKey: 2,
+      byValue: 2,
+    },
+  ])(
+    '$what: $byKey found by key, $byValue by value alone (a hook whose keys are not known)',
+    ({ stored, byKey, byValue }) => {
+      expect(metricValuesFound(produced, [withMetrics(stored)], true)).toBe(byKey);
+      expect(metricValuesFound(produced, [withMetrics(stored)], false)).toBe(byValue);
+    },
+  );
+});
+
+describe('artifact files in a store the server does not proxy', () => {
   // Nothing answers there: a download would fail the count.
   const client = new MlflowClient({ trackingUri: 'http://127.0.0.1:1', retry: { maxRetries: 0 } });
   const produced = [
@@ -279,6 +357,15 @@ describe('artifact files in a store the server does not proxy', () => {
   });
 });
 
+/** A log-batch or log-metric request's body with every metric key made `all`; any other request's as it is. */
+function allUnderOneKey(url: string, body: Buffer): Buffer {
+  if (!/\/runs\/log-(batch|metric)$/.test(url)) return body;
+  const sent = JSON.parse(body.toString()) as { key?: string; metrics?: { key: string }[] };
+  if (sent.key !== undefined) sent.key = 'all';
+  for (const m of sent.metrics ?? []) m.key = 'all';
+  return Buffer.from(JSON.stringify(sent));
+}
+
 /** A failed look: the read-back's request and its retries (server-values.ts) all answered with a 500. */
 const LOOK_ATTEMPTS = READ_BACK_RETRY.maxRetries + 1;
 
@@ -287,10 +374,10 @@ const LOOK_ATTEMPTS = READ_BACK_RETRY.maxRetries + 1;
  * token; `twice` answers the first page with a token and the second page with the same runs again; `fail-look`
  * answers search number `failing` and its retries with a 500 (the 2nd: the first trial's read-back, after the one
  * before the trials), `fail-one` only search number `failing`; `fail-download` answers the first artifact download
- * and its retries with a 500.
+ * and its retries with a 500; `one-key` passes every metric value on under the key `all` (allUnderOneKey).
  */
 async function searchProxy(
-  mode: 'endless' | 'twice' | 'fail-look' | 'fail-one' | 'fail-download',
+  mode: 'endless' | 'twice' | 'fail-look' | 'fail-one' | 'fail-download' | 'one-key',
   failing = 2,
 ): Promise<string> {
   const mock: HttpMock = await startHttpMock();
@@ -315,7 +402,11 @@ async function searchProxy(
       }
       const token = search ? (JSON.parse(body.toString() || '{}') as { page_token?: string }).page_token : undefined;
       const forward =
-        search && token ? Buffer.from(JSON.stringify({ ...JSON.parse(body.toString()), page_token: undefined })) : body;
+        search && token
+          ? Buffer.from(JSON.stringify({ ...JSON.parse(body.toString()), page_token: undefined }))
+          : mode === 'one-key'
+            ? allUnderOneKey(req.url ?? '', body)
+            : body;
       const up = request(
         `${mock.trackingUri}${req.url ?? '/'}`,
         { method: req.method, headers: { ...req.headers, 'content-length': String(forward.length) } },

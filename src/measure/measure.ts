@@ -25,13 +25,13 @@ import { EnvironmentError, InputError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { INJECTED_FAILURE } from '../pipeline/work.ts';
 import { bootstrapPaired, overheadRatio } from '../stats/basic.ts';
-import { logsValues, paramSettingsOf } from '../tracking/registry.ts';
+import { logsValues } from '../tracking/registry.ts';
 import { environment, type Environment } from './environment.ts';
 import { findValgrind, type Instrument } from './instrument.ts';
 import { indentedTail } from '../common/last-lines.ts';
 import { pendingWorkMessage } from './pending-work.ts';
 import { plannedProduction, productionShortfall, type Produced } from './produced.ts';
-import { expectedValues, ServerReader } from './server-values.ts';
+import { expectedValues, matchRulesOf, ServerReader } from './server-values.ts';
 
 /** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
 export class TrialFailedError extends EnvironmentError {
@@ -178,8 +178,8 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   const reader = new ServerReader(backend.trackingUri);
   const generated = generatePipeline(scenario.pipeline);
   const expectedAtServer = expectedValues(generated);
-  // Each hook's parameter settings, to know the form its params must reach the server in.
-  const paramSettings = new Map(scenario.hooks.map((h) => [h.label, paramSettingsOf(h, scenario)]));
+  // Each hook's rules: the form its params must reach the server in, whether its metric keys are known.
+  const matchRules = new Map(scenario.hooks.map((h) => [h.label, matchRulesOf(h, scenario)]));
   const failAt = scenario.pipeline.failAt !== null;
   // The production counter runs in the trial, where a hook could change the pipeline it counts.
   const expected: TrialExpectations = {
@@ -266,7 +266,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         produced: reply.produced,
         values:
           item.variant.kind === 'with' && logsValues(item.variant.hook)
-            ? await reader.valuesOf(reply.produced, expectedAtServer, paramSettings.get(label)!)
+            ? await reader.valuesOf(reply.produced, expectedAtServer, matchRules.get(label)!)
             : undefined,
         pipelineError: reply.pipelineError,
         failure,

@@ -8,6 +8,8 @@ import { resolveParam } from '../pipeline/params.ts';
 import type { ParamValue, Pipeline } from '../pipeline/types.ts';
 import { fileFill } from '../pipeline/work.ts';
 import { loggedValues, paramsDelivered, type ParamSettings } from '../tracking/param-delivery.ts';
+import type { HookRef, Scenario } from '../scenario/types.ts';
+import { metricKeysKnown, paramSettingsOf } from '../tracking/registry.ts';
 import type { Produced } from './produced.ts';
 import { VALUE_KINDS, type ServerValues, type ValueCounts } from './trial-types.ts';
 
@@ -84,14 +86,10 @@ export class ServerReader {
 
   /**
    * `expected`: every parameter input the generated pipeline reads (with its value) and every metric value it
-   * produces, to match what reached the server; `paramSettings`: the hook's, each param under any one of them.
+   * produces, to match what reached the server as `rules` (the hook's) say.
    */
-  async valuesOf(
-    produced: Produced,
-    expected: ExpectedValues,
-    paramSettings: readonly ParamSettings[],
-  ): Promise<ServerValues> {
-    const d = await this.deliveredSince(produced, expected, paramSettings);
+  async valuesOf(produced: Produced, expected: ExpectedValues, rules: MatchRules): Promise<ServerValues> {
+    const d = await this.deliveredSince(produced, expected, rules);
     if (!d.available) return d;
     const delivered: ValueCounts = {
       params: d.found.params,
@@ -109,11 +107,7 @@ export class ServerReader {
    * What the runs created since the last look delivered (tags too), as `run` (valuesOf) and `trace` count it, and
    * how many runs there are (deleted ones too); or why it cannot be known.
    */
-  async deliveredSince(
-    produced: Produced,
-    expected: ExpectedValues,
-    paramSettings: readonly ParamSettings[],
-  ): Promise<Delivery> {
+  async deliveredSince(produced: Produced, expected: ExpectedValues, rules: MatchRules): Promise<Delivery> {
     const missed = this.missed;
     let states: RunState[];
     try {
@@ -130,7 +124,7 @@ export class ServerReader {
     // A run in a deleted experiment is on its way out of the server: its values are not delivered.
     const kept = states.filter((s) => !this.deletedExperiments.has(s.run.info.experiment_id));
     try {
-      const found = await valuesDelivered(this.client, kept, expected, produced.params, paramSettings);
+      const found = await valuesDelivered(this.client, kept, expected, produced.params, rules);
       return { available: true, found, runs: states.length };
     } catch (err) {
       return { available: false, reason: `the tracking server's artifacts could not be read: ${errorMessage(err)}` };
@@ -146,9 +140,30 @@ export class ServerReader {
  * them) and produces as metric values. */
 export interface ExpectedValues {
   params: (readonly [string, ParamValue])[];
-  metrics: number[];
+  metrics: ExpectedMetric[];
   /** Each artifact file the pipeline writes: its size and the byte it is filled with (work.ts). */
   artifacts: ArtifactContent[];
+}
+
+/** One metric value as a correct hook logs it: the generated key (`<node>.<metric>`), its step and value. */
+export interface ExpectedMetric {
+  key: string;
+  step: number;
+  value: number;
+}
+
+/**
+ * How a hook's values are matched on the server: each param under any one of `params`; metric values by key,
+ * step and value when `metricKeys` (the hook's keys are known), else by value alone (matchRulesOf).
+ */
+export interface MatchRules {
+  params: readonly ParamSettings[];
+  metricKeys: boolean;
+}
+
+/** The rules for `ref`: its param settings (paramSettingsOf) and whether its metric keys are known. */
+export function matchRulesOf(ref: HookRef, scenario: Pick<Scenario, 'name' | 'source'>): MatchRules {
+  return { params: paramSettingsOf(ref, scenario), metricKeys: metricKeysKnown(ref) };
 }
 
 export interface ArtifactContent {
@@ -161,7 +176,9 @@ export function expectedValues(p: Pipeline): ExpectedValues {
     params: p.nodes.flatMap((n) =>
       n.inputs.filter((i) => i.startsWith('params:')).map((i) => [i, resolveParam(p.parameters, i)!] as const),
     ),
-    metrics: p.nodes.flatMap((n) => n.metrics.flatMap((series) => series.values)),
+    metrics: p.nodes.flatMap((n) =>
+      n.metrics.flatMap((series) => series.values.map((value, step) => ({ key: series.key, step, value }))),
+    ),
     artifacts: p.nodes.flatMap((n) =>
       n.outputs
         .filter((o) => p.datasets[o]?.kind === 'artifact')
@@ -180,13 +197,13 @@ export async function valuesDelivered(
   states: readonly RunState[],
   expected: ExpectedValues,
   producedParams: number,
-  paramSettings: readonly ParamSettings[],
+  rules: MatchRules,
 ): Promise<DeliveredCounts> {
   // A deleted run is on its way out of the server: its values are not delivered.
   const live = states.filter((s) => s.run.info.lifecycle_stage !== 'deleted');
   return {
-    params: paramsFound(expected.params.slice(0, producedParams), paramSettings, live),
-    metrics: metricValuesFound(expected.metrics, live),
+    params: paramsFound(expected.params.slice(0, producedParams), rules.params, live),
+    metrics: metricValuesFound(expected.metrics, live, rules.metricKeys),
     ...countStored(live),
     artifacts: await artifactsFound(client, expected.artifacts, live),
   };
@@ -249,21 +266,33 @@ export function paramsFound(
 }
 
 /**
- * How many of the produced metric values reached the server, each matched at most once by its value (a
- * multiset intersection): a value sent twice does not stand in for one never sent, nor a wrong value (a
- * zero, a rounded one) for the right one.
+ * How many of the produced metric values reached the server, each matched at most once (a multiset intersection):
+ * a value sent twice does not stand in for one never sent, nor a wrong value (a zero, a rounded one) for the right
+ * one. `byKey`: matched by key, step and value, so values logged under another node's key, or all under one key, are
+ * lost; else by value alone, for a hook whose keys are not known (a plugin may name its metrics its own way).
  */
-export function metricValuesFound(produced: readonly number[], states: readonly RunState[]): number {
-  const wanted = new Map<number, number>();
-  for (const v of produced) wanted.set(v, (wanted.get(v) ?? 0) + 1);
+export function metricValuesFound(
+  produced: readonly ExpectedMetric[],
+  states: readonly RunState[],
+  byKey: boolean,
+): number {
+  // Numbers as text: the same value reads the same (a number's shortest round-trip form).
+  const id = byKey ? (key: string, step: number, value: number) => `${key}\n${step}\n${value}` : metricValueId;
+  const wanted = new Map<string, number>();
+  for (const m of produced) wanted.set(id(m.key, m.step, m.value), (wanted.get(id(m.key, m.step, m.value)) ?? 0) + 1);
   let found = 0;
   for (const s of states)
-    for (const history of Object.values(s.metricHistory))
+    for (const [key, history] of Object.entries(s.metricHistory))
       for (const m of history) {
-        const left = wanted.get(m.value) ?? 0;
+        // A server may leave out a step of 0 (protobuf's default) or write the int64 as text.
+        const stored = id(key, Number(m.step ?? 0), m.value);
+        const left = wanted.get(stored) ?? 0;
         if (left === 0) continue;
-        wanted.set(m.value, left - 1);
+        wanted.set(stored, left - 1);
         found++;
       }
   return found;
 }
+
+/** A metric value's identity when its key and step are not known to match: its value alone. */
+const metricValueId = (_key: string, _step: number, value: number): string => String(value);

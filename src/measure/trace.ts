@@ -12,13 +12,13 @@ import type { DeliveredCounts } from '../mlflow/readback.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { runSession } from '../pipeline/session.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
-import { paramSettingsOf, resolveHook } from '../tracking/registry.ts';
+import { resolveHook } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
 import { isExternal, prepareExternalHook, type ExternalHook } from './external-hooks.ts';
 import { reportedStats } from './hook-stats.ts';
 import { plannedProduction, productionCounter, productionShortfall, type Produced } from './produced.ts';
 import { pendingAfterRun, watchPendingWork } from './pending-work.ts';
-import { expectedValues, ServerReader } from './server-values.ts';
+import { expectedValues, matchRulesOf, ServerReader } from './server-values.ts';
 
 export interface TraceResult {
   hook: string;
@@ -144,7 +144,7 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
     const pending = watch ? await pendingAfterRun(watch) : [];
     const summary = summarizeRequests(backend.requestLog.since(mark));
     const p = outcome.produced;
-    const read = await reader.deliveredSince(p, expectedValues(pipeline), paramSettingsOf(ref, scenario));
+    const read = await reader.deliveredSince(p, expectedValues(pipeline), matchRulesOf(ref, scenario));
     if (!read.available) throw new EnvironmentError(`hook "${ref.label}": no verdict on values: ${read.reason}`);
     const delivered = read.found;
     const generated: DeliveredCounts = {

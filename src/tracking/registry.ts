@@ -160,6 +160,20 @@ export function paramSettingsOf(ref: HookRef, scenario: Pick<Scenario, 'name' | 
   }
 }
 
+/** A pip requirement naming kedro-mlflow (`kedro-mlflow==2.0.3`, `kedro_mlflow>=0.14`). */
+const KEDRO_MLFLOW_REQUIREMENT = /^kedro[-_.]mlflow\s*(?:[=<>!~;[@]|$)/i;
+
+/**
+ * Whether the hook logs each metric value under the generated key (`<node>.<metric>`, at its step), as param
+ * keys are known from paramSettingsOf: the tracking built-ins send the key the pipeline gives (metricsFromOutputs),
+ * and kedro-mlflow's MlflowMetricsHistoryDataset logs `<prefix>.<key>`, the prefix being the node's name in the
+ * project trackbench generates for a `kind: kedro` hook (python/src/trackbench_kedro/project.py). Any other hook
+ * (a module, a command, another plugin) may name its metrics its own way: its values are matched by value alone.
+ */
+export function metricKeysKnown(ref: HookRef): boolean {
+  return BUILTIN_HOOKS[ref.name]?.tracking === true || KEDRO_MLFLOW_REQUIREMENT.test(ref.kedro?.plugin ?? '');
+}
+
 const MODULE_PREFIX = 'module:';
 const COMMAND_PREFIX = 'command:';
 
