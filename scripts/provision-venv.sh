@@ -15,7 +15,15 @@ if [ ! -f "$venv/.trackbench-ok" ]; then
   mkdir -p "$cache"
   "${PYTHON:-python3}" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip >&2
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "$@" >&2
+  # pip's whole log to a file, not --quiet: --quiet drops the lines that say why a set cannot be installed
+  # ("The conflict is caused by: ...", the releases skipped for their Requires-Python), which are printed on failure.
+  log="$cache/$name.pip.log"
+  if ! "$venv/bin/pip" install --disable-pip-version-check --progress-bar off "$@" >"$log" 2>&1; then
+    awk '/^ERROR|^WARNING: Retrying|conflict is caused by|Requires-Python|^ *[^ ].* depends on |^ *The user requested /' \
+      "$log" >&2
+    exit 1
+  fi
+  rm -f "$log"
   touch "$venv/.trackbench-ok"
 else
   echo "provision-venv: reusing $venv" >&2

@@ -46,6 +46,14 @@ export function kedroTarget(spec: string): Target {
     );
   let environment: KedroEnvironment | undefined;
   let inner: Target | undefined;
+  const prepare = async (): Promise<Target> => {
+    if (!inner) {
+      environment = await provisionKedro(ref.kedro!, scenarioDir(scenario.source), ref.label);
+      const env = kedroRunEnv(ref.kedro!, { ...ref.env });
+      inner = commandTarget(`kedro:${ref.label}`, kedroCommand(environment), ref.timeoutMs, env);
+    }
+    return inner;
+  };
   return {
     id: `kedro:${ref.label}`,
     inProcess: false,
@@ -56,13 +64,13 @@ export function kedroTarget(spec: string): Target {
     paramsConfig: configuredParams(ref.kedro?.mlflow),
     notApplicable: () => (environment ? kedroNotApplicable() : {}),
     versions: () => environment?.versions,
+    // Provisioned before any situation: a requirement set that cannot be installed or whose plugin cannot load is
+    // said once, as bad input (exit 2), not as every situation's failure.
+    async load() {
+      await prepare();
+    },
     async run(situation, ctx) {
-      if (!inner) {
-        environment = await provisionKedro(ref.kedro!, scenarioDir(scenario.source), ref.label);
-        const env = kedroRunEnv(ref.kedro!, { ...ref.env });
-        inner = commandTarget(`kedro:${ref.label}`, kedroCommand(environment), ref.timeoutMs, env);
-      }
-      return inner.run(situation, ctx);
+      return (await prepare()).run(situation, ctx);
     },
   };
 }

@@ -4,6 +4,7 @@
             ($TRACKBENCH_TRACKING), writing probes to $TRACKBENCH_PROBES_FILE
   generate  write the Kedro project into a folder, to read or run by hand
   versions  print the installed Kedro, MLflow, kedro-datasets and hook plugins as JSON
+  check     print the Kedro hook plugins whose entry point fails to load, as a JSON list (empty: all load)
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from . import description
-from .plugins import versions
+from .plugins import hook_load_failures, versions
 from .probes import mark, measured
 from .raised import raised_at
 from .project import remove_project, write_project
@@ -90,6 +91,11 @@ def cmd_versions(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(_args: argparse.Namespace) -> int:
+    print(json.dumps(hook_load_failures(), sort_keys=True))
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="trackbench-kedro", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,5 +119,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             p.add_argument("--out", required=True, help="the folder to write the project into")
     sub.add_parser("versions")
+    sub.add_parser("check")
     args = parser.parse_args(argv)
-    return {"run": cmd_run, "generate": cmd_generate, "versions": cmd_versions}[args.command](args)
+    commands = {"run": cmd_run, "generate": cmd_generate, "versions": cmd_versions, "check": cmd_check}
+    return commands[args.command](args)

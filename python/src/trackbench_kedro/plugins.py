@@ -6,6 +6,8 @@ import sys
 from importlib import metadata
 from typing import Dict, List, Optional
 
+from .raised import raised_at
+
 # Always off: it reaches for the network and is no part of what is measured.
 TELEMETRY = ("kedro-telemetry", "kedro_telemetry")
 
@@ -54,4 +56,28 @@ def versions() -> Dict[str, Optional[str]]:
     for name in hook_plugins():
         if name.replace("_", "-").lower() not in TELEMETRY:
             out[name.replace("_", "-").lower()] = version_of(name)
+    return out
+
+
+def hook_load_failures() -> List[Dict[str, str]]:
+    """Every ``kedro.hooks`` entry point that fails to load, with the error and where it was raised. Kedro loads
+    them all when a session starts, even with the plugin's hooks disabled, so one that fails breaks every run in the
+    environment (an import the plugin does not declare): checked once, after provisioning, so that it is said
+    before any trial rather than as each trial's failure."""
+    out: List[Dict[str, str]] = []
+    for ep in _entry_points("kedro.hooks"):
+        dist = getattr(ep, "dist", None)
+        try:
+            ep.load()
+        except Exception as e:  # any import-time error is the finding, reported as such
+            out.append(
+                {
+                    "plugin": str(dist.metadata["Name"]) if dist is not None else ep.module.split(".")[0],
+                    "version": str(dist.version) if dist is not None else "",
+                    "entryPoint": "%s = %s" % (ep.name, ep.value),
+                    "error": "%s: %s" % (type(e).__name__, e),
+                    "missingModule": str(e.name or "") if isinstance(e, ImportError) else "",
+                    "raisedAt": raised_at(e).strip(),
+                }
+            )
     return out

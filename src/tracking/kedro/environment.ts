@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from '../../common/shell.ts';
-import { EnvironmentError } from '../../errors.ts';
+import { EnvironmentError, InputError } from '../../errors.ts';
 import type { KedroHookSpec } from '../../scenario/types.ts';
 
 export interface KedroEnvironment {
@@ -77,6 +77,41 @@ export interface ProvisionOptions {
   checkOnly?: boolean;
 }
 
+/**
+ * pip's reason when a requirement set cannot be installed at all (versions that exclude each other, a release
+ * with no distribution for this Python), as opposed to a failure of the machine (network, disk): the lines
+ * scripts/provision-venv.sh prints from pip's log. Undefined when the failure is not of that kind.
+ */
+export function unsatisfiableRequirements(stderr: string): string | undefined {
+  if (!/ResolutionImpossible|conflicting dependencies|No matching distribution found/.test(stderr)) return undefined;
+  // Offline, pip finds no distribution of anything: that is the machine, not the set.
+  if (/Retrying .*(NewConnectionError|ConnectTimeout|ProxyError|SSLError|ReadTimeout)/.test(stderr)) return undefined;
+  const reasons = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) =>
+      / depends on |^The user requested |No matching distribution|Requires-Python|^ERROR: Cannot install/.test(l),
+    )
+    .map((l) => l.replace(/^ERROR: /, ''));
+  return [...new Set(reasons)].join('\n  ');
+}
+
+/**
+ * An unsupported combination is bad input, not a broken machine (exit 2, before any trial): the scenario must
+ * name another set. Named after the hook, since the requirements come from its plugin, kedro and packages keys.
+ */
+function unsupportedCombination(label: string, requirements: string[], reasons: string): InputError {
+  return new InputError([
+    {
+      file: `hook "${label}"`,
+      message:
+        `unsupported combination: ${requirements.join(' ')} cannot be installed together` +
+        `${reasons ? `:\n  ${reasons}` : ''}\n` +
+        '  (pin versions the plugin declares: `pip download --no-deps <plugin>` and read its Requires-Dist)',
+    },
+  ]);
+}
+
 /** Provisions (or reuses) the environment and reads what is installed in it. */
 export async function provisionKedro(
   spec: KedroHookSpec,
@@ -99,6 +134,8 @@ export async function provisionKedro(
   };
   const name = venvName(requirements, local);
   const prov = await run('bash', [join(root, 'scripts', 'provision-venv.sh'), name, ...requirements], env, 'bash');
+  const unsatisfiable = prov.code !== 0 ? unsatisfiableRequirements(prov.stderr) : undefined;
+  if (unsatisfiable !== undefined) throw unsupportedCombination(label, requirements, unsatisfiable);
   if (prov.code !== 0) failed(`pip install ${requirements.join(' ')}`, prov);
   const venv = prov.stdout.trim().split('\n').pop() ?? '';
   const installLocal = join(root, 'scripts', 'install-local.sh');
@@ -117,7 +154,59 @@ export async function provisionKedro(
   } catch {
     return failed('reading the installed versions (not JSON)', v);
   }
+  const check = await run(python, ['-m', 'trackbench_kedro', 'check'], process.env, python);
+  if (check.code !== 0) failed("loading the Kedro hook plugins' entry points", check);
+  const broken = hookLoadFailures(check.stdout.trim().split('\n').pop() ?? '');
+  if (broken.length) throw unloadablePlugins(label, requirements, broken);
   return { venv, python, requirements, localPlugin: local, versions };
+}
+
+/** A `kedro.hooks` entry point that fails to load, as `trackbench_kedro check` reports it. */
+export interface HookLoadFailure {
+  plugin: string;
+  version: string;
+  entryPoint: string;
+  error: string;
+  /** The module an ImportError names, else empty. */
+  missingModule: string;
+  raisedAt: string;
+}
+
+export function hookLoadFailures(json: string): HookLoadFailure[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new EnvironmentError(`trackbench_kedro check printed no JSON list: ${json.slice(0, 200)}`);
+  }
+  if (!Array.isArray(value)) throw new EnvironmentError('trackbench_kedro check printed no JSON list');
+  return value as HookLoadFailure[];
+}
+
+/**
+ * Kedro loads every `kedro.hooks` entry point as a session starts, its hooks disabled or not, so a plugin that
+ * cannot be imported in this requirement set fails every trial, the "without" too: an unsupported combination,
+ * said before any trial (exit 2), with what to add when it is an import the plugin does not declare.
+ */
+export function unloadablePlugins(label: string, requirements: string[], broken: HookLoadFailure[]): InputError {
+  const lines = broken.map((b) => {
+    const what = `${b.plugin}${b.version ? ` ${b.version}` : ''}`;
+    const fix = b.missingModule
+      ? `; ${b.missingModule} is not installed (${what} does not require it): add the distribution that ` +
+        `provides it to this hook's \`packages\` (pinned)`
+      : '';
+    return `${what} (kedro.hooks entry point ${b.entryPoint}) fails to load: ${b.error}${
+      b.raisedAt ? ` ${b.raisedAt}` : ''
+    }${fix}`;
+  });
+  return new InputError([
+    {
+      file: `hook "${label}"`,
+      message:
+        `unsupported combination: in ${requirements.join(' ')}, Kedro cannot start a session ` +
+        `(with the plugin on or off):\n  ${lines.join('\n  ')}`,
+    },
+  ]);
 }
 
 /** The shell command that runs one trial (or conformance run) in the environment. */
