@@ -42,6 +42,17 @@ describe('kind: kedro hooks', () => {
     expect(problems('  - {kind: kedro, plugin: x}\n')).toMatch(/^4:\d+ hooks\[0\]\.kedro is required/);
     expect(problems('  - {kind: kedro, name: x, kedro: 1.7.0, plugin: y}\n')).not.toBe('');
     expect(problems('  - {kind: kedro, kedro: 1.7.0}\n')).toContain('names its plugin');
+    // A Kedro the generated project is not written for is refused at load (validate, exit 2), not in a trial.
+    expect(problems('  - {kind: kedro, plugin: kedro-mlflow==0.11.10, kedro: 0.18.14}\n')).toMatch(
+      new RegExp(
+        String.raw`^4:\d+ hooks\[0\]\.kedro unsupported: Kedro 0\.18\.14; ` +
+          String.raw`trackbench generates projects for Kedro 0\.19\.x and 1\.x`,
+      ),
+    );
+    expect(problems('  - {kind: kedro, plugin: p, kedro: 0.19.15}\n  - {kind: kedro, plugin: q, kedro: 1.1.1}\n')).toBe(
+      '',
+    );
+    expect(problems('  - {kind: kedro, plugin: p, kedro: 2.0.0}\n')).toContain('unsupported: Kedro 2.0.0');
   });
 
   it('key their venv by the exact requirement set, in any order; a local folder is a plugin path', () => {

@@ -71,6 +71,9 @@ function normaliseHook(h: RawHook): HookRef {
   return { name, label: h.label ?? name, options: h.options ?? {}, ...extra };
 }
 
+/** The Kedro versions a `kind: kedro` hook may name: 0.19.x and 1.x. */
+const SUPPORTED_KEDRO = /^(0\.19|1)(\.|$)/;
+
 /** Rules the schema cannot express: cross-field bounds (e.g. for a scenario resized by a sweep). */
 export function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -115,6 +118,15 @@ export function checkSemantics(s: Scenario, locate: Locate): Diagnostic[] {
     labels.add(h.label);
     if (h.kedro && !h.kedro.plugin && !h.kedro.hook)
       out.push(locate(['hooks', i], 'a kind: kedro hook names its plugin (a pip requirement or a folder) or a hook'));
+    // The generated project (settings, session.run's arguments, kedro_init_version) is written for these two lines;
+    // another would fail in every trial after minutes of provisioning.
+    if (h.kedro && !SUPPORTED_KEDRO.test(h.kedro.kedro))
+      out.push(
+        locate(
+          ['hooks', i, 'kedro'],
+          `unsupported: Kedro ${h.kedro.kedro}; trackbench generates projects for Kedro 0.19.x and 1.x`,
+        ),
+      );
     if (h.kedro?.plugin?.includes(' '))
       out.push(locate(['hooks', i, 'plugin'], 'one pip requirement or one folder (put more in `packages`)'));
   });
