@@ -4,7 +4,7 @@
 // kedro_datasets without requiring it: Kedro loads the entry point in every session, the plugin's "without" too).
 // The venv is a stand-in (PYTHON names a script that makes one whose pip and python print what the real ones do),
 // so this provisions nothing and needs no network.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ function standInPython(name: string, pipOutput: string, pipExit: number, check: 
   const script = join(dir, name);
   const pip = `#!/bin/sh\ncase "$*" in *--upgrade*) exit 0;; esac\ncat <<'EOF'\n${pipOutput}\nEOF\nexit ${pipExit}\n`;
   const answers = `*versions*) echo '{"kedro":"1.7.0"}';; *check*) cat <<'EOF'\n${check}\nEOF\n;;`;
-  const python = `#!/bin/sh\ncase "$*" in ${answers} esac\n`;
+  const python = `#!/bin/sh\necho "$*" >> "$0.calls"\ncase "$*" in ${answers} esac\n`;
   writeFileSync(
     script,
     [
@@ -106,6 +106,16 @@ describe('an unsupported kind: kedro combination', () => {
     );
     expect(message).toContain('kedro_pipeline_model.py:13');
     expect(message).toContain('kedro_datasets is not installed (kedro-mlflow 1.0.2 does not require it)');
+  });
+
+  it('is looked for once a venv: its plugins are loaded again only when something was installed', async () => {
+    const python = standInPython('py-loads', 'installed', 0, '[]');
+    expect(await provisionError(python, 'c3')).toBe(undefined);
+    expect(await provisionError(python, 'c3')).toBe(undefined);
+    const venvs = readdirSync(join(dir, 'c3')).filter((f) => !f.endsWith('.log'));
+    const calls = readFileSync(join(dir, 'c3', venvs[0]!, 'bin', 'python.calls'), 'utf8');
+    expect(calls.match(/trackbench_kedro check/g)).toHaveLength(1);
+    expect(calls.match(/trackbench_kedro versions/g)).toHaveLength(2);
   });
 
   it('is told apart from a machine that failed: a network error stays an environment failure', () => {

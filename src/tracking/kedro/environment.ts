@@ -4,7 +4,7 @@
 // folder installed by scripts/install-local.sh (reinstalled when their files change).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from '../../common/shell.ts';
@@ -141,9 +141,13 @@ export async function provisionKedro(
   const installLocal = join(root, 'scripts', 'install-local.sh');
   const helper = await run('bash', [installLocal, venv, join(root, 'python'), '--no-deps'], env, 'bash');
   if (helper.code !== 0) failed('installing the Python helper (python/)', helper);
+  // Whether anything was (re)installed just now: the entry points are loaded again only then (importing a plugin
+  // and MLflow takes seconds, on every command otherwise).
+  let installed = [prov, helper].some((r) => / installing /.test(r.stderr));
   if (local) {
     const plugin = await run('bash', [installLocal, venv, local], env, 'bash');
     if (plugin.code !== 0) failed(`installing the plugin folder ${local}`, plugin);
+    installed ||= / installing /.test(plugin.stderr);
   }
   const python = join(venv, 'bin', 'python');
   const v = await run(python, ['-m', 'trackbench_kedro', 'versions'], process.env, python);
@@ -154,10 +158,14 @@ export async function provisionKedro(
   } catch {
     return failed('reading the installed versions (not JSON)', v);
   }
-  const check = await run(python, ['-m', 'trackbench_kedro', 'check'], process.env, python);
-  if (check.code !== 0) failed("loading the Kedro hook plugins' entry points", check);
-  const broken = hookLoadFailures(check.stdout.trim().split('\n').pop() ?? '');
-  if (broken.length) throw unloadablePlugins(label, requirements, broken);
+  const loaded = join(venv, '.trackbench-hooks-load');
+  if (installed || !existsSync(loaded)) {
+    const check = await run(python, ['-m', 'trackbench_kedro', 'check'], process.env, python);
+    if (check.code !== 0) failed("loading the Kedro hook plugins' entry points", check);
+    const broken = hookLoadFailures(check.stdout.trim().split('\n').pop() ?? '');
+    if (broken.length) throw unloadablePlugins(label, requirements, broken);
+    writeFileSync(loaded, '');
+  }
   return { venv, python, requirements, localPlugin: local, versions };
 }
 
