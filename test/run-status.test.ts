@@ -45,4 +45,12 @@ describe('RUN-010: every run ends with the status of what it recorded', () => {
     expect(f.status).toBe('fail');
     expect(f.found).toContain(`${failed} FINISHED (expected FAILED)`);
   });
+
+  it('a top-level run FINISHED though the pipeline failed says why it was expected FAILED', () => {
+    // A situation that fails no node: the command crashed or was stopped, which the finding must not hide.
+    const o = { ...observe([run('conformance', 'FINISHED')]), pipelineError: 'command exited with code 1: boom' };
+    const f = run010(o);
+    expect(f.status).toBe('fail');
+    expect(f.found).toContain('conformance FINISHED (expected FAILED: command exited with code 1: boom)');
+  });
 });

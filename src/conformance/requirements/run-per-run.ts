@@ -10,6 +10,12 @@ import { CLOCK_SLACK_MS } from './windows.ts';
 export const plausibleMs = (t: number): boolean => Number.isInteger(t) && t > 1e12 && t < 1e14;
 const WRITES = /^(runs\/(log-|set-tag|delete-tag|update)|model-versions\/create|mlflow-artifacts)/;
 
+/** Why the pipeline run counts as failed, shortened for a finding. */
+function failedBecause(o: Observation): string {
+  const why = o.pipelineError ?? (o.failedNode ? `node ${o.failedNode} failed` : '');
+  return why ? `: ${why.length > 200 ? `${why.slice(0, 200)}...` : why}` : '';
+}
+
 export const RUN_PER_RUN: Requirement[] = [
   {
     id: 'RUN-010',
@@ -43,7 +49,10 @@ export const RUN_PER_RUN: Requirement[] = [
               ? 'FAILED'
               : undefined;
           if (!TERMINAL.has(i.status)) bad.push(`${i.run_name} ${i.status}`);
-          else if (want && i.status !== want) bad.push(`${i.run_name} ${i.status} (expected ${want})`);
+          else if (want && i.status !== want)
+            // A top-level run is expected FAILED because the pipeline did (in a situation that fails none, the command
+            // crashed or was stopped): say why, else the finding reads as the plugin's mistake alone.
+            bad.push(`${i.run_name} ${i.status} (expected ${want}${isTop && failed ? failedBecause(o) : ''})`);
           else if (!want && !isTop && i.status !== 'FINISHED' && node && o.completedNodes.includes(node.name))
             bad.push(`${i.run_name} ${i.status} (node completed)`);
           else if (!isTop && i.status === 'FINISHED' && node && !o.completedNodes.includes(node.name))
