@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { kedroTarget } from '../src/conformance/kedro-target.ts';
 import { InputError } from '../src/errors.ts';
 import { provisionKedro, unsatisfiableRequirements } from '../src/tracking/kedro/environment.ts';
 
@@ -106,6 +107,25 @@ describe('an unsupported kind: kedro combination', () => {
     );
     expect(message).toContain('kedro_pipeline_model.py:13');
     expect(message).toContain('kedro_datasets is not installed (kedro-mlflow 1.0.2 does not require it)');
+  });
+
+  it('as a conformance target is said as it loads, before any situation runs', async () => {
+    process.env.TRACKBENCH_CACHE = join(dir, 'c4');
+    process.env.PYTHON = standInPython('py-conflict-target', conflict, 1, '[]');
+    const file = join(dir, 'target.yaml');
+    writeFileSync(
+      file,
+      'name: t\npipeline: {nodes: 3}\nhooks:\n' +
+        '  - {kind: kedro, plugin: kedro-mlflow==1.0.2, kedro: 0.19.15, packages: [kedro-datasets==9.6.0]}\n',
+    );
+    const err = await kedroTarget(file)
+      .load?.()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toContain('unsupported combination');
   });
 
   it('is looked for once a venv: its plugins are loaded again only when something was installed', async () => {
