@@ -143,7 +143,7 @@ export default async (options, ctx) => {
     expect(r.code, r.out + r.err).toBe(0);
   }, 60_000);
 
-  it("idle keep-alive sockets of node:http's agent and of fetch, and a worker that ended, are not flagged", async () => {
+  it("idle keep-alive sockets (node:http's agent, fetch) and a worker that ended are not flagged", async () => {
     const hook = `import http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { BUILTIN_HOOKS } from ${DIST};

@@ -264,7 +264,7 @@ const state = (artifactUri: string, files: FileInfo[]): RunState => ({
 });
 
 describe('metric values are matched by key and step where the keys are known', () => {
-  it('a built-in whose values reach the server all under one key: every metric lost; params still delivered', async () => {
+  it('a built-in whose values reach the server all under one key: every metric lost, params delivered', async () => {
     const uri = await searchProxy('one-key');
     for (const h of ['reference', 'kedro-mlflow-like']) {
       const r = await scenario(`onekey-${h}`, HEALTHY, { uri, hooks: `[${h}]` })();
