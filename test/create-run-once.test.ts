@@ -3,12 +3,13 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startInProcessMock, type InProcessMock } from '../src/backends/mock/in-process.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
+import { keepAliveTransport, TransportError, type Transport } from '../src/mlflow/transport.ts';
 import { MlflowApiError, MlflowNetworkError } from '../src/mlflow/errors.ts';
 import { readRun } from '../src/mlflow/readback.ts';
 import type { Run, RunTag } from '../src/mlflow/wire.ts';
 import { runSession } from '../src/pipeline/session.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
-import { mayHaveBeenDone } from '../src/tracking/delivery/create-once.ts';
+import { mayHaveBeenDone } from '../src/mlflow/created-run.ts';
 import { pipelineOf } from './helpers/scenario.ts';
 import { config, context } from './helpers/tracking.ts';
 
@@ -67,5 +68,30 @@ describe('a child run whose creation answer was lost', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe("a run creation whose answer was lost, retried by the client's own policy (synchronous delivery)", () => {
+  it('makes one run: the retry finds the run the lost request made', async () => {
+    const backend = await mock();
+    const http = keepAliveTransport();
+    onTestFinished(() => http.close());
+    let lost = 0;
+    // The first runs/create reaches the server; its answer is lost on the way back.
+    const lossy: Transport = async (req) => {
+      const res = await http(req);
+      if (req.url.pathname.endsWith('/runs/create') && lost++ === 0)
+        throw new TransportError('TIMEOUT', 'no answer within 30000 ms');
+      return res;
+    };
+    const retry = { maxRetries: 2, backoffFactor: 0.001, backoffJitter: 0 };
+    const client = new MlflowClient({ trackingUri: backend.trackingUri, transport: lossy, retry });
+    const experiment = await client.getOrCreateExperiment('lost-answer');
+    const run = await client.createRun({ experiment_id: experiment, run_name: 'once', start_time: 1_700_000_000_000 });
+    // one runs/create only: the retry found the run before sending another
+    expect(lost).toBe(1);
+    const runs = await client.searchAllRuns({ experiment_ids: [experiment] });
+    expect(runs.map((r) => r.info.run_id)).toEqual([run.info.run_id]);
+    client.close();
   });
 });

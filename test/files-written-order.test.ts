@@ -40,8 +40,9 @@ describe('filesWrittenSince, a big new folder beside the hook’s', () => {
       writeFileSync(join(day, 'requests.jsonl'), 'new');
       const packages = join(root, 'z-venv', 'lib', 'python3.12', 'site-packages');
       mkdirSync(packages, { recursive: true });
-      for (let i = 0; i < 300; i++) writeFileSync(join(packages, `m${i}.py`), '');
-      WRITTEN_SEARCH.entries = 200;
+      // More entries than the budget, which leaves room for what other processes write in /var/tmp meanwhile.
+      for (let i = 0; i < 3000; i++) writeFileSync(join(packages, `m${i}.py`), '');
+      WRITTEN_SEARCH.entries = 2000;
       listing.under = root;
       for (const reverse of [false, true]) {
         // 'z-venv' listed last, then first (read last found first, listed last it was read before the plugin's).

@@ -149,5 +149,10 @@ describe('an unsupported kind: kedro combination', () => {
     expect(unsatisfiableRequirements('ERROR: No matching distribution found for kedro-mlflow==9.9.9')).toContain(
       'No matching distribution found for kedro-mlflow==9.9.9',
     );
+    // An index with no release at all of it (a private index answering 401/404): the configuration, not the set
+    const emptyIndex =
+      'ERROR: Could not find a version that satisfies the requirement kedro==1.7.0 (from versions: none)\n' +
+      'ERROR: No matching distribution found for kedro==1.7.0';
+    expect(unsatisfiableRequirements(emptyIndex)).toBe(undefined);
   });
 });

@@ -14,12 +14,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DIST = JSON.stringify(join(process.cwd(), 'dist/index.js'));
 
 /** `trackbench run --quick` of hook module `text` in a one-trial scenario `name`. */
-async function runHook(name: string, text: string): Promise<{ code: number; out: string; err: string }> {
-  writeFileSync(join(dir, `${name}.mjs`), text);
+async function runHook(name: string, text: string, ext = 'mjs'): Promise<{ code: number; out: string; err: string }> {
+  writeFileSync(join(dir, `${name}.${ext}`), text);
   writeFileSync(
     join(dir, `${name}.yaml`),
     `name: ${name}\npipeline: {nodes: 4, paramsPerNode: {count: 1}, metricsPerNode: 1, work: {cpuMs: 1}}\n` +
-      `hooks: ["module:./${name}.mjs"]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n`,
+      `hooks: ["module:./${name}.${ext}"]\ntrials: {repetitions: 1, warmup: 0, quickRepetitions: 1}\n`,
   );
   return cli(['run', join(dir, `${name}.yaml`), '--quick', '--out', join(dir, `${name}-reports`)]);
 }
@@ -169,6 +169,31 @@ export default async (options, ctx) => {
     const r = await runHook('idle', hook);
     expect(r.code, r.out + r.err).toBe(0);
   }, 60_000);
+
+  it('a socket ended and a worker terminated at the end, neither awaited, are not flagged: they close', async () => {
+    const after =
+      "const s = (await import('node:net')).connect(Number(new URL(ctx.trackingUri).port), '127.0.0.1');\n" +
+      "      await new Promise((resolve) => s.once('connect', resolve));\n" +
+      "      const { Worker } = await import('node:worker_threads');\n" +
+      "      const w = new Worker('setInterval(() => {}, 1000)', { eval: true });\n" +
+      "      await new Promise((resolve) => w.once('online', resolve));\n" +
+      '      s.end();\n      void w.terminate();';
+    const r = await runHook('closing', referenceThen(after));
+    expect(r.code, r.out + r.err).toBe(0);
+  }, 60_000);
+
+  it('a hook written in TypeScript is not flagged for the loader thread tsx starts (module.register)', async () => {
+    const hook = `import { BUILTIN_HOOKS } from ${DIST};
+export default async (options: Record<string, unknown>, ctx: { trackingUri?: string }) =>
+  BUILTIN_HOOKS.reference.factory({}, ctx);
+`;
+    const r = await runHook('typed', hook, 'ts');
+    expect(r.code, r.out + r.err).toBe(0);
+    const t = spawnSync(process.execPath, ['bin/trackbench.js', 'trace', join(dir, 'typed.yaml')], {
+      encoding: 'utf8',
+    });
+    expect(t.status, t.stdout + t.stderr).toBe(0);
+  }, 90_000);
 
   it('the built-in hooks leave nothing pending', async () => {
     writeFileSync(

@@ -288,6 +288,9 @@ describe('metric values are matched by key and step where the keys are known', (
       expect(metricKeysKnown(ref(name))).toBe(false);
     for (const plugin of ['kedro-mlflow-fork==1.0', '.', 'kedro-example-tracker'])
       expect(metricKeysKnown(ref(`kedro:${plugin}`, plugin)), plugin).toBe(false);
+    // kedro-mlflow installed but its plugins turned off by the hook's env: only the hook's own keys are logged
+    const off = { ...ref('kedro:kedro-mlflow', 'kedro-mlflow==2.0.3'), env: { TRACKBENCH_KEDRO_PLUGINS: 'off' } };
+    expect(metricKeysKnown(off)).toBe(false);
   });
 
   const m = (key: string, value: number, step = 0): Metric => ({ key, value, step, timestamp: 1 });

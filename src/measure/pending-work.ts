@@ -1,5 +1,6 @@
 // What a hook left running when the pipeline run ended, as `run` (trial-worker.ts) and `trace` (trace.ts) check it:
 // work that would keep a real run's process from exiting, or be cut off by that exit unmeasured.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 
 /**
@@ -49,6 +50,9 @@ export async function watchPendingWork(): Promise<PendingWorkWatch> {
   const before = holdingNow();
   const live = new Set<Worker>();
   const onWorker = (worker: Worker): void => {
+    // Node's own loader thread (module.register, which tsx calls to load a `.ts` hook on Node 20): not the hook's
+    // work, and it lives as long as the process.
+    if (worker.constructor.name === 'InternalWorker') return;
     live.add(worker);
     worker.once('exit', () => live.delete(worker));
   };
@@ -67,14 +71,27 @@ export async function watchPendingWork(): Promise<PendingWorkWatch> {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** What closes on its own a little after a hook asked it to: a socket ended, a worker terminated, not awaited. */
+const CLOSING = new Set(['TCPSocketWrap', 'Worker']);
+/** How long those are given to close: a healthy close takes milliseconds; one that is held stays held. */
+export const CLOSING_GRACE_MS = 1000;
+
 /**
  * What is pending two turns after the run's end: a rejection or exception a hook left behind has surfaced by then
- * (crashing a trial's process, Node's default), and a hook's own `close()` of a socket or server has taken effect.
+ * (crashing a trial's process, Node's default), and a hook's own `close()` of a server has taken effect. A socket
+ * or worker still closing (`socket.end()`, `worker.terminate()` not awaited) is looked at again until it is gone,
+ * for up to CLOSING_GRACE_MS.
  */
-export async function pendingAfterRun(watch: PendingWorkWatch): Promise<string[]> {
+export async function pendingAfterRun(watch: PendingWorkWatch, graceMs = CLOSING_GRACE_MS): Promise<string[]> {
   await nextTurn();
   await nextTurn();
-  return watch.pending();
+  const deadline = Date.now() + graceMs;
+  let left = watch.pending();
+  while (left.some((r) => CLOSING.has(r)) && Date.now() < deadline) {
+    await sleep(10);
+    left = watch.pending();
+  }
+  return left;
 }
 
 /** The verdict on work left pending, the same in `run` (a failed trial) and `trace`. */

@@ -9,7 +9,7 @@ import { InputError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
-import { isTypeScriptModule, loadTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
+import { isTypeScriptModule, primeTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
 import { readProcIo, endProbes, startProbes, withoutProbeTime, type IoCounters, type ProbeTime } from './probes.ts';
 import { pendingAfterRun, watchPendingWork } from './pending-work.ts';
 import { productionCounter } from './produced.ts';
@@ -43,9 +43,6 @@ const mark = counted
 async function trial(req: TrialRequest): Promise<TrialReply> {
   const pipeline = generatePipeline(req.scenario.pipeline);
   const counter = productionCounter();
-  // A TypeScript hook module needs tsx to load; load it in every variant of such a scenario so its
-  // memory is in the baseline too, and the overhead is the hook's own.
-  if (req.scenario.hooks.some(isTypeScriptModule)) await loadTypeScriptSupport();
   mark(); // hook import and set-up from here
   const memory = retainedMemoryProbe(!counted);
   const hooks: NamedHooks[] = [
@@ -125,26 +122,28 @@ function retainedMemoryProbe(enabled: boolean): {
 // Stopped by the parent (or a terminal's Ctrl-C, or the parent's death, seen as the IPC channel
 // closing: no timer runs in a counted trial): remove the run's temp files, then exit.
 installSignalHandlers(() => {}, 'ipc');
+/** The trial with the watch for work left pending around it; never rejects: failures become a reply. */
+async function watchedTrial(req: TrialRequest): Promise<TrialReply> {
+  try {
+    // A TypeScript hook module needs tsx to load; it is loaded in every variant of such a scenario so its memory is
+    // in the baseline too, and the overhead is the hook's own; and before the watch, so its threads are not the hook's.
+    if (req.scenario.hooks.some(isTypeScriptModule)) await primeTypeScriptSupport();
+    // The watch begins before any hook is loaded: the worker threads a hook starts are followed from their start.
+    const watch = await watchPendingWork();
+    const reply = await trial(req);
+    // Two more turns before the reply (pendingAfterRun): a rejection or exception a hook left behind at the run's
+    // end crashes the process now (Node's default), a failed trial, instead of being cut off by the exit.
+    const pending = await pendingAfterRun(watch);
+    return reply.ok && pending.length ? { ...reply, pendingWork: pending } : reply;
+  } catch (err) {
+    return { ok: false, error: messageOf(err), ...(err instanceof InputError ? { badInput: err.diagnostics } : {}) };
+  }
+}
+
 process.once('message', (msg) => {
   // the parent's request, with the nonce its reply must carry (run-trial.ts)
   const req = msg as TrialRequest & { nonce: string };
-  // Never rejects: failures become a reply, and the process exits once the reply is sent. The watch begins
-  // before any hook is loaded: the worker threads a hook starts are followed from their start.
-  void watchPendingWork().then((watch) =>
-    trial(req)
-      .catch((err: unknown): TrialReply => ({
-        ok: false,
-        error: messageOf(err),
-        ...(err instanceof InputError ? { badInput: err.diagnostics } : {}),
-      }))
-      // Two more turns before the reply: a rejection or exception a hook left behind at the run's end crashes the
-      // process now (Node's default), a failed trial, instead of being cut off by the exit.
-      .then(async (reply): Promise<TrialReply> => {
-        const pending = await pendingAfterRun(watch);
-        return reply.ok && pending.length ? { ...reply, pendingWork: pending } : reply;
-      })
-      // process.send exists: this file runs only as a forked child with an IPC channel. The exit code a hook
-      // set (process.exitCode) is kept: the parent fails a trial whose process exits non-zero.
-      .then((reply) => process.send!({ ...reply, nonce: req.nonce }, () => process.exit())),
-  );
+  // process.send exists: this file runs only as a forked child with an IPC channel. The exit code a hook
+  // set (process.exitCode) is kept: the parent fails a trial whose process exits non-zero.
+  void watchedTrial(req).then((reply) => process.send!({ ...reply, nonce: req.nonce }, () => process.exit()));
 });

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { credentialsFromEnv, displayUri, redact, type Credentials } from './auth.ts';
 import { MlflowApiError, MlflowNetworkError } from './errors.ts';
+import { createdBefore, mayHaveBeenDone, type CreateRunRequest } from './created-run.ts';
 import {
   backoffMs,
   RETRYABLE_NETWORK_CODES,
@@ -49,6 +50,8 @@ export interface ClientStats {
 }
 
 type Query = Record<string, string | number | string[] | undefined>;
+/** Asked before a retry, given the failure: an answer that makes the retry needless, or undefined to go ahead. */
+type BeforeRetry<T> = (failure: Error) => Promise<T | undefined>;
 
 /**
  * Each page of a paged listing in turn, from the first until a page names no next one. A server that hands back a
@@ -175,13 +178,16 @@ export class MlflowClient {
   }
 
   // ---- runs
-  async createRun(req: {
-    experiment_id: string;
-    run_name?: string;
-    start_time?: number;
-    tags?: RunTag[];
-  }): Promise<Run> {
-    return (await this.post<{ run: Run }>('runs/create', req)).run;
+  /** Retried, it first looks for the run an attempt whose answer was lost made (created-run.ts). */
+  async createRun(req: CreateRunRequest): Promise<Run> {
+    let uncertain = false;
+    const madeBefore = async (failure: Error): Promise<{ run: Run } | undefined> => {
+      uncertain ||= mayHaveBeenDone(failure);
+      // A look that fails too is no answer: the retry goes ahead.
+      const run = uncertain ? await createdBefore(this, req).catch(() => undefined) : undefined;
+      return run ? { run } : undefined;
+    };
+    return (await this.post<{ run: Run }>('runs/create', req, madeBefore)).run;
   }
   async updateRun(req: { run_id: string; status?: RunStatus; end_time?: number; run_name?: string }): Promise<RunInfo> {
     return (await this.post<{ run_info: RunInfo }>('runs/update', req)).run_info;
@@ -280,7 +286,7 @@ export class MlflowClient {
       undefined,
       undefined,
       undefined,
-      true,
+      { raw: true },
     );
   }
   async listArtifacts(runId: string, path?: string): Promise<{ root_uri: string; files: FileInfo[] }> {
@@ -366,7 +372,7 @@ export class MlflowClient {
   private get<T>(endpoint: string, query: Query): Promise<T> {
     return this.call<T>('GET', endpoint, `${API_PREFIX}/${endpoint}`, query);
   }
-  private post<T = unknown>(endpoint: string, body: object): Promise<T> {
+  private post<T = unknown>(endpoint: string, body: object, beforeRetry?: BeforeRetry<T>): Promise<T> {
     return this.call<T>(
       'POST',
       endpoint,
@@ -374,6 +380,7 @@ export class MlflowClient {
       undefined,
       Buffer.from(wireJson(body)),
       'application/json',
+      { beforeRetry },
     );
   }
 
@@ -391,7 +398,7 @@ export class MlflowClient {
     query?: Query,
     body?: Buffer,
     contentType?: string,
-    raw = false,
+    { raw = false, beforeRetry }: { raw?: boolean; beforeRetry?: BeforeRetry<T> } = {},
   ): Promise<T> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     for (const [k, v] of Object.entries(query ?? {})) {
@@ -425,6 +432,8 @@ export class MlflowClient {
       }
       this.stats.retries++;
       await sleep(backoffMs(this.retry, attempt));
+      const answer = await beforeRetry?.(failure);
+      if (answer !== undefined) return answer;
     }
   }
 

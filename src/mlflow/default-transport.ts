@@ -4,8 +4,14 @@
 import { socketTransport } from './socket-transport.ts';
 import { keepAliveTransport, type Transport } from './transport.ts';
 
-/** Origins answered in this process through node:http, with how many servers answer each. */
-const intercepted = new Map<string, number>();
+/**
+ * Origins answered in this process through node:http, with how many servers answer each. One map for the process,
+ * not per copy of this module: a TypeScript hook loaded as CommonJS by tsx gets a copy of trackbench of its own, and
+ * its client must still reach the in-process mock.
+ */
+const SHARED = Symbol.for('trackbench.interceptedOrigins');
+const shared = globalThis as { [SHARED]?: Map<string, number> };
+const intercepted = (shared[SHARED] ??= new Map<string, number>());
 
 /** Sends requests to `origin` through node:http until the returned function is called. */
 export function routeThroughNodeHttp(origin: string): () => void {

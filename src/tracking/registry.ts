@@ -2,8 +2,9 @@
 // HookFactory. Resolution is checked up front so a typo fails at validation, not mid-benchmark.
 import { quotedInput } from '../common/terminal-text.ts';
 import { BUILTIN_OBJECT_KEYS } from '../common/object-keys.ts';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EnvironmentError, InputError, type Diagnostic } from '../errors.ts';
 import { hookTimeoutMs, isThenable, settleWithin } from '../pipeline/hooks.ts';
@@ -171,7 +172,11 @@ const KEDRO_MLFLOW_REQUIREMENT = /^kedro[-_.]mlflow\s*(?:[=<>!~;[@]|$)/i;
  * (a module, a command, another plugin) may name its metrics its own way: its values are matched by value alone.
  */
 export function metricKeysKnown(ref: HookRef): boolean {
-  return BUILTIN_HOOKS[ref.name]?.tracking === true || KEDRO_MLFLOW_REQUIREMENT.test(ref.kedro?.plugin ?? '');
+  // The hook's own env can turn the installed plugins off (kedroRunEnv): then kedro-mlflow's datasets are not used.
+  const pluginsOn = ref.env?.TRACKBENCH_KEDRO_PLUGINS !== 'off';
+  return (
+    BUILTIN_HOOKS[ref.name]?.tracking === true || (KEDRO_MLFLOW_REQUIREMENT.test(ref.kedro?.plugin ?? '') && pluginsOn)
+  );
 }
 
 const MODULE_PREFIX = 'module:';
@@ -201,6 +206,24 @@ export function isTypeScriptModule(ref: HookRef): boolean {
 /** tsx's API: Node 20 cannot load TypeScript itself; trackbench's own code never needs it. */
 export async function loadTypeScriptSupport(): Promise<typeof import('tsx/esm/api')> {
   return import('tsx/esm/api');
+}
+
+/**
+ * tsx, loaded and made to load a TypeScript file as a hook module is (CommonJS outside an ESM package, importing an
+ * ES module): the threads it keeps for the rest of the process (Node's loader thread for module.register, and the
+ * one tsx loads ES modules from CommonJS with) are started now, before the watch for work a hook leaves pending
+ * begins: they are the loader's, not the hook's.
+ */
+export async function primeTypeScriptSupport(): Promise<void> {
+  const { tsImport } = await loadTypeScriptSupport();
+  const dir = mkdtempSync(join(tmpdir(), 'tb-tsx-'));
+  try {
+    writeFileSync(join(dir, 'esm.mjs'), 'export const one = 1;\n');
+    writeFileSync(join(dir, 'prime.ts'), "import { one } from './esm.mjs';\nexport default one;\n");
+    await tsImport(pathToFileURL(join(dir, 'prime.ts')).href, import.meta.url);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

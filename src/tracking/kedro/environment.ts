@@ -84,6 +84,9 @@ export interface ProvisionOptions {
  */
 export function unsatisfiableRequirements(stderr: string): string | undefined {
   if (!/ResolutionImpossible|conflicting dependencies|No matching distribution found/.test(stderr)) return undefined;
+  // An index that lists no release at all of a requirement (a private index answering 401/404, a partial mirror)
+  // is the machine's configuration, not the set: pip names the releases it saw when the set is what excludes them.
+  if (/\(from versions: none\)/.test(stderr)) return undefined;
   // Offline, pip finds no distribution of anything: that is the machine, not the set.
   if (/Retrying .*(NewConnectionError|ConnectTimeout|ProxyError|SSLError|ReadTimeout)/.test(stderr)) return undefined;
   const reasons = stderr
