@@ -12,12 +12,13 @@ import type { DeliveredCounts } from '../mlflow/readback.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { runSession } from '../pipeline/session.ts';
 import type { HookRef, Scenario } from '../scenario/types.ts';
-import { isTypeScriptModule, primeTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
+import { resolveHook } from '../tracking/registry.ts';
 import { runCommandTrial } from './command-trial.ts';
 import { isExternal, prepareExternalHook, type ExternalHook } from './external-hooks.ts';
 import { reportedStats } from './hook-stats.ts';
 import { plannedProduction, productionCounter, productionShortfall, type Produced } from './produced.ts';
-import { pendingAfterRun, watchPendingWork } from './pending-work.ts';
+import { watchHooksPendingWork } from './hooks-watch.ts';
+import { pendingAfterRun } from './pending-work.ts';
 import { expectedValues, matchRulesOf, ServerReader } from './server-values.ts';
 
 export interface TraceResult {
@@ -135,8 +136,7 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
   // As `run` reads a trial's values back (server-values.ts): the runs created since the look before the traced run.
   const reader = new ServerReader(backend.trackingUri);
   // A hook in a process of its own leaves nothing in this one; one in this process is checked as a trial's.
-  if (!external && isTypeScriptModule(ref)) await primeTypeScriptSupport();
-  const watch = external ? undefined : await watchPendingWork();
+  const watch = external ? undefined : await watchHooksPendingWork([ref]);
   try {
     if (!options.cold) await runOnce();
     await reader.prime();

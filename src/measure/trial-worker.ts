@@ -9,9 +9,10 @@ import { InputError } from '../errors.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import type { Hooks, NamedHooks } from '../pipeline/hooks.ts';
 import { runSession } from '../pipeline/session.ts';
-import { isTypeScriptModule, primeTypeScriptSupport, resolveHook } from '../tracking/registry.ts';
+import { resolveHook } from '../tracking/registry.ts';
 import { readProcIo, endProbes, startProbes, withoutProbeTime, type IoCounters, type ProbeTime } from './probes.ts';
-import { pendingAfterRun, watchPendingWork } from './pending-work.ts';
+import { watchHooksPendingWork } from './hooks-watch.ts';
+import { pendingAfterRun } from './pending-work.ts';
 import { productionCounter } from './produced.ts';
 import type { TrialReply, TrialRequest } from './trial-types.ts';
 
@@ -125,11 +126,7 @@ installSignalHandlers(() => {}, 'ipc');
 /** The trial with the watch for work left pending around it; never rejects: failures become a reply. */
 async function watchedTrial(req: TrialRequest): Promise<TrialReply> {
   try {
-    // A TypeScript hook module needs tsx to load; it is loaded in every variant of such a scenario so its memory is
-    // in the baseline too, and the overhead is the hook's own; and before the watch, so its threads are not the hook's.
-    if (req.scenario.hooks.some(isTypeScriptModule)) await primeTypeScriptSupport();
-    // The watch begins before any hook is loaded: the worker threads a hook starts are followed from their start.
-    const watch = await watchPendingWork();
+    const watch = await watchHooksPendingWork(req.scenario.hooks);
     const reply = await trial(req);
     // Two more turns before the reply (pendingAfterRun): a rejection or exception a hook left behind at the run's
     // end crashes the process now (Node's default), a failed trial, instead of being cut off by the exit.

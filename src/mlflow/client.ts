@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { credentialsFromEnv, displayUri, redact, type Credentials } from './auth.ts';
 import { MlflowApiError, MlflowNetworkError } from './errors.ts';
-import { createdBefore, mayHaveBeenDone, type CreateRunRequest } from './created-run.ts';
+import { createRunAttempts, type CreateRunRequest } from './created-run.ts';
 import {
   backoffMs,
   RETRYABLE_NETWORK_CODES,
@@ -180,11 +180,11 @@ export class MlflowClient {
   // ---- runs
   /** Retried, it first looks for the run an attempt whose answer was lost made (created-run.ts). */
   async createRun(req: CreateRunRequest): Promise<Run> {
-    let uncertain = false;
+    const attempts = createRunAttempts(this, req);
     const madeBefore = async (failure: Error): Promise<{ run: Run } | undefined> => {
-      uncertain ||= mayHaveBeenDone(failure);
+      attempts.failed(failure);
       // A look that fails too is no answer: the retry goes ahead.
-      const run = uncertain ? await createdBefore(this, req).catch(() => undefined) : undefined;
+      const run = await attempts.earlier().catch(() => undefined);
       return run ? { run } : undefined;
     };
     return (await this.post<{ run: Run }>('runs/create', req, madeBefore)).run;

@@ -34,7 +34,7 @@ const parentOf = (tags: RunTag[] | undefined): string | undefined => tags?.find(
  * caller once, so every attempt carries the same, to the millisecond). A request without a name or a start time
  * cannot be told from another: undefined.
  */
-export async function createdBefore(client: MlflowClient, req: CreateRunRequest): Promise<Run | undefined> {
+async function createdBefore(client: MlflowClient, req: CreateRunRequest): Promise<Run | undefined> {
   if (req.run_name === undefined || req.start_time === undefined) return undefined;
   const parent = parentOf(req.tags);
   const clauses = [`attributes.start_time = ${req.start_time}`];
@@ -47,4 +47,21 @@ export async function createdBefore(client: MlflowClient, req: CreateRunRequest)
   return runs.find(
     (r) => r.info.run_name === req.run_name && r.info.start_time === req.start_time && parentOf(r.data.tags) === parent,
   );
+}
+
+/**
+ * The attempts of one runs/create request: `failed` notes each failure; `earlier` is the run an attempt whose answer
+ * may have been lost made, looked for only after such a failure (healthy delivery sends no search).
+ */
+export interface CreateRunAttempts {
+  failed(err: unknown): void;
+  earlier(): Promise<Run | undefined>;
+}
+
+export function createRunAttempts(client: MlflowClient, req: CreateRunRequest): CreateRunAttempts {
+  let uncertain = false;
+  return {
+    failed: (err) => void (uncertain ||= mayHaveBeenDone(err)),
+    earlier: async () => (uncertain ? createdBefore(client, req) : undefined),
+  };
 }

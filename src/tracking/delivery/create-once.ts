@@ -1,6 +1,6 @@
 // A run created at most once across the circuit breaker's retries (mlflow/created-run.ts says why it matters).
 import type { MlflowClient } from '../../mlflow/client.ts';
-import { createdBefore, mayHaveBeenDone, type CreateRunRequest } from '../../mlflow/created-run.ts';
+import { createRunAttempts, type CreateRunRequest } from '../../mlflow/created-run.ts';
 import type { Run } from '../../mlflow/wire.ts';
 
 /**
@@ -9,16 +9,14 @@ import type { Run } from '../../mlflow/wire.ts';
  * one runs/create request it did before (counted trials compare requests).
  */
 export function createRunOnce(client: MlflowClient, req: CreateRunRequest): () => Promise<Run> {
-  let uncertain = false;
+  const attempts = createRunAttempts(client, req);
   return async () => {
-    if (uncertain) {
-      const earlier = await createdBefore(client, req);
-      if (earlier) return earlier;
-    }
+    const earlier = await attempts.earlier();
+    if (earlier) return earlier;
     try {
       return await client.createRun(req);
     } catch (err) {
-      uncertain ||= mayHaveBeenDone(err);
+      attempts.failed(err);
       throw err;
     }
   };
