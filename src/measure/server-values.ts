@@ -201,11 +201,14 @@ export async function valuesDelivered(
 ): Promise<DeliveredCounts> {
   // A deleted run is on its way out of the server: its values are not delivered.
   const live = states.filter((s) => s.run.info.lifecycle_stage !== 'deleted');
+  // Files are matched to what was produced by content, not counted as stored.
+  const { tags, models } = countStored(live);
   return {
     params: paramsFound(expected.params.slice(0, producedParams), rules.params, live),
     metrics: metricValuesFound(expected.metrics, live, rules.metricKeys),
-    ...countStored(live),
+    tags,
     artifacts: await artifactsFound(client, expected.artifacts, live),
+    models,
   };
 }
 
@@ -224,7 +227,10 @@ export async function artifactsFound(
 ): Promise<number> {
   const contentKey = (bytes: number, fill: number | undefined): string => (bytes ? `${bytes}:${fill}` : '0');
   const wanted = new Map<string, number>();
-  for (const a of produced) wanted.set(contentKey(a.bytes, a.fill), (wanted.get(contentKey(a.bytes, a.fill)) ?? 0) + 1);
+  for (const a of produced) {
+    const key = contentKey(a.bytes, a.fill);
+    wanted.set(key, (wanted.get(key) ?? 0) + 1);
+  }
   const sizes = new Set(produced.map((a) => a.bytes));
   /** Takes one wanted file whose content key `matches`; whether there was one. */
   const take = (matches: (key: string) => boolean): boolean => {
