@@ -175,6 +175,14 @@ const dropTags =
   (f: (t: RunTag) => boolean) =>
   (b: Batch): Batch => ({ ...b, tags: (b.tags ?? []).filter((t) => !f(t)) });
 let counter = 0;
+/** A finished, empty twin of the child run `req` makes (a top-level run's request makes none). */
+async function twinChild(req: Parameters<NonNullable<Tweaks['createRun']>>[0], c: MutantClient): Promise<void> {
+  if (!req.tags?.some((t) => t.key === 'mlflow.parentRunId')) return;
+  const dup = await MlflowClient.prototype.createRun.call(c, req);
+  await MlflowClient.prototype.updateRun.call(c, { run_id: dup.info.run_id, status: 'FINISHED', end_time: Date.now() });
+}
+/** Top-level runs each mutant client has made: its sessions. */
+const sessions = new WeakMap<MutantClient, number>();
 /** Runs that got an error tag, by client. */
 const erred = new WeakMap<MutantClient, Set<string>>();
 const erredRuns = (c: MutantClient): Set<string> => {
@@ -467,13 +475,27 @@ export const MUTANTS: Mutant[] = [
     reference(
       {
         createRun: async (req, send, c) => {
-          if (req.tags?.some((t) => t.key === 'mlflow.parentRunId')) {
-            const dup = await MlflowClient.prototype.createRun.call(c, req);
-            await MlflowClient.prototype.updateRun.call(c, {
-              run_id: dup.info.run_id,
-              status: 'FINISHED',
-              end_time: Date.now(),
-            });
+          await twinChild(req, c);
+          return send();
+        },
+      },
+      children,
+    ),
+  ),
+  // Caught in twice alone (checked in basic only, NST-002 passed it): the hook's per-session state is reset after the
+  // first node's child run was made, and it is made again.
+  mutant(
+    'duplicate-children-from-second-session',
+    ['NST-002'],
+    reference(
+      {
+        createRun: async (req, send, c) => {
+          const parent = req.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value;
+          const session = (sessions.get(c) ?? 0) + (parent ? 0 : 1);
+          sessions.set(c, session);
+          if (parent && session > 1 && !c.invented.has(parent)) {
+            c.invented.add(parent);
+            await twinChild(req, c);
           }
           return send();
         },
@@ -1704,6 +1726,7 @@ const ALONE = new Set([
   'children-ended-after-their-parent',
   'ascii-only-key-sanitiser',
   'end-time-is-the-start-time',
+  'duplicate-children-from-second-session',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 
