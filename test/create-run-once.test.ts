@@ -10,6 +10,7 @@ import type { Run, RunTag } from '../src/mlflow/wire.ts';
 import { runSession } from '../src/pipeline/session.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
 import { mayHaveBeenDone } from '../src/mlflow/created-run.ts';
+import { readSpillFile, replayFile } from '../src/tracking/delivery/replay.ts';
 import { pipelineOf } from './helpers/scenario.ts';
 import { config, context } from './helpers/tracking.ts';
 
@@ -93,5 +94,44 @@ describe("a run creation whose answer was lost, retried by the client's own poli
     const runs = await client.searchAllRuns({ experiment_ids: [experiment] });
     expect(runs.map((r) => r.info.run_id)).toEqual([run.info.run_id]);
     client.close();
+  });
+});
+
+describe('a run creation whose answer was lost, then the server went down for the rest of the run', () => {
+  it("is spilled as a run that may exist (the client's lost answer known to the breaker); replay finds it", async () => {
+    const backend = await mock();
+    const http = keepAliveTransport();
+    onTestFinished(() => http.close());
+    let down = false;
+    // The runs/create reaches the server and its answer is lost; from then on nothing reaches it.
+    const lossy: Transport = async (req) => {
+      if (down) throw new TransportError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1');
+      const res = await http(req);
+      if (!req.url.pathname.endsWith('/runs/create')) return res;
+      down = true;
+      throw new TransportError('TIMEOUT', 'no answer within 30000 ms');
+    };
+    const p = pipelineOf({ nodes: 3, metricsPerNode: 2, work: { cpuMs: 0, sleepMs: 1 } });
+    const retry = { maxRetries: 1, backoffFactor: 0.001, backoffJitter: 0 };
+    const client = new MlflowClient({ trackingUri: backend.trackingUri, transport: lossy, retry });
+    onTestFinished(() => client.close());
+    const hook = createReferenceHook(config(), context(backend), client);
+    await runSession(p, { hooks: [{ name: 'reference', hooks: hook }] });
+    const stats = hook.stats();
+    // The client's last attempt was refused: only the first one's lost answer says the run may exist.
+    const runRecord = readSpillFile(stats.spillFile!).find((l) => l.record.type === 'run')!.record;
+    expect(runRecord).toMatchObject({ type: 'run', runId: null });
+    expect(runRecord.type === 'run' && runRecord.maybeCreatedAt).toBeGreaterThan(0);
+    expect(backend.mock.store.runIds()).toHaveLength(1);
+
+    const healthy = new MlflowClient({ trackingUri: backend.trackingUri });
+    onTestFinished(() => healthy.close());
+    const replayed = await replayFile(stats.spillFile!, healthy);
+    expect(replayed.runsCreated).toBe(0);
+    expect(replayed.records.find((r) => r.outcome === 'run resolved')?.detail).toMatch(/made by a creation whose/);
+    const [only, ...twins] = await Promise.all(backend.mock.store.runIds().map((id) => readRun(healthy, id)));
+    expect(twins).toEqual([]);
+    expect(Object.keys(only!.metricHistory)).toHaveLength(6);
+    expect(replayed.tags).toBe(stats.spilled.tags);
   });
 });

@@ -44,6 +44,10 @@ describe('spill file value types', () => {
         '"items[0].timestamp" must be an integer; got 1e+300',
       ],
       [[run('[]'), metric('"value":1,"timestamp":1')], '"items[0].step" must be an integer; got nothing'],
+      [
+        [run('[]').replace('"runId":null', '"runId":null,"maybeCreatedAt":"yesterday"')],
+        ':1:1 not a trackbench spill record: "maybeCreatedAt" must be an integer (milliseconds)',
+      ],
       // no record at all (a hook never writes such a file): nothing to replay, and no journal saying so
       [[], 'holds no spill records: nothing to replay'],
     ];

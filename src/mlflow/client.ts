@@ -178,9 +178,9 @@ export class MlflowClient {
   }
 
   // ---- runs
-  /** Retried, it first looks for the run an attempt whose answer was lost made (created-run.ts). */
-  async createRun(req: CreateRunRequest): Promise<Run> {
-    const attempts = createRunAttempts(this, req);
+  /** Retried, it first looks for the run an attempt whose answer was lost made (created-run.ts); `attempts` are
+   * the caller's when it retries too. */
+  async createRun(req: CreateRunRequest, attempts = createRunAttempts(this, req)): Promise<Run> {
     const madeBefore = async (failure: Error): Promise<{ run: Run } | undefined> => {
       attempts.failed(failure);
       // A look that fails too is no answer: the retry goes ahead.

@@ -34,7 +34,7 @@ const parentOf = (tags: RunTag[] | undefined): string | undefined => tags?.find(
  * caller once, so every attempt carries the same, to the millisecond). A request without a name or a start time
  * cannot be told from another: undefined.
  */
-async function createdBefore(client: MlflowClient, req: CreateRunRequest): Promise<Run | undefined> {
+export async function createdBefore(client: MlflowClient, req: CreateRunRequest): Promise<Run | undefined> {
   if (req.run_name === undefined || req.start_time === undefined) return undefined;
   const parent = parentOf(req.tags);
   const clauses = [`attributes.start_time = ${req.start_time}`];
@@ -50,11 +50,15 @@ async function createdBefore(client: MlflowClient, req: CreateRunRequest): Promi
 }
 
 /**
- * The attempts of one runs/create request: `failed` notes each failure; `earlier` is the run an attempt whose answer
- * may have been lost made, looked for only after such a failure (healthy delivery sends no search).
+ * The attempts of one runs/create request, across the client's own retries and its caller's (one object serves
+ * both, so an answer lost to the client's first attempt is known after its last failed otherwise).
  */
 export interface CreateRunAttempts {
+  /** Notes a failed attempt. */
   failed(err: unknown): void;
+  /** Whether a failed attempt may have made the run all the same. */
+  readonly uncertain: boolean;
+  /** The run such an attempt made, looked for only after one (healthy delivery sends no search). */
   earlier(): Promise<Run | undefined>;
 }
 
@@ -62,6 +66,9 @@ export function createRunAttempts(client: MlflowClient, req: CreateRunRequest): 
   let uncertain = false;
   return {
     failed: (err) => void (uncertain ||= mayHaveBeenDone(err)),
+    get uncertain() {
+      return uncertain;
+    },
     earlier: async () => (uncertain ? createdBefore(client, req) : undefined),
   };
 }

@@ -1,6 +1,6 @@
 // A run created at most once across the circuit breaker's retries (mlflow/created-run.ts says why it matters).
 import type { MlflowClient } from '../../mlflow/client.ts';
-import { createRunAttempts, type CreateRunRequest } from '../../mlflow/created-run.ts';
+import type { CreateRunAttempts, CreateRunRequest } from '../../mlflow/created-run.ts';
 import type { Run } from '../../mlflow/wire.ts';
 
 /**
@@ -8,13 +8,16 @@ import type { Run } from '../../mlflow/wire.ts';
  * looks for the run that attempt made and takes it instead of making another. Healthy delivery sends exactly the
  * one runs/create request it did before (counted trials compare requests).
  */
-export function createRunOnce(client: MlflowClient, req: CreateRunRequest): () => Promise<Run> {
-  const attempts = createRunAttempts(client, req);
+export function createRunOnce(
+  client: MlflowClient,
+  req: CreateRunRequest,
+  attempts: CreateRunAttempts,
+): () => Promise<Run> {
   return async () => {
     const earlier = await attempts.earlier();
     if (earlier) return earlier;
     try {
-      return await client.createRun(req);
+      return await client.createRun(req, attempts);
     } catch (err) {
       attempts.failed(err);
       throw err;

@@ -24,6 +24,7 @@ import {
 } from './batch.ts';
 import { CircuitBreaker } from './breaker.ts';
 import { createRunOnce } from './create-once.ts';
+import { createRunAttempts, type CreateRunAttempts } from '../../mlflow/created-run.ts';
 import { InFlight } from './in-flight.ts';
 import type { RunRecord, SpillRecord, SpillWriter } from './spill.ts';
 
@@ -38,6 +39,8 @@ export interface RunRef {
   parent?: RunRef;
   id?: string;
   artifactUri?: string;
+  /** Set when every creation failed and one may have made the run though its answer was lost: its start time. */
+  maybeCreatedAt?: number;
 }
 
 export interface OutboxOptions {
@@ -162,26 +165,28 @@ export class Outbox {
     const startTime = Date.now();
     const job = this.enqueue(async () => {
       const { valid, rejected } = withoutInvalid({ ...emptyPending(), tags: ref.tags });
+      let attempts: CreateRunAttempts | undefined;
       for (const r of rejected) this.accounting.reject(r.kind, r.key, r.reason);
       try {
         if (ref.parent && !ref.parent.id) throw new Error('the parent run was not created');
         const expId = await this.call(experimentId);
         const parentTag = ref.parent?.id ? [{ key: 'mlflow.parentRunId', value: ref.parent.id }] : [];
-        const run = await this.call(
-          createRunOnce(this.client, {
-            experiment_id: expId,
-            run_name: ref.runName,
-            start_time: startTime,
-            tags: [...valid.tags, ...parentTag],
-          }),
-        );
+        const req = {
+          experiment_id: expId,
+          run_name: ref.runName,
+          start_time: startTime,
+          tags: [...valid.tags, ...parentTag],
+        };
+        attempts = createRunAttempts(this.client, req);
+        const run = await this.call(createRunOnce(this.client, req, attempts));
         ref.id = run.info.run_id;
         ref.artifactUri = run.info.artifact_uri;
         this.accounting.delivered.tags += valid.tags.length;
         // Values spilled while the run waited for the server: replay must find this run.
         if (this.spill.names(ref.key)) this.spillRun(ref, undefined);
       } catch (err) {
-        // The run record carries its tags; replay creates the run with them.
+        // The run record carries its tags; replay creates the run with them, or finds the one a lost answer made.
+        if (attempts?.uncertain) ref.maybeCreatedAt = startTime;
         if (this.spillRun(ref, undefined)) this.accounting.spill('tags', valid.tags.length);
         else this.accounting.lost.tags += valid.tags.length;
         this.accounting.warnings.push(`run "${ref.runName}" could not be created: ${errorMessage(err)}`);
@@ -434,6 +439,7 @@ export class Outbox {
       runId: ref.id ?? null,
       parentRun: ref.parent?.key,
       tags: ref.tags,
+      ...(ref.maybeCreatedAt !== undefined && !ref.id ? { maybeCreatedAt: ref.maybeCreatedAt } : {}),
     };
     if (this.spill.write(record, runRecord)) {
       this.accounting.spillFile = this.spill.path;

@@ -54,6 +54,8 @@ function shapeProblem(r: Obj): string | undefined {
       if (!isStr(r.experimentName) || !isStr(r.runName)) return 'a run record needs "experimentName" and "runName"';
       if (r.runId !== null && !isStr(r.runId)) return '"runId" must be a string or null';
       if (r.parentRun !== undefined && !isStr(r.parentRun)) return '"parentRun" must be a string';
+      if (r.maybeCreatedAt !== undefined && !Number.isSafeInteger(r.maybeCreatedAt))
+        return '"maybeCreatedAt" must be an integer (milliseconds)';
       return itemsProblem(r, 'tags', false);
     case 'params':
     case 'tags':

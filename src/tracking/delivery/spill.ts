@@ -18,6 +18,11 @@ export type RunRecord = {
   runId: string | null;
   parentRun?: string;
   tags: KeyValue[];
+  /**
+   * The start time of a creation that failed but may have made the run (its answer was lost): replay looks for
+   * that run (its name, parent and this start time) before it makes one.
+   */
+  maybeCreatedAt?: number;
 };
 
 export type SpillRecord =
