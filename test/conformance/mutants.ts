@@ -39,6 +39,8 @@ interface Tweaks {
     n: number,
   ): { name: string; source: string; run_id?: string } | null;
   experimentName?(name: string): string;
+  /** The id used for an experiment the lookup found (one the hook did not have to create). */
+  foundExperiment?(id: string): string;
 }
 
 const topsByTweaks = new WeakMap<Tweaks, { uri: string; runs: Run[] }>();
@@ -116,7 +118,12 @@ class MutantClient extends MlflowClient {
     return next ? super.createModelVersion(next) : ({} as ModelVersion);
   }
   override async getOrCreateExperiment(name: string): Promise<string> {
-    return super.getOrCreateExperiment(this.tweaks.experimentName ? this.tweaks.experimentName(name) : name);
+    const as = this.tweaks.experimentName ? this.tweaks.experimentName(name) : name;
+    if (this.tweaks.foundExperiment) {
+      const existing = await this.getExperimentByName(as).catch(() => undefined);
+      if (existing) return this.tweaks.foundExperiment(existing.experiment_id);
+    }
+    return super.getOrCreateExperiment(as);
   }
 }
 
@@ -218,6 +225,38 @@ function nesting(name: string, breaks: string[], tweaks: Tweaks): Mutant {
     configure: target,
   });
   return { name, breaks, target: target({}) };
+}
+
+/** A mutant whose hook with child runs is `nested` (the reference hook without them). */
+function nestingFactory(name: string, breaks: string[], nested: HookFactory): Mutant {
+  const target = (options: Record<string, unknown>): Target => ({
+    ...factoryTarget(`mutant:${name}`, childRunsOf(options) ? nested : reference({}), options),
+    modes: () => ['childRunPerNode'],
+    options,
+    configure: target,
+  });
+  return { name, breaks, target: target({}) };
+}
+
+/** `nesting` for a wrapped reference hook: `over` applies only with child runs on. */
+const nestingWrap = (
+  name: string,
+  breaks: string[],
+  over: (h: Hooks, ctx: HookFactoryContext, client: MutantClient) => Partial<Hooks>,
+): Mutant => nestingFactory(name, breaks, wrap({}, children, over));
+
+/** Steps by a counter per metric key that a client keeps across pipeline runs (steps-go-on-across-pipeline-runs). */
+const stepCounters = new WeakMap<MutantClient, Map<string, { run: string; base: number; top: number }>>();
+function stepsGoOn(b: Batch, c: MutantClient): Batch {
+  const seen = stepCounters.get(c) ?? new Map<string, { run: string; base: number; top: number }>();
+  stepCounters.set(c, seen);
+  return mapMetrics((m) => {
+    let at = seen.get(m.key) ?? { run: b.run_id, base: 0, top: -1 };
+    if (at.run !== b.run_id) at = { run: b.run_id, base: at.top + 1, top: at.top };
+    seen.set(m.key, at);
+    at.top = Math.max(at.top, at.base + m.step);
+    return { ...m, step: at.base + m.step };
+  })(b);
 }
 
 /** Wraps a reference hook's methods (bound, so `this` still works). */
@@ -1540,6 +1579,64 @@ export const MUTANTS: Mutant[] = [
       updateRun: (r) => ({ ...r, end_time: starts.get(r.run_id) ?? r.end_time }),
     });
   })(),
+  // Child runs created without the experiment (MLflow files such a run under Default, id 0), as a plugin that
+  // makes them through a client never given the experiment does; the parent is in the configured one.
+  nesting('child-runs-in-the-default-experiment', ['NST-001'], {
+    createRun: (req, send, c) =>
+      isTop(req) ? send() : MlflowClient.prototype.createRun.call(c, { ...req, experiment_id: '0' }),
+  }),
+  // An experiment the lookup finds (the second pipeline run's, made by the first) read from the wrong field: the
+  // run goes to Default (id 0). Only a configured experiment that already exists shows it.
+  mutant('existing-experiment-read-as-default', ['EXP-003'], reference({ foundExperiment: () => '0' })),
+  // Long values kept as tags cut at 5000 characters, MLflow's tag limit before 2.x (now 8000).
+  mutant(
+    'tags-cut-at-the-old-limit',
+    ['PAR-010'],
+    reference(
+      {
+        batch: (b) => ({
+          ...b,
+          tags: (b.tags ?? []).map((t) => ({ ...t, value: [...t.value].slice(0, 5000).join('') })),
+        }),
+      },
+      { tracking: { params: { long_params_strategy: 'tag' } } },
+    ),
+    { mlflow: { tracking: { params: { long_params_strategy: 'tag' } } } },
+  ),
+  // A step counter per metric key kept by the hooks object: the second pipeline run's history goes on from the
+  // first's last step instead of starting at 0.
+  mutant('steps-go-on-across-pipeline-runs', ['MET-010'], reference({ batch: (b, c) => stepsGoOn(b, c) })),
+  // Lists written with JavaScript's String(): `[64, 32]` logged as `64,32`.
+  mutant(
+    'lists-joined-with-commas',
+    ['PAR-003', 'PAR-010'],
+    reference({
+      batch: mapParams((p) =>
+        p.value.startsWith('[') ? { ...p, value: String(JSON.parse(p.value) as unknown[]) } : p,
+      ),
+    }),
+  ),
+  // Runs started at Unix seconds (Python's time.time() sent without * 1000); ended in ms.
+  mutant(
+    'start-time-in-seconds',
+    ['RUN-010', 'RUN-020'],
+    reference({
+      createRun: (req, _s, c) =>
+        MlflowClient.prototype.createRun.call(c, { ...req, start_time: Math.floor((req.start_time ?? 0) / 1000) }),
+    }),
+  ),
+  // With child runs, each node's metrics go to the child run of the node started last (one "current node" kept
+  // for all threads): only a parallel runner shows it.
+  nestingWrap('metrics-to-the-node-started-last', ['MET-010'], (h) => {
+    let last: Parameters<NonNullable<Hooks['afterNodeRun']>>[0] | undefined;
+    return {
+      beforeNodeRun: (node, ...rest) => {
+        last = node;
+        return h.beforeNodeRun?.(node, ...rest);
+      },
+      afterNodeRun: (node, ...rest) => h.afterNodeRun?.(last ?? node, ...rest),
+    };
+  }),
   // Child ends queued behind the parent's: the parent is ended first, then its children (their own end times kept).
   nesting('children-ended-after-their-parent', ['NST-014'], {
     updateRun: holdChildEnds(async (held, r, c) => {
@@ -1727,6 +1824,13 @@ const ALONE = new Set([
   'ascii-only-key-sanitiser',
   'end-time-is-the-start-time',
   'duplicate-children-from-second-session',
+  'child-runs-in-the-default-experiment',
+  'existing-experiment-read-as-default',
+  'tags-cut-at-the-old-limit',
+  'steps-go-on-across-pipeline-runs',
+  'lists-joined-with-commas',
+  'start-time-in-seconds',
+  'metrics-to-the-node-started-last',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 
