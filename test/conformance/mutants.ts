@@ -1585,6 +1585,15 @@ export const MUTANTS: Mutant[] = [
     createRun: (req, send, c) =>
       isTop(req) ? send() : MlflowClient.prototype.createRun.call(c, { ...req, experiment_id: '0' }),
   }),
+  // "Keeps the experiment clean": a failed node's child run, once ended, is deleted (its parent still says FAILED).
+  nesting('deletes-failed-child-runs', ['RUN-013'], {
+    updateRun: async (r, c) => {
+      if (!c.children.has(r.run_id) || r.status !== 'FAILED') return r;
+      await sendEnd(c, r);
+      await MlflowClient.prototype.deleteRun.call(c, r.run_id).catch(() => {});
+      return null;
+    },
+  }),
   // An experiment the lookup finds (the second pipeline run's, made by the first) read from the wrong field: the
   // run goes to Default (id 0). Only a configured experiment that already exists shows it.
   mutant('existing-experiment-read-as-default', ['EXP-003'], reference({ foundExperiment: () => '0' })),
@@ -1831,6 +1840,7 @@ const ALONE = new Set([
   'lists-joined-with-commas',
   'start-time-in-seconds',
   'metrics-to-the-node-started-last',
+  'deletes-failed-child-runs',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

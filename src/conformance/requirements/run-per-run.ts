@@ -138,13 +138,20 @@ export const RUN_PER_RUN: Requirement[] = [
       'MLflow REST API docs: runs/delete and experiments/delete set lifecycle_stage "deleted" (hidden from search)',
     level: 'MUST',
     scenario: 'every',
-    features: ['every situation', 'deleted runs and experiments read back (view type ALL)'],
+    features: [
+      'every situation',
+      'child runs (when the hook makes them)',
+      'deleted runs and experiments read back (view type ALL)',
+    ],
+    dependsOn: ['childRunPerNode'],
     statement:
-      'In every situation, every run the hook created and every experiment it created or logged to stays ' +
+      'In every situation, every run the hook created (child runs too) and every experiment it created or logged to ' +
+      'stays ' +
       'active (lifecycle_stage "active"): the hook deletes none, failed pipeline runs and earlier runs included.',
     rationale:
       'A deleted run is gone from the UI and every search, and removed for good by `mlflow gc`: a failure ' +
-      '"cleaned up" or a previous run replaced is a record lost without anyone asking for it.',
+      '"cleaned up" (a failed node\'s child run too) or a previous run replaced is a record lost without anyone ' +
+      'asking for it.',
     check: (o) => {
       const deleted = [
         ...o.runs.filter((r) => r.run.info.lifecycle_stage !== 'active').map((r) => `run ${r.run.info.run_name}`),
