@@ -1594,6 +1594,24 @@ export const MUTANTS: Mutant[] = [
       return null;
     },
   }),
+  // With child runs, the first one is created before its node runs, waiting on the server and letting its error
+  // through (mlflow.start_run(nested=True) in before_node_run): with the server down the pipeline fails.
+  nestingWrap('child-run-creation-fails-the-pipeline', ['FLT-001'], (h, _ctx, client) => {
+    let probed = false;
+    return {
+      beforePipelineRun: (...a) => {
+        probed = false;
+        return h.beforePipelineRun?.(...a);
+      },
+      beforeNodeRun: async (...a) => {
+        if (!probed) {
+          probed = true;
+          await MlflowClient.prototype.searchExperiments.call(client, { max_results: 1 });
+        }
+        return h.beforeNodeRun?.(...a);
+      },
+    };
+  }),
   // An experiment the lookup finds (the second pipeline run's, made by the first) read from the wrong field: the
   // run goes to Default (id 0). Only a configured experiment that already exists shows it.
   mutant('existing-experiment-read-as-default', ['EXP-003'], reference({ foundExperiment: () => '0' })),
@@ -1841,6 +1859,7 @@ const ALONE = new Set([
   'start-time-in-seconds',
   'metrics-to-the-node-started-last',
   'deletes-failed-child-runs',
+  'child-run-creation-fails-the-pipeline',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -8,9 +8,12 @@ export const FAULTS: Requirement[] = [
     source: "trackbench's own guarantee: tracking never fails the pipeline when MLflow is down",
     level: 'MUST',
     scenario: 'server-down',
-    features: ['tracking server down'],
-    statement: 'When the tracking server is down, the pipeline still completes.',
-    rationale: 'Tracking must not take production pipelines down with it.',
+    features: ['tracking server down', 'child runs (when the hook makes them)'],
+    dependsOn: ['childRunPerNode'],
+    statement: 'When the tracking server is down, the pipeline still completes (with child runs per node too).',
+    rationale:
+      'Tracking must not take production pipelines down with it, whether it makes a run per pipeline or one ' +
+      'per node (a child run created before each node runs).',
     check: (o) =>
       verdict(
         !o.pipelineError,
