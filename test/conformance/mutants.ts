@@ -1664,6 +1664,14 @@ export const MUTANTS: Mutant[] = [
       afterNodeRun: (node, ...rest) => h.afterNodeRun?.(last ?? node, ...rest),
     };
   }),
+  // With child runs, the loss warning counts the parent run's queue only: its children's values (all the params
+  // and metrics) are said to be 0 (the spill file still holds them).
+  nestingFactory('child-run-loss-not-counted', ['FLT-005'], (o, ctx) =>
+    reference({}, children)(o, {
+      ...ctx,
+      warn: (m) => ctx.warn(m.replace(/\d+ (params|metrics|artifacts|models)\b/g, '0 $1')),
+    }),
+  ),
   // Child ends queued behind the parent's: the parent is ended first, then its children (their own end times kept).
   nesting('children-ended-after-their-parent', ['NST-014'], {
     updateRun: holdChildEnds(async (held, r, c) => {
@@ -1860,6 +1868,7 @@ const ALONE = new Set([
   'metrics-to-the-node-started-last',
   'deletes-failed-child-runs',
   'child-run-creation-fails-the-pipeline',
+  'child-run-loss-not-counted',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -133,10 +133,11 @@ export const LOSS: Requirement[] = [
     source: "trackbench's own guarantee: no silent loss (the warning counts what was not delivered)",
     level: 'MUST',
     scenario: 'every',
-    features: ['every situation', 'server down', 'outage'],
+    features: ['every situation', 'server down', 'outage', 'child runs (when the hook makes them)'],
+    dependsOn: ['childRunPerNode'],
     statement:
       'In every situation, the values produced (params, metric values, artifacts, models) equal those delivered ' +
-      'plus those the hook says it could not deliver, per kind when it counts per kind.',
+      "plus those the hook says it could not deliver, per kind when it counts per kind (child runs' values too).",
     rationale: 'A count that does not add up is a silent loss, or a false alarm that hides the next real one.',
     check: (o) => {
       const items = produced(o);
