@@ -1672,6 +1672,31 @@ export const MUTANTS: Mutant[] = [
       warn: (m) => ctx.warn(m.replace(/\d+ (params|metrics|artifacts|models)\b/g, '0 $1')),
     }),
   ),
+  // With child runs, a failed pipeline run's end also ends the child run of every node that never started, by an
+  // id it never had (''): the server refuses each request (nothing is lost, so only the refusals show).
+  nestingWrap('ends-child-runs-never-started', ['LIM-002'], (h, _ctx, client) => {
+    const started = new Set<string>();
+    let names: string[] = [];
+    return {
+      beforePipelineRun: (params, pipeline, ...rest) => {
+        started.clear();
+        names = pipeline.nodes.map((n) => n.name);
+        return h.beforePipelineRun?.(params, pipeline, ...rest);
+      },
+      beforeNodeRun: (node, ...rest) => {
+        started.add(node.name);
+        return h.beforeNodeRun?.(node, ...rest);
+      },
+      onPipelineError: async (...a) => {
+        await h.onPipelineError?.(...a);
+        const never = names.filter((n) => !started.has(n)).length;
+        for (let i = 0; i < never; i++)
+          await MlflowClient.prototype.updateRun
+            .call(client, { run_id: '', status: 'KILLED', end_time: Date.now() })
+            .catch(() => {});
+      },
+    };
+  }),
   // Child ends queued behind the parent's: the parent is ended first, then its children (their own end times kept).
   nesting('children-ended-after-their-parent', ['NST-014'], {
     updateRun: holdChildEnds(async (held, r, c) => {
@@ -1869,6 +1894,7 @@ const ALONE = new Set([
   'deletes-failed-child-runs',
   'child-run-creation-fails-the-pipeline',
   'child-run-loss-not-counted',
+  'ends-child-runs-never-started',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

@@ -26,9 +26,13 @@ export const LIMITS: Requirement[] = [
     source: 'MLflow server behaviour: a refused request logs nothing',
     level: 'MUST',
     scenario: 'healthy',
-    features: [],
-    statement: 'In a normal run, the server accepts every request the hook sends.',
-    rationale: 'Every refused request is a value that did not arrive, or a bug.',
+    features: ['every situation with a healthy server', 'child runs (when the hook makes them)'],
+    dependsOn: ['childRunPerNode'],
+    statement:
+      'In every situation with a healthy server, the server accepts every request the hook sends (to child runs ' +
+      'too).',
+    rationale:
+      'Every refused request is a value that did not arrive, or a bug (a child run ended by an id it never had).',
     check: (o) => {
       const refused = o.requests.filter(
         (r) =>
