@@ -1697,6 +1697,9 @@ export const MUTANTS: Mutant[] = [
       },
     };
   }),
+  // With child runs, the hook takes the server for gone for good after its first failure (a breaker that never
+  // closes): the child runs of nodes started after an outage get nothing (without them it heals).
+  nestingFactory('child-runs-never-recover', ['FLT-013'], reference({}, children, neverRecovers)),
   // Child ends queued behind the parent's: the parent is ended first, then its children (their own end times kept).
   nesting('children-ended-after-their-parent', ['NST-014'], {
     updateRun: holdChildEnds(async (held, r, c) => {
@@ -1895,6 +1898,7 @@ const ALONE = new Set([
   'child-run-creation-fails-the-pipeline',
   'child-run-loss-not-counted',
   'ends-child-runs-never-started',
+  'child-runs-never-recover',
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 

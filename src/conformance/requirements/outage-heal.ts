@@ -26,10 +26,15 @@ export const OUTAGE_HEAL: Requirement[] = [
     source: "trackbench's own guarantee: after an outage delivery resumes in order (README: outage)",
     level: 'MUST',
     scenario: 'outage',
-    features: ['outage over log-batch requests and uploads', "node runs timed on trackbench's clock"],
+    features: [
+      'outage over log-batch requests and uploads',
+      "node runs timed on trackbench's clock",
+      'child runs (when the hook makes them)',
+    ],
+    dependsOn: ['childRunPerNode'],
     statement:
       `Every value produced by a node that started ${HEAL_ALLOWANCE_MS} ms or more after the server was back ` +
-      'from an outage is delivered to its run.',
+      "from an outage is delivered to its run (its child run too: each run's delivery heals).",
     rationale:
       'A hook that gives up on the server at the first failure loses every later value to a spill file that ' +
       'someone must find and replay; the loss checks count that as declared, not as fine.',
