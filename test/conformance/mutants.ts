@@ -1697,6 +1697,13 @@ export const MUTANTS: Mutant[] = [
       },
     };
   }),
+  // A node's first param sent twice in its batch (same key, same value: the key from its input and again from a
+  // copy of the parameters): MLflow refuses the whole batch ("Duplicate parameter keys have been submitted").
+  mutant(
+    'duplicate-param-key-in-a-batch',
+    ['LIM-002', 'PAR-010'],
+    reference({ batch: (b) => ({ ...b, params: b.params?.length ? [...b.params, b.params[0]!] : b.params }) }),
+  ),
   // With child runs, the hook takes the server for gone for good after its first failure (a breaker that never
   // closes): the child runs of nodes started after an outage get nothing (without them it heals).
   nestingFactory('child-runs-never-recover', ['FLT-013'], reference({}, children, neverRecovers)),
