@@ -40,6 +40,11 @@ export interface ClientOptions {
   credentials?: Credentials;
   retry?: Partial<RetryPolicy>;
   transport?: Transport;
+  /**
+   * Ends every request of this client once aborted: the one in flight is cut off, no retry is waited for or sent, and
+   * each call fails with the signal's reason (a read-back's deadline, read-deadline.ts).
+   */
+  signal?: AbortSignal;
 }
 
 /** What this client sent, counted on its side (the backend's request log is the authority). */
@@ -54,15 +59,25 @@ type Query = Record<string, string | number | string[] | undefined>;
 type BeforeRetry<T> = (failure: Error) => Promise<T | undefined>;
 
 /**
+ * Empty pages in a row, each naming a next one, after which a listing is taken to page for ever. A server may hand
+ * back an empty page with a token now and then (one filtered after paging), never a hundred in a row.
+ */
+export const MAX_EMPTY_PAGES_IN_A_ROW = 100;
+
+/**
  * Each page of a paged listing in turn, from the first until a page names no next one. A server that hands back a
- * token it gave before would be asked for the same pages forever: that fails, naming `endpoint`.
+ * token it gave before would be asked for the same pages forever: that fails, naming `endpoint`; so do
+ * MAX_EMPTY_PAGES_IN_A_ROW pages that hold no `items`, each with a new token. No bound on pages that hold items: a
+ * listing of a big run is long, and only the read-back's deadline (read-deadline.ts) knows how long is too long.
  */
 export async function* pages<P extends { next_page_token?: string }>(
   endpoint: string,
   fetchPage: (pageToken: string | undefined) => Promise<P>,
+  items?: (page: P) => readonly unknown[],
 ): AsyncGenerator<P> {
   const seen = new Set<string>();
   let token: string | undefined;
+  let emptyInARow = 0;
   do {
     const page = await fetchPage(token);
     yield page;
@@ -70,6 +85,11 @@ export async function* pages<P extends { next_page_token?: string }>(
     if (token !== undefined && seen.has(token))
       throw new Error(`${endpoint} handed back the page token ${JSON.stringify(token)} again: its pages never end`);
     if (token !== undefined) seen.add(token);
+    emptyInARow = token !== undefined && items?.(page).length === 0 ? emptyInARow + 1 : 0;
+    if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW)
+      throw new Error(
+        `${endpoint} handed back ${emptyInARow} empty pages in a row, each with a new page token: its pages never end`,
+      );
   } while (token !== undefined);
 }
 
@@ -80,7 +100,7 @@ export async function allPages<P extends { next_page_token?: string }, T>(
   items: (page: P) => readonly T[],
 ): Promise<T[]> {
   const all: T[] = [];
-  for await (const page of pages(endpoint, fetchPage)) all.push(...items(page));
+  for await (const page of pages(endpoint, fetchPage, items)) all.push(...items(page));
   return all;
 }
 
@@ -92,6 +112,7 @@ export class MlflowClient {
   private readonly credentials: Credentials;
   private readonly transport: Transport;
   private readonly ownTransport?: { close(): void };
+  private readonly signal?: AbortSignal;
 
   constructor(options: ClientOptions) {
     this.trackingUri = options.trackingUri.replace(/\/+$/, '');
@@ -113,6 +134,7 @@ export class MlflowClient {
       this.base.password = '';
     }
     this.retry = retryPolicyFromEnv(process.env, options.retry);
+    this.signal = options.signal;
     if (options.transport) this.transport = options.transport;
     else {
       const t = defaultTransport();
@@ -406,17 +428,21 @@ export class MlflowClient {
       for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
     }
     const headers = this.headers(contentType);
+    const signal = this.signal;
     for (let attempt = 1; ; attempt++) {
+      this.throwIfAborted();
       this.stats.requests++;
       let retryable: boolean;
       let failure: Error;
       try {
-        const res = await this.transport({ method, url, headers, body, timeoutMs: this.retry.timeout * 1000 });
+        const timeoutMs = this.retry.timeout * 1000;
+        const res = await this.transport({ method, url, headers, body, timeoutMs, signal });
         // raw calls are typed Buffer by their callers
         if (res.status >= 200 && res.status < 300) return raw ? (res.body as T) : parseJson<T>(res.body);
         failure = this.apiError(endpoint, res.status, res.body, attempt);
         retryable = RETRYABLE_STATUSES.has(res.status);
       } catch (err) {
+        this.throwIfAborted();
         const code = err instanceof TransportError ? err.code : (codeOf(err) ?? 'ERROR');
         failure = new MlflowNetworkError(
           endpoint,
@@ -431,10 +457,16 @@ export class MlflowClient {
         throw failure;
       }
       this.stats.retries++;
-      await sleep(backoffMs(this.retry, attempt));
+      await sleep(backoffMs(this.retry, attempt), undefined, { signal }).catch(() => this.throwIfAborted());
       const answer = await beforeRetry?.(failure);
       if (answer !== undefined) return answer;
     }
+  }
+
+  /** Aborted (signal): the signal's reason is the failure, not what the cut-off exchange reported. */
+  private throwIfAborted(): void {
+    // The reason an AbortController was given is whatever its owner aborted with (an Error, read-deadline.ts).
+    if (this.signal?.aborted) throw this.signal.reason as Error;
   }
 
   private apiError(endpoint: string, status: number, body: Buffer, attempts: number): MlflowApiError {

@@ -160,6 +160,9 @@ function framingOf(status: number, headers: Map<string, string>): Framing {
   return { kind: 'close' };
 }
 
+/** As node:http names an exchange its AbortSignal ended. */
+const abortedError = (): TransportError => new TransportError('ABORT_ERR', 'the request was aborted');
+
 interface Origin {
   /** Sockets waiting for a request, each with what removes it from here should the server close it. */
   idle: { socket: net.Socket; drop: () => void }[];
@@ -227,6 +230,7 @@ export function socketTransport(maxSockets = 16): Transport & { close(): void } 
         settled = true;
         socket.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
         socket.off('timeout', onTimeout);
+        req.signal?.removeEventListener('abort', onAbort);
         if (!keep) socket.destroy();
         release(o, keep ? socket : undefined);
         if (error) reject(error);
@@ -250,7 +254,9 @@ export function socketTransport(maxSockets = 16): Transport & { close(): void } 
       const onError = (err: NodeJS.ErrnoException): void =>
         finish(new TransportError(err.code ?? 'ECONNRESET', err.message));
       const onTimeout = (): void => finish(new TransportError('TIMEOUT', `no answer within ${req.timeoutMs} ms`));
+      const onAbort = (): void => finish(abortedError());
       socket.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+      req.signal?.addEventListener('abort', onAbort, { once: true });
       socket.setTimeout(req.timeoutMs, onTimeout);
       const lines = [`${req.method} ${req.url.pathname}${req.url.search} HTTP/1.1`, `host: ${req.url.host}`];
       for (const [name, value] of Object.entries(req.headers)) lines.push(`${name}: ${value}`);
@@ -269,6 +275,11 @@ export function socketTransport(maxSockets = 16): Transport & { close(): void } 
     }
     const o = originOf(req.url);
     while (o.active >= maxSockets) await new Promise<void>((resolve) => o.waiting.push(resolve));
+    // Aborted before it was sent (or while it waited for a socket): nothing to send.
+    if (req.signal?.aborted) {
+      o.waiting.shift()?.();
+      throw abortedError();
+    }
     o.active++;
     return exchange(req, o);
   };

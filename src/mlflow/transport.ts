@@ -9,6 +9,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: Buffer;
   timeoutMs: number;
+  /** Aborts the exchange (the socket is closed): a read-back past its deadline stops waiting at once. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -41,7 +43,7 @@ export function keepAliveTransport(maxSockets = 16): Transport & { close(): void
       const agent = agents[req.url.protocol as 'http:' | 'https:'];
       const headers: Record<string, string> = { ...req.headers };
       if (req.body) headers['content-length'] = String(req.body.length);
-      const r = mod.request(req.url, { method: req.method, headers, agent }, (res) => {
+      const r = mod.request(req.url, { method: req.method, headers, agent, signal: req.signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
