@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { envNumberProblem } from '../common/env-number.ts';
 import { quotedInput } from '../common/terminal-text.ts';
 import { EnvironmentError, InputError, type Diagnostic } from '../errors.ts';
+import { READ_BACK_TIMEOUT_VARIABLE } from '../mlflow/read-deadline.ts';
 import { RETRY_VARIABLES } from '../mlflow/retry.ts';
 import { HOOK_TIMEOUT_VARIABLE } from '../pipeline/hooks.ts';
 
-const VARIABLES = [HOOK_TIMEOUT_VARIABLE, ...Object.values(RETRY_VARIABLES)];
+const VARIABLES = [HOOK_TIMEOUT_VARIABLE, READ_BACK_TIMEOUT_VARIABLE, ...Object.values(RETRY_VARIABLES)];
 
 /** Every documented numeric variable of `env` that is set (not empty) and is not a number in its range. */
 export function assertEnvNumbers(env: NodeJS.ProcessEnv = process.env): void {

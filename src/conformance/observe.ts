@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startHttpMock } from '../backends/mock/http-server.ts';
 import type { ScenarioBackend } from './backend.ts';
 import { MLFLOW_CREDENTIAL_VARIABLES } from '../mlflow/auth.ts';
-import { MlflowClient } from '../mlflow/client.ts';
+import { readBackTimeoutMs, readWithin } from '../mlflow/read-deadline.ts';
 import { readRun } from '../mlflow/readback.ts';
 import { withCapturedOutput } from './capture-output.ts';
 import { runFailingInChild, runInChild } from './host-exit.ts';
@@ -191,13 +191,20 @@ async function withTimeout(target: Target, run: Promise<TargetRun>): Promise<Tar
   }
 }
 
+/**
+ * Everything the scenario's runs hold, within the read-back deadline (read-deadline.ts): a server that never stops
+ * answering fails the suite as the environment's fault (suite.ts), never a requirement's verdict.
+ */
 async function readBack(
   backend: ScenarioBackend,
 ): Promise<Pick<Observation, 'runs' | 'experiments' | 'artifactBytes'>> {
-  const client = new MlflowClient({ trackingUri: backend.trackingUri, retry: { maxRetries: 0 } });
-  try {
+  const options = { trackingUri: backend.trackingUri, retry: { maxRetries: 0 }, timeoutMs: readBackTimeoutMs(0) };
+  return readWithin(options, async (client, progress) => {
     const runs = [];
-    for (const id of await backend.runIds(client)) runs.push(await readRun(client, id));
+    for (const id of await backend.runIds(client)) {
+      runs.push(await readRun(client, id));
+      progress.runs++;
+    }
     const artifactBytes = [];
     for (const r of runs)
       for (const f of r.artifacts)
@@ -208,9 +215,7 @@ async function readBack(
         });
     const experiments = await backend.experiments(client);
     return { runs, experiments, artifactBytes };
-  } finally {
-    client.close();
-  }
+  });
 }
 
 /** Every file under the run's folder, and every .jsonl file the output names (spill files written elsewhere). */

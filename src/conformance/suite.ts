@@ -2,6 +2,7 @@
 // requirement is checked on each of its scenarios' observations (a failure in any one fails it).
 import { errorMessage } from '../errors.ts';
 import { redact } from '../mlflow/auth.ts';
+import { ReadBackTimeoutError } from '../mlflow/read-deadline.ts';
 import { conformanceBackend, type ConformanceBackend, type ConformanceBackendKind } from './backend.ts';
 import { secretLeak } from './leak.ts';
 import { CONFORMANCE_PASSWORD, CONFORMANCE_SECRET, observe } from './observe.ts';
@@ -98,6 +99,8 @@ async function runOnce(
       if (opened) observations.set(id, await observe(target, scenario, opened));
       else observations.set(id, { error: backend.skipReason, skipped: true });
     } catch (err) {
+      // No requirement's verdict: the environment failed (exit 3), and the suite with it.
+      if (err instanceof ReadBackTimeoutError) throw err;
       observations.set(id, { error: errorMessage(err) });
     }
   }

@@ -31,7 +31,8 @@ import { findValgrind, type Instrument } from './instrument.ts';
 import { indentedTail } from '../common/last-lines.ts';
 import { pendingWorkMessage } from './pending-work.ts';
 import { plannedProduction, productionShortfall, type Produced } from './produced.ts';
-import { expectedValues, matchRulesOf, ServerReader } from './server-values.ts';
+import { expectedCount, expectedValues, matchRulesOf, ServerReader } from './server-values.ts';
+import { ReadBackTimeoutError, readBackTimeoutMs } from '../mlflow/read-deadline.ts';
 
 /** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
 export class TrialFailedError extends EnvironmentError {
@@ -175,9 +176,9 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     removeTempDir();
     throw err;
   });
-  const reader = new ServerReader(backend.trackingUri);
   const generated = generatePipeline(scenario.pipeline);
   const expectedAtServer = expectedValues(generated);
+  const reader = new ServerReader(backend.trackingUri, readBackTimeoutMs(expectedCount(expectedAtServer)));
   // Each hook's rules: the form its params must reach the server in, whether its metric keys are known.
   const matchRules = new Map(scenario.hooks.map((h) => [h.label, matchRulesOf(h, scenario)]));
   const failAt = scenario.pipeline.failAt !== null;
@@ -192,7 +193,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   let rounds = repetitions;
   let stopped: string | undefined;
   try {
-    await reader.prime();
+    await named(reader.prime(), 'before the first trial');
     for (let seq = 0; seq < plan.length; seq++) {
       const item = plan[seq]!;
       const v = item.variant;
@@ -229,7 +230,8 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       const requests = backend.requestLog?.since(mark);
       if (reply.ok) Object.assign(unavailable, reply.unavailable);
       // An external hook's run with tracking off must not track: its runs would be counted in the next with-trial.
-      const tracked = v.kind === 'without' && v.of && reply.ok ? await reader.newRunCount() : 0;
+      const tracked =
+        v.kind === 'without' && v.of && reply.ok ? await named(reader.newRunCount(), `after ${which}`) : 0;
       const failure =
         trialFailure(reply, expected) ??
         (tracked
@@ -246,7 +248,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       const base = { hook, ...baselineOf, round: item.round, warmup: item.warmup, seq };
       if (!reply.ok) {
         // The runs it created before it failed are its own: not the next trial's (a "without" that tracked).
-        await reader.newRunCount();
+        await named(reader.newRunCount(), `after ${which}`);
         trials.push({ ...base, probes: nullProbes(), produced: noProduction(), failure });
         continue;
       }
@@ -266,7 +268,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
         produced: reply.produced,
         values:
           item.variant.kind === 'with' && logsValues(item.variant.hook)
-            ? await reader.valuesOf(reply.produced, expectedAtServer, matchRules.get(label)!)
+            ? await named(reader.valuesOf(reply.produced, expectedAtServer, matchRules.get(label)!), `after ${which}`)
             : undefined,
         pipelineError: reply.pipelineError,
         failure,
@@ -304,7 +306,6 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       elapsedMs: performance.now() - t0,
     });
   } finally {
-    reader.close();
     await backend.stop();
     removeTempDir();
   }
@@ -323,6 +324,18 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
     instrument: options.instrument ?? null,
     allowFailures: Boolean(options.allowFailures),
   };
+}
+
+/**
+ * `read`, a read-back past its deadline named (`during`: which one) and said to leave no report: no figure, no
+ * verdict comes of a run whose values could not be read back (exit 3, an environment failure).
+ */
+async function named<T>(read: Promise<T>, during: string): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    throw err instanceof ReadBackTimeoutError ? err.in(`${during}; no report written`) : err;
+  }
 }
 
 function nullProbes(): Record<MetricName, number | null> {

@@ -3,6 +3,7 @@
 // is the server's word, never the hook's. Runs created since the last look are the trial's.
 import { errorMessage } from '../errors.ts';
 import { MlflowClient, pages } from '../mlflow/client.ts';
+import { readWithin, ReadBackTimeoutError, type ReadProgress } from '../mlflow/read-deadline.ts';
 import { countStored, readRun, type DeliveredCounts, type RunState } from '../mlflow/readback.ts';
 import { resolveParam } from '../pipeline/params.ts';
 import type { ParamValue, Pipeline } from '../pipeline/types.ts';
@@ -19,45 +20,58 @@ export const READ_BACK_RETRY = { maxRetries: 2, backoffFactor: 0.1, backoffJitte
 /** What runs delivered (`runs`: how many there were), or why it is not known. */
 export type Delivery = { available: true; found: DeliveredCounts; runs: number } | { available: false; reason: string };
 
+/**
+ * Reads back what trials delivered. Each read-back (a look, or a look and the values it finds) has `timeoutMs`
+ * overall (read-deadline.ts): past it, it fails with ReadBackTimeoutError, which no method here turns into a finding.
+ */
 export class ServerReader {
   private readonly known = new Set<string>();
-  private readonly client: MlflowClient;
   /** Why the last look failed, if it did: the runs it missed cannot be told from those of the next trial. */
   private missed: string | undefined;
   private readonly deletedExperiments = new Set<string>();
 
-  constructor(trackingUri: string) {
+  constructor(
+    private readonly trackingUri: string,
+    /** How long each read-back may take, overall (readBackTimeoutMs). */
+    readonly timeoutMs: number,
+  ) {}
+
+  /** `read` with a client of its own, within the deadline. */
+  private within<T>(read: (client: MlflowClient, progress: ReadProgress) => Promise<T>): Promise<T> {
     // Its own reads are tried again twice, briefly: one failed exchange (a reset connection) says nothing of the
     // hook, yet a missed look makes the next trial's values unavailable. A dead server is still a finding, a few
     // tenths of a second later.
-    this.client = new MlflowClient({ trackingUri, retry: READ_BACK_RETRY });
+    return readWithin({ trackingUri: this.trackingUri, retry: READ_BACK_RETRY, timeoutMs: this.timeoutMs }, read);
   }
 
   /** Runs created since the previous call. */
-  private async newRuns(): Promise<RunState[]> {
+  private async newRuns(client: MlflowClient, progress: ReadProgress): Promise<RunState[]> {
     // A set: a server that lists a run twice (on two pages) does not have its values counted twice.
     const ids = new Set<string>();
     // As the server lists them now: an experiment deleted and restored since holds live runs again.
     this.deletedExperiments.clear();
     const page = (page_token: string | undefined) =>
-      this.client.searchExperiments({ max_results: 1000, page_token, view_type: 'ALL' });
-    for await (const { experiments } of pages('experiments/search', page)) {
+      client.searchExperiments({ max_results: 1000, page_token, view_type: 'ALL' });
+    for await (const { experiments } of pages('experiments/search', page, (p) => p.experiments)) {
       for (const e of experiments) if (e.lifecycle_stage === 'deleted') this.deletedExperiments.add(e.experiment_id);
       const experimentIds = experiments.map((e) => e.experiment_id);
       if (experimentIds.length)
-        for (const run of await this.client.searchAllRuns({ experiment_ids: experimentIds, run_view_type: 'ALL' }))
+        for (const run of await client.searchAllRuns({ experiment_ids: experimentIds, run_view_type: 'ALL' }))
           if (!this.known.has(run.info.run_id)) ids.add(run.info.run_id);
     }
     for (const id of ids) this.known.add(id);
     const states: RunState[] = [];
-    for (const id of ids) states.push(await readRun(this.client, id));
+    for (const id of ids) {
+      states.push(await readRun(client, id));
+      progress.runs++;
+    }
     return states;
   }
 
   /** Runs created since the previous call; a failed look is remembered (`missed`) and rethrown. */
-  private async look(): Promise<RunState[]> {
+  private async look(client: MlflowClient, progress: ReadProgress): Promise<RunState[]> {
     try {
-      const states = await this.newRuns();
+      const states = await this.newRuns(client, progress);
       this.missed = undefined;
       return states;
     } catch (err) {
@@ -69,8 +83,9 @@ export class ServerReader {
   /** Marks what is on the server now as not this run's (call once before the first trial). */
   async prime(): Promise<void> {
     try {
-      await this.look();
-    } catch {
+      await this.within((client, progress) => this.look(client, progress));
+    } catch (err) {
+      if (err instanceof ReadBackTimeoutError) throw err;
       // A server that cannot be read now is reported by the first trial's values.
     }
   }
@@ -78,8 +93,9 @@ export class ServerReader {
   /** Runs created since the last look (0 when the server cannot be read: the next with-trial says so). */
   async newRunCount(): Promise<number> {
     try {
-      return (await this.look()).length;
-    } catch {
+      return (await this.within((client, progress) => this.look(client, progress))).length;
+    } catch (err) {
+      if (err instanceof ReadBackTimeoutError) throw err;
       return 0;
     }
   }
@@ -105,35 +121,43 @@ export class ServerReader {
 
   /**
    * What the runs created since the last look delivered (tags too), as `run` (valuesOf) and `trace` count it, and
-   * how many runs there are (deleted ones too); or why it cannot be known.
+   * how many runs there are (deleted ones too); or why it cannot be known. A read-back past its deadline is no
+   * reason of that kind: it throws ReadBackTimeoutError.
    */
   async deliveredSince(produced: Produced, expected: ExpectedValues, rules: MatchRules): Promise<Delivery> {
     const missed = this.missed;
-    let states: RunState[];
-    try {
-      states = await this.look();
-    } catch (err) {
-      return { available: false, reason: `the tracking server could not be read back: ${errorMessage(err)}` };
-    }
-    // What this look found may be an earlier trial's (or there before the run): not this trial's to count.
-    if (missed !== undefined)
-      return {
-        available: false,
-        reason: `the tracking server could not be read back before this trial (${missed}): its runs are not told apart`,
-      };
-    // A run in a deleted experiment is on its way out of the server: its values are not delivered.
-    const kept = states.filter((s) => !this.deletedExperiments.has(s.run.info.experiment_id));
-    try {
-      const found = await valuesDelivered(this.client, kept, expected, produced.params, rules);
-      return { available: true, found, runs: states.length };
-    } catch (err) {
-      return { available: false, reason: `the tracking server's artifacts could not be read: ${errorMessage(err)}` };
-    }
+    return this.within(async (client, progress): Promise<Delivery> => {
+      let states: RunState[];
+      try {
+        states = await this.look(client, progress);
+      } catch (err) {
+        if (err instanceof ReadBackTimeoutError) throw err;
+        return { available: false, reason: `the tracking server could not be read back: ${errorMessage(err)}` };
+      }
+      // What this look found may be an earlier trial's (or there before the run): not this trial's to count.
+      if (missed !== undefined)
+        return {
+          available: false,
+          reason:
+            `the tracking server could not be read back before this trial (${missed}): ` +
+            'its runs are not told apart',
+        };
+      // A run in a deleted experiment is on its way out of the server: its values are not delivered.
+      const kept = states.filter((s) => !this.deletedExperiments.has(s.run.info.experiment_id));
+      try {
+        const found = await valuesDelivered(client, kept, expected, produced.params, rules);
+        return { available: true, found, runs: states.length };
+      } catch (err) {
+        if (err instanceof ReadBackTimeoutError) throw err;
+        return { available: false, reason: `the tracking server's artifacts could not be read: ${errorMessage(err)}` };
+      }
+    });
   }
+}
 
-  close(): void {
-    this.client.close();
-  }
+/** How many values a read-back of one trial of the pipeline expects to find (readBackTimeoutMs scales with it). */
+export function expectedCount(expected: ExpectedValues): number {
+  return expected.params.length + expected.metrics.length + expected.artifacts.length;
 }
 
 /** What a generated pipeline reads as parameters (`params:` inputs with their values, in the order a run reads
