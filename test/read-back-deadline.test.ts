@@ -137,28 +137,55 @@ describe('the default deadline scales with the values expected', () => {
   });
 });
 
+/**
+ * `trackbench run --quick` of a 2-node scenario of `hook` against `uri`, with a 300 ms read-back deadline: its exit
+ * code, what it printed, and what is in its reports folder.
+ */
+async function runAgainst(
+  uri: string,
+  hook: string,
+): Promise<{ code: number; out: string; err: string; files: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-deadline-'));
+  dirs.push(dir);
+  // A module hook (taken to log values) that sends nothing: the trial runs, then its values are read back.
+  writeFileSync(join(dir, 'hook.mjs'), 'export default () => ({});\n');
+  writeFileSync(
+    join(dir, 's.yaml'),
+    [
+      'name: deadline',
+      'pipeline: {nodes: 2, paramsPerNode: {count: 1}, metricsPerNode: 1, work: {cpuMs: 1, ioBytes: 0}}',
+      `hooks: [${JSON.stringify(hook)}]`,
+      'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}',
+      `backend: {kind: remote, uri: "${uri}"}`,
+    ].join('\n'),
+  );
+  process.env.TRACKBENCH_READ_BACK_TIMEOUT_MS = '300';
+  const out = join(dir, 'reports');
+  const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', out]);
+  return { ...r, files: existsSync(out) ? readdirSync(out) : [] };
+}
+
 describe('trackbench run against a server whose read-back never ends', () => {
-  it('exits 3, naming the read-back, and writes no report', async () => {
-    const s = await stub(endless);
-    const dir = mkdtempSync(join(tmpdir(), 'tb-deadline-'));
-    dirs.push(dir);
-    writeFileSync(
-      join(dir, 's.yaml'),
-      [
-        'name: deadline',
-        'pipeline: {nodes: 2, paramsPerNode: {count: 1}, metricsPerNode: 1, work: {cpuMs: 1, ioBytes: 0}}',
-        'hooks: [reference]',
-        'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}',
-        `backend: {kind: remote, uri: "${s.uri}"}`,
-      ].join('\n'),
-    );
-    process.env.TRACKBENCH_READ_BACK_TIMEOUT_MS = '300';
-    const out = join(dir, 'reports');
-    const r = await cli(['run', join(dir, 's.yaml'), '--quick', '--out', out]);
+  it('before the first trial: exits 3, naming the read-back, and writes no report', async () => {
+    const r = await runAgainst((await stub(endless)).uri, 'reference');
     expect(r.code, r.out + r.err).toBe(3);
     expect(r.err).toMatch(new RegExp(`environment: ${DEADLINE_TEXT}, before the first trial; no report written`));
     expect(r.out + r.err).not.toMatch(/PASS|delivered/);
-    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    expect(r.files).toEqual([]);
+  }, 60_000);
+
+  it('after a trial: exits 3 naming the trial, and writes no report', async () => {
+    // The look before the first trial finds one empty page; every later one pages for ever.
+    let looks = 0;
+    const s = await stub((req) => {
+      if (req.path.endsWith('/experiments/search') && req.fields.page_token === undefined) looks++;
+      return looks === 1 ? { body: {} } : endless(req);
+    });
+    const r = await runAgainst(s.uri, 'module:./hook.mjs');
+    expect(r.code, r.out + r.err).toBe(3);
+    expect(r.err).toMatch(new RegExp(`environment: ${DEADLINE_TEXT}, after trial \\d+ \\(.*\\); no report written`));
+    expect(r.out + r.err).not.toMatch(/PASS|delivered/);
+    expect(r.files).toEqual([]);
   }, 60_000);
 });
 
