@@ -11,6 +11,8 @@ import { runSession } from '../src/pipeline/session.ts';
 import { createReferenceHook } from '../src/tracking/builtin/reference.ts';
 import { mayHaveBeenDone } from '../src/mlflow/created-run.ts';
 import { readSpillFile, replayFile } from '../src/tracking/delivery/replay.ts';
+import type { RunRecord } from '../src/tracking/delivery/spill.ts';
+import type { Pipeline } from '../src/pipeline/types.ts';
 import { pipelineOf } from './helpers/scenario.ts';
 import { config, context } from './helpers/tracking.ts';
 
@@ -19,8 +21,8 @@ import { config, context } from './helpers/tracking.ts';
 class AnswerLost extends MlflowClient {
   lost = 0;
 
-  override async createRun(req: Parameters<MlflowClient['createRun']>[0]): Promise<Run> {
-    const run = await super.createRun(req);
+  override async createRun(...[req, attempts]: Parameters<MlflowClient['createRun']>): Promise<Run> {
+    const run = await super.createRun(req, attempts);
     const child = (req.tags ?? []).some((t: RunTag) => t.key === 'mlflow.parentRunId');
     if (child && this.lost++ === 0)
       throw new MlflowNetworkError('runs/create', 'TIMEOUT', 1, 'no answer within 30000 ms');
@@ -97,41 +99,69 @@ describe("a run creation whose answer was lost, retried by the client's own poli
   });
 });
 
-describe('a run creation whose answer was lost, then the server went down for the rest of the run', () => {
-  it("is spilled as a run that may exist (the client's lost answer known to the breaker); replay finds it", async () => {
-    const backend = await mock();
-    const http = keepAliveTransport();
-    onTestFinished(() => http.close());
-    let down = false;
-    // The runs/create reaches the server and its answer is lost; from then on nothing reaches it.
-    const lossy: Transport = async (req) => {
-      if (down) throw new TransportError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1');
-      const res = await http(req);
-      if (!req.url.pathname.endsWith('/runs/create')) return res;
-      down = true;
-      throw new TransportError('TIMEOUT', 'no answer within 30000 ms');
-    };
-    const p = pipelineOf({ nodes: 3, metricsPerNode: 2, work: { cpuMs: 0, sleepMs: 1 } });
-    const retry = { maxRetries: 1, backoffFactor: 0.001, backoffJitter: 0 };
-    const client = new MlflowClient({ trackingUri: backend.trackingUri, transport: lossy, retry });
-    onTestFinished(() => client.close());
-    const hook = createReferenceHook(config(), context(backend), client);
-    await runSession(p, { hooks: [{ name: 'reference', hooks: hook }] });
-    const stats = hook.stats();
-    // The client's last attempt was refused: only the first one's lost answer says the run may exist.
-    const runRecord = readSpillFile(stats.spillFile!).find((l) => l.record.type === 'run')!.record;
-    expect(runRecord).toMatchObject({ type: 'run', runId: null });
-    expect(runRecord.type === 'run' && runRecord.maybeCreatedAt).toBeGreaterThan(0);
-    expect(backend.mock.store.runIds()).toHaveLength(1);
+/** A transport to `backend` that loses the answer to the first runs/create (when `loseAnswer`) or refuses it, and
+ * refuses everything from then on: the server is down for the rest of the run. */
+function downFromRunCreate(loseAnswer: boolean): Transport {
+  const http = keepAliveTransport();
+  onTestFinished(() => http.close());
+  let down = false;
+  return async (req) => {
+    if (down) throw new TransportError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1');
+    if (!req.url.pathname.endsWith('/runs/create')) return http(req);
+    down = true;
+    if (!loseAnswer) throw new TransportError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1');
+    await http(req);
+    throw new TransportError('TIMEOUT', 'no answer within 30000 ms');
+  };
+}
 
-    const healthy = new MlflowClient({ trackingUri: backend.trackingUri });
-    onTestFinished(() => healthy.close());
-    const replayed = await replayFile(stats.spillFile!, healthy);
-    expect(replayed.runsCreated).toBe(0);
-    expect(replayed.records.find((r) => r.outcome === 'run resolved')?.detail).toMatch(/made by a creation whose/);
-    const [only, ...twins] = await Promise.all(backend.mock.store.runIds().map((id) => readRun(healthy, id)));
-    expect(twins).toEqual([]);
-    expect(Object.keys(only!.metricHistory)).toHaveLength(6);
-    expect(replayed.tags).toBe(stats.spilled.tags);
+/** The reference hook through `transport` on `p`, with `delivery` settings: its stats and its spilled run record. */
+async function spilledRun(backend: InProcessMock, transport: Transport, p: Pipeline, delivery = {}) {
+  const retry = { maxRetries: 1, backoffFactor: 0.001, backoffJitter: 0 };
+  const client = new MlflowClient({ trackingUri: backend.trackingUri, transport, retry });
+  onTestFinished(() => client.close());
+  const hook = createReferenceHook(config({ trackbench: delivery }), context(backend), client);
+  await runSession(p, { hooks: [{ name: 'reference', hooks: hook }] });
+  const stats = hook.stats();
+  const records = readSpillFile(stats.spillFile!).map((l) => l.record);
+  const runRecords = records.filter((r): r is RunRecord => r.type === 'run');
+  return { stats, runRecord: runRecords.at(-1)!, spilledFirst: records[0]!.type === 'run' && records.length > 1 };
+}
+
+describe('a run creation whose answer was lost, then the server went down for the rest of the run', () => {
+  const cases = [
+    { name: 'values queued behind the creation', nodes: 3, metricsPerNode: 2, delivery: {} },
+    // The queue overflows while the run waits: values are spilled (with the run's record) before its creation fails.
+    { name: 'values spilled before the creation failed', nodes: 6, metricsPerNode: 4, delivery: { queueBound: 2 } },
+  ];
+  for (const c of cases)
+    it(`${c.name}: spilled as a run that may exist; replay takes the run the lost request made`, async () => {
+      const backend = await mock();
+      const p = pipelineOf({ nodes: c.nodes, metricsPerNode: c.metricsPerNode, work: { cpuMs: 0, sleepMs: 20 } });
+      const { stats, runRecord } = await spilledRun(backend, downFromRunCreate(true), p, c.delivery);
+      // The client's last attempt was refused: only the first one's lost answer says the run may exist.
+      expect(runRecord).toMatchObject({ type: 'run', runId: null });
+      const [made] = backend.mock.store.runIds();
+      expect(backend.mock.store.runIds()).toHaveLength(1);
+
+      const healthy = new MlflowClient({ trackingUri: backend.trackingUri });
+      onTestFinished(() => healthy.close());
+      expect(runRecord.maybeCreatedAt).toBe((await healthy.getRun(made!)).info.start_time);
+      const replayed = await replayFile(stats.spillFile!, healthy);
+      expect(replayed.runsCreated).toBe(0);
+      expect(replayed.records.find((r) => r.outcome === 'run resolved')?.detail).toMatch(/made by a creation whose/);
+      const [only, ...twins] = await Promise.all(backend.mock.store.runIds().map((id) => readRun(healthy, id)));
+      expect(twins).toEqual([]);
+      expect(Object.keys(only!.metricHistory)).toHaveLength(c.nodes * c.metricsPerNode);
+      expect(replayed.tags).toBe(stats.spilled.tags);
+    });
+
+  it('a creation refused every time is spilled as a run to make (no lost answer, nothing to look for)', async () => {
+    const backend = await mock();
+    const p = pipelineOf({ nodes: 3, metricsPerNode: 2, work: { cpuMs: 0, sleepMs: 1 } });
+    const { runRecord } = await spilledRun(backend, downFromRunCreate(false), p);
+    expect(runRecord).toMatchObject({ type: 'run', runId: null });
+    expect(runRecord).not.toHaveProperty('maybeCreatedAt');
+    expect(backend.mock.store.runIds()).toEqual([]);
   });
 });

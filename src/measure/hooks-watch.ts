@@ -5,9 +5,9 @@ import { watchPendingWork, type PendingWorkWatch } from './pending-work.ts';
 
 /**
  * Begins the watch before any of `refs` is loaded, so the worker threads a hook starts are followed from their
- * start; and after tsx is loaded if one is a TypeScript module, so the threads tsx keeps are not the hook's. tsx is
- * loaded for every variant of such a scenario (`refs` are the scenario's, not the trial's), so its memory is in the
- * baseline too and the overhead is the hook's own.
+ * start; and after tsx is loaded if one is a TypeScript module, so the threads tsx keeps are not the hook's. `run`
+ * passes the scenario's hooks, not the trial's: tsx is then loaded in every variant of such a scenario, so its
+ * memory is in the baseline too and the overhead is the hook's own.
  */
 export async function watchHooksPendingWork(refs: readonly HookRef[]): Promise<PendingWorkWatch> {
   if (refs.some(isTypeScriptModule)) await primeTypeScriptSupport();

@@ -63,13 +63,9 @@ class MutantClient extends MlflowClient {
   override async logBatch(req: Batch): Promise<void> {
     return super.logBatch(this.tweaks.batch ? await this.tweaks.batch(structuredClone(req), this) : req);
   }
-  override async createRun(req: {
-    experiment_id: string;
-    run_name?: string;
-    start_time?: number;
-    tags?: RunTag[];
-  }): Promise<Run> {
-    const send = () => super.createRun(req);
+  override async createRun(...[req, attempts]: Parameters<MlflowClient['createRun']>): Promise<Run> {
+    // The caller's attempts go on with the request: the breaker's retries know of an answer the client lost.
+    const send = () => super.createRun(req, attempts);
     const run = this.tweaks.createRun ? await this.tweaks.createRun(req, send, this) : await send();
     const parent = req.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value;
     if (parent) {

@@ -29,8 +29,8 @@ export const NESTED: Requirement[] = [
     id: 'NST-002',
     source: "trackbench's own guarantee: one child run per node (trackbench.childRunPerNode)",
     level: 'MUST',
-    // Twins come from what basic may not have: a retried create whose answer was lost, a race between threads
-    // (parallel), state kept into a second session (twice). A pipeline run is one parent: its own children count.
+    // Twins come from what basic may not have: a race between threads (parallel), state kept into a second session
+    // (twice), a bigger pipeline (scale). A pipeline run is one parent: its own children count.
     scenario: 'healthy',
     features: ['child runs (when the hook makes them)'],
     dependsOn: ['childRunPerNode'],

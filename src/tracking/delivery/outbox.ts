@@ -8,6 +8,7 @@
 // or rejected: once.
 import { errorMessage } from '../../errors.ts';
 import type { MlflowClient } from '../../mlflow/client.ts';
+import { createRunAttempts, type CreateRunAttempts } from '../../mlflow/created-run.ts';
 import { MlflowApiError } from '../../mlflow/errors.ts';
 import { keyValueProblem, metricProblem } from '../../mlflow/limits.ts';
 import type { KeyValue, Metric, RunStatus } from '../../mlflow/wire.ts';
@@ -24,7 +25,6 @@ import {
 } from './batch.ts';
 import { CircuitBreaker } from './breaker.ts';
 import { createRunOnce } from './create-once.ts';
-import { createRunAttempts, type CreateRunAttempts } from '../../mlflow/created-run.ts';
 import { InFlight } from './in-flight.ts';
 import type { RunRecord, SpillRecord, SpillWriter } from './spill.ts';
 

@@ -140,7 +140,8 @@ async function replayLines(lines: SpillLine[], client: MlflowClient, journal: Jo
     if (outcome.startsWith('already')) result.alreadyDelivered++;
   };
 
-  // Runs first, in file order (a parent before its children); the last record of a run has its id.
+  // Runs first, in file order (a parent before its children); the last record of a run has its id, and a later one
+  // may say that a creation whose answer was lost may have made it.
   const runLines = new Map<string, SpillLine[]>();
   for (const l of lines)
     if (l.record.type === 'run') runLines.set(l.record.run, [...(runLines.get(l.record.run) ?? []), l]);
@@ -149,7 +150,8 @@ async function replayLines(lines: SpillLine[], client: MlflowClient, journal: Jo
     const first = group[0]!.record as RunRecord;
     const last = group[group.length - 1]!.record as RunRecord;
     const known = group.map((l) => journal.entries.get(l.id)?.runId).find(Boolean);
-    const resolved = await resolveRun(client, { ...first, runId: known ?? last.runId }, runs, result);
+    const maybeCreatedAt = group.flatMap((l) => (l.record as RunRecord).maybeCreatedAt ?? []).at(-1);
+    const resolved = await resolveRun(client, { ...first, runId: known ?? last.runId, maybeCreatedAt }, runs, result);
     runs.set(key, resolved.run);
     for (const l of group) {
       if (journal.entries.has(l.id)) report(l, 'already delivered', 0);

@@ -46,10 +46,13 @@ export function unusableSpillDir(dir: string): string | undefined {
 /** Where spill files go unless `trackbench.spillDir` says otherwise: never the current folder. */
 export const DEFAULT_SPILL_DIR = join(tmpdir(), 'trackbench-spill');
 
+/** What a run record says of where the run is: a change is written again. */
+const runFacts = (r: RunRecord): string => `${r.runId ?? ''}|${r.maybeCreatedAt ?? ''}`;
+
 export class SpillWriter {
   private file?: string;
-  /** Runs whose record is in the file, with the run id it gave. */
-  private readonly announced = new Map<string, string | null>();
+  /** Runs whose record is in the file, with what its last record said of where the run is (runFacts). */
+  private readonly announced = new Map<string, string>();
   private readonly prefix = randomBytes(4).toString('hex');
   private seq = 0;
   /** Why the spill file could not be written, once it failed. */
@@ -75,14 +78,14 @@ export class SpillWriter {
         this.file = join(this.dir, `${timestamped('trackbench-undelivered')}-${process.pid}.jsonl`);
       }
       let text = '';
-      // A run's record again when its id became known later (created after an outage): replay must
-      // then log into that run, not create another.
-      if (runRecord && this.announced.get(runRecord.run) !== runRecord.runId)
+      // A run's record again when its id became known later (created after an outage), or that a creation may have
+      // made it (a lost answer): replay must then log into that run, not create another.
+      if (runRecord && this.announced.get(runRecord.run) !== runFacts(runRecord))
         text += `${wireJson(this.stamp(runRecord))}\n`;
       // wireJson: a NaN or infinite metric value is spelt as MLflow's JSON does ("NaN"), not written null
       if (record) text += `${wireJson(this.stamp(record))}\n`;
       if (text) appendFileSync(this.file, text);
-      if (runRecord) this.announced.set(runRecord.run, runRecord.runId);
+      if (runRecord) this.announced.set(runRecord.run, runFacts(runRecord));
       return true;
     } catch (err) {
       this.failure = `the spill file could not be written in ${this.dir}: ${errorMessage(err)}`;
