@@ -108,24 +108,27 @@ def test_memory_held_counts_small_objects_and_is_not_taken_when_counted(
     assert json.loads((tmp_path / "counted.json").read_text())["retainedBytes"] is None
 
 
-def test_the_memory_probes_own_time_is_left_out_of_the_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    class Clock:
-        """The block's clocks, moved only by the probe: 0.3 s, as a full collection after importing MLflow."""
+class Clock:
+    """The block's clocks (wall and CPU alike), moved only by the test; the memory probe takes 0.3 s, as a full
+    collection after importing MLflow."""
 
-        now = 10.0
+    now = 10.0
 
-        @staticmethod
-        def perf_counter() -> float:
-            return Clock.now
+    @staticmethod
+    def perf_counter() -> float:
+        return Clock.now
 
-        process_time = perf_counter
+    process_time = perf_counter
 
-    def slow_held_bytes() -> int:
+    @staticmethod
+    def held_bytes() -> int:
         Clock.now += 0.3
         return 1
 
+
+def test_the_memory_probes_own_time_is_left_out_of_the_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(probes, "time", Clock)
-    monkeypatch.setattr(probes, "held_bytes", slow_held_bytes)
+    monkeypatch.setattr(probes, "held_bytes", Clock.held_bytes)
     with measured(str(tmp_path / "p.json")):
         probes.hold_point()
     figures = json.loads((tmp_path / "p.json").read_text())
@@ -143,3 +146,30 @@ def test_the_memory_probes_own_io_is_left_out_of_the_blocks(tmp_path: Path) -> N
     figures = json.loads((tmp_path / "p.json").read_text())
     assert figures["retainedBytes"] > 0
     assert figures["writeBytes"] == 0 and figures["diskWriteBytes"] == 0
+
+
+def test_a_stretch_outside_is_left_out_of_the_block_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Set-up the block holds (a later run's Kedro session created between two runs) is not the block's; a hold
+    # point within it is left out once, not twice.
+    monkeypatch.setattr(probes, "time", Clock)
+    monkeypatch.setattr(probes, "held_bytes", Clock.held_bytes)
+    with probes.outside():  # no block: nothing to leave out of
+        Clock.now += 1
+    with measured(str(tmp_path / "p.json")):
+        Clock.now += 0.1
+        with probes.outside():
+            Clock.now += 0.5
+            probes.hold_point()
+        Clock.now += 0.1
+    figures = json.loads((tmp_path / "p.json").read_text())
+    assert figures["wallMs"] == pytest.approx(200) and figures["cpuMs"] == pytest.approx(200)
+    assert figures["retainedBytes"] == 1
+
+
+def test_writes_none_when_the_block_fails_setting_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "probes.json"
+    with pytest.raises(probes.NotMeasured):
+        with measured(str(out)):
+            raise probes.NotMeasured("the Kedro session could not be created")
+    assert not out.exists()  # no run: no figures (the error says what failed; the block adds nothing)
+    assert capsys.readouterr().err == ""

@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from . import description
 from .plugins import hook_load_failures, versions
@@ -48,7 +49,7 @@ def _generate(args: argparse.Namespace, root: Path, tracking: bool) -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import preload, run_project
+    from .runner import SetUpFailed, preload, run_project
 
     tracking = (args.tracking or os.environ.get("TRACKBENCH_TRACKING", "on")) != "off"
     root = Path(args.project) if args.project else Path(tempfile.mkdtemp(prefix="trackbench-kedro-"))
@@ -61,18 +62,33 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ.setdefault("OMEGACONF_MAX_YAML_EXPANDED_NODES", "10000000")
         # Hooks that read MLflow's own variable (the Python reference hook) log where kedro-mlflow does.
         os.environ.setdefault("MLFLOW_EXPERIMENT_NAME", desc["experimentName"])
-        # Under the instruction-count instrument: Kedro, plugin and hook imports are the set-up figure,
-        # from here to measured()'s start; project generation above is the harness's, outside both.
+        # Under the instruction-count instrument: Kedro, plugin and hook imports, the project's bootstrap and
+        # settings (settings.HOOKS constructed) and the Kedro session's creation are the set-up figure, from here
+        # to measured()'s start; session.run is the run; project generation above is the harness's, outside both.
         mark()
         preload(_hooks(args) if tracking else [])
-        failure = None
-        with measured():
-            try:
-                run_project(root, name)
-            except Exception as e:  # the pipeline failed: say so and exit non-zero, as `kedro run` does
-                failure = "pipeline failed: %s: %s%s" % (type(e).__name__, e, raised_at(e))
-        if failure:
-            print(failure, file=sys.stderr)
+        failure: List[str] = []
+
+        @contextlib.contextmanager
+        def window() -> Iterator[None]:
+            with measured():
+                try:
+                    yield
+                except SetUpFailed:
+                    raise
+                except Exception as e:  # the pipeline failed: say so and exit non-zero, as `kedro run` does
+                    failure.append("pipeline failed: %s: %s%s" % (type(e).__name__, e, raised_at(e)))
+                    raise
+
+        try:
+            run_project(root, name, window=window)
+        except SetUpFailed as e:  # no run started: no probes, and a failed trial saying why
+            print("trackbench-kedro: %s" % e, file=sys.stderr)
+            return 1
+        except Exception:
+            if not failure:
+                raise
+            print(failure[0], file=sys.stderr)
             return 1
         return 0
     finally:

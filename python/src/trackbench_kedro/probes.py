@@ -59,6 +59,8 @@ class _Block:
     wall_s: float = 0.0
     cpu_s: float = 0.0
     io: Dict[str, int] = dataclasses.field(default_factory=dict)
+    # A stretch being held out of the figures (a hold point within outside() is not taken off twice).
+    holding: bool = False
 
 
 # The block running, if it writes probes (one at a time: a trial is one pipeline run in one process).
@@ -73,13 +75,46 @@ def hold_point() -> None:
     not always cancel what it put toward the disk (8 KiB of 20 here)."""
     block = _block
     if block is not None and not _COUNTED:
-        io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
-        block.value, block.taken = held_bytes(), True
+        with _held_out(block):
+            block.value, block.taken = held_bytes(), True
+
+
+@contextlib.contextmanager
+def outside() -> Iterator[None]:
+    """Holds this stretch of the running measured block out of its wall, CPU and I/O figures (nothing outside a
+    block that writes probes): set-up work the block cannot avoid holding, such as the next Kedro session created
+    between two pipeline runs of one process. Under the instruction-count instrument it is counted: the block is
+    one dump between two marks."""
+    block = _block
+    if block is None:
+        yield
+    else:
+        with _held_out(block):
+            yield
+
+
+@contextlib.contextmanager
+def _held_out(block: _Block) -> Iterator[None]:
+    if block.holding:
+        yield
+        return
+    block.holding = True
+    io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        block.holding = False
         block.wall_s += time.perf_counter() - wall0
         block.cpu_s += time.process_time() - cpu0
         io1 = read_proc_io()
         if io0 is not None and io1 is not None:
             block.io = {k: block.io.get(k, 0) + io1[k] - io0[k] for k in io1}
+
+
+class NotMeasured(Exception):
+    """Raised out of a measured block by work that is not what it measures (set-up that failed, such as a Kedro
+    session that could not be created): the block writes no probes, a failure before any run is no figure. The
+    error's message says what failed; the block adds nothing."""
 
 
 def _less(io: Optional[Dict[str, int]], spent: Dict[str, int]) -> Optional[Dict[str, int]]:
@@ -138,10 +173,14 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
     io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
     mark()  # the block from here
     stopped: Optional[BaseException] = None
+    unmeasured = False
     try:
         yield
     except (SystemExit, KeyboardInterrupt) as e:
         stopped = e
+        raise
+    except NotMeasured:
+        unmeasured = True
         raise
     finally:
         mark()  # the block ends here
@@ -155,7 +194,7 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
         probes["retainedBytes"] = None if _COUNTED else block.value
         if stopped is not None:
             print(_stopped_message(stopped), file=sys.stderr, flush=True)
-        elif target:
+        elif target and not unmeasured:
             with open(target, "w") as f:
                 json.dump(probes, f)
 

@@ -2,13 +2,16 @@
 Kedro 0.19.x (``pipeline_name=``) and 1.x (``pipeline_names=``)."""
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional
 
 from .plugins import _entry_points
+from .probes import NotMeasured, outside
+from .raised import raised_at
 
 
 def preload(hooks: Optional[List[str]] = None) -> None:
@@ -61,7 +64,29 @@ def pipeline_runs() -> int:
     return int(text)
 
 
-def run_project(root: Path, pipeline_name: str, env: str = "local") -> None:
+class SetUpFailed(NotMeasured):
+    """The project or a Kedro session could not be set up (bootstrap_project, the project's settings.py, whose
+    import constructs settings.HOOKS, KedroSession.create, the runner): no pipeline run started, so there is
+    nothing to measure. Its message says what failed, with the error and where it was raised."""
+
+    def __init__(self, what: str, error: BaseException) -> None:
+        super().__init__("%s: %s: %s%s" % (what, type(error).__name__, error, raised_at(error)))
+
+
+@contextlib.contextmanager
+def _setting_up(what: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as e:
+        raise SetUpFailed(what, e) from e
+
+
+def run_project(
+    root: Path,
+    pipeline_name: str,
+    env: str = "local",
+    window: Optional[Callable[[], ContextManager[Any]]] = None,
+) -> None:
     """Runs the project's named pipeline ``pipeline_runs()`` times, a KedroSession each, in this process:
     the hook objects (settings.HOOKS, a plugin's module-level hooks) serve every session, as in a notebook
     or a scheduler that runs a project again, so state a hook keeps from one run to the next shows. Raises
@@ -69,18 +94,33 @@ def run_project(root: Path, pipeline_name: str, env: str = "local") -> None:
     none, Kedro records the runner as None in run_params, which hooks tag): ``make_runner()``'s. With
     $TRACKBENCH_NODES_FILE set, first appends ``#runs<TAB>n``, then ``#pipeline<TAB>start ms<TAB>end ms`` after
     each run: from before its session is created to after it is closed, the span every hook call of the run lies
-    in."""
+    in.
+
+    ``window`` (``probes.measured``) makes the context the runs' ``session.run`` calls are made in: entered after
+    the project is bootstrapped and the first session created (settings.py imported: its HOOKS constructed), left
+    as the last ``session.run`` returns or raises, before that session is closed. Between runs, the last session
+    is closed and the next created inside it, held out of its figures (``probes.outside()``). A failure setting
+    up (bootstrap, settings, a hook's constructor, a session, the runner) raises SetUpFailed: before the window,
+    or out of it with no probes written."""
     from kedro.framework.startup import bootstrap_project
 
     src = str(root / "src")
     if src not in sys.path:
         sys.path.insert(0, src)
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
-    runs = pipeline_runs()
-    bootstrap_project(root)
+    with _setting_up("the Kedro project could not be set up"):
+        runs = pipeline_runs()
+        bootstrap_project(root)
     _say_runs(runs)
-    for _ in range(runs):
-        _run_session(root, pipeline_name, env)
+    with contextlib.ExitStack() as open_session:
+        run = open_session.enter_context(_session(root, pipeline_name, env))
+        with (window or contextlib.nullcontext)():
+            for i in range(runs):
+                if i:
+                    with outside():
+                        open_session.close()  # the last run's session, and its #pipeline line
+                        run = open_session.enter_context(_session(root, pipeline_name, env))
+                run()
 
 
 def _say_runs(runs: int) -> None:
@@ -94,17 +134,23 @@ def _say_runs(runs: int) -> None:
             f.write("#runs\t%d\n" % runs)
 
 
-def _run_session(root: Path, pipeline_name: str, env: str) -> None:
+@contextlib.contextmanager
+def _session(root: Path, pipeline_name: str, env: str) -> Iterator[Callable[[], Any]]:
+    """A new KedroSession, open while the context is, and its run (``session.run`` with this run's runner);
+    ``#pipeline<TAB>start<TAB>end`` in $TRACKBENCH_NODES_FILE from before it is created to after it is closed."""
     from kedro.framework.session import KedroSession
 
     from .witness import NODES_FILE, now_ms
 
     started = now_ms()
     try:
-        with KedroSession.create(project_path=root, env=env) as session:
-            kwargs = run_kwargs(session.run, pipeline_name)
-            kwargs["runner"] = make_runner()
-            session.run(**kwargs)
+        with _setting_up("the Kedro session could not be created"):
+            session = KedroSession.create(project_path=root, env=env)
+        with session:
+            with _setting_up("the pipeline run could not be set up"):
+                kwargs = run_kwargs(session.run, pipeline_name)
+                kwargs["runner"] = make_runner()
+            yield lambda: session.run(**kwargs)
     finally:
         path = os.environ.get(NODES_FILE)
         if path:
