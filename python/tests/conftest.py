@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 import pytest
 
@@ -12,9 +14,16 @@ from trackbench_kedro.description import Description, NodeSpec
 
 
 class FakeMlflow:
-    def __init__(self) -> None:
+    """``create_failures``: how each runs/create request in turn fails, until they run out: "drop" (the run is made,
+    the connection closed unanswered), "slow" (made, answered after ``slow_s``, past the client's timeout), a 5xx
+    status (made, answered with it; 503: not made)."""
+
+    def __init__(self, port: int = 0) -> None:
         self.requests: List[Tuple[str, str, Any]] = []
         self.registered: Set[str] = set()
+        self.runs: List[Dict[str, Any]] = []
+        self.create_failures: List[Union[str, int]] = []
+        self.slow_s = 1.0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,20 +52,68 @@ class FakeMlflow:
                 if endpoint == "experiments/create":
                     return self._reply(200, {"experiment_id": "1"})
                 if endpoint == "runs/create":
-                    info = {"run_id": "r1", "artifact_uri": "mlflow-artifacts:/1/r1/artifacts"}
-                    return self._reply(200, {"run": {"info": info}})
+                    return self._create(body)
+                if endpoint == "runs/search":
+                    return self._reply(200, {"runs": fake.search(body)})
                 if endpoint == "model-versions/create" and body["name"] not in fake.registered:
                     return self._reply(404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "no"})
                 if endpoint == "registered-models/create":
                     fake.registered.add(body["name"])
                 return self._reply(200, {})
 
+            def _create(self, body: Any) -> None:
+                failure = fake.create_failures.pop(0) if fake.create_failures else None
+                run = fake.make_run(body) if failure != 503 else None
+                if failure == "drop":
+                    self.close_connection = True
+                elif failure == "slow":
+                    time.sleep(fake.slow_s)
+                    try:
+                        self._reply(200, {"run": run})
+                    except OSError:  # the client gave up waiting and closed
+                        pass
+                elif isinstance(failure, int):
+                    self._reply(failure, {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "unavailable"})
+                else:
+                    self._reply(200, {"run": run})
+
             do_GET = do_POST = do_PUT = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.uri = "http://127.0.0.1:%d" % self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def make_run(self, body: Any) -> Dict[str, Any]:
+        run_id = "r%d" % (len(self.runs) + 1)
+        info = {
+            "run_id": run_id,
+            "experiment_id": body.get("experiment_id"),
+            "run_name": body.get("run_name"),
+            "start_time": body.get("start_time"),
+            "artifact_uri": "mlflow-artifacts:/1/%s/artifacts" % run_id,
+            "status": "RUNNING",
+            "lifecycle_stage": "active",
+        }
+        run = {"info": info, "data": {"tags": body.get("tags") or []}}
+        self.runs.append(run)
+        return run
+
+    def search(self, body: Any) -> List[Dict[str, Any]]:
+        """runs/search with the filter a lookup for an earlier create sends (start time, parent run tag)."""
+        text = str(body.get("filter") or "")
+        start = re.search(r"attributes\.start_time = (\d+)", text)
+        parent = re.search(r"tags\.`mlflow\.parentRunId` = '([^']*)'", text)
+
+        def parent_of(run: Dict[str, Any]) -> Optional[str]:
+            return next((t["value"] for t in run["data"]["tags"] if t["key"] == "mlflow.parentRunId"), None)
+
+        return [
+            r for r in self.runs
+            if r["info"]["experiment_id"] in body.get("experiment_ids", [])
+            and (start is None or r["info"]["start_time"] == int(start.group(1)))
+            and (parent is None or parent_of(r) == parent.group(1))
+        ]
 
     def endpoints(self) -> Dict[str, int]:
         out: Dict[str, int] = {}

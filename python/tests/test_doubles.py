@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_the_rest_client_sends_spelt_values(monkeypatch: pytest.MonkeyPatch) -> 
     sent: list[bytes] = []
     rest = MlflowRest("http://127.0.0.1:9")
 
-    def request(method: str, path: str, body: bytes = b"", content_type: str = "") -> dict[str, str]:
+    def request(method: str, path: str, body: bytes = b"", content_type: str = "", **retry: Any) -> dict[str, str]:
         sent.append(body)
         return {}
 

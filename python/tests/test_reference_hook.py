@@ -106,3 +106,27 @@ def test_no_secret_in_what_it_says(
     drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description(nodes=1))
     assert "s3cr3t-token-value" not in capsys.readouterr().err
     assert all("s3cr3t-token-value" not in p.read_text() for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("failure", ["drop", 502, "slow"])
+def test_a_run_created_though_its_answer_was_lost_is_the_one_run_the_hook_logs_to(
+    fake_mlflow: FakeMlflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: Any
+) -> None:
+    # The server makes the run, then its answer is lost: the connection closed, a proxy's 502, or a timeout.
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0.01")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "0.5")
+    fake_mlflow.create_failures = [failure]
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description(nodes=3, artifacts=1))
+    assert [r["info"]["run_id"] for r in fake_mlflow.runs] == ["r1"]  # no twin
+    e = fake_mlflow.endpoints()
+    assert e["runs/create"] == 1 and e["runs/search"] == 1  # the retry looked, found it and did not create again
+    logged = {b["run_id"] for _, p, b in fake_mlflow.requests if p.endswith(("runs/log-batch", "runs/update"))}
+    assert logged == {"r1"} and e["artifacts"] == 3
+    assert all("/r1/" in p for _, p, _ in fake_mlflow.requests if "mlflow-artifacts" in p)
+    assert not list(tmp_path.iterdir())  # nothing spilled
+
+
+def test_healthy_delivery_makes_no_search(fake_mlflow: FakeMlflow, tmp_path: Path) -> None:
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description(nodes=3, artifacts=1))
+    e = fake_mlflow.endpoints()
+    assert e["runs/create"] == 1 and "runs/search" not in e and len(fake_mlflow.runs) == 1

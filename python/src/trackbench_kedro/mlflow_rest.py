@@ -1,8 +1,9 @@
 """A small MLflow REST client on the standard library: keep-alive connection, bounded retries with
 backoff on connection errors, 408/429 and 5xx, configured by the environment variables MLflow
 documents (MLFLOW_HTTP_REQUEST_MAX_RETRIES, MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR,
-MLFLOW_HTTP_REQUEST_TIMEOUT), with shorter defaults so a benchmark never stalls. Credentials come
-from MLFLOW_TRACKING_TOKEN (Bearer) or MLFLOW_TRACKING_USERNAME/PASSWORD (Basic) and are redacted
+MLFLOW_HTTP_REQUEST_TIMEOUT), with shorter defaults so a benchmark never stalls; runs/create is retried
+without making a twin run (``create_run``: the rule of trackbench's src/mlflow/created-run.ts). Credentials
+come from MLFLOW_TRACKING_TOKEN (Bearer) or MLFLOW_TRACKING_USERNAME/PASSWORD (Basic) and are redacted
 from every message."""
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ import base64
 import http.client
 import json
 import os
+import socket
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import quote, urlencode, urlsplit
 
 from . import doubles
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+# Server errors that say the request was not carried out (unavailable, throttled, timed out waiting for it).
+NOT_DONE_STATUS = {408, 429, 503}
+PARENT_TAG = "mlflow.parentRunId"
 
 
 class MlflowError(Exception):
@@ -28,6 +33,22 @@ class MlflowError(Exception):
 
 class Unreachable(MlflowError):
     """The server could not be reached (or kept failing) after the bounded retries."""
+
+
+def may_have_been_done(failure: Exception) -> bool:
+    """Whether a request that failed may have been carried out all the same, its answer lost: a timeout, a reset or
+    dropped connection, an HTTP 5xx other than 503. Not a connection refused or a name that did not resolve (it never
+    reached the server), nor 503, 429 or 408 (the server says it did not do it)."""
+    if isinstance(failure, MlflowError):
+        return failure.status is not None and failure.status >= 500 and failure.status not in NOT_DONE_STATUS
+    if isinstance(failure, (ConnectionRefusedError, socket.gaierror)):
+        return False
+    return isinstance(failure, (OSError, http.client.HTTPException))
+
+
+def _parent(tags: Any) -> Optional[str]:
+    found = [t.get("value") for t in tags or [] if isinstance(t, dict) and t.get("key") == PARENT_TAG]
+    return str(found[0]) if found else None
 
 
 def _env_number(name: str, default: float) -> float:
@@ -82,15 +103,25 @@ class MlflowRest:
             self._conn = None
 
     def request(
-        self, method: str, path: str, body: Optional[bytes] = None, content_type: str = "application/json"
+        self,
+        method: str,
+        path: str,
+        body: Optional[bytes] = None,
+        content_type: str = "application/json",
+        before_retry: Optional[Callable[[Exception], Any]] = None,
     ) -> Any:
+        """The answer's JSON. Retried (bounded, with backoff) after a connection error, 408, 429 and 5xx;
+        ``before_retry``, given the failure before each retry, may answer instead (not None): no retry is sent."""
         headers = {"Content-Type": content_type}
         if self._auth:
             headers["Authorization"] = self._auth
-        last = ""
+        failure: Optional[Exception] = None
         for attempt in range(self.max_retries + 1):
             if attempt:
                 time.sleep(self.backoff * (2 ** (attempt - 1)))
+                answer = before_retry(failure) if before_retry is not None and failure is not None else None
+                if answer is not None:
+                    return answer
             try:
                 conn = self._connection()
                 self.requests += 1
@@ -99,10 +130,10 @@ class MlflowRest:
                 text = res.read().decode("utf-8", "replace")
             except (OSError, http.client.HTTPException) as e:
                 self.close()
-                last = "%s: %s" % (type(e).__name__, e)
+                failure = e
                 continue
             if res.status in RETRY_STATUS:
-                last = "HTTP %d" % res.status
+                failure = MlflowError("HTTP %d" % res.status, res.status)
                 continue
             data: Any = {}
             if text.strip().startswith("{"):
@@ -114,12 +145,22 @@ class MlflowRest:
                 raise MlflowError(self.redact(what), res.status, code)
             return data
         attempts = self.max_retries + 1
+        last = "" if failure is None else str(failure) if isinstance(failure, MlflowError) else (
+            "%s: %s" % (type(failure).__name__, failure)
+        )
         raise Unreachable(self.redact("MLflow at %s unreachable after %d attempt(s): %s" % (self.uri, attempts, last)))
 
-    def api(self, method: str, endpoint: str, body: Optional[Dict[str, Any]] = None) -> Any:
+    def api(
+        self,
+        method: str,
+        endpoint: str,
+        body: Optional[Dict[str, Any]] = None,
+        before_retry: Optional[Callable[[Exception], Any]] = None,
+    ) -> Any:
         if method == "GET":
             return self.request("GET", "/api/2.0/mlflow/%s?%s" % (endpoint, urlencode(body or {})))
-        return self.request(method, "/api/2.0/mlflow/" + endpoint, doubles.dumps(body or {}).encode())
+        data = doubles.dumps(body or {}).encode()
+        return self.request(method, "/api/2.0/mlflow/" + endpoint, data, before_retry=before_retry)
 
     # ---- the calls the reference hook makes
     def _experiment_id_by_name(self, name: str) -> str:
@@ -140,9 +181,50 @@ class MlflowRest:
             return self._experiment_id_by_name(name)
 
     def create_run(self, experiment_id: str, name: str, tags: List[Dict[str, str]]) -> Dict[str, Any]:
+        """runs/create, which MLflow does not make idempotent: an attempt whose answer was lost (a timeout, a reset
+        connection, a 502) may have made the run, and sending it again makes a twin. So the start time is stamped
+        once, every attempt carrying it, and each retry after such a failure first looks for the run an attempt
+        made (``created_before``) and takes it. A healthy create is the one request it always was."""
         body = {"experiment_id": experiment_id, "run_name": name, "start_time": int(time.time() * 1000), "tags": tags}
-        info: Dict[str, Any] = self.api("POST", "runs/create", body)["run"]["info"]
+        uncertain = False
+
+        def made_before(failure: Exception) -> Optional[Dict[str, Any]]:
+            nonlocal uncertain
+            uncertain = uncertain or may_have_been_done(failure)
+            if not uncertain:
+                return None
+            try:
+                run = self.created_before(body)
+            except Exception:  # a look that fails too is no answer: the retry goes ahead
+                return None
+            return {"run": run} if run is not None else None
+
+        info: Dict[str, Any] = self.api("POST", "runs/create", body, before_retry=made_before)["run"]["info"]
         return info
+
+    def created_before(self, req: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """The run an earlier attempt of the runs/create request ``req`` made, if any: same experiment, name, start
+        time (to the millisecond) and parent run (``mlflow.parentRunId``), among the experiment's active runs."""
+        start, parent = int(req["start_time"]), _parent(req.get("tags"))
+        clauses = ["attributes.start_time = %d" % start]
+        if parent is not None:
+            clauses.append("tags.`%s` = '%s'" % (PARENT_TAG, parent.replace("'", "\\'")))
+        search: Dict[str, Any] = {
+            "experiment_ids": [req["experiment_id"]],
+            "filter": " AND ".join(clauses),
+            "run_view_type": "ACTIVE_ONLY",
+            "max_results": 1000,
+        }
+        while True:
+            page = self.api("POST", "runs/search", search)
+            for run in page.get("runs") or []:
+                info = run.get("info") or {}
+                same = info.get("run_name") == req["run_name"] and int(info.get("start_time", -1)) == start
+                if same and _parent((run.get("data") or {}).get("tags")) == parent:
+                    return dict(run)
+            if not page.get("next_page_token"):
+                return None
+            search["page_token"] = page["next_page_token"]
 
     def log_batch(self, run_id: str, params: List[Any], tags: List[Any], metrics: List[Any]) -> None:
         self.api("POST", "runs/log-batch", {"run_id": run_id, "params": params, "tags": tags, "metrics": metrics})

@@ -1,0 +1,84 @@
+"""The REST client's runs/create against a fake MLflow: retried after a failure that may have gone through, it
+takes the run an earlier attempt made instead of making a twin; after one that did not, it just sends again."""
+import socket
+import time
+from types import SimpleNamespace
+from typing import Any, List
+
+import pytest
+
+from conftest import FakeMlflow
+from trackbench_kedro import mlflow_rest
+from trackbench_kedro.mlflow_rest import MlflowError, MlflowRest, may_have_been_done
+
+PARENT = "mlflow.parentRunId"
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0.01")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "0.5")
+
+
+def test_what_may_have_been_done() -> None:
+    assert may_have_been_done(TimeoutError("timed out")) and may_have_been_done(ConnectionResetError())
+    assert may_have_been_done(MlflowError("HTTP 502", 502)) and may_have_been_done(MlflowError("HTTP 500", 500))
+    assert not may_have_been_done(ConnectionRefusedError()) and not may_have_been_done(socket.gaierror(-3, "again"))
+    for status in (503, 429, 408):
+        assert not may_have_been_done(MlflowError("HTTP %d" % status, status))
+
+
+def test_a_refused_create_is_sent_again_without_a_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:  # a port nothing listens on, until the backoff before the retry starts the server
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    servers: List[FakeMlflow] = []
+
+    def sleep(_seconds: float) -> None:
+        if not servers:
+            servers.append(FakeMlflow(port))
+
+    monkeypatch.setattr(mlflow_rest, "time", SimpleNamespace(sleep=sleep, time=time.time))
+    try:
+        info = MlflowRest("http://127.0.0.1:%d" % port).create_run("1", "p", [])
+        fake = servers[0]
+        assert info["run_id"] == "r1" and len(fake.runs) == 1
+        assert fake.endpoints() == {"runs/create": 1}  # the refused one never arrived; no search
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_a_create_the_server_said_it_did_not_do_is_sent_again_without_a_search(fake_mlflow: FakeMlflow) -> None:
+    fake_mlflow.create_failures = [503]
+    info = MlflowRest().create_run("1", "p", [])
+    assert info["run_id"] == "r1" and len(fake_mlflow.runs) == 1
+    assert fake_mlflow.endpoints() == {"runs/create": 2}
+
+
+def test_only_the_run_of_the_same_parent_start_and_name_is_taken(
+    fake_mlflow: FakeMlflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mlflow_rest, "time", SimpleNamespace(sleep=time.sleep, time=lambda: 1000.0))
+    other = {"experiment_id": "1", "run_name": "p", "start_time": 1_000_000, "tags": [{"key": PARENT, "value": "o'x"}]}
+    fake_mlflow.make_run(other)  # r1: same name and start time, another parent
+    fake_mlflow.create_failures = ["drop"]
+    tags = [{"key": PARENT, "value": "mine"}]
+    info = MlflowRest().create_run("1", "p", tags)
+    assert info["run_id"] == "r2" and len(fake_mlflow.runs) == 2
+    searched: Any = next(b for _, p, b in fake_mlflow.requests if p.endswith("runs/search"))
+    assert searched["filter"] == "attributes.start_time = 1000000 AND tags.`%s` = 'mine'" % PARENT
+    assert searched["experiment_ids"] == ["1"] and searched["run_view_type"] == "ACTIVE_ONLY"
+
+
+def test_a_failed_search_lets_the_retry_go_ahead(fake_mlflow: FakeMlflow, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_mlflow.create_failures = [502]
+
+    def broken(_req: Any) -> None:
+        raise MlflowError("runs/search: HTTP 500", 500)
+
+    client = MlflowRest()
+    monkeypatch.setattr(client, "created_before", broken)
+    info = client.create_run("1", "p", [])
+    # No answer from the look: a second create, as the only way on (a twin the server's answer could not prevent).
+    assert info["run_id"] == "r2" and fake_mlflow.endpoints() == {"runs/create": 2}
