@@ -82,8 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         try:
             run_project(root, name, window=window)
-        except SetUpFailed as e:  # no run started: no probes, and a failed trial saying why
-            print("trackbench-kedro: %s" % e, file=sys.stderr)
+        except SetUpFailed as e:  # no run started: no probes, and a failed trial saying why (its last line)
+            print("trackbench-kedro: set-up failed, no pipeline run: %s" % e, file=sys.stderr)
             return 1
         except Exception:
             if not failure:
