@@ -190,3 +190,14 @@ def test_a_failing_pipeline_is_still_measured_and_said(
     assert said.startswith("pipeline failed: RuntimeError: injected failure")
     assert EVENTS[-3:] == ["before_pipeline_run", "block ends", "session closed"]
     assert json.loads(recorded.read_text())["wallMs"] > 0
+
+
+def test_a_runner_that_cannot_be_made_fails_the_run_unmeasured(
+    tmp_path: Path, recorded: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TRACKBENCH_RUNNER", "ParallelRunner")
+    assert run(tmp_path, description(nodes=2, params=1, metrics=1), "test_cli_run:Built") == 1
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert said.startswith("trackbench-kedro: set-up failed, no pipeline run: the pipeline run could not be set up: "
+                           "ValueError: TRACKBENCH_RUNNER=ParallelRunner: ")
+    assert "block starts" not in EVENTS and EVENTS[-1] == "session closed" and not recorded.exists()
