@@ -14,6 +14,7 @@ import { withCapturedOutput } from './capture-output.ts';
 import { runFailingInChild, runInChild } from './host-exit.ts';
 import { randomSecret } from './leak.ts';
 import { filesWrittenSince } from './files-written.ts';
+import { BackendFailedError, SituationTimeoutError } from './situation-error.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { RunContext, Target, TargetRun } from './targets.ts';
 import type { Observation } from './types.ts';
@@ -96,8 +97,11 @@ export async function observe(
       const wallMs = performance.now() - started;
       const requests = backend.requestLog.since(backend.mark);
       backend.clearFaults();
+      const readBackState = await readBack(backend).catch((err: unknown) => {
+        throw new BackendFailedError(err);
+      });
       return {
-        ...(await readBack(backend)),
+        ...readBackState,
         scenario: scenario.id,
         pipeline: scenario.pipeline,
         completedNodes: run.completedNodes,
@@ -149,7 +153,9 @@ function joinWitnessed(a: TargetRun, b: TargetRun): Pick<TargetRun, 'timing' | '
 
 /** The same pipeline against a healthy mock of its own: what the faulted run's wall time is compared with. */
 async function healthyWallMs(target: Target, scenario: ConformanceScenario, experimentName: string): Promise<number> {
-  const mock = await startHttpMock();
+  const mock = await startHttpMock().catch((err: unknown) => {
+    throw new BackendFailedError(err);
+  });
   const dir = mkdtempSync(join(tmpdir(), 'tb-conformance-baseline-'));
   const forget = registerTempDir(dir);
   try {
@@ -174,12 +180,18 @@ async function runCaptured(target: Target, scenario: ConformanceScenario, ctx: R
   return { ...value, output: [value.output, printed].filter(Boolean).join('\n') };
 }
 
-/** An in-process hook that never returns is abandoned: the situation fails with "timed out". */
+/** A hook that never returns is abandoned: the situation is cut off by its timeout (its own error). */
 async function withTimeout(target: Target, run: Promise<TargetRun>): Promise<TargetRun> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`timed out after ${target.timeoutMs / 1000} s (the hook was abandoned)`)),
+      () =>
+        reject(
+          new SituationTimeoutError(
+            `the target did not return within ${target.timeoutMs / 1000} s (it was abandoned)`,
+            target.timeoutMs,
+          ),
+        ),
       target.timeoutMs,
     );
     timer.unref();

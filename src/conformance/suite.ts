@@ -7,11 +7,20 @@ import { conformanceBackend, type ConformanceBackend, type ConformanceBackendKin
 import { secretLeak } from './leak.ts';
 import { CONFORMANCE_PASSWORD, CONFORMANCE_SECRET, observe } from './observe.ts';
 import { REQUIREMENTS } from './requirements/index.ts';
-import { modePlan } from './modes.ts';
+import { modePlan, resultName } from './modes.ts';
 import { ALL_SCENARIOS, SCENARIOS, scenariosOf } from './scenarios.ts';
+import { BackendFailedError, describeSituationError, situationErrorOf } from './situation-error.ts';
 import { waiverFor } from './waivers.ts';
 import type { Target } from './targets.ts';
-import type { Finding, Observation, Requirement, RequirementResult, ScenarioId, TargetResult } from './types.ts';
+import type {
+  Finding,
+  Observation,
+  Requirement,
+  RequirementResult,
+  ScenarioId,
+  SituationError,
+  TargetResult,
+} from './types.ts';
 
 export interface SuiteOptions {
   requirements?: Requirement[];
@@ -22,7 +31,8 @@ export interface SuiteOptions {
   backend?: ConformanceBackendKind;
 }
 
-type Observed = Observation | { error: string; skipped?: boolean };
+/** A situation observed, not applicable (why), or failed with its own error. */
+type Observed = Observation | { skipped: string } | { failed: Omit<SituationError, 'unjudged'> };
 
 export async function runSuite(target: Target, options: SuiteOptions = {}): Promise<TargetResult> {
   const requirements = options.requirements ?? REQUIREMENTS;
@@ -80,35 +90,33 @@ async function runOnce(
     const injected = scenario.hookErrorAt !== undefined && !scenario.outage && target.injectsHookErrors;
     if (scenario.inProcessOnly && !target.inProcess && !injected) {
       observations.set(id, {
-        error: "needs a hook running in trackbench's process (an extra hook is put beside it)",
-        skipped: true,
+        skipped: "needs a hook running in trackbench's process (an extra hook is put beside it)",
       });
       continue;
     }
     // A command is its own host: it runs the pipeline as in any situation and is timed to its own exit.
     if (scenario.inChild && !target.spawn && target.inProcess) {
-      observations.set(id, {
-        error: 'an in-process target without a spec to load it again in a child process',
-        skipped: true,
-      });
+      observations.set(id, { skipped: 'an in-process target without a spec to load it again in a child process' });
       continue;
     }
     options.onScenario?.(target.id, id);
     try {
-      const opened = await backend.open(scenario);
+      const opened = await backend.open(scenario).catch((err: unknown) => {
+        throw new BackendFailedError(err);
+      });
       if (opened) observations.set(id, await observe(target, scenario, opened));
-      else observations.set(id, { error: backend.skipReason, skipped: true });
+      else observations.set(id, { skipped: backend.skipReason });
     } catch (err) {
       // No requirement's verdict: the environment failed (exit 3), and the suite with it.
       if (err instanceof ReadBackTimeoutError) throw err;
-      observations.set(id, { error: errorMessage(err) });
+      observations.set(id, { failed: situationErrorOf(id, err, quotable) });
     }
   }
   const results = requirements.map((r): RequirementResult => {
     const findings = scenariosOf(r.scenario).map((id): [ScenarioId, Finding] => [id, checkOn(r, id, observations)]);
     const [scenario, combined] = combine(findings, (id) => {
       const o = observations.get(id);
-      return o !== undefined && !('error' in o);
+      return o !== undefined && !('skipped' in o) && !('failed' in o);
     });
     const na = target.notApplicable?.()[r.id];
     const finding: Finding = na
@@ -118,12 +126,19 @@ async function runOnce(
     finding.found = quotable(finding.found);
     return { id: r.id, level: r.level, statement: r.statement, scenario, ...(mode ? { mode } : {}), finding };
   });
-  const errors = [...observations]
-    .filter(([, o]) => 'error' in o && !('skipped' in o && o.skipped))
-    .map(([scenario, o]) => ({
-      scenario,
-      error: quotable((o as { error: string }).error),
-    }));
+  // Each situation's own error, with every result that depends on it (judged elsewhere or not).
+  const errors = [...observations].flatMap(([scenario, o]): SituationError[] =>
+    'failed' in o
+      ? [
+          {
+            ...o.failed,
+            unjudged: requirements
+              .filter((r) => scenariosOf(r.scenario).includes(scenario))
+              .map((r) => resultName({ id: r.id, mode: labelOf(r) })),
+          },
+        ]
+      : [],
+  );
   return { results, errors };
 }
 
@@ -140,10 +155,15 @@ function quotable(text: string): string {
 function checkOn(r: Requirement, id: ScenarioId, observations: Map<ScenarioId, Observed>): Finding {
   const o = observations.get(id);
   if (!o) return { status: 'skip', expected: `scenario ${id} runs`, found: 'not run' };
-  if ('error' in o)
-    return o.skipped
-      ? { status: 'skip', expected: `scenario ${id} runs`, found: o.error }
-      : { status: 'fail', expected: `scenario ${id} runs`, found: o.error, error: true };
+  if ('skipped' in o) return { status: 'skip', expected: `scenario ${id} runs`, found: o.skipped };
+  // Not a finding on the hook: the situation's own error, so the requirement reads as not judged.
+  if ('failed' in o)
+    return {
+      status: 'fail',
+      expected: `situation ${id} to run`,
+      found: `not judged: ${describeSituationError(o.failed)}`,
+      error: true,
+    };
   try {
     return r.check(o);
   } catch (err) {
@@ -151,12 +171,15 @@ function checkOn(r: Requirement, id: ScenarioId, observations: Map<ScenarioId, O
   }
 }
 
-/** The first failure (named by its situation), else a pass, else a skip (one whose situation did not run first). */
+/** The first failure (named by its situation; the hook's own before a situation's error), else a pass, else a skip
+ * (one whose situation did not run first). */
 function combine(findings: [ScenarioId, Finding][], ran: (id: ScenarioId) => boolean): [ScenarioId, Finding] {
   const many = findings.length > 1;
   const named = ([id, f]: [ScenarioId, Finding]): [ScenarioId, Finding] =>
     many ? [id, { ...f, found: `[${id}] ${f.found}` }] : [id, f];
-  const failed = findings.filter(([, f]) => f.status === 'fail');
+  const failed = findings
+    .filter(([, f]) => f.status === 'fail')
+    .sort(([, a], [, b]) => Number(Boolean(a.error)) - Number(Boolean(b.error)));
   if (failed.length) {
     const [id, f] = named(failed[0]!);
     const more =
@@ -187,4 +210,10 @@ function combine(findings: [ScenarioId, Finding][], ran: (id: ScenarioId) => boo
 /** MUST failures that fail the run (waived ones do not). */
 export function mustFailures(r: TargetResult): number {
   return r.results.filter((x) => x.level === 'MUST' && x.finding.status === 'fail' && !x.waived).length;
+}
+
+/** Whether the target fails the run: a MUST failed, or a situation could not be observed (whatever it would have
+ * judged: a situation that did not run never lets the suite pass). */
+export function failsRun(r: TargetResult): boolean {
+  return mustFailures(r) > 0 || r.errors.length > 0;
 }

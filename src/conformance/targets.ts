@@ -27,6 +27,7 @@ import {
 } from './ran-order.ts';
 import type { ConformanceScenario } from './scenarios.ts';
 import type { ParamsConfig, PipelineTiming } from './types.ts';
+import { SituationTimeoutError } from './situation-error.ts';
 import { witness } from './witness.ts';
 
 export interface TargetRun {
@@ -201,7 +202,7 @@ async function hooksFrom(
   if (!isThenable(made)) return made;
   return settleWithin(made, timeoutMs, () => {
     stuckFactories.add(factory);
-    return new Error(`its factory did not settle within ${timeoutMs / 1000} s`);
+    return new SituationTimeoutError(`its factory did not settle within ${timeoutMs / 1000} s`, timeoutMs);
   });
 }
 
@@ -349,6 +350,13 @@ export function commandTarget(
             // A process it started that outlived it (found and killed by runExternal) is what RUN-012 forbids.
             const left = Boolean(escaped?.length) || Boolean(outputHeld);
             const afterMs = within && life.endMs - within.endMs;
+            // Stopped at its time limit before its pipeline run said it ended: the situation was cut off, its own
+            // error (a process that outlives a pipeline run it said ended is a finding: RUN-012).
+            if (timedOut && afterMs === undefined)
+              throw new SituationTimeoutError(
+                `the command was still running after ${timeoutMs / 1000} s, its pipeline run not ended: stopped`,
+                timeoutMs,
+              );
             runs.exit(
               afterMs === undefined
                 ? undefined

@@ -162,10 +162,30 @@ export interface RequirementResult {
 export interface TargetResult {
   target: string;
   results: RequirementResult[];
-  /** Scenarios the target could not be run in, with why. */
-  errors: { scenario: ScenarioId; error: string; mode?: string }[];
+  /** Situations the target could not be observed in, each with its own error and the requirements it left
+   * unjudged (never read as the hook failing them; any one fails the run). */
+  errors: SituationError[];
   /** Waivers in force for this target (IDs or patterns), shown in every report. */
   waivers?: string[];
   /** What the target's environment held (kedro targets): kedro, plugin, mlflow versions. */
   versions?: Record<string, string | null>;
+}
+
+/** What stopped a situation: cut off by the harness's time limit, the target failed (it raised or its process
+ * died), or the backend failed (it would not start, or what reached it could not be read back). */
+export type SituationErrorCause = 'timeout' | 'target' | 'backend';
+
+/** A situation that could not be observed: its own error, not a finding on the hook. */
+export interface SituationError {
+  scenario: ScenarioId;
+  /** The error's message, test secrets withheld. */
+  error: string;
+  /** What stopped it; absent in reports written before trackbench kept it. */
+  cause?: SituationErrorCause;
+  /** With `timeout`: the limit it was cut off at (ms). */
+  timeoutMs?: number;
+  /** The setting the situation was run under, when not the target's own. */
+  mode?: string;
+  /** The results (ID, with its mode) it left unjudged; absent in reports written before trackbench kept them. */
+  unjudged?: string[];
 }

@@ -1,4 +1,5 @@
-// For plugin authors: the conformance suite inside your own vitest run, one test per requirement.
+// For plugin authors: the conformance suite inside your own vitest run, one test per requirement
+// and one that every situation ran.
 //
 //   import { defineConformanceSuite } from 'trackbench/vitest';
 //   defineConformanceSuite({ target: 'module:./src/my-hook.ts' });
@@ -11,6 +12,7 @@ import { factoryTarget, parseTarget, type Target } from './targets.ts';
 import type { HookFactory } from '../pipeline/hooks.ts';
 import type { Level, TargetResult } from './types.ts';
 import { resultName } from './modes.ts';
+import { situationLine } from './situation-error.ts';
 
 export interface ConformanceSuiteOptions {
   /** `builtin:<name>`, `module:<path>` or `command:<cmd>`; or give `factory`. */
@@ -35,6 +37,10 @@ export function defineConformanceSuite(opts: ConformanceSuiteOptions): void {
     beforeAll(async () => {
       result = await runSuite(target, { waive: opts.waive });
     }, opts.timeoutMs ?? 180_000);
+    // A situation that could not run is its own failure, whatever the requirements it left unjudged are enforced at.
+    it('every situation ran', () => {
+      expect(result.errors.map(situationLine)).toEqual([]);
+    });
     for (const r of REQUIREMENTS) {
       it(`${r.id} [${r.level}] ${r.statement}`, (ctx) => {
         // One result per mode the requirement was checked in: any failure fails it.

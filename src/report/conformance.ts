@@ -1,7 +1,9 @@
 // Conformance reporters: console summary with failures, JSON, JUnit XML (one test case per
-// requirement), TAP, and a Markdown compliance matrix across targets.
+// requirement, and one per situation that could not run), TAP, and a Markdown compliance matrix across targets.
+// A situation's own error is shown beside the requirements it left unjudged, never as the hook failing them.
 import { resultName } from '../conformance/modes.ts';
-import type { Level, RequirementResult, TargetResult } from '../conformance/types.ts';
+import { situationLine } from '../conformance/situation-error.ts';
+import type { Level, RequirementResult, SituationError, TargetResult } from '../conformance/types.ts';
 import { junitXml, type JunitCase } from '../common/xml.ts';
 import { VERSION } from '../version.ts';
 import { DEFAULT_WIDTH, wrapText } from './fit.ts';
@@ -32,12 +34,9 @@ export function consoleSummary(results: TargetResult[], width = DEFAULT_WIDTH): 
       out.push(wrapText(`  measured: ${versions.join(', ')}`, width, '    '));
     }
     if (r.waivers?.length) out.push(wrapText(`  waivers: ${r.waivers.join(', ')}`, width, '    '));
-    for (const e of r.errors)
-      out.push(
-        wrapText(`  scenario ${e.scenario}${e.mode ? ` [${e.mode}]` : ''} could not run: ${e.error}`, width, '  '),
-      );
+    for (const e of r.errors) out.push(wrapText(`  ERROR ${situationLine(e)}`, width, '    '));
     for (const x of r.results.filter((y) => y.finding.status === 'fail')) {
-      const verdict = x.waived ? `WAIVED (${x.waived})` : 'FAIL';
+      const verdict = x.waived ? `WAIVED (${x.waived})` : x.finding.error ? 'NOT JUDGED' : 'FAIL';
       out.push(
         wrapText(`  ${verdict} ${resultName(x)} ${x.level} ${x.statement}`, width, '    '),
         wrapText(`       expected: ${x.finding.expected}`, width, '          '),
@@ -52,8 +51,13 @@ export function consoleSummary(results: TargetResult[], width = DEFAULT_WIDTH): 
 
 type LevelCounts = { passed: number; failed: number; errors: number; skipped: number };
 
-/** The verdict (fail when any MUST failed) and counts per level, for one target or all. */
-export function summary(results: TargetResult[]): { verdict: 'pass' | 'fail'; levels: Record<Level, LevelCounts> } {
+/** The verdict (fail when any MUST failed or any situation could not run) and counts per level, for one target or
+ * all, with the situations that could not run. */
+export function summary(results: TargetResult[]): {
+  verdict: 'pass' | 'fail';
+  levels: Record<Level, LevelCounts>;
+  situationErrors: number;
+} {
   const all = results.flatMap((r) => r.results);
   const levels = Object.fromEntries(
     LEVELS.map((l) => {
@@ -70,8 +74,9 @@ export function summary(results: TargetResult[]): { verdict: 'pass' | 'fail'; le
       ];
     }),
   ) as Record<Level, LevelCounts>;
-  const verdict = levels.MUST.failed + levels.MUST.errors > 0 ? 'fail' : 'pass';
-  return { verdict, levels };
+  const situationErrors = results.reduce((n, r) => n + r.errors.length, 0);
+  const verdict = levels.MUST.failed + levels.MUST.errors + situationErrors > 0 ? 'fail' : 'pass';
+  return { verdict, levels, situationErrors };
 }
 
 export function jsonReport(results: TargetResult[]): object {
@@ -88,22 +93,35 @@ export function jsonReport(results: TargetResult[]): object {
 export function junitReport(results: TargetResult[]): string {
   const suites = results.map((r) => ({
     name: r.target,
-    cases: r.results.map((x): JunitCase => ({
-      classname: r.target,
-      name: `${resultName(x)} [${x.level}] ${x.statement}`,
-      outcome:
-        x.finding.status === 'fail' && x.waived
-          ? { kind: 'skip', message: `waived (${x.waived}): expected ${x.finding.expected}; found ${x.finding.found}` }
-          : x.finding.status === 'fail' && x.finding.error
-            ? { kind: 'error', message: `${x.finding.expected}: ${x.finding.found}`, type: x.level }
-            : x.finding.status === 'fail'
-              ? { kind: 'fail', message: `expected ${x.finding.expected}; found ${x.finding.found}`, type: x.level }
-              : x.finding.status === 'skip'
-                ? { kind: 'skip', message: x.finding.found }
-                : { kind: 'pass' },
-    })),
+    cases: [...r.errors.map(situationCase(r.target)), ...requirementCases(r)],
   }));
   return junitXml('trackbench conformance', suites);
+}
+
+/** A situation that could not run: a JUnit error of its own, beside the requirements it left unjudged. */
+const situationCase =
+  (target: string) =>
+  (e: SituationError): JunitCase => ({
+    classname: target,
+    name: `situation ${e.scenario}${e.mode ? ` [${e.mode}]` : ''}`,
+    outcome: { kind: 'error', message: situationLine(e), type: 'situation' },
+  });
+
+function requirementCases(r: TargetResult): JunitCase[] {
+  return r.results.map((x): JunitCase => ({
+    classname: r.target,
+    name: `${resultName(x)} [${x.level}] ${x.statement}`,
+    outcome:
+      x.finding.status === 'fail' && x.waived
+        ? { kind: 'skip', message: `waived (${x.waived}): expected ${x.finding.expected}; found ${x.finding.found}` }
+        : x.finding.status === 'fail' && x.finding.error
+          ? { kind: 'error', message: `${x.finding.expected}: ${x.finding.found}`, type: x.level }
+          : x.finding.status === 'fail'
+            ? { kind: 'fail', message: `expected ${x.finding.expected}; found ${x.finding.found}`, type: x.level }
+            : x.finding.status === 'skip'
+              ? { kind: 'skip', message: x.finding.found }
+              : { kind: 'pass' },
+  }));
 }
 
 export function tapReport(results: TargetResult[]): string {
@@ -111,8 +129,15 @@ export function tapReport(results: TargetResult[]): string {
   const all: [string, RequirementResult][] = results.flatMap((r) =>
     r.results.map((x): [string, RequirementResult] => [r.target, x]),
   );
-  lines.push(`1..${all.length}`);
-  all.forEach(([target, x], i) => {
+  // Each situation that could not run first: a test point of its own, never ok.
+  // `#` would start a TAP directive.
+  const situations = results.flatMap((r) =>
+    r.errors.map((e) => `${r.target} ${situationLine(e).replace(/#/g, '\\#')}`),
+  );
+  lines.push(`1..${situations.length + all.length}`);
+  situations.forEach((line, i) => lines.push(`not ok ${i + 1} - ${line}`));
+  all.forEach(([target, x], at) => {
+    const i = situations.length + at;
     const ok = x.finding.status !== 'fail' || Boolean(x.waived);
     const directive =
       x.finding.status === 'skip'
@@ -142,7 +167,9 @@ export function markdownMatrix(results: TargetResult[]): string {
           ? 'n/a'
           : x.waived
             ? `waived (${x.waived})`
-            : '**FAIL**';
+            : x.finding.error
+              ? '**not judged**'
+              : '**FAIL**';
   const head = `| Requirement | Level | ${results.map((r) => r.target).join(' | ')} |`;
   const rule = `| --- | --- | ${results.map(() => ':---:').join(' | ')} |`;
   const all = resultRows(results);
@@ -169,6 +196,7 @@ export function markdownMatrix(results: TargetResult[]): string {
         ]
       : []),
     ...(r.waivers?.length ? [`- ${r.target} waivers: ${r.waivers.join(', ')}`] : []),
+    ...r.errors.map((e) => `- ${r.target} **ERROR** ${situationLine(e)}`),
   ]);
   const tail = notes.length ? `\n${notes.join('\n')}\n` : '';
   return `# trackbench conformance\n\n${head}\n${rule}\n${rows.join('\n')}\n${totals.join('\n')}\n${tail}`;

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { containerRuntimeProblem } from '../../backends/container.ts';
 import { localServerAvailable } from '../../backends/local-server.ts';
 import { CONFORMANCE_BACKENDS, type ConformanceBackendKind } from '../../conformance/backend.ts';
-import { mustFailures, runSuite } from '../../conformance/suite.ts';
+import { failsRun, runSuite } from '../../conformance/suite.ts';
 import { targetOptions } from '../../conformance/target-options.ts';
 import { EnvironmentError } from '../../errors.ts';
 import { parseTarget } from '../../conformance/targets.ts';
@@ -34,7 +34,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
     .command('conformance')
     .description(
       'check tracking hooks against the requirement catalogue, on what actually reached MLflow; ' +
-        'exit 1 when a MUST fails',
+        'exit 1 when a MUST fails or a situation could not run',
     )
     .requiredOption(
       '--target <target...>',
@@ -114,7 +114,7 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
         );
       if (opts.html)
         writeHtmlReport(opts.html, [{ ...jsonReport(results), kind: 'trackbench-conformance', targets: results }], io);
-      done(results.some((r) => mustFailures(r) > 0) ? 1 : 0);
+      done(results.some(failsRun) ? 1 : 0);
     });
 }
 

@@ -1,7 +1,9 @@
-// A conformance report as HTML: the requirement x target matrix (pass / fail / n/a / waived), each
-// cell showing what was expected and what was found on hover, focus or click.
+// A conformance report as HTML: the requirement x target matrix (pass / fail / not judged / n/a / waived), each
+// cell showing what was expected and what was found on hover, focus or click; under it, each situation that could
+// not run, with its own error and the requirements it left unjudged.
 import type { RequirementResult, TargetResult } from '../../conformance/types.ts';
 import { resultName } from '../../conformance/modes.ts';
+import { situationLine } from '../../conformance/situation-error.ts';
 import { resultAt, resultRows } from '../conformance.ts';
 import { el } from './el.ts';
 import { esc } from './escape.ts';
@@ -13,7 +15,7 @@ export interface ConformanceDoc {
   targets: TargetResult[];
 }
 
-export type CellClass = 'pass' | 'fail' | 'na' | 'waived';
+export type CellClass = 'pass' | 'fail' | 'error' | 'na' | 'waived';
 
 /** Status words, including ones newer catalogues may use (waivers, explicit n/a). */
 export function cellClass(r: RequirementResult): CellClass {
@@ -22,10 +24,17 @@ export function cellClass(r: RequirementResult): CellClass {
   if (status.startsWith('waive') || extra.waived || extra.waiver) return 'waived';
   if (status === 'pass') return 'pass';
   if (status === 'skip' || status === 'na' || status === 'n/a' || status === 'not-applicable') return 'na';
-  return 'fail';
+  // Its situation could not run: not judged, not the hook failing it.
+  return r.finding.error ? 'error' : 'fail';
 }
 
-const LABEL: Record<CellClass, string> = { pass: 'pass', fail: 'FAIL', na: 'n/a', waived: 'waived' };
+const LABEL: Record<CellClass, string> = {
+  pass: 'pass',
+  fail: 'FAIL',
+  error: 'not judged',
+  na: 'n/a',
+  waived: 'waived',
+};
 
 /** Requirements (one row per mode they were checked in) in catalogue order across all targets. */
 export function requirementIds(targets: TargetResult[]): { id: string; level: string; statement: string }[] {
@@ -61,7 +70,7 @@ export function conformanceSection(doc: ConformanceDoc, prefix: string): Section
     .map((level) => {
       const counts = doc.targets.map((t) => {
         const of = t.results.filter((r) => r.level === level);
-        const applicable = of.filter((r) => cellClass(r) === 'pass' || cellClass(r) === 'fail');
+        const applicable = of.filter((r) => ['pass', 'fail', 'error'].includes(cellClass(r)));
         return `${applicable.filter((r) => cellClass(r) === 'pass').length}/${applicable.length}`;
       });
       return doc.targets.some((t) => t.results.some((r) => r.level === level))
@@ -69,11 +78,16 @@ export function conformanceSection(doc: ConformanceDoc, prefix: string): Section
         : '';
     })
     .join('');
-  const errors = doc.targets.flatMap((t) =>
-    t.errors.map((e) => `<li>${esc(t.target)}: scenario ${esc(e.scenario)} could not run: ${esc(e.error)}</li>`),
+  const errors = doc.targets.flatMap((t) => t.errors.map((e) => `<li>${esc(t.target)}: ${esc(situationLine(e))}</li>`));
+  const mustFails = doc.targets.some((t) =>
+    t.results.some((r) => r.level === 'MUST' && ['fail', 'error'].includes(cellClass(r))),
   );
-  const failing = doc.targets.some((t) => t.results.some((r) => r.level === 'MUST' && cellClass(r) === 'fail'));
-  const verdict = failing ? 'FAIL: a MUST requirement fails' : 'PASS: every MUST requirement holds';
+  const failing = mustFails || errors.length > 0;
+  const verdict = mustFails
+    ? 'FAIL: a MUST requirement fails or could not be judged'
+    : errors.length
+      ? 'FAIL: a situation could not run'
+      : 'PASS: every MUST requirement holds';
   const when = doc.createdAt ? `, ${doc.createdAt}` : '';
   const meta =
     `${new Set(rows.map((r) => r.id)).size} requirements (${rows.length} with their modes) x ` +

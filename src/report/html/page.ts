@@ -44,6 +44,7 @@ p.warning{background:var(--waived-bg);color:var(--waived);white-space:pre-line;p
 table.matrix td.cell{text-align:center;position:relative;cursor:pointer;min-width:64px}
 td.cell.pass{background:var(--pass-bg);color:var(--pass)}
 td.cell.fail{background:var(--fail-bg);color:var(--fail);font-weight:700}
+td.cell.error{background:var(--fail-bg);color:var(--fail);font-style:italic}
 td.cell.na{background:var(--na-bg);color:var(--na)}td.cell.waived{background:var(--waived-bg);color:var(--waived)}
 td.cell .pop{display:none;position:absolute;z-index:2;right:0;top:100%;width:380px;text-align:left;font-weight:400;
 background:var(--bg);color:var(--fg);border:1px solid var(--line);border-radius:6px;padding:8px;
