@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import { CONFORMANCE_SECRET } from '../src/conformance/observe.ts';
+import { startHttpMock } from '../src/backends/mock/http-server.ts';
+import type { ScenarioBackend } from '../src/conformance/backend.ts';
+import { CONFORMANCE_SECRET, observe } from '../src/conformance/observe.ts';
+import { SCENARIOS } from '../src/conformance/scenarios.ts';
+import { BackendFailedError, SituationTimeoutError } from '../src/conformance/situation-error.ts';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { failsRun, mustFailures, runSuite } from '../src/conformance/suite.ts';
 import { commandTarget, type Target, type TargetRun } from '../src/conformance/targets.ts';
@@ -155,4 +159,34 @@ describe('conformance with a backend that fails', () => {
     expect(new Set(errors.map((e) => e.cause))).toEqual(new Set(['backend']));
     expect(errors.every((e) => e.unjudged.length > 0)).toBe(true);
   }, 60_000);
+});
+
+describe('a backend that fails while a situation is observed', () => {
+  /** A fresh mock whose read-back of runs, or release, fails. */
+  async function failing(what: 'runIds' | 'release'): Promise<ScenarioBackend> {
+    const mock = await startHttpMock({ keepBodies: true });
+    const broken = (): Promise<never> => Promise.reject(new Error(`${what} failed`));
+    return {
+      trackingUri: mock.trackingUri,
+      requestLog: mock.requestLog,
+      mark: 0,
+      keepsBodies: true,
+      runIds: what === 'runIds' ? broken : () => Promise.resolve(mock.mock.store.runIds()),
+      experiments: () => Promise.resolve([]),
+      clearFaults: () => {},
+      setDown: () => {},
+      release: what === 'release' ? () => mock.stop().then(broken) : () => mock.stop(),
+    };
+  }
+  const runs = target('runs', () => Promise.resolve({ output: '', completedNodes: [] }));
+
+  it('is the backend failing, when what reached it cannot be read back or it cannot be released', async () => {
+    await expect(observe(runs, SCENARIOS.basic, await failing('runIds'))).rejects.toThrow(BackendFailedError);
+    await expect(observe(runs, SCENARIOS.basic, await failing('release'))).rejects.toThrow(BackendFailedError);
+  });
+
+  it("does not replace the situation's first error (a timeout stays a timeout)", async () => {
+    const hangs = target('hangs', () => new Promise<never>(() => {}));
+    await expect(observe(hangs, SCENARIOS.basic, await failing('release'))).rejects.toThrow(SituationTimeoutError);
+  });
 });

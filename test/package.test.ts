@@ -180,7 +180,8 @@ describe('npm pack, installed into a new project', () => {
       numPendingTests: number;
     };
     expect(result.numFailedTests).toBe(0);
-    expect(result.numPassedTests + result.numPendingTests).toBe(REQUIREMENTS.length);
+    // One test per requirement, and one that every situation ran.
+    expect(result.numPassedTests + result.numPendingTests).toBe(REQUIREMENTS.length + 1);
     expect(result.numPassedTests).toBeGreaterThan(REQUIREMENTS.length / 2);
   }, 300_000);
 });

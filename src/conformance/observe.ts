@@ -48,6 +48,8 @@ export async function observe(
   Object.assign(process.env, SECRET_ENV);
   // The hook's temp files land in workDir, where the secrets check reads them.
   process.env.TMPDIR = workDir;
+  // The situation's first error is its own: a backend that then fails to release does not replace it.
+  let failed = false;
   try {
     // Inside the backend's try: a target that fails against the healthy mock still releases the backend.
     try {
@@ -129,8 +131,13 @@ export async function observe(
         baselineWallMs,
         hostExits,
       };
+    } catch (err) {
+      failed = true;
+      throw err;
     } finally {
-      await backend.release();
+      await backend.release().catch((err: unknown) => {
+        if (!failed) throw new BackendFailedError(err);
+      });
     }
   } finally {
     for (const [k, v] of Object.entries(saved)) {
