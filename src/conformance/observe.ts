@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startHttpMock } from '../backends/mock/http-server.ts';
 import type { ScenarioBackend } from './backend.ts';
 import { MLFLOW_CREDENTIAL_VARIABLES } from '../mlflow/auth.ts';
-import { readBackTimeoutMs, readWithin } from '../mlflow/read-deadline.ts';
+import { ReadBackTimeoutError, readBackTimeoutMs, readWithin } from '../mlflow/read-deadline.ts';
 import { readRun } from '../mlflow/readback.ts';
 import { withCapturedOutput } from './capture-output.ts';
 import { runFailingInChild, runInChild } from './host-exit.ts';
@@ -99,8 +99,9 @@ export async function observe(
       const wallMs = performance.now() - started;
       const requests = backend.requestLog.since(backend.mark);
       backend.clearFaults();
+      // Past the read-back deadline it is the environment's failure, the suite's (exit 3): not one situation's.
       const readBackState = await readBack(backend).catch((err: unknown) => {
-        throw new BackendFailedError(err);
+        throw err instanceof ReadBackTimeoutError ? err : new BackendFailedError(err);
       });
       return {
         ...readBackState,
