@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerReader } from '../src/measure/server-values.ts';
+import { expectedValues, readBackWork, ServerReader } from '../src/measure/server-values.ts';
+import { pipelineOf } from './helpers/scenario.ts';
 import { READ_BACK_BASE_MS, ReadBackTimeoutError, readBackTimeoutMs } from '../src/mlflow/read-deadline.ts';
 import { cli } from './helpers/io.ts';
 import { startStubServer, type StubRequest, type StubServer } from './helpers/stub-tracking-server.ts';
@@ -117,12 +118,48 @@ describe('a read-back past its deadline ends, and says so', () => {
   }, 30_000);
 });
 
+describe('the look before the first trial', () => {
+  it("lists the runs already on the server and reads none of them whole (a remote server's history)", async () => {
+    const paths: string[] = [];
+    const s = await stub((req) => {
+      paths.push(req.path);
+      return healthy(8)(req);
+    });
+    const reader = new ServerReader(s.uri, 20_000);
+    await reader.prime();
+    expect(paths.filter((p) => p.endsWith('/experiments/search'))).toHaveLength(8);
+    expect(paths.filter((p) => !/\/(experiments|runs)\/search$/.test(p))).toEqual([]);
+    // They are known: the next look finds none of them new.
+    expect(await reader.newRunCount()).toBe(0);
+  }, 30_000);
+});
+
 describe('the default deadline scales with the values expected', () => {
   it('120 s at least, 50 ms a value more; TRACKBENCH_READ_BACK_TIMEOUT_MS sets it outright', () => {
     expect(readBackTimeoutMs(0, {})).toBe(READ_BACK_BASE_MS);
     // 5000 nodes x (10 params + 5 metrics): over an hour, never cut off while healthy.
     expect(readBackTimeoutMs(75_000, {})).toBe(120_000 + 75_000 * 50);
     expect(readBackTimeoutMs(75_000, { TRACKBENCH_READ_BACK_TIMEOUT_MS: '300' })).toBe(300);
+  });
+
+  it('the work counted: each value, five a node (its own run costs requests, values or not), each 100 KB of files', () => {
+    const p = pipelineOf({
+      nodes: 4,
+      metricsPerNode: 0,
+      paramsPerNode: { count: 0 },
+      artifactsPerNode: { count: 0, bytes: 0 },
+    });
+    expect(readBackWork(p, expectedValues(p))).toBe(20);
+    const files = pipelineOf({
+      nodes: 4,
+      metricsPerNode: 0,
+      paramsPerNode: { count: 0 },
+      artifactsPerNode: { count: 1, bytes: 1e6 },
+    });
+    const expected = expectedValues(files);
+    expect(expected.artifacts).toHaveLength(4);
+    // 4 files of 1 MB: 4 values and 40 units of 100 KB (9.77 each, rounded up once over the total)
+    expect(readBackWork(files, expected)).toBe(20 + 4 + Math.ceil(4e6 / 102_400));
   });
 
   it('a TRACKBENCH_READ_BACK_TIMEOUT_MS not in range is refused up front (exit 2), like a flag', async () => {

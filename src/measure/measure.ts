@@ -31,7 +31,7 @@ import { findValgrind, type Instrument } from './instrument.ts';
 import { indentedTail } from '../common/last-lines.ts';
 import { pendingWorkMessage } from './pending-work.ts';
 import { plannedProduction, productionShortfall, type Produced } from './produced.ts';
-import { expectedCount, expectedValues, matchRulesOf, ServerReader } from './server-values.ts';
+import { expectedValues, matchRulesOf, readBackWork, ServerReader } from './server-values.ts';
 import { ReadBackTimeoutError, readBackTimeoutMs } from '../mlflow/read-deadline.ts';
 
 /** A trial failed and the user did not ask to go on (--allow-failures): the run stops, no report. */
@@ -178,7 +178,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
   });
   const generated = generatePipeline(scenario.pipeline);
   const expectedAtServer = expectedValues(generated);
-  const reader = new ServerReader(backend.trackingUri, readBackTimeoutMs(expectedCount(expectedAtServer)));
+  const reader = new ServerReader(backend.trackingUri, readBackTimeoutMs(readBackWork(generated, expectedAtServer)));
   // Each hook's rules: the form its params must reach the server in, whether its metric keys are known.
   const matchRules = new Map(scenario.hooks.map((h) => [h.label, matchRulesOf(h, scenario)]));
   const failAt = scenario.pipeline.failAt !== null;

@@ -44,8 +44,8 @@ export class ServerReader {
     return readWithin({ trackingUri: this.trackingUri, retry: READ_BACK_RETRY, timeoutMs: this.timeoutMs }, read);
   }
 
-  /** Runs created since the previous call. */
-  private async newRuns(client: MlflowClient, progress: ReadProgress): Promise<RunState[]> {
+  /** The ids of the runs created since the previous call: listings only, no run read. */
+  private async newRunIds(client: MlflowClient): Promise<Set<string>> {
     // A set: a server that lists a run twice (on two pages) does not have its values counted twice.
     const ids = new Set<string>();
     // As the server lists them now: an experiment deleted and restored since holds live runs again.
@@ -60,20 +60,18 @@ export class ServerReader {
           if (!this.known.has(run.info.run_id)) ids.add(run.info.run_id);
     }
     for (const id of ids) this.known.add(id);
-    const states: RunState[] = [];
-    for (const id of ids) {
-      states.push(await readRun(client, id));
-      progress.runs++;
-    }
-    return states;
+    return ids;
   }
 
-  /** Runs created since the previous call; a failed look is remembered (`missed`) and rethrown. */
-  private async look(client: MlflowClient, progress: ReadProgress): Promise<RunState[]> {
+  /**
+   * The ids of the runs created since the previous call; a failed look is remembered (`missed`) and rethrown. Only
+   * listings: the runs a server held before the first trial (a remote one's whole history) are never read whole.
+   */
+  private async look(client: MlflowClient): Promise<Set<string>> {
     try {
-      const states = await this.newRuns(client, progress);
+      const ids = await this.newRunIds(client);
       this.missed = undefined;
-      return states;
+      return ids;
     } catch (err) {
       this.missed = errorMessage(err);
       throw err;
@@ -83,7 +81,7 @@ export class ServerReader {
   /** Marks what is on the server now as not this run's (call once before the first trial). */
   async prime(): Promise<void> {
     try {
-      await this.within((client, progress) => this.look(client, progress));
+      await this.within((client) => this.look(client));
     } catch (err) {
       if (err instanceof ReadBackTimeoutError) throw err;
       // A server that cannot be read now is reported by the first trial's values.
@@ -93,7 +91,7 @@ export class ServerReader {
   /** Runs created since the last look (0 when the server cannot be read: the next with-trial says so). */
   async newRunCount(): Promise<number> {
     try {
-      return (await this.within((client, progress) => this.look(client, progress))).length;
+      return (await this.within((client) => this.look(client))).size;
     } catch (err) {
       if (err instanceof ReadBackTimeoutError) throw err;
       return 0;
@@ -127,9 +125,12 @@ export class ServerReader {
   async deliveredSince(produced: Produced, expected: ExpectedValues, rules: MatchRules): Promise<Delivery> {
     const missed = this.missed;
     return this.within(async (client, progress): Promise<Delivery> => {
-      let states: RunState[];
+      const states: RunState[] = [];
       try {
-        states = await this.look(client, progress);
+        for (const id of await this.look(client)) {
+          states.push(await readRun(client, id));
+          progress.runs++;
+        }
       } catch (err) {
         if (err instanceof ReadBackTimeoutError) throw err;
         return { available: false, reason: `the tracking server could not be read back: ${errorMessage(err)}` };
@@ -155,9 +156,19 @@ export class ServerReader {
   }
 }
 
-/** How many values a read-back of one trial of the pipeline expects to find (readBackTimeoutMs scales with it). */
-export function expectedCount(expected: ExpectedValues): number {
-  return expected.params.length + expected.metrics.length + expected.artifacts.length;
+/** Bytes of files a read-back downloads per unit of work: 100 KB (at READ_BACK_MS_PER_VALUE, 2 MB a second). */
+const BYTES_PER_UNIT = 100 * 1024;
+/** Units a node may cost, values or not: a child run of its own is a get, a file listing, a models search. */
+const UNITS_PER_NODE = 5;
+
+/**
+ * How much a read-back of one trial of `p` may have to read, in units of about one request (readBackTimeoutMs
+ * scales with it): each value expected, each node's run of its own, each file's bytes (downloaded whole).
+ */
+export function readBackWork(p: Pipeline, expected: ExpectedValues): number {
+  const bytes = expected.artifacts.reduce((sum, a) => sum + a.bytes, 0);
+  const values = expected.params.length + expected.metrics.length + expected.artifacts.length;
+  return values + UNITS_PER_NODE * p.nodes.length + Math.ceil(bytes / BYTES_PER_UNIT);
 }
 
 /** What a generated pipeline reads as parameters (`params:` inputs with their values, in the order a run reads

@@ -19,7 +19,7 @@ import { reportedStats } from './hook-stats.ts';
 import { plannedProduction, productionCounter, productionShortfall, type Produced } from './produced.ts';
 import { watchHooksPendingWork } from './hooks-watch.ts';
 import { pendingAfterRun } from './pending-work.ts';
-import { expectedCount, expectedValues, matchRulesOf, ServerReader } from './server-values.ts';
+import { expectedValues, matchRulesOf, readBackWork, ServerReader } from './server-values.ts';
 import { readBackTimeoutMs } from '../mlflow/read-deadline.ts';
 
 export interface TraceResult {
@@ -135,7 +135,10 @@ async function traceRuns(scenario: Scenario, ref: HookRef, options: TraceOptions
     };
   };
   // As `run` reads a trial's values back (server-values.ts): the runs created since the look before the traced run.
-  const reader = new ServerReader(backend.trackingUri, readBackTimeoutMs(expectedCount(expectedValues(pipeline))));
+  const reader = new ServerReader(
+    backend.trackingUri,
+    readBackTimeoutMs(readBackWork(pipeline, expectedValues(pipeline))),
+  );
   // A hook in a process of its own leaves nothing in this one; one in this process is checked as a trial's.
   const watch = external ? undefined : await watchHooksPendingWork([ref]);
   try {

@@ -24,21 +24,21 @@ export const READ_BACK_TIMEOUT_VARIABLE: NumericVariable = {
  */
 export const READ_BACK_BASE_MS = 120_000;
 /**
- * The default's allowance per value expected on the server. A value costs at most about one request to read back
- * (a metric key's history, an artifact's listing and download; params come many to an answer), which a local
- * `mlflow server` answers in 5-10 ms: 50 ms leaves five times that, so 5000 nodes x 10 params x 5 metrics
- * (75,000 values, about 30,000 requests) get 120 s + 62.5 min, never cut off while healthy.
+ * The default's allowance per unit of work expected on the server: about one request (a value: a metric key's
+ * history, an artifact's listing and download, params many to an answer; a node's own run; 100 KB of a file), which
+ * a local `mlflow server` answers in 5-10 ms: 50 ms leaves five times that, so 5000 nodes x 10 params x 5 metrics
+ * (75,000 values and 25,000 for the nodes' runs) get 120 s + 83 min, never cut off while healthy.
  */
 export const READ_BACK_MS_PER_VALUE = 50;
 
 /**
  * How long one read-back may take: TRACKBENCH_READ_BACK_TIMEOUT_MS when set, else READ_BACK_BASE_MS plus
- * READ_BACK_MS_PER_VALUE for each of the `expectedValues` (a Node timer's range at most).
+ * READ_BACK_MS_PER_VALUE for each unit of `work` (measure/server-values.ts readBackWork; a Node timer's range at most).
  */
-export function readBackTimeoutMs(expectedValues: number, env: NodeJS.ProcessEnv = process.env): number {
+export function readBackTimeoutMs(work: number, env: NodeJS.ProcessEnv = process.env): number {
   const fixed = envNumber(env, READ_BACK_TIMEOUT_VARIABLE);
   if (fixed !== undefined) return fixed;
-  return Math.min(TIMER_MAX_MS, READ_BACK_BASE_MS + READ_BACK_MS_PER_VALUE * Math.max(0, expectedValues));
+  return Math.min(TIMER_MAX_MS, READ_BACK_BASE_MS + READ_BACK_MS_PER_VALUE * Math.max(0, work));
 }
 
 /** How far a read-back got: the server's answers read (pages) and the runs read whole. */
