@@ -142,7 +142,7 @@ describe('the default deadline scales with the values expected', () => {
     expect(readBackTimeoutMs(75_000, { TRACKBENCH_READ_BACK_TIMEOUT_MS: '300' })).toBe(300);
   });
 
-  it('the work counted: each value, five a node (its own run costs requests, values or not), each 100 KB of files', () => {
+  it('counts each value, five units a node (its own run costs requests) and one per 100 KB of files', () => {
     const p = pipelineOf({
       nodes: 4,
       metricsPerNode: 0,
