@@ -141,13 +141,14 @@ describe('conformance with a backend that fails', () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('exits 1 with every requirement waived, naming the backend as what stopped each situation', async () => {
+  it('exits 3 (the environment) with every requirement waived, naming the backend in each situation', async () => {
     // An "mlflow" that exits at once: the server never answers, so no situation can run.
     process.env.TRACKBENCH_MLFLOW = '/bin/false';
     const io = capture();
     const args = ['conformance', '--target', 'builtin:reference', '--backend', 'local', '--waive', '*', '--out', out];
-    expect(await main(args, io), io.stderr).toBe(1);
+    expect(await main(args, io), io.stderr).toBe(3);
     expect(io.stdout).toMatch(/ERROR situation `basic` did not run: the backend failed: mlflow server exited/);
+    expect(io.stderr).toMatch(/the tracking backend failed in \d+ situation\(s\) \(basic: .*mlflow server exited/);
     const file = readdirSync(out).find((f) => f.endsWith('.json'))!;
     const json = JSON.parse(readFileSync(join(out, file), 'utf8')) as {
       summary: { verdict: string };

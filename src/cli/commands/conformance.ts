@@ -114,6 +114,14 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
         );
       if (opts.html)
         writeHtmlReport(opts.html, [{ ...jsonReport(results), kind: 'trackbench-conformance', targets: results }], io);
+      // A backend that failed is the environment's (exit 3), not an answer on the hook: a CI job must not read a
+      // broken MLflow install as a regression. The reports, written above, say which requirements it left unjudged.
+      const backendFailed = results.flatMap((r) => r.errors.filter((e) => e.cause === 'backend'));
+      if (backendFailed.length)
+        throw new EnvironmentError(
+          `the tracking backend failed in ${backendFailed.length} situation(s) ` +
+            `(${backendFailed[0]!.scenario}: ${backendFailed[0]!.error}): no verdict on the requirements they hold`,
+        );
       done(results.some(failsRun) ? 1 : 0);
     });
 }
