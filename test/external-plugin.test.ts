@@ -44,6 +44,7 @@ describe('an external plugin measured as a command', () => {
       expect(t.probes.wallMs).toBeGreaterThan(0);
       // A Python interpreter's own resident set is several MB; zero would mean a probe not read.
       expect(t.probes.peakRssBytes).toBeGreaterThan(4 * 1024 * 1024);
+      expect(t.probes.startupMs).toBeGreaterThan(0); // its set-up, from the helper's mark() to the run
       expect(t.produced).toEqual({
         params: NODES * 4,
         metrics: NODES * 2 * 3,
@@ -81,6 +82,24 @@ describe('memory held by a Python plugin', () => {
     expect(Math.min(...held.without.samples)).toBeGreaterThan(1024 * 1024);
     expect(held.overhead.absolute).toBeGreaterThan(retain * 0.9);
     expect(held.overhead.absolute).toBeLessThan(retain * 1.1);
+  }, 120_000);
+});
+
+describe("a Python plugin's set-up", () => {
+  it("is its trials' start-up figure (setupMs), outside the run: a known 0.5 s set-up cost shows there", async () => {
+    const setupS = 0.5;
+    const scenario = scenarioOf(
+      { nodes: 4, paramsPerNode: { count: 1 }, metricsPerNode: 1 },
+      {
+        hooks: [{ name: PLUGIN, label: 'slow-set-up', env: { TRACKBENCH_FIXTURE_SETUP_S: String(setupS) } }],
+        trials: { repetitions: 2, warmup: 0 },
+      },
+    );
+    const metrics = buildReport(scenario, await measure(scenario), false).results['slow-set-up']!.metrics;
+    const startup = measuredMetric(metrics.startupMs);
+    expect(startup.overhead.absolute).toBeGreaterThan(setupS * 1000 * 0.9);
+    // The run's wall time is the run's: far less than the set-up's half second was added to it.
+    expect(measuredMetric(metrics.wallMs).overhead.absolute).toBeLessThan(setupS * 1000 * 0.8);
   }, 120_000);
 });
 
@@ -238,9 +257,14 @@ describe('command hooks: bad input and bad probes', () => {
       diskWriteBytes: null,
       writeBytes: 10,
       retainedBytes: null,
+      startupMs: null, // no setupMs (an older helper): start-up not measured
     });
     const held = '{"wallMs": 5, "cpuMs": 4, "peakRssBytes": 1e7, "diskWriteBytes": 1, "writeBytes": 1, ';
     expect(parseProbes(`${held}"retainedBytes": 3e6}`, 'x').retainedBytes).toBe(3e6);
+    // The set-up the command measured before its run is the trial's start-up figure, as a Node trial's.
+    expect(parseProbes(`${held}"setupMs": 850.5}`, 'x').startupMs).toBe(850.5);
+    expect(parseProbes(`${held}"setupMs": null}`, 'x').startupMs).toBeNull();
+    expect(() => parseProbes(`${held}"setupMs": "1"}`, 'x')).toThrow(/setupMs = "1", not a number >= 0/);
     expect(() => parseProbes(`${held}"retainedBytes": -2}`, 'x')).toThrow(/retainedBytes = -2, not a number >= 0/);
     expect(() => parseProbes('{"wallMs": 5', 'my-plugin')).toThrow(/probes written by `my-plugin` are not JSON/);
     expect(() => parseProbes('[1]', 'x')).toThrow(/not a JSON object/);

@@ -111,8 +111,11 @@ def test_hooks_are_constructed_and_the_session_created_before_the_block(tmp_path
         "block ends",
         "session closed",
     ]
-    # The constructor's second is set-up: the block's figures are the pipeline run's.
-    assert json.loads(recorded.read_text())["wallMs"] < CONSTRUCTION_S * 1000
+    # The constructor's second is set-up: the block's figures are the pipeline run's, set-up its own figure.
+    written = json.loads(recorded.read_text())
+    assert written["wallMs"] < CONSTRUCTION_S * 1000
+    assert written["setupMs"] >= CONSTRUCTION_S * 900
+    assert written["setupCpuMs"] < written["setupMs"] - CONSTRUCTION_S * 500  # the constructor waited, not worked
 
 
 def test_later_runs_sessions_are_held_out_of_the_block(

@@ -1,6 +1,7 @@
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,37 @@ def test_writes_the_blocks_figures(tmp_path: Path) -> None:
     with measured(str(out)):
         sum(i * i for i in range(200_000))
     probes = json.loads(out.read_text())
-    assert set(probes) == {"wallMs", "cpuMs", "peakRssBytes", "diskWriteBytes", "writeBytes", "retainedBytes"}
+    assert set(probes) == {
+        "wallMs", "cpuMs", "peakRssBytes", "diskWriteBytes", "writeBytes", "retainedBytes", "setupMs", "setupCpuMs"
+    }
     assert probes["wallMs"] > 0 and probes["cpuMs"] > 0
     assert probes["peakRssBytes"] > 1_000_000  # a Python interpreter holds more than 1 MB
+    assert probes["setupMs"] is None and probes["setupCpuMs"] is None  # no mark(): no set-up measured
+
+
+def test_set_up_is_timed_from_the_mark_to_the_block_and_taken_once(tmp_path: Path) -> None:
+    probes.mark()
+    time.sleep(0.3)  # set-up that waits (a client connecting): wall time, little CPU
+    sum(i * i for i in range(300_000))  # and set-up that computes
+    with measured(str(tmp_path / "first.json")):
+        pass
+    first = json.loads((tmp_path / "first.json").read_text())
+    assert first["setupMs"] >= 290 and first["wallMs"] < 290
+    assert 0 < first["setupCpuMs"] < first["setupMs"] - 200
+    with measured(str(tmp_path / "second.json")):
+        pass
+    second = json.loads((tmp_path / "second.json").read_text())
+    assert second["setupMs"] is None  # the mark was the first block's
+
+
+def test_set_up_is_not_timed_when_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "getpriority", lambda which, who: 0)
+    monkeypatch.setattr(probes, "_COUNTED", True)
+    probes.mark()
+    with measured(str(tmp_path / "counted.json")):
+        pass
+    counted = json.loads((tmp_path / "counted.json").read_text())
+    assert counted["setupMs"] is None and counted["setupCpuMs"] is None  # the time would be Valgrind's
 
 
 def test_counts_bytes_written_in_the_block(tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ const UNAVAILABLE: Record<MetricName, string> = {
   apiCalls: 'the backend does not expose its requests',
   requestBytes: 'the backend does not expose its requests',
   retainedBytes: 'not measured (under --instrument cpu-sim, or the external command did not report it)',
-  startupMs: 'not measured (external commands, or under Valgrind)',
+  startupMs: 'not measured (under Valgrind, or the external command did not report setupMs)',
   instructions: 'counted only with --instrument cpu-sim (Valgrind)',
   allocatorInstructions: 'counted only with --instrument cpu-sim (Valgrind)',
   setupInstructions: 'counted only with --instrument cpu-sim (Valgrind)',

@@ -23,7 +23,7 @@ import { plannedProduction } from './produced.ts';
 import { COUNTED_METRICS, type TrialReply, type TrialRequest } from './trial-types.ts';
 
 const REQUIRED = ['wallMs', 'cpuMs', 'peakRssBytes'] as const;
-const OPTIONAL = ['diskWriteBytes', 'writeBytes', 'retainedBytes'] as const;
+const OPTIONAL = ['diskWriteBytes', 'writeBytes', 'retainedBytes', 'setupMs'] as const;
 
 /** Probes are a small JSON object. */
 const MAX_PROBES_BYTES = 1024 * 1024;
@@ -165,12 +165,14 @@ function countedReply(
 /**
  * The probes file: wallMs, cpuMs, peakRssBytes as numbers >= 0; diskWriteBytes, writeBytes and retainedBytes as
  * numbers or null (not measurable there; retainedBytes may be left out, as older helpers and other runners do).
+ * setupMs, the plugin's import and set-up before the run (the Python helper: from its mark() to the measured
+ * block), is the trial's start-up figure, as a Node trial's; null or left out (older helpers): not measured.
  */
 export function parseProbes(text: string, command: string): ResourceProbes {
   const fail = (what: string): never => {
     throw new EnvironmentError(
       `the probes written by \`${command}\` ${what}; expected {"wallMs": n, "cpuMs": n, "peakRssBytes": n, ` +
-        `"diskWriteBytes": n|null, "writeBytes": n|null, "retainedBytes": n|null}`,
+        `"diskWriteBytes": n|null, "writeBytes": n|null, "retainedBytes": n|null, "setupMs": n|null}`,
     );
   };
   let data: unknown;
@@ -189,7 +191,7 @@ export function parseProbes(text: string, command: string): ResourceProbes {
     return v;
   };
   const [wallMs, cpuMs, peakRssBytes] = REQUIRED.map((k) => number(k, false) as number);
-  const [diskWriteBytes, writeBytes, retainedBytes] = OPTIONAL.map((k) => number(k, true));
+  const [diskWriteBytes, writeBytes, retainedBytes, setupMs] = OPTIONAL.map((k) => number(k, true));
   return {
     wallMs: wallMs!,
     cpuMs: cpuMs!,
@@ -197,6 +199,7 @@ export function parseProbes(text: string, command: string): ResourceProbes {
     diskWriteBytes: diskWriteBytes!,
     writeBytes: writeBytes!,
     retainedBytes: retainedBytes!,
+    startupMs: setupMs!,
   };
 }
 

@@ -49,7 +49,8 @@ export interface ResourceProbes {
   diskWriteBytes: number | null;
   /** Every byte passed to write system calls (files, sockets, pipes). */
   writeBytes: number | null;
-  /** From the trial process's start to the pipeline's (start-up, module loading, hook set-up). */
+  /** From the trial process's start to the pipeline's (start-up, module loading, hook set-up); an external
+   * command's: the setupMs it wrote (the Python helper: Kedro and plugin imports, hooks, session, to the run). */
   startupMs?: number | null;
   /** Live allocations after a full GC at the pipeline's end: V8 heap + ArrayBuffers (Node trials with --expose-gc),
    * pymalloc + malloc in use (Python trials, trackbench_kedro.memory). */

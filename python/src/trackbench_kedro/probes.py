@@ -5,7 +5,9 @@
         run_the_pipeline()
 
 When TRACKBENCH_PROBES_FILE is set, writes this process's own figures for the block to that file as
-JSON: wallMs and cpuMs (process CPU time, all threads) of the block, peakRssBytes (the process's
+JSON: wallMs and cpuMs (process CPU time, all threads) of the block, setupMs and setupCpuMs (wall and CPU time
+from the last ``mark()`` before the block to its start: the plugin's import and set-up; null without such a mark
+or under the instruction-count instrument), peakRssBytes (the process's
 peak resident set, ru_maxrss), and the /proc/self/io deltas diskWriteBytes (write_bytes minus
 cancelled_write_bytes) and writeBytes (wchar), or null where /proc/self/io does not exist.
 The figures are written even when the block raises, so a failing pipeline is still measured; not when it is
@@ -29,6 +31,9 @@ set-up is counted as its own figure:
     import my_plugin
     with measured():         # the pipeline run from here to its end
         run_the_pipeline()
+
+In wall/CPU mode the same mark starts the set-up's wall and CPU time (setupMs, setupCpuMs), which trackbench
+reports as the trial's start-up figure beside the block's.
 """
 from __future__ import annotations
 
@@ -39,7 +44,7 @@ import os
 import resource
 import sys
 import time
-from typing import Dict, Iterator, Optional, Union
+from typing import Dict, Iterator, Optional, Tuple, Union
 
 from .memory import held_bytes
 from .raised import raised_at
@@ -65,6 +70,8 @@ class _Block:
 
 # The block running, if it writes probes (one at a time: a trial is one pipeline run in one process).
 _block: Optional[_Block] = None
+# Where the set-up began (perf_counter, process_time): the last mark() outside a block, taken by the next block.
+_setup_from: Optional[Tuple[float, float]] = None
 
 
 def hold_point() -> None:
@@ -123,10 +130,28 @@ def _less(io: Optional[Dict[str, int]], spent: Dict[str, int]) -> Optional[Dict[
 
 
 def mark() -> None:
-    """A phase boundary for the instruction-count instrument (nothing otherwise): enters libc's
-    getpriority(), where callgrind dumps its counters (--dump-before=getpriority)."""
+    """The start of the plugin's set-up: a phase boundary for the instruction-count instrument, and in wall/CPU
+    mode where the next measured block's setupMs and setupCpuMs are counted from."""
+    global _setup_from
+    _setup_from = (time.perf_counter(), time.process_time())
+    _dump()
+
+
+def _dump() -> None:
+    """Under the instruction-count instrument (nothing otherwise): enters libc's getpriority(), where callgrind
+    dumps its counters (--dump-before=getpriority)."""
     if _COUNTED:
         os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def _setup_probes(wall0: float, cpu0: float) -> Probes:
+    """The set-up's wall and CPU time, from the last mark() to the block's start (``wall0``, ``cpu0``); null without
+    a mark, or when counted (the time would be Valgrind's). Taken once: a later block has a set-up of its own."""
+    global _setup_from
+    since, _setup_from = _setup_from, None
+    if since is None or _COUNTED:
+        return {"setupMs": None, "setupCpuMs": None}
+    return {"setupMs": (wall0 - since[0]) * 1000, "setupCpuMs": (cpu0 - since[1]) * 1000}
 
 
 def read_proc_io() -> Optional[Dict[str, int]]:
@@ -171,7 +196,8 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
     block = _Block()
     _block = block if target else None
     io0, wall0, cpu0 = read_proc_io(), time.perf_counter(), time.process_time()
-    mark()  # the block from here
+    setup = _setup_probes(wall0, cpu0)
+    _dump()  # the block from here
     stopped: Optional[BaseException] = None
     unmeasured = False
     try:
@@ -183,7 +209,7 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
         unmeasured = True
         raise
     finally:
-        mark()  # the block ends here
+        _dump()  # the block ends here
         wall_s = time.perf_counter() - wall0 - block.wall_s
         io1 = _less(read_proc_io(), block.io)
         probes = probes_between(io0, io1, wall_s, time.process_time() - cpu0 - block.cpu_s)
@@ -192,6 +218,7 @@ def measured(path: Optional[str] = None) -> Iterator[None]:
             hold_point()
         _block = None
         probes["retainedBytes"] = None if _COUNTED else block.value
+        probes.update(setup)
         if stopped is not None:
             print(_stopped_message(stopped), file=sys.stderr, flush=True)
         elif target and not unmeasured:
