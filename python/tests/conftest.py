@@ -17,7 +17,8 @@ from trackbench_kedro.description import Description, NodeSpec
 class FakeMlflow:
     """``create_failures``: how each runs/create request in turn fails, until they run out: "drop" (the run is made,
     the connection closed unanswered), "slow" (made, answered after ``slow_s``, past the client's timeout), a 5xx
-    status (made, answered with it; 503: not made)."""
+    status (made, answered with it; 503: not made). ``page_token``: runs/search answers every page with it and no
+    runs (a server whose pages never end)."""
 
     def __init__(self, port: int = 0) -> None:
         self.requests: List[Tuple[str, str, Any]] = []
@@ -25,6 +26,7 @@ class FakeMlflow:
         self.runs: List[Dict[str, Any]] = []
         self.create_failures: List[Union[str, int]] = []
         self.slow_s = 1.0
+        self.page_token: Optional[str] = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,6 +56,8 @@ class FakeMlflow:
                     return self._reply(200, {"experiment_id": "1"})
                 if endpoint == "runs/create":
                     return self._create(body)
+                if endpoint == "runs/search" and fake.page_token is not None:
+                    return self._reply(200, {"runs": [], "next_page_token": fake.page_token})
                 if endpoint == "runs/search":
                     return self._reply(200, {"runs": fake.search(body)})
                 if endpoint == "model-versions/create" and body["name"] not in fake.registered:

@@ -82,3 +82,12 @@ def test_a_failed_search_lets_the_retry_go_ahead(fake_mlflow: FakeMlflow, monkey
     info = client.create_run("1", "p", [])
     # No answer from the look: a second create, as the only way on (a twin the server's answer could not prevent).
     assert info["run_id"] == "r2" and fake_mlflow.endpoints() == {"runs/create": 2}
+
+
+def test_a_search_whose_pages_never_end_fails_the_look_and_the_retry_goes_ahead(fake_mlflow: FakeMlflow) -> None:
+    fake_mlflow.create_failures = [502]
+    fake_mlflow.page_token = "again"  # every page hands back the same token: without a guard, the look never ends
+    info = MlflowRest().create_run("1", "p", [])
+    assert info["run_id"] == "r2"
+    # The first page, then the page its token names, handing that token back: the look fails there.
+    assert fake_mlflow.endpoints() == {"runs/create": 2, "runs/search": 2}

@@ -13,7 +13,7 @@ import json
 import os
 import socket
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set
 from urllib.parse import quote, urlencode, urlsplit
 
 from . import doubles
@@ -215,6 +215,7 @@ class MlflowRest:
             "run_view_type": "ACTIVE_ONLY",
             "max_results": 1000,
         }
+        seen: Set[str] = set()
         while True:
             page = self.api("POST", "runs/search", search)
             for run in page.get("runs") or []:
@@ -222,9 +223,14 @@ class MlflowRest:
                 same = info.get("run_name") == req["run_name"] and int(info.get("start_time", -1)) == start
                 if same and _parent((run.get("data") or {}).get("tags")) == parent:
                     return dict(run)
-            if not page.get("next_page_token"):
+            token = page.get("next_page_token")
+            if not token:
                 return None
-            search["page_token"] = page["next_page_token"]
+            # A token handed back twice would page forever on the sender thread, which close() joins unbounded.
+            if token in seen:
+                raise MlflowError("runs/search handed back the page token %r again: its pages never end" % token)
+            seen.add(token)
+            search["page_token"] = token
 
     def log_batch(self, run_id: str, params: List[Any], tags: List[Any], metrics: List[Any]) -> None:
         self.api("POST", "runs/log-batch", {"run_id": run_id, "params": params, "tags": tags, "metrics": metrics})
