@@ -91,3 +91,30 @@ def test_a_search_whose_pages_never_end_fails_the_look_and_the_retry_goes_ahead(
     assert info["run_id"] == "r2"
     # The first page, then the page its token names, handing that token back: the look fails there.
     assert fake_mlflow.endpoints() == {"runs/create": 2, "runs/search": 2}
+
+
+def test_a_run_made_by_the_last_attempt_is_found_after_it(fake_mlflow: FakeMlflow) -> None:
+    # The last attempt makes the run, its answer lost: no retry follows it to look first.
+    fake_mlflow.create_failures = [503, 503, "drop"]
+    info = MlflowRest().create_run("1", "p", [])
+    assert info["run_id"] == "r1" and len(fake_mlflow.runs) == 1
+    assert fake_mlflow.endpoints() == {"runs/create": 3, "runs/search": 1}  # looked once, after the last attempt
+
+
+def test_a_run_the_last_attempt_may_have_made_and_no_look_found_carries_its_start_time(
+    fake_mlflow: FakeMlflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mlflow_rest, "time", SimpleNamespace(sleep=time.sleep, time=lambda: 1000.0))
+    fake_mlflow.create_failures = [503, 503, "drop"]
+    fake_mlflow.page_token = "again"  # the look fails: whether the run was made stays unknown
+    with pytest.raises(mlflow_rest.Unreachable) as raised:
+        MlflowRest().create_run("1", "p", [])
+    assert raised.value.maybe_created_at == 1_000_000 == fake_mlflow.runs[0]["info"]["start_time"]
+
+
+def test_a_create_no_attempt_of_which_may_have_gone_through_carries_no_start_time(fake_mlflow: FakeMlflow) -> None:
+    fake_mlflow.create_failures = [503, 503, 503]
+    with pytest.raises(mlflow_rest.Unreachable) as raised:
+        MlflowRest().create_run("1", "p", [])
+    assert raised.value.maybe_created_at is None and fake_mlflow.runs == []
+    assert "runs/search" not in fake_mlflow.endpoints()

@@ -11,7 +11,8 @@ pytest.importorskip("kedro")
 from conftest import FakeMlflow, description  # noqa: E402
 from trackbench_kedro.description import Description  # noqa: E402
 from trackbench_kedro.models import TinyModel  # noqa: E402
-from trackbench_kedro.reference_hook import PARAMS_PER_BATCH, ReferenceHook  # noqa: E402
+from trackbench_kedro.mlflow_rest import MlflowRest  # noqa: E402
+from trackbench_kedro.reference_hook import PARAMS_PER_BATCH, RUN, ReferenceHook, _Sender  # noqa: E402
 
 
 class Catalog:
@@ -130,3 +131,34 @@ def test_healthy_delivery_makes_no_search(fake_mlflow: FakeMlflow, tmp_path: Pat
     drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description(nodes=3, artifacts=1))
     e = fake_mlflow.endpoints()
     assert e["runs/create"] == 1 and "runs/search" not in e and len(fake_mlflow.runs) == 1
+
+
+def test_a_run_a_lost_last_answer_may_have_made_is_spilled_with_its_start_time(
+    fake_mlflow: FakeMlflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "0.01")
+    fake_mlflow.create_failures = [503, 503, "drop"]  # the last attempt made the run; its answer was lost
+    fake_mlflow.page_token = "again"  # and the look for it fails: replay must look, not make a twin
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path)), description(nodes=2))
+    records = [json.loads(line) for line in next(tmp_path.iterdir()).read_text().splitlines()]
+    runs = [r for r in records if r["type"] == "run"]
+    assert len(runs) == 1 and records[0]["type"] == "run"
+    assert runs[0]["runId"] is None and runs[0]["maybeCreatedAt"] == fake_mlflow.runs[0]["info"]["start_time"]
+
+
+def test_the_run_record_is_written_again_when_what_it_says_of_the_run_changes(
+    fake_mlflow: FakeMlflow, tmp_path: Path
+) -> None:
+    sender = _Sender(MlflowRest(), "e", str(tmp_path), 10, 60.0)
+    try:
+        sender.run_record = {"type": "run", "run": RUN, "experimentName": "e", "runName": "p", "runId": None}
+        sender._spill({"type": "params", "run": RUN, "items": [], "reason": "r"}, "params", 0)
+        sender._spill({"type": "params", "run": RUN, "items": [], "reason": "r"}, "params", 0)  # nothing new to say
+        sender.run_record["maybeCreatedAt"] = 1234  # a creation failed after values were spilled
+        sender._spill({"type": "end", "run": RUN, "status": "FAILED", "endTime": 1, "reason": "r"}, "end", 0)
+    finally:
+        sender.close()
+    assert sender.spill_file is not None
+    records = [json.loads(line) for line in Path(sender.spill_file).read_text().splitlines()]
+    assert [r["type"] for r in records] == ["run", "params", "params", "run", "end"]
+    assert "maybeCreatedAt" not in records[0] and records[3]["maybeCreatedAt"] == 1234

@@ -29,10 +29,18 @@ class MlflowError(Exception):
         super().__init__(message)
         self.status = status
         self.code = code
+        # A runs/create that failed but may have made the run (an answer lost, the run not found): its stamped start
+        # time, which the spilled run record carries so that `trackbench replay` looks for that run, not a twin.
+        self.maybe_created_at: Optional[int] = None
 
 
 class Unreachable(MlflowError):
-    """The server could not be reached (or kept failing) after the bounded retries."""
+    """The server could not be reached (or kept failing) after the bounded retries; ``last`` is the last attempt's
+    failure."""
+
+    def __init__(self, message: str, last: Optional[Exception] = None) -> None:
+        super().__init__(message)
+        self.last = last
 
 
 def may_have_been_done(failure: Exception) -> bool:
@@ -148,7 +156,8 @@ class MlflowRest:
         last = "" if failure is None else str(failure) if isinstance(failure, MlflowError) else (
             "%s: %s" % (type(failure).__name__, failure)
         )
-        raise Unreachable(self.redact("MLflow at %s unreachable after %d attempt(s): %s" % (self.uri, attempts, last)))
+        what = "MLflow at %s unreachable after %d attempt(s): %s" % (self.uri, attempts, last)
+        raise Unreachable(self.redact(what), failure)
 
     def api(
         self,
@@ -184,8 +193,11 @@ class MlflowRest:
         """runs/create, which MLflow does not make idempotent: an attempt whose answer was lost (a timeout, a reset
         connection, a 502) may have made the run, and sending it again makes a twin. So the start time is stamped
         once, every attempt carrying it, and each retry after such a failure first looks for the run an attempt
-        made (``created_before``) and takes it. A healthy create is the one request it always was."""
-        body = {"experiment_id": experiment_id, "run_name": name, "start_time": int(time.time() * 1000), "tags": tags}
+        made (``created_before``) and takes it. A healthy create is the one request it always was. When the last
+        attempt fails too after one that may have gone through (the last one's answer lost, say), it looks once more;
+        the run still unknown, the error it raises carries the start time (``maybe_created_at``)."""
+        start = int(time.time() * 1000)
+        body = {"experiment_id": experiment_id, "run_name": name, "start_time": start, "tags": tags}
         uncertain = False
 
         def made_before(failure: Exception) -> Optional[Dict[str, Any]]:
@@ -193,14 +205,29 @@ class MlflowRest:
             uncertain = uncertain or may_have_been_done(failure)
             if not uncertain:
                 return None
-            try:
-                run = self.created_before(body)
-            except Exception:  # a look that fails too is no answer: the retry goes ahead
-                return None
+            run = self._look_for_created(body)
             return {"run": run} if run is not None else None
 
-        info: Dict[str, Any] = self.api("POST", "runs/create", body, before_retry=made_before)["run"]["info"]
+        try:
+            answer = self.api("POST", "runs/create", body, before_retry=made_before)
+        except MlflowError as e:
+            last = e.last if isinstance(e, Unreachable) else e
+            if not (uncertain or (last is not None and may_have_been_done(last))):
+                raise
+            run = self._look_for_created(body)  # no retry follows the last attempt: its lost answer is looked for here
+            if run is None:
+                e.maybe_created_at = start
+                raise
+            answer = {"run": run}
+        info: Dict[str, Any] = answer["run"]["info"]
         return info
+
+    def _look_for_created(self, body: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """``created_before``, with a look that fails counted as not found (no answer: a retry goes ahead)."""
+        try:
+            return self.created_before(body)
+        except Exception:
+            return None
 
     def created_before(self, req: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         """The run an earlier attempt of the runs/create request ``req`` made, if any: same experiment, name, start

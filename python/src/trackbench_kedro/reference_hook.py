@@ -111,6 +111,8 @@ class _Sender:
         self.unreachable: Optional[str] = None
         self.lost: Dict[str, int] = {}
         self.spill_file: Optional[str] = None
+        # What the run record last written to the spill file said of where the run is (None: not written yet).
+        self.announced: Optional[Tuple[Any, Any]] = None
         self.thread = threading.Thread(target=self._loop, name="trackbench-reference-hook", daemon=True)
         self.thread.start()
 
@@ -121,9 +123,13 @@ class _Sender:
             os.makedirs(self.spill_dir, exist_ok=True)
             stamp = time.strftime("%Y-%m-%dT%H-%M-%S")
             self.spill_file = os.path.join(self.spill_dir, "trackbench-undelivered-%s-%d.jsonl" % (stamp, os.getpid()))
-            with open(self.spill_file, "a") as f:
-                f.write(doubles.dumps(self.run_record) + "\n")
         with open(self.spill_file, "a") as f:
+            # The run record again when what it says of the run changed since it was written (an id, or that a failed
+            # creation may have made it): replay reads the run's last record.
+            facts = (self.run_record.get("runId"), self.run_record.get("maybeCreatedAt"))
+            if facts != self.announced:
+                f.write(doubles.dumps(self.run_record) + "\n")
+                self.announced = facts
             f.write(doubles.dumps(record) + "\n")
 
     def _failed(self, err: Exception) -> str:
@@ -178,6 +184,8 @@ class _Sender:
             self.run_id, self.artifact_uri = info["run_id"], info["artifact_uri"]
             self.run_record["runId"] = self.run_id
         except MlflowError as e:
+            if e.maybe_created_at is not None:  # replay looks for the run this creation may have made
+                self.run_record["maybeCreatedAt"] = e.maybe_created_at
             self._failed(e)
 
     def _file(self, kind: str, path: str, data: bytes, name: str) -> None:
