@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendFailure } from '../src/cli/commands/conformance.ts';
 import { main } from '../src/cli/main.ts';
 import { startHttpMock } from '../src/backends/mock/http-server.ts';
 import type { ScenarioBackend } from '../src/conformance/backend.ts';
@@ -189,5 +190,35 @@ describe('a backend that fails while a situation is observed', () => {
   it("does not replace the situation's first error (a timeout stays a timeout)", async () => {
     const hangs = target('hangs', () => new Promise<never>(() => {}));
     await expect(observe(hangs, SCENARIOS.basic, await failing('release'))).rejects.toThrow(SituationTimeoutError);
+  });
+});
+
+describe('a backend failure beside an answer on the hook', () => {
+  const stopped = (cause: SituationError['cause']): SituationError => ({ scenario: 'basic', error: 'boom', cause });
+  const mustFailed = {
+    id: 'RUN-001',
+    level: 'MUST',
+    statement: '',
+    scenario: 'twice',
+    finding: { status: 'fail', expected: 'one run', found: 'two' },
+  } as const;
+  const target = (errors: SituationError[], failing = false): TargetResult => ({
+    target: 't',
+    results: failing ? [mustFailed] : [],
+    errors,
+  });
+
+  it("is the environment's alone (exit 3) only when nothing else failed; a MUST failed elsewhere wins", () => {
+    expect(backendFailure([target([])])).toBeUndefined();
+    // The MUSTs the stopped situation held read as failed, not judged: no answer on the hook.
+    const unjudged = { ...mustFailed, finding: { ...mustFailed.finding, error: true } };
+    expect(backendFailure([{ ...target([stopped('backend')]), results: [unjudged] }])?.answered).toBe(false);
+    expect(backendFailure([target([stopped('backend')])])).toMatchObject({
+      answered: false,
+      message: 'the tracking backend failed in 1 situation(s) (basic: boom): no verdict on the requirements they hold',
+    });
+    // Another target failed a MUST, or a situation the target itself stopped: an answer on a hook (exit 1).
+    expect(backendFailure([target([stopped('backend')]), target([], true)])?.answered).toBe(true);
+    expect(backendFailure([target([stopped('backend'), stopped('timeout')])])?.answered).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ class FakeMlflow:
     """``create_failures``: how each runs/create request in turn fails, until they run out: "drop" (the run is made,
     the connection closed unanswered), "slow" (made, answered after ``slow_s``, past the client's timeout), a 5xx
     status (made, answered with it; 503: not made). ``page_token``: runs/search answers every page with it and no
-    runs (a server whose pages never end)."""
+    runs (a server whose pages never end); "fresh": a new token each page."""
 
     def __init__(self, port: int = 0) -> None:
         self.requests: List[Tuple[str, str, Any]] = []
@@ -57,7 +57,10 @@ class FakeMlflow:
                 if endpoint == "runs/create":
                     return self._create(body)
                 if endpoint == "runs/search" and fake.page_token is not None:
-                    return self._reply(200, {"runs": [], "next_page_token": fake.page_token})
+                    token = fake.page_token
+                    if token == "fresh":
+                        token = "t%d" % len(fake.requests)
+                    return self._reply(200, {"runs": [], "next_page_token": token})
                 if endpoint == "runs/search":
                     return self._reply(200, {"runs": fake.search(body)})
                 if endpoint == "model-versions/create" and body["name"] not in fake.registered:

@@ -93,6 +93,14 @@ def test_a_search_whose_pages_never_end_fails_the_look_and_the_retry_goes_ahead(
     assert fake_mlflow.endpoints() == {"runs/create": 2, "runs/search": 2}
 
 
+def test_a_search_paging_on_with_fresh_tokens_fails_the_look_and_the_retry_goes_ahead(fake_mlflow: FakeMlflow) -> None:
+    fake_mlflow.create_failures = [502]
+    fake_mlflow.page_token = "fresh"  # a new token each page: only a bound on pages ends the look
+    info = MlflowRest().create_run("1", "p", [])
+    assert info["run_id"] == "r2"
+    assert fake_mlflow.endpoints() == {"runs/create": 2, "runs/search": mlflow_rest.MAX_LOOK_PAGES}
+
+
 def test_a_run_made_by_the_last_attempt_is_found_after_it(fake_mlflow: FakeMlflow) -> None:
     # The last attempt makes the run, its answer lost: no retry follows it to look first.
     fake_mlflow.create_failures = [503, 503, "drop"]

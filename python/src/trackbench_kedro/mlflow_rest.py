@@ -22,6 +22,9 @@ RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 # Server errors that say the request was not carried out (unavailable, throttled, timed out waiting for it).
 NOT_DONE_STATUS = {408, 429, 503}
 PARENT_TAG = "mlflow.parentRunId"
+# The look for a lost creation's run matches one start time to the millisecond: a page of 1000 such runs is already
+# absurd; a server handing out fresh tokens past this many pages is paging for ever.
+MAX_LOOK_PAGES = 100
 
 
 class MlflowError(Exception):
@@ -256,6 +259,8 @@ class MlflowRest:
             # A token handed back twice would page forever on the sender thread, which close() joins unbounded.
             if token in seen:
                 raise MlflowError("runs/search handed back the page token %r again: its pages never end" % token)
+            if len(seen) + 1 >= MAX_LOOK_PAGES:
+                raise MlflowError("runs/search gave %d pages for one start time: its pages never end" % MAX_LOOK_PAGES)
             seen.add(token)
             search["page_token"] = token
 

@@ -114,16 +114,33 @@ export function registerConformance(program: Command, io: Io, done: (code: numbe
         );
       if (opts.html)
         writeHtmlReport(opts.html, [{ ...jsonReport(results), kind: 'trackbench-conformance', targets: results }], io);
-      // A backend that failed is the environment's (exit 3), not an answer on the hook: a CI job must not read a
-      // broken MLflow install as a regression. The reports, written above, say which requirements it left unjudged.
-      const backendFailed = results.flatMap((r) => r.errors.filter((e) => e.cause === 'backend'));
-      if (backendFailed.length)
-        throw new EnvironmentError(
-          `the tracking backend failed in ${backendFailed.length} situation(s) ` +
-            `(${backendFailed[0]!.scenario}: ${backendFailed[0]!.error}): no verdict on the requirements they hold`,
-        );
+      const backend = backendFailure(results);
+      if (backend && !backend.answered) throw new EnvironmentError(backend.message);
+      if (backend) io.err(`environment: ${backend.message}`);
       done(results.some(failsRun) ? 1 : 0);
     });
+}
+
+/**
+ * Situations the tracking backend stopped, said in one line, and whether the run has an answer on a hook anyway
+ * (a MUST failed, or a situation stopped by the target or its time limit). Without one, the backend's failure is the
+ * environment's (exit 3): a CI job must not read a broken MLflow install as a regression. With one, the answer wins
+ * (exit 1), and the backend's failure is said beside it. The reports show which requirements it left unjudged.
+ */
+export function backendFailure(results: TargetResult[]): { message: string; answered: boolean } | undefined {
+  const failed = results.flatMap((r) => r.errors.filter((e) => e.cause === 'backend'));
+  if (!failed.length) return undefined;
+  return {
+    message:
+      `the tracking backend failed in ${failed.length} situation(s) ` +
+      `(${failed[0]!.scenario}: ${failed[0]!.error}): no verdict on the requirements they hold`,
+    // A MUST "failed" as not judged (finding.error: the situation that holds it did not run) is no answer.
+    answered: results.some(
+      (r) =>
+        r.results.some((x) => x.level === 'MUST' && x.finding.status === 'fail' && !x.waived && !x.finding.error) ||
+        r.errors.some((e) => e.cause !== 'backend'),
+    ),
+  };
 }
 
 /** Says in one line (exit 3) when the chosen backend cannot run here, before any situation is tried. */
