@@ -207,9 +207,17 @@ function combine(findings: [ScenarioId, Finding][], ran: (id: ScenarioId) => boo
   return named(notRun ?? findings[0]!);
 }
 
-/** MUST failures that fail the run (waived ones do not). */
+const failsMust = (x: RequirementResult): boolean => x.level === 'MUST' && x.finding.status === 'fail' && !x.waived;
+
+/** MUST failures that fail the run (waived ones do not), a check that could not run or was not judged included. */
 export function mustFailures(r: TargetResult): number {
-  return r.results.filter((x) => x.level === 'MUST' && x.finding.status === 'fail' && !x.waived).length;
+  return r.results.filter(failsMust).length;
+}
+
+/** MUST failures judged on the hook: not one its situation left unjudged, nor a check that could not run. These are
+ * the answers on a hook; a not-judged one only says the harness or its backend did not get to it. */
+export function judgedMustFailures(r: TargetResult): number {
+  return r.results.filter((x) => failsMust(x) && !x.finding.error).length;
 }
 
 /** Whether the target fails the run: a MUST failed, or a situation could not be observed (whatever it would have

@@ -7,6 +7,7 @@ import type { Level, RequirementResult, SituationError, TargetResult } from '../
 import { junitXml, type JunitCase } from '../common/xml.ts';
 import { VERSION } from '../version.ts';
 import { DEFAULT_WIDTH, wrapText } from './fit.ts';
+import { markdownRow } from './tables.ts';
 
 const LEVELS: Level[] = ['MUST', 'SHOULD', 'MAY'];
 
@@ -170,22 +171,21 @@ export function markdownMatrix(results: TargetResult[]): string {
             : x.finding.error
               ? '**not judged**'
               : '**FAIL**';
-  const head = `| Requirement | Level | ${results.map((r) => r.target).join(' | ')} |`;
-  const rule = `| --- | --- | ${results.map(() => ':---:').join(' | ')} |`;
+  const head = markdownRow(['Requirement', 'Level', ...results.map((r) => r.target)]);
+  const rule = markdownRow(['---', '---', ...results.map(() => ':---:')]);
   const all = resultRows(results);
-  const rows = all.map(
-    (x) =>
-      `| ${resultName(x)} ${x.statement} | ${x.level} | ` +
-      `${results.map((r) => mark(resultAt(r, x, all))).join(' | ')} |`,
+  const rows = all.map((x) =>
+    markdownRow([`${resultName(x)} ${x.statement}`, x.level, ...results.map((r) => mark(resultAt(r, x, all)))]),
   );
-  const totals = LEVELS.filter((l) => results.some((r) => tally(r, l).total > 0)).map(
-    (l) =>
-      `| **${l} passed** | | ${results
-        .map((r) => {
-          const t = tally(r, l);
-          return `${t.passed}/${t.total}`;
-        })
-        .join(' | ')} |`,
+  const totals = LEVELS.filter((l) => results.some((r) => tally(r, l).total > 0)).map((l) =>
+    markdownRow([
+      `**${l} passed**`,
+      '',
+      ...results.map((r) => {
+        const t = tally(r, l);
+        return `${t.passed}/${t.total}`;
+      }),
+    ]),
   );
   const notes = results.flatMap((r) => [
     ...(r.versions

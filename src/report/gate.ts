@@ -4,6 +4,7 @@ import { junitXml, type JunitCase } from '../common/xml.ts';
 import type { GateResult } from '../gate/gate.ts';
 import type { Report } from '../measure/report-types.ts';
 import { DEFAULT_WIDTH, fitTable, wrapText } from './fit.ts';
+import { markdownRow } from './tables.ts';
 
 /** The warnings printed before the verdict (reports not measured alike, other environments), as a quote. */
 export function warningQuote(warnings: readonly string[] = []): string[] {
@@ -21,12 +22,10 @@ export function gateMarkdown(result: GateResult, title: string, warnings: readon
       ? `All ${result.checks.length} checks passed.`
       : `${failed.length} of ${result.checks.length} checks failed: ${failed.map((c) => `\`${c.id}\``).join(', ')}.`,
     '',
-    '| Check | Limit | Found | Could detect | Result |',
-    '| --- | --- | --- | --- | --- |',
-    ...result.checks.map(
-      (c) =>
-        `| ${c.id} | ${c.limit} | ${c.found} | ${c.minimumDetectable ?? 'exact'} | ` +
-        `${c.status === 'pass' ? 'pass' : '**FAIL**'} |`,
+    markdownRow(['Check', 'Limit', 'Found', 'Could detect', 'Result']),
+    markdownRow(['---', '---', '---', '---', '---']),
+    ...result.checks.map((c) =>
+      markdownRow([c.id, c.limit, c.found, c.minimumDetectable ?? 'exact', c.status === 'pass' ? 'pass' : '**FAIL**']),
     ),
     '',
     'Exact figures (API calls, request bytes) are compared exactly. Noisy ones fail only when the whole 95% ' +

@@ -44,6 +44,12 @@ export function valuesTable(report: Report, emphasis = true): TextTable {
 
 /** GitHub-flavoured Markdown, figures right-aligned. */
 export function markdownTable(t: TextTable): string[] {
-  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(t.head), line(t.head.map((_, i) => (i === 0 ? '---' : '---:'))), ...t.rows.map(line)];
+  const rule = t.head.map((_, i) => (i === 0 ? '---' : '---:'));
+  return [markdownRow(t.head), markdownRow(rule), ...t.rows.map((r) => markdownRow(r))];
+}
+
+/** One row of a Markdown table. Cells hold names users chose (hooks, targets, commands): a `|` in one would start a
+ * new column and a line break would end the table, so both are escaped. */
+export function markdownRow(cells: string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')).join(' | ')} |`;
 }

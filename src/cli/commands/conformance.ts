@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { containerRuntimeProblem } from '../../backends/container.ts';
 import { localServerAvailable } from '../../backends/local-server.ts';
 import { CONFORMANCE_BACKENDS, type ConformanceBackendKind } from '../../conformance/backend.ts';
-import { failsRun, runSuite } from '../../conformance/suite.ts';
+import { failsRun, judgedMustFailures, runSuite } from '../../conformance/suite.ts';
 import { targetOptions } from '../../conformance/target-options.ts';
 import { EnvironmentError } from '../../errors.ts';
 import { parseTarget } from '../../conformance/targets.ts';
@@ -134,12 +134,8 @@ export function backendFailure(results: TargetResult[]): { message: string; answ
     message:
       `the tracking backend failed in ${failed.length} situation(s) ` +
       `(${failed[0]!.scenario}: ${failed[0]!.error}): no verdict on the requirements they hold`,
-    // A MUST "failed" as not judged (finding.error: the situation that holds it did not run) is no answer.
-    answered: results.some(
-      (r) =>
-        r.results.some((x) => x.level === 'MUST' && x.finding.status === 'fail' && !x.waived && !x.finding.error) ||
-        r.errors.some((e) => e.cause !== 'backend'),
-    ),
+    // A MUST "failed" as not judged (the situation that holds it did not run) is no answer.
+    answered: results.some((r) => judgedMustFailures(r) > 0 || r.errors.some((e) => e.cause !== 'backend')),
   };
 }
 
