@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { startInProcessMock } from '../src/backends/mock/in-process.ts';
+import { startInProcessMock, type InProcessMock } from '../src/backends/mock/in-process.ts';
 import { main } from '../src/cli/main.ts';
 import { trace } from '../src/measure/trace.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
-import { readRun } from '../src/mlflow/readback.ts';
-import { HookError } from '../src/pipeline/hooks.ts';
+import { readRun, type RunState } from '../src/mlflow/readback.ts';
+import { HookError, type Hooks } from '../src/pipeline/hooks.ts';
+import type { Pipeline } from '../src/pipeline/types.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { createKedroMlflowLikeHook } from '../src/tracking/builtin/kedro-mlflow-like.ts';
 import { createNaiveHook } from '../src/tracking/builtin/naive.ts';
@@ -285,6 +286,64 @@ describe('cost by design', () => {
     client.close();
   });
 
+  // Kedro serves every session of a process with the same hook object: each pipeline run is a run of its own.
+  for (const childRunPerNode of [false, true])
+    it(`two runs of one hook, server down, replay as two runs (childRunPerNode=${childRunPerNode})`, async () => {
+      const p = pipelineOf({ nodes: 3, paramsPerNode: { count: 2 } });
+      const backend = await startInProcessMock({ down: true });
+      onTestFinished(() => backend.stop());
+      const hook = createReferenceHook(config({ trackbench: { childRunPerNode } }), context(backend));
+      for (const name of ['first', 'second']) await runNamed(p, name, hook);
+      backend.setFaults!({});
+      const client = new MlflowClient({ trackingUri: backend.trackingUri });
+      onTestFinished(() => client.close());
+      const result = await replayFile(hook.stats().spillFile!, client);
+      const runs = await serverRuns(backend);
+      const top = runs.filter((r) => !tagsOf(r)['mlflow.parentRunId']);
+      expect(result.runsCreated).toBe(childRunPerNode ? 8 : 2);
+      expect(top.map((r) => tagsOf(r)['kedro.pipeline_name']).sort()).toEqual(['first', 'second']);
+      // Each run holds its own 6 params once (one per node's child run with childRunPerNode), and ended once.
+      for (const r of runs) expect(r.run.info.status).toBe('FINISHED');
+      expect(runs.map((r) => r.run.data.params?.length ?? 0).reduce((a, b) => a + b, 0)).toBe(12);
+      for (const r of top)
+        expect(runs.filter((c) => tagsOf(c)['mlflow.parentRunId'] === r.run.info.run_id)).toHaveLength(
+          childRunPerNode ? 3 : 0,
+        );
+    });
+
+  it('a run never ended (a later hook raised in beforePipelineRun) ends FAILED as the next starts', async () => {
+    const p = pipelineOf({ nodes: 2, paramsPerNode: { count: 1 } });
+    const backend = await startInProcessMock();
+    onTestFinished(() => backend.stop());
+    const hook = createReferenceHook(config(), context(backend));
+    const raising = { beforePipelineRun: () => Promise.reject(new Error('another plugin failed')) };
+    await expect(runNamed(p, 'a', hook, raising)).rejects.toThrow('another plugin failed');
+    await runNamed(p, 'b', hook);
+    const runs = await serverRuns(backend);
+    expect(runs.map((r) => `${tagsOf(r)['kedro.pipeline_name']} ${r.run.info.status}`).sort()).toEqual([
+      'a FAILED',
+      'b FINISHED',
+    ]);
+  });
+
+  it("a failed run's failed node is not carried to the next run of the same hook", async () => {
+    const backend = await startInProcessMock();
+    onTestFinished(() => backend.stop());
+    const hook = createReferenceHook(config(), context(backend));
+    const failing = pipelineOf({ nodes: 3, paramsPerNode: { count: 1 }, failAt: 1 });
+    await expect(runNamed(failing, 'a', hook)).rejects.toThrow();
+    // The second run fails too, but in a hook before any node ran: no node failed.
+    const raising = { beforeNodeRun: () => Promise.reject(new Error('another plugin failed')) };
+    const healthy = pipelineOf({ nodes: 3, paramsPerNode: { count: 1 } });
+    await expect(runNamed(healthy, 'b', hook, raising)).rejects.toThrow('another plugin failed');
+    const failedNodes = new Map(
+      (await serverRuns(backend)).map((r) => [tagsOf(r)['kedro.pipeline_name'], tagsOf(r)['trackbench.failed_node']]),
+    );
+    expect(failedNodes.get('a')).toBeDefined();
+    expect(failedNodes.has('b')).toBe(true);
+    expect(failedNodes.get('b')).toBeUndefined();
+  });
+
   it('replay refuses a file that is not a spill file, naming the line', () => {
     const f = join(mkdtempSync(join(tmpdir(), 'tb-')), 'x.jsonl');
     writeFileSync(f, '{"type":"run","run":"p","experimentName":"e","runName":"r","runId":null,"tags":[]}\nnot json\n');
@@ -340,3 +399,20 @@ describe('the comparison designs', () => {
     }
   });
 });
+
+/** One pipeline run of `p`, named `name`, with `hook` and, after it, an `extra` hook. */
+async function runNamed(p: Pipeline, name: string, hook: Hooks, extra?: Hooks): Promise<void> {
+  const { runSession } = await import('../src/pipeline/session.ts');
+  const hooks = [{ name: 'h', hooks: hook }, ...(extra ? [{ name: 'x', hooks: extra }] : [])];
+  await runSession({ ...p, name }, { hooks });
+}
+
+/** Every run on the mock, read whole. */
+async function serverRuns(backend: InProcessMock): Promise<RunState[]> {
+  const client = new MlflowClient({ trackingUri: backend.trackingUri });
+  try {
+    return await Promise.all(backend.mock.store.runIds().map((id) => readRun(client, id)));
+  } finally {
+    client.close();
+  }
+}

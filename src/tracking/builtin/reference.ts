@@ -80,6 +80,9 @@ export function createReferenceHook(
   const children = new Map<string, RunRef>();
   let failedNode: string | undefined;
   let catalog: DataCatalog | undefined;
+  // Pipeline runs this hook object has seen: each run's records go under keys of its own in the spill file (Kedro
+  // serves every session of a process with the same hooks), so replay never merges two runs into one.
+  let pipelineRuns = 0;
 
   // node hooks run after beforePipelineRun made the parent run
   const target = (node: PipelineNode): RunRef => children.get(node.name) ?? parent!;
@@ -113,6 +116,7 @@ export function createReferenceHook(
     await outbox.endRun(parent, status);
     await outbox.close();
     client.close();
+    parent = undefined;
     for (const msg of lossMessages(accounting.snapshot(), 'reference')) {
       accounting.warnings.push(msg);
       ctx.warn(client.redact(msg));
@@ -121,7 +125,7 @@ export function createReferenceHook(
 
   async function startChild(node: PipelineNode, tags: KeyValue[], params: KeyValue[]): Promise<void> {
     const child: RunRef = {
-      key: node.name,
+      key: `${parent!.key}/${node.name}`,
       experimentName: expName,
       runName: node.name,
       tags: [...nodeRunTags(node), ...tags],
@@ -163,10 +167,14 @@ export function createReferenceHook(
       // The experiment is looked up again for each pipeline run: the same hooks serve every session of a
       // process (Kedro), and the experiment may have gone or changed in between.
       experimentId = undefined;
+      // A run whose end never came (another hook's beforePipelineRun raised after this one's: the runner then calls
+      // neither end hook, as Kedro) is ended as failed, not left RUNNING.
+      await finish('FAILED');
+      failedNode = undefined;
       enabled = !config.tracking.disable_tracking.pipelines.includes(pipeline.name);
       if (!enabled) return;
       parent = {
-        key: 'pipeline',
+        key: `pipeline-${++pipelineRuns}`,
         experimentName: expName,
         runName: config.tracking.run.name ?? pipeline.name,
         tags: runTags(pipeline, runParams, 'reference'),
