@@ -1,8 +1,13 @@
 """The Python reference hook against a fake MLflow: batching, every value, models, the spill."""
 import json
+import os
+import shutil
+import subprocess
+import time
+from time import struct_time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import pytest
 
@@ -12,7 +17,10 @@ from conftest import FakeMlflow, description  # noqa: E402
 from trackbench_kedro.description import Description  # noqa: E402
 from trackbench_kedro.models import TinyModel  # noqa: E402
 from trackbench_kedro.mlflow_rest import MlflowRest  # noqa: E402
-from trackbench_kedro.reference_hook import PARAMS_PER_BATCH, RUN, ReferenceHook, _Sender  # noqa: E402
+from trackbench_kedro import reference_hook  # noqa: E402
+from trackbench_kedro.reference_hook import PARAMS_PER_BATCH, ReferenceHook, _Sender  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class Catalog:
@@ -151,14 +159,104 @@ def test_the_run_record_is_written_again_when_what_it_says_of_the_run_changes(
 ) -> None:
     sender = _Sender(MlflowRest(), "e", str(tmp_path), 10, 60.0)
     try:
-        sender.run_record = {"type": "run", "run": RUN, "experimentName": "e", "runName": "p", "runId": None}
-        sender._spill({"type": "params", "run": RUN, "items": [], "reason": "r"}, "params", 0)
-        sender._spill({"type": "params", "run": RUN, "items": [], "reason": "r"}, "params", 0)  # nothing new to say
+        run = sender.run_key
+        sender.run_record = {"type": "run", "run": run, "experimentName": "e", "runName": "p", "runId": None}
+        sender._spill({"type": "params", "run": run, "items": [], "reason": "r"}, "params", 0)
+        sender._spill({"type": "params", "run": run, "items": [], "reason": "r"}, "params", 0)  # nothing new to say
         sender.run_record["maybeCreatedAt"] = 1234  # a creation failed after values were spilled
-        sender._spill({"type": "end", "run": RUN, "status": "FAILED", "endTime": 1, "reason": "r"}, "end", 0)
+        sender._spill({"type": "end", "run": run, "status": "FAILED", "endTime": 1, "reason": "r"}, "end", 0)
     finally:
         sender.close()
     assert sender.spill_file is not None
     records = [json.loads(line) for line in Path(sender.spill_file).read_text().splitlines()]
     assert [r["type"] for r in records] == ["run", "params", "params", "run", "end"]
     assert "maybeCreatedAt" not in records[0] and records[3]["maybeCreatedAt"] == 1234
+
+
+class FrozenTime:
+    """The time module as the hook sees it, stopped at one instant: runs that start in the same millisecond."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def time(self) -> float:
+        return self.at
+
+    def gmtime(self, secs: Optional[float] = None) -> struct_time:
+        return time.gmtime(self.at if secs is None else secs)
+
+    def localtime(self, secs: Optional[float] = None) -> struct_time:
+        return time.localtime(self.at if secs is None else secs)
+
+    def strftime(self, fmt: str, t: Optional[struct_time] = None) -> str:
+        return time.strftime(fmt, time.localtime(self.at) if t is None else t)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def marked(desc: Description, mark: str) -> Description:
+    """The description with every parameter's value set to ``mark``: which run a spilled value came from."""
+    for n in desc["pipeline"]["nodes"]:
+        n["params"] = {k: mark for k in n["params"]}
+    return desc
+
+
+def two_runs_while_down(monkeypatch: pytest.MonkeyPatch, spill_dir: Path) -> None:
+    """Two pipeline runs of one hook in one process, at the same instant, the server unreachable."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # discard port: refused
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setattr(reference_hook, "time", FrozenTime(1_780_000_000.25))
+    hook = ReferenceHook(experiment_name="e", spill_dir=str(spill_dir))
+    drive(hook, marked(description(nodes=2, params=2, metrics=1), "first"))
+    drive(hook, marked(description(nodes=2, params=2, metrics=1), "second"))
+
+
+def replayed_runs(spill_dir: Path) -> List[Tuple[Set[str], List[str]]]:
+    """The runs ``trackbench replay`` makes of every spill file in ``spill_dir`` (one per run key of a file): the
+    parameter values delivered to each, and the statuses it is ended with."""
+    runs: List[Tuple[Set[str], List[str]]] = []
+    for spill in sorted(spill_dir.iterdir()):
+        by_key: Dict[str, Tuple[Set[str], List[str]]] = {}
+        for r in (json.loads(line) for line in spill.read_text().splitlines()):
+            values, ends = by_key.setdefault(r["run"], (set(), []))
+            if r["type"] == "params":
+                values.update(p["value"] for p in r["items"])
+            elif r["type"] == "end":
+                ends.append(r["status"])
+        runs += by_key.values()
+    return runs
+
+
+def test_two_runs_in_the_same_millisecond_are_spilled_as_two_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    two_runs_while_down(monkeypatch, tmp_path)
+    runs = sorted(replayed_runs(tmp_path), key=lambda r: sorted(r[0]))
+    assert runs == [({"first"}, ["FINISHED"]), ({"second"}, ["FINISHED"])]
+
+
+def test_replay_delivers_two_runs_spilled_in_the_same_millisecond_each_into_its_own_run(
+    fake_mlflow: FakeMlflow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    node, cli = shutil.which("node"), REPO / "dist" / "cli" / "main.js"
+    if node is None or not cli.exists():
+        pytest.skip("needs node and trackbench built (npm run build)")
+    spill_dir = tmp_path / "spill"
+    two_runs_while_down(monkeypatch, spill_dir)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    for spill in sorted(spill_dir.glob("*.jsonl")):
+        replay = [node, str(REPO / "bin" / "trackbench.js"), "replay", str(spill), "--tracking-uri", fake_mlflow.uri]
+        done = subprocess.run(replay, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+    values: Dict[str, Set[str]] = {}
+    ended: Dict[str, List[str]] = {}
+    for _, path, body in fake_mlflow.requests:
+        if path.endswith("runs/log-batch"):
+            values.setdefault(body["run_id"], set()).update(p["value"] for p in body["params"])
+        elif path.endswith("runs/update"):
+            ended.setdefault(body["run_id"], []).append(body["status"])
+    assert len(fake_mlflow.runs) == 2
+    assert sorted(values.values(), key=sorted) == [{"first"}, {"second"}]
+    assert ended == {r["info"]["run_id"]: ["FINISHED"] for r in fake_mlflow.runs}
+

@@ -17,6 +17,7 @@ import os
 import pickle
 import queue
 import re
+import secrets
 import sys
 import tempfile
 import threading
@@ -36,7 +37,7 @@ ITEMS_PER_BATCH = 1000
 PARAM_VALUE_LENGTH = 6000
 TAG_VALUE_LENGTH = 8000
 KEY_LENGTH = 250
-RUN = "pipeline"  # the spill file's name for the run
+RUN = "pipeline"  # the start of the spill file's key for a run; each run's key ends with its own random part
 
 KeyValue = Dict[str, str]
 Metric = Dict[str, Any]
@@ -44,6 +45,13 @@ Metric = Dict[str, Any]
 
 def sanitize_key(key: str) -> str:
     return re.sub(r"[^/\w.\- :]", "_", key)[:KEY_LENGTH]
+
+
+def spill_name(now: float) -> str:
+    """A spill file's name, as the TypeScript hook's: UTC to the millisecond (file-names.ts timestamped), pid."""
+    ms = int(now * 1000)
+    stamp = time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime(ms // 1000))
+    return "trackbench-undelivered-%s-%03dZ-%d" % (stamp, ms % 1000, os.getpid())
 
 
 def param_value(value: Any) -> str:
@@ -111,6 +119,8 @@ class _Sender:
         self.unreachable: Optional[str] = None
         self.lost: Dict[str, int] = {}
         self.spill_file: Optional[str] = None
+        # The run's key in the spill file: its own, so values of two runs never read as one run's.
+        self.run_key = "%s-%s" % (RUN, secrets.token_hex(4))
         # What the run record last written to the spill file said of where the run is (None: not written yet).
         self.announced: Optional[Tuple[Any, Any]] = None
         self.thread = threading.Thread(target=self._loop, name="trackbench-reference-hook", daemon=True)
@@ -120,9 +130,7 @@ class _Sender:
     def _spill(self, record: Dict[str, Any], kind: str, count: int) -> None:
         self.lost[kind] = self.lost.get(kind, 0) + count
         if self.spill_file is None:
-            os.makedirs(self.spill_dir, exist_ok=True)
-            stamp = time.strftime("%Y-%m-%dT%H-%M-%S")
-            self.spill_file = os.path.join(self.spill_dir, "trackbench-undelivered-%s-%d.jsonl" % (stamp, os.getpid()))
+            self.spill_file = self._new_spill_file()
         with open(self.spill_file, "a") as f:
             # The run record again when what it says of the run changed since it was written (an id, or that a failed
             # creation may have made it): replay reads the run's last record.
@@ -131,6 +139,20 @@ class _Sender:
                 f.write(doubles.dumps(self.run_record) + "\n")
                 self.announced = facts
             f.write(doubles.dumps(record) + "\n")
+
+    def _new_spill_file(self) -> str:
+        """A file of this run's own: another run may have started in the same millisecond (or a process before this
+        one had its pid), and replay would merge runs of one file that share a key."""
+        os.makedirs(self.spill_dir, exist_ok=True)
+        base = os.path.join(self.spill_dir, spill_name(time.time()))
+        n = 1
+        while True:
+            path = base + (".jsonl" if n == 1 else "-%d.jsonl" % n)
+            try:
+                open(path, "x").close()  # made here, or taken: the next name
+                return path
+            except FileExistsError:
+                n += 1
 
     def _failed(self, err: Exception) -> str:
         if isinstance(err, Unreachable):
@@ -167,13 +189,14 @@ class _Sender:
                     reason = self._failed(e)
             for kind, items in (("params", p), ("tags", t), ("metrics", m)):
                 if items:
-                    self._spill({"type": kind, "run": RUN, "items": items, "reason": reason}, kind, len(items))
+                    record: Dict[str, Any] = {"type": kind, "run": self.run_key, "items": items, "reason": reason}
+                    self._spill(record, kind, len(items))
 
     # -- operations
     def _create_run(self, name: str, tags: List[KeyValue]) -> None:
         self.run_record = {
             "type": "run",
-            "run": RUN,
+            "run": self.run_key,
             "experimentName": self.experiment,
             "runName": name,
             "runId": None,
@@ -200,7 +223,7 @@ class _Sender:
                 reason = self._failed(e)
         record: Dict[str, Any] = {
             "type": kind,
-            "run": RUN,
+            "run": self.run_key,
             "path": path,
             "base64": base64.b64encode(data).decode(),
             "reason": reason,
@@ -218,11 +241,9 @@ class _Sender:
                 return
             except MlflowError as e:
                 reason = self._failed(e)
-        self._spill(
-            {"type": "end", "run": RUN, "status": status, "endTime": int(time.time() * 1000), "reason": reason},
-            "end",
-            0,
-        )
+        end_time = int(time.time() * 1000)
+        end = {"type": "end", "run": self.run_key, "status": status, "endTime": end_time, "reason": reason}
+        self._spill(end, "end", 0)
 
     def _loop(self) -> None:
         while True:
