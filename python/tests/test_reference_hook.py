@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 from time import struct_time
 from pathlib import Path
@@ -260,3 +261,28 @@ def test_replay_delivers_two_runs_spilled_in_the_same_millisecond_each_into_its_
     assert sorted(values.values(), key=sorted) == [{"first"}, {"second"}]
     assert ended == {r["info"]["run_id"]: ["FINISHED"] for r in fake_mlflow.runs}
 
+
+def test_a_run_after_a_failed_one_is_not_tagged_with_its_failed_node(fake_mlflow: FakeMlflow, tmp_path: Path) -> None:
+    hook = ReferenceHook(experiment_name="e", spill_dir=str(tmp_path))
+    nodes = description(nodes=1)["pipeline"]["nodes"]
+    for fails_at_node in (True, False):  # the second run fails before any node runs (e.g. a missing input)
+        hook.before_pipeline_run({"pipeline_names": ["p"]}, SimpleNamespace(nodes=nodes))
+        if fails_at_node:
+            hook.on_node_error(SimpleNamespace(name="stage_0.node_00"))
+        hook.on_pipeline_error(RuntimeError("boom"))
+    tags: Dict[str, Dict[str, str]] = {}
+    for _, path, body in fake_mlflow.requests:
+        if path.endswith("runs/log-batch"):
+            tags.setdefault(body["run_id"], {}).update({t["key"]: t["value"] for t in body["tags"]})
+    assert tags["r1"]["trackbench.failed_node"] == "stage_0.node_00"
+    assert "trackbench.error" in tags["r2"] and "trackbench.failed_node" not in tags["r2"]
+
+
+def test_a_run_kedro_never_ended_is_ended_failed_when_the_next_starts(fake_mlflow: FakeMlflow, tmp_path: Path) -> None:
+    # Kedro calls before_pipeline_run outside its try: another hook's raising there leaves the run unended.
+    hook = ReferenceHook(experiment_name="e", spill_dir=str(tmp_path))
+    hook.before_pipeline_run({"pipeline_names": ["p"]}, SimpleNamespace(nodes=[]))
+    drive(hook, description(nodes=1))
+    ended = [(b["run_id"], b["status"]) for _, p, b in fake_mlflow.requests if p.endswith("runs/update")]
+    assert ended == [("r1", "FAILED"), ("r2", "FINISHED")]
+    assert not [t for t in threading.enumerate() if t.name == "trackbench-reference-hook"]  # no sender left behind

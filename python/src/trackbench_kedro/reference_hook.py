@@ -306,6 +306,8 @@ class ReferenceHook:
         names = run_params.get("pipeline_names") or [run_params.get("pipeline_name") or "__default__"]
         name = "+".join(str(n) for n in names)
         self._failed_node = None  # the hook serves every session of its process: nothing of the last run is kept
+        if self._sender is not None:  # the last run never ended (another hook's before_pipeline_run raised)
+            self._finish("FAILED")
         experiment = self.experiment_name or os.environ.get("MLFLOW_EXPERIMENT_NAME") or self._project
         self._sender = _Sender(MlflowRest(), experiment, self.spill_dir, self.queue_bound, self.flush_interval_s)
         tags = [
