@@ -88,6 +88,16 @@ def test_a_long_parameter_becomes_a_tag_not_a_refused_request(fake_mlflow: FakeM
     assert batch["params"] == [] and any(len(t["value"]) == 7000 for t in batch["tags"])
 
 
+def test_an_error_over_the_tag_limit_is_cut_to_it_and_marked(fake_mlflow: FakeMlflow, tmp_path: Path) -> None:
+    # A server refuses a longer value (or cuts it without a word): the hook cuts it, its last character saying so.
+    hook = ReferenceHook(experiment_name="e", spill_dir=str(tmp_path))
+    hook.before_pipeline_run({"pipeline_names": ["p"], "runner": "SequentialRunner"}, SimpleNamespace(nodes=[]))
+    hook.on_pipeline_error(RuntimeError("boom " + "x" * 9000))
+    tags = [t for _, p, b in fake_mlflow.requests if p.endswith("runs/log-batch") for t in b["tags"]]
+    error = next(t["value"] for t in tags if t["key"] == "trackbench.error")
+    assert len(error) == 8000 and error.startswith("RuntimeError: boom x") and error.endswith("\u2026")
+
+
 def test_server_down_the_pipeline_completes_and_values_are_spilled(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

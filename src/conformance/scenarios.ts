@@ -97,6 +97,19 @@ const outageSpec: PipelineSpec = {
   work: { ...base.work, sleepMs: 60 },
 };
 
+/** How the error the pipeline-error situation's extra hook raises begins. */
+export const INJECTED_PIPELINE_ERROR = 'injected pipeline error (not a node error)';
+
+/**
+ * The error the pipeline-error situation's extra hook raises at `node`: longer than MLflow's 8000-character tag
+ * value limit, as a real error's deep cause chain often is, so a hook that records it must bound it itself.
+ * trackbench_kedro's witness (python/src/trackbench_kedro/witness.py) raises the same text.
+ */
+export function injectedPipelineError(node: string): string {
+  const chain = Array.from({ length: 200 }, (_, i) => `caused by: wrapped at depth ${i + 1} of a deep cause chain`);
+  return `${INJECTED_PIPELINE_ERROR} at ${node}; ${chain.join('; ')}`;
+}
+
 /** The small pipeline of a spec, with the edge values. */
 const edgy = (spec: PipelineSpec) => withEdgeValues(generatePipeline(spec));
 

@@ -25,7 +25,7 @@ import {
   pipelineRunsSaid,
   splitPipelineRuns,
 } from './ran-order.ts';
-import type { ConformanceScenario } from './scenarios.ts';
+import { injectedPipelineError, type ConformanceScenario } from './scenarios.ts';
 import type { ParamsConfig, PipelineTiming } from './types.ts';
 import { SituationTimeoutError } from './situation-error.ts';
 import { witness } from './witness.ts';
@@ -245,7 +245,7 @@ async function runInProcess(
       name: 'trackbench.inject',
       hooks: {
         beforeNodeRun: (node) => {
-          if (node.index === at) throw new Error('injected pipeline error (not a node error)');
+          if (node.index === at) throw new Error(injectedPipelineError(node.name));
         },
       },
     });

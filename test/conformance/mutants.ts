@@ -1556,6 +1556,26 @@ export const MUTANTS: Mutant[] = [
         b.tags?.some((t) => t.key.includes('failed_node')) ? b : dropTags((t) => t.key.includes('error'))(b),
     }),
   ),
+  // The error recorded whole, as a traceback is: past MLflow's 8000-character limit a server refuses it (the failed
+  // node's tag in the same batch lost too), or, as the mock and MLflow 3 by default do, cuts it without a word.
+  mutant('unbounded-error-tag', ['RUN-015'], (o, ctx) => {
+    let whole: string | undefined;
+    const hooks = reference({
+      batch: (b) =>
+        whole === undefined
+          ? b
+          : { ...b, tags: b.tags?.map((t) => (t.key === 'trackbench.error' ? { ...t, value: whole! } : t)) },
+    })(o, ctx);
+    const onPipelineError = hooks.onPipelineError!.bind(hooks);
+    return {
+      ...hooks,
+      afterCatalogCreated: hooks.afterCatalogCreated?.bind(hooks),
+      onPipelineError: async (error, ...rest) => {
+        whole = `${error.name}: ${error.message}`;
+        await onPipelineError(error, ...rest);
+      },
+    };
+  }),
   // MLflow's key rule ported to JavaScript as it reads (`[^/\w.\- :]`), where `\w` is ASCII: a key in any other
   // letters (`größe`, which MLflow takes) is renamed.
   mutant(
@@ -1886,6 +1906,7 @@ const ALONE = new Set([
   'leaves-a-helper-process-running',
   'second-run-unnamed',
   'error-tag-for-node-failures-only',
+  'unbounded-error-tag',
   'children-ended-after-their-parent',
   'ascii-only-key-sanitiser',
   'end-time-is-the-start-time',

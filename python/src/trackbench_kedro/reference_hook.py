@@ -364,7 +364,11 @@ class ReferenceHook:
     def on_pipeline_error(self, error: Exception) -> None:
         if self._sender is None:
             return
-        message = self._sender.client.redact("%s: %s" % (type(error).__name__, error))[:TAG_VALUE_LENGTH]
+        message = self._sender.client.redact("%s: %s" % (type(error).__name__, error))
+        if len(message) > TAG_VALUE_LENGTH:
+            # Cut here, and marked, as trackbench's TypeScript hook does: a server refuses a longer value (or, with
+            # MLFLOW_TRUNCATE_LONG_VALUES, cuts it without a word, so it reads as the whole message).
+            message = message[: TAG_VALUE_LENGTH - 1] + "\u2026"
         tags = [{"key": "trackbench.error", "value": message}]
         if self._failed_node:
             tags.append({"key": "trackbench.failed_node", "value": self._failed_node})

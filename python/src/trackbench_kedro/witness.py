@@ -38,6 +38,14 @@ NODES_FILE = "TRACKBENCH_NODES_FILE"
 HOOK_ERROR_AT = "TRACKBENCH_HOOK_ERROR_AT"
 
 
+def injected_pipeline_error(node: str) -> str:
+    """The error the pipeline-error situation's hook raises: over MLflow's 8000-character tag value limit, as a
+    real error's deep cause chain often is, so a hook recording it must bound it itself (trackbench's
+    injectedPipelineError, src/conformance/scenarios.ts, is the same text)."""
+    chain = ["caused by: wrapped at depth %d of a deep cause chain" % (i + 1) for i in range(200)]
+    return "injected pipeline error (not a node error) at %s; %s" % (node, "; ".join(chain))
+
+
 def now_ms() -> int:
     """The wall clock in whole ms, floored (MLflow: ``int(time.time() * 1000)``)."""
     return time.time_ns() // 1_000_000
@@ -196,7 +204,7 @@ class LastWitness:
     def before_node_run(self, node: Any) -> None:
         if node.name == self.shared.error_at:
             self.shared.write("#injected", node.name)
-            raise RuntimeError("injected pipeline error (not a node error) at %s" % node.name)
+            raise RuntimeError(injected_pipeline_error(node.name))
 
     @hook_impl(trylast=True)
     def after_node_run(self, node: Any, inputs: Dict[str, Any]) -> None:

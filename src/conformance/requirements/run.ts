@@ -1,7 +1,9 @@
 // Requirements: run.
 import type { Requirement } from '../types.ts';
 import { extraTopRuns, oneRun, pipelineRunViews } from './expected.ts';
-import { topLevel, allTags, allParams, verdict, list, TERMINAL } from './queries.ts';
+import { LIMITS, pythonLength } from '../../mlflow/limits.ts';
+import { INJECTED_PIPELINE_ERROR } from '../scenarios.ts';
+import { topLevel, allTags, allParams, verdict, list, skip, TERMINAL } from './queries.ts';
 
 export const RUN: Requirement[] = [
   {
@@ -105,6 +107,43 @@ export const RUN: Requirement[] = [
         .concat(allParams(o))
         .find((t) => t.value.includes(message));
       return verdict(Boolean(hit), `a tag or param containing "${message}"`, hit ? `${hit.key}` : 'none');
+    },
+  },
+  {
+    id: 'RUN-015',
+    source:
+      'MLflow server (mlflow/utils/validation.py _validate_tag): a tag value over 8000 characters is refused, or ' +
+      'cut to 8000 without a word when MLFLOW_TRUNCATE_LONG_VALUES is on (its default since it exists)',
+    // SHOULD, as RUN-006 is: recording the error is trackbench's own guarantee, and a server that cuts long values
+    // keeps the error's start; on one that refuses them the whole batch is lost, which LIM-002 cannot see here.
+    level: 'SHOULD',
+    scenario: 'pipeline-error',
+    features: ['hook error'],
+    statement:
+      "A recorded error longer than MLflow's value limit is cut by the hook to fit it, not sent whole for the " +
+      "server to refuse or cut: cut to exactly the limit, it is marked as cut ('…', '...' or 'truncated' at its " +
+      'end), as the silent server cut never is.',
+    rationale:
+      'Real errors (tracebacks, cause chains) often pass 8000 characters. A server that refuses the value loses ' +
+      'the error and everything batched with it (the failed node too); one that cuts it silently stores a ' +
+      'message that reads as whole.',
+    check: (o) => {
+      // The situation's error is over every limit (injectedPipelineError): a value holding it is a cut one. Cut
+      // exactly at its limit and unmarked is what the server's own cut leaves, whoever made it.
+      const recorded = [
+        ...allTags(o).map((t) => ({ ...t, limit: LIMITS.tagValueLength })),
+        ...allParams(o).map((p) => ({ ...p, limit: LIMITS.paramValueLength })),
+      ].filter((t) => t.value.includes(INJECTED_PIPELINE_ERROR));
+      if (!recorded.length) return skip('the error recorded, cut and marked by the hook', 'no error (see RUN-006)');
+      const marked = (v: string) => /(…|\.\.\.)\s*$/.test(v) || /truncat/i.test(v.slice(-200));
+      const silent = recorded.filter((t) => pythonLength(t.value) >= t.limit && !marked(t.value));
+      return verdict(
+        silent.length === 0,
+        `the error cut by the hook under ${LIMITS.tagValueLength} characters, or marked as cut`,
+        silent.length
+          ? `${list(silent.map((t) => t.key))}: ${pythonLength(silent[0]!.value)} characters, unmarked`
+          : list(recorded.map((t) => `${t.key} (${pythonLength(t.value)} characters)`)),
+      );
     },
   },
   {
