@@ -2,7 +2,8 @@
 // family (run on the whole catalogue), so none is only a copy of another's check.
 import { afterAll, describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
-import { mustFailures, runSuite } from '../src/conformance/suite.ts';
+import { judgedMustFailures, runSuite } from '../src/conformance/suite.ts';
+import { situationLine } from '../src/conformance/situation-error.ts';
 import { MUTANTS, PARENT_REOPENED_PER_CHILD, removeMutantFiles } from './conformance/mutants.ts';
 import { stopLeaks } from './conformance/leaky-hook.ts';
 import { stopHelpers } from './conformance/leaky-process-hook.ts';
@@ -41,7 +42,10 @@ describe('mutants caught by their own family alone', () => {
   for (const m of alone) {
     it(`${m.name}: fails ${m.breaks.join(', ')} and nothing outside their family`, async () => {
       const result = await runSuite(m.target);
-      const failed = [...new Set(result.results.filter((r) => r.finding.status === 'fail').map((r) => r.id))];
+      // Caught means judged: a situation the mutant stopped leaves its requirements failed but not judged.
+      expect(result.errors.map(situationLine), 'situations that did not run').toEqual([]);
+      const judged = result.results.filter((r) => r.finding.status === 'fail' && !r.finding.error);
+      const failed = [...new Set(judged.map((r) => r.id))];
       expect(
         m.breaks.filter((id) => !failed.includes(id)),
         'not caught by',
@@ -49,7 +53,7 @@ describe('mutants caught by their own family alone', () => {
       const outside = result.results.filter((r) => r.finding.status === 'fail' && !inFamily(r.id, m.breaks));
       expect(outside.map((r) => `${r.id}: ${r.finding.found}`)).toEqual([]);
       if (m.breaks.some((id) => REQUIREMENTS.find((r) => r.id === id)!.level === 'MUST'))
-        expect(mustFailures(result)).toBeGreaterThan(0);
+        expect(judgedMustFailures(result)).toBeGreaterThan(0);
     }, 120_000);
   }
 });
