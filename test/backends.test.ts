@@ -127,6 +127,48 @@ describe('mock transports share one store, one request log, one fault policy', (
     await mock.stop();
   });
 
+  it('builds no Error for a request that arrives whole (only one cut short needs one)', async () => {
+    const mock = await startHttpMock();
+    const Original = globalThis.Error;
+    let built = 0;
+    // Counts the errors the mock's code builds while the requests are served; node's internals use their own.
+    globalThis.Error = class Counted extends Original {
+      constructor(...args: ConstructorParameters<ErrorConstructor>) {
+        super(...args);
+        built++;
+      }
+    } as ErrorConstructor;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${mock.trackingUri}/health`, { headers: { connection: 'close' } });
+        expect(await res.text()).toBe('OK');
+      }
+      // 'close' comes after the answer: let it fire before counting
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      globalThis.Error = Original;
+    }
+    expect(built).toBe(0);
+    await mock.stop();
+  });
+
+  it('answers nothing to a request cut short, and logs none', async () => {
+    const mock = await startHttpMock();
+    const req = http.request(`${mock.trackingUri}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '100' },
+    });
+    req.on('error', () => {});
+    req.write('{"name": "cut');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    req.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(mock.requestLog.size).toBe(0);
+    expect((await fetch(`${mock.trackingUri}/health`)).status).toBe(200);
+    expect(mock.requestLog.size).toBe(1);
+    await mock.stop();
+  });
+
   it('mock-mlflow rejects a bad --port with exit 2 and a message naming the flag', async () => {
     const err: string[] = [];
     expect(await main(['mock-mlflow', '--port', 'abc'], { ...quiet, err: (t) => void err.push(t) })).toBe(2);

@@ -69,8 +69,10 @@ function bodyOf(req: IncomingMessage): Promise<Buffer> {
     // length checked on the same line
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
-    // after 'end' this does nothing; before it, the client went away
-    req.on('close', () => reject(new Error('the request was cut short')));
+    // 'close' follows every request: an Error (and its stack) is built only when the body never came whole
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the request was cut short'));
+    });
   });
 }
 
