@@ -21,7 +21,8 @@ describe('trackbench conformance', () => {
     const out = mkdtempSync(join(tmpdir(), 'tb-conf-'));
     const io = capture();
     expect(await main(['conformance', '--target', 'builtin:reference', '--out', out], io)).toBe(0);
-    expect(io.stdout).toMatch(/Total: (\d+)\/\1 MUST \(8 not applicable\), (\d+)\/\2 SHOULD/);
+    // 9 n/a: the nested-run checks without child runs, and RUN-016 (an in-process hook is not interrupted).
+    expect(io.stdout).toMatch(/Total: (\d+)\/\1 MUST \(9 not applicable\), (\d+)\/\2 SHOULD/);
     const files = readdirSync(out);
     const jsonFile = join(
       out,
@@ -38,14 +39,16 @@ describe('trackbench conformance', () => {
     expect(results.filter((x) => x.mode?.includes('long_params_strategy=truncate')).length).toBeGreaterThan(0);
     const musts = results.filter((r) => r.level === 'MUST').length;
     expect(json.summary.verdict).toBe('pass');
-    expect(json.summary.levels.MUST).toEqual({ passed: musts - 8, failed: 0, errors: 0, skipped: 8 });
-    // Not applicable: the nested-run requirements when not nesting (NST-001..003, 010..012 and 014), and the
-    // node-tag one (NST-013) when nesting, where the reference hook tags child runs instead.
+    expect(json.summary.levels.MUST).toEqual({ passed: musts - 9, failed: 0, errors: 0, skipped: 9 });
+    // Not applicable: the nested-run requirements when not nesting (NST-001..003, 010..012 and 014), the
+    // node-tag one (NST-013) when nesting, where the reference hook tags child runs instead, and RUN-016 (an
+    // in-process hook is not interrupted).
     const skipped = results.filter((r) => r.finding.status === 'skip').map((r) => `${r.id} ${r.mode ?? ''}`);
     expect(skipped.sort()).toEqual(
       [
         ...['001', '002', '003', '010', '011', '012', '014'].map((n) => `NST-${n} childRunPerNode=false`),
         'NST-013 childRunPerNode=true',
+        'RUN-016 ',
       ].sort(),
     );
     const validate = schemaValidator(conformanceSchema, false);
@@ -215,6 +218,11 @@ describe('trackbench conformance', () => {
     const failed = result.results.filter((r) => r.finding.status === 'fail').map((r) => r.id);
     expect(failed).toEqual(['FLT-006', 'FLT-007']);
     expect(result.results.find((r) => r.id === 'RUN-005')!.finding.status).toBe('skip');
+    // Interrupted (SIGINT once its nodes file says 4 nodes done), it ends its run KILLED.
+    expect(result.results.find((r) => r.id === 'RUN-016')!.finding).toMatchObject({
+      status: 'pass',
+      found: 'all ended: conformance KILLED',
+    });
     expect(result.results.filter((r) => r.finding.status === 'pass').length).toBeGreaterThanOrEqual(40);
   }, 120_000);
 

@@ -15,6 +15,9 @@ const SCENARIO = 'scenarios/kedro-mlflow-versions.yaml';
 const PLUGIN_BEHAVIOURS: Record<string, string> = {
   'RUN-011': 'the run ended a second time (runs/update FINISHED) after its terminal update, at the process exit',
   'RUN-020': 'that second end stamps end_time after the pipeline run ended (by more than the slack: not always)',
+  'RUN-016':
+    'interrupted (SIGINT), its run ends FINISHED: Kedro calls no hook for a KeyboardInterrupt, and the run still ' +
+    "active at exit is ended by MLflow's atexit handler, whose status is FINISHED",
   'TAG-003': 'no node is named on the run: its hook logs node parameters, not node names',
   'FLT-001': 'with the server down, the pipeline fails: every value is logged synchronously',
   'FLT-007': 'each value is a request on the node path: a slow server slows the pipeline',
@@ -75,6 +78,8 @@ for (const label of Object.keys(ALLOWED)) {
       // Situations a hook fails the pipeline in, put in by the generated project's runner, run for it too.
       expect(status('RUN-005')).toBe('pass');
       expect(status('HKS-002')).toBe('pass');
+      // Interrupted mid-run, the run reads as a finished one (no hook is called; MLflow's exit handler ends it).
+      expect(finding('RUN-016')?.found).toBe('conformance FINISHED');
       expect(result.versions?.['kedro-mlflow']).toBe(label.split(' ')[1]);
     }, 600_000);
   });

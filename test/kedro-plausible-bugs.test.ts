@@ -33,6 +33,8 @@ const CAUGHT: [string, ScenarioId, string[], RegExp][] = [
   ['DefaultExperimentHook', 'basic', ['EXP-001', 'EXP-003'], /^0$/],
   ['LastBatchLostHook', 'basic', ['MET-001', 'PAR-001', 'FLT-005'], /^0$/],
   ['FinishedOnNodeErrorHook', 'node-failure', ['RUN-004', 'RUN-010'], /^FINISHED$/],
+  // Ctrl-C mid-run: Kedro calls no hook, so only an exit handler can end the run.
+  ['RunningOnInterruptHook', 'interrupted', ['RUN-016'], /^conformance RUNNING, conformance end_time unset$/],
   ['ParamsAfterNodeHook', 'node-failure', ['PAR-010', 'FLT-005'], /param stage_0\.module_1\.evaluate_07\.\S+ missing/],
   ['LingeringTimerHook', 'host-exit', ['RUN-012'], /host-exit: exited after \d{5} ms \(code 0\)/],
   // Seen only when both runs of `twice` share the hook object: one process, two Kedro sessions.
@@ -71,6 +73,11 @@ describe.runIf(env || process.env.CI === 'true')('plausible bugs of a Python Ked
     // Its error is over the tag limit: cut to it, ending in '…'.
     expect(error['RUN-015']).toMatchObject({ status: 'pass', found: 'trackbench.error (8000 characters)' });
   }, 240_000);
+
+  it('passes the reference hook interrupted by SIGINT (RUN-016): its run ends KILLED at exit', async () => {
+    const findings = await check('trackbench_kedro.reference_hook:ReferenceHook', 'interrupted', ['RUN-016']);
+    expect(findings['RUN-016']).toMatchObject({ status: 'pass', found: 'all ended: conformance KILLED' });
+  }, 120_000);
 
   it('times the reference hook from its pipeline end to its exit (RUN-012), not n/a', async () => {
     const findings = await check('trackbench_kedro.reference_hook:ReferenceHook', 'host-exit', ['RUN-012']);

@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from time import struct_time
@@ -296,3 +297,31 @@ def test_a_run_kedro_never_ended_is_ended_failed_when_the_next_starts(fake_mlflo
     ended = [(b["run_id"], b["status"]) for _, p, b in fake_mlflow.requests if p.endswith("runs/update")]
     assert ended == [("r1", "FAILED"), ("r2", "FINISHED")]
     assert not [t for t in threading.enumerate() if t.name == "trackbench-reference-hook"]  # no sender left behind
+
+
+INTERRUPTED = """
+import os, signal, sys
+from types import SimpleNamespace
+from trackbench_kedro.reference_hook import ReferenceHook
+
+hook = ReferenceHook(experiment_name="e", spill_dir=sys.argv[1])
+hook.before_pipeline_run({"pipeline_names": ["p"]}, SimpleNamespace(nodes=[]))
+hook.before_node_run(SimpleNamespace(name="n1", namespace=None), {"params:a": 1})
+os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C mid-run: a KeyboardInterrupt no Kedro hook is called for
+"""
+
+
+def test_a_run_interrupted_by_ctrl_c_ends_killed_when_its_process_exits(
+    fake_mlflow: FakeMlflow, tmp_path: Path
+) -> None:
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED, str(tmp_path)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "KeyboardInterrupt" in done.stderr, done.stderr
+    updates = [b for _, p, b in fake_mlflow.requests if p.endswith("runs/update")]
+    assert [u["status"] for u in updates] == ["KILLED"], fake_mlflow.endpoints()
+    assert updates[0]["end_time"] > 0
+    batches = [b for _, p, b in fake_mlflow.requests if p.endswith("runs/log-batch")]
+    assert [p["key"] for b in batches for p in b["params"]] == ["a"]

@@ -44,7 +44,7 @@ export class CommandRuns {
   }
 
   /** The situation's outcome, with everything learnt from its processes. */
-  result(outcome: Pick<TargetRun, 'completedNodes' | 'failedNode' | 'pipelineError'>): TargetRun {
+  result(outcome: Pick<TargetRun, 'completedNodes' | 'failedNode' | 'pipelineError' | 'interrupt'>): TargetRun {
     return {
       ...outcome,
       output: this.outputs.join('\n'),

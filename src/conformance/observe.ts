@@ -131,6 +131,7 @@ export async function observe(
         wallMs,
         baselineWallMs,
         hostExits,
+        ...(run.interrupt ? { interrupt: run.interrupt } : {}),
       };
     } catch (err) {
       failed = true;

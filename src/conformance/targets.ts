@@ -21,12 +21,13 @@ import { setsPath, withPairs } from './target-options.ts';
 import {
   completedBefore,
   completedBeforeFailure,
+  readNodeWindows,
   readStartedNodes,
   pipelineRunsSaid,
   splitPipelineRuns,
 } from './ran-order.ts';
 import { injectedPipelineError, type ConformanceScenario } from './scenarios.ts';
-import type { ParamsConfig, PipelineTiming } from './types.ts';
+import type { Interrupt, ParamsConfig, PipelineTiming } from './types.ts';
 import { SituationTimeoutError } from './situation-error.ts';
 import { witness } from './witness.ts';
 
@@ -44,6 +45,8 @@ export interface TargetRun {
   inputOverrides?: string[];
   /** The Kedro runner class that ran the pipeline: trackbench's (in-process), or the one a command says ran it. */
   runner?: string;
+  /** `interrupted`: how the SIGINT sent to a command went (process targets only). */
+  interrupt?: Interrupt;
   /** A command's exits, one a pipeline run, timed from the pipeline run's end it said (known when it said one). */
   exits?: { exited: boolean; afterMs: number; code: number | null; graceMs: number; leftProcesses?: boolean }[];
 }
@@ -295,6 +298,16 @@ function situationEnv(scenario: ConformanceScenario, injectAt: string | undefine
   };
 }
 
+/** How long a command may take to exit after SIGINT (`interrupted`): its teardown, as after a pipeline run's end. */
+const INTERRUPT_GRACE_MS = COMMAND_EXIT_GRACE_MS;
+
+/** How many nodes a command has said done in its nodes file: those with an end time, or, when it writes start
+ * lines only, every one started before the last to start (a sequential runner starts a node once the last is done). */
+function nodesDone(file: string): number {
+  const started = readStartedNodes(file)?.length ?? 0;
+  return Math.max(readNodeWindows(file)?.filter((n) => n.endMs !== undefined).length ?? 0, started - 1);
+}
+
 /** A process that runs the described pipeline; `env` is added to its environment. */
 export function commandTarget(
   id: string,
@@ -326,7 +339,8 @@ export function commandTarget(
           rmSync(nodesFile, { force: true });
           const startMs = Date.now();
           const asked = scenario.repeat - done;
-          const { code, output, timedOut, escaped, outputHeld } = await runExternal(
+          const at = scenario.interruptAfter;
+          const { code, output, timedOut, escaped, outputHeld, interrupted } = await runExternal(
             command,
             {
               ...inherited,
@@ -338,8 +352,31 @@ export function commandTarget(
               TMPDIR: ctx.workDir,
             },
             timeoutMs,
+            undefined,
+            at === undefined ? undefined : { due: () => nodesDone(nodesFile) >= at, graceMs: INTERRUPT_GRACE_MS },
           );
           runs.output(output);
+          if (at !== undefined && interrupted) {
+            // Cut off before it said enough nodes done: the situation did not happen (its own error).
+            if (timedOut && !interrupted.sent)
+              throw new SituationTimeoutError(
+                `the command was still running after ${timeoutMs / 1000} s, ${at} nodes not said done: stopped`,
+                timeoutMs,
+              );
+            runs.run(nodesFile, { startMs, endMs: Date.now() });
+            const started = readStartedNodes(nodesFile) ?? [];
+            const how = interrupted.killed
+              ? `still running ${INTERRUPT_GRACE_MS / 1000} s after SIGINT: killed`
+              : `exited with code ${code}`;
+            return runs.result({
+              pipelineError: interrupted.sent
+                ? `interrupted (SIGINT) after ${at} nodes done: the command ${how}`
+                : undefined,
+              // Sequential: every node that started before the last one to start is done (all, when not interrupted).
+              completedNodes: interrupted.sent ? started.slice(0, -1) : started,
+              interrupt: { ...interrupted, doneNodes: interrupted.sent ? at : nodesDone(nodesFile) },
+            });
+          }
           const life = { startMs, endMs: Date.now() };
           const runFiles = splitPipelineRuns(nodesFile, asked).slice(0, asked);
           for (const [i, runFile] of runFiles.entries()) {

@@ -25,7 +25,8 @@ export type ScenarioId =
   | 'scale-run'
   | 'scale-node'
   | 'parallel'
-  | 'host-exit';
+  | 'host-exit'
+  | 'interrupted';
 
 /** Where a requirement is checked: one situation, several, every one, or every one with a healthy server. */
 export type ScenarioScope = ScenarioId | ScenarioId[] | 'every' | 'healthy';
@@ -116,6 +117,9 @@ export interface Observation {
   hookChanges?: string[];
   /** Inputs a node was called with other than those handed to the hooks (a hook's overrides); unknown if undefined. */
   inputOverrides?: string[];
+  /** `interrupted`: whether the target's process was sent SIGINT mid-run (after the nodes the situation waits for
+   * were said done), and how it ended; unset for targets that cannot be interrupted (in-process ones). */
+  interrupt?: Interrupt;
   /** `host-exit`: for the healthy pipeline and each failing one, whether the process hosting the hook exited by
    * itself once the pipeline was done. */
   hostExits?: {
@@ -128,6 +132,16 @@ export interface Observation {
     /** How long it may outlive its pipeline's end, when not EXIT_GRACE_MS (a command's own exit). */
     graceMs?: number;
   }[];
+}
+
+/** How an `interrupted` situation went: SIGINT sent to the command's process group, as Ctrl-C in a terminal does. */
+export interface Interrupt {
+  /** Whether SIGINT was sent (false: the command never said enough nodes done, or ended first). */
+  sent: boolean;
+  /** Nodes it said done when it was sent. */
+  doneNodes: number;
+  /** It did not exit within the grace after SIGINT: its process group was killed (SIGKILL). */
+  killed?: boolean;
 }
 
 export interface Requirement {

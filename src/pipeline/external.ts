@@ -31,13 +31,26 @@ export interface ExternalResult {
   escaped?: string[];
   /** When the command exited (Date.now()): what it did after its pipeline run ended is measured to it. */
   exitedAt: number;
+  /** With `interrupt`: whether SIGINT was sent, and whether the group was then killed for outliving its grace. */
+  interrupted?: { sent: boolean; killed: boolean };
 }
+
+/** Ctrl-C mid-run: SIGINT to the command's process group (as a terminal sends it to its foreground group) once
+ * `due()` says so (polled), then SIGKILL if it has not exited `graceMs` later. */
+export interface InterruptWhen {
+  due: () => boolean;
+  graceMs: number;
+}
+
+/** How often `InterruptWhen.due` is asked. */
+const INTERRUPT_POLL_MS = 25;
 
 export function runExternal(
   command: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
   cwd?: string,
+  interrupt?: InterruptWhen,
 ): Promise<ExternalResult> {
   return new Promise((resolve) => {
     // detached: its own process group, so a timeout also stops what the shell started.
@@ -79,6 +92,29 @@ export function runExternal(
         child.kill('SIGKILL');
       }
     }, timeoutMs);
+    const interrupted = { sent: false, killed: false };
+    let grace: NodeJS.Timeout | undefined;
+    const poll =
+      interrupt &&
+      setInterval(() => {
+        // Asked again at the next tick when it cannot tell (a file it reads changing under it).
+        try {
+          if (!interrupt.due()) return;
+        } catch {
+          return;
+        }
+        clearInterval(poll);
+        interrupted.sent = true;
+        killGroup(child.pid, 'SIGINT');
+        grace = setTimeout(() => {
+          interrupted.killed = true;
+          killGroup(child.pid, 'SIGKILL');
+        }, interrupt.graceMs);
+      }, INTERRUPT_POLL_MS);
+    const stopInterrupt = (): void => {
+      clearInterval(poll);
+      clearTimeout(grace);
+    };
     // What the command left running in its group (a server, a `sleep` in the background) ends with it, at its
     // exit: such a process holding the output pipes would otherwise hold 'close' (the result) until it ends.
     // One that escaped the group (setsid) would hold it until the time limit: released after a grace instead.
@@ -87,10 +123,12 @@ export function runExternal(
     let exitedAt = Date.now();
     child.on('exit', () => {
       exitedAt = Date.now();
+      stopInterrupt();
       killGroupOnly(child.pid);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      stopInterrupt();
       unregister();
       watchdog?.release();
       const escaped = killEscaped(mark, child.pid);
@@ -102,10 +140,12 @@ export function runExternal(
         exitedAt,
         ...(outputHeld ? { outputHeld } : {}),
         ...(escaped.length ? { escaped } : {}),
+        ...(interrupt ? { interrupted } : {}),
       });
     });
     child.on('error', (err) => {
       clearTimeout(timer);
+      stopInterrupt();
       unregister();
       resolve({ code: 127, output: err.message, timedOut: false, exitedAt: Date.now() });
     });

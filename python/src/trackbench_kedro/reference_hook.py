@@ -11,6 +11,7 @@ MLFLOW_TRACKING_URI, into the experiment MLFLOW_EXPERIMENT_NAME (default: the pr
 """
 from __future__ import annotations
 
+import atexit
 import base64
 import json
 import os
@@ -306,8 +307,9 @@ class ReferenceHook:
         names = run_params.get("pipeline_names") or [run_params.get("pipeline_name") or "__default__"]
         name = "+".join(str(n) for n in names)
         self._failed_node = None  # the hook serves every session of its process: nothing of the last run is kept
-        if self._sender is not None:  # the last run never ended (another hook's before_pipeline_run raised)
-            self._finish("FAILED")
+        # A run still open here never ended: another hook's before_pipeline_run raised after this one's (Kedro then
+        # calls neither end hook), or an interrupt was caught (a notebook's Ctrl-C). It did not complete.
+        self._finish("FAILED")
         experiment = self.experiment_name or os.environ.get("MLFLOW_EXPERIMENT_NAME") or self._project
         self._sender = _Sender(MlflowRest(), experiment, self.spill_dir, self.queue_bound, self.flush_interval_s)
         tags = [
@@ -319,6 +321,10 @@ class ReferenceHook:
             {"key": "trackbench.hook", "value": "python-reference"},
         ]
         self._sender.put("run", name, tags)
+        # Kedro calls on_pipeline_error for an Exception only: Ctrl-C (KeyboardInterrupt) or sys.exit in a node
+        # passes every hook by, and the run would stay RUNNING. Still open when the process exits, it is ended
+        # KILLED, MLflow's status for a run that was stopped (the sender thread, a daemon, still runs at exit).
+        atexit.register(self._interrupted)
 
     @hook_impl
     def before_node_run(self, node: Any, inputs: Dict[str, Any]) -> None:
@@ -375,10 +381,14 @@ class ReferenceHook:
         self._sender.put("values", [], tags, [])
         self._finish("FAILED")
 
+    def _interrupted(self) -> None:
+        self._finish("KILLED")
+
     def _finish(self, status: str) -> None:
         sender, self._sender = self._sender, None
         if sender is None:
             return
+        atexit.unregister(self._interrupted)
         sender.put("end", status)
         sender.close()
         lost = {k: n for k, n in sender.lost.items() if n > 0}

@@ -21,7 +21,7 @@ import { SPILL_EXACT } from './spill-exact.ts';
 import { OUTAGE_HEAL } from './outage-heal.ts';
 import { METRICS_PER_RUN } from './metrics-per-run.ts';
 import { PARAMS_PER_RUN } from './params-per-run.ts';
-import { HOST, RUN_PER_RUN } from './run-per-run.ts';
+import { HOST, INTERRUPTED, RUN_PER_RUN } from './run-per-run.ts';
 import { SECRETS_EVERYWHERE } from './secrets-everywhere.ts';
 import { WINDOW_MET, WINDOW_RUN } from './windows.ts';
 import { HOOKS } from './hooks-observe.ts';
@@ -30,6 +30,7 @@ import type { Requirement } from '../types.ts';
 export const REQUIREMENTS: Requirement[] = [
   ...RUN_PER_RUN,
   ...HOST,
+  ...INTERRUPTED,
   ...PARAMS_PER_RUN,
   ...METRICS_PER_RUN,
   ...WINDOW_RUN,

@@ -3,6 +3,7 @@
 import type { Observation, Requirement } from '../types.ts';
 import { topRunViews } from './expected.ts';
 import { EXIT_GRACE_MS } from '../host-exit.ts';
+import { SCENARIOS } from '../scenarios.ts';
 import { list, skip, TERMINAL, verdict } from './queries.ts';
 import { CLOCK_SLACK_MS } from './windows.ts';
 
@@ -226,6 +227,60 @@ export const HOST: Requirement[] = [
         `exit within ${Math.max(...all.map(grace)) / 1000} s of the pipeline's end in ` +
           all.map((h) => h.situation).join(', '),
         bad.length ? list(bad.map(say)) : `all exited (${all.map(say).join('; ')})`,
+      );
+    },
+  },
+];
+
+const INTERRUPT_AFTER = SCENARIOS.interrupted.interruptAfter ?? 0;
+
+export const INTERRUPTED: Requirement[] = [
+  {
+    id: 'RUN-016',
+    source:
+      "MLflow REST API docs: RunStatus KILLED; Kedro's session calls on_pipeline_error for an Exception only " +
+      "(KeyboardInterrupt is not one); MLflow's fluent API ends a run still active at exit FINISHED (atexit)",
+    level: 'MUST',
+    scenario: 'interrupted',
+    features: [`SIGINT to the process group after ${INTERRUPT_AFTER} nodes (command: and kedro: targets)`],
+    statement:
+      'A pipeline run interrupted by the user (Ctrl-C: SIGINT mid-run) leaves its run ended KILLED (FAILED at ' +
+      'least), with an end time: never RUNNING, never FINISHED; a child run FINISHED only if its node completed.',
+    rationale:
+      'An interrupted run is not a result: read as FINISHED it passes for a complete, successful run (its metrics ' +
+      'compared, its model promoted); left RUNNING it never ends. Kedro calls no hook for a KeyboardInterrupt, so ' +
+      "only a hook that sees its process end with its run open can say so; MLflow's own exit handler says FINISHED.",
+    check: (o) => {
+      const expected = 'every run ended KILLED or FAILED (children of completed nodes: any end), end time set';
+      const i = o.interrupt;
+      if (!i) return skip(expected, 'not interrupted (the target runs in no process of its own)');
+      if (!i.sent)
+        return skip(
+          expected,
+          `never interrupted: the command said ${i.doneNodes} node(s) done in TRACKBENCH_NODES_FILE before it ` +
+            `ended, not ${INTERRUPT_AFTER}`,
+        );
+      const views = topRunViews(o);
+      if (!views.length) return skip(expected, 'no run reached the server');
+      const bad: string[] = [];
+      for (const v of views)
+        for (const r of v.family) {
+          const info = r.run.info;
+          const node = r === v.top ? undefined : o.pipeline.nodes.find((n) => v.runFor(n) === r);
+          // A child run of a node that completed before the interrupt may truthfully say FINISHED.
+          const finishedOk = node !== undefined && o.completedNodes.includes(node.name);
+          if (!TERMINAL.has(info.status)) bad.push(`${info.run_name} ${info.status}`);
+          else if (info.status === 'FINISHED' && !finishedOk) bad.push(`${info.run_name} FINISHED`);
+          if (info.end_time === undefined || info.end_time === null || !plausibleMs(info.end_time))
+            bad.push(`${info.run_name} end_time ${info.end_time ?? 'unset'}`);
+        }
+      const killed = i.killed ? ' (it did not exit after SIGINT: killed)' : '';
+      return verdict(
+        bad.length === 0,
+        expected,
+        bad.length
+          ? `${list(bad)}${killed}`
+          : `all ended: ${list(views.map((v) => `${v.top.run.info.run_name} ${v.top.run.info.status}`))}`,
       );
     },
   },
