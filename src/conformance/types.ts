@@ -20,6 +20,7 @@ export type ScenarioId =
   | 'pipeline-error'
   | 'long-params'
   | 'server-down'
+  | 'server-down-twice'
   | 'slow-server'
   | 'outage'
   | 'scale-run'

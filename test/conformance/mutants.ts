@@ -1000,6 +1000,16 @@ export const MUTANTS: Mutant[] = [
     spillEdited((r) => (r.type !== 'run' && r.type !== 'end' ? { ...r, run: 'pipeline' } : r), children),
     { mlflow: children },
   ),
+  // The bug the reference hook had (fixed in 74d77b1): one run key for every pipeline run of the hook object, so
+  // replay merges two runs spilled by one process into one. Its records are exact otherwise (FLT-010 to 012 pass).
+  mutant(
+    'spills-every-pipeline-run-under-one-key',
+    ['FLT-015'],
+    spillEdited((r) => {
+      const fixed = (key?: string): string | undefined => key?.replace(/^pipeline-\d+/, 'pipeline');
+      return { ...r, run: fixed(r.run), parentRun: fixed(r.parentRun) };
+    }),
+  ),
   mutant('breaker-never-recovers', ['FLT-013'], reference({}, {}, neverRecovers)),
   mutant('spill-named-relative', ['FLT-014'], (o, ctx) =>
     reference({})(o, { ...ctx, warn: (m) => ctx.warn(m.replace(/\/\S*\/(trackbench-undelivered)/g, '$1')) }),
@@ -1908,6 +1918,7 @@ const ALONE = new Set([
   'spill-params-changed',
   'spill-without-end',
   'spill-children-under-pipeline',
+  'spills-every-pipeline-run-under-one-key',
   'breaker-never-recovers',
   'spill-named-relative',
   'token-ends-in-an-error-tag',
@@ -1940,7 +1951,7 @@ const ALONE = new Set([
 ]);
 for (const m of MUTANTS) if (ALONE.has(m.name)) m.alone = true;
 
-type SpillLine = { type?: string; run?: string; items?: Record<string, unknown>[] };
+type SpillLine = { type?: string; run?: string; parentRun?: string; items?: Record<string, unknown>[] };
 
 /** The reference hook with each record of its spill file rewritten by `edit` (null: dropped) when the run is over. */
 function spillEdited(edit: (r: SpillLine) => SpillLine | null, inline: Record<string, unknown> = {}): HookFactory {

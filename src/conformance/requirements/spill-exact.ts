@@ -157,6 +157,30 @@ function badEnds(o: Observation): { n: number; bad: string[] } {
   return { n, bad };
 }
 
+/** Run keys that two pipeline runs share, in each spill file on its own (replay reads one file: keys in two files
+ * never meet), and how many top-level runs the files hold. */
+function sharedKeys(o: Observation): { n: number; bad: string[] } {
+  const named = new Set(namedSpills(o));
+  const bad: string[] = [];
+  let n = 0;
+  for (const file of o.writtenFiles.filter((x) => named.has(x.path))) {
+    const top = new Set<string>();
+    const ends = new Map<string, number>();
+    // Lines of the spill format; every field is checked before use.
+    for (const r of jsonLines([file]) as (Rec & RunRec)[]) {
+      if (r === null || typeof r !== 'object' || typeof r.run !== 'string') continue;
+      if (r.type === 'run' && r.parentRun === undefined) top.add(r.run);
+      if (r.type === 'end') ends.set(r.run, (ends.get(r.run) ?? 0) + 1);
+    }
+    n += top.size;
+    // Replay makes one run of a key and ends it at each end record: two ends are two pipeline runs merged.
+    for (const [key, count] of ends) if (count > 1) bad.push(`${key}: ended ${count} times in ${file.path}`);
+  }
+  // The server was down throughout: every pipeline run's own run was spilled.
+  if (n && n < o.pipelineRuns) bad.push(`${n} top-level run(s) spilled for ${o.pipelineRuns} pipeline runs`);
+  return { n, bad };
+}
+
 const SPILLS: Requirement['scenario'] = ['server-down', 'outage'];
 const FORMAT = "trackbench's own guarantee: a spill file holds what `trackbench replay` delivers (README: Replay)";
 
@@ -211,6 +235,30 @@ export const SPILL_EXACT: Requirement[] = [
     'spilled runs (not ended on the server) with their end',
     badEnds,
   ),
+  {
+    id: 'FLT-015',
+    source: FORMAT,
+    level: 'MUST',
+    scenario: 'server-down-twice',
+    features: ['server down', 'two pipeline runs of one hook object', 'spill file'],
+    dependsOn: ['childRunPerNode'],
+    statement:
+      'When two pipeline runs of one hook object spill (the server down throughout), each files its records under ' +
+      'run keys of its own: the spill files hold a top-level run for each pipeline run, and no run key in a file ' +
+      'is ended twice.',
+    rationale:
+      'Kedro serves every session of a process with the same hooks; replay makes one run of each key, so a key ' +
+      'shared by two pipeline runs merges them into one run, values of both in it, ended twice, silently.',
+    check: (o) => {
+      const { n, bad } = sharedKeys(o);
+      if (!n) return skip('a top-level run spilled for each pipeline run', 'no runs in the spill file');
+      return verdict(
+        !bad.length,
+        `${o.pipelineRuns} pipeline runs under keys of their own`,
+        bad.length ? list(bad, 4) : `${n} top-level runs, each ended once`,
+      );
+    },
+  },
   {
     id: 'FLT-014',
     source: "trackbench's own guarantee: undelivered values are kept where the warning says (README: Replay)",
