@@ -997,7 +997,11 @@ export const MUTANTS: Mutant[] = [
   mutant(
     'spill-children-under-pipeline',
     ['FLT-010', 'FLT-011'],
-    spillEdited((r) => (r.type !== 'run' && r.type !== 'end' ? { ...r, run: 'pipeline' } : r), children),
+    // a child run's key is its pipeline run's, a slash, and its node's name
+    spillEdited(
+      (r) => (r.type !== 'run' && r.type !== 'end' ? { ...r, run: r.run?.replace(/\/.*/, '') } : r),
+      children,
+    ),
     { mlflow: children },
   ),
   // The bug the reference hook had (fixed in 74d77b1): one run key for every pipeline run of the hook object, so
