@@ -1,8 +1,8 @@
 // Delivery that heals, values checked before sending, and replay that is safe to repeat.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { startInProcessMock, type InProcessMock } from '../src/backends/mock/in-process.ts';
 import { main } from '../src/cli/main.ts';
 import { InputError } from '../src/errors.ts';
@@ -363,6 +363,27 @@ describe('replay: safe to repeat', () => {
     const { runs } = await serverState(backend);
     expect(runs).toHaveLength(1);
     expect(Object.keys(paramsOf(runs[0]!)).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('two spill writers of one process in the same millisecond write files of their own', () => {
+    // Two hook objects in one process both number their first pipeline run pipeline-1: one file would merge them.
+    vi.useFakeTimers({ now: new Date('2026-12-07T12:00:00.123Z'), toFake: ['Date'] });
+    onTestFinished(() => void vi.useRealTimers());
+    const d = dir();
+    const writers = [new SpillWriter(d), new SpillWriter(d)];
+    const runRecord = {
+      type: 'run' as const,
+      run: 'pipeline-1',
+      experimentName: 'e',
+      runName: 'p',
+      runId: null,
+      tags: [],
+    };
+    const items = [{ key: 'a', value: '1' }];
+    for (const w of writers)
+      expect(w.write({ type: 'params', run: 'pipeline-1', items, reason: 'x' }, runRecord)).toBe(true);
+    expect(new Set(writers.map((w) => w.path)).size).toBe(2);
+    expect(readdirSync(d)).toHaveLength(2);
   });
 
   it('NaN and infinite metric values survive a spill file and its replay (JSON would make them null)', async () => {

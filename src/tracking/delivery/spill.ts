@@ -75,7 +75,9 @@ export class SpillWriter {
         const bad = unusableSpillDir(this.dir);
         if (bad) throw new Error(bad);
         mkdirSync(this.dir, { recursive: true });
-        this.file = join(this.dir, `${timestamped('trackbench-undelivered')}-${process.pid}.jsonl`);
+        // The writer's own random part too: two hook objects of one process (each numbering its pipeline runs from
+        // 1) starting in one millisecond would otherwise share a file, and replay would merge their runs.
+        this.file = join(this.dir, `${timestamped('trackbench-undelivered')}-${process.pid}-${this.prefix}.jsonl`);
       }
       let text = '';
       // A run's record again when its id became known later (created after an outage), or that a creation may have
