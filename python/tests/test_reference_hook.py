@@ -118,6 +118,24 @@ def test_server_down_the_pipeline_completes_and_values_are_spilled(
     assert records[-1]["type"] == "end" and records[-1]["status"] == "FINISHED"
 
 
+def test_an_unwritable_spill_folder_loses_the_values_and_says_so_without_holding_the_pipeline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # discard port: refused
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    # A queue of 2 values: were the sender thread to die, the pipeline would block on it for good.
+    hook = ReferenceHook(experiment_name="e", spill_dir=str(not_a_folder / "spill"), queue_bound=2)
+    run = threading.Thread(target=drive, args=(hook, description(nodes=4)), daemon=True)
+    run.start()
+    run.join(timeout=60)
+    assert not run.is_alive(), "the pipeline was held by the hook"
+    warning = capsys.readouterr().err
+    assert "were not delivered to MLflow" in warning and "could not be written to a spill file" in warning, warning
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
 def test_no_secret_in_what_it_says(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

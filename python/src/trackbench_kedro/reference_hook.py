@@ -120,6 +120,8 @@ class _Sender:
         self.unreachable: Optional[str] = None
         self.lost: Dict[str, int] = {}
         self.spill_file: Optional[str] = None
+        # Why the spill file could not be written, once it failed: the values are then lost, and counted so.
+        self.spill_failure: Optional[str] = None
         # The run's key in the spill file: its own, so values of two runs never read as one run's.
         self.run_key = "%s-%s" % (RUN, secrets.token_hex(4))
         # What the run record last written to the spill file said of where the run is (None: not written yet).
@@ -130,16 +132,22 @@ class _Sender:
     # -- spill: trackbench replay's format
     def _spill(self, record: Dict[str, Any], kind: str, count: int) -> None:
         self.lost[kind] = self.lost.get(kind, 0) + count
-        if self.spill_file is None:
-            self.spill_file = self._new_spill_file()
-        with open(self.spill_file, "a") as f:
-            # The run record again when what it says of the run changed since it was written (an id, or that a failed
-            # creation may have made it): replay reads the run's last record.
-            facts = (self.run_record.get("runId"), self.run_record.get("maybeCreatedAt"))
-            if facts != self.announced:
-                f.write(doubles.dumps(self.run_record) + "\n")
-                self.announced = facts
-            f.write(doubles.dumps(record) + "\n")
+        if self.spill_failure is not None:
+            return
+        try:
+            if self.spill_file is None:
+                self.spill_file = self._new_spill_file()
+            with open(self.spill_file, "a") as f:
+                # The run record again when what it says of the run changed since it was written (an id, or that a
+                # failed creation may have made it): replay reads the run's last record.
+                facts = (self.run_record.get("runId"), self.run_record.get("maybeCreatedAt"))
+                if facts != self.announced:
+                    f.write(doubles.dumps(self.run_record) + "\n")
+                    self.announced = facts
+                f.write(doubles.dumps(record) + "\n")
+        except OSError as err:
+            # An unwritable spill folder must not end this thread: a full queue would then hold the pipeline for good.
+            self.spill_failure = "%s: %s" % (self.spill_dir, err.strerror or err)
 
     def _new_spill_file(self) -> str:
         """A file of this run's own: another run may have started in the same millisecond (or a process before this
@@ -395,9 +403,14 @@ class ReferenceHook:
         if lost:
             counts = ", ".join("%d %s" % (n, k) for k, n in sorted(lost.items()))
             spill = sender.spill_file
+            where = (
+                "and could not be written to a spill file (%s): lost" % sender.spill_failure
+                if sender.spill_failure is not None
+                else "written to %s; deliver them later with: trackbench replay %s" % (spill, spill)
+            )
             print(
-                "trackbench reference hook: %d value(s) were not delivered to MLflow (%s); written to %s; "
-                "deliver them later with: trackbench replay %s" % (sum(lost.values()), counts, spill, spill),
+                "trackbench reference hook: %d value(s) were not delivered to MLflow (%s); %s"
+                % (sum(lost.values()), counts, where),
                 file=sys.stderr,
             )
 
