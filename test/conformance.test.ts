@@ -7,7 +7,7 @@ import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
 import { judgedMustFailures, runSuite } from '../src/conformance/suite.ts';
 import { parseTarget } from '../src/conformance/targets.ts';
 import { targetOptions } from '../src/conformance/target-options.ts';
-import { MUTANTS } from './conformance/mutants.ts';
+import { ERROR_END_KEPT, MUTANTS } from './conformance/mutants.ts';
 import { resultName } from '../src/conformance/modes.ts';
 
 describe('requirement catalogue', () => {
@@ -93,6 +93,18 @@ describe('the reference hook', () => {
     expect(result.results.map((r) => `${resultName(r)}: ${r.finding.status}`)).toEqual([
       'PAR-006 [long_params_strategy=tag]: pass',
       'NST-002 [childRunPerNode=true]: pass',
+    ]);
+  }, 60_000);
+});
+
+describe("a long error's end kept instead of its start", () => {
+  it('is recorded (RUN-006) and marked as cut (RUN-015)', async () => {
+    const requirements = REQUIREMENTS.filter((r) => ['RUN-006', 'RUN-015'].includes(r.id));
+    const result = await runSuite(ERROR_END_KEPT, { requirements });
+    expect(result.errors).toEqual([]);
+    expect(result.results.map((r) => `${r.id} ${r.finding.status}: ${r.finding.found}`)).toEqual([
+      expect.stringMatching(/^RUN-006 pass: /),
+      'RUN-015 pass: trackbench.error (8000 characters)',
     ]);
   }, 60_000);
 });

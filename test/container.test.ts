@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SESSION_LABEL } from '../src/backends/container-cleanup.ts';
 import { containerRuntimeProblem, startContainer } from '../src/backends/container.ts';
+import { SCENARIOS } from '../src/conformance/scenarios.ts';
 import { runSuite } from '../src/conformance/suite.ts';
 import { parseTarget } from '../src/conformance/targets.ts';
 import type { TargetResult } from '../src/conformance/types.ts';
@@ -215,8 +216,10 @@ describe.runIf(problem === undefined || inCI)('container backend', () => {
     const skipped = container.results.filter((x) => x.finding.status === 'skip' && onMock[key(x)] !== 'skip');
     expect(skipped.length).toBeGreaterThan(0);
     // Only the situations with injected faults (server down, slow server, an outage mid-run) need the mock.
+    const faulty = Object.values(SCENARIOS).filter((s) => s.faults || s.outage);
+    expect(faulty.map((s) => s.id)).toEqual(expect.arrayContaining(['server-down', 'slow-server', 'outage']));
     for (const x of skipped) {
-      expect(['server-down', 'slow-server', 'outage']).toContain(x.scenario);
+      expect(faulty.map((s) => s.id)).toContain(x.scenario);
       expect(x.finding.found).toContain("needs the mock's fault injection");
     }
     const compared = container.results.filter((x) => !skipped.includes(x));

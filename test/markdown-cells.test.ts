@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetResult } from '../src/conformance/types.ts';
 import { markdownMatrix } from '../src/report/conformance.ts';
-import { gateMarkdown } from '../src/report/gate.ts';
+import { gateMarkdown, type GateDocument } from '../src/report/gate.ts';
+import { summaryMarkdown } from '../src/report/summary.ts';
 import { markdownTable } from '../src/report/tables.ts';
 
 /** The cells of a Markdown table row, split on the pipes that are not escaped. */
@@ -63,5 +64,20 @@ describe('Markdown table cells', () => {
     const table = md.split('\n').filter((l) => l.startsWith('|'));
     expect(table.map((r) => cellsOf(r).length)).toEqual([5, 5, 5]);
     expect(cellsOf(table[2]!)[0]).toBe('budget a | b apiCalls max');
+  });
+
+  it('in the PR summary: a hook whose name has a pipe is one row of four cells', () => {
+    // Only what the summary reads: the hook's figures are absent (n/a), which is enough for the row's shape.
+    const doc = {
+      title: 'scenario',
+      baseline: null,
+      current: { results: { 'a | b': { metrics: {} } } },
+      gate: { verdict: 'pass', checks: [] },
+    } as unknown as GateDocument;
+    const table = summaryMarkdown(doc, '')
+      .split('\n')
+      .filter((l) => l.startsWith('|'));
+    expect(table.map((r) => cellsOf(r).length)).toEqual([4, 4, 4]);
+    expect(cellsOf(table[2]!)[0]).toBe('a | b');
   });
 });

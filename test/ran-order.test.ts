@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   completedBeforeFailure,
+  doneNodes,
   readNodeWindows,
   readRunFacts,
   readStartedNodes,
@@ -49,6 +50,17 @@ describe('when a command says its nodes started', () => {
     writeFileSync(path, text);
     return path;
   };
+
+  // What an interrupted situation counts as done: where child runs may truthfully say FINISHED.
+  it('counts a node done by its end line, even when no later node has started yet (its outputs being saved)', () => {
+    const t = 1796500000000;
+    const ended = file(`${names[0]}\t${t}\t${t + 5}\n${names[1]}\t${t + 6}\t${t + 9}\n`);
+    expect(doneNodes(ended)).toEqual([names[0], names[1]]);
+    const running = file(`${names[0]}\t${t}\t${t + 5}\n${names[1]}\t${t + 6}\n`);
+    expect(doneNodes(running)).toEqual([names[0]]);
+    // Start lines alone: every node started before the last to start (sequential).
+    expect(doneNodes(file(`${names[0]}\n${names[1]}\n${names[2]}\n`))).toEqual([names[0], names[1]]);
+  });
 
   it('reads each name with its start time (tab-separated Unix ms), names alone staying readable', () => {
     const path = file(`${names[0]}\t1796500000001\n${names[1]}\t1796500000009\n`);

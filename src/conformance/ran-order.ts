@@ -73,6 +73,17 @@ export function readNodeWindows(file: string): NodeWindow[] | undefined {
   return [...windows.values()];
 }
 
+/** The nodes a command has said done in its nodes file: those with an end line when it writes them (the witness
+ * does, from after_node_run), else every one started before the last to start (a sequential runner starts a node
+ * once the last is done). One rule for when to interrupt and for which nodes' child runs may say FINISHED. */
+export function doneNodes(file: string): string[] {
+  const ended = readNodeWindows(file)
+    ?.filter((n) => n.endMs !== undefined)
+    .map((n) => n.node);
+  if (ended?.length) return ended;
+  return (readStartedNodes(file) ?? []).slice(0, -1);
+}
+
 /** What a command said about its pipeline run. */
 export interface RunFacts {
   /** The runner class that ran it (`#runner`). */

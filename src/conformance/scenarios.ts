@@ -113,7 +113,8 @@ export const INJECTED_PIPELINE_ERROR = 'injected pipeline error (not a node erro
  */
 export function injectedPipelineError(node: string): string {
   const chain = Array.from({ length: 200 }, (_, i) => `caused by: wrapped at depth ${i + 1} of a deep cause chain`);
-  return `${INJECTED_PIPELINE_ERROR} at ${node}; ${chain.join('; ')}`;
+  // Named at both ends: a hook that keeps a long error's end (a traceback's last lines) records it too.
+  return `${INJECTED_PIPELINE_ERROR} at ${node}; ${chain.join('; ')}; end of the ${INJECTED_PIPELINE_ERROR} at ${node}`;
 }
 
 /** Nodes that sleep 250 ms, so SIGINT, sent once 4 nodes are said done (polled every 25 ms), lands mid-run, with

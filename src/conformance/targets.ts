@@ -21,7 +21,7 @@ import { setsPath, withPairs } from './target-options.ts';
 import {
   completedBefore,
   completedBeforeFailure,
-  readNodeWindows,
+  doneNodes,
   readStartedNodes,
   pipelineRunsSaid,
   splitPipelineRuns,
@@ -301,11 +301,13 @@ function situationEnv(scenario: ConformanceScenario, injectAt: string | undefine
 /** How long a command may take to exit after SIGINT (`interrupted`): its teardown, as after a pipeline run's end. */
 const INTERRUPT_GRACE_MS = COMMAND_EXIT_GRACE_MS;
 
-/** How many nodes a command has said done in its nodes file: those with an end time, or, when it writes start
- * lines only, every one started before the last to start (a sequential runner starts a node once the last is done). */
-function nodesDone(file: string): number {
-  const started = readStartedNodes(file)?.length ?? 0;
-  return Math.max(readNodeWindows(file)?.filter((n) => n.endMs !== undefined).length ?? 0, started - 1);
+/** SIGINT is due once `at` nodes are said done and not yet all of them: a command done with its pipeline (one that
+ * ignores the situation's node sleeps) is not interrupted, and RUN-016 says so rather than judging its teardown. */
+function interruptDue(file: string, at: number, total: number): () => boolean {
+  return () => {
+    const n = doneNodes(file).length;
+    return n >= at && n < total;
+  };
 }
 
 /** A process that runs the described pipeline; `env` is added to its environment. */
@@ -340,6 +342,7 @@ export function commandTarget(
           const startMs = Date.now();
           const asked = scenario.repeat - done;
           const at = scenario.interruptAfter;
+          const total = scenario.pipeline.nodes.length;
           const { code, output, timedOut, escaped, outputHeld, interrupted } = await runExternal(
             command,
             {
@@ -353,7 +356,7 @@ export function commandTarget(
             },
             timeoutMs,
             undefined,
-            at === undefined ? undefined : { due: () => nodesDone(nodesFile) >= at, graceMs: INTERRUPT_GRACE_MS },
+            at === undefined ? undefined : { due: interruptDue(nodesFile, at, total), graceMs: INTERRUPT_GRACE_MS },
           );
           runs.output(output);
           if (at !== undefined && interrupted) {
@@ -364,17 +367,17 @@ export function commandTarget(
                 timeoutMs,
               );
             runs.run(nodesFile, { startMs, endMs: Date.now() });
-            const started = readStartedNodes(nodesFile) ?? [];
             const how = interrupted.killed
               ? `still running ${INTERRUPT_GRACE_MS / 1000} s after SIGINT: killed`
               : `exited with code ${code}`;
+            const done = doneNodes(nodesFile);
             return runs.result({
               pipelineError: interrupted.sent
-                ? `interrupted (SIGINT) after ${at} nodes done: the command ${how}`
+                ? `interrupted (SIGINT) after ${done.length} nodes done: the command ${how}`
                 : undefined,
-              // Sequential: every node that started before the last one to start is done (all, when not interrupted).
-              completedNodes: interrupted.sent ? started.slice(0, -1) : started,
-              interrupt: { ...interrupted, doneNodes: interrupted.sent ? at : nodesDone(nodesFile) },
+              // Not interrupted: it ended by itself, every node it started done.
+              completedNodes: interrupted.sent ? done : (readStartedNodes(nodesFile) ?? []),
+              interrupt: { ...interrupted, doneNodes: done.length },
             });
           }
           const life = { startMs, endMs: Date.now() };

@@ -139,8 +139,10 @@ export interface Observation {
 export interface Interrupt {
   /** Whether SIGINT was sent (false: the command never said enough nodes done, or ended first). */
   sent: boolean;
-  /** Nodes it said done when it was sent. */
+  /** Nodes it said done when it was sent (when not sent: by its end). */
   doneNodes: number;
+  /** When it was sent (Date.now()): a run ended before it was not ended by the interrupt. */
+  sentAtMs?: number;
   /** It did not exit within the grace after SIGINT: its process group was killed (SIGKILL). */
   killed?: boolean;
 }

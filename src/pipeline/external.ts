@@ -31,8 +31,9 @@ export interface ExternalResult {
   escaped?: string[];
   /** When the command exited (Date.now()): what it did after its pipeline run ended is measured to it. */
   exitedAt: number;
-  /** With `interrupt`: whether SIGINT was sent, and whether the group was then killed for outliving its grace. */
-  interrupted?: { sent: boolean; killed: boolean };
+  /** With `interrupt`: whether SIGINT was sent (and when, Date.now()), and whether the group was then killed for
+   * outliving its grace. */
+  interrupted?: { sent: boolean; killed: boolean; sentAtMs?: number };
 }
 
 /** Ctrl-C mid-run: SIGINT to the command's process group (as a terminal sends it to its foreground group) once
@@ -92,7 +93,7 @@ export function runExternal(
         child.kill('SIGKILL');
       }
     }, timeoutMs);
-    const interrupted = { sent: false, killed: false };
+    const interrupted: { sent: boolean; killed: boolean; sentAtMs?: number } = { sent: false, killed: false };
     let grace: NodeJS.Timeout | undefined;
     const poll =
       interrupt &&
@@ -105,6 +106,7 @@ export function runExternal(
         }
         clearInterval(poll);
         interrupted.sent = true;
+        interrupted.sentAtMs = Date.now();
         killGroup(child.pid, 'SIGINT');
         grace = setTimeout(() => {
           interrupted.killed = true;

@@ -3,6 +3,7 @@
 // baseline, the failed checks, and every check folded away.
 import { pct } from './format.ts';
 import { warningQuote, type GateDocument } from './gate.ts';
+import { markdownRow } from './tables.ts';
 import type { MetricResult } from '../measure/report-types.ts';
 
 const MAX_LISTED = 5;
@@ -35,8 +36,8 @@ export function summaryMarkdown(doc: GateDocument, fullChecks: string): string {
       : `**${failed.length} of ${doc.gate.checks.length} checks failed.**`,
     '',
     ...warningQuote(doc.warnings),
-    '| Hook | Wall-time overhead [95% CI] | Cost per node | API calls per run |',
-    '| --- | ---: | ---: | ---: |',
+    markdownRow(['Hook', 'Wall-time overhead [95% CI]', 'Cost per node', 'API calls per run']),
+    markdownRow(['---', '---:', '---:', '---:']),
   ];
   for (const [hook, r] of Object.entries(doc.current.results)) {
     const b = doc.baseline?.results[hook]?.metrics;
@@ -46,7 +47,7 @@ export function summaryMarkdown(doc: GateDocument, fullChecks: string): string {
       cell(perNode(m.wallMs), b ? perNode(b.wallMs) : null),
       cell(calls(m.apiCalls), b ? calls(b.apiCalls) : null),
     ];
-    lines.push(`| ${hook} | ${cells.join(' | ')} |`);
+    lines.push(markdownRow([hook, ...cells]));
   }
   if (failed.length) {
     lines.push('', 'Failed:');

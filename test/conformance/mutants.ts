@@ -1585,24 +1585,11 @@ export const MUTANTS: Mutant[] = [
   ),
   // The error recorded whole, as a traceback is: past MLflow's 8000-character limit a server refuses it (the failed
   // node's tag in the same batch lost too), or, as the mock and MLflow 3 by default do, cuts it without a word.
-  mutant('unbounded-error-tag', ['RUN-015'], (o, ctx) => {
-    let whole: string | undefined;
-    const hooks = reference({
-      batch: (b) =>
-        whole === undefined
-          ? b
-          : { ...b, tags: b.tags?.map((t) => (t.key === 'trackbench.error' ? { ...t, value: whole! } : t)) },
-    })(o, ctx);
-    const onPipelineError = hooks.onPipelineError!.bind(hooks);
-    return {
-      ...hooks,
-      afterCatalogCreated: hooks.afterCatalogCreated?.bind(hooks),
-      onPipelineError: async (error, ...rest) => {
-        whole = `${error.name}: ${error.message}`;
-        await onPipelineError(error, ...rest);
-      },
-    };
-  }),
+  mutant(
+    'unbounded-error-tag',
+    ['RUN-015'],
+    errorTagAs((whole) => whole),
+  ),
   // MLflow's key rule ported to JavaScript as it reads (`[^/\w.\- :]`), where `\w` is ASCII: a key in any other
   // letters (`größe`, which MLflow takes) is renamed.
   mutant(
@@ -2013,4 +2000,33 @@ function spillFiles(): string[] {
   };
   walk(tmpdir(), 0);
   return out;
+}
+
+/** Not a bug: the reference hook recording a long error's end (a traceback's last lines), marked as cut at its
+ * start. RUN-006 and RUN-015 must pass it, as they pass one keeping the start. */
+export const ERROR_END_KEPT: Target = factoryTarget(
+  'error-end-kept',
+  errorTagAs((whole) => (whole.length > 8000 ? `…${whole.slice(-7999)}` : whole)),
+);
+
+/** The reference hook, its error tag (`trackbench.error`) made by `record` from the pipeline error's whole text. */
+function errorTagAs(record: (whole: string) => string): HookFactory {
+  return (o, ctx) => {
+    let value: string | undefined;
+    const hooks = reference({
+      batch: (b) =>
+        value === undefined
+          ? b
+          : { ...b, tags: b.tags?.map((t) => (t.key === 'trackbench.error' ? { ...t, value: value! } : t)) },
+    })(o, ctx);
+    const onPipelineError = hooks.onPipelineError!.bind(hooks);
+    return {
+      ...hooks,
+      afterCatalogCreated: hooks.afterCatalogCreated?.bind(hooks),
+      onPipelineError: async (error, ...rest) => {
+        value = record(`${error.name}: ${error.message}`);
+        await onPipelineError(error, ...rest);
+      },
+    };
+  };
 }

@@ -43,7 +43,8 @@ def injected_pipeline_error(node: str) -> str:
     real error's deep cause chain often is, so a hook recording it must bound it itself (trackbench's
     injectedPipelineError, src/conformance/scenarios.ts, is the same text)."""
     chain = ["caused by: wrapped at depth %d of a deep cause chain" % (i + 1) for i in range(200)]
-    return "injected pipeline error (not a node error) at %s; %s" % (node, "; ".join(chain))
+    what = "injected pipeline error (not a node error) at %s" % node
+    return "%s; %s; end of the %s" % (what, "; ".join(chain), what)
 
 
 def now_ms() -> int:

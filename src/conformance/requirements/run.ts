@@ -121,8 +121,8 @@ export const RUN: Requirement[] = [
     features: ['hook error'],
     statement:
       "A recorded error longer than MLflow's value limit is cut by the hook to fit it, not sent whole for the " +
-      "server to refuse or cut: cut to exactly the limit, it is marked as cut ('…', '...' or 'truncated' at its " +
-      'end), as the silent server cut never is.',
+      "server to refuse or cut: cut to exactly the limit, it is marked as cut ('…', '...' or 'truncated' at " +
+      'either end), as the silent server cut never is.',
     rationale:
       'Real errors (tracebacks, cause chains) often pass 8000 characters. A server that refuses the value loses ' +
       'the error and everything batched with it (the failed node too); one that cuts it silently stores a ' +
@@ -135,11 +135,14 @@ export const RUN: Requirement[] = [
         ...allParams(o).map((p) => ({ ...p, limit: LIMITS.paramValueLength })),
       ].filter((t) => t.value.includes(INJECTED_PIPELINE_ERROR));
       if (!recorded.length) return skip('the error recorded, cut and marked by the hook', 'no error (see RUN-006)');
-      const marked = (v: string) => /(…|\.\.\.)\s*$/.test(v) || /truncat/i.test(v.slice(-200));
+      // at its end, or at its start when the hook kept the error's end (a traceback's last lines)
+      const marked = (v: string) =>
+        /(…|\.\.\.)\s*$|^\s*(…|\.\.\.)/.test(v) || [v.slice(0, 200), v.slice(-200)].some((e) => /truncat/i.test(e));
       const silent = recorded.filter((t) => pythonLength(t.value) >= t.limit && !marked(t.value));
       return verdict(
         silent.length === 0,
-        `the error cut by the hook under ${LIMITS.tagValueLength} characters, or marked as cut`,
+        `the error cut by the hook under its limit (${LIMITS.tagValueLength} characters a tag, ` +
+          `${LIMITS.paramValueLength} a param), or marked as cut`,
         silent.length
           ? `${list(silent.map((t) => t.key))}: ${pythonLength(silent[0]!.value)} characters, unmarked`
           : list(recorded.map((t) => `${t.key} (${pythonLength(t.value)} characters)`)),
