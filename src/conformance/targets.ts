@@ -363,7 +363,8 @@ export function commandTarget(
             // Cut off before it said enough nodes done: the situation did not happen (its own error).
             if (timedOut && !interrupted.sent)
               throw new SituationTimeoutError(
-                `the command was still running after ${timeoutMs / 1000} s, ${at} nodes not said done: stopped`,
+                `the command was still running after ${timeoutMs / 1000} s, not interrupted (it said ` +
+                  `${doneNodes(nodesFile).length} of ${total} nodes done; SIGINT is sent at ${at}, not after all): stopped`,
                 timeoutMs,
               );
             runs.run(nodesFile, { startMs, endMs: Date.now() });
@@ -373,7 +374,7 @@ export function commandTarget(
             const done = doneNodes(nodesFile);
             return runs.result({
               pipelineError: interrupted.sent
-                ? `interrupted (SIGINT) after ${done.length} nodes done: the command ${how}`
+                ? `interrupted (SIGINT) once ${at} or more nodes were said done: the command ${how}`
                 : undefined,
               // Not interrupted: it ended by itself, every node it started done.
               completedNodes: interrupted.sent ? done : (readStartedNodes(nodesFile) ?? []),

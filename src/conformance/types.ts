@@ -139,7 +139,7 @@ export interface Observation {
 export interface Interrupt {
   /** Whether SIGINT was sent (false: the command never said enough nodes done, or ended first). */
   sent: boolean;
-  /** Nodes it said done when it was sent (when not sent: by its end). */
+  /** Nodes it said done by its end (when sent: it had said at least the situation's `interruptAfter` then). */
   doneNodes: number;
   /** When it was sent (Date.now()): a run ended before it was not ended by the interrupt. */
   sentAtMs?: number;

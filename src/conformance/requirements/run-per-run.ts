@@ -266,8 +266,15 @@ export const INTERRUPTED: Requirement[] = [
       for (const v of views)
         for (const r of v.family) {
           const info = r.run.info;
-          // Ended before SIGINT was sent: not ended by the interrupt (whether it ended too early is another check's).
-          if (i.sentAtMs !== undefined && typeof info.end_time === 'number' && info.end_time < i.sentAtMs) continue;
+          // Ended (a terminal status, a real time) before SIGINT was sent: not ended by the interrupt. A run back to
+          // RUNNING keeps its old end time, and a seconds clock reads as long ago: both are still judged.
+          const endedBefore =
+            i.sentAtMs !== undefined &&
+            TERMINAL.has(info.status) &&
+            typeof info.end_time === 'number' &&
+            plausibleMs(info.end_time) &&
+            info.end_time < i.sentAtMs;
+          if (endedBefore) continue;
           const node = r === v.top ? undefined : o.pipeline.nodes.find((n) => v.runFor(n) === r);
           // A child run of a node that completed before the interrupt may truthfully say FINISHED.
           const finishedOk = node !== undefined && o.completedNodes.includes(node.name);
