@@ -364,7 +364,8 @@ export function commandTarget(
             if (timedOut && !interrupted.sent)
               throw new SituationTimeoutError(
                 `the command was still running after ${timeoutMs / 1000} s, not interrupted (it said ` +
-                  `${doneNodes(nodesFile).length} of ${total} nodes done; SIGINT is sent at ${at}, not after all): stopped`,
+                  `${doneNodes(nodesFile).length} of ${total} nodes done; SIGINT is sent at ${at}, not after all): ` +
+                  'stopped',
                 timeoutMs,
               );
             runs.run(nodesFile, { startMs, endMs: Date.now() });
