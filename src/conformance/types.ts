@@ -3,6 +3,7 @@
 import type { RequestRecord } from '../backends/mock/request-log.ts';
 import type { RunState } from '../mlflow/readback.ts';
 import type { Experiment } from '../mlflow/wire.ts';
+import type { InterruptOutcome } from '../pipeline/external.ts';
 import type { Pipeline } from '../pipeline/types.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 
@@ -135,16 +136,12 @@ export interface Observation {
   }[];
 }
 
-/** How an `interrupted` situation went: SIGINT sent to the command's process group, as Ctrl-C in a terminal does. */
-export interface Interrupt {
-  /** Whether SIGINT was sent (false: the command never said enough nodes done, or ended first). */
-  sent: boolean;
+/** How an `interrupted` situation went: SIGINT sent to the command's process group, as Ctrl-C in a terminal does
+ * (not sent: the command never said enough nodes done, or said them all; a run ended before `sentAtMs` was not ended
+ * by the interrupt; `killed`: it did not exit within the grace after SIGINT). */
+export interface Interrupt extends InterruptOutcome {
   /** Nodes it said done by its end (when sent: it had said at least the situation's `interruptAfter` then). */
   doneNodes: number;
-  /** When it was sent (Date.now()): a run ended before it was not ended by the interrupt. */
-  sentAtMs?: number;
-  /** It did not exit within the grace after SIGINT: its process group was killed (SIGKILL). */
-  killed?: boolean;
 }
 
 export interface Requirement {

@@ -31,9 +31,15 @@ export interface ExternalResult {
   escaped?: string[];
   /** When the command exited (Date.now()): what it did after its pipeline run ended is measured to it. */
   exitedAt: number;
-  /** With `interrupt`: whether SIGINT was sent (and when, Date.now()), and whether the group was then killed for
-   * outliving its grace. */
-  interrupted?: { sent: boolean; killed: boolean; sentAtMs?: number };
+  /** With `interrupt`: how it went. */
+  interrupted?: InterruptOutcome;
+}
+
+/** Whether SIGINT was sent (and when, Date.now()), and whether the group was then killed for outliving its grace. */
+export interface InterruptOutcome {
+  sent: boolean;
+  killed: boolean;
+  sentAtMs?: number;
 }
 
 /** Ctrl-C mid-run: SIGINT to the command's process group (as a terminal sends it to its foreground group) once
@@ -93,7 +99,7 @@ export function runExternal(
         child.kill('SIGKILL');
       }
     }, timeoutMs);
-    const interrupted: { sent: boolean; killed: boolean; sentAtMs?: number } = { sent: false, killed: false };
+    const interrupted: InterruptOutcome = { sent: false, killed: false };
     let grace: NodeJS.Timeout | undefined;
     const poll =
       interrupt &&
