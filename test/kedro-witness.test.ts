@@ -4,8 +4,10 @@
 // observing, as for in-process targets. Broken hooks from fixtures/conformance/broken_kedro_hooks.py are
 // caught; the Python reference hook passes. Runs where the environment is provisioned (CI: npm run
 // setup:kedro-mlflow), one `basic` pipeline run a target.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { REQUIREMENTS } from '../src/conformance/requirements/index.ts';
+import { injectedPipelineError } from '../src/conformance/scenarios.ts';
 import { checkKedroHook, kedroEnvironment } from './helpers/kedro-hook-target.ts';
 
 const env = await kedroEnvironment();
@@ -73,4 +75,17 @@ describe.runIf(env || process.env.CI === 'true')('a Kedro run in a process of it
     expect(found['RUN-005']).toMatchObject({ status: 'fail', found: 'FINISHED' });
     expect(found['HKS-002']).toMatchObject({ status: 'pass' });
   }, 120_000);
+
+  it('raises, as the pipeline-error situation, the very error trackbench raises in process', () => {
+    // RUN-006 and RUN-015 judge what a hook recorded against trackbench's text: the two must not drift apart.
+    const node = 'ns_1.node_5';
+    const script = [
+      'import sys',
+      'from trackbench_kedro.witness import injected_pipeline_error as e',
+      'print(e(sys.argv[1]))',
+    ];
+    const python = execFileSync(env!.python, ['-c', script.join('\n'), node], { encoding: 'utf8' }).replace(/\n$/, '');
+    expect(python.length).toBeGreaterThan(8000);
+    expect(python).toBe(injectedPipelineError(node));
+  });
 });

@@ -1,6 +1,7 @@
 """The Python reference hook against a fake MLflow: batching, every value, models, the spill."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -134,6 +135,36 @@ def test_an_unwritable_spill_folder_loses_the_values_and_says_so_without_holding
     warning = capsys.readouterr().err
     assert "were not delivered to MLflow" in warning and "could not be written to a spill file" in warning, warning
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_a_spill_file_that_fails_midway_names_what_it_holds_and_what_was_lost(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # discard port: refused
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    count = re.compile(r"(\d+) value\(s\) were not delivered")
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path / "whole")), description(nodes=4))
+    (whole,) = capsys.readouterr().err.strip().splitlines()
+    total = int(count.search(whole).group(1))  # type: ignore[union-attr]  # the message says its count
+    # The disk fills after the spill file's first append: what was written can still be replayed.
+    appends: List[str] = []
+
+    def filling_open(path: str, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "a":
+            appends.append(path)
+            if len(appends) > 1:
+                raise OSError(28, "No space left on device")
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(reference_hook, "open", filling_open, raising=False)
+    drive(ReferenceHook(experiment_name="e", spill_dir=str(tmp_path / "part")), description(nodes=4))
+    spilled, lost = capsys.readouterr().err.strip().splitlines()
+    assert len(appends) > 1, "the spill file was written once only: nothing failed"
+    assert "written to %s; deliver them later with: trackbench replay %s" % (appends[0], appends[0]) in spilled
+    assert Path(appends[0]).read_text().count("\n") >= 1
+    assert "could not be written to a spill file" in lost and "No space left on device" in lost, lost
+    parts = [int(count.search(line).group(1)) for line in (spilled, lost)]  # type: ignore[union-attr]
+    assert sum(parts) == total and min(parts) > 0, (parts, total)
 
 
 def test_no_secret_in_what_it_says(

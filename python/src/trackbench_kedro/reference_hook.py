@@ -118,7 +118,9 @@ class _Sender:
         self.artifact_uri: Optional[str] = None
         self.run_record: Dict[str, Any] = {}
         self.unreachable: Optional[str] = None
-        self.lost: Dict[str, int] = {}
+        # Values not delivered, by kind: written to the spill file (replay delivers them), or not even that.
+        self.spilled: Dict[str, int] = {}
+        self.unspilled: Dict[str, int] = {}
         self.spill_file: Optional[str] = None
         # Why the spill file could not be written, once it failed: the values are then lost, and counted so.
         self.spill_failure: Optional[str] = None
@@ -131,9 +133,14 @@ class _Sender:
 
     # -- spill: trackbench replay's format
     def _spill(self, record: Dict[str, Any], kind: str, count: int) -> None:
-        self.lost[kind] = self.lost.get(kind, 0) + count
+        written = self._write_spill(record)
+        tally = self.spilled if written else self.unspilled
+        tally[kind] = tally.get(kind, 0) + count
+
+    def _write_spill(self, record: Dict[str, Any]) -> bool:
+        """Appends the record (after the run's record when that changed); False once the file cannot be written."""
         if self.spill_failure is not None:
-            return
+            return False
         try:
             if self.spill_file is None:
                 self.spill_file = self._new_spill_file()
@@ -145,9 +152,11 @@ class _Sender:
                     f.write(doubles.dumps(self.run_record) + "\n")
                     self.announced = facts
                 f.write(doubles.dumps(record) + "\n")
+            return True
         except OSError as err:
             # An unwritable spill folder must not end this thread: a full queue would then hold the pipeline for good.
             self.spill_failure = "%s: %s" % (self.spill_dir, err.strerror or err)
+            return False
 
     def _new_spill_file(self) -> str:
         """A file of this run's own: another run may have started in the same millisecond (or a process before this
@@ -399,20 +408,32 @@ class ReferenceHook:
         atexit.unregister(self._interrupted)
         sender.put("end", status)
         sender.close()
-        lost = {k: n for k, n in sender.lost.items() if n > 0}
-        if lost:
-            counts = ", ".join("%d %s" % (n, k) for k, n in sorted(lost.items()))
-            spill = sender.spill_file
-            where = (
-                "and could not be written to a spill file (%s): lost" % sender.spill_failure
-                if sender.spill_failure is not None
-                else "written to %s; deliver them later with: trackbench replay %s" % (spill, spill)
-            )
-            print(
-                "trackbench reference hook: %d value(s) were not delivered to MLflow (%s); %s"
-                % (sum(lost.values()), counts, where),
-                file=sys.stderr,
-            )
+        for line in loss_messages(sender):
+            print(line, file=sys.stderr)
+
+
+def loss_messages(sender: _Sender) -> List[str]:
+    """What did not reach MLflow, as the TypeScript hook says it (report-loss.ts): the values in the spill file with
+    the command that delivers them, then those that could not even be written there, with why."""
+
+    def counted(tally: Dict[str, int]) -> Tuple[int, str]:
+        kinds = sorted((k, n) for k, n in tally.items() if n > 0)
+        return sum(n for _, n in kinds), ", ".join("%d %s" % (n, k) for k, n in kinds)
+
+    out: List[str] = []
+    spilled, spilled_kinds = counted(sender.spilled)
+    if spilled:
+        out.append(
+            "trackbench reference hook: %d value(s) were not delivered to MLflow (%s); written to %s; deliver them "
+            "later with: trackbench replay %s" % (spilled, spilled_kinds, sender.spill_file, sender.spill_file)
+        )
+    unspilled, unspilled_kinds = counted(sender.unspilled)
+    if unspilled:
+        out.append(
+            "trackbench reference hook: %d value(s) were not delivered to MLflow (%s), and could not be written to a "
+            "spill file (%s): lost" % (unspilled, unspilled_kinds, sender.spill_failure)
+        )
+    return out
 
 
 def _as_bytes(value: Any) -> bytes:
