@@ -23,10 +23,10 @@ const PLUGIN_BEHAVIOURS: Record<string, string> = {
   'FLT-007': 'each value is a request on the node path: a slow server slows the pipeline',
 };
 
-/** Each release's own: 2.0.3 on Kedro 1.x, whose run_params hold `pipeline_names`, a list. */
+/** Both releases alike: 2.0.3's `pipeline_names=['conformance']` (Kedro 1's run_params) names the pipeline too. */
 const ALLOWED: Record<string, Record<string, string>> = {
   'kedro-mlflow 0.14.5': PLUGIN_BEHAVIOURS,
-  'kedro-mlflow 2.0.3': { ...PLUGIN_BEHAVIOURS, 'TAG-001': 'its pipeline tag is pipeline_names, a list' },
+  'kedro-mlflow 2.0.3': PLUGIN_BEHAVIOURS,
 };
 
 /**
@@ -80,6 +80,9 @@ for (const label of Object.keys(ALLOWED)) {
       expect(status('HKS-002')).toBe('pass');
       // Interrupted mid-run, the run reads as a finished one (no hook is called; MLflow's exit handler ends it).
       expect(finding('RUN-016')?.found).toBe('conformance FINISHED');
+      // The run's pipeline tag: pipeline_name on Kedro 0.19, pipeline_names (a list of it) on Kedro 1.
+      expect(status('TAG-001')).toBe('pass');
+      expect(finding('TAG-001')?.found).toMatch(/^pipeline_names?$/);
       expect(result.versions?.['kedro-mlflow']).toBe(label.split(' ')[1]);
     }, 600_000);
   });

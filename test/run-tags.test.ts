@@ -3,6 +3,7 @@
 // held against a target that ran the pipeline itself.
 import { describe, expect, it } from 'vitest';
 import { RUN_TAGS } from '../src/conformance/requirements/run-tags.ts';
+import { TAGS } from '../src/conformance/requirements/tags.ts';
 import { SCENARIOS } from '../src/conformance/scenarios.ts';
 import type { Observation } from '../src/conformance/types.ts';
 import type { RunState } from '../src/mlflow/readback.ts';
@@ -24,7 +25,7 @@ function observe(runs: RunState[], runner?: string): Observation {
   return { pipeline, runs, runner, pipelineRuns: runs.length } as unknown as Observation;
 }
 
-const check = (id: string, o: Observation) => RUN_TAGS.find((r) => r.id === id)!.check(o);
+const check = (id: string, o: Observation) => [...RUN_TAGS, ...TAGS].find((r) => r.id === id)!.check(o);
 
 /** What the real kedro-mlflow 2.0.3 sets on Kedro 1.7 (set_tags of run_params, each value str()'d). */
 const kedroMlflow = {
@@ -71,5 +72,14 @@ describe('run-level tags', () => {
     expect(check('TAG-010', o).found).toBe('pipeline run 2: b has no pipeline tag "conformance"');
     expect(check('TAG-011', o).found).toBe('pipeline run 2: b has no command tag');
     expect(check('TAG-012', observe([run('b', 2, { other: 'x' })])).status).toBe('skip');
+  });
+
+  it("TAG-001 holds the pipeline's tag as TAG-010 does: Kedro 1's list of exactly the name, not another list", () => {
+    const finding = (tags: Record<string, string>) => check('TAG-001', observe([run('a', 1, tags)]));
+    expect(finding(kedroMlflow)).toMatchObject({ status: 'pass', found: 'pipeline_names' });
+    expect(finding({ pipeline_name: 'conformance' })).toMatchObject({ status: 'pass', found: 'pipeline_name' });
+    expect(finding({ pipeline_names: "['conformance', 'other']" }).status).toBe('fail');
+    expect(finding({ pipeline_names: "['__default__']" }).status).toBe('fail');
+    expect(finding({ 'mlflow.runName': 'conformance' }).status).toBe('fail');
   });
 });

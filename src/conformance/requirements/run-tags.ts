@@ -37,7 +37,7 @@ function runLevelTags(r: RunState): { key: string; value: string; about: About }
 }
 
 /** The pipeline name, or a list of exactly that name (Kedro 1's `pipeline_names`, as JSON or Python's str()). */
-function namesPipeline(value: string, name: string): boolean {
+export function namesPipeline(value: string, name: string): boolean {
   if (value === name) return true;
   if (!value.trim().startsWith('[')) return false;
   try {

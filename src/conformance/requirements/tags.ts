@@ -2,6 +2,7 @@
 import type { Requirement } from '../types.ts';
 import { oneRun, pipelineRunViews } from './expected.ts';
 import { verdict, list } from './queries.ts';
+import { namesPipeline } from './run-tags.ts';
 
 export const TAGS: Requirement[] = [
   {
@@ -10,11 +11,16 @@ export const TAGS: Requirement[] = [
     level: 'MUST',
     scenario: 'basic',
     features: [],
-    statement: 'The run is tagged with the pipeline name.',
+    statement:
+      'The run is tagged with the pipeline name (a tag whose key names the pipeline: the name, or a list of ' +
+      'exactly that name, as Kedro 1 gives it).',
     rationale: 'The article names pipeline tags as the basis of traceability.',
     check: (o) => {
-      const hit = (oneRun(o)?.run.data.tags ?? []).find((t) => t.value === o.pipeline.name && /pipeline/i.test(t.key));
-      return verdict(Boolean(hit), `a *pipeline* tag = "${o.pipeline.name}"`, hit ? hit.key : 'none');
+      // The name, or Kedro 1's `pipeline_names` list of exactly it: the value TAG-010 accepts.
+      const hit = (oneRun(o)?.run.data.tags ?? []).find(
+        (t) => /pipeline/i.test(t.key) && namesPipeline(t.value, o.pipeline.name),
+      );
+      return verdict(Boolean(hit), `a *pipeline* tag = "${o.pipeline.name}" (or a list of it)`, hit ? hit.key : 'none');
     },
   },
   {
