@@ -82,4 +82,16 @@ describe('run-level tags', () => {
     expect(finding({ pipeline_names: "['__default__']" }).status).toBe('fail');
     expect(finding({ 'mlflow.runName': 'conformance' }).status).toBe('fail');
   });
+
+  it("TAG-003 does not take MLflow's record of a logged model (its path names the node's dataset) as naming it", () => {
+    const nodes = pipeline.nodes.map((n) => n.name);
+    const history = JSON.stringify(nodes.map((n) => ({ artifact_path: `models/${n}.model_0`, flavors: {} })));
+    // completedNodes: the one field TAG-003 reads beyond the run-tag checks'
+    const o = (tags: Record<string, string>) => ({ ...observe([run('a', 1, tags)]), completedNodes: nodes });
+    const unnamed = check('TAG-003', o({ 'mlflow.log-model.history': history }));
+    expect(unnamed.status).toBe('fail');
+    expect(unnamed.found).toContain(`and ${nodes.length - 3} more`);
+    const named = Object.fromEntries(nodes.map((n) => [`kedro.node.${n}`, 'true']));
+    expect(check('TAG-003', o({ ...named, 'mlflow.log-model.history': history })).status).toBe('pass');
+  });
 });
