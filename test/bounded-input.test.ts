@@ -1,7 +1,7 @@
 // Hostile input is refused quickly, with a location, and exit 2: alias bombs, size bombs, odd line
 // breaks, module paths that are not modules, out-of-range failAt; long names and hung hooks.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,6 +125,18 @@ describe('bounded input', () => {
     expect(a).not.toBe(b);
     expect(safeFileName('a/b c')).toBe('a_b_c');
     expect(safeFileName('overhead-table')).toBe('overhead-table');
+  });
+
+  it('a 300-character scenario name does not fail a finished sweep at write time', async () => {
+    const f = join(dir, 'long-sweep.yaml');
+    const trials = 'trials: {repetitions: 1, warmup: 0, quickRepetitions: 1}';
+    writeFileSync(f, `name: ${'s'.repeat(300)}\npipeline: {nodes: 2}\nhooks: [noop]\n${trials}\n`);
+    const out = join(dir, 'long-sweep-out');
+    const r = await command(['sweep', f, '--nodes', '2', '--quick', '--out', out], f);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const files = readdirSync(out);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(new RegExp(`^${'s'.repeat(71)}-[0-9a-f]{8}-sweep-.*\\.json$`));
   });
 
   it('a hook call that never settles fails with a HookTimeoutError naming hook and method', async () => {

@@ -12,7 +12,7 @@ import { progressReporter } from '../progress.ts';
 import { widthOf, type Io } from '../io.ts';
 import { assertDistinctOutputs, assertWritableDir, assertWritableFile } from '../paths.ts';
 import { prepareSweep } from '../prepare.ts';
-import { timestamped } from '../../common/file-names.ts';
+import { safeFileName, timestamped } from '../../common/file-names.ts';
 import { plainNumber } from '../../common/env-number.ts';
 import { commaList } from '../flags.ts';
 
@@ -36,7 +36,7 @@ function parseSizes(list: string): number[] {
 export function writeSweep(report: SweepReport, out: string, suffix = ''): string {
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${timestamped(`${report.scenario}-sweep${suffix}`)}.json`);
+  const file = join(dir, `${timestamped(`${safeFileName(report.scenario)}-sweep${suffix}`)}.json`);
   writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }
