@@ -363,3 +363,14 @@ describe('report schemas refuse figures that cannot be', () => {
       expect(isDateTime(bad), bad).toBe(false);
   });
 });
+
+describe('the merged file name', () => {
+  it("a sweep's scenario with `/` and `..` in it names a file inside --out, not one beside it", async () => {
+    const escaping = (sizes: number[]): Json => ({ ...(sweepOf(sizes) as { [k: string]: Json }), scenario: '../../x' });
+    const r = await merge({ a: escaping([5]), b: escaping([10]) });
+    expect(r.code, r.err).toBe(0);
+    expect(r.written).toHaveLength(1);
+    expect(r.written[0]).toMatch(/^\.\._\.\._x-sweep-merged-.*\.json$/);
+    expect(readdirSync(join(r.path('a'), '..')).sort()).toEqual(['a.json', 'b.json', 'out']);
+  });
+});
