@@ -67,4 +67,23 @@ describe('spill file value types', () => {
     const [, line] = readSpillFile(file);
     expect(line?.record).toMatchObject({ items: [{ key: 'm', value: NaN, timestamp: 1, step: -1 }] });
   });
+
+  it('a record id given twice (or a written id equal to a line number one) is bad input at the second', async () => {
+    // The journal keys what was delivered by id: the second record was skipped as delivered, its values lost.
+    const params = (id: string): string => `{"type":"params","id":"${id}","run":"r","items":[{"key":"p","value":"v"}]}`;
+    for (const [lines, message] of [
+      [
+        [run('[]').replace('{', '{"id":"a",'), params('a')],
+        ':2:1 the record id "a" is line 1\'s too; each has its own',
+      ],
+      [[run('[]'), params('x'), params('line:1')], ':3:1 the record id "line:1" is line 1\'s too; each has its own'],
+    ] as const) {
+      const file = spill([...lines]);
+      const err: string[] = [];
+      const io = { out: () => {}, err: (s: string) => void err.push(s), isTTY: false };
+      expect(await main(['replay', file, '--tracking-uri', 'http://127.0.0.1:9'], io), message).toBe(2);
+      expect(err.join('\n')).toContain(message);
+      expect(existsSync(`${file}.journal`)).toBe(false);
+    }
+  });
 });

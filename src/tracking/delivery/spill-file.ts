@@ -100,6 +100,8 @@ export function readSpillFile(file: string): SpillLine[] {
   const out: SpillLine[] = [];
   const problems: Diagnostic[] = [];
   const runs = new Set<string>();
+  // The journal keys what was delivered by id: a second record with an id would be skipped as delivered.
+  const idLines = new Map<string, number>();
   text.split(/\r\n|\n|\r/).forEach((raw, i) => {
     if (!raw.trim()) return;
     const line = i + 1;
@@ -116,7 +118,11 @@ export function readSpillFile(file: string): SpillLine[] {
     const record = parsed as SpillRecord;
     if (record.type === 'run') runs.add(record.run);
     else if (!runs.has(record.run)) return bad(`values for run "${record.run}" come before any record of that run`);
-    out.push({ line, id: record.id ?? `line:${line}`, record });
+    const id = record.id ?? `line:${line}`;
+    const first = idLines.get(id);
+    if (first !== undefined) return bad(`the record id "${id.slice(0, 40)}" is line ${first}'s too; each has its own`);
+    idLines.set(id, line);
+    out.push({ line, id, record });
   });
   if (problems.length) throw new InputError(problems.slice(0, 20));
   return out;
