@@ -55,6 +55,13 @@ describe('values quoted in messages', () => {
       out: '',
       err: '--option "__proto__.x=1": "__proto__" is the name of a built-in object property\n',
     });
+    // A whole key that is a built-in property was looked up as a short name: exit 3, "path.split is not a function".
+    for (const key of ['__proto__', 'constructor', 'toString'])
+      expect(await cli(['conformance', '--target', 'builtin:noop', '--option', `${key}=1`])).toEqual({
+        code: 2,
+        out: '',
+        err: `--option "${key}=1": "${key}" is the name of a built-in object property\n`,
+      });
   });
 
   it("commander's own refusals (a choice, an unknown option): the value cut", async () => {

@@ -41,7 +41,9 @@ function applyPairs(mlflow: Record<string, unknown>, pairs: string[]): void {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw InputError.flag('--option', `${quotedInput(pair)}: expected key=value`);
     const key = pair.slice(0, eq);
-    const path = SHORT[key] ?? (TRACKBENCH_KEYS.includes(key) ? `trackbench.${key}` : key.replace(/^mlflow\./, ''));
+    // Own names only: SHORT['constructor'] is Object, not a path (it failed as "path.split is not a function").
+    const short = Object.hasOwn(SHORT, key) ? SHORT[key] : undefined;
+    const path = short ?? (TRACKBENCH_KEYS.includes(key) ? `trackbench.${key}` : key.replace(/^mlflow\./, ''));
     // `__proto__.x=1` set the options' prototype and was then refused as an unknown key "x": named as given.
     const builtin = path.split('.').find((part) => BUILTIN_OBJECT_KEYS.has(part));
     if (builtin !== undefined)
