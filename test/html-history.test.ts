@@ -116,6 +116,42 @@ describe('history store', () => {
     ).toBe(2);
     expect(io.stderr).toContain('--time');
   });
+
+  it('a time Date.parse reads but is none (0, -1, 2026-02-30), by flag or CI variable, is refused; nothing written', async () => {
+    const store = join(dir, 'times', 'history.jsonl');
+    const add = async (time: string[]) => {
+      const io = captureIo();
+      const code = await main(['history', 'add', runFile, '--store', store, '--commit', 'abcd1234', ...time], io);
+      return { code, err: io.stderr };
+    };
+    // 0 was stored as 2000-01-01, -1 as 2001-01-01 and 2026-02-30 as March 2
+    for (const time of ['0', '-1', '2026-02-30T00:00:00Z', '2026-12-31T23:59:60Z', '2026-12-08'])
+      expect(await add(['--time', time]), time).toEqual({
+        code: 2,
+        err: `--time expected an ISO 8601 time, e.g. 2026-11-28T16:00:00Z; got "${time}"\n`,
+      });
+    // A CI timestamp was stored as it was: the store's own reader then refused every later add and draw.
+    process.env.CI_COMMIT_TIMESTAMP = 'yesterday';
+    try {
+      expect((await add([])).err).toBe(
+        'CI_COMMIT_TIMESTAMP (environment) expected an ISO 8601 time, e.g. 2026-11-28T16:00:00Z; got "yesterday"\n',
+      );
+    } finally {
+      delete process.env.CI_COMMIT_TIMESTAMP;
+    }
+    expect(readdirSync(dir)).not.toContain('times');
+    expect(await add(['--time', '2026-12-01T10:00:00+01:00'])).toMatchObject({ code: 0, err: '' });
+    expect(readStore(store).map((e) => e.time)).toEqual(['2026-12-01T09:00:00.000Z']);
+  });
+
+  it('a store line that is `null` is named by file:line, exit 2 (it was read as an entry: exit 3)', async () => {
+    const store = join(dir, 'null.jsonl');
+    writeFileSync(store, 'null\n');
+    const io = captureIo();
+    expect(await main(['history', 'html', '--store', store, '--html', join(dir, 'null.html')], io)).toBe(2);
+    expect(io.stderr).toBe(`${store}:1:1 not a history entry (needs commit, time, scenario, nodes, gate, hooks)\n`);
+    expect(readdirSync(dir)).not.toContain('null.html');
+  });
 });
 
 describe.skipIf(SKIP)('history HTML in chromium', () => {

@@ -103,7 +103,7 @@ export function isFileStore(store: string): boolean {
 
 function parseEntry(text: string, file: string, line: number): HistoryEntry {
   const data = parseJsonAt(text, { file, line }, 'not a JSON history entry'); // a folder's file may span lines
-  const e = data as Partial<HistoryEntry>;
+  const e = (data ?? {}) as Partial<HistoryEntry>; // a line `null` has no fields (reading one failed: exit 3)
   const ok =
     typeof e.commit === 'string' &&
     typeof e.time === 'string' &&

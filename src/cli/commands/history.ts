@@ -1,6 +1,7 @@
 import { quotedInput } from '../../common/terminal-text.ts';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
+import { isDateTime } from '../../common/validate-yaml.ts';
 import { addToStore, entryOf, readStore, scenarioNames } from '../../report/history.ts';
 import { renderHistoryHtml, writeHtml } from '../../report/html/index.ts';
 import { ciCommit, ciRef, ciTime } from '../ci-env.ts';
@@ -17,11 +18,19 @@ function checked(flag: string, value: string | undefined, problem: (v: string) =
   return value;
 }
 
+/** A time with its zone, of a day that exists: Date.parse alone took "0" as 2000 and 2026-02-30 as March 2. */
 function isoTime(flag: string, value: string): string {
   const t = Date.parse(value);
-  if (!Number.isFinite(t))
+  if (!isDateTime(value) || !Number.isFinite(t))
     throw InputError.flag(flag, `expected an ISO 8601 time, e.g. 2026-11-28T16:00:00Z; got ${quotedInput(value)}`);
   return new Date(t).toISOString();
+}
+
+/** --time, else $CI_COMMIT_TIMESTAMP, checked alike: a time the store's reader refuses would break the store. */
+function entryTime(flag: string | undefined): string | undefined {
+  if (flag) return isoTime('--time', flag);
+  const ci = ciTime();
+  return ci === undefined ? undefined : isoTime('CI_COMMIT_TIMESTAMP (environment)', ci);
 }
 
 export function registerHistory(program: Command, io: Io, done: (code: number) => void): void {
@@ -51,7 +60,7 @@ export function registerHistory(program: Command, io: Io, done: (code: number) =
           throw new InputError([{ file, message: `history keeps run reports and gates, not ${doc.kind}` }]);
         const commit = commitFlag ?? ciCommit();
         if (!commit) throw InputError.flag('--commit', 'no commit found in the CI environment or git; pass --commit');
-        const time = opts.time ? isoTime('--time', opts.time) : ciTime();
+        const time = entryTime(opts.time);
         // a ref (or commit) may carry a credential (a URL with a token): the store, kept in git, must not
         const entry = redactDeep(
           entryOf(doc, {
