@@ -144,6 +144,25 @@ describe('history store', () => {
     expect(readStore(store).map((e) => e.time)).toEqual(['2026-12-01T09:00:00.000Z']);
   });
 
+  it('a folder store takes a run whose scenario name is 300 characters, and a store under a file is refused', async () => {
+    const long = structuredClone(JSON.parse(readFileSync(runFile, 'utf8')) as Report);
+    long.scenario.name = 'n'.repeat(300);
+    const file = join(dir, 'long-name.json');
+    writeFileSync(file, JSON.stringify(long));
+    const store = join(dir, 'long-store');
+    let io = captureIo();
+    expect(await main(['history', 'add', file, '--store', store, '--commit', 'abcd1234', '--ref', 'main'], io)).toBe(0);
+    expect(readdirSync(store)).toEqual([expect.stringMatching(/^.{20,40}_abcd1234_n{71}-[0-9a-f]{8}\.json$/)]);
+    expect(readStore(store).map((e) => e.scenario)).toEqual(['n'.repeat(300)]);
+    // It failed at mkdir, after the report was read: exit 3, EEXIST.
+    io = captureIo();
+    const under = join(file, 'store.jsonl');
+    expect(await main(['history', 'add', runFile, '--store', under, '--commit', 'abcd1234', '--ref', 'main'], io)).toBe(
+      2,
+    );
+    expect(io.stderr).toBe(`--store cannot write the history store to ${file}: ${file} is not a folder\n`);
+  });
+
   it('a store line that is `null` is named by file:line, exit 2 (it was read as an entry: exit 3)', async () => {
     const store = join(dir, 'null.jsonl');
     writeFileSync(store, 'null\n');

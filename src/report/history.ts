@@ -7,6 +7,7 @@ import { BUILTIN_OBJECT_KEYS } from '../common/object-keys.ts';
 import { InputError } from '../errors.ts';
 import { MAX_JSON_INPUT_BYTES, readInput } from '../common/read-input.ts';
 import { parseJsonAt } from '../common/read-json.ts';
+import { safeFileName } from '../common/file-names.ts';
 import type { GateDocument } from './gate.ts';
 import type { Report } from '../measure/report-types.ts';
 import { writeAtomic } from './write.ts';
@@ -170,7 +171,9 @@ export function addToStore(store: string, entry: HistoryEntry): { added: boolean
     return { added: true, where: store };
   }
   mkdirSync(store, { recursive: true });
-  const file = join(store, `${safe(entry.time)}_${safe(entry.commit.slice(0, 12))}_${safe(entry.scenario)}.json`);
+  // shortened as report names are: a 300-character scenario name failed at write time (ENAMETOOLONG, exit 3)
+  const name = safeFileName(safe(entry.scenario));
+  const file = join(store, `${safe(entry.time)}_${safe(entry.commit.slice(0, 12))}_${name}.json`);
   writeAtomic(file, `${entryLine(entry)}\n`);
   return { added: true, where: file };
 }

@@ -1,14 +1,15 @@
 import { quotedInput } from '../../common/terminal-text.ts';
+import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.ts';
 import { isDateTime } from '../../common/validate-yaml.ts';
-import { addToStore, entryOf, readStore, scenarioNames } from '../../report/history.ts';
+import { addToStore, entryOf, isFileStore, readStore, scenarioNames } from '../../report/history.ts';
 import { renderHistoryHtml, writeHtml } from '../../report/html/index.ts';
 import { ciCommit, ciRef, ciTime } from '../ci-env.ts';
 import { commitProblem, refProblem } from '../git-names.ts';
 import type { Io } from '../io.ts';
 import { credentialsFromEnv, redactDeep } from '../../mlflow/auth.ts';
-import { assertDistinctOutputs, assertStorePath, assertWritableFile } from '../paths.ts';
+import { assertDistinctOutputs, assertStorePath, assertWritableDir, assertWritableFile } from '../paths.ts';
 import { readDocument } from '../../report/read.ts';
 
 /** A flag's value, if given, checked by `problem`. */
@@ -51,6 +52,9 @@ export function registerHistory(program: Command, io: Io, done: (code: number) =
         // A store that is the report itself (or holds it, as a folder's file) would have a line appended to it.
         assertDistinctOutputs([['--store', opts.store]], [['the <report> it reads', file]]);
         assertStorePath(opts.store, '--store');
+        // Where it is written, checked now: a store under a file failed at mkdir after the report was read (exit 3).
+        const folder = isFileStore(opts.store) ? dirname(resolve(opts.store)) : opts.store;
+        assertWritableDir(folder, '--store', 'the history store');
         const [commitFlag, refFlag] = [
           checked('--commit', opts.commit, commitProblem),
           checked('--ref', opts.ref, refProblem),
