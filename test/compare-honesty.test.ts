@@ -1,7 +1,8 @@
 // `compare` between hand-edited copies of one real report: what it refuses (exit 2), what it warns about
 // (reports measured or gated differently), and verdicts that say what the data says (an A/A pair unchanged);
 // and the reports of a run with failed trials or lost values, which say so first.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -231,6 +232,27 @@ describe('$GITHUB_STEP_SUMMARY', () => {
     );
     expect(() => r.gate()).toThrow(/ENOENT/);
     expect(() => r.summary()).toThrow(/ENOENT/);
+  });
+
+  it('a FIFO (or a device) is refused, exit 2: opening a FIFO with no reader blocked the process past SIGTERM', async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'tb-step-summary-')), 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    // A reader held open, so that this test fails (append succeeds) rather than blocks when the check is missing.
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      for (const path of [fifo, '/dev/null']) {
+        vi.stubEnv('GITHUB_STEP_SUMMARY', path);
+        const r = await compare(copy(), copy());
+        expect(r.code, path).toBe(2);
+        expect(r.err).toBe(
+          `GITHUB_STEP_SUMMARY (environment) "${path}" cannot be appended to (not a regular file: a pipe, socket ` +
+            'or device)\n',
+        );
+        expect(() => r.gate()).toThrow(/ENOENT/);
+      }
+    } finally {
+      closeSync(reader);
+    }
   });
 });
 

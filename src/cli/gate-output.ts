@@ -1,7 +1,7 @@
 // Writes the gate's verdict where CI wants it and turns it into the exit code: the console gets a
 // table that fits; --summary a short PR comment; $GITHUB_STEP_SUMMARY the full Markdown verdict;
 // --junit JUnit XML; --gate-json the gate document (both reports and the verdict, for HTML and history).
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { codeOf, messageOf } from '../common/caught.ts';
 import { quotedInput } from '../common/terminal-text.ts';
 import { InputError } from '../errors.ts';
@@ -35,6 +35,8 @@ function appendStepSummary(md: string): void {
   const path = process.env.GITHUB_STEP_SUMMARY;
   if (!path) return;
   try {
+    // Opening a FIFO for writing waits for a reader, past SIGTERM (a blocked open): a regular file or nothing yet.
+    if (existsSync(path) && !statSync(path).isFile()) throw new Error('not a regular file: a pipe, socket or device');
     appendFileSync(path, md);
   } catch (err) {
     const why = codeOf(err) ?? messageOf(err);
