@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpMock } from '../src/backends/mock/http-server.ts';
 import { startInProcessMock, type InProcessMock } from '../src/backends/mock/in-process.ts';
-import { credentialsFromEnv, redact } from '../src/mlflow/auth.ts';
+import { credentialsFromEnv, displayUri, redact } from '../src/mlflow/auth.ts';
 import { MlflowClient } from '../src/mlflow/client.ts';
 import { readRun } from '../src/mlflow/readback.ts';
 import { MlflowApiError, MlflowNetworkError } from '../src/mlflow/errors.ts';
@@ -320,6 +320,9 @@ describe('credentials', () => {
     const err = (await c.getRun('r').catch((e: unknown) => e)) as Error;
     expect(err.message).not.toContain('pa55word-x');
     expect(redact('see http://alice:pa55word-x@host/x', [])).toBe('see http://***@host/x');
+    // a credential in a fragment (OAuth's implicit flow puts one there), and any fragment of a tracking URI
+    expect(redact('see http://host/x#access_token=pa55word-x&s=1', [])).toBe('see http://host/x#access_token=***&s=1');
+    expect(displayUri('http://host:5000/#pa55word-x')).toBe('http://host:5000/#***');
     c.close();
   });
 });

@@ -21,8 +21,8 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Creden
   return { secrets };
 }
 
-/** Query parameters that carry credentials in URLs (`?token=...`). */
-const SECRET_QUERY = /([?&](?:[\w.-]*token|password|passwd|pwd|secret|api[_-]?key|key|auth|sig|signature)=)[^&#\s]*/gi;
+/** Query (or fragment: `#access_token=...`) parameters that carry credentials in URLs (`?token=...`). */
+const SECRET_QUERY = /([?&#](?:[\w.-]*token|password|passwd|pwd|secret|api[_-]?key|key|auth|sig|signature)=)[^&#\s]*/gi;
 
 /** The variables MLflow's client reads credentials and TLS identity from. */
 export const MLFLOW_CREDENTIAL_VARIABLES = [
@@ -62,7 +62,10 @@ export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
   return value;
 }
 
-/** The tracking URI without userinfo, fit to print. */
+/**
+ * The tracking URI without userinfo, fit to print. A fragment is never sent to a server, so it can only be
+ * something the user pasted along (a token, in some OAuth flows): not shown.
+ */
 export function displayUri(uri: string): string {
-  return redact(uri, []);
+  return redact(uri, []).replace(/#.*$/s, '#***');
 }
