@@ -110,6 +110,20 @@ describe('scenarios that once ran out of memory', () => {
     }
   });
 
+  it('a negative budget, which no figure could meet (or only by noise), is refused at its line and column', () => {
+    for (const [budget, field] of [
+      ['apiCalls: {max: -1}', 'max'],
+      ['wallMs: {overhead: -0.05}', 'overhead'],
+      ['requestBytes: {perNode: -1}', 'perNode'],
+    ]) {
+      const text = `name: a\npipeline: {nodes: 5}\nbudgets:\n  ${budget}\n`;
+      expect(() => parseScenario(text, 's.yaml'), budget).toThrow(new RegExp(`s\\.yaml:4:\\d+ .*${field}.*>= 0`));
+    }
+    expect(parseScenario('name: a\npipeline: {nodes: 5}\nbudgets: {apiCalls: {max: 0}}\n').scenario.budgets).toEqual({
+      apiCalls: { max: 0 },
+    });
+  });
+
   it('string parameters too long for memory are over the size budget', () => {
     const text =
       'name: a\npipeline: {nodes: 5, paramsPerNode: {count: 1000, kinds: {number: 0, string: 1}, ' +
