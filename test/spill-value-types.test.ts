@@ -1,7 +1,7 @@
 // Values of the wrong type in a spill file are bad input at file:line (exit 2), before anything is sent or
 // journalled: a tag value that was a list reached the server as it was, a number as a parameter value or a
 // metric value that was a string was refused there and journalled as never to be sent.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,12 @@ describe('spill file value types', () => {
       expect(err.join('\n')).not.toContain('s3cret');
       expect(existsSync(`${file}.journal`)).toBe(false);
     }
+  });
+
+  it('a file an editor saved with a byte-order mark is read as without it', () => {
+    const file = spill([run('[{"key":"a","value":"b"}]'), metric('"value":1,"timestamp":1,"step":0')]);
+    writeFileSync(file, `\uFEFF${readFileSync(file, 'utf8')}`);
+    expect(readSpillFile(file).map((l) => l.record.type)).toEqual(['run', 'metrics']);
   });
 
   it('what hooks write is read: NaN and the infinities spelt as strings, integer steps and times', () => {

@@ -96,7 +96,8 @@ function base64Problem(text: string): string | undefined {
 }
 
 export function readSpillFile(file: string): SpillLine[] {
-  const text = readInput(file, MAX_JSON_INPUT_BYTES);
+  // without a byte-order mark some editors add, as every JSON input is read (read-json.ts)
+  const text = readInput(file, MAX_JSON_INPUT_BYTES).replace(/^\uFEFF/, '');
   const out: SpillLine[] = [];
   const problems: Diagnostic[] = [];
   const runs = new Set<string>();
