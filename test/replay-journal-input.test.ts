@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trackbench.js', import.meta.url));
 
@@ -26,4 +27,15 @@ describe('replay journal', () => {
     expect(r.stderr).toBe(`${spill}.journal not a regular file (a pipe, socket or device)\n`);
     expect(readdirSync(dir).sort()).toEqual(['spill.jsonl', 'spill.jsonl.journal']);
   }, 30_000);
+
+  it('a journal line of an outcome of no known kind is bad input at its line (it read as refused: never sent)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-journal-'));
+    const spill = join(dir, 'spill.jsonl');
+    writeFileSync(spill, '{"type":"run","run":"r","experimentName":"e","runName":"n","runId":null,"tags":[]}\n');
+    writeFileSync(`${spill}.journal`, '{"id":"line:1","outcome":"delivered"}\n{"id":"line:2","outcome":"sent?"}\n');
+    const err: string[] = [];
+    const io = { out: () => {}, err: (s: string) => void err.push(s), isTTY: false };
+    expect(await main(['replay', spill, '--tracking-uri', 'http://127.0.0.1:9'], io)).toBe(2);
+    expect(err.join('\n')).toContain(`${spill}.journal:2:1 not a trackbench replay journal line`);
+  });
 });

@@ -51,9 +51,11 @@ export interface ReplayResult {
   journal: string;
 }
 
+const JOURNAL_OUTCOMES = ['delivered', 'refused', 'partly refused'] as const;
+
 interface JournalEntry {
   id: string;
-  outcome: 'delivered' | 'refused' | 'partly refused';
+  outcome: (typeof JOURNAL_OUTCOMES)[number];
   run?: string;
   runId?: string;
 }
@@ -71,6 +73,8 @@ function readJournal(file: string): Map<string, JournalEntry> {
       try {
         const e = JSON.parse(raw) as JournalEntry;
         if (typeof e.id !== 'string') throw new Error('no id');
+        // an outcome of no known kind would read as refused: the record never sent
+        if (!JOURNAL_OUTCOMES.includes(e.outcome)) throw new Error('unknown outcome');
         entries.set(e.id, e);
       } catch {
         // A line cut short by a crash is the only expected damage; anything else is refused.
