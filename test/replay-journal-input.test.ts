@@ -28,7 +28,7 @@ describe('replay journal', () => {
     expect(readdirSync(dir).sort()).toEqual(['spill.jsonl', 'spill.jsonl.journal']);
   }, 30_000);
 
-  it('a journal line of an outcome of no known kind is bad input at its line (it read as refused: never sent)', async () => {
+  it('a journal line with an outcome of no known kind is bad input at its line (it read as refused)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-journal-'));
     const spill = join(dir, 'spill.jsonl');
     writeFileSync(spill, '{"type":"run","run":"r","experimentName":"e","runName":"n","runId":null,"tags":[]}\n');
