@@ -56,6 +56,13 @@ ${afterNodeRun}
 `;
 }
 
+/** `pid args` of each live process whose arguments are `args`, to wait for or kill. */
+function running(args: string): string[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((a) => a.trim().replace(/^\d+ /, '') === args);
+}
+
 /** A port nothing listens on. */
 async function deadPort(): Promise<number> {
   const server = createServer();
@@ -330,7 +337,8 @@ writeFileSync(process.env.TRACKBENCH_PROBES_FILE, JSON.stringify(probes));
 import { readFileSync } from 'node:fs';
 export default () => ({
   async beforePipelineRun() {
-    const child = spawn('setsid', ['sleep', '985'], { stdio: 'inherit' });
+    // Its environment cleared (no mark to find it by), so only the output it holds can.
+    const child = spawn('setsid', ['sleep', '985'], { stdio: 'inherit', env: { PATH: process.env.PATH } });
     while (!readFileSync('/proc/' + child.pid + '/cmdline', 'utf8').startsWith('sleep'))
       await new Promise((r) => setTimeout(r, 20));
   },
@@ -347,10 +355,7 @@ while [ ! -e escaped.flag ]; do sleep 0.05; done
       'm.yaml': `name: m\n${PIPELINE}\nhooks: ["module:./escapes.mjs"]\n${TRIALS}\n`,
       'c.yaml': `name: c\n${PIPELINE}\nhooks: ["command:sh plugin.sh"]\n${TRIALS}\n`,
     });
-    const sleeping = (): string[] =>
-      execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-        .split('\n')
-        .filter((a) => /^\d+ sleep 985$/.test(a.trim()));
+    const sleeping = (): string[] => running('sleep 985');
     try {
       for (const s of ['m.yaml', 'c.yaml']) {
         const r = await cli(['run', join(dir, s), '--quick', '--out', join(dir, 'reports')]);
@@ -360,6 +365,37 @@ while [ ! -e escaped.flag ]; do sleep 0.05; done
         );
         await until('the escaped sleep to be gone', () => sleeping().length === 0, 5000);
       }
+    } finally {
+      for (const line of sleeping()) process.kill(Number(line.trim().split(' ')[0]), 'SIGKILL');
+    }
+  }, 120_000);
+
+  it('a module hook leaving a detached process with its output elsewhere: it is killed, a failed trial', async () => {
+    // Its own session (detached) and no pipe of the trial's: without the mark, the run passed and it ran on.
+    const moduleHook = `import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+export default () => ({
+  async beforePipelineRun() {
+    const child = spawn('sleep', ['984'], { detached: true, stdio: 'ignore' });
+    child.unref();
+    while (!readFileSync('/proc/' + child.pid + '/cmdline', 'utf8').startsWith('sleep'))
+      await new Promise((r) => setTimeout(r, 20));
+  },
+});
+`;
+    const dir = project({
+      'detaches.mjs': moduleHook,
+      'm.yaml': `name: m\n${PIPELINE}\nhooks: ["module:./detaches.mjs"]\n${TRIALS}\n`,
+    });
+    const sleeping = (): string[] => running('sleep 984');
+    try {
+      const r = await cli(['run', join(dir, 'm.yaml'), '--quick', '--out', join(dir, 'reports')]);
+      expect(r.code).toBe(3);
+      expect(r.err).toMatch(/trial \d+ \(module:\.\/detaches\.mjs, round 1\) failed: it left running what a hook/);
+      expect(r.err).toContain('outside its process group (detached, setsid?)');
+      expect(r.err).toContain('killed: sleep 984');
+      expect(existsSync(join(dir, 'reports'))).toBe(false);
+      expect(sleeping()).toEqual([]);
     } finally {
       for (const line of sleeping()) process.kill(Number(line.trim().split(' ')[0]), 'SIGKILL');
     }

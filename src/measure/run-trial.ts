@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killGroupOnly, registerCleanup, registerTempDir } from '../common/cleanup.ts';
+import { ESCAPE_MARK, killEscaped, newEscapeMark } from '../common/escaped.ts';
 import { releaseHeldOutput } from '../common/held-output.ts';
 import { lastLines } from '../common/last-lines.ts';
 import type { GroupsWatchdog } from '../common/watchdog.ts';
@@ -81,6 +82,15 @@ function runNodeProcess(
     throw new EnvironmentError(`the compiled trial worker ${TRIAL_WORKER} is missing: run \`npm run build\``);
   // Not the parent's flags (a dev run may carry a TypeScript loader); --expose-gc for the memory probe.
   const nodeFlags = ['--expose-gc'];
+  // What a hook starts in a session of its own (`detached`, setsid) with its output elsewhere escapes the group
+  // kill and the held-output check alike: the mark in its environment finds it (escaped.ts).
+  const mark = newEscapeMark();
+  const trialEnv = {
+    ...process.env,
+    MLFLOW_TRACKING_URI: req.trackingUri,
+    ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
+    [ESCAPE_MARK]: mark,
+  };
   const child =
     callgrindDir && req.valgrind
       ? fork(TRIAL_WORKER, [], {
@@ -89,9 +99,7 @@ function runNodeProcess(
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
           detached: true,
           env: {
-            ...process.env,
-            MLFLOW_TRACKING_URI: req.trackingUri,
-            ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
+            ...trialEnv,
             ...COUNTED_PROCESS_ENV,
             TRACKBENCH_INSTRUMENT: 'cpu-sim',
             TRACKBENCH_DETERMINISTIC: '1',
@@ -102,19 +110,17 @@ function runNodeProcess(
           execArgv: nodeFlags,
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
           detached: true,
-          env: {
-            ...process.env,
-            MLFLOW_TRACKING_URI: req.trackingUri,
-            ...(req.tempDir ? { TMPDIR: req.tempDir } : {}),
-          },
+          env: trialEnv,
         });
   // A trial runs in a process group of its own (detached), so what a hook started in it (a server, a `sleep`)
   // is stopped with it: once the trial process has exited, whatever is left of its group is killed. Should this
   // process die first (SIGKILL: no cleanup runs), the watchdog stops the group (a line written to its pipe).
   watchdog?.watch(child.pid);
+  let escaped: string[] = [];
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
       killGroupOnly(child.pid);
+      escaped = killEscaped(mark, child.pid);
       watchdog?.watch(undefined);
       resolve();
     }),
@@ -126,7 +132,10 @@ function runNodeProcess(
       child.kill('SIGTERM');
       await exited;
     },
-    kill: () => child.kill('SIGKILL'),
+    kill: () => {
+      child.kill('SIGKILL');
+      killEscaped(mark, child.pid);
+    },
   });
   void exited.then(unregister);
   let stderr = '';
@@ -170,6 +179,14 @@ function runNodeProcess(
         resolve({
           ok: false,
           error: 'a process it started in a session of its own (setsid?) still held its output after it exited: killed',
+          outputTail,
+        });
+      else if (escaped.length)
+        resolve({
+          ok: false,
+          error:
+            'it left running what a hook started outside its process group (detached, setsid?), which could have ' +
+            `logged on into the next trial: killed: ${escaped.join('; ')}`,
           outputTail,
         });
       else if (reply && code !== 0 && reply.ok)
