@@ -2,7 +2,7 @@
 // is not the repository, with unhandled rejections made fatal (NODE_OPTIONS reaches the trial
 // processes too). Each command must end with its documented exit code and say nothing of an
 // internal error; a reader that goes away (`| head`) must not crash it.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,6 +168,35 @@ describe('the CLI process keeps its promises', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL RUN-012/);
     expect(r.stderr).toMatch(/exiting although something left running holds the process/);
+  }, 180_000);
+
+  it('conformance of a hook leaving detached processes: RUN-012 fails naming them, and none is left', async () => {
+    // The reference hook, which passes every MUST, plus a child in a session of its own, output elsewhere: it
+    // escaped the host-exit child's group (RUN-012 passed, exit 0) and piled up in the CLI's situations.
+    const index = JSON.stringify(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
+    writeFileSync(
+      join(cwd, 'detaches.mjs'),
+      `import { spawn } from 'node:child_process';\nimport { BUILTIN_HOOKS } from ${index};\n` +
+        'export default (options, context) => {\n' +
+        "  spawn('sleep', ['983'], { detached: true, stdio: 'ignore' }).unref();\n" +
+        '  return BUILTIN_HOOKS.reference.factory(options, context);\n};\n',
+    );
+    const sleeping = (): string[] =>
+      execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((a) => /^\d+ sleep 983$/.test(a.trim()));
+    try {
+      const r = await cli(['conformance', '--target', 'module:./detaches.mjs', '--out', join(cwd, 'det-out')], cwd);
+      expect(r.stdout).toMatch(/FAIL RUN-012/);
+      expect(r.stdout).toMatch(
+        /host-exit: exited after \d+ ms \(code 0\), leaving a process it started running: killed/,
+      );
+      expect(r.stdout).toMatch(/Total: 59\/60 MUST/);
+      expect(r.code).toBe(1);
+      expect(sleeping()).toEqual([]);
+    } finally {
+      for (const line of sleeping()) process.kill(Number(line.trim().split(' ')[0]), 'SIGKILL');
+    }
   }, 180_000);
 
   it('conformance of a throwing factory: every situation fails with its message, nothing is left open', async () => {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupAlive, killGroupOnly, registerCleanup, registerTempDir } from '../common/cleanup.ts';
+import { ESCAPE_MARK, killEscaped, newEscapeMark } from '../common/escaped.ts';
 import { watchGroup } from '../common/watchdog.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,11 +50,13 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
     new URL(`./host-exit-child.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
   );
   const args = [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, run.spec, JSON.stringify(run.options)];
+  // What the hook starts in a session of its own (`detached`, setsid) leaves the group: the mark finds it.
+  const mark = newEscapeMark();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...args, run.trackingUri, run.experimentName, run.workDir, run.situation], {
       stdio: ['ignore', 'pipe', 'pipe'],
       // The hook's temp files go to the child's own folder.
-      env: { ...process.env, TMPDIR: run.workDir },
+      env: { ...process.env, TMPDIR: run.workDir, [ESCAPE_MARK]: mark },
       // A process group of its own: what the hook starts stays in it (unless it calls setsid), and is seen.
       detached: true,
     });
@@ -66,8 +69,8 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
     const watchdog = group ? watchGroup(group) : undefined;
     const forget = registerCleanup({
       name: `host-exit child ${group}`,
-      stop: () => killGroupOnly(group),
-      kill: () => killGroupOnly(group),
+      stop: () => void (killGroupOnly(group), killEscaped(mark, group)),
+      kill: () => void (killGroupOnly(group), killEscaped(mark, group)),
     });
     let output = '';
     let line = '';
@@ -108,8 +111,10 @@ export function runInChild(run: ChildRun): Promise<HostExit> {
       const afterMs = doneAt === undefined ? NaN : performance.now() - doneAt;
       const exited = doneAt !== undefined && signal === null;
       void (async () => {
-        const leftProcesses = exited && (await groupLingers(group));
+        const lingers = exited && (await groupLingers(group));
         killGroupOnly(group);
+        const escaped = killEscaped(mark, group).length > 0;
+        const leftProcesses = lingers || (exited && escaped);
         // The rest of its output, unless a process outside the group (one that called setsid) holds the pipes.
         await Promise.race([closed, sleep(PIPES_CLOSE_MS)]);
         child.stdout?.destroy();

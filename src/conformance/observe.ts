@@ -1,7 +1,7 @@
 // Runs one target in one scenario against the backend (a fresh mock by default), then reads back
 // everything that reached it through the REST API: the observation every requirement is checked on.
 import { createHash } from 'node:crypto';
-import { registerTempDir } from '../common/cleanup.ts';
+import { descendants, killStartedSince, registerTempDir } from '../common/cleanup.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,9 @@ export async function observe(
   // Removed on a signal or at exit too (a hook running here may end the process: process.exit).
   const forget = registerTempDir(workDir);
   const startedAtMs = Date.now();
+  // A hook run in this process starts its children here (a `detached` one too): stopped when the situation ends,
+  // as a trial's group is. RUN-012 judges that in a child process of its own; here they must not pile up.
+  const before = target.inProcess ? new Set(descendants()) : undefined;
   for (const name of MLFLOW_CREDENTIAL_VARIABLES) delete process.env[name];
   Object.assign(process.env, SECRET_ENV);
   // The hook's temp files land in workDir, where the secrets check reads them.
@@ -137,6 +140,7 @@ export async function observe(
       failed = true;
       throw err;
     } finally {
+      if (before) killStartedSince(before);
       await backend.release().catch((err: unknown) => {
         if (!failed) throw new BackendFailedError(err);
       });
