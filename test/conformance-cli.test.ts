@@ -10,6 +10,8 @@ import { junitReport, markdownMatrix, tapReport } from '../src/report/conformanc
 import { jsonObject, schemaValidator } from '../src/common/validate-yaml.ts';
 import { createRequire } from 'node:module';
 import { capture } from './helpers/io.ts';
+import type { HookFactory } from '../src/pipeline/hooks.ts';
+import { BUILTIN_HOOKS } from '../src/tracking/registry.ts';
 
 const conformanceSchema = jsonObject(
   createRequire(import.meta.url)('../src/report/conformance.schema.json'),
@@ -204,6 +206,46 @@ describe('trackbench conformance', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("a hook failing one situation's first pipeline run only, or its healthy timed run only, is not passed", async () => {
+    // The reference hook, throwing once its run has ended, at the first afterPipelineRun of situation `failAt`.
+    const failingOnce = (failAt: string): HookFactory => {
+      const seen = new Set<string>();
+      return async (options, context) => {
+        const hooks = await BUILTIN_HOOKS.reference!.factory(options, context);
+        return {
+          ...hooks,
+          async afterPipelineRun(...args) {
+            await hooks.afterPipelineRun?.(...args);
+            if (context.scenarioName !== `conformance-${failAt}` || seen.has(failAt)) return;
+            seen.add(failAt);
+            throw new Error(`broke once in ${failAt}`);
+          },
+        };
+      };
+    };
+    const run010 = REQUIREMENTS.find((r) => r.id === 'RUN-010')!;
+    // `twice`: the first run's error was dropped for the second's success; all passed.
+    const twice = await runSuite(factoryTarget('once-twice', failingOnce('twice')), {
+      requirements: [{ ...run010, scenario: 'twice' }],
+    });
+    expect(twice.errors).toEqual([]);
+    expect(twice.results.map((r) => r.finding.status)).toEqual(['fail']);
+    expect(twice.results[0]!.finding.found).toMatch(
+      /^conformance FINISHED \(expected FAILED: .*failed in afterPipelineRun: broke once in twice\)/,
+    );
+    // `server-down`: its healthy run, timed first, failed unseen; the faulted run was then judged and passed.
+    const flt001 = REQUIREMENTS.filter((r) => r.id === 'FLT-001');
+    const timed = await runSuite(factoryTarget('once-timed', failingOnce('server-down')), { requirements: flt001 });
+    expect(timed.results.map((r) => r.finding.status)).not.toContain('pass');
+    expect(timed.errors.map((e) => [e.scenario, e.error])).toEqual([
+      [
+        'server-down',
+        'the healthy run this situation is timed against failed: ' +
+          'hook "once-timed" failed in afterPipelineRun: broke once in server-down',
+      ],
+    ]);
+  }, 120_000);
 
   it('refuses an unknown target with exit 2 and a suggestion', async () => {
     const io = capture();

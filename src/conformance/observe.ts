@@ -97,6 +97,8 @@ export async function observe(
             ...next,
             ...joinWitnessed(run, next),
             output: [run.output, next.output].filter(Boolean).join('\n'),
+            // An earlier run's failure stays: a hook failing the first run only is no less broken.
+            pipelineError: [run.pipelineError, next.pipelineError].filter(Boolean).join('; ') || undefined,
           };
         }
       const wallMs = performance.now() - started;
@@ -173,10 +175,12 @@ async function healthyWallMs(target: Target, scenario: ConformanceScenario, expe
   const forget = registerTempDir(dir);
   try {
     const started = performance.now();
-    await withTimeout(
+    const { pipelineError } = await withTimeout(
       target,
       target.run(scenario, { trackingUri: mock.trackingUri, experimentName, workDir: dir, setDown: () => {} }),
     );
+    // No timed situation injects a failure: a hook failing its healthy run is no figure to compare with.
+    if (pipelineError) throw new Error(`the healthy run this situation is timed against failed: ${pipelineError}`);
     return performance.now() - started;
   } finally {
     await mock.stop();
