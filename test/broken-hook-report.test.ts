@@ -101,6 +101,18 @@ describe('a hook that breaks in its own way is named, with what it did', () => {
     expect(res.err).toMatch(/\(killed\).* failed: command was killed by SIGKILL without writing its probes/);
   }, 60_000);
 
+  it('run: a command: hook whose process aborts under its shell (exit 134) is said to be killed by SIGABRT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-broken-'));
+    writeFileSync(join(dir, 'aborts.py'), 'import os\nos.abort()\n');
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(scenario, SCENARIO('x').replace(/hooks: .*/, 'hooks: ["command:python3 aborts.py"]'));
+    const res = await cli(['run', scenario, '--quick', '--out', join(dir, 'out')]);
+    expect(res.code, res.err).toBe(3);
+    expect(res.err).toContain(
+      'failed: command exited with code 134 (128 + SIGABRT: killed by that signal, as its shell says) without',
+    );
+  }, 60_000);
+
   it('messageOf never throws', () => {
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();

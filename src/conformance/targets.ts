@@ -9,7 +9,7 @@ import { InputError } from '../errors.ts';
 import { isThenable, settleWithin, type HookFactory, type Hooks, type NamedHooks } from '../pipeline/hooks.ts';
 import type { ConfigDimension } from '../tracking/config/dimensions.ts';
 import { describePipeline } from '../pipeline/describe.ts';
-import { COMMAND_EXIT_GRACE_MS, runExternal } from '../pipeline/external.ts';
+import { COMMAND_EXIT_GRACE_MS, endedHow, runExternal } from '../pipeline/external.ts';
 import { runnerName, runSession } from '../pipeline/session.ts';
 import { closest } from '../common/suggest.ts';
 import { BUILTIN_HOOKS } from '../tracking/registry.ts';
@@ -343,7 +343,7 @@ export function commandTarget(
           const asked = scenario.repeat - done;
           const at = scenario.interruptAfter;
           const total = scenario.pipeline.nodes.length;
-          const { code, output, timedOut, escaped, outputHeld, interrupted } = await runExternal(
+          const { code, signal, output, timedOut, escaped, outputHeld, interrupted } = await runExternal(
             command,
             {
               ...inherited,
@@ -412,7 +412,7 @@ export function commandTarget(
             );
             const ended = timedOut
               ? `was still running after ${timeoutMs / 1000} s: stopped`
-              : `exited with code ${code}${code === 0 ? '' : failureLine(output)}`;
+              : `${endedHow(code, signal)}${code === 0 ? '' : failureLine(output)}`;
             // The runner says it failed the pipeline there, and the command failed: else the situation did not happen.
             if (injectAt && said.injected !== injectAt.name)
               throw new Error(

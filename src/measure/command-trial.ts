@@ -12,7 +12,7 @@ import { indentedTail, lastLine, lastLines } from '../common/last-lines.ts';
 import { shellQuote } from '../common/shell.ts';
 import { EnvironmentError } from '../errors.ts';
 import { describePipeline } from '../pipeline/describe.ts';
-import { COMMAND_EXIT_GRACE_MS, runExternal } from '../pipeline/external.ts';
+import { COMMAND_EXIT_GRACE_MS, endedHow, runExternal } from '../pipeline/external.ts';
 import { generatePipeline } from '../pipeline/generate.ts';
 import { INJECTED_FAILURE } from '../pipeline/work.ts';
 import { scenarioDir } from '../tracking/registry.ts';
@@ -64,7 +64,7 @@ export async function runCommandTrial(req: TrialRequest, external: ExternalHook)
     const result = await runExternal(line, env, limit, scenarioDir(req.scenario.source));
     const tail = lastLines(result.output);
     const indented = indentedTail(tail);
-    const ended = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+    const ended = endedHow(result.code, result.signal);
     if (result.timedOut)
       throw new EnvironmentError(
         `trial command did not finish within ${limit} ms (the hook's timeoutMs, or trials.timeoutMs): ` +

@@ -52,6 +52,16 @@ export interface InterruptWhen {
 /** How often `InterruptWhen.due` is asked. */
 const INTERRUPT_POLL_MS = 25;
 
+/**
+ * How a command ended, in words: a shell that ran a process killed by a signal exits 128 + its number (python3
+ * after os.abort(): 134), so that code names the signal too.
+ */
+export function endedHow(code: number, signal?: NodeJS.Signals): string {
+  if (signal) return `was killed by ${signal}`;
+  const byShell = code > 128 ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
+  return `exited with code ${code}${byShell ? ` (128 + ${byShell}: killed by that signal, as its shell says)` : ''}`;
+}
+
 export function runExternal(
   command: string,
   env: NodeJS.ProcessEnv,
