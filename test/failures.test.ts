@@ -427,6 +427,48 @@ export default () => ({
     expect(r.err).toMatch(/did not run as generated .*3 nodes run of 6/);
   }, 60_000);
 
+  it("a hook that changes the pipeline's data in place (an output, an input it is given): a failed trial", async () => {
+    // The reference hook, changing the data once it has logged: counts and values are right (exit 0 before), only
+    // the data the nodes saved tells.
+    const index = JSON.stringify(join(process.cwd(), 'dist/index.js'));
+    const changing = (method: string, change: string): string => `import { BUILTIN_HOOKS } from ${index};
+export default async (options, context) => {
+  const hooks = await BUILTIN_HOOKS.reference.factory(options, context);
+  return { ...hooks, async ${method}(node, catalog, inputs, ...rest) {
+    const answer = await hooks.${method}(node, catalog, inputs, ...rest);
+    ${change}
+    return answer;
+  } };
+};
+`;
+    const outputs = changing(
+      'afterNodeRun',
+      "for (const [name, value] of Object.entries(rest[0])) if (catalog.kindOf(name) === 'data') value.consumed = 0;",
+    );
+    const inputs = changing(
+      'beforeNodeRun',
+      "for (const name of Object.keys(inputs)) if (name.startsWith('params:')) inputs[name] = 'changed';",
+    );
+    const dir = project({
+      'outputs.mjs': outputs,
+      'inputs.mjs': inputs,
+      'o.yaml': `name: outputs\n${PIPELINE}\nhooks: ["module:./outputs.mjs"]\n${TRIALS}\n`,
+      'i.yaml': `name: inputs\n${PIPELINE}\nhooks: ["module:./inputs.mjs"]\n${TRIALS}\n`,
+    });
+    for (const [s, hook] of [
+      ['o.yaml', 'outputs'],
+      ['i.yaml', 'inputs'],
+    ]) {
+      const r = await cli(['run', join(dir, s!), '--quick', '--out', join(dir, 'reports')]);
+      expect(r.code, s).toBe(3);
+      expect(r.err).toContain(
+        `trial 2 (module:./${hook}.mjs, round 1) failed: its pipeline did not run as generated: the data it saved ` +
+          "differs from that of a run without hooks (a hook changed a node's inputs, outputs or parameters in place?)",
+      );
+      expect(existsSync(join(dir, 'reports'))).toBe(false);
+    }
+  }, 60_000);
+
   it('messages a hook sends on the trial channel are not results: a made-up result or a stray one', async () => {
     // A made-up "result" first, then a crash: the crash is what counts. A stray message changes nothing.
     const forging = `export default () => ({

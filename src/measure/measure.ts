@@ -48,6 +48,8 @@ export interface TrialExpectations {
   failAt: boolean;
   /** What the generated pipeline produces when it runs whole (without failAt), to check each trial against. */
   planned?: Produced;
+  /** The data digest of the first trial without hooks (produced.ts), once there was one: later ones must match. */
+  dataDigest?: number;
 }
 
 /** Why a trial is not a measurement, or undefined when it is one. */
@@ -61,6 +63,11 @@ export function trialFailure(reply: TrialReply, expected: TrialExpectations): st
   if (reply.exitCode !== undefined && !expected.failAt) return `its process exited with code ${reply.exitCode}`;
   const short = expected.planned && productionShortfall(reply.produced, expected.planned);
   if (short) return `its pipeline did not run as generated (a hook changed it or its data?): ${short}`;
+  if (expected.dataDigest !== undefined && reply.dataDigest !== undefined && reply.dataDigest !== expected.dataDigest)
+    return (
+      'its pipeline did not run as generated: the data it saved differs from that of a run without hooks ' +
+      "(a hook changed a node's inputs, outputs or parameters in place?)"
+    );
   return undefined;
 }
 
@@ -232,6 +239,8 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       // An external hook's run with tracking off must not track: its runs would be counted in the next with-trial.
       const tracked =
         v.kind === 'without' && v.of && reply.ok ? await named(reader.newRunCount(), `after ${which}`) : 0;
+      // The first run without hooks (in this process's kind, not an external one's) says what the data must be.
+      if (reply.ok && v.kind === 'without' && !v.of && !failAt) expected.dataDigest ??= reply.dataDigest;
       const failure =
         trialFailure(reply, expected) ??
         (tracked

@@ -4,13 +4,21 @@ import type { DataCatalog } from '../pipeline/catalog.ts';
 import type { Hooks } from '../pipeline/hooks.ts';
 import { addProduction, nodeProduction, noProduction, type Production } from '../pipeline/production.ts';
 import type { MetricsValue, Pipeline } from '../pipeline/types.ts';
+import { inputsChecksum } from '../pipeline/work.ts';
 
 export interface Produced extends Production {
   nodesRun: number;
 }
 
-export function productionCounter(): { hooks: Hooks; produced: Produced } {
+/**
+ * Counts what the run produced and digests the data it saved (`dataDigest`): each dataset as saved, by the
+ * node's checksum of its data (a buffer by its length and first byte), XORed so the runner's order does not
+ * matter. Each node's data depends on its inputs, so a hook that changes a node's inputs, outputs or parameters
+ * in place changes it; a run without hooks gives the digest every trial of the pipeline must have.
+ */
+export function productionCounter(): { hooks: Hooks; produced: Produced; dataDigest: () => number } {
   const produced: Produced = { params: 0, metrics: 0, artifacts: 0, models: 0, nodesRun: 0 };
+  let digest = 0;
   let catalog: DataCatalog | undefined;
   const hooks: Hooks = {
     afterCatalogCreated: (c) => void (catalog = c),
@@ -24,13 +32,14 @@ export function productionCounter(): { hooks: Hooks; produced: Produced } {
           for (const series of Object.values(value as MetricsValue)) produced.metrics += series.length;
       }
     },
-    afterDatasetSaved: (name) => {
+    afterDatasetSaved: (name, data) => {
+      digest = (digest ^ inputsChecksum({ [name]: data })) >>> 0;
       const kind = catalog?.kindOf(name);
       if (kind === 'artifact') produced.artifacts++;
       else if (kind === 'model') produced.models++;
     },
   };
-  return { hooks, produced };
+  return { hooks, produced, dataDigest: () => digest };
 }
 
 /**

@@ -26,6 +26,8 @@ export type TrialReply =
       ok: true;
       probes: ResourceProbes;
       produced: Produced;
+      /** A Node trial's digest of the data its pipeline saved (produced.ts); none from an external command. */
+      dataDigest?: number;
       pipelineError?: string;
       /** An external command's exit code, when it was not 0. */
       exitCode?: number;

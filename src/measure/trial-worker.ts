@@ -83,6 +83,7 @@ async function trial(req: TrialRequest): Promise<TrialReply> {
     ok: true,
     probes: { ...probes, retainedBytes: memory.retained() },
     produced: counter.produced,
+    dataDigest: counter.dataDigest(),
     pipelineError,
   };
 }
