@@ -101,7 +101,7 @@ describe('a hook that breaks in its own way is named, with what it did', () => {
     expect(res.err).toMatch(/\(killed\).* failed: command was killed by SIGKILL without writing its probes/);
   }, 60_000);
 
-  it('run: a command: hook whose process aborts under its shell (exit 134) is said to be killed by SIGABRT', async () => {
+  it('run: a command: hook whose process aborts under its shell (exit 134) is said killed by SIGABRT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-broken-'));
     writeFileSync(join(dir, 'aborts.py'), 'import os\nos.abort()\n');
     const scenario = join(dir, 's.yaml');

@@ -234,7 +234,7 @@ describe('$GITHUB_STEP_SUMMARY', () => {
     expect(() => r.summary()).toThrow(/ENOENT/);
   });
 
-  it('a FIFO (or a device) is refused, exit 2: opening a FIFO with no reader blocked the process past SIGTERM', async () => {
+  it('a FIFO (or a device) is refused, exit 2: a FIFO with no reader blocked past SIGTERM', async () => {
     const fifo = join(mkdtempSync(join(tmpdir(), 'tb-step-summary-')), 'fifo');
     execFileSync('mkfifo', [fifo]);
     // A reader held open, so that this test fails (append succeeds) rather than blocks when the check is missing.

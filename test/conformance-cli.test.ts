@@ -207,7 +207,7 @@ describe('trackbench conformance', () => {
     }
   });
 
-  it("a hook failing one situation's first pipeline run only, or its healthy timed run only, is not passed", async () => {
+  it("a hook failing one situation's first pipeline run only, or its healthy timed run, is not passed", async () => {
     // The reference hook, throwing once its run has ended, at the first afterPipelineRun of situation `failAt`.
     const failingOnce = (failAt: string): HookFactory => {
       const seen = new Set<string>();

@@ -117,7 +117,7 @@ describe('history store', () => {
     expect(io.stderr).toContain('--time');
   });
 
-  it('a time Date.parse reads but is none (0, -1, 2026-02-30), by flag or CI variable, is refused; nothing written', async () => {
+  it('a time Date.parse reads but is none (0, -1, 2026-02-30), by flag or CI variable: refused', async () => {
     const store = join(dir, 'times', 'history.jsonl');
     const add = async (time: string[]) => {
       const io = captureIo();
@@ -144,7 +144,7 @@ describe('history store', () => {
     expect(readStore(store).map((e) => e.time)).toEqual(['2026-12-01T09:00:00.000Z']);
   });
 
-  it('a folder store takes a run whose scenario name is 300 characters, and a store under a file is refused', async () => {
+  it('a folder store takes a run of a 300-character scenario name; a store under a file is refused', async () => {
     const long = structuredClone(JSON.parse(readFileSync(runFile, 'utf8')) as Report);
     long.scenario.name = 'n'.repeat(300);
     const file = join(dir, 'long-name.json');
