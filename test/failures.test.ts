@@ -11,6 +11,8 @@ import { until } from './helpers/wait.ts';
 import { cli } from './helpers/io.ts';
 import { readReport } from '../src/report/read.ts';
 import type { Report } from '../src/measure/report-types.ts';
+import { noteDataDigest, trialFailure, type TrialExpectations } from '../src/measure/measure.ts';
+import type { TrialReply } from '../src/measure/trial-types.ts';
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tb-fail-'));
@@ -468,6 +470,27 @@ export default async (options, context) => {
       expect(existsSync(join(dir, 'reports'))).toBe(false);
     }
   }, 60_000);
+
+  it('the data every trial must have is taken from a whole, healthy run without hooks only', () => {
+    const produced = { params: 0, metrics: 0, artifacts: 0, models: 0, nodesRun: 6 };
+    const reply = (dataDigest: number, pipelineError?: string): TrialReply => ({
+      ok: true,
+      probes: { wallMs: 1, cpuMs: 1, peakRssBytes: 1, diskWriteBytes: null, writeBytes: null },
+      produced,
+      dataDigest,
+      ...(pipelineError ? { pipelineError } : {}),
+    });
+    const expected: TrialExpectations = { failAt: false, planned: produced };
+    // A run that failed partway (kept with --allow-failures) saved part of the data: not what every trial must have.
+    noteDataDigest(reply(1, 'ENOSPC: no space left on device'), expected);
+    noteDataDigest({ ok: false, error: 'its process exited' }, expected);
+    expect(expected.dataDigest).toBeUndefined();
+    noteDataDigest(reply(2), expected);
+    noteDataDigest(reply(3), expected);
+    expect(expected.dataDigest).toBe(2);
+    expect(trialFailure(reply(2), expected)).toBeUndefined();
+    expect(trialFailure(reply(3), expected)).toMatch(/the data it saved differs from that of a run without hooks/);
+  });
 
   it('messages a hook sends on the trial channel are not results: a made-up result or a stray one', async () => {
     // A made-up "result" first, then a crash: the crash is what counts. A stray message changes nothing.

@@ -71,6 +71,15 @@ export function trialFailure(reply: TrialReply, expected: TrialExpectations): st
   return undefined;
 }
 
+/**
+ * Takes a run without hooks' data digest as the one every trial must have, if none was taken yet and the run was
+ * whole and healthy: one that failed partway (a full disk, with --allow-failures) would fail every later trial.
+ */
+export function noteDataDigest(reply: TrialReply, expected: TrialExpectations): void {
+  if (expected.dataDigest !== undefined || expected.failAt || !reply.ok || reply.pipelineError) return;
+  if (trialFailure(reply, expected) === undefined) expected.dataDigest = reply.dataDigest;
+}
+
 export interface Progress {
   /** Which part of a longer job this is (a sweep's size), when it is one. */
   part?: string;
@@ -240,7 +249,7 @@ export async function measure(scenario: Scenario, options: MeasureOptions = {}):
       const tracked =
         v.kind === 'without' && v.of && reply.ok ? await named(reader.newRunCount(), `after ${which}`) : 0;
       // The first run without hooks (in this process's kind, not an external one's) says what the data must be.
-      if (reply.ok && v.kind === 'without' && !v.of && !failAt) expected.dataDigest ??= reply.dataDigest;
+      if (v.kind === 'without' && !v.of) noteDataDigest(reply, expected);
       const failure =
         trialFailure(reply, expected) ??
         (tracked
