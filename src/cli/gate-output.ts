@@ -35,8 +35,9 @@ function appendStepSummary(md: string): void {
   const path = process.env.GITHUB_STEP_SUMMARY;
   if (!path) return;
   try {
-    // Opening a FIFO for writing waits for a reader, past SIGTERM (a blocked open): a regular file or nothing yet.
-    if (existsSync(path) && !statSync(path).isFile()) throw new Error('not a regular file: a pipe, socket or device');
+    // Opening a FIFO for writing waits for a reader, past SIGTERM (a blocked open). A device (/dev/null) is taken.
+    const stat = existsSync(path) ? statSync(path) : undefined;
+    if (stat?.isFIFO() || stat?.isSocket()) throw new Error('a pipe or socket, not a file');
     appendFileSync(path, md);
   } catch (err) {
     const why = codeOf(err) ?? messageOf(err);
