@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startHttpMock } from '../src/backends/mock/http-server.ts';
 import { main } from '../src/cli/main.ts';
 import { readSpillFile } from '../src/tracking/delivery/spill-file.ts';
 
@@ -70,6 +71,30 @@ describe('spill file value types', () => {
     const file = spill([run('[{"key":"a","value":"b"}]'), metric('"value":1,"timestamp":1,"step":0')]);
     writeFileSync(file, `\uFEFF${readFileSync(file, 'utf8')}`);
     expect(readSpillFile(file).map((l) => l.record.type)).toEqual(['run', 'metrics']);
+  });
+
+  it('a last line cut short as it was written is left out and said; the records before it are replayed', async () => {
+    const whole = [run('[]'), '{"type":"params","run":"r","items":[{"key":"p","value":"v"}]}'];
+    const file = spill(whole);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}{"type":"params","run":"r","items":[{"key":"q","val`);
+    const cut: number[] = [];
+    expect(readSpillFile(file, (line) => void cut.push(line)).map((l) => l.line)).toEqual([1, 2]);
+    expect(cut).toEqual([3]);
+    const server = await startHttpMock();
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), isTTY: false };
+      expect(await main(['replay', file, '--tracking-uri', server.trackingUri], io)).toBe(1);
+      expect(out.join('\n')).toContain(': 1 params,');
+      expect(out.join('\n')).toContain('line 3 was cut short as it was written: its values are lost');
+      expect(err.join('\n')).toContain(`line 3 of ${file} was cut short as it was written`);
+    } finally {
+      await server.stop();
+    }
+    // with a line end after it, a line that is not JSON was written whole: not a spill record, as before
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n`);
+    expect(() => readSpillFile(file)).toThrow(`${file}:3:1 not a trackbench spill record: not JSON`);
   });
 
   it('what hooks write is read: NaN and the infinities spelt as strings, integer steps and times', () => {

@@ -18,6 +18,7 @@ function summary(file: string, uri: string, r: ReplayResult): string[] {
     lines.push(`nothing new to deliver: every record was done by an earlier replay (journal ${r.journal})`);
   else if (r.alreadyDelivered) lines.push(`${r.alreadyDelivered} record(s) skipped: done by an earlier replay`);
   if (r.refused) lines.push(`${r.refused} value(s) refused as invalid for MLflow (see the records below)`);
+  if (r.cutShort) lines.push(`line ${r.cutShort} was cut short as it was written: its values are lost`);
   for (const x of r.records)
     lines.push(
       `  line ${x.line} ${x.type} (${x.values}) run "${x.run}": ${x.outcome}${x.detail ? ` - ${x.detail}` : ''}`,
@@ -47,6 +48,11 @@ export function registerReplay(program: Command, io: Io, done: (code: number) =>
         const r = await replayFile(file, client);
         for (const line of summary(file, uri, r)) io.out(line);
         if (r.refused) throw new CheckFailedError(`replay: ${r.refused} value(s) refused by MLflow's rules`);
+        if (r.cutShort)
+          throw new CheckFailedError(
+            `replay: line ${r.cutShort} of ${file} was cut short as it was written (the hook's process ended or its ` +
+              'disk filled): its values are lost; the lines before it were replayed',
+          );
       } catch (err) {
         if (isMlflowError(err))
           io.err(

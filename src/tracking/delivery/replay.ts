@@ -47,6 +47,8 @@ export interface ReplayResult {
   /** Records skipped because an earlier replay delivered (or refused) them. */
   alreadyDelivered: number;
   requests: number;
+  /** The spill file's last line, when it was cut short as it was written: its values are lost. */
+  cutShort?: number;
   records: RecordReport[];
   journal: string;
 }
@@ -106,7 +108,8 @@ interface ResolvedRun {
 
 /** Replays the spill file `file` (journal beside it). Throws the server's error if it stops answering. */
 export async function replayFile(file: string, client: MlflowClient): Promise<ReplayResult> {
-  const lines = readSpillFile(file);
+  let cutShort: number | undefined;
+  const lines = readSpillFile(file, (line) => (cutShort = line));
   // The hook writes a spill file only with a record in it: an empty one is not one (or was emptied), and a journal
   // beside it would only say that nothing was done.
   if (!lines.length) throw new InputError([{ file, message: 'holds no spill records: nothing to replay' }]);
@@ -120,7 +123,7 @@ export async function replayFile(file: string, client: MlflowClient): Promise<Re
       { file: journalPath(file), message: `the replay journal cannot be written (${errorMessage(err)})` },
     ]);
   }
-  return replayLines(lines, client, journal);
+  return { ...(await replayLines(lines, client, journal)), ...(cutShort ? { cutShort } : {}) };
 }
 
 async function replayLines(lines: SpillLine[], client: MlflowClient, journal: Journal): Promise<ReplayResult> {

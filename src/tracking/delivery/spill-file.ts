@@ -98,7 +98,12 @@ function base64Problem(text: string): string | undefined {
   return /^[A-Za-z0-9+/]*={0,2}$/.test(text) && text.length % 4 === 0 ? undefined : '"base64" is not base64';
 }
 
-export function readSpillFile(file: string): SpillLine[] {
+/**
+ * The records of a spill file, checked. A last line that is not JSON and has no line end after it was cut short
+ * while being written (the hook's process killed, its disk full): the records before it are whole, so it is left
+ * out and said (`cutShort`, its line number), not the whole file refused.
+ */
+export function readSpillFile(file: string, cutShort: (line: number) => void = () => {}): SpillLine[] {
   // without a byte-order mark some editors add, as every JSON input is read (read-json.ts)
   const text = readInput(file, MAX_JSON_INPUT_BYTES).replace(/^\uFEFF/, '');
   const out: SpillLine[] = [];
@@ -106,7 +111,8 @@ export function readSpillFile(file: string): SpillLine[] {
   const runs = new Set<string>();
   // The journal keys what was delivered by id: a second record with an id would be skipped as delivered.
   const idLines = new Map<string, number>();
-  text.split(/\r\n|\n|\r/).forEach((raw, i) => {
+  const segments = text.split(/\r\n|\n|\r/);
+  segments.forEach((raw, i) => {
     if (!raw.trim()) return;
     const line = i + 1;
     const bad = (message: string): void => void problems.push({ file, line, col: 1, message });
@@ -114,6 +120,8 @@ export function readSpillFile(file: string): SpillLine[] {
     try {
       parsed = parseWireJson(raw);
     } catch {
+      // the last segment is a line only if no line end follows it: then it was being written when writing stopped
+      if (i === segments.length - 1) return cutShort(line);
       return bad('not a trackbench spill record: not JSON');
     }
     if (!isObj(parsed)) return bad('not a trackbench spill record: not a JSON object');
