@@ -50,7 +50,7 @@ describe('spill file value types', () => {
         ':1:1 not a trackbench spill record: "maybeCreatedAt" must be an integer (milliseconds)',
       ],
       [
-        [run('[]').replace('"experimentName":"e"', '"experimentName":" "')],
+        [run('[]').replace('"experimentName":"e"', '"experimentName":""')],
         ':1:1 not a trackbench spill record: "experimentName" is empty (the run is still to be made)',
       ],
       // no record at all (a hook never writes such a file): nothing to replay, and no journal saying so

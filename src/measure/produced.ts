@@ -1,19 +1,28 @@
 // What the pipeline really produced in one run, counted by a hook of our own that logs nothing:
 // the truth a tracking hook's deliveries are compared with.
+import { createHash } from 'node:crypto';
 import type { DataCatalog } from '../pipeline/catalog.ts';
 import type { Hooks } from '../pipeline/hooks.ts';
 import { addProduction, nodeProduction, noProduction, type Production } from '../pipeline/production.ts';
 import type { MetricsValue, Pipeline } from '../pipeline/types.ts';
-import { inputsChecksum } from '../pipeline/work.ts';
 
 export interface Produced extends Production {
   nodesRun: number;
 }
 
 /**
- * Counts what the run produced and digests the data it saved (`dataDigest`): each dataset as saved, by the
- * node's checksum of its data (a buffer by its length and first byte), XORed so the runner's order does not
- * matter. Each node's data depends on its inputs, so a hook that changes a node's inputs, outputs or parameters
+ * A dataset as saved, in 32 bits: a buffer by its length and first byte (the simulated node fills it from its
+ * inputs), anything else by its JSON. Hashed natively: it runs in every trial's measured run, and a JavaScript loop
+ * over the text cost 80 µs a node in a fresh process (15 µs this way).
+ */
+function savedDigest(name: string, data: unknown): number {
+  const text = Buffer.isBuffer(data) ? `b${data.length}:${data[0] ?? ''}` : (JSON.stringify(data) ?? typeof data);
+  return createHash('sha1').update(name).update('\0').update(text).digest().readUInt32LE(0);
+}
+
+/**
+ * Counts what the run produced and digests the data it saved (`dataDigest`): each dataset as saved
+ * (savedDigest), XORed so the runner's order does not matter. Each node's data depends on its inputs, so a hook that changes a node's inputs, outputs or parameters
  * in place changes it; a run without hooks gives the digest every trial of the pipeline must have.
  */
 export function productionCounter(): { hooks: Hooks; produced: Produced; dataDigest: () => number } {
@@ -33,7 +42,7 @@ export function productionCounter(): { hooks: Hooks; produced: Produced; dataDig
       }
     },
     afterDatasetSaved: (name, data) => {
-      digest = (digest ^ inputsChecksum({ [name]: data })) >>> 0;
+      digest = (digest ^ savedDigest(name, data)) >>> 0;
       const kind = catalog?.kindOf(name);
       if (kind === 'artifact') produced.artifacts++;
       else if (kind === 'model') produced.models++;

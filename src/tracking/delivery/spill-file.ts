@@ -54,8 +54,7 @@ function shapeProblem(r: Obj): string | undefined {
       if (!isStr(r.experimentName) || !isStr(r.runName)) return 'a run record needs "experimentName" and "runName"';
       if (r.runId !== null && !isStr(r.runId)) return '"runId" must be a string or null';
       // MLflow refuses an experiment without a name: a run still to be made could never be.
-      if (r.runId === null && !r.experimentName.trim())
-        return '"experimentName" is empty (the run is still to be made)';
+      if (r.runId === null && !r.experimentName) return '"experimentName" is empty (the run is still to be made)';
       if (r.parentRun !== undefined && !isStr(r.parentRun)) return '"parentRun" must be a string';
       if (r.maybeCreatedAt !== undefined && !Number.isSafeInteger(r.maybeCreatedAt))
         return '"maybeCreatedAt" must be an integer (milliseconds)';
