@@ -22,8 +22,9 @@ function savedDigest(name: string, data: unknown): number {
 
 /**
  * Counts what the run produced and digests the data it saved (`dataDigest`): each dataset as saved
- * (savedDigest), XORed so the runner's order does not matter. Each node's data depends on its inputs, so a hook that changes a node's inputs, outputs or parameters
- * in place changes it; a run without hooks gives the digest every trial of the pipeline must have.
+ * (savedDigest), XORed so the runner's order does not matter. Each node's data depends on its inputs, so a hook
+ * that changes a node's inputs, outputs or parameters in place changes it; a run without hooks gives the digest
+ * every trial of the pipeline must have.
  */
 export function productionCounter(): { hooks: Hooks; produced: Produced; dataDigest: () => number } {
   const produced: Produced = { params: 0, metrics: 0, artifacts: 0, models: 0, nodesRun: 0 };
