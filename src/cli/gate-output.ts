@@ -1,7 +1,7 @@
 // Writes the gate's verdict where CI wants it and turns it into the exit code: the console gets a
 // table that fits; --summary a short PR comment; $GITHUB_STEP_SUMMARY the full Markdown verdict;
 // --junit JUnit XML; --gate-json the gate document (both reports and the verdict, for HTML and history).
-import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
 import { codeOf, messageOf } from '../common/caught.ts';
 import { quotedInput } from '../common/terminal-text.ts';
 import { InputError } from '../errors.ts';
@@ -36,7 +36,7 @@ function appendStepSummary(md: string): void {
   if (!path) return;
   try {
     // Opening a FIFO for writing waits for a reader, past SIGTERM (a blocked open). A device (/dev/null) is taken.
-    const stat = existsSync(path) ? statSync(path) : undefined;
+    const stat = statSync(path, { throwIfNoEntry: false });
     if (stat?.isFIFO() || stat?.isSocket()) throw new Error('a pipe or socket, not a file');
     appendFileSync(path, md);
   } catch (err) {

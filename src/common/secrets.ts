@@ -2,7 +2,9 @@
 // query parameter), so a message about it can describe it without showing it.
 const AUTH_VALUE = /^\s*(bearer|basic|token|digest)\s+\S{4,}/i;
 const URI_USERINFO = /[a-z][\w+.-]*:\/\/[^/@\s]+@/i;
-const SECRET_QUERY = /[?&#]([\w.-]*token|password|passwd|pwd|secret|api[_-]?key|key|auth|sig)=/i;
+/** The names of URL query (or fragment) parameters that carry credentials, as a regular expression's alternation. */
+export const CREDENTIAL_PARAMS = '[\\w.-]*token|password|passwd|pwd|secret|api[_-]?key|key|auth|sig';
+const SECRET_QUERY = new RegExp(`[?&#](${CREDENTIAL_PARAMS})=`, 'i');
 
 export function looksLikeCredential(text: string): boolean {
   return AUTH_VALUE.test(text) || URI_USERINFO.test(text) || SECRET_QUERY.test(text);

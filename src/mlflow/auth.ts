@@ -1,5 +1,6 @@
 // Credentials as MLflow's own client reads them: MLFLOW_TRACKING_USERNAME + PASSWORD give Basic
 // auth (and win), else MLFLOW_TRACKING_TOKEN gives Bearer. Only ever from the environment.
+import { CREDENTIAL_PARAMS } from '../common/secrets.ts';
 
 export interface Credentials {
   /** The Authorization header value. */
@@ -22,7 +23,7 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Creden
 }
 
 /** Query (or fragment: `#access_token=...`) parameters that carry credentials in URLs (`?token=...`). */
-const SECRET_QUERY = /([?&#](?:[\w.-]*token|password|passwd|pwd|secret|api[_-]?key|key|auth|sig|signature)=)[^&#\s]*/gi;
+const SECRET_QUERY = new RegExp(`([?&#](?:${CREDENTIAL_PARAMS}|signature)=)[^&#\\s]*`, 'gi');
 
 /** The variables MLflow's client reads credentials and TLS identity from. */
 export const MLFLOW_CREDENTIAL_VARIABLES = [

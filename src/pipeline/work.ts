@@ -64,6 +64,10 @@ export function fileFill(datasetName: string): number {
   return h >>> 24;
 }
 
+/** A dataset's value as text to digest: a buffer by its length and first byte (large file data costs nothing). */
+export const dataText = (v: unknown): string =>
+  Buffer.isBuffer(v) ? `b${v.length}:${v[0] ?? ''}` : `${typeof v}:${JSON.stringify(v)}`;
+
 /**
  * A checksum of what the node was given (FNV-1a over each input's key and value; a buffer by its length and
  * first byte, so large file data costs nothing): the node's data output depends on its inputs, as a real node's
@@ -72,9 +76,7 @@ export function fileFill(datasetName: string): number {
 export function inputsChecksum(inputs: Record<string, unknown>): number {
   let h = 0x811c9dc5;
   for (const key of Object.keys(inputs).sort()) {
-    const v = inputs[key];
-    const text = Buffer.isBuffer(v) ? `b${v.length}:${v[0] ?? ''}` : `${typeof v}:${JSON.stringify(v)}`;
-    for (const c of `${key}=${text};`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+    for (const c of `${key}=${dataText(inputs[key])};`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
   }
   return h >>> 0;
 }
